@@ -1,0 +1,65 @@
+//! Findings: what the checks report, each tied to a code and a place in the source.
+
+use crate::registry::{Code, Severity};
+use crate::source::Span;
+
+/// One finding about one place in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The stable code.
+    pub code: Code,
+    /// The severity (the code's default unless configured otherwise).
+    pub severity: Severity,
+    /// One line, lowercase, no final period; user input in backticks.
+    pub message: String,
+    /// The offending token.
+    pub span: Span,
+    /// Advice on how to fix it, if any.
+    pub help: Option<String>,
+    /// Other places that explain the finding (e.g. the first of two duplicate keys).
+    pub related: Vec<Related>,
+}
+
+/// A secondary location of a finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    /// Where.
+    pub span: Span,
+    /// What it is.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding with the code's default severity.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            span,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// Adds advice.
+    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a related location.
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Overrides the severity.
+    pub fn with_severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+}

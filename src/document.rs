@@ -1,0 +1,360 @@
+//! Recognising what a JSON file is: a raw policy, a policy wrapped in AWS CLI output, or
+//! another AWS document (an ACL, a Block Public Access configuration, ...).
+//!
+//! Users point the tool at whatever JSON they have; it must not call an ACL a broken policy,
+//! and it must find the policy inside `aws s3api get-bucket-policy` output, whose `Policy`
+//! is the policy serialised as a JSON string.
+
+use crate::json::{self, Kind, Value};
+use crate::policy::PolicyKind;
+use crate::source::Span;
+
+/// What a JSON document was recognised as.
+#[derive(Debug)]
+pub enum Document {
+    /// A policy (possibly unwrapped from CLI output).
+    Policy {
+        /// The policy's root value; spans point into the file.
+        root: Value,
+        /// The kind, given, hinted by the file name, or detected.
+        kind: PolicyKind,
+        /// How the kind was decided.
+        kind_source: KindSource,
+        /// The CLI output shape it was found in, if any.
+        wrapper: Option<&'static str>,
+    },
+    /// A policy embedded as a string that is not itself valid JSON.
+    EmbeddedSyntaxError {
+        /// The error, with spans into the file.
+        error: json::Error,
+        /// The CLI output shape.
+        wrapper: &'static str,
+    },
+    /// A recognised AWS document that is not a policy.
+    Other {
+        /// What it is, e.g. `bucket ACL`.
+        what: &'static str,
+    },
+    /// JSON that is neither.
+    Unrecognised,
+}
+
+/// How a policy's kind was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KindSource {
+    /// `--kind` on the command line.
+    Given,
+    /// The file name (e.g. `deny-regions.scp.json`).
+    FileName,
+    /// The CLI output shape (e.g. an Organizations policy's `Type`).
+    Wrapper,
+    /// The policy's content (a Principal means a resource policy).
+    Content,
+}
+
+/// Top-level keys of non-policy AWS CLI outputs, and what they are.
+const OTHER_DOCUMENTS: &[(&str, &str)] = &[
+    ("Grants", "ACL"),
+    ("AccessControlPolicy", "ACL"),
+    (
+        "PublicAccessBlockConfiguration",
+        "Block Public Access configuration",
+    ),
+    ("OwnershipControls", "Object Ownership controls"),
+    (
+        "ServerSideEncryptionConfiguration",
+        "default encryption configuration",
+    ),
+    ("LoggingEnabled", "server access logging configuration"),
+    ("CORSRules", "CORS configuration"),
+    ("ObjectLockConfiguration", "Object Lock configuration"),
+    ("LocationConstraint", "bucket location"),
+    ("PolicyStatus", "bucket policy status"),
+    ("NetworkOrigin", "access point description"),
+    ("AccessPointArn", "access point description"),
+    ("UserDetailList", "account authorization details"),
+    ("RoleDetailList", "account authorization details"),
+    ("TopicConfigurations", "notification configuration"),
+    ("QueueConfigurations", "notification configuration"),
+    ("LambdaFunctionConfigurations", "notification configuration"),
+    ("EventBridgeConfiguration", "notification configuration"),
+    ("Rules", "lifecycle or replication configuration"),
+    ("ReplicationConfiguration", "replication configuration"),
+    ("MFADelete", "versioning configuration"),
+    ("TagSet", "tag set"),
+    ("EvaluationResults", "policy simulator output"),
+    ("Buckets", "bucket list"),
+    ("s3-access", "s3-access manifest"),
+];
+
+/// Recognises `root`. `forced` is `--kind`; `file_name` may hint a kind (`*.scp.json`).
+pub fn recognise(text: &str, root: Value, forced: Option<PolicyKind>, file_name: &str) -> Document {
+    let Some(members) = root.as_object() else {
+        return Document::Unrecognised;
+    };
+    let has = |k: &str| members.iter().any(|m| &*m.key == k);
+
+    // `aws s3api get-bucket-policy` / `aws s3control get-access-point-policy`.
+    if let Some(p) = root.get("Policy") {
+        match &p.kind {
+            Kind::String(_) if members.len() == 1 => {
+                return embedded(
+                    text,
+                    p.span,
+                    forced,
+                    file_name,
+                    "get-bucket-policy output",
+                    None,
+                );
+            }
+            // `aws organizations describe-policy`: {"Policy": {"PolicySummary": {..}, "Content": ".."}}
+            Kind::Object(_) => {
+                if let Some(content) = p.get("Content") {
+                    let org_kind = p
+                        .get("PolicySummary")
+                        .and_then(|s| s.get("Type"))
+                        .and_then(Value::as_str)
+                        .and_then(|t| match t {
+                            "SERVICE_CONTROL_POLICY" => Some(PolicyKind::Scp),
+                            "RESOURCE_CONTROL_POLICY" => Some(PolicyKind::Rcp),
+                            _ => None,
+                        });
+                    if let Kind::String(_) = content.kind {
+                        return embedded(
+                            text,
+                            content.span,
+                            forced,
+                            file_name,
+                            "organizations describe-policy output",
+                            org_kind,
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // `aws iam get-policy-version`: {"PolicyVersion": {"Document": {..} or "..."}}
+    if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
+        return nested(text, doc, forced, file_name, "get-policy-version output");
+    }
+    // `aws iam get-role-policy` / `get-user-policy` / `get-group-policy`.
+    if let Some(doc) = root.get("PolicyDocument") {
+        return nested(text, doc, forced, file_name, "get-*-policy output");
+    }
+    // A policy has a Statement (perhaps misspelled) or a policy-language Version.
+    let looks_like_policy = members.iter().any(|m| {
+        m.key.eq_ignore_ascii_case("Statement")
+            || crate::suggest::closest(&m.key, ["Statement"]).is_some()
+            || (m.key.eq_ignore_ascii_case("Version")
+                && m.value
+                    .as_str()
+                    .is_some_and(|v| v.starts_with("20") && v.len() == 10))
+    });
+    if looks_like_policy {
+        return policy(root, forced, file_name, None, None);
+    }
+    for (key, what) in OTHER_DOCUMENTS {
+        if has(key) {
+            return Document::Other { what };
+        }
+    }
+    if has("Owner") && has("Grants") {
+        return Document::Other { what: "ACL" };
+    }
+    Document::Unrecognised
+}
+
+/// A policy that may be an object or a (URL-encoded or plain) JSON string.
+fn nested(
+    text: &str,
+    doc: &Value,
+    forced: Option<PolicyKind>,
+    name: &str,
+    wrapper: &'static str,
+) -> Document {
+    match &doc.kind {
+        Kind::String(_) => embedded(text, doc.span, forced, name, wrapper, None),
+        _ => policy(
+            doc.clone(),
+            forced,
+            name,
+            Some(wrapper),
+            Some(PolicyKind::Identity),
+        ),
+    }
+}
+
+fn embedded(
+    text: &str,
+    literal: Span,
+    forced: Option<PolicyKind>,
+    name: &str,
+    wrapper: &'static str,
+    wrapper_kind: Option<PolicyKind>,
+) -> Document {
+    match json::parse_embedded(text, literal) {
+        Ok(root) => policy(root, forced, name, Some(wrapper), wrapper_kind),
+        Err(error) => Document::EmbeddedSyntaxError { error, wrapper },
+    }
+}
+
+fn policy(
+    root: Value,
+    forced: Option<PolicyKind>,
+    file_name: &str,
+    wrapper: Option<&'static str>,
+    wrapper_kind: Option<PolicyKind>,
+) -> Document {
+    let (kind, kind_source) = if let Some(k) = forced {
+        (k, KindSource::Given)
+    } else if let Some(k) = kind_from_file_name(file_name) {
+        (k, KindSource::FileName)
+    } else if let Some(k) = wrapper_kind {
+        (k, KindSource::Wrapper)
+    } else {
+        (kind_from_content(&root), KindSource::Content)
+    };
+    Document::Policy {
+        root,
+        kind,
+        kind_source,
+        wrapper,
+    }
+}
+
+/// A kind named by a word in the file name: `scp`, `rcp`, `session-policy`, `boundary`, ...
+pub fn kind_from_file_name(file_name: &str) -> Option<PolicyKind> {
+    let base = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .to_ascii_lowercase();
+    let words: Vec<&str> = base.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let has = |w: &str| words.contains(&w);
+    if has("scp") {
+        Some(PolicyKind::Scp)
+    } else if has("rcp") {
+        Some(PolicyKind::Rcp)
+    } else if has("boundary") {
+        Some(PolicyKind::PermissionsBoundary)
+    } else if has("session") && has("policy") {
+        Some(PolicyKind::Session)
+    } else if has("trust") {
+        Some(PolicyKind::Trust)
+    } else {
+        None
+    }
+}
+
+/// Detects the kind from content: a Principal means a resource policy, and the resources
+/// tell which service's.
+pub fn kind_from_content(root: &Value) -> PolicyKind {
+    let statements: Vec<&Value> = match root.get("Statement").map(|s| &s.kind) {
+        Some(Kind::Array(items)) => items.iter().collect(),
+        Some(Kind::Object(_)) => root.get("Statement").into_iter().collect(),
+        _ => Vec::new(),
+    };
+    let has_principal = statements
+        .iter()
+        .any(|s| s.get("Principal").is_some() || s.get("NotPrincipal").is_some());
+    if !has_principal {
+        return PolicyKind::Identity;
+    }
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        match v.map(|v| &v.kind) {
+            Some(Kind::String(s)) => vec![s.to_string()],
+            Some(Kind::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut resources = Vec::new();
+    let mut actions = Vec::new();
+    for s in &statements {
+        resources.extend(strings(s.get("Resource")));
+        resources.extend(strings(s.get("NotResource")));
+        actions.extend(strings(s.get("Action")));
+        actions.extend(strings(s.get("NotAction")));
+    }
+    if resources.is_empty()
+        && !actions.is_empty()
+        && actions
+            .iter()
+            .all(|a| a.to_ascii_lowercase().starts_with("sts:"))
+    {
+        return PolicyKind::Trust;
+    }
+    let is_ap = |r: &str| {
+        crate::arn::parse(r)
+            .is_ok_and(|a| a.service == "s3" && a.resource.starts_with("accesspoint/"))
+    };
+    let is_s3 = |r: &str| {
+        crate::arn::parse(r).is_ok_and(|a| a.service == "s3" || a.service == "s3-object-lambda")
+    };
+    if !resources.is_empty() && resources.iter().all(|r| is_ap(r)) {
+        PolicyKind::AccessPoint
+    } else if resources.iter().any(|r| is_s3(r))
+        || (resources.iter().all(|r| r == "*")
+            && actions
+                .iter()
+                .any(|a| a.to_ascii_lowercase().starts_with("s3:")))
+    {
+        PolicyKind::Bucket
+    } else {
+        PolicyKind::Resource
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(text: &str, name: &str) -> Option<PolicyKind> {
+        match recognise(text, json::parse(text).unwrap(), None, name) {
+            Document::Policy { kind, .. } => Some(kind),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn kinds_are_detected_from_content_and_name() {
+        let identity = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        assert_eq!(kind_of(identity, "p.json"), Some(PolicyKind::Identity));
+        assert_eq!(kind_of(identity, "deny.scp.json"), Some(PolicyKind::Scp));
+        let bucket = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+        assert_eq!(kind_of(bucket, "p.json"), Some(PolicyKind::Bucket));
+        let ap = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:111122223333:accesspoint/ap/object/*"}]}"#;
+        assert_eq!(kind_of(ap, "p.json"), Some(PolicyKind::AccessPoint));
+        let sqs = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:111122223333:q"}]}"#;
+        assert_eq!(kind_of(sqs, "p.json"), Some(PolicyKind::Resource));
+        let trust = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        assert_eq!(kind_of(trust, "p.json"), Some(PolicyKind::Trust));
+    }
+
+    #[test]
+    fn cli_wrappers_are_unwrapped_and_other_documents_recognised() {
+        let wrapped = r#"{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"}"#;
+        assert!(matches!(
+            recognise(wrapped, json::parse(wrapped).unwrap(), None, "x.json"),
+            Document::Policy {
+                kind: PolicyKind::Bucket,
+                wrapper: Some(_),
+                ..
+            }
+        ));
+        let acl = r#"{"Owner":{"ID":"abc"},"Grants":[]}"#;
+        assert!(matches!(
+            recognise(acl, json::parse(acl).unwrap(), None, "acl.json"),
+            Document::Other { what: "ACL" }
+        ));
+        let pkg = r#"{"name":"x","version":"1.0.0"}"#;
+        assert!(matches!(
+            recognise(pkg, json::parse(pkg).unwrap(), None, "package.json"),
+            Document::Unrecognised
+        ));
+    }
+}

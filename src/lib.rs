@@ -1,0 +1,21 @@
+//! s3-access: offline, explainable analysis of who can do what to an S3 bucket, and why.
+//!
+//! Data flows one way: file → strict span-keeping JSON ([`json`]) → recognised documents
+//! ([`document`]) → the typed policy model ([`policy`]) → findings ([`lint`]) → renderers
+//! ([`report`]). The library never prints; the `s3-access` binary is a thin layer of commands
+//! over it.
+
+pub mod arn;
+pub mod catalog;
+pub mod diagnostic;
+pub mod document;
+pub mod json;
+pub mod lint;
+pub mod policy;
+pub mod registry;
+pub mod report;
+pub mod source;
+pub mod suggest;
+pub mod values;
+pub mod variables;
+pub mod wildcard;

@@ -1,0 +1,400 @@
+//! Linting: read a file, recognise it, lower it, validate it, and locate every finding.
+
+pub mod validate;
+
+use crate::diagnostic::Finding;
+use crate::document::{self, Document, KindSource};
+use crate::json::{self, ErrorKind, Kind, Value};
+use crate::policy::{PolicyKind, parse};
+use crate::registry::{Code, Severity};
+use crate::source::{LineCol, SourceFile, Span};
+use std::path::{Path, PathBuf};
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Treat every policy as this kind instead of detecting it.
+    pub kind: Option<PolicyKind>,
+}
+
+/// What a file turned out to be.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum FileKind {
+    /// A policy of this kind.
+    Policy {
+        /// The kind.
+        kind: PolicyKind,
+        /// How it was decided.
+        kind_source: KindSource,
+        /// The AWS CLI output shape it was unwrapped from.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wrapper: Option<&'static str>,
+    },
+    /// A recognised AWS document that is not a policy; not linted.
+    Other {
+        /// What it is.
+        what: &'static str,
+    },
+    /// Not readable as JSON, or not recognised.
+    Unknown,
+}
+
+/// A finding placed in its file: JSON pointer and line/column range.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// The finding.
+    pub finding: Finding,
+    /// JSON pointer to the offending value (inside an embedded policy: relative to the policy).
+    pub path: String,
+    /// Where it starts.
+    pub start: LineCol,
+    /// Where it ends (exclusive column).
+    pub end: LineCol,
+}
+
+/// The lint result of one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The file (its text is kept for rendering).
+    pub source: SourceFile,
+    /// What it was.
+    pub file_kind: FileKind,
+    /// Findings, in source order.
+    pub findings: Vec<Located>,
+}
+
+impl FileReport {
+    /// The highest severity among the findings.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.finding.severity).max()
+    }
+}
+
+/// Lints bytes read from `name`.
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileReport {
+    let text = match json::decode_utf8(bytes) {
+        Ok(t) => t,
+        Err((err, lossy)) => {
+            let source = SourceFile::new(name, lossy);
+            let code = if err.kind == ErrorKind::TooLarge {
+                Code::InputLimit
+            } else {
+                Code::InvalidUtf8
+            };
+            let mut f = Finding::new(code, err.span, err.message());
+            if let Some(h) = err.help() {
+                f = f.with_help(h);
+            }
+            return finish(source, FileKind::Unknown, vec![f], &[]);
+        }
+    };
+    lint_text(SourceFile::new(name, text), options)
+}
+
+/// Lints a source text.
+pub fn lint_text(source: SourceFile, options: &LintOptions) -> FileReport {
+    let text = source.text();
+    let mut findings = Vec::new();
+    let bom = json::bom_len(text);
+    if bom > 0 {
+        findings.push(
+            Finding::new(Code::ByteOrderMark, Span::new(0, bom), "the file starts with a UTF-8 byte-order mark")
+                .with_help("s3-access skips it; save the file as UTF-8 without BOM before passing it to AWS tools"),
+        );
+    }
+    let root = match json::parse(text) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.push(json_error(&e, None));
+            return finish(source, FileKind::Unknown, findings, &[]);
+        }
+    };
+    parse::all_duplicate_keys(&root, &mut findings);
+    let name = source.name().to_string();
+    match document::recognise(text, root.clone(), options.kind, &name) {
+        Document::Policy {
+            root: policy_root,
+            kind,
+            kind_source,
+            wrapper,
+        } => {
+            if wrapper.is_some() && policy_root.span != root.span {
+                parse::all_duplicate_keys(&policy_root, &mut findings);
+            }
+            let parsed = parse::parse_policy(&policy_root, kind);
+            findings.extend(parsed.findings);
+            if let Some(policy) = &parsed.policy {
+                validate::validate(policy, &source, &mut findings);
+            }
+            let file_kind = FileKind::Policy {
+                kind,
+                kind_source,
+                wrapper,
+            };
+            let roots = [&policy_root, &root];
+            finish(source, file_kind, findings, &roots)
+        }
+        Document::EmbeddedSyntaxError { error, wrapper } => {
+            findings.push(json_error(&error, Some(wrapper)));
+            finish(source, FileKind::Unknown, findings, &[&root])
+        }
+        Document::Other { what } => finish(source, FileKind::Other { what }, findings, &[&root]),
+        Document::Unrecognised => {
+            let head = Span::new(root.span.start as usize, root.span.start as usize + 1);
+            findings.push(
+                Finding::new(
+                    Code::NotAPolicy,
+                    head,
+                    "this JSON is neither a policy nor a recognised AWS document",
+                )
+                .with_help(
+                    "a policy has a Statement; pass --kind to force one, or exclude the file",
+                ),
+            );
+            finish(source, FileKind::Unknown, findings, &[&root])
+        }
+    }
+}
+
+fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
+    let code = match e.kind {
+        ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,
+        ErrorKind::InvalidUtf8 => Code::InvalidUtf8,
+        _ => Code::JsonSyntax,
+    };
+    let message = match wrapper {
+        Some(w) => format!("{} in the policy embedded in {w}", e.message()),
+        None => e.message(),
+    };
+    let f = Finding::new(code, e.span, message);
+    match e.help() {
+        Some(h) => f.with_help(h),
+        None => f,
+    }
+}
+
+fn finish(
+    source: SourceFile,
+    file_kind: FileKind,
+    mut findings: Vec<Finding>,
+    roots: &[&Value],
+) -> FileReport {
+    findings.sort_by_key(|f| (f.span.start, f.span.end, f.code));
+    findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    let findings = findings
+        .into_iter()
+        .map(|finding| {
+            let path = roots
+                .iter()
+                .find(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
+                .map(|r| pointer(r, finding.span))
+                .unwrap_or_default();
+            let start = source.line_col(finding.span.start);
+            let end = source.line_col(finding.span.end);
+            Located {
+                finding,
+                path,
+                start,
+                end,
+            }
+        })
+        .collect();
+    FileReport {
+        source,
+        file_kind,
+        findings,
+    }
+}
+
+/// The JSON pointer (RFC 6901) of the deepest value or key containing `span`.
+pub fn pointer(root: &Value, span: Span) -> String {
+    let mut path = String::new();
+    let mut node = root;
+    let inside = |s: Span| s.start <= span.start && span.end <= s.end;
+    loop {
+        let next = match &node.kind {
+            Kind::Object(members) => members.iter().find_map(|m| {
+                if inside(m.key_span) || inside(m.value.span) {
+                    Some((escape(&m.key), &m.value, inside(m.key_span)))
+                } else {
+                    None
+                }
+            }),
+            Kind::Array(items) => items
+                .iter()
+                .enumerate()
+                .find(|(_, v)| inside(v.span))
+                .map(|(i, v)| (i.to_string(), v, false)),
+            _ => None,
+        };
+        match next {
+            Some((segment, child, at_key)) => {
+                path.push('/');
+                path.push_str(&segment);
+                if at_key || child.span == span {
+                    return path;
+                }
+                node = child;
+            }
+            None => return path,
+        }
+    }
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Lints a file on disk (`-` reads standard input).
+pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::io::Error> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path)?;
+    if meta.len() > json::MAX_INPUT_BYTES as u64 {
+        let source = SourceFile::new(name, String::new());
+        let f = Finding::new(
+            Code::InputLimit,
+            Span::new(0, 0),
+            format!(
+                "the file is {} bytes, over the {} MiB limit",
+                meta.len(),
+                json::MAX_INPUT_BYTES >> 20
+            ),
+        );
+        return Ok(finish(source, FileKind::Unknown, vec![f], &[]));
+    }
+    let bytes = std::fs::read(path)?;
+    Ok(lint_bytes(&name, bytes, options))
+}
+
+/// An entry that could not be listed while collecting files.
+#[derive(Debug)]
+pub struct WalkError {
+    /// The path.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub error: std::io::Error,
+}
+
+/// Collects the `.json` files under `roots` (files are taken as given, directories walked
+/// recursively in sorted order; symbolic-link loops are skipped).
+pub fn collect_files(roots: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
+    for root in roots {
+        if root.as_os_str() == "-" || !root.is_dir() {
+            out.push(root.clone());
+            continue;
+        }
+        walk(root, &mut out, &mut seen_dirs, errors);
+    }
+    out
+}
+
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    errors: &mut Vec<WalkError>,
+) {
+    let canonical = match std::fs::canonicalize(dir) {
+        Ok(c) => c,
+        Err(error) => {
+            errors.push(WalkError {
+                path: dir.to_path_buf(),
+                error,
+            });
+            return;
+        }
+    };
+    if !seen.insert(canonical) {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(error) => {
+            errors.push(WalkError {
+                path: dir.to_path_buf(),
+                error,
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" || name == "node_modules" {
+            continue;
+        }
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => walk(&p, out, seen, errors),
+            Ok(_) => {
+                if p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                {
+                    out.push(p);
+                }
+            }
+            Err(error) => errors.push(WalkError { path: p, error }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lint(text: &str) -> FileReport {
+        lint_text(SourceFile::new("t.json", text), &LintOptions::default())
+    }
+
+    #[test]
+    fn findings_carry_pointer_and_position() {
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}";
+        let r = lint(text);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.finding.code == Code::InvalidEffect)
+            .unwrap();
+        assert_eq!(f.path, "/Statement/0/Effect");
+        assert_eq!((f.start.line, f.start.column), (4, 16));
+        assert_eq!(r.source.slice(f.finding.span), "\"Alow\"");
+    }
+
+    #[test]
+    fn embedded_policy_findings_point_into_the_cli_output() {
+        let text = "{\n    \"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Alow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"arn:aws:s3:::b/*\\\"}]}\"\n}";
+        let r = lint(text);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.finding.code == Code::InvalidEffect)
+            .unwrap();
+        assert_eq!(r.source.slice(f.finding.span), "\\\"Alow\\\"");
+        assert_eq!(f.start.line, 2);
+        assert_eq!(f.path, "/Statement/0/Effect");
+    }
+
+    #[test]
+    fn non_policies_are_recognised_not_reported() {
+        let r = lint(r#"{"PublicAccessBlockConfiguration": {"BlockPublicAcls": true}}"#);
+        assert!(r.findings.is_empty());
+        assert!(matches!(r.file_kind, FileKind::Other { .. }));
+    }
+
+    #[test]
+    fn pointer_escapes_special_characters() {
+        let v = json::parse(r#"{"a/b": {"c~d": [1, 2]}}"#).unwrap();
+        let two = v
+            .get("a/b")
+            .unwrap()
+            .get("c~d")
+            .unwrap()
+            .as_array()
+            .unwrap()[1]
+            .span;
+        assert_eq!(pointer(&v, two), "/a~1b/c~0d/1");
+    }
+}

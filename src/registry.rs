@@ -1,0 +1,230 @@
+//! The registry of finding codes: every code has a stable id, a kebab-case name, a default
+//! severity, a one-line summary and a documentation page under `docs/rules/`.
+//!
+//! Codes are never reused or renumbered: users key suppressions and CI gates on them.
+//! `E0xx` are JSON and document-shape errors, `P1xx`–`P5xx` policy grammar and validation.
+
+use serde::Serialize;
+
+/// How serious a finding is. Ordered: `Note < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Note,
+    /// Probably a mistake, or a risk.
+    Warning,
+    /// AWS would reject the document, or it cannot mean what it says.
+    Error,
+}
+
+impl Severity {
+    /// Lowercase name, as used in output and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `note`, `warning` or `error` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "note" | "info" => Some(Severity::Note),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Static facts about one code.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// Stable id, e.g. `P203`.
+    pub code: &'static str,
+    /// Stable kebab-case name, e.g. `unknown-action`.
+    pub name: &'static str,
+    /// Severity unless configured otherwise.
+    pub severity: Severity,
+    /// One line, lowercase, no final period.
+    pub summary: &'static str,
+    /// The documentation page (Markdown).
+    pub doc: &'static str,
+}
+
+macro_rules! codes {
+    ($( $variant:ident = ($code:literal, $name:literal, $sev:ident, $summary:literal), )*) => {
+        /// Every finding code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(
+                #[doc = $summary]
+                $variant,
+            )*
+        }
+
+        /// All codes with their facts, in code order.
+        pub static RULES: &[RuleInfo] = &[
+            $(RuleInfo {
+                code: $code,
+                name: $name,
+                severity: Severity::$sev,
+                summary: $summary,
+                doc: include_str!(concat!("../docs/rules/", $code, ".md")),
+            },)*
+        ];
+
+        impl Code {
+            /// All codes, in the order of [`RULES`].
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+        }
+    };
+}
+
+codes! {
+    JsonSyntax = ("E001", "json-syntax", Error, "the file is not strict JSON"),
+    DuplicateKey = ("E002", "duplicate-key", Error, "a key appears twice in one object"),
+    CaseVariantKey = ("E003", "case-variant-key", Error, "two keys in one policy element differ only by case"),
+    InputLimit = ("E004", "input-limit", Error, "the input exceeds a size or nesting limit"),
+    InvalidUtf8 = ("E005", "invalid-utf8", Error, "the file is not valid UTF-8"),
+    ByteOrderMark = ("E006", "byte-order-mark", Note, "the file starts with a byte-order mark"),
+    NotAPolicy = ("E007", "not-a-policy", Warning, "the JSON is neither a policy nor a recognised AWS document"),
+    WrongType = ("E008", "wrong-type", Error, "an element has the wrong JSON type"),
+    UnknownElement = ("P101", "unknown-element", Error, "an element name that the policy grammar does not have"),
+    MissingVersion = ("P102", "missing-version", Warning, "the policy has no Version, so policy variables are not substituted"),
+    InvalidVersion = ("P103", "invalid-version", Error, "the Version is not 2012-10-17 or 2008-10-17"),
+    VariablesNeedVersion = ("P104", "variables-need-version", Warning, "policy variables are literal text without Version 2012-10-17"),
+    MissingStatement = ("P105", "missing-statement", Error, "the policy has no Statement"),
+    MissingEffect = ("P106", "missing-effect", Error, "a statement has no Effect"),
+    InvalidEffect = ("P107", "invalid-effect", Error, "the Effect is not exactly Allow or Deny"),
+    MissingAction = ("P108", "missing-action", Error, "a statement has neither Action nor NotAction"),
+    MissingResource = ("P109", "missing-resource", Error, "a statement has neither Resource nor NotResource"),
+    UnexpectedPrincipal = ("P110", "unexpected-principal", Error, "Principal or NotPrincipal in a policy kind that does not take one"),
+    MissingPrincipal = ("P111", "missing-principal", Error, "a resource-policy statement has neither Principal nor NotPrincipal"),
+    ConflictingElements = ("P112", "conflicting-elements", Error, "an element appears together with its Not form"),
+    EmptyValue = ("P113", "empty-value", Error, "an empty string, array or object where a value is required"),
+    InvalidSid = ("P114", "invalid-sid", Error, "a Sid with characters the policy kind does not allow"),
+    DuplicateSid = ("P115", "duplicate-sid", Error, "two statements have the same Sid"),
+    NotPrincipalWithAllow = ("P116", "not-principal-with-allow", Warning, "NotPrincipal with Allow grants access to everyone not listed"),
+    InvalidPrincipal = ("P117", "invalid-principal", Error, "a principal that AWS does not accept"),
+    PolicyTooLarge = ("P118", "policy-too-large", Error, "the policy exceeds the size quota of its kind"),
+    KindConstraint = ("P119", "kind-constraint", Error, "the statement breaks a rule of this policy kind (SCP, RCP, ...)"),
+    IdInIdentityPolicy = ("P120", "id-in-identity-policy", Note, "an Id element in an identity policy has no effect"),
+    InvalidAction = ("P201", "invalid-action", Error, "an action that is not of the form service:Action"),
+    ServiceWildcard = ("P202", "service-wildcard", Error, "a wildcard in an action's service prefix"),
+    UnknownService = ("P203", "unknown-service", Warning, "an action of a service the catalogue does not know"),
+    UnknownAction = ("P204", "unknown-action", Warning, "an action the service does not have"),
+    ActionMatchesNothing = ("P205", "action-matches-nothing", Warning, "an action pattern that matches no known action"),
+    MalformedArn = ("P301", "malformed-arn", Error, "a resource that is neither `*` nor a well-formed ARN"),
+    S3ArnRegionOrAccount = ("P302", "s3-arn-region-or-account", Error, "an S3 bucket or object ARN with a region or account"),
+    ResourceTypeMismatch = ("P303", "resource-type-mismatch", Warning, "an action paired only with resources of types it does not accept"),
+    UnknownOperator = ("P401", "unknown-operator", Error, "a condition operator that IAM does not have"),
+    UnknownConditionKey = ("P402", "unknown-condition-key", Warning, "a condition key that is neither global nor a key of the service"),
+    ConditionValueType = ("P403", "condition-value-type", Error, "a condition value of the wrong type for its operator"),
+    NullWithIfExists = ("P404", "null-with-if-exists", Error, "the Null operator with an IfExists suffix"),
+    ForAllValuesSingleValued = ("P405", "for-all-values-single-valued", Warning, "ForAllValues on a single-valued key is true when the key is absent"),
+    MissingSetQualifier = ("P406", "missing-set-qualifier", Warning, "a multi-valued key with a bare operator never matches"),
+    WildcardInNonLike = ("P407", "wildcard-in-non-like", Warning, "a wildcard in the value of an operator that compares literally"),
+    PrivateIpInSourceIp = ("P408", "private-ip-in-source-ip", Warning, "a private IP range in aws:SourceIp, which only sees public addresses"),
+    InvalidVariable = ("P409", "invalid-variable", Error, "a malformed policy variable"),
+    VariableNotAllowed = ("P410", "variable-not-allowed", Warning, "a policy variable where AWS does not substitute one"),
+    RedundantStatement = ("P501", "redundant-statement", Warning, "a statement that another statement of the policy already covers"),
+    RedundantAction = ("P502", "redundant-action", Note, "an action that another action of the same statement already covers"),
+    RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
+}
+
+impl Code {
+    /// The static facts for this code.
+    pub fn info(self) -> &'static RuleInfo {
+        // INVARIANT: `Code` and `RULES` are generated together, in the same order.
+        &RULES[self as usize]
+    }
+
+    /// The stable id, e.g. `P203`.
+    pub fn as_str(self) -> &'static str {
+        self.info().code
+    }
+
+    /// The stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// The default severity.
+    pub fn severity(self) -> Severity {
+        self.info().severity
+    }
+
+    /// Finds a code by id or name (case-insensitive).
+    pub fn lookup(s: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s) || c.name().eq_ignore_ascii_case(s))
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for r in RULES {
+            assert!(codes.insert(r.code), "duplicate code {}", r.code);
+            assert!(names.insert(r.name), "duplicate name {}", r.name);
+            assert!(
+                r.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
+            assert!(
+                !r.summary.ends_with('.'),
+                "{}: summary ends with a period",
+                r.code
+            );
+        }
+        assert_eq!(Code::ALL.len(), RULES.len());
+        for c in Code::ALL {
+            assert_eq!(Code::lookup(c.as_str()), Some(*c));
+            assert_eq!(Code::lookup(c.name()), Some(*c));
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_doc_page_with_the_required_headings() {
+        for r in RULES {
+            assert!(
+                r.doc.starts_with(&format!("# {} {}", r.code, r.name)),
+                "{}: title",
+                r.code
+            );
+            for heading in [
+                "## What it flags",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+                "## Reference",
+            ] {
+                assert!(r.doc.contains(heading), "{} lacks `{heading}`", r.code);
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Renderers: findings as human diagnostics (miette), as JSON, and as a summary table.
+//! They return strings; the binary decides where they go.
+
+use crate::lint::{FileKind, FileReport, Located};
+use crate::registry::Severity;
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+use serde::Serialize;
+use std::fmt;
+
+/// How human output looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Colour and Unicode graphics, for a terminal.
+    Fancy,
+    /// No colour, plain characters, for pipes, files, CI logs and `NO_COLOR`.
+    Plain,
+}
+
+/// A finding adapted to miette, borrowing its file for the snippet.
+struct Diag<'a> {
+    source: &'a crate::source::SourceFile,
+    item: &'a Located,
+}
+
+impl fmt::Debug for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.item.finding.message)
+    }
+}
+
+impl fmt::Display for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.item.finding.message)
+    }
+}
+
+impl std::error::Error for Diag<'_> {}
+
+impl Diagnostic for Diag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let code = self.item.finding.code;
+        Some(Box::new(format!("{}({})", code.as_str(), code.name())))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.item.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let f = &self.item.finding;
+        let explain = format!("`s3-access explain {}` for details", f.code.as_str());
+        Some(Box::new(match &f.help {
+            Some(h) => format!("{h}\n{explain}"),
+            None => explain,
+        }))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let f = &self.item.finding;
+        let primary = LabeledSpan::new_primary_with_span(Some("here".to_string()), f.span);
+        let related = f
+            .related
+            .iter()
+            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// Renders every finding of a file as miette diagnostics.
+pub fn human(report: &FileReport, style: Style) -> String {
+    let handler = match style {
+        Style::Fancy => GraphicalReportHandler::new_themed(GraphicalTheme::unicode()),
+        Style::Plain => GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()),
+    }
+    .with_width(100)
+    .with_links(false);
+    let mut out = String::new();
+    for item in &report.findings {
+        let diag = Diag {
+            source: &report.source,
+            item,
+        };
+        // Rendering into a String cannot fail for our sources; fall back to one line.
+        if handler.render_report(&mut out, &diag).is_err() {
+            out.push_str(&one_line(report, item));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One finding as `file:line:column: severity[CODE]: message`.
+pub fn one_line(report: &FileReport, item: &Located) -> String {
+    format!(
+        "{}:{}:{}: {}[{}]: {}",
+        report.source.name(),
+        item.start.line,
+        item.start.column,
+        item.finding.severity,
+        item.finding.code,
+        item.finding.message
+    )
+}
+
+/// The JSON form of one finding (a contract: field names never change).
+#[derive(Debug, Serialize)]
+pub struct JsonFinding<'a> {
+    /// Stable code, e.g. `P107`.
+    pub code: &'static str,
+    /// Stable kebab-case name.
+    pub name: &'static str,
+    /// `error`, `warning` or `note`.
+    pub severity: Severity,
+    /// The message.
+    pub message: &'a str,
+    /// Advice, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+    /// The file, as given.
+    pub file: &'a str,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// 1-based line of the end.
+    pub end_line: u32,
+    /// 1-based column just past the end.
+    pub end_column: u32,
+    /// JSON pointer to the offending value.
+    pub path: &'a str,
+}
+
+/// The JSON form of a file's findings.
+pub fn json_findings(report: &FileReport) -> Vec<JsonFinding<'_>> {
+    report
+        .findings
+        .iter()
+        .map(|l| JsonFinding {
+            code: l.finding.code.as_str(),
+            name: l.finding.code.name(),
+            severity: l.finding.severity,
+            message: &l.finding.message,
+            help: l.finding.help.as_deref(),
+            file: report.source.name(),
+            line: l.start.line,
+            column: l.start.column,
+            end_line: l.end.line,
+            end_column: l.end.column,
+            path: &l.path,
+        })
+        .collect()
+}
+
+/// Counts over a lint run.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Policies linted.
+    pub policies: usize,
+    /// Recognised non-policy documents (skipped).
+    pub other_documents: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+    /// Note findings.
+    pub notes: usize,
+}
+
+impl Summary {
+    /// Adds one file's counts.
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += 1;
+        match report.file_kind {
+            FileKind::Policy { .. } => self.policies += 1,
+            FileKind::Other { .. } => self.other_documents += 1,
+            FileKind::Unknown => {}
+        }
+        for f in &report.findings {
+            match f.finding.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Note => self.notes += 1,
+            }
+        }
+    }
+
+    /// One line, e.g. `12 files (10 policies, 2 other documents): 1 error, 3 warnings, 0 notes`.
+    pub fn line(&self) -> String {
+        let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "{} ({}, {}): {}, {}, {}",
+            plural(self.files, "file"),
+            plural(self.policies, "policy").replace("policys", "policies"),
+            plural(self.other_documents, "other document"),
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.notes, "note"),
+        )
+    }
+}
+
+/// A table of the registry: code, name, severity, summary.
+pub fn rules_table(style: Style) -> String {
+    let mut table = comfy_table::Table::new();
+    match style {
+        Style::Fancy => table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED),
+        Style::Plain => table.load_style(comfy_table::presets::ASCII_MARKDOWN),
+    };
+    table.set_header(["code", "name", "severity", "summary"]);
+    for r in crate::registry::RULES {
+        table.add_row([r.code, r.name, r.severity.as_str(), r.summary]);
+    }
+    table.to_string()
+}

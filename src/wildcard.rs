@@ -1,0 +1,848 @@
+//! IAM wildcard patterns: `*` matches any run of characters (including none) and `?` matches
+//! exactly one character, anchored at both ends.
+//!
+//! The same glob is used by `Action`/`NotAction` (case-insensitive), `StringLike` and the
+//! segments of `Resource` and `ArnLike` values (case-sensitive). There is no escape syntax in
+//! the pattern text itself; literal `*` and `?` only arise from policy-variable escapes
+//! (`${*}`, `${?}`) and substituted values, which [`PatternBuilder::literal`] expresses.
+//!
+//! Matching runs in time linear in the text for a fixed pattern: the pattern is split at its
+//! `*`s into fixed-length segments, the first segment is anchored at the start, the last at the
+//! end, and each middle segment is placed at its leftmost occurrence. Because every segment has a
+//! fixed length, the leftmost placement always leaves the longest possible rest of the text, so
+//! this greedy strategy never needs to backtrack.
+
+use std::fmt;
+
+/// Whether letters are compared exactly or with case folding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Case {
+    /// Exact comparison (`Resource`, `StringLike`, `ArnLike`).
+    Sensitive,
+    /// Case-folded comparison (action names): ASCII folding, and `char::to_lowercase` for
+    /// other characters.
+    Insensitive,
+}
+
+/// One element of a compiled pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Atom {
+    /// A literal character.
+    Char(char),
+    /// `?`: exactly one character.
+    AnyChar,
+    /// `*`: any run of characters, including the empty run.
+    AnyRun,
+}
+
+/// A maximal run of non-`*` atoms, as a range into [`Pattern::atoms`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Segment {
+    start: usize,
+    end: usize,
+    /// The segment as a string when it contains no `?` (enables `str` searching).
+    literal: Option<String>,
+}
+
+/// A compiled IAM wildcard pattern.
+///
+/// Build one with [`Pattern::new`] (every `*` and `?` is a wildcard) or with [`PatternBuilder`]
+/// (to mix wildcard text with literal text). Consecutive `*`s are collapsed; they match the same
+/// strings as one `*`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Pattern {
+    /// The text the pattern was built from, shown by `Display`.
+    source: String,
+    /// Normalised atoms: never two `AnyRun`s in a row.
+    atoms: Vec<Atom>,
+    /// The runs between `*`s, in order.
+    segments: Vec<Segment>,
+    /// Whether the pattern contains at least one `*`.
+    has_star: bool,
+    /// The first atom is not `*`: the first segment is anchored at the start of the text.
+    anchored_start: bool,
+    /// The last atom is not `*`: the last segment is anchored at the end of the text.
+    anchored_end: bool,
+    /// The literal characters before the first wildcard.
+    prefix: String,
+}
+
+/// Builds a [`Pattern`] piece by piece, so literal text (in which `*` and `?` are ordinary
+/// characters) can be mixed with wildcard text.
+#[derive(Clone, Debug, Default)]
+pub struct PatternBuilder {
+    source: String,
+    atoms: Vec<Atom>,
+}
+
+impl PatternBuilder {
+    /// An empty builder (an empty pattern matches only the empty string).
+    pub fn new() -> PatternBuilder {
+        PatternBuilder::default()
+    }
+
+    /// Appends `text` literally: `*` and `?` in it are ordinary characters.
+    pub fn literal(&mut self, text: &str) -> &mut PatternBuilder {
+        self.source.push_str(text);
+        self.atoms.extend(text.chars().map(Atom::Char));
+        self
+    }
+
+    /// Appends `text` in which every `*` and `?` is a wildcard.
+    pub fn wildcards(&mut self, text: &str) -> &mut PatternBuilder {
+        self.source.push_str(text);
+        for c in text.chars() {
+            match c {
+                '*' => self.push_any_run(),
+                '?' => self.atoms.push(Atom::AnyChar),
+                other => self.atoms.push(Atom::Char(other)),
+            }
+        }
+        self
+    }
+
+    /// Appends a `?` wildcard (exactly one character).
+    pub fn any_char(&mut self) -> &mut PatternBuilder {
+        self.source.push('?');
+        self.atoms.push(Atom::AnyChar);
+        self
+    }
+
+    /// Appends a `*` wildcard (any run of characters, including none).
+    pub fn any_run(&mut self) -> &mut PatternBuilder {
+        self.source.push('*');
+        self.push_any_run();
+        self
+    }
+
+    fn push_any_run(&mut self) {
+        if self.atoms.last() != Some(&Atom::AnyRun) {
+            self.atoms.push(Atom::AnyRun);
+        }
+    }
+
+    /// Compiles the pattern.
+    pub fn build(self) -> Pattern {
+        let atoms = self.atoms;
+        let mut segments = Vec::new();
+        let mut start = 0;
+        for (i, atom) in atoms.iter().enumerate() {
+            if *atom == Atom::AnyRun {
+                if i > start {
+                    segments.push(segment(&atoms, start, i));
+                }
+                start = i + 1;
+            }
+        }
+        if atoms.len() > start {
+            segments.push(segment(&atoms, start, atoms.len()));
+        }
+        let prefix = atoms
+            .iter()
+            .map_while(|atom| match atom {
+                Atom::Char(c) => Some(*c),
+                Atom::AnyChar | Atom::AnyRun => None,
+            })
+            .collect();
+        Pattern {
+            source: self.source,
+            has_star: atoms.contains(&Atom::AnyRun),
+            anchored_start: atoms.first() != Some(&Atom::AnyRun),
+            anchored_end: atoms.last() != Some(&Atom::AnyRun),
+            atoms,
+            segments,
+            prefix,
+        }
+    }
+}
+
+fn segment(atoms: &[Atom], start: usize, end: usize) -> Segment {
+    let literal = atoms
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|atom| match atom {
+            Atom::Char(c) => Some(*c),
+            Atom::AnyChar | Atom::AnyRun => None,
+        })
+        .collect::<Option<String>>();
+    Segment {
+        start,
+        end,
+        literal,
+    }
+}
+
+impl Pattern {
+    /// Compiles `text`, in which every `*` and `?` is a wildcard.
+    pub fn new(text: &str) -> Pattern {
+        let mut builder = PatternBuilder::new();
+        builder.wildcards(text);
+        builder.build()
+    }
+
+    /// Whether `text` matches the whole pattern.
+    ///
+    /// Runs in O(text length × pattern length) without allocating; for case-sensitive
+    /// segments without `?` it uses `str` searching.
+    pub fn is_match(&self, text: &str, case: Case) -> bool {
+        if !self.has_star {
+            // No `*`: at most one segment, which must cover the whole text.
+            return match self.segments.first() {
+                None => text.is_empty(),
+                Some(seg) => self.match_prefix(seg, text, case) == Some(text.len()),
+            };
+        }
+        let mut segments = self.segments.as_slice();
+        let mut lo = 0;
+        let mut hi = text.len();
+        if self.anchored_start {
+            let Some((first, rest)) = segments.split_first() else {
+                return false;
+            };
+            match self.match_prefix(first, text, case) {
+                Some(len) => lo = len,
+                None => return false,
+            }
+            segments = rest;
+        }
+        if self.anchored_end {
+            let Some((last, rest)) = segments.split_last() else {
+                return false;
+            };
+            let Some(window) = text.get(lo..hi) else {
+                return false;
+            };
+            match self.match_suffix(last, window, case) {
+                Some(start) => hi = lo + start,
+                None => return false,
+            }
+            segments = rest;
+        }
+        for seg in segments {
+            let Some(window) = text.get(lo..hi) else {
+                return false;
+            };
+            match self.find(seg, window, case) {
+                Some(end) => lo += end,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Whether the pattern has no wildcards at all (it matches exactly one string, or its
+    /// case variants).
+    pub fn is_literal(&self) -> bool {
+        self.atoms.iter().all(|atom| matches!(atom, Atom::Char(_)))
+    }
+
+    /// The pattern's text when it has no wildcards (`*`/`?` pushed as literals included).
+    pub fn as_literal(&self) -> Option<&str> {
+        self.is_literal().then_some(self.prefix.as_str())
+    }
+
+    /// The literal characters before the first wildcard (the whole text for a literal pattern).
+    pub fn literal_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Whether the pattern is one or more `*` and nothing else, so it matches every string.
+    pub fn matches_everything(&self) -> bool {
+        !self.atoms.is_empty() && self.atoms.iter().all(|atom| *atom == Atom::AnyRun)
+    }
+
+    /// Whether the pattern ends with a `*` wildcard.
+    pub fn ends_with_any_run(&self) -> bool {
+        self.atoms.last() == Some(&Atom::AnyRun)
+    }
+
+    /// Whether the pattern contains a `*` or `?` wildcard.
+    pub fn has_wildcards(&self) -> bool {
+        !self.is_literal()
+    }
+
+    /// The text the pattern was built from (no escaping is added).
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    fn seg_atoms(&self, seg: &Segment) -> &[Atom] {
+        self.atoms.get(seg.start..seg.end).unwrap_or_default()
+    }
+
+    /// Matches `seg` at the start of `text`; returns the byte length consumed.
+    fn match_prefix(&self, seg: &Segment, text: &str, case: Case) -> Option<usize> {
+        if let (Case::Sensitive, Some(lit)) = (case, &seg.literal) {
+            return text.starts_with(lit.as_str()).then_some(lit.len());
+        }
+        match_at(self.seg_atoms(seg), text, case)
+    }
+
+    /// Matches `seg` at the end of `text`; returns the byte offset where the match starts.
+    fn match_suffix(&self, seg: &Segment, text: &str, case: Case) -> Option<usize> {
+        if let (Case::Sensitive, Some(lit)) = (case, &seg.literal) {
+            return text.ends_with(lit.as_str()).then(|| text.len() - lit.len());
+        }
+        // Every atom of a segment consumes exactly one character.
+        let count = seg.end - seg.start;
+        let start = text.char_indices().rev().nth(count.checked_sub(1)?)?.0;
+        let tail = text.get(start..)?;
+        (match_at(self.seg_atoms(seg), tail, case) == Some(tail.len())).then_some(start)
+    }
+
+    /// Finds the leftmost occurrence of `seg` in `text`; returns the byte offset of its end.
+    fn find(&self, seg: &Segment, text: &str, case: Case) -> Option<usize> {
+        if let (Case::Sensitive, Some(lit)) = (case, &seg.literal) {
+            return text.find(lit.as_str()).map(|start| start + lit.len());
+        }
+        let atoms = self.seg_atoms(seg);
+        let needed = atoms.len();
+        let mut remaining = text.chars().count();
+        for (start, _) in text.char_indices() {
+            if remaining < needed {
+                return None;
+            }
+            if let Some(len) = text.get(start..).and_then(|t| match_at(atoms, t, case)) {
+                return Some(start + len);
+            }
+            remaining -= 1;
+        }
+        None
+    }
+}
+
+/// Matches a run of single-character atoms at the start of `text`; returns bytes consumed.
+fn match_at(atoms: &[Atom], text: &str, case: Case) -> Option<usize> {
+    let mut chars = text.char_indices();
+    for atom in atoms {
+        let (_, c) = chars.next()?;
+        let ok = match atom {
+            Atom::Char(p) => char_eq(*p, c, case),
+            Atom::AnyChar => true,
+            Atom::AnyRun => false,
+        };
+        if !ok {
+            return None;
+        }
+    }
+    Some(chars.next().map_or(text.len(), |(i, _)| i))
+}
+
+/// Compares two characters under `case`.
+fn char_eq(a: char, b: char, case: Case) -> bool {
+    a == b
+        || (case == Case::Insensitive
+            && if a.is_ascii() && b.is_ascii() {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a.to_lowercase().eq(b.to_lowercase())
+            })
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// Convenience: compiles `pattern` (every `*`/`?` a wildcard) and matches `text`.
+pub fn matches(pattern: &str, text: &str, case: Case) -> bool {
+    Pattern::new(pattern).is_match(text, case)
+}
+
+/// The largest DP table (cells) [`covers`] and [`intersects`] will fill before giving up.
+const MAX_CELLS: usize = 1 << 24;
+
+/// Whether the DP over `n × m` atoms fits in the budget.
+fn within_budget(n: usize, m: usize) -> bool {
+    (n + 1)
+        .checked_mul(m + 1)
+        .is_some_and(|cells| cells <= MAX_CELLS)
+}
+
+fn get(row: &[bool], j: usize) -> bool {
+    row.get(j).copied().unwrap_or(false)
+}
+
+/// Whether every string matched by `specific` is also matched by `general` (under `case`).
+///
+/// Sound but not complete: `true` means definitely covered; `false` means "not covered" or
+/// "could not prove it" (e.g. `?*` does cover `*?`, but this returns `false`, and it returns
+/// `false` when the patterns are too large to compare, over 16 M table cells).
+///
+/// It aligns the tokens of `specific` with those of `general`: a literal character is covered by
+/// an equal literal, a `?` or a `*`; a `?` by a `?` or a `*`; a `*` only by a `*`, and a `*` in
+/// `general` may absorb any run of `specific`'s tokens.
+pub fn covers(general: &Pattern, specific: &Pattern, case: Case) -> bool {
+    let g = &general.atoms;
+    let s = &specific.atoms;
+    let m = s.len();
+    if !within_budget(g.len(), m) {
+        return false;
+    }
+    // `next[j]` = general[i+1..] covers specific[j..]; `cur[j]` the same for general[i..].
+    let mut next = vec![false; m + 1];
+    if let Some(last) = next.last_mut() {
+        *last = true;
+    }
+    let mut cur = vec![false; m + 1];
+    for atom in g.iter().rev() {
+        for j in (0..=m).rev() {
+            let token = s.get(j);
+            let value = match atom {
+                Atom::AnyRun => get(&next, j) || (token.is_some() && get(&cur, j + 1)),
+                Atom::AnyChar => {
+                    matches!(token, Some(Atom::Char(_) | Atom::AnyChar)) && get(&next, j + 1)
+                }
+                Atom::Char(c) => {
+                    matches!(token, Some(Atom::Char(d)) if char_eq(*c, *d, case))
+                        && get(&next, j + 1)
+                }
+            };
+            if let Some(cell) = cur.get_mut(j) {
+                *cell = value;
+            }
+        }
+        std::mem::swap(&mut next, &mut cur);
+    }
+    get(&next, 0)
+}
+
+/// Whether some string is matched by both `a` and `b` (under `case`).
+///
+/// Exact for patterns within the size budget (16 M table cells). Over the budget it returns
+/// `true`, meaning "maybe": callers that use it to rule overlap *out* stay safe.
+pub fn intersects(a: &Pattern, b: &Pattern, case: Case) -> bool {
+    let x = &a.atoms;
+    let y = &b.atoms;
+    let (n, m) = (x.len(), y.len());
+    if !within_budget(n, m) {
+        return true;
+    }
+    // Row i of the table: `row[j]` = some string is matched by both x[i..] and y[j..].
+    // `next` holds row i+1 (all false past the end of x), `cur` row i.
+    let mut next = vec![false; m + 1];
+    let mut cur = vec![false; m + 1];
+    for i in (0..=n).rev() {
+        let xi = x.get(i);
+        for j in (0..=m).rev() {
+            let yj = y.get(j);
+            let value = match (xi, yj) {
+                (None, None) => true,
+                _ => {
+                    // A `*` may match nothing (skip it) or absorb one character the other
+                    // side produces (stay on it).
+                    let star_x = xi == Some(&Atom::AnyRun)
+                        && (get(&next, j) || (yj.is_some() && get(&cur, j + 1)));
+                    let star_y = yj == Some(&Atom::AnyRun)
+                        && (get(&cur, j + 1) || (xi.is_some() && get(&next, j)));
+                    let single = match (xi, yj) {
+                        (Some(Atom::Char(c)), Some(Atom::Char(d))) => char_eq(*c, *d, case),
+                        (
+                            Some(Atom::Char(_) | Atom::AnyChar),
+                            Some(Atom::Char(_) | Atom::AnyChar),
+                        ) => true,
+                        _ => false,
+                    } && get(&next, j + 1);
+                    star_x || star_y || single
+                }
+            };
+            if let Some(cell) = cur.get_mut(j) {
+                *cell = value;
+            }
+        }
+        std::mem::swap(&mut next, &mut cur);
+    }
+    get(&next, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn m(p: &str, t: &str) -> bool {
+        matches(p, t, Case::Sensitive)
+    }
+
+    fn mi(p: &str, t: &str) -> bool {
+        matches(p, t, Case::Insensitive)
+    }
+
+    /// A straightforward backtracking matcher used as an oracle on small inputs.
+    fn oracle(p: &[char], t: &[char], case: Case) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|k| oracle(rest, &t[k..], case)),
+            Some(('?', rest)) => !t.is_empty() && oracle(rest, &t[1..], case),
+            Some((c, rest)) => {
+                !t.is_empty() && char_eq(*c, t[0], case) && oracle(rest, &t[1..], case)
+            }
+        }
+    }
+
+    #[test]
+    fn literal_patterns() {
+        assert!(m("s3:GetObject", "s3:GetObject"));
+        assert!(!m("s3:GetObject", "s3:getobject"));
+        assert!(mi("s3:GetObject", "S3:GETOBJECT"));
+        assert!(!m("abc", "abcd"));
+        assert!(!m("abcd", "abc"));
+        assert!(m("", ""));
+        assert!(!m("", "a"));
+        assert!(Pattern::new("abc").is_literal());
+        assert_eq!(Pattern::new("abc").as_literal(), Some("abc"));
+        assert_eq!(Pattern::new("a*c").as_literal(), None);
+    }
+
+    #[test]
+    fn action_wildcards_are_case_insensitive() {
+        assert!(mi("s3:Get*", "s3:GetObject"));
+        assert!(mi("s3:get*", "S3:GetObject"));
+        assert!(mi("S3:*", "s3:PutObject"));
+        assert!(mi("s3:*Object", "s3:getobject"));
+        assert!(!mi("s3:Get*", "s3:PutObject"));
+        assert!(!m("s3:get*", "s3:GetObject"));
+        assert!(mi("*", "anything:at_all"));
+        assert!(mi("s3:*Object*", "s3:GetObjectAcl"));
+        assert!(mi("s3:Get*Acl", "s3:GETOBJECTACL"));
+    }
+
+    #[test]
+    fn question_mark_is_exactly_one_char() {
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "ac"));
+        assert!(!m("a?c", "abbc"));
+        assert!(m("???", "xyz"));
+        assert!(!m("???", "xy"));
+        assert!(!m("???", "wxyz"));
+        assert!(m("*?", "a"));
+        assert!(!m("*?", ""));
+        assert!(m("?*?", "ab"));
+        assert!(!m("?*?", "a"));
+    }
+
+    #[test]
+    fn star_matches_any_run_including_empty_and_separators() {
+        assert!(m("*", ""));
+        assert!(m("*", "a/b:c"));
+        assert!(m("a*", "a"));
+        assert!(m("a*b", "ab"));
+        assert!(m("a*b", "a/x:y/b"));
+        assert!(!m("a*b", "a/x:y/bc"));
+        assert!(m("*b", "b"));
+        assert!(m("bucket/*", "bucket/a/b/c"));
+        assert!(!m("bucket/*", "bucket"));
+        assert!(m("a**b", "ab"));
+        assert!(m("*a*b*", "xxaxxbxx"));
+        assert!(!m("*a*b*", "xxbxxaxx"));
+    }
+
+    #[test]
+    fn anchors_do_not_overlap() {
+        // The prefix and suffix must not share characters.
+        assert!(!m("ab*ba", "aba"));
+        assert!(m("ab*ba", "abba"));
+        assert!(!m("a*a", "a"));
+        assert!(m("a*a", "aa"));
+        assert!(!m("a*?*a", "aa"));
+        assert!(m("a*?*a", "aba"));
+    }
+
+    #[test]
+    fn stringlike_spans_colons() {
+        // §6.4: StringLike's `*` spans colons.
+        assert!(m(
+            "arn:aws:svc:*:111122223333:finance/*",
+            "arn:aws:svc:us-east-2:999999999999:store/abc:111122223333:finance/doc"
+        ));
+    }
+
+    #[test]
+    fn unicode_is_matched_per_scalar_value() {
+        assert!(m("?", "é"));
+        assert!(m("caf?", "café"));
+        assert!(!m("caf?", "cafe\u{301}")); // e + combining accent is two scalars
+        assert!(m("caf??", "cafe\u{301}"));
+        assert!(m("*é*", "ABéCD"));
+        assert!(m("日本*", "日本語"));
+        assert!(m("?本?", "日本語"));
+        assert!(mi("ÉTÉ", "été"));
+        assert!(mi("*straße", "STRAßE"));
+        assert!(!m("ÉTÉ", "été"));
+        assert!(mi("?É", "xé"));
+        assert!(mi("*é", "xÉ")); // insensitive suffix with non-ASCII
+    }
+
+    #[test]
+    fn builder_literals_are_not_wildcards() {
+        let mut b = PatternBuilder::new();
+        b.wildcards("home/").literal("a*b?").any_run();
+        let p = b.build();
+        assert!(p.is_match("home/a*b?/x", Case::Sensitive));
+        assert!(!p.is_match("home/aXb?/x", Case::Sensitive));
+        assert!(!p.is_match("home/a*bZ/x", Case::Sensitive));
+        assert_eq!(p.to_string(), "home/a*b?*");
+        assert_eq!(p.literal_prefix(), "home/a*b?");
+        assert!(!p.is_literal());
+
+        let mut b = PatternBuilder::new();
+        b.literal("*");
+        let star = b.build();
+        assert!(star.is_literal());
+        assert!(star.is_match("*", Case::Sensitive));
+        assert!(!star.is_match("x", Case::Sensitive));
+        assert!(!star.matches_everything());
+
+        let mut b = PatternBuilder::new();
+        b.literal("x").any_char().any_run().any_run();
+        let p = b.build();
+        assert!(p.is_match("xy", Case::Sensitive));
+        assert!(p.is_match("xyz", Case::Sensitive));
+        assert!(!p.is_match("x", Case::Sensitive));
+        assert!(p.ends_with_any_run());
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(Pattern::new("s3:Get*").literal_prefix(), "s3:Get");
+        assert_eq!(Pattern::new("?abc").literal_prefix(), "");
+        assert!(Pattern::new("*").matches_everything());
+        assert!(Pattern::new("***").matches_everything());
+        assert!(!Pattern::new("*?").matches_everything());
+        assert!(!Pattern::new("").matches_everything());
+        assert!(Pattern::new("a*").ends_with_any_run());
+        assert!(!Pattern::new("*a").ends_with_any_run());
+        assert!(Pattern::new("a?").has_wildcards());
+        assert_eq!(Pattern::new("a**b?").to_string(), "a**b?");
+        assert_eq!(Pattern::new("a**b?").as_str(), "a**b?");
+    }
+
+    #[test]
+    fn agrees_with_backtracking_oracle() {
+        let patterns = [
+            "", "*", "?", "a", "a*", "*a", "*a*", "a?b", "a*b", "*ab*ba*", "?*?", "a*?*a",
+            "ab*ab*ab", "*?a?*", "a*b*c", "**a**", "A*b", "?", "*b?",
+        ];
+        let alphabet = ['a', 'b', 'A', 'c'];
+        let mut texts = vec![String::new()];
+        for len in 1..=5 {
+            let mut next = Vec::new();
+            for t in texts.iter().filter(|t| t.chars().count() == len - 1) {
+                for c in alphabet {
+                    next.push(format!("{t}{c}"));
+                }
+            }
+            texts.extend(next);
+        }
+        for p in patterns {
+            let pc: Vec<char> = p.chars().collect();
+            let compiled = Pattern::new(p);
+            for t in &texts {
+                let tc: Vec<char> = t.chars().collect();
+                for case in [Case::Sensitive, Case::Insensitive] {
+                    assert_eq!(
+                        compiled.is_match(t, case),
+                        oracle(&pc, &tc, case),
+                        "pattern {p:?} text {t:?} {case:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Fails (rather than hangs forever) if matching is quadratic: 1 MB inputs.
+    fn assert_fast(pattern: &str, text: &str, case: Case, expected: bool) {
+        let start = Instant::now();
+        assert_eq!(matches(pattern, text, case), expected, "pattern {pattern}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "pattern {pattern} took {:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn hostile_patterns_run_in_linear_time() {
+        let a = "a".repeat(1 << 20);
+        assert_fast("*a*a*a*a*a*a*a*a*b", &a, Case::Sensitive, false);
+        assert_fast("*a*a*a*a*a*a*a*a*b", &a, Case::Insensitive, false);
+        // Trailing star: every middle segment must be searched, the last across 1 MB.
+        assert_fast("*a*a*a*a*a*a*a*a*b*", &a, Case::Sensitive, false);
+        assert_fast("*a*a*a*a*a*a*a*a*b*", &a, Case::Insensitive, false);
+        assert_fast("*a?a*a?a*a?a*b?*", &a, Case::Sensitive, false);
+        assert_fast("*aaaaaaaaaaaaaaab*", &a, Case::Insensitive, false);
+        assert_fast("a*a*a*a*a*a*a*a*a", &a, Case::Sensitive, true);
+        assert_fast("*a*a*a*a*a*a*a*a*", &a, Case::Insensitive, true);
+        let mut b = a.clone();
+        b.push('b');
+        assert_fast("*a*a*a*a*a*a*a*a*b", &b, Case::Sensitive, true);
+        assert_fast("*?a*a?*b", &b, Case::Insensitive, true);
+    }
+
+    fn covers_str(g: &str, s: &str) -> bool {
+        covers(&Pattern::new(g), &Pattern::new(s), Case::Sensitive)
+    }
+
+    #[test]
+    fn covers_truth_table() {
+        let table = [
+            ("*", "*", true),
+            ("*", "anything", true),
+            ("*", "a?b*", true),
+            ("s3:*", "s3:Get*", true),
+            ("s3:Get*", "s3:*", false),
+            ("s3:Get*", "s3:GetObject", true),
+            ("s3:GetObject", "s3:Get*", false),
+            ("a?c", "abc", true),
+            ("abc", "a?c", false),
+            ("a*c", "a?c", true),
+            ("a?c", "a*c", false),
+            ("?", "*", false),
+            ("a*", "a", true),
+            ("a*b*c", "a1b2c", true),
+            ("a*b*c", "a*b*c", true),
+            ("a*c", "a*b*c", true),
+            ("a*b*c", "a*c", false),
+            ("bucket/*", "bucket/logs/*", true),
+            ("bucket*", "bucket/logs/*", true),
+            ("bucket/*", "bucket*", false),
+            ("abc", "abc", true),
+            ("abc", "abd", false),
+            ("", "", true),
+            ("*", "", true),
+            ("", "*", false),
+        ];
+        for (g, s, expected) in table {
+            assert_eq!(covers_str(g, s), expected, "covers({g:?}, {s:?})");
+        }
+        assert!(covers(
+            &Pattern::new("S3:GET*"),
+            &Pattern::new("s3:getobject"),
+            Case::Insensitive
+        ));
+        assert!(!covers(
+            &Pattern::new("S3:GET*"),
+            &Pattern::new("s3:getobject"),
+            Case::Sensitive
+        ));
+    }
+
+    #[test]
+    fn covers_is_sound_against_enumeration() {
+        let pats = [
+            "*", "a*", "*a", "a?", "?a", "a*b", "ab", "a?b", "*?", "?*", "**", "ab*", "*b*",
+        ];
+        let alphabet = ['a', 'b'];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let more: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(more);
+        }
+        texts.sort();
+        texts.dedup();
+        for g in pats {
+            for s in pats {
+                if covers_str(g, s) {
+                    for t in &texts {
+                        if m(s, t) {
+                            assert!(m(g, t), "covers({g}, {s}) but {t} breaks it");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn inter(a: &str, b: &str) -> bool {
+        intersects(&Pattern::new(a), &Pattern::new(b), Case::Sensitive)
+    }
+
+    #[test]
+    fn intersects_truth_table() {
+        let table = [
+            ("*", "*", true),
+            ("*", "", true),
+            ("", "", true),
+            ("a", "", false),
+            ("a*", "*b", true),
+            ("a*", "b*", false),
+            ("*a", "*b", false),
+            ("a?c", "?b?", true),
+            ("a?c", "??", false),
+            ("s3:Get*", "s3:*Object", true),
+            ("s3:Get*", "s3:Put*", false),
+            ("bucket/*", "bucket", false),
+            ("bucket*", "bucket", true),
+            ("a*b*c", "*d*", true),
+            ("a*b*c", "*d", false),
+            ("a*b*c", "*b*", true),
+            ("?", "*", true),
+            ("?", "**", true),
+            ("??", "?", false),
+            ("x*y", "x?y", true),
+            ("x*y", "xy", true),
+            ("x?y", "xy", false),
+        ];
+        for (a, b, expected) in table {
+            assert_eq!(inter(a, b), expected, "intersects({a:?}, {b:?})");
+            assert_eq!(inter(b, a), expected, "intersects({b:?}, {a:?})");
+        }
+        assert!(intersects(
+            &Pattern::new("S3:get*"),
+            &Pattern::new("s3:GETOBJECT"),
+            Case::Insensitive
+        ));
+    }
+
+    #[test]
+    fn intersects_is_exact_against_enumeration() {
+        let pats = [
+            "*", "a*", "*a", "a?", "?a", "a*b", "ab", "a?b", "*?", "b**", "", "?",
+        ];
+        let alphabet = ['a', 'b'];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let more: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(more);
+        }
+        for a in pats {
+            for b in pats {
+                let witness = texts.iter().any(|t| m(a, t) && m(b, t));
+                assert_eq!(inter(a, b), witness, "intersects({a:?}, {b:?})");
+            }
+        }
+    }
+
+    #[test]
+    fn over_budget_answers_are_conservative() {
+        let big = "a".repeat(5000);
+        let g = Pattern::new(&big);
+        let s = Pattern::new(&big);
+        assert!(!covers(&g, &s, Case::Sensitive));
+        assert!(intersects(
+            &g,
+            &Pattern::new(&"b".repeat(5000)),
+            Case::Sensitive
+        ));
+        // Within budget the same shapes are decided exactly.
+        let small = "a".repeat(1000);
+        assert!(covers(
+            &Pattern::new(&small),
+            &Pattern::new(&small),
+            Case::Sensitive
+        ));
+        assert!(!intersects(
+            &Pattern::new(&small),
+            &Pattern::new(&"b".repeat(1000)),
+            Case::Sensitive
+        ));
+    }
+}

@@ -1,0 +1,139 @@
+//! The command-line contract: exit codes, JSON fields, stdin, colour.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    assert_eq!(run(&["lint", "policies/valid"]).status.code(), Some(0));
+    assert_eq!(
+        run(&["lint", "policies/invalid/P107-invalid-effect.json"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(run(&["lint", "no/such/file.json"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["lint", "--format", "yaml", "policies"]).status.code(),
+        Some(2)
+    );
+    // A warning fails only when asked to.
+    let warn = "policies/invalid/P204-unknown-action.json";
+    assert_eq!(run(&["lint", warn]).status.code(), Some(0));
+    assert_eq!(
+        run(&["lint", "--fail-on", "warning", warn]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn json_output_has_every_contract_field() {
+    let out = run(&[
+        "lint",
+        "--format",
+        "json",
+        "policies/invalid/P107-invalid-effect.json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &doc["findings"][0];
+    for field in [
+        "code",
+        "name",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "path",
+    ] {
+        assert!(!f[field].is_null(), "missing `{field}` in {f}");
+    }
+    let effect = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "P107")
+        .unwrap();
+    assert_eq!(effect["name"], "invalid-effect");
+    assert_eq!(effect["severity"], "error");
+    assert!(effect["line"].as_u64().unwrap() >= 1 && effect["column"].as_u64().unwrap() >= 1);
+    assert!(effect["path"].as_str().unwrap().ends_with("/Effect"));
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let out = run_stdin(
+        &["lint", "--format", "json", "-"],
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjct","Resource":"*"}]}"#,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["code"], "P204");
+    assert_eq!(doc["findings"][0]["file"], "<stdin>");
+    assert!(
+        doc["findings"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("s3:GetObject")
+    );
+}
+
+#[test]
+fn piped_human_output_is_plain_and_points_at_the_line() {
+    let out = run(&["lint", "policies/invalid/P107-invalid-effect.json"]);
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour escape codes in piped output"
+    );
+    assert!(text.contains("P107(invalid-effect)"));
+    assert!(text.contains("policies/invalid/P107-invalid-effect.json:"));
+    assert!(text.contains("1 error"));
+}
+
+#[test]
+fn rules_and_explain_document_every_code() {
+    let out = stdout(&run(&["rules"]));
+    for r in s3_access::registry::RULES {
+        assert!(
+            out.contains(r.code) && out.contains(r.name),
+            "{} missing from `rules`",
+            r.code
+        );
+    }
+    let page = run(&["explain", "resource-type-mismatch"]);
+    assert_eq!(page.status.code(), Some(0));
+    assert!(stdout(&page).starts_with("# P303 resource-type-mismatch"));
+    assert_eq!(run(&["explain", "X999"]).status.code(), Some(2));
+}

@@ -1,0 +1,12 @@
+//! Integration tests, built as one binary (`autotests = false` in Cargo.toml).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failing test should panic with the value"
+)]
+
+mod cli;
+mod corpus;
+mod fixtures;
