@@ -330,6 +330,23 @@ fn match_at(atoms: &[Atom], text: &str, case: Case) -> Option<usize> {
 }
 
 /// Compares two characters under `case`.
+/// Whether the leading literal characters of `general` (up to its first wildcard) equal the
+/// leading atoms of `specific`; a wildcard in `specific` there means `general` cannot cover it.
+fn affix_compatible<'a>(
+    general: impl Iterator<Item = &'a Atom>,
+    mut specific: impl Iterator<Item = &'a Atom>,
+    case: Case,
+) -> bool {
+    for atom in general {
+        let Atom::Char(c) = atom else { return true };
+        match specific.next() {
+            Some(Atom::Char(d)) if char_eq(*c, *d, case) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
 fn char_eq(a: char, b: char, case: Case) -> bool {
     a == b
         || (case == Case::Insensitive
@@ -377,6 +394,13 @@ fn get(row: &[bool], j: usize) -> bool {
 pub fn covers(general: &Pattern, specific: &Pattern, case: Case) -> bool {
     let g = &general.atoms;
     let s = &specific.atoms;
+    // Cheap rejections first: the literal atoms that `general` requires at its start and end
+    // must appear as literal atoms of `specific` at the same places.
+    if !affix_compatible(g.iter(), s.iter(), case)
+        || !affix_compatible(g.iter().rev(), s.iter().rev(), case)
+    {
+        return false;
+    }
     let m = s.len();
     if !within_budget(g.len(), m) {
         return false;

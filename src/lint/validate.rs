@@ -41,6 +41,16 @@ fn sub_span(file: &SourceFile, lit: Span, value: &str, range: std::ops::Range<us
     }
 }
 
+/// The span of the first `${...}` in a string value (the whole value if it cannot be located).
+fn variable_span(file: &SourceFile, lit: Span, value: &str) -> Span {
+    let start = value.find("${").unwrap_or(0);
+    let end = value
+        .get(start..)
+        .and_then(|r| r.find('}'))
+        .map_or(value.len(), |e| start + e + 1);
+    sub_span(file, lit, value, start..end)
+}
+
 impl Validator<'_> {
     fn push(&mut self, f: Finding) {
         self.out.push(f);
@@ -123,7 +133,7 @@ impl Validator<'_> {
         for p in s.principal.iter().flat_map(|b| &b.items) {
             if variables::contains_variable(&p.value) {
                 self.push(
-                    Finding::new(Code::VariableNotAllowed, p.span, format!("policy variables are not substituted in principals: `{}`", p.value))
+                    Finding::new(Code::VariableNotAllowed, variable_span(self.file, p.span, &p.value), format!("policy variables are not substituted in principals: `{}`", p.value))
                         .with_help("name the principal literally, or use \"*\" with a condition on aws:PrincipalArn or aws:username"),
                 );
             }
@@ -323,7 +333,7 @@ impl Validator<'_> {
             }
             if variables::contains_variable(text) {
                 if !vars {
-                    self.variables_need_version(item);
+                    self.variables_need_version(item.span, text);
                 } else if let Err(e) = variables::parse(text) {
                     self.push(Finding::new(
                         Code::InvalidVariable,
@@ -369,15 +379,12 @@ impl Validator<'_> {
         self.redundant_resources(&block.items);
     }
 
-    fn variables_need_version(&mut self, item: &Spanned<String>) {
+    fn variables_need_version(&mut self, span: Span, text: &str) {
         self.push(
             Finding::new(
                 Code::VariablesNeedVersion,
-                item.span,
-                format!(
-                    "`{}` is literal text: policy variables need Version 2012-10-17",
-                    item.value
-                ),
+                variable_span(self.file, span, text),
+                format!("`{text}` is literal text: policy variables need Version 2012-10-17"),
             )
             .with_help("set \"Version\": \"2012-10-17\""),
         );
@@ -554,13 +561,15 @@ impl Validator<'_> {
                 // multivalued context keys" page); a bare operator never matches them.
                 if info.multi_valued() && op.set.is_none() && op.base != BaseOperator::Null {
                     self.push(
-                        Finding::new(Code::MissingSetQualifier, c.operator.span, format!("`{key}` is multi-valued, so `{}` without ForAnyValue/ForAllValues never matches", op.text))
+                        Finding::new(Code::MissingSetQualifier, c.key.span, format!("`{key}` is multi-valued, so `{}` without ForAnyValue/ForAllValues never matches", op.text))
+                            .with_related(c.operator.span, "the operator")
                             .with_help(format!("write `ForAnyValue:{}` (or ForAllValues)", op.text)),
                     );
                 }
                 if !info.multi_valued() && op.set == Some(SetQualifier::ForAllValues) {
                     self.push(
-                        Finding::new(Code::ForAllValuesSingleValued, c.operator.span, format!("`ForAllValues` on the single-valued key `{key}` is true when the key is absent"))
+                        Finding::new(Code::ForAllValuesSingleValued, c.key.span, format!("`ForAllValues` on the single-valued key `{key}` is true when the key is absent"))
+                            .with_related(c.operator.span, "the set operator")
                             .with_help(format!("use `{}` without the set qualifier", op.text.trim_start_matches("ForAllValues:"))),
                     );
                 }
@@ -572,16 +581,7 @@ impl Validator<'_> {
             let has_var = variables::contains_variable(text);
             if has_var {
                 if !vars {
-                    self.push(
-                        Finding::new(
-                            Code::VariablesNeedVersion,
-                            v.span,
-                            format!(
-                                "`{text}` is literal text: policy variables need Version 2012-10-17"
-                            ),
-                        )
-                        .with_help("set \"Version\": \"2012-10-17\""),
-                    );
+                    self.variables_need_version(v.span, text);
                 } else if let Err(e) = variables::parse(text) {
                     self.push(Finding::new(
                         Code::InvalidVariable,
@@ -599,7 +599,7 @@ impl Validator<'_> {
                 {
                     self.push(Finding::new(
                         Code::VariableNotAllowed,
-                        v.span,
+                        variable_span(self.file, v.span, text),
                         format!(
                             "policy variables are not substituted in `{}` values",
                             op.base.as_str()
@@ -724,10 +724,17 @@ impl Validator<'_> {
         if st.len() < 2 || st.len() > 200 {
             return;
         }
+        let compiled: Vec<Compiled> = st.iter().map(Compiled::new).collect();
         for (j, b) in st.iter().enumerate() {
-            let coverer = st.iter().enumerate().find(|(i, a)| {
-                *i != j && statement_covers(a, b) && !(statement_covers(b, a) && *i > j)
+            let cb = compiled.get(j);
+            let coverer = st.iter().zip(&compiled).enumerate().find(|(i, (a, ca))| {
+                *i != j
+                    && cb.is_some_and(|cb| {
+                        statement_covers(a, ca, b, cb)
+                            && !(*i > j && statement_covers(b, cb, a, ca))
+                    })
             });
+            let coverer = coverer.map(|(i, (a, _))| (i, a));
             if let Some((_, a)) = coverer {
                 self.push(
                     Finding::new(
@@ -877,30 +884,75 @@ fn example_resource(
     }
 }
 
+/// A Resource pattern split into its five ARN parts, compiled once.
+struct CompiledResource<'a> {
+    text: &'a str,
+    /// `None` for `*`-only patterns, variables and non-ARNs (compared as text).
+    parts: Option<Vec<Pattern>>,
+}
+
+impl<'a> CompiledResource<'a> {
+    fn new(text: &'a str) -> CompiledResource<'a> {
+        let parts = if text.bytes().all(|b| b == b'*') || variables::contains_variable(text) {
+            None
+        } else {
+            crate::arn::parse(text).ok().map(|a| {
+                [a.partition, a.service, a.region, a.account, a.resource]
+                    .iter()
+                    .map(|p| Pattern::new(p))
+                    .collect()
+            })
+        };
+        CompiledResource { text, parts }
+    }
+
+    /// Sound: true only if every resource `specific` matches, `self` matches too.
+    fn covers(&self, specific: &CompiledResource<'_>) -> bool {
+        if self.text.bytes().all(|b| b == b'*') {
+            return true;
+        }
+        match (&self.parts, &specific.parts) {
+            (Some(g), Some(s)) => g
+                .iter()
+                .zip(s)
+                .all(|(a, b)| wildcard::covers(a, b, Case::Sensitive)),
+            _ => self.text == specific.text,
+        }
+    }
+}
+
 /// Segment-wise sound coverage of Resource patterns.
 fn resource_covers(general: &str, specific: &str) -> bool {
-    if general.bytes().all(|b| b == b'*') {
-        return true;
+    CompiledResource::new(general).covers(&CompiledResource::new(specific))
+}
+
+/// A statement's action and resource patterns, compiled once for pairwise comparisons.
+struct Compiled<'a> {
+    actions: Vec<Pattern>,
+    resources: Vec<CompiledResource<'a>>,
+}
+
+impl<'a> Compiled<'a> {
+    fn new(s: &'a Statement) -> Compiled<'a> {
+        Compiled {
+            actions: s
+                .action
+                .iter()
+                .flat_map(|a| &a.items)
+                .map(|i| Pattern::new(&i.value))
+                .collect(),
+            resources: s
+                .resource
+                .iter()
+                .flat_map(|r| &r.items)
+                .map(|i| CompiledResource::new(&i.value))
+                .collect(),
+        }
     }
-    if variables::contains_variable(general) || variables::contains_variable(specific) {
-        return general == specific;
-    }
-    let (Ok(g), Ok(s)) = (crate::arn::parse(general), crate::arn::parse(specific)) else {
-        return general == specific;
-    };
-    [
-        (g.partition, s.partition),
-        (g.service, s.service),
-        (g.region, s.region),
-        (g.account, s.account),
-        (g.resource, s.resource),
-    ]
-    .iter()
-    .all(|(a, b)| wildcard::covers(&Pattern::new(a), &Pattern::new(b), Case::Sensitive))
 }
 
 /// Whether statement `a` matches every request `b` matches, with the same effect.
-fn statement_covers(a: &Statement, b: &Statement) -> bool {
+fn statement_covers(a: &Statement, ca: &Compiled<'_>, b: &Statement, cb: &Compiled<'_>) -> bool {
     if a.effect.value != b.effect.value || !same_conditions(a, b) {
         return false;
     }
@@ -920,27 +972,30 @@ fn statement_covers(a: &Statement, b: &Statement) -> bool {
         }
         _ => false,
     };
-    let actions_ok = match (&a.action, &b.action) {
-        (Some(x), Some(y)) if !x.negated && !y.negated => y.items.iter().all(|q| {
-            x.items.iter().any(|p| {
-                wildcard::covers(
-                    &Pattern::new(&p.value),
-                    &Pattern::new(&q.value),
-                    Case::Insensitive,
-                )
-            })
-        }),
-        _ => false,
-    };
+    if !principals_ok {
+        return false;
+    }
+    let plain = |x: Option<bool>, y: Option<bool>| x == Some(false) && y == Some(false);
+    if !plain(
+        a.action.as_ref().map(|x| x.negated),
+        b.action.as_ref().map(|x| x.negated),
+    ) {
+        return false;
+    }
     let resources_ok = match (&a.resource, &b.resource) {
-        (Some(x), Some(y)) if !x.negated && !y.negated => y
-            .items
+        (Some(x), Some(y)) if !x.negated && !y.negated => cb
+            .resources
             .iter()
-            .all(|q| x.items.iter().any(|p| resource_covers(&p.value, &q.value))),
+            .all(|q| ca.resources.iter().any(|p| p.covers(q))),
         (None, None) => true,
         _ => false,
     };
-    principals_ok && actions_ok && resources_ok
+    resources_ok
+        && cb.actions.iter().all(|q| {
+            ca.actions
+                .iter()
+                .any(|p| wildcard::covers(p, q, Case::Insensitive))
+        })
 }
 
 fn same_conditions(a: &Statement, b: &Statement) -> bool {
