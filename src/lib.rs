@@ -9,6 +9,7 @@ pub mod arn;
 pub mod catalog;
 pub mod diagnostic;
 pub mod document;
+pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod policy;

@@ -5,7 +5,7 @@ pub mod validate;
 use crate::diagnostic::Finding;
 use crate::document::{self, Document, KindSource};
 use crate::json::{self, ErrorKind, Kind, Value};
-use crate::policy::{PolicyKind, parse};
+use crate::policy::{Policy, PolicyKind, parse};
 use crate::registry::{Code, Severity};
 use crate::source::{LineCol, SourceFile, Span};
 use std::path::{Path, PathBuf};
@@ -94,6 +94,21 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileRepo
 
 /// Lints a source text.
 pub fn lint_text(source: SourceFile, options: &LintOptions) -> FileReport {
+    analyze(source, options).report
+}
+
+/// A lint report together with the policies that were parsed (for evaluation).
+#[derive(Debug)]
+pub struct Analysis {
+    /// The findings.
+    pub report: FileReport,
+    /// Every policy that could be lowered, in file order.
+    pub policies: Vec<Policy>,
+}
+
+/// Lints a source text and keeps the parsed policies. A top-level JSON array of policies (as
+/// an organisation level holds several SCPs) is linted element by element.
+pub fn analyze(source: SourceFile, options: &LintOptions) -> Analysis {
     let text = source.text();
     let mut findings = Vec::new();
     let bom = json::bom_len(text);
@@ -107,53 +122,85 @@ pub fn lint_text(source: SourceFile, options: &LintOptions) -> FileReport {
         Ok(v) => v,
         Err(e) => {
             findings.push(json_error(&e, None));
-            return finish(source, FileKind::Unknown, findings, &[]);
+            return Analysis {
+                report: finish(source, FileKind::Unknown, findings, &[]),
+                policies: Vec::new(),
+            };
         }
     };
-    parse::all_duplicate_keys(&root, &mut findings);
+    analyze_value(source, &root, options, findings)
+}
+
+/// Lints `root`, a value inside `source` (the whole file, or a policy written inline in a
+/// scenario file), after the file-level `findings` already made.
+pub fn analyze_value(
+    source: SourceFile,
+    root: &Value,
+    options: &LintOptions,
+    mut findings: Vec<Finding>,
+) -> Analysis {
+    let text = source.text();
+    let mut policies = Vec::new();
+    parse::all_duplicate_keys(root, &mut findings);
     let name = source.name().to_string();
-    match document::recognise(text, root.clone(), options.kind, &name) {
-        Document::Policy {
-            root: policy_root,
-            kind,
-            kind_source,
-            wrapper,
-        } => {
-            if wrapper.is_some() && policy_root.span != root.span {
-                parse::all_duplicate_keys(&policy_root, &mut findings);
-            }
-            let parsed = parse::parse_policy(&policy_root, kind);
-            findings.extend(parsed.findings);
-            if let Some(policy) = &parsed.policy {
-                validate::validate(policy, &source, &mut findings);
-            }
-            let file_kind = FileKind::Policy {
+    let elements: Vec<&Value> = match &root.kind {
+        Kind::Array(items)
+            if !items.is_empty() && items.iter().all(|i| i.get("Statement").is_some()) =>
+        {
+            items.iter().collect()
+        }
+        _ => vec![root],
+    };
+    let mut file_kind = FileKind::Unknown;
+    let mut roots: Vec<Value> = Vec::new();
+    for element in elements {
+        match document::recognise(text, element.clone(), options.kind, &name) {
+            Document::Policy {
+                root: policy_root,
                 kind,
                 kind_source,
                 wrapper,
-            };
-            let roots = [&policy_root, &root];
-            finish(source, file_kind, findings, &roots)
+            } => {
+                if wrapper.is_some() && policy_root.span != element.span {
+                    parse::all_duplicate_keys(&policy_root, &mut findings);
+                }
+                let parsed = parse::parse_policy(&policy_root, kind);
+                findings.extend(parsed.findings);
+                if let Some(policy) = parsed.policy {
+                    validate::validate(&policy, &source, &mut findings);
+                    policies.push(policy);
+                }
+                file_kind = FileKind::Policy {
+                    kind,
+                    kind_source,
+                    wrapper,
+                };
+                roots.push(policy_root);
+            }
+            Document::EmbeddedSyntaxError { error, wrapper } => {
+                findings.push(json_error(&error, Some(wrapper)))
+            }
+            Document::Other { what } => file_kind = FileKind::Other { what },
+            Document::Unrecognised => {
+                let head = Span::new(element.span.start as usize, element.span.start as usize + 1);
+                findings.push(
+                    Finding::new(
+                        Code::NotAPolicy,
+                        head,
+                        "this JSON is neither a policy nor a recognised AWS document",
+                    )
+                    .with_help(
+                        "a policy has a Statement; pass --kind to force one, or exclude the file",
+                    ),
+                );
+            }
         }
-        Document::EmbeddedSyntaxError { error, wrapper } => {
-            findings.push(json_error(&error, Some(wrapper)));
-            finish(source, FileKind::Unknown, findings, &[&root])
-        }
-        Document::Other { what } => finish(source, FileKind::Other { what }, findings, &[&root]),
-        Document::Unrecognised => {
-            let head = Span::new(root.span.start as usize, root.span.start as usize + 1);
-            findings.push(
-                Finding::new(
-                    Code::NotAPolicy,
-                    head,
-                    "this JSON is neither a policy nor a recognised AWS document",
-                )
-                .with_help(
-                    "a policy has a Statement; pass --kind to force one, or exclude the file",
-                ),
-            );
-            finish(source, FileKind::Unknown, findings, &[&root])
-        }
+    }
+    roots.push(root.clone());
+    let refs: Vec<&Value> = roots.iter().collect();
+    Analysis {
+        report: finish(source, file_kind, findings, &refs),
+        policies,
     }
 }
 

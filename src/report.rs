@@ -1,5 +1,8 @@
-//! Renderers: findings as human diagnostics (miette), as JSON, and as a summary table.
+//! Renderers: findings as human diagnostics (miette), as JSON, and as a summary table;
+//! decisions in [`query`].
 //! They return strings; the binary decides where they go.
+
+pub mod query;
 
 use crate::lint::{FileKind, FileReport, Located};
 use crate::registry::Severity;
@@ -16,47 +19,45 @@ pub enum Style {
     Plain,
 }
 
-/// A finding adapted to miette, borrowing its file for the snippet.
-struct Diag<'a> {
-    source: &'a crate::source::SourceFile,
-    item: &'a Located,
+/// A diagnostic to render with miette: a message, labels into one source file, a severity.
+pub(crate) struct Snippet<'a> {
+    pub(crate) source: &'a crate::source::SourceFile,
+    pub(crate) message: String,
+    pub(crate) code: Option<String>,
+    pub(crate) severity: miette::Severity,
+    pub(crate) help: Option<String>,
+    pub(crate) labels: Vec<LabeledSpan>,
 }
 
-impl fmt::Debug for Diag<'_> {
+impl fmt::Debug for Snippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.item.finding.message)
+        f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Diag<'_> {
+impl fmt::Display for Snippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.item.finding.message)
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Diag<'_> {}
+impl std::error::Error for Snippet<'_> {}
 
-impl Diagnostic for Diag<'_> {
+impl Diagnostic for Snippet<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let code = self.item.finding.code;
-        Some(Box::new(format!("{}({})", code.as_str(), code.name())))
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.item.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Note => miette::Severity::Advice,
-        })
+        Some(self.severity)
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let f = &self.item.finding;
-        let explain = format!("`s3-access explain {}` for details", f.code.as_str());
-        Some(Box::new(match &f.help {
-            Some(h) => format!("{h}\n{explain}"),
-            None => explain,
-        }))
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -64,35 +65,60 @@ impl Diagnostic for Diag<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let f = &self.item.finding;
-        let primary = LabeledSpan::new_primary_with_span(Some("here".to_string()), f.span);
-        let related = f
-            .related
-            .iter()
-            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.span));
-        Some(Box::new(std::iter::once(primary).chain(related)))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
 
-/// Renders every finding of a file as miette diagnostics.
-pub fn human(report: &FileReport, style: Style) -> String {
-    let handler = match style {
+impl Snippet<'_> {
+    /// Renders with the style's handler (one line as a fallback).
+    pub(crate) fn render(&self, style: Style, out: &mut String) {
+        if handler(style).render_report(out, self).is_err() {
+            out.push_str(&self.message);
+        }
+        out.push('\n');
+    }
+}
+
+fn handler(style: Style) -> GraphicalReportHandler {
+    match style {
         Style::Fancy => GraphicalReportHandler::new_themed(GraphicalTheme::unicode()),
         Style::Plain => GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()),
     }
     .with_width(100)
-    .with_links(false);
+    .with_links(false)
+}
+
+/// Renders every finding of a file as miette diagnostics.
+pub fn human(report: &FileReport, style: Style) -> String {
     let mut out = String::new();
     for item in &report.findings {
-        let diag = Diag {
+        let f = &item.finding;
+        let explain = format!("`s3-access explain {}` for details", f.code.as_str());
+        let snippet = Snippet {
             source: &report.source,
-            item,
+            message: f.message.clone(),
+            code: Some(format!("{}({})", f.code.as_str(), f.code.name())),
+            severity: match f.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Note => miette::Severity::Advice,
+            },
+            help: Some(match &f.help {
+                Some(h) => format!("{h}\n{explain}"),
+                None => explain,
+            }),
+            labels: std::iter::once(LabeledSpan::new_primary_with_span(
+                Some("here".to_string()),
+                f.span,
+            ))
+            .chain(
+                f.related
+                    .iter()
+                    .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.span)),
+            )
+            .collect(),
         };
-        // Rendering into a String cannot fail for our sources; fall back to one line.
-        if handler.render_report(&mut out, &diag).is_err() {
-            out.push_str(&one_line(report, item));
-        }
-        out.push('\n');
+        snippet.render(style, &mut out);
     }
     out
 }

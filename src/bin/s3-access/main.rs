@@ -7,6 +7,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
+use s3_access::eval::{self, Caller, Decision, Graph, Layer, Request};
 use s3_access::lint::{self, FileReport, LintOptions};
 use s3_access::policy::PolicyKind;
 use s3_access::registry::{Code, Severity};
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Validate policy files: JSON syntax, grammar, actions, resources, conditions
     Lint(LintArgs),
+    /// Decide one request: Allow, ExplicitDeny or ImplicitDeny, with the statements that decided
+    Query(Box<QueryArgs>),
     /// List every finding code
     Rules,
     /// Show the documentation of a finding code (e.g. `s3-access explain P303`)
@@ -50,6 +53,57 @@ struct LintArgs {
     /// Treat every policy as this kind instead of detecting it
     #[arg(long, value_parser = parse_kind)]
     kind: Option<PolicyKind>,
+}
+
+#[derive(clap::Args)]
+struct QueryArgs {
+    /// The caller: `anonymous`, an account id (its root user), an IAM user or role ARN, an
+    /// assumed-role session ARN, a federated-user ARN, or a service principal
+    #[arg(long)]
+    principal: String,
+    /// The action, e.g. `s3:GetObject`
+    #[arg(long)]
+    action: String,
+    /// The resource ARN (`*` for actions without a resource)
+    #[arg(long)]
+    resource: String,
+    /// The account that owns the bucket (default: the caller's account)
+    #[arg(long, value_name = "ACCOUNT")]
+    bucket_owner: Option<String>,
+    /// A request context value `KEY=VALUE`; repeat a key to make it multi-valued
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// The caller's identity-based policy (repeatable)
+    #[arg(long, value_name = "FILE")]
+    identity_policy: Vec<PathBuf>,
+    /// The bucket policy
+    #[arg(long, value_name = "FILE")]
+    bucket_policy: Option<PathBuf>,
+    /// The caller's permissions boundary
+    #[arg(long, value_name = "FILE")]
+    permissions_boundary: Option<PathBuf>,
+    /// The session policy of the caller's session
+    #[arg(long, value_name = "FILE")]
+    session_policy: Option<PathBuf>,
+    /// SCPs of one organisation level, root first (repeatable; one policy or a JSON array)
+    #[arg(long, value_name = "FILE")]
+    scp: Vec<PathBuf>,
+    /// RCPs of one organisation level, root first (repeatable; one policy or a JSON array)
+    #[arg(long, value_name = "FILE")]
+    rcp: Vec<PathBuf>,
+    /// The request time (ISO 8601 or epoch seconds; default: now)
+    #[arg(long)]
+    time: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 unless the decision is this one
+    #[arg(long, value_parser = parse_decision)]
+    expect: Option<Decision>,
+}
+
+fn parse_decision(s: &str) -> Result<Decision, String> {
+    Decision::parse(s).ok_or_else(|| format!("`{s}` is not Allow, ExplicitDeny or ImplicitDeny"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,6 +142,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Lint(args) => run_lint(args),
+        Command::Query(args) => run_query(*args),
         Command::Rules => write_out(&report::rules_table(style())).map(|()| 0),
         Command::Explain { code } => match Code::lookup(&code) {
             Some(c) => write_out(c.info().doc).map(|()| 0),
@@ -214,4 +269,113 @@ fn read_and_lint(path: &std::path::Path, options: &LintOptions) -> std::io::Resu
         return Ok(lint::lint_bytes("<stdin>", bytes, options));
     }
     lint::lint_path(path, options)
+}
+
+/// Parses `--time`: epoch seconds or an ISO 8601 date.
+fn parse_time(s: Option<&str>) -> Result<i64, String> {
+    match s {
+        None => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))),
+        Some(t) => s3_access::values::parse_date(t)
+            .map(|ms| ms.div_euclid(1000))
+            .ok_or_else(|| format!("`{t}` is not a date (ISO 8601 or epoch seconds)")),
+    }
+}
+
+fn run_query(args: QueryArgs) -> std::io::Result<u8> {
+    let caller = match Caller::parse(&args.principal) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: --principal {e}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut given = Vec::new();
+    for kv in &args.context {
+        match kv.split_once('=') {
+            Some((k, v)) if !k.is_empty() => given.push((k.to_string(), v.to_string())),
+            _ => {
+                eprintln!("error: --context `{kv}` is not KEY=VALUE");
+                return Ok(EXIT_ERROR);
+            }
+        }
+    }
+    let now = match parse_time(args.time.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: --time {e}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut graph = Graph::new();
+    let mut files: Vec<(&std::path::Path, Layer, usize)> = Vec::new();
+    for p in &args.identity_policy {
+        files.push((p, Layer::Identity, 0));
+    }
+    if let Some(p) = &args.bucket_policy {
+        files.push((p, Layer::Bucket, 0));
+    }
+    if let Some(p) = &args.permissions_boundary {
+        files.push((p, Layer::PermissionsBoundary, 0));
+    }
+    if let Some(p) = &args.session_policy {
+        files.push((p, Layer::Session, 0));
+    }
+    for (level, p) in args.scp.iter().enumerate() {
+        files.push((p, Layer::Scp, level));
+    }
+    for (level, p) in args.rcp.iter().enumerate() {
+        files.push((p, Layer::Rcp, level));
+    }
+    let style = style();
+    let mut failed = false;
+    for (path, layer, level) in files {
+        match eval::add_file(&mut graph, path, layer, level) {
+            Ok(_) => {}
+            Err(eval::LoadError::Invalid(report) | eval::LoadError::NoPolicy(report)) => {
+                eprint!("{}", report::human(&report, style));
+                eprintln!(
+                    "error: {} cannot be evaluated: fix the errors above",
+                    path.display()
+                );
+                failed = true;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Ok(EXIT_ERROR);
+    }
+    let request = Request::new(
+        caller,
+        &args.action,
+        &args.resource,
+        args.bucket_owner.as_deref(),
+        &given,
+        now,
+    );
+    let response = eval::decide(&graph, &request, true);
+    let text = match args.format {
+        Format::Human => report::query::human(&graph, &response, &request, style),
+        Format::Json => {
+            let doc = report::query::json(&graph, &response, &request);
+            serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?
+        }
+    };
+    write_out(&text)?;
+    Ok(match args.expect {
+        Some(expected) if expected != response.decision => {
+            eprintln!(
+                "expected {}, got {}",
+                expected.as_str(),
+                response.decision.as_str()
+            );
+            EXIT_FINDINGS
+        }
+        _ => 0,
+    })
 }

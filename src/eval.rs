@@ -1,0 +1,101 @@
+//! Access decisions: the request model, the compiled evaluation graph, condition operators
+//! and the IAM decision flow with a full trace.
+//!
+//! The evaluator is the single source of truth: lint rules and the public-access analysis ask
+//! it questions; they never re-implement policy matching.
+
+pub mod condition;
+pub mod context;
+pub mod decide;
+pub mod graph;
+pub mod request;
+
+pub use decide::{Decision, Response, decide};
+pub use graph::{Graph, Layer};
+pub use request::{Caller, Request};
+
+use crate::lint::{self, FileReport, LintOptions};
+use crate::policy::PolicyKind;
+use crate::registry::Severity;
+use crate::source::SourceFile;
+
+/// The policy kind a layer's documents are read as.
+pub fn kind_of(layer: Layer) -> PolicyKind {
+    match layer {
+        Layer::Scp => PolicyKind::Scp,
+        Layer::Rcp => PolicyKind::Rcp,
+        Layer::Identity => PolicyKind::Identity,
+        Layer::PermissionsBoundary => PolicyKind::PermissionsBoundary,
+        Layer::Session => PolicyKind::Session,
+        Layer::Bucket => PolicyKind::Bucket,
+    }
+}
+
+/// Why a document could not be added to a graph.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read.
+    Io(String, std::io::Error),
+    /// The document has error-level findings: AWS would not accept it, so no decision about it
+    /// can be trusted. The report says where.
+    Invalid(Box<FileReport>),
+    /// The file holds no policy.
+    NoPolicy(Box<FileReport>),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(path, e) => write!(f, "cannot read {path}: {e}"),
+            LoadError::Invalid(r) => write!(
+                f,
+                "{} is not a valid policy (see the errors above)",
+                r.source.name()
+            ),
+            LoadError::NoPolicy(r) => write!(f, "{} holds no policy", r.source.name()),
+        }
+    }
+}
+
+/// Lints `source` as documents of `layer` and adds its policies to `graph`; returns the lint
+/// report (warnings and notes) so the caller can show them.
+pub fn add_source(
+    graph: &mut Graph,
+    source: SourceFile,
+    layer: Layer,
+    level: usize,
+) -> Result<FileReport, LoadError> {
+    let options = LintOptions {
+        kind: Some(kind_of(layer)),
+    };
+    let analysis = lint::analyze(source.clone(), &options);
+    if analysis.report.max_severity() == Some(Severity::Error) {
+        return Err(LoadError::Invalid(Box::new(analysis.report)));
+    }
+    if analysis.policies.is_empty() {
+        return Err(LoadError::NoPolicy(Box::new(analysis.report)));
+    }
+    for policy in analysis.policies {
+        graph.add(source.clone(), policy, layer, level);
+    }
+    Ok(analysis.report)
+}
+
+/// Reads a file and adds it with [`add_source`].
+pub fn add_file(
+    graph: &mut Graph,
+    path: &std::path::Path,
+    layer: Layer,
+    level: usize,
+) -> Result<FileReport, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(name.clone(), e))?;
+    let text = match crate::json::decode_utf8(bytes.clone()) {
+        Ok(t) => t,
+        Err(_) => {
+            let report = lint::lint_bytes(&name, bytes, &LintOptions::default());
+            return Err(LoadError::Invalid(Box::new(report)));
+        }
+    };
+    add_source(graph, SourceFile::new(name, text), layer, level)
+}

@@ -1,0 +1,540 @@
+//! The evaluation graph: every document of a scenario, compiled once into statements that
+//! carry typed predicates (principal, action, resource, conditions), indexed by layer and by
+//! action so that a query visits only the statements that can apply.
+//!
+//! The compiled statements are plain data (sets of patterns and typed condition values), so
+//! a later symbolic analysis ("is there any request such that ...") can walk the same
+//! structure instead of re-reading policies.
+
+use crate::arn::{ArnPattern, ArnRule};
+use crate::eval::condition::{self, Compiled as CompiledCondition};
+use crate::eval::request::{Caller, Request};
+use crate::policy::{AwsPrincipal, Effect, Policy, PrincipalKind, Statement};
+use crate::source::SourceFile;
+use crate::variables;
+use crate::wildcard::{Case, Pattern};
+use std::collections::HashMap;
+
+/// The layers a request passes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layer {
+    /// Service control policies, one set per organisation level (root first).
+    Scp,
+    /// Resource control policies, one set per organisation level.
+    Rcp,
+    /// The caller's identity-based policies.
+    Identity,
+    /// The caller's permissions boundary.
+    PermissionsBoundary,
+    /// The session policy of the caller's session.
+    Session,
+    /// The bucket policy.
+    Bucket,
+}
+
+impl Layer {
+    /// All layers, in evaluation-report order.
+    pub const ALL: [Layer; 6] = [
+        Layer::Scp,
+        Layer::Rcp,
+        Layer::PermissionsBoundary,
+        Layer::Session,
+        Layer::Identity,
+        Layer::Bucket,
+    ];
+
+    /// A display name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Scp => "SCP",
+            Layer::Rcp => "RCP",
+            Layer::Identity => "identity policy",
+            Layer::PermissionsBoundary => "permissions boundary",
+            Layer::Session => "session policy",
+            Layer::Bucket => "bucket policy",
+        }
+    }
+}
+
+/// A document of the graph.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The file it came from.
+    pub source: SourceFile,
+    /// The parsed policy.
+    pub policy: Policy,
+    /// Its layer.
+    pub layer: Layer,
+    /// Organisation level (0 = root) for SCPs and RCPs; 0 otherwise.
+    pub level: usize,
+}
+
+/// A principal entry, compiled.
+#[derive(Debug, Clone)]
+pub enum PrincipalMatcher {
+    /// `"*"` or `{"AWS": "*"}`: everyone, including anonymous callers.
+    Everyone,
+    /// An AWS principal.
+    Aws(AwsPrincipal),
+    /// A service principal name.
+    Service(String),
+    /// A principal form that never matches a request we model (Federated, CanonicalUser,
+    /// or an invalid value); kept for the trace.
+    Other(String),
+}
+
+/// How a matching resource-policy principal entry grants (IAM evaluation logic, same account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GrantKind {
+    /// The account: delegates to the account's own identity policies.
+    Account,
+    /// The role ARN (for its sessions) or the parent user: still capped by boundary and session policy.
+    Role,
+    /// The exact caller (user, session, federated user, service, everyone): grants by itself.
+    Direct,
+}
+
+/// A compiled statement.
+#[derive(Debug, Clone)]
+pub struct CompiledStatement {
+    /// Index of the document in the graph.
+    pub doc: usize,
+    /// Index of the statement within its policy.
+    pub index: usize,
+    /// Allow or Deny.
+    pub effect: Effect,
+    /// The principal entries, and whether it is `NotPrincipal`; `None` when absent.
+    pub principal: Option<(bool, Vec<PrincipalMatcher>)>,
+    /// Action patterns (lowercase-insensitive) and whether it is `NotAction`.
+    pub actions: (bool, Vec<Pattern>),
+    /// Resource patterns and whether it is `NotResource`; `None` when absent.
+    pub resources: Option<(bool, Vec<ResourceMatcher>)>,
+    /// The conditions (all must hold).
+    pub conditions: Vec<CompiledCondition>,
+}
+
+/// A compiled Resource entry.
+#[derive(Debug, Clone)]
+pub enum ResourceMatcher {
+    /// A pattern without variables.
+    Fixed(ArnPattern),
+    /// A pattern with policy variables, resolved per request.
+    Variable(String),
+}
+
+/// Per-layer index from action to statements.
+#[derive(Debug, Default, Clone)]
+struct ActionIndex {
+    /// Literal actions, lowercase `service:action`.
+    exact: HashMap<String, Vec<usize>>,
+    /// Wildcard actions of one service, by lowercase service prefix.
+    by_service: HashMap<String, Vec<usize>>,
+    /// `*`, `NotAction`, and anything else that may match any service.
+    any: Vec<usize>,
+}
+
+/// The compiled graph.
+#[derive(Debug, Default, Clone)]
+pub struct Graph {
+    /// The documents.
+    pub documents: Vec<Document>,
+    /// All statements.
+    pub statements: Vec<CompiledStatement>,
+    index: HashMap<Layer, ActionIndex>,
+    /// Organisation levels per layer (SCP/RCP).
+    levels: HashMap<Layer, usize>,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    /// Adds one policy document to a layer (for SCPs/RCPs, at organisation `level`).
+    pub fn add(&mut self, source: SourceFile, policy: Policy, layer: Layer, level: usize) {
+        let doc = self.documents.len();
+        let substitute = policy.substitutes_variables();
+        for (index, s) in policy.statements.iter().enumerate() {
+            let id = self.statements.len();
+            let compiled = compile_statement(doc, index, s, substitute);
+            let entry = self.index.entry(layer).or_default();
+            index_actions(entry, id, s);
+            self.statements.push(compiled);
+        }
+        if matches!(layer, Layer::Scp | Layer::Rcp) {
+            let n = self.levels.entry(layer).or_insert(0);
+            *n = (*n).max(level + 1);
+        }
+        self.documents.push(Document {
+            source,
+            policy,
+            layer,
+            level,
+        });
+    }
+
+    /// Number of organisation levels given for SCPs or RCPs.
+    pub fn levels(&self, layer: Layer) -> usize {
+        self.levels.get(&layer).copied().unwrap_or(0)
+    }
+
+    /// Whether any document was given for `layer`.
+    pub fn has_layer(&self, layer: Layer) -> bool {
+        self.documents.iter().any(|d| d.layer == layer)
+    }
+
+    /// The layer of a statement.
+    pub fn layer_of(&self, statement: usize) -> Option<Layer> {
+        let s = self.statements.get(statement)?;
+        self.documents.get(s.doc).map(|d| d.layer)
+    }
+
+    /// The candidate statements of `layer` for `request` (a superset of those whose action
+    /// matches), in ascending order.
+    pub fn candidates(&self, layer: Layer, request: &Request) -> Vec<usize> {
+        let Some(idx) = self.index.get(&layer) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = idx.any.clone();
+        if let Some(v) = idx.exact.get(&request.action_lower) {
+            out.extend_from_slice(v);
+        }
+        if let Some((svc, _)) = request.action_lower.split_once(':') {
+            if let Some(v) = idx.by_service.get(svc) {
+                out.extend_from_slice(v);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every statement of `layer`, in order.
+    pub fn all_of(&self, layer: Layer) -> Vec<usize> {
+        (0..self.statements.len())
+            .filter(|i| self.layer_of(*i) == Some(layer))
+            .collect()
+    }
+}
+
+fn index_actions(idx: &mut ActionIndex, id: usize, s: &Statement) {
+    let Some(block) = &s.action else {
+        // No Action: the statement matches nothing; keep it out of the index.
+        return;
+    };
+    if block.negated {
+        idx.any.push(id);
+        return;
+    }
+    for item in &block.items {
+        let lower = item.value.to_ascii_lowercase();
+        match lower.split_once(':') {
+            Some((svc, name)) if !svc.contains(['*', '?']) => {
+                let slot = if name.contains(['*', '?']) {
+                    idx.by_service.entry(svc.to_string()).or_default()
+                } else {
+                    idx.exact.entry(lower.clone()).or_default()
+                };
+                if slot.last() != Some(&id) {
+                    slot.push(id);
+                }
+            }
+            _ => {
+                if idx.any.last() != Some(&id) {
+                    idx.any.push(id);
+                }
+            }
+        }
+    }
+}
+
+fn compile_statement(
+    doc: usize,
+    index: usize,
+    s: &Statement,
+    substitute: bool,
+) -> CompiledStatement {
+    let principal = s.principal.as_ref().map(|p| {
+        let items = p
+            .items
+            .iter()
+            .map(|item| match item.kind {
+                PrincipalKind::Everyone => PrincipalMatcher::Everyone,
+                PrincipalKind::Aws if item.value == "*" => PrincipalMatcher::Everyone,
+                PrincipalKind::Aws => match AwsPrincipal::parse(&item.value) {
+                    Ok(a) => PrincipalMatcher::Aws(a),
+                    Err(_) => PrincipalMatcher::Other(item.value.clone()),
+                },
+                PrincipalKind::Service => PrincipalMatcher::Service(item.value.clone()),
+                PrincipalKind::Federated | PrincipalKind::CanonicalUser => {
+                    PrincipalMatcher::Other(item.value.clone())
+                }
+            })
+            .collect();
+        (p.negated, items)
+    });
+    let actions = match &s.action {
+        Some(a) => (
+            a.negated,
+            a.items.iter().map(|i| Pattern::new(&i.value)).collect(),
+        ),
+        None => (false, Vec::new()),
+    };
+    let resources = s.resource.as_ref().map(|r| {
+        let items = r
+            .items
+            .iter()
+            .map(|i| {
+                if substitute && variables::contains_variable(&i.value) {
+                    ResourceMatcher::Variable(i.value.clone())
+                } else {
+                    ResourceMatcher::Fixed(ArnPattern::resource(&i.value))
+                }
+            })
+            .collect();
+        (r.negated, items)
+    });
+    CompiledStatement {
+        doc,
+        index,
+        effect: s.effect.value,
+        principal,
+        actions,
+        resources,
+        conditions: s
+            .conditions
+            .iter()
+            .map(|c| condition::compile(c, substitute))
+            .collect(),
+    }
+}
+
+/// The first part of a statement that did not match, for the trace.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "element", rename_all = "kebab-case")]
+pub enum Mismatch {
+    /// The principal is not named (or is excluded by NotPrincipal).
+    Principal,
+    /// The action is not covered (or excluded by NotAction).
+    Action,
+    /// The resource is not covered (or excluded by NotResource).
+    Resource,
+    /// A condition is false.
+    Condition {
+        /// Index of the condition within the statement.
+        index: usize,
+    },
+    /// A condition could not be evaluated (unknown operator).
+    Unknown {
+        /// Index of the condition within the statement.
+        index: usize,
+    },
+}
+
+impl CompiledStatement {
+    /// Whether the action matches.
+    pub fn matches_action(&self, request: &Request) -> bool {
+        let any = self
+            .actions
+            .1
+            .iter()
+            .any(|p| p.is_match(&request.action, Case::Insensitive));
+        any != self.actions.0
+    }
+
+    /// Whether the resource matches (statements without Resource match nothing).
+    pub fn matches_resource(&self, request: &Request) -> bool {
+        let Some((negated, items)) = &self.resources else {
+            return false;
+        };
+        let any = items.iter().any(|m| resource_item_matches(m, request));
+        any != *negated
+    }
+
+    /// How the principal element matches the caller: `None` if it does not.
+    /// Identity-side statements (no principal element) match with `Direct`.
+    pub fn principal_grant(&self, caller: &Caller) -> Option<GrantKind> {
+        let Some((negated, items)) = &self.principal else {
+            return Some(GrantKind::Direct);
+        };
+        if *negated {
+            // AWS rule: NotPrincipal excludes a caller only when every identity AWS may
+            // evaluate for it (account, role, session) is listed (IAM "NotPrincipal" page).
+            let listed = |m: &PrincipalMatcher| principal_entry(m, caller).is_some();
+            let chain = identity_chain(caller);
+            let excluded = if chain.is_empty() {
+                items.iter().any(listed)
+            } else {
+                chain
+                    .iter()
+                    .all(|c| items.iter().any(|m| entry_names(m, c, caller)))
+            };
+            return if excluded {
+                None
+            } else {
+                Some(GrantKind::Direct)
+            };
+        }
+        items
+            .iter()
+            .filter_map(|m| principal_entry(m, caller))
+            .max()
+    }
+}
+
+/// The identities AWS may evaluate for a NotPrincipal exclusion.
+#[derive(Debug)]
+enum Identity {
+    Account(String),
+    Role(String),
+    Exact,
+}
+
+fn identity_chain(caller: &Caller) -> Vec<Identity> {
+    match caller {
+        Caller::Session { account, role, .. } => vec![
+            Identity::Account(account.clone()),
+            Identity::Role(role.clone()),
+            Identity::Exact,
+        ],
+        Caller::User { account, .. } | Caller::FederatedUser { account, .. } => {
+            vec![Identity::Account(account.clone()), Identity::Exact]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn entry_names(m: &PrincipalMatcher, id: &Identity, caller: &Caller) -> bool {
+    if matches!(m, PrincipalMatcher::Everyone) {
+        return true;
+    }
+    match (m, id) {
+        (_, Identity::Exact) => principal_entry(m, caller) == Some(GrantKind::Direct),
+        (PrincipalMatcher::Aws(AwsPrincipal::Account { account }), Identity::Account(a)) => {
+            account == a
+        }
+        (PrincipalMatcher::Aws(AwsPrincipal::Role { name, .. }), Identity::Role(r)) => {
+            name.eq_ignore_ascii_case(r)
+        }
+        _ => false,
+    }
+}
+
+/// How one principal entry matches the caller.
+fn principal_entry(m: &PrincipalMatcher, caller: &Caller) -> Option<GrantKind> {
+    match (m, caller) {
+        (PrincipalMatcher::Everyone, _) => Some(GrantKind::Direct),
+        (PrincipalMatcher::Service(s), Caller::Service { name })
+            if s.eq_ignore_ascii_case(name) =>
+        {
+            Some(GrantKind::Direct)
+        }
+        (PrincipalMatcher::Aws(p), c) => aws_entry(p, c),
+        _ => None,
+    }
+}
+
+fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
+    match (p, caller) {
+        // AWS rule: an account principal means every principal of that account, and grants
+        // only through the account's identity policies (IAM "Principal" element page); the
+        // root user needs no identity policy.
+        (AwsPrincipal::Account { account }, Caller::Root { account: a, .. }) if account == a => {
+            Some(GrantKind::Direct)
+        }
+        (AwsPrincipal::Account { account }, c) if c.account() == Some(account.as_str()) => {
+            Some(GrantKind::Account)
+        }
+        (
+            AwsPrincipal::User {
+                account,
+                name,
+                partition,
+            },
+            Caller::User {
+                account: a,
+                name: n,
+                partition: p,
+                ..
+            },
+        ) if account == a && name.eq_ignore_ascii_case(n) && partition == p => {
+            Some(GrantKind::Direct)
+        }
+        // AWS rule: a role ARN matches every session of the role (IAM "Principal" page, role sessions).
+        (
+            AwsPrincipal::Role {
+                account,
+                name,
+                partition,
+            },
+            Caller::Session {
+                account: a,
+                role,
+                partition: p,
+                ..
+            },
+        ) if account == a && name.eq_ignore_ascii_case(role) && partition == p => {
+            Some(GrantKind::Role)
+        }
+        (
+            AwsPrincipal::AssumedRole {
+                account,
+                role,
+                session,
+                partition,
+            },
+            Caller::Session {
+                account: a,
+                role: r,
+                session: s,
+                partition: p,
+                ..
+            },
+        ) if account == a && role.eq_ignore_ascii_case(r) && session == s && partition == p => {
+            Some(GrantKind::Direct)
+        }
+        (
+            AwsPrincipal::FederatedUser {
+                account,
+                name,
+                partition,
+            },
+            Caller::FederatedUser {
+                account: a,
+                name: n,
+                partition: p,
+            },
+        ) if account == a && name == n && partition == p => Some(GrantKind::Direct),
+        _ => None,
+    }
+}
+
+fn resource_item_matches(m: &ResourceMatcher, request: &Request) -> bool {
+    match m {
+        ResourceMatcher::Fixed(p) => {
+            if request.resource == "*" {
+                // AWS rule: actions without a resource type take Resource "*"; AWS examples
+                // also use arn:aws:s3:::* for them (S3 "Policy actions" page; reference D15).
+                return p.matches_everything()
+                    || p.is_match("arn:aws:s3:::*") && request.action_lower.starts_with("s3:");
+            }
+            p.is_match(&request.resource)
+        }
+        ResourceMatcher::Variable(raw) => {
+            let lookup = |key: &str| condition::lookup_single(&request.context, key);
+            let mut failed = false;
+            let p = ArnPattern::compile(raw, ArnRule::Resource, |part| {
+                let compiled = variables::parse(part)
+                    .ok()
+                    .and_then(|parts| variables::to_pattern(&parts, lookup));
+                failed |= compiled.is_none();
+                compiled
+            });
+            // AWS rule: an entry whose variable has no value matches no resource (IAM "Policy variables" page).
+            !failed && p.is_match(&request.resource)
+        }
+    }
+}

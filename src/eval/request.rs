@@ -1,0 +1,435 @@
+//! The request being decided: who calls, which action on which resource, and the request
+//! context with the keys AWS sets for such a request.
+
+use crate::eval::context::{Context, Origin};
+
+/// Who makes the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// An unsigned request.
+    Anonymous,
+    /// The root user of an account.
+    Root {
+        /// Partition, e.g. `aws`.
+        partition: String,
+        /// Account id.
+        account: String,
+    },
+    /// An IAM user.
+    User {
+        /// Partition.
+        partition: String,
+        /// Account id.
+        account: String,
+        /// Path, e.g. `/` or `/division/`.
+        path: String,
+        /// User name.
+        name: String,
+    },
+    /// A role session (`arn:aws:sts::A:assumed-role/ROLE/SESSION`).
+    Session {
+        /// Partition.
+        partition: String,
+        /// Account id.
+        account: String,
+        /// The role's path (not in the session ARN; `/` unless given as a role ARN).
+        role_path: String,
+        /// Role name.
+        role: String,
+        /// Session name.
+        session: String,
+    },
+    /// A federated user (`arn:aws:sts::A:federated-user/NAME`).
+    FederatedUser {
+        /// Partition.
+        partition: String,
+        /// Account id.
+        account: String,
+        /// Federated user name.
+        name: String,
+    },
+    /// An AWS service principal acting directly, e.g. `logging.s3.amazonaws.com`.
+    Service {
+        /// The service principal name.
+        name: String,
+    },
+}
+
+/// Default session name when a role ARN is given as the caller.
+pub const DEFAULT_SESSION: &str = "s3-access";
+
+impl Caller {
+    /// Parses `anonymous`, an account id (its root user), a service principal name, or an
+    /// IAM/STS ARN (a role ARN stands for a session of that role named `s3-access`).
+    pub fn parse(s: &str) -> Result<Caller, String> {
+        if s.eq_ignore_ascii_case("anonymous") || s == "*" {
+            return Ok(Caller::Anonymous);
+        }
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Caller::Root {
+                partition: "aws".into(),
+                account: s.into(),
+            });
+        }
+        if !s.starts_with("arn:") {
+            if s.contains('.') && !s.contains(char::is_whitespace) {
+                return Ok(Caller::Service { name: s.into() });
+            }
+            return Err(format!(
+                "`{s}` is not a principal: use `anonymous`, an account id, a service principal such as `cloudtrail.amazonaws.com`, or an IAM/STS ARN"
+            ));
+        }
+        let arn = crate::arn::parse(s).map_err(|e| format!("`{s}`: {}", e.message()))?;
+        let bad_account =
+            !(arn.account.len() == 12 && arn.account.bytes().all(|b| b.is_ascii_digit()));
+        if bad_account {
+            return Err(format!("`{s}` has no 12-digit account id"));
+        }
+        let partition = arn.partition.to_string();
+        let account = arn.account.to_string();
+        let split_path = |rest: &str| -> (String, String) {
+            match rest.rfind('/') {
+                Some(i) => (
+                    format!("/{}", rest.get(..=i).unwrap_or("")),
+                    rest.get(i + 1..).unwrap_or("").to_string(),
+                ),
+                None => ("/".to_string(), rest.to_string()),
+            }
+        };
+        match (arn.service, arn.resource) {
+            ("iam", "root") => Ok(Caller::Root { partition, account }),
+            ("iam", r) if r.starts_with("user/") && r.len() > 5 => {
+                let (path, name) = split_path(r.get(5..).unwrap_or(""));
+                Ok(Caller::User {
+                    partition,
+                    account,
+                    path,
+                    name,
+                })
+            }
+            ("iam", r) if r.starts_with("role/") && r.len() > 5 => {
+                let (role_path, role) = split_path(r.get(5..).unwrap_or(""));
+                Ok(Caller::Session {
+                    partition,
+                    account,
+                    role_path,
+                    role,
+                    session: DEFAULT_SESSION.into(),
+                })
+            }
+            ("sts", r) if r.starts_with("assumed-role/") => {
+                let rest = r.get(13..).unwrap_or("");
+                match rest.split_once('/') {
+                    Some((role, session)) if !role.is_empty() && !session.is_empty() => {
+                        Ok(Caller::Session {
+                            partition,
+                            account,
+                            role_path: "/".into(),
+                            role: role.into(),
+                            session: session.into(),
+                        })
+                    }
+                    _ => Err(format!(
+                        "`{s}` is not of the form arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION"
+                    )),
+                }
+            }
+            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => {
+                Ok(Caller::FederatedUser {
+                    partition,
+                    account,
+                    name: r.get(15..).unwrap_or("").into(),
+                })
+            }
+            _ => Err(format!(
+                "`{s}` is not a user, role, root, assumed-role or federated-user ARN"
+            )),
+        }
+    }
+
+    /// The caller's account, if it has one.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Caller::Root { account, .. }
+            | Caller::User { account, .. }
+            | Caller::Session { account, .. }
+            | Caller::FederatedUser { account, .. } => Some(account),
+            Caller::Anonymous | Caller::Service { .. } => None,
+        }
+    }
+
+    /// The ARN the request is made with (the session ARN for role sessions).
+    pub fn arn(&self) -> Option<String> {
+        match self {
+            Caller::Root { partition, account } => {
+                Some(format!("arn:{partition}:iam::{account}:root"))
+            }
+            Caller::User {
+                partition,
+                account,
+                path,
+                name,
+            } => Some(format!("arn:{partition}:iam::{account}:user{path}{name}")),
+            Caller::Session {
+                partition,
+                account,
+                role,
+                session,
+                ..
+            } => Some(format!(
+                "arn:{partition}:sts::{account}:assumed-role/{role}/{session}"
+            )),
+            Caller::FederatedUser {
+                partition,
+                account,
+                name,
+            } => Some(format!(
+                "arn:{partition}:sts::{account}:federated-user/{name}"
+            )),
+            Caller::Anonymous | Caller::Service { .. } => None,
+        }
+    }
+
+    /// The value of `aws:PrincipalArn`: the role ARN (with path) for role sessions.
+    // AWS rule: aws:PrincipalArn is the role ARN for assumed roles (IAM "Global condition keys" page).
+    pub fn principal_arn(&self) -> Option<String> {
+        match self {
+            Caller::Session {
+                partition,
+                account,
+                role_path,
+                role,
+                ..
+            } => Some(format!(
+                "arn:{partition}:iam::{account}:role{role_path}{role}"
+            )),
+            other => other.arn(),
+        }
+    }
+
+    /// The value of `aws:PrincipalType`.
+    pub fn principal_type(&self) -> &'static str {
+        match self {
+            Caller::Anonymous => "Anonymous",
+            Caller::Root { .. } => "Account",
+            Caller::User { .. } => "User",
+            Caller::Session { .. } => "AssumedRole",
+            Caller::FederatedUser { .. } => "FederatedUser",
+            Caller::Service { .. } => "Service",
+        }
+    }
+
+    /// Whether identity-based policies (and boundaries) can apply to this caller.
+    pub fn has_identity_policies(&self) -> bool {
+        matches!(
+            self,
+            Caller::User { .. } | Caller::Session { .. } | Caller::FederatedUser { .. }
+        )
+    }
+
+    /// Whether session policies can apply (role sessions and federated users).
+    pub fn has_session(&self) -> bool {
+        matches!(self, Caller::Session { .. } | Caller::FederatedUser { .. })
+    }
+
+    /// Whether this is a session of a service-linked role (exempt from SCPs and RCPs).
+    // AWS rule: SCPs and RCPs do not restrict service-linked roles (Organizations SCP/RCP pages).
+    pub fn is_service_linked_role(&self) -> bool {
+        matches!(self, Caller::Session { role_path, .. } if role_path.starts_with("/aws-service-role/"))
+    }
+}
+
+impl std::fmt::Display for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Caller::Anonymous => f.write_str("anonymous"),
+            Caller::Service { name } => f.write_str(name),
+            other => f.write_str(&other.arn().unwrap_or_default()),
+        }
+    }
+}
+
+/// One request to decide.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Who.
+    pub caller: Caller,
+    /// The action, e.g. `s3:GetObject`.
+    pub action: String,
+    /// Lowercase action, for case-insensitive matching without allocation.
+    pub(crate) action_lower: String,
+    /// The resource ARN (`*` for actions without a resource).
+    pub resource: String,
+    /// The account that owns the resource (the bucket owner for S3).
+    pub resource_account: String,
+    /// Whether the resource owner was given or assumed.
+    pub resource_account_given: bool,
+    /// The request context.
+    pub context: Context,
+}
+
+impl Request {
+    /// Builds a request and its context: the keys AWS sets for every such request get
+    /// defaults derived from it, then `given` values override them (a key given twice is
+    /// multi-valued). `now` is the request time in epoch seconds.
+    pub fn new(
+        caller: Caller,
+        action: &str,
+        resource: &str,
+        resource_account: Option<&str>,
+        given: &[(String, String)],
+        now: i64,
+    ) -> Request {
+        let owner = resource_account
+            .map(str::to_string)
+            .or_else(|| caller.account().map(str::to_string))
+            .unwrap_or_default();
+        let mut context = Context::default();
+        let mut set = |k: &str, v: String| context.set(k, vec![v], Origin::Default);
+        // AWS rule: keys present in every request (IAM "Global condition context keys" page).
+        set("aws:SecureTransport", "true".into());
+        set("aws:CurrentTime", crate::eval::context::iso8601(now));
+        set("aws:EpochTime", now.to_string());
+        set("aws:ViaAWSService", "false".into());
+        set("aws:PrincipalType", caller.principal_type().into());
+        match &caller {
+            Caller::Anonymous => {
+                set("aws:PrincipalAccount", "anonymous".into());
+                set("aws:userid", "anonymous".into());
+            }
+            Caller::Service { name } => {
+                set("aws:PrincipalIsAWSService", "true".into());
+                set("aws:PrincipalServiceName", name.clone());
+            }
+            other => {
+                if let Some(arn) = other.principal_arn() {
+                    set("aws:PrincipalArn", arn);
+                }
+                if let Some(a) = other.account() {
+                    set("aws:PrincipalAccount", a.to_string());
+                }
+                set("aws:PrincipalIsAWSService", "false".into());
+                match other {
+                    Caller::Root { account, .. } => set("aws:userid", account.clone()),
+                    Caller::User { name, .. } => set("aws:username", name.clone()),
+                    Caller::FederatedUser { account, name, .. } => {
+                        set("aws:userid", format!("{account}:{name}"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if !owner.is_empty() {
+            set("aws:ResourceAccount", owner.clone());
+            if action
+                .get(..3)
+                .is_some_and(|p| p.eq_ignore_ascii_case("s3:"))
+            {
+                set("s3:ResourceAccount", owner.clone());
+            }
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (k, v) in given {
+            if seen.iter().any(|s| s.eq_ignore_ascii_case(k)) {
+                context.push_value(k, v.clone());
+            } else {
+                seen.push(k);
+                context.set(k, vec![v.clone()], Origin::Given);
+            }
+        }
+        Request {
+            caller,
+            action: action.to_string(),
+            action_lower: action.to_ascii_lowercase(),
+            resource: resource.to_string(),
+            resource_account_given: resource_account.is_some(),
+            resource_account: owner,
+            context,
+        }
+    }
+
+    /// Whether the caller belongs to the account that owns the resource.
+    pub fn same_account(&self) -> bool {
+        self.caller
+            .account()
+            .is_some_and(|a| a == self.resource_account)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callers_parse_from_every_documented_form() {
+        assert_eq!(Caller::parse("anonymous"), Ok(Caller::Anonymous));
+        assert!(matches!(
+            Caller::parse("111122223333"),
+            Ok(Caller::Root { .. })
+        ));
+        assert!(matches!(
+            Caller::parse("cloudtrail.amazonaws.com"),
+            Ok(Caller::Service { .. })
+        ));
+        let s = Caller::parse("arn:aws:sts::111122223333:assumed-role/Admin/alice").unwrap();
+        assert_eq!(
+            s.principal_arn().unwrap(),
+            "arn:aws:iam::111122223333:role/Admin"
+        );
+        let r = Caller::parse("arn:aws:iam::111122223333:role/team/Admin").unwrap();
+        assert_eq!(
+            r.principal_arn().unwrap(),
+            "arn:aws:iam::111122223333:role/team/Admin"
+        );
+        assert_eq!(
+            r.arn().unwrap(),
+            "arn:aws:sts::111122223333:assumed-role/Admin/s3-access"
+        );
+        let u = Caller::parse("arn:aws:iam::111122223333:user/ops/bob").unwrap();
+        assert_eq!(u.arn().unwrap(), "arn:aws:iam::111122223333:user/ops/bob");
+        assert!(Caller::parse("arn:aws:iam::1111:user/bob").is_err());
+        assert!(Caller::parse("bob").is_err());
+    }
+
+    #[test]
+    fn context_defaults_follow_the_caller_and_can_be_overridden() {
+        let caller = Caller::parse("arn:aws:iam::111122223333:user/bob").unwrap();
+        let given = vec![
+            ("aws:SecureTransport".to_string(), "false".to_string()),
+            ("aws:TagKeys".to_string(), "a".to_string()),
+            ("aws:TagKeys".to_string(), "b".to_string()),
+        ];
+        let r = Request::new(
+            caller,
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            Some("444455556666"),
+            &given,
+            0,
+        );
+        assert_eq!(r.context.get("aws:username").unwrap().values, vec!["bob"]);
+        assert_eq!(
+            r.context.get("AWS:SECURETRANSPORT").unwrap().values,
+            vec!["false"]
+        );
+        assert_eq!(r.context.get("aws:tagkeys").unwrap().values, vec!["a", "b"]);
+        assert_eq!(
+            r.context.get("s3:ResourceAccount").unwrap().values,
+            vec!["444455556666"]
+        );
+        assert!(!r.same_account());
+        let anon = Request::new(
+            Caller::Anonymous,
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            Some("1"),
+            &[],
+            0,
+        );
+        assert!(anon.context.get("aws:PrincipalArn").is_none());
+        assert_eq!(
+            anon.context.get("aws:PrincipalAccount").unwrap().values,
+            vec!["anonymous"]
+        );
+    }
+}

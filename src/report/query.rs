@@ -1,0 +1,385 @@
+//! Rendering a decision: a verdict line, the layers, the deciding statements in their files,
+//! and the trace of every statement with the first element that did not match.
+
+use super::{Snippet, Style};
+use crate::eval::decide::{Outcome, Response, Step};
+use crate::eval::graph::{Graph, Mismatch};
+use crate::eval::request::Request;
+use crate::policy::{Effect, Statement};
+use crate::source::Span;
+use miette::LabeledSpan;
+use serde::Serialize;
+
+/// A statement located in its file, for output.
+#[derive(Debug, Serialize)]
+pub struct StatementRef {
+    /// The file.
+    pub file: String,
+    /// The layer.
+    pub layer: crate::eval::Layer,
+    /// Organisation level (SCP/RCP), 1-based.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
+    /// The Sid, if any.
+    pub sid: Option<String>,
+    /// 0-based index in the Statement array.
+    pub index: usize,
+    /// `Allow` or `Deny`.
+    pub effect: Effect,
+    /// 1-based line of the statement.
+    pub line: u32,
+    /// 1-based column of the statement.
+    pub column: u32,
+}
+
+/// Why a statement did not match, in words and data.
+#[derive(Debug, Serialize)]
+pub struct MismatchDetail {
+    /// `principal`, `action`, `resource`, `condition` or `unknown-operator`.
+    pub element: &'static str,
+    /// A sentence.
+    pub reason: String,
+    /// For conditions: the operator, key, policy values and the request's values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// The condition key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The policy's values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+    /// The request's values (`null` when the key is absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_values: Option<Option<Vec<String>>>,
+    /// 1-based line of the failing element.
+    pub line: u32,
+    /// 1-based column of the failing element.
+    pub column: u32,
+}
+
+fn statement_of<'g>(
+    graph: &'g Graph,
+    id: usize,
+) -> Option<(&'g crate::eval::graph::Document, &'g Statement)> {
+    let s = graph.statements.get(id)?;
+    let doc = graph.documents.get(s.doc)?;
+    let st = doc.policy.statements.get(s.index)?;
+    Some((doc, st))
+}
+
+/// Locates statement `id`.
+pub fn statement_ref(graph: &Graph, id: usize) -> Option<StatementRef> {
+    let (doc, st) = statement_of(graph, id)?;
+    let pos = doc.source.line_col(st.span.start);
+    Some(StatementRef {
+        file: doc.source.name().to_string(),
+        layer: doc.layer,
+        level: matches!(doc.layer, crate::eval::Layer::Scp | crate::eval::Layer::Rcp)
+            .then_some(doc.level + 1),
+        sid: st.sid.as_ref().map(|s| s.value.clone()),
+        index: st.index,
+        effect: st.effect.value,
+        line: pos.line,
+        column: pos.column,
+    })
+}
+
+/// Explains a mismatch of statement `id`.
+pub fn mismatch_detail(
+    graph: &Graph,
+    id: usize,
+    mismatch: &Mismatch,
+    request: &Request,
+) -> Option<MismatchDetail> {
+    let (doc, st) = statement_of(graph, id)?;
+    let at = |span: Span| doc.source.line_col(span.start);
+    let detail = |element: &'static str, reason: String, span: Span| {
+        let p = at(span);
+        MismatchDetail {
+            element,
+            reason,
+            operator: None,
+            key: None,
+            values: None,
+            request_values: None,
+            line: p.line,
+            column: p.column,
+        }
+    };
+    Some(match mismatch {
+        Mismatch::Principal => {
+            let span = st.principal.as_ref().map_or(st.span, |p| p.span);
+            let neg = st.principal.as_ref().is_some_and(|p| p.negated);
+            let reason = if neg {
+                format!("NotPrincipal excludes {}", request.caller)
+            } else {
+                format!("Principal does not name {}", request.caller)
+            };
+            detail("principal", reason, span)
+        }
+        Mismatch::Action => {
+            let span = st.action.as_ref().map_or(st.span, |a| a.span);
+            let neg = st.action.as_ref().is_some_and(|a| a.negated);
+            let reason = if st.action.is_none() {
+                "the statement has no Action".to_string()
+            } else if neg {
+                format!("NotAction excludes `{}`", request.action)
+            } else {
+                format!("Action does not cover `{}`", request.action)
+            };
+            detail("action", reason, span)
+        }
+        Mismatch::Resource => {
+            let span = st.resource.as_ref().map_or(st.span, |r| r.span);
+            let neg = st.resource.as_ref().is_some_and(|r| r.negated);
+            let reason = if st.resource.is_none() {
+                "the statement has no Resource".to_string()
+            } else if neg {
+                format!("NotResource excludes `{}`", request.resource)
+            } else {
+                format!("Resource does not cover `{}`", request.resource)
+            };
+            detail("resource", reason, span)
+        }
+        Mismatch::Condition { index } | Mismatch::Unknown { index } => {
+            let c = st.conditions.get(*index)?;
+            let op = &c.operator.value.text;
+            let key = &c.key.value;
+            let values: Vec<String> = c.values.iter().map(|v| v.text.clone()).collect();
+            let req = request.context.get(key).map(|e| e.values.clone());
+            let shown = match &req {
+                Some(v) => format!(
+                    "the request has {}",
+                    v.iter()
+                        .map(|x| format!("`{x}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => "the request has no such key".to_string(),
+            };
+            let unknown = matches!(mismatch, Mismatch::Unknown { .. });
+            let reason = if unknown {
+                format!("`{op}` is not a condition operator s3-access knows")
+            } else {
+                format!(
+                    "`{op}` on `{key}` against {} is false: {shown}",
+                    values
+                        .iter()
+                        .map(|x| format!("`{x}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let p = at(c.key.span);
+            MismatchDetail {
+                element: if unknown {
+                    "unknown-operator"
+                } else {
+                    "condition"
+                },
+                reason,
+                operator: Some(op.clone()),
+                key: Some(key.clone()),
+                values: Some(values),
+                request_values: Some(req),
+                line: p.line,
+                column: p.column,
+            }
+        }
+    })
+}
+
+/// One trace row for JSON.
+#[derive(Debug, Serialize)]
+pub struct TraceRow {
+    /// The statement.
+    #[serde(flatten)]
+    pub statement: StatementRef,
+    /// `matched`, `not-matched` or `not-applicable`.
+    pub outcome: &'static str,
+    /// Why it did not match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mismatch: Option<MismatchDetail>,
+}
+
+fn trace_rows(graph: &Graph, response: &Response, request: &Request) -> Vec<TraceRow> {
+    response
+        .trace
+        .iter()
+        .filter_map(|step: &Step| {
+            let statement = statement_ref(graph, step.statement)?;
+            let (outcome, mismatch) = match &step.outcome {
+                Outcome::Matched => ("matched", None),
+                Outcome::NotApplicable => ("not-applicable", None),
+                Outcome::NotMatched { mismatch } => (
+                    "not-matched",
+                    mismatch_detail(graph, step.statement, mismatch, request),
+                ),
+            };
+            Some(TraceRow {
+                statement,
+                outcome,
+                mismatch,
+            })
+        })
+        .collect()
+}
+
+/// The JSON document for a decision.
+pub fn json(graph: &Graph, response: &Response, request: &Request) -> serde_json::Value {
+    let determining: Vec<StatementRef> = response
+        .determining
+        .iter()
+        .filter_map(|id| statement_ref(graph, *id))
+        .collect();
+    let uncertain: Vec<serde_json::Value> = response
+        .uncertain
+        .iter()
+        .map(|u| serde_json::json!({"reason": u.reason, "statement": statement_ref(graph, u.statement)}))
+        .collect();
+    let context: serde_json::Map<String, serde_json::Value> = request
+        .context
+        .entries()
+        .iter()
+        .map(|e| {
+            (
+                e.key.clone(),
+                serde_json::json!({"values": e.values, "origin": e.origin}),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "decision": response.decision.as_str(),
+        "request": {
+            "principal": request.caller.to_string(),
+            "action": request.action,
+            "resource": request.resource,
+            "resource_account": request.resource_account,
+        },
+        "determining": determining,
+        "layers": response.layers,
+        "trace": trace_rows(graph, response, request),
+        "context": context,
+        "uncertain": uncertain,
+        "notes": response.notes,
+    })
+}
+
+fn label(r: &StatementRef) -> String {
+    match &r.sid {
+        Some(sid) if !sid.is_empty() => format!("Sid `{sid}`"),
+        _ => format!("statement #{}", r.index + 1),
+    }
+}
+
+fn table(style: Style) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_style(match style {
+        Style::Fancy => comfy_table::presets::UTF8_FULL_CONDENSED,
+        Style::Plain => comfy_table::presets::ASCII_MARKDOWN,
+    });
+    // On a terminal, fit the width; in pipes and files, never wrap (lines stay greppable).
+    if style == Style::Fancy {
+        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    }
+    t
+}
+
+/// The human rendering of a decision.
+pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style) -> String {
+    let mut out = format!(
+        "{}: {} → {} on {}\n",
+        response.decision.as_str(),
+        request.caller,
+        request.action,
+        request.resource
+    );
+    for n in &response.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    for u in &response.uncertain {
+        let at = statement_ref(graph, u.statement)
+            .map(|r| format!(" ({}:{}:{})", r.file, r.line, r.column))
+            .unwrap_or_default();
+        out.push_str(&format!("uncertain: {}{at}\n", u.reason));
+    }
+    out.push('\n');
+    if !response.layers.is_empty() {
+        let mut t = table(style);
+        t.set_header(["layer", "verdict"]);
+        for l in &response.layers {
+            let name = match l.level {
+                Some(level) => format!("{} (level {})", l.layer.as_str(), level + 1),
+                None => l.layer.as_str().to_string(),
+            };
+            t.add_row([name, l.verdict.clone()]);
+        }
+        out.push_str(&t.to_string());
+        out.push_str("\n\n");
+    }
+    for id in &response.determining {
+        let Some((doc, st)) = statement_of(graph, *id) else {
+            continue;
+        };
+        let verb = match st.effect.value {
+            Effect::Allow => "allows",
+            Effect::Deny => "denies",
+        };
+        let head = Span::new(st.span.start as usize, st.span.start as usize + 1);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(format!("this statement {verb} the request")),
+            st.sid.as_ref().map_or(head, |s| s.span),
+        )];
+        labels.push(LabeledSpan::new_with_span(
+            Some("effect".into()),
+            st.effect.span,
+        ));
+        let snippet = Snippet {
+            source: &doc.source,
+            message: format!(
+                "{} of the {} {verb} the request",
+                st.label(),
+                doc.layer.as_str()
+            ),
+            code: None,
+            severity: match st.effect.value {
+                Effect::Allow => miette::Severity::Advice,
+                Effect::Deny => miette::Severity::Error,
+            },
+            help: None,
+            labels,
+        };
+        snippet.render(style, &mut out);
+    }
+    let rows = trace_rows(graph, response, request);
+    if !rows.is_empty() {
+        let mut t = table(style);
+        t.set_header(["layer", "statement", "where", "effect", "outcome"]);
+        for row in rows {
+            let s = &row.statement;
+            let layer = match s.level {
+                Some(level) => format!("{} {level}", s.layer.as_str()),
+                None => s.layer.as_str().to_string(),
+            };
+            let outcome = match (&row.mismatch, row.outcome) {
+                (Some(m), _) => format!("no: {}", m.reason),
+                (None, "matched") => "matched".to_string(),
+                (None, other) => other.replace('-', " "),
+            };
+            let effect = match s.effect {
+                Effect::Allow => "Allow",
+                Effect::Deny => "Deny",
+            };
+            t.add_row([
+                layer,
+                label(s),
+                format!("{}:{}:{}", s.file, s.line, s.column),
+                effect.to_string(),
+                outcome,
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    out
+}
