@@ -122,6 +122,11 @@ pub fn parse(s: &str) -> Result<Arn<'_>, ArnError> {
 }
 
 /// Splits at the first five colons into exactly six parts, or `None` with fewer colons.
+/// Splits an ARN into its six colon-separated parts (the last keeps any further colons).
+pub fn split(s: &str) -> Option<[&str; 6]> {
+    split6(s)
+}
+
 fn split6(s: &str) -> Option<[&str; 6]> {
     let mut it = s.splitn(6, ':');
     Some([
@@ -238,16 +243,22 @@ impl ArnPattern {
     /// Case-sensitive. A value with fewer than six colon-separated parts only matches an
     /// all-`*` `Resource` pattern.
     pub fn is_match(&self, arn: &str) -> bool {
+        self.is_match_split(arn, split6(arn).as_ref())
+    }
+
+    /// [`ArnPattern::is_match`] with the six parts of `arn` already split by [`split`] (a
+    /// query splits the request's ARN once for all the patterns it meets).
+    pub fn is_match_split(&self, arn: &str, split: Option<&[&str; 6]>) -> bool {
         match &self.kind {
             Kind::Everything => true,
             Kind::Nothing => false,
-            Kind::Full(parts) => split6(arn).is_some_and(|values| {
+            Kind::Full(parts) => split.copied().is_some_and(|values| {
                 parts
                     .iter()
                     .zip(values)
                     .all(|(p, v)| p.is_match(v, Case::Sensitive))
             }),
-            Kind::Open { head, tail } => split6(arn).is_some_and(|values| {
+            Kind::Open { head, tail } => split.copied().is_some_and(|values| {
                 let fixed = head
                     .iter()
                     .zip(values)

@@ -86,6 +86,7 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("EvaluationResults", "policy simulator output"),
     ("Buckets", "bucket list"),
     ("s3-access", "s3-access manifest"),
+    ("requests", "s3-access scenario"),
 ];
 
 /// Recognises `root`. `forced` is `--kind`; `file_name` may hint a kind (`*.scp.json`).

@@ -9,4 +9,6 @@
 
 mod cli;
 mod corpus;
+mod decide;
 mod fixtures;
+mod properties;

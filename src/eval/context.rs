@@ -21,14 +21,25 @@ pub struct Entry {
     pub values: Vec<String>,
     /// Where it came from.
     pub origin: Origin,
+    /// Whether AWS declares the key multi-valued (`ArrayOf...`), looked up once.
+    #[serde(skip)]
+    declared_multi: bool,
 }
 
 impl Entry {
+    fn new(key: &str, values: Vec<String>, origin: Origin) -> Entry {
+        Entry {
+            key: key.to_string(),
+            values,
+            origin,
+            declared_multi: crate::catalog::condition_key(key)
+                .is_some_and(crate::catalog::KeyInfo::multi_valued),
+        }
+    }
+
     /// Whether the key is multi-valued: declared so by AWS (`ArrayOf...`) or given more than once.
     pub fn is_multi_valued(&self) -> bool {
-        self.values.len() > 1
-            || crate::catalog::condition_key(&self.key)
-                .is_some_and(crate::catalog::KeyInfo::multi_valued)
+        self.values.len() > 1 || self.declared_multi
     }
 }
 
@@ -58,11 +69,7 @@ impl Context {
                 e.values = values;
                 e.origin = origin;
             }
-            None => self.entries.push(Entry {
-                key: key.to_string(),
-                values,
-                origin,
-            }),
+            None => self.entries.push(Entry::new(key, values, origin)),
         }
     }
 
@@ -74,11 +81,9 @@ impl Context {
             .find(|e| e.key.eq_ignore_ascii_case(key))
         {
             Some(e) => e.values.push(value),
-            None => self.entries.push(Entry {
-                key: key.to_string(),
-                values: vec![value],
-                origin: Origin::Given,
-            }),
+            None => self
+                .entries
+                .push(Entry::new(key, vec![value], Origin::Given)),
         }
     }
 

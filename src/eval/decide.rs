@@ -198,7 +198,7 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
         uncertain: Vec::new(),
         notes: Vec::new(),
     };
-    if !request.resource_account_given {
+    if explain && !request.resource_account_given {
         r.notes.push(format!(
             "the resource owner was not given; assumed to be the caller's account ({})",
             if request.resource_account.is_empty() {
@@ -213,10 +213,12 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
     let mut applicable = [false; 6];
     for (li, layer) in Layer::ALL.iter().enumerate() {
         let app = applicability(graph, *layer, request);
-        let ids = if explain {
+        // Without a trace, only the action index's candidates (a statement may be listed
+        // twice; the determining list is deduplicated at the end).
+        let ids: Vec<usize> = if explain {
             graph.all_of(*layer)
         } else {
-            graph.candidates(*layer, request)
+            graph.candidates(*layer, request).collect()
         };
         if let Err(why) = app {
             if explain && !ids.is_empty() {
@@ -315,7 +317,7 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
     if !denies.is_empty() {
         r.decision = Decision::ExplicitDeny;
         r.determining = denies;
-        summarise(graph, &mut r, &matched, request);
+        summarise(graph, &mut r, &matched, request, explain);
         return r;
     }
     let allows = |layer: Layer| -> Vec<(usize, GrantKind)> {
@@ -343,16 +345,18 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
             });
             if !at_level {
                 r.decision = Decision::ImplicitDeny;
-                r.layers.push(LayerReport {
-                    layer,
-                    level: Some(level),
-                    verdict: format!(
-                        "no {} at organisation level {} allows the request",
-                        layer.as_str(),
-                        level + 1
-                    ),
-                });
-                summarise(graph, &mut r, &matched, request);
+                if explain {
+                    r.layers.push(LayerReport {
+                        layer,
+                        level: Some(level),
+                        verdict: format!(
+                            "no {} at organisation level {} allows the request",
+                            layer.as_str(),
+                            level + 1
+                        ),
+                    });
+                }
+                summarise(graph, &mut r, &matched, request, explain);
                 return r;
             }
         }
@@ -429,17 +433,23 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
         d.dedup();
         r.determining = d;
     }
-    summarise(graph, &mut r, &matched, request);
+    summarise(graph, &mut r, &matched, request, explain);
     r
 }
 
-/// Fills in the per-layer verdicts.
+/// Deduplicates the determining statements and, with `explain`, fills in the per-layer verdicts.
 fn summarise(
     graph: &Graph,
     r: &mut Response,
     matched: &[(usize, Layer, Effect, GrantKind)],
     request: &Request,
+    explain: bool,
 ) {
+    r.determining.sort_unstable();
+    r.determining.dedup();
+    if !explain {
+        return;
+    }
     for layer in Layer::ALL {
         if !graph.has_layer(layer) || r.layers.iter().any(|l| l.layer == layer) {
             continue;

@@ -124,13 +124,39 @@ pub enum ResourceMatcher {
     Variable(String),
 }
 
+/// FNV-1a: the index keys are short action names; SipHash's DoS resistance buys nothing here
+/// and costs more than the rest of a query.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Per-layer index from action to statements.
 #[derive(Debug, Default, Clone)]
 struct ActionIndex {
     /// Literal actions, lowercase `service:action`.
-    exact: HashMap<String, Vec<usize>>,
+    exact: FastMap<Vec<usize>>,
     /// Wildcard actions of one service, by lowercase service prefix.
-    by_service: HashMap<String, Vec<usize>>,
+    by_service: FastMap<Vec<usize>>,
     /// `*`, `NotAction`, and anything else that may match any service.
     any: Vec<usize>,
 }
@@ -142,7 +168,7 @@ pub struct Graph {
     pub documents: Vec<Document>,
     /// All statements.
     pub statements: Vec<CompiledStatement>,
-    index: HashMap<Layer, ActionIndex>,
+    index: [ActionIndex; 6],
     /// Organisation levels per layer (SCP/RCP).
     levels: HashMap<Layer, usize>,
 }
@@ -160,8 +186,9 @@ impl Graph {
         for (index, s) in policy.statements.iter().enumerate() {
             let id = self.statements.len();
             let compiled = compile_statement(doc, index, s, substitute);
-            let entry = self.index.entry(layer).or_default();
-            index_actions(entry, id, s);
+            if let Some(entry) = self.index.get_mut(layer as usize) {
+                index_actions(entry, id, s);
+            }
             self.statements.push(compiled);
         }
         if matches!(layer, Layer::Scp | Layer::Rcp) {
@@ -192,24 +219,25 @@ impl Graph {
         self.documents.get(s.doc).map(|d| d.layer)
     }
 
-    /// The candidate statements of `layer` for `request` (a superset of those whose action
-    /// matches), in ascending order.
-    pub fn candidates(&self, layer: Layer, request: &Request) -> Vec<usize> {
-        let Some(idx) = self.index.get(&layer) else {
-            return Vec::new();
-        };
-        let mut out: Vec<usize> = idx.any.clone();
-        if let Some(v) = idx.exact.get(&request.action_lower) {
-            out.extend_from_slice(v);
-        }
-        if let Some((svc, _)) = request.action_lower.split_once(':') {
-            if let Some(v) = idx.by_service.get(svc) {
-                out.extend_from_slice(v);
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+    /// The candidate statements of `layer` for `request`: a superset of those whose action
+    /// matches (a statement may appear twice). Allocation-free.
+    pub fn candidates<'g>(
+        &'g self,
+        layer: Layer,
+        request: &Request,
+    ) -> impl Iterator<Item = usize> + 'g {
+        let idx = self.index.get(layer as usize);
+        let any = idx.map(|i| i.any.as_slice()).unwrap_or(&[]);
+        let exact = idx
+            .and_then(|i| i.exact.get(&request.action_lower))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let svc = request.action_lower.split_once(':').map_or("", |(s, _)| s);
+        let by_service = idx
+            .and_then(|i| i.by_service.get(svc))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        any.iter().chain(exact).chain(by_service).copied()
     }
 
     /// Every statement of `layer`, in order.
@@ -279,7 +307,10 @@ fn compile_statement(
     let actions = match &s.action {
         Some(a) => (
             a.negated,
-            a.items.iter().map(|i| Pattern::new(&i.value)).collect(),
+            a.items
+                .iter()
+                .map(|i| Pattern::new(&i.value.to_ascii_lowercase()))
+                .collect(),
         ),
         None => (false, Vec::new()),
     };
@@ -341,7 +372,7 @@ impl CompiledStatement {
             .actions
             .1
             .iter()
-            .any(|p| p.is_match(&request.action, Case::Insensitive));
+            .any(|p| p.is_match(&request.action_lower, Case::Sensitive));
         any != self.actions.0
     }
 
@@ -350,7 +381,10 @@ impl CompiledStatement {
         let Some((negated, items)) = &self.resources else {
             return false;
         };
-        let any = items.iter().any(|m| resource_item_matches(m, request));
+        let split = request.resource_split();
+        let any = items
+            .iter()
+            .any(|m| resource_item_matches(m, request, split.as_ref()));
         any != *negated
     }
 
@@ -512,7 +546,11 @@ fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
     }
 }
 
-fn resource_item_matches(m: &ResourceMatcher, request: &Request) -> bool {
+fn resource_item_matches(
+    m: &ResourceMatcher,
+    request: &Request,
+    split: Option<&[&str; 6]>,
+) -> bool {
     match m {
         ResourceMatcher::Fixed(p) => {
             if request.resource == "*" {
@@ -521,7 +559,7 @@ fn resource_item_matches(m: &ResourceMatcher, request: &Request) -> bool {
                 return p.matches_everything()
                     || p.is_match("arn:aws:s3:::*") && request.action_lower.starts_with("s3:");
             }
-            p.is_match(&request.resource)
+            p.is_match_split(&request.resource, split)
         }
         ResourceMatcher::Variable(raw) => {
             let lookup = |key: &str| condition::lookup_single(&request.context, key);

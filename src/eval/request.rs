@@ -260,6 +260,8 @@ pub struct Request {
     pub(crate) action_lower: String,
     /// The resource ARN (`*` for actions without a resource).
     pub resource: String,
+    /// Byte ranges of the resource ARN's six parts, split once.
+    pub(crate) resource_parts: Option<[(usize, usize); 6]>,
     /// The account that owns the resource (the bucket owner for S3).
     pub resource_account: String,
     /// Whether the resource owner was given or assumed.
@@ -342,10 +344,23 @@ impl Request {
             action: action.to_string(),
             action_lower: action.to_ascii_lowercase(),
             resource: resource.to_string(),
+            resource_parts: crate::arn::split(resource).map(|parts| {
+                parts.map(|p| {
+                    let start = p.as_ptr() as usize - resource.as_ptr() as usize;
+                    (start, start + p.len())
+                })
+            }),
             resource_account_given: resource_account.is_some(),
             resource_account: owner,
             context,
         }
+    }
+
+    /// The resource ARN's six parts.
+    pub(crate) fn resource_split(&self) -> Option<[&str; 6]> {
+        let ranges = self.resource_parts?;
+        let r = &self.resource;
+        Some(ranges.map(|(a, b)| r.get(a..b).unwrap_or("")))
     }
 
     /// Whether the caller belongs to the account that owns the resource.

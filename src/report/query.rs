@@ -57,10 +57,7 @@ pub struct MismatchDetail {
     pub column: u32,
 }
 
-fn statement_of<'g>(
-    graph: &'g Graph,
-    id: usize,
-) -> Option<(&'g crate::eval::graph::Document, &'g Statement)> {
+fn statement_of(graph: &Graph, id: usize) -> Option<(&crate::eval::graph::Document, &Statement)> {
     let s = graph.statements.get(id)?;
     let doc = graph.documents.get(s.doc)?;
     let st = doc.policy.statements.get(s.index)?;

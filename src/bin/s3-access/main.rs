@@ -30,6 +30,8 @@ enum Command {
     Lint(LintArgs),
     /// Decide one request: Allow, ExplicitDeny or ImplicitDeny, with the statements that decided
     Query(Box<QueryArgs>),
+    /// Run access tests: scenario files of documents and requests with expected decisions
+    Check(CheckArgs),
     /// List every finding code
     Rules,
     /// Show the documentation of a finding code (e.g. `s3-access explain P303`)
@@ -106,6 +108,19 @@ fn parse_decision(s: &str) -> Result<Decision, String> {
     Decision::parse(s).ok_or_else(|| format!("`{s}` is not Allow, ExplicitDeny or ImplicitDeny"))
 }
 
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Scenario files, or directories searched for `.json` scenario files
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Show the trace of every request, not only of those that fail
+    #[arg(long)]
+    verbose: bool,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// Diagnostics with source snippets (colour on a terminal unless NO_COLOR is set)
@@ -143,6 +158,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => run_lint(args),
         Command::Query(args) => run_query(*args),
+        Command::Check(args) => run_check(args),
         Command::Rules => write_out(&report::rules_table(style())).map(|()| 0),
         Command::Explain { code } => match Code::lookup(&code) {
             Some(c) => write_out(c.info().doc).map(|()| 0),
@@ -377,5 +393,106 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
             EXIT_FINDINGS
         }
         _ => 0,
+    })
+}
+
+fn run_check(args: CheckArgs) -> std::io::Result<u8> {
+    let mut walk_errors = Vec::new();
+    let files = lint::collect_files(&args.paths, &mut walk_errors);
+    for e in &walk_errors {
+        eprintln!("error: cannot read {}: {}", e.path.display(), e.error);
+    }
+    let style = style();
+    let now = parse_time(None).unwrap_or(0);
+    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, walk_errors.len());
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(["scenario", "request", "expected", "got", "result"]);
+    let mut details = String::new();
+    let mut json_rows = Vec::new();
+    for path in files {
+        let text = match std::fs::read(&path).map(s3_access::json::decode_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => {
+                eprintln!("error: {} is not valid UTF-8", path.display());
+                invalid += 1;
+                continue;
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                invalid += 1;
+                continue;
+            }
+        };
+        let source = s3_access::source::SourceFile::new(path.display().to_string(), text);
+        match s3_access::scenario::run(source, &path, now) {
+            Err(bad) => {
+                invalid += 1;
+                for r in &bad.reports {
+                    eprint!("{}", report::human(r, style));
+                }
+                eprintln!(
+                    "error: {} cannot be run: fix the errors above",
+                    path.display()
+                );
+            }
+            Ok(run) => {
+                for o in &run.outcomes {
+                    let ok = o.passed();
+                    if ok {
+                        passed += 1;
+                    } else {
+                        failed += 1;
+                    }
+                    table.add_row([
+                        path.display().to_string(),
+                        o.name.clone(),
+                        o.expected.as_str().to_string(),
+                        o.response.decision.as_str().to_string(),
+                        if ok { "pass" } else { "FAIL" }.to_string(),
+                    ]);
+                    json_rows.push(serde_json::json!({
+                        "scenario": path.display().to_string(),
+                        "request": o.name,
+                        "expected": o.expected.as_str(),
+                        "decision": o.response.decision.as_str(),
+                        "passed": ok,
+                        "result": report::query::json(&o.graph, &o.response, &o.request),
+                    }));
+                    if !ok || args.verbose {
+                        details.push_str(&format!("── {} :: {}\n", path.display(), o.name));
+                        details.push_str(&report::query::human(
+                            &o.graph,
+                            &o.response,
+                            &o.request,
+                            style,
+                        ));
+                        details.push('\n');
+                    }
+                }
+            }
+        }
+    }
+    match args.format {
+        Format::Human => {
+            let mut out = String::new();
+            if !details.is_empty() {
+                out.push_str(&details);
+            }
+            out.push_str(&table.to_string());
+            out.push_str(&format!("\n{passed} passed, {failed} failed\n"));
+            write_out(&out)?;
+        }
+        Format::Json => {
+            let doc = serde_json::json!({"results": json_rows, "passed": passed, "failed": failed, "invalid": invalid});
+            write_out(&serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?)?;
+        }
+    }
+    Ok(if invalid > 0 {
+        EXIT_ERROR
+    } else if failed > 0 {
+        EXIT_FINDINGS
+    } else {
+        0
     })
 }

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Join the decisions of s3-access and iam-simulate by request id and report the agreement.
+
+Reads, in --dir: vectors.jsonl (gen.py), peer.jsonl (iam-simulate.mjs vectors), ours.json and
+ours.stderr (s3-access check --format json). Writes disagreements.jsonl (one line per disagreeing
+request: both decisions, a class from classify.py, the request and every policy) and summary.json,
+and prints the figures. Python 3 standard library only.
+"""
+
+import argparse
+import collections
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import classify  # noqa: E402
+
+NORM = {"Allow": "allow", "ExplicitDeny": "explicit-deny", "ImplicitDeny": "implicit-deny"}
+
+
+def refused_scenarios(stderr_text):
+    """scenario path -> error-level finding codes, from the human diagnostics on stderr."""
+    refused = {}
+    pending = []
+    lines = stderr_text.splitlines()
+    code = None
+    is_error = False
+    for line in lines:
+        m = re.match(r"^([EP]\d{3})\(([^)]*)\)\s*$", line)
+        if m:
+            code = f"{m.group(1)}({m.group(2)})"
+            is_error = None
+            continue
+        if code and is_error is None and line.strip():
+            is_error = line.strip().startswith("×")
+            if is_error:
+                pending.append(code)
+            continue
+        m = re.match(r"^error: (.*) cannot be run", line)
+        if m:
+            refused[os.path.normpath(m.group(1))] = sorted(set(pending)) or ["?"]
+            pending = []
+            code = None
+    return refused
+
+
+def compact_trace(trace):
+    out = []
+    for t in trace:
+        e = {"layer": t.get("layer"), "index": t.get("index"), "sid": t.get("sid"), "effect": t.get("effect"),
+             "outcome": t.get("outcome")}
+        m = t.get("mismatch")
+        if m:
+            e["mismatch"] = m.get("reason") or m.get("element")
+        out.append({k: v for k, v in e.items() if v is not None})
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    args = ap.parse_args()
+    d = args.dir
+    vectors = {}
+    order = []
+    for line in open(os.path.join(d, "vectors.jsonl")):
+        v = json.loads(line)
+        vectors[v["id"]] = v
+        order.append(v["id"])
+    peer = {}
+    for line in open(os.path.join(d, "peer.jsonl")):
+        line = line.strip()
+        if line.startswith("{"):
+            p = json.loads(line)
+            peer[p["id"]] = p
+    ours = {}
+    text = open(os.path.join(d, "ours.json")).read()
+    if text.strip():
+        for r in json.loads(text).get("results", []):
+            ours[r["request"]] = r
+    refused = refused_scenarios(open(os.path.join(d, "ours.stderr")).read())
+
+    stats = collections.Counter()
+    matrix = collections.Counter()
+    classes = collections.Counter()
+    refused_codes = collections.Counter()
+    refused_cases = set()
+    peer_errors = collections.Counter()
+    out = open(os.path.join(d, "disagreements.jsonl"), "w")
+    for rid in order:
+        v = vectors[rid]
+        scen = os.path.normpath(os.path.relpath(v["meta"]["scenario"], d)) if os.path.isabs(v["meta"]["scenario"]) else os.path.normpath(v["meta"]["scenario"])
+        p = peer.get(rid)
+        o = ours.get(rid)
+        stats["requests"] += 1
+        if o is None:
+            key = next((k for k in refused if k.endswith(scen) or scen.endswith(k)), None)
+            if key is not None:
+                stats["refused_by_s3_access"] += 1
+                if v["meta"]["case"] not in refused_cases:
+                    refused_cases.add(v["meta"]["case"])
+                    for c in refused[key]:
+                        refused_codes[c] += 1
+            else:
+                stats["missing_from_s3_access"] += 1
+            continue
+        if p is None or p.get("decision") in ("error", "crash", None):
+            stats["peer_error"] += 1
+            peer_errors[json.dumps((p or {}).get("errors", (p or {}).get("error", "missing")), sort_keys=True)[:200]] += 1
+            continue
+        ourd = NORM.get(o["decision"], o["decision"])
+        stats["compared"] += 1
+        matrix[(ourd, p["decision"])] += 1
+        if ourd == p["decision"]:
+            stats["agree"] += 1
+            continue
+        rec = {"id": rid, "ours": ourd, "peer": p["decision"], "meta": v["meta"], "request": v["request"],
+               "policies": v["policies"], "scenario": v["meta"]["scenario"],
+               "ours_layers": o.get("result", {}).get("layers"), "ours_notes": o.get("result", {}).get("notes"),
+               "ours_uncertain": o.get("result", {}).get("uncertain"),
+               "ours_determining": o.get("result", {}).get("determining"),
+               "ours_trace": compact_trace(o.get("result", {}).get("trace", [])),
+               "peer_explain": p.get("explain")}
+        rec["class"] = classify.classify(rec)
+        classes[rec["class"]] += 1
+        out.write(json.dumps(rec) + "\n")
+    out.close()
+    compared = stats["compared"] or 1
+    summary = {
+        "requests": stats["requests"],
+        "compared": stats["compared"],
+        "agree": stats["agree"],
+        "agreement": round(100.0 * stats["agree"] / compared, 2),
+        "disagree": stats["compared"] - stats["agree"],
+        "refused_by_s3_access_requests": stats["refused_by_s3_access"],
+        "refused_by_s3_access_cases": len(refused_cases),
+        "refused_codes": dict(refused_codes.most_common()),
+        "peer_errors": stats["peer_error"],
+        "peer_error_kinds": dict(peer_errors.most_common(10)),
+        "missing_from_s3_access": stats["missing_from_s3_access"],
+        "matrix_ours_vs_peer": {f"{a} / {b}": n for (a, b), n in sorted(matrix.items())},
+        "classes": dict(classes.most_common()),
+    }
+    json.dump(summary, open(os.path.join(d, "summary.json"), "w"), indent=1)
+    print(json.dumps(summary, indent=1))
+    print(f"\nagreement: {summary['agree']}/{summary['compared']} = {summary['agreement']}% "
+          f"({summary['disagree']} disagreements -> {os.path.join(d, 'disagreements.jsonl')})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+//! Invariants of the evaluation, checked on random policies and requests (proptest):
+//! a Deny never grants, an Allow never denies, explicit deny wins in any layer, the action
+//! index never changes a decision, and neither does statement order.
+
+use proptest::prelude::*;
+use s3_access::eval::{self, Caller, Decision, Graph, Layer, Request};
+use s3_access::lint::{self, LintOptions};
+use s3_access::source::SourceFile;
+
+const PRINCIPALS: &[&str] = &[
+    r#""*""#,
+    r#"{"AWS": "111122223333"}"#,
+    r#"{"AWS": "arn:aws:iam::111122223333:user/alice"}"#,
+    r#"{"AWS": "arn:aws:iam::444455556666:role/Partner"}"#,
+    r#"{"AWS": "arn:aws:sts::444455556666:assumed-role/Partner/etl"}"#,
+    r#"{"Service": "cloudtrail.amazonaws.com"}"#,
+];
+const ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:Get*",
+    "s3:*",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "*",
+    "s3:*Object",
+];
+const RESOURCES: &[&str] = &[
+    "arn:aws:s3:::bkt",
+    "arn:aws:s3:::bkt/*",
+    "arn:aws:s3:::bkt/k*",
+    "*",
+    "arn:aws:s3:::other/*",
+    "arn:aws:s3:::bkt*",
+    "arn:aws:s3:::bkt/${aws:username}/*",
+];
+const CONDITIONS: &[&str] = &[
+    r#"{"Bool": {"aws:SecureTransport": "false"}}"#,
+    r#"{"Bool": {"aws:SecureTransport": true}}"#,
+    r#"{"StringEquals": {"aws:PrincipalAccount": "111122223333"}}"#,
+    r#"{"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/32"]}}"#,
+    r#"{"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}"#,
+    r#"{"Null": {"aws:SourceVpce": "true"}}"#,
+    r#"{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-1/r-1/*"}}"#,
+    r#"{"StringLike": {"s3:prefix": "home/${aws:username}/*"}}"#,
+];
+const CALLERS: &[&str] = &[
+    "anonymous",
+    "111122223333",
+    "arn:aws:iam::111122223333:user/alice",
+    "arn:aws:sts::111122223333:assumed-role/Reader/s1",
+    "arn:aws:sts::444455556666:assumed-role/Partner/etl",
+    "arn:aws:iam::444455556666:user/bob",
+    "cloudtrail.amazonaws.com",
+];
+const REQ_ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "s3:DeleteObject",
+];
+const REQ_RESOURCES: &[&str] = &[
+    "arn:aws:s3:::bkt/k1",
+    "arn:aws:s3:::bkt/alice/x",
+    "arn:aws:s3:::bkt",
+    "arn:aws:s3:::other/k",
+];
+const CONTEXTS: &[(&str, &str)] = &[
+    ("aws:SecureTransport", "false"),
+    ("aws:SourceIp", "203.0.113.7"),
+    ("aws:SourceVpce", "vpce-1"),
+    ("aws:PrincipalOrgPaths", "o-1/r-1/ou-1/"),
+    ("s3:prefix", "home/alice/docs"),
+];
+
+#[derive(Debug, Clone)]
+struct St {
+    allow: bool,
+    principal: Option<(bool, usize)>,
+    not_action: bool,
+    action: usize,
+    not_resource: bool,
+    resource: usize,
+    condition: Option<usize>,
+}
+
+impl St {
+    fn json(&self, with_principal: bool) -> String {
+        let mut parts = vec![format!(
+            r#""Effect": "{}""#,
+            if self.allow { "Allow" } else { "Deny" }
+        )];
+        if with_principal {
+            let (neg, p) = self.principal.unwrap_or((false, 0));
+            parts.push(format!(
+                r#""{}": {}"#,
+                if neg { "NotPrincipal" } else { "Principal" },
+                PRINCIPALS[p]
+            ));
+        }
+        parts.push(format!(
+            r#""{}": "{}""#,
+            if self.not_action {
+                "NotAction"
+            } else {
+                "Action"
+            },
+            ACTIONS[self.action]
+        ));
+        parts.push(format!(
+            r#""{}": "{}""#,
+            if self.not_resource {
+                "NotResource"
+            } else {
+                "Resource"
+            },
+            RESOURCES[self.resource]
+        ));
+        if let Some(c) = self.condition {
+            parts.push(format!(r#""Condition": {}"#, CONDITIONS[c]));
+        }
+        format!("{{{}}}", parts.join(", "))
+    }
+}
+
+fn statement() -> impl Strategy<Value = St> {
+    (
+        any::<bool>(),
+        proptest::option::of((proptest::bool::weighted(0.1), 0..PRINCIPALS.len())),
+        proptest::bool::weighted(0.1),
+        0..ACTIONS.len(),
+        proptest::bool::weighted(0.1),
+        0..RESOURCES.len(),
+        proptest::option::of(0..CONDITIONS.len()),
+    )
+        .prop_map(
+            |(allow, principal, not_action, action, not_resource, resource, condition)| St {
+                allow,
+                principal: principal.or(Some((false, 0))),
+                not_action,
+                action,
+                not_resource,
+                resource,
+                condition,
+            },
+        )
+}
+
+/// Statements per layer: bucket, identity, boundary, session, one SCP level.
+#[derive(Debug, Clone)]
+struct Docs {
+    layers: Vec<(Layer, Vec<St>)>,
+}
+
+const LAYERS: [Layer; 5] = [
+    Layer::Bucket,
+    Layer::Identity,
+    Layer::PermissionsBoundary,
+    Layer::Session,
+    Layer::Scp,
+];
+
+fn docs() -> impl Strategy<Value = Docs> {
+    proptest::collection::vec(proptest::collection::vec(statement(), 0..5), 5).prop_map(
+        |per_layer| Docs {
+            layers: LAYERS
+                .iter()
+                .copied()
+                .zip(per_layer)
+                .filter(|(_, sts)| !sts.is_empty())
+                .collect(),
+        },
+    )
+}
+
+fn build(docs: &Docs) -> Graph {
+    let mut g = Graph::new();
+    for (layer, sts) in &docs.layers {
+        let with_principal = *layer == Layer::Bucket;
+        let body: Vec<String> = sts.iter().map(|s| s.json(with_principal)).collect();
+        let text = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            body.join(", ")
+        );
+        let a = lint::analyze(
+            SourceFile::new("p.json", text),
+            &LintOptions {
+                kind: Some(eval::kind_of(*layer)),
+            },
+        );
+        for p in a.policies {
+            g.add(a.report.source.clone(), p, *layer, 0);
+        }
+    }
+    g
+}
+
+fn request() -> impl Strategy<Value = Request> {
+    (
+        0..CALLERS.len(),
+        0..REQ_ACTIONS.len(),
+        0..REQ_RESOURCES.len(),
+        proptest::collection::vec(any::<bool>(), CONTEXTS.len()),
+    )
+        .prop_map(|(c, a, r, ctx)| {
+            let given: Vec<(String, String)> = CONTEXTS
+                .iter()
+                .zip(ctx)
+                .filter(|(_, on)| *on)
+                .map(|((k, v), _)| (k.to_string(), v.to_string()))
+                .collect();
+            Request::new(
+                Caller::parse(CALLERS[c]).unwrap(),
+                REQ_ACTIONS[a],
+                REQ_RESOURCES[r],
+                Some("111122223333"),
+                &given,
+                1_767_225_600,
+            )
+        })
+}
+
+fn with_extra(docs: &Docs, layer_pick: usize, extra: St) -> Docs {
+    let mut d = docs.clone();
+    if let Some((_, sts)) = d.layers.get_mut(layer_pick % docs.layers.len().max(1)) {
+        sts.push(extra);
+    }
+    d
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn adding_a_deny_never_grants(d in docs(), r in request(), extra in statement(), pick in 0usize..5) {
+        prop_assume!(!d.layers.is_empty());
+        let before = eval::decide(&build(&d), &r, false).decision;
+        let after = eval::decide(&build(&with_extra(&d, pick, St { allow: false, ..extra })), &r, false).decision;
+        if before != Decision::Allow {
+            prop_assert_ne!(after, Decision::Allow);
+        } else {
+            prop_assert!(after == Decision::Allow || after == Decision::ExplicitDeny, "{:?}", after);
+        }
+    }
+
+    #[test]
+    fn adding_an_allow_never_denies(d in docs(), r in request(), extra in statement(), pick in 0usize..5) {
+        prop_assume!(!d.layers.is_empty());
+        let before = eval::decide(&build(&d), &r, false).decision;
+        let after = eval::decide(&build(&with_extra(&d, pick, St { allow: true, ..extra })), &r, false).decision;
+        if before == Decision::Allow {
+            prop_assert_eq!(after, Decision::Allow);
+        }
+        if before == Decision::ExplicitDeny {
+            prop_assert_eq!(after, Decision::ExplicitDeny);
+        }
+    }
+
+    #[test]
+    fn explicit_deny_wins_in_any_applicable_layer(d in docs(), r in request(), pick in 0usize..5) {
+        prop_assume!(!d.layers.is_empty());
+        let layer = d.layers[pick % d.layers.len()].0;
+        let catch_all = St { allow: false, principal: Some((false, 0)), not_action: false, action: 5, not_resource: false, resource: 3, condition: None };
+        let g = build(&with_extra(&d, pick, catch_all));
+        let response = eval::decide(&g, &r, true);
+        let applies = match layer {
+            Layer::Bucket => true,
+            Layer::Identity | Layer::PermissionsBoundary => r.caller.has_identity_policies(),
+            Layer::Session => r.caller.has_session(),
+            Layer::Scp => !matches!(r.caller, Caller::Anonymous | Caller::Service { .. }),
+            Layer::Rcp => true,
+        };
+        if applies {
+            prop_assert_eq!(response.decision, Decision::ExplicitDeny);
+        }
+    }
+
+    #[test]
+    fn the_action_index_never_changes_a_decision(d in docs(), r in request()) {
+        let g = build(&d);
+        let fast = eval::decide(&g, &r, false);
+        let full = eval::decide(&g, &r, true);
+        prop_assert_eq!(fast.decision, full.decision);
+        prop_assert_eq!(fast.determining, full.determining);
+    }
+
+    #[test]
+    fn statement_order_does_not_matter(d in docs(), r in request()) {
+        let mut reversed = d.clone();
+        for (_, sts) in &mut reversed.layers {
+            sts.reverse();
+        }
+        reversed.layers.reverse();
+        prop_assert_eq!(eval::decide(&build(&d), &r, false).decision, eval::decide(&build(&reversed), &r, false).decision);
+    }
+}
