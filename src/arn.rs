@@ -162,6 +162,14 @@ enum Kind {
     Nothing,
     /// Six parts, matched part by part.
     Full(Box<[Pattern; 6]>),
+    /// Six parts whose first five are literal (the usual `arn:aws:s3:::`): the ARN must start
+    /// with `head` (the five parts and their colons) and the resource part match `tail`.
+    LiteralHead {
+        /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:`.
+        head: String,
+        /// The resource-part pattern.
+        tail: Pattern,
+    },
     /// A `Resource` pattern of fewer than six parts whose last part ends in `*`: the leading
     /// parts are matched part by part and the last one against the rest of the ARN.
     Open { head: Vec<Pattern>, tail: Pattern },
@@ -217,7 +225,19 @@ impl ArnPattern {
             return kind(Kind::Nothing);
         };
         let compiled = match <[Pattern; 6]>::try_from(compiled) {
-            Ok(six) => return kind(Kind::Full(Box::new(six))),
+            Ok(six) => {
+                let literal_head: Option<String> = six
+                    .iter()
+                    .take(5)
+                    .map(Pattern::as_literal)
+                    .collect::<Option<Vec<&str>>>()
+                    .map(|parts| format!("{}:", parts.join(":")));
+                if let Some(head) = literal_head {
+                    let [.., tail] = six;
+                    return kind(Kind::LiteralHead { head, tail });
+                }
+                return kind(Kind::Full(Box::new(six)));
+            }
             Err(fewer) => fewer,
         };
         match rule {
@@ -252,6 +272,9 @@ impl ArnPattern {
         match &self.kind {
             Kind::Everything => true,
             Kind::Nothing => false,
+            Kind::LiteralHead { head, tail } => arn
+                .strip_prefix(head.as_str())
+                .is_some_and(|rest| tail.is_match(rest, Case::Sensitive)),
             Kind::Full(parts) => split.copied().is_some_and(|values| {
                 parts
                     .iter()

@@ -46,6 +46,34 @@ def refused_scenarios(stderr_text):
     return refused
 
 
+_files = {}
+
+
+def statement_at(path, line, column):
+    """The JSON object that starts at line:column of a scenario file (the statement a step is about)."""
+    if not path or not line:
+        return None
+    if path not in _files:
+        try:
+            text = open(path).read()
+        except OSError:
+            text = ""
+        starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                starts.append(i + 1)
+        _files[path] = (text, starts)
+    text, starts = _files[path]
+    if line - 1 >= len(starts):
+        return None
+    off = starts[line - 1] + max(column - 1, 0)
+    try:
+        obj, _ = json.JSONDecoder().raw_decode(text, off)
+        return obj
+    except ValueError:
+        return None
+
+
 def compact_trace(trace):
     out = []
     for t in trace:
@@ -54,6 +82,8 @@ def compact_trace(trace):
         m = t.get("mismatch")
         if m:
             e["mismatch"] = m.get("reason") or m.get("element")
+        if t.get("outcome") == "matched" or (m and m.get("element") == "condition"):
+            e["statement"] = statement_at(t.get("file"), t.get("line"), t.get("column"))
         out.append({k: v for k, v in e.items() if v is not None})
     return out
 

@@ -212,22 +212,27 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
     let mut matched: Vec<(usize, Layer, Effect, GrantKind)> = Vec::new();
     let mut applicable = [false; 6];
     for (li, layer) in Layer::ALL.iter().enumerate() {
+        if !graph.has_layer(*layer) {
+            continue;
+        }
         let app = applicability(graph, *layer, request);
         // Without a trace, only the action index's candidates (a statement may be listed
-        // twice; the determining list is deduplicated at the end).
-        let ids: Vec<usize> = if explain {
+        // twice; the determining list is deduplicated at the end). No allocation on that path.
+        let all = if explain {
             graph.all_of(*layer)
         } else {
-            graph.candidates(*layer, request).collect()
+            Vec::new()
         };
+        let fast = (!explain).then(|| graph.candidates(*layer, request));
+        let ids = all.iter().copied().chain(fast.into_iter().flatten());
         if let Err(why) = app {
-            if explain && !ids.is_empty() {
+            if explain && !all.is_empty() {
                 r.layers.push(LayerReport {
                     layer: *layer,
                     level: None,
                     verdict: format!("not applicable: {why}"),
                 });
-                for id in ids {
+                for id in all.iter().copied() {
                     r.trace.push(Step {
                         statement: id,
                         layer: *layer,

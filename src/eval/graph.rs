@@ -169,8 +169,10 @@ pub struct Graph {
     /// All statements.
     pub statements: Vec<CompiledStatement>,
     index: [ActionIndex; 6],
-    /// Organisation levels per layer (SCP/RCP).
-    levels: HashMap<Layer, usize>,
+    /// Organisation levels per layer (SCP/RCP), indexed by `Layer as usize`.
+    levels: [usize; 6],
+    /// Whether a layer has any document, indexed by `Layer as usize`.
+    present: [bool; 6],
 }
 
 impl Graph {
@@ -191,9 +193,11 @@ impl Graph {
             }
             self.statements.push(compiled);
         }
-        if matches!(layer, Layer::Scp | Layer::Rcp) {
-            let n = self.levels.entry(layer).or_insert(0);
+        if let Some(n) = self.levels.get_mut(layer as usize) {
             *n = (*n).max(level + 1);
+        }
+        if let Some(p) = self.present.get_mut(layer as usize) {
+            *p = true;
         }
         self.documents.push(Document {
             source,
@@ -205,12 +209,16 @@ impl Graph {
 
     /// Number of organisation levels given for SCPs or RCPs.
     pub fn levels(&self, layer: Layer) -> usize {
-        self.levels.get(&layer).copied().unwrap_or(0)
+        if matches!(layer, Layer::Scp | Layer::Rcp) {
+            self.levels.get(layer as usize).copied().unwrap_or(0)
+        } else {
+            0
+        }
     }
 
     /// Whether any document was given for `layer`.
     pub fn has_layer(&self, layer: Layer) -> bool {
-        self.documents.iter().any(|d| d.layer == layer)
+        self.present.get(layer as usize).copied().unwrap_or(false)
     }
 
     /// The layer of a statement.
