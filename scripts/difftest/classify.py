@@ -24,6 +24,7 @@ CLASSES = {
     "notprincipal-deny-with-boundary-ignores-condition": "caller has a permissions boundary: s3-access applies a NotPrincipal Deny of the bucket policy whatever its Condition",
     "notprincipal-deny-role-and-account-listed": "bucket-policy Deny whose NotPrincipal lists the caller's role and account but not its session ARN",
     "notprincipal-deny-account-not-listed": "bucket-policy Deny whose NotPrincipal lists the caller (or its role) but not its account",
+    "notprincipal-deny-only-account-listed": "bucket-policy Deny whose NotPrincipal lists the caller's account but not the caller (nor its role)",
     "notprincipal-deny-other": "bucket-policy Deny with NotPrincipal, other combinations",
     "notprincipal-allow-grants-listed-principal": "bucket-policy Allow with NotPrincipal: s3-access grants to a principal the NotPrincipal lists",
     "service-linked-role-session": "caller is a session of a service-linked role given by its session ARN (SCPs/RCPs do not apply to it)",
@@ -222,8 +223,11 @@ def classify(rec):
     for layer, st, _ in both:
         if mixed_date(st, ctx):
             return "date-epoch-vs-iso"
-    if docs_with_old_version(rec):
-        return "version-2008-literal-variables"
+    old_docs = docs_with_old_version(rec)
+    if old_docs:
+        old_sts = [s for d in old_docs for s in statements(d) if "${" in str(s)]
+        if any(st in old_sts for _, st, _ in both) or any(st in old_sts for _, st in peer_sts):
+            return "version-2008-literal-variables"
     for layer, st, _ in matched:
         if any(unresolved(r, ctx) for r in as_list(st.get("NotResource"))):
             return "unresolved-variable-in-notresource"
@@ -252,6 +256,8 @@ def classify(rec):
                     return "notprincipal-deny-role-and-account-listed"
                 if (f["exact"] or f["role"]) and not f["account"]:
                     return "notprincipal-deny-account-not-listed"
+                if f["account"] and not (f["exact"] or f["role"]):
+                    return "notprincipal-deny-only-account-listed"
                 return "notprincipal-deny-other"
     if ours == "allow" and peer != "allow":
         for layer, st, _ in matched:
