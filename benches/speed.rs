@@ -88,7 +88,7 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
-    let parsed: Vec<(SourceFile, s3_access::policy::Policy)> = {
+    let parsed: Vec<(SourceFile, std::sync::Arc<s3_access::policy::Policy>)> = {
         let mut out = Vec::new();
         let a = lint::analyze(
             SourceFile::new("bucket.json", bucket_policy()),
@@ -98,7 +98,7 @@ fn benches(c: &mut Criterion) {
         );
         out.push((
             a.report.source.clone(),
-            a.policies.into_iter().next().unwrap(),
+            a.policies.into_iter().next().unwrap().into(),
         ));
         for i in 0..5 {
             let a = lint::analyze(
@@ -107,7 +107,7 @@ fn benches(c: &mut Criterion) {
             );
             out.push((
                 a.report.source.clone(),
-                a.policies.into_iter().next().unwrap(),
+                a.policies.into_iter().next().unwrap().into(),
             ));
         }
         out

@@ -176,7 +176,10 @@ fn segment(atoms: &[Atom], start: usize, end: usize) -> Segment {
 impl Pattern {
     /// Compiles `text`, in which every `*` and `?` is a wildcard.
     pub fn new(text: &str) -> Pattern {
-        let mut builder = PatternBuilder::new();
+        let mut builder = PatternBuilder {
+            source: String::with_capacity(text.len()),
+            atoms: Vec::with_capacity(text.len()),
+        };
         builder.wildcards(text);
         builder.build()
     }

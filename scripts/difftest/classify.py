@@ -28,6 +28,8 @@ CLASSES = {
     "notprincipal-deny-other": "bucket-policy Deny with NotPrincipal, other combinations",
     "notprincipal-allow-grants-listed-principal": "bucket-policy Allow with NotPrincipal: s3-access grants to a principal the NotPrincipal lists",
     "service-linked-role-session": "caller is a session of a service-linked role given by its session ARN (SCPs/RCPs do not apply to it)",
+    "ipv4-mapped-ipv6-notation": "an IPv4-mapped IPv6 CIDR written with a dotted quad (::ffff:203.0.113.0/120) against the same address in hex notation",
+    "principal-arn-case": "the caller's ARN differs only in letter case from a principal ARN of the bucket policy",
     "unclassified": "no rule fits yet",
 }
 
@@ -209,7 +211,7 @@ def classify(rec):
     matched_bucket = [s for l, s, _ in matched if l == "bucket"]
 
     if kind == "root":
-        if ours == "allow" and peer == "explicit-deny" and same and req["action"].lower() in (
+        if ours != "explicit-deny" and peer == "explicit-deny" and same and req["action"].lower() in (
                 "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy"):
             return "root-bucket-policy-lockout"
     # Differences in how a statement matches come first: they also apply to root callers.
@@ -223,6 +225,18 @@ def classify(rec):
     for layer, st, _ in both:
         if mixed_date(st, ctx):
             return "date-epoch-vs-iso"
+    for layer, st in [(l, s) for l, s, _ in both] + peer_sts:
+        for op, kv in (st.get("Condition") or {}).items():
+            if "IpAddress" in op and isinstance(kv, dict):
+                vals = [str(v) for vs in kv.values() for v in as_list(vs)]
+                if any(":" in v and "." in v for v in vals):
+                    return "ipv4-mapped-ipv6-notation"
+    p = req["principal"] if isinstance(req["principal"], str) else ""
+    for layer, st in [(l, s) for l, s, _ in both] + peer_sts:
+        pr = st.get("Principal") or st.get("NotPrincipal")
+        for a in (as_list(pr.get("AWS")) if isinstance(pr, dict) else []):
+            if a != p and a.lower() == p.lower():
+                return "principal-arn-case"
     old_docs = docs_with_old_version(rec)
     if old_docs:
         old_sts = [s for d in old_docs for s in statements(d) if "${" in str(s)]

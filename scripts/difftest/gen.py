@@ -253,7 +253,10 @@ def caller_from_principal(h, rng):
         return caller_profile("session", m.group(1), rng, role=role, session=rng.choice(SESSIONS), path=path)
     m = re.fullmatch(r"arn:aws:iam::(\d{12}):user(/(?:[^/]+/)*)?([^/*?]+)", h)
     if m:
-        return caller_profile("user", m.group(1), rng, name=m.group(3), path=m.group(2) or "/")
+        name = m.group(3)
+        if rng.random() < 0.04:
+            name = name.swapcase()  # IAM names are unique without regard to case; ARN matching is another matter
+        return caller_profile("user", m.group(1), rng, name=name, path=m.group(2) or "/")
     m = re.fullmatch(r"arn:aws:iam::(\d{12}):role(/(?:[^/]+/)*)?([^/*?]+)", h)
     if m:
         kind = "role" if rng.random() < 0.08 else "session"
@@ -431,6 +434,16 @@ def rand_condition_entry(rng, layer):
         ("DateGreaterThanEquals", "aws:EpochTime", ["2026-01-01T00:00:00Z"]),
         ("DateLessThan", "aws:CurrentTime", ["1767225600"]),
         ("DateGreaterThan", "aws:TokenIssueTime", ["2025-12-31T00:00:00Z"]),
+        ("DateLessThan", "aws:CurrentTime", ["2026-01-01", "2026-01-01T02:00:00+02:00", "2025-12-31T23:59:59.500Z"]),
+        ("DateGreaterThanEquals", "aws:CurrentTime", ["2026-01-01T00:00:00Z"]),
+        ("DateNotEquals", "aws:TokenIssueTime", ["2025-06-01T00:00:00Z"]),
+        ("StringLike", "s3:prefix", ["home/${aws:username}/${*}"]),
+        ("StringEquals", "aws:userid", ["${aws:userid}"]),
+        ("StringNotLike", "aws:PrincipalArn", ["arn:aws:iam::${aws:PrincipalAccount}:role/*"]),
+        ("NotIpAddress", "aws:SourceIp", ["2001:DB8::/32", "::ffff:203.0.113.0/120"]),
+        ("StringEqualsIgnoreCase", "s3:x-amz-server-side-encryption", ["AWS:KMS"]),
+        ("ForAllValues:StringEquals", "aws:TagKeys", ["team", "project"]),
+        ("ForAnyValue:StringLike", "aws:TagKeys", ["t*"]),
         ("ForAnyValue:StringLike", "aws:PrincipalOrgPaths", [ORG_PATH[ORG_A] + "*"]),
         ("ForAllValues:StringLike", "aws:PrincipalOrgPaths", ["o-aa11bb22cc/*"]),
         ("ForAnyValue:StringEquals", "s3:RequestObjectTagKeys", ["team", "project"]),
@@ -462,6 +475,8 @@ def rand_conditions(rng, layer):
         v = values[0] if len(values) == 1 and rng.random() < 0.6 else values
         if key_type(key) == BOOL and rng.random() < 0.15:
             v = v == "true" if isinstance(v, str) else v
+        elif key_type(key) == NUM and op.startswith("Numeric") and isinstance(v, str) and rng.random() < 0.2:
+            v = float(v) if "." in v else int(v)
         cond.setdefault(op, {})[key] = v
     return cond
 
@@ -854,6 +869,15 @@ def build_context(rng, action, caller, owner, time_iso, hints, ref):
             ctx[key] = [v] + extra
         else:
             ctx[key] = v
+    if a == "s3:createbucket" and rng.random() < 0.5:
+        keys = [] if rng.random() < 0.2 else pick(rng, ["team", "project", "secret"], rng.randint(1, 2))
+        ctx["aws:TagKeys"] = keys
+        for k in keys:
+            ctx[f"aws:RequestTag/{k}"] = rng.choice(TEAMS)
+    if "s3:RequestObjectTagKeys" in ctx and rng.random() < 0.05:
+        ctx["s3:RequestObjectTagKeys"] = []
+    if ctx.get("aws:SourceIp") and rng.random() < 0.04:
+        ctx["aws:SourceIp"] = rng.choice(["::ffff:203.0.113.10", "2001:DB8::1"])
     # Keep only keys AWS documents for this action (iam-simulate drops the rest).
     ctx = {k: v for k, v in ctx.items() if ref.applicable(action, k)}
     for k in list(ctx):

@@ -4,8 +4,9 @@
 #   scripts/difftest/run.sh [OUT_DIR]
 #
 # Environment: COUNT (cases, default 1000 = about 11,500 requests), SEED (default 20260101),
-# S3_ACCESS_BIN (use this binary instead of building one), DIFFTEST_TARGET (cargo target dir for the
-# build, default /tmp/s3-access-difftest-target: nothing is written into the repository),
+# S3_ACCESS_BIN (use this binary instead of building one), DIFFTEST_REV (build this git revision,
+# e.g. HEAD, exported with git archive, instead of the working tree), DIFFTEST_TARGET (cargo target
+# dir for the build, default /tmp/s3-access-difftest-target: nothing is written into the repository),
 # CORPUS (default /work/shared/corpus), PEERS (default /work/shared/peers).
 #
 # Writes into OUT_DIR (default: a new temporary directory): vectors.jsonl, scenarios/, cases.jsonl,
@@ -30,12 +31,20 @@ fi
 bin=${S3_ACCESS_BIN:-}
 if [ -z "$bin" ]; then
   target=${DIFFTEST_TARGET:-/tmp/s3-access-difftest-target}
-  echo "building s3-access (release) into $target" >&2
-  CARGO_TARGET_DIR="$target" cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+  src="$repo"
+  if [ -n "${DIFFTEST_REV:-}" ]; then
+    # A committed revision instead of the working tree (which others may be editing).
+    src="$out/src"
+    rm -rf "$src" && mkdir -p "$src"
+    git -C "$repo" archive "$DIFFTEST_REV" | tar -x -C "$src"
+    echo "s3-access revision: $(git -C "$repo" rev-parse "$DIFFTEST_REV")" >&2
+  fi
+  echo "building s3-access (release) from $src into $target" >&2
+  CARGO_TARGET_DIR="$target" cargo build --release --quiet --manifest-path "$src/Cargo.toml"
   bin="$target/release/s3-access"
 fi
 # Sanity: the project's own scenarios must pass, or the binary is a half-edited build.
-if ! "$bin" check "$repo/policies/scenarios" >/dev/null 2>&1; then
+if ! "$bin" check "${src:-$repo}/policies/scenarios" >/dev/null 2>&1; then
   echo "warning: $bin fails the project's own scenarios (policies/scenarios); results may reflect a broken build" >&2
 fi
 

@@ -372,9 +372,14 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
     let boundary_ok = !is_applicable(Layer::PermissionsBoundary)
         || !graph.has_layer(Layer::PermissionsBoundary)
         || !allows(Layer::PermissionsBoundary).is_empty();
-    let session_ok = !is_applicable(Layer::Session)
-        || !graph.has_layer(Layer::Session)
-        || !allows(Layer::Session).is_empty();
+    // AWS rule: a federated user (GetFederationToken) without a session policy gets no
+    // permissions from its user's identity policies (IAM "Permissions for GetFederationToken").
+    let federated_without_policy =
+        matches!(request.caller, Caller::FederatedUser { .. }) && !graph.has_layer(Layer::Session);
+    let session_ok = !federated_without_policy
+        && (!is_applicable(Layer::Session)
+            || !graph.has_layer(Layer::Session)
+            || !allows(Layer::Session).is_empty());
     let resource = allows(Layer::Bucket);
     let best = |kind: GrantKind| {
         resource

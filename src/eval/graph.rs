@@ -63,7 +63,7 @@ pub struct Document {
     /// The file it came from.
     pub source: SourceFile,
     /// The parsed policy.
-    pub policy: Policy,
+    pub policy: std::sync::Arc<Policy>,
     /// Its layer.
     pub layer: Layer,
     /// Organisation level (0 = root) for SCPs and RCPs; 0 otherwise.
@@ -182,7 +182,15 @@ impl Graph {
     }
 
     /// Adds one policy document to a layer (for SCPs/RCPs, at organisation `level`).
-    pub fn add(&mut self, source: SourceFile, policy: Policy, layer: Layer, level: usize) {
+    /// Documents are shared (`Arc`), so one parsed policy can serve many graphs.
+    pub fn add(
+        &mut self,
+        source: SourceFile,
+        policy: impl Into<std::sync::Arc<Policy>>,
+        layer: Layer,
+        level: usize,
+    ) {
+        let policy: std::sync::Arc<Policy> = policy.into();
         let doc = self.documents.len();
         let substitute = policy.substitutes_variables();
         for (index, s) in policy.statements.iter().enumerate() {
@@ -458,9 +466,7 @@ fn entry_names(m: &PrincipalMatcher, id: &Identity, caller: &Caller) -> bool {
         (PrincipalMatcher::Aws(AwsPrincipal::Account { account }), Identity::Account(a)) => {
             account == a
         }
-        (PrincipalMatcher::Aws(AwsPrincipal::Role { name, .. }), Identity::Role(r)) => {
-            name.eq_ignore_ascii_case(r)
-        }
+        (PrincipalMatcher::Aws(AwsPrincipal::Role { name, .. }), Identity::Role(r)) => name == r,
         _ => false,
     }
 }
@@ -480,6 +486,8 @@ fn principal_entry(m: &PrincipalMatcher, caller: &Caller) -> Option<GrantKind> {
 }
 
 fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
+    // AWS rule: the user and role name parts of a principal ARN are case-sensitive
+    // (IAM "Principal" element page, IAM user principals).
     match (p, caller) {
         // AWS rule: an account principal means every principal of that account, and grants
         // only through the account's identity policies (IAM "Principal" element page); the
@@ -502,9 +510,7 @@ fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
                 partition: p,
                 ..
             },
-        ) if account == a && name.eq_ignore_ascii_case(n) && partition == p => {
-            Some(GrantKind::Direct)
-        }
+        ) if account == a && name == n && partition == p => Some(GrantKind::Direct),
         // AWS rule: a role ARN matches every session of the role (IAM "Principal" page, role sessions).
         (
             AwsPrincipal::Role {
@@ -518,9 +524,7 @@ fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
                 partition: p,
                 ..
             },
-        ) if account == a && name.eq_ignore_ascii_case(role) && partition == p => {
-            Some(GrantKind::Role)
-        }
+        ) if account == a && name == role && partition == p => Some(GrantKind::Role),
         (
             AwsPrincipal::AssumedRole {
                 account,
@@ -535,9 +539,7 @@ fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
                 partition: p,
                 ..
             },
-        ) if account == a && role.eq_ignore_ascii_case(r) && session == s && partition == p => {
-            Some(GrantKind::Direct)
-        }
+        ) if account == a && role == r && session == s && partition == p => Some(GrantKind::Direct),
         (
             AwsPrincipal::FederatedUser {
                 account,
