@@ -217,6 +217,19 @@ impl ArnPattern {
         if rule == ArnRule::Resource && !pattern.is_empty() && pattern.bytes().all(|b| b == b'*') {
             return kind(Kind::Everything);
         }
+        // Fast path for the usual shape (`arn:aws:s3:::bucket/*`): five plain parts need no
+        // compiling, only the resource part does.
+        if let [a, b, c, d, e, tail] = parts {
+            if [a, b, c, d, e].iter().all(|p| !p.contains(['*', '?', '$'])) {
+                return match compile_part(tail) {
+                    Some(tail) => kind(Kind::LiteralHead {
+                        head: format!("{a}:{b}:{c}:{d}:{e}:"),
+                        tail,
+                    }),
+                    None => kind(Kind::Nothing),
+                };
+            }
+        }
         let Some(compiled) = parts
             .iter()
             .map(|part| compile_part(part))
@@ -649,7 +662,8 @@ mod tests {
         assert!(p.matches_nothing());
         assert!(!p.is_match("arn:aws:s3:::b/x"));
 
-        // A default containing a colon and a brace stays inside its part.
+        // A default containing a colon and a brace stays inside its part (plain leading parts
+        // are taken literally without calling the compiler).
         let mut seen = Vec::new();
         let _ = ArnPattern::compile(
             "arn:aws:s3:::b/${aws:PrincipalTag/team, 'a:}b'}/x",
@@ -659,17 +673,7 @@ mod tests {
                 Some(Pattern::new(part))
             },
         );
-        assert_eq!(
-            seen,
-            [
-                "arn",
-                "aws",
-                "s3",
-                "",
-                "",
-                "b/${aws:PrincipalTag/team, 'a:}b'}/x"
-            ]
-        );
+        assert_eq!(seen, ["b/${aws:PrincipalTag/team, 'a:}b'}/x"]);
         let mut seen = Vec::new();
         let _ = ArnPattern::compile("arn:aws:iam::${aws:x:y}:r", ArnRule::Resource, |part| {
             seen.push(part.to_string());
