@@ -30,8 +30,42 @@ CLASSES = {
     "service-linked-role-session": "caller is a session of a service-linked role given by its session ARN (SCPs/RCPs do not apply to it)",
     "ipv4-mapped-ipv6-notation": "an IPv4-mapped IPv6 CIDR written with a dotted quad (::ffff:203.0.113.0/120) against the same address in hex notation",
     "principal-arn-case": "the caller's ARN differs only in letter case from a principal ARN of the bucket policy",
+    "not-ip-address-bare-ipv4-vs-ipv6-caller": "NotIpAddress with a bare IPv4 address (no /prefix) for a caller with an IPv6 aws:SourceIp",
     "unclassified": "no rule fits yet",
 }
+
+# Verdict per class (see docs/differential.md): who is right according to the AWS documentation.
+#   ours-bug      s3-access contradicts the documentation (or cannot be told what it needs)
+#   peer-differs  iam-simulate contradicts the documentation (s3-access follows it)
+#   ambiguous     the documentation does not settle it
+VERDICT = {
+    "root-same-account": "peer-differs",
+    "root-cross-account": "peer-differs",
+    "root-bucket-policy-lockout": "peer-differs",
+    "resourceless-action-s3-arn-star": "peer-differs",
+    "date-epoch-vs-iso": "peer-differs",
+    "version-2008-literal-variables": "peer-differs",
+    "unresolved-variable-in-notresource": "peer-differs",
+    "unresolved-variable-negated-condition": "peer-differs",
+    "session-arn-grant-vs-session-policy": "peer-differs",
+    "ipv4-mapped-ipv6-notation": "peer-differs",
+    "not-ip-address-bare-ipv4-vs-ipv6-caller": "peer-differs",
+    "everyone-grant-vs-session-policy": "ambiguous",
+    "notprincipal-deny-account-not-listed": "ambiguous",
+    "notprincipal-deny-only-account-listed": "ambiguous",
+    "principal-arn-case": "ambiguous",
+    "notprincipal-deny-with-boundary-ignores-action-resource": "ours-bug",
+    "notprincipal-deny-with-boundary-ignores-condition": "ours-bug",
+    "notprincipal-allow-grants-listed-principal": "ours-bug",
+    "notprincipal-deny-role-and-account-listed": "ours-bug",
+    "service-linked-role-session": "ours-bug",
+    "federated-user-vs-parent-user-arn": "ours-bug",
+}
+
+
+def verdict(cls):
+    return VERDICT.get(cls, "unknown")
+
 
 VAR_RE = re.compile(r"\$\{([^}]*)\}")
 NEGATED = ("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike",
@@ -231,6 +265,9 @@ def classify(rec):
                 vals = [str(v) for vs in kv.values() for v in as_list(vs)]
                 if any(":" in v and "." in v for v in vals):
                     return "ipv4-mapped-ipv6-notation"
+                sip = str(ctx_get(ctx, "aws:SourceIp") or "")
+                if "NotIpAddress" in op and ":" in sip and any("/" not in v and "." in v for v in vals):
+                    return "not-ip-address-bare-ipv4-vs-ipv6-caller"
     p = req["principal"] if isinstance(req["principal"], str) else ""
     for layer, st in [(l, s) for l, s, _ in both] + peer_sts:
         pr = st.get("Principal") or st.get("NotPrincipal")

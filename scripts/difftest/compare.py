@@ -115,6 +115,7 @@ def main():
     stats = collections.Counter()
     matrix = collections.Counter()
     classes = collections.Counter()
+    verdicts = collections.Counter()
     refused_codes = collections.Counter()
     refused_cases = set()
     peer_errors = collections.Counter()
@@ -154,7 +155,9 @@ def main():
                "ours_trace": compact_trace(o.get("result", {}).get("trace", [])),
                "peer_explain": p.get("explain")}
         rec["class"] = classify.classify(rec)
+        rec["verdict"] = classify.verdict(rec["class"])
         classes[rec["class"]] += 1
+        verdicts[rec["verdict"]] += 1
         out.write(json.dumps(rec) + "\n")
     out.close()
     compared = stats["compared"] or 1
@@ -171,10 +174,16 @@ def main():
         "peer_error_kinds": dict(peer_errors.most_common(10)),
         "missing_from_s3_access": stats["missing_from_s3_access"],
         "matrix_ours_vs_peer": {f"{a} / {b}": n for (a, b), n in sorted(matrix.items())},
-        "classes": dict(classes.most_common()),
+        "verdicts": dict(verdicts.most_common()),
+        "agreement_if_peer_followed_the_docs": round(100.0 * (stats["agree"] + verdicts["peer-differs"]) / compared, 2),
+        "classes": {c: {"count": n, "verdict": classify.verdict(c), "what": classify.CLASSES.get(c, "")}
+                    for c, n in classes.most_common()},
     }
     json.dump(summary, open(os.path.join(d, "summary.json"), "w"), indent=1)
-    print(json.dumps(summary, indent=1))
+    print(json.dumps({k: v for k, v in summary.items() if k != "classes"}, indent=1))
+    print("\ndisagreement classes (count, verdict, class):")
+    for c, e in summary["classes"].items():
+        print(f"  {e['count']:6d}  {e['verdict']:13s} {c}")
     print(f"\nagreement: {summary['agree']}/{summary['compared']} = {summary['agreement']}% "
           f"({summary['disagree']} disagreements -> {os.path.join(d, 'disagreements.jsonl')})")
 

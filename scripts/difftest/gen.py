@@ -869,7 +869,7 @@ def build_context(rng, action, caller, owner, time_iso, hints, ref):
             ctx[key] = [v] + extra
         else:
             ctx[key] = v
-    if a == "s3:createbucket" and rng.random() < 0.5:
+    if a == "s3:createbucket" and rng.random() < 0.5 and not any(k.lower() == "aws:tagkeys" for k in ctx):
         keys = [] if rng.random() < 0.2 else pick(rng, ["team", "project", "secret"], rng.randint(1, 2))
         ctx["aws:TagKeys"] = keys
         for k in keys:
@@ -878,6 +878,12 @@ def build_context(rng, action, caller, owner, time_iso, hints, ref):
         ctx["s3:RequestObjectTagKeys"] = []
     if ctx.get("aws:SourceIp") and rng.random() < 0.04:
         ctx["aws:SourceIp"] = rng.choice(["::ffff:203.0.113.10", "2001:DB8::1"])
+    # One entry per key whatever its case (the last one set wins).
+    seen = {}
+    for k in list(ctx):
+        if k.lower() in seen:
+            del ctx[seen[k.lower()]]
+        seen[k.lower()] = k
     # Keep only keys AWS documents for this action (iam-simulate drops the rest).
     ctx = {k: v for k, v in ctx.items() if ref.applicable(action, k)}
     for k in list(ctx):
