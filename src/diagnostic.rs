@@ -30,12 +30,13 @@ pub struct Related {
 }
 
 impl Finding {
-    /// A finding with the code's default severity.
+    /// A finding with the code's default severity. Messages quote user input; a huge input
+    /// (a 10 MB string) is shortened so output stays readable.
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Finding {
         Finding {
             code,
             severity: code.severity(),
-            message: message.into(),
+            message: shorten(message.into()),
             span,
             help: None,
             related: Vec::new(),
@@ -44,7 +45,7 @@ impl Finding {
 
     /// Adds advice.
     pub fn with_help(mut self, help: impl Into<String>) -> Finding {
-        self.help = Some(help.into());
+        self.help = Some(shorten(help.into()));
         self
     }
 
@@ -61,5 +62,35 @@ impl Finding {
     pub fn with_severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;
         self
+    }
+}
+
+/// The longest message kept whole, in bytes.
+const MAX_MESSAGE: usize = 400;
+
+/// Cuts a message longer than [`MAX_MESSAGE`] at a character boundary and marks the cut.
+fn shorten(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push_str("… (shortened)");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_messages_are_shortened_at_a_character_boundary() {
+        let f = Finding::new(Code::UnknownAction, Span::default(), "é".repeat(1_000));
+        assert!(f.message.len() < 450);
+        assert!(f.message.ends_with("… (shortened)"));
+        let short = Finding::new(Code::UnknownAction, Span::default(), "short");
+        assert_eq!(short.message, "short");
     }
 }

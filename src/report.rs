@@ -72,10 +72,58 @@ impl Diagnostic for Snippet<'_> {
 impl Snippet<'_> {
     /// Renders with the style's handler (one line as a fallback).
     pub(crate) fn render(&self, style: Style, out: &mut String) {
-        if handler(style).render_report(out, self).is_err() {
+        // A snippet of a huge line (minified JSON, a 10 MB string) would print the whole
+        // line; above this many bytes, show the location and message without the snippet.
+        const MAX_SNIPPET_LINE: usize = 2_000;
+        let text = self.source.text();
+        let too_long = self.labels.iter().any(|l| {
+            let at = l.offset().min(text.len());
+            let start = text
+                .get(..at)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let end = text
+                .get(at..)
+                .and_then(|t| t.find('\n'))
+                .map_or(text.len(), |i| at + i);
+            end - start > MAX_SNIPPET_LINE
+        });
+        if too_long {
+            self.render_compact(out);
+        } else if handler(style).render_report(out, self).is_err() {
             out.push_str(&self.message);
         }
         out.push('\n');
+    }
+
+    /// `file:line:col: severity[code]: message`, the labels and the help, without a snippet.
+    fn render_compact(&self, out: &mut String) {
+        let severity = match self.severity {
+            miette::Severity::Error => "error",
+            miette::Severity::Warning => "warning",
+            miette::Severity::Advice => "note",
+        };
+        let code = self
+            .code
+            .as_deref()
+            .map(|c| format!("[{c}]"))
+            .unwrap_or_default();
+        for (i, l) in self.labels.iter().enumerate() {
+            let pos = self
+                .source
+                .line_col(u32::try_from(l.offset()).unwrap_or(u32::MAX));
+            let where_ = format!("{}:{}:{}", self.source.name(), pos.line, pos.column);
+            if i == 0 {
+                out.push_str(&format!("{where_}: {severity}{code}: {}\n", self.message));
+            } else if let Some(label) = l.label() {
+                out.push_str(&format!("  {where_}: {label}\n"));
+            }
+        }
+        if let Some(h) = &self.help {
+            for line in h.lines() {
+                out.push_str(&format!("  help: {line}\n"));
+            }
+        }
     }
 }
 

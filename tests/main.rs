@@ -11,4 +11,5 @@ mod cli;
 mod corpus;
 mod decide;
 mod fixtures;
+mod hostile;
 mod properties;

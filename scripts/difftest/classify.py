@@ -31,6 +31,7 @@ CLASSES = {
     "ipv4-mapped-ipv6-notation": "an IPv4-mapped IPv6 CIDR written with a dotted quad (::ffff:203.0.113.0/120) against the same address in hex notation",
     "principal-arn-case": "the caller's ARN differs only in letter case from a principal ARN of the bucket policy",
     "not-ip-address-bare-ipv4-vs-ipv6-caller": "NotIpAddress with a bare IPv4 address (no /prefix) for a caller with an IPv6 aws:SourceIp",
+    "federated-user-without-session-policy": "federated-user caller (GetFederationToken) and no session policy: s3-access grants nothing, iam-simulate evaluates the user's identity policies alone",
     "unclassified": "no rule fits yet",
 }
 
@@ -48,6 +49,7 @@ VERDICT = {
     "unresolved-variable-in-notresource": "peer-differs",
     "unresolved-variable-negated-condition": "peer-differs",
     "session-arn-grant-vs-session-policy": "peer-differs",
+    "federated-user-without-session-policy": "peer-differs",
     "ipv4-mapped-ipv6-notation": "peer-differs",
     "not-ip-address-bare-ipv4-vs-ipv6-caller": "peer-differs",
     "everyone-grant-vs-session-policy": "ambiguous",
@@ -233,7 +235,8 @@ def peer_statements(rec):
     return out
 
 
-def classify(rec):
+def classify(rec, skip=()):
+    """The first class whose rule fits, leaving out the classes in `skip`."""
     req = rec["request"]
     ctx = req.get("context") or {}
     meta = rec["meta"]
@@ -247,7 +250,8 @@ def classify(rec):
     if kind == "root":
         if ours != "explicit-deny" and peer == "explicit-deny" and same and req["action"].lower() in (
                 "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy"):
-            return "root-bucket-policy-lockout"
+            if "root-bucket-policy-lockout" not in skip:
+                return "root-bucket-policy-lockout"
     # Differences in how a statement matches come first: they also apply to root callers.
     peer_sts = peer_statements(rec)
     if req["resource"] == "*":
@@ -255,67 +259,98 @@ def classify(rec):
             for el in ("Resource", "NotResource"):
                 res = as_list(st.get(el))
                 if res and "*" not in res and any(re.fullmatch(r"arn:aws:s3:::\*+", r) for r in res):
-                    return "resourceless-action-s3-arn-star"
+                    if "resourceless-action-s3-arn-star" not in skip:
+                        return "resourceless-action-s3-arn-star"
     for layer, st, _ in both:
         if mixed_date(st, ctx):
-            return "date-epoch-vs-iso"
+            if "date-epoch-vs-iso" not in skip:
+                return "date-epoch-vs-iso"
     for layer, st in [(l, s) for l, s, _ in both] + peer_sts:
         for op, kv in (st.get("Condition") or {}).items():
             if "IpAddress" in op and isinstance(kv, dict):
                 vals = [str(v) for vs in kv.values() for v in as_list(vs)]
                 if any(":" in v and "." in v for v in vals):
-                    return "ipv4-mapped-ipv6-notation"
+                    if "ipv4-mapped-ipv6-notation" not in skip:
+                        return "ipv4-mapped-ipv6-notation"
                 sip = str(ctx_get(ctx, "aws:SourceIp") or "")
                 if "NotIpAddress" in op and ":" in sip and any("/" not in v and "." in v for v in vals):
-                    return "not-ip-address-bare-ipv4-vs-ipv6-caller"
+                    if "not-ip-address-bare-ipv4-vs-ipv6-caller" not in skip:
+                        return "not-ip-address-bare-ipv4-vs-ipv6-caller"
     p = req["principal"] if isinstance(req["principal"], str) else ""
     for layer, st in [(l, s) for l, s, _ in both] + peer_sts:
         pr = st.get("Principal") or st.get("NotPrincipal")
         for a in (as_list(pr.get("AWS")) if isinstance(pr, dict) else []):
             if a != p and a.lower() == p.lower():
-                return "principal-arn-case"
+                if "principal-arn-case" not in skip:
+                    return "principal-arn-case"
     old_docs = docs_with_old_version(rec)
     if old_docs:
         old_sts = [s for d in old_docs for s in statements(d) if "${" in str(s)]
-        if any(st in old_sts for _, st, _ in both) or any(st in old_sts for _, st in peer_sts):
-            return "version-2008-literal-variables"
+        if any(st in old_sts for _, st, _ in both) or any(st in old_sts for _, st in peer_sts) \
+                or any(action_matches(st, req["action"]) for st in old_sts):
+            if "version-2008-literal-variables" not in skip:
+                return "version-2008-literal-variables"
     for layer, st, _ in matched:
         if any(unresolved(r, ctx) for r in as_list(st.get("NotResource"))):
-            return "unresolved-variable-in-notresource"
+            if "unresolved-variable-in-notresource" not in skip:
+                return "unresolved-variable-in-notresource"
     for layer, st, _ in matched:
         for op, kv in (st.get("Condition") or {}).items():
             base = op.split(":")[-1].replace("IfExists", "")
             if base in NEGATED and isinstance(kv, dict) and any(unresolved(v, ctx) for vals in kv.values() for v in as_list(vals)):
-                return "unresolved-variable-negated-condition"
+                if "unresolved-variable-negated-condition" not in skip:
+                    return "unresolved-variable-negated-condition"
+    if kind == "federated" and ours == "implicit-deny" and peer == "allow" and "session" not in rec["policies"]:
+        if "federated-user-without-session-policy" not in skip:
+            return "federated-user-without-session-policy"
     principal_arn = str(ctx_get(ctx, "aws:PrincipalArn") or "")
     if kind in ("session", "role") and "/aws-service-role/" in principal_arn:
-        return "service-linked-role-session"
+        if "service-linked-role-session" not in skip:
+            return "service-linked-role-session"
     if kind == "root" and ours == "allow" and peer == "implicit-deny":
-        return "root-same-account" if same else "root-cross-account"
+        name = "root-same-account" if same else "root-cross-account"
+        if name not in skip:
+            return name
     if ours == "explicit-deny" and peer != "explicit-deny" and rec["policies"].get("permission_boundary"):
         for layer, st, _ in matched:
             if layer == "bucket" and st.get("Effect") == "Deny" and "NotPrincipal" in st:
-                if not (action_matches(st, req["action"]) and resource_matches(st, req["resource"])):
-                    return "notprincipal-deny-with-boundary-ignores-action-resource"
-                if st.get("Condition"):
-                    return "notprincipal-deny-with-boundary-ignores-condition"
+                f = listed(st["NotPrincipal"], req["principal"], meta.get("caller_account"))
+                # s3-access's own rule excludes the caller only when its whole chain is listed.
+                excluded = f["account"] and f["exact"] and (kind not in ("session", "role") or f["role"])
+                name = None
+                if not excluded:
+                    pass
+                elif not (action_matches(st, req["action"]) and resource_matches(st, req["resource"])):
+                    name = "notprincipal-deny-with-boundary-ignores-action-resource"
+                elif st.get("Condition"):
+                    name = "notprincipal-deny-with-boundary-ignores-condition"
+                if name and name not in skip:
+                    return name
     if ours == "explicit-deny" and peer != "explicit-deny":
         for layer, st, _ in matched:
             if layer == "bucket" and st.get("Effect") == "Deny" and "NotPrincipal" in st:
                 f = listed(st["NotPrincipal"], req["principal"], meta.get("caller_account"))
                 if kind in ("session", "role") and f["account"] and f["role"] and not f["exact"]:
-                    return "notprincipal-deny-role-and-account-listed"
-                if (f["exact"] or f["role"]) and not f["account"]:
-                    return "notprincipal-deny-account-not-listed"
-                if f["account"] and not (f["exact"] or f["role"]):
-                    return "notprincipal-deny-only-account-listed"
-                return "notprincipal-deny-other"
+                    name = "notprincipal-deny-role-and-account-listed"
+                elif (f["exact"] or f["role"]) and not f["account"]:
+                    name = "notprincipal-deny-account-not-listed"
+                elif f["account"] and not (f["exact"] or f["role"]):
+                    name = "notprincipal-deny-only-account-listed"
+                elif rec["policies"].get("permission_boundary") and (f["exact"] or f["role"] or f["account"]):
+                    name = None  # the boundary rule above
+                elif not skip:
+                    name = "notprincipal-deny-other"
+                else:
+                    name = None
+                if name and name not in skip:
+                    return name
     if ours == "allow" and peer != "allow":
         for layer, st, _ in matched:
             if layer == "bucket" and st.get("Effect") == "Allow" and "NotPrincipal" in st:
                 f = listed(st["NotPrincipal"], req["principal"], meta.get("caller_account"))
                 if f["exact"] or f["role"] or f["account"]:
-                    return "notprincipal-allow-grants-listed-principal"
+                    if "notprincipal-allow-grants-listed-principal" not in skip:
+                        return "notprincipal-allow-grants-listed-principal"
     if kind == "federated":
         m = re.match(r"arn:aws:sts::(\d{12}):federated-user/(.+)$", req["principal"])
         parent = f"arn:aws:iam::{m.group(1)}:user/{m.group(2)}" if m else None
@@ -323,7 +358,8 @@ def classify(rec):
             p = st.get("Principal")
             aws = as_list(p.get("AWS")) if isinstance(p, dict) else []
             if layer == "bucket" and parent in aws:
-                return "federated-user-vs-parent-user-arn"
+                if "federated-user-vs-parent-user-arn" not in skip:
+                    return "federated-user-vs-parent-user-arn"
     if kind in ("session", "role", "federated") and same and ours == "allow" and peer == "implicit-deny" \
             and "session" in rec["policies"]:
         for st in matched_bucket:
@@ -332,7 +368,19 @@ def classify(rec):
             p = st.get("Principal")
             aws = as_list(p.get("AWS")) if isinstance(p, dict) else []
             if p == "*" or "*" in aws or "NotPrincipal" in st:
-                return "everyone-grant-vs-session-policy"
+                if "everyone-grant-vs-session-policy" not in skip:
+                    return "everyone-grant-vs-session-policy"
             if any(a == req["principal"] for a in aws):
-                return "session-arn-grant-vs-session-policy"
+                if "session-arn-grant-vs-session-policy" not in skip:
+                    return "session-arn-grant-vs-session-policy"
     return "unclassified"
+
+
+def tags(rec):
+    """Every class whose rule fits, first (primary) class first."""
+    out = []
+    while True:
+        c = classify(rec, set(out))
+        if c == "unclassified":
+            return out or ["unclassified"]
+        out.append(c)

@@ -116,6 +116,7 @@ def main():
     matrix = collections.Counter()
     classes = collections.Counter()
     verdicts = collections.Counter()
+    involved = collections.Counter()
     refused_codes = collections.Counter()
     refused_cases = set()
     peer_errors = collections.Counter()
@@ -154,7 +155,10 @@ def main():
                "ours_determining": o.get("result", {}).get("determining"),
                "ours_trace": compact_trace(o.get("result", {}).get("trace", [])),
                "peer_explain": p.get("explain")}
-        rec["class"] = classify.classify(rec)
+        rec["tags"] = classify.tags(rec)
+        rec["class"] = rec["tags"][0]
+        for t in rec["tags"]:
+            involved[t] += 1
         rec["verdict"] = classify.verdict(rec["class"])
         classes[rec["class"]] += 1
         verdicts[rec["verdict"]] += 1
@@ -176,14 +180,15 @@ def main():
         "matrix_ours_vs_peer": {f"{a} / {b}": n for (a, b), n in sorted(matrix.items())},
         "verdicts": dict(verdicts.most_common()),
         "agreement_if_peer_followed_the_docs": round(100.0 * (stats["agree"] + verdicts["peer-differs"]) / compared, 2),
-        "classes": {c: {"count": n, "verdict": classify.verdict(c), "what": classify.CLASSES.get(c, "")}
-                    for c, n in classes.most_common()},
+        "classes": {c: {"count": classes[c], "involved_in": n, "verdict": classify.verdict(c),
+                        "what": classify.CLASSES.get(c, "")}
+                    for c, n in sorted(involved.items(), key=lambda x: (-classes[x[0]], -x[1]))},
     }
     json.dump(summary, open(os.path.join(d, "summary.json"), "w"), indent=1)
     print(json.dumps({k: v for k, v in summary.items() if k != "classes"}, indent=1))
-    print("\ndisagreement classes (count, verdict, class):")
+    print("\ndisagreement classes (primary count, involved in, verdict, class):")
     for c, e in summary["classes"].items():
-        print(f"  {e['count']:6d}  {e['verdict']:13s} {c}")
+        print(f"  {e['count']:6d} {e['involved_in']:6d}  {e['verdict']:13s} {c}")
     print(f"\nagreement: {summary['agree']}/{summary['compared']} = {summary['agreement']}% "
           f"({summary['disagree']} disagreements -> {os.path.join(d, 'disagreements.jsonl')})")
 

@@ -69,3 +69,5 @@ fi
 
 python3 "$here/compare.py" --dir "$out"
 echo "generate: $((t1 - t0)) s, run both tools: $((t2 - t1)) s; seed $SEED, $COUNT cases; output in $out" >&2
+# Counterfactual check of the classes that say iam-simulate differs from the documentation.
+python3 "$here/confirm.py" --dir "$out" --peers "$PEERS" || echo "warning: confirm.py failed" >&2

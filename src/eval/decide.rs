@@ -114,12 +114,18 @@ pub struct Uncertainty {
 }
 
 /// Evaluates one statement fully: principal, action, resource, conditions.
+/// `bypass_not_principal` treats a `NotPrincipal` exclusion as a match (the boundary rule).
 pub fn match_statement(
     s: &CompiledStatement,
     request: &Request,
+    bypass_not_principal: bool,
 ) -> (Result<GrantKind, Mismatch>, bool) {
-    let Some(grant) = s.principal_grant(&request.caller) else {
-        return (Err(Mismatch::Principal), false);
+    let grant = match s.principal_grant(&request.caller) {
+        Some(g) => g,
+        None if bypass_not_principal && s.principal.as_ref().is_some_and(|p| p.0) => {
+            GrantKind::Direct
+        }
+        None => return (Err(Mismatch::Principal), false),
     };
     if !s.matches_action(request) {
         return (Err(Mismatch::Action), false);
@@ -249,27 +255,19 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
             let Some(s) = graph.statements.get(id) else {
                 continue;
             };
-            let (result, unknown) = match_statement(s, request);
+            // AWS rule: with a permissions boundary attached, a resource-policy Deny with
+            // NotPrincipal always applies (IAM "NotPrincipal" page).
+            let bypass = *layer == Layer::Bucket
+                && s.effect == Effect::Deny
+                && graph.has_layer(Layer::PermissionsBoundary)
+                && request.caller.has_identity_policies();
+            let (result, unknown) = match_statement(s, request, bypass);
             if unknown && s.effect == Effect::Deny {
                 r.uncertain.push(Uncertainty {
                     statement: id,
                     reason: "a Deny statement has a condition operator s3-access does not know; it is treated as not matching, so access it should block may be reported as allowed".into(),
                 });
             }
-            // AWS rule: with a permissions boundary attached, a resource-policy Deny with
-            // NotPrincipal always applies (IAM "NotPrincipal" page).
-            let result = match result {
-                Err(Mismatch::Principal)
-                    if *layer == Layer::Bucket
-                        && s.effect == Effect::Deny
-                        && s.principal.as_ref().is_some_and(|p| p.0)
-                        && graph.has_layer(Layer::PermissionsBoundary)
-                        && request.caller.has_identity_policies() =>
-                {
-                    Ok(GrantKind::Direct)
-                }
-                other => other,
-            };
             match result {
                 Ok(grant) => {
                     matched.push((id, *layer, s.effect, grant));

@@ -94,6 +94,12 @@ impl Lowering {
             if allowed.contains(&&*m.key) {
                 continue;
             }
+            // A case variant of an element that is also present is reported once, as E003.
+            if members.iter().any(|o| {
+                o.key != m.key && o.key.eq_ignore_ascii_case(&m.key) && allowed.contains(&&*o.key)
+            }) {
+                continue;
+            }
             let suggestion = allowed
                 .iter()
                 .find(|a| a.eq_ignore_ascii_case(&m.key))

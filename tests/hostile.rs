@@ -1,0 +1,221 @@
+//! Hostile input: every case gets a clear, located finding (or a clean result) in bounded
+//! time, never a panic or a hang. Sizes are those of the robustness issue where a debug build
+//! can afford them; `scripts/hostile.sh` runs the full-size cases against a release build.
+
+use s3_access::eval::{self, Caller, Graph, Layer, Request};
+use s3_access::lint::{self, FileReport, LintOptions};
+use s3_access::source::SourceFile;
+use std::process::Command;
+
+fn lint_bytes(bytes: &[u8]) -> FileReport {
+    lint::lint_bytes("hostile.json", bytes.to_vec(), &LintOptions::default())
+}
+
+fn codes(r: &FileReport) -> Vec<&'static str> {
+    r.findings.iter().map(|f| f.finding.code.as_str()).collect()
+}
+
+fn policy_with_resource(resource: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":{resource}}}]}}"#
+    )
+}
+
+#[test]
+fn a_100_mb_file_is_refused_before_it_is_read() {
+    let dir = std::env::temp_dir().join(format!("s3a-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.json");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap(); // sparse: costs no disk
+    let r = lint::lint_path(&path, &LintOptions::default()).unwrap();
+    assert_eq!(codes(&r), vec!["E004"]);
+    assert!(
+        r.findings[0]
+            .finding
+            .message
+            .contains("over the 64 MiB limit")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn nesting_100_000_deep_is_an_input_limit_error() {
+    let r = lint_bytes("[".repeat(100_000).as_bytes());
+    assert_eq!(codes(&r), vec!["E004"]);
+    assert_eq!(r.findings[0].start.column, 129);
+}
+
+#[test]
+fn an_array_of_a_million_resources_is_linted() {
+    let items: Vec<String> = (0..1_000_000)
+        .map(|i| format!("\"arn:aws:s3:::b/k{i}\""))
+        .collect();
+    let r = lint_bytes(policy_with_resource(&format!("[{}]", items.join(","))).as_bytes());
+    // Too large for any policy quota, and otherwise valid.
+    assert_eq!(codes(&r), vec!["P118"]);
+}
+
+#[test]
+fn ten_megabyte_strings_are_linted_and_quoted_briefly() {
+    let action = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:{}","Resource":"*"}}]}}"#,
+        "a".repeat(10_000_000)
+    );
+    let r = lint_bytes(action.as_bytes());
+    assert!(codes(&r).contains(&"P204"));
+    assert!(r.findings.iter().all(|f| f.finding.message.len() < 500));
+    let rendered = s3_access::report::human(&r, s3_access::report::Style::Plain);
+    assert!(
+        rendered.len() < 10_000,
+        "the snippet of a 10 MB line must not be printed"
+    );
+    let resource = policy_with_resource(&format!("\"arn:aws:s3:::{}\"", "a".repeat(10_000_000)));
+    assert!(
+        lint_bytes(resource.as_bytes())
+            .findings
+            .iter()
+            .all(|f| f.finding.code.as_str() != "E001")
+    );
+}
+
+#[test]
+fn pathological_wildcards_against_long_resources_finish() {
+    let pattern = format!("\"arn:aws:s3:::{}b\"", "*a".repeat(2_000));
+    let mut g = Graph::new();
+    eval::add_source(
+        &mut g,
+        SourceFile::new("p.json", policy_with_resource(&pattern)),
+        Layer::Identity,
+        0,
+    )
+    .unwrap();
+    let resource = format!("arn:aws:s3:::{}", "a".repeat(1_000_000));
+    let caller = Caller::parse("arn:aws:iam::111122223333:user/u").unwrap();
+    let r = Request::new(
+        caller,
+        "s3:GetObject",
+        &resource,
+        Some("111122223333"),
+        &[],
+        0,
+    );
+    assert_eq!(
+        eval::decide(&g, &r, true).decision,
+        eval::Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn encoding_problems_are_located() {
+    let r = lint_bytes(b"{\"Version\": \"2012-10-17\", \"Id\": \"\xff\"}");
+    assert_eq!(codes(&r), vec!["E005"]);
+    assert_eq!(
+        (r.findings[0].start.line, r.findings[0].start.column),
+        (1, 34)
+    );
+    let bom = lint_bytes(format!("\u{feff}{}", policy_with_resource("\"*\"")).as_bytes());
+    assert_eq!(codes(&bom), vec!["E006"]);
+    let nul = lint_bytes(b"{\"Version\": \"2012-10-17\", \"Id\": \"a\x00b\"}");
+    assert_eq!(codes(&nul), vec!["E001"]);
+    assert!(
+        nul.findings[0]
+            .finding
+            .message
+            .contains("control character")
+    );
+    let empty = lint_bytes(b"");
+    assert_eq!(codes(&empty), vec!["E001"]);
+    assert!(empty.findings[0].finding.message.contains("empty"));
+}
+
+#[test]
+fn out_of_range_values_are_type_errors_not_crashes() {
+    let cond = |op: &str, key: &str, value: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{{"{op}":{{"{key}":{value}}}}}}}]}}"#
+        )
+    };
+    for (op, key, value) in [
+        ("NumericLessThan", "s3:max-keys", "1e999"),
+        (
+            "NumericLessThan",
+            "s3:max-keys",
+            r#""99999999999999999999999999999999999999999999999999999999999999999999999""#,
+        ),
+        (
+            "DateLessThan",
+            "aws:CurrentTime",
+            r#""99999-01-01T00:00:00Z""#,
+        ),
+        ("DateLessThan", "aws:CurrentTime", r#""2020-02-30""#),
+        ("IpAddress", "aws:SourceIp", r#""1.2.3.4/99""#),
+        ("IpAddress", "aws:SourceIp", r#""300.1.1.1""#),
+    ] {
+        let r = lint_bytes(cond(op, key, value).as_bytes());
+        assert_eq!(codes(&r), vec!["P403"], "{op} {value}");
+    }
+}
+
+#[test]
+fn duplicate_and_case_variant_keys_name_both_places() {
+    let r = lint_bytes(br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","effect":"Deny","Effect":"Deny","Action":"*","Resource":"*"}]}"#);
+    let c = codes(&r);
+    assert!(c.contains(&"E002") && c.contains(&"E003"), "{c:?}");
+    assert!(r.findings.iter().all(|f| !f.finding.related.is_empty()));
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_s3-access"))
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_broken_links_in_a_linted_directory() {
+    let dir = std::env::temp_dir().join(format!("s3a-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/p.json"), policy_with_resource("\"*\"")).unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink(dir.join("missing.json"), dir.join("broken.json")).unwrap();
+    let out = bin()
+        .args(["lint", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    // The loop is walked once; the broken link is an I/O error (exit 2) with its path.
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.json"), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_directory_of_many_files_is_linted_in_order() {
+    let dir = std::env::temp_dir().join(format!("s3a-many-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = policy_with_resource("\"*\"");
+    for i in 0..5_000 {
+        std::fs::write(dir.join(format!("p{i:05}.json")), &text).unwrap();
+    }
+    std::fs::write(dir.join("p02500.json"), "{").unwrap();
+    let out = bin()
+        .args(["lint", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 5_000);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert!(
+        doc["findings"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("p02500.json")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
