@@ -139,6 +139,8 @@ codes! {
     RedundantStatement = ("P501", "redundant-statement", Warning, "a statement that another statement of the policy already covers"),
     RedundantAction = ("P502", "redundant-action", Note, "an action that another action of the same statement already covers"),
     RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
+    DocumentShape = ("E009", "document-shape", Error, "an AWS document does not have the shape the AWS CLI prints"),
+    BucketFolder = ("E010", "bucket-folder", Error, "a bucket folder's manifest or files do not fit together"),
 }
 
 impl Code {

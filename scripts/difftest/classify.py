@@ -287,7 +287,8 @@ def classify(rec, skip=()):
     if old_docs:
         old_sts = [s for d in old_docs for s in statements(d) if "${" in str(s)]
         if any(st in old_sts for _, st, _ in both) or any(st in old_sts for _, st in peer_sts) \
-                or any(action_matches(st, req["action"]) for st in old_sts):
+                or (peer == "explicit-deny" and any(st.get("Effect") == "Deny" and action_matches(st, req["action"])
+                                                     for st in old_sts)):
             if "version-2008-literal-variables" not in skip:
                 return "version-2008-literal-variables"
     for layer, st, _ in matched:

@@ -348,6 +348,17 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
         };
         snippet.render(style, &mut out);
     }
+    let mut ctx = table(style);
+    ctx.set_header(["context key", "value", "source"]);
+    for e in request.context.entries() {
+        let origin = match e.origin {
+            crate::eval::context::Origin::Default => "default for this request",
+            crate::eval::context::Origin::Given => "given",
+        };
+        ctx.add_row([e.key.clone(), e.values.join(", "), origin.to_string()]);
+    }
+    out.push_str(&ctx.to_string());
+    out.push_str("\n\n");
     let rows = trace_rows(graph, response, request);
     if !rows.is_empty() {
         let mut t = table(style);
