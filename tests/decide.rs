@@ -13,9 +13,13 @@ fn root() -> &'static Path {
 
 #[test]
 fn every_scenario_gets_its_expected_decision() {
-    let dir = root().join("policies/scenarios");
+    // The documented scenarios, and the reproductions of bugs the differential test found.
+    let dirs = vec![
+        root().join("policies/scenarios"),
+        root().join("scripts/difftest/repro"),
+    ];
     let mut errors = Vec::new();
-    let files = s3_access::lint::collect_files(&[dir], &mut errors);
+    let files = s3_access::lint::collect_files(&dirs, &mut errors);
     assert!(errors.is_empty());
     let mut failures = Vec::new();
     let mut count = 0;

@@ -117,7 +117,7 @@ def involved(rec):
         if t.get("outcome") == "matched":
             out.append((t["layer"], t.get("statement") or {}, "matched"))
         elif t.get("statement"):
-            out.append((t["layer"], t["statement"], "condition"))
+            out.append((t["layer"], t["statement"], "condition: " + str(t.get("mismatch", ""))))
     return out
 
 
@@ -252,6 +252,9 @@ def classify(rec, skip=()):
                 "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy"):
             if "root-bucket-policy-lockout" not in skip:
                 return "root-bucket-policy-lockout"
+    if kind == "federated" and ours == "implicit-deny" and peer == "allow" and "session" not in rec["policies"]:
+        if "federated-user-without-session-policy" not in skip:
+            return "federated-user-without-session-policy"
     # Differences in how a statement matches come first: they also apply to root callers.
     peer_sts = peer_statements(rec)
     if req["resource"] == "*":
@@ -261,8 +264,8 @@ def classify(rec, skip=()):
                 if res and "*" not in res and any(re.fullmatch(r"arn:aws:s3:::\*+", r) for r in res):
                     if "resourceless-action-s3-arn-star" not in skip:
                         return "resourceless-action-s3-arn-star"
-    for layer, st, _ in both:
-        if mixed_date(st, ctx):
+    for layer, st, how in both:
+        if (how == "matched" or "`Date" in how) and mixed_date(st, ctx):
             if "date-epoch-vs-iso" not in skip:
                 return "date-epoch-vs-iso"
     for layer, st in [(l, s) for l, s, _ in both] + peer_sts:
@@ -301,9 +304,6 @@ def classify(rec, skip=()):
             if base in NEGATED and isinstance(kv, dict) and any(unresolved(v, ctx) for vals in kv.values() for v in as_list(vals)):
                 if "unresolved-variable-negated-condition" not in skip:
                     return "unresolved-variable-negated-condition"
-    if kind == "federated" and ours == "implicit-deny" and peer == "allow" and "session" not in rec["policies"]:
-        if "federated-user-without-session-policy" not in skip:
-            return "federated-user-without-session-policy"
     principal_arn = str(ctx_get(ctx, "aws:PrincipalArn") or "")
     if kind in ("session", "role") and "/aws-service-role/" in principal_arn:
         if "service-linked-role-session" not in skip:

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True  # nothing written next to the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import classify  # noqa: E402
 
@@ -88,9 +89,38 @@ def compact_trace(trace):
     return out
 
 
+def refused_policies(bin_path, out_dir, refused, corpus):
+    """Lint every corpus document of the refused cases with its layer's kind: which ones s3-access
+    refuses (error-level findings), and with which codes. Generated policies are never refused."""
+    import subprocess
+    docs = {}
+    for line in open(os.path.join(out_dir, "cases.jsonl")):
+        c = json.loads(line)
+        scen = os.path.normpath(c["scenario"])
+        if not any(scen.endswith(k) or k.endswith(scen) for k in refused):
+            continue
+        for layer, src in c["origins"].items():
+            if not src.startswith("random"):
+                docs[src] = "bucket" if layer == "bucket" else "identity"
+    result = {}
+    for src, kind in sorted(docs.items()):
+        p = subprocess.run([bin_path, "lint", "--kind", kind, "--format", "json", os.path.join(corpus, src)],
+                           capture_output=True, text=True)
+        try:
+            findings = json.loads(p.stdout).get("findings", [])
+        except ValueError:
+            continue
+        errs = sorted({f"{f['code']}({f['name']})" for f in findings if f.get("severity") == "error"})
+        if errs:
+            result[src] = errs
+    return result
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
+    ap.add_argument("--bin", help="the s3-access binary, to tell which corpus policies were refused")
+    ap.add_argument("--corpus", default=os.environ.get("CORPUS", "/work/shared/corpus"))
     args = ap.parse_args()
     d = args.dir
     vectors = {}
@@ -165,6 +195,7 @@ def main():
         out.write(json.dumps(rec) + "\n")
     out.close()
     compared = stats["compared"] or 1
+    refused_docs = refused_policies(args.bin, d, refused, args.corpus) if args.bin else None
     summary = {
         "requests": stats["requests"],
         "compared": stats["compared"],
@@ -174,6 +205,9 @@ def main():
         "refused_by_s3_access_requests": stats["refused_by_s3_access"],
         "refused_by_s3_access_cases": len(refused_cases),
         "refused_codes": dict(refused_codes.most_common()),
+        "refused_policies": None if refused_docs is None else len(refused_docs),
+        "refused_policy_codes": None if refused_docs is None else dict(collections.Counter(
+            c for v in refused_docs.values() for c in v).most_common()),
         "peer_errors": stats["peer_error"],
         "peer_error_kinds": dict(peer_errors.most_common(10)),
         "missing_from_s3_access": stats["missing_from_s3_access"],
@@ -185,6 +219,8 @@ def main():
                     for c, n in sorted(involved.items(), key=lambda x: (-classes[x[0]], -x[1]))},
     }
     json.dump(summary, open(os.path.join(d, "summary.json"), "w"), indent=1)
+    if refused_docs is not None:
+        json.dump(refused_docs, open(os.path.join(d, "refused-policies.json"), "w"), indent=1)
     print(json.dumps({k: v for k, v in summary.items() if k != "classes"}, indent=1))
     print("\ndisagreement classes (primary count, involved in, verdict, class):")
     for c, e in summary["classes"].items():

@@ -17,9 +17,12 @@ Outputs, under --out:
 Request contexts are written out in full (the keys AWS sets for every request included), because
 iam-simulate adds no defaults; s3-access gets the same values (a given value replaces its default).
 Only keys that AWS documents for the request's action (or global keys) are set, as iam-simulate
-drops the others. Layers that cannot apply to a caller (identity policies, boundaries, session
-policies, SCPs for anonymous callers, service principals and root users where AWS has no such
-thing) are left out of that request's vector, as iam-simulate rejects or misapplies them.
+drops the others. Layers that cannot apply to a caller are left out of that request's vector (the
+scenario keeps them; s3-access decides applicability itself): identity policies, boundary and
+session policy for anonymous callers, AWS service principals and root users; the session policy
+for IAM users; SCPs for anonymous callers and service principals; SCPs and RCPs for sessions of a
+service-linked role (AWS exempts them; iam-simulate has no such rule). iam-simulate rejects some of
+these combinations outright (anonymous + identity policies, session policy + IAM user).
 
 Python 3 standard library only; deterministic for a given --seed.
 """
@@ -33,7 +36,6 @@ import json
 import os
 import random
 import re
-import sys
 
 OWNER = "111122223333"
 OTHER = "444455556666"

@@ -12,6 +12,7 @@
 # Writes into OUT_DIR (default: a new temporary directory): vectors.jsonl, scenarios/, cases.jsonl,
 # peer.jsonl, ours.json, ours.stderr, disagreements.jsonl, summary.json. Prints the agreement.
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -67,7 +68,7 @@ if [ "$ours_rc" -gt 2 ]; then
   exit 1
 fi
 
-python3 "$here/compare.py" --dir "$out"
+python3 "$here/compare.py" --dir "$out" --bin "$bin" --corpus "$CORPUS"
 echo "generate: $((t1 - t0)) s, run both tools: $((t2 - t1)) s; seed $SEED, $COUNT cases; output in $out" >&2
 # Counterfactual check of the classes that say iam-simulate differs from the documentation.
 python3 "$here/confirm.py" --dir "$out" --peers "$PEERS" || echo "warning: confirm.py failed" >&2

@@ -17,6 +17,7 @@ import random
 import re
 import sys
 
+sys.dont_write_bytecode = True  # nothing written next to the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 

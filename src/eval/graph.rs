@@ -411,16 +411,26 @@ impl CompiledStatement {
             return Some(GrantKind::Direct);
         };
         if *negated {
-            // AWS rule: NotPrincipal excludes a caller only when every identity AWS may
-            // evaluate for it (account, role, session) is listed (IAM "NotPrincipal" page).
-            let listed = |m: &PrincipalMatcher| principal_entry(m, caller).is_some();
-            let chain = identity_chain(caller);
-            let excluded = if chain.is_empty() {
-                items.iter().any(listed)
-            } else {
-                chain
+            let named = |kinds: &[GrantKind]| {
+                items
                     .iter()
-                    .all(|c| items.iter().any(|m| entry_names(m, c, caller)))
+                    .any(|m| principal_entry(m, caller).is_some_and(|k| kinds.contains(&k)))
+            };
+            let excluded = match (self.effect, caller) {
+                // AWS rule: with Deny, a principal escapes only when every identity AWS may
+                // evaluate is listed: the account, the role (for sessions) and the principal
+                // itself; the page's example denies another session of a listed role
+                // (IAM "NotPrincipal" page).
+                (Effect::Deny, Caller::Session { .. }) => {
+                    named(&[GrantKind::Account])
+                        && named(&[GrantKind::Role])
+                        && named(&[GrantKind::Direct])
+                }
+                (Effect::Deny, Caller::User { .. } | Caller::FederatedUser { .. }) => {
+                    named(&[GrantKind::Account]) && named(&[GrantKind::Direct])
+                }
+                // AWS rule: with Allow, everyone except the principals named (IAM "NotPrincipal" page).
+                _ => named(&[GrantKind::Account, GrantKind::Role, GrantKind::Direct]),
             };
             return if excluded {
                 None
@@ -432,42 +442,6 @@ impl CompiledStatement {
             .iter()
             .filter_map(|m| principal_entry(m, caller))
             .max()
-    }
-}
-
-/// The identities AWS may evaluate for a NotPrincipal exclusion.
-#[derive(Debug)]
-enum Identity {
-    Account(String),
-    Role(String),
-    Exact,
-}
-
-fn identity_chain(caller: &Caller) -> Vec<Identity> {
-    match caller {
-        Caller::Session { account, role, .. } => vec![
-            Identity::Account(account.clone()),
-            Identity::Role(role.clone()),
-            Identity::Exact,
-        ],
-        Caller::User { account, .. } | Caller::FederatedUser { account, .. } => {
-            vec![Identity::Account(account.clone()), Identity::Exact]
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn entry_names(m: &PrincipalMatcher, id: &Identity, caller: &Caller) -> bool {
-    if matches!(m, PrincipalMatcher::Everyone) {
-        return true;
-    }
-    match (m, id) {
-        (_, Identity::Exact) => principal_entry(m, caller) == Some(GrantKind::Direct),
-        (PrincipalMatcher::Aws(AwsPrincipal::Account { account }), Identity::Account(a)) => {
-            account == a
-        }
-        (PrincipalMatcher::Aws(AwsPrincipal::Role { name, .. }), Identity::Role(r)) => name == r,
-        _ => false,
     }
 }
 

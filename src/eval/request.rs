@@ -235,7 +235,10 @@ impl Caller {
     /// Whether this is a session of a service-linked role (exempt from SCPs and RCPs).
     // AWS rule: SCPs and RCPs do not restrict service-linked roles (Organizations SCP/RCP pages).
     pub fn is_service_linked_role(&self) -> bool {
-        matches!(self, Caller::Session { role_path, .. } if role_path.starts_with("/aws-service-role/"))
+        // Service-linked roles live under /aws-service-role/ and are named AWSServiceRoleFor...;
+        // a session ARN carries no path, so the name is the tell-tale there.
+        matches!(self, Caller::Session { role_path, role, .. }
+            if role_path.starts_with("/aws-service-role/") || role.starts_with("AWSServiceRoleFor"))
     }
 }
 
@@ -328,6 +331,31 @@ impl Request {
                 .is_some_and(|p| p.eq_ignore_ascii_case("s3:"))
             {
                 set("s3:ResourceAccount", owner.clone());
+            }
+        }
+        // A session ARN has no role path; a given aws:PrincipalArn (the role ARN) supplies it.
+        let mut caller = caller;
+        if let Caller::Session {
+            role_path,
+            role,
+            account,
+            ..
+        } = &mut caller
+        {
+            let given_arn = given
+                .iter()
+                .rev()
+                .find(|(k, _)| k.eq_ignore_ascii_case("aws:PrincipalArn"));
+            if let Some(Ok(Caller::Session {
+                role_path: p,
+                role: r,
+                account: a,
+                ..
+            })) = given_arn.map(|(_, v)| Caller::parse(v))
+            {
+                if r == *role && a == *account {
+                    *role_path = p;
+                }
             }
         }
         let mut seen: Vec<&str> = Vec::new();

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Writes a bucket folder (docs/bucket-folder.md) for one bucket with the AWS CLI, plus the
+# owner's account folder beside it.
+#
+# Usage: scripts/fetch-bucket.sh BUCKET OUTDIR [--profile P] [--object KEY]... [--skip-iam]
+#
+#   BUCKET        the bucket name
+#   OUTDIR        the bucket folder to write (created; existing files are overwritten)
+#   --profile P   AWS CLI profile to use
+#   --object KEY  also record the ACL of this object (repeatable)
+#   --skip-iam    do not fetch `aws iam get-account-authorization-details` (large accounts)
+#
+# Run it with credentials of the account that owns the bucket. Read-only calls only: it needs
+# s3:GetBucket* / s3:GetEncryptionConfiguration / s3:GetLifecycle-free read permissions on the
+# bucket, s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock, s3:ListAccessPoints,
+# s3:GetAccessPoint*, sts:GetCallerIdentity and iam:GetAccountAuthorizationDetails.
+#
+# A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
+# `{}`; a call that fails for another reason (AccessDenied, throttling) leaves no file, which
+# s3-access reads as "unknown". The AWS CLI prints nothing for an empty response, so empty
+# output of a successful call is also written as `{}`.
+
+set -euo pipefail
+export AWS_PAGER=""
+
+usage() {
+    sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+note() { printf 'fetch-bucket: %s\n' "$*" >&2; }
+
+bucket=""
+outdir=""
+profile=()
+objects=()
+skip_iam=0
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --profile)
+            [[ $# -ge 2 ]] || usage
+            profile=(--profile "$2")
+            shift 2
+            ;;
+        --object)
+            [[ $# -ge 2 ]] || usage
+            objects+=("$2")
+            shift 2
+            ;;
+        --skip-iam)
+            skip_iam=1
+            shift
+            ;;
+        -h | --help) usage ;;
+        -*) usage ;;
+        *)
+            if [[ -z $bucket ]]; then
+                bucket=$1
+            elif [[ -z $outdir ]]; then
+                outdir=$1
+            else
+                usage
+            fi
+            shift
+            ;;
+    esac
+done
+[[ -n $bucket && -n $outdir ]] || usage
+command -v aws >/dev/null || {
+    note "the AWS CLI (aws) is not installed"
+    exit 2
+}
+
+aws_cli() {
+    aws ${profile[@]+"${profile[@]}"} --output json "$@"
+}
+
+# A JSON string literal.
+json_str() {
+    local s=$1
+    s=${s//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\t'/\\t}
+    s=${s//$'\n'/\\n}
+    s=${s//$'\r'/\\r}
+    printf '"%s"' "$s"
+}
+
+# fetch FILE "ABSENT_CODES" AWS_ARGS...: runs the CLI and writes its output to FILE. An error
+# whose code is in ABSENT_CODES writes `{}`; any other error removes FILE (unknown).
+fetch() {
+    local file=$1 absent=$2 out code err
+    shift 2
+    err=$(mktemp)
+    if out=$(aws_cli "$@" 2>"$err"); then
+        if [[ -z ${out//[[:space:]]/} ]]; then
+            out='{}'
+        fi
+        printf '%s\n' "$out" >"$file"
+    else
+        code=$(sed -n 's/.*An error occurred (\([A-Za-z0-9.]*\)).*/\1/p' "$err" | head -n 1)
+        if [[ -n $code && " $absent " == *" $code "* ]]; then
+            printf '{}\n' >"$file"
+            note "$(basename "$file"): not configured ($code), written as {}"
+        else
+            rm -f "$file"
+            note "$(basename "$file"): unknown, left out: $(tr '\n' ' ' <"$err")"
+        fi
+    fi
+    rm -f "$err"
+}
+
+# A value printed with --output text, or empty when the call fails or prints None.
+text() {
+    local v
+    if v=$(aws ${profile[@]+"${profile[@]}"} --output text "$@" 2>/dev/null) && [[ $v != None ]]; then
+        printf '%s' "$v"
+    fi
+}
+
+account=$(text sts get-caller-identity --query Account)
+if [[ -z $account ]]; then
+    note "sts get-caller-identity failed; check your credentials"
+    exit 1
+fi
+canonical_id=$(text s3api list-buckets --query Owner.ID)
+[[ -n $canonical_id ]] || note "could not read the canonical id (s3:ListAllMyBuckets); canonical_id left out"
+
+mkdir -p "$outdir"
+cd "$outdir"
+
+fetch location.json "" s3api get-bucket-location --bucket "$bucket"
+constraint=$(text s3api get-bucket-location --bucket "$bucket" --query LocationConstraint)
+case $constraint in
+    "") region=us-east-1 ;;
+    EU) region=eu-west-1 ;;
+    *) region=$constraint ;;
+esac
+s3api=(s3api --region "$region")
+
+fetch acl.json "" "${s3api[@]}" get-bucket-acl --bucket "$bucket"
+owner_id=$(text "${s3api[@]}" get-bucket-acl --bucket "$bucket" --query Owner.ID)
+if [[ -n $owner_id && -n $canonical_id && $owner_id != "$canonical_id" ]]; then
+    note "bucket $bucket is owned by canonical id $owner_id, not by the caller's account $account"
+    note "run this script with credentials of the bucket owner's account"
+    exit 1
+fi
+
+fetch policy.json "NoSuchBucketPolicy" "${s3api[@]}" get-bucket-policy --bucket "$bucket"
+fetch ownership-controls.json "OwnershipControlsNotFoundError" \
+    "${s3api[@]}" get-bucket-ownership-controls --bucket "$bucket"
+fetch public-access-block.json "NoSuchPublicAccessBlockConfiguration" \
+    "${s3api[@]}" get-public-access-block --bucket "$bucket"
+fetch policy-status.json "NoSuchBucketPolicy" "${s3api[@]}" get-bucket-policy-status --bucket "$bucket"
+fetch encryption.json "ServerSideEncryptionConfigurationNotFoundError" \
+    "${s3api[@]}" get-bucket-encryption --bucket "$bucket"
+fetch versioning.json "" "${s3api[@]}" get-bucket-versioning --bucket "$bucket"
+fetch logging.json "" "${s3api[@]}" get-bucket-logging --bucket "$bucket"
+fetch cors.json "NoSuchCORSConfiguration" "${s3api[@]}" get-bucket-cors --bucket "$bucket"
+fetch object-lock.json "ObjectLockConfigurationNotFoundError" \
+    "${s3api[@]}" get-object-lock-configuration --bucket "$bucket"
+fetch notification.json "" "${s3api[@]}" get-bucket-notification-configuration --bucket "$bucket"
+
+# Access points of this account on this bucket (cross-account access points are not listed).
+s3control=(s3control --region "$region")
+if names=$(aws ${profile[@]+"${profile[@]}"} --output text "${s3control[@]}" list-access-points \
+    --account-id "$account" --bucket "$bucket" --query 'AccessPointList[].Name' 2>/dev/null); then
+    rm -rf access-points
+    mkdir -p access-points
+    for name in $names; do
+        [[ $name == None ]] && continue
+        mkdir -p "access-points/$name"
+        fetch "access-points/$name/access-point.json" "" \
+            "${s3control[@]}" get-access-point --account-id "$account" --name "$name"
+        fetch "access-points/$name/policy.json" "NoSuchAccessPointPolicy" \
+            "${s3control[@]}" get-access-point-policy --account-id "$account" --name "$name"
+    done
+else
+    note "access points unknown (s3control list-access-points failed); access-points/ left out"
+fi
+
+# Object ACLs named with --object.
+object_entries=()
+if [[ ${#objects[@]} -gt 0 ]]; then
+    mkdir -p objects
+    i=0
+    for key in "${objects[@]}"; do
+        i=$((i + 1))
+        safe=$(printf '%s' "$key" | tr -c 'A-Za-z0-9._-' '-')
+        file="objects/$i-$safe.acl.json"
+        fetch "$file" "" "${s3api[@]}" get-object-acl --bucket "$bucket" --key "$key"
+        entry="{\"key\": $(json_str "$key")"
+        if [[ -f $file ]]; then
+            entry+=", \"acl\": $(json_str "$file")"
+            object_owner=$(text "${s3api[@]}" get-object-acl --bucket "$bucket" --key "$key" --query Owner.ID)
+            if [[ -n $object_owner && $object_owner == "$canonical_id" ]]; then
+                entry+=", \"owner_account\": $(json_str "$account")"
+            fi
+        fi
+        object_entries+=("$entry}")
+    done
+fi
+
+# The owner's account folder, beside the bucket folder.
+account_rel="../account-$account"
+mkdir -p "$account_rel"
+fetch "$account_rel/public-access-block.json" "NoSuchPublicAccessBlockConfiguration" \
+    "${s3control[@]}" get-public-access-block --account-id "$account"
+if [[ $skip_iam -eq 0 ]]; then
+    fetch "$account_rel/authorization-details.json" "" iam get-account-authorization-details
+fi
+{
+    printf '{\n    "s3-access": 1,\n    "account": %s' "$(json_str "$account")"
+    [[ -n $canonical_id ]] && printf ',\n    "canonical_id": %s' "$(json_str "$canonical_id")"
+    printf '\n}\n'
+} >"$account_rel/s3-access.json"
+
+{
+    printf '{\n    "s3-access": 1,\n    "bucket": %s,\n    "account": %s' \
+        "$(json_str "$bucket")" "$(json_str "$account")"
+    [[ -n $canonical_id ]] && printf ',\n    "canonical_id": %s' "$(json_str "$canonical_id")"
+    printf ',\n    "region": %s,\n    "account_dir": %s' "$(json_str "$region")" "$(json_str "$account_rel")"
+    if [[ ${#object_entries[@]} -gt 0 ]]; then
+        printf ',\n    "objects": [\n'
+        sep=""
+        for entry in "${object_entries[@]}"; do
+            printf '%s        %s' "$sep" "$entry"
+            sep=$',\n'
+        done
+        printf '\n    ]'
+    fi
+    printf '\n}\n'
+} >s3-access.json
+
+note "wrote $outdir (account folder: $account_rel)"
