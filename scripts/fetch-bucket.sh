@@ -10,10 +10,14 @@
 #   --object KEY  also record the ACL of this object (repeatable)
 #   --skip-iam    do not fetch `aws iam get-account-authorization-details` (large accounts)
 #
-# Run it with credentials of the account that owns the bucket. Read-only calls only: it needs
-# s3:GetBucket* / s3:GetEncryptionConfiguration / s3:GetLifecycle-free read permissions on the
-# bucket, s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock, s3:ListAccessPoints,
-# s3:GetAccessPoint*, sts:GetCallerIdentity and iam:GetAccountAuthorizationDetails.
+# Run it with credentials of the account that owns the bucket. It makes read-only calls, which
+# need s3:GetBucketPolicy, s3:GetBucketAcl, s3:GetBucketOwnershipControls,
+# s3:GetBucketPublicAccessBlock, s3:GetBucketPolicyStatus, s3:GetEncryptionConfiguration,
+# s3:GetBucketVersioning, s3:GetBucketLogging, s3:GetBucketCORS,
+# s3:GetBucketObjectLockConfiguration, s3:GetBucketNotification, s3:GetBucketLocation,
+# s3:GetObjectAcl (with --object), s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock,
+# s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy, sts:GetCallerIdentity and
+# iam:GetAccountAuthorizationDetails.
 #
 # A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
 # `{}`; a call that fails for another reason (AccessDenied, throttling) leaves no file, which
@@ -101,10 +105,10 @@ fetch() {
         code=$(sed -n 's/.*An error occurred (\([A-Za-z0-9.]*\)).*/\1/p' "$err" | head -n 1)
         if [[ -n $code && " $absent " == *" $code "* ]]; then
             printf '{}\n' >"$file"
-            note "$(basename "$file"): not configured ($code), written as {}"
+            note "$file: not configured ($code), written as {}"
         else
             rm -f "$file"
-            note "$(basename "$file"): unknown, left out: $(tr '\n' ' ' <"$err")"
+            note "$file: unknown, left out: $(tr '\n' ' ' <"$err")"
         fi
     fi
     rm -f "$err"
@@ -211,14 +215,18 @@ if [[ $skip_iam -eq 0 ]]; then
 fi
 {
     printf '{\n    "s3-access": 1,\n    "account": %s' "$(json_str "$account")"
-    [[ -n $canonical_id ]] && printf ',\n    "canonical_id": %s' "$(json_str "$canonical_id")"
+    if [[ -n $canonical_id ]]; then
+        printf ',\n    "canonical_id": %s' "$(json_str "$canonical_id")"
+    fi
     printf '\n}\n'
 } >"$account_rel/s3-access.json"
 
 {
     printf '{\n    "s3-access": 1,\n    "bucket": %s,\n    "account": %s' \
         "$(json_str "$bucket")" "$(json_str "$account")"
-    [[ -n $canonical_id ]] && printf ',\n    "canonical_id": %s' "$(json_str "$canonical_id")"
+    if [[ -n $canonical_id ]]; then
+        printf ',\n    "canonical_id": %s' "$(json_str "$canonical_id")"
+    fi
     printf ',\n    "region": %s,\n    "account_dir": %s' "$(json_str "$region")" "$(json_str "$account_rel")"
     if [[ ${#object_entries[@]} -gt 0 ]]; then
         printf ',\n    "objects": [\n'

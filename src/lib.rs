@@ -15,6 +15,7 @@ pub mod lint;
 pub mod policy;
 pub mod registry;
 pub mod report;
+pub mod s3;
 pub mod scenario;
 pub mod source;
 pub mod suggest;

@@ -13,3 +13,4 @@ mod decide;
 mod fixtures;
 mod hostile;
 mod properties;
+mod s3_documents;

@@ -1,0 +1,1028 @@
+//! Bucket folders: one directory per bucket holding a manifest (`s3-access.json`) and the AWS
+//! CLI outputs that describe the bucket, under fixed names; and account folders, holding the
+//! owner account's Block Public Access settings and IAM authorization details.
+//!
+//! The layout is documented in `docs/bucket-folder.md`. Every file except the manifest is
+//! optional, and the three states are kept apart:
+//!
+//! - the file is missing: the configuration is **unknown** ([`Setting::Unknown`]);
+//! - the file holds `{}`: the configuration is **absent on AWS** ([`Setting::Absent`]), what
+//!   the CLI reports with errors such as `NoSuchBucketPolicy`;
+//! - otherwise: the configuration, read into its typed document ([`Setting::Present`]).
+//!
+//! An empty file is an error: the AWS CLI prints nothing when a command fails, so an empty
+//! file cannot be told apart from a failed fetch.
+
+use super::access_point::AccessPoint;
+use super::account::AuthorizationDetails;
+use super::acl::Acl;
+use super::read::{self, AwsDocument, Loaded, Reader, at, join};
+use super::settings::{
+    Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
+    OwnershipControls, PolicyStatus, PublicAccessBlock, Versioning,
+};
+use crate::diagnostic::Finding;
+use crate::json::{Kind, Value};
+use crate::lint::{FileKind, FileReport};
+use crate::policy::Spanned;
+use crate::registry::Code;
+use crate::source::{SourceFile, Span};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name, in bucket and account folders.
+pub const MANIFEST: &str = "s3-access.json";
+/// The manifest format version this reader understands (the optional `s3-access` key).
+pub const FORMAT_VERSION: u64 = 1;
+/// The folder of access points inside a bucket folder.
+pub const ACCESS_POINTS_DIR: &str = "access-points";
+
+/// The fixed file names of a bucket folder.
+pub mod names {
+    /// `aws s3api get-bucket-policy` output, or the policy itself.
+    pub const POLICY: &str = "policy.json";
+    /// `aws s3api get-bucket-acl` output.
+    pub const ACL: &str = "acl.json";
+    /// `aws s3api get-bucket-ownership-controls` output.
+    pub const OWNERSHIP_CONTROLS: &str = "ownership-controls.json";
+    /// `aws s3api get-public-access-block` output (bucket level), or in an account folder
+    /// `aws s3control get-public-access-block` output (account level).
+    pub const PUBLIC_ACCESS_BLOCK: &str = "public-access-block.json";
+    /// `aws s3api get-bucket-policy-status` output.
+    pub const POLICY_STATUS: &str = "policy-status.json";
+    /// `aws s3api get-bucket-encryption` output.
+    pub const ENCRYPTION: &str = "encryption.json";
+    /// `aws s3api get-bucket-versioning` output.
+    pub const VERSIONING: &str = "versioning.json";
+    /// `aws s3api get-bucket-logging` output.
+    pub const LOGGING: &str = "logging.json";
+    /// `aws s3api get-bucket-cors` output.
+    pub const CORS: &str = "cors.json";
+    /// `aws s3api get-object-lock-configuration` output.
+    pub const OBJECT_LOCK: &str = "object-lock.json";
+    /// `aws s3api get-bucket-notification-configuration` output.
+    pub const NOTIFICATION: &str = "notification.json";
+    /// `aws s3api get-bucket-location` output.
+    pub const LOCATION: &str = "location.json";
+    /// `aws s3control get-access-point` output, in `access-points/<name>/`.
+    pub const ACCESS_POINT: &str = "access-point.json";
+    /// `aws iam get-account-authorization-details` output, in an account folder.
+    pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";
+
+    /// Every file name of a bucket folder (besides the manifest).
+    pub const BUCKET_FILES: &[&str] = &[
+        POLICY,
+        ACL,
+        OWNERSHIP_CONTROLS,
+        PUBLIC_ACCESS_BLOCK,
+        POLICY_STATUS,
+        ENCRYPTION,
+        VERSIONING,
+        LOGGING,
+        CORS,
+        OBJECT_LOCK,
+        NOTIFICATION,
+        LOCATION,
+    ];
+}
+
+/// What a folder says about one configuration.
+#[derive(Debug, Clone)]
+pub enum Setting<T> {
+    /// The file is missing: nothing is known.
+    Unknown,
+    /// The file holds `{}`: the configuration does not exist on AWS.
+    Absent {
+        /// The file.
+        source: SourceFile,
+    },
+    /// The configuration.
+    Present(Loaded<T>),
+}
+
+impl<T> Setting<T> {
+    /// The typed document, when present.
+    pub fn doc(&self) -> Option<&T> {
+        match self {
+            Setting::Present(l) => Some(&l.doc),
+            _ => None,
+        }
+    }
+
+    /// The loaded file, when present.
+    pub fn loaded(&self) -> Option<&Loaded<T>> {
+        match self {
+            Setting::Present(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Whether the folder does not say.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Setting::Unknown)
+    }
+
+    /// Whether the folder records that the configuration does not exist on AWS.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Setting::Absent { .. })
+    }
+}
+
+/// A policy file (`policy.json`), kept as JSON for the caller to lower with
+/// [`crate::lint::analyze_value`]: a raw policy, or `get-bucket-policy` /
+/// `get-access-point-policy` output (`{"Policy": "<policy as a string>"}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawPolicy {
+    /// Whether the file is CLI output with the policy as a string under `Policy`.
+    pub wrapped: bool,
+}
+
+impl AwsDocument for RawPolicy {
+    const WHAT: &'static str = "policy";
+
+    fn read(value: &Value, r: &mut Reader) -> Option<RawPolicy> {
+        r.object(value, "")?;
+        let wrapped = matches!(value.get("Policy").map(|p| &p.kind), Some(Kind::String(_)));
+        Some(RawPolicy { wrapped })
+    }
+}
+
+/// An object listed in the manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectRef {
+    /// `key`: the object key.
+    pub key: Spanned<String>,
+    /// `acl`: the path of its `get-object-acl` output, relative to the bucket folder.
+    pub acl: Option<Spanned<String>>,
+    /// `owner_account`: the account that owns the object, if known.
+    pub owner_account: Option<Spanned<String>>,
+    /// The span of the entry.
+    pub span: Span,
+}
+
+/// A bucket folder's manifest (`s3-access.json`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// `bucket`: the bucket name.
+    pub bucket: Spanned<String>,
+    /// `account`: the 12-digit id of the account that owns the bucket.
+    pub account: Spanned<String>,
+    /// `canonical_id`: the owner account's canonical user id (what ACLs name).
+    pub canonical_id: Option<Spanned<String>>,
+    /// `region`: the bucket's region.
+    pub region: Option<Spanned<String>>,
+    /// `account_dir`: the owner's account folder, relative to the bucket folder.
+    pub account_dir: Option<Spanned<String>>,
+    /// `objects`: objects whose ACLs and owners are recorded.
+    pub objects: Vec<ObjectRef>,
+    /// The span of the manifest object.
+    pub span: Span,
+}
+
+/// An account folder's manifest (`s3-access.json`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountManifest {
+    /// `account`: the 12-digit account id.
+    pub account: Spanned<String>,
+    /// `canonical_id`: the account's canonical user id.
+    pub canonical_id: Option<Spanned<String>>,
+    /// The span of the manifest object.
+    pub span: Span,
+}
+
+const BUCKET_KEYS: &[&str] = &[
+    "s3-access",
+    "bucket",
+    "account",
+    "canonical_id",
+    "region",
+    "account_dir",
+    "objects",
+];
+const ACCOUNT_KEYS: &[&str] = &["s3-access", "account", "canonical_id"];
+const OBJECT_KEYS: &[&str] = &["key", "acl", "owner_account"];
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_canonical_id(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn format_version(v: &Value, r: &mut Reader) {
+    let Some(version) = v.get("s3-access") else {
+        return;
+    };
+    if r.integer(version, "s3-access")
+        .is_some_and(|n| n != FORMAT_VERSION)
+    {
+        r.error(
+            version.span,
+            format!(
+                "this s3-access reads manifest format {FORMAT_VERSION}, found {}",
+                crate::s3::read::describe(version)
+            ),
+        );
+    }
+}
+
+fn account_id(v: &Value, key: &str, path: &str, r: &mut Reader) -> Option<Spanned<String>> {
+    let s = r.string(v, &join(path, key))?;
+    if !is_account_id(&s.value) {
+        r.error(
+            s.span,
+            format!(
+                "`{}` must be a 12-digit AWS account id, found `{}`",
+                join(path, key),
+                s.value
+            ),
+        );
+        return None;
+    }
+    Some(s)
+}
+
+fn canonical_id(v: &Value, r: &mut Reader) -> Option<Spanned<String>> {
+    let s = r.string(v, "canonical_id")?;
+    if !is_canonical_id(&s.value) {
+        r.error_with_help(
+            s.span,
+            format!(
+                "`canonical_id` must be 64 lowercase hexadecimal digits, found `{}`",
+                s.value
+            ),
+            "`aws s3api list-buckets --query Owner.ID --output text` prints it",
+        );
+        return None;
+    }
+    Some(s)
+}
+
+fn non_empty(v: &Value, key: &str, path: &str, r: &mut Reader) -> Option<Spanned<String>> {
+    let s = r.string(v, &join(path, key))?;
+    if s.value.is_empty() {
+        r.error(s.span, format!("`{}` must not be empty", join(path, key)));
+        return None;
+    }
+    Some(s)
+}
+
+fn read_object_ref(v: &Value, path: &str, r: &mut Reader) -> Option<ObjectRef> {
+    r.object(v, path)?;
+    r.only_keys(v, OBJECT_KEYS, "object");
+    let key = r
+        .required(v, "key", path)
+        .and_then(|k| r.string(k, &join(path, "key")));
+    let acl = v.get("acl").and_then(|a| non_empty(a, "acl", path, r));
+    let owner_account = v
+        .get("owner_account")
+        .and_then(|a| account_id(a, "owner_account", path, r));
+    Some(ObjectRef {
+        key: key?,
+        acl,
+        owner_account,
+        span: v.span,
+    })
+}
+
+impl AwsDocument for Manifest {
+    const WHAT: &'static str = "s3-access bucket manifest";
+    const CODE: Code = Code::BucketFolder;
+
+    fn read(value: &Value, r: &mut Reader) -> Option<Manifest> {
+        r.object(value, "")?;
+        r.only_keys(value, BUCKET_KEYS, "manifest");
+        let before = r.error_count();
+        format_version(value, r);
+        let bucket = r.required(value, "bucket", "").and_then(|b| {
+            let s = non_empty(b, "bucket", "", r)?;
+            if s.value.contains(['/', ' ', ':']) {
+                r.error(
+                    s.span,
+                    format!("`bucket` must be a bucket name, found `{}`", s.value),
+                );
+            }
+            Some(s)
+        });
+        let account = r
+            .required(value, "account", "")
+            .and_then(|a| account_id(a, "account", "", r));
+        let canonical_id = value.get("canonical_id").and_then(|c| canonical_id(c, r));
+        let region = value
+            .get("region")
+            .and_then(|v| non_empty(v, "region", "", r));
+        let account_dir = value
+            .get("account_dir")
+            .and_then(|v| non_empty(v, "account_dir", "", r));
+        let mut objects: Vec<ObjectRef> = Vec::new();
+        if let Some(list) = value.get("objects") {
+            for (i, item) in r.array(list, "objects").unwrap_or(&[]).iter().enumerate() {
+                let Some(o) = read_object_ref(item, &at("objects", i), r) else {
+                    continue;
+                };
+                if let Some(first) = objects.iter().find(|x| x.key.value == o.key.value) {
+                    r.push(
+                        Finding::new(
+                            Code::BucketFolder,
+                            o.key.span,
+                            format!("object `{}` is listed twice", o.key.value),
+                        )
+                        .with_related(first.key.span, "first listed here"),
+                    );
+                }
+                objects.push(o);
+            }
+        }
+        if r.error_count() != before {
+            return None;
+        }
+        Some(Manifest {
+            bucket: bucket?,
+            account: account?,
+            canonical_id,
+            region,
+            account_dir,
+            objects,
+            span: value.span,
+        })
+    }
+}
+
+impl AwsDocument for AccountManifest {
+    const WHAT: &'static str = "s3-access account manifest";
+    const CODE: Code = Code::BucketFolder;
+
+    fn read(value: &Value, r: &mut Reader) -> Option<AccountManifest> {
+        r.object(value, "")?;
+        r.only_keys(value, ACCOUNT_KEYS, "account manifest");
+        let before = r.error_count();
+        format_version(value, r);
+        let account = r
+            .required(value, "account", "")
+            .and_then(|a| account_id(a, "account", "", r));
+        let canonical_id = value.get("canonical_id").and_then(|c| canonical_id(c, r));
+        if r.error_count() != before {
+            return None;
+        }
+        Some(AccountManifest {
+            account: account?,
+            canonical_id,
+            span: value.span,
+        })
+    }
+}
+
+/// An access point folder (`access-points/<name>/`).
+#[derive(Debug, Clone)]
+pub struct AccessPointFolder {
+    /// The folder name, which must be the access point's name.
+    pub name: String,
+    /// `access-point.json`.
+    pub access_point: Setting<AccessPoint>,
+    /// `policy.json`: the access point policy.
+    pub policy: Setting<RawPolicy>,
+}
+
+/// An object listed in the manifest, with its ACL.
+#[derive(Debug, Clone)]
+pub struct ObjectEntry {
+    /// The object key (span in the manifest).
+    pub key: Spanned<String>,
+    /// The owning account, if the manifest says.
+    pub owner_account: Option<Spanned<String>>,
+    /// The object ACL (unknown when the manifest names no file).
+    pub acl: Setting<Acl>,
+}
+
+/// An account folder.
+#[derive(Debug, Clone)]
+pub struct AccountFolder {
+    /// The directory.
+    pub dir: PathBuf,
+    /// `s3-access.json`.
+    pub manifest: Loaded<AccountManifest>,
+    /// `public-access-block.json`: the account-level Block Public Access settings.
+    pub public_access_block: Setting<PublicAccessBlock>,
+    /// `authorization-details.json`.
+    pub authorization_details: Setting<AuthorizationDetails>,
+    /// Files and folders that are not part of the layout (ignored).
+    pub unknown_files: Vec<PathBuf>,
+}
+
+/// A bucket folder, loaded.
+#[derive(Debug, Clone)]
+pub struct BucketFolder {
+    /// The directory.
+    pub dir: PathBuf,
+    /// `s3-access.json`.
+    pub manifest: Loaded<Manifest>,
+    /// `policy.json`.
+    pub policy: Setting<RawPolicy>,
+    /// `acl.json`.
+    pub acl: Setting<Acl>,
+    /// `ownership-controls.json`.
+    pub ownership_controls: Setting<OwnershipControls>,
+    /// `public-access-block.json` (bucket level).
+    pub public_access_block: Setting<PublicAccessBlock>,
+    /// `policy-status.json`.
+    pub policy_status: Setting<PolicyStatus>,
+    /// `encryption.json`.
+    pub encryption: Setting<Encryption>,
+    /// `versioning.json`.
+    pub versioning: Setting<Versioning>,
+    /// `logging.json`.
+    pub logging: Setting<Logging>,
+    /// `cors.json`.
+    pub cors: Setting<Cors>,
+    /// `object-lock.json`.
+    pub object_lock: Setting<ObjectLock>,
+    /// `notification.json`.
+    pub notification: Setting<Notifications>,
+    /// `location.json`.
+    pub location: Setting<Location>,
+    /// `access-points/<name>/`, sorted by name; `None` when there is no `access-points`
+    /// folder (unknown), empty when the folder is empty (the bucket has no access points).
+    pub access_points: Option<Vec<AccessPointFolder>>,
+    /// The objects of the manifest, in manifest order.
+    pub objects: Vec<ObjectEntry>,
+    /// The owner's account folder, if the manifest names one.
+    pub account: Option<AccountFolder>,
+    /// Files and folders that are not part of the layout (ignored).
+    pub unknown_files: Vec<PathBuf>,
+}
+
+impl BucketFolder {
+    /// The bucket name.
+    pub fn bucket(&self) -> &str {
+        &self.manifest.doc.bucket.value
+    }
+
+    /// The owner account id.
+    pub fn account_id(&self) -> &str {
+        &self.manifest.doc.account.value
+    }
+
+    /// The Object Ownership setting in force: the recorded one; `ObjectWriter` when the
+    /// folder records that the bucket has no ownership controls (how buckets without them
+    /// behave); `None` when unknown.
+    pub fn object_ownership(&self) -> Option<ObjectOwnership> {
+        match &self.ownership_controls {
+            Setting::Present(l) => Some(l.doc.ownership),
+            Setting::Absent { .. } => Some(ObjectOwnership::ObjectWriter),
+            Setting::Unknown => None,
+        }
+    }
+
+    /// The region: from `location.json`, else from the manifest.
+    pub fn region(&self) -> Option<&str> {
+        self.location.doc().map(|l| l.region.as_str()).or(self
+            .manifest
+            .doc
+            .region
+            .as_ref()
+            .map(|r| r.value.as_str()))
+    }
+}
+
+/// Whether `{}` may stand for "absent on AWS" in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Empty {
+    /// `{}` means the configuration does not exist.
+    MeansAbsent,
+    /// The configuration always exists; `{}` is an error naming it.
+    Never(&'static str),
+}
+
+/// Loads files and collects the reports of failed ones.
+struct Loader {
+    errors: Vec<FileReport>,
+}
+
+impl Loader {
+    fn fail(&mut self, report: FileReport) {
+        if let Some(existing) = self
+            .errors
+            .iter_mut()
+            .find(|e| e.source.same(&report.source))
+        {
+            existing.findings.extend(report.findings);
+            existing
+                .findings
+                .sort_by_key(|f| (f.finding.span.start, f.finding.span.end));
+        } else {
+            self.errors.push(report);
+        }
+    }
+
+    /// Records a consistency error in a loaded file.
+    fn flag<T: AwsDocument>(&mut self, loaded: &Loaded<T>, finding: Finding) {
+        self.fail(read::report(
+            &loaded.source,
+            FileKind::Other { what: T::WHAT },
+            vec![finding],
+            Some(&loaded.root),
+        ));
+    }
+
+    fn setting<T: AwsDocument>(&mut self, path: &Path, empty: Empty) -> Setting<T> {
+        if !path.exists() {
+            return Setting::Unknown;
+        }
+        if path.is_dir() {
+            let source = SourceFile::new(path.display().to_string(), "");
+            self.fail(read::report(
+                &source,
+                FileKind::Unknown,
+                vec![Finding::new(
+                    Code::BucketFolder,
+                    Span::default(),
+                    "this is a folder, where the layout has a JSON file",
+                )],
+                None,
+            ));
+            return Setting::Unknown;
+        }
+        let source = match read::load_text(path, Code::BucketFolder) {
+            Ok(s) => s,
+            Err(report) => {
+                self.fail(report);
+                return Setting::Unknown;
+            }
+        };
+        let (root, findings) = match read::parse_source(&source) {
+            Ok(parsed) => parsed,
+            Err(findings) => {
+                self.fail(read::report(&source, FileKind::Unknown, findings, None));
+                return Setting::Unknown;
+            }
+        };
+        if root.as_object().is_some_and(<[_]>::is_empty) {
+            return match empty {
+                Empty::MeansAbsent => Setting::Absent { source },
+                Empty::Never(what) => {
+                    let f = Finding::new(
+                        Code::BucketFolder,
+                        root.span,
+                        format!("`{{}}` records a configuration that is absent on AWS, but {what}"),
+                    )
+                    .with_help("delete the file if the configuration is unknown");
+                    self.fail(read::report(
+                        &source,
+                        FileKind::Other { what: T::WHAT },
+                        vec![f],
+                        Some(&root),
+                    ));
+                    Setting::Unknown
+                }
+            };
+        }
+        match read::read_value::<T>(&source, root, findings) {
+            Ok(loaded) => Setting::Present(loaded),
+            Err(report) => {
+                self.fail(report);
+                Setting::Unknown
+            }
+        }
+    }
+
+    fn manifest<T: AwsDocument>(&mut self, dir: &Path) -> Option<Loaded<T>> {
+        let path = dir.join(MANIFEST);
+        if !path.is_file() {
+            let source = SourceFile::new(path.display().to_string(), "");
+            self.fail(read::report(
+                &source,
+                FileKind::Unknown,
+                vec![
+                    Finding::new(
+                        Code::BucketFolder,
+                        Span::default(),
+                        format!("`{}` has no manifest `{MANIFEST}`", dir.display()),
+                    )
+                    .with_help("see docs/bucket-folder.md; scripts/fetch-bucket.sh writes one"),
+                ],
+                None,
+            ));
+            return None;
+        }
+        match self.setting::<T>(&path, Empty::Never("a manifest needs at least `account`")) {
+            Setting::Present(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// The entries of `dir` that are not in `known` (dot files are skipped), sorted.
+fn unknown_entries(dir: &Path, known: &BTreeSet<String>) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            !name.starts_with('.') && !known.contains(&name)
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The first component of a relative path that stays inside its folder, e.g. `objects` for
+/// `objects/a.acl.json`; `None` for paths that leave it.
+fn first_component(path: &str) -> Option<String> {
+    let mut parts = Path::new(path).components();
+    match parts.next()? {
+        std::path::Component::Normal(c) => Some(c.to_string_lossy().into_owned()),
+        _ => None,
+    }
+}
+
+/// Loads an account folder (`s3-access.json`, `public-access-block.json`,
+/// `authorization-details.json`). Every file except the manifest is optional.
+pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
+    let mut l = Loader { errors: Vec::new() };
+    let manifest = l.manifest::<AccountManifest>(dir);
+    let public_access_block =
+        l.setting::<PublicAccessBlock>(&dir.join(names::PUBLIC_ACCESS_BLOCK), Empty::MeansAbsent);
+    let authorization_details = l.setting::<AuthorizationDetails>(
+        &dir.join(names::AUTHORIZATION_DETAILS),
+        Empty::Never("every account has IAM authorization details"),
+    );
+    let Some(manifest) = manifest else {
+        return Err(l.errors);
+    };
+    if let Setting::Present(details) = &authorization_details {
+        let account = &manifest.doc.account.value;
+        for arn in details.doc.principal_arns() {
+            let other = crate::arn::parse(&arn.value)
+                .ok()
+                .map(|a| a.account.to_string())
+                .filter(|a| a != account);
+            if let Some(other) = other {
+                l.flag(
+                    details,
+                    Finding::new(
+                        Code::BucketFolder,
+                        arn.span,
+                        format!(
+                            "this principal is in account {other}, but the account folder is for {account}"
+                        ),
+                    ),
+                );
+            }
+        }
+    }
+    let known: BTreeSet<String> = [
+        MANIFEST,
+        names::PUBLIC_ACCESS_BLOCK,
+        names::AUTHORIZATION_DETAILS,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if !l.errors.is_empty() {
+        return Err(l.errors);
+    }
+    Ok(AccountFolder {
+        dir: dir.to_path_buf(),
+        manifest,
+        public_access_block,
+        authorization_details,
+        unknown_files: unknown_entries(dir, &known),
+    })
+}
+
+fn load_access_points(
+    dir: &Path,
+    manifest: &Loaded<Manifest>,
+    l: &mut Loader,
+    unknown: &mut Vec<PathBuf>,
+) -> Option<Vec<AccessPointFolder>> {
+    let root = dir.join(ACCESS_POINTS_DIR);
+    if !root.is_dir() {
+        return None;
+    }
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    subdirs.sort();
+    let mut out = Vec::new();
+    for sub in subdirs {
+        let name = sub
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if !sub.is_dir() {
+            unknown.push(sub);
+            continue;
+        }
+        let access_point = l.setting::<AccessPoint>(
+            &sub.join(names::ACCESS_POINT),
+            Empty::Never("an access point always has a description"),
+        );
+        let policy = l.setting::<RawPolicy>(&sub.join(names::POLICY), Empty::MeansAbsent);
+        if let Setting::Present(ap) = &access_point {
+            let m = &manifest.doc;
+            if ap.doc.name.value != name {
+                l.flag(
+                    ap,
+                    Finding::new(
+                        Code::BucketFolder,
+                        ap.doc.name.span,
+                        format!(
+                            "the access point is `{}`, but its folder is `{name}`",
+                            ap.doc.name.value
+                        ),
+                    ),
+                );
+            }
+            if ap.doc.bucket.value != m.bucket.value {
+                l.flag(
+                    ap,
+                    Finding::new(
+                        Code::BucketFolder,
+                        ap.doc.bucket.span,
+                        format!(
+                            "the access point is on bucket `{}`, but this folder is for `{}`",
+                            ap.doc.bucket.value, m.bucket.value
+                        ),
+                    ),
+                );
+            }
+            if let Some(b) = &ap.doc.bucket_account {
+                if b.value != m.account.value {
+                    l.flag(
+                        ap,
+                        Finding::new(
+                            Code::BucketFolder,
+                            b.span,
+                            format!(
+                                "the bucket account is {}, but the manifest says {}",
+                                b.value, m.account.value
+                            ),
+                        ),
+                    );
+                }
+            }
+        }
+        let known: BTreeSet<String> = [names::ACCESS_POINT, names::POLICY]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        unknown.extend(unknown_entries(&sub, &known));
+        out.push(AccessPointFolder {
+            name,
+            access_point,
+            policy,
+        });
+    }
+    Some(out)
+}
+
+/// Loads a bucket folder: the manifest (required), every CLI output present under its fixed
+/// name, the access points, the object ACLs the manifest lists and the account folder it
+/// names. Returns every file with an error (shape errors, and files that contradict the
+/// manifest) when there is one.
+pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
+    let mut l = Loader { errors: Vec::new() };
+    let Some(manifest) = l.manifest::<Manifest>(dir) else {
+        return Err(l.errors);
+    };
+    let file = |name: &str| dir.join(name);
+    let policy = l.setting::<RawPolicy>(&file(names::POLICY), Empty::MeansAbsent);
+    let acl = l.setting::<Acl>(&file(names::ACL), Empty::Never("every bucket has an ACL"));
+    let ownership_controls =
+        l.setting::<OwnershipControls>(&file(names::OWNERSHIP_CONTROLS), Empty::MeansAbsent);
+    let public_access_block =
+        l.setting::<PublicAccessBlock>(&file(names::PUBLIC_ACCESS_BLOCK), Empty::MeansAbsent);
+    let policy_status = l.setting::<PolicyStatus>(&file(names::POLICY_STATUS), Empty::MeansAbsent);
+    let encryption = l.setting::<Encryption>(&file(names::ENCRYPTION), Empty::MeansAbsent);
+    let versioning = l.setting::<Versioning>(&file(names::VERSIONING), Empty::MeansAbsent);
+    let logging = l.setting::<Logging>(&file(names::LOGGING), Empty::MeansAbsent);
+    let cors = l.setting::<Cors>(&file(names::CORS), Empty::MeansAbsent);
+    let object_lock = l.setting::<ObjectLock>(&file(names::OBJECT_LOCK), Empty::MeansAbsent);
+    let notification = l.setting::<Notifications>(&file(names::NOTIFICATION), Empty::MeansAbsent);
+    let location = l.setting::<Location>(
+        &file(names::LOCATION),
+        Empty::Never("every bucket has a location"),
+    );
+    let m = &manifest.doc;
+
+    if let (Setting::Present(a), Some(expected)) = (&acl, &m.canonical_id) {
+        if let Some(owner) = &a.doc.owner {
+            if owner.id != expected.value {
+                l.flag(
+                    a,
+                    Finding::new(
+                        Code::BucketFolder,
+                        owner.span,
+                        format!(
+                            "the ACL's owner is `{}`, but the manifest's canonical id is `{}`",
+                            owner.id, expected.value
+                        ),
+                    )
+                    .with_help(
+                        "the bucket ACL's owner is the bucket owner; is this another bucket's ACL?",
+                    ),
+                );
+            }
+        }
+    }
+    if let (Setting::Present(loc), Some(region)) = (&location, &m.region) {
+        if loc.doc.region != region.value {
+            l.flag(
+                loc,
+                Finding::new(
+                    Code::BucketFolder,
+                    loc.doc.span,
+                    format!(
+                        "the bucket is in {}, but the manifest's region is {}",
+                        loc.doc.region, region.value
+                    ),
+                ),
+            );
+        }
+    }
+
+    let mut unknown = Vec::new();
+    let access_points = load_access_points(dir, &manifest, &mut l, &mut unknown);
+
+    let mut known: BTreeSet<String> = names::BUCKET_FILES.iter().map(|s| s.to_string()).collect();
+    known.insert(MANIFEST.to_string());
+    known.insert(ACCESS_POINTS_DIR.to_string());
+
+    let mut objects = Vec::new();
+    let mut manifest_findings = Vec::new();
+    for o in &m.objects {
+        let acl = match &o.acl {
+            Some(rel) => {
+                if let Some(c) = first_component(&rel.value) {
+                    known.insert(c);
+                }
+                let path = dir.join(&rel.value);
+                if path.exists() {
+                    l.setting::<Acl>(&path, Empty::Never("every object has an ACL"))
+                } else {
+                    manifest_findings.push(Finding::new(
+                        Code::BucketFolder,
+                        rel.span,
+                        format!("the object ACL file `{}` does not exist", rel.value),
+                    ));
+                    Setting::Unknown
+                }
+            }
+            None => Setting::Unknown,
+        };
+        objects.push(ObjectEntry {
+            key: o.key.clone(),
+            owner_account: o.owner_account.clone(),
+            acl,
+        });
+    }
+
+    let mut account = None;
+    if let Some(rel) = &m.account_dir {
+        if let Some(c) = first_component(&rel.value) {
+            known.insert(c);
+        }
+        let path = dir.join(&rel.value);
+        if !path.is_dir() {
+            manifest_findings.push(Finding::new(
+                Code::BucketFolder,
+                rel.span,
+                format!("the account folder `{}` does not exist", rel.value),
+            ));
+        } else {
+            match load_account(&path) {
+                Ok(a) => {
+                    check_account(&manifest, &a, &mut l);
+                    account = Some(a);
+                }
+                Err(reports) => reports.into_iter().for_each(|r| l.fail(r)),
+            }
+        }
+    }
+    for f in manifest_findings {
+        l.flag(&manifest, f);
+    }
+    unknown.extend(unknown_entries(dir, &known));
+    unknown.sort();
+    if !l.errors.is_empty() {
+        return Err(l.errors);
+    }
+    Ok(BucketFolder {
+        dir: dir.to_path_buf(),
+        manifest,
+        policy,
+        acl,
+        ownership_controls,
+        public_access_block,
+        policy_status,
+        encryption,
+        versioning,
+        logging,
+        cors,
+        object_lock,
+        notification,
+        location,
+        access_points,
+        objects,
+        account,
+        unknown_files: unknown,
+    })
+}
+
+fn check_account(manifest: &Loaded<Manifest>, account: &AccountFolder, l: &mut Loader) {
+    let m = &manifest.doc;
+    let a = &account.manifest.doc;
+    if a.account.value != m.account.value {
+        l.flag(
+            &account.manifest,
+            Finding::new(
+                Code::BucketFolder,
+                a.account.span,
+                format!(
+                    "this account folder is for {}, but bucket `{}` belongs to {}",
+                    a.account.value, m.bucket.value, m.account.value
+                ),
+            ),
+        );
+    }
+    if let (Some(x), Some(y)) = (&a.canonical_id, &m.canonical_id) {
+        if x.value != y.value {
+            l.flag(
+                &account.manifest,
+                Finding::new(
+                    Code::BucketFolder,
+                    x.span,
+                    format!(
+                        "the account's canonical id differs from the bucket manifest's `{}`",
+                        y.value
+                    ),
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::s3::read::read_str;
+
+    #[test]
+    fn manifests_reject_unknown_keys_with_a_suggestion() {
+        let err = read_str::<Manifest>(
+            "s3-access.json",
+            r#"{"bucket": "b", "account": "111122223333", "regoin": "eu-west-1"}"#,
+        )
+        .unwrap_err();
+        let f = &err.findings[0];
+        assert_eq!(f.finding.code, Code::BucketFolder);
+        assert_eq!(f.finding.message, "unknown manifest key `regoin`");
+        assert_eq!(f.finding.help.as_deref(), Some("did you mean `region`?"));
+        assert_eq!((f.start.line, f.start.column), (1, 44));
+    }
+
+    #[test]
+    fn manifests_check_ids_and_duplicate_objects() {
+        let err = read_str::<Manifest>(
+            "s3-access.json",
+            r#"{"s3-access": 2, "bucket": "b", "account": "1111", "canonical_id": "ABC",
+                "objects": [{"key": "a"}, {"key": "a", "owner": "x"}]}"#,
+        )
+        .unwrap_err();
+        let messages: Vec<&str> = err
+            .findings
+            .iter()
+            .map(|f| f.finding.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "this s3-access reads manifest format 1, found the number `2`",
+                "`account` must be a 12-digit AWS account id, found `1111`",
+                "`canonical_id` must be 64 lowercase hexadecimal digits, found `ABC`",
+                "object `a` is listed twice",
+                "unknown object key `owner`",
+            ]
+        );
+    }
+
+    #[test]
+    fn first_components_stay_inside_the_folder() {
+        assert_eq!(
+            first_component("objects/a.acl.json").as_deref(),
+            Some("objects")
+        );
+        assert_eq!(first_component("../account"), None);
+        assert_eq!(first_component("account").as_deref(), Some("account"));
+    }
+}
