@@ -419,6 +419,7 @@ impl Validator<'_> {
             PolicyKind::Bucket | PolicyKind::AccessPoint => Severity::Error,
             _ => Severity::Warning,
         };
+        let mut shapes: Vec<(&'static Service, Vec<ResourceShape<'_>>)> = Vec::new();
         for item in &actions.items {
             let Some((svc, name)) = item.value.split_once(':') else {
                 continue;
@@ -438,12 +439,20 @@ impl Validator<'_> {
             if matched.is_empty() {
                 continue;
             }
-            let applies = matched.iter().any(|a| {
-                resources
-                    .items
+            let index = match shapes.iter().position(|(p, _)| std::ptr::eq(*p, service)) {
+                Some(i) => i,
+                None => {
+                    let fresh = resources.items.iter().map(|r| ResourceShape::new(service, &r.value)).collect();
+                    shapes.push((service, fresh));
+                    shapes.len() - 1
+                }
+            };
+            let applies = match shapes.get_mut(index) {
+                Some((_, service_shapes)) => matched
                     .iter()
-                    .any(|r| action_accepts(service, a, &r.value))
-            });
+                    .any(|a| service_shapes.iter_mut().any(|shape| action_accepts(a, shape))),
+                None => true,
+            };
             if !applies {
                 let types: Vec<&str> = matched
                     .first()
@@ -779,23 +788,57 @@ fn s3_regional_resource(resource: &str) -> bool {
 }
 
 /// Whether `resource` (a Resource pattern) could name a resource that `action` accepts.
-fn action_accepts(service: &Service, action: &Action, resource: &str) -> bool {
-    if variables::contains_variable(resource) {
+/// What a Resource entry may denote, for one service: each resource type is checked at most
+/// once per statement (memoised), then reused for every action.
+struct ResourceShape<'r> {
+    resource: &'r str,
+    service: &'static Service,
+    /// Holds a policy variable: any type is possible.
+    variable: bool,
+    /// `*` (or `arn:aws:s3:::*`-like): accepted by actions that take no resource.
+    star_like: bool,
+    /// Resource types checked so far, and whether the entry may name one.
+    checked: Vec<(&'static str, bool)>,
+}
+
+impl<'r> ResourceShape<'r> {
+    fn new(service: &'static Service, resource: &'r str) -> ResourceShape<'r> {
+        ResourceShape {
+            resource,
+            service,
+            variable: variables::contains_variable(resource),
+            // AWS rule: actions without a resource type need "*"; AWS examples also use
+            // arn:aws:s3:::* for s3:ListAllMyBuckets (S3 "Policy actions" page).
+            star_like: resource.bytes().all(|b| b == b'*')
+                || resource == "arn:aws:s3:::*"
+                || resource.ends_with(":*") && !resource.contains('/'),
+            checked: Vec::new(),
+        }
+    }
+
+    fn may_be(&mut self, type_name: &str) -> bool {
+        if let Some((_, known)) = self.checked.iter().find(|(n, _)| n.eq_ignore_ascii_case(type_name)) {
+            return *known;
+        }
+        let Some(rt) = self.service.resource_type(type_name) else {
+            return false;
+        };
+        let answer = resource_may_be(rt.name(), rt.arn_template(), self.resource);
+        self.checked.push((rt.name(), answer));
+        answer
+    }
+}
+
+/// Whether `action` accepts a resource of this shape.
+fn action_accepts(action: &Action, shape: &mut ResourceShape<'_>) -> bool {
+    if shape.variable {
         return true;
     }
     let types = action.resource_types();
     if types.is_empty() {
-        // AWS rule: actions without a resource type need "*"; AWS examples also use
-        // arn:aws:s3:::* for s3:ListAllMyBuckets (S3 "Policy actions" page).
-        return resource.bytes().all(|b| b == b'*')
-            || resource == "arn:aws:s3:::*"
-            || resource.ends_with(":*") && !resource.contains('/');
+        return shape.star_like;
     }
-    types.iter().any(|t| {
-        service
-            .resource_type(t.name())
-            .is_some_and(|rt| resource_may_be(rt.name(), rt.arn_template(), resource))
-    })
+    types.iter().any(|t| shape.may_be(t.name()))
 }
 
 /// Whether a Resource pattern may denote a resource of the given type.
@@ -808,6 +851,12 @@ fn resource_may_be(type_name: &str, template: &str, resource: &str) -> bool {
     // First five segments: a template variable matches anything; literals must intersect.
     for (t, r) in tpl_parts.iter().skip(1).zip(res_parts.iter()) {
         if t.contains("${") {
+            continue;
+        }
+        if !t.contains(['*', '?']) && !r.contains(['*', '?']) {
+            if t != r {
+                return false;
+            }
             continue;
         }
         if !wildcard::intersects(&Pattern::new(t), &Pattern::new(r), Case::Sensitive) {
