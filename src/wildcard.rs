@@ -157,15 +157,18 @@ impl PatternBuilder {
 }
 
 fn segment(atoms: &[Atom], start: usize, end: usize) -> Segment {
-    let literal = atoms
-        .get(start..end)
-        .unwrap_or_default()
-        .iter()
-        .map(|atom| match atom {
-            Atom::Char(c) => Some(*c),
-            Atom::AnyChar | Atom::AnyRun => None,
-        })
-        .collect::<Option<String>>();
+    let run = atoms.get(start..end).unwrap_or_default();
+    let literal = if run.iter().all(|a| matches!(a, Atom::Char(_))) {
+        let mut text = String::with_capacity(run.len());
+        for atom in run {
+            if let Atom::Char(c) = atom {
+                text.push(*c);
+            }
+        }
+        Some(text)
+    } else {
+        None
+    };
     Segment {
         start,
         end,

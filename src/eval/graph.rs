@@ -14,6 +14,7 @@ use crate::source::SourceFile;
 use crate::variables;
 use crate::wildcard::{Case, Pattern};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The layers a request passes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -108,7 +109,7 @@ pub struct CompiledStatement {
     /// The principal entries, and whether it is `NotPrincipal`; `None` when absent.
     pub principal: Option<(bool, Vec<PrincipalMatcher>)>,
     /// Action patterns (lowercase-insensitive) and whether it is `NotAction`.
-    pub actions: (bool, Vec<Pattern>),
+    pub actions: (bool, Vec<Arc<Pattern>>),
     /// Resource patterns and whether it is `NotResource`; `None` when absent.
     pub resources: Option<(bool, Vec<ResourceMatcher>)>,
     /// The conditions (all must hold).
@@ -119,7 +120,7 @@ pub struct CompiledStatement {
 #[derive(Debug, Clone)]
 pub enum ResourceMatcher {
     /// A pattern without variables.
-    Fixed(ArnPattern),
+    Fixed(Arc<ArnPattern>),
     /// A pattern with policy variables, resolved per request.
     Variable(String),
 }
@@ -173,6 +174,37 @@ pub struct Graph {
     levels: [usize; 6],
     /// Whether a layer has any document, indexed by `Layer as usize`.
     present: [bool; 6],
+    /// Compiled patterns by source text: statements repeat the same actions and resources.
+    cache: PatternCache,
+}
+
+/// Interned compiled patterns, so a pattern written many times is compiled once.
+#[derive(Debug, Default, Clone)]
+struct PatternCache {
+    actions: FastMap<Arc<Pattern>>,
+    resources: FastMap<Arc<ArnPattern>>,
+}
+
+impl PatternCache {
+    fn action(&mut self, text: &str) -> Arc<Pattern> {
+        let lower = text.to_ascii_lowercase();
+        if let Some(p) = self.actions.get(&lower) {
+            return Arc::clone(p);
+        }
+        // Actions are case-insensitive: compile them lowercase and match the lowercase action.
+        let p = Arc::new(Pattern::new(&lower));
+        self.actions.insert(lower, Arc::clone(&p));
+        p
+    }
+
+    fn resource(&mut self, text: &str) -> Arc<ArnPattern> {
+        if let Some(p) = self.resources.get(text) {
+            return Arc::clone(p);
+        }
+        let p = Arc::new(ArnPattern::resource(text));
+        self.resources.insert(text.to_string(), Arc::clone(&p));
+        p
+    }
 }
 
 impl Graph {
@@ -195,7 +227,7 @@ impl Graph {
         let substitute = policy.substitutes_variables();
         for (index, s) in policy.statements.iter().enumerate() {
             let id = self.statements.len();
-            let compiled = compile_statement(doc, index, s, substitute);
+            let compiled = compile_statement(doc, index, s, substitute, &mut self.cache);
             if let Some(entry) = self.index.get_mut(layer as usize) {
                 index_actions(entry, id, s);
             }
@@ -300,6 +332,7 @@ fn compile_statement(
     index: usize,
     s: &Statement,
     substitute: bool,
+    cache: &mut PatternCache,
 ) -> CompiledStatement {
     let principal = s.principal.as_ref().map(|p| {
         let items = p
@@ -323,10 +356,7 @@ fn compile_statement(
     let actions = match &s.action {
         Some(a) => (
             a.negated,
-            a.items
-                .iter()
-                .map(|i| Pattern::new(&i.value.to_ascii_lowercase()))
-                .collect(),
+            a.items.iter().map(|i| cache.action(&i.value)).collect(),
         ),
         None => (false, Vec::new()),
     };
@@ -338,7 +368,7 @@ fn compile_statement(
                 if substitute && variables::contains_variable(&i.value) {
                     ResourceMatcher::Variable(i.value.clone())
                 } else {
-                    ResourceMatcher::Fixed(ArnPattern::resource(&i.value))
+                    ResourceMatcher::Fixed(cache.resource(&i.value))
                 }
             })
             .collect();

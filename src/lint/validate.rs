@@ -442,15 +442,21 @@ impl Validator<'_> {
             let index = match shapes.iter().position(|(p, _)| std::ptr::eq(*p, service)) {
                 Some(i) => i,
                 None => {
-                    let fresh = resources.items.iter().map(|r| ResourceShape::new(service, &r.value)).collect();
+                    let fresh = resources
+                        .items
+                        .iter()
+                        .map(|r| ResourceShape::new(service, &r.value))
+                        .collect();
                     shapes.push((service, fresh));
                     shapes.len() - 1
                 }
             };
             let applies = match shapes.get_mut(index) {
-                Some((_, service_shapes)) => matched
-                    .iter()
-                    .any(|a| service_shapes.iter_mut().any(|shape| action_accepts(a, shape))),
+                Some((_, service_shapes)) => matched.iter().any(|a| {
+                    service_shapes
+                        .iter_mut()
+                        .any(|shape| action_accepts(a, shape))
+                }),
                 None => true,
             };
             if !applies {
@@ -817,7 +823,11 @@ impl<'r> ResourceShape<'r> {
     }
 
     fn may_be(&mut self, type_name: &str) -> bool {
-        if let Some((_, known)) = self.checked.iter().find(|(n, _)| n.eq_ignore_ascii_case(type_name)) {
+        if let Some((_, known)) = self
+            .checked
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(type_name))
+        {
             return *known;
         }
         let Some(rt) = self.service.resource_type(type_name) else {
