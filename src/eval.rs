@@ -9,6 +9,7 @@ pub mod context;
 pub mod decide;
 pub mod graph;
 pub mod request;
+pub mod s3;
 
 pub use decide::{Decision, Response, decide};
 pub use graph::{Graph, Layer};
@@ -28,6 +29,7 @@ pub fn kind_of(layer: Layer) -> PolicyKind {
         Layer::PermissionsBoundary => PolicyKind::PermissionsBoundary,
         Layer::Session => PolicyKind::Session,
         Layer::Bucket => PolicyKind::Bucket,
+        Layer::AccessPoint => PolicyKind::AccessPoint,
     }
 }
 

@@ -1,8 +1,9 @@
 //! s3-access: offline, explainable analysis of who can do what to an S3 bucket, and why.
 //!
 //! Data flows one way: file → strict span-keeping JSON ([`json`]) → recognised documents
-//! ([`document`]) → the typed policy model ([`policy`]) → findings ([`lint`]) → renderers
-//! ([`report`]). The library never prints; the `s3-access` binary is a thin layer of commands
+//! ([`document`]) → the typed policy model ([`policy`]) and S3 documents ([`s3`]) → the
+//! compiled evaluation graph and decisions ([`eval`]), the meaning of public ([`public`]) and
+//! findings ([`lint`]) → renderers ([`report`]). The library never prints; the `s3-access` binary is a thin layer of commands
 //! over it.
 
 pub mod arn;
@@ -13,6 +14,7 @@ pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod policy;
+pub mod public;
 pub mod registry;
 pub mod report;
 pub mod s3;

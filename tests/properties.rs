@@ -268,6 +268,8 @@ proptest! {
             Layer::Session => r.caller.has_session(),
             Layer::Scp => !matches!(r.caller, Caller::Anonymous | Caller::Service { .. }),
             Layer::Rcp => true,
+            // Not generated: access point policies apply only to requests through one.
+            Layer::AccessPoint => false,
         };
         if applies {
             prop_assert_eq!(response.decision, Decision::ExplicitDeny);

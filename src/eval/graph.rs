@@ -32,18 +32,29 @@ pub enum Layer {
     Session,
     /// The bucket policy.
     Bucket,
+    /// An access point policy (requests through that access point only).
+    AccessPoint,
 }
+
+/// Number of layers (the size of per-layer tables).
+pub(crate) const LAYERS: usize = 7;
 
 impl Layer {
     /// All layers, in evaluation-report order.
-    pub const ALL: [Layer; 6] = [
+    pub const ALL: [Layer; LAYERS] = [
         Layer::Scp,
         Layer::Rcp,
         Layer::PermissionsBoundary,
         Layer::Session,
         Layer::Identity,
+        Layer::AccessPoint,
         Layer::Bucket,
     ];
+
+    /// Whether the layer holds resource-based policies (they name principals).
+    pub fn is_resource_policy(self) -> bool {
+        matches!(self, Layer::Bucket | Layer::AccessPoint)
+    }
 
     /// A display name.
     pub fn as_str(self) -> &'static str {
@@ -54,6 +65,7 @@ impl Layer {
             Layer::PermissionsBoundary => "permissions boundary",
             Layer::Session => "session policy",
             Layer::Bucket => "bucket policy",
+            Layer::AccessPoint => "access point policy",
         }
     }
 }
@@ -67,7 +79,8 @@ pub struct Document {
     pub policy: std::sync::Arc<Policy>,
     /// Its layer.
     pub layer: Layer,
-    /// Organisation level (0 = root) for SCPs and RCPs; 0 otherwise.
+    /// Organisation level (0 = root) for SCPs and RCPs; for access point policies, the index
+    /// of the access point in [`Graph::s3`]; 0 otherwise.
     pub level: usize,
 }
 
@@ -169,11 +182,15 @@ pub struct Graph {
     pub documents: Vec<Document>,
     /// All statements.
     pub statements: Vec<CompiledStatement>,
-    index: [ActionIndex; 6],
+    index: [ActionIndex; LAYERS],
     /// Organisation levels per layer (SCP/RCP), indexed by `Layer as usize`.
-    levels: [usize; 6],
+    levels: [usize; LAYERS],
     /// Whether a layer has any document, indexed by `Layer as usize`.
-    present: [bool; 6],
+    present: [bool; LAYERS],
+    /// The S3 facts beyond policies: ACLs, Object Ownership, Block Public Access, access points.
+    pub s3: crate::eval::s3::S3Facts,
+    /// Whether each resource-policy document is public (computed once, on first use).
+    publicity: std::sync::OnceLock<Vec<bool>>,
     /// Compiled patterns by source text: statements repeat the same actions and resources.
     cache: PatternCache,
 }
@@ -293,6 +310,34 @@ impl Graph {
         (0..self.statements.len())
             .filter(|i| self.layer_of(*i) == Some(layer))
             .collect()
+    }
+
+    /// The documents of `layer` (for access point policies: of every access point).
+    pub fn documents_of(&self, layer: Layer) -> impl Iterator<Item = (usize, &Document)> {
+        self.documents
+            .iter()
+            .enumerate()
+            .filter(move |(_, d)| d.layer == layer)
+    }
+
+    /// The statements of document `doc`, as graph statement ids.
+    pub fn statements_of(&self, doc: usize) -> impl Iterator<Item = usize> + '_ {
+        self.statements
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.doc == doc)
+            .map(|(i, _)| i)
+    }
+
+    /// Whether document `doc` (a bucket or access point policy) is public by AWS's
+    /// definition; computed for every document on first use and cached.
+    pub fn document_is_public(&self, doc: usize) -> bool {
+        let all = self.publicity.get_or_init(|| {
+            (0..self.documents.len())
+                .map(|d| crate::public::document_publicity(self, d).is_public())
+                .collect()
+        });
+        all.get(doc).copied().unwrap_or(true)
     }
 }
 
@@ -414,11 +459,16 @@ pub enum Mismatch {
 impl CompiledStatement {
     /// Whether the action matches.
     pub fn matches_action(&self, request: &Request) -> bool {
+        self.matches_action_lower(&request.action_lower)
+    }
+
+    /// Whether the action `lower` (lowercase `service:name`) matches.
+    pub fn matches_action_lower(&self, lower: &str) -> bool {
         let any = self
             .actions
             .1
             .iter()
-            .any(|p| p.is_match(&request.action_lower, Case::Sensitive));
+            .any(|p| p.is_match(lower, Case::Sensitive));
         any != self.actions.0
     }
 

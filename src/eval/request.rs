@@ -372,14 +372,30 @@ impl Request {
             action: action.to_string(),
             action_lower: action.to_ascii_lowercase(),
             resource: resource.to_string(),
-            resource_parts: crate::arn::split(resource).map(|parts| {
-                parts.map(|p| {
-                    let start = p.as_ptr() as usize - resource.as_ptr() as usize;
-                    (start, start + p.len())
-                })
-            }),
+            resource_parts: split_ranges(resource),
             resource_account_given: resource_account.is_some(),
             resource_account: owner,
+            context,
+        }
+    }
+
+    /// The same request against another resource owned by `owner`, with `extra` context
+    /// values set where the request has none (an access point's keys, for instance).
+    pub fn retarget(&self, resource: &str, owner: &str, extra: &[(&str, String)]) -> Request {
+        let mut context = self.context.clone();
+        for (k, v) in extra {
+            if context.get(k).is_none() {
+                context.set(k, vec![v.clone()], Origin::Default);
+            }
+        }
+        Request {
+            caller: self.caller.clone(),
+            action: self.action.clone(),
+            action_lower: self.action_lower.clone(),
+            resource: resource.to_string(),
+            resource_parts: split_ranges(resource),
+            resource_account: owner.to_string(),
+            resource_account_given: true,
             context,
         }
     }
@@ -397,6 +413,16 @@ impl Request {
             .account()
             .is_some_and(|a| a == self.resource_account)
     }
+}
+
+/// Byte ranges of an ARN's six parts.
+fn split_ranges(resource: &str) -> Option<[(usize, usize); 6]> {
+    crate::arn::split(resource).map(|parts| {
+        parts.map(|p| {
+            let start = p.as_ptr() as usize - resource.as_ptr() as usize;
+            (start, start + p.len())
+        })
+    })
 }
 
 #[cfg(test)]

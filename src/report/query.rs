@@ -2,9 +2,10 @@
 //! and the trace of every statement with the first element that did not match.
 
 use super::{Snippet, Style};
-use crate::eval::decide::{Outcome, Response, Step};
+use crate::eval::decide::{Block, Outcome, Response, Step};
 use crate::eval::graph::{Graph, Mismatch};
 use crate::eval::request::Request;
+use crate::eval::s3::AclRef;
 use crate::policy::{Effect, Statement};
 use crate::source::Span;
 use miette::LabeledSpan;
@@ -224,15 +225,24 @@ fn trace_rows(graph: &Graph, response: &Response, request: &Request) -> Vec<Trac
 
 /// The JSON document for a decision.
 pub fn json(graph: &Graph, response: &Response, request: &Request) -> serde_json::Value {
-    let determining: Vec<StatementRef> = response
+    let mut determining: Vec<serde_json::Value> = response
         .determining
         .iter()
         .filter_map(|id| statement_ref(graph, *id))
+        .filter_map(|s| {
+            let mut v = serde_json::to_value(s).ok()?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("kind".into(), "statement".into());
+            }
+            Some(v)
+        })
         .collect();
+    determining.extend(response.grants.iter().filter_map(|g| grant_json(graph, *g)));
+    determining.extend(response.blocks.iter().map(block_json));
     let uncertain: Vec<serde_json::Value> = response
         .uncertain
         .iter()
-        .map(|u| serde_json::json!({"reason": u.reason, "statement": statement_ref(graph, u.statement)}))
+        .map(|u| serde_json::json!({"reason": u.reason, "statement": u.statement.and_then(|id| statement_ref(graph, id))}))
         .collect();
     let context: serde_json::Map<String, serde_json::Value> = request
         .context
@@ -260,6 +270,56 @@ pub fn json(graph: &Graph, response: &Response, request: &Request) -> serde_json
         "uncertain": uncertain,
         "notes": response.notes,
     })
+}
+
+/// An ACL grant for JSON: which ACL, the grantee and permission, and where it is written.
+fn grant_json(graph: &Graph, r: AclRef) -> Option<serde_json::Value> {
+    let (acl, g) = graph.s3.grant(r)?;
+    let mut v = serde_json::json!({
+        "kind": "acl-grant",
+        "grantee": crate::eval::decide::grantee_name(&g.grantee),
+        "permission": g.permission.as_str(),
+    });
+    let o = v.as_object_mut()?;
+    match r {
+        AclRef::Bucket { grant } => {
+            o.insert("acl".into(), "bucket".into());
+            o.insert("index".into(), grant.into());
+        }
+        AclRef::Object { object, grant } => {
+            o.insert("acl".into(), "object".into());
+            o.insert("index".into(), grant.into());
+            if let Some(obj) = graph.s3.objects.get(object) {
+                o.insert("key".into(), obj.key.clone().into());
+            }
+        }
+    }
+    if let Some(source) = &acl.source {
+        o.insert("file".into(), source.name().into());
+        if g.span.end > g.span.start {
+            let p = source.line_col(g.span.start);
+            o.insert("line".into(), p.line.into());
+            o.insert("column".into(), p.column.into());
+        }
+    }
+    Some(v)
+}
+
+/// A block for JSON.
+fn block_json(b: &Block) -> serde_json::Value {
+    let mut v = serde_json::json!({"kind": "block", "reason": b.reason});
+    if let (Some(o), Ok(serde_json::Value::Object(rule))) =
+        (v.as_object_mut(), serde_json::to_value(b.rule))
+    {
+        o.extend(rule);
+        if let Some(p) = &b.place {
+            let lc = p.source.line_col(p.span.start);
+            o.insert("file".into(), p.source.name().into());
+            o.insert("line".into(), lc.line.into());
+            o.insert("column".into(), lc.column.into());
+        }
+    }
+    v
 }
 
 fn label(r: &StatementRef) -> String {
@@ -295,7 +355,9 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
         out.push_str(&format!("note: {n}\n"));
     }
     for u in &response.uncertain {
-        let at = statement_ref(graph, u.statement)
+        let at = u
+            .statement
+            .and_then(|id| statement_ref(graph, id))
             .map(|r| format!(" ({}:{}:{})", r.file, r.line, r.column))
             .unwrap_or_default();
         out.push_str(&format!("uncertain: {}{at}\n", u.reason));
@@ -347,6 +409,57 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
             labels,
         };
         snippet.render(style, &mut out);
+    }
+    for g in &response.grants {
+        let Some((acl, grant)) = graph.s3.grant(*g) else {
+            continue;
+        };
+        let Some(source) = &acl.source else { continue };
+        if grant.span.end <= grant.span.start {
+            continue;
+        }
+        let which = match g {
+            AclRef::Bucket { .. } => "the bucket ACL".to_string(),
+            AclRef::Object { object, .. } => graph.s3.objects.get(*object).map_or_else(
+                || "an object ACL".to_string(),
+                |o| format!("the ACL of object `{}`", o.key),
+            ),
+        };
+        let snippet = Snippet {
+            source,
+            message: format!(
+                "{} to {} in {which} allows the request",
+                grant.permission,
+                crate::eval::decide::grantee_name(&grant.grantee)
+            ),
+            code: None,
+            severity: miette::Severity::Advice,
+            help: None,
+            labels: vec![LabeledSpan::new_primary_with_span(
+                Some("this grant allows the request".into()),
+                grant.span,
+            )],
+        };
+        snippet.render(style, &mut out);
+    }
+    for b in &response.blocks {
+        match &b.place {
+            Some(p) => {
+                let snippet = Snippet {
+                    source: &p.source,
+                    message: b.reason.clone(),
+                    code: None,
+                    severity: miette::Severity::Error,
+                    help: None,
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        Some("this setting blocks the request".into()),
+                        p.span,
+                    )],
+                };
+                snippet.render(style, &mut out);
+            }
+            None => out.push_str(&format!("  × {}\n\n", b.reason)),
+        }
     }
     let mut ctx = table(style);
     ctx.set_header(["context key", "value", "source"]);
