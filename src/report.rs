@@ -2,6 +2,7 @@
 //! decisions in [`query`].
 //! They return strings; the binary decides where they go.
 
+pub mod public;
 pub mod query;
 
 use crate::lint::{FileKind, FileReport, Located};
@@ -295,4 +296,18 @@ pub fn rules_table(style: Style) -> String {
         table.add_row([r.code, r.name, r.severity.as_str(), r.summary]);
     }
     table.to_string()
+}
+
+/// A table for terminal output: fitted to the width on a terminal, never wrapped in pipes.
+pub(crate) fn table(style: Style) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_style(match style {
+        Style::Fancy => comfy_table::presets::UTF8_FULL_CONDENSED,
+        Style::Plain => comfy_table::presets::ASCII_MARKDOWN,
+    });
+    // On a terminal, fit the width; in pipes and files, never wrap (lines stay greppable).
+    if style == Style::Fancy {
+        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    }
+    t
 }

@@ -53,11 +53,14 @@ pub struct Invalid {
     pub reports: Vec<FileReport>,
 }
 
+mod s3;
+
 const TOP: &[&str] = &[
     "description",
     "bucket_owner",
     "time",
     "policies",
+    "s3",
     "requests",
 ];
 const REQUEST: &[&str] = &[
@@ -71,6 +74,7 @@ const REQUEST: &[&str] = &[
     "expect",
     "reference",
     "time",
+    "s3",
 ];
 const LAYERS: &[(&str, Layer)] = &[
     ("identity", Layer::Identity),
@@ -255,7 +259,20 @@ pub fn run(source: SourceFile, path: &Path, default_time: i64) -> Result<Report,
         }
     };
     let scenario_time = time(root.get("time"), &mut checker);
-    let mut base = Graph::new();
+    let mut base = match root.get("s3") {
+        Some(v) => {
+            s3::read(
+                &source,
+                v,
+                &dir,
+                default_owner.as_deref(),
+                &mut checker,
+                &mut invalid,
+            )
+            .graph
+        }
+        None => Graph::new(),
+    };
     if let Some(p) = root.get("policies") {
         add_layers(&mut base, &source, p, &dir, &mut checker, &mut invalid);
     }
@@ -352,26 +369,47 @@ pub fn run(source: SourceFile, path: &Path, default_time: i64) -> Result<Report,
             .and_then(Value::as_str)
             .map(str::to_string)
             .or_else(|| default_owner.clone());
-        let graph = match req.get("policies") {
-            Some(p) => {
-                // Layers given on the request replace the scenario's for that request.
-                let mut g = Graph::new();
-                let overridden: Vec<Layer> = LAYERS
-                    .iter()
-                    .filter(|(k, _)| p.get(k).is_some())
-                    .map(|(_, l)| *l)
-                    .collect();
-                for d in base
-                    .documents
-                    .iter()
-                    .filter(|d| !overridden.contains(&d.layer))
-                {
-                    g.add(d.source.clone(), d.policy.clone(), d.layer, d.level);
+        let req_s3 = req.get("s3").map(|v| {
+            s3::read(
+                &source,
+                v,
+                &dir,
+                owner.as_deref(),
+                &mut checker,
+                &mut invalid,
+            )
+        });
+        let graph = if req.get("policies").is_some() || req_s3.is_some() {
+            // Layers (and an `s3` section) given on the request replace the scenario's.
+            let mut g = match req_s3 {
+                Some(b) => b.graph,
+                None => {
+                    let mut g = Graph::new();
+                    g.s3 = base.s3.clone();
+                    for d in base.documents_of(Layer::AccessPoint).map(|(_, d)| d) {
+                        g.add(d.source.clone(), d.policy.clone(), d.layer, d.level);
+                    }
+                    g
                 }
-                add_layers(&mut g, &source, p, &dir, &mut checker, &mut invalid);
-                std::rc::Rc::new(g)
+            };
+            let overridden: Vec<Layer> = LAYERS
+                .iter()
+                .filter(|(k, _)| req.get("policies").is_some_and(|p| p.get(k).is_some()))
+                .map(|(_, l)| *l)
+                .collect();
+            for d in base
+                .documents
+                .iter()
+                .filter(|d| d.layer != Layer::AccessPoint && !overridden.contains(&d.layer))
+            {
+                g.add(d.source.clone(), d.policy.clone(), d.layer, d.level);
             }
-            None => base.clone(),
+            if let Some(p) = req.get("policies") {
+                add_layers(&mut g, &source, p, &dir, &mut checker, &mut invalid);
+            }
+            std::rc::Rc::new(g)
+        } else {
+            base.clone()
         };
         let now = if req.get("time").is_some() {
             time(req.get("time"), &mut checker)

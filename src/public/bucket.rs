@@ -224,8 +224,17 @@ pub struct BucketVerdict {
 /// Judges the bucket described by `graph` (its bucket and access point policies, and its S3
 /// facts) given what is `known`.
 pub fn analyze(graph: &Graph, known: &Known, bucket: &str) -> BucketVerdict {
-    let mut paths = vec![policy_path(graph, known)];
-    if !known.policy_only {
+    let mut paths = Vec::new();
+    if known.policy_only {
+        // A policy judged alone: a bucket policy, or an access point policy.
+        if graph.has_layer(Layer::Bucket) || graph.s3.access_points.is_empty() {
+            paths.push(policy_path(graph, known));
+        }
+        for i in 0..graph.s3.access_points.len() {
+            paths.push(access_point_path(graph, known, i));
+        }
+    } else {
+        paths.push(policy_path(graph, known));
         paths.push(bucket_acl_path(graph, known));
         for i in 0..graph.s3.objects.len() {
             if let Some(p) = object_acl_path(graph, known, i) {

@@ -1,7 +1,7 @@
 //! Rendering a decision: a verdict line, the layers, the deciding statements in their files,
 //! and the trace of every statement with the first element that did not match.
 
-use super::{Snippet, Style};
+use super::{Snippet, Style, table};
 use crate::eval::decide::{Block, Outcome, Response, Step};
 use crate::eval::graph::{Graph, Mismatch};
 use crate::eval::request::Request;
@@ -327,19 +327,6 @@ fn label(r: &StatementRef) -> String {
         Some(sid) if !sid.is_empty() => format!("Sid `{sid}`"),
         _ => format!("statement #{}", r.index + 1),
     }
-}
-
-fn table(style: Style) -> comfy_table::Table {
-    let mut t = comfy_table::Table::new();
-    t.load_style(match style {
-        Style::Fancy => comfy_table::presets::UTF8_FULL_CONDENSED,
-        Style::Plain => comfy_table::presets::ASCII_MARKDOWN,
-    });
-    // On a terminal, fit the width; in pipes and files, never wrap (lines stay greppable).
-    if style == Style::Fancy {
-        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    }
-    t
 }
 
 /// The human rendering of a decision.

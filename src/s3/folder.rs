@@ -723,11 +723,7 @@ fn load_access_points(
             unknown.push(sub);
             continue;
         }
-        let access_point = l.setting::<AccessPoint>(
-            &sub.join(names::ACCESS_POINT),
-            Empty::Never("an access point always has a description"),
-        );
-        let policy = l.setting::<RawPolicy>(&sub.join(names::POLICY), Empty::MeansAbsent);
+        let (access_point, policy) = read_access_point(&sub, &mut *l, unknown);
         if let Setting::Present(ap) = &access_point {
             let m = &manifest.doc;
             if ap.doc.name.value != name {
@@ -772,11 +768,6 @@ fn load_access_points(
                 }
             }
         }
-        let known: BTreeSet<String> = [names::ACCESS_POINT, names::POLICY]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        unknown.extend(unknown_entries(&sub, &known));
         out.push(AccessPointFolder {
             name,
             access_point,
@@ -784,6 +775,62 @@ fn load_access_points(
         });
     }
     Some(out)
+}
+
+/// Reads `access-point.json` and `policy.json` of an access point folder.
+fn read_access_point(
+    dir: &Path,
+    l: &mut Loader,
+    unknown: &mut Vec<PathBuf>,
+) -> (Setting<AccessPoint>, Setting<RawPolicy>) {
+    let access_point = l.setting::<AccessPoint>(
+        &dir.join(names::ACCESS_POINT),
+        Empty::Never("an access point always has a description"),
+    );
+    let policy = l.setting::<RawPolicy>(&dir.join(names::POLICY), Empty::MeansAbsent);
+    let known: BTreeSet<String> = [names::ACCESS_POINT, names::POLICY]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    unknown.extend(unknown_entries(dir, &known));
+    (access_point, policy)
+}
+
+/// Loads one access point folder on its own (`access-point.json`, `policy.json`), for
+/// `query --access-point DIR`; its description is required.
+pub fn load_access_point(dir: &Path) -> Result<AccessPointFolder, Vec<FileReport>> {
+    let mut l = Loader { errors: Vec::new() };
+    let mut unknown = Vec::new();
+    let (access_point, policy) = read_access_point(dir, &mut l, &mut unknown);
+    if !l.errors.is_empty() {
+        return Err(l.errors);
+    }
+    let name = match &access_point {
+        Setting::Present(ap) => ap.doc.name.value.clone(),
+        _ => {
+            let path = dir.join(names::ACCESS_POINT);
+            let source = SourceFile::new(path.display().to_string(), String::new());
+            let finding = Finding::new(
+                Code::BucketFolder,
+                Span::new(0, 0),
+                format!(
+                    "`{}` is missing: an access point folder needs the output of `aws s3control get-access-point`",
+                    path.display()
+                ),
+            );
+            return Err(vec![read::report(
+                &source,
+                FileKind::Unknown,
+                vec![finding],
+                None,
+            )]);
+        }
+    };
+    Ok(AccessPointFolder {
+        name,
+        access_point,
+        policy,
+    })
 }
 
 /// Loads a bucket folder: the manifest (required), every CLI output present under its fixed

@@ -7,7 +7,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
-use s3_access::eval::{self, Caller, Decision, Graph, Layer, Request};
+use s3_access::eval::{self, Caller, Decision, Layer, Request};
 use s3_access::lint::{self, FileReport, LintOptions};
 use s3_access::policy::PolicyKind;
 use s3_access::registry::{Code, Severity};
@@ -32,6 +32,8 @@ enum Command {
     Query(Box<QueryArgs>),
     /// Run access tests: scenario files of documents and requests with expected decisions
     Check(CheckArgs),
+    /// Say whether buckets are public, by AWS's definition and after Block Public Access
+    Public(PublicArgs),
     /// List every finding code
     Rules,
     /// Show the documentation of a finding code (e.g. `s3-access explain P303`)
@@ -96,6 +98,31 @@ struct QueryArgs {
     /// The request time (ISO 8601 or epoch seconds; default: now)
     #[arg(long)]
     time: Option<String>,
+    /// A bucket folder (docs/bucket-folder.md): its policy, ACLs, Object Ownership, Block
+    /// Public Access, access points, objects, and the account's IAM principals
+    #[arg(long, value_name = "DIR")]
+    bucket: Option<PathBuf>,
+    /// The bucket ACL (`aws s3api get-bucket-acl` output)
+    #[arg(long, value_name = "FILE")]
+    bucket_acl: Option<PathBuf>,
+    /// The ACL of the requested object (`aws s3api get-object-acl` output)
+    #[arg(long, value_name = "FILE")]
+    object_acl: Option<PathBuf>,
+    /// The account that owns the requested object (default: the bucket owner)
+    #[arg(long, value_name = "ACCOUNT")]
+    object_owner: Option<String>,
+    /// Object Ownership (`aws s3api get-bucket-ownership-controls` output)
+    #[arg(long, value_name = "FILE")]
+    ownership_controls: Option<PathBuf>,
+    /// The bucket's Block Public Access (`aws s3api get-public-access-block` output)
+    #[arg(long, value_name = "FILE")]
+    public_access_block: Option<PathBuf>,
+    /// The account's Block Public Access (`aws s3control get-public-access-block` output)
+    #[arg(long, value_name = "FILE")]
+    account_public_access_block: Option<PathBuf>,
+    /// An access point folder (`access-point.json`, `policy.json`); repeatable
+    #[arg(long, value_name = "DIR")]
+    access_point: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -119,6 +146,16 @@ struct CheckArgs {
     /// Show the trace of every request, not only of those that fail
     #[arg(long)]
     verbose: bool,
+}
+
+#[derive(clap::Args)]
+struct PublicArgs {
+    /// Bucket folders, policy files, or directories searched for both
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -159,6 +196,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => run_lint(args),
         Command::Query(args) => run_query(*args),
         Command::Check(args) => run_check(args),
+        Command::Public(args) => run_public(args),
         Command::Rules => write_out(&report::rules_table(style())).map(|()| 0),
         Command::Explain { code } => match Code::lookup(&code) {
             Some(c) => write_out(c.info().doc).map(|()| 0),
@@ -324,12 +362,35 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
-    let mut graph = Graph::new();
+    let style = style();
+    let mut bucket = match load_query_bucket(&args, style) {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    let owner = match (&args.bucket_owner, &bucket.owner) {
+        (Some(given), Some(folder)) if given != folder => {
+            eprintln!(
+                "error: --bucket-owner {given} contradicts the bucket folder, whose owner is {folder}"
+            );
+            return Ok(EXIT_ERROR);
+        }
+        (Some(given), _) => Some(given.clone()),
+        (None, folder) => folder.clone(),
+    };
+    let mut notes = Vec::new();
+    if args.bucket.is_some() && args.identity_policy.is_empty() {
+        notes = bucket.add_identity_of(&caller, args.permissions_boundary.is_none());
+    }
+    let mut graph = std::mem::take(&mut bucket.graph);
     let mut files: Vec<(&std::path::Path, Layer, usize)> = Vec::new();
     for p in &args.identity_policy {
         files.push((p, Layer::Identity, 0));
     }
     if let Some(p) = &args.bucket_policy {
+        if args.bucket.is_some() {
+            eprintln!("error: --bucket-policy and --bucket both give the bucket policy; use one");
+            return Ok(EXIT_ERROR);
+        }
         files.push((p, Layer::Bucket, 0));
     }
     if let Some(p) = &args.permissions_boundary {
@@ -344,7 +405,6 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
     for (level, p) in args.rcp.iter().enumerate() {
         files.push((p, Layer::Rcp, level));
     }
-    let style = style();
     let mut failed = false;
     for (path, layer, level) in files {
         match eval::add_file(&mut graph, path, layer, level) {
@@ -370,11 +430,12 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
         caller,
         &args.action,
         &args.resource,
-        args.bucket_owner.as_deref(),
+        owner.as_deref(),
         &given,
         now,
     );
-    let response = eval::decide(&graph, &request, true);
+    let mut response = eval::decide(&graph, &request, true);
+    response.notes.extend(notes);
     let text = match args.format {
         Format::Human => report::query::human(&graph, &response, &request, style),
         Format::Json => {
@@ -394,6 +455,135 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
         }
         _ => 0,
     })
+}
+
+/// Reads one AWS document for a query flag, or prints its findings.
+fn read_doc<T: s3_access::s3::AwsDocument>(
+    path: &std::path::Path,
+    style: Style,
+) -> Result<s3_access::s3::Loaded<T>, u8> {
+    let source = s3_access::s3::read::load_text(path, Code::DocumentShape).map_err(|r| {
+        eprint!("{}", report::human(&r, style));
+        EXIT_ERROR
+    })?;
+    s3_access::s3::read::read_source::<T>(&source).map_err(|r| {
+        eprint!("{}", report::human(&r, style));
+        eprintln!(
+            "error: {} cannot be used: fix the errors above",
+            path.display()
+        );
+        EXIT_ERROR
+    })
+}
+
+/// The bucket of a query: the folder given with --bucket, then the individual S3 flags.
+fn load_query_bucket(
+    args: &QueryArgs,
+    style: Style,
+) -> Result<s3_access::eval::bucket::Bucket, u8> {
+    use s3_access::eval::bucket::Bucket;
+    use s3_access::eval::s3::BpaLevel;
+    let mut bucket = match &args.bucket {
+        Some(dir) => {
+            let folder = s3_access::s3::load_bucket(dir).map_err(|reports| {
+                for r in &reports {
+                    eprint!("{}", report::human(r, style));
+                }
+                eprintln!(
+                    "error: {} cannot be used: fix the errors above",
+                    dir.display()
+                );
+                EXIT_ERROR
+            })?;
+            Bucket::from_folder(&folder).map_err(|reports| {
+                for r in &reports {
+                    eprint!("{}", report::human(r, style));
+                }
+                eprintln!(
+                    "error: {} cannot be evaluated: fix the errors above",
+                    dir.display()
+                );
+                EXIT_ERROR
+            })?
+        }
+        None => {
+            let mut b = Bucket::new("");
+            b.owner = args.bucket_owner.clone();
+            // The bucket is the one the resource names, so ACLs apply to it only.
+            if let Some(parts) = s3_access::arn::split(&args.resource) {
+                if parts[2] == "s3" && parts[3].is_empty() && parts[4].is_empty() {
+                    let name = parts[5].split('/').next().unwrap_or("").to_string();
+                    b.name = name.clone();
+                    b.graph.s3.bucket = Some(name);
+                }
+            }
+            b
+        }
+    };
+    if let Some(p) = &args.ownership_controls {
+        let l = read_doc::<s3_access::s3::OwnershipControls>(p, style)?;
+        bucket.set_ownership(&l);
+    }
+    if let Some(p) = &args.bucket_acl {
+        let l = read_doc::<s3_access::s3::Acl>(p, style)?;
+        bucket.set_bucket_acl(&l);
+    }
+    if let Some(p) = &args.public_access_block {
+        let l = read_doc::<s3_access::s3::PublicAccessBlock>(p, style)?;
+        bucket.set_bpa(BpaLevel::Bucket, &l);
+    }
+    if let Some(p) = &args.account_public_access_block {
+        let l = read_doc::<s3_access::s3::PublicAccessBlock>(p, style)?;
+        bucket.set_bpa(BpaLevel::Account, &l);
+    }
+    for dir in &args.access_point {
+        let folder = s3_access::s3::folder::load_access_point(dir).map_err(|reports| {
+            for r in &reports {
+                eprint!("{}", report::human(r, style));
+            }
+            eprintln!(
+                "error: {} cannot be used: fix the errors above",
+                dir.display()
+            );
+            EXIT_ERROR
+        })?;
+        bucket.add_access_point(&folder).map_err(|reports| {
+            for r in &reports {
+                eprint!("{}", report::human(r, style));
+            }
+            eprintln!(
+                "error: {} cannot be evaluated: fix the errors above",
+                dir.display()
+            );
+            EXIT_ERROR
+        })?;
+    }
+    if args.object_owner.is_some() || args.object_acl.is_some() {
+        let s3 = &bucket.graph.s3;
+        let key = match s3.target(&args.resource) {
+            s3_access::eval::s3::Target::Object { key } => Some(key.to_string()),
+            _ => s3
+                .access_point_of(&args.resource)
+                .and_then(|(_, k)| k.map(str::to_string)),
+        };
+        let Some(key) = key else {
+            eprintln!(
+                "error: --object-acl and --object-owner need an object resource (arn:aws:s3:::BUCKET/KEY)"
+            );
+            return Err(EXIT_ERROR);
+        };
+        if let Some(p) = &args.object_acl {
+            let l = read_doc::<s3_access::s3::Acl>(p, style)?;
+            bucket.set_object_acl(&key, &l);
+        }
+        if let Some(owner) = &args.object_owner {
+            match bucket.graph.s3.objects.iter_mut().find(|o| o.key == key) {
+                Some(o) => o.owner_account = Some(owner.clone()),
+                None => bucket.graph.s3.object_owner = Some(owner.clone()),
+            }
+        }
+    }
+    Ok(bucket)
 }
 
 fn run_check(args: CheckArgs) -> std::io::Result<u8> {
@@ -491,6 +681,159 @@ fn run_check(args: CheckArgs) -> std::io::Result<u8> {
     Ok(if invalid > 0 {
         EXIT_ERROR
     } else if failed > 0 {
+        EXIT_FINDINGS
+    } else {
+        0
+    })
+}
+
+/// What a `public` path holds.
+enum PublicInput {
+    Folder(PathBuf),
+    Policy(PathBuf),
+}
+
+/// Finds bucket folders (directories with a bucket manifest) and policy files under `paths`.
+fn public_inputs(paths: &[PathBuf], errors: &mut Vec<lint::WalkError>) -> Vec<PublicInput> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            if is_bucket_folder(p) {
+                out.push(PublicInput::Folder(p.clone()));
+                continue;
+            }
+            // Bucket folders below, and loose policy files outside them.
+            let files = lint::collect_files(std::slice::from_ref(p), errors);
+            let mut folders: Vec<PathBuf> = Vec::new();
+            for f in files {
+                let Some(dir) = f.parent() else { continue };
+                if let Some(folder) = dir
+                    .ancestors()
+                    .take_while(|a| a.starts_with(p))
+                    .find(|a| is_bucket_folder(a) || is_account_folder(a))
+                {
+                    if is_bucket_folder(folder) && !folders.iter().any(|x| x == folder) {
+                        folders.push(folder.to_path_buf());
+                        out.push(PublicInput::Folder(folder.to_path_buf()));
+                    }
+                    continue;
+                }
+                out.push(PublicInput::Policy(f));
+            }
+        } else {
+            out.push(PublicInput::Policy(p.clone()));
+        }
+    }
+    out
+}
+
+fn manifest_root(dir: &std::path::Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join(s3_access::s3::folder::MANIFEST)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn is_bucket_folder(dir: &std::path::Path) -> bool {
+    manifest_root(dir).is_some_and(|v| v.get("bucket").is_some())
+}
+
+fn is_account_folder(dir: &std::path::Path) -> bool {
+    manifest_root(dir).is_some_and(|v| v.get("bucket").is_none())
+}
+
+fn run_public(args: PublicArgs) -> std::io::Result<u8> {
+    use s3_access::eval::bucket::Bucket;
+    let style = style();
+    let mut walk_errors = Vec::new();
+    let inputs = public_inputs(&args.paths, &mut walk_errors);
+    let mut bad = !walk_errors.is_empty();
+    for e in &walk_errors {
+        eprintln!("error: cannot read {}: {}", e.path.display(), e.error);
+    }
+    let mut results = Vec::new();
+    for input in inputs {
+        let bucket = match input {
+            PublicInput::Folder(dir) => {
+                let loaded = s3_access::s3::load_bucket(&dir).and_then(|f| Bucket::from_folder(&f));
+                match loaded {
+                    Ok(b) => b,
+                    Err(reports) => {
+                        for r in &reports {
+                            eprint!("{}", report::human(r, style));
+                        }
+                        eprintln!(
+                            "error: {} cannot be judged: fix the errors above",
+                            dir.display()
+                        );
+                        bad = true;
+                        continue;
+                    }
+                }
+            }
+            PublicInput::Policy(path) => {
+                // Only bucket and access point policies can be public; other files are skipped.
+                let report = match lint::lint_path(&path, &LintOptions::default()) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("error: cannot read {}: {e}", path.display());
+                        bad = true;
+                        continue;
+                    }
+                };
+                let kind = match &report.file_kind {
+                    lint::FileKind::Policy { kind, .. } => *kind,
+                    lint::FileKind::Other { .. } => continue,
+                    lint::FileKind::Unknown => {
+                        eprint!("{}", report::human(&report, style));
+                        eprintln!(
+                            "error: {} cannot be judged: fix the errors above",
+                            path.display()
+                        );
+                        bad = true;
+                        continue;
+                    }
+                };
+                let access_point = match kind {
+                    PolicyKind::Bucket => false,
+                    PolicyKind::AccessPoint => true,
+                    _ => continue,
+                };
+                match Bucket::from_policy(report.source.clone(), access_point) {
+                    Ok(b) => b,
+                    Err(eval::LoadError::Invalid(r) | eval::LoadError::NoPolicy(r)) => {
+                        eprint!("{}", report::human(&r, style));
+                        eprintln!(
+                            "error: {} cannot be judged: fix the errors above",
+                            path.display()
+                        );
+                        bad = true;
+                        continue;
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        bad = true;
+                        continue;
+                    }
+                }
+            }
+        };
+        let verdict =
+            s3_access::public::bucket::analyze(&bucket.graph, &bucket.known, &bucket.name);
+        results.push((bucket, verdict));
+    }
+    let any_public = results.iter().any(|(_, v)| v.public);
+    match args.format {
+        Format::Human => write_out(&report::public::human(&results, style))?,
+        Format::Json => {
+            let verdicts: Vec<_> = results.into_iter().map(|(_, v)| v).collect();
+            write_out(
+                &serde_json::to_string_pretty(&report::public::json(&verdicts))
+                    .map_err(std::io::Error::other)?,
+            )?
+        }
+    }
+    Ok(if bad {
+        EXIT_ERROR
+    } else if any_public {
         EXIT_FINDINGS
     } else {
         0

@@ -1,0 +1,438 @@
+//! A bucket ready to decide on: a bucket folder (or individual CLI outputs) loaded into one
+//! evaluation graph (bucket and access point policies) with its S3 facts (ACLs, Object
+//! Ownership, Block Public Access, access points, objects, canonical ids), and a record of
+//! what was not given so that nothing unknown is ever reported as safe.
+
+use crate::eval::graph::{Graph, Layer};
+use crate::eval::s3::{AccessPointFacts, AclFacts, BpaLevel, BpaSetting, ObjectFacts, Place};
+use crate::eval::{Caller, LoadError};
+use crate::json::Value;
+use crate::lint::{self, FileReport, LintOptions};
+use crate::public::bucket::Known;
+use crate::registry::Severity;
+use crate::s3::folder::{AccessPointFolder, BucketFolder, Setting};
+use crate::s3::read::Loaded;
+use crate::s3::{Acl, AuthorizationDetails, NetworkOrigin, OwnershipControls, PublicAccessBlock};
+use crate::source::SourceFile;
+
+/// A bucket, loaded.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    /// The bucket name.
+    pub name: String,
+    /// The owner account id, if known.
+    pub owner: Option<String>,
+    /// The bucket and access point policies, and the S3 facts.
+    pub graph: Graph,
+    /// What the inputs say nothing about.
+    pub known: Known,
+    /// Lint reports of the policies read, for their warnings and notes.
+    pub reports: Vec<FileReport>,
+    /// The owner account's IAM configuration, if given.
+    pub authorization: Option<Loaded<AuthorizationDetails>>,
+}
+
+impl Bucket {
+    /// An empty bucket: nothing known.
+    pub fn new(name: impl Into<String>) -> Bucket {
+        Bucket {
+            name: name.into(),
+            owner: None,
+            graph: Graph::new(),
+            known: Known::default(),
+            reports: Vec::new(),
+            authorization: None,
+        }
+    }
+
+    /// Loads a bucket folder (see `docs/bucket-folder.md`).
+    pub fn from_folder(folder: &BucketFolder) -> Result<Bucket, Vec<FileReport>> {
+        let mut b = Bucket::new(folder.bucket());
+        b.owner = Some(folder.account_id().to_string());
+        b.graph.s3.bucket = Some(folder.bucket().to_string());
+        if let Some(id) = &folder.manifest.doc.canonical_id {
+            b.graph.s3.learn_canonical(&id.value, folder.account_id());
+        }
+        let mut errors = Vec::new();
+        match &folder.policy {
+            Setting::Present(l) => {
+                if let Err(e) = b.add_policy(&l.source, &l.root, Layer::Bucket, 0) {
+                    errors.push(e);
+                }
+                b.known.policy = true;
+            }
+            Setting::Absent { .. } => b.known.policy = true,
+            Setting::Unknown => {}
+        }
+        if let Setting::Present(l) = &folder.acl {
+            b.set_bucket_acl(l);
+        }
+        b.known.bucket_acl = !folder.acl.is_unknown();
+        match &folder.ownership_controls {
+            Setting::Present(l) => b.set_ownership(l),
+            // A bucket without ownership controls behaves as ObjectWriter.
+            Setting::Absent { source } => {
+                b.graph.s3.ownership = Some((
+                    crate::s3::ObjectOwnership::ObjectWriter,
+                    Some(Place {
+                        source: source.clone(),
+                        span: crate::source::Span::new(0, 0),
+                    }),
+                ));
+            }
+            Setting::Unknown => {}
+        }
+        b.known.bucket_bpa = bpa(
+            &folder.public_access_block,
+            BpaLevel::Bucket,
+            &mut b.graph.s3.bucket_bpa,
+        );
+        if let Some(account) = &folder.account {
+            if let Some(id) = &account.manifest.doc.canonical_id {
+                b.graph
+                    .s3
+                    .learn_canonical(&id.value, &account.manifest.doc.account.value);
+            }
+            b.known.account_bpa = bpa(
+                &account.public_access_block,
+                BpaLevel::Account,
+                &mut b.graph.s3.account_bpa,
+            );
+            if let Setting::Present(l) = &account.authorization_details {
+                b.authorization = Some(l.clone());
+            }
+        }
+        for o in &folder.objects {
+            let acl = o.acl.loaded().map(|l| AclFacts {
+                acl: l.doc.clone(),
+                source: Some(l.source.clone()),
+            });
+            if let (Some(owner), Some(a)) = (
+                acl.as_ref().and_then(|a| a.acl.owner.as_ref()),
+                &o.owner_account,
+            ) {
+                b.graph.s3.learn_canonical(&owner.id, &a.value);
+            }
+            b.graph.s3.objects.push(ObjectFacts {
+                key: o.key.value.clone(),
+                owner_account: o.owner_account.as_ref().map(|a| a.value.clone()),
+                acl,
+            });
+        }
+        if let Some(aps) = &folder.access_points {
+            b.known.access_points = true;
+            for ap in aps {
+                if let Err(e) = b.add_access_point(ap) {
+                    errors.extend(e);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(b)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A bucket known only by one policy file, judged alone (`public FILE`): a bucket policy,
+    /// or (with `access_point`) an access point policy, taken to be open to the Internet. The
+    /// name is the bucket or access point its resources name, or the file name.
+    pub fn from_policy(source: SourceFile, access_point: bool) -> Result<Bucket, LoadError> {
+        let name = source.name().to_string();
+        let mut b = Bucket::new(name);
+        b.known.policy = true;
+        b.known.policy_only = true;
+        let layer = if access_point {
+            Layer::AccessPoint
+        } else {
+            Layer::Bucket
+        };
+        let report = crate::eval::add_source(&mut b.graph, source, layer, 0)?;
+        b.reports.push(report);
+        if access_point {
+            let (name, account, region) = named_access_point(&b.graph).unwrap_or_default();
+            b.graph.s3.access_points.push(AccessPointFacts {
+                name: name.clone(),
+                account,
+                region,
+                bucket: String::new(),
+                network: NetworkOrigin::Internet,
+                bpa: None,
+                place: None,
+            });
+            if !name.is_empty() {
+                b.name = format!("access point {name}");
+            }
+        } else if let Some(bucket) = named_bucket(&b.graph) {
+            b.name = bucket;
+        }
+        Ok(b)
+    }
+
+    /// Lints and adds a policy document (`root` inside `source`) to `layer`.
+    pub fn add_policy(
+        &mut self,
+        source: &SourceFile,
+        root: &Value,
+        layer: Layer,
+        level: usize,
+    ) -> Result<(), FileReport> {
+        let options = LintOptions {
+            kind: Some(crate::eval::kind_of(layer)),
+        };
+        let analysis = lint::analyze_value(source.clone(), root, &options, Vec::new());
+        if analysis.report.max_severity() == Some(Severity::Error) || analysis.policies.is_empty() {
+            return Err(analysis.report);
+        }
+        for p in analysis.policies {
+            self.graph.add(source.clone(), p, layer, level);
+        }
+        self.reports.push(analysis.report);
+        Ok(())
+    }
+
+    /// Sets the bucket ACL (its owner's canonical id is the bucket owner's).
+    pub fn set_bucket_acl(&mut self, l: &Loaded<Acl>) {
+        if let (Some(owner), Some(account)) = (&l.doc.owner, &self.owner) {
+            let account = account.clone();
+            self.graph.s3.learn_canonical(&owner.id, &account);
+        }
+        self.graph.s3.bucket_acl = Some(AclFacts {
+            acl: l.doc.clone(),
+            source: Some(l.source.clone()),
+        });
+        self.known.bucket_acl = true;
+    }
+
+    /// Sets the ACL of object `key`.
+    pub fn set_object_acl(&mut self, key: &str, l: &Loaded<Acl>) {
+        let facts = AclFacts {
+            acl: l.doc.clone(),
+            source: Some(l.source.clone()),
+        };
+        match self.graph.s3.objects.iter_mut().find(|o| o.key == key) {
+            Some(o) => o.acl = Some(facts),
+            None => self.graph.s3.objects.push(ObjectFacts {
+                key: key.to_string(),
+                owner_account: None,
+                acl: Some(facts),
+            }),
+        }
+    }
+
+    /// Sets Object Ownership.
+    pub fn set_ownership(&mut self, l: &Loaded<OwnershipControls>) {
+        self.graph.s3.ownership = Some((
+            l.doc.ownership,
+            Some(Place {
+                source: l.source.clone(),
+                span: l.doc.span,
+            }),
+        ));
+    }
+
+    /// Sets Block Public Access at the account or bucket level.
+    pub fn set_bpa(&mut self, level: BpaLevel, l: &Loaded<PublicAccessBlock>) {
+        let s = BpaSetting::from_file(l.doc, level, l.source.clone(), &l.root);
+        match level {
+            BpaLevel::Account => {
+                self.graph.s3.account_bpa = Some(s);
+                self.known.account_bpa = true;
+            }
+            _ => {
+                self.graph.s3.bucket_bpa = Some(s);
+                self.known.bucket_bpa = true;
+            }
+        }
+    }
+
+    /// Adds an access point (its description and policy).
+    pub fn add_access_point(&mut self, ap: &AccessPointFolder) -> Result<(), Vec<FileReport>> {
+        let index = self.graph.s3.access_points.len();
+        let owner = self.owner.clone().unwrap_or_default();
+        let facts = match &ap.access_point {
+            Setting::Present(l) => {
+                let d = &l.doc;
+                AccessPointFacts {
+                    name: d.name.value.clone(),
+                    account: d.account.clone().unwrap_or_else(|| owner.clone()),
+                    region: d.region.clone(),
+                    bucket: d.bucket.value.clone(),
+                    network: d.network_origin.clone(),
+                    bpa: d.public_access_block.map(|flags| {
+                        BpaSetting::from_file(
+                            flags,
+                            BpaLevel::AccessPoint,
+                            l.source.clone(),
+                            &l.root,
+                        )
+                    }),
+                    place: Some(Place {
+                        source: l.source.clone(),
+                        span: d.span,
+                    }),
+                }
+            }
+            // Without its description, the access point is taken to be open to the Internet
+            // with no Block Public Access of its own: the least restrictive reading.
+            _ => AccessPointFacts {
+                name: ap.name.clone(),
+                account: owner,
+                region: None,
+                bucket: self.name.clone(),
+                network: NetworkOrigin::Internet,
+                bpa: None,
+                place: None,
+            },
+        };
+        self.graph.s3.access_points.push(facts);
+        if let Setting::Present(l) = &ap.policy {
+            self.add_policy(&l.source, &l.root, Layer::AccessPoint, index)
+                .map_err(|e| vec![e])?;
+        }
+        Ok(())
+    }
+
+    /// Adds the identity policies and permissions boundary the account's IAM configuration
+    /// records for `caller` (a user, role or session of the owner account). Returns what was
+    /// added, as sentences for the output; nothing when the caller is not found.
+    pub fn add_identity_of(&mut self, caller: &Caller, with_boundary: bool) -> Vec<String> {
+        let mut notes = Vec::new();
+        let Some(auth) = &self.authorization else {
+            return notes;
+        };
+        let arn = match caller {
+            Caller::Session { .. } | Caller::User { .. } => caller.principal_arn(),
+            _ => None,
+        };
+        let Some(arn) = arn else { return notes };
+        let Some(found) = auth.doc.identity_policies_of(&arn) else {
+            return notes;
+        };
+        let source = auth.source.clone();
+        for p in &found.policies {
+            self.graph
+                .add(source.clone(), p.policy.clone(), Layer::Identity, 0);
+        }
+        notes.push(format!(
+            "{} identity polic{} of `{arn}` taken from {}",
+            found.policies.len(),
+            if found.policies.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            source.name()
+        ));
+        if !found.unresolved.is_empty() {
+            notes.push(format!(
+                "{} policy or group reference(s) of `{arn}` are not in {}: its permissions may be incomplete",
+                found.unresolved.len(),
+                source.name()
+            ));
+        }
+        if with_boundary {
+            if let Some(boundary) = auth.doc.boundary_of(&arn) {
+                match boundary.policy {
+                    Some(m) => {
+                        self.graph.add(
+                            source.clone(),
+                            m.document.clone(),
+                            Layer::PermissionsBoundary,
+                            0,
+                        );
+                        notes.push(format!(
+                            "permissions boundary `{}` taken from {}",
+                            boundary.arn.value,
+                            source.name()
+                        ));
+                    }
+                    None => notes.push(format!(
+                        "the permissions boundary `{}` is not in {}; it is not applied",
+                        boundary.arn.value,
+                        source.name()
+                    )),
+                }
+            }
+        }
+        notes
+    }
+}
+
+/// Records a Block Public Access setting of a folder; returns whether it is known.
+fn bpa(
+    setting: &Setting<PublicAccessBlock>,
+    level: BpaLevel,
+    slot: &mut Option<BpaSetting>,
+) -> bool {
+    match setting {
+        Setting::Present(l) => {
+            *slot = Some(BpaSetting::from_file(
+                l.doc,
+                level,
+                l.source.clone(),
+                &l.root,
+            ));
+            true
+        }
+        // No configuration on AWS: every flag is off.
+        Setting::Absent { source } => {
+            *slot = Some(BpaSetting {
+                flags: PublicAccessBlock::default(),
+                level,
+                place: Some((source.clone(), [crate::source::Span::new(0, 0); 4])),
+            });
+            true
+        }
+        Setting::Unknown => false,
+    }
+}
+
+/// The bucket a policy's resources name, when they all name the same one.
+fn named_bucket(graph: &Graph) -> Option<String> {
+    let mut name: Option<String> = None;
+    for d in &graph.documents {
+        for st in &d.policy.statements {
+            for r in st.resource.iter().flat_map(|r| r.items.iter()) {
+                let Some(parts) = crate::arn::split(&r.value) else {
+                    continue;
+                };
+                if parts[2] != "s3" || !parts[3].is_empty() {
+                    continue;
+                }
+                let b = parts[5].split('/').next().unwrap_or("");
+                if b.is_empty() || b.contains(['*', '?']) {
+                    continue;
+                }
+                match &name {
+                    Some(n) if n != b => return None,
+                    _ => name = Some(b.to_string()),
+                }
+            }
+        }
+    }
+    name
+}
+
+/// The access point an access point policy's resources name: (name, account, region).
+fn named_access_point(graph: &Graph) -> Option<(String, String, Option<String>)> {
+    graph.documents.iter().find_map(|d| {
+        d.policy.statements.iter().find_map(|st| {
+            st.resource
+                .iter()
+                .flat_map(|r| r.items.iter())
+                .find_map(|r| {
+                    let parts = crate::arn::split(&r.value)?;
+                    let rest = parts[5].strip_prefix("accesspoint/")?;
+                    let name = rest.split('/').next()?;
+                    (!name.contains(['*', '?'])).then(|| {
+                        (
+                            name.to_string(),
+                            parts[4].to_string(),
+                            (!parts[3].is_empty()).then(|| parts[3].to_string()),
+                        )
+                    })
+                })
+        })
+    })
+}
