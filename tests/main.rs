@@ -13,4 +13,5 @@ mod decide;
 mod fixtures;
 mod hostile;
 mod properties;
+mod public;
 mod s3_documents;

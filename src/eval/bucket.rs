@@ -294,21 +294,68 @@ impl Bucket {
     }
 
     /// Adds the identity policies and permissions boundary the account's IAM configuration
-    /// records for `caller` (a user, role or session of the owner account). Returns what was
-    /// added, as sentences for the output; nothing when the caller is not found.
-    pub fn add_identity_of(&mut self, caller: &Caller, with_boundary: bool) -> Vec<String> {
+    /// records for `caller` (a user, role or session of the owner account), and gives the
+    /// caller the path recorded there. Returns what was done, as sentences for the output.
+    pub fn add_identity_of(&mut self, caller: &mut Caller, with_boundary: bool) -> Vec<String> {
         let mut notes = Vec::new();
         let Some(auth) = &self.authorization else {
             return notes;
         };
-        let arn = match caller {
-            Caller::Session { .. } | Caller::User { .. } => caller.principal_arn(),
-            _ => None,
+        let (given, name) = match &*caller {
+            Caller::Session { role, .. } => (caller.principal_arn(), role.clone()),
+            Caller::User { name, .. } => (caller.principal_arn(), name.clone()),
+            _ => (None, String::new()),
         };
-        let Some(arn) = arn else { return notes };
+        let name = name.as_str();
+        let Some(given) = given else { return notes };
+        // IAM user and role names are unique in an account whatever their path, so a caller
+        // given without its path is found by name (IAM "IAM identifiers" page).
+        let is_user = matches!(caller, Caller::User { .. });
+        let account = caller.account().unwrap_or("").to_string();
+        let account = account.as_str();
+        let by_name = |arn: &str, kind: &str| {
+            crate::arn::split(arn).is_some_and(|p| {
+                p[4] == account && p[5].starts_with(kind) && p[5].rsplit('/').next() == Some(name)
+            })
+        };
+        let arn = if auth.doc.identity_policies_of(&given).is_some() {
+            given.clone()
+        } else if is_user {
+            auth.doc
+                .users
+                .iter()
+                .map(|u| u.arn.value.clone())
+                .find(|a| by_name(a, "user/"))
+                .unwrap_or(given.clone())
+        } else {
+            auth.doc
+                .roles
+                .iter()
+                .map(|r| r.arn.value.clone())
+                .find(|a| by_name(a, "role/"))
+                .unwrap_or(given.clone())
+        };
         let Some(found) = auth.doc.identity_policies_of(&arn) else {
+            if self.owner.as_deref() == Some(account) {
+                notes.push(format!(
+                    "`{given}` is not in {}: no identity policy of it is applied",
+                    auth.source.name()
+                ));
+            }
             return notes;
         };
+        // The recorded path, for aws:PrincipalArn.
+        if arn != given {
+            if let Ok(resolved) = Caller::parse(&arn) {
+                match (&mut *caller, resolved) {
+                    (Caller::User { .. }, r @ Caller::User { .. }) => *caller = r,
+                    (Caller::Session { role_path, .. }, Caller::Session { role_path: p, .. }) => {
+                        *role_path = p
+                    }
+                    _ => {}
+                }
+            }
+        }
         let source = auth.source.clone();
         for p in &found.policies {
             self.graph

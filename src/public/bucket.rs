@@ -211,6 +211,8 @@ pub struct PublicGrantOut {
 pub struct BucketVerdict {
     /// The bucket name (or the file, for a policy judged alone).
     pub bucket: String,
+    /// The folder or file judged.
+    pub source: String,
     /// Whether it must be treated as public (true for `public` and `uncertain`).
     pub public: bool,
     /// The verdict.
@@ -223,7 +225,7 @@ pub struct BucketVerdict {
 
 /// Judges the bucket described by `graph` (its bucket and access point policies, and its S3
 /// facts) given what is `known`.
-pub fn analyze(graph: &Graph, known: &Known, bucket: &str) -> BucketVerdict {
+pub fn analyze(graph: &Graph, known: &Known, bucket: &str, source: &str) -> BucketVerdict {
     let mut paths = Vec::new();
     if known.policy_only {
         // A policy judged alone: a bucket policy, or an access point policy.
@@ -300,6 +302,7 @@ pub fn analyze(graph: &Graph, known: &Known, bucket: &str) -> BucketVerdict {
     }
     BucketVerdict {
         bucket: bucket.to_string(),
+        source: source.to_string(),
         public: verdict.is_public(),
         verdict,
         paths,

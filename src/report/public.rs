@@ -28,7 +28,12 @@ fn status_word(s: Status) -> &'static str {
 pub fn human(buckets: &[(crate::eval::bucket::Bucket, BucketVerdict)], style: Style) -> String {
     let mut out = String::new();
     for (bucket, v) in buckets {
-        out.push_str(&format!("{}: {}\n", v.bucket, verdict_word(v.verdict)));
+        out.push_str(&format!(
+            "{} ({}): {}\n",
+            v.bucket,
+            v.source,
+            verdict_word(v.verdict)
+        ));
         for p in &v.paths {
             let file = p
                 .file
@@ -118,7 +123,14 @@ pub fn human(buckets: &[(crate::eval::bucket::Bucket, BucketVerdict)], style: St
         }
     }
     let mut t = super::table(style);
-    t.set_header(["bucket", "verdict", "public paths", "blocked", "unknown"]);
+    t.set_header([
+        "bucket",
+        "source",
+        "verdict",
+        "public paths",
+        "blocked",
+        "unknown",
+    ]);
     for (_, v) in buckets {
         let names = |s: Status| {
             let n: Vec<&str> = v
@@ -135,6 +147,7 @@ pub fn human(buckets: &[(crate::eval::bucket::Bucket, BucketVerdict)], style: St
         };
         t.add_row([
             v.bucket.clone(),
+            v.source.clone(),
             verdict_word(v.verdict).to_string(),
             names(Status::Public),
             names(Status::Blocked),

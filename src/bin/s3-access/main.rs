@@ -338,7 +338,7 @@ fn parse_time(s: Option<&str>) -> Result<i64, String> {
 }
 
 fn run_query(args: QueryArgs) -> std::io::Result<u8> {
-    let caller = match Caller::parse(&args.principal) {
+    let mut caller = match Caller::parse(&args.principal) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: --principal {e}");
@@ -379,7 +379,7 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
     };
     let mut notes = Vec::new();
     if args.bucket.is_some() && args.identity_policy.is_empty() {
-        notes = bucket.add_identity_of(&caller, args.permissions_boundary.is_none());
+        notes = bucket.add_identity_of(&mut caller, args.permissions_boundary.is_none());
     }
     let mut graph = std::mem::take(&mut bucket.graph);
     let mut files: Vec<(&std::path::Path, Layer, usize)> = Vec::new();
@@ -751,6 +751,9 @@ fn run_public(args: PublicArgs) -> std::io::Result<u8> {
     }
     let mut results = Vec::new();
     for input in inputs {
+        let source = match &input {
+            PublicInput::Folder(p) | PublicInput::Policy(p) => p.display().to_string(),
+        };
         let bucket = match input {
             PublicInput::Folder(dir) => {
                 let loaded = s3_access::s3::load_bucket(&dir).and_then(|f| Bucket::from_folder(&f));
@@ -779,6 +782,15 @@ fn run_public(args: PublicArgs) -> std::io::Result<u8> {
                         continue;
                     }
                 };
+                if report.max_severity() == Some(Severity::Error) {
+                    eprint!("{}", report::human(&report, style));
+                    eprintln!(
+                        "error: {} cannot be judged: fix the errors above",
+                        path.display()
+                    );
+                    bad = true;
+                    continue;
+                }
                 let kind = match &report.file_kind {
                     lint::FileKind::Policy { kind, .. } => *kind,
                     lint::FileKind::Other { .. } => continue,
@@ -817,7 +829,7 @@ fn run_public(args: PublicArgs) -> std::io::Result<u8> {
             }
         };
         let verdict =
-            s3_access::public::bucket::analyze(&bucket.graph, &bucket.known, &bucket.name);
+            s3_access::public::bucket::analyze(&bucket.graph, &bucket.known, &bucket.name, &source);
         results.push((bucket, verdict));
     }
     let any_public = results.iter().any(|(_, v)| v.public);

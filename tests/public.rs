@@ -1,0 +1,386 @@
+//! The meaning of public: every fixture under `policies/public/` gets the verdict its name
+//! says, bucket folders combine their paths with Block Public Access, what is unknown is never
+//! "not public", and the `public` command keeps its output and exit-code contract.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = run(args);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn every_definition_fixture_gets_the_verdict_its_name_says() {
+    let dir = root().join("policies/public");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "the fixtures cover the definition");
+    let doc = json(&["public", "--format", "json", "policies/public"]);
+    let buckets = doc["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), files.len());
+    for b in buckets {
+        let source = b["source"].as_str().unwrap();
+        let name = Path::new(source).file_stem().unwrap().to_str().unwrap();
+        let expected = if name.starts_with("not-public-") {
+            "not-public"
+        } else {
+            assert!(name.starts_with("public-"), "{name}");
+            "public"
+        };
+        assert_eq!(b["verdict"], expected, "{name}: {b:#}");
+        assert_eq!(b["public"], expected == "public", "{name}");
+        // A public statement says what opens and how to fix it.
+        for p in b["paths"].as_array().unwrap() {
+            for s in p["statements"].as_array().into_iter().flatten() {
+                if s["public"] == true {
+                    assert!(s["fix"].is_string(), "{name}: {s:#}");
+                    assert!(s["reason"].is_string());
+                } else if let Some(r) = s.get("restricted_by") {
+                    assert!(r["provenance"].is_string(), "{name}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn public_statements_name_the_access_they_open() {
+    let doc = json(&[
+        "public",
+        "--format",
+        "json",
+        "policies/public/public-aws-example-mixed-cloudtrail-account-star.json",
+    ]);
+    let statements = &doc["buckets"][0]["paths"][0]["statements"];
+    let public: Vec<&serde_json::Value> = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["public"] == true)
+        .collect();
+    assert_eq!(public.len(), 1, "only `Everyone` is public: {statements:#}");
+    assert_eq!(public[0]["sid"], "Everyone");
+    assert_eq!(public[0]["access"], serde_json::json!(["read"]));
+    assert_eq!(public[0]["actions"], serde_json::json!(["GetObject"]));
+    let put = doc["buckets"][0]["paths"][0]["put_time"][0]
+        .as_str()
+        .unwrap();
+    assert!(put.contains("BlockPublicPolicy"), "{put}");
+}
+
+#[test]
+fn the_example_bucket_is_public_through_an_object_acl() {
+    let doc = json(&[
+        "public",
+        "--format",
+        "json",
+        "policies/buckets/example-bucket",
+    ]);
+    let b = &doc["buckets"][0];
+    assert_eq!(b["bucket"], "example-bucket");
+    assert_eq!(b["verdict"], "public");
+    let status = |name: &str| {
+        b["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no path {name}: {b:#}"))
+    };
+    assert_eq!(status("bucket policy"), "not-public");
+    assert_eq!(status("bucket ACL"), "not-public");
+    assert_eq!(status("object `public/logo.png` ACL"), "public");
+    assert_eq!(status("access point `reports-ap`"), "not-public");
+    assert_eq!(status("ACLs of objects not listed"), "unknown");
+    let out = run(&["public", "policies/buckets/example-bucket"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+/// Copies the example bucket folder (and its account folder) to a temporary directory.
+fn copy_example(tmp: &Path) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let target = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).unwrap();
+            }
+        }
+    }
+    copy(
+        &root().join("policies/buckets/example-bucket"),
+        &tmp.join("example-bucket"),
+    );
+    copy(
+        &root().join("policies/buckets/account"),
+        &tmp.join("account"),
+    );
+    tmp.join("example-bucket")
+}
+
+#[test]
+fn block_public_access_and_bucket_owner_enforced_change_the_verdict() {
+    let tmp = tempdir("bpa");
+    let bucket = copy_example(&tmp);
+    let b = bucket.display().to_string();
+    // IgnorePublicAcls at the account level blocks the public object ACL.
+    std::fs::write(
+        tmp.join("account/public-access-block.json"),
+        r#"{"PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}}"#,
+    )
+    .unwrap();
+    let doc = json(&["public", "--format", "json", &b]);
+    assert_eq!(doc["buckets"][0]["verdict"], "blocked", "{doc:#}");
+    let blocked = doc["buckets"][0]["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "blocked")
+        .unwrap();
+    assert_eq!(blocked["blocked_by"]["flag"], "IgnorePublicAcls");
+    assert_eq!(blocked["blocked_by"]["level"], "account");
+    assert!(
+        blocked["blocked_by"]["at"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("account/public-access-block.json")
+    );
+    assert_eq!(run(&["public", &b]).status.code(), Some(0));
+    // With ACLs disabled, no ACL path is public whatever it lists.
+    std::fs::write(
+        tmp.join("account/public-access-block.json"),
+        r#"{"PublicAccessBlockConfiguration":{"BlockPublicAcls":false,"IgnorePublicAcls":false,"BlockPublicPolicy":false,"RestrictPublicBuckets":false}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        bucket.join("ownership-controls.json"),
+        r#"{"OwnershipControls":{"Rules":[{"ObjectOwnership":"BucketOwnerEnforced"}]}}"#,
+    )
+    .unwrap();
+    let doc = json(&["public", "--format", "json", &b]);
+    assert_eq!(doc["buckets"][0]["verdict"], "blocked", "{doc:#}");
+}
+
+#[test]
+fn what_is_not_given_is_never_reported_not_public() {
+    let tmp = tempdir("unknown");
+    let bucket = copy_example(&tmp);
+    let b = bucket.display().to_string();
+    // Make every path non-public, then remove the bucket policy file: unknown, not safe.
+    std::fs::write(
+        bucket.join("ownership-controls.json"),
+        r#"{"OwnershipControls":{"Rules":[{"ObjectOwnership":"BucketOwnerEnforced"}]}}"#,
+    )
+    .unwrap();
+    let doc = json(&["public", "--format", "json", &b]);
+    assert_eq!(doc["buckets"][0]["verdict"], "blocked", "{doc:#}");
+    std::fs::remove_file(bucket.join("policy.json")).unwrap();
+    let doc = json(&["public", "--format", "json", &b]);
+    assert_eq!(doc["buckets"][0]["verdict"], "uncertain", "{doc:#}");
+    assert_eq!(doc["buckets"][0]["public"], true);
+    assert_eq!(run(&["public", &b]).status.code(), Some(1));
+    // A public policy with unknown Block Public Access is public, never "blocked".
+    std::fs::write(
+        bucket.join("policy.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-bucket/*"}]}"#,
+    )
+    .unwrap();
+    std::fs::remove_file(bucket.join("public-access-block.json")).unwrap();
+    std::fs::remove_file(tmp.join("account/public-access-block.json")).unwrap();
+    let doc = json(&["public", "--format", "json", &b]);
+    assert_eq!(doc["buckets"][0]["verdict"], "public", "{doc:#}");
+    let reasons = doc["buckets"][0]["paths"][0]["reasons"].to_string();
+    assert!(reasons.contains("unknown"), "{reasons}");
+}
+
+#[test]
+fn bad_input_exits_2_and_non_policies_are_skipped() {
+    assert_eq!(
+        run(&["public", "policies/invalid/P107-invalid-effect.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // An identity policy cannot be public; it is skipped.
+    let doc = json(&[
+        "public",
+        "--format",
+        "json",
+        "policies/valid/identity-s3-home-prefix.json",
+    ]);
+    assert_eq!(doc["buckets"], serde_json::json!([]));
+}
+
+#[test]
+fn queries_on_a_bucket_folder_use_its_acls_ownership_and_access_points() {
+    let q = |extra: &[&str]| {
+        let mut args = vec![
+            "query",
+            "--format",
+            "json",
+            "--bucket",
+            "policies/buckets/example-bucket",
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    // The public object ACL lets anonymous callers read the logo; the grant is located.
+    let d = q(&[
+        "--principal",
+        "anonymous",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-bucket/public/logo.png",
+    ]);
+    assert_eq!(d["decision"], "Allow");
+    let grant = &d["determining"][0];
+    assert_eq!(grant["kind"], "acl-grant");
+    assert_eq!(grant["grantee"], "AllUsers");
+    assert!(grant["line"].as_u64().unwrap() > 0);
+    // The partner's object is not the bucket owner's: its ACL grants the owner account READ,
+    // so bob's identity policy (AmazonS3ReadOnlyAccess, from the account folder) is needed and
+    // enough.
+    let d = q(&[
+        "--principal",
+        "arn:aws:iam::111122223333:user/bob",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-bucket/uploads/partner/2026-03-report.csv",
+    ]);
+    assert_eq!(d["decision"], "Allow", "{d:#}");
+    // The VPC access point rejects requests from elsewhere, at its description.
+    let d = q(&[
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/analyst/a",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:eu-west-1:111122223333:accesspoint/reports-ap/object/reports/q1.csv",
+    ]);
+    assert_eq!(d["decision"], "ExplicitDeny", "{d:#}");
+    assert_eq!(d["determining"][0]["rule"], "access-point-network");
+    let d = q(&[
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/analyst/a",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:eu-west-1:111122223333:accesspoint/reports-ap/object/reports/q1.csv",
+        "--context",
+        "aws:SourceVpc=vpc-1a2b3c4d",
+    ]);
+    assert_eq!(d["decision"], "Allow", "{d:#}");
+    // A contradicting owner is refused.
+    let out = run(&[
+        "query",
+        "--bucket",
+        "policies/buckets/example-bucket",
+        "--bucket-owner",
+        "999988887777",
+        "--principal",
+        "anonymous",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-bucket/a",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn individual_s3_flags_work_without_a_folder() {
+    let d = json(&[
+        "query",
+        "--format",
+        "json",
+        "--principal",
+        "anonymous",
+        "--action",
+        "s3:ListBucket",
+        "--resource",
+        "arn:aws:s3:::custodian-bucket",
+        "--bucket-owner",
+        "111122223333",
+        "--bucket-acl",
+        "tests/fixtures/s3/custodian-acl-all-users-write.json",
+        "--public-access-block",
+        "tests/fixtures/s3/custodian-bpa-all-off.json",
+    ]);
+    // WRITE to AllUsers does not let anyone list.
+    assert_eq!(d["decision"], "ImplicitDeny", "{d:#}");
+    let d = json(&[
+        "query",
+        "--format",
+        "json",
+        "--principal",
+        "anonymous",
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::custodian-bucket/x",
+        "--bucket-owner",
+        "111122223333",
+        "--bucket-acl",
+        "tests/fixtures/s3/custodian-acl-all-users-write.json",
+        "--account-public-access-block",
+        "tests/fixtures/s3/awscli-s3control-get-public-access-block.json",
+    ]);
+    // The account's IgnorePublicAcls drops the only grant that would allow it.
+    assert_eq!(d["decision"], "ExplicitDeny", "{d:#}");
+    assert_eq!(d["determining"][0]["kind"], "block");
+    assert_eq!(d["determining"][0]["flag"], "IgnorePublicAcls", "{d:#}");
+    assert_eq!(d["determining"][0]["level"], "account");
+    // Without it, the grant to AllUsers lets anonymous callers write.
+    let d = json(&[
+        "query",
+        "--format",
+        "json",
+        "--principal",
+        "anonymous",
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::custodian-bucket/x",
+        "--bucket-owner",
+        "111122223333",
+        "--bucket-acl",
+        "tests/fixtures/s3/custodian-acl-all-users-write.json",
+    ]);
+    assert_eq!(d["decision"], "Allow", "{d:#}");
+}
+
+fn tempdir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3-access-public-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
