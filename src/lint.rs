@@ -311,7 +311,27 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
         return Ok(finish(source, FileKind::Unknown, vec![f], &[]));
     }
     let bytes = std::fs::read(path)?;
-    Ok(lint_bytes(&name, bytes, options))
+    let mut report = lint_bytes(&name, bytes, options);
+    // In a bucket folder, `{}` records that a configuration does not exist on AWS
+    // (docs/bucket-folder.md): a recognised document, not a broken policy.
+    if report.source.text().trim() == "{}" && in_bucket_folder(path) {
+        report
+            .findings
+            .retain(|f| f.finding.code != Code::NotAPolicy);
+        report.file_kind = FileKind::Other {
+            what: "absent configuration (bucket folder)",
+        };
+    }
+    Ok(report)
+}
+
+/// Whether `path` lies in a bucket or account folder (a manifest up to three levels up, as
+/// for `access-points/NAME/policy.json`).
+fn in_bucket_folder(path: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .take(3)
+        .any(|d| d.join(crate::s3::folder::MANIFEST).is_file())
 }
 
 /// An entry that could not be listed while collecting files.
