@@ -7,6 +7,7 @@
 //! over it.
 
 pub mod arn;
+pub mod audit;
 pub mod catalog;
 pub mod diagnostic;
 pub mod document;

@@ -15,6 +15,11 @@ use std::path::{Path, PathBuf};
 pub struct LintOptions {
     /// Treat every policy as this kind instead of detecting it.
     pub kind: Option<PolicyKind>,
+    /// Run the risk audit ([`crate::audit`]) on top of the grammar checks: `lint` does, the
+    /// loaders of `query` and `check` do not (a public policy must still be evaluable).
+    pub audit: bool,
+    /// Accounts and organisations the audit trusts.
+    pub trust: crate::audit::Trust,
 }
 
 /// What a file turned out to be.
@@ -168,6 +173,14 @@ pub fn analyze_value(
                 findings.extend(parsed.findings);
                 if let Some(policy) = parsed.policy {
                     validate::validate(&policy, &source, &mut findings);
+                    if options.audit {
+                        findings.extend(crate::audit::policy(
+                            &policy,
+                            &source,
+                            &options.trust,
+                            None,
+                        ));
+                    }
                     policies.push(policy);
                 }
                 file_kind = FileKind::Policy {

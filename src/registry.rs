@@ -2,7 +2,9 @@
 //! severity, a one-line summary and a documentation page under `docs/rules/`.
 //!
 //! Codes are never reused or renumbered: users key suppressions and CI gates on them.
-//! `E0xx` are JSON and document-shape errors, `P1xx`–`P5xx` policy grammar and validation.
+//! `E0xx` are JSON and document-shape errors, `P1xx`–`P5xx` policy grammar and validation,
+//! `S1xx`–`S5xx` the risk audit (public access, transport and encryption, grants, dead
+//! statements, configuration).
 
 use serde::Serialize;
 
@@ -141,6 +143,34 @@ codes! {
     RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
     DocumentShape = ("E009", "document-shape", Error, "an AWS document does not have the shape the AWS CLI prints"),
     BucketFolder = ("E010", "bucket-folder", Error, "a bucket folder's manifest or files do not fit together"),
+    PublicRead = ("S101", "public-read", Error, "a public policy statement lets anyone read objects or bucket configuration"),
+    PublicWrite = ("S102", "public-write", Error, "a public policy statement lets anyone write or delete"),
+    PublicList = ("S103", "public-list", Error, "a public policy statement lets anyone list the bucket"),
+    PublicPermissionsManagement = ("S104", "public-permissions-management", Error, "a public policy statement lets anyone change policies or ACLs"),
+    PublicAclGrant = ("S105", "public-acl-grant", Error, "an ACL grant to All Users or Authenticated Users"),
+    InsecureTransportAllowed = ("S201", "insecure-transport-allowed", Warning, "some request over plain HTTP is not refused"),
+    UnencryptedUploadAllowed = ("S202", "unencrypted-upload-allowed", Warning, "the policy means to force encryption but some upload gets through"),
+    SseCOverHttp = ("S203", "sse-c-over-http", Warning, "requests with customer-provided keys over plain HTTP are not refused"),
+    KmsKeyOfAnotherAccount = ("S204", "kms-key-of-another-account", Warning, "uploads are encrypted with a KMS key of another account"),
+    DefaultEncryptionMissing = ("S205", "default-encryption-missing", Warning, "the bucket has no default encryption"),
+    CrossAccountAccess = ("S301", "cross-account-access", Warning, "a grant to an account or organisation that is not the owner's or trusted"),
+    WildcardAction = ("S302", "wildcard-action", Warning, "a resource-policy Allow of every S3 action"),
+    NotActionWithAllow = ("S303", "not-action-with-allow", Warning, "NotAction with Allow grants every action but those listed"),
+    NotResourceWithAllow = ("S304", "not-resource-with-allow", Warning, "NotResource with Allow grants on every resource but those listed"),
+    SpoofableConditionOnly = ("S305", "spoofable-condition-only", Warning, "a public grant limited only by a header any client can set"),
+    PermissionsManagementGranted = ("S306", "permissions-management-granted", Error, "policy, ACL or Block Public Access changes granted beyond the owner account"),
+    DenyNeverMatches = ("S401", "deny-never-matches", Warning, "a Deny statement that no request can match"),
+    BlockPublicAccessOff = ("S501", "block-public-access-off", Warning, "Block Public Access is not fully on at some level"),
+    AclsEnabled = ("S502", "acls-enabled", Warning, "ACLs are enabled (Object Ownership is not BucketOwnerEnforced)"),
+    AccessLoggingOff = ("S503", "access-logging-off", Warning, "server access logging is off"),
+    LoggingLoop = ("S504", "logging-loop", Warning, "the bucket delivers its access logs into itself"),
+    LoggingTargetOtherRegion = ("S505", "logging-target-other-region", Warning, "the access log target is in another region"),
+    VersioningOff = ("S506", "versioning-off", Warning, "versioning is not enabled"),
+    MfaDeleteOff = ("S507", "mfa-delete-off", Note, "a versioned bucket without MFA Delete"),
+    GovernanceBypassGranted = ("S508", "governance-bypass-granted", Warning, "s3:BypassGovernanceRetention granted broadly on a governance-mode bucket"),
+    CorsAnyOriginWrite = ("S509", "cors-any-origin-write", Warning, "CORS allows write methods from any origin"),
+    PresignedUrlUnlimited = ("S510", "presigned-url-unlimited", Note, "nothing limits presigned URLs (s3:signatureAge, s3:authType)"),
+    AccessPointInternetOrigin = ("S511", "access-point-internet-origin", Note, "an access point that takes requests from the Internet"),
 }
 
 impl Code {

@@ -179,6 +179,7 @@ impl Bucket {
     ) -> Result<(), FileReport> {
         let options = LintOptions {
             kind: Some(crate::eval::kind_of(layer)),
+            ..LintOptions::default()
         };
         let analysis = lint::analyze_value(source.clone(), root, &options, Vec::new());
         if analysis.report.max_severity() == Some(Severity::Error) || analysis.policies.is_empty() {

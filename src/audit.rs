@@ -1,0 +1,158 @@
+//! The risk audit: the S3 security checks, each defined as a question to the evaluation graph
+//! rather than as a text pattern, so equivalent policies get the same verdict and partial
+//! coverage is named precisely.
+//!
+//! - [`exposure`]: public read/write/list/permissions management, public ACL grants,
+//!   cross-account access, over-broad grants (S1xx, S3xx);
+//! - [`transport`]: requests over plain HTTP that no Deny refuses (S201);
+//! - [`encryption`]: uploads without encryption, SSE-C over HTTP, KMS keys of other accounts,
+//!   default encryption (S202–S205);
+//! - [`dead`]: Deny statements that can never match (S401);
+//! - [`config`]: the bucket's configuration: Block Public Access, ACLs, logging, versioning,
+//!   MFA Delete, Object Lock, CORS, presigned URLs, access points (S5xx).
+//!
+//! Policy checks run on every bucket and access point policy `lint` reads; configuration
+//! checks run on bucket folders. Every finding points at the statement, grant or setting
+//! responsible.
+
+pub mod config;
+pub mod coverage;
+pub mod dead;
+pub mod encryption;
+pub mod exposure;
+pub mod transport;
+
+use crate::diagnostic::Finding;
+use crate::eval::graph::{Graph, Layer};
+use crate::policy::{Policy, PolicyKind, Statement};
+use crate::s3::Encryption;
+use crate::source::{SourceFile, Span};
+
+/// Accounts and organisations the user trusts (`[trust]` in `.s3-access.toml`): grants to
+/// them are not cross-account findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trust {
+    /// Account ids.
+    pub accounts: Vec<String>,
+    /// Organisation ids (`o-...`).
+    pub organizations: Vec<String>,
+}
+
+impl Trust {
+    /// Whether `account` is trusted.
+    pub fn account(&self, account: &str) -> bool {
+        self.accounts.iter().any(|a| a == account)
+    }
+
+    /// Whether organisation `org` is trusted.
+    pub fn organization(&self, org: &str) -> bool {
+        self.organizations.iter().any(|o| o == org)
+    }
+}
+
+/// What a policy is audited against.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The graph: the policies (bucket and access point layers) and, for a bucket folder, the
+    /// S3 facts (Block Public Access, ACLs, ...).
+    pub graph: &'a Graph,
+    /// The bucket's name.
+    pub bucket: &'a str,
+    /// Whether the name is known (a folder's manifest) rather than inferred.
+    pub bucket_known: bool,
+    /// The bucket owner's account, if known.
+    pub owner: Option<&'a str>,
+    /// Trusted accounts and organisations.
+    pub trust: &'a Trust,
+    /// The default encryption, when a folder gives it.
+    pub default_encryption: Option<&'a Encryption>,
+    /// Whether Block Public Access was given (a folder with its settings).
+    pub bpa_known: bool,
+}
+
+/// The account of the access point a policy's resources name.
+fn access_point_account(policy: &Policy) -> Option<String> {
+    policy.statements.iter().find_map(|st| {
+        st.resource
+            .iter()
+            .flat_map(|r| r.items.iter())
+            .find_map(|r| {
+                let parts = crate::arn::split(&r.value)?;
+                (parts[5].starts_with("accesspoint/") && parts[4].len() == 12)
+                    .then(|| parts[4].to_string())
+            })
+    })
+}
+
+/// A finding in one file.
+#[derive(Debug, Clone)]
+pub struct Audited {
+    /// The file.
+    pub source: SourceFile,
+    /// The finding.
+    pub finding: Finding,
+}
+
+/// The policy statement behind graph statement `id`, with its file.
+pub(crate) fn statement(graph: &Graph, id: usize) -> Option<(&SourceFile, &Statement, Layer)> {
+    let s = graph.statements.get(id)?;
+    let d = graph.documents.get(s.doc)?;
+    Some((&d.source, d.policy.statements.get(s.index)?, d.layer))
+}
+
+/// A short span at the head of a statement: its Sid, else its Effect.
+pub(crate) fn head(st: &Statement) -> Span {
+    st.sid.as_ref().map_or(st.effect.span, |s| s.span)
+}
+
+/// Audits the resource policies of `ctx.graph` (every bucket and access point policy).
+pub fn policies(ctx: &Context<'_>) -> Vec<Audited> {
+    let mut out = Vec::new();
+    exposure::check(ctx, &mut out);
+    transport::check(ctx, &mut out);
+    encryption::check(ctx, &mut out);
+    dead::check(ctx, &mut out);
+    config::presigned(ctx, &mut out);
+    out
+}
+
+/// Audits one policy as `lint` reads it: the checks that need nothing beyond the policy.
+/// Bucket and access point policies get every policy check; other kinds only the
+/// kind-independent ones (NotAction/NotResource with Allow, dead Deny statements).
+pub fn policy(
+    policy: &Policy,
+    source: &SourceFile,
+    trust: &Trust,
+    owner: Option<&str>,
+) -> Vec<Finding> {
+    let layer = match policy.kind {
+        PolicyKind::Bucket => Layer::Bucket,
+        PolicyKind::AccessPoint => Layer::AccessPoint,
+        _ => Layer::Identity,
+    };
+    let mut graph = Graph::new();
+    graph.add(source.clone(), policy.clone(), layer, 0);
+    let bucket = coverage::bucket_of(&graph);
+    // An access point policy names its owner in every resource ARN.
+    let ap_owner = (layer == Layer::AccessPoint)
+        .then(|| access_point_account(policy))
+        .flatten();
+    let owner = owner.or(ap_owner.as_deref());
+    let ctx = Context {
+        graph: &graph,
+        bucket: &bucket,
+        bucket_known: false,
+        owner,
+        trust,
+        default_encryption: None,
+        bpa_known: false,
+    };
+    let mut out = Vec::new();
+    if layer.is_resource_policy() {
+        out = policies(&ctx);
+    } else {
+        exposure::not_elements(&ctx, &mut out);
+        dead::check(&ctx, &mut out);
+    }
+    out.into_iter().map(|a| a.finding).collect()
+}

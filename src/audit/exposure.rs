@@ -1,0 +1,481 @@
+//! Who a resource policy lets in, and how broadly.
+//!
+//! - S101–S104 public-read, public-write, public-list, public-permissions-management: an Allow
+//!   statement that makes the policy public by AWS's definition ([`crate::public`]), by the
+//!   access levels of the S3 actions it covers; a note instead when RestrictPublicBuckets
+//!   blocks it.
+//! - S301 cross-account-access: grants to accounts (or organisations) other than the owner's
+//!   and the trusted ones, with the actions and conditions.
+//! - S302 wildcard-action, S303 not-action-with-allow, S304 not-resource-with-allow,
+//!   S305 spoofable-condition-only, S306 permissions-management-granted.
+
+use super::{Audited, Context, statement};
+use crate::diagnostic::Finding;
+use crate::eval::graph::{Graph, Layer, PrincipalMatcher};
+use crate::eval::s3::BpaFlag;
+use crate::policy::{AwsPrincipal, Effect, PrincipalKind, Statement};
+use crate::public::{self, PolicyOn};
+use crate::registry::{Code, Severity};
+use crate::s3::NetworkOrigin;
+use crate::source::{SourceFile, Span};
+
+/// The actions that manage who can access the bucket (the issue's privilege-escalation set).
+pub const PERMISSION_MANAGEMENT: &[&str] = &[
+    "s3:putbucketpolicy",
+    "s3:deletebucketpolicy",
+    "s3:putbucketacl",
+    "s3:putobjectacl",
+    "s3:putbucketownershipcontrols",
+    "s3:putbucketpublicaccessblock",
+];
+
+/// Runs every exposure check on the resource policies of `ctx.graph`.
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
+    public_statements(ctx, out);
+    cross_account(ctx, out);
+    broad(ctx, out);
+    not_elements(ctx, out);
+}
+
+fn resource_statements(
+    graph: &Graph,
+) -> impl Iterator<Item = (usize, &SourceFile, &Statement, Layer, usize)> {
+    (0..graph.statements.len()).filter_map(move |id| {
+        let (source, st, layer) = statement(graph, id)?;
+        let level = graph
+            .statements
+            .get(id)
+            .and_then(|s| graph.documents.get(s.doc))
+            .map_or(0, |d| d.level);
+        layer
+            .is_resource_policy()
+            .then_some((id, source, st, layer, level))
+    })
+}
+
+fn principal_span(st: &Statement) -> Span {
+    st.principal.as_ref().map_or(st.effect.span, |p| p.span)
+}
+
+/// S101–S104.
+fn public_statements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
+    let graph = ctx.graph;
+    for (id, source, st, layer, level) in resource_statements(graph) {
+        let on = if layer == Layer::AccessPoint {
+            PolicyOn::AccessPoint
+        } else {
+            PolicyOn::Bucket
+        };
+        let access_point = (layer == Layer::AccessPoint).then_some(level);
+        // AWS rule: an access point with a VPC network origin is never public (S3 "The meaning
+        // of public", access points).
+        if access_point
+            .and_then(|i| graph.s3.access_points.get(i))
+            .is_some_and(|a| matches!(a.network, NetworkOrigin::Vpc { .. }))
+        {
+            continue;
+        }
+        let Some(v) = public::classify_statement(st, on) else {
+            continue;
+        };
+        if !v.public {
+            continue;
+        }
+        let access = public::statement_access(graph, id);
+        let blocked = graph
+            .s3
+            .bpa_setter(BpaFlag::RestrictPublicBuckets, access_point)
+            .map(|s| {
+                let at = s
+                    .place_of(BpaFlag::RestrictPublicBuckets)
+                    .map(|p| {
+                        let lc = p.source.line_col(p.span.start);
+                        format!(", {}:{}:{}", p.source.name(), lc.line, lc.column)
+                    })
+                    .unwrap_or_default();
+                format!("RestrictPublicBuckets ({} setting{at})", s.level.as_str())
+            });
+        for (on_class, code, what) in [
+            (access.read, Code::PublicRead, "read"),
+            (access.write, Code::PublicWrite, "write"),
+            (access.list, Code::PublicList, "list"),
+            (
+                access.permissions_management,
+                Code::PublicPermissionsManagement,
+                "manage permissions",
+            ),
+        ] {
+            if !on_class {
+                continue;
+            }
+            let level_of = |a: &&str| {
+                crate::catalog::service("s3")
+                    .and_then(|s| s.action(a))
+                    .map(|x| x.access_level())
+            };
+            let actions: Vec<String> = access
+                .actions
+                .iter()
+                .filter(|a| {
+                    level_of(a).is_some_and(|l| match code {
+                        Code::PublicRead => l == crate::catalog::AccessLevel::Read,
+                        Code::PublicWrite => l == crate::catalog::AccessLevel::Write,
+                        Code::PublicList => l == crate::catalog::AccessLevel::List,
+                        _ => l == crate::catalog::AccessLevel::PermissionsManagement,
+                    })
+                })
+                .map(|a| format!("`s3:{a}`"))
+                .collect();
+            let shown = if actions.len() > 4 {
+                format!("{} and {} more", actions[..4].join(", "), actions.len() - 4)
+            } else {
+                actions.join(", ")
+            };
+            let mut message = format!(
+                "{} of the {} lets anyone {what} ({shown}): {}",
+                st.label(),
+                layer.as_str(),
+                v.reason
+            );
+            let mut f;
+            if let Some(b) = &blocked {
+                message.push_str(&format!(
+                    "; {b} blocks it for everyone outside the owner account except AWS services"
+                ));
+                f = Finding::new(code, principal_span(st), message).with_severity(Severity::Note);
+            } else {
+                if !ctx.bpa_known {
+                    message.push_str(" (unless Block Public Access RestrictPublicBuckets is on)");
+                }
+                f = Finding::new(code, principal_span(st), message);
+            }
+            if let Some(fix) = &v.fix {
+                f = f.with_help(fix.clone());
+            }
+            if let Some(a) = &st.action {
+                f = f.with_related(a.span, format!("{what} actions"));
+            }
+            out.push(Audited {
+                source: source.clone(),
+                finding: f,
+            });
+        }
+    }
+}
+
+/// Ids named in a policy, with where each is written.
+type Named = Vec<(String, Span)>;
+
+/// The accounts and organisations an Allow statement's principal names or pins.
+fn grantees(graph: &Graph, id: usize, st: &Statement) -> (Named, Named) {
+    let mut accounts = Vec::new();
+    let mut orgs = Vec::new();
+    let Some((false, items)) = graph.statements.get(id).and_then(|s| s.principal.as_ref()) else {
+        return (accounts, orgs);
+    };
+    let spans: Vec<Span> = st
+        .principal
+        .as_ref()
+        .map(|p| p.items.iter().map(|i| i.span).collect())
+        .unwrap_or_default();
+    let mut everyone = false;
+    for (m, span) in items.iter().zip(
+        spans
+            .iter()
+            .copied()
+            .chain(std::iter::repeat(st.effect.span)),
+    ) {
+        match m {
+            PrincipalMatcher::Everyone => everyone = true,
+            PrincipalMatcher::Aws(p) => {
+                let a = match p {
+                    AwsPrincipal::Account { account }
+                    | AwsPrincipal::User { account, .. }
+                    | AwsPrincipal::Role { account, .. }
+                    | AwsPrincipal::AssumedRole { account, .. }
+                    | AwsPrincipal::FederatedUser { account, .. } => account.clone(),
+                    #[allow(unreachable_patterns, reason = "future principal forms")]
+                    _ => continue,
+                };
+                accounts.push((a, span));
+            }
+            _ => {}
+        }
+    }
+    if everyone {
+        for c in &st.conditions {
+            let key = c.key.value.to_ascii_lowercase();
+            let positive = !c.operator.value.base.is_negated() && !c.operator.value.if_exists;
+            if !positive {
+                continue;
+            }
+            match key.as_str() {
+                "aws:principalaccount" | "aws:sourceaccount" | "s3:dataaccesspointaccount" => {
+                    accounts.extend(c.values.iter().map(|v| (v.text.clone(), v.span)))
+                }
+                "aws:principalorgid" => {
+                    orgs.extend(c.values.iter().map(|v| (v.text.clone(), v.span)))
+                }
+                _ => {}
+            }
+        }
+    }
+    (accounts, orgs)
+}
+
+/// S301.
+fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
+    let graph = ctx.graph;
+    for (id, source, st, layer, _) in resource_statements(graph) {
+        if st.effect.value != Effect::Allow {
+            continue;
+        }
+        let (accounts, orgs) = grantees(graph, id, st);
+        let foreign: Vec<&(String, Span)> = accounts
+            .iter()
+            .filter(|(a, _)| Some(a.as_str()) != ctx.owner && !ctx.trust.account(a))
+            .collect();
+        let foreign_orgs: Vec<&(String, Span)> = orgs
+            .iter()
+            .filter(|(o, _)| !ctx.trust.organization(o))
+            .collect();
+        if foreign.is_empty() && foreign_orgs.is_empty() {
+            continue;
+        }
+        let access = public::statement_access(graph, id);
+        let classes = access.classes();
+        let mut who: Vec<String> = foreign
+            .iter()
+            .map(|(a, _)| format!("account {a}"))
+            .collect();
+        who.dedup();
+        who.extend(
+            foreign_orgs
+                .iter()
+                .map(|(o, _)| format!("organisation {o}")),
+        );
+        let conditions: Vec<String> = st
+            .conditions
+            .iter()
+            .map(|c| format!("`{}` on `{}`", c.operator.value.text, c.key.value))
+            .collect();
+        let resources = st
+            .resource
+            .as_ref()
+            .map(|r| {
+                r.items
+                    .iter()
+                    .map(|i| format!("`{}`", i.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let message = format!(
+            "{} of the {} lets {} {} ({} S3 action{}) on {resources}{}{}",
+            st.label(),
+            layer.as_str(),
+            who.join(", "),
+            if classes.is_empty() {
+                "act".to_string()
+            } else {
+                classes.join(", ")
+            },
+            access.actions.len(),
+            if access.actions.len() == 1 { "" } else { "s" },
+            if conditions.is_empty() {
+                ", with no condition".to_string()
+            } else {
+                format!(", under {}", conditions.join(", "))
+            },
+            if ctx.owner.is_none() {
+                " (the bucket owner is not known: list your own accounts under [trust] in .s3-access.toml)"
+            } else {
+                ""
+            }
+        );
+        let span = foreign
+            .first()
+            .map(|(_, s)| *s)
+            .or_else(|| foreign_orgs.first().map(|(_, s)| *s))
+            .unwrap_or(st.effect.span);
+        let severity = if ctx.owner.is_some() || !ctx.trust.accounts.is_empty() {
+            Severity::Warning
+        } else {
+            Severity::Note
+        };
+        out.push(Audited {
+            source: source.clone(),
+            finding: Finding::new(Code::CrossAccountAccess, span, message)
+                .with_severity(severity)
+                .with_help("if the account is yours or a partner's you trust, list it under [trust] accounts (or its organisation under [trust] organizations) in .s3-access.toml"),
+        });
+    }
+}
+
+/// S302, S305, S306.
+fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
+    let graph = ctx.graph;
+    let all = crate::catalog::service("s3").map_or(0, |s| s.actions().len());
+    for (id, source, st, layer, _) in resource_statements(graph) {
+        if st.effect.value != Effect::Allow {
+            continue;
+        }
+        let access = public::statement_access(graph, id);
+        let action_span = st.action.as_ref().map_or(st.effect.span, |a| a.span);
+        if all > 0 && access.actions.len() == all {
+            out.push(Audited {
+                source: source.clone(),
+                finding: Finding::new(
+                    Code::WildcardAction,
+                    action_span,
+                    format!(
+                        "{} of the {} grants every S3 action, including deleting objects and changing the bucket policy and ACLs",
+                        st.label(),
+                        layer.as_str()
+                    ),
+                )
+                .with_help("grant only the actions the principal needs, e.g. `s3:GetObject` and `s3:ListBucket` for readers"),
+            });
+        }
+        let on = if layer == Layer::AccessPoint {
+            PolicyOn::AccessPoint
+        } else {
+            PolicyOn::Bucket
+        };
+        let verdict = public::classify_statement(st, on);
+        // S305: `*` limited only by headers any client can set.
+        let spoofable: Vec<&crate::policy::Condition> = st
+            .conditions
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.key.value.to_ascii_lowercase().as_str(),
+                    "aws:referer" | "aws:useragent"
+                )
+            })
+            .collect();
+        if verdict.as_ref().is_some_and(|v| v.public) && !spoofable.is_empty() {
+            let c = spoofable[0];
+            out.push(Audited {
+                source: source.clone(),
+                finding: Finding::new(
+                    Code::SpoofableConditionOnly,
+                    c.key.span,
+                    format!(
+                        "{} lets anyone in whose request carries the right `{}` header; any client can send any value, so this restricts nothing",
+                        st.label(),
+                        c.key.value
+                    ),
+                )
+                .with_help("restrict with a key AWS sets itself: aws:SourceVpce, aws:SourceIp, aws:PrincipalOrgID, or a CloudFront origin access control (aws:SourceArn)"),
+            });
+        }
+        // S306: permission management beyond the owner account.
+        let manages: Vec<&str> = PERMISSION_MANAGEMENT
+            .iter()
+            .copied()
+            .filter(|a| {
+                graph
+                    .statements
+                    .get(id)
+                    .is_some_and(|s| s.matches_action_lower(a))
+            })
+            .collect();
+        if manages.is_empty() {
+            continue;
+        }
+        let negated = st.principal.as_ref().is_some_and(|p| p.negated);
+        let everyone = st.principal.as_ref().is_some_and(|p| {
+            p.items.iter().any(|i| {
+                matches!(i.kind, PrincipalKind::Everyone | PrincipalKind::Federated)
+                    || (i.kind == PrincipalKind::Aws && i.value == "*")
+            })
+        });
+        let (accounts, _) = grantees(graph, id, st);
+        let foreign: Vec<String> = match ctx.owner {
+            Some(owner) => accounts
+                .iter()
+                .filter(|(a, _)| a != owner && !ctx.trust.account(a))
+                .map(|(a, _)| a.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        let who = if negated {
+            Some("everyone not listed in NotPrincipal".to_string())
+        } else if everyone {
+            Some("principals outside the owner account (`Principal: *`)".to_string())
+        } else if !foreign.is_empty() {
+            Some(format!("account {}", foreign.join(", ")))
+        } else {
+            None
+        };
+        if let Some(who) = who {
+            out.push(Audited {
+                source: source.clone(),
+                finding: Finding::new(
+                    Code::PermissionsManagementGranted,
+                    action_span,
+                    format!(
+                        "{} lets {who} change who can access the bucket ({}): they can grant themselves anything",
+                        st.label(),
+                        manages
+                            .iter()
+                            .map(|a| format!("`{}`", display_action(a)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .with_help("keep policy, ACL, Object Ownership and Block Public Access changes to the owner account's administrators"),
+            });
+        }
+    }
+}
+
+fn display_action(lower: &str) -> String {
+    let u = super::coverage::Universe::get();
+    u.index(lower)
+        .and_then(|i| u.names.get(i))
+        .cloned()
+        .unwrap_or_else(|| lower.to_string())
+}
+
+/// S303, S304: NotAction or NotResource with Allow, in any policy kind.
+pub fn not_elements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
+    let graph = ctx.graph;
+    for id in 0..graph.statements.len() {
+        let Some((source, st, _)) = statement(graph, id) else {
+            continue;
+        };
+        if st.effect.value != Effect::Allow {
+            continue;
+        }
+        if let Some(a) = st.action.as_ref().filter(|a| a.negated) {
+            out.push(Audited {
+                source: source.clone(),
+                finding: Finding::new(
+                    Code::NotActionWithAllow,
+                    a.span,
+                    format!(
+                        "{} allows every action except those listed, including actions AWS adds later",
+                        st.label()
+                    ),
+                )
+                .with_help("list the actions to allow in `Action`; use `NotAction` only with `Deny`"),
+            });
+        }
+        if let Some(r) = st.resource.as_ref().filter(|r| r.negated) {
+            out.push(Audited {
+                source: source.clone(),
+                finding: Finding::new(
+                    Code::NotResourceWithAllow,
+                    r.span,
+                    format!(
+                        "{} allows its actions on every resource except those listed, in every bucket and service",
+                        st.label()
+                    ),
+                )
+                .with_help("list the resources to allow in `Resource`; use `NotResource` only with `Deny`"),
+            });
+        }
+    }
+}

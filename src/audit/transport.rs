@@ -1,0 +1,191 @@
+//! S201 insecure-transport-allowed: some request over plain HTTP (`aws:SecureTransport`
+//! false) is not refused by a Deny statement of the bucket policy.
+//!
+//! The question goes to [`super::coverage`]: for every request with `aws:SecureTransport =
+//! false` (and so no `s3:TlsVersion`), which S3 actions on the bucket ARN and on every object
+//! do the Deny statements refuse, for everyone, whatever else the request holds? Any form that
+//! refuses them all passes (`Bool` or `BoolIfExists`, `"false"` or `false`, one statement or
+//! several, `s3:*` or `*`, `NumericLessThanIfExists` on `s3:TlsVersion`); whatever is left is
+//! named: the bucket ARN, actions, principals exempted, conditions that limit a Deny.
+
+use super::coverage::{self, Principals, Question, Universe};
+use super::{Audited, Context, head, statement};
+use crate::diagnostic::Finding;
+use crate::eval::graph::Layer;
+use crate::registry::Code;
+
+/// The plain-HTTP question: `aws:SecureTransport` is false and there is no TLS version.
+pub fn question() -> Question {
+    Question::new(&[
+        ("aws:SecureTransport", Some("false")),
+        ("s3:TlsVersion", None),
+    ])
+}
+
+/// Runs S201 on the bucket policy of `ctx.graph`.
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
+    let graph = ctx.graph;
+    let Some((_, doc)) = graph.documents_of(Layer::Bucket).next() else {
+        return;
+    };
+    // A Deny about another bucket is no cover of this one (S401 reports it).
+    let covers: Vec<coverage::Cover> = coverage::covers(graph, &question(), ctx.bucket)
+        .into_iter()
+        .filter(|c| c.bucket || c.some_objects)
+        .collect();
+    let gaps = coverage::gaps(&covers, coverage::all_actions());
+    if gaps.is_closed() {
+        return;
+    }
+    let u = Universe::get();
+    let bucket_arn = format!("arn:aws:s3:::{}", ctx.bucket);
+    let mut parts = Vec::new();
+    let all_bucket = u.on_bucket;
+    let all_objects = u.on_object;
+    let refused = all_bucket
+        .minus(gaps.bucket)
+        .or(all_objects.minus(gaps.objects));
+    if !refused.is_empty() && refused.count() <= 5 {
+        parts.push(format!(
+            "only {} {} refused; everything else is not (e.g. {})",
+            u.describe(&refused, 5),
+            if refused.count() == 1 { "is" } else { "are" },
+            u.describe(&gaps.bucket.or(gaps.objects), 3)
+        ));
+    } else {
+        match (
+        gaps.bucket.count() == all_bucket.count(),
+        gaps.objects.count() == all_objects.count(),
+    ) {
+        (true, true) => {}
+        (true, false) if gaps.objects.is_empty() => parts.push(format!(
+            "refused for the objects but not for the bucket ARN `{bucket_arn}` (bucket actions such as {})",
+            u.describe(&gaps.bucket, 3)
+        )),
+        (false, true) if gaps.bucket.is_empty() => parts.push(format!(
+            "refused for the bucket ARN but not for its objects (`{bucket_arn}/*`: {})",
+            u.describe(&gaps.objects, 3)
+        )),
+        _ => {
+            if !gaps.bucket.is_empty() {
+                parts.push(format!(
+                    "not refused for {} of {} actions on the bucket ARN ({})",
+                    gaps.bucket.count(),
+                    all_bucket.count(),
+                    u.describe(&gaps.bucket, 3)
+                ));
+            }
+            if !gaps.objects.is_empty() {
+                parts.push(format!(
+                    "not refused for {} of {} actions on its objects ({})",
+                    gaps.objects.count(),
+                    all_objects.count(),
+                    u.describe(&gaps.objects, 3)
+                ));
+            }
+        }
+    }
+    }
+    let mut related = Vec::new();
+    for c in &covers {
+        let Some((_, st, _)) = statement(graph, c.statement) else {
+            continue;
+        };
+        let why = match (&c.principals, &c.limited_by) {
+            (Principals::AllBut(names), _) => Some(format!(
+                "{} exempts {} (NotPrincipal)",
+                st.label(),
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            (Principals::Only(names), _) => Some(format!(
+                "{} refuses only {}",
+                st.label(),
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            (_, Some(limit)) => Some(format!("{} refuses them {limit}", st.label())),
+            _ if c.some_objects && !c.all_objects => Some(format!(
+                "{} covers only some objects ({})",
+                st.label(),
+                st.resource
+                    .as_ref()
+                    .map(|r| r
+                        .items
+                        .iter()
+                        .map(|i| format!("`{}`", i.value))
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            )),
+            _ => None,
+        };
+        if let Some(why) = why {
+            parts.push(why.clone());
+            related.push((head(st), why));
+        } else {
+            related.push((
+                head(st),
+                format!("{} refuses plain HTTP for part of the requests", st.label()),
+            ));
+        }
+    }
+    // `s3:TlsVersion` is absent from plain-HTTP requests: a minimum-version Deny without
+    // IfExists does not refuse them.
+    let tls_trap = (0..graph.statements.len()).find_map(|id| {
+        let (_, st, layer) = statement(graph, id)?;
+        (layer == Layer::Bucket
+            && st.effect.value == crate::policy::Effect::Deny
+            && st.conditions.iter().any(|c| {
+                c.key.value.eq_ignore_ascii_case("s3:TlsVersion") && !c.operator.value.if_exists
+            }))
+        .then(|| st.label())
+    });
+    if let Some(label) = tls_trap {
+        parts.push(format!(
+            "{label} limits `s3:TlsVersion`, which plain-HTTP requests do not have, so without `IfExists` it does not refuse them"
+        ));
+    }
+    let message = if covers.is_empty() && parts.is_empty() {
+        "no Deny statement refuses requests made over plain HTTP (`aws:SecureTransport` false)"
+            .to_string()
+    } else {
+        format!(
+            "{}: {}",
+            if covers.is_empty() {
+                "no Deny statement refuses requests made over plain HTTP (`aws:SecureTransport` false)"
+            } else {
+                "requests over plain HTTP are only partly refused"
+            },
+            parts.join("; ")
+        )
+    };
+    let span = covers
+        .first()
+        .and_then(|c| statement(graph, c.statement))
+        .map_or(
+            crate::source::Span::new(
+                doc.policy.span.start as usize,
+                doc.policy.span.start as usize + 1,
+            ),
+            |(_, st, _)| head(st),
+        );
+    let mut f = Finding::new(Code::InsecureTransportAllowed, span, message).with_help(format!(
+        "add a statement that refuses every request over HTTP, for the bucket and its objects: \
+         {{\"Sid\": \"DenyInsecureTransport\", \"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \
+         \"Resource\": [\"{bucket_arn}\", \"{bucket_arn}/*\"], \"Condition\": {{\"Bool\": {{\"aws:SecureTransport\": \"false\"}}}}}}"
+    ));
+    for (span, m) in related.into_iter().skip(1) {
+        f = f.with_related(span, m);
+    }
+    out.push(Audited {
+        source: doc.source.clone(),
+        finding: f,
+    });
+}
