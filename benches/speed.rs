@@ -94,6 +94,7 @@ fn benches(c: &mut Criterion) {
             SourceFile::new("bucket.json", bucket_policy()),
             &LintOptions {
                 kind: Some(s3_access::policy::PolicyKind::Bucket),
+                ..LintOptions::default()
             },
         );
         out.push((

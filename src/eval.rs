@@ -67,6 +67,7 @@ pub fn add_source(
 ) -> Result<FileReport, LoadError> {
     let options = LintOptions {
         kind: Some(kind_of(layer)),
+        ..LintOptions::default()
     };
     let analysis = lint::analyze(source.clone(), &options);
     if analysis.report.max_severity() == Some(Severity::Error) {

@@ -7,6 +7,7 @@
 
 pub mod arn;
 pub mod catalog;
+pub mod config;
 pub mod diagnostic;
 pub mod document;
 pub mod eval;

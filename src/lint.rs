@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 pub struct LintOptions {
     /// Treat every policy as this kind instead of detecting it.
     pub kind: Option<PolicyKind>,
+    /// Accounts and organisations that are not outsiders (from `[trust]` in the
+    /// configuration), for the risk rules.
+    pub trust: crate::config::Trust,
 }
 
 /// What a file turned out to be.
@@ -73,6 +76,11 @@ impl FileReport {
 
 /// Lints bytes read from `name`.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileReport {
+    analyze_bytes(name, bytes, options).report
+}
+
+/// Lints bytes read from `name` and keeps the parsed policies.
+pub fn analyze_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> Analysis {
     let text = match json::decode_utf8(bytes) {
         Ok(t) => t,
         Err((err, lossy)) => {
@@ -86,10 +94,13 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileRepo
             if let Some(h) = err.help() {
                 f = f.with_help(h);
             }
-            return finish(source, FileKind::Unknown, vec![f], &[]);
+            return Analysis {
+                report: finish(source, FileKind::Unknown, vec![f], &[]),
+                policies: Vec::new(),
+            };
         }
     };
-    lint_text(SourceFile::new(name, text), options)
+    analyze(SourceFile::new(name, text), options)
 }
 
 /// Lints a source text.
@@ -295,6 +306,11 @@ fn escape(key: &str) -> String {
 
 /// Lints a file on disk (`-` reads standard input).
 pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::io::Error> {
+    analyze_path(path, options).map(|a| a.report)
+}
+
+/// Lints a file on disk and keeps the parsed policies.
+pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std::io::Error> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path)?;
     if meta.len() > json::MAX_INPUT_BYTES as u64 {
@@ -308,10 +324,13 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
                 json::MAX_INPUT_BYTES >> 20
             ),
         );
-        return Ok(finish(source, FileKind::Unknown, vec![f], &[]));
+        return Ok(Analysis {
+            report: finish(source, FileKind::Unknown, vec![f], &[]),
+            policies: Vec::new(),
+        });
     }
     let bytes = std::fs::read(path)?;
-    Ok(lint_bytes(&name, bytes, options))
+    Ok(analyze_bytes(&name, bytes, options))
 }
 
 /// An entry that could not be listed while collecting files.

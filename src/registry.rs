@@ -141,6 +141,8 @@ codes! {
     RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
     DocumentShape = ("E009", "document-shape", Error, "an AWS document does not have the shape the AWS CLI prints"),
     BucketFolder = ("E010", "bucket-folder", Error, "a bucket folder's manifest or files do not fit together"),
+    InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
+    UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
 }
 
 impl Code {

@@ -175,6 +175,7 @@ fn add_layers(
                     PolicyRef::Inline(value) => {
                         let options = LintOptions {
                             kind: Some(eval::kind_of(*layer)),
+                            ..LintOptions::default()
                         };
                         let analysis =
                             lint::analyze_value(scenario.clone(), value, &options, Vec::new());

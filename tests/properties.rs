@@ -185,6 +185,7 @@ fn build(docs: &Docs) -> Graph {
             SourceFile::new("p.json", text),
             &LintOptions {
                 kind: Some(eval::kind_of(*layer)),
+                ..LintOptions::default()
             },
         );
         for p in a.policies {

@@ -385,7 +385,10 @@ fn lower(doc: &Value, path: &str, kind: PolicyKind, r: &mut Reader) -> Option<(P
         }
     };
     let root = value.as_ref().unwrap_or(doc);
-    let options = LintOptions { kind: Some(kind) };
+    let options = LintOptions {
+        kind: Some(kind),
+        ..LintOptions::default()
+    };
     let analysis = lint::analyze_value(source, root, &options, Vec::new());
     let mut failed = false;
     for located in analysis.report.findings {

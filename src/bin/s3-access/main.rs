@@ -202,7 +202,10 @@ fn write_out(s: &str) -> std::io::Result<()> {
 const CHUNK: usize = 512;
 
 fn run_lint(args: LintArgs) -> std::io::Result<u8> {
-    let options = LintOptions { kind: args.kind };
+    let options = LintOptions {
+        kind: args.kind,
+        ..LintOptions::default()
+    };
     let mut walk_errors = Vec::new();
     let files = lint::collect_files(&args.paths, &mut walk_errors);
     let mut io_failed = false;
