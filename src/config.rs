@@ -230,6 +230,24 @@ impl Config {
     /// Checks a configuration text; `root` is the directory patterns are relative to.
     pub fn parse(source: SourceFile, root: PathBuf, cwd: &Path) -> Result<Config, Box<FileReport>> {
         let mut problems = Problems::default();
+        // First the syntax and every unknown key at once; then the types, through serde.
+        let (table, syntax) = toml::de::DeTable::parse_recoverable(source.text());
+        for e in &syntax {
+            let span = e
+                .span()
+                .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+            let word = source.slice(span);
+            let help = (!word.is_empty()
+                && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            .then(|| format!("strings are quoted in TOML: \"{word}\""));
+            problems.push(span, "", toml_message(e), help);
+        }
+        if syntax.is_empty() {
+            unknown_keys(table.get_ref(), &mut problems);
+        }
+        if !problems.findings.is_empty() {
+            return Err(Box::new(problems.into_report(source)));
+        }
         let raw: RawConfig = match toml::from_str(source.text()) {
             Ok(raw) => raw,
             Err(e) => {
@@ -640,7 +658,16 @@ fn one_of(value: &str, names: &[&'static str]) -> String {
         .map(|n| format!("\"{n}\""))
         .collect::<Vec<_>>()
         .join(", ");
-    match crate::suggest::closest(value, names.iter().copied()) {
+    // Words other tools use for the same levels.
+    let alias = match value.to_ascii_lowercase().as_str() {
+        "warn" => Some("warning"),
+        "info" | "information" | "advice" => Some("note"),
+        "err" | "deny" | "fail" => Some("error"),
+        "off" | "ignore" | "none" | "disable" | "disabled" | "silence" => Some("allow"),
+        _ => None,
+    }
+    .filter(|a| names.contains(a));
+    match alias.or_else(|| crate::suggest::closest(value, names.iter().copied())) {
         Some(best) => format!("did you mean \"{best}\"? One of {list}"),
         None => format!("use one of {list}"),
     }
@@ -651,6 +678,74 @@ fn unknown_code_help(key: &str) -> String {
     match crate::suggest::closest(key, all) {
         Some(best) => format!("did you mean `{best}`? `s3-access rules` lists every code"),
         None => "`s3-access rules` lists every code and name".to_string(),
+    }
+}
+
+const TOP_KEYS: &[&str] = &["fail-on", "rules", "trust", "paths", "suppress"];
+const TRUST_KEYS: &[&str] = &["accounts", "organizations", "organisations"];
+const PATHS_KEYS: &[&str] = &["exclude"];
+const SUPPRESS_KEYS: &[&str] = &["file", "sid", "code", "reason"];
+
+/// Reports every key that the format does not have (`[rules]` takes any key: codes are
+/// checked later).
+fn unknown_keys(top: &toml::de::DeTable<'_>, problems: &mut Problems) {
+    check_keys(top, "", "at the top level", TOP_KEYS, problems);
+    for (key, value) in top {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("trust", toml::de::DeValue::Table(t)) => {
+                check_keys(t, "/trust", "in [trust]", TRUST_KEYS, problems)
+            }
+            ("paths", toml::de::DeValue::Table(t)) => {
+                check_keys(t, "/paths", "in [paths]", PATHS_KEYS, problems)
+            }
+            ("suppress", toml::de::DeValue::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let toml::de::DeValue::Table(t) = item.get_ref() {
+                        let pointer = format!("/suppress/{i}");
+                        check_keys(t, &pointer, "in [[suppress]]", SUPPRESS_KEYS, problems);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_keys(
+    table: &toml::de::DeTable<'_>,
+    pointer: &str,
+    place: &str,
+    known: &[&'static str],
+    problems: &mut Problems,
+) {
+    for (key, _) in table {
+        let k: &str = key.get_ref();
+        if known.contains(&k) {
+            continue;
+        }
+        let list = known
+            .iter()
+            .filter(|n| **n != "organisations")
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let best = crate::suggest::closest(k, known.iter().copied()).map(|b| {
+            if b == "organisations" {
+                "organizations"
+            } else {
+                b
+            }
+        });
+        let help = match best {
+            Some(best) => format!("did you mean `{best}`? The keys {place} are {list}"),
+            None => format!("the keys {place} are {list}; see docs/configuration.md"),
+        };
+        problems.push(
+            span_of(key),
+            &format!("{pointer}/{k}"),
+            format!("unknown key `{k}` {place}"),
+            Some(help),
+        );
     }
 }
 
@@ -834,22 +929,27 @@ reason = "the website bucket is public on purpose"
 
     #[test]
     fn unknown_keys_are_errors_at_their_line_and_column() {
-        assert_eq!(
-            problems("[trust]\naccounts = []\nacounts = [\"111122223333\"]\n"),
-            vec![(
-                3,
-                1,
-                "unknown field `acounts`, expected one of `accounts`, `organisations`, `organizations`"
-                    .to_string()
-            )]
+        let report = parse("[trust]\naccounts = []\nacounts = [\"111122223333\"]\n").unwrap_err();
+        let f = &report.findings[0];
+        assert_eq!((f.start.line, f.start.column), (3, 1));
+        assert_eq!(f.finding.message, "unknown key `acounts` in [trust]");
+        assert!(
+            f.finding
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `accounts`?")
         );
-        let top = problems("[rule]\nP204 = \"note\"\n");
-        assert_eq!((top[0].0, top[0].1), (1, 2));
-        assert!(top[0].2.contains("unknown field `rule`"), "{top:?}");
-        let nested = problems(
-            "[[suppress]]\nfile = \"a.json\"\ncode = \"P204\"\nreason = \"r\"\ncomment = \"x\"\n",
+        assert_eq!(f.path, "/trust/acounts");
+        // Every unknown key at once, at every level.
+        let p = problems(
+            "colour = 1\n[rule]\nP204 = \"note\"\n[paths]\nexcludes = []\n[[suppress]]\nfile = \"a.json\"\ncode = \"P204\"\nreason = \"r\"\ncomment = \"x\"\n",
         );
-        assert_eq!((nested[0].0, nested[0].1), (5, 1));
+        let at: Vec<(u32, u32)> = p.iter().map(|(l, c, _)| (*l, *c)).collect();
+        assert_eq!(at, vec![(1, 1), (2, 2), (5, 1), (10, 1)], "{p:?}");
+        // A syntax error is located too.
+        let syntax = problems("[rules]\nP204 = note\n");
+        assert_eq!((syntax[0].0, syntax[0].1), (2, 8), "{syntax:?}");
     }
 
     #[test]

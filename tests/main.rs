@@ -12,5 +12,6 @@ mod corpus;
 mod decide;
 mod fixtures;
 mod hostile;
+mod outputs;
 mod properties;
 mod s3_documents;
