@@ -15,3 +15,4 @@ mod hostile;
 mod outputs;
 mod properties;
 mod s3_documents;
+mod sarif_schema;
