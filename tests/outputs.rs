@@ -294,3 +294,25 @@ fn excluded_paths_are_skipped_even_when_named() {
     assert_eq!(named.status.code(), Some(0));
     assert!(text(&named.stdout).starts_with("0 files"));
 }
+
+#[test]
+fn the_documented_example_configuration_is_valid() {
+    let doc = std::fs::read_to_string(repo().join("docs/configuration.md")).unwrap();
+    let example = doc
+        .split("## A complete example")
+        .nth(1)
+        .and_then(|rest| rest.split("```toml\n").nth(1))
+        .and_then(|block| block.split("```").next())
+        .unwrap();
+    let source = s3_access::source::SourceFile::new("docs/configuration.md", example);
+    let config = s3_access::config::Config::parse(source, repo().to_path_buf(), repo())
+        .unwrap_or_else(|r| {
+            panic!(
+                "{}",
+                s3_access::report::human(&r, s3_access::report::Style::Plain)
+            )
+        });
+    assert_eq!(config.suppressions.len(), 2);
+    assert_eq!(config.trust.accounts.len(), 2);
+    assert!(config.is_excluded(Path::new("cdk.out/stack/policy.json")));
+}
