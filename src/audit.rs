@@ -28,27 +28,7 @@ use crate::policy::{Policy, PolicyKind, Statement};
 use crate::s3::Encryption;
 use crate::source::{SourceFile, Span};
 
-/// Accounts and organisations the user trusts (`[trust]` in `.s3-access.toml`): grants to
-/// them are not cross-account findings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Trust {
-    /// Account ids.
-    pub accounts: Vec<String>,
-    /// Organisation ids (`o-...`).
-    pub organizations: Vec<String>,
-}
-
-impl Trust {
-    /// Whether `account` is trusted.
-    pub fn account(&self, account: &str) -> bool {
-        self.accounts.iter().any(|a| a == account)
-    }
-
-    /// Whether organisation `org` is trusted.
-    pub fn organization(&self, org: &str) -> bool {
-        self.organizations.iter().any(|o| o == org)
-    }
-}
+pub use crate::config::Trust;
 
 /// What a policy is audited against.
 #[derive(Debug, Clone, Copy)]

@@ -9,6 +9,7 @@
 pub mod arn;
 pub mod audit;
 pub mod catalog;
+pub mod config;
 pub mod diagnostic;
 pub mod document;
 pub mod eval;

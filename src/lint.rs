@@ -18,8 +18,9 @@ pub struct LintOptions {
     /// Run the risk audit ([`crate::audit`]) on top of the grammar checks: `lint` does, the
     /// loaders of `query` and `check` do not (a public policy must still be evaluable).
     pub audit: bool,
-    /// Accounts and organisations the audit trusts.
-    pub trust: crate::audit::Trust,
+    /// Accounts and organisations that are not outsiders (from `[trust]` in the
+    /// configuration), for the risk rules.
+    pub trust: crate::config::Trust,
 }
 
 /// What a file turned out to be.
@@ -78,6 +79,11 @@ impl FileReport {
 
 /// Lints bytes read from `name`.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileReport {
+    analyze_bytes(name, bytes, options).report
+}
+
+/// Lints bytes read from `name` and keeps the parsed policies.
+pub fn analyze_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> Analysis {
     let text = match json::decode_utf8(bytes) {
         Ok(t) => t,
         Err((err, lossy)) => {
@@ -91,10 +97,13 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileRepo
             if let Some(h) = err.help() {
                 f = f.with_help(h);
             }
-            return finish(source, FileKind::Unknown, vec![f], &[]);
+            return Analysis {
+                report: finish(source, FileKind::Unknown, vec![f], &[]),
+                policies: Vec::new(),
+            };
         }
     };
-    lint_text(SourceFile::new(name, text), options)
+    analyze(SourceFile::new(name, text), options)
 }
 
 /// Lints a source text.
@@ -169,11 +178,18 @@ pub fn analyze_value(
                 if wrapper.is_some() && policy_root.span != element.span {
                     parse::all_duplicate_keys(&policy_root, &mut findings);
                 }
+                let before = findings.len();
                 let parsed = parse::parse_policy(&policy_root, kind);
                 findings.extend(parsed.findings);
                 if let Some(policy) = parsed.policy {
                     validate::validate(&policy, &source, &mut findings);
-                    if options.audit {
+                    // A policy AWS would reject is fixed first; its risks come after.
+                    let rejected = findings
+                        .get(before..)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|f| f.severity == Severity::Error);
+                    if options.audit && !rejected {
                         findings.extend(crate::audit::policy(
                             &policy,
                             &source,
@@ -308,6 +324,11 @@ fn escape(key: &str) -> String {
 
 /// Lints a file on disk (`-` reads standard input).
 pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::io::Error> {
+    analyze_path(path, options).map(|a| a.report)
+}
+
+/// Lints a file on disk and keeps the parsed policies.
+pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std::io::Error> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path)?;
     if meta.len() > json::MAX_INPUT_BYTES as u64 {
@@ -321,12 +342,16 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
                 json::MAX_INPUT_BYTES >> 20
             ),
         );
-        return Ok(finish(source, FileKind::Unknown, vec![f], &[]));
+        return Ok(Analysis {
+            report: finish(source, FileKind::Unknown, vec![f], &[]),
+            policies: Vec::new(),
+        });
     }
     let bytes = std::fs::read(path)?;
-    let mut report = lint_bytes(&name, bytes, options);
+    let mut analysis = analyze_bytes(&name, bytes, options);
     // In a bucket folder, `{}` records that a configuration does not exist on AWS
     // (docs/bucket-folder.md): a recognised document, not a broken policy.
+    let report = &mut analysis.report;
     if report.source.text().trim() == "{}" && in_bucket_folder(path) {
         report
             .findings
@@ -335,7 +360,7 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
             what: "absent configuration (bucket folder)",
         };
     }
-    Ok(report)
+    Ok(analysis)
 }
 
 /// Whether `path` lies in a bucket or account folder (a manifest up to three levels up, as

@@ -4,7 +4,7 @@
 //! Codes are never reused or renumbered: users key suppressions and CI gates on them.
 //! `E0xx` are JSON and document-shape errors, `P1xx`–`P5xx` policy grammar and validation,
 //! `S1xx`–`S5xx` the risk audit (public access, transport and encryption, grants, dead
-//! statements, configuration).
+//! statements, configuration), `C0xx` the configuration file.
 
 use serde::Serialize;
 
@@ -171,6 +171,8 @@ codes! {
     CorsAnyOriginWrite = ("S509", "cors-any-origin-write", Warning, "CORS allows write methods from any origin"),
     PresignedUrlUnlimited = ("S510", "presigned-url-unlimited", Note, "nothing limits presigned URLs (s3:signatureAge, s3:authType)"),
     AccessPointInternetOrigin = ("S511", "access-point-internet-origin", Note, "an access point that takes requests from the Internet"),
+    InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
+    UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
 }
 
 impl Code {

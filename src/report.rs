@@ -1,12 +1,14 @@
-//! Renderers: findings as human diagnostics (miette), as JSON, and as a summary table;
-//! decisions in [`query`].
+//! Renderers: findings as human diagnostics (miette), as JSON, as a summary table, as SARIF
+//! ([`sarif`]) and as GitHub workflow annotations ([`github`]); decisions in [`query`].
 //! They return strings; the binary decides where they go.
 
+pub mod github;
 pub mod public;
 pub mod query;
+pub mod sarif;
 
 use crate::lint::{FileKind, FileReport, Located};
-use crate::registry::Severity;
+use crate::registry::{Code, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::Serialize;
 use std::fmt;
@@ -249,6 +251,11 @@ pub struct Summary {
     pub warnings: usize,
     /// Note findings.
     pub notes: usize,
+    /// Findings removed by `[[suppress]]` entries of the configuration.
+    pub suppressed: usize,
+    /// Findings by code and severity (for [`Summary::table`]).
+    #[serde(skip)]
+    pub by_code: std::collections::BTreeMap<(Code, Severity), usize>,
 }
 
 impl Summary {
@@ -260,19 +267,56 @@ impl Summary {
             FileKind::Other { .. } => self.other_documents += 1,
             FileKind::Unknown => {}
         }
+        self.add_findings(report);
+    }
+
+    /// Adds a report's findings without counting it as a linted file (the configuration's
+    /// own findings).
+    pub fn add_findings(&mut self, report: &FileReport) {
         for f in &report.findings {
             match f.finding.severity {
                 Severity::Error => self.errors += 1,
                 Severity::Warning => self.warnings += 1,
                 Severity::Note => self.notes += 1,
             }
+            *self
+                .by_code
+                .entry((f.finding.code, f.finding.severity))
+                .or_insert(0) += 1;
         }
+    }
+
+    /// A table of the findings by code, most severe first; `None` when there are none.
+    pub fn table(&self, style: Style) -> Option<String> {
+        if self.by_code.is_empty() {
+            return None;
+        }
+        let mut rows: Vec<(&(Code, Severity), &usize)> = self.by_code.iter().collect();
+        rows.sort_by(|a, b| b.0.1.cmp(&a.0.1).then(a.0.0.cmp(&b.0.0)));
+        let mut table = comfy_table::Table::new();
+        match style {
+            Style::Fancy => table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED),
+            Style::Plain => table.load_style(comfy_table::presets::ASCII_MARKDOWN),
+        };
+        table.set_header(["code", "name", "severity", "count"]);
+        for ((code, severity), n) in rows {
+            table.add_row([
+                code.as_str().to_string(),
+                code.name().to_string(),
+                severity.as_str().to_string(),
+                n.to_string(),
+            ]);
+        }
+        if let Some(col) = table.column_mut(3) {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+        Some(table.to_string())
     }
 
     /// One line, e.g. `12 files (10 policies, 2 other documents): 1 error, 3 warnings, 0 notes`.
     pub fn line(&self) -> String {
         let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-        format!(
+        let mut line = format!(
             "{} ({}, {}): {}, {}, {}",
             plural(self.files, "file"),
             plural(self.policies, "policy").replace("policys", "policies"),
@@ -280,7 +324,11 @@ impl Summary {
             plural(self.errors, "error"),
             plural(self.warnings, "warning"),
             plural(self.notes, "note"),
-        )
+        );
+        if self.suppressed > 0 {
+            line.push_str(&format!(", {} suppressed", self.suppressed));
+        }
+        line
     }
 }
 

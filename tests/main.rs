@@ -12,6 +12,8 @@ mod corpus;
 mod decide;
 mod fixtures;
 mod hostile;
+mod outputs;
 mod properties;
 mod public;
 mod s3_documents;
+mod sarif_schema;

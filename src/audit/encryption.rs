@@ -288,8 +288,8 @@ fn other_account_key(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                     continue;
                 }
                 let foreign = match ctx.owner {
-                    Some(owner) => account != owner && !ctx.trust.account(account),
-                    None => !ctx.trust.accounts.is_empty() && !ctx.trust.account(account),
+                    Some(owner) => account != owner && !ctx.trust.trusts_account(account),
+                    None => !ctx.trust.accounts.is_empty() && !ctx.trust.trusts_account(account),
                 };
                 if foreign {
                     out.push(Audited {

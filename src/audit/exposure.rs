@@ -233,11 +233,11 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         let (accounts, orgs) = grantees(graph, id, st);
         let foreign: Vec<&(String, Span)> = accounts
             .iter()
-            .filter(|(a, _)| Some(a.as_str()) != ctx.owner && !ctx.trust.account(a))
+            .filter(|(a, _)| Some(a.as_str()) != ctx.owner && !ctx.trust.trusts_account(a))
             .collect();
         let foreign_orgs: Vec<&(String, Span)> = orgs
             .iter()
-            .filter(|(o, _)| !ctx.trust.organization(o))
+            .filter(|(o, _)| !ctx.trust.trusts_organization(o))
             .collect();
         if foreign.is_empty() && foreign_orgs.is_empty() {
             continue;
@@ -395,7 +395,7 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         let foreign: Vec<String> = match ctx.owner {
             Some(owner) => accounts
                 .iter()
-                .filter(|(a, _)| a != owner && !ctx.trust.account(a))
+                .filter(|(a, _)| a != owner && !ctx.trust.trusts_account(a))
                 .map(|(a, _)| a.clone())
                 .collect(),
             None => Vec::new(),

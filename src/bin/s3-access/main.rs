@@ -7,6 +7,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
+use s3_access::config::{self, Config};
 use s3_access::eval::{self, Caller, Decision, Layer, Request};
 use s3_access::lint::{self, FileReport, LintOptions};
 use s3_access::policy::PolicyKind;
@@ -49,14 +50,35 @@ struct LintArgs {
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Lowest severity that makes the run fail (exit 1)
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    format: LintFormat,
+    /// Lowest severity that makes the run fail (exit 1) [default: the configuration's
+    /// `fail-on`, else error]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Treat every policy as this kind instead of detecting it
     #[arg(long, value_parser = parse_kind)]
     kind: Option<PolicyKind>,
+    /// Read this configuration file instead of searching for `.s3-access.toml` from the
+    /// current directory upwards
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Use no configuration file
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    /// Diagnostics with source snippets, a summary line and a table by code (colour on a
+    /// terminal unless NO_COLOR is set)
+    Human,
+    /// One JSON document with every finding
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
 }
 
 #[derive(clap::Args)]
@@ -171,6 +193,8 @@ enum FailOn {
     Error,
     Warning,
     Note,
+    /// Only usage, I/O and configuration errors fail the run
+    Never,
 }
 
 fn parse_kind(s: &str) -> Result<PolicyKind, String> {
@@ -240,72 +264,142 @@ fn write_out(s: &str) -> std::io::Result<()> {
 const CHUNK: usize = 512;
 
 fn run_lint(args: LintArgs) -> std::io::Result<u8> {
+    let cwd = std::env::current_dir()?;
+    let config_path = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(p), false) => Some(p.clone()),
+        (None, false) => config::discover(&cwd),
+    };
+    let config = match &config_path {
+        None => Config::defaults(&cwd),
+        Some(p) => match Config::load(p, &cwd) {
+            Ok(c) => c,
+            Err(config::LoadError::Invalid(report)) => {
+                eprint!("{}", report::human(&report, stderr_style()));
+                eprintln!("error: {}", config::LoadError::Invalid(report));
+                return Ok(EXIT_ERROR);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(EXIT_ERROR);
+            }
+        },
+    };
     let options = LintOptions {
         kind: args.kind,
         audit: true,
-        ..LintOptions::default()
+        trust: config.trust.clone(),
     };
     let mut walk_errors = Vec::new();
-    let files = lint::collect_files(&args.paths, &mut walk_errors);
+    let mut files = lint::collect_files(&args.paths, &mut walk_errors);
+    files.retain(|f| f.as_os_str() == "-" || !config.is_excluded(f));
     let mut io_failed = false;
     for e in &walk_errors {
         eprintln!("error: cannot read {}: {}", e.path.display(), e.error);
         io_failed = true;
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Note => Severity::Note,
+    let fail_on = match args.fail_on {
+        Some(FailOn::Error) => config::FailOn::AtLeast(Severity::Error),
+        Some(FailOn::Warning) => config::FailOn::AtLeast(Severity::Warning),
+        Some(FailOn::Note) => config::FailOn::AtLeast(Severity::Note),
+        Some(FailOn::Never) => config::FailOn::Never,
+        None => config
+            .fail_on
+            .unwrap_or(config::FailOn::AtLeast(Severity::Error)),
     };
+    // The run covers the configuration's whole tree when a directory argument contains it;
+    // only then is a suppression of a file that was not linted stale.
+    let whole_tree = args
+        .paths
+        .iter()
+        .any(|p| p.is_dir() && config.root.starts_with(config::normalize(&cwd.join(p))));
     let style = style();
     let mut summary = Summary::default();
+    let mut usage = config::Usage::default();
     let mut failed = false;
     let mut out = std::io::stdout().lock();
     let mut json_findings: Vec<serde_json::Value> = Vec::new();
     let mut json_files: Vec<serde_json::Value> = Vec::new();
+    let mut sarif = report::sarif::Sarif::new();
+    let mut emit =
+        |report: &FileReport, out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
+            if report
+                .findings
+                .iter()
+                .any(|f| fail_on.fails(f.finding.severity))
+            {
+                failed = true;
+            }
+            let repo_path =
+                || config::relative_path(std::path::Path::new(report.source.name()), &cwd, &cwd);
+            match args.format {
+                LintFormat::Human => out.write_all(report::human(report, style).as_bytes())?,
+                LintFormat::Json => {
+                    for f in report::json_findings(report) {
+                        json_findings.push(serde_json::to_value(f).map_err(std::io::Error::other)?);
+                    }
+                }
+                LintFormat::Sarif => sarif.add(report, &repo_path()),
+                LintFormat::Github => {
+                    out.write_all(report::github::annotations(report, &repo_path()).as_bytes())?
+                }
+            }
+            Ok(())
+        };
     for chunk in files.chunks(CHUNK) {
-        let reports: Vec<Result<FileReport, (PathBuf, std::io::Error)>> = chunk
+        let analyses: Vec<Result<lint::Analysis, (PathBuf, std::io::Error)>> = chunk
             .par_iter()
             .map(|path| read_and_lint(path, &options).map_err(|e| (path.clone(), e)))
             .collect();
-        for r in reports {
-            let report = match r {
-                Ok(report) => report,
+        for a in analyses {
+            let mut analysis = match a {
+                Ok(analysis) => analysis,
                 Err((path, e)) => {
                     eprintln!("error: cannot read {}: {e}", path.display());
                     io_failed = true;
                     continue;
                 }
             };
+            summary.suppressed +=
+                config.apply(&mut analysis.report, &analysis.policies, &mut usage);
+            let report = analysis.report;
             summary.add(&report);
-            if report.max_severity().is_some_and(|s| s >= threshold) {
-                failed = true;
+            if args.format == LintFormat::Json {
+                json_files.push(serde_json::json!({
+                    "file": report.source.name(),
+                    "document": report.file_kind,
+                }));
             }
-            match args.format {
-                Format::Human => out.write_all(report::human(&report, style).as_bytes())?,
-                Format::Json => {
-                    json_files.push(serde_json::json!({
-                        "file": report.source.name(),
-                        "document": report.file_kind,
-                    }));
-                    for f in report::json_findings(&report) {
-                        json_findings.push(serde_json::to_value(f).map_err(std::io::Error::other)?);
-                    }
-                }
-            }
+            emit(&report, &mut out)?;
         }
     }
+    if let Some(report) = config.unused_suppressions(&usage, whole_tree) {
+        summary.add_findings(&report);
+        emit(&report, &mut out)?;
+    }
     match args.format {
-        Format::Human => writeln!(out, "{}", summary.line())?,
-        Format::Json => {
+        LintFormat::Human => {
+            writeln!(out, "{}", summary.line())?;
+            if let Some(table) = summary.table(style) {
+                writeln!(out, "{table}")?;
+            }
+        }
+        LintFormat::Json => {
             let doc = serde_json::json!({
                 "findings": json_findings,
                 "files": json_files,
                 "summary": summary,
+                "config": config.source.as_ref().map(|s| s.name()),
             });
-            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
-            writeln!(out)?;
+            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+            writeln!(out, "{text}")?;
         }
+        LintFormat::Sarif => {
+            let doc = sarif.finish(!io_failed);
+            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+            writeln!(out, "{text}")?;
+        }
+        LintFormat::Github => writeln!(out, "{}", summary.line())?,
     }
     out.flush()?;
     Ok(if io_failed {
@@ -317,16 +411,25 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
     })
 }
 
-fn read_and_lint(path: &std::path::Path, options: &LintOptions) -> std::io::Result<FileReport> {
+fn stderr_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if std::io::stderr().is_terminal() && !no_color {
+        Style::Fancy
+    } else {
+        Style::Plain
+    }
+}
+
+fn read_and_lint(path: &std::path::Path, options: &LintOptions) -> std::io::Result<lint::Analysis> {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
             .take(s3_access::json::MAX_INPUT_BYTES as u64 + 1)
             .read_to_end(&mut bytes)?;
-        return Ok(lint::lint_bytes("<stdin>", bytes, options));
+        return Ok(lint::analyze_bytes("<stdin>", bytes, options));
     }
-    lint::lint_path(path, options)
+    lint::analyze_path(path, options)
 }
 
 /// Parses `--time`: epoch seconds or an ISO 8601 date.
