@@ -1,5 +1,6 @@
 //! Linting: read a file, recognise it, lower it, validate it, and locate every finding.
 
+pub mod folder;
 pub mod validate;
 
 use crate::diagnostic::Finding;
@@ -71,6 +72,31 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// Adds findings made after linting (by a folder's audit), located in this file.
+    pub fn add(&mut self, findings: Vec<Finding>) {
+        if findings.is_empty() {
+            return;
+        }
+        let root = json::parse(self.source.text()).ok();
+        for finding in findings {
+            let path = root
+                .as_ref()
+                .filter(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
+                .map(|r| pointer(r, finding.span))
+                .unwrap_or_default();
+            let start = self.source.line_col(finding.span.start);
+            let end = self.source.line_col(finding.span.end);
+            self.findings.push(Located {
+                finding,
+                path,
+                start,
+                end,
+            });
+        }
+        self.findings
+            .sort_by_key(|f| (f.start.line, f.start.column, f.finding.code));
+    }
+
     /// The highest severity among the findings.
     pub fn max_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.finding.severity).max()

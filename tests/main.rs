@@ -7,6 +7,7 @@
     reason = "a failing test should panic with the value"
 )]
 
+mod audit;
 mod cli;
 mod corpus;
 mod decide;

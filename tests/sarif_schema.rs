@@ -53,10 +53,7 @@ fn sarif_output_of_every_example_policy_is_valid_sarif_2_1_0() {
     // A clean run and a run with a configuration (stale-suppression notes on the TOML file).
     let clean = lint_sarif(
         root,
-        &[
-            "--no-config",
-            "policies/valid/identity-s3-home-prefix.json",
-        ],
+        &["--no-config", "policies/valid/identity-s3-home-prefix.json"],
     );
     assert_eq!(clean["runs"][0]["results"], serde_json::json!([]));
     assert!(errors(&validator, &clean).is_empty());

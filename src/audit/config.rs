@@ -215,9 +215,17 @@ pub fn folder(bucket: &Bucket, folder: &BucketFolder, out: &mut Vec<Audited>) {
                     .grantee
                     .canonical_id()
                     .and_then(|id| s3.account_of_canonical(id));
+                // The ACL's own owner (the bucket owner, or the object's owner) holds
+                // FULL_CONTROL by default; only grants to others are an escalation.
+                let is_acl_owner = match (&acl.acl.owner, g.grantee.canonical_id()) {
+                    (Some(o), Some(id)) => o.id.eq_ignore_ascii_case(id),
+                    _ => false,
+                };
                 let manages = g.permission.includes(Permission::WriteAcp);
                 let beyond = g.grantee.is_public()
-                    || (g.grantee.canonical_id().is_some() && grantee_account != Some(owner));
+                    || (g.grantee.canonical_id().is_some()
+                        && !is_acl_owner
+                        && grantee_account != Some(owner));
                 if manages && beyond {
                     push(
                         out,

@@ -312,6 +312,24 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     }
 }
 
+/// Whether the statement is the bucket's delegation to the owner account's access points:
+/// `Principal: *` pinned by `s3:DataAccessPointAccount` to the owner (S3 "Delegating access
+/// control to access points"). The access point policies then decide.
+fn delegates_to_own_access_points(st: &Statement, owner: Option<&str>) -> bool {
+    st.conditions.iter().any(|c| {
+        c.key
+            .value
+            .eq_ignore_ascii_case("s3:DataAccessPointAccount")
+            && !c.operator.value.base.is_negated()
+            && !c.operator.value.if_exists
+            && !c.values.is_empty()
+            && c.values.iter().all(|v| match owner {
+                Some(o) => v.text == o,
+                None => v.text.len() == 12 && v.text.bytes().all(|b| b.is_ascii_digit()),
+            })
+    })
+}
+
 /// S302, S305, S306.
 fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;
@@ -322,7 +340,8 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         }
         let access = public::statement_access(graph, id);
         let action_span = st.action.as_ref().map_or(st.effect.span, |a| a.span);
-        if all > 0 && access.actions.len() == all {
+        let delegation = delegates_to_own_access_points(st, ctx.owner);
+        if all > 0 && access.actions.len() == all && !delegation {
             out.push(Audited {
                 source: source.clone(),
                 finding: Finding::new(
@@ -381,7 +400,7 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                     .is_some_and(|s| s.matches_action_lower(a))
             })
             .collect();
-        if manages.is_empty() {
+        if manages.is_empty() || delegation {
             continue;
         }
         let negated = st.principal.as_ref().is_some_and(|p| p.negated);

@@ -346,10 +346,23 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
             }
             Ok(())
         };
+    // Bucket folders are judged as units; their policies are audited with the folder.
+    let mut folders = lint::folder::audit(&files, &options);
+    let folder_policy_options = LintOptions {
+        audit: false,
+        ..options.clone()
+    };
     for chunk in files.chunks(CHUNK) {
         let analyses: Vec<Result<lint::Analysis, (PathBuf, std::io::Error)>> = chunk
             .par_iter()
-            .map(|path| read_and_lint(path, &options).map_err(|e| (path.clone(), e)))
+            .map(|path| {
+                let o = if folders.is_folder_policy(path) {
+                    &folder_policy_options
+                } else {
+                    &options
+                };
+                read_and_lint(path, o).map_err(|e| (path.clone(), e))
+            })
             .collect();
         for a in analyses {
             let mut analysis = match a {
@@ -360,6 +373,7 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
                     continue;
                 }
             };
+            folders.attach(&mut analysis.report);
             summary.suppressed +=
                 config.apply(&mut analysis.report, &analysis.policies, &mut usage);
             let report = analysis.report;
@@ -372,6 +386,11 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
             }
             emit(&report, &mut out)?;
         }
+    }
+    for mut report in folders.leftovers() {
+        summary.suppressed += config.apply(&mut report, &[], &mut usage);
+        summary.add(&report);
+        emit(&report, &mut out)?;
     }
     if let Some(report) = config.unused_suppressions(&usage, whole_tree) {
         summary.add_findings(&report);

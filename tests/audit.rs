@@ -1,0 +1,158 @@
+//! The risk audit: every rule has failing and passing fixtures under `policies/audit/<CODE>/`
+//! (policy files, or bucket folders for configuration rules); a `fail-*` fixture raises its
+//! folder's code, a `pass-*` fixture does not, and the findings of each failing fixture are
+//! snapshotted. `transport/` and `encryption/` hold the equivalence sets of S201 and S202:
+//! every equivalent form must pass and every near-miss, named after its mistake, must fail.
+
+use s3_access::registry::{Code, RULES};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The findings of `code` when linting `path` alone, without a configuration file.
+fn findings(path: &Path, code: &str) -> Vec<serde_json::Value> {
+    let rel = path.strip_prefix(root()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(["lint", "--no-config", "--format", "json"])
+        .arg(rel)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| {
+            serde_json::json!({
+                "file": f["file"],
+                "line": f["line"],
+                "column": f["column"],
+                "severity": f["severity"],
+                "message": f["message"],
+            })
+        })
+        .collect()
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+fn code_of(dir: &Path) -> String {
+    match dir.file_name().unwrap().to_str().unwrap() {
+        "transport" => "S201".into(),
+        "encryption" => "S202".into(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn every_fixture_raises_its_code_or_not_as_its_name_says() {
+    let mut checked = 0;
+    for dir in entries(&root().join("policies/audit")) {
+        let code = code_of(&dir);
+        assert!(
+            Code::lookup(&code).is_some(),
+            "{}: no such code",
+            dir.display()
+        );
+        for entry in entries(&dir) {
+            let name = entry.file_stem().unwrap().to_str().unwrap().to_string();
+            let found = findings(&entry, &code);
+            if name.starts_with("pass-") {
+                assert!(found.is_empty(), "{code}/{name} must pass: {found:#?}");
+            } else {
+                assert!(
+                    name.starts_with("fail-"),
+                    "{code}/{name}: name it fail-* or pass-*"
+                );
+                assert!(!found.is_empty(), "{code}/{name} must raise {code}");
+                insta::with_settings!({snapshot_suffix => format!("{code}-{name}")}, {
+                    insta::assert_json_snapshot!(found);
+                });
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 90, "only {checked} fixtures");
+}
+
+#[test]
+fn every_audit_rule_has_a_failing_and_a_passing_fixture() {
+    let dirs: Vec<PathBuf> = entries(&root().join("policies/audit"));
+    for r in RULES.iter().filter(|r| r.code.starts_with('S')) {
+        let fixtures: Vec<String> = dirs
+            .iter()
+            .filter(|d| code_of(d) == r.code)
+            .flat_map(|d| entries(d))
+            .map(|e| e.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            fixtures.iter().any(|f| f.starts_with("fail-")),
+            "{} has no failing fixture",
+            r.code
+        );
+        assert!(
+            fixtures.iter().any(|f| f.starts_with("pass-")),
+            "{} has no passing fixture",
+            r.code
+        );
+    }
+}
+
+#[test]
+fn transport_equivalents_all_pass_and_near_misses_all_fail() {
+    let dir = root().join("policies/audit/transport");
+    let all = entries(&dir);
+    let (pass, fail): (Vec<&PathBuf>, Vec<&PathBuf>) = all.iter().partition(|p| {
+        p.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("pass-")
+    });
+    assert!(pass.len() >= 10 && fail.len() >= 10);
+    // The forms peers get wrong: Prowler passes a Deny of s3:PutObject alone, Checkov an
+    // Allow conditioned on SecureTransport true; both must fail here, and say why.
+    let only_put = findings(&dir.join("fail-only-put-object.json"), "S201");
+    assert!(
+        only_put[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only `s3:PutObject` is refused")
+    );
+    let objects = findings(&dir.join("fail-objects-only.json"), "S201");
+    assert!(
+        objects[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not for the bucket ARN")
+    );
+    let exempt = findings(&dir.join("fail-not-principal-exemption.json"), "S201");
+    assert!(exempt[0]["message"].as_str().unwrap().contains("exempts"));
+}
+
+#[test]
+fn a_misspelt_key_in_a_deny_is_reported_as_a_dead_statement() {
+    let f = findings(
+        &root().join("policies/audit/transport/fail-misspelt-key.json"),
+        "S401",
+    );
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `aws:SecureTransport`?")
+    );
+}
