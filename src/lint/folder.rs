@@ -145,7 +145,7 @@ impl FolderFindings {
     /// Whether `path` is a policy that its folder audits (so its own audit is skipped).
     pub fn is_folder_policy(&self, path: &Path) -> bool {
         let key = normalize(path);
-        self.policies.iter().any(|p| *p == key)
+        self.policies.contains(&key)
     }
 
     /// Adds the folder findings of the report's file to it.
