@@ -278,7 +278,15 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             if classes.is_empty() {
                 "act".to_string()
             } else {
-                classes.join(", ")
+                classes
+                    .iter()
+                    .map(|c| match *c {
+                        "tagging" => "tag",
+                        "permissions-management" => "manage permissions",
+                        other => other,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
             access.actions.len(),
             if access.actions.len() == 1 { "" } else { "s" },

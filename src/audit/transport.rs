@@ -112,8 +112,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             )),
             (_, Some(limit)) => Some(format!("{} refuses them {limit}", st.label())),
             _ if c.some_objects && !c.all_objects => Some(format!(
-                "{} covers only some objects ({})",
+                "{} {} ({})",
                 st.label(),
+                if st.resource.as_ref().is_some_and(|r| r.negated) {
+                    "excludes objects with NotResource"
+                } else {
+                    "covers only some objects"
+                },
                 st.resource
                     .as_ref()
                     .map(|r| r
@@ -135,6 +140,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                 format!("{} refuses plain HTTP for part of the requests", st.label()),
             ));
         }
+    }
+    let described_gap = !parts.is_empty();
+    if !described_gap && !covers.is_empty() && !covers.iter().any(|c| c.bucket) {
+        parts.push(format!("no Deny covers the bucket ARN `{bucket_arn}`"));
+    }
+    if !described_gap && !covers.is_empty() && !covers.iter().any(|c| c.some_objects) {
+        parts.push(format!("no Deny covers its objects `{bucket_arn}/*`"));
     }
     // `s3:TlsVersion` is absent from plain-HTTP requests: a minimum-version Deny without
     // IfExists does not refuse them.
