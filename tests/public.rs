@@ -384,3 +384,132 @@ fn tempdir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+mod properties {
+    //! Invariants of the definition, on random bucket policies: removing a statement never
+    //! makes a non-public policy public; a Deny never changes the verdict; an Allow never makes
+    //! a public policy non-public.
+
+    use proptest::prelude::*;
+    use s3_access::eval::{Graph, Layer};
+    use s3_access::source::SourceFile;
+
+    const PRINCIPALS: &[&str] = &[
+        r#""Principal": "*""#,
+        r#""Principal": {"AWS": "*"}"#,
+        r#""Principal": {"AWS": "111122223333"}"#,
+        r#""Principal": {"AWS": "arn:aws:iam::444455556666:role/Partner"}"#,
+        r#""Principal": {"Service": "cloudtrail.amazonaws.com"}"#,
+        r#""Principal": {"Federated": "cognito-identity.amazonaws.com"}"#,
+        r#""NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}"#,
+        r#""Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}"#,
+    ];
+    const CONDITIONS: &[&str] = &[
+        "",
+        r#", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorgid"}}"#,
+        r#", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-exampleorgid"}}"#,
+        r#", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#,
+        r#", "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/1"]}}"#,
+        r#", "Condition": {"StringLike": {"aws:SourceVpce": "vpce-*"}}"#,
+        r#", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}"#,
+        r#", "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": "111122223333"}}"#,
+        r#", "Condition": {"Bool": {"aws:SecureTransport": "true"}}"#,
+        r#", "Condition": {"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}}"#,
+        r#", "Condition": {"StringLike": {"aws:Referer": "https://example.com/*"}}"#,
+        r#", "Condition": {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-exampleorgid"}}"#,
+    ];
+    const ACTIONS: &[&str] = &[
+        r#""s3:GetObject""#,
+        r#""s3:*""#,
+        r#"["s3:PutObject", "s3:ListBucket"]"#,
+    ];
+
+    #[derive(Debug, Clone)]
+    struct St {
+        allow: bool,
+        principal: usize,
+        condition: usize,
+        action: usize,
+    }
+
+    fn statement() -> impl Strategy<Value = St> {
+        (
+            any::<bool>(),
+            0..PRINCIPALS.len(),
+            0..CONDITIONS.len(),
+            0..ACTIONS.len(),
+        )
+            .prop_map(|(allow, principal, condition, action)| St {
+                allow,
+                principal,
+                condition,
+                action,
+            })
+    }
+
+    fn render(sts: &[St]) -> String {
+        let body: Vec<String> = sts
+            .iter()
+            .map(|s| {
+                format!(
+                    r#"{{"Effect": "{}", {}, "Action": {}, "Resource": ["arn:aws:s3:::bkt", "arn:aws:s3:::bkt/*"]{}}}"#,
+                    if s.allow { "Allow" } else { "Deny" },
+                    PRINCIPALS[s.principal],
+                    ACTIONS[s.action],
+                    CONDITIONS[s.condition]
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            body.join(", ")
+        )
+    }
+
+    /// Whether the policy is public; `None` when it is not a valid bucket policy.
+    fn public(sts: &[St]) -> Option<bool> {
+        let mut g = Graph::new();
+        let source = SourceFile::new("generated.json", render(sts));
+        s3_access::eval::add_source(&mut g, source, Layer::Bucket, 0).ok()?;
+        Some(s3_access::public::document_publicity(&g, 0).is_public())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn removing_a_statement_never_makes_a_policy_public(sts in prop::collection::vec(statement(), 1..6), pick in 0usize..6) {
+            let Some(before) = public(&sts) else { return Ok(()) };
+            prop_assume!(sts.len() > 1);
+            let mut fewer = sts.clone();
+            fewer.remove(pick % sts.len());
+            if let Some(after) = public(&fewer) {
+                if !before {
+                    prop_assert!(!after, "{}", render(&fewer));
+                }
+            }
+        }
+
+        #[test]
+        fn a_deny_never_changes_the_verdict(sts in prop::collection::vec(statement(), 1..5), extra in statement()) {
+            let Some(before) = public(&sts) else { return Ok(()) };
+            let mut more = sts.clone();
+            more.push(St { allow: false, ..extra });
+            if let Some(after) = public(&more) {
+                prop_assert_eq!(before, after, "{}", render(&more));
+            }
+        }
+
+        #[test]
+        fn an_allow_never_makes_a_public_policy_non_public(sts in prop::collection::vec(statement(), 1..5), extra in statement()) {
+            let Some(before) = public(&sts) else { return Ok(()) };
+            let mut more = sts.clone();
+            more.push(St { allow: true, ..extra });
+            if let Some(after) = public(&more) {
+                if before {
+                    prop_assert!(after, "{}", render(&more));
+                }
+            }
+        }
+    }
+}
