@@ -48,6 +48,8 @@ pub struct Context<'a> {
     pub default_encryption: Option<&'a Encryption>,
     /// Whether Block Public Access was given (a folder with its settings).
     pub bpa_known: bool,
+    /// Each statement's actions, principals and resources, computed once.
+    pub shapes: &'a coverage::Shapes,
 }
 
 /// The account of the access point a policy's resources name.
@@ -118,7 +120,9 @@ pub fn policy(
         .then(|| access_point_account(policy))
         .flatten();
     let owner = owner.or(ap_owner.as_deref());
+    let shapes = coverage::Shapes::new(&graph, &bucket);
     let ctx = Context {
+        shapes: &shapes,
         graph: &graph,
         bucket: &bucket,
         bucket_known: false,

@@ -4,6 +4,7 @@
 //! The evaluator is the single source of truth: lint rules and the public-access analysis ask
 //! it questions; they never re-implement policy matching.
 
+pub mod actions;
 pub mod bucket;
 pub mod condition;
 pub mod context;

@@ -14,7 +14,7 @@
 
 pub mod bucket;
 
-use crate::catalog::{self, AccessLevel};
+use crate::catalog::AccessLevel;
 use crate::eval::graph::{Graph, Layer};
 use crate::policy::{
     BaseOperator, Condition, Effect, OperatorFamily, PrincipalKind, SetQualifier, Statement,
@@ -429,9 +429,9 @@ pub struct Access {
     pub permissions_management: bool,
     /// Tagging actions.
     pub tagging: bool,
-    /// The S3 actions covered, in catalogue order.
+    /// The S3 actions covered (names without `s3:`), in catalogue order.
     #[serde(skip)]
-    pub actions: Vec<&'static str>,
+    pub actions: Vec<String>,
 }
 
 impl Access {
@@ -451,7 +451,7 @@ impl Access {
         .collect()
     }
 
-    fn add(&mut self, level: AccessLevel, name: &'static str) {
+    fn add(&mut self, level: AccessLevel, name: &str) {
         match level {
             AccessLevel::Read => self.read = true,
             AccessLevel::Write => self.write = true,
@@ -459,29 +459,28 @@ impl Access {
             AccessLevel::PermissionsManagement => self.permissions_management = true,
             AccessLevel::Tagging => self.tagging = true,
         }
-        self.actions.push(name);
+        self.actions.push(name.to_string());
     }
+}
+
+/// The access a set of S3 actions gives, by their access levels.
+pub fn access_of(set: crate::eval::actions::Actions) -> Access {
+    let u = crate::eval::actions::Universe::get();
+    let mut access = Access::default();
+    for i in set.iter() {
+        if let (Some(level), Some(name)) = (u.levels.get(i), u.names.get(i)) {
+            access.add(*level, name.strip_prefix("s3:").unwrap_or(name));
+        }
+    }
+    access
 }
 
 /// The S3 access statement `id` of the graph grants, by the catalogue's access levels.
 pub fn statement_access(graph: &Graph, id: usize) -> Access {
-    let mut access = Access::default();
-    let Some(s) = graph.statements.get(id) else {
-        return access;
-    };
-    let Some(service) = catalog::service("s3") else {
-        return access;
-    };
-    let mut lower = String::new();
-    for a in service.actions() {
-        lower.clear();
-        lower.push_str("s3:");
-        lower.extend(a.name().chars().map(|c| c.to_ascii_lowercase()));
-        if s.matches_action_lower(&lower) {
-            access.add(a.access_level(), a.name());
-        }
+    match graph.statements.get(id) {
+        Some(s) => access_of(crate::eval::actions::Universe::get().actions_of(s)),
+        None => Access::default(),
     }
-    access
 }
 
 /// The publicity of one resource-policy document of a graph.

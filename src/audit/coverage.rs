@@ -12,157 +12,12 @@
 //! partial with the condition that limits it. Equivalent policies therefore get the same
 //! answer, whatever operator spelling, value type or statement split they use.
 
-use crate::catalog;
+pub use crate::eval::actions::{Actions, Universe};
 use crate::eval::condition::{self, Verdict};
 use crate::eval::context::{Context, Origin};
 use crate::eval::graph::{CompiledStatement, Graph, PrincipalMatcher, ResourceMatcher};
 use crate::policy::{BaseOperator, Effect, Statement};
 use crate::wildcard::{self, Case, Pattern};
-use std::sync::OnceLock;
-
-/// A set of actions of the [`Universe`], as a bitset.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Actions([u64; 4]);
-
-impl Actions {
-    fn set(&mut self, i: usize) {
-        if let Some(w) = self.0.get_mut(i / 64) {
-            *w |= 1 << (i % 64);
-        }
-    }
-
-    /// Whether action `i` is in the set.
-    pub fn has(&self, i: usize) -> bool {
-        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
-    }
-
-    /// The union.
-    pub fn or(self, o: Actions) -> Actions {
-        let mut out = self;
-        for (a, b) in out.0.iter_mut().zip(o.0) {
-            *a |= b;
-        }
-        out
-    }
-
-    /// The intersection.
-    pub fn and(self, o: Actions) -> Actions {
-        let mut out = self;
-        for (a, b) in out.0.iter_mut().zip(o.0) {
-            *a &= b;
-        }
-        out
-    }
-
-    /// The actions of `self` not in `o`.
-    pub fn minus(self, o: Actions) -> Actions {
-        let mut out = self;
-        for (a, b) in out.0.iter_mut().zip(o.0) {
-            *a &= !b;
-        }
-        out
-    }
-
-    /// How many.
-    pub fn count(&self) -> usize {
-        self.0.iter().map(|w| w.count_ones() as usize).sum()
-    }
-
-    /// Whether empty.
-    pub fn is_empty(&self) -> bool {
-        self.count() == 0
-    }
-
-    /// The members, in catalogue order.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..256).filter(|i| self.has(*i))
-    }
-}
-
-/// The S3 actions that act on a bucket or on objects (the catalogue's resource types
-/// `bucket`, `object`, `accesspoint`, `accesspointobject`), in catalogue order.
-pub struct Universe {
-    /// `s3:Name`.
-    pub names: Vec<String>,
-    /// `s3:name`.
-    pub lower: Vec<String>,
-    /// The actions authorized against the bucket ARN.
-    pub on_bucket: Actions,
-    /// The actions authorized against object ARNs.
-    pub on_object: Actions,
-}
-
-impl Universe {
-    /// The universe, built once from the catalogue.
-    pub fn get() -> &'static Universe {
-        static U: OnceLock<Universe> = OnceLock::new();
-        U.get_or_init(|| {
-            let mut u = Universe {
-                names: Vec::new(),
-                lower: Vec::new(),
-                on_bucket: Actions::default(),
-                on_object: Actions::default(),
-            };
-            let Some(service) = catalog::service("s3") else {
-                return u;
-            };
-            for a in service.actions() {
-                let types: Vec<&str> = a.resource_types().iter().map(|r| r.name()).collect();
-                let bucket = types.iter().any(|t| *t == "bucket" || *t == "accesspoint");
-                let object = types
-                    .iter()
-                    .any(|t| *t == "object" || *t == "accesspointobject");
-                if !(bucket || object) || u.names.len() >= 256 {
-                    continue;
-                }
-                let i = u.names.len();
-                u.names.push(format!("s3:{}", a.name()));
-                u.lower
-                    .push(format!("s3:{}", a.name().to_ascii_lowercase()));
-                if bucket {
-                    u.on_bucket.set(i);
-                }
-                if object {
-                    u.on_object.set(i);
-                }
-            }
-            u
-        })
-    }
-
-    /// The index of `s3:Name` (case-insensitive).
-    pub fn index(&self, action: &str) -> Option<usize> {
-        let lower = action.to_ascii_lowercase();
-        self.lower.iter().position(|a| *a == lower)
-    }
-
-    /// Names of a set, at most `max`, with "and N more"; the most used actions first.
-    pub fn describe(&self, set: &Actions, max: usize) -> String {
-        const FIRST: &[&str] = &[
-            "s3:GetObject",
-            "s3:PutObject",
-            "s3:ListBucket",
-            "s3:DeleteObject",
-            "s3:GetBucketPolicy",
-            "s3:PutBucketPolicy",
-            "s3:GetBucketAcl",
-            "s3:ListBucketVersions",
-            "s3:GetObjectVersion",
-            "s3:DeleteObjectVersion",
-        ];
-        let mut names: Vec<&str> = set
-            .iter()
-            .filter_map(|i| self.names.get(i).map(String::as_str))
-            .collect();
-        names.sort_by_key(|n| FIRST.iter().position(|f| f == n).unwrap_or(FIRST.len()));
-        let shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
-        if names.len() > max {
-            format!("{} and {} more", shown.join(", "), names.len() - max)
-        } else {
-            shown.join(", ")
-        }
-    }
-}
 
 /// The property every request of the question has: context keys with fixed values
 /// (`Some`) or absent (`None`).
@@ -309,14 +164,72 @@ fn condition_fires(
     )))
 }
 
-/// What Deny statement `id` of `graph` refuses for the question, on `bucket` and its objects;
-/// `None` when it never fires for the question's requests.
-pub fn cover(graph: &Graph, id: usize, q: &Question, bucket: &str) -> Option<Cover> {
+/// What a statement is about, whatever the request: its S3 actions, whom it names, and
+/// whether it covers the bucket ARN and its objects. Computed once per policy.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// The S3 actions it covers.
+    pub actions: Actions,
+    /// Whom.
+    pub principals: Principals,
+    /// Whether the bucket ARN is among its resources.
+    pub bucket: bool,
+    /// Whether every object of the bucket is.
+    pub all_objects: bool,
+    /// Whether some objects are.
+    pub some_objects: bool,
+}
+
+/// The shapes of every statement of a graph, for one bucket.
+#[derive(Debug, Clone, Default)]
+pub struct Shapes {
+    shapes: Vec<Option<Shape>>,
+}
+
+impl Shapes {
+    /// Computes the shape of every statement of `graph`, for `bucket`.
+    pub fn new(graph: &Graph, bucket: &str) -> Shapes {
+        let u = Universe::get();
+        let arns = BucketArns::new(bucket);
+        let shapes = (0..graph.statements.len())
+            .map(|id| {
+                let s = graph.statements.get(id)?;
+                let st = statement_of(graph, s)?;
+                let (bucket_hit, all_objects, some_objects) = resources(s, st, &arns);
+                Some(Shape {
+                    actions: u.actions_of(s),
+                    principals: principals(s, st),
+                    bucket: bucket_hit,
+                    all_objects,
+                    some_objects,
+                })
+            })
+            .collect();
+        Shapes { shapes }
+    }
+
+    /// The shape of statement `id`.
+    pub fn get(&self, id: usize) -> Option<&Shape> {
+        self.shapes.get(id).and_then(Option::as_ref)
+    }
+
+    /// The S3 access statement `id` grants, by the access levels of its actions.
+    pub fn access(&self, id: usize) -> crate::public::Access {
+        self.get(id)
+            .map(|s| crate::public::access_of(s.actions))
+            .unwrap_or_default()
+    }
+}
+
+/// What Deny statement `id` refuses for the question; `None` when it never fires for the
+/// question's requests.
+pub fn cover(graph: &Graph, shapes: &Shapes, id: usize, q: &Question) -> Option<Cover> {
     let s = graph.statements.get(id)?;
     if s.effect != Effect::Deny {
         return None;
     }
     let st = statement_of(graph, s)?;
+    let shape = shapes.get(id)?;
     let qctx = q.context();
     let mut limited_by = None;
     for (c, source) in s.conditions.iter().zip(&st.conditions) {
@@ -328,22 +241,14 @@ pub fn cover(graph: &Graph, id: usize, q: &Question, bucket: &str) -> Option<Cov
             }
         }
     }
-    let u = Universe::get();
-    let mut actions = Actions::default();
-    for (i, a) in u.lower.iter().enumerate() {
-        if s.matches_action_lower(a) {
-            actions.set(i);
-        }
-    }
-    let (bucket_hit, all_objects, some_objects) = resources(s, st, bucket);
     Some(Cover {
         statement: id,
         index: s.index,
-        principals: principals(s, st),
-        actions,
-        bucket: bucket_hit,
-        all_objects,
-        some_objects,
+        principals: shape.principals.clone(),
+        actions: shape.actions,
+        bucket: shape.bucket,
+        all_objects: shape.all_objects,
+        some_objects: shape.some_objects,
         limited_by,
     })
 }
@@ -377,7 +282,51 @@ fn principals(s: &CompiledStatement, st: &Statement) -> Principals {
 }
 
 /// Whether the resources cover the bucket ARN, every object, some objects.
-fn resources(s: &CompiledStatement, st: &Statement, bucket: &str) -> (bool, bool, bool) {
+/// The bucket's ARNs, built once per policy.
+struct BucketArns {
+    bucket: String,
+    objects_prefix: String,
+    objects: Pattern,
+    witness: String,
+}
+
+impl BucketArns {
+    fn new(bucket: &str) -> BucketArns {
+        let objects_prefix = format!("arn:aws:s3:::{bucket}/");
+        BucketArns {
+            bucket: format!("arn:aws:s3:::{bucket}"),
+            objects: Pattern::new(&format!("{objects_prefix}*")),
+            witness: format!("{objects_prefix}s3-access-witness"),
+            objects_prefix,
+        }
+    }
+
+    /// Whether the entry `text` covers every object of the bucket, and whether some.
+    fn objects(&self, text: &str, compiled: &crate::arn::ArnPattern) -> (bool, bool) {
+        let wild = |t: &str| t.contains(['*', '?']);
+        if !wild(text) {
+            // A literal names one resource: some object at most.
+            return (false, text.starts_with(&self.objects_prefix));
+        }
+        if let Some(prefix) = text.strip_suffix('*').filter(|p| !wild(p)) {
+            // `PREFIX*`, the common shape: covers all objects when the objects' prefix
+            // extends it, meets some when either extends the other.
+            let all = self.objects_prefix.starts_with(prefix) && compiled.is_match(&self.witness);
+            let some = all || prefix.starts_with(&self.objects_prefix);
+            return (all, some);
+        }
+        let text = Pattern::new(text);
+        let all = wildcard::covers(&text, &self.objects, Case::Sensitive)
+            && compiled.is_match(&self.witness);
+        (
+            all,
+            all || wildcard::intersects(&text, &self.objects, Case::Sensitive),
+        )
+    }
+}
+
+/// Whether the resources cover the bucket ARN, every object, some objects.
+fn resources(s: &CompiledStatement, st: &Statement, arns: &BucketArns) -> (bool, bool, bool) {
     let Some((negated, items)) = &s.resources else {
         return (false, false, false);
     };
@@ -386,9 +335,6 @@ fn resources(s: &CompiledStatement, st: &Statement, bucket: &str) -> (bool, bool
         .as_ref()
         .map(|r| r.items.as_slice())
         .unwrap_or(&[]);
-    let bucket_arn = format!("arn:aws:s3:::{bucket}");
-    let objects = Pattern::new(&format!("arn:aws:s3:::{bucket}/*"));
-    let witness = format!("arn:aws:s3:::{bucket}/s3-access-witness");
     let mut hit_bucket = false;
     let mut all = false;
     let mut some = false;
@@ -398,12 +344,10 @@ fn resources(s: &CompiledStatement, st: &Statement, bucket: &str) -> (bool, bool
             some = true;
             continue;
         };
-        let text = Pattern::new(&source.value);
-        if p.is_match(&bucket_arn) {
+        if p.is_match(&arns.bucket) {
             hit_bucket = true;
         }
-        let covers = wildcard::covers(&text, &objects, Case::Sensitive) && p.is_match(&witness);
-        let meets = wildcard::intersects(&text, &objects, Case::Sensitive);
+        let (covers, meets) = arns.objects(&source.value, p);
         all |= covers;
         some |= meets;
     }
@@ -415,11 +359,14 @@ fn resources(s: &CompiledStatement, st: &Statement, bucket: &str) -> (bool, bool
     }
 }
 
-/// The covers of every Deny statement of the graph's bucket-policy documents.
-pub fn covers(graph: &Graph, q: &Question, bucket: &str) -> Vec<Cover> {
+/// The covers of the Deny statements of the graph's bucket-policy documents (of those in
+/// `only`, when given).
+pub fn covers(graph: &Graph, shapes: &Shapes, q: &Question, only: Option<&[usize]>) -> Vec<Cover> {
+    let pick = |id: &usize| only.is_none_or(|o| o.contains(id));
     (0..graph.statements.len())
+        .filter(pick)
         .filter(|id| graph.layer_of(*id) == Some(crate::eval::Layer::Bucket))
-        .filter_map(|id| cover(graph, id, q, bucket))
+        .filter_map(|id| cover(graph, shapes, id, q))
         .collect()
 }
 
@@ -459,7 +406,7 @@ pub fn gaps(covers: &[Cover], needed: Actions) -> Gaps {
     }
 }
 
-/// Every action of the universe.
+/// Every S3 action that acts on a bucket or objects.
 pub fn all_actions() -> Actions {
     let u = Universe::get();
     u.on_bucket.or(u.on_object)

@@ -25,10 +25,14 @@ fn action_exists(pattern: &str) -> bool {
     let Some(service) = catalog::service(&svc.to_ascii_lowercase()) else {
         return false;
     };
+    if !name.contains(['*', '?']) {
+        return service.action(name).is_some();
+    }
+    let p = wildcard::Pattern::new(&name.to_ascii_lowercase());
     service
         .actions()
         .iter()
-        .any(|a| wildcard::matches(name, a.name(), Case::Insensitive))
+        .any(|a| p.is_match(&a.name().to_ascii_lowercase(), Case::Sensitive))
 }
 
 /// Runs S401 on every Deny statement of the graph.

@@ -107,10 +107,11 @@ fn unencrypted(
                 continue;
             }
             let q = Question::new(&[(SSE, alg), (KMS_KEY, key.as_deref()), (SSE_C, None)]);
-            let covers: Vec<coverage::Cover> = coverage::covers(graph, &q, ctx.bucket)
-                .into_iter()
-                .filter(|c| intent.contains(&c.statement) && c.actions.has(put))
-                .collect();
+            let covers: Vec<coverage::Cover> =
+                coverage::covers(graph, ctx.shapes, &q, Some(intent))
+                    .into_iter()
+                    .filter(|c| c.actions.has(put))
+                    .collect();
             let everywhere = covers.iter().any(|c| c.unconditional() && c.all_objects);
             variants.push(Variant {
                 alg,
@@ -225,7 +226,7 @@ fn sse_c_over_http(ctx: &Context<'_>, out: &mut Vec<Audited>, put: usize, get: u
         (SSE_C, Some("AES256")),
         (SSE, None),
     ]);
-    let covers = coverage::covers(graph, &q, ctx.bucket);
+    let covers = coverage::covers(graph, ctx.shapes, &q, None);
     let open: Vec<&str> = [(put, "s3:PutObject"), (get, "s3:GetObject")]
         .into_iter()
         .filter(|(i, _)| {

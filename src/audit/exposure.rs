@@ -81,7 +81,7 @@ fn public_statements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         if !v.public {
             continue;
         }
-        let access = public::statement_access(graph, id);
+        let access = ctx.shapes.access(id);
         let blocked = graph
             .s3
             .bpa_setter(BpaFlag::RestrictPublicBuckets, access_point)
@@ -108,7 +108,7 @@ fn public_statements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             if !on_class {
                 continue;
             }
-            let level_of = |a: &&str| {
+            let level_of = |a: &&String| {
                 crate::catalog::service("s3")
                     .and_then(|s| s.action(a))
                     .map(|x| x.access_level())
@@ -242,7 +242,7 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         if foreign.is_empty() && foreign_orgs.is_empty() {
             continue;
         }
-        let access = public::statement_access(graph, id);
+        let access = ctx.shapes.access(id);
         let classes = access.classes();
         let mut who: Vec<String> = foreign
             .iter()
@@ -346,7 +346,7 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         if st.effect.value != Effect::Allow {
             continue;
         }
-        let access = public::statement_access(graph, id);
+        let access = ctx.shapes.access(id);
         let action_span = st.action.as_ref().map_or(st.effect.span, |a| a.span);
         let delegation = delegates_to_own_access_points(st, ctx.owner);
         if all > 0 && access.actions.len() == all && !delegation {

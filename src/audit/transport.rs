@@ -29,7 +29,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         return;
     };
     // A Deny about another bucket is no cover of this one (S401 reports it).
-    let covers: Vec<coverage::Cover> = coverage::covers(graph, &question(), ctx.bucket)
+    let covers: Vec<coverage::Cover> = coverage::covers(graph, ctx.shapes, &question(), None)
         .into_iter()
         .filter(|c| c.bucket || c.some_objects)
         .collect();

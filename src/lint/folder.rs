@@ -95,7 +95,9 @@ impl FolderFindings {
             Err(_) => return,
         };
         let mut found: Vec<Audited> = Vec::new();
+        let shapes = audit::coverage::Shapes::new(&bucket.graph, &bucket.name);
         let ctx = audit::Context {
+            shapes: &shapes,
             graph: &bucket.graph,
             bucket: &bucket.name,
             bucket_known: true,

@@ -160,7 +160,7 @@ pub struct StatementOut {
     pub access: Vec<&'static str>,
     /// The S3 actions it covers (when few; otherwise only the count).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<&'static str>>,
+    pub actions: Option<Vec<String>>,
     /// How many S3 actions it covers.
     pub action_count: usize,
     /// Its Resource entries.

@@ -1,0 +1,188 @@
+//! The S3 actions of the catalogue as a set: a bitset over every `s3:` action, with each
+//! action's access level and whether it acts on the bucket ARN or on object ARNs. Analyses ask
+//! "which S3 actions does this statement cover?" once per statement; literal patterns are
+//! answered by lookup, wildcard patterns by matching the catalogue.
+
+use crate::catalog::{self, AccessLevel};
+use crate::eval::graph::CompiledStatement;
+use crate::wildcard::Case;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A set of actions of the [`Universe`], as a bitset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Actions([u64; 4]);
+
+impl Actions {
+    fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    /// Whether action `i` is in the set.
+    pub fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// The union.
+    pub fn or(self, o: Actions) -> Actions {
+        let mut out = self;
+        for (a, b) in out.0.iter_mut().zip(o.0) {
+            *a |= b;
+        }
+        out
+    }
+
+    /// The intersection.
+    pub fn and(self, o: Actions) -> Actions {
+        let mut out = self;
+        for (a, b) in out.0.iter_mut().zip(o.0) {
+            *a &= b;
+        }
+        out
+    }
+
+    /// The actions of `self` not in `o`.
+    pub fn minus(self, o: Actions) -> Actions {
+        let mut out = self;
+        for (a, b) in out.0.iter_mut().zip(o.0) {
+            *a &= !b;
+        }
+        out
+    }
+
+    /// How many.
+    pub fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Whether empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+
+    /// The members, in catalogue order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..256).filter(|i| self.has(*i))
+    }
+}
+
+/// Every action of the `s3` service, in catalogue order.
+pub struct Universe {
+    /// `s3:Name`.
+    pub names: Vec<String>,
+    /// `s3:name`.
+    pub lower: Vec<String>,
+    /// Each action's access level.
+    pub levels: Vec<AccessLevel>,
+    /// The actions authorized against the bucket ARN (resource types bucket, accesspoint).
+    pub on_bucket: Actions,
+    /// The actions authorized against object ARNs (object, accesspointobject).
+    pub on_object: Actions,
+    /// Every action.
+    pub all: Actions,
+    index: HashMap<String, usize>,
+}
+
+impl Universe {
+    /// The universe, built once from the catalogue.
+    pub fn get() -> &'static Universe {
+        static U: OnceLock<Universe> = OnceLock::new();
+        U.get_or_init(|| {
+            let mut u = Universe {
+                names: Vec::new(),
+                lower: Vec::new(),
+                levels: Vec::new(),
+                on_bucket: Actions::default(),
+                on_object: Actions::default(),
+                all: Actions::default(),
+                index: HashMap::new(),
+            };
+            let Some(service) = catalog::service("s3") else {
+                return u;
+            };
+            for a in service.actions().iter().take(256) {
+                let types: Vec<&str> = a.resource_types().iter().map(|r| r.name()).collect();
+                let i = u.names.len();
+                let lower = format!("s3:{}", a.name().to_ascii_lowercase());
+                u.index.insert(lower.clone(), i);
+                u.names.push(format!("s3:{}", a.name()));
+                u.lower.push(lower);
+                u.levels.push(a.access_level());
+                u.all.set(i);
+                if types.iter().any(|t| *t == "bucket" || *t == "accesspoint") {
+                    u.on_bucket.set(i);
+                }
+                if types
+                    .iter()
+                    .any(|t| *t == "object" || *t == "accesspointobject")
+                {
+                    u.on_object.set(i);
+                }
+            }
+            u
+        })
+    }
+
+    /// The index of `s3:Name` (case-insensitive).
+    pub fn index(&self, action: &str) -> Option<usize> {
+        self.index.get(&action.to_ascii_lowercase()).copied()
+    }
+
+    /// The S3 actions statement `s` covers (its `Action`, or everything but its `NotAction`).
+    pub fn actions_of(&self, s: &CompiledStatement) -> Actions {
+        let (negated, patterns) = &s.actions;
+        let mut out = Actions::default();
+        for p in patterns {
+            if p.matches_everything() {
+                out = self.all;
+                break;
+            }
+            if let Some(lit) = p.as_literal() {
+                if let Some(i) = self.index.get(lit) {
+                    out.set(*i);
+                }
+                continue;
+            }
+            // Another service's pattern covers no S3 action.
+            let prefix = p.literal_prefix();
+            if !(prefix.starts_with("s3:") || "s3:".starts_with(prefix)) {
+                continue;
+            }
+            for (i, a) in self.lower.iter().enumerate() {
+                if p.is_match(a, Case::Sensitive) {
+                    out.set(i);
+                }
+            }
+        }
+        if *negated { self.all.minus(out) } else { out }
+    }
+
+    /// Names of a set, at most `max`, with "and N more"; the most used actions first.
+    pub fn describe(&self, set: &Actions, max: usize) -> String {
+        const FIRST: &[&str] = &[
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:ListBucket",
+            "s3:DeleteObject",
+            "s3:GetBucketPolicy",
+            "s3:PutBucketPolicy",
+            "s3:GetBucketAcl",
+            "s3:ListBucketVersions",
+            "s3:GetObjectVersion",
+            "s3:DeleteObjectVersion",
+        ];
+        let mut names: Vec<&str> = set
+            .iter()
+            .filter_map(|i| self.names.get(i).map(String::as_str))
+            .collect();
+        names.sort_by_key(|n| FIRST.iter().position(|f| f == n).unwrap_or(FIRST.len()));
+        let shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
+        if names.len() > max {
+            format!("{} and {} more", shown.join(", "), names.len() - max)
+        } else {
+            shown.join(", ")
+        }
+    }
+}
