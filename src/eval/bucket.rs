@@ -45,8 +45,19 @@ impl Bucket {
         }
     }
 
-    /// Loads a bucket folder (see `docs/bucket-folder.md`).
+    /// Loads a bucket folder (see `docs/bucket-folder.md`); an invalid policy is an error.
     pub fn from_folder(folder: &BucketFolder) -> Result<Bucket, Vec<FileReport>> {
+        let (bucket, errors) = Bucket::from_folder_lenient(folder);
+        if errors.is_empty() {
+            Ok(bucket)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Loads a bucket folder, leaving out the policies that have errors (returned), for
+    /// checks that do not need them.
+    pub fn from_folder_lenient(folder: &BucketFolder) -> (Bucket, Vec<FileReport>) {
         let mut b = Bucket::new(folder.bucket());
         b.owner = Some(folder.account_id().to_string());
         b.graph.s3.bucket = Some(folder.bucket().to_string());
@@ -127,11 +138,7 @@ impl Bucket {
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(b)
-        } else {
-            Err(errors)
-        }
+        (b, errors)
     }
 
     /// A bucket known only by one policy file, judged alone (`public FILE`): a bucket policy,

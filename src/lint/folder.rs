@@ -89,11 +89,8 @@ impl FolderFindings {
                 return;
             }
         };
-        let bucket = match Bucket::from_folder(&folder) {
-            Ok(b) => b,
-            // Policy errors are reported by the policy files' own lint.
-            Err(_) => return,
-        };
+        // A policy with errors is left out (its own lint reports it); the rest is audited.
+        let (bucket, _) = Bucket::from_folder_lenient(&folder);
         let mut found: Vec<Audited> = Vec::new();
         let shapes = audit::coverage::Shapes::new(&bucket.graph, &bucket.name);
         let ctx = audit::Context {
