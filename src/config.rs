@@ -803,12 +803,7 @@ impl Problems {
         let findings = self
             .findings
             .into_iter()
-            .map(|(finding, path)| Located {
-                start: source.line_col(finding.span.start),
-                end: source.line_col(finding.span.end),
-                finding,
-                path,
-            })
+            .map(|(finding, path)| Located::at(&source, finding, path))
             .collect();
         FileReport {
             source,

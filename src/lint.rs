@@ -60,6 +60,29 @@ pub struct Located {
     pub end: LineCol,
 }
 
+impl Located {
+    /// Places `finding` in `source`, with `path` as its JSON pointer.
+    pub fn at(source: &SourceFile, finding: Finding, path: String) -> Located {
+        Located {
+            start: source.line_col(finding.span.start),
+            end: source.line_col(finding.span.end),
+            finding,
+            path,
+        }
+    }
+
+    /// Places `finding` in `source`, its pointer taken in the first of `roots` (JSON values of
+    /// the file) that contains it.
+    pub fn within(source: &SourceFile, roots: &[&Value], finding: Finding) -> Located {
+        let path = roots
+            .iter()
+            .find(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
+            .map(|r| pointer(r, finding.span))
+            .unwrap_or_default();
+        Located::at(source, finding, path)
+    }
+}
+
 /// The lint result of one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
@@ -78,20 +101,10 @@ impl FileReport {
             return;
         }
         let root = json::parse(self.source.text()).ok();
+        let roots: Vec<&Value> = root.iter().collect();
         for finding in findings {
-            let path = root
-                .as_ref()
-                .filter(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
-                .map(|r| pointer(r, finding.span))
-                .unwrap_or_default();
-            let start = self.source.line_col(finding.span.start);
-            let end = self.source.line_col(finding.span.end);
-            self.findings.push(Located {
-                finding,
-                path,
-                start,
-                end,
-            });
+            self.findings
+                .push(Located::within(&self.source, &roots, finding));
         }
         self.findings
             .sort_by_key(|f| (f.start.line, f.start.column, f.finding.code));
@@ -286,21 +299,7 @@ fn finish(
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
     let findings = findings
         .into_iter()
-        .map(|finding| {
-            let path = roots
-                .iter()
-                .find(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
-                .map(|r| pointer(r, finding.span))
-                .unwrap_or_default();
-            let start = source.line_col(finding.span.start);
-            let end = source.line_col(finding.span.end);
-            Located {
-                finding,
-                path,
-                start,
-                end,
-            }
-        })
+        .map(|finding| Located::within(&source, roots, finding))
         .collect();
     FileReport {
         source,

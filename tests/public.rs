@@ -318,63 +318,51 @@ fn queries_on_a_bucket_folder_use_its_acls_ownership_and_access_points() {
 
 #[test]
 fn individual_s3_flags_work_without_a_folder() {
-    let d = json(&[
-        "query",
-        "--format",
-        "json",
-        "--principal",
-        "anonymous",
-        "--action",
-        "s3:ListBucket",
-        "--resource",
-        "arn:aws:s3:::custodian-bucket",
-        "--bucket-owner",
-        "111122223333",
-        "--bucket-acl",
-        "tests/fixtures/s3/custodian-acl-all-users-write.json",
-        "--public-access-block",
-        "tests/fixtures/s3/custodian-bpa-all-off.json",
-    ]);
+    // An anonymous request to a bucket owned by 111122223333 whose ACL grants AllUsers WRITE.
+    let anonymous = |action: &str, resource: &str, extra: &[&str]| {
+        let mut args = vec![
+            "query",
+            "--format",
+            "json",
+            "--principal",
+            "anonymous",
+            "--action",
+            action,
+            "--resource",
+            resource,
+            "--bucket-owner",
+            "111122223333",
+            "--bucket-acl",
+            "tests/fixtures/s3/custodian-acl-all-users-write.json",
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
     // WRITE to AllUsers does not let anyone list.
+    let d = anonymous(
+        "s3:ListBucket",
+        "arn:aws:s3:::custodian-bucket",
+        &[
+            "--public-access-block",
+            "tests/fixtures/s3/custodian-bpa-all-off.json",
+        ],
+    );
     assert_eq!(d["decision"], "ImplicitDeny", "{d:#}");
-    let d = json(&[
-        "query",
-        "--format",
-        "json",
-        "--principal",
-        "anonymous",
-        "--action",
-        "s3:PutObject",
-        "--resource",
-        "arn:aws:s3:::custodian-bucket/x",
-        "--bucket-owner",
-        "111122223333",
-        "--bucket-acl",
-        "tests/fixtures/s3/custodian-acl-all-users-write.json",
-        "--account-public-access-block",
-        "tests/fixtures/s3/awscli-s3control-get-public-access-block.json",
-    ]);
     // The account's IgnorePublicAcls drops the only grant that would allow it.
+    let d = anonymous(
+        "s3:PutObject",
+        "arn:aws:s3:::custodian-bucket/x",
+        &[
+            "--account-public-access-block",
+            "tests/fixtures/s3/awscli-s3control-get-public-access-block.json",
+        ],
+    );
     assert_eq!(d["decision"], "ExplicitDeny", "{d:#}");
     assert_eq!(d["determining"][0]["kind"], "block");
     assert_eq!(d["determining"][0]["flag"], "IgnorePublicAcls", "{d:#}");
     assert_eq!(d["determining"][0]["level"], "account");
     // Without it, the grant to AllUsers lets anonymous callers write.
-    let d = json(&[
-        "query",
-        "--format",
-        "json",
-        "--principal",
-        "anonymous",
-        "--action",
-        "s3:PutObject",
-        "--resource",
-        "arn:aws:s3:::custodian-bucket/x",
-        "--bucket-owner",
-        "111122223333",
-        "--bucket-acl",
-        "tests/fixtures/s3/custodian-acl-all-users-write.json",
-    ]);
+    let d = anonymous("s3:PutObject", "arn:aws:s3:::custodian-bucket/x", &[]);
     assert_eq!(d["decision"], "Allow", "{d:#}");
 }
 

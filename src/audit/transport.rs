@@ -91,25 +91,22 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         let Some((_, st, _)) = statement(graph, c.statement) else {
             continue;
         };
+        let listed = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let why = match (&c.principals, &c.limited_by) {
             (Principals::AllBut(names), _) => Some(format!(
                 "{} exempts {} (NotPrincipal)",
                 st.label(),
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listed(names)
             )),
-            (Principals::Only(names), _) => Some(format!(
-                "{} refuses only {}",
-                st.label(),
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            (Principals::Only(names), _) => {
+                Some(format!("{} refuses only {}", st.label(), listed(names)))
+            }
             (_, Some(limit)) => Some(format!("{} refuses them {limit}", st.label())),
             _ if c.some_objects && !c.all_objects => Some(format!(
                 "{} {} ({})",

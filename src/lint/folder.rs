@@ -12,24 +12,9 @@ use crate::eval::graph::Layer;
 use crate::s3::folder::{self, Setting};
 use crate::source::SourceFile;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-/// A path with `.` and `..` resolved lexically, so two spellings of one file compare equal.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use crate::config::normalize;
 
 /// What the bucket folders of a run add to its files.
 #[derive(Debug, Default)]

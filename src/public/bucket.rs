@@ -195,6 +195,23 @@ pub struct Path {
     pub put_time: Vec<String>,
 }
 
+impl Path {
+    /// A path, not public until judged otherwise.
+    fn new(kind: PathKind, name: impl Into<String>, file: Option<String>) -> Path {
+        Path {
+            kind,
+            name: name.into(),
+            file,
+            status: Status::NotPublic,
+            reasons: Vec::new(),
+            statements: Vec::new(),
+            grants: Vec::new(),
+            blocked_by: None,
+            put_time: Vec::new(),
+        }
+    }
+}
+
 /// A public ACL grant, placed in its file.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicGrantOut {
@@ -249,19 +266,12 @@ pub fn analyze(graph: &Graph, known: &Known, bucket: &str, source: &str) -> Buck
                 paths.push(access_point_path(graph, known, i));
             }
         } else {
-            paths.push(Path {
-                kind: PathKind::AccessPoint,
-                name: "access points".into(),
-                file: None,
-                status: Status::Unknown,
-                reasons: vec![
-                    "the bucket's access points were not given (no `access-points/` folder); an access point policy could grant public access".into(),
-                ],
-                statements: Vec::new(),
-                grants: Vec::new(),
-                blocked_by: None,
-                put_time: Vec::new(),
-            });
+            let mut p = Path::new(PathKind::AccessPoint, "access points", None);
+            p.status = Status::Unknown;
+            p.reasons.push(
+                "the bucket's access points were not given (no `access-points/` folder); an access point policy could grant public access".into(),
+            );
+            paths.push(p);
         }
     }
     let any = |s: Status| paths.iter().any(|p| p.status == s);
@@ -338,6 +348,26 @@ fn put_time(graph: &Graph, flag: BpaFlag, access_point: Option<usize>, what: &st
     }
 }
 
+/// Applies RestrictPublicBuckets to a public policy path: blocked when a level sets it,
+/// otherwise public (with why nothing is known to block it).
+fn restrict(path: &mut Path, setter: Option<BlockedBy>, owner: &str, unknown: Option<&str>) {
+    match setter {
+        Some(b) => {
+            path.status = Status::Blocked;
+            path.reasons.push(format!(
+                "{b} limits its grants to AWS service principals and principals of {owner}"
+            ));
+            path.blocked_by = Some(b);
+        }
+        None => {
+            path.status = Status::Public;
+            if let Some(u) = unknown {
+                path.reasons.push(u.to_string());
+            }
+        }
+    }
+}
+
 fn statements_out(
     graph: &Graph,
     doc: usize,
@@ -401,17 +431,7 @@ fn policy_path(graph: &Graph, known: &Known) -> Path {
         .first()
         .and_then(|d| graph.documents.get(*d))
         .map(|d| d.source.name().to_string());
-    let mut path = Path {
-        kind: PathKind::BucketPolicy,
-        name: "bucket policy".into(),
-        file,
-        status: Status::NotPublic,
-        reasons: Vec::new(),
-        statements: Vec::new(),
-        grants: Vec::new(),
-        blocked_by: None,
-        put_time: Vec::new(),
-    };
+    let mut path = Path::new(PathKind::BucketPolicy, "bucket policy", file);
     if docs.is_empty() {
         if known.policy {
             path.reasons.push("the bucket has no bucket policy".into());
@@ -438,26 +458,16 @@ fn policy_path(graph: &Graph, known: &Known) -> Path {
     path.put_time
         .push(put_time(graph, BpaFlag::BlockPublicPolicy, None, "policy"));
     let (setter, unknown) = blocker(graph, known, BpaFlag::RestrictPublicBuckets, None);
-    match setter {
-        Some(b) => {
-            path.status = Status::Blocked;
-            path.reasons.push(format!(
-                "{b} limits its grants to AWS service principals and principals of the owner account"
-            ));
-            path.blocked_by = Some(b);
-        }
-        None => {
-            path.status = Status::Public;
-            if known.policy_only {
-                path.reasons
-                    .push("judged alone: Block Public Access settings were not given".into());
-            } else if unknown {
-                path.reasons.push(
-                    "the account or bucket Block Public Access settings are unknown, so nothing is known to block it".into(),
-                );
-            }
-        }
-    }
+    let unknown_reason = if known.policy_only {
+        Some("judged alone: Block Public Access settings were not given")
+    } else if unknown {
+        Some(
+            "the account or bucket Block Public Access settings are unknown, so nothing is known to block it",
+        )
+    } else {
+        None
+    };
+    restrict(&mut path, setter, "the owner account", unknown_reason);
     path
 }
 
@@ -470,17 +480,8 @@ fn acl_path(
     acl_known: bool,
     on_object: bool,
 ) -> Path {
-    let mut path = Path {
-        kind,
-        name,
-        file: acl.and_then(|a| a.source.as_ref().map(|s| s.name().to_string())),
-        status: Status::NotPublic,
-        reasons: Vec::new(),
-        statements: Vec::new(),
-        grants: Vec::new(),
-        blocked_by: None,
-        put_time: Vec::new(),
-    };
+    let file = acl.and_then(|a| a.source.as_ref().map(|s| s.name().to_string()));
+    let mut path = Path::new(kind, name, file);
     // AWS rule: under BucketOwnerEnforced, ACLs play no part in authorization (S3 "Object
     // Ownership" page).
     if !graph.s3.acls_enabled() {
@@ -576,17 +577,7 @@ fn object_acl_path(graph: &Graph, known: &Known, i: usize) -> Option<Path> {
 /// The objects the inputs do not list: with ACLs enabled, any of them may carry a public ACL
 /// unless `IgnorePublicAcls` is on somewhere.
 fn other_objects_path(graph: &Graph, known: &Known) -> Path {
-    let mut path = Path {
-        kind: PathKind::ObjectAcl,
-        name: "ACLs of objects not listed".into(),
-        file: None,
-        status: Status::NotPublic,
-        reasons: Vec::new(),
-        statements: Vec::new(),
-        grants: Vec::new(),
-        blocked_by: None,
-        put_time: Vec::new(),
-    };
+    let mut path = Path::new(PathKind::ObjectAcl, "ACLs of objects not listed", None);
     if !graph.s3.acls_enabled() {
         path.reasons
             .push("ACLs are disabled (Object Ownership is BucketOwnerEnforced)".into());
@@ -615,20 +606,11 @@ fn access_point_path(graph: &Graph, known: &Known, i: usize) -> Path {
         .filter(|(_, d)| d.level == i)
         .map(|(d, _)| d)
         .collect();
-    let mut path = Path {
-        kind: PathKind::AccessPoint,
-        name,
-        file: docs
-            .first()
-            .and_then(|d| graph.documents.get(*d))
-            .map(|d| d.source.name().to_string()),
-        status: Status::NotPublic,
-        reasons: Vec::new(),
-        statements: Vec::new(),
-        grants: Vec::new(),
-        blocked_by: None,
-        put_time: Vec::new(),
-    };
+    let file = docs
+        .first()
+        .and_then(|d| graph.documents.get(*d))
+        .map(|d| d.source.name().to_string());
+    let mut path = Path::new(PathKind::AccessPoint, name, file);
     // AWS rule: an access point with a VPC network origin is never public (S3 "The meaning
     // of public", access points).
     if let Some(NetworkOrigin::Vpc { vpc_id }) = ap.map(|a| &a.network) {
@@ -663,24 +645,18 @@ fn access_point_path(graph: &Graph, known: &Known, i: usize) -> Path {
     ));
     let (setter, unknown) = blocker(graph, known, BpaFlag::RestrictPublicBuckets, Some(i));
     let ap_unknown = ap.is_some_and(|a| a.bpa.is_none());
-    match setter {
-        Some(b) => {
-            path.status = Status::Blocked;
-            path.reasons.push(format!(
-                "{b} limits its grants to AWS service principals and principals of the access point's account"
-            ));
-            path.blocked_by = Some(b);
-        }
-        None => {
-            path.status = Status::Public;
-            if unknown || ap_unknown {
-                path.reasons.push(
-                    "some Block Public Access settings are unknown, so nothing is known to block it".into(),
-                );
-            }
-            path.reasons
-                .push("requests through it must also be allowed by the bucket policy".into());
-        }
+    let unknown_reason = (unknown || ap_unknown).then_some(
+        "some Block Public Access settings are unknown, so nothing is known to block it",
+    );
+    restrict(
+        &mut path,
+        setter,
+        "the access point's account",
+        unknown_reason,
+    );
+    if path.status == Status::Public {
+        path.reasons
+            .push("requests through it must also be allowed by the bucket policy".into());
     }
     path
 }

@@ -11,7 +11,7 @@
 
 use crate::diagnostic::Finding;
 use crate::json::{self, ErrorKind, Kind, Value};
-use crate::lint::{self, FileKind, FileReport, Located};
+use crate::lint::{FileKind, FileReport, Located};
 use crate::policy::Spanned;
 use crate::registry::{Code, Severity};
 use crate::source::{SourceFile, Span};
@@ -506,20 +506,10 @@ pub fn report(
 ) -> FileReport {
     findings.sort_by_key(|f| (f.span.start, f.span.end, f.code));
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    let roots: Vec<&Value> = root.into_iter().collect();
     let findings = findings
         .into_iter()
-        .map(|finding| {
-            let path = root
-                .filter(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
-                .map(|r| lint::pointer(r, finding.span))
-                .unwrap_or_default();
-            Located {
-                start: source.line_col(finding.span.start),
-                end: source.line_col(finding.span.end),
-                finding,
-                path,
-            }
-        })
+        .map(|finding| Located::within(source, &roots, finding))
         .collect();
     FileReport {
         source: source.clone(),

@@ -602,6 +602,18 @@ fn read_doc<T: s3_access::s3::AwsDocument>(
     })
 }
 
+/// Prints the reports that make `path` unusable, and says so; the exit code for bad input.
+fn refuse(reports: &[FileReport], path: &std::path::Path, what: &str, style: Style) -> u8 {
+    for r in reports {
+        eprint!("{}", report::human(r, style));
+    }
+    eprintln!(
+        "error: {} cannot be {what}: fix the errors above",
+        path.display()
+    );
+    EXIT_ERROR
+}
+
 /// The bucket of a query: the folder given with --bucket, then the individual S3 flags.
 fn load_query_bucket(
     args: &QueryArgs,
@@ -611,26 +623,10 @@ fn load_query_bucket(
     use s3_access::eval::s3::BpaLevel;
     let mut bucket = match &args.bucket {
         Some(dir) => {
-            let folder = s3_access::s3::load_bucket(dir).map_err(|reports| {
-                for r in &reports {
-                    eprint!("{}", report::human(r, style));
-                }
-                eprintln!(
-                    "error: {} cannot be used: fix the errors above",
-                    dir.display()
-                );
-                EXIT_ERROR
-            })?;
-            Bucket::from_folder(&folder).map_err(|reports| {
-                for r in &reports {
-                    eprint!("{}", report::human(r, style));
-                }
-                eprintln!(
-                    "error: {} cannot be evaluated: fix the errors above",
-                    dir.display()
-                );
-                EXIT_ERROR
-            })?
+            let folder = s3_access::s3::load_bucket(dir)
+                .map_err(|reports| refuse(&reports, dir, "used", style))?;
+            Bucket::from_folder(&folder)
+                .map_err(|reports| refuse(&reports, dir, "evaluated", style))?
         }
         None => {
             let mut b = Bucket::new("");
@@ -663,26 +659,11 @@ fn load_query_bucket(
         bucket.set_bpa(BpaLevel::Account, &l);
     }
     for dir in &args.access_point {
-        let folder = s3_access::s3::folder::load_access_point(dir).map_err(|reports| {
-            for r in &reports {
-                eprint!("{}", report::human(r, style));
-            }
-            eprintln!(
-                "error: {} cannot be used: fix the errors above",
-                dir.display()
-            );
-            EXIT_ERROR
-        })?;
-        bucket.add_access_point(&folder).map_err(|reports| {
-            for r in &reports {
-                eprint!("{}", report::human(r, style));
-            }
-            eprintln!(
-                "error: {} cannot be evaluated: fix the errors above",
-                dir.display()
-            );
-            EXIT_ERROR
-        })?;
+        let folder = s3_access::s3::folder::load_access_point(dir)
+            .map_err(|reports| refuse(&reports, dir, "used", style))?;
+        bucket
+            .add_access_point(&folder)
+            .map_err(|reports| refuse(&reports, dir, "evaluated", style))?;
     }
     if args.object_owner.is_some() || args.object_acl.is_some() {
         let s3 = &bucket.graph.s3;
@@ -908,27 +889,16 @@ fn run_public(args: PublicArgs) -> std::io::Result<u8> {
                         continue;
                     }
                 };
-                if report.max_severity() == Some(Severity::Error) {
-                    eprint!("{}", report::human(&report, style));
-                    eprintln!(
-                        "error: {} cannot be judged: fix the errors above",
-                        path.display()
-                    );
+                let kind = match &report.file_kind {
+                    _ if report.max_severity() == Some(Severity::Error) => None,
+                    lint::FileKind::Policy { kind, .. } => Some(*kind),
+                    lint::FileKind::Other { .. } => continue,
+                    lint::FileKind::Unknown => None,
+                };
+                let Some(kind) = kind else {
+                    refuse(std::slice::from_ref(&report), &path, "judged", style);
                     bad = true;
                     continue;
-                }
-                let kind = match &report.file_kind {
-                    lint::FileKind::Policy { kind, .. } => *kind,
-                    lint::FileKind::Other { .. } => continue,
-                    lint::FileKind::Unknown => {
-                        eprint!("{}", report::human(&report, style));
-                        eprintln!(
-                            "error: {} cannot be judged: fix the errors above",
-                            path.display()
-                        );
-                        bad = true;
-                        continue;
-                    }
                 };
                 let access_point = match kind {
                     PolicyKind::Bucket => false,
