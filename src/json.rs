@@ -745,8 +745,26 @@ impl Parser<'_> {
 }
 
 /// Pairs of members of one object with the same key: `(first, repeated)` key spans.
-/// `fold_case` also pairs keys that differ only by ASCII case. Linear in the number of members.
+/// `fold_case` also pairs keys that differ only by ASCII case. Linear in the number of members
+/// (objects of a policy are small, so those are compared pairwise without hashing).
 pub fn duplicate_keys(members: &[Member], fold_case: bool) -> Vec<(Span, Span)> {
+    let same = |a: &str, b: &str| {
+        if fold_case {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    if members.len() <= 16 {
+        let mut out = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let earlier = members.get(..i).unwrap_or_default();
+            if let Some(first) = earlier.iter().find(|e| same(&e.key, &m.key)) {
+                out.push((first.key_span, m.key_span));
+            }
+        }
+        return out;
+    }
     let mut out = Vec::new();
     let mut seen: std::collections::HashMap<std::borrow::Cow<'_, str>, Span> =
         std::collections::HashMap::with_capacity(members.len());

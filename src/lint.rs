@@ -3,7 +3,7 @@
 pub mod validate;
 
 use crate::diagnostic::Finding;
-use crate::document::{self, Document, KindSource};
+use crate::document::{self, KindSource, Recognised};
 use crate::json::{self, ErrorKind, Kind, Value};
 use crate::policy::{Policy, PolicyKind, parse};
 use crate::registry::{Code, Severity};
@@ -152,10 +152,10 @@ pub fn analyze_value(
         _ => vec![root],
     };
     let mut file_kind = FileKind::Unknown;
-    let mut roots: Vec<Value> = Vec::new();
+    let mut roots: Vec<std::borrow::Cow<'_, Value>> = Vec::new();
     for element in elements {
-        match document::recognise(text, element.clone(), options.kind, &name) {
-            Document::Policy {
+        match document::recognise_borrowed(text, element, options.kind, &name) {
+            Recognised::Policy {
                 root: policy_root,
                 kind,
                 kind_source,
@@ -177,11 +177,11 @@ pub fn analyze_value(
                 };
                 roots.push(policy_root);
             }
-            Document::EmbeddedSyntaxError { error, wrapper } => {
+            Recognised::EmbeddedSyntaxError { error, wrapper } => {
                 findings.push(json_error(&error, Some(wrapper)))
             }
-            Document::Other { what } => file_kind = FileKind::Other { what },
-            Document::Unrecognised => {
+            Recognised::Other { what } => file_kind = FileKind::Other { what },
+            Recognised::Unrecognised => {
                 let head = Span::new(element.span.start as usize, element.span.start as usize + 1);
                 findings.push(
                     Finding::new(
@@ -196,8 +196,8 @@ pub fn analyze_value(
             }
         }
     }
-    roots.push(root.clone());
-    let refs: Vec<&Value> = roots.iter().collect();
+    let mut refs: Vec<&Value> = roots.iter().map(|r| &**r).collect();
+    refs.push(root);
     Analysis {
         report: finish(source, file_kind, findings, &refs),
         policies,
