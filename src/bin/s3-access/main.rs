@@ -202,6 +202,15 @@ fn write_out(s: &str) -> std::io::Result<()> {
 const CHUNK: usize = 512;
 
 fn run_lint(args: LintArgs) -> std::io::Result<u8> {
+    /// One file's report and its output, made by a worker.
+    struct Linted {
+        report: FileReport,
+        rendered: Rendered,
+    }
+    enum Rendered {
+        Human(String),
+        Json(Vec<Result<serde_json::Value, serde_json::Error>>),
+    }
     let options = LintOptions { kind: args.kind };
     let mut walk_errors = Vec::new();
     let files = lint::collect_files(&args.paths, &mut walk_errors);
@@ -222,13 +231,26 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
     let mut json_findings: Vec<serde_json::Value> = Vec::new();
     let mut json_files: Vec<serde_json::Value> = Vec::new();
     for chunk in files.chunks(CHUNK) {
-        let reports: Vec<Result<FileReport, (PathBuf, std::io::Error)>> = chunk
+        // Rendering is done by the workers too; the main thread only writes, in file order.
+        let reports: Vec<Result<Linted, (PathBuf, std::io::Error)>> = chunk
             .par_iter()
-            .map(|path| read_and_lint(path, &options).map_err(|e| (path.clone(), e)))
+            .map(|path| {
+                let report = read_and_lint(path, &options).map_err(|e| (path.clone(), e))?;
+                let rendered = match args.format {
+                    Format::Human => Rendered::Human(report::human(&report, style)),
+                    Format::Json => Rendered::Json(
+                        report::json_findings(&report)
+                            .iter()
+                            .map(serde_json::to_value)
+                            .collect(),
+                    ),
+                };
+                Ok(Linted { report, rendered })
+            })
             .collect();
         for r in reports {
-            let report = match r {
-                Ok(report) => report,
+            let Linted { report, rendered } = match r {
+                Ok(linted) => linted,
                 Err((path, e)) => {
                     eprintln!("error: cannot read {}: {e}", path.display());
                     io_failed = true;
@@ -239,15 +261,15 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
             if report.max_severity().is_some_and(|s| s >= threshold) {
                 failed = true;
             }
-            match args.format {
-                Format::Human => out.write_all(report::human(&report, style).as_bytes())?,
-                Format::Json => {
+            match rendered {
+                Rendered::Human(text) => out.write_all(text.as_bytes())?,
+                Rendered::Json(findings) => {
                     json_files.push(serde_json::json!({
                         "file": report.source.name(),
                         "document": report.file_kind,
                     }));
-                    for f in report::json_findings(&report) {
-                        json_findings.push(serde_json::to_value(f).map_err(std::io::Error::other)?);
+                    for f in findings {
+                        json_findings.push(f.map_err(std::io::Error::other)?);
                     }
                 }
             }
