@@ -179,6 +179,9 @@ impl PatternBuilder {
 impl Pattern {
     /// Compiles `text`, in which every `*` and `?` is a wildcard.
     pub fn new(text: &str) -> Pattern {
+        if text.is_ascii() {
+            return Pattern::new_ascii(text);
+        }
         let mut builder = PatternBuilder {
             source: String::with_capacity(text.len()),
             atoms: Vec::with_capacity(text.len()),
@@ -186,6 +189,61 @@ impl Pattern {
         };
         builder.wildcards(text);
         builder.build()
+    }
+
+    /// [`Pattern::new`] for ASCII text (nearly every policy string) in one pass over the
+    /// bytes: what [`PatternBuilder`] does per character, without the per-character calls.
+    fn new_ascii(text: &str) -> Pattern {
+        let bytes = text.as_bytes();
+        let mut atoms = Vec::with_capacity(bytes.len());
+        let mut segments = Vec::new();
+        // The open segment: first atom, first byte, whether it has a `?`.
+        let mut open: Option<(usize, usize, bool)> = None;
+        let mut prefix_len = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'*' {
+                prefix_len.get_or_insert(i);
+                if let Some((start, byte, question)) = open.take() {
+                    segments.push(Segment {
+                        start,
+                        end: atoms.len(),
+                        literal: (!question).then_some((byte, i)),
+                    });
+                }
+                if atoms.last() != Some(&Atom::AnyRun) {
+                    atoms.push(Atom::AnyRun);
+                }
+                continue;
+            }
+            let atom = if b == b'?' {
+                prefix_len.get_or_insert(i);
+                Atom::AnyChar
+            } else {
+                Atom::Char(char::from(b))
+            };
+            match &mut open {
+                Some((_, _, question)) => *question |= b == b'?',
+                None => open = Some((atoms.len(), i, b == b'?')),
+            }
+            atoms.push(atom);
+        }
+        if let Some((start, byte, question)) = open {
+            segments.push(Segment {
+                start,
+                end: atoms.len(),
+                literal: (!question).then_some((byte, bytes.len())),
+            });
+        }
+        Pattern {
+            source: text.to_owned(),
+            has_star: atoms.contains(&Atom::AnyRun),
+            anchored_start: atoms.first() != Some(&Atom::AnyRun),
+            anchored_end: atoms.last() != Some(&Atom::AnyRun),
+            literal: prefix_len.is_none(),
+            prefix_len: prefix_len.unwrap_or(bytes.len()),
+            atoms,
+            segments,
+        }
     }
 
     /// Whether `text` matches the whole pattern.
@@ -433,12 +491,59 @@ pub fn covers(general: &Pattern, specific: &Pattern, case: Case) -> bool {
     if !within_budget(g.len(), m) {
         return false;
     }
+    if general.matches_everything() {
+        return true;
+    }
     // A literal `specific` is covered exactly when `general` matches its text: the alignment
     // below then reduces to matching, which `is_match` does without a table.
     if specific.is_literal() {
         return general.is_match(specific.literal_prefix(), case);
     }
     with_rows(m + 1, |next, cur| covers_table(g, s, case, next, cur))
+}
+
+/// [`covers`] of the pattern made from `text`, when `text` has no `*` or `?`: compiles nothing.
+/// (A literal is covered exactly when the general pattern matches it; text with wildcards is
+/// compiled and compared as usual.)
+pub fn covers_text(general: &Pattern, text: &str, case: Case) -> bool {
+    if text.contains(['*', '?']) {
+        return covers(general, &Pattern::new(text), case);
+    }
+    covers_plain(general, text, case)
+}
+
+/// [`covers_text`] for a `text` known to have no `*` or `?`.
+pub(crate) fn covers_plain(general: &Pattern, text: &str, case: Case) -> bool {
+    general.is_match(text, case) && within_budget(general.atoms.len(), text.chars().count())
+}
+
+/// [`covers`] of the patterns made from `general` and `specific`, when neither has a `*` or
+/// `?`: the two texts are equal under `case` (and within the size budget, as `covers` is).
+pub fn literal_covers(general: &str, specific: &str, case: Case) -> bool {
+    if general.contains(['*', '?']) || specific.contains(['*', '?']) {
+        return covers(&Pattern::new(general), &Pattern::new(specific), case);
+    }
+    plain_covers_plain(general, specific, case)
+}
+
+/// [`literal_covers`] for texts known to have no `*` or `?`. Cheap when they differ, which
+/// is nearly always.
+pub(crate) fn plain_covers_plain(general: &str, specific: &str, case: Case) -> bool {
+    let equal = match case {
+        Case::Sensitive => general == specific,
+        // ASCII folding equality implies the character-wise one; only non-ASCII text can be
+        // equal without it.
+        Case::Insensitive => {
+            general.eq_ignore_ascii_case(specific)
+                || (!(general.is_ascii() && specific.is_ascii())
+                    && general.chars().count() == specific.chars().count()
+                    && general
+                        .chars()
+                        .zip(specific.chars())
+                        .all(|(a, b)| char_eq(a, b, case)))
+        }
+    };
+    equal && within_budget(general.chars().count(), specific.chars().count())
 }
 
 /// The alignment table of [`covers`], row by row from the end of `g`; `next` and `cur` are
@@ -710,6 +815,34 @@ mod tests {
         assert!(p.is_match("xyz", Case::Sensitive));
         assert!(!p.is_match("x", Case::Sensitive));
         assert!(p.ends_with_any_run());
+    }
+
+    #[test]
+    fn ascii_patterns_compile_as_the_builder_compiles_them() {
+        for text in [
+            "",
+            "*",
+            "**",
+            "?",
+            "a",
+            "s3:Get*",
+            "*a*",
+            "a**b",
+            "?*?",
+            "a?b*c",
+            "arn:aws:s3:::b/*",
+            "*?",
+            "x?",
+            "??*??",
+            "a*",
+            "*a",
+            "é*",
+            "a?é",
+        ] {
+            let mut b = PatternBuilder::new();
+            b.wildcards(text);
+            assert_eq!(Pattern::new(text), b.build(), "{text:?}");
+        }
     }
 
     #[test]
@@ -995,6 +1128,27 @@ mod tests {
                     assert_eq!(covers(a, b, case), cov, "covers({a}, {b}) {case:?}");
                     let int = reference(&a.atoms, &b.atoms, case, false);
                     assert_eq!(intersects(a, b, case), int, "intersects({a}, {b}) {case:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_shortcuts_agree_with_covers() {
+        let pats = [
+            "", "a", "A", "ab", "aB", "é", "É", "a*", "*", "?", "a?", "*b", "ab*", "?b",
+        ];
+        let long = "a".repeat(4096);
+        for case in [Case::Sensitive, Case::Insensitive] {
+            for g in pats.iter().copied().chain([long.as_str()]) {
+                for t in pats.iter().copied().chain([long.as_str()]) {
+                    let expected = covers(&Pattern::new(g), &Pattern::new(t), case);
+                    assert_eq!(
+                        covers_text(&Pattern::new(g), t, case),
+                        expected,
+                        "{g:?} {t:?}"
+                    );
+                    assert_eq!(literal_covers(g, t, case), expected, "{g:?} {t:?}");
                 }
             }
         }

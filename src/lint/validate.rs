@@ -705,13 +705,13 @@ impl<'a> Validator<'a> {
         if items.len() < 2 || items.len() > 500 {
             return;
         }
-        let patterns: Vec<Pattern> = items.iter().map(|i| Pattern::new(&i.value)).collect();
+        let patterns: Vec<Item<'_>> = items.iter().map(|i| Item::new(&i.value)).collect();
         let covering = |i: usize, j: usize| {
             let (Some(a), Some(b)) = (items.get(i), items.get(j)) else {
                 return false;
             };
             i != j
-                && patterns.get(i).zip(patterns.get(j)).is_some_and(|(pa, pb)| wildcard::covers(pa, pb, case))
+                && patterns.get(i).zip(patterns.get(j)).is_some_and(|(pa, pb)| pa.covers(pb, case))
                 // For two equal items, only the later one is redundant.
                 && !(eq(&a.value, &b.value, case) && i > j)
         };
@@ -719,15 +719,15 @@ impl<'a> Validator<'a> {
         // with ASCII text "equal" is exactly what `covers` means for two literals. So a long
         // list of literal actions costs one pass over the wildcards, not every pair.
         let wild: Vec<usize> = (0..items.len())
-            .filter(|&i| patterns.get(i).is_some_and(Pattern::has_wildcards))
+            .filter(|&i| patterns.get(i).is_some_and(|p| !p.is_literal()))
             .collect();
         let ascii = items.iter().all(|i| i.value.is_ascii());
         for (j, b) in items.iter().enumerate() {
             let first = if !ascii {
                 (0..items.len()).find(|&i| covering(i, j))
-            } else if patterns.get(j).is_some_and(Pattern::is_literal) {
+            } else if patterns.get(j).is_some_and(Item::is_literal) {
                 let equal = (0..j).find(|&i| {
-                    patterns.get(i).is_some_and(Pattern::is_literal)
+                    patterns.get(i).is_some_and(Item::is_literal)
                         && items.get(i).is_some_and(|a| eq(&a.value, &b.value, case))
                         && covering(i, j)
                 });
@@ -1066,7 +1066,7 @@ struct CompiledResource<'a> {
     head: &'a str,
     tail: &'a str,
     /// `None` for `*`-only patterns, variables and non-ARNs (compared as text).
-    parts: OnceCell<Option<Vec<Pattern>>>,
+    parts: OnceCell<Option<Vec<Item<'a>>>>,
 }
 
 impl<'a> CompiledResource<'a> {
@@ -1086,7 +1086,7 @@ impl<'a> CompiledResource<'a> {
         }
     }
 
-    fn parts(&self) -> Option<&[Pattern]> {
+    fn parts(&self) -> Option<&[Item<'a>]> {
         self.parts
             .get_or_init(|| {
                 let text = self.text;
@@ -1095,8 +1095,8 @@ impl<'a> CompiledResource<'a> {
                 }
                 crate::arn::parse(text).ok().map(|a| {
                     [a.partition, a.service, a.region, a.account, a.resource]
-                        .iter()
-                        .map(|p| Pattern::new(p))
+                        .into_iter()
+                        .map(Item::new)
                         .collect()
                 })
             })
@@ -1112,10 +1112,7 @@ impl<'a> CompiledResource<'a> {
             return false;
         }
         match (self.parts(), specific.parts()) {
-            (Some(g), Some(s)) => g
-                .iter()
-                .zip(s)
-                .all(|(a, b)| wildcard::covers(a, b, Case::Sensitive)),
+            (Some(g), Some(s)) => g.iter().zip(s).all(|(a, b)| a.covers(b, Case::Sensitive)),
             _ => self.text == specific.text,
         }
     }
@@ -1123,8 +1120,40 @@ impl<'a> CompiledResource<'a> {
 
 /// A statement's action and resource patterns, compiled once for pairwise comparisons.
 struct Compiled<'a> {
-    actions: Vec<Pattern>,
+    actions: Vec<Item<'a>>,
     resources: Vec<CompiledResource<'a>>,
+}
+
+/// A list item (an action, a part of an ARN) compiled as a pattern only when it has
+/// wildcards; most are plain names, compared as text exactly as `wildcard::covers` would.
+enum Item<'a> {
+    Literal(&'a str),
+    Wild(Pattern),
+}
+
+impl<'a> Item<'a> {
+    fn new(text: &'a str) -> Item<'a> {
+        if text.contains(['*', '?']) {
+            Item::Wild(Pattern::new(text))
+        } else {
+            Item::Literal(text)
+        }
+    }
+
+    fn is_literal(&self) -> bool {
+        matches!(self, Item::Literal(_))
+    }
+
+    /// `wildcard::covers` of the two items' patterns.
+    fn covers(&self, specific: &Item<'_>, case: Case) -> bool {
+        match (self, specific) {
+            (Item::Literal(a), Item::Literal(b)) => wildcard::plain_covers_plain(a, b, case),
+            (Item::Wild(p), Item::Literal(b)) => wildcard::covers_plain(p, b, case),
+            // A literal pattern never covers one with a wildcard.
+            (Item::Literal(_), Item::Wild(_)) => false,
+            (Item::Wild(p), Item::Wild(q)) => wildcard::covers(p, q, case),
+        }
+    }
 }
 
 impl<'a> Compiled<'a> {
@@ -1134,7 +1163,7 @@ impl<'a> Compiled<'a> {
                 .action
                 .iter()
                 .flat_map(|a| &a.items)
-                .map(|i| Pattern::new(&i.value))
+                .map(|i| Item::new(&i.value))
                 .collect(),
             resources: s
                 .resource
@@ -1198,11 +1227,10 @@ fn statement_covers<'a>(
         _ => false,
     };
     resources_ok
-        && cb.actions.iter().all(|q| {
-            ca.actions
-                .iter()
-                .any(|p| wildcard::covers(p, q, Case::Insensitive))
-        })
+        && cb
+            .actions
+            .iter()
+            .all(|q| ca.actions.iter().any(|p| p.covers(q, Case::Insensitive)))
 }
 
 fn same_conditions(a: &Statement, b: &Statement) -> bool {
