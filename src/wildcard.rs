@@ -601,6 +601,12 @@ pub fn intersects(a: &Pattern, b: &Pattern, case: Case) -> bool {
     if b.is_literal() {
         return a.is_match(b.literal_prefix(), case);
     }
+    // A pattern that starts and ends with `*` meets any pattern with a `*`: that `*` can take
+    // a whole string of the first, whose own `*`s take the rest (`*/*` and `b/*` meet).
+    let open = |p: &Pattern| !p.anchored_start && !p.anchored_end;
+    if (open(a) && b.has_star) || (open(b) && a.has_star) {
+        return true;
+    }
     // Characters both patterns spell out at the same end must agree; they are consumed (the
     // table would do the same one cell at a time), and a clash rules any overlap out.
     let (mut x, mut y) = (x.as_slice(), y.as_slice());
