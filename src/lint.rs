@@ -295,8 +295,11 @@ fn escape(key: &str) -> String {
 
 /// Lints a file on disk (`-` reads standard input).
 pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::io::Error> {
+    use std::io::Read;
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path)?;
+    // One open and one fstat per file (what `fs::read` does anyway), not a second lookup.
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
     if meta.len() > json::MAX_INPUT_BYTES as u64 {
         let source = SourceFile::new(name, String::new());
         let f = Finding::new(
@@ -310,7 +313,8 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
         );
         return Ok(finish(source, FileKind::Unknown, vec![f], &[]));
     }
-    let bytes = std::fs::read(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    file.read_to_end(&mut bytes)?;
     Ok(lint_bytes(&name, bytes, options))
 }
 
@@ -367,16 +371,24 @@ fn walk(
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
+    // The entry's type comes with the listing on most file systems; only symbolic links
+    // (and entries whose type is not known) need a `stat` to follow them.
+    let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+        .filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok())))
+        .collect();
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, file_type) in paths {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => walk(&p, out, seen, errors),
-            Ok(_) => {
+        let is_dir = match file_type {
+            Some(t) if !t.is_symlink() => Ok(t.is_dir()),
+            _ => std::fs::metadata(&p).map(|m| m.is_dir()),
+        };
+        match is_dir {
+            Ok(true) => walk(&p, out, seen, errors),
+            Ok(false) => {
                 if p.extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 {
