@@ -209,7 +209,15 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
     }
     enum Rendered {
         Human(String),
-        Json(Vec<Result<serde_json::Value, serde_json::Error>>),
+        /// The file's entry of `files` and its entries of `findings`, as pretty JSON at the
+        /// depth they are written at.
+        Json(serde_json::Result<(String, Vec<String>)>),
+    }
+    /// `value` as pretty JSON (keys sorted, as in a `serde_json::Value`) with every line after
+    /// the first indented by `indent`.
+    fn pretty_at(value: &impl serde::Serialize, indent: &str) -> serde_json::Result<String> {
+        let text = serde_json::to_string_pretty(&serde_json::to_value(value)?)?;
+        Ok(text.replace('\n', &format!("\n{indent}")))
     }
     let options = LintOptions { kind: args.kind };
     let mut walk_errors = Vec::new();
@@ -228,8 +236,10 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
     let mut summary = Summary::default();
     let mut failed = false;
     let mut out = std::io::stdout().lock();
-    let mut json_findings: Vec<serde_json::Value> = Vec::new();
-    let mut json_files: Vec<serde_json::Value> = Vec::new();
+    // JSON output is streamed: `files` entries are written as files are linted (serde_json
+    // sorts the keys: files, findings, summary), only the findings wait for the end.
+    let mut json_findings: Vec<String> = Vec::new();
+    let mut json_files = 0usize;
     for chunk in files.chunks(CHUNK) {
         // Rendering is done by the workers too; the main thread only writes, in file order.
         let reports: Vec<Result<Linted, (PathBuf, std::io::Error)>> = chunk
@@ -238,16 +248,22 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
                 let report = read_and_lint(path, &options).map_err(|e| (path.clone(), e))?;
                 let rendered = match args.format {
                     Format::Human => Rendered::Human(report::human(&report, style)),
-                    Format::Json => Rendered::Json(
-                        report::json_findings(&report)
+                    Format::Json => Rendered::Json((|| {
+                        let entry = serde_json::json!({
+                            "file": report.source.name(),
+                            "document": report.file_kind,
+                        });
+                        let findings = report::json_findings(&report)
                             .iter()
-                            .map(serde_json::to_value)
-                            .collect(),
-                    ),
+                            .map(|f| pretty_at(f, "    "))
+                            .collect::<serde_json::Result<_>>()?;
+                        Ok((pretty_at(&entry, "    ")?, findings))
+                    })()),
                 };
                 Ok(Linted { report, rendered })
             })
             .collect();
+        let mut text = String::new();
         for r in reports {
             let Linted { report, rendered } = match r {
                 Ok(linted) => linted,
@@ -262,29 +278,41 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
                 failed = true;
             }
             match rendered {
-                Rendered::Human(text) => out.write_all(text.as_bytes())?,
-                Rendered::Json(findings) => {
-                    json_files.push(serde_json::json!({
-                        "file": report.source.name(),
-                        "document": report.file_kind,
-                    }));
-                    for f in findings {
-                        json_findings.push(f.map_err(std::io::Error::other)?);
-                    }
+                Rendered::Human(human) => out.write_all(human.as_bytes())?,
+                Rendered::Json(json) => {
+                    let (entry, findings) = json.map_err(std::io::Error::other)?;
+                    text.push_str(if json_files == 0 {
+                        "{\n  \"files\": [\n    "
+                    } else {
+                        ",\n    "
+                    });
+                    text.push_str(&entry);
+                    json_files += 1;
+                    json_findings.extend(findings);
                 }
             }
         }
+        out.write_all(text.as_bytes())?;
     }
     match args.format {
         Format::Human => writeln!(out, "{}", summary.line())?,
         Format::Json => {
-            let doc = serde_json::json!({
-                "findings": json_findings,
-                "files": json_files,
-                "summary": summary,
+            let mut text = String::from(if json_files == 0 {
+                "{\n  \"files\": [],\n"
+            } else {
+                "\n  ],\n"
             });
-            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
-            writeln!(out)?;
+            if json_findings.is_empty() {
+                text.push_str("  \"findings\": [],\n");
+            } else {
+                text.push_str("  \"findings\": [\n    ");
+                text.push_str(&json_findings.join(",\n    "));
+                text.push_str("\n  ],\n");
+            }
+            text.push_str("  \"summary\": ");
+            text.push_str(&pretty_at(&summary, "  ").map_err(std::io::Error::other)?);
+            text.push_str("\n}\n");
+            out.write_all(text.as_bytes())?;
         }
     }
     out.flush()?;
