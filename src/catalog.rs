@@ -159,6 +159,20 @@ impl Service {
             .and_then(|i| actions.get(i))
     }
 
+    /// The actions whose names start with `prefix`, ignoring ASCII case, in table order: a
+    /// contiguous run of the sorted table, found by binary search, so a wildcard action need
+    /// not be matched against every action of the service.
+    pub fn actions_with_prefix(&self, prefix: &str) -> &'static [Action] {
+        let actions: &'static [Action] = self.actions;
+        let start = actions.partition_point(|a| cmp_ci(a.name, prefix) == Ordering::Less);
+        let rest = actions.get(start..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|a| !starts_with_ci(a.name, prefix))
+            .unwrap_or(rest.len());
+        rest.get(..len).unwrap_or_default()
+    }
+
     /// Whether resource types and per-action resources and condition keys are
     /// embedded for this service (true for the S3 family only). When false,
     /// [`Action::resource_types`], [`Action::condition_keys`] and
@@ -356,11 +370,26 @@ pub fn data_version() -> &'static str {
     generated::DATA_VERSION
 }
 
-/// Compares two strings by their ASCII-lowercased bytes.
+/// Compares two strings by their ASCII-lowercased bytes (a plain loop: every lookup's binary
+/// search runs it about ten times).
 fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Whether `name` starts with `prefix`, ignoring ASCII case.
+fn starts_with_ci(name: &str, prefix: &str) -> bool {
+    name.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// Whether `key` matches a template given as lowercased literal parts, each
@@ -645,6 +674,60 @@ mod tests {
             assert!(key.is_templated(), "{}", key.name());
             assert!(t.parts.len() >= 2);
         }
+    }
+
+    #[test]
+    fn case_insensitive_order_is_that_of_lowercased_bytes() {
+        let words = [
+            "", "a", "A", "ab", "aB", "b", "_", "[", "Z", "z", "s3", "S3-", "s3:", "é", "ÉA",
+            "a\u{0}",
+        ];
+        for x in words {
+            for y in words {
+                let lower = |s: &str| {
+                    s.bytes()
+                        .map(|c| c.to_ascii_lowercase())
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(cmp_ci(x, y), lower(x).cmp(&lower(y)), "{x:?} {y:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn action_names_are_ascii_and_prefix_runs_are_exact() {
+        // The linter narrows wildcard matching to a prefix run under ASCII folding.
+        for s in services() {
+            assert!(
+                s.actions().iter().all(|a| a.name().is_ascii()),
+                "{}",
+                s.prefix()
+            );
+        }
+        let s3 = service("s3").unwrap();
+        for prefix in [
+            "",
+            "Get",
+            "get",
+            "GETOBJECT",
+            "PutObjectA",
+            "zzz",
+            "GetObjectAclX",
+        ] {
+            let expected: Vec<&str> = s3
+                .actions()
+                .iter()
+                .map(|a| a.name())
+                .filter(|n| starts_with_ci(n, prefix))
+                .collect();
+            let got: Vec<&str> = s3
+                .actions_with_prefix(prefix)
+                .iter()
+                .map(|a| a.name())
+                .collect();
+            assert_eq!(got, expected, "{prefix}");
+        }
+        assert_eq!(s3.actions_with_prefix("").len(), s3.actions().len());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use crate::json::{self, Kind, Value};
 use crate::policy::PolicyKind;
 use crate::source::Span;
+use std::borrow::Cow;
 
 /// What a JSON document was recognised as.
 #[derive(Debug)]
@@ -16,6 +17,38 @@ pub enum Document {
     Policy {
         /// The policy's root value; spans point into the file.
         root: Value,
+        /// The kind, given, hinted by the file name, or detected.
+        kind: PolicyKind,
+        /// How the kind was decided.
+        kind_source: KindSource,
+        /// The CLI output shape it was found in, if any.
+        wrapper: Option<&'static str>,
+    },
+    /// A policy embedded as a string that is not itself valid JSON.
+    EmbeddedSyntaxError {
+        /// The error, with spans into the file.
+        error: json::Error,
+        /// The CLI output shape.
+        wrapper: &'static str,
+    },
+    /// A recognised AWS document that is not a policy.
+    Other {
+        /// What it is, e.g. `bucket ACL`.
+        what: &'static str,
+    },
+    /// JSON that is neither.
+    Unrecognised,
+}
+
+/// What a JSON document was recognised as, borrowing the policy from the value it was found in
+/// when it is there (a raw policy, or an object inside CLI output) instead of copying it.
+#[derive(Debug)]
+pub enum Recognised<'v> {
+    /// A policy (possibly unwrapped from CLI output).
+    Policy {
+        /// The policy's root value; spans point into the file. Owned when it was parsed from
+        /// a string embedded in the document.
+        root: Cow<'v, Value>,
         /// The kind, given, hinted by the file name, or detected.
         kind: PolicyKind,
         /// How the kind was decided.
@@ -91,8 +124,46 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
 
 /// Recognises `root`. `forced` is `--kind`; `file_name` may hint a kind (`*.scp.json`).
 pub fn recognise(text: &str, root: Value, forced: Option<PolicyKind>, file_name: &str) -> Document {
+    let (found, kind, kind_source, wrapper) =
+        match recognise_borrowed(text, &root, forced, file_name) {
+            Recognised::Policy {
+                root: found,
+                kind,
+                kind_source,
+                wrapper,
+            } => (
+                match found {
+                    // The root itself: hand it over rather than copy it.
+                    Cow::Borrowed(v) if std::ptr::eq(v, &root) => None,
+                    other => Some(other.into_owned()),
+                },
+                kind,
+                kind_source,
+                wrapper,
+            ),
+            Recognised::EmbeddedSyntaxError { error, wrapper } => {
+                return Document::EmbeddedSyntaxError { error, wrapper };
+            }
+            Recognised::Other { what } => return Document::Other { what },
+            Recognised::Unrecognised => return Document::Unrecognised,
+        };
+    Document::Policy {
+        root: found.unwrap_or(root),
+        kind,
+        kind_source,
+        wrapper,
+    }
+}
+
+/// Like [`recognise`], without taking or copying `root`.
+pub fn recognise_borrowed<'v>(
+    text: &str,
+    root: &'v Value,
+    forced: Option<PolicyKind>,
+    file_name: &str,
+) -> Recognised<'v> {
     let Some(members) = root.as_object() else {
-        return Document::Unrecognised;
+        return Recognised::Unrecognised;
     };
     let has = |k: &str| members.iter().any(|m| &*m.key == k);
 
@@ -154,31 +225,31 @@ pub fn recognise(text: &str, root: Value, forced: Option<PolicyKind>, file_name:
                     .is_some_and(|v| v.starts_with("20") && v.len() == 10))
     });
     if looks_like_policy {
-        return policy(root, forced, file_name, None, None);
+        return policy(Cow::Borrowed(root), forced, file_name, None, None);
     }
     for (key, what) in OTHER_DOCUMENTS {
         if has(key) {
-            return Document::Other { what };
+            return Recognised::Other { what };
         }
     }
     if has("Owner") && has("Grants") {
-        return Document::Other { what: "ACL" };
+        return Recognised::Other { what: "ACL" };
     }
-    Document::Unrecognised
+    Recognised::Unrecognised
 }
 
 /// A policy that may be an object or a (URL-encoded or plain) JSON string.
-fn nested(
+fn nested<'v>(
     text: &str,
-    doc: &Value,
+    doc: &'v Value,
     forced: Option<PolicyKind>,
     name: &str,
     wrapper: &'static str,
-) -> Document {
+) -> Recognised<'v> {
     match &doc.kind {
         Kind::String(_) => embedded(text, doc.span, forced, name, wrapper, None),
         _ => policy(
-            doc.clone(),
+            Cow::Borrowed(doc),
             forced,
             name,
             Some(wrapper),
@@ -187,27 +258,27 @@ fn nested(
     }
 }
 
-fn embedded(
+fn embedded<'v>(
     text: &str,
     literal: Span,
     forced: Option<PolicyKind>,
     name: &str,
     wrapper: &'static str,
     wrapper_kind: Option<PolicyKind>,
-) -> Document {
+) -> Recognised<'v> {
     match json::parse_embedded(text, literal) {
-        Ok(root) => policy(root, forced, name, Some(wrapper), wrapper_kind),
-        Err(error) => Document::EmbeddedSyntaxError { error, wrapper },
+        Ok(root) => policy(Cow::Owned(root), forced, name, Some(wrapper), wrapper_kind),
+        Err(error) => Recognised::EmbeddedSyntaxError { error, wrapper },
     }
 }
 
-fn policy(
-    root: Value,
+fn policy<'v>(
+    root: Cow<'v, Value>,
     forced: Option<PolicyKind>,
     file_name: &str,
     wrapper: Option<&'static str>,
     wrapper_kind: Option<PolicyKind>,
-) -> Document {
+) -> Recognised<'v> {
     let (kind, kind_source) = if let Some(k) = forced {
         (k, KindSource::Given)
     } else if let Some(k) = kind_from_file_name(file_name) {
@@ -217,7 +288,7 @@ fn policy(
     } else {
         (kind_from_content(&root), KindSource::Content)
     };
-    Document::Policy {
+    Recognised::Policy {
         root,
         kind,
         kind_source,
@@ -251,7 +322,7 @@ pub fn kind_from_file_name(file_name: &str) -> Option<PolicyKind> {
 
 /// Detects the kind from content: a Principal means a resource policy, and the resources
 /// tell which service's.
-pub fn kind_from_content(root: &Value) -> PolicyKind {
+pub fn kind_from_content<'v>(root: &'v Value) -> PolicyKind {
     let statements: Vec<&Value> = match root.get("Statement").map(|s| &s.kind) {
         Some(Kind::Array(items)) => items.iter().collect(),
         Some(Kind::Object(_)) => root.get("Statement").into_iter().collect(),
@@ -263,13 +334,10 @@ pub fn kind_from_content(root: &Value) -> PolicyKind {
     if !has_principal {
         return PolicyKind::Identity;
     }
-    let strings = |v: Option<&Value>| -> Vec<String> {
+    let strings = |v: Option<&'v Value>| -> Vec<&'v str> {
         match v.map(|v| &v.kind) {
-            Some(Kind::String(s)) => vec![s.to_string()],
-            Some(Kind::Array(items)) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect(),
+            Some(Kind::String(s)) => vec![&**s],
+            Some(Kind::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         }
     };
@@ -283,9 +351,7 @@ pub fn kind_from_content(root: &Value) -> PolicyKind {
     }
     if resources.is_empty()
         && !actions.is_empty()
-        && actions
-            .iter()
-            .all(|a| a.to_ascii_lowercase().starts_with("sts:"))
+        && actions.iter().all(|a| starts_with_ci(a, "sts:"))
     {
         return PolicyKind::Trust;
     }
@@ -299,15 +365,19 @@ pub fn kind_from_content(root: &Value) -> PolicyKind {
     if !resources.is_empty() && resources.iter().all(|r| is_ap(r)) {
         PolicyKind::AccessPoint
     } else if resources.iter().any(|r| is_s3(r))
-        || (resources.iter().all(|r| r == "*")
-            && actions
-                .iter()
-                .any(|a| a.to_ascii_lowercase().starts_with("s3:")))
+        || (resources.iter().all(|r| *r == "*") && actions.iter().any(|a| starts_with_ci(a, "s3:")))
     {
         PolicyKind::Bucket
     } else {
         PolicyKind::Resource
     }
+}
+
+/// Whether `s` starts with the ASCII `prefix`, ignoring ASCII case.
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 #[cfg(test)]

@@ -263,6 +263,8 @@ pub fn parse(text: &str) -> Result<Value, Error> {
         text,
         pos: bom_len(text),
         depth: 0,
+        items: Vec::new(),
+        members: Vec::new(),
     };
     p.skip_ws()?;
     if p.pos >= p.bytes.len() {
@@ -401,6 +403,10 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// Elements and members of the arrays and objects being read, innermost last: each is
+    /// moved into a vector of its exact size when it ends, instead of growing one per value.
+    items: Vec<Value>,
+    members: Vec<Member>,
 }
 
 impl Parser<'_> {
@@ -459,7 +465,7 @@ impl Parser<'_> {
             b'"' => {
                 let s = self.string()?;
                 Ok(Value {
-                    kind: Kind::String(s.into_boxed_str()),
+                    kind: Kind::String(s),
                     span: Span::new(start, self.pos),
                 })
             }
@@ -570,9 +576,20 @@ impl Parser<'_> {
     }
 
     /// Parses a string literal at `pos` (which is `"`) and returns it decoded.
-    fn string(&mut self) -> Result<String, Error> {
+    fn string(&mut self) -> Result<Box<str>, Error> {
         let open = self.pos;
         self.pos += 1;
+        // Most strings have no escape: copy them once, at their exact size.
+        let run = self.bytes.get(self.pos..).unwrap_or_default();
+        let plain = run
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .filter(|&n| run.get(n) == Some(&b'"'));
+        if let Some(n) = plain {
+            let s = self.text.get(self.pos..self.pos + n).unwrap_or("");
+            self.pos += n + 1;
+            return Ok(s.into());
+        }
         let mut out = String::new();
         loop {
             let run_start = self.pos;
@@ -587,7 +604,7 @@ impl Parser<'_> {
                 None => return Err(self.err_at(ErrorKind::UnexpectedEnd, open, self.pos)),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(out.into_boxed_str());
                 }
                 Some(b'\\') => match decode_escape(self.text, self.pos) {
                     Some((ch, used)) => {
@@ -629,19 +646,20 @@ impl Parser<'_> {
         let start = self.pos;
         self.enter(start)?;
         self.pos += 1;
-        let mut items = Vec::new();
         self.skip_ws()?;
         if self.peek() == Some(b']') {
             self.pos += 1;
             self.depth -= 1;
             return Ok(Value {
-                kind: Kind::Array(items),
+                kind: Kind::Array(Vec::new()),
                 span: Span::new(start, self.pos),
             });
         }
+        let base = self.items.len();
         loop {
             self.skip_ws()?;
-            items.push(self.value()?);
+            let item = self.value()?;
+            self.items.push(item);
             self.skip_ws()?;
             match self.peek() {
                 Some(b',') => {
@@ -664,6 +682,7 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
+        let items = self.items.drain(base..).collect();
         Ok(Value {
             kind: Kind::Array(items),
             span: Span::new(start, self.pos),
@@ -674,16 +693,16 @@ impl Parser<'_> {
         let start = self.pos;
         self.enter(start)?;
         self.pos += 1;
-        let mut members = Vec::new();
         self.skip_ws()?;
         if self.peek() == Some(b'}') {
             self.pos += 1;
             self.depth -= 1;
             return Ok(Value {
-                kind: Kind::Object(members),
+                kind: Kind::Object(Vec::new()),
                 span: Span::new(start, self.pos),
             });
         }
+        let base = self.members.len();
         loop {
             self.skip_ws()?;
             let key_start = self.pos;
@@ -710,8 +729,8 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws()?;
             let value = self.value()?;
-            members.push(Member {
-                key: key.into_boxed_str(),
+            self.members.push(Member {
+                key,
                 key_span,
                 value,
             });
@@ -737,6 +756,7 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
+        let members = self.members.drain(base..).collect();
         Ok(Value {
             kind: Kind::Object(members),
             span: Span::new(start, self.pos),
@@ -745,8 +765,26 @@ impl Parser<'_> {
 }
 
 /// Pairs of members of one object with the same key: `(first, repeated)` key spans.
-/// `fold_case` also pairs keys that differ only by ASCII case. Linear in the number of members.
+/// `fold_case` also pairs keys that differ only by ASCII case. Linear in the number of members
+/// (objects of a policy are small, so those are compared pairwise without hashing).
 pub fn duplicate_keys(members: &[Member], fold_case: bool) -> Vec<(Span, Span)> {
+    let same = |a: &str, b: &str| {
+        if fold_case {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    if members.len() <= 16 {
+        let mut out = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let earlier = members.get(..i).unwrap_or_default();
+            if let Some(first) = earlier.iter().find(|e| same(&e.key, &m.key)) {
+                out.push((first.key_span, m.key_span));
+            }
+        }
+        return out;
+    }
     let mut out = Vec::new();
     let mut seen: std::collections::HashMap<std::borrow::Cow<'_, str>, Span> =
         std::collections::HashMap::with_capacity(members.len());

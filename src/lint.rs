@@ -4,7 +4,7 @@ pub mod folder;
 pub mod validate;
 
 use crate::diagnostic::Finding;
-use crate::document::{self, Document, KindSource};
+use crate::document::{self, KindSource, Recognised};
 use crate::json::{self, ErrorKind, Kind, Value};
 use crate::policy::{Policy, PolicyKind, parse};
 use crate::registry::{Code, Severity};
@@ -205,10 +205,10 @@ pub fn analyze_value(
         _ => vec![root],
     };
     let mut file_kind = FileKind::Unknown;
-    let mut roots: Vec<Value> = Vec::new();
+    let mut roots: Vec<std::borrow::Cow<'_, Value>> = Vec::new();
     for element in elements {
-        match document::recognise(text, element.clone(), options.kind, &name) {
-            Document::Policy {
+        match document::recognise_borrowed(text, element, options.kind, &name) {
+            Recognised::Policy {
                 root: policy_root,
                 kind,
                 kind_source,
@@ -245,11 +245,11 @@ pub fn analyze_value(
                 };
                 roots.push(policy_root);
             }
-            Document::EmbeddedSyntaxError { error, wrapper } => {
+            Recognised::EmbeddedSyntaxError { error, wrapper } => {
                 findings.push(json_error(&error, Some(wrapper)))
             }
-            Document::Other { what } => file_kind = FileKind::Other { what },
-            Document::Unrecognised => {
+            Recognised::Other { what } => file_kind = FileKind::Other { what },
+            Recognised::Unrecognised => {
                 let head = Span::new(element.span.start as usize, element.span.start as usize + 1);
                 findings.push(
                     Finding::new(
@@ -264,8 +264,8 @@ pub fn analyze_value(
             }
         }
     }
-    roots.push(root.clone());
-    let refs: Vec<&Value> = roots.iter().collect();
+    let mut refs: Vec<&Value> = roots.iter().map(|r| &**r).collect();
+    refs.push(root);
     Analysis {
         report: finish(source, file_kind, findings, &refs),
         policies,
@@ -354,8 +354,11 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
 
 /// Lints a file on disk and keeps the parsed policies.
 pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std::io::Error> {
+    use std::io::Read;
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path)?;
+    // One open and one fstat per file (what `fs::read` does anyway), not a second lookup.
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
     if meta.len() > json::MAX_INPUT_BYTES as u64 {
         let source = SourceFile::new(name, String::new());
         let f = Finding::new(
@@ -372,7 +375,8 @@ pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std:
             policies: Vec::new(),
         });
     }
-    let bytes = std::fs::read(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    file.read_to_end(&mut bytes)?;
     let mut analysis = analyze_bytes(&name, bytes, options);
     // In a bucket folder, `{}` records that a configuration does not exist on AWS
     // (docs/bucket-folder.md): a recognised document, not a broken policy.
@@ -450,16 +454,24 @@ fn walk(
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
+    // The entry's type comes with the listing on most file systems; only symbolic links
+    // (and entries whose type is not known) need a `stat` to follow them.
+    let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+        .filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok())))
+        .collect();
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, file_type) in paths {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => walk(&p, out, seen, errors),
-            Ok(_) => {
+        let is_dir = match file_type {
+            Some(t) if !t.is_symlink() => Ok(t.is_dir()),
+            _ => std::fs::metadata(&p).map(|m| m.is_dir()),
+        };
+        match is_dir {
+            Ok(true) => walk(&p, out, seen, errors),
+            Ok(false) => {
                 if p.extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 {

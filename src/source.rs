@@ -68,24 +68,39 @@ pub struct SourceFile {
 struct SourceInner {
     name: String,
     text: String,
-    line_starts: Vec<u32>,
+    /// Built on first use: most files linted have no findings to place.
+    lines: std::sync::OnceLock<Lines>,
+}
+
+#[derive(Debug)]
+struct Lines {
+    starts: Vec<u32>,
+    /// Whether the text has a `\r` (miette then counts lines differently from `starts`).
+    has_cr: bool,
+}
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        let mut starts = vec![0u32];
+        let mut has_cr = false;
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+            has_cr |= b == b'\r';
+        }
+        Lines { starts, has_cr }
+    }
 }
 
 impl SourceFile {
     /// Wraps a text under a display name (a path, or `<stdin>`).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
         SourceFile {
             inner: Arc::new(SourceInner {
                 name: name.into(),
-                text,
-                line_starts,
+                text: text.into(),
+                lines: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -110,7 +125,7 @@ impl SourceFile {
 
     /// The 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let starts = &self.inner.line_starts;
+        let starts = &self.lines().starts;
         let line_index = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
@@ -128,6 +143,10 @@ impl SourceFile {
         }
     }
 
+    fn lines(&self) -> &Lines {
+        self.inner.lines.get_or_init(|| Lines::of(&self.inner.text))
+    }
+
     /// Whether two handles share the same underlying file.
     pub fn same(&self, other: &SourceFile) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
@@ -141,17 +160,46 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents =
-            self.inner
-                .text
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let text = self.inner.text.as_str();
+        // miette scans from the start of the text to the span; a large file with many
+        // findings would be scanned once per finding. Scanning from the first context line
+        // instead gives the same contents (that scan's state at a line start is its line
+        // count and the last context lines), shifted by the skipped lines and bytes.
+        // Without `\r`, miette's lines are exactly the line index.
+        let lines = self.lines();
+        let (skip_lines, skip_bytes) = if lines.has_cr {
+            (0, 0)
+        } else {
+            let starts = &lines.starts;
+            let offset = u32::try_from(span.offset()).unwrap_or(u32::MAX);
+            let line = match starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i.saturating_sub(1),
+            };
+            match line.checked_sub(context_lines_before) {
+                Some(first) => (first, starts.get(first).map_or(0, |&b| b as usize)),
+                None => (0, 0),
+            }
+        };
+        // An empty span ends one byte before it starts: at a line start, that is in the line
+        // before, so the scan must begin earlier.
+        let (skip_lines, skip_bytes) = if span.is_empty() && span.offset() == skip_bytes {
+            (0, 0)
+        } else {
+            (skip_lines, skip_bytes)
+        };
+        let window = text.get(skip_bytes..).unwrap_or("");
+        let shifted =
+            miette::SourceSpan::new(span.offset().saturating_sub(skip_bytes).into(), span.len());
+        let contents = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        let found = *contents.span();
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.inner.name.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            miette::SourceSpan::new((found.offset() + skip_bytes).into(), found.len()),
+            contents.line() + skip_lines,
             contents.column(),
-            contents.line_count(),
+            contents.line_count() + skip_lines,
         )))
     }
 }
@@ -159,6 +207,41 @@ impl miette::SourceCode for SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_are_read_as_miette_reads_them_from_the_start() {
+        use miette::SourceCode;
+        let texts = [
+            "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    \"é\"\n  ]\n}\n",
+            "one line only",
+            "\n\n\nx\n\ny\n",
+            "a\r\nb\rc\nd\r\n",
+        ];
+        for text in texts {
+            let file = SourceFile::new("f.json", text);
+            for start in 0..=text.len() {
+                for len in [0, 1, 3] {
+                    for (before, after) in [(0, 0), (1, 1), (2, 0), (0, 3)] {
+                        let span = miette::SourceSpan::new(start.into(), len);
+                        let ours = file.read_span(&span, before, after);
+                        let theirs = text.read_span(&span, before, after);
+                        match (ours, theirs) {
+                            (Ok(a), Ok(b)) => {
+                                let what = format!("{text:?} {start} {len} {before} {after}");
+                                assert_eq!(a.data(), b.data(), "{what}");
+                                assert_eq!(a.span(), b.span(), "{what}");
+                                assert_eq!(a.line(), b.line(), "{what}");
+                                assert_eq!(a.column(), b.column(), "{what}");
+                                assert_eq!(a.line_count(), b.line_count(), "{what}");
+                            }
+                            (Err(_), Err(_)) => {}
+                            _ => panic!("{text:?} {start} {len}: one failed"),
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {

@@ -22,6 +22,10 @@ pub fn closest<'a, I: IntoIterator<Item = &'a str>>(word: &str, candidates: I) -
         if best.is_some_and(|(d, _)| d == 0) {
             break;
         }
+        // An ASCII candidate folds to as many characters as it has bytes: skip it unfolded.
+        if candidate.is_ascii() && word.len().abs_diff(candidate.len()) > limit {
+            continue;
+        }
         candidate_chars.clear();
         candidate_chars.extend(candidate.chars().flat_map(char::to_lowercase));
         if word.len().abs_diff(candidate_chars.len()) > limit {

@@ -40,8 +40,10 @@ enum Atom {
 struct Segment {
     start: usize,
     end: usize,
-    /// The segment as a string when it contains no `?` (enables `str` searching).
-    literal: Option<String>,
+    /// The segment's bytes in [`Pattern::source`] when it contains no `?` (enables `str`
+    /// searching). A segment's atoms are contiguous in the source: only collapsed `*`s have
+    /// no atom, and they never fall inside a segment.
+    literal: Option<(usize, usize)>,
 }
 
 /// A compiled IAM wildcard pattern.
@@ -63,8 +65,11 @@ pub struct Pattern {
     anchored_start: bool,
     /// The last atom is not `*`: the last segment is anchored at the end of the text.
     anchored_end: bool,
-    /// The literal characters before the first wildcard.
-    prefix: String,
+    /// Whether every atom is a literal character.
+    literal: bool,
+    /// The byte length of the literal characters before the first wildcard (a prefix of
+    /// `source`, since no `*` has been collapsed before it).
+    prefix_len: usize,
 }
 
 /// Builds a [`Pattern`] piece by piece, so literal text (in which `*` and `?` are ordinary
@@ -73,6 +78,11 @@ pub struct Pattern {
 pub struct PatternBuilder {
     source: String,
     atoms: Vec<Atom>,
+    /// Segments closed so far, and the open one (atom start, byte start, has a `?`).
+    segments: Vec<Segment>,
+    open: Option<(usize, usize, bool)>,
+    /// Set at the first wildcard: the byte length of the literal prefix.
+    prefix_len: Option<usize>,
 }
 
 impl PatternBuilder {
@@ -83,19 +93,19 @@ impl PatternBuilder {
 
     /// Appends `text` literally: `*` and `?` in it are ordinary characters.
     pub fn literal(&mut self, text: &str) -> &mut PatternBuilder {
-        self.source.push_str(text);
-        self.atoms.extend(text.chars().map(Atom::Char));
+        for c in text.chars() {
+            self.push_one(Atom::Char(c), c);
+        }
         self
     }
 
     /// Appends `text` in which every `*` and `?` is a wildcard.
     pub fn wildcards(&mut self, text: &str) -> &mut PatternBuilder {
-        self.source.push_str(text);
         for c in text.chars() {
             match c {
                 '*' => self.push_any_run(),
-                '?' => self.atoms.push(Atom::AnyChar),
-                other => self.atoms.push(Atom::Char(other)),
+                '?' => self.push_one(Atom::AnyChar, '?'),
+                other => self.push_one(Atom::Char(other), other),
             }
         }
         self
@@ -103,88 +113,137 @@ impl PatternBuilder {
 
     /// Appends a `?` wildcard (exactly one character).
     pub fn any_char(&mut self) -> &mut PatternBuilder {
-        self.source.push('?');
-        self.atoms.push(Atom::AnyChar);
+        self.push_one(Atom::AnyChar, '?');
         self
     }
 
     /// Appends a `*` wildcard (any run of characters, including none).
     pub fn any_run(&mut self) -> &mut PatternBuilder {
-        self.source.push('*');
         self.push_any_run();
         self
     }
 
+    /// Appends a single-character atom written as `shown` in the source.
+    fn push_one(&mut self, atom: Atom, shown: char) {
+        let byte = self.source.len();
+        if atom == Atom::AnyChar && self.prefix_len.is_none() {
+            self.prefix_len = Some(byte);
+        }
+        match &mut self.open {
+            Some((_, _, question)) => *question |= atom == Atom::AnyChar,
+            None => self.open = Some((self.atoms.len(), byte, atom == Atom::AnyChar)),
+        }
+        self.atoms.push(atom);
+        self.source.push(shown);
+    }
+
     fn push_any_run(&mut self) {
+        if self.prefix_len.is_none() {
+            self.prefix_len = Some(self.source.len());
+        }
+        self.close();
+        self.source.push('*');
         if self.atoms.last() != Some(&Atom::AnyRun) {
             self.atoms.push(Atom::AnyRun);
         }
     }
 
+    /// Ends the open segment at the current position.
+    fn close(&mut self) {
+        if let Some((start, byte, question)) = self.open.take() {
+            self.segments.push(Segment {
+                start,
+                end: self.atoms.len(),
+                literal: (!question).then_some((byte, self.source.len())),
+            });
+        }
+    }
+
     /// Compiles the pattern.
-    pub fn build(self) -> Pattern {
+    pub fn build(mut self) -> Pattern {
+        self.close();
         let atoms = self.atoms;
-        let mut segments = Vec::new();
-        let mut start = 0;
-        for (i, atom) in atoms.iter().enumerate() {
-            if *atom == Atom::AnyRun {
-                if i > start {
-                    segments.push(segment(&atoms, start, i));
-                }
-                start = i + 1;
-            }
-        }
-        if atoms.len() > start {
-            segments.push(segment(&atoms, start, atoms.len()));
-        }
-        let prefix = atoms
-            .iter()
-            .map_while(|atom| match atom {
-                Atom::Char(c) => Some(*c),
-                Atom::AnyChar | Atom::AnyRun => None,
-            })
-            .collect();
         Pattern {
+            prefix_len: self.prefix_len.unwrap_or(self.source.len()),
             source: self.source,
             has_star: atoms.contains(&Atom::AnyRun),
             anchored_start: atoms.first() != Some(&Atom::AnyRun),
             anchored_end: atoms.last() != Some(&Atom::AnyRun),
+            literal: atoms.iter().all(|atom| matches!(atom, Atom::Char(_))),
             atoms,
-            segments,
-            prefix,
+            segments: self.segments,
         }
-    }
-}
-
-fn segment(atoms: &[Atom], start: usize, end: usize) -> Segment {
-    let run = atoms.get(start..end).unwrap_or_default();
-    let literal = if run.iter().all(|a| matches!(a, Atom::Char(_))) {
-        let mut text = String::with_capacity(run.len());
-        for atom in run {
-            if let Atom::Char(c) = atom {
-                text.push(*c);
-            }
-        }
-        Some(text)
-    } else {
-        None
-    };
-    Segment {
-        start,
-        end,
-        literal,
     }
 }
 
 impl Pattern {
     /// Compiles `text`, in which every `*` and `?` is a wildcard.
     pub fn new(text: &str) -> Pattern {
+        if text.is_ascii() {
+            return Pattern::new_ascii(text);
+        }
         let mut builder = PatternBuilder {
             source: String::with_capacity(text.len()),
             atoms: Vec::with_capacity(text.len()),
+            ..PatternBuilder::default()
         };
         builder.wildcards(text);
         builder.build()
+    }
+
+    /// [`Pattern::new`] for ASCII text (nearly every policy string) in one pass over the
+    /// bytes: what [`PatternBuilder`] does per character, without the per-character calls.
+    fn new_ascii(text: &str) -> Pattern {
+        let bytes = text.as_bytes();
+        let mut atoms = Vec::with_capacity(bytes.len());
+        let mut segments = Vec::new();
+        // The open segment: first atom, first byte, whether it has a `?`.
+        let mut open: Option<(usize, usize, bool)> = None;
+        let mut prefix_len = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'*' {
+                prefix_len.get_or_insert(i);
+                if let Some((start, byte, question)) = open.take() {
+                    segments.push(Segment {
+                        start,
+                        end: atoms.len(),
+                        literal: (!question).then_some((byte, i)),
+                    });
+                }
+                if atoms.last() != Some(&Atom::AnyRun) {
+                    atoms.push(Atom::AnyRun);
+                }
+                continue;
+            }
+            let atom = if b == b'?' {
+                prefix_len.get_or_insert(i);
+                Atom::AnyChar
+            } else {
+                Atom::Char(char::from(b))
+            };
+            match &mut open {
+                Some((_, _, question)) => *question |= b == b'?',
+                None => open = Some((atoms.len(), i, b == b'?')),
+            }
+            atoms.push(atom);
+        }
+        if let Some((start, byte, question)) = open {
+            segments.push(Segment {
+                start,
+                end: atoms.len(),
+                literal: (!question).then_some((byte, bytes.len())),
+            });
+        }
+        Pattern {
+            source: text.to_owned(),
+            has_star: atoms.contains(&Atom::AnyRun),
+            anchored_start: atoms.first() != Some(&Atom::AnyRun),
+            anchored_end: atoms.last() != Some(&Atom::AnyRun),
+            literal: prefix_len.is_none(),
+            prefix_len: prefix_len.unwrap_or(bytes.len()),
+            atoms,
+            segments,
+        }
     }
 
     /// Whether `text` matches the whole pattern.
@@ -240,17 +299,17 @@ impl Pattern {
     /// Whether the pattern has no wildcards at all (it matches exactly one string, or its
     /// case variants).
     pub fn is_literal(&self) -> bool {
-        self.atoms.iter().all(|atom| matches!(atom, Atom::Char(_)))
+        self.literal
     }
 
     /// The pattern's text when it has no wildcards (`*`/`?` pushed as literals included).
     pub fn as_literal(&self) -> Option<&str> {
-        self.is_literal().then_some(self.prefix.as_str())
+        self.is_literal().then_some(self.literal_prefix())
     }
 
     /// The literal characters before the first wildcard (the whole text for a literal pattern).
     pub fn literal_prefix(&self) -> &str {
-        &self.prefix
+        self.source.get(..self.prefix_len).unwrap_or("")
     }
 
     /// Whether the pattern is one or more `*` and nothing else, so it matches every string.
@@ -273,22 +332,28 @@ impl Pattern {
         &self.source
     }
 
+    /// The text of a segment without `?`.
+    fn seg_literal(&self, seg: &Segment) -> Option<&str> {
+        seg.literal
+            .and_then(|(start, end)| self.source.get(start..end))
+    }
+
     fn seg_atoms(&self, seg: &Segment) -> &[Atom] {
         self.atoms.get(seg.start..seg.end).unwrap_or_default()
     }
 
     /// Matches `seg` at the start of `text`; returns the byte length consumed.
     fn match_prefix(&self, seg: &Segment, text: &str, case: Case) -> Option<usize> {
-        if let (Case::Sensitive, Some(lit)) = (case, &seg.literal) {
-            return text.starts_with(lit.as_str()).then_some(lit.len());
+        if let (Case::Sensitive, Some(lit)) = (case, self.seg_literal(seg)) {
+            return text.starts_with(lit).then_some(lit.len());
         }
         match_at(self.seg_atoms(seg), text, case)
     }
 
     /// Matches `seg` at the end of `text`; returns the byte offset where the match starts.
     fn match_suffix(&self, seg: &Segment, text: &str, case: Case) -> Option<usize> {
-        if let (Case::Sensitive, Some(lit)) = (case, &seg.literal) {
-            return text.ends_with(lit.as_str()).then(|| text.len() - lit.len());
+        if let (Case::Sensitive, Some(lit)) = (case, self.seg_literal(seg)) {
+            return text.ends_with(lit).then(|| text.len() - lit.len());
         }
         // Every atom of a segment consumes exactly one character.
         let count = seg.end - seg.start;
@@ -299,8 +364,8 @@ impl Pattern {
 
     /// Finds the leftmost occurrence of `seg` in `text`; returns the byte offset of its end.
     fn find(&self, seg: &Segment, text: &str, case: Case) -> Option<usize> {
-        if let (Case::Sensitive, Some(lit)) = (case, &seg.literal) {
-            return text.find(lit.as_str()).map(|start| start + lit.len());
+        if let (Case::Sensitive, Some(lit)) = (case, self.seg_literal(seg)) {
+            return text.find(lit).map(|start| start + lit.len());
         }
         let atoms = self.seg_atoms(seg);
         let needed = atoms.len();
@@ -384,8 +449,23 @@ fn within_budget(n: usize, m: usize) -> bool {
         .is_some_and(|cells| cells <= MAX_CELLS)
 }
 
-fn get(row: &[bool], j: usize) -> bool {
-    row.get(j).copied().unwrap_or(false)
+/// Rows of a DP table shorter than this live on the stack (covers most policy patterns).
+const STACK_ROW: usize = 128;
+
+/// Runs `f` with two zeroed rows of `len` cells each, on the stack when they fit.
+fn with_rows<R>(len: usize, f: impl FnOnce(&mut [bool], &mut [bool]) -> R) -> R {
+    if len <= STACK_ROW {
+        let mut a = [false; STACK_ROW];
+        let mut b = [false; STACK_ROW];
+        f(
+            a.get_mut(..len).unwrap_or_default(),
+            b.get_mut(..len).unwrap_or_default(),
+        )
+    } else {
+        let mut a = vec![false; len];
+        let mut b = vec![false; len];
+        f(&mut a, &mut b)
+    }
 }
 
 /// Whether every string matched by `specific` is also matched by `general` (under `case`).
@@ -411,32 +491,92 @@ pub fn covers(general: &Pattern, specific: &Pattern, case: Case) -> bool {
     if !within_budget(g.len(), m) {
         return false;
     }
+    if general.matches_everything() {
+        return true;
+    }
+    // A literal `specific` is covered exactly when `general` matches its text: the alignment
+    // below then reduces to matching, which `is_match` does without a table.
+    if specific.is_literal() {
+        return general.is_match(specific.literal_prefix(), case);
+    }
+    with_rows(m + 1, |next, cur| covers_table(g, s, case, next, cur))
+}
+
+/// [`covers`] of the pattern made from `text`, when `text` has no `*` or `?`: compiles nothing.
+/// (A literal is covered exactly when the general pattern matches it; text with wildcards is
+/// compiled and compared as usual.)
+pub fn covers_text(general: &Pattern, text: &str, case: Case) -> bool {
+    if text.contains(['*', '?']) {
+        return covers(general, &Pattern::new(text), case);
+    }
+    covers_plain(general, text, case)
+}
+
+/// [`covers_text`] for a `text` known to have no `*` or `?`.
+pub(crate) fn covers_plain(general: &Pattern, text: &str, case: Case) -> bool {
+    general.is_match(text, case) && within_budget(general.atoms.len(), text.chars().count())
+}
+
+/// [`covers`] of the patterns made from `general` and `specific`, when neither has a `*` or
+/// `?`: the two texts are equal under `case` (and within the size budget, as `covers` is).
+pub fn literal_covers(general: &str, specific: &str, case: Case) -> bool {
+    if general.contains(['*', '?']) || specific.contains(['*', '?']) {
+        return covers(&Pattern::new(general), &Pattern::new(specific), case);
+    }
+    plain_covers_plain(general, specific, case)
+}
+
+/// [`literal_covers`] for texts known to have no `*` or `?`. Cheap when they differ, which
+/// is nearly always.
+pub(crate) fn plain_covers_plain(general: &str, specific: &str, case: Case) -> bool {
+    let equal = match case {
+        Case::Sensitive => general == specific,
+        // ASCII folding equality implies the character-wise one; only non-ASCII text can be
+        // equal without it.
+        Case::Insensitive => {
+            general.eq_ignore_ascii_case(specific)
+                || (!(general.is_ascii() && specific.is_ascii())
+                    && general.chars().count() == specific.chars().count()
+                    && general
+                        .chars()
+                        .zip(specific.chars())
+                        .all(|(a, b)| char_eq(a, b, case)))
+        }
+    };
+    equal && within_budget(general.chars().count(), specific.chars().count())
+}
+
+/// The alignment table of [`covers`], row by row from the end of `g`; `next` and `cur` are
+/// zeroed rows of `s.len() + 1` cells.
+fn covers_table(g: &[Atom], s: &[Atom], case: Case, next: &mut [bool], cur: &mut [bool]) -> bool {
     // `next[j]` = general[i+1..] covers specific[j..]; `cur[j]` the same for general[i..].
-    let mut next = vec![false; m + 1];
+    let (mut next, mut cur) = (next, cur);
     if let Some(last) = next.last_mut() {
         *last = true;
     }
-    let mut cur = vec![false; m + 1];
     for atom in g.iter().rev() {
-        for j in (0..=m).rev() {
-            let token = s.get(j);
+        // Column m: the rest of `specific` is empty; only a `*` covers nothing.
+        let mut right = *atom == Atom::AnyRun && next.last().copied().unwrap_or(false);
+        if let Some(last) = cur.last_mut() {
+            *last = right;
+        }
+        let cells = cur.iter_mut().rev().skip(1);
+        for ((token, w), cell) in s.iter().zip(next.windows(2)).rev().zip(cells) {
+            let (down, diagonal) = (w.first().copied(), w.get(1).copied());
+            let (down, diagonal) = (down.unwrap_or(false), diagonal.unwrap_or(false));
             let value = match atom {
-                Atom::AnyRun => get(&next, j) || (token.is_some() && get(&cur, j + 1)),
-                Atom::AnyChar => {
-                    matches!(token, Some(Atom::Char(_) | Atom::AnyChar)) && get(&next, j + 1)
-                }
+                Atom::AnyRun => down || right,
+                Atom::AnyChar => matches!(token, Atom::Char(_) | Atom::AnyChar) && diagonal,
                 Atom::Char(c) => {
-                    matches!(token, Some(Atom::Char(d)) if char_eq(*c, *d, case))
-                        && get(&next, j + 1)
+                    matches!(token, Atom::Char(d) if char_eq(*c, *d, case)) && diagonal
                 }
             };
-            if let Some(cell) = cur.get_mut(j) {
-                *cell = value;
-            }
+            *cell = value;
+            right = value;
         }
         std::mem::swap(&mut next, &mut cur);
     }
-    get(&next, 0)
+    next.first().copied().unwrap_or(false)
 }
 
 /// Whether some string is matched by both `a` and `b` (under `case`).
@@ -450,41 +590,90 @@ pub fn intersects(a: &Pattern, b: &Pattern, case: Case) -> bool {
     if !within_budget(n, m) {
         return true;
     }
-    // Row i of the table: `row[j]` = some string is matched by both x[i..] and y[j..].
-    // `next` holds row i+1 (all false past the end of x), `cur` row i.
-    let mut next = vec![false; m + 1];
-    let mut cur = vec![false; m + 1];
-    for i in (0..=n).rev() {
+    // Exact shortcuts: every pattern matches some string, so `*` meets anything; a literal
+    // meets a pattern exactly when the pattern matches it.
+    if a.matches_everything() || b.matches_everything() {
+        return true;
+    }
+    if a.is_literal() {
+        return b.is_match(a.literal_prefix(), case);
+    }
+    if b.is_literal() {
+        return a.is_match(b.literal_prefix(), case);
+    }
+    // A pattern that starts and ends with `*` meets any pattern with a `*`: that `*` can take
+    // a whole string of the first, whose own `*`s take the rest (`*/*` and `b/*` meet).
+    let open = |p: &Pattern| !p.anchored_start && !p.anchored_end;
+    if (open(a) && b.has_star) || (open(b) && a.has_star) {
+        return true;
+    }
+    // Characters both patterns spell out at the same end must agree; they are consumed (the
+    // table would do the same one cell at a time), and a clash rules any overlap out.
+    let (mut x, mut y) = (x.as_slice(), y.as_slice());
+    while let (Some((Atom::Char(c), xs)), Some((Atom::Char(d), ys))) =
+        (x.split_first(), y.split_first())
+    {
+        if !char_eq(*c, *d, case) {
+            return false;
+        }
+        (x, y) = (xs, ys);
+    }
+    while let (Some((Atom::Char(c), xs)), Some((Atom::Char(d), ys))) =
+        (x.split_last(), y.split_last())
+    {
+        if !char_eq(*c, *d, case) {
+            return false;
+        }
+        (x, y) = (xs, ys);
+    }
+    with_rows(y.len() + 1, |next, cur| {
+        intersects_table(x, y, case, next, cur)
+    })
+}
+
+/// The table of [`intersects`], row by row from the end of `x`; `next` and `cur` are zeroed
+/// rows of `y.len() + 1` cells.
+fn intersects_table(
+    x: &[Atom],
+    y: &[Atom],
+    case: Case,
+    next: &mut [bool],
+    cur: &mut [bool],
+) -> bool {
+    // Row i: `row[j]` = some string is matched by both x[i..] and y[j..]. `next` holds row
+    // i+1 (all false past the end of x), `cur` row i.
+    let (mut next, mut cur) = (next, cur);
+    for i in (0..=x.len()).rev() {
         let xi = x.get(i);
-        for j in (0..=m).rev() {
-            let yj = y.get(j);
-            let value = match (xi, yj) {
-                (None, None) => true,
-                _ => {
-                    // A `*` may match nothing (skip it) or absorb one character the other
-                    // side produces (stay on it).
-                    let star_x = xi == Some(&Atom::AnyRun)
-                        && (get(&next, j) || (yj.is_some() && get(&cur, j + 1)));
-                    let star_y = yj == Some(&Atom::AnyRun)
-                        && (get(&cur, j + 1) || (xi.is_some() && get(&next, j)));
-                    let single = match (xi, yj) {
-                        (Some(Atom::Char(c)), Some(Atom::Char(d))) => char_eq(*c, *d, case),
-                        (
-                            Some(Atom::Char(_) | Atom::AnyChar),
-                            Some(Atom::Char(_) | Atom::AnyChar),
-                        ) => true,
-                        _ => false,
-                    } && get(&next, j + 1);
-                    star_x || star_y || single
-                }
-            };
-            if let Some(cell) = cur.get_mut(j) {
-                *cell = value;
-            }
+        let x_star = xi == Some(&Atom::AnyRun);
+        // Column m: y is exhausted; both empty, or a `*` of x that matches nothing.
+        let mut right = match xi {
+            None => true,
+            Some(_) => x_star && next.last().copied().unwrap_or(false),
+        };
+        if let Some(last) = cur.last_mut() {
+            *last = right;
+        }
+        let cells = cur.iter_mut().rev().skip(1);
+        for ((yj, w), cell) in y.iter().zip(next.windows(2)).rev().zip(cells) {
+            let down = w.first().copied().unwrap_or(false);
+            let diagonal = w.get(1).copied().unwrap_or(false);
+            // A `*` may match nothing (skip it) or absorb one character the other side
+            // produces (stay on it).
+            let star_x = x_star && (down || right);
+            let star_y = *yj == Atom::AnyRun && (right || (xi.is_some() && down));
+            let single = match (xi, yj) {
+                (Some(Atom::Char(c)), Atom::Char(d)) => char_eq(*c, *d, case),
+                (Some(Atom::Char(_) | Atom::AnyChar), Atom::Char(_) | Atom::AnyChar) => true,
+                _ => false,
+            } && diagonal;
+            let value = star_x || star_y || single;
+            *cell = value;
+            right = value;
         }
         std::mem::swap(&mut next, &mut cur);
     }
-    get(&next, 0)
+    next.first().copied().unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -632,6 +821,34 @@ mod tests {
         assert!(p.is_match("xyz", Case::Sensitive));
         assert!(!p.is_match("x", Case::Sensitive));
         assert!(p.ends_with_any_run());
+    }
+
+    #[test]
+    fn ascii_patterns_compile_as_the_builder_compiles_them() {
+        for text in [
+            "",
+            "*",
+            "**",
+            "?",
+            "a",
+            "s3:Get*",
+            "*a*",
+            "a**b",
+            "?*?",
+            "a?b*c",
+            "arn:aws:s3:::b/*",
+            "*?",
+            "x?",
+            "??*??",
+            "a*",
+            "*a",
+            "é*",
+            "a?é",
+        ] {
+            let mut b = PatternBuilder::new();
+            b.wildcards(text);
+            assert_eq!(Pattern::new(text), b.build(), "{text:?}");
+        }
     }
 
     #[test]
@@ -847,6 +1064,98 @@ mod tests {
             for b in pats {
                 let witness = texts.iter().any(|t| m(a, t) && m(b, t));
                 assert_eq!(inter(a, b), witness, "intersects({a:?}, {b:?})");
+            }
+        }
+    }
+
+    /// The alignment tables of `covers` and `intersects` written out in full, as a reference
+    /// for the row-by-row versions and their shortcuts.
+    fn reference(general: &[Atom], specific: &[Atom], case: Case, covering: bool) -> bool {
+        let (n, m) = (general.len(), specific.len());
+        let mut t = vec![vec![false; m + 2]; n + 2];
+        for i in (0..=n).rev() {
+            for j in (0..=m).rev() {
+                let (x, y) = (general.get(i), specific.get(j));
+                t[i][j] = if covering {
+                    match x {
+                        None => y.is_none(),
+                        Some(Atom::AnyRun) => t[i + 1][j] || (y.is_some() && t[i][j + 1]),
+                        Some(Atom::AnyChar) => {
+                            matches!(y, Some(Atom::Char(_) | Atom::AnyChar)) && t[i + 1][j + 1]
+                        }
+                        Some(Atom::Char(c)) => {
+                            matches!(y, Some(Atom::Char(d)) if char_eq(*c, *d, case))
+                                && t[i + 1][j + 1]
+                        }
+                    }
+                } else if x.is_none() && y.is_none() {
+                    true
+                } else {
+                    let sx =
+                        x == Some(&Atom::AnyRun) && (t[i + 1][j] || (y.is_some() && t[i][j + 1]));
+                    let sy =
+                        y == Some(&Atom::AnyRun) && (t[i][j + 1] || (x.is_some() && t[i + 1][j]));
+                    let one = match (x, y) {
+                        (Some(Atom::Char(c)), Some(Atom::Char(d))) => char_eq(*c, *d, case),
+                        (
+                            Some(Atom::Char(_) | Atom::AnyChar),
+                            Some(Atom::Char(_) | Atom::AnyChar),
+                        ) => true,
+                        _ => false,
+                    } && t[i + 1][j + 1];
+                    sx || sy || one
+                };
+            }
+        }
+        t[0][0]
+    }
+
+    #[test]
+    fn covers_and_intersects_agree_with_the_full_tables() {
+        let alphabet = ["a", "A", "?", "*", "é", "É"];
+        let mut pats = vec![String::new()];
+        for _ in 0..4 {
+            let more: Vec<String> = pats
+                .iter()
+                .filter(|p| p.chars().count() == pats.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            pats.extend(more);
+        }
+        let compiled: Vec<Pattern> = pats.iter().map(|p| Pattern::new(p)).collect();
+        let long = Pattern::new(&format!("{}*", "a".repeat(200)));
+        let longer = Pattern::new(&format!("*{}?", "a".repeat(300)));
+        for case in [Case::Sensitive, Case::Insensitive] {
+            for a in compiled.iter().chain([&long, &longer]) {
+                for b in compiled.iter().step_by(9).chain([&long, &longer]) {
+                    let cov = affix_compatible(a.atoms.iter(), b.atoms.iter(), case)
+                        && affix_compatible(a.atoms.iter().rev(), b.atoms.iter().rev(), case)
+                        && reference(&a.atoms, &b.atoms, case, true);
+                    assert_eq!(covers(a, b, case), cov, "covers({a}, {b}) {case:?}");
+                    let int = reference(&a.atoms, &b.atoms, case, false);
+                    assert_eq!(intersects(a, b, case), int, "intersects({a}, {b}) {case:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_shortcuts_agree_with_covers() {
+        let pats = [
+            "", "a", "A", "ab", "aB", "é", "É", "a*", "*", "?", "a?", "*b", "ab*", "?b",
+        ];
+        let long = "a".repeat(4096);
+        for case in [Case::Sensitive, Case::Insensitive] {
+            for g in pats.iter().copied().chain([long.as_str()]) {
+                for t in pats.iter().copied().chain([long.as_str()]) {
+                    let expected = covers(&Pattern::new(g), &Pattern::new(t), case);
+                    assert_eq!(
+                        covers_text(&Pattern::new(g), t, case),
+                        expected,
+                        "{g:?} {t:?}"
+                    );
+                    assert_eq!(literal_covers(g, t, case), expected, "{g:?} {t:?}");
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Validation of a parsed policy against the AWS catalogue and the rules of the language:
 //! actions, resources, condition operators, keys and values, quotas, kind rules, redundancy.
 
-use crate::catalog::{self, Action, Service};
+use crate::catalog::{self, Action, ResourceType, Service};
 use crate::diagnostic::Finding;
 use crate::policy::{
     BaseOperator, Condition, Effect, OperatorFamily, Policy, PolicyKind, PrincipalKind,
@@ -12,10 +12,16 @@ use crate::source::{SourceFile, Span};
 use crate::values;
 use crate::variables;
 use crate::wildcard::{self, Case, Pattern};
+use std::cell::OnceCell;
 
 /// Runs every validation on `policy`; `file` gives the source text (for sizes and sub-spans).
 pub fn validate(policy: &Policy, file: &SourceFile, out: &mut Vec<Finding>) {
-    let mut v = Validator { policy, file, out };
+    let mut v = Validator {
+        policy,
+        file,
+        out,
+        memo: Memo::default(),
+    };
     v.document();
     for s in &policy.statements {
         v.statement(s);
@@ -27,6 +33,8 @@ struct Validator<'a> {
     policy: &'a Policy,
     file: &'a SourceFile,
     out: &'a mut Vec<Finding>,
+    /// Resource-type answers shared by every statement of the policy.
+    memo: Memo<'a>,
 }
 
 /// The span of `inner` (a byte range of a string value's content) within the literal `lit`,
@@ -51,7 +59,7 @@ fn variable_span(file: &SourceFile, lit: Span, value: &str) -> Span {
     sub_span(file, lit, value, start..end)
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
     fn push(&mut self, f: Finding) {
         self.out.push(f);
     }
@@ -127,7 +135,7 @@ impl Validator<'_> {
         }
     }
 
-    fn statement(&mut self, s: &Statement) {
+    fn statement(&mut self, s: &'a Statement) {
         self.kind_rules(s);
         // AWS rule: policy variables are not allowed in Principal (IAM "Policy variables" page).
         for p in s.principal.iter().flat_map(|b| &b.items) {
@@ -280,8 +288,7 @@ impl Validator<'_> {
             let name_span = sub_span(self.file, item.span, text, svc.len() + 1..text.len());
             if name.contains(['*', '?']) {
                 let pattern = Pattern::new(name);
-                if !service
-                    .actions()
+                if !candidate_actions(service, &pattern)
                     .iter()
                     .any(|a| pattern.is_match(a.name(), Case::Insensitive))
                 {
@@ -391,7 +398,7 @@ impl Validator<'_> {
     }
 
     /// P303: actions paired only with resources of types they do not accept.
-    fn resource_types(&mut self, s: &Statement) {
+    fn resource_types(&mut self, s: &'a Statement) {
         let (Some(actions), Some(resources)) = (&s.action, &s.resource) else {
             return;
         };
@@ -419,7 +426,7 @@ impl Validator<'_> {
             PolicyKind::Bucket | PolicyKind::AccessPoint => Severity::Error,
             _ => Severity::Warning,
         };
-        let mut shapes: Vec<(&'static Service, Vec<ResourceShape<'_>>)> = Vec::new();
+        let mut shapes: Vec<(&'static Service, Vec<ResourceShape<'a>>)> = Vec::new();
         for item in &actions.items {
             let Some((svc, name)) = item.value.split_once(':') else {
                 continue;
@@ -430,12 +437,21 @@ impl Validator<'_> {
             if !service.has_details() || svc.contains(['*', '?']) {
                 continue;
             }
-            let pattern = Pattern::new(name);
-            let matched: Vec<&Action> = service
-                .actions()
-                .iter()
-                .filter(|a| pattern.is_match(a.name(), Case::Insensitive))
-                .collect();
+            // An ASCII name without wildcards matches at most the one action of that name
+            // (catalogue names are ASCII and distinct under ASCII folding).
+            let single;
+            let several: Vec<&Action>;
+            let matched: &[&Action] = if name.is_ascii() && !name.contains(['*', '?']) {
+                single = service.action(name);
+                single.as_slice()
+            } else {
+                let pattern = Pattern::new(name);
+                several = candidate_actions(service, &pattern)
+                    .iter()
+                    .filter(|a| pattern.is_match(a.name(), Case::Insensitive))
+                    .collect();
+                &several
+            };
             if matched.is_empty() {
                 continue;
             }
@@ -455,7 +471,7 @@ impl Validator<'_> {
                 Some((_, service_shapes)) => matched.iter().any(|a| {
                     service_shapes
                         .iter_mut()
-                        .any(|shape| action_accepts(a, shape))
+                        .any(|shape| action_accepts(a, shape, &mut self.memo))
                 }),
                 None => true,
             };
@@ -689,15 +705,42 @@ impl Validator<'_> {
         if items.len() < 2 || items.len() > 500 {
             return;
         }
-        let patterns: Vec<Pattern> = items.iter().map(|i| Pattern::new(&i.value)).collect();
+        let patterns: Vec<Item<'_>> = items.iter().map(|i| Item::new(&i.value)).collect();
+        let covering = |i: usize, j: usize| {
+            let (Some(a), Some(b)) = (items.get(i), items.get(j)) else {
+                return false;
+            };
+            i != j
+                && patterns.get(i).zip(patterns.get(j)).is_some_and(|(pa, pb)| pa.covers(pb, case))
+                // For two equal items, only the later one is redundant.
+                && !(eq(&a.value, &b.value, case) && i > j)
+        };
+        // Only wildcard items can cover others, except that an equal item covers a later one;
+        // with ASCII text "equal" is exactly what `covers` means for two literals. So a long
+        // list of literal actions costs one pass over the wildcards, not every pair.
+        let wild: Vec<usize> = (0..items.len())
+            .filter(|&i| patterns.get(i).is_some_and(|p| !p.is_literal()))
+            .collect();
+        let ascii = items.iter().all(|i| i.value.is_ascii());
         for (j, b) in items.iter().enumerate() {
-            let coverer = items.iter().enumerate().find(|(i, a)| {
-                *i != j
-                    && patterns.get(*i).zip(patterns.get(j)).is_some_and(|(pa, pb)| wildcard::covers(pa, pb, case))
-                    // For two equal items, only the later one is redundant.
-                    && !(eq(&a.value, &b.value, case) && *i > j)
-            });
-            if let Some((_, a)) = coverer {
+            let first = if !ascii {
+                (0..items.len()).find(|&i| covering(i, j))
+            } else if patterns.get(j).is_some_and(Item::is_literal) {
+                let equal = (0..j).find(|&i| {
+                    patterns.get(i).is_some_and(Item::is_literal)
+                        && items.get(i).is_some_and(|a| eq(&a.value, &b.value, case))
+                        && covering(i, j)
+                });
+                let wildcard = wild.iter().copied().find(|&i| covering(i, j));
+                match (equal, wildcard) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                }
+            } else {
+                // A literal never covers a wildcard.
+                wild.iter().copied().find(|&i| covering(i, j))
+            };
+            if let Some(a) = first.and_then(|i| items.get(i)) {
                 self.push(
                     Finding::new(
                         code,
@@ -715,10 +758,20 @@ impl Validator<'_> {
         if items.len() < 2 || items.len() > 500 {
             return;
         }
+        let compiled: Vec<CompiledResource<'_>> = items
+            .iter()
+            .map(|i| CompiledResource::new(&i.value))
+            .collect();
         for (j, b) in items.iter().enumerate() {
-            let coverer = items.iter().enumerate().find(|(i, a)| {
-                *i != j && resource_covers(&a.value, &b.value) && !(a.value == b.value && *i > j)
-            });
+            let cb = compiled.get(j);
+            let coverer = items
+                .iter()
+                .zip(&compiled)
+                .enumerate()
+                .find(|(i, (a, ca))| {
+                    *i != j && cb.is_some_and(|cb| ca.covers(cb)) && !(a.value == b.value && *i > j)
+                });
+            let coverer = coverer.map(|(i, (a, _))| (i, a));
             if let Some((_, a)) = coverer {
                 self.push(
                     Finding::new(
@@ -739,7 +792,8 @@ impl Validator<'_> {
         if st.len() < 2 || st.len() > 200 {
             return;
         }
-        let compiled: Vec<Compiled> = st.iter().map(Compiled::new).collect();
+        // Compiled on first use: most pairs differ in effect, principal or conditions.
+        let compiled: Vec<LazyCompiled<'_>> = st.iter().map(|_| OnceCell::new()).collect();
         for (j, b) in st.iter().enumerate() {
             let cb = compiled.get(j);
             let coverer = st.iter().zip(&compiled).enumerate().find(|(i, (a, ca))| {
@@ -762,6 +816,18 @@ impl Validator<'_> {
                 );
             }
         }
+    }
+}
+
+/// The actions of `service` that an action-name `pattern` can match: those sharing its literal
+/// prefix (a binary search in the sorted table) when the prefix is ASCII, else all of them.
+/// Catalogue names are ASCII, so a match must start with the prefix under ASCII folding.
+fn candidate_actions(service: &'static Service, pattern: &Pattern) -> &'static [Action] {
+    let prefix = pattern.literal_prefix();
+    if prefix.is_ascii() {
+        service.actions_with_prefix(prefix)
+    } else {
+        service.actions()
     }
 }
 
@@ -822,7 +888,7 @@ impl<'r> ResourceShape<'r> {
         }
     }
 
-    fn may_be(&mut self, type_name: &str) -> bool {
+    fn may_be(&mut self, type_name: &str, memo: &mut Memo<'r>) -> bool {
         if let Some((_, known)) = self
             .checked
             .iter()
@@ -833,14 +899,62 @@ impl<'r> ResourceShape<'r> {
         let Some(rt) = self.service.resource_type(type_name) else {
             return false;
         };
-        let answer = resource_may_be(rt.name(), rt.arn_template(), self.resource);
+        let answer = memo.may_be(rt, self.resource);
         self.checked.push((rt.name(), answer));
         answer
     }
 }
 
+/// Answers of [`resource_may_be`] for one policy: bucket policies repeat the same few
+/// resources in many statements. Also the compiled patterns of ARN template tails and of
+/// resource parts, each compared with many resource types.
+#[derive(Default)]
+struct Memo<'r> {
+    answers: Vec<(&'static ResourceType, &'r str, bool)>,
+    templates: Vec<(&'static str, Pattern)>,
+    parts: Vec<(&'r str, Pattern)>,
+}
+
+impl<'r> Memo<'r> {
+    fn may_be(&mut self, rt: &'static ResourceType, resource: &'r str) -> bool {
+        if let Some((_, _, known)) = self
+            .answers
+            .iter()
+            .find(|(t, r, _)| std::ptr::eq(*t, rt) && *r == resource)
+        {
+            return *known;
+        }
+        let answer = resource_may_be(rt.name(), rt.arn_template(), resource, self);
+        self.answers.push((rt, resource, answer));
+        answer
+    }
+
+    /// Whether the resource part `part` intersects the pattern of the template tail `tail`
+    /// (`${Var}` as `*`).
+    fn tail_intersects(&mut self, tail: &'static str, part: &'r str) -> bool {
+        let t = match self.templates.iter().position(|(t, _)| *t == tail) {
+            Some(i) => i,
+            None => {
+                self.templates.push((tail, template_pattern(tail)));
+                self.templates.len() - 1
+            }
+        };
+        let p = match self.parts.iter().position(|(p, _)| *p == part) {
+            Some(i) => i,
+            None => {
+                self.parts.push((part, Pattern::new(part)));
+                self.parts.len() - 1
+            }
+        };
+        match (self.templates.get(t), self.parts.get(p)) {
+            (Some((_, tpl)), Some((_, part))) => wildcard::intersects(tpl, part, Case::Sensitive),
+            _ => true,
+        }
+    }
+}
+
 /// Whether `action` accepts a resource of this shape.
-fn action_accepts(action: &Action, shape: &mut ResourceShape<'_>) -> bool {
+fn action_accepts<'r>(action: &Action, shape: &mut ResourceShape<'r>, memo: &mut Memo<'r>) -> bool {
     if shape.variable {
         return true;
     }
@@ -848,18 +962,24 @@ fn action_accepts(action: &Action, shape: &mut ResourceShape<'_>) -> bool {
     if types.is_empty() {
         return shape.star_like;
     }
-    types.iter().any(|t| shape.may_be(t.name()))
+    types.iter().any(|t| shape.may_be(t.name(), memo))
 }
 
 /// Whether a Resource pattern may denote a resource of the given type.
-fn resource_may_be(type_name: &str, template: &str, resource: &str) -> bool {
+fn resource_may_be<'r>(
+    type_name: &str,
+    template: &'static str,
+    resource: &'r str,
+    memo: &mut Memo<'r>,
+) -> bool {
     let Ok(arn) = crate::arn::parse(resource) else {
         return false;
     };
-    let tpl_parts: Vec<&str> = template.splitn(6, ':').collect();
+    let mut tpl_parts = template.splitn(6, ':');
     let res_parts = [arn.partition, arn.service, arn.region, arn.account];
     // First five segments: a template variable matches anything; literals must intersect.
-    for (t, r) in tpl_parts.iter().skip(1).zip(res_parts.iter()) {
+    // (`res_parts` drives the zip, so the template's sixth part is left for the tail.)
+    for (&r, t) in res_parts.iter().zip(tpl_parts.by_ref().skip(1)) {
         if t.contains("${") {
             continue;
         }
@@ -873,7 +993,7 @@ fn resource_may_be(type_name: &str, template: &str, resource: &str) -> bool {
             return false;
         }
     }
-    let tail = tpl_parts.get(5).copied().unwrap_or("");
+    let tail = tpl_parts.next().unwrap_or("");
     let part = arn.resource;
     // S3 bucket and access point names never contain `/`, so a bucket pattern must not
     // require one, and an object pattern must allow one.
@@ -891,15 +1011,9 @@ fn resource_may_be(type_name: &str, template: &str, resource: &str) -> bool {
             }
         }
         "object" | "accesspointobject" => {
-            let tpl = template_pattern(tail);
-            wildcard::intersects(&tpl, &Pattern::new(part), Case::Sensitive)
-                && (part.contains('/') || part.contains(['*', '?']))
+            memo.tail_intersects(tail, part) && (part.contains('/') || part.contains(['*', '?']))
         }
-        _ => wildcard::intersects(
-            &template_pattern(tail),
-            &Pattern::new(part),
-            Case::Sensitive,
-        ),
+        _ => memo.tail_intersects(tail, part),
     }
 }
 
@@ -943,26 +1057,50 @@ fn example_resource(
     }
 }
 
-/// A Resource pattern split into its five ARN parts, compiled once.
+/// A Resource pattern split into its five ARN parts, compiled when first compared.
 struct CompiledResource<'a> {
     text: &'a str,
+    /// The text before the first wildcard and after the last. Whatever this pattern covers
+    /// starts and ends with them (equal literal parts, then the wildcard part's literal
+    /// affixes), which rules most pairs out without compiling anything.
+    head: &'a str,
+    tail: &'a str,
     /// `None` for `*`-only patterns, variables and non-ARNs (compared as text).
-    parts: Option<Vec<Pattern>>,
+    parts: OnceCell<Option<Vec<Item<'a>>>>,
 }
 
 impl<'a> CompiledResource<'a> {
     fn new(text: &'a str) -> CompiledResource<'a> {
-        let parts = if text.bytes().all(|b| b == b'*') || variables::contains_variable(text) {
-            None
-        } else {
-            crate::arn::parse(text).ok().map(|a| {
-                [a.partition, a.service, a.region, a.account, a.resource]
-                    .iter()
-                    .map(|p| Pattern::new(p))
-                    .collect()
+        let wild = |c: char| c == '*' || c == '?';
+        let head = text
+            .find(wild)
+            .map_or(text, |i| text.get(..i).unwrap_or(""));
+        let tail = text
+            .rfind(wild)
+            .map_or(text, |i| text.get(i + 1..).unwrap_or(""));
+        CompiledResource {
+            text,
+            head,
+            tail,
+            parts: OnceCell::new(),
+        }
+    }
+
+    fn parts(&self) -> Option<&[Item<'a>]> {
+        self.parts
+            .get_or_init(|| {
+                let text = self.text;
+                if text.bytes().all(|b| b == b'*') || variables::contains_variable(text) {
+                    return None;
+                }
+                crate::arn::parse(text).ok().map(|a| {
+                    [a.partition, a.service, a.region, a.account, a.resource]
+                        .into_iter()
+                        .map(Item::new)
+                        .collect()
+                })
             })
-        };
-        CompiledResource { text, parts }
+            .as_deref()
     }
 
     /// Sound: true only if every resource `specific` matches, `self` matches too.
@@ -970,25 +1108,52 @@ impl<'a> CompiledResource<'a> {
         if self.text.bytes().all(|b| b == b'*') {
             return true;
         }
-        match (&self.parts, &specific.parts) {
-            (Some(g), Some(s)) => g
-                .iter()
-                .zip(s)
-                .all(|(a, b)| wildcard::covers(a, b, Case::Sensitive)),
+        if !specific.text.starts_with(self.head) || !specific.text.ends_with(self.tail) {
+            return false;
+        }
+        match (self.parts(), specific.parts()) {
+            (Some(g), Some(s)) => g.iter().zip(s).all(|(a, b)| a.covers(b, Case::Sensitive)),
             _ => self.text == specific.text,
         }
     }
 }
 
-/// Segment-wise sound coverage of Resource patterns.
-fn resource_covers(general: &str, specific: &str) -> bool {
-    CompiledResource::new(general).covers(&CompiledResource::new(specific))
-}
-
 /// A statement's action and resource patterns, compiled once for pairwise comparisons.
 struct Compiled<'a> {
-    actions: Vec<Pattern>,
+    actions: Vec<Item<'a>>,
     resources: Vec<CompiledResource<'a>>,
+}
+
+/// A list item (an action, a part of an ARN) compiled as a pattern only when it has
+/// wildcards; most are plain names, compared as text exactly as `wildcard::covers` would.
+enum Item<'a> {
+    Literal(&'a str),
+    Wild(Pattern),
+}
+
+impl<'a> Item<'a> {
+    fn new(text: &'a str) -> Item<'a> {
+        if text.contains(['*', '?']) {
+            Item::Wild(Pattern::new(text))
+        } else {
+            Item::Literal(text)
+        }
+    }
+
+    fn is_literal(&self) -> bool {
+        matches!(self, Item::Literal(_))
+    }
+
+    /// `wildcard::covers` of the two items' patterns.
+    fn covers(&self, specific: &Item<'_>, case: Case) -> bool {
+        match (self, specific) {
+            (Item::Literal(a), Item::Literal(b)) => wildcard::plain_covers_plain(a, b, case),
+            (Item::Wild(p), Item::Literal(b)) => wildcard::covers_plain(p, b, case),
+            // A literal pattern never covers one with a wildcard.
+            (Item::Literal(_), Item::Wild(_)) => false,
+            (Item::Wild(p), Item::Wild(q)) => wildcard::covers(p, q, case),
+        }
+    }
 }
 
 impl<'a> Compiled<'a> {
@@ -998,7 +1163,7 @@ impl<'a> Compiled<'a> {
                 .action
                 .iter()
                 .flat_map(|a| &a.items)
-                .map(|i| Pattern::new(&i.value))
+                .map(|i| Item::new(&i.value))
                 .collect(),
             resources: s
                 .resource
@@ -1010,8 +1175,16 @@ impl<'a> Compiled<'a> {
     }
 }
 
+/// A statement's [`Compiled`] form, built when a comparison first needs it.
+type LazyCompiled<'a> = OnceCell<Compiled<'a>>;
+
 /// Whether statement `a` matches every request `b` matches, with the same effect.
-fn statement_covers(a: &Statement, ca: &Compiled<'_>, b: &Statement, cb: &Compiled<'_>) -> bool {
+fn statement_covers<'a>(
+    a: &'a Statement,
+    ca: &LazyCompiled<'a>,
+    b: &'a Statement,
+    cb: &LazyCompiled<'a>,
+) -> bool {
     if a.effect.value != b.effect.value || !same_conditions(a, b) {
         return false;
     }
@@ -1041,6 +1214,10 @@ fn statement_covers(a: &Statement, ca: &Compiled<'_>, b: &Statement, cb: &Compil
     ) {
         return false;
     }
+    let (ca, cb) = (
+        ca.get_or_init(|| Compiled::new(a)),
+        cb.get_or_init(|| Compiled::new(b)),
+    );
     let resources_ok = match (&a.resource, &b.resource) {
         (Some(x), Some(y)) if !x.negated && !y.negated => cb
             .resources
@@ -1050,11 +1227,10 @@ fn statement_covers(a: &Statement, ca: &Compiled<'_>, b: &Statement, cb: &Compil
         _ => false,
     };
     resources_ok
-        && cb.actions.iter().all(|q| {
-            ca.actions
-                .iter()
-                .any(|p| wildcard::covers(p, q, Case::Insensitive))
-        })
+        && cb
+            .actions
+            .iter()
+            .all(|q| ca.actions.iter().any(|p| p.covers(q, Case::Insensitive)))
 }
 
 fn same_conditions(a: &Statement, b: &Statement) -> bool {
