@@ -6,6 +6,7 @@ pub mod github;
 pub mod public;
 pub mod query;
 pub mod sarif;
+pub mod stream;
 
 use crate::lint::{FileKind, FileReport, Located};
 use crate::registry::{Code, Severity};

@@ -27,21 +27,46 @@ pub fn repository() -> &'static str {
     }
 }
 
-/// Accumulates results file by file; [`Sarif::finish`] makes the log.
-#[derive(Debug, Default)]
-pub struct Sarif {
-    results: Vec<Value>,
+/// The log is written in three pieces, so that results stream file by file: [`prefix`] (the
+/// tool and its rules), each file's [`results`] (items of the run's `results` array, written
+/// with [`crate::report::stream::ArrayStream`] at indent 6), and [`suffix`] (whether the run
+/// succeeded).
+pub fn prefix() -> serde_json::Result<String> {
+    let rules: Vec<Value> = RULES.iter().map(rule).collect();
+    let home = repository();
+    let tool = json!({"driver": {
+        "name": "s3-access",
+        "informationUri": home,
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    }});
+    let base = json!({"%SRCROOT%": {
+        "description": {"text": "The repository root: the directory s3-access lint ran in."},
+    }});
+    Ok(format!(
+        "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"originalUriBaseIds\": {},\n      \"results\": [",
+        serde_json::to_string(SCHEMA)?,
+        crate::report::stream::pretty_at(&tool, 6)?,
+        crate::report::stream::pretty_at(&base, 6)?,
+    ))
 }
 
-impl Sarif {
-    /// An empty log.
-    pub fn new() -> Sarif {
-        Sarif::default()
-    }
+/// The end of the log, after the `results` array is closed. `successful` is false when some
+/// file could not be read.
+pub fn suffix(successful: bool) -> serde_json::Result<String> {
+    let invocations = json!([{"executionSuccessful": successful}]);
+    Ok(format!(
+        ",\n      \"invocations\": {}\n    }}\n  ]\n}}",
+        crate::report::stream::pretty_at(&invocations, 6)?
+    ))
+}
 
-    /// Adds a file's findings. `path` is the file relative to the repository root (the
-    /// `%SRCROOT%` that code scanning resolves against), with `/` separators.
-    pub fn add(&mut self, report: &FileReport, path: &str) {
+/// The results of a file's findings. `path` is the file relative to the repository root (the
+/// `%SRCROOT%` that code scanning resolves against), with `/` separators.
+pub fn results(report: &FileReport, path: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    {
         let uri = uri_reference(path);
         let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
         for item in &report.findings {
@@ -87,34 +112,10 @@ impl Sarif {
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);
             }
-            self.results.push(result);
+            out.push(result);
         }
     }
-
-    /// The finished log. `successful` is false when some file could not be read.
-    pub fn finish(self, successful: bool) -> Value {
-        let rules: Vec<Value> = RULES.iter().map(rule).collect();
-        let home = repository();
-        json!({
-            "$schema": SCHEMA,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "s3-access",
-                    "informationUri": home,
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
-                "invocations": [{"executionSuccessful": successful}],
-                "columnKind": "unicodeCodePoints",
-                "originalUriBaseIds": {"%SRCROOT%": {
-                    "description": {"text": "The repository root: the directory s3-access lint ran in."},
-                }},
-                "results": self.results,
-            }],
-        })
-    }
+    out
 }
 
 fn rule(r: &RuleInfo) -> Value {

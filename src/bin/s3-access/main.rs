@@ -318,9 +318,19 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
     let mut usage = config::Usage::default();
     let mut failed = false;
     let mut out = std::io::stdout().lock();
-    let mut json_findings: Vec<serde_json::Value> = Vec::new();
+    // JSON and SARIF stream their findings, so memory stays bounded by one file's findings
+    // (only the short list of files is kept for the end).
     let mut json_files: Vec<serde_json::Value> = Vec::new();
-    let mut sarif = report::sarif::Sarif::new();
+    let mut stream = report::stream::ArrayStream::new(match args.format {
+        LintFormat::Sarif => 6,
+        _ => 2,
+    });
+    let io = std::io::Error::other;
+    match args.format {
+        LintFormat::Json => out.write_all(b"{\n  \"findings\": [")?,
+        LintFormat::Sarif => out.write_all(report::sarif::prefix().map_err(io)?.as_bytes())?,
+        _ => {}
+    }
     let mut emit =
         |report: &FileReport, out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
             if report
@@ -336,10 +346,14 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
                 LintFormat::Human => out.write_all(report::human(report, style).as_bytes())?,
                 LintFormat::Json => {
                     for f in report::json_findings(report) {
-                        json_findings.push(serde_json::to_value(f).map_err(std::io::Error::other)?);
+                        out.write_all(stream.item(&f).map_err(io)?.as_bytes())?;
                     }
                 }
-                LintFormat::Sarif => sarif.add(report, &repo_path()),
+                LintFormat::Sarif => {
+                    for r in report::sarif::results(report, &repo_path()) {
+                        out.write_all(stream.item(&r).map_err(io)?.as_bytes())?;
+                    }
+                }
                 LintFormat::Github => {
                     out.write_all(report::github::annotations(report, &repo_path()).as_bytes())?
                 }
@@ -404,19 +418,19 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
             }
         }
         LintFormat::Json => {
-            let doc = serde_json::json!({
-                "findings": json_findings,
-                "files": json_files,
-                "summary": summary,
-                "config": config.source.as_ref().map(|s| s.name()),
-            });
-            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
-            writeln!(out, "{text}")?;
+            let files = report::stream::pretty_at(&json_files, 2).map_err(io)?;
+            let summary = report::stream::pretty_at(&summary, 2).map_err(io)?;
+            let config = report::stream::pretty_at(&config.source.as_ref().map(|s| s.name()), 2)
+                .map_err(io)?;
+            writeln!(
+                out,
+                "{},\n  \"files\": {files},\n  \"summary\": {summary},\n  \"config\": {config}\n}}",
+                stream.close()
+            )?;
         }
         LintFormat::Sarif => {
-            let doc = sarif.finish(!io_failed);
-            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
-            writeln!(out, "{text}")?;
+            let end = report::sarif::suffix(!io_failed).map_err(io)?;
+            writeln!(out, "{}{end}", stream.close())?;
         }
         LintFormat::Github => writeln!(out, "{}", summary.line())?,
     }
