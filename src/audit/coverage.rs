@@ -135,10 +135,12 @@ fn condition_fires(
     }
     let mut holds = 0;
     let total = witnesses.len();
+    // One context, the key's value changed per witness (setting an existing key is cheap).
+    let mut ctx = qctx.clone();
     for w in witnesses {
-        let mut ctx = qctx.clone();
-        if let Some(v) = &w {
-            ctx.set(&c.key, vec![v.clone()], Origin::Given);
+        match &w {
+            Some(v) => ctx.set(&c.key, vec![v.clone()], Origin::Given),
+            None => ctx.remove(&c.key),
         }
         if condition::evaluate(c, &ctx) == Verdict::True {
             holds += 1;
@@ -224,16 +226,25 @@ impl Shapes {
 /// What Deny statement `id` refuses for the question; `None` when it never fires for the
 /// question's requests.
 pub fn cover(graph: &Graph, shapes: &Shapes, id: usize, q: &Question) -> Option<Cover> {
+    cover_in(graph, shapes, id, q, &q.context())
+}
+
+fn cover_in(
+    graph: &Graph,
+    shapes: &Shapes,
+    id: usize,
+    q: &Question,
+    qctx: &Context,
+) -> Option<Cover> {
     let s = graph.statements.get(id)?;
     if s.effect != Effect::Deny {
         return None;
     }
     let st = statement_of(graph, s)?;
     let shape = shapes.get(id)?;
-    let qctx = q.context();
     let mut limited_by = None;
     for (c, source) in s.conditions.iter().zip(&st.conditions) {
-        match condition_fires(c, source, q, &qctx) {
+        match condition_fires(c, source, q, qctx) {
             Ok(()) => {}
             Err(None) => return None,
             Err(Some(why)) => {
@@ -363,10 +374,11 @@ fn resources(s: &CompiledStatement, st: &Statement, arns: &BucketArns) -> (bool,
 /// `only`, when given).
 pub fn covers(graph: &Graph, shapes: &Shapes, q: &Question, only: Option<&[usize]>) -> Vec<Cover> {
     let pick = |id: &usize| only.is_none_or(|o| o.contains(id));
+    let qctx = q.context();
     (0..graph.statements.len())
         .filter(pick)
         .filter(|id| graph.layer_of(*id) == Some(crate::eval::Layer::Bucket))
-        .filter_map(|id| cover(graph, shapes, id, q))
+        .filter_map(|id| cover_in(graph, shapes, id, q, &qctx))
         .collect()
 }
 
