@@ -8,14 +8,17 @@
 use crate::json::{self, Kind, Value};
 use crate::policy::PolicyKind;
 use crate::source::Span;
+use std::borrow::Cow;
 
 /// What a JSON document was recognised as.
 #[derive(Debug)]
-pub enum Document {
+pub enum Document<'a> {
     /// A policy (possibly unwrapped from CLI output).
     Policy {
-        /// The policy's root value; spans point into the file.
-        root: Value,
+        /// The policy's root value; spans point into the file. Borrowed from the input when
+        /// the policy is written in it as JSON (copying a large document doubles its memory),
+        /// owned when it was parsed from a string embedded in CLI output.
+        root: Cow<'a, Value>,
         /// The kind, given, hinted by the file name, or detected.
         kind: PolicyKind,
         /// How the kind was decided.
@@ -90,7 +93,12 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
 ];
 
 /// Recognises `root`. `forced` is `--kind`; `file_name` may hint a kind (`*.scp.json`).
-pub fn recognise(text: &str, root: Value, forced: Option<PolicyKind>, file_name: &str) -> Document {
+pub fn recognise<'a>(
+    text: &str,
+    root: &'a Value,
+    forced: Option<PolicyKind>,
+    file_name: &str,
+) -> Document<'a> {
     let Some(members) = root.as_object() else {
         return Document::Unrecognised;
     };
@@ -154,7 +162,7 @@ pub fn recognise(text: &str, root: Value, forced: Option<PolicyKind>, file_name:
                     .is_some_and(|v| v.starts_with("20") && v.len() == 10))
     });
     if looks_like_policy {
-        return policy(root, forced, file_name, None, None);
+        return policy(Cow::Borrowed(root), forced, file_name, None, None);
     }
     for (key, what) in OTHER_DOCUMENTS {
         if has(key) {
@@ -168,17 +176,17 @@ pub fn recognise(text: &str, root: Value, forced: Option<PolicyKind>, file_name:
 }
 
 /// A policy that may be an object or a (URL-encoded or plain) JSON string.
-fn nested(
+fn nested<'a>(
     text: &str,
-    doc: &Value,
+    doc: &'a Value,
     forced: Option<PolicyKind>,
     name: &str,
     wrapper: &'static str,
-) -> Document {
+) -> Document<'a> {
     match &doc.kind {
         Kind::String(_) => embedded(text, doc.span, forced, name, wrapper, None),
         _ => policy(
-            doc.clone(),
+            Cow::Borrowed(doc),
             forced,
             name,
             Some(wrapper),
@@ -187,27 +195,27 @@ fn nested(
     }
 }
 
-fn embedded(
+fn embedded<'a>(
     text: &str,
     literal: Span,
     forced: Option<PolicyKind>,
     name: &str,
     wrapper: &'static str,
     wrapper_kind: Option<PolicyKind>,
-) -> Document {
+) -> Document<'a> {
     match json::parse_embedded(text, literal) {
-        Ok(root) => policy(root, forced, name, Some(wrapper), wrapper_kind),
+        Ok(root) => policy(Cow::Owned(root), forced, name, Some(wrapper), wrapper_kind),
         Err(error) => Document::EmbeddedSyntaxError { error, wrapper },
     }
 }
 
-fn policy(
-    root: Value,
+fn policy<'a>(
+    root: Cow<'a, Value>,
     forced: Option<PolicyKind>,
     file_name: &str,
     wrapper: Option<&'static str>,
     wrapper_kind: Option<PolicyKind>,
-) -> Document {
+) -> Document<'a> {
     let (kind, kind_source) = if let Some(k) = forced {
         (k, KindSource::Given)
     } else if let Some(k) = kind_from_file_name(file_name) {
@@ -315,7 +323,7 @@ mod tests {
     use super::*;
 
     fn kind_of(text: &str, name: &str) -> Option<PolicyKind> {
-        match recognise(text, json::parse(text).unwrap(), None, name) {
+        match recognise(text, &json::parse(text).unwrap(), None, name) {
             Document::Policy { kind, .. } => Some(kind),
             _ => None,
         }
@@ -340,7 +348,7 @@ mod tests {
     fn cli_wrappers_are_unwrapped_and_other_documents_recognised() {
         let wrapped = r#"{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"}"#;
         assert!(matches!(
-            recognise(wrapped, json::parse(wrapped).unwrap(), None, "x.json"),
+            recognise(wrapped, &json::parse(wrapped).unwrap(), None, "x.json"),
             Document::Policy {
                 kind: PolicyKind::Bucket,
                 wrapper: Some(_),
@@ -349,12 +357,12 @@ mod tests {
         ));
         let acl = r#"{"Owner":{"ID":"abc"},"Grants":[]}"#;
         assert!(matches!(
-            recognise(acl, json::parse(acl).unwrap(), None, "acl.json"),
+            recognise(acl, &json::parse(acl).unwrap(), None, "acl.json"),
             Document::Other { what: "ACL" }
         ));
         let pkg = r#"{"name":"x","version":"1.0.0"}"#;
         assert!(matches!(
-            recognise(pkg, json::parse(pkg).unwrap(), None, "package.json"),
+            recognise(pkg, &json::parse(pkg).unwrap(), None, "package.json"),
             Document::Unrecognised
         ));
     }

@@ -10,6 +10,12 @@ use crate::registry::{Code, Severity};
 use crate::source::{LineCol, SourceFile, Span};
 use std::path::{Path, PathBuf};
 
+/// The most findings reported for one file. A hostile file can hold millions of mistakes
+/// (a key repeated ten million times fits the size limit) and each finding costs memory; past
+/// this many the rest are dropped and one input-limit error says so, so the file never looks
+/// cleaner than it is.
+pub const MAX_FINDINGS: usize = 10_000;
+
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
 pub struct LintOptions {
@@ -152,9 +158,12 @@ pub fn analyze_value(
         _ => vec![root],
     };
     let mut file_kind = FileKind::Unknown;
-    let mut roots: Vec<Value> = Vec::new();
+    let mut roots: Vec<std::borrow::Cow<'_, Value>> = Vec::new();
     for element in elements {
-        match document::recognise(text, element.clone(), options.kind, &name) {
+        if findings.len() > MAX_FINDINGS {
+            break;
+        }
+        match document::recognise(text, element, options.kind, &name) {
             Document::Policy {
                 root: policy_root,
                 kind,
@@ -196,8 +205,12 @@ pub fn analyze_value(
             }
         }
     }
-    roots.push(root.clone());
-    let refs: Vec<&Value> = roots.iter().collect();
+    // The whole file last (borrowed: cloning the tree would double the memory of a big file).
+    let refs: Vec<&Value> = roots
+        .iter()
+        .map(|r| &**r)
+        .chain(std::iter::once(root))
+        .collect();
     Analysis {
         report: finish(source, file_kind, findings, &refs),
         policies,
@@ -229,12 +242,40 @@ fn finish(
 ) -> FileReport {
     findings.sort_by_key(|f| (f.span.start, f.span.end, f.code));
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    // Producers stop one past the limit, so more than the limit means some were dropped.
+    if findings.len() > MAX_FINDINGS {
+        findings.truncate(MAX_FINDINGS);
+        let after = findings.last().map_or(0, |f| f.span.end as usize);
+        findings.push(
+            Finding::new(
+                Code::InputLimit,
+                Span::new(after, after),
+                format!("more than {MAX_FINDINGS} findings in this file; the rest are not listed"),
+            )
+            .with_help("fix the findings above and lint the file again"),
+        );
+    }
+    // The policy roots of one file do not overlap (they are distinct elements of a top-level
+    // array, or one document), so sorted by position the one containing a finding is found by
+    // binary search; the last root is the whole file. A linear search per finding is
+    // quadratic in a file of many policies with many findings.
+    let contains = |r: &Value, span: Span| r.span.start <= span.start && span.end <= r.span.end;
+    let (whole, mut sorted): (Option<&&Value>, Vec<&Value>) = match roots.split_last() {
+        Some((last, rest)) => (Some(last), rest.to_vec()),
+        None => (None, Vec::new()),
+    };
+    sorted.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
+    let root_of = |span: Span| -> Option<&Value> {
+        let i = sorted.partition_point(|r| r.span.start <= span.start);
+        i.checked_sub(1)
+            .and_then(|i| sorted.get(i).copied())
+            .filter(|r| contains(r, span))
+            .or_else(|| whole.copied().filter(|r| contains(r, span)))
+    };
     let findings = findings
         .into_iter()
         .map(|finding| {
-            let path = roots
-                .iter()
-                .find(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
+            let path = root_of(finding.span)
                 .map(|r| pointer(r, finding.span))
                 .unwrap_or_default();
             let start = source.line_col(finding.span.start);
@@ -259,20 +300,25 @@ pub fn pointer(root: &Value, span: Span) -> String {
     let mut path = String::new();
     let mut node = root;
     let inside = |s: Span| s.start <= span.start && span.end <= s.end;
+    // Members and items are in source order and do not overlap, so the only candidate at
+    // each level is the last one starting at or before the span (binary search: a linear
+    // scan per finding is quadratic in an object with many findings).
     loop {
         let next = match &node.kind {
-            Kind::Object(members) => members.iter().find_map(|m| {
-                if inside(m.key_span) || inside(m.value.span) {
-                    Some((escape(&m.key), &m.value, inside(m.key_span)))
-                } else {
-                    None
-                }
-            }),
-            Kind::Array(items) => items
-                .iter()
-                .enumerate()
-                .find(|(_, v)| inside(v.span))
-                .map(|(i, v)| (i.to_string(), v, false)),
+            Kind::Object(members) => {
+                let i = members.partition_point(|m| m.key_span.start <= span.start);
+                i.checked_sub(1)
+                    .and_then(|i| members.get(i))
+                    .filter(|m| inside(m.key_span) || inside(m.value.span))
+                    .map(|m| (escape(&m.key), &m.value, inside(m.key_span)))
+            }
+            Kind::Array(items) => {
+                let i = items.partition_point(|v| v.span.start <= span.start);
+                i.checked_sub(1)
+                    .and_then(|i| items.get(i).map(|v| (i, v)))
+                    .filter(|(_, v)| inside(v.span))
+                    .map(|(i, v)| (i.to_string(), v, false))
+            }
             _ => None,
         };
         match next {

@@ -69,6 +69,17 @@ struct SourceInner {
     name: String,
     text: String,
     line_starts: Vec<u32>,
+    /// The number of characters before each multiple of [`CHECKPOINT`] bytes, so a column is
+    /// found without counting a whole (possibly megabytes long, minified) line.
+    char_checkpoints: Vec<u32>,
+}
+
+/// Spacing of the character-count checkpoints, in bytes.
+const CHECKPOINT: usize = 1024;
+
+/// Whether a byte starts a character (is not a UTF-8 continuation byte).
+fn starts_char(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 impl SourceFile {
@@ -76,16 +87,26 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let mut line_starts = vec![0u32];
+        let mut char_checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
+            if i % CHECKPOINT == 0 {
+                char_checkpoints.push(chars);
+            }
             if b == b'\n' {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
+            chars = chars.saturating_add(u32::from(starts_char(b)));
+        }
+        if text.len() % CHECKPOINT == 0 {
+            char_checkpoints.push(chars);
         }
         SourceFile {
             inner: Arc::new(SourceInner {
                 name: name.into(),
                 text,
                 line_starts,
+                char_checkpoints,
             }),
         }
     }
@@ -121,11 +142,26 @@ impl SourceFile {
         while end > line_start && !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text.get(line_start..end).map_or(0, |s| s.chars().count());
+        let column = self
+            .chars_before(end)
+            .saturating_sub(self.chars_before(line_start));
         LineCol {
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
+    }
+
+    /// The number of characters before byte `offset` (a character boundary), counting at
+    /// most [`CHECKPOINT`] bytes.
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.inner.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let block = offset / CHECKPOINT;
+        let base = self.inner.char_checkpoints.get(block).copied().unwrap_or(0) as usize;
+        let from = (block * CHECKPOINT).min(offset);
+        base + bytes
+            .get(from..offset)
+            .map_or(0, |s| s.iter().filter(|b| starts_char(**b)).count())
     }
 
     /// Whether two handles share the same underlying file.
@@ -134,24 +170,71 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The 0-based index of the line holding byte `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        self.inner
+            .line_starts
+            .partition_point(|s| *s as usize <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The line holding byte `offset`, without its line break.
+    pub fn line_span(&self, offset: u32) -> Span {
+        let starts = &self.inner.line_starts;
+        let i = self.line_index(offset as usize);
+        let start = starts.get(i).copied().unwrap_or(0) as usize;
+        let end = starts
+            .get(i + 1)
+            .map_or(self.inner.text.len(), |s| (*s as usize).saturating_sub(1));
+        Span::new(start, end.max(start))
+    }
+}
+
 impl miette::SourceCode for SourceFile {
+    /// Reads the span and its context lines from a window of whole lines around it: miette
+    /// scans its input from the start, so reading from the whole text costs the length of the
+    /// file for every finding, which is quadratic in a large file with many findings.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents =
-            self.inner
-                .text
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let text = self.inner.text.as_str();
+        let starts = &self.inner.line_starts;
+        let (offset, end) = (span.offset(), span.offset().saturating_add(span.len()));
+        // One extra line on each side, so the window reads exactly like the whole text.
+        let first = self
+            .line_index(offset)
+            .saturating_sub(context_lines_before.saturating_add(1));
+        let last = self
+            .line_index(end)
+            .saturating_add(context_lines_after)
+            .saturating_add(2);
+        let win_start = starts.get(first).map_or(0, |s| *s as usize);
+        let win_end = starts.get(last).map_or(text.len(), |s| *s as usize);
+        let window = match text.get(win_start..win_end) {
+            Some(w) if win_start <= offset && end <= win_end => w,
+            _ => text,
+        };
+        let (base, line_base) = if window.len() == text.len() {
+            (0, 0)
+        } else {
+            (win_start, first)
+        };
+        let local = miette::SourceSpan::new((offset - base).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.inner.name.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            miette::SourceSpan::new(
+                (contents.span().offset() + base).into(),
+                contents.span().len(),
+            ),
+            contents.line() + line_base,
             contents.column(),
-            contents.line_count(),
+            contents.line_count() + line_base,
         )))
     }
 }
@@ -168,5 +251,60 @@ mod tests {
         // The `1` after a two-byte character: column counts characters, not bytes.
         let one = file.text().find('1').unwrap() as u32;
         assert_eq!(file.line_col(one), LineCol { line: 2, column: 8 });
+    }
+
+    #[test]
+    fn snippets_read_from_a_window_match_reading_the_whole_text() {
+        use miette::SourceCode;
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("line {i} {}\n", "é".repeat(i % 3)));
+            if i % 7 == 0 {
+                text.push('\n');
+            }
+        }
+        text.push_str("last line without newline");
+        let file = SourceFile::new("f.json", text.clone());
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for (n, &start) in offsets.iter().enumerate().step_by(3) {
+            for &end in offsets.iter().skip(n).step_by(17).take(4) {
+                let span = miette::SourceSpan::new(start.into(), end - start);
+                for context in [0, 1, 2] {
+                    let whole = text.as_str().read_span(&span, context, context).unwrap();
+                    let window = file.read_span(&span, context, context).unwrap();
+                    let at = format!("{start}..{end} context {context}");
+                    assert_eq!(window.data(), whole.data(), "{at}");
+                    assert_eq!(window.span(), whole.span(), "{at}");
+                    assert_eq!(window.line(), whole.line(), "{at}");
+                    assert_eq!(window.column(), whole.column(), "{at}");
+                    assert_eq!(window.line_count(), whole.line_count(), "{at}");
+                }
+            }
+        }
+        assert_eq!(file.slice(file.line_span(7)), "line 0 ");
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_characters_across_checkpoints() {
+        // A minified file is one long line; columns must stay exact past every checkpoint,
+        // with multi-byte characters straddling them.
+        let text = format!("{}x{}", "é".repeat(3 * CHECKPOINT), "a".repeat(5));
+        let file = SourceFile::new("f.json", text.clone());
+        for (offset, _) in text.char_indices() {
+            let expected = text[..offset].chars().count() as u32 + 1;
+            assert_eq!(file.line_col(offset as u32).column, expected, "{offset}");
+        }
+        let mid = text.len() - 3;
+        assert_eq!(file.line_col(mid as u32).column, 3 * CHECKPOINT as u32 + 4);
+        let multi = SourceFile::new("g.json", format!("ab\n{}é\nc", "é".repeat(CHECKPOINT)));
+        let c = multi.text().rfind('c').unwrap() as u32;
+        assert_eq!(multi.line_col(c), LineCol { line: 3, column: 1 });
+        let last = multi.text().rfind('\n').unwrap() as u32;
+        assert_eq!(multi.line_col(last).column, CHECKPOINT as u32 + 2);
+        let exact = SourceFile::new("h.json", "é".repeat(CHECKPOINT));
+        assert_eq!(
+            exact.line_col(2 * CHECKPOINT as u32).column,
+            CHECKPOINT as u32 + 1
+        );
     }
 }

@@ -169,6 +169,122 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_s3-access"))
 }
 
+/// Runs `f` on another thread and fails the test if it takes longer than `secs`: the bound is
+/// generous (a debug build on a loaded machine), so only a hang or a quadratic blow-up trips it.
+fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(v) => v,
+        Err(_) => panic!("{what} did not finish within {secs} s"),
+    }
+}
+
+/// An object with `n` extra members after a valid `Version` and an empty `Statement`.
+fn object_with_members(n: usize, member: impl Fn(usize) -> String, sep: &str) -> Vec<u8> {
+    let mut text = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[]");
+    for i in 0..n {
+        text.push(',');
+        text.push_str(sep);
+        text.push_str(&member(i));
+    }
+    text.push('}');
+    text.into_bytes()
+}
+
+#[test]
+fn many_statements_with_sids_are_checked_in_linear_time() {
+    let mut statements: Vec<String> = (0..100_000)
+        .map(|i| {
+            format!(r#"{{"Sid":"S{i}","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#)
+        })
+        .collect();
+    statements
+        .push(r#"{"Sid":"S7","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}"#.into());
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",\n")
+    );
+    let r = within(60, "100,000 Sids", move || lint_bytes(text.as_bytes()));
+    let dup: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.finding.code.as_str() == "P115")
+        .collect();
+    assert_eq!(dup.len(), 1);
+    assert_eq!(dup[0].start.line, 100_001);
+    // The related location is the first use, on line 8 (statement S7).
+    let first = dup[0].finding.related[0].span;
+    assert_eq!(r.source.line_col(first.start).line, 8);
+}
+
+#[test]
+fn objects_with_a_hundred_thousand_bad_keys_are_capped_not_quadratic() {
+    type Member = Box<dyn Fn(usize) -> String + Send>;
+    let cases: [(&str, Member); 3] = [
+        ("P101", Box::new(|i| format!("\"k{i}\":0"))),
+        ("E002", Box::new(|_| "\"a\":0".to_string())),
+        // Distinct keys that differ only by case: the bits of `i` choose the case of each letter.
+        (
+            "E003",
+            Box::new(|i| {
+                let key: String = (0..17)
+                    .map(|b| if i >> b & 1 == 1 { 'K' } else { 'k' })
+                    .collect();
+                format!("\"{key}\":0")
+            }),
+        ),
+    ];
+    // Minified and one key per line: the column index and the snippet window both matter.
+    for ((code, member), sep) in cases.into_iter().zip(["", "\n", ""]) {
+        {
+            let text = object_with_members(100_000, &member, sep);
+            let r = within(60, code, move || {
+                let r = lint_bytes(&text);
+                let human = s3_access::report::human(&r, s3_access::report::Style::Plain);
+                (r, human.len())
+            });
+            let (r, rendered) = r;
+            let c = codes(&r);
+            assert_eq!(c.len(), lint::MAX_FINDINGS + 1, "{code}");
+            assert!(c.contains(&code), "{code}: {:?}", &c[..3]);
+            let last = r.findings.last().unwrap();
+            assert_eq!(last.finding.code.as_str(), "E004");
+            assert!(last.finding.message.contains("more than 10000 findings"));
+            assert!(rendered < 20_000_000, "{code}: {rendered} bytes of output");
+        }
+    }
+}
+
+#[test]
+fn a_file_of_many_policies_with_findings_finishes_and_locates_them() {
+    let text = format!("[{}]", vec!["{\"Statement\":[]}"; 20_000].join(",\n"));
+    let r = within(60, "20,000 policies", move || lint_bytes(text.as_bytes()));
+    assert_eq!(r.findings.len(), lint::MAX_FINDINGS + 1);
+    // Findings are in source order, each located in its own policy.
+    let f = &r.findings[lint::MAX_FINDINGS - 1];
+    assert_eq!(f.start.line, lint::MAX_FINDINGS as u32 / 2);
+    assert_eq!(f.path, "/Statement");
+}
+
+#[test]
+fn columns_at_the_end_of_a_long_minified_line_are_exact() {
+    let id = "é".repeat(500_000);
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Id":"{id}","Statement":[{{"Effect":"Alow","Action":"s3:GetObject","Resource":"*"}}]}}"#
+    );
+    let column = text[..text.find("\"Alow").unwrap()].chars().count() as u32 + 1;
+    let r = within(60, "a 1 MB line", move || lint_bytes(text.as_bytes()));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.finding.code.as_str() == "P107")
+        .unwrap();
+    assert_eq!((f.start.line, f.start.column), (1, column));
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_and_broken_links_in_a_linted_directory() {
