@@ -356,8 +356,20 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
         );
         return Ok(finish(source, FileKind::Unknown, vec![f], &[]));
     }
-    let bytes = std::fs::read(path)?;
+    let bytes = read_limited(path)?;
     Ok(lint_bytes(&name, bytes, options))
+}
+
+/// Reads at most one byte more than [`json::MAX_INPUT_BYTES`] from `path`, so a device
+/// (`/dev/zero`), a pipe or a file that grows while it is read cannot exhaust memory; the
+/// caller reports an input that long as over the limit.
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(json::MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// An entry that could not be listed while collecting files.
@@ -370,7 +382,9 @@ pub struct WalkError {
 }
 
 /// Collects the `.json` files under `roots` (files are taken as given, directories walked
-/// recursively in sorted order; symbolic-link loops are skipped).
+/// recursively in sorted order; symbolic-link loops are skipped). Inside a directory, entries
+/// that are not regular files (pipes, sockets, devices, perhaps behind a link) are reported
+/// as errors and not read: opening a pipe blocks until something writes to it.
 pub fn collect_files(roots: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen_dirs = std::collections::HashSet::new();
@@ -422,11 +436,20 @@ fn walk(
         }
         match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() => walk(&p, out, seen, errors),
-            Ok(_) => {
+            Ok(m) => {
                 if p.extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 {
-                    out.push(p);
+                    if m.is_file() {
+                        out.push(p);
+                    } else {
+                        errors.push(WalkError {
+                            path: p,
+                            error: std::io::Error::other(
+                                "not a regular file (a pipe, socket or device); skipped",
+                            ),
+                        });
+                    }
                 }
             }
             Err(error) => errors.push(WalkError { path: p, error }),

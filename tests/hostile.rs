@@ -182,6 +182,40 @@ fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send
     }
 }
 
+/// Says that a case cannot run on this system (the rest of the test still runs).
+#[allow(clippy::print_stderr, reason = "a skipped case must say so")]
+fn skip(why: &str) {
+    eprintln!("skipped: {why}");
+}
+
+/// Runs the binary and kills it (failing the test) if it has not exited after `secs`.
+fn run_within(secs: u64, cmd: &mut Command) -> std::process::Output {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
+            panic!("s3-access did not exit within {secs} s");
+        }
+    }
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3a-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// An object with `n` extra members after a valid `Version` and an empty `Statement`.
 fn object_with_members(n: usize, member: impl Fn(usize) -> String, sep: &str) -> Vec<u8> {
     let mut text = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[]");
@@ -283,6 +317,71 @@ fn columns_at_the_end_of_a_long_minified_line_are_exact() {
         .find(|f| f.finding.code.as_str() == "P107")
         .unwrap();
     assert_eq!((f.start.line, f.start.column), (1, column));
+}
+
+#[test]
+fn devices_and_pipes_are_read_only_up_to_the_size_limit() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        skip("no /dev/zero on this system");
+        return;
+    }
+    let r = within(60, "lint /dev/zero", || {
+        lint::lint_path(std::path::Path::new("/dev/zero"), &LintOptions::default()).unwrap()
+    });
+    assert_eq!(codes(&r), vec!["E004"]);
+    let loaded = within(60, "query /dev/zero", || {
+        let mut g = Graph::new();
+        eval::add_file(
+            &mut g,
+            std::path::Path::new("/dev/zero"),
+            Layer::Identity,
+            0,
+        )
+        .map(|_| ())
+        .map_err(|e| match e {
+            eval::LoadError::Invalid(r) => codes(&r).join(","),
+            other => other.to_string(),
+        })
+    });
+    assert_eq!(loaded, Err("E004".to_string()));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_and_an_unreadable_file_in_a_linted_directory_are_errors_not_hangs() {
+    let dir = temp_dir("fifo");
+    std::fs::write(dir.join("ok.json"), policy_with_resource("\"*\"")).unwrap();
+    // Nobody writes to the pipe: opening it would block forever.
+    let made = Command::new("mkfifo")
+        .arg(dir.join("pipe.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        skip("mkfifo is not available");
+        return;
+    }
+    // Tests run as root in CI, where permissions do not stop a read; /proc/self/mem is a
+    // regular file that fails to read at offset 0 for anyone.
+    let mem = std::path::Path::new("/proc/self/mem");
+    let unreadable = mem.exists() && std::fs::read(mem).is_err();
+    if unreadable {
+        std::os::unix::fs::symlink(mem, dir.join("mem.json")).unwrap();
+    } else {
+        skip("/proc/self/mem is missing or readable: the unreadable-file case");
+    }
+    let out = run_within(60, bin().args(["lint", "--format", "json"]).arg(&dir));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pipe.json") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    if unreadable {
+        assert!(stderr.contains("mem.json"), "{stderr}");
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[cfg(unix)]
