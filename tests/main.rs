@@ -14,3 +14,4 @@ mod fixtures;
 mod hostile;
 mod properties;
 mod s3_documents;
+mod uncertainty;
