@@ -47,6 +47,107 @@ fn nesting_100_000_deep_is_an_input_limit_error() {
 }
 
 #[test]
+fn objects_nested_100_000_deep_and_deep_embedded_policies_are_input_limit_errors() {
+    let r = lint_bytes("{\"a\":".repeat(100_000).as_bytes());
+    assert_eq!(codes(&r), vec!["E004"]);
+    // The same inside a policy that get-bucket-policy output embeds as a string.
+    let inner = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let wrapped = format!("{{\"Policy\": \"{inner}\"}}");
+    let r = lint_bytes(wrapped.as_bytes());
+    assert_eq!(codes(&r), vec!["E004"]);
+    assert!(r.findings[0].finding.message.contains("embedded"));
+}
+
+#[test]
+fn a_100_mb_stream_on_standard_input_is_cut_at_the_limit() {
+    let mut child = bin()
+        .args(["lint", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let block = vec![b' '; 1 << 20];
+        // The reader stops at the limit and exits; a broken pipe then ends the writing.
+        for _ in 0..100 {
+            if stdin.write_all(&block).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("E004") && stdout.contains("input larger than 64 MiB"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn nul_bytes_anywhere_are_located_and_never_match() {
+    // A raw NUL where a key is expected, and where a value is.
+    let r = lint_bytes(b"{\"Version\": \"2012-10-17\",\x00 \"Statement\": []}");
+    assert_eq!(codes(&r), vec!["E001"]);
+    let at = (r.findings[0].start.line, r.findings[0].start.column);
+    assert_eq!(at, (1, 26));
+    assert!(
+        r.findings[0]
+            .finding
+            .message
+            .contains("keys must be strings")
+    );
+    let r = lint_bytes(b"{\"Version\": \x00\"2012-10-17\"}");
+    assert_eq!(codes(&r), vec!["E001"]);
+    assert_eq!(r.findings[0].start.column, 13);
+    let message = &r.findings[0].finding.message;
+    assert!(message.contains("unexpected character `\\0`"), "{message}");
+    // An escaped NUL is valid JSON: the action is reported and matches no real action.
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:Get\u0000Object","Resource":"*"}]}"#;
+    let r = lint_bytes(text.as_bytes());
+    assert!(codes(&r).contains(&"P204"), "{:?}", codes(&r));
+    // A file that is only whitespace, or only a byte-order mark, is empty.
+    for empty in [&b" \n\t\r "[..], "\u{feff}".as_bytes()] {
+        let r = lint_bytes(empty);
+        assert!(codes(&r).contains(&"E001"), "{:?}", codes(&r));
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.finding.message.contains("empty"))
+        );
+    }
+}
+
+#[test]
+fn an_out_of_range_request_time_is_a_usage_error() {
+    let dir = temp_dir("time");
+    let policy = dir.join("p.json");
+    std::fs::write(&policy, policy_with_resource("\"*\"")).unwrap();
+    for time in ["99999-01-01", "2020-02-30", "999999999999999", "1e999"] {
+        let out = run_within(
+            60,
+            bin()
+                .args(["query", "--principal", "arn:aws:iam::111122223333:user/u"])
+                .args(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"])
+                .arg("--identity-policy")
+                .arg(&policy)
+                .args(["--time", time]),
+        );
+        assert_eq!(out.status.code(), Some(2), "{time}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--time") && stderr.contains(time),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn an_array_of_a_million_resources_is_linted() {
     let items: Vec<String> = (0..1_000_000)
         .map(|i| format!("\"arn:aws:s3:::b/k{i}\""))
@@ -149,7 +250,15 @@ fn out_of_range_values_are_type_errors_not_crashes() {
             r#""99999-01-01T00:00:00Z""#,
         ),
         ("DateLessThan", "aws:CurrentTime", r#""2020-02-30""#),
+        ("DateLessThan", "aws:EpochTime", r#""999999999999""#),
+        (
+            "DateLessThan",
+            "aws:CurrentTime",
+            r#""2020-01-01T24:00:00Z""#,
+        ),
+        ("NumericLessThan", "s3:max-keys", "-1e-999"),
         ("IpAddress", "aws:SourceIp", r#""1.2.3.4/99""#),
+        ("IpAddress", "aws:SourceIp", r#""2001:db8::/129""#),
         ("IpAddress", "aws:SourceIp", r#""300.1.1.1""#),
     ] {
         let r = lint_bytes(cond(op, key, value).as_bytes());
@@ -408,29 +517,39 @@ fn symlink_loops_and_broken_links_in_a_linted_directory() {
 }
 
 #[test]
-fn a_directory_of_many_files_is_linted_in_order() {
-    let dir = std::env::temp_dir().join(format!("s3a-many-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn a_directory_of_100_000_files_is_linted_in_order() {
+    let dir = temp_dir("many");
     let text = policy_with_resource("\"*\"");
-    for i in 0..5_000 {
-        std::fs::write(dir.join(format!("p{i:05}.json")), &text).unwrap();
+    // Hard links: 100,000 directory entries without writing 100,000 files (a new original
+    // every 30,000, under the file systems' link limits).
+    let mut original = dir.join("p000000.json");
+    for i in 0..100_000 {
+        let name = dir.join(format!("p{i:06}.json"));
+        if i == 50_000 {
+            std::fs::write(&name, "{").unwrap();
+        } else if i % 30_000 == 0 {
+            std::fs::write(&name, &text).unwrap();
+            original = name;
+        } else {
+            std::fs::hard_link(&original, &name).unwrap();
+        }
     }
-    std::fs::write(dir.join("p02500.json"), "{").unwrap();
-    let out = bin()
-        .args(["lint", "--format", "json"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = run_within(300, bin().args(["lint", "--format", "json"]).arg(&dir));
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["summary"]["files"], 5_000);
+    assert_eq!(doc["summary"]["files"], 100_000);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
     assert!(
         doc["findings"][0]["file"]
             .as_str()
             .unwrap()
-            .ends_with("p02500.json")
+            .ends_with("p050000.json")
+    );
+    let files = doc["files"].as_array().unwrap();
+    assert!(
+        files
+            .windows(2)
+            .all(|w| w[0]["file"].as_str() < w[1]["file"].as_str())
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
