@@ -11,6 +11,9 @@ mod cli;
 mod corpus;
 mod decide;
 mod fixtures;
+mod fuzz_smoke;
+#[path = "../fuzz/src/targets.rs"]
+mod fuzz_targets;
 mod hostile;
 mod properties;
 mod s3_documents;
