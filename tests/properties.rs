@@ -279,8 +279,16 @@ fn with_extra(docs: &Docs, layer_pick: usize, extra: St) -> Docs {
     d
 }
 
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // PROPTEST_CASES raises the count (.ci/run does, for a deeper run); 300 by default.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn adding_a_deny_never_grants(d in docs(), r in request(), extra in statement(), pick in 0usize..5) {
