@@ -553,3 +553,15 @@ fn a_directory_of_100_000_files_is_linted_in_order() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn check_reads_a_device_only_up_to_the_limit() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        skip("no /dev/zero on this system");
+        return;
+    }
+    let out = run_within(60, bin().args(["check", "/dev/zero"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("input larger than 64 MiB"), "{stderr}");
+}
