@@ -86,7 +86,7 @@ if isinstance(doc, dict) and 'findings' in doc:
 elif out.split(':')[0] in ('Allow', 'ExplicitDeny', 'ImplicitDeny'):
     parts.append(out.split(':')[0])
 if err:
-    parts.append('; '.join(e[:90] for e in err[:2]))
+    parts.append('; '.join(e[:120] for e in err[:2]))
 print(', '.join(parts).replace('|', '/'))
 PY
 )
@@ -98,6 +98,8 @@ echo "|---|---|---|---|---|"
 row "100 MB file (sparse)" "$BIN" lint --format json big-100mb.json
 row "100 MB on stdin" sh -c "head -c 104857600 /dev/zero | $BIN lint --format json -"
 row "/dev/zero as a policy file" "$BIN" lint --format json /dev/zero
+row "/dev/zero as a scenario file" "$BIN" check /dev/zero
+row "/dev/zero as a query policy" "$BIN" query --principal 111122223333 --action s3:GetObject --resource arn:aws:s3:::b/k --identity-policy /dev/zero
 row "arrays nested 100,000 deep" "$BIN" lint --format json deep-arrays.json
 row "objects nested 100,000 deep" "$BIN" lint --format json deep-objects.json
 row "1,000,000 resources in one statement" "$BIN" lint --format json million-resources.json
