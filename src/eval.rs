@@ -94,7 +94,7 @@ pub fn add_file(
     level: usize,
 ) -> Result<FileReport, LoadError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(name.clone(), e))?;
+    let bytes = lint::read_limited(path).map_err(|e| LoadError::Io(name.clone(), e))?;
     let text = match crate::json::decode_utf8(bytes.clone()) {
         Ok(t) => t,
         Err(_) => {

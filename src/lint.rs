@@ -11,6 +11,12 @@ use crate::registry::{Code, Severity};
 use crate::source::{LineCol, SourceFile, Span};
 use std::path::{Path, PathBuf};
 
+/// The most findings reported for one file. A hostile file can hold millions of mistakes
+/// (a key repeated ten million times fits the size limit) and each finding costs memory; past
+/// this many the rest are dropped and one input-limit error says so, so the file never looks
+/// cleaner than it is.
+pub const MAX_FINDINGS: usize = 10_000;
+
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
 pub struct LintOptions {
@@ -207,6 +213,9 @@ pub fn analyze_value(
     let mut file_kind = FileKind::Unknown;
     let mut roots: Vec<std::borrow::Cow<'_, Value>> = Vec::new();
     for element in elements {
+        if findings.len() > MAX_FINDINGS {
+            break;
+        }
         match document::recognise_borrowed(text, element, options.kind, &name) {
             Recognised::Policy {
                 root: policy_root,
@@ -264,8 +273,12 @@ pub fn analyze_value(
             }
         }
     }
-    let mut refs: Vec<&Value> = roots.iter().map(|r| &**r).collect();
-    refs.push(root);
+    // The whole file last (borrowed: cloning the tree would double the memory of a big file).
+    let refs: Vec<&Value> = roots
+        .iter()
+        .map(|r| &**r)
+        .chain(std::iter::once(root))
+        .collect();
     Analysis {
         report: finish(source, file_kind, findings, &refs),
         policies,
@@ -297,9 +310,44 @@ fn finish(
 ) -> FileReport {
     findings.sort_by_key(|f| (f.span.start, f.span.end, f.code));
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    // Producers stop one past the limit, so more than the limit means some were dropped.
+    if findings.len() > MAX_FINDINGS {
+        findings.truncate(MAX_FINDINGS);
+        let after = findings.last().map_or(0, |f| f.span.end as usize);
+        findings.push(
+            Finding::new(
+                Code::InputLimit,
+                Span::new(after, after),
+                format!("more than {MAX_FINDINGS} findings in this file; the rest are not listed"),
+            )
+            .with_help("fix the findings above and lint the file again"),
+        );
+    }
+    // The policy roots of one file do not overlap (they are distinct elements of a top-level
+    // array, or one document), so sorted by position the one containing a finding is found by
+    // binary search; the last root is the whole file. A linear search per finding is
+    // quadratic in a file of many policies with many findings.
+    let contains = |r: &Value, span: Span| r.span.start <= span.start && span.end <= r.span.end;
+    let (whole, mut sorted): (Option<&&Value>, Vec<&Value>) = match roots.split_last() {
+        Some((last, rest)) => (Some(last), rest.to_vec()),
+        None => (None, Vec::new()),
+    };
+    sorted.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
+    let root_of = |span: Span| -> Option<&Value> {
+        let i = sorted.partition_point(|r| r.span.start <= span.start);
+        i.checked_sub(1)
+            .and_then(|i| sorted.get(i).copied())
+            .filter(|r| contains(r, span))
+            .or_else(|| whole.copied().filter(|r| contains(r, span)))
+    };
     let findings = findings
         .into_iter()
-        .map(|finding| Located::within(&source, roots, finding))
+        .map(|finding| {
+            let path = root_of(finding.span)
+                .map(|r| pointer(r, finding.span))
+                .unwrap_or_default();
+            Located::at(&source, finding, path)
+        })
         .collect();
     FileReport {
         source,
@@ -313,20 +361,25 @@ pub fn pointer(root: &Value, span: Span) -> String {
     let mut path = String::new();
     let mut node = root;
     let inside = |s: Span| s.start <= span.start && span.end <= s.end;
+    // Members and items are in source order and do not overlap, so the only candidate at
+    // each level is the last one starting at or before the span (binary search: a linear
+    // scan per finding is quadratic in an object with many findings).
     loop {
         let next = match &node.kind {
-            Kind::Object(members) => members.iter().find_map(|m| {
-                if inside(m.key_span) || inside(m.value.span) {
-                    Some((escape(&m.key), &m.value, inside(m.key_span)))
-                } else {
-                    None
-                }
-            }),
-            Kind::Array(items) => items
-                .iter()
-                .enumerate()
-                .find(|(_, v)| inside(v.span))
-                .map(|(i, v)| (i.to_string(), v, false)),
+            Kind::Object(members) => {
+                let i = members.partition_point(|m| m.key_span.start <= span.start);
+                i.checked_sub(1)
+                    .and_then(|i| members.get(i))
+                    .filter(|m| inside(m.key_span) || inside(m.value.span))
+                    .map(|m| (escape(&m.key), &m.value, inside(m.key_span)))
+            }
+            Kind::Array(items) => {
+                let i = items.partition_point(|v| v.span.start <= span.start);
+                i.checked_sub(1)
+                    .and_then(|i| items.get(i).map(|v| (i, v)))
+                    .filter(|(_, v)| inside(v.span))
+                    .map(|(i, v)| (i.to_string(), v, false))
+            }
             _ => None,
         };
         match next {
@@ -375,8 +428,11 @@ pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std:
             policies: Vec::new(),
         });
     }
+    // At most one byte past the limit, even if the file grows while it is read.
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-    file.read_to_end(&mut bytes)?;
+    (&mut file)
+        .take(json::MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
     let mut analysis = analyze_bytes(&name, bytes, options);
     // In a bucket folder, `{}` records that a configuration does not exist on AWS
     // (docs/bucket-folder.md): a recognised document, not a broken policy.
@@ -401,6 +457,18 @@ fn in_bucket_folder(path: &Path) -> bool {
         .any(|d| d.join(crate::s3::folder::MANIFEST).is_file())
 }
 
+/// Reads at most one byte more than [`json::MAX_INPUT_BYTES`] from `path`, so a device
+/// (`/dev/zero`), a pipe or a file that grows while it is read cannot exhaust memory; the
+/// caller reports an input that long as over the limit.
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(json::MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// An entry that could not be listed while collecting files.
 #[derive(Debug)]
 pub struct WalkError {
@@ -411,7 +479,9 @@ pub struct WalkError {
 }
 
 /// Collects the `.json` files under `roots` (files are taken as given, directories walked
-/// recursively in sorted order; symbolic-link loops are skipped).
+/// recursively in sorted order; symbolic-link loops are skipped). Inside a directory, entries
+/// that are not regular files (pipes, sockets, devices, perhaps behind a link) are reported
+/// as errors and not read: opening a pipe blocks until something writes to it.
 pub fn collect_files(roots: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen_dirs = std::collections::HashSet::new();
@@ -465,17 +535,27 @@ fn walk(
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        let is_dir = match file_type {
-            Some(t) if !t.is_symlink() => Ok(t.is_dir()),
-            _ => std::fs::metadata(&p).map(|m| m.is_dir()),
+        // (is a directory, is a regular file)
+        let kind = match file_type {
+            Some(t) if !t.is_symlink() => Ok((t.is_dir(), t.is_file())),
+            _ => std::fs::metadata(&p).map(|m| (m.is_dir(), m.is_file())),
         };
-        match is_dir {
-            Ok(true) => walk(&p, out, seen, errors),
-            Ok(false) => {
+        match kind {
+            Ok((true, _)) => walk(&p, out, seen, errors),
+            Ok((false, is_file)) => {
                 if p.extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 {
-                    out.push(p);
+                    if is_file {
+                        out.push(p);
+                    } else {
+                        errors.push(WalkError {
+                            path: p,
+                            error: std::io::Error::other(
+                                "not a regular file (a pipe, socket or device); skipped",
+                            ),
+                        });
+                    }
                 }
             }
             Err(error) => errors.push(WalkError { path: p, error }),

@@ -2,10 +2,12 @@
 //!
 //! The model keeps what the user wrote (strings as written, their spans) and adds the parsed
 //! meaning the evaluator needs (effect, operator, principal kind). Building it from JSON
-//! ([`parse`]) collects grammar findings rather than stopping at the first one.
+//! ([`parse`]) collects grammar findings rather than stopping at the first one; [`write`]
+//! turns it back into JSON.
 
 pub mod parse;
 pub mod principal;
+pub mod write;
 
 use crate::source::Span;
 pub use principal::AwsPrincipal;

@@ -79,18 +79,9 @@ impl Snippet<'_> {
         // A snippet of a huge line (minified JSON, a 10 MB string) would print the whole
         // line; above this many bytes, show the location and message without the snippet.
         const MAX_SNIPPET_LINE: usize = 2_000;
-        let text = self.source.text();
         let too_long = self.labels.iter().any(|l| {
-            let at = l.offset().min(text.len());
-            let start = text
-                .get(..at)
-                .and_then(|t| t.rfind('\n'))
-                .map_or(0, |i| i + 1);
-            let end = text
-                .get(at..)
-                .and_then(|t| t.find('\n'))
-                .map_or(text.len(), |i| at + i);
-            end - start > MAX_SNIPPET_LINE
+            let at = u32::try_from(l.offset()).unwrap_or(u32::MAX);
+            self.source.line_span(at).len() > MAX_SNIPPET_LINE
         });
         if too_long {
             self.render_compact(out);

@@ -68,29 +68,54 @@ pub struct SourceFile {
 struct SourceInner {
     name: String,
     text: String,
-    /// Built on first use: most files linted have no findings to place.
-    lines: std::sync::OnceLock<Lines>,
+    /// Built on first use: most files linted have no finding to place.
+    index: std::sync::OnceLock<Index>,
 }
 
+/// Where lines start, and character counts, for placing findings.
 #[derive(Debug)]
-struct Lines {
-    starts: Vec<u32>,
-    /// Whether the text has a `\r` (miette then counts lines differently from `starts`).
+struct Index {
+    line_starts: Vec<u32>,
+    /// The number of characters before each multiple of [`CHECKPOINT`] bytes, so a column is
+    /// found without counting a whole (possibly megabytes long, minified) line.
+    char_checkpoints: Vec<u32>,
+    /// Whether the text has a `\r` (miette then counts lines differently from `line_starts`).
     has_cr: bool,
 }
 
-impl Lines {
-    fn of(text: &str) -> Lines {
-        let mut starts = vec![0u32];
+impl Index {
+    fn of(text: &str) -> Index {
+        let mut line_starts = vec![0u32];
+        let mut char_checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let mut chars = 0u32;
         let mut has_cr = false;
         for (i, b) in text.bytes().enumerate() {
+            if i % CHECKPOINT == 0 {
+                char_checkpoints.push(chars);
+            }
             if b == b'\n' {
-                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
             has_cr |= b == b'\r';
+            chars = chars.saturating_add(u32::from(starts_char(b)));
         }
-        Lines { starts, has_cr }
+        if text.len() % CHECKPOINT == 0 {
+            char_checkpoints.push(chars);
+        }
+        Index {
+            line_starts,
+            char_checkpoints,
+            has_cr,
+        }
     }
+}
+
+/// Spacing of the character-count checkpoints, in bytes.
+const CHECKPOINT: usize = 1024;
+
+/// Whether a byte starts a character (is not a UTF-8 continuation byte).
+fn starts_char(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 impl SourceFile {
@@ -100,9 +125,13 @@ impl SourceFile {
             inner: Arc::new(SourceInner {
                 name: name.into(),
                 text: text.into(),
-                lines: std::sync::OnceLock::new(),
+                index: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    fn index(&self) -> &Index {
+        self.inner.index.get_or_init(|| Index::of(&self.inner.text))
     }
 
     /// The display name.
@@ -125,7 +154,7 @@ impl SourceFile {
 
     /// The 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let starts = &self.lines().starts;
+        let starts = &self.index().line_starts;
         let line_index = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
@@ -136,15 +165,31 @@ impl SourceFile {
         while end > line_start && !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text.get(line_start..end).map_or(0, |s| s.chars().count());
+        let column = self
+            .chars_before(end)
+            .saturating_sub(self.chars_before(line_start));
         LineCol {
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
     }
 
-    fn lines(&self) -> &Lines {
-        self.inner.lines.get_or_init(|| Lines::of(&self.inner.text))
+    /// The number of characters before byte `offset` (a character boundary), counting at
+    /// most [`CHECKPOINT`] bytes.
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.inner.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let block = offset / CHECKPOINT;
+        let base = self
+            .index()
+            .char_checkpoints
+            .get(block)
+            .copied()
+            .unwrap_or(0) as usize;
+        let from = (block * CHECKPOINT).min(offset);
+        base + bytes
+            .get(from..offset)
+            .map_or(0, |s| s.iter().filter(|b| starts_char(**b)).count())
     }
 
     /// Whether two handles share the same underlying file.
@@ -153,7 +198,31 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The 0-based index of the line holding byte `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        self.index()
+            .line_starts
+            .partition_point(|s| *s as usize <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The line holding byte `offset`, without its line break.
+    pub fn line_span(&self, offset: u32) -> Span {
+        let starts = &self.index().line_starts;
+        let i = self.line_index(offset as usize);
+        let start = starts.get(i).copied().unwrap_or(0) as usize;
+        let end = starts
+            .get(i + 1)
+            .map_or(self.inner.text.len(), |s| (*s as usize).saturating_sub(1));
+        Span::new(start, end.max(start))
+    }
+}
+
 impl miette::SourceCode for SourceFile {
+    /// Reads the span and its context lines from a window of whole lines around it: miette
+    /// scans its input from the start, so reading from the whole text costs the length of the
+    /// file for every finding, which is quadratic in a large file with many findings.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
@@ -161,45 +230,40 @@ impl miette::SourceCode for SourceFile {
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let text = self.inner.text.as_str();
-        // miette scans from the start of the text to the span; a large file with many
-        // findings would be scanned once per finding. Scanning from the first context line
-        // instead gives the same contents (that scan's state at a line start is its line
-        // count and the last context lines), shifted by the skipped lines and bytes.
-        // Without `\r`, miette's lines are exactly the line index.
-        let lines = self.lines();
-        let (skip_lines, skip_bytes) = if lines.has_cr {
+        let starts = &self.index().line_starts;
+        let (offset, end) = (span.offset(), span.offset().saturating_add(span.len()));
+        // One extra line on each side, so the window reads exactly like the whole text.
+        let first = self
+            .line_index(offset)
+            .saturating_sub(context_lines_before.saturating_add(1));
+        let last = self
+            .line_index(end)
+            .saturating_add(context_lines_after)
+            .saturating_add(2);
+        let win_start = starts.get(first).map_or(0, |s| *s as usize);
+        let win_end = starts.get(last).map_or(text.len(), |s| *s as usize);
+        // Line breaks with `\r` count differently in miette: then read the whole text.
+        let window = match text.get(win_start..win_end) {
+            Some(w) if win_start <= offset && end <= win_end && !self.index().has_cr => w,
+            _ => text,
+        };
+        let (base, line_base) = if window.len() == text.len() {
             (0, 0)
         } else {
-            let starts = &lines.starts;
-            let offset = u32::try_from(span.offset()).unwrap_or(u32::MAX);
-            let line = match starts.binary_search(&offset) {
-                Ok(i) => i,
-                Err(i) => i.saturating_sub(1),
-            };
-            match line.checked_sub(context_lines_before) {
-                Some(first) => (first, starts.get(first).map_or(0, |&b| b as usize)),
-                None => (0, 0),
-            }
+            (win_start, first)
         };
-        // An empty span ends one byte before it starts: at a line start, that is in the line
-        // before, so the scan must begin earlier.
-        let (skip_lines, skip_bytes) = if span.is_empty() && span.offset() == skip_bytes {
-            (0, 0)
-        } else {
-            (skip_lines, skip_bytes)
-        };
-        let window = text.get(skip_bytes..).unwrap_or("");
-        let shifted =
-            miette::SourceSpan::new(span.offset().saturating_sub(skip_bytes).into(), span.len());
-        let contents = window.read_span(&shifted, context_lines_before, context_lines_after)?;
-        let found = *contents.span();
+        let local = miette::SourceSpan::new((offset - base).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.inner.name.clone(),
             contents.data(),
-            miette::SourceSpan::new((found.offset() + skip_bytes).into(), found.len()),
-            contents.line() + skip_lines,
+            miette::SourceSpan::new(
+                (contents.span().offset() + base).into(),
+                contents.span().len(),
+            ),
+            contents.line() + line_base,
             contents.column(),
-            contents.line_count() + skip_lines,
+            contents.line_count() + line_base,
         )))
     }
 }
@@ -209,41 +273,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spans_are_read_as_miette_reads_them_from_the_start() {
-        use miette::SourceCode;
-        let texts = [
-            "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    \"é\"\n  ]\n}\n",
-            "one line only",
-            "\n\n\nx\n\ny\n",
-            "a\r\nb\rc\nd\r\n",
-        ];
-        for text in texts {
-            let file = SourceFile::new("f.json", text);
-            for start in 0..=text.len() {
-                for len in [0, 1, 3] {
-                    for (before, after) in [(0, 0), (1, 1), (2, 0), (0, 3)] {
-                        let span = miette::SourceSpan::new(start.into(), len);
-                        let ours = file.read_span(&span, before, after);
-                        let theirs = text.read_span(&span, before, after);
-                        match (ours, theirs) {
-                            (Ok(a), Ok(b)) => {
-                                let what = format!("{text:?} {start} {len} {before} {after}");
-                                assert_eq!(a.data(), b.data(), "{what}");
-                                assert_eq!(a.span(), b.span(), "{what}");
-                                assert_eq!(a.line(), b.line(), "{what}");
-                                assert_eq!(a.column(), b.column(), "{what}");
-                                assert_eq!(a.line_count(), b.line_count(), "{what}");
-                            }
-                            (Err(_), Err(_)) => {}
-                            _ => panic!("{text:?} {start} {len}: one failed"),
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
     fn line_and_column_are_one_based_and_count_characters() {
         let file = SourceFile::new("f.json", "{\n  \"é\": 1\n}");
         assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
@@ -251,5 +280,60 @@ mod tests {
         // The `1` after a two-byte character: column counts characters, not bytes.
         let one = file.text().find('1').unwrap() as u32;
         assert_eq!(file.line_col(one), LineCol { line: 2, column: 8 });
+    }
+
+    #[test]
+    fn snippets_read_from_a_window_match_reading_the_whole_text() {
+        use miette::SourceCode;
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("line {i} {}\n", "é".repeat(i % 3)));
+            if i % 7 == 0 {
+                text.push('\n');
+            }
+        }
+        text.push_str("last line without newline");
+        let file = SourceFile::new("f.json", text.clone());
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for (n, &start) in offsets.iter().enumerate().step_by(3) {
+            for &end in offsets.iter().skip(n).step_by(17).take(4) {
+                let span = miette::SourceSpan::new(start.into(), end - start);
+                for context in [0, 1, 2] {
+                    let whole = text.as_str().read_span(&span, context, context).unwrap();
+                    let window = file.read_span(&span, context, context).unwrap();
+                    let at = format!("{start}..{end} context {context}");
+                    assert_eq!(window.data(), whole.data(), "{at}");
+                    assert_eq!(window.span(), whole.span(), "{at}");
+                    assert_eq!(window.line(), whole.line(), "{at}");
+                    assert_eq!(window.column(), whole.column(), "{at}");
+                    assert_eq!(window.line_count(), whole.line_count(), "{at}");
+                }
+            }
+        }
+        assert_eq!(file.slice(file.line_span(7)), "line 0 ");
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_characters_across_checkpoints() {
+        // A minified file is one long line; columns must stay exact past every checkpoint,
+        // with multi-byte characters straddling them.
+        let text = format!("{}x{}", "é".repeat(3 * CHECKPOINT), "a".repeat(5));
+        let file = SourceFile::new("f.json", text.clone());
+        for (offset, _) in text.char_indices() {
+            let expected = text[..offset].chars().count() as u32 + 1;
+            assert_eq!(file.line_col(offset as u32).column, expected, "{offset}");
+        }
+        let mid = text.len() - 3;
+        assert_eq!(file.line_col(mid as u32).column, 3 * CHECKPOINT as u32 + 4);
+        let multi = SourceFile::new("g.json", format!("ab\n{}é\nc", "é".repeat(CHECKPOINT)));
+        let c = multi.text().rfind('c').unwrap() as u32;
+        assert_eq!(multi.line_col(c), LineCol { line: 3, column: 1 });
+        let last = multi.text().rfind('\n').unwrap() as u32;
+        assert_eq!(multi.line_col(last).column, CHECKPOINT as u32 + 2);
+        let exact = SourceFile::new("h.json", "é".repeat(CHECKPOINT));
+        assert_eq!(
+            exact.line_col(2 * CHECKPOINT as u32).column,
+            CHECKPOINT as u32 + 1
+        );
     }
 }

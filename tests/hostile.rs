@@ -47,6 +47,107 @@ fn nesting_100_000_deep_is_an_input_limit_error() {
 }
 
 #[test]
+fn objects_nested_100_000_deep_and_deep_embedded_policies_are_input_limit_errors() {
+    let r = lint_bytes("{\"a\":".repeat(100_000).as_bytes());
+    assert_eq!(codes(&r), vec!["E004"]);
+    // The same inside a policy that get-bucket-policy output embeds as a string.
+    let inner = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let wrapped = format!("{{\"Policy\": \"{inner}\"}}");
+    let r = lint_bytes(wrapped.as_bytes());
+    assert_eq!(codes(&r), vec!["E004"]);
+    assert!(r.findings[0].finding.message.contains("embedded"));
+}
+
+#[test]
+fn a_100_mb_stream_on_standard_input_is_cut_at_the_limit() {
+    let mut child = bin()
+        .args(["lint", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let block = vec![b' '; 1 << 20];
+        // The reader stops at the limit and exits; a broken pipe then ends the writing.
+        for _ in 0..100 {
+            if stdin.write_all(&block).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("E004") && stdout.contains("input larger than 64 MiB"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn nul_bytes_anywhere_are_located_and_never_match() {
+    // A raw NUL where a key is expected, and where a value is.
+    let r = lint_bytes(b"{\"Version\": \"2012-10-17\",\x00 \"Statement\": []}");
+    assert_eq!(codes(&r), vec!["E001"]);
+    let at = (r.findings[0].start.line, r.findings[0].start.column);
+    assert_eq!(at, (1, 26));
+    assert!(
+        r.findings[0]
+            .finding
+            .message
+            .contains("keys must be strings")
+    );
+    let r = lint_bytes(b"{\"Version\": \x00\"2012-10-17\"}");
+    assert_eq!(codes(&r), vec!["E001"]);
+    assert_eq!(r.findings[0].start.column, 13);
+    let message = &r.findings[0].finding.message;
+    assert!(message.contains("unexpected character `\\0`"), "{message}");
+    // An escaped NUL is valid JSON: the action is reported and matches no real action.
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:Get\u0000Object","Resource":"*"}]}"#;
+    let r = lint_bytes(text.as_bytes());
+    assert!(codes(&r).contains(&"P204"), "{:?}", codes(&r));
+    // A file that is only whitespace, or only a byte-order mark, is empty.
+    for empty in [&b" \n\t\r "[..], "\u{feff}".as_bytes()] {
+        let r = lint_bytes(empty);
+        assert!(codes(&r).contains(&"E001"), "{:?}", codes(&r));
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.finding.message.contains("empty"))
+        );
+    }
+}
+
+#[test]
+fn an_out_of_range_request_time_is_a_usage_error() {
+    let dir = temp_dir("time");
+    let policy = dir.join("p.json");
+    std::fs::write(&policy, policy_with_resource("\"*\"")).unwrap();
+    for time in ["99999-01-01", "2020-02-30", "999999999999999", "1e999"] {
+        let out = run_within(
+            60,
+            bin()
+                .args(["query", "--principal", "arn:aws:iam::111122223333:user/u"])
+                .args(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"])
+                .arg("--identity-policy")
+                .arg(&policy)
+                .args(["--time", time]),
+        );
+        assert_eq!(out.status.code(), Some(2), "{time}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--time") && stderr.contains(time),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn an_array_of_a_million_resources_is_linted() {
     let items: Vec<String> = (0..1_000_000)
         .map(|i| format!("\"arn:aws:s3:::b/k{i}\""))
@@ -149,7 +250,15 @@ fn out_of_range_values_are_type_errors_not_crashes() {
             r#""99999-01-01T00:00:00Z""#,
         ),
         ("DateLessThan", "aws:CurrentTime", r#""2020-02-30""#),
+        ("DateLessThan", "aws:EpochTime", r#""999999999999""#),
+        (
+            "DateLessThan",
+            "aws:CurrentTime",
+            r#""2020-01-01T24:00:00Z""#,
+        ),
+        ("NumericLessThan", "s3:max-keys", "-1e-999"),
         ("IpAddress", "aws:SourceIp", r#""1.2.3.4/99""#),
+        ("IpAddress", "aws:SourceIp", r#""2001:db8::/129""#),
         ("IpAddress", "aws:SourceIp", r#""300.1.1.1""#),
     ] {
         let r = lint_bytes(cond(op, key, value).as_bytes());
@@ -167,6 +276,221 @@ fn duplicate_and_case_variant_keys_name_both_places() {
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_s3-access"))
+}
+
+/// Runs `f` on another thread and fails the test if it takes longer than `secs`: the bound is
+/// generous (a debug build on a loaded machine), so only a hang or a quadratic blow-up trips it.
+fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(v) => v,
+        Err(_) => panic!("{what} did not finish within {secs} s"),
+    }
+}
+
+/// Says that a case cannot run on this system (the rest of the test still runs).
+#[allow(clippy::print_stderr, reason = "a skipped case must say so")]
+fn skip(why: &str) {
+    eprintln!("skipped: {why}");
+}
+
+/// Runs the binary and kills it (failing the test) if it has not exited after `secs`.
+fn run_within(secs: u64, cmd: &mut Command) -> std::process::Output {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
+            panic!("s3-access did not exit within {secs} s");
+        }
+    }
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3a-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An object with `n` extra members after a valid `Version` and an empty `Statement`.
+fn object_with_members(n: usize, member: impl Fn(usize) -> String, sep: &str) -> Vec<u8> {
+    let mut text = String::from("{\"Version\":\"2012-10-17\",\"Statement\":[]");
+    for i in 0..n {
+        text.push(',');
+        text.push_str(sep);
+        text.push_str(&member(i));
+    }
+    text.push('}');
+    text.into_bytes()
+}
+
+#[test]
+fn many_statements_with_sids_are_checked_in_linear_time() {
+    let mut statements: Vec<String> = (0..100_000)
+        .map(|i| {
+            format!(r#"{{"Sid":"S{i}","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#)
+        })
+        .collect();
+    statements
+        .push(r#"{"Sid":"S7","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}"#.into());
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",\n")
+    );
+    let r = within(60, "100,000 Sids", move || lint_bytes(text.as_bytes()));
+    let dup: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.finding.code.as_str() == "P115")
+        .collect();
+    assert_eq!(dup.len(), 1);
+    assert_eq!(dup[0].start.line, 100_001);
+    // The related location is the first use, on line 8 (statement S7).
+    let first = dup[0].finding.related[0].span;
+    assert_eq!(r.source.line_col(first.start).line, 8);
+}
+
+#[test]
+fn objects_with_a_hundred_thousand_bad_keys_are_capped_not_quadratic() {
+    type Member = Box<dyn Fn(usize) -> String + Send>;
+    let cases: [(&str, Member); 3] = [
+        ("P101", Box::new(|i| format!("\"k{i}\":0"))),
+        ("E002", Box::new(|_| "\"a\":0".to_string())),
+        // Distinct keys that differ only by case: the bits of `i` choose the case of each letter.
+        (
+            "E003",
+            Box::new(|i| {
+                let key: String = (0..17)
+                    .map(|b| if i >> b & 1 == 1 { 'K' } else { 'k' })
+                    .collect();
+                format!("\"{key}\":0")
+            }),
+        ),
+    ];
+    // Minified and one key per line: the column index and the snippet window both matter.
+    for ((code, member), sep) in cases.into_iter().zip(["", "\n", ""]) {
+        {
+            let text = object_with_members(100_000, &member, sep);
+            let r = within(60, code, move || {
+                let r = lint_bytes(&text);
+                let human = s3_access::report::human(&r, s3_access::report::Style::Plain);
+                (r, human.len())
+            });
+            let (r, rendered) = r;
+            let c = codes(&r);
+            assert_eq!(c.len(), lint::MAX_FINDINGS + 1, "{code}");
+            assert!(c.contains(&code), "{code}: {:?}", &c[..3]);
+            let last = r.findings.last().unwrap();
+            assert_eq!(last.finding.code.as_str(), "E004");
+            assert!(last.finding.message.contains("more than 10000 findings"));
+            assert!(rendered < 20_000_000, "{code}: {rendered} bytes of output");
+        }
+    }
+}
+
+#[test]
+fn a_file_of_many_policies_with_findings_finishes_and_locates_them() {
+    let text = format!("[{}]", vec!["{\"Statement\":[]}"; 20_000].join(",\n"));
+    let r = within(60, "20,000 policies", move || lint_bytes(text.as_bytes()));
+    assert_eq!(r.findings.len(), lint::MAX_FINDINGS + 1);
+    // Findings are in source order, each located in its own policy.
+    let f = &r.findings[lint::MAX_FINDINGS - 1];
+    assert_eq!(f.start.line, lint::MAX_FINDINGS as u32 / 2);
+    assert_eq!(f.path, "/Statement");
+}
+
+#[test]
+fn columns_at_the_end_of_a_long_minified_line_are_exact() {
+    let id = "é".repeat(500_000);
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Id":"{id}","Statement":[{{"Effect":"Alow","Action":"s3:GetObject","Resource":"*"}}]}}"#
+    );
+    let column = text[..text.find("\"Alow").unwrap()].chars().count() as u32 + 1;
+    let r = within(60, "a 1 MB line", move || lint_bytes(text.as_bytes()));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.finding.code.as_str() == "P107")
+        .unwrap();
+    assert_eq!((f.start.line, f.start.column), (1, column));
+}
+
+#[test]
+fn devices_and_pipes_are_read_only_up_to_the_size_limit() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        skip("no /dev/zero on this system");
+        return;
+    }
+    let r = within(60, "lint /dev/zero", || {
+        lint::lint_path(std::path::Path::new("/dev/zero"), &LintOptions::default()).unwrap()
+    });
+    assert_eq!(codes(&r), vec!["E004"]);
+    let loaded = within(60, "query /dev/zero", || {
+        let mut g = Graph::new();
+        eval::add_file(
+            &mut g,
+            std::path::Path::new("/dev/zero"),
+            Layer::Identity,
+            0,
+        )
+        .map(|_| ())
+        .map_err(|e| match e {
+            eval::LoadError::Invalid(r) => codes(&r).join(","),
+            other => other.to_string(),
+        })
+    });
+    assert_eq!(loaded, Err("E004".to_string()));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_and_an_unreadable_file_in_a_linted_directory_are_errors_not_hangs() {
+    let dir = temp_dir("fifo");
+    std::fs::write(dir.join("ok.json"), policy_with_resource("\"*\"")).unwrap();
+    // Nobody writes to the pipe: opening it would block forever.
+    let made = Command::new("mkfifo")
+        .arg(dir.join("pipe.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        skip("mkfifo is not available");
+        return;
+    }
+    // Tests run as root in CI, where permissions do not stop a read; /proc/self/mem is a
+    // regular file that fails to read at offset 0 for anyone.
+    let mem = std::path::Path::new("/proc/self/mem");
+    let unreadable = mem.exists() && std::fs::read(mem).is_err();
+    if unreadable {
+        std::os::unix::fs::symlink(mem, dir.join("mem.json")).unwrap();
+    } else {
+        skip("/proc/self/mem is missing or readable: the unreadable-file case");
+    }
+    let out = run_within(60, bin().args(["lint", "--format", "json"]).arg(&dir));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pipe.json") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    if unreadable {
+        assert!(stderr.contains("mem.json"), "{stderr}");
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[cfg(unix)]
@@ -193,29 +517,51 @@ fn symlink_loops_and_broken_links_in_a_linted_directory() {
 }
 
 #[test]
-fn a_directory_of_many_files_is_linted_in_order() {
-    let dir = std::env::temp_dir().join(format!("s3a-many-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn a_directory_of_100_000_files_is_linted_in_order() {
+    let dir = temp_dir("many");
     let text = policy_with_resource("\"*\"");
-    for i in 0..5_000 {
-        std::fs::write(dir.join(format!("p{i:05}.json")), &text).unwrap();
+    // Hard links: 100,000 directory entries without writing 100,000 files (a new original
+    // every 30,000, under the file systems' link limits).
+    let mut original = dir.join("p000000.json");
+    for i in 0..100_000 {
+        let name = dir.join(format!("p{i:06}.json"));
+        if i == 50_000 {
+            std::fs::write(&name, "{").unwrap();
+        } else if i % 30_000 == 0 {
+            std::fs::write(&name, &text).unwrap();
+            original = name;
+        } else {
+            std::fs::hard_link(&original, &name).unwrap();
+        }
     }
-    std::fs::write(dir.join("p02500.json"), "{").unwrap();
-    let out = bin()
-        .args(["lint", "--format", "json"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = run_within(300, bin().args(["lint", "--format", "json"]).arg(&dir));
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["summary"]["files"], 5_000);
+    assert_eq!(doc["summary"]["files"], 100_000);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
     assert!(
         doc["findings"][0]["file"]
             .as_str()
             .unwrap()
-            .ends_with("p02500.json")
+            .ends_with("p050000.json")
+    );
+    let files = doc["files"].as_array().unwrap();
+    assert!(
+        files
+            .windows(2)
+            .all(|w| w[0]["file"].as_str() < w[1]["file"].as_str())
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn check_reads_a_device_only_up_to_the_limit() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        skip("no /dev/zero on this system");
+        return;
+    }
+    let out = run_within(60, bin().args(["check", "/dev/zero"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("input larger than 64 MiB"), "{stderr}");
 }

@@ -12,9 +12,13 @@ mod cli;
 mod corpus;
 mod decide;
 mod fixtures;
+mod fuzz_smoke;
+#[path = "../fuzz/src/targets.rs"]
+mod fuzz_targets;
 mod hostile;
 mod outputs;
 mod properties;
 mod public;
 mod s3_documents;
 mod sarif_schema;
+mod uncertainty;

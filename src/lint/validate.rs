@@ -61,7 +61,10 @@ fn variable_span(file: &SourceFile, lit: Span, value: &str) -> Span {
 
 impl<'a> Validator<'a> {
     fn push(&mut self, f: Finding) {
-        self.out.push(f);
+        // One past the limit, so the report can tell that findings were dropped.
+        if self.out.len() <= crate::lint::MAX_FINDINGS {
+            self.out.push(f);
+        }
     }
 
     fn document(&mut self) {

@@ -54,7 +54,10 @@ struct Lowering {
 
 impl Lowering {
     fn push(&mut self, f: Finding) {
-        self.findings.push(f);
+        // One past the limit, so the report can tell that findings were dropped.
+        if self.findings.len() <= crate::lint::MAX_FINDINGS {
+            self.findings.push(f);
+        }
     }
 
     fn wrong_type(&mut self, what: &str, expected: &str, v: &Value) {
@@ -68,7 +71,7 @@ impl Lowering {
     /// Reports keys of one object that differ only by case (exact duplicates are reported for
     /// the whole file by [`all_duplicate_keys`]).
     fn duplicates(&mut self, members: &[Member], what: &str) {
-        let exact: Vec<Span> = json::duplicate_keys(members, false)
+        let exact: std::collections::HashSet<Span> = json::duplicate_keys(members, false)
             .into_iter()
             .map(|(_, s)| s)
             .collect();
@@ -90,14 +93,22 @@ impl Lowering {
 
     /// Reports every key that is not in `allowed`, with a did-you-mean suggestion.
     fn unknown_elements(&mut self, members: &[Member], allowed: &[&str], what: &str) {
+        // The allowed elements present, found once: checking every member against every
+        // other member would be quadratic in a hostile object with many keys.
+        let present: Vec<&str> = allowed
+            .iter()
+            .copied()
+            .filter(|a| members.iter().any(|m| &*m.key == *a))
+            .collect();
         for m in members {
             if allowed.contains(&&*m.key) {
                 continue;
             }
             // A case variant of an element that is also present is reported once, as E003.
-            if members.iter().any(|o| {
-                o.key != m.key && o.key.eq_ignore_ascii_case(&m.key) && allowed.contains(&&*o.key)
-            }) {
+            if present
+                .iter()
+                .any(|a| *a != &*m.key && a.eq_ignore_ascii_case(&m.key))
+            {
                 continue;
             }
             let suggestion = allowed
@@ -228,7 +239,9 @@ impl Lowering {
     }
 
     fn sids(&mut self, statements: &[Statement], kind: PolicyKind) {
-        for (i, s) in statements.iter().enumerate() {
+        // First use of each Sid: a map, so many statements stay linear.
+        let mut first_use: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+        for s in statements {
             let Some(sid) = &s.sid else { continue };
             // AWS rule: IAM Sids allow only ASCII letters and digits; S3 bucket policies
             // accept more (IAM "Sid" element page).
@@ -250,21 +263,18 @@ impl Lowering {
             if sid.value.is_empty() {
                 continue;
             }
-            if let Some(first) = statements
-                .iter()
-                .take(i)
-                .filter_map(|t| t.sid.as_ref())
-                .find(|t| t.value == sid.value)
-            {
+            if let Some(first) = first_use.get(sid.value.as_str()).copied() {
                 self.push(
                     Finding::new(
                         Code::DuplicateSid,
                         sid.span,
                         format!("Sid `{}` is used by an earlier statement", sid.value),
                     )
-                    .with_related(first.span, "first used here")
+                    .with_related(first, "first used here")
                     .with_help("Sids must be unique within a policy"),
                 );
+            } else {
+                first_use.insert(&sid.value, sid.span);
             }
         }
     }
@@ -734,12 +744,22 @@ impl Lowering {
 /// Reports duplicate keys in every object below `v` (used for documents that are not
 /// policies, and for parts of a policy the lowering does not visit).
 pub fn all_duplicate_keys(v: &Value, out: &mut Vec<Finding>) {
+    // One past the limit, so the report can tell that findings were dropped.
+    if out.len() > crate::lint::MAX_FINDINGS {
+        return;
+    }
     match &v.kind {
         Kind::Object(members) => {
             for (first, again) in json::duplicate_keys(members, false) {
+                if out.len() > crate::lint::MAX_FINDINGS {
+                    return;
+                }
+                // Members are in source order: find the repeated key by binary search (a
+                // linear search per duplicate is quadratic in an object of repeated keys).
+                let at = members.partition_point(|m| m.key_span.start < again.start);
                 let key = members
-                    .iter()
-                    .find(|m| m.key_span == again)
+                    .get(at)
+                    .filter(|m| m.key_span == again)
                     .map_or("", |m| &*m.key);
                 out.push(
                     Finding::new(Code::DuplicateKey, again, format!("duplicate key `{key}`"))

@@ -722,10 +722,10 @@ fn run_check(args: CheckArgs) -> std::io::Result<u8> {
     let mut details = String::new();
     let mut json_rows = Vec::new();
     for path in files {
-        let text = match std::fs::read(&path).map(s3_access::json::decode_utf8) {
+        let text = match lint::read_limited(&path).map(s3_access::json::decode_utf8) {
             Ok(Ok(t)) => t,
-            Ok(Err(_)) => {
-                eprintln!("error: {} is not valid UTF-8", path.display());
+            Ok(Err((e, _))) => {
+                eprintln!("error: {}: {}", path.display(), e.message());
                 invalid += 1;
                 continue;
             }

@@ -1,0 +1,3 @@
+//! Fuzz targets of s3-access; see `docs/robustness.md`.
+
+pub mod targets;

@@ -1,0 +1,881 @@
+//! The bodies of the fuzz targets, shared by the cargo-fuzz binaries (`fuzz/fuzz_targets/`)
+//! and the replay smoke test of `cargo test` (`tests/fuzz_smoke.rs`), so a crash found by a
+//! fuzzer is a failing test the moment its input is committed under `fuzz/regressions/`.
+//!
+//! Each target takes arbitrary bytes. It must not panic, except where it checks an invariant
+//! the user relies on (an `assert!`): a located finding for every problem, a decision that
+//! does not depend on the action index, on statement or file order, or on re-serialising the
+//! policy, a Deny that never grants, and an uncertain verdict wherever a Deny has an operator
+//! the evaluator does not know. See `docs/robustness.md`.
+
+use s3_access::eval::{self, Caller, Decision, Graph, Layer, Request};
+use s3_access::lint::{self, LintOptions};
+use s3_access::policy::{Policy, PolicyKind, parse::parse_policy, write};
+use s3_access::source::SourceFile;
+use s3_access::wildcard::{self, Case, Pattern, PatternBuilder};
+
+/// A target body.
+pub type Target = fn(&[u8]);
+
+/// Target names, in the order of `fuzz/Cargo.toml`, with their bodies.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("json_policy", json_policy),
+    ("evaluate", evaluate),
+    ("wildcard", wildcard),
+];
+
+// ---------------------------------------------------------------------------------------
+// json_policy: the strict JSON reader, document recognition, policy lowering and validation.
+// ---------------------------------------------------------------------------------------
+
+/// The first byte chooses `--kind` (or detection); the rest is the file.
+pub fn json_policy(data: &[u8]) {
+    let Some((&selector, file)) = data.split_first() else {
+        return;
+    };
+    let kind = PolicyKind::ALL.get(usize::from(selector) % 12).copied();
+    // The risk audit runs too, as `lint` runs it.
+    let options = LintOptions {
+        kind,
+        audit: true,
+        ..LintOptions::default()
+    };
+    let report = lint::lint_bytes("fuzz.json", file.to_vec(), &options);
+    check_report(&report);
+    // Rendering must not panic either (it slices the text around every finding).
+    let human = s3_access::report::human(&report, s3_access::report::Style::Plain);
+    assert!(human.len() < 64 * 1024 * 1024);
+    let _ = s3_access::report::json_findings(&report);
+
+    let Ok(text) = s3_access::json::decode_utf8(file.to_vec()) else {
+        return;
+    };
+    let analysis = lint::analyze(SourceFile::new("fuzz.json", text), &options);
+    for policy in &analysis.policies {
+        round_trip(policy);
+    }
+}
+
+/// Every finding lies on character boundaries inside the text, starts before it ends, and
+/// the number of findings respects the cap.
+fn check_report(report: &lint::FileReport) {
+    let text = report.source.text();
+    assert!(report.findings.len() <= lint::MAX_FINDINGS + 1);
+    for f in &report.findings {
+        let span = f.finding.span;
+        assert!(span.start <= span.end, "{span:?}");
+        assert!(
+            text.get(span.start as usize..span.end as usize).is_some(),
+            "finding {} at {span:?} is not inside the text ({} bytes)",
+            f.finding.code.as_str(),
+            text.len()
+        );
+        assert!((f.start.line, f.start.column) <= (f.end.line, f.end.column));
+        for r in &f.finding.related {
+            assert!(
+                text.get(r.span.start as usize..r.span.end as usize)
+                    .is_some()
+            );
+        }
+    }
+}
+
+/// Writing a policy and reading it back gives the same written form and the same decisions.
+fn round_trip(policy: &Policy) {
+    let written = write::to_json(policy);
+    let parsed = s3_access::json::parse(&written)
+        .unwrap_or_else(|e| panic!("written policy is not JSON ({}):\n{written}", e.message()));
+    let again = parse_policy(&parsed, policy.kind)
+        .policy
+        .unwrap_or_else(|| panic!("written policy does not parse:\n{written}"));
+    assert_eq!(write::to_json(&again), written, "writing is not idempotent");
+    let layer = layer_of(policy.kind);
+    let mut a = Graph::new();
+    a.add(SourceFile::new("a.json", ""), policy.clone(), layer, 0);
+    let mut b = Graph::new();
+    b.add(SourceFile::new("b.json", written.clone()), again, layer, 0);
+    for request in requests_for(policy) {
+        assert_eq!(
+            eval::decide(&a, &request, false).decision,
+            eval::decide(&b, &request, false).decision,
+            "decision changed after writing {written}"
+        );
+    }
+}
+
+fn layer_of(kind: PolicyKind) -> Layer {
+    match kind {
+        PolicyKind::Scp => Layer::Scp,
+        PolicyKind::Rcp => Layer::Rcp,
+        PolicyKind::PermissionsBoundary => Layer::PermissionsBoundary,
+        PolicyKind::Session => Layer::Session,
+        PolicyKind::Identity => Layer::Identity,
+        _ => Layer::Bucket,
+    }
+}
+
+/// Requests built from the policy's own actions and resources (wildcards filled in), so
+/// its statements actually match some of them.
+fn requests_for(policy: &Policy) -> Vec<Request> {
+    let fill = |s: &str| s.replace('*', "x").replace('?', "y");
+    let mut actions = vec!["s3:GetObject".to_string()];
+    let mut resources = vec!["arn:aws:s3:::bkt/k".to_string()];
+    for s in &policy.statements {
+        if let Some(a) = &s.action {
+            actions.extend(a.items.iter().take(2).map(|i| fill(&i.value)));
+        }
+        if let Some(r) = &s.resource {
+            resources.extend(r.items.iter().take(2).map(|i| fill(&i.value)));
+        }
+    }
+    actions.truncate(4);
+    resources.truncate(4);
+    let mut out = Vec::new();
+    for caller in [
+        "anonymous",
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:sts::444455556666:assumed-role/Partner/s",
+    ] {
+        for action in &actions {
+            for resource in &resources {
+                if let Ok(c) = Caller::parse(caller) {
+                    out.push(Request::new(
+                        c,
+                        action,
+                        resource,
+                        Some("111122223333"),
+                        &[("aws:SourceIp".into(), "203.0.113.9".into())],
+                        1_767_225_600,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// evaluate: random documents in every layer and random requests.
+// ---------------------------------------------------------------------------------------
+
+/// Reads choices from the fuzzer's bytes (zeros once they run out).
+pub struct Choices<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Choices<'a> {
+    /// Choices from `data`.
+    pub fn new(data: &'a [u8]) -> Choices<'a> {
+        Choices { data, pos: 0 }
+    }
+
+    /// The next byte.
+    pub fn byte(&mut self) -> u8 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        b
+    }
+
+    /// A number below `n` (`n` > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        usize::from(self.byte()) % n.max(1)
+    }
+
+    /// True with probability `k`/8.
+    pub fn chance(&mut self, k: u8) -> bool {
+        self.byte() % 8 < k
+    }
+
+    /// One of `items`.
+    pub fn pick<'t>(&mut self, items: &[&'t str]) -> &'t str {
+        items.get(self.below(items.len())).copied().unwrap_or("")
+    }
+
+    /// Up to `max` characters from an alphabet that stresses patterns and ARNs.
+    pub fn text(&mut self, max: usize) -> String {
+        const ALPHABET: &[char] = &[
+            'a', 'b', '*', '?', '/', ':', '$', '{', '}', '.', 'A', 'é', '0', '1', '-', ' ', '\\',
+            '"', '\'', ',',
+        ];
+        let n = self.below(max + 1);
+        (0..n)
+            .map(|_| {
+                ALPHABET
+                    .get(self.below(ALPHABET.len()))
+                    .copied()
+                    .unwrap_or('a')
+            })
+            .collect()
+    }
+}
+
+const PRINCIPALS: &[&str] = &[
+    r#""*""#,
+    r#"{"AWS": "*"}"#,
+    r#"{"AWS": "111122223333"}"#,
+    r#"{"AWS": "arn:aws:iam::111122223333:root"}"#,
+    r#"{"AWS": ["arn:aws:iam::111122223333:user/alice", "444455556666"]}"#,
+    r#"{"AWS": "arn:aws:iam::444455556666:role/Partner"}"#,
+    r#"{"AWS": "arn:aws:sts::444455556666:assumed-role/Partner/etl"}"#,
+    r#"{"AWS": "arn:aws:sts::111122223333:federated-user/fed"}"#,
+    r#"{"Service": "cloudtrail.amazonaws.com"}"#,
+    r#"{"Federated": "cognito-identity.amazonaws.com"}"#,
+    r#"{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}"#,
+];
+const ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:Get*",
+    "s3:*",
+    "*",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "s3:*Object",
+    "S3:getobject",
+    "s3:Get?bject",
+    "s3:GetBucketPolicy",
+    "sts:AssumeRole",
+];
+const RESOURCES: &[&str] = &[
+    "arn:aws:s3:::bkt",
+    "arn:aws:s3:::bkt/*",
+    "arn:aws:s3:::bkt/k*",
+    "*",
+    "arn:aws:s3:::*",
+    "arn:aws:s3:::other/*",
+    "arn:aws:s3:::bkt*",
+    "arn:aws:s3:::bkt/${aws:username}/*",
+    "arn:aws:s3:::bkt/${aws:PrincipalTag/team, 'none'}/*",
+    "arn:aws:s3:::b?t/*",
+    "arn:*:s3:::bkt/*",
+];
+/// `(operator, key, values)` of conditions; `UNKNOWN` marks the operator the evaluator does
+/// not know.
+const CONDITIONS: &[(&str, &str, &str)] = &[
+    ("Bool", "aws:SecureTransport", r#""false""#),
+    ("Bool", "aws:SecureTransport", "true"),
+    ("StringEquals", "aws:PrincipalAccount", r#""111122223333""#),
+    (
+        "StringNotEquals",
+        "aws:PrincipalAccount",
+        r#"["111122223333", "444455556666"]"#,
+    ),
+    ("StringEqualsIgnoreCase", "aws:username", r#""ALICE""#),
+    ("StringLike", "s3:prefix", r#""home/${aws:username}/*""#),
+    ("StringNotLike", "aws:userid", r#""AIDA*""#),
+    (
+        "IpAddress",
+        "aws:SourceIp",
+        r#"["203.0.113.0/24", "2001:db8::/32"]"#,
+    ),
+    ("NotIpAddress", "aws:SourceIp", r#""198.51.100.0/24""#),
+    ("NumericLessThan", "s3:max-keys", "10"),
+    ("NumericGreaterThanEquals", "s3:TlsVersion", r#""1.2""#),
+    (
+        "DateLessThan",
+        "aws:CurrentTime",
+        r#""2030-01-01T00:00:00Z""#,
+    ),
+    ("DateGreaterThan", "aws:EpochTime", r#""1600000000""#),
+    ("Null", "aws:SourceVpce", r#""true""#),
+    ("Null", "aws:SourceVpce", r#""false""#),
+    (
+        "ArnLike",
+        "aws:PrincipalArn",
+        r#""arn:aws:iam::*:role/Partner""#,
+    ),
+    ("ArnNotEquals", "aws:SourceArn", r#""arn:aws:s3:::bkt""#),
+    ("BinaryEquals", "s3:x-amz-meta-b", r#""aGVsbG8=""#),
+    (
+        "ForAnyValue:StringLike",
+        "aws:PrincipalOrgPaths",
+        r#""o-1/r-1/*""#,
+    ),
+    ("ForAllValues:StringEquals", "aws:TagKeys", r#"["a", "b"]"#),
+    ("StringEqualsIfExists", "aws:SourceVpce", r#""vpce-1""#),
+    ("StringNotEqualsIfExists", "aws:SourceVpc", r#""vpc-1""#),
+    ("StringEquals", "aws:PrincipalTag/team", r#""red""#),
+    (UNKNOWN, "aws:SourceVpce", r#""vpce-1""#),
+];
+const UNKNOWN: &str = "StringEqualz";
+const CALLERS: &[&str] = &[
+    "anonymous",
+    "111122223333",
+    "444455556666",
+    "arn:aws:iam::111122223333:user/alice",
+    "arn:aws:iam::111122223333:user/ops/bob",
+    "arn:aws:sts::111122223333:assumed-role/Reader/s1",
+    "arn:aws:sts::444455556666:assumed-role/Partner/etl",
+    "arn:aws:iam::444455556666:role/Partner",
+    "arn:aws:sts::111122223333:federated-user/fed",
+    "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForX/s",
+    "cloudtrail.amazonaws.com",
+];
+const REQUEST_ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "s3:DeleteObject",
+    "s3:GetBucketPolicy",
+    "sts:AssumeRole",
+];
+const REQUEST_RESOURCES: &[&str] = &[
+    "arn:aws:s3:::bkt/k1",
+    "arn:aws:s3:::bkt/alice/x",
+    "arn:aws:s3:::bkt/none/x",
+    "arn:aws:s3:::bkt",
+    "arn:aws:s3:::other/k",
+    "*",
+];
+const CONTEXT: &[(&str, &[&str])] = &[
+    ("aws:SecureTransport", &["false", "true", "TRUE", "maybe"]),
+    (
+        "aws:SourceIp",
+        &["203.0.113.7", "2001:db8::1", "1.2.3.4/99", "10.0.0.1"],
+    ),
+    ("aws:SourceVpce", &["vpce-1", "vpce-2"]),
+    ("aws:PrincipalOrgPaths", &["o-1/r-1/ou-1/", "o-2/"]),
+    ("s3:prefix", &["home/alice/docs", "home/"]),
+    ("s3:max-keys", &["5", "50", "1e999", "-0"]),
+    (
+        "aws:CurrentTime",
+        &["2029-12-31T00:00:00Z", "99999-01-01", "yesterday"],
+    ),
+    ("aws:TagKeys", &["a", "b", "c"]),
+    ("aws:PrincipalTag/team", &["red", "none"]),
+    (
+        "aws:PrincipalArn",
+        &["arn:aws:iam::444455556666:role/Partner"],
+    ),
+];
+
+/// One generated statement, written three ways for the unknown-operator check.
+struct GenStatement {
+    effect_deny: bool,
+    /// The statement's JSON, with `{COND}` where the unknown-operator condition goes.
+    template: String,
+    has_unknown: bool,
+}
+
+/// How the unknown-operator condition is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Unknown {
+    /// As generated (an operator the evaluator does not know).
+    AsIs,
+    /// Replaced by a condition that always holds.
+    True,
+    /// Replaced by a condition that never holds.
+    False,
+}
+
+impl GenStatement {
+    fn json(&self, unknown: Unknown) -> String {
+        let cond = match unknown {
+            Unknown::AsIs => format!(r#""{UNKNOWN}": {{"aws:SourceVpce": "vpce-1"}}"#),
+            Unknown::True => r#""Null": {"s3ax:absent": "true"}"#.to_string(),
+            Unknown::False => r#""Null": {"s3ax:absent": "false"}"#.to_string(),
+        };
+        self.template.replace("{COND}", &cond)
+    }
+}
+
+fn gen_statement(
+    c: &mut Choices<'_>,
+    with_principal: bool,
+    force_deny: Option<bool>,
+) -> GenStatement {
+    let effect_deny = force_deny.unwrap_or_else(|| c.chance(4));
+    let mut parts = vec![format!(
+        r#""Effect": "{}""#,
+        if effect_deny { "Deny" } else { "Allow" }
+    )];
+    if c.chance(1) {
+        parts.push(format!(r#""Sid": "S{}""#, c.byte()));
+    }
+    if with_principal {
+        let negated = effect_deny && c.chance(1);
+        parts.push(format!(
+            r#""{}": {}"#,
+            if negated { "NotPrincipal" } else { "Principal" },
+            c.pick(PRINCIPALS)
+        ));
+    }
+    let list = |c: &mut Choices<'_>, table: &[&str], raw_prefix: &str| -> String {
+        let n = 1 + c.below(2);
+        let items: Vec<String> = (0..n)
+            .map(|_| {
+                if c.chance(1) {
+                    format!("{raw_prefix}{}", c.text(12))
+                } else {
+                    c.pick(table).to_string()
+                }
+            })
+            .map(|s| s.replace('\\', "\\\\").replace('"', "\\\""))
+            .map(|s| format!("\"{s}\""))
+            .collect();
+        format!("[{}]", items.join(", "))
+    };
+    let not_action = c.chance(1) && c.chance(4);
+    parts.push(format!(
+        r#""{}": {}"#,
+        if not_action { "NotAction" } else { "Action" },
+        list(c, ACTIONS, "s3:")
+    ));
+    let not_resource = c.chance(1) && c.chance(4);
+    parts.push(format!(
+        r#""{}": {}"#,
+        if not_resource {
+            "NotResource"
+        } else {
+            "Resource"
+        },
+        list(c, RESOURCES, "arn:aws:s3:::")
+    ));
+    let mut has_unknown = false;
+    let n = c.below(3);
+    let mut ops: Vec<(String, Vec<String>)> = Vec::new();
+    for _ in 0..n {
+        let (op, key, values) = CONDITIONS
+            .get(c.below(CONDITIONS.len()))
+            .copied()
+            .unwrap_or(CONDITIONS[0]);
+        if op == UNKNOWN {
+            has_unknown = true;
+            continue;
+        }
+        let entry = format!(r#""{key}": {values}"#);
+        match ops.iter_mut().find(|(o, _)| o == op) {
+            Some((_, keys)) => {
+                if !keys.iter().any(|k| k.starts_with(&format!("\"{key}\""))) {
+                    keys.push(entry);
+                }
+            }
+            None => ops.push((op.to_string(), vec![entry])),
+        }
+    }
+    let mut blocks: Vec<String> = ops
+        .iter()
+        .map(|(op, keys)| format!(r#""{op}": {{{}}}"#, keys.join(", ")))
+        .collect();
+    if has_unknown {
+        blocks.push("{COND}".to_string());
+    }
+    if !blocks.is_empty() {
+        parts.push(format!(r#""Condition": {{{}}}"#, blocks.join(", ")));
+    }
+    GenStatement {
+        effect_deny,
+        template: format!("{{{}}}", parts.join(", ")),
+        has_unknown,
+    }
+}
+
+struct GenDocument {
+    layer: Layer,
+    level: usize,
+    version: bool,
+    statements: Vec<GenStatement>,
+}
+
+impl GenDocument {
+    fn json(&self, unknown: Unknown, reversed: bool) -> String {
+        let mut body: Vec<String> = self.statements.iter().map(|s| s.json(unknown)).collect();
+        if reversed {
+            body.reverse();
+        }
+        let version = if self.version {
+            r#""Version": "2012-10-17", "#
+        } else {
+            ""
+        };
+        format!(r#"{{{version}"Statement": [{}]}}"#, body.join(", "))
+    }
+}
+
+const LAYERS: [Layer; 6] = [
+    Layer::Bucket,
+    Layer::Identity,
+    Layer::PermissionsBoundary,
+    Layer::Session,
+    Layer::Scp,
+    Layer::Rcp,
+];
+
+fn gen_documents(c: &mut Choices<'_>) -> Vec<GenDocument> {
+    let n = 1 + c.below(4);
+    (0..n)
+        .map(|_| {
+            let layer = LAYERS
+                .get(c.below(LAYERS.len()))
+                .copied()
+                .unwrap_or(Layer::Bucket);
+            let level = if matches!(layer, Layer::Scp | Layer::Rcp) {
+                c.below(2)
+            } else {
+                0
+            };
+            let version = !c.chance(1);
+            let count = 1 + c.below(4);
+            let statements = (0..count)
+                .map(|_| gen_statement(c, layer == Layer::Bucket || layer == Layer::Rcp, None))
+                .collect();
+            GenDocument {
+                layer,
+                level,
+                version,
+                statements,
+            }
+        })
+        .collect()
+}
+
+fn gen_request(c: &mut Choices<'_>) -> Option<Request> {
+    let caller = if c.chance(1) {
+        Caller::parse(&format!("arn:aws:iam::111122223333:user/{}", c.text(8))).ok()?
+    } else {
+        Caller::parse(c.pick(CALLERS)).ok()?
+    };
+    let action = if c.chance(1) {
+        format!("s3:{}", c.text(10))
+    } else {
+        c.pick(REQUEST_ACTIONS).to_string()
+    };
+    let resource = if c.chance(1) {
+        format!("arn:aws:s3:::bkt/{}", c.text(16))
+    } else {
+        c.pick(REQUEST_RESOURCES).to_string()
+    };
+    let owner = match c.below(3) {
+        0 => None,
+        1 => Some("111122223333"),
+        _ => Some("444455556666"),
+    };
+    let mut given = Vec::new();
+    for _ in 0..c.below(5) {
+        let (key, values) = CONTEXT
+            .get(c.below(CONTEXT.len()))
+            .copied()
+            .unwrap_or(CONTEXT[0]);
+        let value = if c.chance(1) {
+            c.text(10)
+        } else {
+            c.pick(values).to_string()
+        };
+        given.push((key.to_string(), value));
+    }
+    let now = [
+        1_767_225_600,
+        0,
+        -1,
+        253_402_300_799,
+        i64::from(c.byte()) << 24,
+    ]
+    .get(c.below(5))
+    .copied()
+    .unwrap_or(0);
+    Some(Request::new(caller, &action, &resource, owner, &given, now))
+}
+
+/// The graph of the documents that lint without errors (as `query` loads them), and whether
+/// every document loaded.
+fn linted_graph(docs: &[GenDocument], texts: &[String]) -> (Graph, bool) {
+    let mut g = Graph::new();
+    let mut all = true;
+    for (d, text) in docs.iter().zip(texts) {
+        if eval::add_source(
+            &mut g,
+            SourceFile::new("d.json", text.clone()),
+            d.layer,
+            d.level,
+        )
+        .is_err()
+        {
+            all = false;
+        }
+    }
+    (g, all)
+}
+
+/// The graph of every document that parses, without the lint gate (as a library caller may
+/// build one): the evaluator must cope with invalid values and unknown operators.
+fn raw_graph(docs: &[GenDocument], texts: &[String]) -> Graph {
+    let mut g = Graph::new();
+    for (d, text) in docs.iter().zip(texts) {
+        let Ok(root) = s3_access::json::parse(text) else {
+            continue;
+        };
+        if let Some(p) = parse_policy(&root, eval::kind_of(d.layer)).policy {
+            g.add(SourceFile::new("d.json", text.clone()), p, d.layer, d.level);
+        }
+    }
+    g
+}
+
+/// Documents and requests from the bytes; checks the evaluation invariants.
+pub fn evaluate(data: &[u8]) {
+    let mut c = Choices::new(data);
+    let docs = gen_documents(&mut c);
+    let mut requests = Vec::new();
+    for _ in 0..1 + c.below(3) {
+        if let Some(r) = gen_request(&mut c) {
+            requests.push(r);
+        }
+    }
+    let texts: Vec<String> = docs.iter().map(|d| d.json(Unknown::AsIs, false)).collect();
+    let (graph, all_loaded) = linted_graph(&docs, &texts);
+
+    // Statement order and document order do not matter.
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.reverse();
+    let mut reversed = Graph::new();
+    for &i in &order {
+        if let (Some(d), Some(_)) = (docs.get(i), texts.get(i)) {
+            let _ = eval::add_source(
+                &mut reversed,
+                SourceFile::new("r.json", d.json(Unknown::AsIs, true)),
+                d.layer,
+                d.level,
+            );
+        }
+    }
+
+    // Re-serialised documents decide the same. The written form is indented, so it may
+    // cross a size quota (P118) that the compact original did not: then it is not compared.
+    let mut rewritten = Graph::new();
+    let mut rewritten_ok = true;
+    for doc in &graph.documents {
+        let text = write::to_json(&doc.policy);
+        match eval::add_source(
+            &mut rewritten,
+            SourceFile::new("w.json", text.clone()),
+            doc.layer,
+            doc.level,
+        ) {
+            Ok(_) => {}
+            Err(eval::LoadError::Invalid(report))
+                if report.findings.iter().all(|f| {
+                    f.finding.code.as_str() == "P118"
+                        || f.finding.severity != s3_access::registry::Severity::Error
+                }) =>
+            {
+                rewritten_ok = false;
+            }
+            Err(e) => {
+                let codes: Vec<&str> = match &e {
+                    eval::LoadError::Invalid(r) => {
+                        r.findings.iter().map(|f| f.finding.code.as_str()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                panic!("a written policy no longer loads ({e}, {codes:?}):\n{text}");
+            }
+        }
+    }
+
+    // One more Deny (in a random document) never grants; one more Allow never denies.
+    let extra_doc = c.below(docs.len());
+    let deny = gen_statement(&mut c, true, Some(true));
+    let allow = gen_statement(&mut c, true, Some(false));
+    let with_extra = |extra: &GenStatement| -> Option<Graph> {
+        let mut g = Graph::new();
+        for (i, d) in docs.iter().enumerate() {
+            let mut text = d.json(Unknown::AsIs, false);
+            if i == extra_doc {
+                let s = if d.layer == Layer::Bucket || d.layer == Layer::Rcp {
+                    extra.json(Unknown::True)
+                } else {
+                    // Identity-side documents take no Principal.
+                    strip_principal(&extra.json(Unknown::True))
+                };
+                text = text.replacen("\"Statement\": [", &format!("\"Statement\": [{s}, "), 1);
+            }
+            eval::add_source(&mut g, SourceFile::new("x.json", text), d.layer, d.level).ok()?;
+        }
+        Some(g)
+    };
+    let denied = if all_loaded { with_extra(&deny) } else { None };
+    let allowed = if all_loaded { with_extra(&allow) } else { None };
+
+    // The unknown-operator condition, written as is, as always true and as always false.
+    let variant = |u: Unknown| -> Graph {
+        let t: Vec<String> = docs.iter().map(|d| d.json(u, false)).collect();
+        raw_graph(&docs, &t)
+    };
+    let unknown_in_allow = docs
+        .iter()
+        .flat_map(|d| &d.statements)
+        .any(|s| s.has_unknown && !s.effect_deny);
+    let raw = variant(Unknown::AsIs);
+    let raw_true = variant(Unknown::True);
+    let raw_false = variant(Unknown::False);
+
+    for r in &requests {
+        let fast = eval::decide(&graph, r, false);
+        let full = eval::decide(&graph, r, true);
+        assert_eq!(
+            fast.decision, full.decision,
+            "the action index changed the decision"
+        );
+        assert_eq!(fast.determining, full.determining);
+        if all_loaded {
+            assert_eq!(
+                eval::decide(&reversed, r, false).decision,
+                fast.decision,
+                "statement or document order changed the decision"
+            );
+        }
+        if rewritten_ok {
+            assert_eq!(
+                eval::decide(&rewritten, r, false).decision,
+                fast.decision,
+                "re-serialising the policies changed the decision"
+            );
+        }
+        if let Some(g) = &denied {
+            let d = eval::decide(g, r, false).decision;
+            if fast.decision != Decision::Allow {
+                assert_ne!(d, Decision::Allow, "adding a Deny granted access");
+            }
+        }
+        if let Some(g) = &allowed {
+            let d = eval::decide(g, r, false).decision;
+            if fast.decision == Decision::Allow {
+                assert_eq!(d, Decision::Allow, "adding an Allow denied access");
+            }
+            if fast.decision == Decision::ExplicitDeny {
+                assert_eq!(d, Decision::ExplicitDeny, "adding an Allow lifted a Deny");
+            }
+        }
+        // The evaluator without the lint gate: never a panic, and where a Deny's unknown
+        // operator could change the decision, the answer says it is uncertain.
+        let t = eval::decide(&raw_true, r, false).decision;
+        let f = eval::decide(&raw_false, r, false).decision;
+        for explain in [false, true] {
+            let u = eval::decide(&raw, r, explain);
+            if t != f && !unknown_in_allow {
+                assert!(
+                    !u.uncertain.is_empty(),
+                    "a Deny with an unknown operator decides the request ({t:?} if it holds, {f:?} if not) but the answer ({:?}) is not marked uncertain",
+                    u.decision
+                );
+            }
+        }
+    }
+}
+
+fn strip_principal(statement: &str) -> String {
+    // Generated statements write the principal as `"Principal": X, ` or `"NotPrincipal": X, `
+    // right before `"Action"` or `"NotAction"`.
+    let Some(start) = statement
+        .find("\"Principal\"")
+        .or_else(|| statement.find("\"NotPrincipal\""))
+    else {
+        return statement.to_string();
+    };
+    let end = statement
+        .find("\"Action\"")
+        .or_else(|| statement.find("\"NotAction\""))
+        .unwrap_or(start);
+    if end <= start {
+        return statement.to_string();
+    }
+    format!("{}{}", &statement[..start], &statement[end..])
+}
+
+// ---------------------------------------------------------------------------------------
+// wildcard: the glob matcher against a reference, and the soundness of `covers`.
+// ---------------------------------------------------------------------------------------
+
+/// A pattern and a text over a small alphabet; the matcher must agree with a plain dynamic
+/// program, and `covers`/`intersects` must never claim what the texts contradict.
+pub fn wildcard(data: &[u8]) {
+    const ALPHABET: &[char] = &['a', 'b', 'A', '*', '?', 'é', 'É', '/', ':'];
+    let mut c = Choices::new(data);
+    let word = |c: &mut Choices<'_>, wild: bool| -> Vec<char> {
+        let n = c.below(24);
+        (0..n)
+            .map(|_| {
+                let ch = ALPHABET
+                    .get(c.below(ALPHABET.len()))
+                    .copied()
+                    .unwrap_or('a');
+                if !wild && (ch == '*' || ch == '?') {
+                    'b'
+                } else {
+                    ch
+                }
+            })
+            .collect()
+    };
+    let p1: String = word(&mut c, true).into_iter().collect();
+    let p2: String = word(&mut c, true).into_iter().collect();
+    let texts: Vec<String> = (0..4)
+        .map(|_| word(&mut c, false).into_iter().collect())
+        .collect();
+    let a = Pattern::new(&p1);
+    let b = Pattern::new(&p2);
+    for case in [Case::Sensitive, Case::Insensitive] {
+        let covers = wildcard::covers(&a, &b, case);
+        let intersects = wildcard::intersects(&a, &b, case);
+        for t in &texts {
+            let (ma, mb) = (a.is_match(t, case), b.is_match(t, case));
+            assert_eq!(ma, reference(&p1, t, case), "{p1:?} vs {t:?} ({case:?})");
+            assert_eq!(mb, reference(&p2, t, case), "{p2:?} vs {t:?} ({case:?})");
+            if covers && mb {
+                assert!(
+                    ma,
+                    "covers({p1:?}, {p2:?}) but {t:?} matches only the second"
+                );
+            }
+            if ma && mb {
+                assert!(
+                    intersects,
+                    "{p1:?} and {p2:?} both match {t:?} but do not intersect"
+                );
+            }
+        }
+        // A literal piece keeps `*` and `?` literal.
+        let mut builder = PatternBuilder::new();
+        builder.literal(&p1).wildcards("*");
+        let lit = builder.build();
+        let with_suffix = format!("{p1}x");
+        assert!(
+            lit.is_match(&with_suffix, Case::Sensitive),
+            "literal {p1:?}"
+        );
+    }
+}
+
+/// Whole-string glob match by dynamic programming over characters.
+fn reference(pattern: &str, text: &str, case: Case) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let eq = |a: char, b: char| {
+        a == b || (case == Case::Insensitive && a.to_lowercase().eq(b.to_lowercase()))
+    };
+    // row[j]: p[..i] matches t[..j].
+    let mut row = vec![false; t.len() + 1];
+    row[0] = true;
+    for &pc in &p {
+        let mut next = vec![false; t.len() + 1];
+        for j in 0..=t.len() {
+            next[j] = match pc {
+                '*' => row[j] || (j > 0 && next[j - 1]),
+                '?' => j > 0 && row[j - 1],
+                c => j > 0 && row[j - 1] && eq(c, t[j - 1]),
+            };
+        }
+        row = next;
+    }
+    row[t.len()]
+}
+
+// ---------------------------------------------------------------------------------------
+// public_access: reserved.
+// ---------------------------------------------------------------------------------------
+
+// The public-access analysis does not exist yet. When it does, its target goes here as
+// `pub fn public_access(data: &[u8])`: generate documents with `gen_documents` (and ACL /
+// Block Public Access settings), run the analysis, and check that a bucket judged not public
+// stays not public when a statement is removed, and that nothing it cannot model is reported
+// as "not public". Add it to `TARGETS`, to `fuzz/Cargo.toml` and to `docs/robustness.md`.

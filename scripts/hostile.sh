@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Runs every hostile input of the robustness issue at full size against a release build and
+# prints a Markdown table: input, wall time, peak RSS, exit code and outcome.
+# Usage: scripts/hostile.sh [workdir]   (needs python3 and GNU time at /usr/bin/time)
+# The table in docs/robustness.md comes from this script. cargo test runs the same cases,
+# some at a smaller size, in tests/hostile.rs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --locked --quiet
+BIN="$PWD/target/release/s3-access"
+WORK="${1:-$(mktemp -d)}"
+mkdir -p "$WORK"
+cd "$WORK"
+
+python3 - <<'EOF'
+import json, os
+def w(name, data, mode='w'):
+    with open(name, mode) as f: f.write(data)
+pol = lambda body: '{"Version":"2012-10-17","Statement":[' + body + ']}'
+st = lambda extra='': '{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"' + extra + '}'
+w('deep-arrays.json', '[' * 100_000)
+w('deep-objects.json', '{"a":' * 100_000)
+w('million-resources.json', pol('{"Effect":"Allow","Action":"s3:GetObject","Resource":[' + ','.join(f'"arn:aws:s3:::b/k{i}"' for i in range(1_000_000)) + ']}'))
+w('million-numbers.json', '[' + ','.join('0' for _ in range(1_000_000)) + ']')
+w('string-10mb-action.json', pol('{"Effect":"Allow","Action":"s3:' + 'a' * 10_000_000 + '","Resource":"*"}'))
+w('string-10mb-resource.json', pol('{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::' + 'a' * 10_000_000 + '"}'))
+w('invalid-utf8.json', b'{"Version": "2012-10-17", "Id": "\xff"}', 'wb')
+w('bom.json', '\ufeff' + pol(st()))
+w('nul-raw.json', b'{"Version": \x00"2012-10-17"}', 'wb')
+w('nul-escaped.json', pol('{"Effect":"Deny","Action":"s3:Get\\u0000Object","Resource":"*"}'))
+cond = lambda op, key, v: pol('{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"%s":{"%s":%s}}}' % (op, key, v))
+w('number-1e999.json', cond('NumericLessThan', 's3:max-keys', '1e999'))
+w('number-72-digits.json', cond('NumericLessThan', 's3:max-keys', '"' + '9' * 72 + '"'))
+w('date-year-99999.json', cond('DateLessThan', 'aws:CurrentTime', '"99999-01-01T00:00:00Z"'))
+w('date-feb-30.json', cond('DateLessThan', 'aws:CurrentTime', '"2020-02-30"'))
+w('date-epoch-past-9999.json', cond('DateLessThan', 'aws:EpochTime', '"999999999999"'))
+w('cidr-1.2.3.4-99.json', cond('IpAddress', 'aws:SourceIp', '"1.2.3.4/99"'))
+w('duplicate-keys.json', '{"Version":"2012-10-17","Effect":"Allow","Effect":"Deny","Statement":[' + st() + ']}')
+w('case-variant-keys.json', pol('{"Effect":"Allow","effect":"Deny","Action":"*","Resource":"*"}'))
+n = 100_000
+w('keys-unknown-100k.json', '{"Version":"2012-10-17","Statement":[],' + ','.join(f'"k{i}":0' for i in range(n)) + '}')
+w('keys-duplicate-100k.json', '{"Version":"2012-10-17","Statement":[],' + ','.join('"a":0' for _ in range(n)) + '}')
+w('keys-duplicate-10m-60mb.json', '{"Version":"2012-10-17","Statement":[],' + ','.join('"a":0' for _ in range(10_000_000)) + '}')
+w('keys-case-variant-100k.json', '{"Version":"2012-10-17","Statement":[],' + ','.join('"%s":0' % ''.join('K' if i >> b & 1 else 'k' for b in range(17)) for i in range(n)) + '}')
+w('sids-100k.json', pol(','.join(st(f',"Sid":"S{i}"') for i in range(n))))
+w('policies-100k.json', '[' + ','.join('{"Statement":[]}' for _ in range(n)) + ']')
+w('zeros-62mb.json', '[' + ','.join('0' for _ in range(31_000_000)) + ']')
+w('empty.json', '')
+w('whitespace.json', ' \n\t ')
+w('ok.json', pol(st()))
+os.makedirs('many', exist_ok=True)
+text = pol(st())
+for i in range(100_000):
+    w(f'many/p{i:06}.json', text)
+EOF
+truncate -s 100M big-100mb.json
+mkdir -p links/sub && cp ok.json links/sub/p.json
+ln -sfn "$WORK/links" links/sub/loop && ln -sf "$WORK/links/missing.json" links/broken.json
+mkdir -p special && cp ok.json special/ok.json && rm -f special/pipe.json && mkfifo special/pipe.json
+ln -sf /proc/self/mem special/mem.json
+PATTERN="arn:aws:s3:::$(python3 -c 'print("*a" * 2000, end="")')b"
+printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"%s"}]}' "$PATTERN" > wildcard.json
+LONG="arn:aws:s3:::$(python3 -c 'print("a" * 100000, end="")')"
+
+row() { # label, then the command
+  local label="$1"; shift
+  set +e +o pipefail
+  /usr/bin/time -f "TIME %e %M" timeout 600 "$@" > out.txt 2> err.txt
+  local rc=$?
+  local t m codes summary
+  t=$(grep -o 'TIME [0-9.]* [0-9]*' err.txt | tail -1 | awk '{print $2}')
+  m=$(grep -o 'TIME [0-9.]* [0-9]*' err.txt | tail -1 | awk '{print $3}')
+  summary=$(python3 - <<'PY'
+import json, collections
+out = open('out.txt', 'rb').read().decode('utf-8', 'replace')
+err = [l for l in open('err.txt', 'rb').read().decode('utf-8', 'replace').splitlines() if l.startswith('error:')]
+try:
+    doc = json.loads(out)
+except ValueError:
+    doc = None
+parts = []
+if isinstance(doc, dict) and 'findings' in doc:
+    codes = collections.Counter(f['code'] for f in doc['findings'])
+    parts.append(' '.join(f'{c}×{n}' for c, n in sorted(codes.items())) or 'no findings')
+    parts.append(f"{doc['summary']['files']} file(s)")
+elif out.split(':')[0] in ('Allow', 'ExplicitDeny', 'ImplicitDeny'):
+    parts.append(out.split(':')[0])
+if err:
+    parts.append('; '.join(e[:120] for e in err[:2]))
+print(', '.join(parts).replace('|', '/'))
+PY
+)
+  printf '| %s | %ss | %s MB | %s | %s |\n' "$label" "$t" "$(( ${m:-0} / 1024 ))" "$rc" "$summary"
+  set -e -o pipefail
+}
+echo "| input | time | peak RSS | exit | outcome |"
+echo "|---|---|---|---|---|"
+row "100 MB file (sparse)" "$BIN" lint --format json big-100mb.json
+row "100 MB on stdin" sh -c "head -c 104857600 /dev/zero | $BIN lint --format json -"
+row "/dev/zero as a policy file" "$BIN" lint --format json /dev/zero
+row "/dev/zero as a scenario file" "$BIN" check /dev/zero
+row "/dev/zero as a query policy" "$BIN" query --principal 111122223333 --action s3:GetObject --resource arn:aws:s3:::b/k --identity-policy /dev/zero
+row "arrays nested 100,000 deep" "$BIN" lint --format json deep-arrays.json
+row "objects nested 100,000 deep" "$BIN" lint --format json deep-objects.json
+row "1,000,000 resources in one statement" "$BIN" lint --format json million-resources.json
+row "array of 1,000,000 numbers" "$BIN" lint --format json million-numbers.json
+row "10 MB action string" "$BIN" lint --format json string-10mb-action.json
+row "10 MB resource string" "$BIN" lint --format json string-10mb-resource.json
+row "(*a)x2000 b pattern vs 100 KB resource" "$BIN" query --principal arn:aws:iam::111122223333:user/u --action s3:GetObject --resource "$LONG" --identity-policy wildcard.json
+row "invalid UTF-8" "$BIN" lint --format json invalid-utf8.json
+row "byte-order mark" "$BIN" lint --format json bom.json
+row "raw NUL byte" "$BIN" lint --format json nul-raw.json
+row "escaped NUL in an action" "$BIN" lint --format json nul-escaped.json
+row "number 1e999" "$BIN" lint --format json number-1e999.json
+row "72-digit number" "$BIN" lint --format json number-72-digits.json
+row "date year 99999" "$BIN" lint --format json date-year-99999.json
+row "date 2020-02-30" "$BIN" lint --format json date-feb-30.json
+row "epoch date past year 9999" "$BIN" lint --format json date-epoch-past-9999.json
+row "--time 99999-01-01" "$BIN" query --principal 111122223333 --action s3:GetObject --resource arn:aws:s3:::b/k --identity-policy ok.json --time 99999-01-01
+row "CIDR 1.2.3.4/99" "$BIN" lint --format json cidr-1.2.3.4-99.json
+row "duplicate keys" "$BIN" lint --format json duplicate-keys.json
+row "case-variant keys" "$BIN" lint --format json case-variant-keys.json
+row "100,000 unknown keys" "$BIN" lint --format json keys-unknown-100k.json
+row "100,000 duplicate keys" "$BIN" lint --format json keys-duplicate-100k.json
+row "10,000,000 duplicate keys (60 MB)" "$BIN" lint --format json keys-duplicate-10m-60mb.json
+row "100,000 case-variant keys" "$BIN" lint --format json keys-case-variant-100k.json
+row "100,000 statements with Sids" "$BIN" lint --format json --kind identity sids-100k.json
+row "100,000 policies in one array" "$BIN" lint --format json policies-100k.json
+row "62 MB array of zeros (memory worst case)" "$BIN" lint --format json zeros-62mb.json
+row "symlink loop and broken link" "$BIN" lint --format json links
+row "FIFO and /proc/self/mem in a directory" "$BIN" lint --format json special
+row "empty file" "$BIN" lint --format json empty.json
+row "whitespace-only file" "$BIN" lint --format json whitespace.json
+row "directory of 100,000 files" "$BIN" lint --format json many
