@@ -443,7 +443,7 @@ pub fn matches(pattern: &str, text: &str, case: Case) -> bool {
 const MAX_CELLS: usize = 1 << 24;
 
 /// Whether the DP over `n × m` atoms fits in the budget.
-fn within_budget(n: usize, m: usize) -> bool {
+pub(crate) fn within_budget(n: usize, m: usize) -> bool {
     (n + 1)
         .checked_mul(m + 1)
         .is_some_and(|cells| cells <= MAX_CELLS)
