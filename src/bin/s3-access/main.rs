@@ -202,9 +202,11 @@ fn write_out(s: &str) -> std::io::Result<()> {
 const CHUNK: usize = 512;
 
 fn run_lint(args: LintArgs) -> std::io::Result<u8> {
-    /// One file's report and its output, made by a worker.
+    /// One file's counts and output, made by the worker that linted it (which also frees
+    /// the report: memory is released by the thread that allocated it).
     struct Linted {
-        report: FileReport,
+        counts: Summary,
+        worst: Option<Severity>,
         rendered: Rendered,
     }
     enum Rendered {
@@ -260,12 +262,22 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
                         Ok((pretty_at(&entry, "    ")?, findings))
                     })()),
                 };
-                Ok(Linted { report, rendered })
+                let mut counts = Summary::default();
+                counts.add(&report);
+                Ok(Linted {
+                    counts,
+                    worst: report.max_severity(),
+                    rendered,
+                })
             })
             .collect();
         let mut text = String::new();
         for r in reports {
-            let Linted { report, rendered } = match r {
+            let Linted {
+                counts,
+                worst,
+                rendered,
+            } = match r {
                 Ok(linted) => linted,
                 Err((path, e)) => {
                     eprintln!("error: cannot read {}: {e}", path.display());
@@ -273,8 +285,13 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
                     continue;
                 }
             };
-            summary.add(&report);
-            if report.max_severity().is_some_and(|s| s >= threshold) {
+            summary.files += counts.files;
+            summary.policies += counts.policies;
+            summary.other_documents += counts.other_documents;
+            summary.errors += counts.errors;
+            summary.warnings += counts.warnings;
+            summary.notes += counts.notes;
+            if worst.is_some_and(|s| s >= threshold) {
                 failed = true;
             }
             match rendered {
