@@ -63,23 +63,40 @@ print(f"generated corpus lints with {s['errors']} errors, {s['warnings']} warnin
 sys.exit(1 if s["errors"] else 0)
 EOF
 
-# The timer: runs a command N times, records wall time, user+sys and peak RSS of each run
-# (wait4), keeps the last run's stderr (the peers print their in-process timing there).
+# The timer: runs a command N times (with hyperfine -N when installed: no shell, precise
+# start-up; else a Python loop), records the median wall and the CPU time, then runs it once
+# more under /usr/bin/time for the peak RSS and the stderr (the peers print their in-process
+# timing there). A peer with PEER_RUNS=1 is timed by that one run.
 cat > "$WORK/timeit.py" <<'EOF'
-import json, os, statistics, subprocess, sys, time
+import json, os, shlex, shutil, statistics, subprocess, sys, tempfile, time
 out, runs, name, items = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 cmd = sys.argv[5:]
-walls, cpus, rss, err = [], [], [], ""
-for _ in range(runs):
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    walls.append(wall); cpus.append(ru.ru_utime + ru.ru_stime); rss.append(ru.ru_maxrss)
-inproc = None
-for line in err.splitlines():
+walls, cpus = [], []
+if shutil.which("hyperfine") and runs > 1:
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        subprocess.run(["hyperfine", "-N", "-i", "-w", "1", "-r", str(runs), "--export-json", f.name,
+                        "--", shlex.join(cmd)], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        r = json.load(open(f.name))["results"][0]
+    walls, cpus = r["times"], [r["user"] + r["system"]]
+elif runs > 1:
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, ru = os.wait4(p.pid, 0)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(ru.ru_utime + ru.ru_stime)
+# One more run under /usr/bin/time: peak RSS, and the peers' in-process timing line.
+wrap = ["/usr/bin/time", "-f", "S3A_MAXRSS_KB=%M"] if os.access("/usr/bin/time", os.X_OK) else []
+t0 = time.perf_counter()
+p = subprocess.run(wrap + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+if not walls:
+    walls, cpus = [time.perf_counter() - t0], [float("nan")]
+rss, inproc = None, None
+for line in p.stderr.decode(errors="replace").splitlines():
+    if line.startswith("S3A_MAXRSS_KB="):
+        rss = int(line.split("=")[1])
+        continue
     try:
         d = json.loads(line)
     except ValueError:
@@ -88,12 +105,13 @@ for line in err.splitlines():
         n = d.get("policies") or d.get("evaluations") or items
         inproc = d["seconds"] / max(n, 1)
 rec = {"name": name, "items": items, "runs": runs, "wall": statistics.median(walls),
-       "wall_min": min(walls), "cpu": statistics.median(cpus), "rss_kb": max(rss),
+       "wall_min": min(walls), "cpu": statistics.median(cpus), "rss_kb": rss,
        "inproc_per_item": inproc}
 with open(out, "a") as f:
     f.write(json.dumps(rec) + "\n")
-print(f"  {name:<44} {rec['wall']*1000:10.1f} ms median of {runs} "
-      f"(min {rec['wall_min']*1000:.1f}, cpu {rec['cpu']*1000:.1f} ms, {rec['rss_kb']/1024:.1f} MB)")
+mem = f"{rss / 1024:.1f} MB peak" if rss else "peak RSS unknown (no /usr/bin/time)"
+print(f"  {name:<44} {rec['wall'] * 1000:10.1f} ms median of {runs} "
+      f"(min {rec['wall_min'] * 1000:.1f}, cpu {rec['cpu'] * 1000:.1f} ms, {mem})")
 EOF
 RES=$WORK/results.jsonl
 t() { python3 "$WORK/timeit.py" "$RES" "$@"; }
@@ -152,7 +170,8 @@ def inproc(r):
     if r["inproc_per_item"] is not None:
         return r["inproc_per_item"]
     return max(r["wall"] - start, 0) / r["items"] if r["name"].startswith("s3-access") else None
-print(f"{'tool / input':<46}{'items':>8}{'wall ms':>11}{'us/item':>10}{'in-proc us':>12}{'x wall':>9}{'x in-proc':>11}")
+print(f"{'tool / input':<46}{'items':>8}{'wall ms':>11}{'us/item':>10}{'in-proc us':>12}"
+      f"{'x wall':>9}{'x in-proc':>11}{'peak MB':>9}")
 for r in rows:
     if r["name"].startswith("s3-access startup"):
         continue
@@ -163,7 +182,8 @@ for r in rows:
     xi = ip / inproc(ref) if ref and ip and inproc(ref) and not r["name"].startswith("s3-access") else None
     print(f"{r['name']:<46}{r['items']:>8}{r['wall']*1000:>11.1f}{r['wall']/r['items']*1e6:>10.1f}"
           f"{(ip*1e6 if ip is not None else float('nan')):>12.2f}"
-          f"{(xw if xw else float('nan')):>9.1f}{(xi if xi else float('nan')):>11.1f}")
+          f"{(xw if xw else float('nan')):>9.1f}{(xi if xi else float('nan')):>11.1f}"
+          f"{(r['rss_kb'] / 1024 if r['rss_kb'] else float('nan')):>9.1f}")
 q = json.load(open(sys.argv[2]))
 print(f"\ns3-access queries: {q['queries_per_sec']:.0f}/s ({q['us_per_query']:.2f} us), "
       f"with trace {q['queries_per_sec_with_trace']:.0f}/s; graph compile {q['graph_compile_us']:.0f} us "
