@@ -514,7 +514,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn condition(&mut self, c: &Condition, services: &[&'static Service]) {
+    fn condition(&mut self, c: &'a Condition, services: &[&'static Service]) {
         let op = &c.operator.value;
         if op.base == BaseOperator::Unknown {
             let names: Vec<&str> = BaseOperator::KNOWN.iter().map(|o| o.as_str()).collect();
@@ -556,10 +556,8 @@ impl<'a> Validator<'a> {
                 "policy variables are not substituted in condition keys",
             ));
         }
-        let tag_style = key.split_once('/').is_some_and(|(head, tail)| {
-            !tail.is_empty() && catalog::has_key_with_prefix(&format!("{head}/"))
-        });
-        match catalog::condition_key(key) {
+        let (info, tag_style) = self.memo.condition_key(key);
+        match info {
             None if tag_style => {}
             None => {
                 let mut candidates: Vec<&str> =
@@ -907,15 +905,31 @@ impl<'r> ResourceShape<'r> {
 
 /// Answers of [`resource_may_be`] for one policy: bucket policies repeat the same few
 /// resources in many statements. Also the compiled patterns of ARN template tails and of
-/// resource parts, each compared with many resource types.
+/// resource parts, each compared with many resource types, and the condition keys looked up
+/// (a templated key such as `aws:RequestTag/x` is matched against every template).
 #[derive(Default)]
 struct Memo<'r> {
     answers: Vec<(&'static ResourceType, &'r str, bool)>,
     templates: Vec<(&'static str, Pattern)>,
     parts: Vec<(&'r str, Pattern)>,
+    keys: Vec<(&'r str, Option<&'static catalog::KeyInfo>, bool)>,
 }
 
 impl<'r> Memo<'r> {
+    /// The catalogue's entry for a condition key, and whether the key is tag-style (its head
+    /// up to `/` begins some known key: `secretsmanager:ResourceTag/tag-key`).
+    fn condition_key(&mut self, key: &'r str) -> (Option<&'static catalog::KeyInfo>, bool) {
+        if let Some((_, info, tag_style)) = self.keys.iter().find(|(k, _, _)| *k == key) {
+            return (*info, *tag_style);
+        }
+        let tag_style = key.split_once('/').is_some_and(|(head, tail)| {
+            !tail.is_empty() && catalog::has_key_with_prefix(&format!("{head}/"))
+        });
+        let info = catalog::condition_key(key);
+        self.keys.push((key, info, tag_style));
+        (info, tag_style)
+    }
+
     fn may_be(&mut self, rt: &'static ResourceType, resource: &'r str) -> bool {
         if let Some((_, _, known)) = self
             .answers
