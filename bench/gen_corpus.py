@@ -2,11 +2,16 @@
 """Generate the benchmark corpus: realistic S3 bucket policies and identity policies.
 
     python3 bench/gen_corpus.py OUT_DIR [--bucket N] [--identity N] [--seed S] [--small N]
+                                        [--queries N]
 
 writes OUT_DIR/bucket/NNNNN.json (default 10,000 bucket policies of 1-20 statements) and
 OUT_DIR/identity/NNNNN.json (default 10,000 identity policies of 1-10 statements over mixed
 services). With --small N it also writes OUT_DIR/small/DDD/NNNNNN.json: N one-statement policies
-in folders of 1,000, to show that memory stays bounded on huge directories.
+in folders of 1,000, to show that memory stays bounded on huge directories. With --queries N it
+writes OUT_DIR/queries/workload.json: a 20-statement bucket policy, 5 identity policies of the
+caller and N requests against them (callers of every kind, object and bucket actions, contexts
+that hit or miss the conditions), in the shape of a scenario file without expectations
+(docs/scenarios.md), for examples/query_throughput.rs and, converted to vectors, iam-simulate.
 
 The statement shapes are those of real bucket policies (see ../shared/corpus/s3-bucket-policies):
 TLS-only and minimum-TLS denies, cross-account read and write, CloudFront origin access control
@@ -386,6 +391,70 @@ def identity_policy(g):
             "Statement": [identity_statement(g, s, i) for i, s in enumerate(shapes)]}
 
 
+QUERY_BUCKET = "amzn-s3-demo-bucket"
+QUERY_OWNER = "111122223333"
+QUERY_OTHER = "444455556666"
+
+
+def query_workload(g, n):
+    """A bucket with a 20-statement policy, the caller's identity policies and n requests."""
+    r = g.r
+    b, owner = QUERY_BUCKET, QUERY_OWNER
+    # Guards most requests pass (TLS, encryption, MFA for deletes) and grants some match, so
+    # the decisions are mixed; a VPC-endpoint or IP guard would deny nearly every request.
+    shapes = ["tls", "cross-read", "cross-list", "cloudfront-oac", "org", "logging", "sse",
+              "ownership", "mfa", "website", "replication", "deny-delete", "home",
+              "home-objects", "tags", "cross-write", "cloudtrail", "inventory", "tls-version",
+              "config"]
+    bucket = {"Version": "2012-10-17",
+              "Statement": [bucket_statement(g, s, b, owner, i) for i, s in enumerate(shapes)]}
+    arn = "arn:aws:s3:::" + b
+    identity = []
+    for k in range(5):
+        doc = identity_policy(g)
+        doc["Statement"].append({"Sid": "OwnBucket%d" % k, "Effect": "Allow",
+                                 "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+                                 "Resource": [arn, arn + "/%s/*" % WORDS[k]]})
+        identity.append(doc)
+    callers = [
+        "arn:aws:iam::%s:user/alice" % owner,
+        "arn:aws:sts::%s:assumed-role/DataEngineer7/etl" % owner,
+        "arn:aws:sts::%s:assumed-role/Partner3/session" % QUERY_OTHER,
+        "arn:aws:iam::%s:role/Analytics1" % QUERY_OTHER,
+        QUERY_OTHER,
+        "anonymous",
+        "cloudfront.amazonaws.com",
+        "logging.s3.amazonaws.com",
+    ]
+    actions = ["s3:GetObject", "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject",
+               "s3:GetObjectVersion", "s3:PutObjectAcl", "s3:GetBucketPolicy"]
+    requests = []
+    for i in range(n):
+        action = r.choice(actions)
+        if action in ("s3:ListBucket", "s3:GetBucketPolicy"):
+            resource = arn
+        else:
+            resource = "%s/%s/%s-%d.csv" % (arn, r.choice(WORDS), r.choice(WORDS), r.randrange(100))
+        ctx = {}
+        if r.random() < 0.1:
+            ctx["aws:SecureTransport"] = "false"
+        if r.random() < 0.3:
+            ctx["aws:SourceVpce"] = g.vpce()
+        if r.random() < 0.3:
+            ctx["aws:PrincipalOrgID"] = r.choice(ORGS)
+        if r.random() < 0.3:
+            ctx["aws:SourceIp"] = r.choice(["203.0.113.7", "198.51.100.20", "192.0.2.44"])
+        if action == "s3:PutObject" and r.random() < 0.5:
+            ctx["s3:x-amz-server-side-encryption"] = r.choice(["aws:kms", "AES256"])
+        if action == "s3:ListBucket" and r.random() < 0.5:
+            ctx["s3:prefix"] = r.choice(["home/alice/", "shared/", "data/"])
+        requests.append({"name": "q%05d" % i, "principal": r.choice(callers), "action": action,
+                         "resource": resource, "bucket_owner": owner, "context": ctx})
+    return {"description": "query benchmark workload (no expectations: for timing only)",
+            "bucket_owner": owner, "time": "2026-01-01T00:00:00Z",
+            "policies": {"bucket": bucket, "identity": identity}, "requests": requests}
+
+
 def dump(doc, r):
     """Mostly pretty-printed like the console and CLI write them, some minified."""
     if r.random() < 0.8:
@@ -399,6 +468,7 @@ def main():
     ap.add_argument("--bucket", type=int, default=10_000)
     ap.add_argument("--identity", type=int, default=10_000)
     ap.add_argument("--small", type=int, default=0)
+    ap.add_argument("--queries", type=int, default=0)
     ap.add_argument("--seed", type=int, default=20240601)
     args = ap.parse_args()
     g = Gen(random.Random(args.seed))
@@ -417,6 +487,11 @@ def main():
             g, "tls", "small-%d" % n, ACCOUNTS[0], 0)]}
         with open(os.path.join(d, "%06d.json" % n), "w") as f:
             f.write(json.dumps(doc, separators=(",", ":")))
+    if args.queries:
+        d = os.path.join(args.out, "queries")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "workload.json"), "w") as f:
+            json.dump(query_workload(Gen(random.Random(args.seed + 1)), args.queries), f, indent=2)
 
 
 if __name__ == "__main__":

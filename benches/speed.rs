@@ -1,6 +1,13 @@
-//! Speed benchmarks: parsing and linting one policy, plain serde_json parsing as the floor,
-//! compiling a bucket's evaluation graph, and one query on a compiled graph.
-//! Run with `cargo bench`; figures are recorded in docs/performance.md.
+//! Speed benchmarks (docs/performance.md has the figures and how they were taken):
+//!
+//! - `floor/*`: plain `serde_json` parsing of the same bytes, what every lint costs at least;
+//! - `parse/*`: the strict, span-keeping JSON parse alone;
+//! - `parse+validate/*`: parse, lower and validate one policy (every rule), no locating;
+//! - `lint/*`: the full lint of one file as `s3-access lint` runs it, findings located;
+//! - `graph/*`: compiling a bucket's evaluation graph from parsed policies;
+//! - `query/*`: one decision on a compiled graph, without and with the trace.
+//!
+//! Run with `cargo bench` (`cargo bench -- lint` for one group).
 
 #![allow(
     missing_docs,
@@ -12,7 +19,10 @@
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use s3_access::eval::{self, Caller, Graph, Layer, Request};
 use s3_access::lint::{self, LintOptions};
+use s3_access::policy::{PolicyKind, parse};
 use s3_access::source::SourceFile;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// A 20-statement bucket policy in the style of real ones.
 fn bucket_policy() -> String {
@@ -49,90 +59,114 @@ fn identity_policy(i: usize) -> String {
     )
 }
 
-fn graph() -> Graph {
-    let mut g = Graph::new();
-    eval::add_source(
-        &mut g,
-        SourceFile::new("bucket.json", bucket_policy()),
-        Layer::Bucket,
-        0,
-    )
-    .unwrap();
-    for i in 0..5 {
-        eval::add_source(
-            &mut g,
-            SourceFile::new(format!("id{i}.json"), identity_policy(i)),
-            Layer::Identity,
-            0,
-        )
-        .unwrap();
+/// An AWS managed policy of about the median size of the 1,594 (1 KB), and a large one.
+const MANAGED_MEDIAN: &str =
+    include_str!("../tests/corpus/managed-policies/AWSCodeDeployRoleForECS.json");
+const MANAGED_LARGE: &str =
+    include_str!("../tests/corpus/managed-policies/AWSElasticBeanstalkServiceRolePolicy.json");
+
+/// Parses, lowers and validates one policy of `kind`; returns the number of findings.
+fn parse_and_validate(text: &str, kind: PolicyKind) -> usize {
+    let file = SourceFile::new("p.json", text);
+    let root = s3_access::json::parse(file.text()).unwrap();
+    let mut parsed = parse::parse_policy(&root, kind);
+    if let Some(policy) = &parsed.policy {
+        lint::validate::validate(policy, &file, &mut parsed.findings);
     }
-    g
+    parsed.findings.len()
 }
 
-fn benches(c: &mut Criterion) {
-    let text = bucket_policy();
-    c.bench_function(
-        "serde_json parse (floor), 20-statement bucket policy",
-        |b| b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&text)).unwrap()),
-    );
-    c.bench_function(
-        "strict span-keeping parse, 20-statement bucket policy",
-        |b| b.iter(|| s3_access::json::parse(black_box(&text)).unwrap()),
-    );
-    c.bench_function("lint (all rules), 20-statement bucket policy", |b| {
-        b.iter(|| {
-            lint::lint_text(
-                SourceFile::new("bucket.json", black_box(text.clone())),
-                &LintOptions::default(),
-            )
-        })
-    });
-    let parsed: Vec<(SourceFile, std::sync::Arc<s3_access::policy::Policy>)> = {
-        let mut out = Vec::new();
-        let a = lint::analyze(
-            SourceFile::new("bucket.json", bucket_policy()),
-            &LintOptions {
-                kind: Some(s3_access::policy::PolicyKind::Bucket),
-                ..LintOptions::default()
-            },
-        );
+type Parsed = Vec<(SourceFile, Arc<s3_access::policy::Policy>)>;
+
+/// The bucket policy and five identity policies, parsed once.
+fn parsed_policies() -> Parsed {
+    let mut out = Vec::new();
+    let mut add = |name: String, text: String, kind: Option<PolicyKind>| {
+        let options = LintOptions {
+            kind,
+            ..LintOptions::default()
+        };
+        let a = lint::analyze(SourceFile::new(name, text), &options);
         out.push((
             a.report.source.clone(),
             a.policies.into_iter().next().unwrap().into(),
         ));
-        for i in 0..5 {
-            let a = lint::analyze(
-                SourceFile::new(format!("id{i}.json"), identity_policy(i)),
-                &LintOptions::default(),
-            );
-            out.push((
-                a.report.source.clone(),
-                a.policies.into_iter().next().unwrap().into(),
-            ));
-        }
-        out
     };
-    c.bench_function(
-        "compile graph: 20-statement bucket policy + 5 identity policies",
-        |b| {
-            b.iter(|| {
-                let mut g = Graph::new();
-                for (i, (src, p)) in parsed.iter().enumerate() {
-                    let layer = if i == 0 {
-                        Layer::Bucket
-                    } else {
-                        Layer::Identity
-                    };
-                    g.add(src.clone(), p.clone(), layer, 0);
-                }
-                g
-            })
-        },
+    add(
+        "bucket.json".into(),
+        bucket_policy(),
+        Some(PolicyKind::Bucket),
     );
-    let g = graph();
+    for i in 0..5 {
+        add(format!("id{i}.json"), identity_policy(i), None);
+    }
+    out
+}
+
+fn compile(parsed: &Parsed) -> Graph {
+    let mut g = Graph::new();
+    for (i, (src, p)) in parsed.iter().enumerate() {
+        let layer = if i == 0 {
+            Layer::Bucket
+        } else {
+            Layer::Identity
+        };
+        g.add(src.clone(), p.clone(), layer, 0);
+    }
+    g
+}
+
+/// What `s3-access lint` runs: the grammar checks and the risk audit.
+fn all_rules() -> LintOptions {
+    LintOptions {
+        audit: true,
+        ..LintOptions::default()
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let bucket = bucket_policy();
+    let identity = identity_policy(0);
+    for (name, text) in [
+        ("20-statement bucket policy", bucket.as_str()),
+        ("managed policy, median size", MANAGED_MEDIAN),
+        ("managed policy, 16 KB", MANAGED_LARGE),
+    ] {
+        c.bench_function(&format!("floor/serde_json::Value, {name}"), |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).unwrap())
+        });
+        c.bench_function(&format!("parse/strict JSON with spans, {name}"), |b| {
+            b.iter(|| s3_access::json::parse(black_box(text)).unwrap())
+        });
+        let kind = if text.contains("\"Principal\"") {
+            PolicyKind::Bucket
+        } else {
+            PolicyKind::Identity
+        };
+        c.bench_function(&format!("parse+validate/{name}"), |b| {
+            b.iter(|| parse_and_validate(black_box(text), kind))
+        });
+        c.bench_function(&format!("lint/all rules, {name}"), |b| {
+            b.iter(|| lint::lint_text(SourceFile::new("p.json", black_box(text)), &all_rules()))
+        });
+    }
+    c.bench_function("lint/all rules, 3-statement identity policy", |b| {
+        b.iter(|| {
+            lint::lint_text(
+                SourceFile::new("p.json", black_box(identity.as_str())),
+                &all_rules(),
+            )
+        })
+    });
+
+    let parsed = parsed_policies();
+    c.bench_function(
+        "graph/compile: 20-statement bucket policy + 5 identity policies",
+        |b| b.iter(|| compile(black_box(&parsed))),
+    );
+    let g = compile(&parsed);
     let caller = Caller::parse("arn:aws:sts::444455556666:assumed-role/Partner1/alice").unwrap();
-    let request = Request::new(
+    let cross = Request::new(
         caller,
         "s3:GetObject",
         "arn:aws:s3:::amzn-s3-demo-bucket/partner1/report.csv",
@@ -140,9 +174,6 @@ fn benches(c: &mut Criterion) {
         &[],
         1_700_000_000,
     );
-    c.bench_function("query on a compiled graph (cross-account session)", |b| {
-        b.iter(|| eval::decide(black_box(&g), black_box(&request), false))
-    });
     let user = Caller::parse("arn:aws:iam::111122223333:user/bob").unwrap();
     let same = Request::new(
         user,
@@ -152,11 +183,24 @@ fn benches(c: &mut Criterion) {
         &[("s3:prefix".into(), "home/bob/x".into())],
         1_700_000_000,
     );
-    c.bench_function(
-        "query on a compiled graph (same-account user, variables)",
-        |b| b.iter(|| eval::decide(black_box(&g), black_box(&same), false)),
-    );
+    for (name, request) in [
+        ("cross-account session", &cross),
+        ("same-account user, variables", &same),
+    ] {
+        c.bench_function(&format!("query/{name}"), |b| {
+            b.iter(|| eval::decide(black_box(&g), black_box(request), false))
+        });
+        c.bench_function(&format!("query/{name}, with trace"), |b| {
+            b.iter(|| eval::decide(black_box(&g), black_box(request), true))
+        });
+    }
 }
 
-criterion_group!(speed, benches);
+criterion_group! {
+    name = speed;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = benches
+}
 criterion_main!(speed);

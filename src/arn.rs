@@ -128,14 +128,32 @@ pub fn split(s: &str) -> Option<[&str; 6]> {
 }
 
 fn split6(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
+    // One pass over the bytes for the first five colons (`splitn` searches five times).
+    let mut cuts = [0usize; 5];
+    let mut found = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b':' {
+            if let Some(cut) = cuts.get_mut(found) {
+                *cut = i;
+            }
+            found += 1;
+            if found == 5 {
+                break;
+            }
+        }
+    }
+    if found < 5 {
+        return None;
+    }
+    let [a, b, c, d, e] = cuts;
+    // Colons are ASCII, so every cut is a character boundary.
     Some([
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
+        s.get(..a)?,
+        s.get(a + 1..b)?,
+        s.get(b + 1..c)?,
+        s.get(c + 1..d)?,
+        s.get(d + 1..e)?,
+        s.get(e + 1..)?,
     ])
 }
 
@@ -382,6 +400,26 @@ pub fn arn_like(pattern: &str, value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::wildcard;
+
+    #[test]
+    fn split6_cuts_at_the_first_five_colons() {
+        for s in [
+            "",
+            ":",
+            "a:b:c:d:e",
+            "a:b:c:d:e:f",
+            "arn:aws:s3:::b/k:x:y",
+            ":::::",
+            "é:ü::::ß:",
+            "arn:aws",
+        ] {
+            let expected: Option<[&str; 6]> = {
+                let v: Vec<&str> = s.splitn(6, ':').collect();
+                v.try_into().ok()
+            };
+            assert_eq!(split6(s), expected, "{s:?}");
+        }
+    }
 
     #[test]
     fn parses_six_parts() {

@@ -93,6 +93,10 @@ impl PatternBuilder {
 
     /// Appends `text` literally: `*` and `?` in it are ordinary characters.
     pub fn literal(&mut self, text: &str) -> &mut PatternBuilder {
+        // Room for the whole text at once: builders are made per request when policy
+        // variables are substituted.
+        self.source.reserve(text.len());
+        self.atoms.reserve(text.len());
         for c in text.chars() {
             self.push_one(Atom::Char(c), c);
         }
@@ -101,6 +105,8 @@ impl PatternBuilder {
 
     /// Appends `text` in which every `*` and `?` is a wildcard.
     pub fn wildcards(&mut self, text: &str) -> &mut PatternBuilder {
+        self.source.reserve(text.len());
+        self.atoms.reserve(text.len());
         for c in text.chars() {
             match c {
                 '*' => self.push_any_run(),
@@ -124,6 +130,7 @@ impl PatternBuilder {
     }
 
     /// Appends a single-character atom written as `shown` in the source.
+    #[inline]
     fn push_one(&mut self, atom: Atom, shown: char) {
         let byte = self.source.len();
         if atom == Atom::AnyChar && self.prefix_len.is_none() {
@@ -443,7 +450,7 @@ pub fn matches(pattern: &str, text: &str, case: Case) -> bool {
 const MAX_CELLS: usize = 1 << 24;
 
 /// Whether the DP over `n × m` atoms fits in the budget.
-fn within_budget(n: usize, m: usize) -> bool {
+pub(crate) fn within_budget(n: usize, m: usize) -> bool {
     (n + 1)
         .checked_mul(m + 1)
         .is_some_and(|cells| cells <= MAX_CELLS)

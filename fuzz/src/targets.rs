@@ -22,6 +22,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("json_policy", json_policy),
     ("evaluate", evaluate),
     ("wildcard", wildcard),
+    ("public_access", public_access),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -350,6 +351,7 @@ const CONTEXT: &[(&str, &[&str])] = &[
 ];
 
 /// One generated statement, written three ways for the unknown-operator check.
+#[derive(Clone)]
 struct GenStatement {
     effect_deny: bool,
     /// The statement's JSON, with `{COND}` where the unknown-operator condition goes.
@@ -871,11 +873,172 @@ fn reference(pattern: &str, text: &str, case: Case) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------
-// public_access: reserved.
+// public_access: the meaning of public, the bucket verdict, and the risk audit.
 // ---------------------------------------------------------------------------------------
 
-// The public-access analysis does not exist yet. When it does, its target goes here as
-// `pub fn public_access(data: &[u8])`: generate documents with `gen_documents` (and ACL /
-// Block Public Access settings), run the analysis, and check that a bucket judged not public
-// stays not public when a statement is removed, and that nothing it cannot model is reported
-// as "not public". Add it to `TARGETS`, to `fuzz/Cargo.toml` and to `docs/robustness.md`.
+/// Bytes choose a bucket policy (statements of every principal form and condition kind, with
+/// fuzzer text), a bucket ACL, Object Ownership and Block Public Access. Checks: the analysis
+/// and the audit never panic; the verdict agrees with the per-statement classification; a
+/// policy judged not public stays not public when any statement is removed; a Deny never
+/// changes the verdict; what is not given is never reported as blocked or not public; the
+/// audit's findings lie inside the policy text.
+pub fn public_access(data: &[u8]) {
+    use s3_access::public::bucket::{self as verdict, Known, Status, Verdict};
+    let mut c = Choices::new(data);
+    let count = 1 + c.below(5);
+    let statements: Vec<GenStatement> = (0..count)
+        .map(|_| gen_statement(&mut c, true, None))
+        .collect();
+    let doc = GenDocument {
+        layer: Layer::Bucket,
+        level: 0,
+        version: !c.chance(1),
+        statements,
+    };
+    let text = doc.json(Unknown::AsIs, false);
+    let mut g = Graph::new();
+    if eval::add_source(
+        &mut g,
+        SourceFile::new("p.json", text.clone()),
+        Layer::Bucket,
+        0,
+    )
+    .is_err()
+    {
+        return;
+    }
+    let publicity = s3_access::public::document_publicity(&g, 0);
+    // The policy alone.
+    let alone = Known {
+        policy: true,
+        policy_only: true,
+        ..Known::default()
+    };
+    let v = verdict::analyze(&g, &alone, "b", "p.json");
+    assert_eq!(
+        v.verdict == Verdict::Public,
+        publicity.is_public(),
+        "{text}"
+    );
+    assert_eq!(v.public, publicity.is_public(), "{text}");
+
+    // Removing any one statement never makes a non-public policy public.
+    if !publicity.is_public() && doc.statements.len() > 1 {
+        for skip in 0..doc.statements.len() {
+            let fewer = GenDocument {
+                layer: Layer::Bucket,
+                level: 0,
+                version: doc.version,
+                statements: doc
+                    .statements
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, s)| s.clone())
+                    .collect(),
+            };
+            let mut g2 = Graph::new();
+            let t = fewer.json(Unknown::AsIs, false);
+            if eval::add_source(
+                &mut g2,
+                SourceFile::new("q.json", t.clone()),
+                Layer::Bucket,
+                0,
+            )
+            .is_ok()
+            {
+                assert!(
+                    !s3_access::public::document_publicity(&g2, 0).is_public(),
+                    "{text}\n-> {t}"
+                );
+            }
+        }
+    }
+    // One more Deny never changes the verdict.
+    let mut more = doc.statements.clone();
+    more.push(gen_statement(&mut c, true, Some(true)));
+    let with_deny = GenDocument {
+        layer: Layer::Bucket,
+        level: 0,
+        version: doc.version,
+        statements: more,
+    };
+    let t = with_deny.json(Unknown::AsIs, false);
+    let mut g3 = Graph::new();
+    if eval::add_source(
+        &mut g3,
+        SourceFile::new("d.json", t.clone()),
+        Layer::Bucket,
+        0,
+    )
+    .is_ok()
+    {
+        assert_eq!(
+            s3_access::public::document_publicity(&g3, 0).is_public(),
+            publicity.is_public(),
+            "{text}\n-> {t}"
+        );
+    }
+
+    // In a bucket with unknown Block Public Access, a public policy is public, never blocked;
+    // with RestrictPublicBuckets known on, it is blocked.
+    let folder = Known {
+        policy: true,
+        bucket_acl: true,
+        access_points: true,
+        ..Known::default()
+    };
+    g.s3.ownership = Some((s3_access::s3::ObjectOwnership::BucketOwnerEnforced, None));
+    let unknown_bpa = verdict::analyze(&g, &folder, "b", "dir");
+    let policy_path = unknown_bpa.paths.first();
+    if publicity.is_public() {
+        assert_eq!(
+            policy_path.map(|p| p.status),
+            Some(Status::Public),
+            "{text}"
+        );
+        assert!(unknown_bpa.public);
+    }
+    // Unknown Block Public Access blocks nothing: the verdict is never "blocked".
+    assert_ne!(unknown_bpa.verdict, Verdict::Blocked, "{text}");
+    let mut on = s3_access::s3::PublicAccessBlock::all_on();
+    on.block_public_acls = c.chance(1);
+    g.s3.bucket_bpa = Some(s3_access::eval::s3::BpaSetting {
+        flags: on,
+        level: s3_access::eval::s3::BpaLevel::Bucket,
+        place: None,
+    });
+    let known_bpa = Known {
+        account_bpa: true,
+        bucket_bpa: true,
+        ..folder
+    };
+    let blocked = verdict::analyze(&g, &known_bpa, "b", "dir");
+    if publicity.is_public() {
+        assert_eq!(
+            blocked.paths.first().map(|p| p.status),
+            Some(Status::Blocked),
+            "{text}"
+        );
+    }
+
+    // The risk audit never panics, and every finding lies inside the text.
+    let Ok(root) = s3_access::json::parse(&text) else {
+        return;
+    };
+    if let Some(policy) = parse_policy(&root, PolicyKind::Bucket).policy {
+        let source = SourceFile::new("p.json", text.clone());
+        for f in
+            s3_access::audit::policy(&policy, &source, &Default::default(), Some("111122223333"))
+        {
+            assert!(
+                f.span.start <= f.span.end && f.span.end as usize <= text.len(),
+                "{f:?}"
+            );
+            assert!(
+                text.is_char_boundary(f.span.start as usize)
+                    && text.is_char_boundary(f.span.end as usize)
+            );
+        }
+    }
+}

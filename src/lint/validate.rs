@@ -517,7 +517,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn condition(&mut self, c: &Condition, services: &[&'static Service]) {
+    fn condition(&mut self, c: &'a Condition, services: &[&'static Service]) {
         let op = &c.operator.value;
         if op.base == BaseOperator::Unknown {
             let names: Vec<&str> = BaseOperator::KNOWN.iter().map(|o| o.as_str()).collect();
@@ -559,10 +559,8 @@ impl<'a> Validator<'a> {
                 "policy variables are not substituted in condition keys",
             ));
         }
-        let tag_style = key.split_once('/').is_some_and(|(head, tail)| {
-            !tail.is_empty() && catalog::has_key_with_prefix(&format!("{head}/"))
-        });
-        match catalog::condition_key(key) {
+        let (info, tag_style) = self.memo.condition_key(key);
+        match info {
             None if tag_style => {}
             None => {
                 let mut candidates: Vec<&str> =
@@ -910,15 +908,31 @@ impl<'r> ResourceShape<'r> {
 
 /// Answers of [`resource_may_be`] for one policy: bucket policies repeat the same few
 /// resources in many statements. Also the compiled patterns of ARN template tails and of
-/// resource parts, each compared with many resource types.
+/// resource parts, each compared with many resource types, and the condition keys looked up
+/// (a templated key such as `aws:RequestTag/x` is matched against every template).
 #[derive(Default)]
 struct Memo<'r> {
     answers: Vec<(&'static ResourceType, &'r str, bool)>,
     templates: Vec<(&'static str, Pattern)>,
     parts: Vec<(&'r str, Pattern)>,
+    keys: Vec<(&'r str, Option<&'static catalog::KeyInfo>, bool)>,
 }
 
 impl<'r> Memo<'r> {
+    /// The catalogue's entry for a condition key, and whether the key is tag-style (its head
+    /// up to `/` begins some known key: `secretsmanager:ResourceTag/tag-key`).
+    fn condition_key(&mut self, key: &'r str) -> (Option<&'static catalog::KeyInfo>, bool) {
+        if let Some((_, info, tag_style)) = self.keys.iter().find(|(k, _, _)| *k == key) {
+            return (*info, *tag_style);
+        }
+        let tag_style = key.split_once('/').is_some_and(|(head, tail)| {
+            !tail.is_empty() && catalog::has_key_with_prefix(&format!("{head}/"))
+        });
+        let info = catalog::condition_key(key);
+        self.keys.push((key, info, tag_style));
+        (info, tag_style)
+    }
+
     fn may_be(&mut self, rt: &'static ResourceType, resource: &'r str) -> bool {
         if let Some((_, _, known)) = self
             .answers
@@ -1125,6 +1139,56 @@ impl<'a> CompiledResource<'a> {
 struct Compiled<'a> {
     actions: Vec<Item<'a>>,
     resources: Vec<CompiledResource<'a>>,
+    /// The literal actions ASCII-lowercased and sorted, and the indices of the wildcard ones:
+    /// a literal action is covered by an equal literal or by a wildcard, so a lookup replaces
+    /// a scan. `None` when an action is not ASCII (then every action is compared).
+    index: OnceCell<Option<(Vec<String>, Vec<usize>)>>,
+}
+
+impl Compiled<'_> {
+    /// Whether one of the statement's actions covers `q`.
+    fn covers_action(&self, q: &Item<'_>) -> bool {
+        if let (Item::Literal(text), Some((literals, wild))) = (q, self.index()) {
+            if text.is_ascii() {
+                // Two equal ASCII literals: covered when the pair fits the size budget.
+                let equal = literals.binary_search_by(|l| cmp_lower(l, text)).is_ok()
+                    && wildcard::within_budget(text.len(), text.len());
+                return equal
+                    || wild
+                        .iter()
+                        .filter_map(|&i| self.actions.get(i))
+                        .any(|p| p.covers(q, Case::Insensitive));
+            }
+        }
+        self.actions.iter().any(|p| p.covers(q, Case::Insensitive))
+    }
+
+    fn index(&self) -> Option<&(Vec<String>, Vec<usize>)> {
+        self.index
+            .get_or_init(|| {
+                let mut literals = Vec::new();
+                let mut wild = Vec::new();
+                for (i, item) in self.actions.iter().enumerate() {
+                    match item {
+                        Item::Literal(text) if text.is_ascii() => {
+                            literals.push(text.to_ascii_lowercase());
+                        }
+                        Item::Literal(_) => return None,
+                        Item::Wild(_) => wild.push(i),
+                    }
+                }
+                literals.sort();
+                Some((literals, wild))
+            })
+            .as_ref()
+    }
+}
+
+/// Compares an ASCII-lowercased text with `text` lowercased.
+fn cmp_lower(lower: &str, text: &str) -> std::cmp::Ordering {
+    lower
+        .bytes()
+        .cmp(text.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 /// A list item (an action, a part of an ARN) compiled as a pattern only when it has
@@ -1174,6 +1238,7 @@ impl<'a> Compiled<'a> {
                 .flat_map(|r| &r.items)
                 .map(|i| CompiledResource::new(&i.value))
                 .collect(),
+            index: OnceCell::new(),
         }
     }
 }
@@ -1221,19 +1286,19 @@ fn statement_covers<'a>(
         ca.get_or_init(|| Compiled::new(a)),
         cb.get_or_init(|| Compiled::new(b)),
     );
-    let resources_ok = match (&a.resource, &b.resource) {
-        (Some(x), Some(y)) if !x.negated && !y.negated => cb
-            .resources
-            .iter()
-            .all(|q| ca.resources.iter().any(|p| p.covers(q))),
-        (None, None) => true,
-        _ => false,
+    // Both blocks must agree in shape; then the actions, usually the cheaper to tell apart,
+    // are compared before the resources.
+    let compare_resources = match (&a.resource, &b.resource) {
+        (Some(x), Some(y)) if !x.negated && !y.negated => true,
+        (None, None) => false,
+        _ => return false,
     };
-    resources_ok
-        && cb
-            .actions
-            .iter()
-            .all(|q| ca.actions.iter().any(|p| p.covers(q, Case::Insensitive)))
+    cb.actions.iter().all(|q| ca.covers_action(q))
+        && (!compare_resources
+            || cb
+                .resources
+                .iter()
+                .all(|q| ca.resources.iter().any(|p| p.covers(q))))
 }
 
 fn same_conditions(a: &Statement, b: &Statement) -> bool {
