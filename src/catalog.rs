@@ -335,6 +335,19 @@ pub fn condition_key(key: &str) -> Option<&'static KeyInfo> {
     best.and_then(|(_, i)| keys.get(usize::from(i)))
 }
 
+/// Whether AWS knows the key: a catalogue key, a templated one, or a tag-style key whose
+/// head up to `/` begins some known key (`secretsmanager:ResourceTag/tag-key`).
+pub fn is_known_key(key: &str) -> bool {
+    condition_key(key).is_some() || is_tag_style_key(key)
+}
+
+/// Whether the key's head up to `/` begins some known key and a tail follows: the data
+/// writes some tag keys with a literal placeholder instead of `${TagKey}`.
+pub fn is_tag_style_key(key: &str) -> bool {
+    key.split_once('/')
+        .is_some_and(|(head, tail)| !tail.is_empty() && has_key_with_prefix(&format!("{head}/")))
+}
+
 /// Whether some known key starts with `prefix` (ignoring ASCII case). Used for tag-style
 /// keys such as `secretsmanager:ResourceTag/tag-key`, which the data writes with a literal
 /// placeholder instead of `${TagKey}`.

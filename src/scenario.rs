@@ -30,7 +30,13 @@ pub struct Outcome {
 impl Outcome {
     /// Whether the decision is the expected one.
     pub fn passed(&self) -> bool {
-        self.expected == self.response.decision
+        self.expected == self.response.decision && !self.uncertain()
+    }
+
+    /// Whether the answer is marked uncertain: it then cannot pass, whatever the decision (a
+    /// test must not go green on an answer s3-access could not model).
+    pub fn uncertain(&self) -> bool {
+        !self.response.uncertain.is_empty()
     }
 }
 

@@ -565,3 +565,32 @@ fn check_reads_a_device_only_up_to_the_limit() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("input larger than 64 MiB"), "{stderr}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_a_bucket_folder_is_an_error_not_a_hang() {
+    let dir = temp_dir("bucket-fifo");
+    std::fs::write(
+        dir.join("policy.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+    )
+    .unwrap();
+    // Nobody writes to the pipe: reading the ACL from it would block forever.
+    let made = Command::new("mkfifo")
+        .arg(dir.join("acl.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        skip("mkfifo is not available");
+        return;
+    }
+    let out = run_within(60, bin().args(["public", "--format", "json"]).arg(&dir));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("acl.json") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    // The public policy is still judged: a pipe never turns into "not public".
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

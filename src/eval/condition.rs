@@ -52,6 +52,9 @@ pub struct Compiled {
     pub key: String,
     /// Whether AWS declares the key multi-valued.
     pub multi_valued_key: bool,
+    /// Whether the catalogue knows the key (global or of a service); AWS never sets an
+    /// unknown key, so a condition on one sees it absent.
+    pub known_key: bool,
     /// The parsed values.
     pub values: Vec<Value>,
     /// For `Null`: whether the key must be absent.
@@ -85,6 +88,7 @@ pub fn compile(c: &Condition, substitute: bool) -> Compiled {
         key: c.key.value.clone(),
         multi_valued_key: crate::catalog::condition_key(&c.key.value)
             .is_some_and(crate::catalog::KeyInfo::multi_valued),
+        known_key: crate::catalog::is_known_key(&c.key.value),
         values,
         null_true: c
             .values

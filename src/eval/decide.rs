@@ -181,6 +181,10 @@ pub struct Uncertainty {
     pub statement: Option<usize>,
     /// Why.
     pub reason: String,
+    /// Whether it matters only when the request is not allowed (an Allow that could not be
+    /// judged); such entries are dropped from an `Allow`.
+    #[serde(skip)]
+    pub if_not_allowed: bool,
 }
 
 /// An S3 rule that rejected the request although some grant would have allowed it. S3
@@ -495,11 +499,37 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
                 && graph.has_layer(Layer::PermissionsBoundary)
                 && req.caller.has_identity_policies();
             let (result, unknown) = match_statement(s, req, bypass);
-            if unknown && s.effect == Effect::Deny {
+            if unknown {
                 r.uncertain.push(Uncertainty {
                     statement: Some(id),
-                    reason: "a Deny statement has a condition operator s3-access does not know; it is treated as not matching, so access it should block may be reported as allowed".into(),
+                    reason: match s.effect {
+                        Effect::Deny => "a Deny statement has a condition operator s3-access does not know; it is treated as not matching, so access it should block may be reported as allowed".into(),
+                        Effect::Allow => "an Allow statement has a condition operator s3-access does not know; it is treated as not matching, so access it grants may be reported as denied".into(),
+                    },
+                    if_not_allowed: s.effect == Effect::Allow,
                 });
+            }
+            // A Deny that fails only on a key AWS never sets (a misspelt key, most often) is
+            // silently dead: say so rather than answer as if it were meant.
+            if let (Effect::Deny, Err(Mismatch::Condition { index })) = (s.effect, &result) {
+                if let Some(c) = s.conditions.get(*index) {
+                    if !c.known_key && req.context.get(&c.key).is_none() {
+                        let hint = crate::suggest::closest(
+                            &c.key,
+                            crate::catalog::global_keys().iter().map(|k| k.name()),
+                        )
+                        .map(|k| format!(" (`{k}`?)"))
+                        .unwrap_or_default();
+                        r.uncertain.push(Uncertainty {
+                            statement: Some(id),
+                            reason: format!(
+                                "a Deny statement conditions on `{}`, a key AWS never sets{hint}: it can never match; if the key is misspelt, the Deny was meant to apply",
+                                c.key
+                            ),
+                            if_not_allowed: false,
+                        });
+                    }
+                }
             }
             match result {
                 Ok(grant) => {
@@ -862,6 +892,7 @@ fn resource_grants(
             r.uncertain.push(Uncertainty {
                 statement: None,
                 reason,
+                if_not_allowed: true,
             });
         }
     }
@@ -948,6 +979,9 @@ fn summarise(
 ) {
     r.determining.sort_unstable();
     r.determining.dedup();
+    if r.decision == Decision::Allow {
+        r.uncertain.retain(|u| !u.if_not_allowed);
+    }
     if !explain {
         return;
     }

@@ -925,9 +925,7 @@ impl<'r> Memo<'r> {
         if let Some((_, info, tag_style)) = self.keys.iter().find(|(k, _, _)| *k == key) {
             return (*info, *tag_style);
         }
-        let tag_style = key.split_once('/').is_some_and(|(head, tail)| {
-            !tail.is_empty() && catalog::has_key_with_prefix(&format!("{head}/"))
-        });
+        let tag_style = catalog::is_tag_style_key(key);
         let info = catalog::condition_key(key);
         self.keys.push((key, info, tag_style));
         (info, tag_style)

@@ -462,6 +462,15 @@ pub fn load_text(path: &Path, io_code: Code) -> Result<SourceFile, FileReport> {
             String::new(),
         )
     })?;
+    // A pipe or a device would block or never end: only regular files are read.
+    if !meta.is_file() {
+        return Err(fail(
+            io_code,
+            Span::default(),
+            "not a regular file (a pipe, socket or device)".to_string(),
+            String::new(),
+        ));
+    }
     if meta.len() > json::MAX_INPUT_BYTES as u64 {
         return Err(fail(
             Code::InputLimit,
@@ -474,7 +483,8 @@ pub fn load_text(path: &Path, io_code: Code) -> Result<SourceFile, FileReport> {
             String::new(),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    // At most one byte past the limit, even if the file grows while it is read.
+    let bytes = crate::lint::read_limited(path).map_err(|e| {
         fail(
             io_code,
             Span::default(),

@@ -465,6 +465,23 @@ fn read_and_lint(path: &std::path::Path, options: &LintOptions) -> std::io::Resu
     lint::analyze_path(path, options)
 }
 
+/// Why a context value is not of its key's type, if it is not (the operators would then
+/// never match it).
+fn context_value_problem(key: &str, value: &str) -> Option<String> {
+    use s3_access::catalog::KeyType;
+    let info = s3_access::catalog::condition_key(key)?;
+    let ok = match info.value_type() {
+        KeyType::IpAddress => s3_access::values::parse_cidr(value).is_some(),
+        KeyType::Date => s3_access::values::parse_date(value).is_some(),
+        KeyType::Numeric => s3_access::values::parse_number(value).is_some(),
+        KeyType::Bool => s3_access::values::parse_bool(value).is_some(),
+        KeyType::Binary => s3_access::values::decode_base64(value).is_some(),
+        KeyType::Arn => s3_access::arn::split(value).is_some(),
+        KeyType::String => true,
+    };
+    (!ok).then(|| format!("not a valid {} value", info.value_type().as_str()))
+}
+
 /// Parses `--time`: epoch seconds or an ISO 8601 date.
 fn parse_time(s: Option<&str>) -> Result<i64, String> {
     match s {
@@ -493,6 +510,11 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
                 eprintln!("error: --context `{kv}` is not KEY=VALUE");
                 return Ok(EXIT_ERROR);
             }
+        }
+    }
+    for (k, v) in &given {
+        if let Some(why) = context_value_problem(k, v) {
+            eprintln!("warning: --context {k}={v}: {why}; conditions on it will not match");
         }
     }
     let now = match parse_time(args.time.as_deref()) {
@@ -546,8 +568,13 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
         files.push((p, Layer::Rcp, level));
     }
     let mut failed = false;
+    for r in bucket.reports.iter().filter(|r| !r.findings.is_empty()) {
+        eprint!("{}", report::human(r, style));
+    }
     for (path, layer, level) in files {
         match eval::add_file(&mut graph, path, layer, level) {
+            // Warnings matter here: a misspelt key in a Deny is a warning, and a dead Deny.
+            Ok(r) if !r.findings.is_empty() => eprint!("{}", report::human(&r, style)),
             Ok(_) => {}
             Err(eval::LoadError::Invalid(report) | eval::LoadError::NoPolicy(report)) => {
                 eprint!("{}", report::human(&report, style));
@@ -591,6 +618,11 @@ fn run_query(args: QueryArgs) -> std::io::Result<u8> {
                 expected.as_str(),
                 response.decision.as_str()
             );
+            EXIT_FINDINGS
+        }
+        // An answer s3-access could not model never satisfies an expectation.
+        Some(_) if !response.uncertain.is_empty() => {
+            eprintln!("the answer is uncertain (see above): --expect cannot be satisfied");
             EXIT_FINDINGS
         }
         _ => 0,
@@ -716,6 +748,8 @@ fn run_check(args: CheckArgs) -> std::io::Result<u8> {
     let style = style();
     let now = parse_time(None).unwrap_or(0);
     let (mut passed, mut failed, mut invalid) = (0usize, 0usize, walk_errors.len());
+    // Requests whose decision was the expected one but whose answer is uncertain: failed.
+    let mut uncertain = 0usize;
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::ASCII_MARKDOWN);
     table.set_header(["scenario", "request", "expected", "got", "result"]);
@@ -750,17 +784,26 @@ fn run_check(args: CheckArgs) -> std::io::Result<u8> {
             Ok(run) => {
                 for o in &run.outcomes {
                     let ok = o.passed();
+                    let unsure = !ok && o.uncertain() && o.expected == o.response.decision;
                     if ok {
                         passed += 1;
                     } else {
                         failed += 1;
+                        uncertain += usize::from(unsure);
                     }
                     table.add_row([
                         path.display().to_string(),
                         o.name.clone(),
                         o.expected.as_str().to_string(),
                         o.response.decision.as_str().to_string(),
-                        if ok { "pass" } else { "FAIL" }.to_string(),
+                        if ok {
+                            "pass"
+                        } else if unsure {
+                            "UNCERTAIN"
+                        } else {
+                            "FAIL"
+                        }
+                        .to_string(),
                     ]);
                     json_rows.push(serde_json::json!({
                         "scenario": path.display().to_string(),
@@ -768,6 +811,7 @@ fn run_check(args: CheckArgs) -> std::io::Result<u8> {
                         "expected": o.expected.as_str(),
                         "decision": o.response.decision.as_str(),
                         "passed": ok,
+                        "uncertain": o.uncertain(),
                         "result": report::query::json(&o.graph, &o.response, &o.request),
                     }));
                     if !ok || args.verbose {
@@ -791,11 +835,17 @@ fn run_check(args: CheckArgs) -> std::io::Result<u8> {
                 out.push_str(&details);
             }
             out.push_str(&table.to_string());
-            out.push_str(&format!("\n{passed} passed, {failed} failed\n"));
+            out.push_str(&format!("\n{passed} passed, {failed} failed"));
+            if uncertain > 0 {
+                out.push_str(&format!(
+                    " ({uncertain} with the expected decision but an uncertain answer)"
+                ));
+            }
+            out.push('\n');
             write_out(&out)?;
         }
         Format::Json => {
-            let doc = serde_json::json!({"results": json_rows, "passed": passed, "failed": failed, "invalid": invalid});
+            let doc = serde_json::json!({"results": json_rows, "passed": passed, "failed": failed, "uncertain": uncertain, "invalid": invalid});
             write_out(&serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?)?;
         }
     }
