@@ -85,27 +85,32 @@ struct Index {
 
 impl Index {
     fn of(text: &str) -> Index {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0u32];
-        let mut char_checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let mut char_checkpoints = Vec::with_capacity(bytes.len() / CHECKPOINT + 2);
         let mut chars = 0u32;
-        let mut has_cr = false;
-        for (i, b) in text.bytes().enumerate() {
-            if i % CHECKPOINT == 0 {
-                char_checkpoints.push(chars);
-            }
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-            has_cr |= b == b'\r';
-            chars = chars.saturating_add(u32::from(starts_char(b)));
+        // One checkpoint-sized chunk at a time: the character count and the `\r` test are
+        // branch-free loops the compiler vectorises; only newlines are visited one by one.
+        for (n, chunk) in bytes.chunks(CHECKPOINT).enumerate() {
+            char_checkpoints.push(chars);
+            let base = n * CHECKPOINT;
+            line_starts.extend(
+                chunk
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| u32::try_from(base + i + 1).unwrap_or(u32::MAX)),
+            );
+            let in_chunk = chunk.iter().filter(|b| starts_char(**b)).count();
+            chars = chars.saturating_add(u32::try_from(in_chunk).unwrap_or(u32::MAX));
         }
-        if text.len() % CHECKPOINT == 0 {
+        if bytes.len() % CHECKPOINT == 0 {
             char_checkpoints.push(chars);
         }
         Index {
             line_starts,
             char_checkpoints,
-            has_cr,
+            has_cr: bytes.contains(&b'\r'),
         }
     }
 }
