@@ -57,10 +57,14 @@ mkdir -p "$WORK/empty"
 "$S3" lint --format json "$C/bucket" "$C/identity" > "$WORK/corpus-lint.json" || true
 python3 - "$WORK/corpus-lint.json" <<'EOF'
 import json, sys
-s = json.load(open(sys.argv[1]))["summary"]
-print(f"generated corpus lints with {s['errors']} errors, {s['warnings']} warnings, "
-      f"{s['notes']} notes over {s['files']} files")
-sys.exit(1 if s["errors"] else 0)
+# The corpus must be valid policy language (no E/P error); the risk audit (S codes) rightly
+# reports the public website buckets and the rest of the checklist.
+doc = json.load(open(sys.argv[1]))
+s = doc["summary"]
+grammar = sum(1 for f in doc["findings"] if f["severity"] == "error" and f["code"][0] in "EP")
+print(f"generated corpus lints with {s['errors']} errors ({grammar} grammar), "
+      f"{s['warnings']} warnings, {s['notes']} notes over {s['files']} files")
+sys.exit(1 if grammar else 0)
 EOF
 
 # The timer: runs a command N times (with hyperfine -N when installed: no shell, precise

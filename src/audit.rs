@@ -24,7 +24,7 @@ pub mod transport;
 
 use crate::diagnostic::Finding;
 use crate::eval::graph::{Graph, Layer};
-use crate::policy::{Policy, PolicyKind, Statement};
+use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::s3::Encryption;
 use crate::source::{SourceFile, Span};
 
@@ -112,6 +112,11 @@ pub fn policy(
         PolicyKind::AccessPoint => Layer::AccessPoint,
         _ => Layer::Identity,
     };
+    // The checks for other kinds look only at Deny statements and at Allow statements with
+    // NotAction/NotResource: without one, there is nothing to compile (most identity policies).
+    if !layer.is_resource_policy() && !policy.statements.iter().any(kind_independent_subject) {
+        return Vec::new();
+    }
     let mut graph = Graph::new();
     graph.add(source.clone(), policy.clone(), layer, 0);
     let bucket = coverage::bucket_of(&graph);
@@ -139,4 +144,16 @@ pub fn policy(
         dead::check(&ctx, &mut out);
     }
     out.into_iter().map(|a| a.finding).collect()
+}
+
+/// Whether a statement is one the kind-independent checks look at: a Deny (dead statements)
+/// or an Allow with `NotAction`/`NotResource`.
+fn kind_independent_subject(st: &Statement) -> bool {
+    match st.effect.value {
+        Effect::Deny => true,
+        Effect::Allow => {
+            st.action.as_ref().is_some_and(|a| a.negated)
+                || st.resource.as_ref().is_some_and(|r| r.negated)
+        }
+    }
 }

@@ -320,7 +320,9 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
     let mut out = std::io::stdout().lock();
     // JSON and SARIF stream their findings, so memory stays bounded by one file's findings
     // (only the short list of files is kept for the end).
-    let mut json_files: Vec<serde_json::Value> = Vec::new();
+    // The `files` array, rendered as it goes: a few hundred bytes per file.
+    let mut json_files = String::new();
+    let mut json_files_stream = report::stream::ArrayStream::new(2);
     let mut stream = report::stream::ArrayStream::new(match args.format {
         LintFormat::Sarif => 6,
         _ => 2,
@@ -393,10 +395,11 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
             let report = analysis.report;
             summary.add(&report);
             if args.format == LintFormat::Json {
-                json_files.push(serde_json::json!({
+                let entry = serde_json::json!({
                     "file": report.source.name(),
                     "document": report.file_kind,
-                }));
+                });
+                json_files.push_str(&json_files_stream.item(&entry).map_err(io)?);
             }
             emit(&report, &mut out)?;
         }
@@ -418,7 +421,8 @@ fn run_lint(args: LintArgs) -> std::io::Result<u8> {
             }
         }
         LintFormat::Json => {
-            let files = report::stream::pretty_at(&json_files, 2).map_err(io)?;
+            json_files.push_str(&json_files_stream.close());
+            let files = format!("[{json_files}");
             let summary = report::stream::pretty_at(&summary, 2).map_err(io)?;
             let config = report::stream::pretty_at(&config.source.as_ref().map(|s| s.name()), 2)
                 .map_err(io)?;
