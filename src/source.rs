@@ -81,6 +81,8 @@ struct Index {
     char_checkpoints: Vec<u32>,
     /// Whether the text has a `\r` (miette then counts lines differently from `line_starts`).
     has_cr: bool,
+    /// Whether every character is one byte (columns are then byte differences).
+    ascii: bool,
 }
 
 impl Index {
@@ -111,6 +113,7 @@ impl Index {
             line_starts,
             char_checkpoints,
             has_cr: bytes.contains(&b'\r'),
+            ascii: chars as usize == bytes.len(),
         }
     }
 }
@@ -170,9 +173,12 @@ impl SourceFile {
         while end > line_start && !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self
-            .chars_before(end)
-            .saturating_sub(self.chars_before(line_start));
+        let column = if self.index().ascii {
+            end.saturating_sub(line_start)
+        } else {
+            self.chars_before(end)
+                .saturating_sub(self.chars_before(line_start))
+        };
         LineCol {
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
