@@ -152,6 +152,11 @@ fn wrap(text: &str, width: usize) -> String {
         if i > 0 {
             out.push('\n');
         }
+        let ascii = line.is_ascii();
+        if ascii && line.len() <= width {
+            out.push_str(line);
+            continue;
+        }
         // A line's own indentation (a nested list, a JSON example) is kept.
         let body = line.trim_start_matches(' ');
         let indent = &line[..line.len() - body.len()];
@@ -159,7 +164,11 @@ fn wrap(text: &str, width: usize) -> String {
         let mut used = indent.len();
         let start = used;
         for word in body.split(' ').filter(|w| !w.is_empty()) {
-            let len = word.chars().count();
+            let len = if ascii {
+                word.len()
+            } else {
+                word.chars().count()
+            };
             if used > start && used + 1 + len > width {
                 out.push('\n');
                 out.push_str(indent);
