@@ -398,6 +398,19 @@ fn hex4(s: &str) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
+/// The values of `stack` from `base` on, in a vector of their exact size. The outermost
+/// container takes the stack itself (shrunk in place) instead of a copy, so a huge
+/// top-level array or object is not held twice at its peak.
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    if base == 0 {
+        let mut all = std::mem::take(stack);
+        all.shrink_to_fit();
+        all
+    } else {
+        stack.drain(base..).collect()
+    }
+}
+
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -682,7 +695,7 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        let items = self.items.drain(base..).collect();
+        let items = take_from(&mut self.items, base);
         Ok(Value {
             kind: Kind::Array(items),
             span: Span::new(start, self.pos),
@@ -756,7 +769,7 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        let members = self.members.drain(base..).collect();
+        let members = take_from(&mut self.members, base);
         Ok(Value {
             kind: Kind::Object(members),
             span: Span::new(start, self.pos),
