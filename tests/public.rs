@@ -278,26 +278,22 @@ fn queries_on_a_bucket_folder_use_its_acls_ownership_and_access_points() {
     ]);
     assert_eq!(d["decision"], "Allow", "{d:#}");
     // The VPC access point rejects requests from elsewhere, at its description.
-    let d = q(&[
+    let through_ap = [
         "--principal",
         "arn:aws:sts::111122223333:assumed-role/analyst/a",
         "--action",
         "s3:GetObject",
         "--resource",
         "arn:aws:s3:eu-west-1:111122223333:accesspoint/reports-ap/object/reports/q1.csv",
-    ]);
+    ];
+    let d = q(&through_ap);
     assert_eq!(d["decision"], "ExplicitDeny", "{d:#}");
     assert_eq!(d["determining"][0]["rule"], "access-point-network");
     let d = q(&[
-        "--principal",
-        "arn:aws:sts::111122223333:assumed-role/analyst/a",
-        "--action",
-        "s3:GetObject",
-        "--resource",
-        "arn:aws:s3:eu-west-1:111122223333:accesspoint/reports-ap/object/reports/q1.csv",
-        "--context",
-        "aws:SourceVpc=vpc-1a2b3c4d",
-    ]);
+        &through_ap[..],
+        &["--context", "aws:SourceVpc=vpc-1a2b3c4d"],
+    ]
+    .concat());
     assert_eq!(d["decision"], "Allow", "{d:#}");
     // A contradicting owner is refused.
     let out = run(&[

@@ -7,6 +7,7 @@ use s3_access::json;
 use s3_access::policy::{PolicyKind, parse::parse_policy};
 use s3_access::report::{self, Style};
 use s3_access::source::SourceFile;
+use std::path::{Path, PathBuf};
 
 const IDENTITY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 
@@ -115,22 +116,8 @@ fn through_lint_and_query_a_document_with_an_unknown_operator_is_refused_where_i
         ),
     }
     assert!(g.statements.is_empty());
-    let dir = std::env::temp_dir().join(format!("s3a-uncertain-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bucket.json");
-    std::fs::write(&path, BUCKET).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
-        .args([
-            "query",
-            "--principal",
-            "anonymous",
-            "--action",
-            "s3:GetObject",
-        ])
-        .args(["--resource", "arn:aws:s3:::b/k", "--bucket-policy"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let (dir, path) = write_file("refused", "bucket.json", BUCKET);
+    let out = anonymous_read(&path, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "no decision may be printed");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -139,6 +126,34 @@ fn through_lint_and_query_a_document_with_an_unknown_operator_is_refused_where_i
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Writes `text` to `name` in a fresh temporary folder for the test `tag`; returns both.
+fn write_file(tag: &str, name: &str, text: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("s3a-uncertain-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// `s3-access query` of an anonymous `s3:GetObject` on `arn:aws:s3:::b/k` under the bucket
+/// policy at `path`, with `extra` arguments.
+fn anonymous_read(path: &Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args([
+            "query",
+            "--principal",
+            "anonymous",
+            "--action",
+            "s3:GetObject",
+        ])
+        .args(["--resource", "arn:aws:s3:::b/k"])
+        .args(extra)
+        .arg("--bucket-policy")
+        .arg(path)
+        .output()
+        .unwrap()
 }
 
 /// A bucket policy whose transport Deny names a key AWS never sets (`aws:SecureTransprt`).
@@ -203,25 +218,8 @@ fn an_unknown_operator_in_an_allow_matters_only_when_nothing_else_allows() {
 
 #[test]
 fn query_expect_fails_closed_on_an_uncertain_answer() {
-    let dir = std::env::temp_dir().join(format!("s3a-uncertain-expect-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bucket.json");
-    std::fs::write(&path, MISSPELT_KEY).unwrap();
-    let query = |expect: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
-            .args([
-                "query",
-                "--principal",
-                "anonymous",
-                "--action",
-                "s3:GetObject",
-            ])
-            .args(["--resource", "arn:aws:s3:::b/k", "--expect", expect])
-            .arg("--bucket-policy")
-            .arg(&path)
-            .output()
-            .unwrap()
-    };
+    let (dir, path) = write_file("expect", "bucket.json", MISSPELT_KEY);
+    let query = |expect: &str| anonymous_read(&path, &["--expect", expect]);
     // The decision printed is Allow, yet an expectation of Allow is not met: the Deny was
     // probably meant to apply, and the caller must look.
     let out = query("Allow");
@@ -236,15 +234,12 @@ fn query_expect_fails_closed_on_an_uncertain_answer() {
 
 #[test]
 fn check_reports_an_uncertain_request_and_does_not_pass_it() {
-    let dir = std::env::temp_dir().join(format!("s3a-uncertain-check-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let scenario = format!(
         r#"{{"bucket_owner": "111122223333", "policies": {{"bucket": {MISSPELT_KEY}}},
   "requests": [{{"name": "anonymous read", "principal": "anonymous", "action": "s3:GetObject",
     "resource": "arn:aws:s3:::b/k", "expect": "Allow"}}]}}"#
     );
-    let path = dir.join("scenario.json");
-    std::fs::write(&path, scenario).unwrap();
+    let (dir, path) = write_file("check", "scenario.json", &scenario);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
         .arg("check")
         .arg(&path)

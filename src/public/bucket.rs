@@ -368,6 +368,19 @@ fn restrict(path: &mut Path, setter: Option<BlockedBy>, owner: &str, unknown: Op
     }
 }
 
+/// Why a policy with Allow statements is not public.
+const FIXED_ONLY: &str = "every Allow statement grants only to fixed principals or fixed values of keys that identify the caller";
+
+/// The public-access verdict of every Allow statement of the policies `docs`, for the report.
+fn policy_statements(graph: &Graph, docs: &[usize]) -> Vec<StatementOut> {
+    docs.iter()
+        .flat_map(|&doc| {
+            let publicity = public::document_publicity(graph, doc);
+            statements_out(graph, doc, &publicity.statements)
+        })
+        .collect()
+}
+
 fn statements_out(
     graph: &Graph,
     doc: usize,
@@ -441,16 +454,12 @@ fn policy_path(graph: &Graph, known: &Known) -> Path {
         }
         return path;
     }
-    for doc in docs {
-        let publicity = public::document_publicity(graph, doc);
-        path.statements
-            .extend(statements_out(graph, doc, &publicity.statements));
-    }
+    path.statements = policy_statements(graph, &docs);
     if !path.statements.iter().any(|s| s.verdict.public) {
         path.reasons.push(if path.statements.is_empty() {
             "the policy has no Allow statement".into()
         } else {
-            "every Allow statement grants only to fixed principals or fixed values of keys that identify the caller".into()
+            FIXED_ONLY.into()
         });
         return path;
     }
@@ -625,15 +634,9 @@ fn access_point_path(graph: &Graph, known: &Known, i: usize) -> Path {
         );
         return path;
     }
-    for doc in docs {
-        let publicity = public::document_publicity(graph, doc);
-        path.statements
-            .extend(statements_out(graph, doc, &publicity.statements));
-    }
+    path.statements = policy_statements(graph, &docs);
     if !path.statements.iter().any(|s| s.verdict.public) {
-        path.reasons.push(
-            "every Allow statement grants only to fixed principals or fixed values of keys that identify the caller".into(),
-        );
+        path.reasons.push(FIXED_ONLY.into());
         return path;
     }
     path.reasons.push(describe_public(&path.statements));
