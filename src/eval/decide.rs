@@ -80,20 +80,6 @@ pub struct Step {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
-    /// Service control policies.
-    Scp,
-    /// Resource control policies.
-    Rcp,
-    /// Identity-based policies.
-    Identity,
-    /// The permissions boundary.
-    PermissionsBoundary,
-    /// The session policy.
-    Session,
-    /// The bucket policy.
-    Bucket,
-    /// The access point policy.
-    AccessPoint,
     /// The bucket ACL.
     BucketAcl,
     /// The object ACL.
@@ -104,19 +90,14 @@ pub enum Stage {
     BlockPublicAccess,
     /// The access point's own rules (network origin, no anonymous requests).
     AccessPointNetwork,
+    /// A policy layer (serialised as the layer's own name).
+    #[serde(untagged)]
+    Policy(Layer),
 }
 
 impl From<Layer> for Stage {
     fn from(l: Layer) -> Stage {
-        match l {
-            Layer::Scp => Stage::Scp,
-            Layer::Rcp => Stage::Rcp,
-            Layer::Identity => Stage::Identity,
-            Layer::PermissionsBoundary => Stage::PermissionsBoundary,
-            Layer::Session => Stage::Session,
-            Layer::Bucket => Stage::Bucket,
-            Layer::AccessPoint => Stage::AccessPoint,
-        }
+        Stage::Policy(l)
     }
 }
 
@@ -124,13 +105,7 @@ impl Stage {
     /// A display name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Stage::Scp => Layer::Scp.as_str(),
-            Stage::Rcp => Layer::Rcp.as_str(),
-            Stage::Identity => Layer::Identity.as_str(),
-            Stage::PermissionsBoundary => Layer::PermissionsBoundary.as_str(),
-            Stage::Session => Layer::Session.as_str(),
-            Stage::Bucket => Layer::Bucket.as_str(),
-            Stage::AccessPoint => Layer::AccessPoint.as_str(),
+            Stage::Policy(l) => l.as_str(),
             Stage::BucketAcl => "bucket ACL",
             Stage::ObjectAcl => "object ACL",
             Stage::ObjectOwnership => "object ownership",
