@@ -156,3 +156,37 @@ fn a_misspelt_key_in_a_deny_is_reported_as_a_dead_statement() {
             .contains("did you mean `aws:SecureTransport`?")
     );
 }
+
+#[test]
+fn identity_policies_get_the_kind_independent_checks_and_nothing_else() {
+    // Identity policies skip the audit graph unless they have a Deny or an Allow with
+    // NotAction/NotResource; those two must still be checked.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("audit-identity");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, statements: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#),
+        )
+        .unwrap();
+        path
+    };
+    let allow = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}"#;
+    let not_action = write(
+        "not-action.json",
+        r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#,
+    );
+    assert_eq!(findings(&not_action, "S303").len(), 1);
+    let dead_deny = write(
+        "dead-deny.json",
+        &format!(
+            r#"{allow}, {{"Effect": "Deny", "Action": "s3:DeleteObjekt", "Resource": "arn:aws:s3:::b/*"}}"#
+        ),
+    );
+    assert_eq!(findings(&dead_deny, "S401").len(), 1);
+    let plain = write("plain.json", allow);
+    for code in ["S303", "S304", "S401", "S201", "S510"] {
+        assert!(findings(&plain, code).is_empty(), "{code}");
+    }
+}
