@@ -27,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate policy files: JSON syntax, grammar, actions, resources, conditions
+    /// Validate policy files (grammar, actions, resources, conditions) and audit their S3 risks
     Lint(LintArgs),
     /// Decide one request: Allow, ExplicitDeny or ImplicitDeny, with the statements that decided
     Query(Box<QueryArgs>),
