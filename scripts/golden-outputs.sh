@@ -3,7 +3,8 @@
 # format, query over a grid of requests, public, check, rules, explain) into one folder, one
 # file per command, each ending with its exit code. Run it with the binary before and after a
 # refactoring and `diff -r` the two folders: a refactoring that changes no behaviour gives no
-# difference.
+# difference. Requests without a time are decided at the wall clock, so today's timestamps
+# (ISO 8601 and epoch seconds) are replaced by `<now>`.
 #
 #   scripts/golden-outputs.sh target/debug/s3-access /tmp/before
 set -uo pipefail
@@ -12,7 +13,14 @@ out=${2:?usage: golden-outputs.sh BINARY OUTDIR}
 cd "$(dirname "$0")/.."
 mkdir -p "$out"
 export NO_COLOR=1
+today=$(date -u +%Y-%m-%d)
+epoch=$(date -u +%s)
 n=0
+# Today's ISO 8601 times and epoch seconds within a day of now become `<now>`.
+normalise() {
+  sed -E -e "s/${today}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/<now>/g" \
+    -e "s/\b(${epoch:0:5}[0-9]{5})\b/<now>/g"
+}
 run() {
   n=$((n + 1))
   local file
@@ -23,7 +31,7 @@ run() {
     printf '\n'
     "$bin" "$@" 2>&1
     printf '\nexit %s\n' "$?"
-  } >"$file"
+  } | normalise >"$file"
 }
 
 for format in human json sarif github; do

@@ -28,7 +28,36 @@ use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::s3::Encryption;
 use crate::source::{SourceFile, Span};
 
-pub use crate::config::Trust;
+/// Accounts and AWS Organizations organisations whose principals are not outsiders.
+///
+/// Set by `[trust]` in the configuration ([`crate::config`]); risk rules read it from [`Context::trust`]: a grant to a trusted account
+/// (or to principals of a trusted organisation, via `aws:PrincipalOrgID`) is not cross-account
+/// exposure. The bucket owner's own account is trusted by the rules themselves; it need not be
+/// listed. Empty by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trust {
+    /// Twelve-digit account ids.
+    pub accounts: Vec<String>,
+    /// Organisation ids (`o-` and 10 to 32 lowercase letters or digits).
+    pub organizations: Vec<String>,
+}
+
+impl Trust {
+    /// Whether the twelve-digit account id is listed.
+    pub fn trusts_account(&self, account: &str) -> bool {
+        self.accounts.iter().any(|a| a == account)
+    }
+
+    /// Whether the organisation id is listed (ids are lowercase; compared exactly).
+    pub fn trusts_organization(&self, organization: &str) -> bool {
+        self.organizations.iter().any(|o| o == organization)
+    }
+
+    /// Whether nothing is trusted.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty() && self.organizations.is_empty()
+    }
+}
 
 /// What a policy is audited against.
 #[derive(Debug, Clone, Copy)]

@@ -6,8 +6,9 @@
 //! finding at its line and column, rendered like any other finding. The format is documented
 //! in `docs/configuration.md`.
 
+use crate::audit::Trust;
 use crate::diagnostic::Finding;
-use crate::lint::{FileKind, FileReport, Located};
+use crate::load::{FileKind, FileReport, Located};
 use crate::policy::Policy;
 use crate::registry::{Code, Severity};
 use crate::source::{SourceFile, Span};
@@ -19,37 +20,6 @@ use toml::Spanned;
 
 /// The file name searched for.
 pub const FILE_NAME: &str = ".s3-access.toml";
-
-/// Accounts and AWS Organizations organisations whose principals are not outsiders.
-///
-/// Risk rules read it from [`crate::lint::LintOptions::trust`]: a grant to a trusted account
-/// (or to principals of a trusted organisation, via `aws:PrincipalOrgID`) is not cross-account
-/// exposure. The bucket owner's own account is trusted by the rules themselves; it need not be
-/// listed. Empty by default.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Trust {
-    /// Twelve-digit account ids.
-    pub accounts: Vec<String>,
-    /// Organisation ids (`o-` and 10 to 32 lowercase letters or digits).
-    pub organizations: Vec<String>,
-}
-
-impl Trust {
-    /// Whether the twelve-digit account id is listed.
-    pub fn trusts_account(&self, account: &str) -> bool {
-        self.accounts.iter().any(|a| a == account)
-    }
-
-    /// Whether the organisation id is listed (ids are lowercase; compared exactly).
-    pub fn trusts_organization(&self, organization: &str) -> bool {
-        self.organizations.iter().any(|o| o == organization)
-    }
-
-    /// Whether nothing is trusted.
-    pub fn is_empty(&self) -> bool {
-        self.accounts.is_empty() && self.organizations.is_empty()
-    }
-}
 
 /// The level a rule is configured to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -454,7 +424,7 @@ impl Config {
 
     /// Applies suppressions and levels to one file's findings and returns how many
     /// suppressions removed. `policies` are the file's parsed policies (from
-    /// [`crate::lint::Analysis`]), which give each finding its statement's `Sid`.
+    /// [`crate::load::Analysis`]), which give each finding its statement's `Sid`.
     pub fn apply(&self, report: &mut FileReport, policies: &[Policy], usage: &mut Usage) -> usize {
         usage.grow(self.suppressions.len());
         let rel = self.relative(Path::new(report.source.name()));
@@ -857,7 +827,7 @@ struct RawSuppression {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{self, LintOptions};
+    use crate::load::{self, LoadOptions};
 
     fn parse(text: &str) -> Result<Config, Box<FileReport>> {
         Config::parse(
@@ -1010,8 +980,8 @@ reason = "the website bucket is public on purpose"
   ]
 }"#;
 
-    fn lint_as(name: &str, text: &str) -> lint::Analysis {
-        lint::analyze(SourceFile::new(name, text), &LintOptions::default())
+    fn lint_as(name: &str, text: &str) -> load::Analysis {
+        load::analyze(SourceFile::new(name, text), &LoadOptions::default())
     }
 
     fn codes(report: &FileReport) -> Vec<(Code, Severity, u32)> {

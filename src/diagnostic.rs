@@ -3,6 +3,12 @@
 use crate::registry::{Code, Severity};
 use crate::source::Span;
 
+/// The most findings reported for one file. A hostile file can hold millions of mistakes
+/// (a key repeated ten million times fits the size limit) and each finding costs memory; past
+/// this many the rest are dropped and one input-limit error says so, so the file never looks
+/// cleaner than it is.
+pub const MAX_FINDINGS: usize = 10_000;
+
 /// One finding about one place in a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {

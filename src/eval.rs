@@ -10,6 +10,7 @@ pub mod condition;
 pub mod context;
 pub mod decide;
 pub mod graph;
+pub mod publicity;
 pub mod request;
 pub mod s3;
 
@@ -17,7 +18,7 @@ pub use decide::{Decision, Response, decide};
 pub use graph::{Graph, Layer};
 pub use request::{Caller, Request};
 
-use crate::lint::{self, FileReport, LintOptions};
+use crate::load::{self, FileReport, LoadOptions};
 use crate::policy::PolicyKind;
 use crate::registry::Severity;
 use crate::source::SourceFile;
@@ -69,11 +70,7 @@ pub fn add_source(
     layer: Layer,
     level: usize,
 ) -> Result<FileReport, LoadError> {
-    let options = LintOptions {
-        kind: Some(kind_of(layer)),
-        ..LintOptions::default()
-    };
-    let analysis = lint::analyze(source.clone(), &options);
+    let analysis = load::analyze(source.clone(), &LoadOptions::of_kind(kind_of(layer)));
     if analysis.report.max_severity() == Some(Severity::Error) {
         return Err(LoadError::Invalid(Box::new(analysis.report)));
     }
@@ -94,11 +91,11 @@ pub fn add_file(
     level: usize,
 ) -> Result<FileReport, LoadError> {
     let name = path.display().to_string();
-    let bytes = lint::read_limited(path).map_err(|e| LoadError::Io(name.clone(), e))?;
+    let bytes = load::read_limited(path).map_err(|e| LoadError::Io(name.clone(), e))?;
     let text = match crate::json::decode_utf8(bytes.clone()) {
         Ok(t) => t,
         Err(_) => {
-            let report = lint::lint_bytes(&name, bytes, &LintOptions::default());
+            let report = load::report_bytes(&name, bytes, &LoadOptions::default());
             return Err(LoadError::Invalid(Box::new(report)));
         }
     };

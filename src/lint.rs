@@ -1,21 +1,18 @@
-//! Linting: read a file, recognise it, lower it, validate it, and locate every finding.
+//! Linting: every file loaded ([`crate::load`]: recognised, lowered, validated, located), and
+//! the risk audit ([`crate::audit`]) on every policy AWS would accept.
 
 pub mod folder;
 pub mod validate;
 
-use crate::diagnostic::Finding;
-use crate::document::{self, KindSource, Recognised};
-use crate::json::{self, ErrorKind, Kind, Value};
-use crate::policy::{Policy, PolicyKind, parse};
-use crate::registry::{Code, Severity};
-use crate::source::{LineCol, SourceFile, Span};
-use std::path::{Path, PathBuf};
-
-/// The most findings reported for one file. A hostile file can hold millions of mistakes
-/// (a key repeated ten million times fits the size limit) and each finding costs memory; past
-/// this many the rest are dropped and one input-limit error says so, so the file never looks
-/// cleaner than it is.
-pub const MAX_FINDINGS: usize = 10_000;
+use crate::load::{self, LoadOptions};
+pub use crate::load::{
+    Analysis, FileKind, FileReport, Located, MAX_FINDINGS, WalkError, collect_files, pointer,
+    read_limited,
+};
+use crate::policy::{Policy, PolicyKind};
+use crate::registry::Code;
+use crate::source::SourceFile;
+use std::path::Path;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -27,98 +24,20 @@ pub struct LintOptions {
     pub audit: bool,
     /// Accounts and organisations that are not outsiders (from `[trust]` in the
     /// configuration), for the risk rules.
-    pub trust: crate::config::Trust,
+    pub trust: crate::audit::Trust,
 }
 
-/// What a file turned out to be.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-pub enum FileKind {
-    /// A policy of this kind.
-    Policy {
-        /// The kind.
-        kind: PolicyKind,
-        /// How it was decided.
-        kind_source: KindSource,
-        /// The AWS CLI output shape it was unwrapped from.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        wrapper: Option<&'static str>,
-    },
-    /// A recognised AWS document that is not a policy; not linted.
-    Other {
-        /// What it is.
-        what: &'static str,
-    },
-    /// Not readable as JSON, or not recognised.
-    Unknown,
-}
-
-/// A finding placed in its file: JSON pointer and line/column range.
-#[derive(Debug, Clone)]
-pub struct Located {
-    /// The finding.
-    pub finding: Finding,
-    /// JSON pointer to the offending value (inside an embedded policy: relative to the policy).
-    pub path: String,
-    /// Where it starts.
-    pub start: LineCol,
-    /// Where it ends (exclusive column).
-    pub end: LineCol,
-}
-
-impl Located {
-    /// Places `finding` in `source`, with `path` as its JSON pointer.
-    pub fn at(source: &SourceFile, finding: Finding, path: String) -> Located {
-        Located {
-            start: source.line_col(finding.span.start),
-            end: source.line_col(finding.span.end),
-            finding,
-            path,
-        }
-    }
-
-    /// Places `finding` in `source`, its pointer taken in the first of `roots` (JSON values of
-    /// the file) that contains it.
-    pub fn within(source: &SourceFile, roots: &[&Value], finding: Finding) -> Located {
-        let path = roots
-            .iter()
-            .find(|r| r.span.start <= finding.span.start && finding.span.end <= r.span.end)
-            .map(|r| pointer(r, finding.span))
-            .unwrap_or_default();
-        Located::at(source, finding, path)
-    }
-}
-
-/// The lint result of one file.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    /// The file (its text is kept for rendering).
-    pub source: SourceFile,
-    /// What it was.
-    pub file_kind: FileKind,
-    /// Findings, in source order.
-    pub findings: Vec<Located>,
-}
-
-impl FileReport {
-    /// Adds findings made after linting (by a folder's audit), located in this file.
-    pub fn add(&mut self, findings: Vec<Finding>) {
-        if findings.is_empty() {
-            return;
-        }
-        let root = json::parse(self.source.text()).ok();
-        let roots: Vec<&Value> = root.iter().collect();
-        for finding in findings {
-            self.findings
-                .push(Located::within(&self.source, &roots, finding));
-        }
-        self.findings
-            .sort_by_key(|f| (f.start.line, f.start.column, f.finding.code));
-    }
-
-    /// The highest severity among the findings.
-    pub fn max_severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.finding.severity).max()
+impl LintOptions {
+    /// Runs `f` with the load options these lint options mean: the risk audit, if asked for,
+    /// as the check on every policy AWS would accept.
+    fn with_load<R>(&self, f: impl FnOnce(&LoadOptions<'_>) -> R) -> R {
+        let audit = |policy: &Policy, source: &SourceFile| {
+            crate::audit::policy(policy, source, &self.trust, None)
+        };
+        f(&LoadOptions {
+            kind: self.kind,
+            check: self.audit.then_some(&audit as load::PolicyCheck<'_>),
+        })
     }
 }
 
@@ -129,26 +48,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileRepo
 
 /// Lints bytes read from `name` and keeps the parsed policies.
 pub fn analyze_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> Analysis {
-    let text = match json::decode_utf8(bytes) {
-        Ok(t) => t,
-        Err((err, lossy)) => {
-            let source = SourceFile::new(name, lossy);
-            let code = if err.kind == ErrorKind::TooLarge {
-                Code::InputLimit
-            } else {
-                Code::InvalidUtf8
-            };
-            let mut f = Finding::new(code, err.span, err.message());
-            if let Some(h) = err.help() {
-                f = f.with_help(h);
-            }
-            return Analysis {
-                report: finish(source, FileKind::Unknown, vec![f], &[]),
-                policies: Vec::new(),
-            };
-        }
-    };
-    analyze(SourceFile::new(name, text), options)
+    options.with_load(|o| load::analyze_bytes(name, bytes, o))
 }
 
 /// Lints a source text.
@@ -156,248 +56,10 @@ pub fn lint_text(source: SourceFile, options: &LintOptions) -> FileReport {
     analyze(source, options).report
 }
 
-/// A lint report together with the policies that were parsed (for evaluation).
-#[derive(Debug)]
-pub struct Analysis {
-    /// The findings.
-    pub report: FileReport,
-    /// Every policy that could be lowered, in file order.
-    pub policies: Vec<Policy>,
-}
-
 /// Lints a source text and keeps the parsed policies. A top-level JSON array of policies (as
 /// an organisation level holds several SCPs) is linted element by element.
 pub fn analyze(source: SourceFile, options: &LintOptions) -> Analysis {
-    let text = source.text();
-    let mut findings = Vec::new();
-    let bom = json::bom_len(text);
-    if bom > 0 {
-        findings.push(
-            Finding::new(Code::ByteOrderMark, Span::new(0, bom), "the file starts with a UTF-8 byte-order mark")
-                .with_help("s3-access skips it; save the file as UTF-8 without BOM before passing it to AWS tools"),
-        );
-    }
-    let root = match json::parse(text) {
-        Ok(v) => v,
-        Err(e) => {
-            findings.push(json_error(&e, None));
-            return Analysis {
-                report: finish(source, FileKind::Unknown, findings, &[]),
-                policies: Vec::new(),
-            };
-        }
-    };
-    analyze_value(source, &root, options, findings)
-}
-
-/// Lints `root`, a value inside `source` (the whole file, or a policy written inline in a
-/// scenario file), after the file-level `findings` already made.
-pub fn analyze_value(
-    source: SourceFile,
-    root: &Value,
-    options: &LintOptions,
-    mut findings: Vec<Finding>,
-) -> Analysis {
-    let text = source.text();
-    let mut policies = Vec::new();
-    parse::all_duplicate_keys(root, &mut findings);
-    let name = source.name().to_string();
-    let elements: Vec<&Value> = match &root.kind {
-        Kind::Array(items)
-            if !items.is_empty() && items.iter().all(|i| i.get("Statement").is_some()) =>
-        {
-            items.iter().collect()
-        }
-        _ => vec![root],
-    };
-    let mut file_kind = FileKind::Unknown;
-    let mut roots: Vec<std::borrow::Cow<'_, Value>> = Vec::new();
-    for element in elements {
-        if findings.len() > MAX_FINDINGS {
-            break;
-        }
-        match document::recognise_borrowed(text, element, options.kind, &name) {
-            Recognised::Policy {
-                root: policy_root,
-                kind,
-                kind_source,
-                wrapper,
-            } => {
-                if wrapper.is_some() && policy_root.span != element.span {
-                    parse::all_duplicate_keys(&policy_root, &mut findings);
-                }
-                let before = findings.len();
-                let parsed = parse::parse_policy(&policy_root, kind);
-                findings.extend(parsed.findings);
-                if let Some(policy) = parsed.policy {
-                    validate::validate(&policy, &source, &mut findings);
-                    // A policy AWS would reject is fixed first; its risks come after.
-                    let rejected = findings
-                        .get(before..)
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|f| f.severity == Severity::Error);
-                    if options.audit && !rejected {
-                        findings.extend(crate::audit::policy(
-                            &policy,
-                            &source,
-                            &options.trust,
-                            None,
-                        ));
-                    }
-                    policies.push(policy);
-                }
-                file_kind = FileKind::Policy {
-                    kind,
-                    kind_source,
-                    wrapper,
-                };
-                roots.push(policy_root);
-            }
-            Recognised::EmbeddedSyntaxError { error, wrapper } => {
-                findings.push(json_error(&error, Some(wrapper)))
-            }
-            Recognised::Other { what } => file_kind = FileKind::Other { what },
-            Recognised::Unrecognised => {
-                let head = Span::new(element.span.start as usize, element.span.start as usize + 1);
-                findings.push(
-                    Finding::new(
-                        Code::NotAPolicy,
-                        head,
-                        "this JSON is neither a policy nor a recognised AWS document",
-                    )
-                    .with_help(
-                        "a policy has a Statement; pass --kind to force one, or exclude the file",
-                    ),
-                );
-            }
-        }
-    }
-    // The whole file last (borrowed: cloning the tree would double the memory of a big file).
-    let refs: Vec<&Value> = roots
-        .iter()
-        .map(|r| &**r)
-        .chain(std::iter::once(root))
-        .collect();
-    Analysis {
-        report: finish(source, file_kind, findings, &refs),
-        policies,
-    }
-}
-
-fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
-    let code = match e.kind {
-        ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,
-        ErrorKind::InvalidUtf8 => Code::InvalidUtf8,
-        _ => Code::JsonSyntax,
-    };
-    let message = match wrapper {
-        Some(w) => format!("{} in the policy embedded in {w}", e.message()),
-        None => e.message(),
-    };
-    let f = Finding::new(code, e.span, message);
-    match e.help() {
-        Some(h) => f.with_help(h),
-        None => f,
-    }
-}
-
-fn finish(
-    source: SourceFile,
-    file_kind: FileKind,
-    mut findings: Vec<Finding>,
-    roots: &[&Value],
-) -> FileReport {
-    findings.sort_by_key(|f| (f.span.start, f.span.end, f.code));
-    findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
-    // Producers stop one past the limit, so more than the limit means some were dropped.
-    if findings.len() > MAX_FINDINGS {
-        findings.truncate(MAX_FINDINGS);
-        let after = findings.last().map_or(0, |f| f.span.end as usize);
-        findings.push(
-            Finding::new(
-                Code::InputLimit,
-                Span::new(after, after),
-                format!("more than {MAX_FINDINGS} findings in this file; the rest are not listed"),
-            )
-            .with_help("fix the findings above and lint the file again"),
-        );
-    }
-    // The policy roots of one file do not overlap (they are distinct elements of a top-level
-    // array, or one document), so sorted by position the one containing a finding is found by
-    // binary search; the last root is the whole file. A linear search per finding is
-    // quadratic in a file of many policies with many findings.
-    let contains = |r: &Value, span: Span| r.span.start <= span.start && span.end <= r.span.end;
-    let (whole, mut sorted): (Option<&&Value>, Vec<&Value>) = match roots.split_last() {
-        Some((last, rest)) => (Some(last), rest.to_vec()),
-        None => (None, Vec::new()),
-    };
-    sorted.sort_by_key(|r| (r.span.start, std::cmp::Reverse(r.span.end)));
-    let root_of = |span: Span| -> Option<&Value> {
-        let i = sorted.partition_point(|r| r.span.start <= span.start);
-        i.checked_sub(1)
-            .and_then(|i| sorted.get(i).copied())
-            .filter(|r| contains(r, span))
-            .or_else(|| whole.copied().filter(|r| contains(r, span)))
-    };
-    let findings = findings
-        .into_iter()
-        .map(|finding| {
-            let path = root_of(finding.span)
-                .map(|r| pointer(r, finding.span))
-                .unwrap_or_default();
-            Located::at(&source, finding, path)
-        })
-        .collect();
-    FileReport {
-        source,
-        file_kind,
-        findings,
-    }
-}
-
-/// The JSON pointer (RFC 6901) of the deepest value or key containing `span`.
-pub fn pointer(root: &Value, span: Span) -> String {
-    let mut path = String::new();
-    let mut node = root;
-    let inside = |s: Span| s.start <= span.start && span.end <= s.end;
-    // Members and items are in source order and do not overlap, so the only candidate at
-    // each level is the last one starting at or before the span (binary search: a linear
-    // scan per finding is quadratic in an object with many findings).
-    loop {
-        let next = match &node.kind {
-            Kind::Object(members) => {
-                let i = members.partition_point(|m| m.key_span.start <= span.start);
-                i.checked_sub(1)
-                    .and_then(|i| members.get(i))
-                    .filter(|m| inside(m.key_span) || inside(m.value.span))
-                    .map(|m| (escape(&m.key), &m.value, inside(m.key_span)))
-            }
-            Kind::Array(items) => {
-                let i = items.partition_point(|v| v.span.start <= span.start);
-                i.checked_sub(1)
-                    .and_then(|i| items.get(i).map(|v| (i, v)))
-                    .filter(|(_, v)| inside(v.span))
-                    .map(|(i, v)| (i.to_string(), v, false))
-            }
-            _ => None,
-        };
-        match next {
-            Some((segment, child, at_key)) => {
-                path.push('/');
-                path.push_str(&segment);
-                if at_key || child.span == span {
-                    return path;
-                }
-                node = child;
-            }
-            None => return path,
-        }
-    }
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    options.with_load(|o| load::analyze(source, o))
 }
 
 /// Lints a file on disk (`-` reads standard input).
@@ -407,33 +69,7 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
 
 /// Lints a file on disk and keeps the parsed policies.
 pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std::io::Error> {
-    use std::io::Read;
-    let name = path.display().to_string();
-    // One open and one fstat per file (what `fs::read` does anyway), not a second lookup.
-    let mut file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if meta.len() > json::MAX_INPUT_BYTES as u64 {
-        let source = SourceFile::new(name, String::new());
-        let f = Finding::new(
-            Code::InputLimit,
-            Span::new(0, 0),
-            format!(
-                "the file is {} bytes, over the {} MiB limit",
-                meta.len(),
-                json::MAX_INPUT_BYTES >> 20
-            ),
-        );
-        return Ok(Analysis {
-            report: finish(source, FileKind::Unknown, vec![f], &[]),
-            policies: Vec::new(),
-        });
-    }
-    // At most one byte past the limit, even if the file grows while it is read.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-    (&mut file)
-        .take(json::MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    let mut analysis = analyze_bytes(&name, bytes, options);
+    let mut analysis = options.with_load(|o| load::analyze_path(path, o))?;
     // In a bucket folder, `{}` records that a configuration does not exist on AWS
     // (docs/bucket-folder.md): a recognised document, not a broken policy.
     let report = &mut analysis.report;
@@ -455,168 +91,4 @@ fn in_bucket_folder(path: &Path) -> bool {
         .skip(1)
         .take(3)
         .any(|d| d.join(crate::s3::folder::MANIFEST).is_file())
-}
-
-/// Reads at most one byte more than [`json::MAX_INPUT_BYTES`] from `path`, so a device
-/// (`/dev/zero`), a pipe or a file that grows while it is read cannot exhaust memory; the
-/// caller reports an input that long as over the limit.
-pub fn read_limited(path: &Path) -> Result<Vec<u8>, std::io::Error> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(json::MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// An entry that could not be listed while collecting files.
-#[derive(Debug)]
-pub struct WalkError {
-    /// The path.
-    pub path: PathBuf,
-    /// What went wrong.
-    pub error: std::io::Error,
-}
-
-/// Collects the `.json` files under `roots` (files are taken as given, directories walked
-/// recursively in sorted order; symbolic-link loops are skipped). Inside a directory, entries
-/// that are not regular files (pipes, sockets, devices, perhaps behind a link) are reported
-/// as errors and not read: opening a pipe blocks until something writes to it.
-pub fn collect_files(roots: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut seen_dirs = std::collections::HashSet::new();
-    for root in roots {
-        if root.as_os_str() == "-" || !root.is_dir() {
-            out.push(root.clone());
-            continue;
-        }
-        walk(root, &mut out, &mut seen_dirs, errors);
-    }
-    out
-}
-
-fn walk(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    seen: &mut std::collections::HashSet<PathBuf>,
-    errors: &mut Vec<WalkError>,
-) {
-    let canonical = match std::fs::canonicalize(dir) {
-        Ok(c) => c,
-        Err(error) => {
-            errors.push(WalkError {
-                path: dir.to_path_buf(),
-                error,
-            });
-            return;
-        }
-    };
-    if !seen.insert(canonical) {
-        return;
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(error) => {
-            errors.push(WalkError {
-                path: dir.to_path_buf(),
-                error,
-            });
-            return;
-        }
-    };
-    // The entry's type comes with the listing on most file systems; only symbolic links
-    // (and entries whose type is not known) need a `stat` to follow them.
-    let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
-        .filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok())))
-        .collect();
-    paths.sort_by(|a, b| a.0.cmp(&b.0));
-    for (p, file_type) in paths {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
-            continue;
-        }
-        // (is a directory, is a regular file)
-        let kind = match file_type {
-            Some(t) if !t.is_symlink() => Ok((t.is_dir(), t.is_file())),
-            _ => std::fs::metadata(&p).map(|m| (m.is_dir(), m.is_file())),
-        };
-        match kind {
-            Ok((true, _)) => walk(&p, out, seen, errors),
-            Ok((false, is_file)) => {
-                if p.extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-                {
-                    if is_file {
-                        out.push(p);
-                    } else {
-                        errors.push(WalkError {
-                            path: p,
-                            error: std::io::Error::other(
-                                "not a regular file (a pipe, socket or device); skipped",
-                            ),
-                        });
-                    }
-                }
-            }
-            Err(error) => errors.push(WalkError { path: p, error }),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lint(text: &str) -> FileReport {
-        lint_text(SourceFile::new("t.json", text), &LintOptions::default())
-    }
-
-    #[test]
-    fn findings_carry_pointer_and_position() {
-        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}";
-        let r = lint(text);
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.finding.code == Code::InvalidEffect)
-            .unwrap();
-        assert_eq!(f.path, "/Statement/0/Effect");
-        assert_eq!((f.start.line, f.start.column), (4, 16));
-        assert_eq!(r.source.slice(f.finding.span), "\"Alow\"");
-    }
-
-    #[test]
-    fn embedded_policy_findings_point_into_the_cli_output() {
-        let text = "{\n    \"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Alow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"arn:aws:s3:::b/*\\\"}]}\"\n}";
-        let r = lint(text);
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.finding.code == Code::InvalidEffect)
-            .unwrap();
-        assert_eq!(r.source.slice(f.finding.span), "\\\"Alow\\\"");
-        assert_eq!(f.start.line, 2);
-        assert_eq!(f.path, "/Statement/0/Effect");
-    }
-
-    #[test]
-    fn non_policies_are_recognised_not_reported() {
-        let r = lint(r#"{"PublicAccessBlockConfiguration": {"BlockPublicAcls": true}}"#);
-        assert!(r.findings.is_empty());
-        assert!(matches!(r.file_kind, FileKind::Other { .. }));
-    }
-
-    #[test]
-    fn pointer_escapes_special_characters() {
-        let v = json::parse(r#"{"a/b": {"c~d": [1, 2]}}"#).unwrap();
-        let two = v
-            .get("a/b")
-            .unwrap()
-            .get("c~d")
-            .unwrap()
-            .as_array()
-            .unwrap()[1]
-            .span;
-        assert_eq!(pointer(&v, two), "/a~1b/c~0d/1");
-    }
 }

@@ -183,12 +183,13 @@ fn add_layers(
             for r in policy_refs(lv, dir) {
                 let result = match r {
                     PolicyRef::Inline(value) => {
-                        let options = LintOptions {
-                            kind: Some(eval::kind_of(*layer)),
-                            ..LintOptions::default()
-                        };
-                        let analysis =
-                            lint::analyze_value(scenario.clone(), value, &options, Vec::new());
+                        let options = crate::load::LoadOptions::of_kind(eval::kind_of(*layer));
+                        let analysis = crate::load::analyze_value(
+                            scenario.clone(),
+                            value,
+                            &options,
+                            Vec::new(),
+                        );
                         if analysis.report.max_severity() == Some(Severity::Error) {
                             Err(eval::LoadError::Invalid(Box::new(analysis.report)))
                         } else {

@@ -2,7 +2,7 @@
 //! reads to the facts it holds, malformed documents give errors at the offending token, and
 //! the example bucket folder under `policies/buckets/` loads completely.
 
-use s3_access::lint::{self, FileReport, LintOptions};
+use s3_access::lint::FileReport;
 use s3_access::policy::PolicyKind;
 use s3_access::registry::{Code, Severity};
 use s3_access::s3::access_point::NetworkOrigin;
@@ -402,10 +402,10 @@ fn the_example_bucket_folder_loads_completely_and_consistently() {
     let policy = b.policy.loaded().unwrap();
     assert!(policy.doc.wrapped);
     // The lead lowers policies; the file must lint clean as a bucket policy.
-    let analysis = lint::analyze_value(
+    let analysis = s3_access::load::analyze_value(
         policy.source.clone(),
         &policy.root,
-        &LintOptions::default(),
+        &s3_access::load::LoadOptions::default(),
         Vec::new(),
     );
     assert!(

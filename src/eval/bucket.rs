@@ -7,13 +7,29 @@ use crate::eval::graph::{Graph, Layer};
 use crate::eval::s3::{AccessPointFacts, AclFacts, BpaLevel, BpaSetting, ObjectFacts, Place};
 use crate::eval::{Caller, LoadError};
 use crate::json::Value;
-use crate::lint::{self, FileReport, LintOptions};
-use crate::public::bucket::Known;
+use crate::load::{self, FileReport, LoadOptions};
 use crate::registry::Severity;
 use crate::s3::folder::{AccessPointFolder, BucketFolder, Setting};
 use crate::s3::read::Loaded;
 use crate::s3::{Acl, AuthorizationDetails, NetworkOrigin, OwnershipControls, PublicAccessBlock};
 use crate::source::SourceFile;
+
+/// What the inputs say, beyond the graph: which documents were looked at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Known {
+    /// Whether the bucket policy is known (given, or known not to exist).
+    pub policy: bool,
+    /// Whether the bucket ACL is known.
+    pub bucket_acl: bool,
+    /// Whether the account-level Block Public Access is known.
+    pub account_bpa: bool,
+    /// Whether the bucket-level Block Public Access is known.
+    pub bucket_bpa: bool,
+    /// Whether the bucket's access points are known.
+    pub access_points: bool,
+    /// Only a policy file was given: judge that policy alone, without ACLs or BPA.
+    pub policy_only: bool,
+}
 
 /// A bucket, loaded.
 #[derive(Debug, Clone)]
@@ -184,11 +200,8 @@ impl Bucket {
         layer: Layer,
         level: usize,
     ) -> Result<(), FileReport> {
-        let options = LintOptions {
-            kind: Some(crate::eval::kind_of(layer)),
-            ..LintOptions::default()
-        };
-        let analysis = lint::analyze_value(source.clone(), root, &options, Vec::new());
+        let options = LoadOptions::of_kind(crate::eval::kind_of(layer));
+        let analysis = load::analyze_value(source.clone(), root, &options, Vec::new());
         if analysis.report.max_severity() == Some(Severity::Error) || analysis.policies.is_empty() {
             return Err(analysis.report);
         }

@@ -334,7 +334,7 @@ impl Graph {
     pub fn document_is_public(&self, doc: usize) -> bool {
         let all = self.publicity.get_or_init(|| {
             (0..self.documents.len())
-                .map(|d| crate::public::document_publicity(self, d).is_public())
+                .map(|d| super::publicity::document_publicity(self, d).is_public())
                 .collect()
         });
         all.get(doc).copied().unwrap_or(true)

@@ -55,7 +55,7 @@ struct Lowering {
 impl Lowering {
     fn push(&mut self, f: Finding) {
         // One past the limit, so the report can tell that findings were dropped.
-        if self.findings.len() <= crate::lint::MAX_FINDINGS {
+        if self.findings.len() <= crate::diagnostic::MAX_FINDINGS {
             self.findings.push(f);
         }
     }
@@ -745,13 +745,13 @@ impl Lowering {
 /// policies, and for parts of a policy the lowering does not visit).
 pub fn all_duplicate_keys(v: &Value, out: &mut Vec<Finding>) {
     // One past the limit, so the report can tell that findings were dropped.
-    if out.len() > crate::lint::MAX_FINDINGS {
+    if out.len() > crate::diagnostic::MAX_FINDINGS {
         return;
     }
     match &v.kind {
         Kind::Object(members) => {
             for (first, again) in json::duplicate_keys(members, false) {
-                if out.len() > crate::lint::MAX_FINDINGS {
+                if out.len() > crate::diagnostic::MAX_FINDINGS {
                     return;
                 }
                 // Members are in source order: find the repeated key by binary search (a

@@ -11,22 +11,7 @@ use crate::public::{self, PublicGrant, StatementVerdict};
 use crate::s3::NetworkOrigin;
 use serde::Serialize;
 
-/// What the inputs say, beyond the graph: which documents were looked at.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Known {
-    /// Whether the bucket policy is known (given, or known not to exist).
-    pub policy: bool,
-    /// Whether the bucket ACL is known.
-    pub bucket_acl: bool,
-    /// Whether the account-level Block Public Access is known.
-    pub account_bpa: bool,
-    /// Whether the bucket-level Block Public Access is known.
-    pub bucket_bpa: bool,
-    /// Whether the bucket's access points are known.
-    pub access_points: bool,
-    /// Only a policy file was given: judge that policy alone, without ACLs or BPA.
-    pub policy_only: bool,
-}
+pub use crate::eval::bucket::Known;
 
 /// The status of one access path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

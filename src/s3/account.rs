@@ -14,7 +14,7 @@
 use super::read::{self, AwsDocument, Reader, at, join};
 use crate::diagnostic::Finding;
 use crate::json::{Kind, Value};
-use crate::lint::{self, LintOptions};
+use crate::load::{self, LoadOptions};
 use crate::policy::{Policy, PolicyKind, Spanned};
 use crate::registry::{Code, Severity};
 use crate::source::Span;
@@ -385,11 +385,7 @@ fn lower(doc: &Value, path: &str, kind: PolicyKind, r: &mut Reader) -> Option<(P
         }
     };
     let root = value.as_ref().unwrap_or(doc);
-    let options = LintOptions {
-        kind: Some(kind),
-        ..LintOptions::default()
-    };
-    let analysis = lint::analyze_value(source, root, &options, Vec::new());
+    let analysis = load::analyze_value(source, root, &LoadOptions::of_kind(kind), Vec::new());
     let mut failed = false;
     for located in analysis.report.findings {
         let f: Finding = located.finding;

@@ -23,7 +23,7 @@ use super::settings::{
 };
 use crate::diagnostic::Finding;
 use crate::json::{Kind, Value};
-use crate::lint::{FileKind, FileReport};
+use crate::load::{FileKind, FileReport};
 use crate::policy::Spanned;
 use crate::registry::Code;
 use crate::source::{SourceFile, Span};
@@ -129,7 +129,7 @@ impl<T> Setting<T> {
 }
 
 /// A policy file (`policy.json`), kept as JSON for the caller to lower with
-/// [`crate::lint::analyze_value`]: a raw policy, or `get-bucket-policy` /
+/// [`crate::load::analyze_value`]: a raw policy, or `get-bucket-policy` /
 /// `get-access-point-policy` output (`{"Policy": "<policy as a string>"}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawPolicy {

@@ -11,7 +11,7 @@
 
 use crate::diagnostic::Finding;
 use crate::json::{self, ErrorKind, Kind, Value};
-use crate::lint::{FileKind, FileReport, Located};
+use crate::load::{FileKind, FileReport, Located};
 use crate::policy::Spanned;
 use crate::registry::{Code, Severity};
 use crate::source::{SourceFile, Span};
@@ -484,7 +484,7 @@ pub fn load_text(path: &Path, io_code: Code) -> Result<SourceFile, FileReport> {
         ));
     }
     // At most one byte past the limit, even if the file grows while it is read.
-    let bytes = crate::lint::read_limited(path).map_err(|e| {
+    let bytes = crate::load::read_limited(path).map_err(|e| {
         fail(
             io_code,
             Span::default(),
