@@ -16,6 +16,8 @@ use std::fmt;
 /// A parsed ARN, borrowing from the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Arn<'a> {
+    /// `arn` (with [`Arn::split`]: whatever stands before the first colon).
+    pub prefix: &'a str,
     /// `aws`, `aws-cn`, `aws-us-gov`, …
     pub partition: &'a str,
     /// The service namespace, e.g. `s3`.
@@ -101,7 +103,7 @@ pub fn parse(s: &str) -> Result<Arn<'_>, ArnError> {
     let Some(parts) = split6(s) else {
         return err(ArnErrorKind::TooFewParts, s.len());
     };
-    let [_, partition, service, region, account, resource] = parts;
+    let [prefix, partition, service, region, account, resource] = parts;
     let offset_of = |part: &str| part.as_ptr() as usize - s.as_ptr() as usize;
     if partition.is_empty() {
         return err(ArnErrorKind::EmptyPartition, offset_of(partition));
@@ -113,6 +115,7 @@ pub fn parse(s: &str) -> Result<Arn<'_>, ArnError> {
         return err(ArnErrorKind::EmptyResource, offset_of(resource));
     }
     Ok(Arn {
+        prefix,
         partition,
         service,
         region,
@@ -121,8 +124,44 @@ pub fn parse(s: &str) -> Result<Arn<'_>, ArnError> {
     })
 }
 
-/// Splits at the first five colons into exactly six parts, or `None` with fewer colons.
-/// Splits an ARN into its six colon-separated parts (the last keeps any further colons).
+impl<'a> Arn<'a> {
+    /// The six parts of a colon-separated string as the policy language's matching rules cut
+    /// it, none of them judged: the prefix need not be `arn` and any part may be empty or hold
+    /// wildcards (how `Resource` patterns and ARN-typed condition values are read). `None`
+    /// with fewer than five colons.
+    pub fn split(s: &'a str) -> Option<Arn<'a>> {
+        let [prefix, partition, service, region, account, resource] = split6(s)?;
+        Some(Arn {
+            prefix,
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        })
+    }
+
+    /// The parts in order, the prefix first.
+    pub fn parts(&self) -> [&'a str; 6] {
+        [
+            self.prefix,
+            self.partition,
+            self.service,
+            self.region,
+            self.account,
+            self.resource,
+        ]
+    }
+}
+
+/// Whether `s` is an AWS account id: exactly twelve ASCII digits.
+// AWS rule: "An AWS account ID is a 12-digit number" (AWS Account Management, "View AWS account identifiers").
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Splits an ARN into its six colon-separated parts (the last keeps any further colons), or
+/// `None` with fewer than five colons. Prefer [`Arn::split`], whose parts have names.
 pub fn split(s: &str) -> Option<[&str; 6]> {
     split6(s)
 }
@@ -427,6 +466,7 @@ mod tests {
         assert_eq!(
             arn,
             Arn {
+                prefix: "arn",
                 partition: "aws",
                 service: "s3",
                 region: "",

@@ -284,7 +284,7 @@ impl Config {
 
         for (i, account) in raw.trust.accounts.iter().enumerate() {
             let a = account.get_ref();
-            if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) {
+            if crate::arn::is_account_id(a) {
                 config.trust.accounts.push(a.clone());
             } else {
                 problems.push(

@@ -10,7 +10,7 @@ pub mod principal;
 pub mod write;
 
 use crate::source::Span;
-pub use principal::AwsPrincipal;
+pub use principal::{AwsPrincipal, PrincipalArn};
 
 /// Which kind of policy a document is; it decides which elements are required or allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

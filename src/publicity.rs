@@ -340,18 +340,18 @@ fn fixed_value(shape: KeyShape, value: &str) -> Result<(), &'static str> {
             }
         }
         KeyShape::PrincipalArn | KeyShape::DataAccessPointArn => {
-            let Some(parts) = crate::arn::split(value) else {
+            let Some(arn) = crate::arn::Arn::split(value) else {
                 return Err("is not an ARN");
             };
             // Partition, service, region and account must be fixed; the account must be given.
-            let head_fixed = parts[..5].iter().all(|p| !wild(p)) && !parts[4].is_empty();
+            let head_fixed = arn.parts()[..5].iter().all(|p| !wild(p)) && !arn.account.is_empty();
             if !head_fixed {
                 return Err("leaves the account, region or partition open");
             }
             // A wildcard may stand for the access point name, not for anything before it.
             if shape == KeyShape::DataAccessPointArn
-                && wild(parts[5])
-                && !parts[5].starts_with("accesspoint/")
+                && wild(arn.resource)
+                && !arn.resource.starts_with("accesspoint/")
             {
                 return Err("has a wildcard outside the access point name");
             }

@@ -3,6 +3,7 @@
 //! Ownership, Block Public Access, access points, objects, canonical ids), and a record of
 //! what was not given so that nothing unknown is ever reported as safe.
 
+use crate::arn::Arn;
 use crate::eval::graph::{Graph, Layer};
 use crate::eval::s3::{AccessPointFacts, AclFacts, BpaLevel, BpaSetting, ObjectFacts, Place};
 use crate::eval::{Caller, LoadError};
@@ -335,8 +336,10 @@ impl Bucket {
         let account = caller.account().unwrap_or("").to_string();
         let account = account.as_str();
         let by_name = |arn: &str, kind: &str| {
-            crate::arn::split(arn).is_some_and(|p| {
-                p[4] == account && p[5].starts_with(kind) && p[5].rsplit('/').next() == Some(name)
+            Arn::split(arn).is_some_and(|a| {
+                a.account == account
+                    && a.resource.starts_with(kind)
+                    && a.resource.rsplit('/').next() == Some(name)
             })
         };
         let arn = if auth.doc.identity_policies_of(&given).is_some() {
@@ -462,13 +465,13 @@ fn named_bucket(graph: &Graph) -> Option<String> {
     for d in &graph.documents {
         for st in &d.policy.statements {
             for r in st.resource.iter().flat_map(|r| r.items.iter()) {
-                let Some(parts) = crate::arn::split(&r.value) else {
+                let Some(arn) = Arn::split(&r.value) else {
                     continue;
                 };
-                if parts[2] != "s3" || !parts[3].is_empty() {
+                if arn.service != "s3" || !arn.region.is_empty() {
                     continue;
                 }
-                let b = parts[5].split('/').next().unwrap_or("");
+                let b = arn.resource.split('/').next().unwrap_or("");
                 if b.is_empty() || b.contains(['*', '?']) {
                     continue;
                 }
@@ -490,14 +493,14 @@ fn named_access_point(graph: &Graph) -> Option<(String, String, Option<String>)>
                 .iter()
                 .flat_map(|r| r.items.iter())
                 .find_map(|r| {
-                    let parts = crate::arn::split(&r.value)?;
-                    let rest = parts[5].strip_prefix("accesspoint/")?;
+                    let arn = Arn::split(&r.value)?;
+                    let rest = arn.resource.strip_prefix("accesspoint/")?;
                     let name = rest.split('/').next()?;
                     (!name.contains(['*', '?'])).then(|| {
                         (
                             name.to_string(),
-                            parts[4].to_string(),
-                            (!parts[3].is_empty()).then(|| parts[3].to_string()),
+                            arn.account.to_string(),
+                            (!arn.region.is_empty()).then(|| arn.region.to_string()),
                         )
                     })
                 })

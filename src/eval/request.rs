@@ -2,6 +2,7 @@
 //! context with the keys AWS sets for such a request.
 
 use crate::eval::context::{Context, Origin};
+use crate::policy::PrincipalArn;
 
 /// Who makes the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +66,7 @@ impl Caller {
         if s.eq_ignore_ascii_case("anonymous") || s == "*" {
             return Ok(Caller::Anonymous);
         }
-        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        if crate::arn::is_account_id(s) {
             return Ok(Caller::Root {
                 partition: "aws".into(),
                 account: s.into(),
@@ -80,68 +81,42 @@ impl Caller {
             ));
         }
         let arn = crate::arn::parse(s).map_err(|e| format!("`{s}`: {}", e.message()))?;
-        let bad_account =
-            !(arn.account.len() == 12 && arn.account.bytes().all(|b| b.is_ascii_digit()));
-        if bad_account {
+        if !crate::arn::is_account_id(arn.account) {
             return Err(format!("`{s}` has no 12-digit account id"));
         }
         let partition = arn.partition.to_string();
         let account = arn.account.to_string();
-        let split_path = |rest: &str| -> (String, String) {
-            match rest.rfind('/') {
-                Some(i) => (
-                    format!("/{}", rest.get(..=i).unwrap_or("")),
-                    rest.get(i + 1..).unwrap_or("").to_string(),
-                ),
-                None => ("/".to_string(), rest.to_string()),
-            }
-        };
-        match (arn.service, arn.resource) {
-            ("iam", "root") => Ok(Caller::Root { partition, account }),
-            ("iam", r) if r.starts_with("user/") && r.len() > 5 => {
-                let (path, name) = split_path(r.get(5..).unwrap_or(""));
-                Ok(Caller::User {
-                    partition,
-                    account,
-                    path,
-                    name,
-                })
-            }
-            ("iam", r) if r.starts_with("role/") && r.len() > 5 => {
-                let (role_path, role) = split_path(r.get(5..).unwrap_or(""));
-                Ok(Caller::Session {
-                    partition,
-                    account,
-                    role_path,
-                    role,
-                    session: DEFAULT_SESSION.into(),
-                })
-            }
-            ("sts", r) if r.starts_with("assumed-role/") => {
-                let rest = r.get(13..).unwrap_or("");
-                match rest.split_once('/') {
-                    Some((role, session)) if !role.is_empty() && !session.is_empty() => {
-                        Ok(Caller::Session {
-                            partition,
-                            account,
-                            role_path: "/".into(),
-                            role: role.into(),
-                            session: session.into(),
-                        })
-                    }
-                    _ => Err(format!(
-                        "`{s}` is not of the form arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION"
-                    )),
-                }
-            }
-            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => {
-                Ok(Caller::FederatedUser {
-                    partition,
-                    account,
-                    name: r.get(15..).unwrap_or("").into(),
-                })
-            }
-            _ => Err(format!(
+        match PrincipalArn::read(arn.service, arn.resource) {
+            Some(PrincipalArn::Root) => Ok(Caller::Root { partition, account }),
+            Some(PrincipalArn::User { path, name }) => Ok(Caller::User {
+                partition,
+                account,
+                path: path.into(),
+                name: name.into(),
+            }),
+            Some(PrincipalArn::Role { path, name }) => Ok(Caller::Session {
+                partition,
+                account,
+                role_path: path.into(),
+                role: name.into(),
+                session: DEFAULT_SESSION.into(),
+            }),
+            Some(PrincipalArn::AssumedRole { role, session }) => Ok(Caller::Session {
+                partition,
+                account,
+                role_path: "/".into(),
+                role: role.into(),
+                session: session.into(),
+            }),
+            Some(PrincipalArn::FederatedUser { name }) => Ok(Caller::FederatedUser {
+                partition,
+                account,
+                name: name.into(),
+            }),
+            None if arn.service == "sts" && arn.resource.starts_with("assumed-role/") => Err(
+                format!("`{s}` is not of the form arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION"),
+            ),
+            None => Err(format!(
                 "`{s}` is not a user, role, root, assumed-role or federated-user ARN"
             )),
         }
@@ -417,8 +392,8 @@ impl Request {
 
 /// Byte ranges of an ARN's six parts.
 fn split_ranges(resource: &str) -> Option<[(usize, usize); 6]> {
-    crate::arn::split(resource).map(|parts| {
-        parts.map(|p| {
+    crate::arn::Arn::split(resource).map(|arn| {
+        arn.parts().map(|p| {
             let start = p.as_ptr() as usize - resource.as_ptr() as usize;
             (start, start + p.len())
         })

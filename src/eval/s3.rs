@@ -6,6 +6,7 @@
 //! RestrictPublicBuckets (account setting, file:line)". The rules that use them live in
 //! [`crate::eval::decide`]; the meaning of "public" in [`crate::public`].
 
+use crate::arn::Arn;
 use crate::eval::graph::GrantKind;
 use crate::eval::request::Caller;
 use crate::json::Value;
@@ -307,9 +308,9 @@ impl S3Facts {
 
     /// What `resource` points at in this bucket.
     pub fn target<'r>(&self, resource: &'r str) -> Target<'r> {
-        let Some(rest) = crate::arn::split(resource)
-            .filter(|p| p[2] == "s3" && p[3].is_empty() && p[4].is_empty())
-            .map(|p| p[5])
+        let Some(rest) = Arn::split(resource)
+            .filter(|a| a.service == "s3" && a.region.is_empty() && a.account.is_empty())
+            .map(|a| a.resource)
         else {
             return Target::Other;
         };
@@ -466,19 +467,19 @@ impl S3Facts {
     /// The access point a resource ARN goes through, and the object key (for
     /// `…:accesspoint/NAME/object/KEY`) or `None` (for the access point itself).
     pub fn access_point_of<'r>(&self, resource: &'r str) -> Option<(usize, Option<&'r str>)> {
-        let parts = crate::arn::split(resource)?;
-        if parts[2] != "s3" {
+        let arn = Arn::split(resource)?;
+        if arn.service != "s3" {
             return None;
         }
-        let rest = parts[5].strip_prefix("accesspoint/")?;
+        let rest = arn.resource.strip_prefix("accesspoint/")?;
         let (name, key) = match rest.split_once('/') {
             Some((n, tail)) => (n, Some(tail.strip_prefix("object/")?)),
             None => (rest, None),
         };
         let index = self.access_points.iter().position(|a| {
             a.name == name
-                && a.account == parts[4]
-                && a.region.as_deref().is_none_or(|r| r == parts[3])
+                && a.account == arn.account
+                && a.region.as_deref().is_none_or(|r| r == arn.region)
         })?;
         Some((index, key))
     }

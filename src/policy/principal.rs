@@ -63,8 +63,80 @@ pub struct PrincipalError {
     pub help: Option<&'static str>,
 }
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+/// What an IAM or STS principal ARN names, with the path kept: the one reading of principal
+/// ARNs, shared by the `Principal` element ([`AwsPrincipal`]) and the caller of a request
+/// (`crate::eval::Caller`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalArn<'a> {
+    /// `arn:P:iam::A:root`.
+    Root,
+    /// `arn:P:iam::A:user/PATH/NAME`: the path with its slashes (`/` when none) and the name.
+    User {
+        /// `/` or `/path/`.
+        path: &'a str,
+        /// The user name.
+        name: &'a str,
+    },
+    /// `arn:P:iam::A:role/PATH/NAME`.
+    Role {
+        /// `/` or `/path/`.
+        path: &'a str,
+        /// The role name.
+        name: &'a str,
+    },
+    /// `arn:P:sts::A:assumed-role/ROLE/SESSION`.
+    AssumedRole {
+        /// The role name.
+        role: &'a str,
+        /// The session name.
+        session: &'a str,
+    },
+    /// `arn:P:sts::A:federated-user/NAME`.
+    FederatedUser {
+        /// The federated user name.
+        name: &'a str,
+    },
+}
+
+impl<'a> PrincipalArn<'a> {
+    /// Reads the service and resource of an ARN as a principal; `None` when they name no
+    /// IAM or STS principal. The account is not checked here.
+    // AWS rule: the principal ARN forms of the IAM "Principal" element and
+    // "IAM identifiers" pages.
+    pub fn read(service: &str, resource: &'a str) -> Option<PrincipalArn<'a>> {
+        // `user/a/b/NAME` -> ("/a/b/", "NAME"); the path keeps its slashes.
+        let path_and_name = |rest: &'a str| -> Option<(&'a str, &'a str)> {
+            if rest.is_empty() {
+                return None;
+            }
+            let cut = rest.rfind('/').map_or(0, |i| i + 1);
+            // The resource's own `/` before `rest` starts the path.
+            let path =
+                resource.get(resource.len() - rest.len() - 1..resource.len() - rest.len() + cut)?;
+            Some((path, rest.get(cut..)?))
+        };
+        match service {
+            "iam" if resource == "root" => Some(PrincipalArn::Root),
+            "iam" => {
+                if let Some(rest) = resource.strip_prefix("user/") {
+                    let (path, name) = path_and_name(rest)?;
+                    return Some(PrincipalArn::User { path, name });
+                }
+                let (path, name) = path_and_name(resource.strip_prefix("role/")?)?;
+                Some(PrincipalArn::Role { path, name })
+            }
+            "sts" => {
+                if let Some(rest) = resource.strip_prefix("assumed-role/") {
+                    let (role, session) = rest.split_once('/')?;
+                    return (!role.is_empty() && !session.is_empty())
+                        .then_some(PrincipalArn::AssumedRole { role, session });
+                }
+                let name = resource.strip_prefix("federated-user/")?;
+                (!name.is_empty()).then_some(PrincipalArn::FederatedUser { name })
+            }
+            _ => None,
+        }
+    }
 }
 
 impl AwsPrincipal {
@@ -74,7 +146,7 @@ impl AwsPrincipal {
         if value == "*" {
             return Ok(AwsPrincipal::Any);
         }
-        if is_account_id(value) {
+        if crate::arn::is_account_id(value) {
             return Ok(AwsPrincipal::Account {
                 account: value.to_string(),
             });
@@ -123,7 +195,7 @@ impl AwsPrincipal {
                 }
             }
         }
-        if !is_account_id(arn.account) {
+        if !crate::arn::is_account_id(arn.account) {
             return Err(err(
                 format!("`{value}` has no valid 12-digit account id"),
                 None,
@@ -131,73 +203,49 @@ impl AwsPrincipal {
         }
         let partition = arn.partition.to_string();
         let account = arn.account.to_string();
-        let last = |s: &str| s.rsplit('/').next().unwrap_or("").to_string();
-        match arn.service {
-            "iam" => {
-                if arn.resource == "root" {
-                    return Ok(AwsPrincipal::Account { account });
-                }
-                if let Some(rest) = arn.resource.strip_prefix("user/") {
-                    if !rest.is_empty() {
-                        return Ok(AwsPrincipal::User {
-                            partition,
-                            account,
-                            name: last(rest),
-                        });
-                    }
-                }
-                if let Some(rest) = arn.resource.strip_prefix("role/") {
-                    if !rest.is_empty() {
-                        return Ok(AwsPrincipal::Role {
-                            partition,
-                            account,
-                            name: last(rest),
-                        });
-                    }
-                }
-                if arn.resource.starts_with("group/") {
-                    // AWS rule: IAM groups cannot be principals (IAM "Principal" element page).
-                    return Err(err(
-                        format!("`{value}` is an IAM group, which cannot be a principal"),
-                        Some(
-                            "name the group's users or roles, or grant through the group's identity policy",
-                        ),
-                    ));
-                }
-                Err(err(
-                    format!("`{value}` is not a user, role or root ARN"),
-                    None,
-                ))
-            }
-            "sts" => {
-                if let Some(rest) = arn.resource.strip_prefix("assumed-role/") {
-                    if let Some((role, session)) = rest.split_once('/') {
-                        if !role.is_empty() && !session.is_empty() {
-                            return Ok(AwsPrincipal::AssumedRole {
-                                partition,
-                                account,
-                                role: role.to_string(),
-                                session: session.to_string(),
-                            });
-                        }
-                    }
-                }
-                if let Some(name) = arn.resource.strip_prefix("federated-user/") {
-                    if !name.is_empty() {
-                        return Ok(AwsPrincipal::FederatedUser {
-                            partition,
-                            account,
-                            name: name.to_string(),
-                        });
-                    }
-                }
-                Err(err(
-                    format!("`{value}` is not an assumed-role or federated-user ARN"),
-                    None,
-                ))
-            }
-            other => Err(err(
-                format!("`{value}` is a `{other}` ARN, not an IAM or STS principal"),
+        match PrincipalArn::read(arn.service, arn.resource) {
+            Some(PrincipalArn::Root) => Ok(AwsPrincipal::Account { account }),
+            Some(PrincipalArn::User { name, .. }) => Ok(AwsPrincipal::User {
+                partition,
+                account,
+                name: name.to_string(),
+            }),
+            Some(PrincipalArn::Role { name, .. }) => Ok(AwsPrincipal::Role {
+                partition,
+                account,
+                name: name.to_string(),
+            }),
+            Some(PrincipalArn::AssumedRole { role, session }) => Ok(AwsPrincipal::AssumedRole {
+                partition,
+                account,
+                role: role.to_string(),
+                session: session.to_string(),
+            }),
+            Some(PrincipalArn::FederatedUser { name }) => Ok(AwsPrincipal::FederatedUser {
+                partition,
+                account,
+                name: name.to_string(),
+            }),
+            // AWS rule: IAM groups cannot be principals (IAM "Principal" element page).
+            None if arn.service == "iam" && arn.resource.starts_with("group/") => Err(err(
+                format!("`{value}` is an IAM group, which cannot be a principal"),
+                Some(
+                    "name the group's users or roles, or grant through the group's identity policy",
+                ),
+            )),
+            None if arn.service == "iam" => Err(err(
+                format!("`{value}` is not a user, role or root ARN"),
+                None,
+            )),
+            None if arn.service == "sts" => Err(err(
+                format!("`{value}` is not an assumed-role or federated-user ARN"),
+                None,
+            )),
+            None => Err(err(
+                format!(
+                    "`{value}` is a `{}` ARN, not an IAM or STS principal",
+                    arn.service
+                ),
                 None,
             )),
         }

@@ -64,10 +64,6 @@ const KEYS: &[&str] = &[
     "DataSourceType",
 ];
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 impl AwsDocument for AccessPoint {
     const WHAT: &'static str = "access point description";
 
@@ -101,7 +97,7 @@ impl AwsDocument for AccessPoint {
         let alias = r.opt_string(value, "Alias", "").map(|s| s.value);
         let bucket_account = r.opt_string(value, "BucketAccountId", "");
         if let Some(b) = &bucket_account {
-            if !is_account_id(&b.value) {
+            if !crate::arn::is_account_id(&b.value) {
                 r.error(
                     b.span,
                     format!(

@@ -202,10 +202,6 @@ const BUCKET_KEYS: &[&str] = &[
 const ACCOUNT_KEYS: &[&str] = &["s3-access", "account", "canonical_id"];
 const OBJECT_KEYS: &[&str] = &["key", "acl", "owner_account"];
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn is_canonical_id(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
@@ -231,7 +227,7 @@ fn format_version(v: &Value, r: &mut Reader) {
 
 fn account_id(v: &Value, key: &str, path: &str, r: &mut Reader) -> Option<Spanned<String>> {
     let s = r.string(v, &join(path, key))?;
-    if !is_account_id(&s.value) {
+    if !crate::arn::is_account_id(&s.value) {
         r.error(
             s.span,
             format!(
