@@ -15,7 +15,7 @@
 //!
 //! Policy checks run on every bucket and access point policy `lint` reads; settings checks
 //! run on bucket folders. Every finding points at the statement, grant or setting
-//! responsible. Each code is marked `// rule: CODE` on the one function that decides it.
+//! responsible. Each code has one rule marker comment, on the function that decides it.
 
 pub mod coverage;
 pub mod dead;
