@@ -8,18 +8,21 @@
 //! - [`encryption`]: uploads without encryption, SSE-C over HTTP, KMS keys of other accounts,
 //!   default encryption (S202–S205);
 //! - [`dead`]: Deny statements that can never match (S401);
-//! - [`config`]: the bucket's configuration: Block Public Access, ACLs, logging, versioning,
-//!   MFA Delete, Object Lock, CORS, presigned URLs, access points (S5xx).
+//! - [`presigned`]: bucket policies that do not limit presigned URLs (S510);
+//! - [`settings`]: the bucket's settings, one file per theme: Block Public Access, ACLs and
+//!   Object Ownership, default encryption, logging, versioning and MFA Delete, Object Lock,
+//!   CORS, access points (S5xx, and S105, S201, S204, S205, S306 where a setting causes them).
 //!
-//! Policy checks run on every bucket and access point policy `lint` reads; configuration
-//! checks run on bucket folders. Every finding points at the statement, grant or setting
-//! responsible.
+//! Policy checks run on every bucket and access point policy `lint` reads; settings checks
+//! run on bucket folders. Every finding points at the statement, grant or setting
+//! responsible. Each code has one rule marker comment, on the function that decides it.
 
-pub mod config;
 pub mod coverage;
 pub mod dead;
 pub mod encryption;
 pub mod exposure;
+pub mod presigned;
+pub mod settings;
 pub mod transport;
 
 use crate::diagnostic::Finding;
@@ -123,7 +126,7 @@ pub fn policies(ctx: &Context<'_>) -> Vec<Audited> {
     transport::check(ctx, &mut out);
     encryption::check(ctx, &mut out);
     dead::check(ctx, &mut out);
-    config::presigned(ctx, &mut out);
+    presigned::check(ctx, &mut out);
     out
 }
 

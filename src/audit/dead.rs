@@ -35,6 +35,7 @@ fn action_exists(pattern: &str) -> bool {
         .any(|a| p.is_match(&a.name().to_ascii_lowercase(), Case::Sensitive))
 }
 
+// rule: S401
 /// Runs S401 on every Deny statement of the graph.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;

@@ -10,7 +10,8 @@
 //!   refused. S3 rejects it, but only after the key has crossed the network in the clear
 //!   (S3 "Using server-side encryption with customer-provided keys").
 //! - S204 kms-key-of-another-account: the policy pins the upload key to a KMS key of an account
-//!   other than the bucket owner's.
+//!   other than the bucket owner's (also raised for the default encryption key by the
+//!   settings checks, `settings/encryption.rs`).
 
 use super::coverage::{self, Question, Universe};
 use super::{Audited, Context, head, statement};
@@ -82,6 +83,9 @@ struct Variant {
     partial: Vec<coverage::Cover>,
 }
 
+// rule: S202
+/// S202: some upload the intent Deny statements mean to refuse gets through, or they refuse
+/// every upload.
 fn unencrypted(
     ctx: &Context<'_>,
     out: &mut Vec<Audited>,
@@ -214,6 +218,7 @@ fn unencrypted(
     }
 }
 
+// rule: S203
 /// S203: plain-HTTP requests with SSE-C headers are not refused.
 fn sse_c_over_http(ctx: &Context<'_>, out: &mut Vec<Audited>, put: usize, get: usize) {
     let graph = ctx.graph;
@@ -269,6 +274,7 @@ fn sse_c_over_http(ctx: &Context<'_>, out: &mut Vec<Audited>, put: usize, get: u
     });
 }
 
+// rule: S204
 /// S204: a condition pins uploads to a KMS key of another account.
 fn other_account_key(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;

@@ -7,7 +7,8 @@
 //! - S301 cross-account-access: grants to accounts (or organisations) other than the owner's
 //!   and the trusted ones, with the actions and conditions.
 //! - S302 wildcard-action, S303 not-action-with-allow, S304 not-resource-with-allow,
-//!   S305 spoofable-condition-only, S306 permissions-management-granted.
+//!   S305 spoofable-condition-only, S306 permissions-management-granted (also raised for ACL
+//!   grants by the settings checks, `settings/acls.rs`).
 
 use super::{Audited, Context, statement};
 use crate::diagnostic::Finding;
@@ -57,7 +58,9 @@ fn principal_span(st: &Statement) -> Span {
     st.principal.as_ref().map_or(st.effect.span, |p| p.span)
 }
 
-/// S101–S104.
+// rule: S101 S102 S103 S104
+/// S101–S104: each public Allow statement, once per access level it opens (read, write,
+/// list, permissions management).
 fn public_statements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;
     for (id, source, st, layer, level) in resource_statements(graph) {
@@ -223,7 +226,9 @@ fn grantees(graph: &Graph, id: usize, st: &Statement) -> (Named, Named) {
     (accounts, orgs)
 }
 
-/// S301.
+// rule: S301
+/// S301: each Allow statement that names accounts or organisations neither the owner's nor
+/// trusted, with what it lets them do.
 fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;
     for (id, source, st, layer, _) in resource_statements(graph) {
@@ -338,7 +343,9 @@ fn delegates_to_own_access_points(st: &Statement, owner: Option<&str>) -> bool {
     })
 }
 
-/// S302, S305, S306.
+// rule: S302 S305 S306
+/// S302, S305, S306: each Allow statement that grants every S3 action, is public behind a
+/// spoofable header only, or lets others change who can access the bucket.
 fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;
     let all = crate::catalog::service("s3").map_or(0, |s| s.actions().len());
@@ -466,6 +473,7 @@ fn display_action(lower: &str) -> String {
         .unwrap_or_else(|| lower.to_string())
 }
 
+// rule: S303 S304
 /// S303, S304: NotAction or NotResource with Allow, in any policy kind.
 pub fn not_elements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;

@@ -1,5 +1,6 @@
 //! S201 insecure-transport-allowed: some request over plain HTTP (`aws:SecureTransport`
-//! false) is not refused by a Deny statement of the bucket policy.
+//! false) is not refused by a Deny statement of the bucket policy. (A bucket folder without
+//! any bucket policy gets S201 from the settings checks, `settings/transport.rs`.)
 //!
 //! The question goes to [`super::coverage`]: for every request with `aws:SecureTransport =
 //! false` (and so no `s3:TlsVersion`), which S3 actions on the bucket ARN and on every object
@@ -11,7 +12,8 @@
 use super::coverage::{self, Principals, Question, Universe};
 use super::{Audited, Context, head, statement};
 use crate::diagnostic::Finding;
-use crate::eval::graph::Layer;
+use crate::eval::graph::{Graph, Layer};
+use crate::policy::Statement;
 use crate::registry::Code;
 
 /// The plain-HTTP question: `aws:SecureTransport` is false and there is no TLS version.
@@ -22,7 +24,9 @@ pub fn question() -> Question {
     ])
 }
 
-/// Runs S201 on the bucket policy of `ctx.graph`.
+// rule: S201
+/// Runs S201 on the bucket policy of `ctx.graph`: one finding naming whatever requests over
+/// plain HTTP no Deny refuses, and why each Deny that tries falls short.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let graph = ctx.graph;
     let Some((_, doc)) = graph.documents_of(Layer::Bucket).next() else {
@@ -37,98 +41,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     if gaps.is_closed() {
         return;
     }
-    let u = Universe::get();
     let bucket_arn = format!("arn:aws:s3:::{}", ctx.bucket);
-    let mut parts = Vec::new();
-    let all_bucket = u.on_bucket;
-    let all_objects = u.on_object;
-    let refused = all_bucket
-        .minus(gaps.bucket)
-        .or(all_objects.minus(gaps.objects));
-    if !refused.is_empty() && refused.count() <= 5 {
-        parts.push(format!(
-            "only {} {} refused; everything else is not (e.g. {})",
-            u.describe(&refused, 5),
-            if refused.count() == 1 { "is" } else { "are" },
-            u.describe(&gaps.bucket.or(gaps.objects), 3)
-        ));
-    } else {
-        match (
-        gaps.bucket.count() == all_bucket.count(),
-        gaps.objects.count() == all_objects.count(),
-    ) {
-        (true, true) => {}
-        (true, false) if gaps.objects.is_empty() => parts.push(format!(
-            "refused for the objects but not for the bucket ARN `{bucket_arn}` (bucket actions such as {})",
-            u.describe(&gaps.bucket, 3)
-        )),
-        (false, true) if gaps.bucket.is_empty() => parts.push(format!(
-            "refused for the bucket ARN but not for its objects (`{bucket_arn}/*`: {})",
-            u.describe(&gaps.objects, 3)
-        )),
-        _ => {
-            if !gaps.bucket.is_empty() {
-                parts.push(format!(
-                    "not refused for {} of {} actions on the bucket ARN ({})",
-                    gaps.bucket.count(),
-                    all_bucket.count(),
-                    u.describe(&gaps.bucket, 3)
-                ));
-            }
-            if !gaps.objects.is_empty() {
-                parts.push(format!(
-                    "not refused for {} of {} actions on its objects ({})",
-                    gaps.objects.count(),
-                    all_objects.count(),
-                    u.describe(&gaps.objects, 3)
-                ));
-            }
-        }
-    }
-    }
+    let mut parts = gap_parts(&gaps, &bucket_arn);
     let mut related = Vec::new();
     for c in &covers {
         let Some((_, st, _)) = statement(graph, c.statement) else {
             continue;
         };
-        let listed = |names: &[String]| {
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let why = match (&c.principals, &c.limited_by) {
-            (Principals::AllBut(names), _) => Some(format!(
-                "{} exempts {} (NotPrincipal)",
-                st.label(),
-                listed(names)
-            )),
-            (Principals::Only(names), _) => {
-                Some(format!("{} refuses only {}", st.label(), listed(names)))
-            }
-            (_, Some(limit)) => Some(format!("{} refuses them {limit}", st.label())),
-            _ if c.some_objects && !c.all_objects => Some(format!(
-                "{} {} ({})",
-                st.label(),
-                if st.resource.as_ref().is_some_and(|r| r.negated) {
-                    "excludes objects with NotResource"
-                } else {
-                    "covers only some objects"
-                },
-                st.resource
-                    .as_ref()
-                    .map(|r| r
-                        .items
-                        .iter()
-                        .map(|i| format!("`{}`", i.value))
-                        .collect::<Vec<_>>()
-                        .join(", "))
-                    .unwrap_or_default()
-            )),
-            _ => None,
-        };
-        if let Some(why) = why {
+        if let Some(why) = why_partial(c, st) {
             parts.push(why.clone());
             related.push((head(st), why));
         } else {
@@ -145,18 +65,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     if !described_gap && !covers.is_empty() && !covers.iter().any(|c| c.some_objects) {
         parts.push(format!("no Deny covers its objects `{bucket_arn}/*`"));
     }
-    // `s3:TlsVersion` is absent from plain-HTTP requests: a minimum-version Deny without
-    // IfExists does not refuse them.
-    let tls_trap = (0..graph.statements.len()).find_map(|id| {
-        let (_, st, layer) = statement(graph, id)?;
-        (layer == Layer::Bucket
-            && st.effect.value == crate::policy::Effect::Deny
-            && st.conditions.iter().any(|c| {
-                c.key.value.eq_ignore_ascii_case("s3:TlsVersion") && !c.operator.value.if_exists
-            }))
-        .then(|| st.label())
-    });
-    if let Some(label) = tls_trap {
+    if let Some(label) = tls_version_trap(graph) {
         parts.push(format!(
             "{label} limits `s3:TlsVersion`, which plain-HTTP requests do not have, so without `IfExists` it does not refuse them"
         ));
@@ -197,4 +106,115 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         source: doc.source.clone(),
         finding: f,
     });
+}
+
+/// What the gaps leave open over plain HTTP, in words: the few actions refused when that is
+/// shorter, else which of the bucket ARN and its objects is not covered.
+fn gap_parts(gaps: &coverage::Gaps, bucket_arn: &str) -> Vec<String> {
+    let u = Universe::get();
+    let mut parts = Vec::new();
+    let all_bucket = u.on_bucket;
+    let all_objects = u.on_object;
+    let refused = all_bucket
+        .minus(gaps.bucket)
+        .or(all_objects.minus(gaps.objects));
+    if !refused.is_empty() && refused.count() <= 5 {
+        parts.push(format!(
+            "only {} {} refused; everything else is not (e.g. {})",
+            u.describe(&refused, 5),
+            if refused.count() == 1 { "is" } else { "are" },
+            u.describe(&gaps.bucket.or(gaps.objects), 3)
+        ));
+        return parts;
+    }
+    match (
+        gaps.bucket.count() == all_bucket.count(),
+        gaps.objects.count() == all_objects.count(),
+    ) {
+        (true, true) => {}
+        (true, false) if gaps.objects.is_empty() => parts.push(format!(
+            "refused for the objects but not for the bucket ARN `{bucket_arn}` (bucket actions such as {})",
+            u.describe(&gaps.bucket, 3)
+        )),
+        (false, true) if gaps.bucket.is_empty() => parts.push(format!(
+            "refused for the bucket ARN but not for its objects (`{bucket_arn}/*`: {})",
+            u.describe(&gaps.objects, 3)
+        )),
+        _ => {
+            if !gaps.bucket.is_empty() {
+                parts.push(format!(
+                    "not refused for {} of {} actions on the bucket ARN ({})",
+                    gaps.bucket.count(),
+                    all_bucket.count(),
+                    u.describe(&gaps.bucket, 3)
+                ));
+            }
+            if !gaps.objects.is_empty() {
+                parts.push(format!(
+                    "not refused for {} of {} actions on its objects ({})",
+                    gaps.objects.count(),
+                    all_objects.count(),
+                    u.describe(&gaps.objects, 3)
+                ));
+            }
+        }
+    }
+    parts
+}
+
+/// Why a Deny refuses plain HTTP only partly: principals exempted or singled out, a
+/// condition that limits it, or only some objects. `None` when none of these says it.
+fn why_partial(c: &coverage::Cover, st: &Statement) -> Option<String> {
+    let listed = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (&c.principals, &c.limited_by) {
+        (Principals::AllBut(names), _) => Some(format!(
+            "{} exempts {} (NotPrincipal)",
+            st.label(),
+            listed(names)
+        )),
+        (Principals::Only(names), _) => {
+            Some(format!("{} refuses only {}", st.label(), listed(names)))
+        }
+        (_, Some(limit)) => Some(format!("{} refuses them {limit}", st.label())),
+        _ if c.some_objects && !c.all_objects => Some(format!(
+            "{} {} ({})",
+            st.label(),
+            if st.resource.as_ref().is_some_and(|r| r.negated) {
+                "excludes objects with NotResource"
+            } else {
+                "covers only some objects"
+            },
+            st.resource
+                .as_ref()
+                .map(|r| r
+                    .items
+                    .iter()
+                    .map(|i| format!("`{}`", i.value))
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default()
+        )),
+        _ => None,
+    }
+}
+
+/// The label of the first bucket-policy Deny that limits `s3:TlsVersion` without
+/// `IfExists`. Plain-HTTP requests have no TLS version, so such a minimum-version Deny does
+/// not refuse them.
+fn tls_version_trap(graph: &Graph) -> Option<String> {
+    (0..graph.statements.len()).find_map(|id| {
+        let (_, st, layer) = statement(graph, id)?;
+        (layer == Layer::Bucket
+            && st.effect.value == crate::policy::Effect::Deny
+            && st.conditions.iter().any(|c| {
+                c.key.value.eq_ignore_ascii_case("s3:TlsVersion") && !c.operator.value.if_exists
+            }))
+        .then(|| st.label())
+    })
 }

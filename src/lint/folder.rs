@@ -89,7 +89,7 @@ impl FolderFindings {
             bpa_known: bucket.known.account_bpa || bucket.known.bucket_bpa,
         };
         found.extend(audit::policies(&ctx));
-        audit::config::folder(&bucket, &folder, &mut found);
+        audit::settings::check(&bucket, &folder, &mut found);
         for (_, d) in bucket.graph.documents_of(Layer::Bucket) {
             self.policies.push(normalize(Path::new(d.source.name())));
         }

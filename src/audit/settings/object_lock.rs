@@ -1,0 +1,73 @@
+//! Object Lock in governance mode: its retention holds only against those who may not bypass
+//! it. AWS rule: a principal with `s3:BypassGovernanceRetention` can delete or shorten the
+//! retention of locked versions (S3 "Locking objects with Object Lock", governance mode).
+
+use super::push;
+use crate::audit::{Audited, statement};
+use crate::diagnostic::Finding;
+use crate::eval::bucket::Bucket;
+use crate::eval::graph::Layer;
+use crate::policy::{Effect, PrincipalKind, Statement};
+use crate::registry::Code;
+use crate::s3::folder::{BucketFolder, Setting};
+use crate::s3::settings::RetentionMode;
+
+// rule: S508
+/// On a bucket whose default retention is in governance mode, each bucket-policy Allow of
+/// `s3:BypassGovernanceRetention` beyond the owner account.
+pub(super) fn check(bucket: &Bucket, folder: &BucketFolder, out: &mut Vec<Audited>) {
+    let Setting::Present(l) = &folder.object_lock else {
+        return;
+    };
+    let governance = l
+        .doc
+        .default_retention
+        .as_ref()
+        .is_some_and(|r| r.mode == RetentionMode::Governance);
+    if !l.doc.enabled || !governance {
+        return;
+    }
+    let owner = bucket.owner.as_deref().unwrap_or("");
+    let graph = &bucket.graph;
+    for id in 0..graph.statements.len() {
+        let Some((source, st, Layer::Bucket)) = statement(graph, id) else {
+            continue;
+        };
+        if st.effect.value != Effect::Allow
+            || !graph
+                .statements
+                .get(id)
+                .is_some_and(|s| s.matches_action_lower("s3:bypassgovernanceretention"))
+        {
+            continue;
+        }
+        if beyond_owner(st, owner) {
+            push(
+                out,
+                source,
+                Finding::new(
+                    Code::GovernanceBypassGranted,
+                    st.action.as_ref().map_or(st.effect.span, |a| a.span),
+                    format!(
+                        "{} grants s3:BypassGovernanceRetention beyond the owner account, while Object Lock retains objects in GOVERNANCE mode: they can delete locked versions",
+                        st.label()
+                    ),
+                )
+                .with_help("grant s3:BypassGovernanceRetention to a break-glass role only, or use COMPLIANCE mode"),
+            );
+        }
+    }
+}
+
+/// Whether the statement's principal reaches beyond the owner account: `NotPrincipal`,
+/// everyone, or an AWS principal that does not name `owner`.
+fn beyond_owner(st: &Statement, owner: &str) -> bool {
+    st.principal.as_ref().is_some_and(|p| {
+        p.negated
+            || p.items.iter().any(|i| {
+                i.kind == PrincipalKind::Everyone
+                    || (i.kind == PrincipalKind::Aws
+                        && (i.value == "*" || !i.value.contains(owner)))
+            })
+    })
+}
