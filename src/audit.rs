@@ -27,7 +27,7 @@ pub mod transport;
 
 use crate::diagnostic::Finding;
 use crate::eval::graph::{Graph, Layer};
-use crate::policy::{Effect, Policy, PolicyKind, Statement};
+use crate::policy::{Effect, Policy, Statement};
 use crate::s3::Encryption;
 use crate::source::{SourceFile, Span};
 
@@ -91,9 +91,9 @@ fn access_point_account(policy: &Policy) -> Option<String> {
             .iter()
             .flat_map(|r| r.items.iter())
             .find_map(|r| {
-                let parts = crate::arn::split(&r.value)?;
-                (parts[5].starts_with("accesspoint/") && parts[4].len() == 12)
-                    .then(|| parts[4].to_string())
+                let arn = crate::arn::Arn::split(&r.value)?;
+                (arn.resource.starts_with("accesspoint/") && arn.account.len() == 12)
+                    .then(|| arn.account.to_string())
             })
     })
 }
@@ -139,11 +139,10 @@ pub fn policy(
     trust: &Trust,
     owner: Option<&str>,
 ) -> Vec<Finding> {
-    let layer = match policy.kind {
-        PolicyKind::Bucket => Layer::Bucket,
-        PolicyKind::AccessPoint => Layer::AccessPoint,
-        _ => Layer::Identity,
-    };
+    // Kinds that are not resource policies are audited as identity-side documents.
+    let layer = Layer::of_kind(policy.kind)
+        .filter(|l| l.is_resource_policy())
+        .unwrap_or(Layer::Identity);
     // The checks for other kinds look only at Deny statements and at Allow statements with
     // NotAction/NotResource: without one, there is nothing to compile (most identity policies).
     if !layer.is_resource_policy() && !policy.statements.iter().any(kind_independent_subject) {

@@ -23,17 +23,9 @@ use crate::policy::PolicyKind;
 use crate::registry::Severity;
 use crate::source::SourceFile;
 
-/// The policy kind a layer's documents are read as.
+/// The policy kind a layer's documents are read as ([`Layer::kind`]).
 pub fn kind_of(layer: Layer) -> PolicyKind {
-    match layer {
-        Layer::Scp => PolicyKind::Scp,
-        Layer::Rcp => PolicyKind::Rcp,
-        Layer::Identity => PolicyKind::Identity,
-        Layer::PermissionsBoundary => PolicyKind::PermissionsBoundary,
-        Layer::Session => PolicyKind::Session,
-        Layer::Bucket => PolicyKind::Bucket,
-        Layer::AccessPoint => PolicyKind::AccessPoint,
-    }
+    layer.kind()
 }
 
 /// Why a document could not be added to a graph.
@@ -70,7 +62,7 @@ pub fn add_source(
     layer: Layer,
     level: usize,
 ) -> Result<FileReport, LoadError> {
-    let analysis = load::analyze(source.clone(), &LoadOptions::of_kind(kind_of(layer)));
+    let analysis = load::analyze(source.clone(), &LoadOptions::of_kind(layer.kind()));
     if analysis.report.max_severity() == Some(Severity::Error) {
         return Err(LoadError::Invalid(Box::new(analysis.report)));
     }

@@ -437,13 +437,13 @@ pub fn bucket_of(graph: &Graph) -> String {
                 1
             };
             for r in st.resource.iter().flat_map(|r| r.items.iter()) {
-                let Some(parts) = crate::arn::split(&r.value) else {
+                let Some(arn) = crate::arn::Arn::split(&r.value) else {
                     continue;
                 };
-                if parts[2] != "s3" || !parts[3].is_empty() || !parts[4].is_empty() {
+                if arn.service != "s3" || !arn.region.is_empty() || !arn.account.is_empty() {
                     continue;
                 }
-                let b = parts[5].split('/').next().unwrap_or("");
+                let b = arn.resource.split('/').next().unwrap_or("");
                 if b.is_empty() || b.contains(['*', '?', '$']) {
                     continue;
                 }

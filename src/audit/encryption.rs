@@ -287,10 +287,10 @@ fn other_account_key(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                 continue;
             }
             for v in &c.values {
-                let Some(parts) = crate::arn::split(&v.text) else {
+                let Some(arn) = crate::arn::Arn::split(&v.text) else {
                     continue;
                 };
-                let account = parts[4];
+                let account = arn.account;
                 if account.is_empty() || account.contains(['*', '?']) {
                     continue;
                 }

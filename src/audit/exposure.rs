@@ -338,7 +338,7 @@ fn delegates_to_own_access_points(st: &Statement, owner: Option<&str>) -> bool {
             && !c.values.is_empty()
             && c.values.iter().all(|v| match owner {
                 Some(o) => v.text == o,
-                None => v.text.len() == 12 && v.text.bytes().all(|b| b.is_ascii_digit()),
+                None => crate::arn::is_account_id(&v.text),
             })
     })
 }

@@ -201,7 +201,7 @@ impl Bucket {
         layer: Layer,
         level: usize,
     ) -> Result<(), FileReport> {
-        let options = LoadOptions::of_kind(crate::eval::kind_of(layer));
+        let options = LoadOptions::of_kind(layer.kind());
         let analysis = load::analyze_value(source.clone(), root, &options, Vec::new());
         if analysis.report.max_severity() == Some(Severity::Error) || analysis.policies.is_empty() {
             return Err(analysis.report);

@@ -9,7 +9,7 @@
 use crate::arn::{ArnPattern, ArnRule};
 use crate::eval::condition::{self, Compiled as CompiledCondition};
 use crate::eval::request::{Caller, Request};
-use crate::policy::{AwsPrincipal, Effect, Policy, PrincipalKind, Statement};
+use crate::policy::{AwsPrincipal, Effect, Policy, PolicyKind, PrincipalKind, Statement};
 use crate::source::SourceFile;
 use crate::variables;
 use crate::wildcard::{Case, Pattern};
@@ -50,6 +50,26 @@ impl Layer {
         Layer::AccessPoint,
         Layer::Bucket,
     ];
+
+    /// The policy kind this layer's documents are read as: the one mapping between layers and
+    /// kinds.
+    pub fn kind(self) -> PolicyKind {
+        match self {
+            Layer::Scp => PolicyKind::Scp,
+            Layer::Rcp => PolicyKind::Rcp,
+            Layer::Identity => PolicyKind::Identity,
+            Layer::PermissionsBoundary => PolicyKind::PermissionsBoundary,
+            Layer::Session => PolicyKind::Session,
+            Layer::Bucket => PolicyKind::Bucket,
+            Layer::AccessPoint => PolicyKind::AccessPoint,
+        }
+    }
+
+    /// The layer whose documents are of `kind`; `None` for kinds no request passes through
+    /// here (role trust policies, other services' resource policies).
+    pub fn of_kind(kind: PolicyKind) -> Option<Layer> {
+        Layer::ALL.into_iter().find(|l| l.kind() == kind)
+    }
 
     /// Whether the layer holds resource-based policies (they name principals).
     pub fn is_resource_policy(self) -> bool {

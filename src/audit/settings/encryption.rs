@@ -57,10 +57,10 @@ fn default_key_of_another_account(l: &Loaded<Encryption>, owner: &str, out: &mut
         let Some(key) = r.default.as_ref().and_then(|d| d.kms_key.as_ref()) else {
             continue;
         };
-        let Some(parts) = crate::arn::split(&key.value) else {
+        let Some(arn) = crate::arn::Arn::split(&key.value) else {
             continue;
         };
-        if !owner.is_empty() && !parts[4].is_empty() && parts[4] != owner {
+        if !owner.is_empty() && !arn.account.is_empty() && arn.account != owner {
             push(
                 out,
                 &l.source,
@@ -69,7 +69,7 @@ fn default_key_of_another_account(l: &Loaded<Encryption>, owner: &str, out: &mut
                     key.span,
                     format!(
                         "default encryption uses a KMS key of account {}, not the bucket owner's ({owner}): that account controls who can read every new object",
-                        parts[4]
+                        arn.account
                     ),
                 )
                 .with_help("use a customer managed key of the bucket owner's account"),
