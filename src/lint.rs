@@ -1,7 +1,6 @@
 //! Linting: read a file, recognise it, lower it, validate it, and locate every finding.
 
 pub mod folder;
-pub mod validate;
 
 use crate::diagnostic::Finding;
 use crate::document::{self, KindSource, Recognised};
@@ -230,7 +229,7 @@ pub fn analyze_value(
                 let parsed = parse::parse_policy(&policy_root, kind);
                 findings.extend(parsed.findings);
                 if let Some(policy) = parsed.policy {
-                    validate::validate(&policy, &source, &mut findings);
+                    crate::validate::validate(&policy, &source, &mut findings);
                     // A policy AWS would reject is fixed first; its risks come after.
                     let rejected = findings
                         .get(before..)
