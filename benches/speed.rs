@@ -71,7 +71,7 @@ fn parse_and_validate(text: &str, kind: PolicyKind) -> usize {
     let root = s3_access::json::parse(file.text()).unwrap();
     let mut parsed = parse::parse_policy(&root, kind);
     if let Some(policy) = &parsed.policy {
-        lint::validate::validate(policy, &file, &mut parsed.findings);
+        s3_access::validate::validate(policy, &file, &mut parsed.findings);
     }
     parsed.findings.len()
 }

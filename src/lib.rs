@@ -25,6 +25,7 @@ pub mod s3;
 pub mod scenario;
 pub mod source;
 pub mod suggest;
+pub mod validate;
 pub mod values;
 pub mod variables;
 pub mod wildcard;

@@ -2,7 +2,6 @@
 //! the risk audit ([`crate::audit`]) on every policy AWS would accept.
 
 pub mod folder;
-pub mod validate;
 
 use crate::load::{self, LoadOptions};
 pub use crate::load::{

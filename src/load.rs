@@ -9,10 +9,10 @@ use crate::diagnostic::Finding;
 pub use crate::diagnostic::MAX_FINDINGS;
 use crate::document::{self, KindSource, Recognised};
 use crate::json::{self, ErrorKind, Kind, Value};
-use crate::lint::validate; // moves to crate::validate (issue 14)
 use crate::policy::{Policy, PolicyKind, parse};
 use crate::registry::{Code, Severity};
 use crate::source::{LineCol, SourceFile, Span};
+use crate::validate;
 use std::path::{Path, PathBuf};
 
 /// A check run on every policy that validates without an error, after validation; its
