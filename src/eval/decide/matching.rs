@@ -1,0 +1,266 @@
+//! The sweep: every statement of every layer that applies, matched against the request as
+//! that layer sees it, with the trace steps and the uncertainties matching gives.
+
+use super::access_point::Route;
+use super::match_statement;
+use super::response::{LayerReport, Outcome, Response, Step, Uncertainty};
+use crate::eval::graph::{CompiledStatement, GrantKind, Graph, LAYERS, Layer, Mismatch};
+use crate::eval::request::{Caller, Request};
+use crate::policy::Effect;
+
+/// A statement that matched the request.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Match {
+    /// Statement id in the graph.
+    pub(super) statement: usize,
+    /// Its layer.
+    pub(super) layer: Layer,
+    /// Allow or Deny.
+    pub(super) effect: Effect,
+    /// How its principal names the caller.
+    pub(super) grant: GrantKind,
+}
+
+/// The statements that matched, and which layers apply to the request.
+pub(super) struct Matches {
+    list: Vec<Match>,
+    applicable: [bool; LAYERS],
+}
+
+impl Matches {
+    /// Matches the statements of every layer of `graph`. With `explain`, every statement is
+    /// evaluated and recorded in the trace, and a layer that does not apply is reported;
+    /// without, only the action index's candidates.
+    pub(super) fn sweep(
+        graph: &Graph,
+        route: &Route<'_>,
+        explain: bool,
+        r: &mut Response,
+    ) -> Matches {
+        let mut m = Matches {
+            list: Vec::new(),
+            applicable: [false; LAYERS],
+        };
+        for (li, layer) in Layer::ALL.iter().copied().enumerate() {
+            if !graph.has_layer(layer) {
+                continue;
+            }
+            let req = route.view(layer);
+            // Without a trace, only the action index's candidates (a statement may be listed
+            // twice; the determining list is deduplicated at the end). No allocation on that path.
+            let all = if explain {
+                graph.all_of(layer)
+            } else {
+                Vec::new()
+            };
+            let fast = (!explain).then(|| graph.candidates(layer, req));
+            let ids = all.iter().copied().chain(fast.into_iter().flatten());
+            if let Err(why) = applicability(graph, layer, req, route.access_point) {
+                if explain && !all.is_empty() {
+                    r.layers.push(LayerReport {
+                        layer: layer.into(),
+                        level: None,
+                        verdict: format!("not applicable: {why}"),
+                    });
+                    for id in all.iter().copied() {
+                        r.trace.push(Step {
+                            statement: id,
+                            layer,
+                            outcome: Outcome::NotApplicable,
+                        });
+                    }
+                }
+                continue;
+            }
+            if let Some(slot) = m.applicable.get_mut(li) {
+                *slot = true;
+            }
+            for id in ids {
+                m.match_one(graph, route, layer, id, explain, r);
+            }
+        }
+        m
+    }
+
+    /// Matches statement `id` of `layer`; records the match, the trace step and any
+    /// uncertainty.
+    fn match_one(
+        &mut self,
+        graph: &Graph,
+        route: &Route<'_>,
+        layer: Layer,
+        id: usize,
+        explain: bool,
+        r: &mut Response,
+    ) {
+        let Some(s) = graph.statements.get(id) else {
+            return;
+        };
+        // Another access point's policy does not take part.
+        if layer == Layer::AccessPoint
+            && graph.documents.get(s.doc).map(|d| d.level) != route.access_point
+        {
+            return;
+        }
+        let req = route.view(layer);
+        // AWS rule: with a permissions boundary attached, a resource-policy Deny with
+        // NotPrincipal always applies (IAM "NotPrincipal" page).
+        let bypass = layer.is_resource_policy()
+            && s.effect == Effect::Deny
+            && graph.has_layer(Layer::PermissionsBoundary)
+            && req.caller.has_identity_policies();
+        let (result, unknown) = match_statement(s, req, bypass);
+        if unknown {
+            r.uncertain.push(unknown_operator(id, s.effect));
+        }
+        if let Some(u) = dead_deny(id, s, &result, req) {
+            r.uncertain.push(u);
+        }
+        let outcome = match result {
+            Ok(grant) => {
+                self.list.push(Match {
+                    statement: id,
+                    layer,
+                    effect: s.effect,
+                    grant,
+                });
+                Outcome::Matched
+            }
+            Err(mismatch) => Outcome::NotMatched { mismatch },
+        };
+        if explain {
+            r.trace.push(Step {
+                statement: id,
+                layer,
+                outcome,
+            });
+        }
+    }
+
+    /// Every match, in the order found.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Match> {
+        self.list.iter()
+    }
+
+    /// The Allow statements of `layer` that matched, with how they name the caller.
+    pub(super) fn allows(&self, layer: Layer) -> Vec<(usize, GrantKind)> {
+        self.list
+            .iter()
+            .filter(|m| m.layer == layer && m.effect == Effect::Allow)
+            .map(|m| (m.statement, m.grant))
+            .collect()
+    }
+
+    /// Whether `layer` applied to the request (and so was matched).
+    pub(super) fn is_applicable(&self, layer: Layer) -> bool {
+        Layer::ALL
+            .iter()
+            .position(|l| *l == layer)
+            .and_then(|i| self.applicable.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// Whether `layer` applies to the request, and why not when it does not. `access_point` is
+/// the access point the request goes through.
+pub(super) fn applicability(
+    graph: &Graph,
+    layer: Layer,
+    request: &Request,
+    access_point: Option<usize>,
+) -> Result<(), &'static str> {
+    let caller = &request.caller;
+    match layer {
+        Layer::Identity | Layer::PermissionsBoundary => {
+            if caller.has_identity_policies() {
+                Ok(())
+            } else {
+                Err("identity-side policies do not apply to this caller")
+            }
+        }
+        Layer::Session => {
+            if caller.has_session() {
+                Ok(())
+            } else {
+                Err("only role sessions and federated users have session policies")
+            }
+        }
+        // AWS rule: SCPs restrict principals of member accounts only: not anonymous callers,
+        // AWS service principals or service-linked roles (Organizations SCP page).
+        Layer::Scp => match caller {
+            Caller::Anonymous | Caller::Service { .. } => Err("SCPs do not apply to this caller"),
+            c if c.is_service_linked_role() => Err("SCPs do not restrict service-linked roles"),
+            _ => Ok(()),
+        },
+        // AWS rule: RCPs apply to requests for the member account's resources, whoever calls,
+        // except service-linked roles (Organizations RCP page).
+        Layer::Rcp => {
+            if caller.is_service_linked_role() {
+                Err("RCPs do not restrict service-linked roles")
+            } else if !request
+                .action_lower
+                .split_once(':')
+                .is_some_and(|(svc, _)| crate::catalog::rcp_supported(svc))
+            {
+                Err("the service does not support RCPs")
+            } else {
+                Ok(())
+            }
+        }
+        Layer::Bucket => {
+            if graph.has_layer(Layer::Bucket) {
+                Ok(())
+            } else {
+                Err("no bucket policy")
+            }
+        }
+        Layer::AccessPoint => access_point
+            .map(|_| ())
+            .ok_or("the request does not go through an access point"),
+    }
+}
+
+/// A statement whose condition operator is unknown: treated as not matching, so the answer
+/// may be wrong in the direction its effect says.
+fn unknown_operator(id: usize, effect: Effect) -> Uncertainty {
+    Uncertainty {
+        statement: Some(id),
+        reason: match effect {
+            Effect::Deny => "a Deny statement has a condition operator s3-access does not know; it is treated as not matching, so access it should block may be reported as allowed".into(),
+            Effect::Allow => "an Allow statement has a condition operator s3-access does not know; it is treated as not matching, so access it grants may be reported as denied".into(),
+        },
+        if_not_allowed: effect == Effect::Allow,
+    }
+}
+
+/// A Deny that fails only on a key AWS never sets (a misspelt key, most often) is silently
+/// dead: say so rather than answer as if it were meant.
+fn dead_deny(
+    id: usize,
+    s: &CompiledStatement,
+    result: &Result<GrantKind, Mismatch>,
+    req: &Request,
+) -> Option<Uncertainty> {
+    let (Effect::Deny, Err(Mismatch::Condition { index })) = (s.effect, result) else {
+        return None;
+    };
+    let c = s.conditions.get(*index)?;
+    if c.known_key || req.context.get(&c.key).is_some() {
+        return None;
+    }
+    let hint = crate::suggest::closest(
+        &c.key,
+        crate::catalog::global_keys().iter().map(|k| k.name()),
+    )
+    .map(|k| format!(" (`{k}`?)"))
+    .unwrap_or_default();
+    Some(Uncertainty {
+        statement: Some(id),
+        reason: format!(
+            "a Deny statement conditions on `{}`, a key AWS never sets{hint}: it can never match; if the key is misspelt, the Deny was meant to apply",
+            c.key
+        ),
+        if_not_allowed: false,
+    })
+}
