@@ -12,6 +12,20 @@ pub mod write;
 use crate::source::Span;
 pub use principal::{AwsPrincipal, PrincipalArn};
 
+/// The elements of a policy document (IAM JSON policy element reference).
+pub const TOP_LEVEL_ELEMENTS: &[&str] = &["Version", "Id", "Statement"];
+/// The elements of a statement (IAM JSON policy element reference).
+pub const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
 /// Which kind of policy a document is; it decides which elements are required or allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

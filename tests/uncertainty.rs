@@ -1,6 +1,6 @@
 //! The soundness rule where the evaluator meets what it does not model: never a silent
 //! "denied" or "allowed". Today that is an unknown condition operator in a Deny
-//! (`Uncertainty` in `src/eval/decide.rs`); `docs/robustness.md` lists the cases.
+//! (`Uncertainty` in `src/eval/decide/response.rs`); `docs/robustness.md` lists the cases.
 
 use s3_access::eval::{self, Caller, Decision, Graph, Layer, Request};
 use s3_access::json;

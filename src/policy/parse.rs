@@ -13,18 +13,6 @@ use crate::registry::Code;
 use crate::source::Span;
 use crate::suggest;
 
-const TOP_LEVEL: &[&str] = &["Version", "Id", "Statement"];
-const STATEMENT: &[&str] = &[
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-];
 const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
 /// The result of lowering one document.
@@ -139,7 +127,7 @@ impl Lowering {
             return None;
         };
         self.duplicates(members, "the policy");
-        self.unknown_elements(members, TOP_LEVEL, "top-level");
+        self.unknown_elements(members, super::TOP_LEVEL_ELEMENTS, "top-level");
 
         let version = match Self::member(members, "Version") {
             None => {
@@ -282,7 +270,7 @@ impl Lowering {
     fn statement(&mut self, value: &Value, index: usize, kind: PolicyKind) -> Option<Statement> {
         let members = value.as_object()?;
         self.duplicates(members, "the statement");
-        self.unknown_elements(members, STATEMENT, "statement");
+        self.unknown_elements(members, super::STATEMENT_ELEMENTS, "statement");
         let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
 
         let sid = Self::member(members, "Sid").and_then(|m| match m.value.as_str() {

@@ -133,7 +133,7 @@ fn views(request: &Request, ap: &AccessPointFacts, key: Option<&str>) -> (Reques
                 .get(..at + 12 + ap.name.len())
                 .unwrap_or("")
         });
-    let partition = crate::arn::split(&request.resource).map_or("aws", |p| p[1]);
+    let partition = crate::arn::Arn::split(&request.resource).map_or("aws", |a| a.partition);
     let origin = match ap.network {
         NetworkOrigin::Internet => "Internet",
         NetworkOrigin::Vpc { .. } => "VPC",
