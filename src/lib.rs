@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod document;
 pub mod eval;
+pub mod iac;
 pub mod json;
 pub mod lint;
 pub mod load;

@@ -67,6 +67,11 @@ pub enum FileKind {
         /// What it is.
         what: &'static str,
     },
+    /// An infrastructure-as-code file ([`crate::iac`]): its policies are linted, located in it.
+    Iac {
+        /// The format, e.g. `Terraform`.
+        format: &'static str,
+    },
     /// Not readable as JSON, or not recognised.
     Unknown,
 }
@@ -318,9 +323,20 @@ fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
 fn finish(
     source: SourceFile,
     file_kind: FileKind,
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
     roots: &[&Value],
 ) -> FileReport {
+    FileReport {
+        findings: locate(&source, findings, roots),
+        source,
+        file_kind,
+    }
+}
+
+/// Sorts `findings` by position, drops repeats, caps them at [`MAX_FINDINGS`] (saying so) and
+/// places each in `source`, its JSON pointer taken in the root of `roots` that contains it
+/// (the last root is the whole file).
+pub fn locate(source: &SourceFile, mut findings: Vec<Finding>, roots: &[&Value]) -> Vec<Located> {
     findings.sort_by_key(|f| (f.span.start, f.span.end, f.code));
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
     // Producers stop one past the limit, so more than the limit means some were dropped.
@@ -353,20 +369,15 @@ fn finish(
             .filter(|r| contains(r, span))
             .or_else(|| whole.copied().filter(|r| contains(r, span)))
     };
-    let findings = findings
+    findings
         .into_iter()
         .map(|finding| {
             let path = root_of(finding.span)
                 .map(|r| pointer(r, finding.span))
                 .unwrap_or_default();
-            Located::at(&source, finding, path)
+            Located::at(source, finding, path)
         })
-        .collect();
-    FileReport {
-        source,
-        file_kind,
-        findings,
-    }
+        .collect()
 }
 
 /// The JSON pointer (RFC 6901) of the deepest value or key containing `span`.

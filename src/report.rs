@@ -310,7 +310,7 @@ impl Summary {
         match report.file_kind {
             FileKind::Policy { .. } => self.policies += 1,
             FileKind::Other { .. } => self.other_documents += 1,
-            FileKind::Unknown => {}
+            FileKind::Iac { .. } | FileKind::Unknown => {}
         }
         self.add_findings(report);
     }

@@ -23,6 +23,7 @@ const LAYERS: &[&str] = &[
     "validate",
     "load",
     "s3",
+    "iac",
     "eval",
     "public",
     "audit",

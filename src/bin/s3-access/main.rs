@@ -961,7 +961,7 @@ fn run_public(args: PublicArgs) -> std::io::Result<u8> {
                     _ if report.max_severity() == Some(Severity::Error) => None,
                     lint::FileKind::Policy { kind, .. } => Some(*kind),
                     lint::FileKind::Other { .. } => continue,
-                    lint::FileKind::Unknown => None,
+                    lint::FileKind::Iac { .. } | lint::FileKind::Unknown => None,
                 };
                 let Some(kind) = kind else {
                     refuse(std::slice::from_ref(&report), &path, "judged", style);
