@@ -78,23 +78,18 @@ pub(super) fn read(v: &Value, dir: &Path, problems: &mut Problems) -> S3Section 
 }
 
 /// The items of the array `list` that `item` reads; a `list` that is not an array is
-/// reported (after its items, of which it then has none).
+/// reported.
 fn items<T>(
     list: &Value,
     key: &str,
     problems: &mut Problems,
     mut item: impl FnMut(&Value, &mut Problems) -> Option<T>,
 ) -> Vec<T> {
-    let read = list
-        .as_array()
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|v| item(v, problems))
-        .collect();
-    if list.as_array().is_none() {
+    let Some(values) = list.as_array() else {
         problems.error(list.span, format!("`{key}` must be an array"));
-    }
-    read
+        return Vec::new();
+    };
+    values.iter().filter_map(|v| item(v, problems)).collect()
 }
 
 /// A document written inline (a JSON object) or as a path relative to the scenario.
