@@ -19,14 +19,8 @@ pub use graph::{Graph, Layer};
 pub use request::{Caller, Request};
 
 use crate::load::{self, FileReport, LoadOptions};
-use crate::policy::PolicyKind;
 use crate::registry::Severity;
 use crate::source::SourceFile;
-
-/// The policy kind a layer's documents are read as ([`Layer::kind`]).
-pub fn kind_of(layer: Layer) -> PolicyKind {
-    layer.kind()
-}
 
 /// Why a document could not be added to a graph.
 #[derive(Debug)]

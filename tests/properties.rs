@@ -202,7 +202,7 @@ fn add(g: &mut Graph, layer: Layer, text: String) {
     let a = lint::analyze(
         SourceFile::new("p.json", text),
         &LintOptions {
-            kind: Some(eval::kind_of(layer)),
+            kind: Some(layer.kind()),
             ..LintOptions::default()
         },
     );
@@ -365,7 +365,7 @@ proptest! {
             let a = lint::analyze(
                 SourceFile::new("w.json", text.clone()),
                 &LintOptions {
-                    kind: Some(eval::kind_of(doc.layer)),
+                    kind: Some(doc.layer.kind()),
                     ..LintOptions::default()
                 },
             );

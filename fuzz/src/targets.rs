@@ -606,7 +606,7 @@ fn raw_graph(docs: &[GenDocument], texts: &[String]) -> Graph {
         let Ok(root) = s3_access::json::parse(text) else {
             continue;
         };
-        if let Some(p) = parse_policy(&root, eval::kind_of(d.layer)).policy {
+        if let Some(p) = parse_policy(&root, d.layer.kind()).policy {
             g.add(SourceFile::new("d.json", text.clone()), p, d.layer, d.level);
         }
     }

@@ -1,0 +1,242 @@
+//! Reads a scenario file's JSON into the typed model in one pass: every key and type is
+//! checked here, once, and each problem is reported where it is written (`docs/scenarios.md`).
+
+use super::model::{LayerPolicies, Policies, PolicyRef, RequestSpec, Scenario};
+use super::problems::Problems;
+use super::s3_section;
+use crate::eval::{Caller, Decision, Layer};
+use crate::json::{Kind, Value};
+use crate::source::Span;
+use std::path::Path;
+
+const TOP: &[&str] = &[
+    "description",
+    "bucket_owner",
+    "time",
+    "policies",
+    "s3",
+    "requests",
+];
+const REQUEST: &[&str] = &[
+    "name",
+    "principal",
+    "action",
+    "resource",
+    "bucket_owner",
+    "context",
+    "policies",
+    "expect",
+    "reference",
+    "time",
+    "s3",
+];
+/// The keys of a `policies` object, in the order their documents are loaded.
+const LAYERS: &[(&str, Layer)] = &[
+    ("identity", Layer::Identity),
+    ("bucket", Layer::Bucket),
+    ("permissions_boundary", Layer::PermissionsBoundary),
+    ("session", Layer::Session),
+    ("scp", Layer::Scp),
+    ("rcp", Layer::Rcp),
+];
+
+/// Reads the scenario whose JSON is `root`; relative paths are joined to `dir`.
+pub(super) fn scenario(root: &Value, dir: &Path, problems: &mut Problems) -> Scenario {
+    if root.as_object().is_none() {
+        problems.error(
+            root.span,
+            "a scenario is a JSON object with `policies` and `requests`",
+        );
+    }
+    problems.unknown_keys(root, TOP, "scenario");
+    let text = |key| root.get(key).and_then(Value::as_str).map(str::to_string);
+    let (description, bucket_owner) = (text("description"), text("bucket_owner"));
+    let time = root.get("time").and_then(|t| time(t, problems));
+    let s3 = root.get("s3").map(|v| s3_section::read(v, dir, problems));
+    let policies = root.get("policies").map(|p| policies(p, dir, problems));
+    let listed = root.get("requests");
+    let items = listed.and_then(Value::as_array);
+    if items.is_none_or(<[Value]>::is_empty) {
+        let span = listed.map_or(Span::new(0, 1), |v| v.span);
+        problems.error(span, "`requests` must be a non-empty array");
+    }
+    let requests = items
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|r| request(r, dir, problems))
+        .collect();
+    Scenario {
+        description,
+        bucket_owner,
+        time,
+        s3,
+        policies,
+        requests,
+    }
+}
+
+/// Reads one request; `None` when it lacks what a decision needs (reported), in which case
+/// the rest of it is not looked at.
+fn request(req: &Value, dir: &Path, problems: &mut Problems) -> Option<RequestSpec> {
+    if req.as_object().is_none() {
+        problems.error(req.span, "each request must be an object");
+        return None;
+    }
+    problems.unknown_keys(req, REQUEST, "request");
+    let name = req.get("name").and_then(Value::as_str).map_or_else(
+        || format!("request at byte {}", req.span.start),
+        str::to_string,
+    );
+    let principal = required_string(req, "principal", problems);
+    let action = required_string(req, "action", problems);
+    let resource = required_string(req, "resource", problems);
+    let expect = required_string(req, "expect", problems);
+    let (principal, action, resource, expect) = (principal?, action?, resource?, expect?);
+    let Some(expected) = Decision::parse(expect.0) else {
+        problems.error(
+            expect.1,
+            format!("`{}` is not Allow, ExplicitDeny or ImplicitDeny", expect.0),
+        );
+        return None;
+    };
+    let caller = Caller::parse(principal.0)
+        .map_err(|e| problems.error(principal.1, e))
+        .ok()?;
+    let context = req
+        .get("context")
+        .map_or_else(Vec::new, |c| context(c, problems));
+    let s3 = req.get("s3").map(|v| s3_section::read(v, dir, problems));
+    let policies = req.get("policies").map(|p| policies(p, dir, problems));
+    let time = req.get("time").and_then(|t| time(t, problems));
+    Some(RequestSpec {
+        name,
+        span: req.span,
+        caller,
+        action: action.0.to_string(),
+        resource: resource.0.to_string(),
+        bucket_owner: req
+            .get("bucket_owner")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        context,
+        policies,
+        s3,
+        time,
+        expected,
+    })
+}
+
+/// The string `key` of `obj` with its span; a missing or non-string value is reported.
+fn required_string<'v>(
+    obj: &'v Value,
+    key: &str,
+    problems: &mut Problems,
+) -> Option<(&'v str, Span)> {
+    let Some(v) = obj.get(key) else {
+        let start = obj.span.start as usize;
+        problems.error(Span::new(start, start + 1), format!("missing `{key}`"));
+        return None;
+    };
+    match v.as_str() {
+        Some(s) => Some((s, v.span)),
+        None => {
+            problems.error(v.span, format!("`{key}` must be a string"));
+            None
+        }
+    }
+}
+
+/// A `time`: ISO 8601 or epoch seconds, as a string; `None` (reported) otherwise.
+fn time(t: &Value, problems: &mut Problems) -> Option<i64> {
+    match t.as_str().and_then(crate::values::parse_date) {
+        Some(ms) => Some(ms.div_euclid(1000)),
+        None => {
+            problems.error(
+                t.span,
+                "`time` must be an ISO 8601 date or epoch seconds (as a string)",
+            );
+            None
+        }
+    }
+}
+
+/// A request's `context`: key and value pairs, an array giving one pair per value.
+fn context(ctx: &Value, problems: &mut Problems) -> Vec<(String, String)> {
+    let Some(members) = ctx.as_object() else {
+        problems.error(ctx.span, "`context` must be an object of key: value");
+        return Vec::new();
+    };
+    let mut given = Vec::new();
+    for m in members {
+        let values = match &m.value.kind {
+            Kind::Array(items) => items.as_slice(),
+            _ => std::slice::from_ref(&m.value),
+        };
+        for v in values {
+            let scalar = match &v.kind {
+                Kind::String(s) => s.to_string(),
+                Kind::Number(n) => n.to_string(),
+                Kind::Bool(b) => b.to_string(),
+                _ => {
+                    problems.error(v.span, "context values are strings, numbers or booleans");
+                    continue;
+                }
+            };
+            given.push((m.key.to_string(), scalar));
+        }
+    }
+    given
+}
+
+/// Reads a `policies` object: its layers in [`LAYERS`] order, each document a reference.
+fn policies(v: &Value, dir: &Path, problems: &mut Problems) -> Policies {
+    let names: Vec<&str> = LAYERS.iter().map(|(k, _)| *k).collect();
+    problems.unknown_keys(v, &names, "policies");
+    let mut layers = Vec::new();
+    for (key, layer) in LAYERS {
+        let Some(given) = v.get(key) else { continue };
+        // SCPs and RCPs: an array of organisation levels, root first.
+        let levels: &[Value] = match (layer, &given.kind) {
+            (Layer::Scp | Layer::Rcp, Kind::Array(items)) => items,
+            (Layer::Scp | Layer::Rcp, _) => {
+                problems.error(
+                    given.span,
+                    format!("`{key}` must be an array of organisation levels, root first"),
+                );
+                continue;
+            }
+            _ => std::slice::from_ref(given),
+        };
+        let levels = levels
+            .iter()
+            .map(|level| {
+                let mut refs = Vec::new();
+                policy_refs(level, dir, problems, &mut refs);
+                refs
+            })
+            .collect();
+        layers.push(LayerPolicies {
+            layer: *layer,
+            levels,
+        });
+    }
+    Policies { layers }
+}
+
+/// The policies of `v`: a path (a string), an array of them (nested arrays flattened), or an
+/// inline document (anything else, which the policy reader then judges).
+fn policy_refs(v: &Value, dir: &Path, problems: &mut Problems, out: &mut Vec<PolicyRef>) {
+    match &v.kind {
+        Kind::String(s) => out.push(PolicyRef::File {
+            path: dir.join(&**s),
+            span: v.span,
+            mark: problems.mark(),
+        }),
+        Kind::Array(items) => {
+            for item in items {
+                policy_refs(item, dir, problems, out);
+            }
+        }
+        _ => out.push(PolicyRef::Inline(v.clone())),
+    }
+}
