@@ -1,6 +1,7 @@
 //! Linting: read a file, recognise it, lower it, validate it, and locate every finding.
 
 pub mod folder;
+pub mod run;
 pub mod validate;
 
 use crate::diagnostic::Finding;
