@@ -1,9 +1,10 @@
 //! Renderers: findings as human diagnostics (miette), as JSON ([`lint_json`]), as a summary
 //! table, as SARIF ([`sarif`]) and as GitHub workflow annotations ([`github`]), and a whole
-//! lint run in any of these ([`lint_output`]); decisions in [`query`], public-access verdicts in
-//! [`public`]. They return strings; the binary decides
+//! lint run in any of these ([`lint_output`]); decisions in [`query`], access tests in
+//! [`check`], public-access verdicts in [`public`]. They return strings; the binary decides
 //! where they go.
 
+pub mod check;
 pub mod github;
 pub mod lint_json;
 pub mod lint_output;
