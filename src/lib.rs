@@ -17,6 +17,7 @@ pub mod json;
 pub mod lint;
 pub mod policy;
 pub mod public;
+pub mod query;
 pub mod registry;
 pub mod report;
 pub mod s3;
