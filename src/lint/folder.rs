@@ -27,12 +27,29 @@ pub struct FolderFindings {
     policies: Vec<PathBuf>,
 }
 
+/// What a directory is by its manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderKind {
+    /// A bucket folder: the manifest names a bucket.
+    Bucket,
+    /// An account folder: a manifest without a bucket.
+    Account,
+}
+
+/// What `dir` is by its manifest (read with the strict reader); `None` when it has no
+/// readable manifest.
+pub fn folder_kind(dir: &Path) -> Option<FolderKind> {
+    let text = std::fs::read_to_string(dir.join(folder::MANIFEST)).ok()?;
+    let root = crate::json::parse(&text).ok()?;
+    Some(match root.get("bucket") {
+        Some(_) => FolderKind::Bucket,
+        None => FolderKind::Account,
+    })
+}
+
 /// Whether `dir` holds a bucket manifest.
 fn is_bucket_folder(dir: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(dir.join(folder::MANIFEST)) else {
-        return false;
-    };
-    crate::json::parse(&text).is_ok_and(|v| v.get("bucket").is_some())
+    folder_kind(dir) == Some(FolderKind::Bucket)
 }
 
 /// Finds the bucket folders holding `files` and audits each.
