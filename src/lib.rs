@@ -20,6 +20,7 @@ pub mod load;
 pub mod policy;
 pub mod public;
 pub mod publicity;
+pub mod query;
 pub mod registry;
 pub mod report;
 pub mod s3;

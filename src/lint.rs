@@ -2,6 +2,7 @@
 //! the risk audit ([`crate::audit`]) on every policy AWS would accept.
 
 pub mod folder;
+pub mod run;
 
 use crate::load::{self, LoadOptions};
 pub use crate::load::{
@@ -9,7 +10,6 @@ pub use crate::load::{
     read_limited,
 };
 use crate::policy::{Policy, PolicyKind};
-use crate::registry::Code;
 use crate::source::SourceFile;
 use std::path::Path;
 
@@ -68,26 +68,5 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
 
 /// Lints a file on disk and keeps the parsed policies.
 pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std::io::Error> {
-    let mut analysis = options.with_load(|o| load::analyze_path(path, o))?;
-    // In a bucket folder, `{}` records that a configuration does not exist on AWS
-    // (docs/bucket-folder.md): a recognised document, not a broken policy.
-    let report = &mut analysis.report;
-    if report.source.text().trim() == "{}" && in_bucket_folder(path) {
-        report
-            .findings
-            .retain(|f| f.finding.code != Code::NotAPolicy);
-        report.file_kind = FileKind::Other {
-            what: "absent configuration (bucket folder)",
-        };
-    }
-    Ok(analysis)
-}
-
-/// Whether `path` lies in a bucket or account folder (a manifest up to three levels up, as
-/// for `access-points/NAME/policy.json`).
-fn in_bucket_folder(path: &Path) -> bool {
-    path.ancestors()
-        .skip(1)
-        .take(3)
-        .any(|d| d.join(crate::s3::folder::MANIFEST).is_file())
+    options.with_load(|o| crate::s3::folder::analyze_path(path, o))
 }

@@ -10,9 +10,11 @@
 //! Every verdict carries its reason, the key that restricted it and where that rule comes from
 //! ([`Provenance`]), the access the statement opens, and what would make it non-public. The
 //! choices are documented in `docs/public-access.md`. [`bucket`] combines the paths of a
-//! bucket (policy, ACLs, access points) with Block Public Access into one verdict.
+//! bucket (policy, ACLs, access points) with Block Public Access into one verdict; [`inputs`]
+//! finds and loads the buckets to judge.
 
 pub mod bucket;
+pub mod inputs;
 
 pub use crate::eval::publicity::{DocumentPublicity, document_publicity};
 pub use crate::publicity::{

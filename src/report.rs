@@ -1,14 +1,21 @@
-//! Renderers: findings as human diagnostics (miette), as JSON, as a summary table, as SARIF
-//! ([`sarif`]) and as GitHub workflow annotations ([`github`]); decisions in [`query`].
-//! They return strings; the binary decides where they go.
+//! Renderers: findings as human diagnostics (miette), as JSON ([`lint_json`]), as a summary
+//! table, as SARIF ([`sarif`]) and as GitHub workflow annotations ([`github`]), and a whole
+//! lint run in any of these ([`lint_output`]); decisions in [`query`], access tests in
+//! [`check`], public-access verdicts in [`public`]. They return strings; the binary decides
+//! where they go.
 
+pub mod check;
 pub mod github;
+pub mod lint_json;
+pub mod lint_output;
 pub mod public;
 pub mod query;
 pub mod sarif;
 pub mod stream;
 
-use crate::lint::{FileKind, FileReport, Located};
+pub use crate::lint::run::Summary;
+
+use crate::lint::{FileReport, Located};
 use crate::registry::{Code, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::Serialize;
@@ -281,56 +288,7 @@ pub fn json_findings(report: &FileReport) -> Vec<JsonFinding<'_>> {
         .collect()
 }
 
-/// Counts over a lint run.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct Summary {
-    /// Files read.
-    pub files: usize,
-    /// Policies linted.
-    pub policies: usize,
-    /// Recognised non-policy documents (skipped).
-    pub other_documents: usize,
-    /// Error findings.
-    pub errors: usize,
-    /// Warning findings.
-    pub warnings: usize,
-    /// Note findings.
-    pub notes: usize,
-    /// Findings removed by `[[suppress]]` entries of the configuration.
-    pub suppressed: usize,
-    /// Findings by code and severity (for [`Summary::table`]).
-    #[serde(skip)]
-    pub by_code: std::collections::BTreeMap<(Code, Severity), usize>,
-}
-
 impl Summary {
-    /// Adds one file's counts.
-    pub fn add(&mut self, report: &FileReport) {
-        self.files += 1;
-        match report.file_kind {
-            FileKind::Policy { .. } => self.policies += 1,
-            FileKind::Other { .. } => self.other_documents += 1,
-            FileKind::Iac { .. } | FileKind::Unknown => {}
-        }
-        self.add_findings(report);
-    }
-
-    /// Adds a report's findings without counting it as a linted file (the configuration's
-    /// own findings).
-    pub fn add_findings(&mut self, report: &FileReport) {
-        for f in &report.findings {
-            match f.finding.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-                Severity::Note => self.notes += 1,
-            }
-            *self
-                .by_code
-                .entry((f.finding.code, f.finding.severity))
-                .or_insert(0) += 1;
-        }
-    }
-
     /// A table of the findings by code, most severe first; `None` when there are none.
     pub fn table(&self, style: Style) -> Option<String> {
         if self.by_code.is_empty() {

@@ -4,40 +4,58 @@
 //! snapshotted. `transport/` and `encryption/` hold the equivalence sets of S201 and S202:
 //! every equivalent form must pass and every near-miss, named after its mistake, must fail.
 
+use s3_access::config::Config;
+use s3_access::lint::run::{Event, LintRun, RunInput};
 use s3_access::registry::{Code, RULES};
+use s3_access::report::json_findings;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The findings of `code` when linting `path` alone, without a configuration file.
+/// The findings of `code` when linting `path` alone, without a configuration file: the lint
+/// run of `s3-access lint --no-config`, called in the library. The path is given relative to
+/// the repository root (the directory tests run in), as the command line would name it.
 fn findings(path: &Path, code: &str) -> Vec<serde_json::Value> {
     let rel = path.strip_prefix(root()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_s3-access"))
-        .args(["lint", "--no-config", "--format", "json"])
-        .arg(rel)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .map(|f| {
-            serde_json::json!({
-                "file": f["file"],
-                "line": f["line"],
-                "column": f["column"],
-                "severity": f["severity"],
-                "message": f["message"],
-            })
-        })
-        .collect()
+    let cwd = root();
+    let config = Config::defaults(&cwd);
+    let paths = [rel.to_path_buf()];
+    let run = LintRun::collect(RunInput {
+        paths: &paths,
+        config: &config,
+        cwd: &cwd,
+        kind: None,
+        fail_on: None,
+    });
+    assert!(run.walk_errors().is_empty(), "{:?}", run.walk_errors());
+    let mut found = Vec::new();
+    let outcome = run.run(|event| {
+        let report = match event {
+            Event::File(r) | Event::Extra(r) => r,
+            Event::Unreadable { path, error } => {
+                return Err(format!("{}: {error}", path.display()));
+            }
+        };
+        found.extend(
+            json_findings(report)
+                .into_iter()
+                .filter(|f| f.code == code)
+                .map(|f| {
+                    serde_json::json!({
+                        "file": f.file,
+                        "line": f.line,
+                        "column": f.column,
+                        "severity": f.severity,
+                        "message": f.message,
+                    })
+                }),
+        );
+        Ok(())
+    });
+    outcome.unwrap_or_else(|e| panic!("{e}"));
+    found
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {

@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "s3",
     "iac",
     "eval",
+    "query",
     "public",
     "audit",
     "config",

@@ -9,7 +9,7 @@ use crate::audit::{self, Audited};
 use crate::diagnostic::Finding;
 use crate::eval::bucket::Bucket;
 use crate::eval::graph::Layer;
-use crate::s3::folder::{self, Setting};
+use crate::s3::folder::{self, FolderKind, Setting, folder_kind};
 use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,10 +29,7 @@ pub struct FolderFindings {
 
 /// Whether `dir` holds a bucket manifest.
 fn is_bucket_folder(dir: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(dir.join(folder::MANIFEST)) else {
-        return false;
-    };
-    crate::json::parse(&text).is_ok_and(|v| v.get("bucket").is_some())
+    folder_kind(dir) == Some(FolderKind::Bucket)
 }
 
 /// Finds the bucket folders holding `files` and audits each.

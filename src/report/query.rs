@@ -329,8 +329,29 @@ fn label(r: &StatementRef) -> String {
     }
 }
 
-/// The human rendering of a decision.
+/// The human rendering of a decision: the answer, the layers' verdicts, the statements,
+/// grants and settings that decided, the request context and the trace.
 pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style) -> String {
+    let mut out = headline(graph, response, request);
+    if !response.layers.is_empty() {
+        layers_table(response, style, &mut out);
+    }
+    for id in &response.determining {
+        render_statement(graph, *id, style, &mut out);
+    }
+    for g in &response.grants {
+        render_grant(graph, g, style, &mut out);
+    }
+    for b in &response.blocks {
+        render_block(b, style, &mut out);
+    }
+    context_table(request, style, &mut out);
+    trace_table(graph, response, request, style, &mut out);
+    out
+}
+
+/// The decision line, the notes and the uncertainties, then a blank line.
+fn headline(graph: &Graph, response: &Response, request: &Request) -> String {
     let mut out = format!(
         "{}: {} → {} on {}\n",
         response.decision.as_str(),
@@ -350,104 +371,117 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
         out.push_str(&format!("uncertain: {}{at}\n", u.reason));
     }
     out.push('\n');
-    if !response.layers.is_empty() {
-        let mut t = table(style);
-        t.set_header(["layer", "verdict"]);
-        for l in &response.layers {
-            let name = match l.level {
-                Some(level) => format!("{} (level {})", l.layer.as_str(), level + 1),
-                None => l.layer.as_str().to_string(),
+    out
+}
+
+/// The verdict of each layer.
+fn layers_table(response: &Response, style: Style, out: &mut String) {
+    let mut t = table(style);
+    t.set_header(["layer", "verdict"]);
+    for l in &response.layers {
+        let name = match l.level {
+            Some(level) => format!("{} (level {})", l.layer.as_str(), level + 1),
+            None => l.layer.as_str().to_string(),
+        };
+        t.add_row([name, l.verdict.clone()]);
+    }
+    out.push_str(&t.to_string());
+    out.push_str("\n\n");
+}
+
+/// A statement that decided, shown in its file.
+fn render_statement(graph: &Graph, id: usize, style: Style, out: &mut String) {
+    let Some((doc, st)) = statement_of(graph, id) else {
+        return;
+    };
+    let verb = match st.effect.value {
+        Effect::Allow => "allows",
+        Effect::Deny => "denies",
+    };
+    let head = Span::new(st.span.start as usize, st.span.start as usize + 1);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(format!("this statement {verb} the request")),
+        st.sid.as_ref().map_or(head, |s| s.span),
+    )];
+    labels.push(LabeledSpan::new_with_span(
+        Some("effect".into()),
+        st.effect.span,
+    ));
+    let snippet = Snippet {
+        source: &doc.source,
+        message: format!(
+            "{} of the {} {verb} the request",
+            st.label(),
+            doc.layer.as_str()
+        ),
+        code: None,
+        severity: match st.effect.value {
+            Effect::Allow => miette::Severity::Advice,
+            Effect::Deny => miette::Severity::Error,
+        },
+        help: None,
+        labels,
+    };
+    snippet.render(style, out);
+}
+
+/// An ACL grant that allowed the request, shown in its file.
+fn render_grant(graph: &Graph, g: &AclRef, style: Style, out: &mut String) {
+    let Some((acl, grant)) = graph.s3.grant(*g) else {
+        return;
+    };
+    let Some(source) = &acl.source else { return };
+    if grant.span.end <= grant.span.start {
+        return;
+    }
+    let which = match g {
+        AclRef::Bucket { .. } => "the bucket ACL".to_string(),
+        AclRef::Object { object, .. } => graph.s3.objects.get(*object).map_or_else(
+            || "an object ACL".to_string(),
+            |o| format!("the ACL of object `{}`", o.key),
+        ),
+    };
+    let snippet = Snippet {
+        source,
+        message: format!(
+            "{} to {} in {which} allows the request",
+            grant.permission,
+            crate::eval::decide::grantee_name(&grant.grantee)
+        ),
+        code: None,
+        severity: miette::Severity::Advice,
+        help: None,
+        labels: vec![LabeledSpan::new_primary_with_span(
+            Some("this grant allows the request".into()),
+            grant.span,
+        )],
+    };
+    snippet.render(style, out);
+}
+
+/// A setting that blocked the request, shown in its file when it has one.
+fn render_block(b: &Block, style: Style, out: &mut String) {
+    match &b.place {
+        Some(p) => {
+            let snippet = Snippet {
+                source: &p.source,
+                message: b.reason.clone(),
+                code: None,
+                severity: miette::Severity::Error,
+                help: None,
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    Some("this setting blocks the request".into()),
+                    p.span,
+                )],
             };
-            t.add_row([name, l.verdict.clone()]);
+            snippet.render(style, out);
         }
-        out.push_str(&t.to_string());
-        out.push_str("\n\n");
+        None => out.push_str(&format!("  × {}\n\n", b.reason)),
     }
-    for id in &response.determining {
-        let Some((doc, st)) = statement_of(graph, *id) else {
-            continue;
-        };
-        let verb = match st.effect.value {
-            Effect::Allow => "allows",
-            Effect::Deny => "denies",
-        };
-        let head = Span::new(st.span.start as usize, st.span.start as usize + 1);
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(format!("this statement {verb} the request")),
-            st.sid.as_ref().map_or(head, |s| s.span),
-        )];
-        labels.push(LabeledSpan::new_with_span(
-            Some("effect".into()),
-            st.effect.span,
-        ));
-        let snippet = Snippet {
-            source: &doc.source,
-            message: format!(
-                "{} of the {} {verb} the request",
-                st.label(),
-                doc.layer.as_str()
-            ),
-            code: None,
-            severity: match st.effect.value {
-                Effect::Allow => miette::Severity::Advice,
-                Effect::Deny => miette::Severity::Error,
-            },
-            help: None,
-            labels,
-        };
-        snippet.render(style, &mut out);
-    }
-    for g in &response.grants {
-        let Some((acl, grant)) = graph.s3.grant(*g) else {
-            continue;
-        };
-        let Some(source) = &acl.source else { continue };
-        if grant.span.end <= grant.span.start {
-            continue;
-        }
-        let which = match g {
-            AclRef::Bucket { .. } => "the bucket ACL".to_string(),
-            AclRef::Object { object, .. } => graph.s3.objects.get(*object).map_or_else(
-                || "an object ACL".to_string(),
-                |o| format!("the ACL of object `{}`", o.key),
-            ),
-        };
-        let snippet = Snippet {
-            source,
-            message: format!(
-                "{} to {} in {which} allows the request",
-                grant.permission,
-                crate::eval::decide::grantee_name(&grant.grantee)
-            ),
-            code: None,
-            severity: miette::Severity::Advice,
-            help: None,
-            labels: vec![LabeledSpan::new_primary_with_span(
-                Some("this grant allows the request".into()),
-                grant.span,
-            )],
-        };
-        snippet.render(style, &mut out);
-    }
-    for b in &response.blocks {
-        match &b.place {
-            Some(p) => {
-                let snippet = Snippet {
-                    source: &p.source,
-                    message: b.reason.clone(),
-                    code: None,
-                    severity: miette::Severity::Error,
-                    help: None,
-                    labels: vec![LabeledSpan::new_primary_with_span(
-                        Some("this setting blocks the request".into()),
-                        p.span,
-                    )],
-                };
-                snippet.render(style, &mut out);
-            }
-            None => out.push_str(&format!("  × {}\n\n", b.reason)),
-        }
-    }
+}
+
+/// The request context: every key, its values and where they came from.
+fn context_table(request: &Request, style: Style, out: &mut String) {
     let mut ctx = table(style);
     ctx.set_header(["context key", "value", "source"]);
     for e in request.context.entries() {
@@ -459,35 +493,45 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
     }
     out.push_str(&ctx.to_string());
     out.push_str("\n\n");
+}
+
+/// The trace: every statement considered, and whether it matched.
+fn trace_table(
+    graph: &Graph,
+    response: &Response,
+    request: &Request,
+    style: Style,
+    out: &mut String,
+) {
     let rows = trace_rows(graph, response, request);
-    if !rows.is_empty() {
-        let mut t = table(style);
-        t.set_header(["layer", "statement", "where", "effect", "outcome"]);
-        for row in rows {
-            let s = &row.statement;
-            let layer = match s.level {
-                Some(level) => format!("{} {level}", s.layer.as_str()),
-                None => s.layer.as_str().to_string(),
-            };
-            let outcome = match (&row.mismatch, row.outcome) {
-                (Some(m), _) => format!("no: {}", m.reason),
-                (None, "matched") => "matched".to_string(),
-                (None, other) => other.replace('-', " "),
-            };
-            let effect = match s.effect {
-                Effect::Allow => "Allow",
-                Effect::Deny => "Deny",
-            };
-            t.add_row([
-                layer,
-                label(s),
-                format!("{}:{}:{}", s.file, s.line, s.column),
-                effect.to_string(),
-                outcome,
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
+    if rows.is_empty() {
+        return;
     }
-    out
+    let mut t = table(style);
+    t.set_header(["layer", "statement", "where", "effect", "outcome"]);
+    for row in rows {
+        let s = &row.statement;
+        let layer = match s.level {
+            Some(level) => format!("{} {level}", s.layer.as_str()),
+            None => s.layer.as_str().to_string(),
+        };
+        let outcome = match (&row.mismatch, row.outcome) {
+            (Some(m), _) => format!("no: {}", m.reason),
+            (None, "matched") => "matched".to_string(),
+            (None, other) => other.replace('-', " "),
+        };
+        let effect = match s.effect {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        };
+        t.add_row([
+            layer,
+            label(s),
+            format!("{}:{}:{}", s.file, s.line, s.column),
+            effect.to_string(),
+            outcome,
+        ]);
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
 }

@@ -37,6 +37,55 @@ pub const FORMAT_VERSION: u64 = 1;
 /// The folder of access points inside a bucket folder.
 pub const ACCESS_POINTS_DIR: &str = "access-points";
 
+/// What a directory is by its manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderKind {
+    /// A bucket folder: the manifest names a bucket.
+    Bucket,
+    /// An account folder: a manifest without a bucket.
+    Account,
+}
+
+/// What `dir` is by its manifest (read within the size limit, with the strict reader); `None`
+/// when it has no readable manifest. The one test of "is this a bucket or account folder".
+pub fn folder_kind(dir: &Path) -> Option<FolderKind> {
+    let bytes = crate::load::read_limited(&dir.join(MANIFEST)).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let root = crate::json::parse(&text).ok()?;
+    Some(match root.get("bucket") {
+        Some(_) => FolderKind::Bucket,
+        None => FolderKind::Account,
+    })
+}
+
+/// Whether `path` lies in a bucket or account folder (a manifest up to three levels up, as
+/// for `access-points/NAME/policy.json`).
+pub fn in_folder(path: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .take(3)
+        .any(|d| d.join(MANIFEST).is_file())
+}
+
+/// Loads a policy file; in a bucket or account folder, `{}` records that a configuration does
+/// not exist on AWS (docs/bucket-folder.md): a recognised document, not a broken policy.
+pub fn analyze_path(
+    path: &Path,
+    options: &crate::load::LoadOptions<'_>,
+) -> Result<crate::load::Analysis, std::io::Error> {
+    let mut analysis = crate::load::analyze_path(path, options)?;
+    let report = &mut analysis.report;
+    if report.source.text().trim() == "{}" && in_folder(path) {
+        report
+            .findings
+            .retain(|f| f.finding.code != Code::NotAPolicy);
+        report.file_kind = FileKind::Other {
+            what: "absent configuration (bucket folder)",
+        };
+    }
+    Ok(analysis)
+}
+
 /// The fixed file names of a bucket folder.
 pub mod names {
     /// `aws s3api get-bucket-policy` output, or the policy itself.

@@ -1,0 +1,82 @@
+//! `s3-access check`: run access tests. The library runs each scenario file
+//! ([`s3_access::scenario`]) and renders the results ([`s3_access::report::check`]); this file
+//! reads the files and says which cannot be run.
+
+use crate::output::{
+    EXIT_ERROR, EXIT_FINDINGS, Format, json_error, print_reports, print_walk_errors, style,
+    write_out,
+};
+use s3_access::report::{Style, check::CheckResults};
+use s3_access::{json, lint, query, scenario, source::SourceFile};
+use std::path::{Path, PathBuf};
+
+/// The arguments of `check`.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files, or directories searched for `.json` scenario files
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Show the trace of every request, not only of those that fail
+    #[arg(long)]
+    verbose: bool,
+}
+
+/// Runs every scenario file and writes the results.
+pub fn run(args: CheckArgs) -> std::io::Result<u8> {
+    let mut walk_errors = Vec::new();
+    let files = lint::collect_files(&args.paths, &mut walk_errors);
+    print_walk_errors(&walk_errors);
+    let style = style();
+    let now = query::parse_time(None).unwrap_or(0);
+    let mut results = CheckResults::new(style, args.verbose);
+    for _ in &walk_errors {
+        results.add_invalid();
+    }
+    for path in files {
+        match run_file(&path, now, style) {
+            Some(run) => results.add(&path, &run),
+            None => results.add_invalid(),
+        }
+    }
+    match args.format {
+        Format::Human => write_out(&results.human())?,
+        Format::Json => write_out(&results.json().map_err(json_error)?)?,
+    }
+    Ok(if results.any_invalid() {
+        EXIT_ERROR
+    } else if results.any_failed() {
+        EXIT_FINDINGS
+    } else {
+        0
+    })
+}
+
+/// Reads and runs one scenario file; `None` after saying why it cannot be run.
+fn run_file(path: &Path, now: i64, style: Style) -> Option<scenario::Report> {
+    let text = match lint::read_limited(path).map(json::decode_utf8) {
+        Ok(Ok(t)) => t,
+        Ok(Err((e, _))) => {
+            eprintln!("error: {}: {}", path.display(), e.message());
+            return None;
+        }
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return None;
+        }
+    };
+    let source = SourceFile::new(path.display().to_string(), text);
+    match scenario::run(source, path, now) {
+        Ok(run) => Some(run),
+        Err(bad) => {
+            print_reports(&bad.reports, style);
+            eprintln!(
+                "error: {} cannot be run: fix the errors above",
+                path.display()
+            );
+            None
+        }
+    }
+}

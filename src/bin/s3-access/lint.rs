@@ -1,0 +1,154 @@
+//! `s3-access lint`: validate policy files and audit their S3 risks. The run is the library's
+//! ([`s3_access::lint::run`]), the output too ([`s3_access::report::lint_output`]); this file
+//! loads the configuration and writes what they give.
+
+use crate::output::{EXIT_ERROR, EXIT_FINDINGS, json_error, stderr_style, style};
+use clap::ValueEnum;
+use s3_access::config::{self, Config};
+use s3_access::lint::run::{Event, LintRun, RunInput};
+use s3_access::policy::PolicyKind;
+use s3_access::registry::Severity;
+use s3_access::report::{self, lint_output};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The arguments of `lint`.
+#[derive(clap::Args)]
+pub struct LintArgs {
+    /// Files or directories (directories are searched for `.json` files); `-` reads stdin
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    format: LintFormat,
+    /// Lowest severity that makes the run fail (exit 1) [default: the configuration's
+    /// `fail-on`, else error]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Treat every policy as this kind instead of detecting it
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<PolicyKind>,
+    /// Read this configuration file instead of searching for `.s3-access.toml` from the
+    /// current directory upwards
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Use no configuration file
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    /// Diagnostics with source snippets, a summary line and a table by code (colour on a
+    /// terminal unless NO_COLOR is set)
+    Human,
+    /// One JSON document with every finding
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
+}
+
+impl From<LintFormat> for lint_output::LintFormat {
+    fn from(f: LintFormat) -> Self {
+        match f {
+            LintFormat::Human => lint_output::LintFormat::Human,
+            LintFormat::Json => lint_output::LintFormat::Json,
+            LintFormat::Sarif => lint_output::LintFormat::Sarif,
+            LintFormat::Github => lint_output::LintFormat::Github,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    /// Only usage, I/O and configuration errors fail the run
+    Never,
+}
+
+impl From<FailOn> for config::FailOn {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => config::FailOn::AtLeast(Severity::Error),
+            FailOn::Warning => config::FailOn::AtLeast(Severity::Warning),
+            FailOn::Note => config::FailOn::AtLeast(Severity::Note),
+            FailOn::Never => config::FailOn::Never,
+        }
+    }
+}
+
+fn parse_kind(s: &str) -> Result<PolicyKind, String> {
+    PolicyKind::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = PolicyKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind `{s}`; kinds are: {}", names.join(", "))
+    })
+}
+
+/// Lints the paths and writes every report as it is finished.
+pub fn run(args: LintArgs) -> std::io::Result<u8> {
+    let cwd = std::env::current_dir()?;
+    let Some(config) = load_config(&args, &cwd) else {
+        return Ok(EXIT_ERROR);
+    };
+    let run = LintRun::collect(RunInput {
+        paths: &args.paths,
+        config: &config,
+        cwd: &cwd,
+        kind: args.kind,
+        fail_on: args.fail_on.map(config::FailOn::from),
+    });
+    crate::output::print_walk_errors(run.walk_errors());
+    let mut output = lint_output::LintOutput::new(args.format.into(), style(), &cwd);
+    let mut out = std::io::stdout().lock();
+    out.write_all(output.start().map_err(json_error)?.as_bytes())?;
+    let outcome = run.run(|event| match event {
+        Event::Unreadable { path, error } => {
+            eprintln!("error: cannot read {}: {error}", path.display());
+            Ok(())
+        }
+        Event::File(report) => out.write_all(output.file(report).map_err(json_error)?.as_bytes()),
+        Event::Extra(report) => {
+            out.write_all(output.findings(report).map_err(json_error)?.as_bytes())
+        }
+    })?;
+    let config_file = config.source.as_ref().map(|s| s.name());
+    let end = output.finish(&outcome, config_file).map_err(json_error)?;
+    out.write_all(end.as_bytes())?;
+    out.flush()?;
+    Ok(if outcome.unreadable {
+        EXIT_ERROR
+    } else if outcome.failed {
+        EXIT_FINDINGS
+    } else {
+        0
+    })
+}
+
+/// The configuration: the one given, the nearest `.s3-access.toml`, or the defaults; `None`
+/// (after saying why) when it cannot be loaded.
+fn load_config(args: &LintArgs, cwd: &Path) -> Option<Config> {
+    let path = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(p), false) => Some(p.clone()),
+        (None, false) => config::discover(cwd),
+    };
+    let Some(path) = path else {
+        return Some(Config::defaults(cwd));
+    };
+    match Config::load(&path, cwd) {
+        Ok(c) => Some(c),
+        Err(config::LoadError::Invalid(r)) => {
+            eprint!("{}", report::human(&r, stderr_style()));
+            eprintln!("error: {}", config::LoadError::Invalid(r));
+            None
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}

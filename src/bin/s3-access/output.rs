@@ -1,0 +1,69 @@
+//! What the commands share: the look of human output, writing to stdout, printing problems to
+//! stderr, and the exit codes.
+
+use s3_access::lint::{FileReport, WalkError};
+use s3_access::report::{self, Style};
+use std::io::{IsTerminal, Write};
+
+/// Findings at or above `--fail-on`, a failed test, a public bucket, an unmet `--expect`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// A usage, I/O or input error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// The output formats of `query`, `check` and `public`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets (colour on a terminal unless NO_COLOR is set)
+    Human,
+    /// One JSON document with every finding
+    Json,
+}
+
+/// Colour and graphics on a terminal unless `NO_COLOR` is set; plain otherwise.
+fn style_for(terminal: bool) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if terminal && !no_color {
+        Style::Fancy
+    } else {
+        Style::Plain
+    }
+}
+
+/// The style of what goes to stdout.
+pub fn style() -> Style {
+    style_for(std::io::stdout().is_terminal())
+}
+
+/// The style of what goes to stderr.
+pub fn stderr_style() -> Style {
+    style_for(std::io::stderr().is_terminal())
+}
+
+/// Writes `s` to stdout, with a final newline if it has none.
+pub fn write_out(s: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    if !s.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Prints the findings of reports to stderr.
+pub fn print_reports(reports: &[FileReport], style: Style) {
+    for r in reports {
+        eprint!("{}", report::human(r, style));
+    }
+}
+
+/// Prints the entries that could not be listed.
+pub fn print_walk_errors(errors: &[WalkError]) {
+    for e in errors {
+        eprintln!("error: cannot read {}: {}", e.path.display(), e.error);
+    }
+}
+
+/// Serialisation errors as I/O errors (they cannot happen for these documents).
+pub fn json_error(e: serde_json::Error) -> std::io::Error {
+    std::io::Error::other(e)
+}

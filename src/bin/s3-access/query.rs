@@ -1,0 +1,157 @@
+//! `s3-access query`: decide one request. The flags become a [`QueryInput`] that the library
+//! checks and loads ([`s3_access::query`]); this file prints what loading says, then the
+//! answer, and compares it with `--expect`.
+
+use crate::output::{EXIT_ERROR, EXIT_FINDINGS, Format, json_error, style, write_out};
+use s3_access::eval::Decision;
+use s3_access::query::{self, Notice, QueryInput};
+use s3_access::report;
+use std::path::PathBuf;
+
+/// The arguments of `query`.
+#[derive(clap::Args)]
+pub struct QueryArgs {
+    /// The caller: `anonymous`, an account id (its root user), an IAM user or role ARN, an
+    /// assumed-role session ARN, a federated-user ARN, or a service principal
+    #[arg(long)]
+    principal: String,
+    /// The action, e.g. `s3:GetObject`
+    #[arg(long)]
+    action: String,
+    /// The resource ARN (`*` for actions without a resource)
+    #[arg(long)]
+    resource: String,
+    /// The account that owns the bucket (default: the caller's account)
+    #[arg(long, value_name = "ACCOUNT")]
+    bucket_owner: Option<String>,
+    /// A request context value `KEY=VALUE`; repeat a key to make it multi-valued
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// The caller's identity-based policy (repeatable)
+    #[arg(long, value_name = "FILE")]
+    identity_policy: Vec<PathBuf>,
+    /// The bucket policy
+    #[arg(long, value_name = "FILE")]
+    bucket_policy: Option<PathBuf>,
+    /// The caller's permissions boundary
+    #[arg(long, value_name = "FILE")]
+    permissions_boundary: Option<PathBuf>,
+    /// The session policy of the caller's session
+    #[arg(long, value_name = "FILE")]
+    session_policy: Option<PathBuf>,
+    /// SCPs of one organisation level, root first (repeatable; one policy or a JSON array)
+    #[arg(long, value_name = "FILE")]
+    scp: Vec<PathBuf>,
+    /// RCPs of one organisation level, root first (repeatable; one policy or a JSON array)
+    #[arg(long, value_name = "FILE")]
+    rcp: Vec<PathBuf>,
+    /// The request time (ISO 8601 or epoch seconds; default: now)
+    #[arg(long)]
+    time: Option<String>,
+    /// A bucket folder (docs/bucket-folder.md): its policy, ACLs, Object Ownership, Block
+    /// Public Access, access points, objects, and the account's IAM principals
+    #[arg(long, value_name = "DIR")]
+    bucket: Option<PathBuf>,
+    /// The bucket ACL (`aws s3api get-bucket-acl` output)
+    #[arg(long, value_name = "FILE")]
+    bucket_acl: Option<PathBuf>,
+    /// The ACL of the requested object (`aws s3api get-object-acl` output)
+    #[arg(long, value_name = "FILE")]
+    object_acl: Option<PathBuf>,
+    /// The account that owns the requested object (default: the bucket owner)
+    #[arg(long, value_name = "ACCOUNT")]
+    object_owner: Option<String>,
+    /// Object Ownership (`aws s3api get-bucket-ownership-controls` output)
+    #[arg(long, value_name = "FILE")]
+    ownership_controls: Option<PathBuf>,
+    /// The bucket's Block Public Access (`aws s3api get-public-access-block` output)
+    #[arg(long, value_name = "FILE")]
+    public_access_block: Option<PathBuf>,
+    /// The account's Block Public Access (`aws s3control get-public-access-block` output)
+    #[arg(long, value_name = "FILE")]
+    account_public_access_block: Option<PathBuf>,
+    /// An access point folder (`access-point.json`, `policy.json`); repeatable
+    #[arg(long, value_name = "DIR")]
+    access_point: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 unless the decision is this one
+    #[arg(long, value_parser = parse_decision)]
+    expect: Option<Decision>,
+}
+
+fn parse_decision(s: &str) -> Result<Decision, String> {
+    Decision::parse(s).ok_or_else(|| format!("`{s}` is not Allow, ExplicitDeny or ImplicitDeny"))
+}
+
+impl From<QueryArgs> for QueryInput {
+    fn from(a: QueryArgs) -> QueryInput {
+        QueryInput {
+            principal: a.principal,
+            action: a.action,
+            resource: a.resource,
+            bucket_owner: a.bucket_owner,
+            context: a.context,
+            identity_policy: a.identity_policy,
+            bucket_policy: a.bucket_policy,
+            permissions_boundary: a.permissions_boundary,
+            session_policy: a.session_policy,
+            scp: a.scp,
+            rcp: a.rcp,
+            time: a.time,
+            bucket: a.bucket,
+            bucket_acl: a.bucket_acl,
+            object_acl: a.object_acl,
+            object_owner: a.object_owner,
+            ownership_controls: a.ownership_controls,
+            public_access_block: a.public_access_block,
+            account_public_access_block: a.account_public_access_block,
+            access_point: a.access_point,
+        }
+    }
+}
+
+/// Loads the documents, decides the request and writes the answer.
+pub fn run(args: QueryArgs) -> std::io::Result<u8> {
+    let (format, expect) = (args.format, args.expect);
+    let style = style();
+    let mut notices = Vec::new();
+    let loaded = query::load(&args.into(), &mut notices);
+    for notice in &notices {
+        match notice {
+            Notice::Warning(w) => eprintln!("warning: {w}"),
+            Notice::Findings(r) => eprint!("{}", report::human(r, style)),
+            Notice::Error(e) => eprintln!("error: {e}"),
+        }
+    }
+    let Ok(query) = loaded else {
+        return Ok(EXIT_ERROR);
+    };
+    let response = query.decide();
+    let (graph, request) = (&query.graph, &query.request);
+    let text = match format {
+        Format::Human => report::query::human(graph, &response, request, style),
+        Format::Json => {
+            serde_json::to_string_pretty(&report::query::json(graph, &response, request))
+                .map_err(json_error)?
+        }
+    };
+    write_out(&text)?;
+    Ok(match expect {
+        Some(expected) if expected != response.decision => {
+            eprintln!(
+                "expected {}, got {}",
+                expected.as_str(),
+                response.decision.as_str()
+            );
+            EXIT_FINDINGS
+        }
+        // An answer s3-access could not model never satisfies an expectation.
+        Some(_) if !response.uncertain.is_empty() => {
+            eprintln!("the answer is uncertain (see above): --expect cannot be satisfied");
+            EXIT_FINDINGS
+        }
+        _ => 0,
+    })
+}

@@ -1,0 +1,164 @@
+//! What `s3-access public` judges: bucket folders (directories with a bucket manifest) and
+//! bucket or access point policy files, found under the paths given, each loaded into a
+//! [`Bucket`]. Other policies and recognised non-policy files are skipped; anything that cannot
+//! be judged is an [`InputError`] whose message is what the command prints.
+
+use crate::eval::{self, bucket::Bucket};
+use crate::load::{self, FileKind, FileReport, LoadOptions, WalkError};
+use crate::policy::PolicyKind;
+use crate::registry::Severity;
+use crate::s3::folder::{FolderKind, folder_kind};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One thing to judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicInput {
+    /// A bucket folder.
+    Folder(PathBuf),
+    /// A policy file (judged only if it is a bucket or access point policy).
+    Policy(PathBuf),
+}
+
+/// Why an input cannot be judged.
+#[derive(Debug)]
+pub enum InputError {
+    /// The input has errors; the reports say where.
+    Invalid {
+        /// The folder or file.
+        path: PathBuf,
+        /// The reports with the errors.
+        reports: Vec<FileReport>,
+    },
+    /// The file could not be read.
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// The policy could not be loaded.
+    Load(eval::LoadError),
+}
+
+impl InputError {
+    /// The reports to show before the message.
+    pub fn reports(&self) -> &[FileReport] {
+        match self {
+            InputError::Invalid { reports, .. } => reports,
+            InputError::Unreadable { .. } | InputError::Load(_) => &[],
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::Invalid { path, .. } => write!(
+                f,
+                "{} cannot be judged: fix the errors above",
+                path.display()
+            ),
+            InputError::Unreadable { path, error } => {
+                write!(f, "cannot read {}: {error}", path.display())
+            }
+            InputError::Load(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Finds bucket folders and policy files under `paths`: a directory that is a bucket folder
+/// is one input; in other directories, each bucket folder below is one input and each policy
+/// file outside bucket and account folders another. Entries that cannot be listed go to
+/// `errors`.
+pub fn discover(paths: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PublicInput> {
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            out.push(PublicInput::Policy(p.clone()));
+            continue;
+        }
+        if folder_kind(p) == Some(FolderKind::Bucket) {
+            out.push(PublicInput::Folder(p.clone()));
+            continue;
+        }
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for f in load::collect_files(std::slice::from_ref(p), errors) {
+            let Some(dir) = f.parent() else { continue };
+            let enclosing = dir
+                .ancestors()
+                .take_while(|a| a.starts_with(p))
+                .find_map(|a| folder_kind(a).map(|kind| (a, kind)));
+            match enclosing {
+                Some((folder, FolderKind::Bucket)) => {
+                    if !folders.iter().any(|x| x == folder) {
+                        folders.push(folder.to_path_buf());
+                        out.push(PublicInput::Folder(folder.to_path_buf()));
+                    }
+                }
+                // A file of an account folder is part of the buckets that refer to it.
+                Some((_, FolderKind::Account)) => {}
+                None => out.push(PublicInput::Policy(f)),
+            }
+        }
+    }
+    out
+}
+
+impl PublicInput {
+    /// The folder or file.
+    pub fn path(&self) -> &Path {
+        match self {
+            PublicInput::Folder(p) | PublicInput::Policy(p) => p,
+        }
+    }
+
+    /// The bucket to judge; `None` for a file that cannot be public (another policy kind, a
+    /// recognised non-policy document).
+    pub fn load(&self) -> Result<Option<Bucket>, InputError> {
+        match self {
+            PublicInput::Folder(dir) => crate::s3::load_bucket(dir)
+                .and_then(|f| Bucket::from_folder(&f))
+                .map(Some)
+                .map_err(|reports| InputError::Invalid {
+                    path: dir.clone(),
+                    reports,
+                }),
+            PublicInput::Policy(path) => load_policy(path),
+        }
+    }
+}
+
+/// A bucket of one bucket or access point policy file.
+fn load_policy(path: &Path) -> Result<Option<Bucket>, InputError> {
+    let invalid = |report: FileReport| InputError::Invalid {
+        path: path.to_path_buf(),
+        reports: vec![report],
+    };
+    let report = crate::s3::folder::analyze_path(path, &LoadOptions::default())
+        .map(|a| a.report)
+        .map_err(|error| InputError::Unreadable {
+            path: path.to_path_buf(),
+            error,
+        })?;
+    let kind = match &report.file_kind {
+        _ if report.max_severity() == Some(Severity::Error) => None,
+        FileKind::Policy { kind, .. } => Some(*kind),
+        FileKind::Other { .. } => return Ok(None),
+        FileKind::Iac { .. } | FileKind::Unknown => None,
+    };
+    // Only bucket and access point policies can be public.
+    let access_point = match kind {
+        None => return Err(invalid(report)),
+        Some(PolicyKind::Bucket) => false,
+        Some(PolicyKind::AccessPoint) => true,
+        Some(_) => return Ok(None),
+    };
+    match Bucket::from_policy(report.source, access_point) {
+        Ok(b) => Ok(Some(b)),
+        Err(eval::LoadError::Invalid(r) | eval::LoadError::NoPolicy(r)) => Err(invalid(*r)),
+        Err(e) => Err(InputError::Load(e)),
+    }
+}

@@ -1,0 +1,165 @@
+//! The results of `check` (access tests): one row per request of every scenario file, the
+//! trace of each request that failed (or of every request, verbose), and the counts; as a
+//! table with the traces above it, or as one JSON document.
+
+use super::{Style, query};
+use crate::scenario;
+use serde::Serialize;
+use std::path::Path;
+
+/// The results of a `check` run, gathered file by file.
+#[derive(Debug)]
+pub struct CheckResults {
+    style: Style,
+    verbose: bool,
+    rows: Vec<CheckRow>,
+    /// The traces shown above the table.
+    details: String,
+    passed: usize,
+    failed: usize,
+    /// Failed requests whose decision was the expected one but whose answer is uncertain.
+    uncertain: usize,
+    invalid: usize,
+}
+
+/// One request's result. Fields in sorted order, as the document has always written them.
+#[derive(Debug, Serialize)]
+pub struct CheckRow {
+    /// The decision it got.
+    pub decision: &'static str,
+    /// The decision it should get.
+    pub expected: &'static str,
+    /// Whether it passed.
+    pub passed: bool,
+    /// The request's name.
+    pub request: String,
+    /// The whole answer ([`query::json`]).
+    pub result: serde_json::Value,
+    /// The scenario file.
+    pub scenario: String,
+    /// Whether the answer is uncertain.
+    pub uncertain: bool,
+    /// The table's verdict: `pass`, `FAIL`, or `UNCERTAIN` (the expected decision, but an
+    /// uncertain answer).
+    #[serde(skip)]
+    pub verdict: &'static str,
+}
+
+/// The JSON document. Fields in sorted order, as it has always been written.
+#[derive(Debug, Serialize)]
+pub struct CheckDocument<'a> {
+    /// Failed requests.
+    pub failed: usize,
+    /// Scenario files that could not be read or run.
+    pub invalid: usize,
+    /// Passed requests.
+    pub passed: usize,
+    /// Every request.
+    pub results: &'a [CheckRow],
+    /// Failed requests with the expected decision but an uncertain answer.
+    pub uncertain: usize,
+}
+
+impl CheckResults {
+    /// No results yet; `verbose` shows the trace of every request, not only of failures.
+    pub fn new(style: Style, verbose: bool) -> CheckResults {
+        CheckResults {
+            style,
+            verbose,
+            rows: Vec::new(),
+            details: String::new(),
+            passed: 0,
+            failed: 0,
+            uncertain: 0,
+            invalid: 0,
+        }
+    }
+
+    /// Counts a scenario file that could not be read or run.
+    pub fn add_invalid(&mut self) {
+        self.invalid += 1;
+    }
+
+    /// Adds the outcomes of the scenario file at `path`.
+    pub fn add(&mut self, path: &Path, run: &scenario::Report) {
+        for o in &run.outcomes {
+            let ok = o.passed();
+            let unsure = !ok && o.uncertain() && o.expected == o.response.decision;
+            if ok {
+                self.passed += 1;
+            } else {
+                self.failed += 1;
+                self.uncertain += usize::from(unsure);
+            }
+            self.rows.push(CheckRow {
+                decision: o.response.decision.as_str(),
+                expected: o.expected.as_str(),
+                passed: ok,
+                request: o.name.clone(),
+                result: query::json(&o.graph, &o.response, &o.request),
+                scenario: path.display().to_string(),
+                uncertain: o.uncertain(),
+                verdict: match (ok, unsure) {
+                    (true, _) => "pass",
+                    (false, true) => "UNCERTAIN",
+                    (false, false) => "FAIL",
+                },
+            });
+            if !ok || self.verbose {
+                self.details
+                    .push_str(&format!("── {} :: {}\n", path.display(), o.name));
+                self.details
+                    .push_str(&query::human(&o.graph, &o.response, &o.request, self.style));
+                self.details.push('\n');
+            }
+        }
+    }
+
+    /// Whether a scenario file could not be read or run.
+    pub fn any_invalid(&self) -> bool {
+        self.invalid > 0
+    }
+
+    /// Whether a request failed.
+    pub fn any_failed(&self) -> bool {
+        self.failed > 0
+    }
+
+    /// The traces, the table and the counts (always a plain ASCII table: it is greppable).
+    pub fn human(&self) -> String {
+        let mut table = comfy_table::Table::new();
+        table.load_style(comfy_table::presets::ASCII_MARKDOWN);
+        table.set_header(["scenario", "request", "expected", "got", "result"]);
+        for r in &self.rows {
+            table.add_row([
+                r.scenario.as_str(),
+                r.request.as_str(),
+                r.expected,
+                r.decision,
+                r.verdict,
+            ]);
+        }
+        let mut out = self.details.clone();
+        out.push_str(&table.to_string());
+        out.push_str(&format!("\n{} passed, {} failed", self.passed, self.failed));
+        if self.uncertain > 0 {
+            out.push_str(&format!(
+                " ({} with the expected decision but an uncertain answer)",
+                self.uncertain
+            ));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// The JSON document.
+    pub fn json(&self) -> serde_json::Result<String> {
+        serde_json::to_string_pretty(&CheckDocument {
+            failed: self.failed,
+            invalid: self.invalid,
+            passed: self.passed,
+            results: &self.rows,
+            uncertain: self.uncertain,
+        })
+    }
+}
