@@ -25,10 +25,10 @@ pub mod presigned;
 pub mod settings;
 pub mod transport;
 
+use crate::aws_docs::Encryption;
 use crate::diagnostic::Finding;
 use crate::eval::graph::{Graph, Layer};
 use crate::policy::{Effect, Policy, Statement};
-use crate::s3::Encryption;
 use crate::source::{SourceFile, Span};
 
 /// Accounts and AWS Organizations organisations whose principals are not outsiders.

@@ -12,7 +12,7 @@ pub mod decide;
 pub mod graph;
 pub mod publicity;
 pub mod request;
-pub mod s3;
+pub mod s3_facts;
 
 pub use decide::{Decision, Response, decide};
 pub use graph::{Graph, Layer};

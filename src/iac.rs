@@ -97,7 +97,7 @@ pub struct IacBucket {
     /// The declaring block (resource or template entry).
     pub span: Span,
     /// The settings, each shaped as the AWS CLI prints it and keyed by its bucket-folder file
-    /// name (`crate::s3::folder::names`, e.g. `public-access-block.json` holding
+    /// name (`crate::aws_docs::folder::names`, e.g. `public-access-block.json` holding
     /// `{"PublicAccessBlockConfiguration": {...}}`), so the bucket-folder readers read them;
     /// spans in [`Extracted::source`]. A setting that is not declared is not listed.
     pub settings: Vec<(&'static str, Value)>,

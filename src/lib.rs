@@ -1,13 +1,17 @@
 //! s3-access: offline, explainable analysis of who can do what to an S3 bucket, and why.
 //!
 //! Data flows one way: file → strict span-keeping JSON ([`json`]) → recognised documents
-//! ([`document`]) → the typed policy model ([`policy`]) and S3 documents ([`s3`]) → the
-//! compiled evaluation graph and decisions ([`eval`]), the meaning of public ([`public`]) and
-//! findings ([`lint`]) → renderers ([`report`]). The library never prints; the `s3-access` binary is a thin layer of commands
-//! over it.
+//! ([`document`]) → the typed policy model ([`policy`]), validated ([`validate`]) and located
+//! ([`load`]); AWS CLI documents and bucket folders ([`aws_docs`]) and infrastructure as code
+//! ([`iac`]) read into the same documents → the compiled evaluation graph and decisions
+//! ([`eval`]) → public access ([`public`]) and the risk audit ([`audit`]) → the lint run
+//! ([`lint`]) and scenarios ([`scenario`]) → renderers ([`report`]). No module uses one later in
+//! that flow (`tests/layering.rs`, `docs/architecture.md`). The library never prints; the
+//! `s3-access` binary is a thin layer of commands over it.
 
 pub mod arn;
 pub mod audit;
+pub mod aws_docs;
 pub mod catalog;
 pub mod config;
 pub mod diagnostic;
@@ -23,7 +27,6 @@ pub mod publicity;
 pub mod query;
 pub mod registry;
 pub mod report;
-pub mod s3;
 pub mod scenario;
 pub mod source;
 pub mod suggest;

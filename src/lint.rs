@@ -68,5 +68,5 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
 
 /// Lints a file on disk and keeps the parsed policies.
 pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std::io::Error> {
-    options.with_load(|o| crate::s3::folder::analyze_path(path, o))
+    options.with_load(|o| crate::aws_docs::folder::analyze_path(path, o))
 }

@@ -21,9 +21,9 @@ pub use crate::publicity::{
     PolicyOn, Provenance, Restriction, StatementVerdict, classify_statement, is_identity_key,
 };
 
+use crate::aws_docs::acl::{Acl, Grant};
 use crate::catalog::AccessLevel;
 use crate::eval::graph::Graph;
-use crate::s3::acl::{Acl, Grant};
 use serde::Serialize;
 
 /// What a set of actions lets someone do, by the access levels of the S3 actions it covers.
@@ -117,7 +117,7 @@ pub fn acl_public_grants(acl: &Acl, on_object: bool) -> Vec<PublicGrant> {
         .filter(|(_, g)| g.grantee.is_public())
         .map(|(index, g): (usize, &Grant)| {
             let (grantee, who) = match g.grantee {
-                crate::s3::acl::Grantee::AllUsers => {
+                crate::aws_docs::acl::Grantee::AllUsers => {
                     ("AllUsers", "everyone, anonymous callers included")
                 }
                 _ => (

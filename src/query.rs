@@ -3,13 +3,13 @@
 //! into a graph and builds the request; everything it has to say on the way (warnings,
 //! findings of the documents, refusals) comes back as [`Notice`]s, in order.
 
+use crate::aws_docs::{self, AwsDocument, Loaded};
 use crate::catalog::{self, KeyType};
-use crate::eval::bucket::Bucket;
-use crate::eval::s3::{BpaLevel, Target};
+use crate::eval::bucket::BucketModel;
+use crate::eval::s3_facts::{BpaLevel, Target};
 use crate::eval::{self, Caller, Graph, Layer, Request, Response};
 use crate::load::FileReport;
 use crate::registry::Code;
-use crate::s3::{self, AwsDocument, Loaded};
 use crate::{arn, values};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -220,7 +220,7 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
 }
 
 /// The bucket owner: the one given, unless the bucket folder says another; else the folder's.
-fn bucket_owner(input: &QueryInput, bucket: &Bucket) -> Result<Option<String>, QueryError> {
+fn bucket_owner(input: &QueryInput, bucket: &BucketModel) -> Result<Option<String>, QueryError> {
     match (&input.bucket_owner, &bucket.owner) {
         (Some(given), Some(folder)) if given != folder => Err(QueryError::OwnerContradiction {
             given: given.clone(),
@@ -334,14 +334,14 @@ fn bucket_of(resource: &str) -> Option<&str> {
 }
 
 /// The bucket of a query: the folder given with `--bucket`, then the individual S3 flags.
-fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Bucket, Refused> {
+fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<BucketModel, Refused> {
     let mut bucket = match &input.bucket {
         Some(dir) => {
-            let folder = s3::load_bucket(dir).map_err(|r| refuse(notices, r, dir))?;
-            Bucket::from_folder(&folder).map_err(|r| refuse_evaluation(notices, r, dir))?
+            let folder = aws_docs::load_bucket(dir).map_err(|r| refuse(notices, r, dir))?;
+            BucketModel::from_folder(&folder).map_err(|r| refuse_evaluation(notices, r, dir))?
         }
         None => {
-            let mut b = Bucket::new("");
+            let mut b = BucketModel::new("");
             b.owner = input.bucket_owner.clone();
             // The bucket is the one the resource names, so ACLs apply to it only.
             if let Some(name) = bucket_of(&input.resource) {
@@ -352,23 +352,24 @@ fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Bucket, 
         }
     };
     if let Some(p) = &input.ownership_controls {
-        let l = read_doc::<s3::OwnershipControls>(p, notices)?;
+        let l = read_doc::<aws_docs::OwnershipControls>(p, notices)?;
         bucket.set_ownership(&l);
     }
     if let Some(p) = &input.bucket_acl {
-        let l = read_doc::<s3::Acl>(p, notices)?;
+        let l = read_doc::<aws_docs::Acl>(p, notices)?;
         bucket.set_bucket_acl(&l);
     }
     if let Some(p) = &input.public_access_block {
-        let l = read_doc::<s3::PublicAccessBlock>(p, notices)?;
+        let l = read_doc::<aws_docs::PublicAccessBlock>(p, notices)?;
         bucket.set_bpa(BpaLevel::Bucket, &l);
     }
     if let Some(p) = &input.account_public_access_block {
-        let l = read_doc::<s3::PublicAccessBlock>(p, notices)?;
+        let l = read_doc::<aws_docs::PublicAccessBlock>(p, notices)?;
         bucket.set_bpa(BpaLevel::Account, &l);
     }
     for dir in &input.access_point {
-        let folder = s3::folder::load_access_point(dir).map_err(|r| refuse(notices, r, dir))?;
+        let folder =
+            aws_docs::folder::load_access_point(dir).map_err(|r| refuse(notices, r, dir))?;
         bucket
             .add_access_point(&folder)
             .map_err(|r| refuse_evaluation(notices, r, dir))?;
@@ -382,7 +383,7 @@ fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Bucket, 
 /// Applies `--object-acl` and `--object-owner` to the object the resource names.
 fn set_object(
     input: &QueryInput,
-    bucket: &mut Bucket,
+    bucket: &mut BucketModel,
     notices: &mut Vec<Notice>,
 ) -> Result<(), Refused> {
     let s3 = &bucket.graph.s3;
@@ -396,7 +397,7 @@ fn set_object(
         return Err(stop(notices, QueryError::NotAnObject));
     };
     if let Some(p) = &input.object_acl {
-        let l = read_doc::<s3::Acl>(p, notices)?;
+        let l = read_doc::<aws_docs::Acl>(p, notices)?;
         bucket.set_object_acl(&key, &l);
     }
     if let Some(owner) = &input.object_owner {
@@ -411,11 +412,11 @@ fn set_object(
 /// Reads one AWS document given by a flag; a file that cannot be read gives its findings, one
 /// with errors its findings and a refusal.
 fn read_doc<T: AwsDocument>(path: &Path, notices: &mut Vec<Notice>) -> Result<Loaded<T>, Refused> {
-    let source = s3::read::load_text(path, Code::DocumentShape).map_err(|r| {
+    let source = aws_docs::read::load_text(path, Code::DocumentShape).map_err(|r| {
         notices.push(Notice::Findings(r));
         Refused
     })?;
-    s3::read::read_source::<T>(&source).map_err(|r| refuse(notices, vec![r], path))
+    aws_docs::read::read_source::<T>(&source).map_err(|r| refuse(notices, vec![r], path))
 }
 
 /// The error that stops the loading.

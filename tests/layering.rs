@@ -22,7 +22,7 @@ const LAYERS: &[&str] = &[
     "publicity",
     "validate",
     "load",
-    "s3",
+    "aws_docs",
     "iac",
     "eval",
     "query",

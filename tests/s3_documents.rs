@@ -2,19 +2,19 @@
 //! reads to the facts it holds, malformed documents give errors at the offending token, and
 //! the example bucket folder under `policies/buckets/` loads completely.
 
-use s3_access::lint::FileReport;
-use s3_access::policy::PolicyKind;
-use s3_access::registry::{Code, Severity};
-use s3_access::s3::access_point::NetworkOrigin;
-use s3_access::s3::account::Origin;
-use s3_access::s3::acl::{Grantee, Permission};
-use s3_access::s3::folder;
-use s3_access::s3::read::{self, AwsDocument, Loaded};
-use s3_access::s3::settings::{
+use s3_access::aws_docs::access_point::NetworkOrigin;
+use s3_access::aws_docs::account::Origin;
+use s3_access::aws_docs::acl::{Grantee, Permission};
+use s3_access::aws_docs::folder;
+use s3_access::aws_docs::read::{self, AwsDocument, Loaded};
+use s3_access::aws_docs::settings::{
     CorsMethod, DestinationKind, LogKeyFormat, RetentionMode, RetentionPeriod, SseAlgorithm,
     VersioningStatus,
 };
-use s3_access::s3::*;
+use s3_access::aws_docs::*;
+use s3_access::lint::FileReport;
+use s3_access::policy::PolicyKind;
+use s3_access::registry::{Code, Severity};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {

@@ -988,7 +988,10 @@ pub fn public_access(data: &[u8]) {
         access_points: true,
         ..Known::default()
     };
-    g.s3.ownership = Some((s3_access::s3::ObjectOwnership::BucketOwnerEnforced, None));
+    g.s3.ownership = Some((
+        s3_access::aws_docs::ObjectOwnership::BucketOwnerEnforced,
+        None,
+    ));
     let unknown_bpa = verdict::analyze(&g, &folder, "b", "dir");
     let policy_path = unknown_bpa.paths.first();
     if publicity.is_public() {
@@ -1001,11 +1004,11 @@ pub fn public_access(data: &[u8]) {
     }
     // Unknown Block Public Access blocks nothing: the verdict is never "blocked".
     assert_ne!(unknown_bpa.verdict, Verdict::Blocked, "{text}");
-    let mut on = s3_access::s3::PublicAccessBlock::all_on();
+    let mut on = s3_access::aws_docs::PublicAccessBlock::all_on();
     on.block_public_acls = c.chance(1);
-    g.s3.bucket_bpa = Some(s3_access::eval::s3::BpaSetting {
+    g.s3.bucket_bpa = Some(s3_access::eval::s3_facts::BpaSetting {
         flags: on,
-        level: s3_access::eval::s3::BpaLevel::Bucket,
+        level: s3_access::eval::s3_facts::BpaLevel::Bucket,
         place: None,
     });
     let known_bpa = Known {

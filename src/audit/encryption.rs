@@ -172,9 +172,9 @@ fn unencrypted(
             .and_then(|r| r.default.as_ref());
         let default_ok = default.is_some_and(|d| {
             let name = match d.algorithm {
-                crate::s3::settings::SseAlgorithm::Aes256 => "AES256",
-                crate::s3::settings::SseAlgorithm::AwsKms => "aws:kms",
-                crate::s3::settings::SseAlgorithm::AwsKmsDsse => "aws:kms:dsse",
+                crate::aws_docs::settings::SseAlgorithm::Aes256 => "AES256",
+                crate::aws_docs::settings::SseAlgorithm::AwsKms => "aws:kms",
+                crate::aws_docs::settings::SseAlgorithm::AwsKmsDsse => "aws:kms:dsse",
                 _ => "",
             };
             allowed.iter().any(|v| v.alg == Some(name))

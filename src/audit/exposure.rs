@@ -11,13 +11,13 @@
 //!   grants by the settings checks, `settings/acls.rs`).
 
 use super::{Audited, Context, statement};
+use crate::aws_docs::NetworkOrigin;
 use crate::diagnostic::Finding;
 use crate::eval::graph::{Graph, Layer, PrincipalMatcher};
-use crate::eval::s3::BpaFlag;
+use crate::eval::s3_facts::BpaFlag;
 use crate::policy::{AwsPrincipal, Effect, PrincipalKind, Statement};
 use crate::public::{self, PolicyOn};
 use crate::registry::{Code, Severity};
-use crate::s3::NetworkOrigin;
 use crate::source::{SourceFile, Span};
 
 /// The actions that manage who can access the bucket (the privilege-escalation set).

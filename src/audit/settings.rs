@@ -27,14 +27,14 @@ mod transport;
 mod versioning;
 
 use super::Audited;
+use crate::aws_docs::folder::BucketFolder;
 use crate::diagnostic::Finding;
-use crate::eval::bucket::Bucket;
-use crate::s3::folder::BucketFolder;
+use crate::eval::bucket::BucketModel;
 use crate::source::{SourceFile, Span};
 
 /// Runs every settings check on a bucket folder. `bucket` is the folder loaded for
 /// evaluation. The order is the order findings are reported in.
-pub fn check(bucket: &Bucket, folder: &BucketFolder, out: &mut Vec<Audited>) {
+pub fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     block_public_access::check(bucket, out);
     acls::check(bucket, folder, out);
     transport::without_bucket_policy(folder, out);

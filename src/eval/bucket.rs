@@ -4,15 +4,17 @@
 //! what was not given so that nothing unknown is ever reported as safe.
 
 use crate::arn::Arn;
+use crate::aws_docs::folder::{AccessPointFolder, BucketFolder, Setting};
+use crate::aws_docs::read::Loaded;
+use crate::aws_docs::{
+    Acl, AuthorizationDetails, NetworkOrigin, OwnershipControls, PublicAccessBlock,
+};
 use crate::eval::graph::{Graph, Layer};
-use crate::eval::s3::{AccessPointFacts, AclFacts, BpaLevel, BpaSetting, ObjectFacts, Place};
+use crate::eval::s3_facts::{AccessPointFacts, AclFacts, BpaLevel, BpaSetting, ObjectFacts, Place};
 use crate::eval::{Caller, LoadError};
 use crate::json::Value;
 use crate::load::{self, FileReport, LoadOptions};
 use crate::registry::Severity;
-use crate::s3::folder::{AccessPointFolder, BucketFolder, Setting};
-use crate::s3::read::Loaded;
-use crate::s3::{Acl, AuthorizationDetails, NetworkOrigin, OwnershipControls, PublicAccessBlock};
 use crate::source::SourceFile;
 
 /// What the inputs say, beyond the graph: which documents were looked at.
@@ -32,9 +34,12 @@ pub struct Known {
     pub policy_only: bool,
 }
 
-/// A bucket, loaded.
+/// A bucket as the evaluator models it: the graph of its policies and its S3 facts, loaded
+/// from a bucket folder (the files on disk: [`crate::aws_docs::BucketFolder`]) or from
+/// individual files; not to be confused with a bucket's public-access verdict
+/// ([`crate::public::bucket::BucketVerdict`]).
 #[derive(Debug, Clone)]
-pub struct Bucket {
+pub struct BucketModel {
     /// The bucket name.
     pub name: String,
     /// The owner account id, if known.
@@ -49,10 +54,10 @@ pub struct Bucket {
     pub authorization: Option<Loaded<AuthorizationDetails>>,
 }
 
-impl Bucket {
+impl BucketModel {
     /// An empty bucket: nothing known.
-    pub fn new(name: impl Into<String>) -> Bucket {
-        Bucket {
+    pub fn new(name: impl Into<String>) -> BucketModel {
+        BucketModel {
             name: name.into(),
             owner: None,
             graph: Graph::new(),
@@ -63,8 +68,8 @@ impl Bucket {
     }
 
     /// Loads a bucket folder (see `docs/bucket-folder.md`); an invalid policy is an error.
-    pub fn from_folder(folder: &BucketFolder) -> Result<Bucket, Vec<FileReport>> {
-        let (bucket, errors) = Bucket::from_folder_lenient(folder);
+    pub fn from_folder(folder: &BucketFolder) -> Result<BucketModel, Vec<FileReport>> {
+        let (bucket, errors) = BucketModel::from_folder_lenient(folder);
         if errors.is_empty() {
             Ok(bucket)
         } else {
@@ -74,8 +79,8 @@ impl Bucket {
 
     /// Loads a bucket folder, leaving out the policies that have errors (returned), for
     /// checks that do not need them.
-    pub fn from_folder_lenient(folder: &BucketFolder) -> (Bucket, Vec<FileReport>) {
-        let mut b = Bucket::new(folder.bucket());
+    pub fn from_folder_lenient(folder: &BucketFolder) -> (BucketModel, Vec<FileReport>) {
+        let mut b = BucketModel::new(folder.bucket());
         b.owner = Some(folder.account_id().to_string());
         b.graph.s3.bucket = Some(folder.bucket().to_string());
         if let Some(id) = &folder.manifest.doc.canonical_id {
@@ -101,7 +106,7 @@ impl Bucket {
             // A bucket without ownership controls behaves as ObjectWriter.
             Setting::Absent { source } => {
                 b.graph.s3.ownership = Some((
-                    crate::s3::ObjectOwnership::ObjectWriter,
+                    crate::aws_docs::ObjectOwnership::ObjectWriter,
                     Some(Place {
                         source: source.clone(),
                         span: crate::source::Span::new(0, 0),
@@ -161,9 +166,9 @@ impl Bucket {
     /// A bucket known only by one policy file, judged alone (`public FILE`): a bucket policy,
     /// or (with `access_point`) an access point policy, taken to be open to the Internet. The
     /// name is the bucket or access point its resources name, or the file name.
-    pub fn from_policy(source: SourceFile, access_point: bool) -> Result<Bucket, LoadError> {
+    pub fn from_policy(source: SourceFile, access_point: bool) -> Result<BucketModel, LoadError> {
         let name = source.name().to_string();
-        let mut b = Bucket::new(name);
+        let mut b = BucketModel::new(name);
         b.known.policy = true;
         b.known.policy_only = true;
         let layer = if access_point {

@@ -208,7 +208,7 @@ pub struct Graph {
     /// Whether a layer has any document, indexed by `Layer as usize`.
     present: [bool; LAYERS],
     /// The S3 facts beyond policies: ACLs, Object Ownership, Block Public Access, access points.
-    pub s3: crate::eval::s3::S3Facts,
+    pub s3: crate::eval::s3_facts::S3Facts,
     /// Whether each resource-policy document is public (computed once, on first use).
     publicity: std::sync::OnceLock<Vec<bool>>,
     /// Compiled patterns by source text: statements repeat the same actions and resources.

@@ -6,10 +6,10 @@
 
 use super::{FileReport, LintOptions, Located};
 use crate::audit::{self, Audited};
+use crate::aws_docs::folder::{self, FolderKind, Setting, folder_kind};
 use crate::diagnostic::Finding;
-use crate::eval::bucket::Bucket;
+use crate::eval::bucket::BucketModel;
 use crate::eval::graph::Layer;
-use crate::s3::folder::{self, FolderKind, Setting, folder_kind};
 use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -72,7 +72,7 @@ impl FolderFindings {
             }
         };
         // A policy with errors is left out (its own lint reports it); the rest is audited.
-        let (bucket, _) = Bucket::from_folder_lenient(&folder);
+        let (bucket, _) = BucketModel::from_folder_lenient(&folder);
         let mut found: Vec<Audited> = Vec::new();
         let shapes = audit::coverage::Shapes::new(&bucket.graph, &bucket.name);
         let ctx = audit::Context {

@@ -5,10 +5,10 @@
 //! ACLs off. What is not known is never "not public": a path whose document is missing is
 //! `unknown`, and Block Public Access that was not given blocks nothing.
 
+use crate::aws_docs::NetworkOrigin;
 use crate::eval::graph::{Graph, Layer};
-use crate::eval::s3::{BpaFlag, BpaSetting, Place};
+use crate::eval::s3_facts::{BpaFlag, BpaSetting, Place};
 use crate::public::{self, PublicGrant, StatementVerdict};
-use crate::s3::NetworkOrigin;
 use serde::Serialize;
 
 pub use crate::eval::bucket::Known;
@@ -105,7 +105,7 @@ pub struct BlockedBy {
     /// The flag.
     pub flag: BpaFlag,
     /// The level that sets it.
-    pub level: crate::eval::s3::BpaLevel,
+    pub level: crate::eval::s3_facts::BpaLevel,
     /// Where it is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Location>,
@@ -470,7 +470,7 @@ fn acl_path(
     known: &Known,
     kind: PathKind,
     name: String,
-    acl: Option<&crate::eval::s3::AclFacts>,
+    acl: Option<&crate::eval::s3_facts::AclFacts>,
     acl_known: bool,
     on_object: bool,
 ) -> Path {

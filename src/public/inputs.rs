@@ -1,13 +1,13 @@
 //! What `s3-access public` judges: bucket folders (directories with a bucket manifest) and
 //! bucket or access point policy files, found under the paths given, each loaded into a
-//! [`Bucket`]. Other policies and recognised non-policy files are skipped; anything that cannot
+//! [`BucketModel`]. Other policies and recognised non-policy files are skipped; anything that cannot
 //! be judged is an [`InputError`] whose message is what the command prints.
 
-use crate::eval::{self, bucket::Bucket};
+use crate::aws_docs::folder::{FolderKind, folder_kind};
+use crate::eval::{self, bucket::BucketModel};
 use crate::load::{self, FileKind, FileReport, LoadOptions, WalkError};
 use crate::policy::PolicyKind;
 use crate::registry::Severity;
-use crate::s3::folder::{FolderKind, folder_kind};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -117,10 +117,10 @@ impl PublicInput {
 
     /// The bucket to judge; `None` for a file that cannot be public (another policy kind, a
     /// recognised non-policy document).
-    pub fn load(&self) -> Result<Option<Bucket>, InputError> {
+    pub fn load(&self) -> Result<Option<BucketModel>, InputError> {
         match self {
-            PublicInput::Folder(dir) => crate::s3::load_bucket(dir)
-                .and_then(|f| Bucket::from_folder(&f))
+            PublicInput::Folder(dir) => crate::aws_docs::load_bucket(dir)
+                .and_then(|f| BucketModel::from_folder(&f))
                 .map(Some)
                 .map_err(|reports| InputError::Invalid {
                     path: dir.clone(),
@@ -132,12 +132,12 @@ impl PublicInput {
 }
 
 /// A bucket of one bucket or access point policy file.
-fn load_policy(path: &Path) -> Result<Option<Bucket>, InputError> {
+fn load_policy(path: &Path) -> Result<Option<BucketModel>, InputError> {
     let invalid = |report: FileReport| InputError::Invalid {
         path: path.to_path_buf(),
         reports: vec![report],
     };
-    let report = crate::s3::folder::analyze_path(path, &LoadOptions::default())
+    let report = crate::aws_docs::folder::analyze_path(path, &LoadOptions::default())
         .map(|a| a.report)
         .map_err(|error| InputError::Unreadable {
             path: path.to_path_buf(),
@@ -156,7 +156,7 @@ fn load_policy(path: &Path) -> Result<Option<Bucket>, InputError> {
         Some(PolicyKind::AccessPoint) => true,
         Some(_) => return Ok(None),
     };
-    match Bucket::from_policy(report.source, access_point) {
+    match BucketModel::from_policy(report.source, access_point) {
         Ok(b) => Ok(Some(b)),
         Err(eval::LoadError::Invalid(r) | eval::LoadError::NoPolicy(r)) => Err(invalid(*r)),
         Err(e) => Err(InputError::Load(e)),

@@ -25,7 +25,10 @@ fn status_word(s: Status) -> &'static str {
 }
 
 /// The human rendering of the verdicts on several buckets.
-pub fn human(buckets: &[(crate::eval::bucket::Bucket, BucketVerdict)], style: Style) -> String {
+pub fn human(
+    buckets: &[(crate::eval::bucket::BucketModel, BucketVerdict)],
+    style: Style,
+) -> String {
     let mut out = String::new();
     for (bucket, v) in buckets {
         out.push_str(&format!(

@@ -5,7 +5,7 @@ use super::{Snippet, Style, table};
 use crate::eval::decide::{Block, Outcome, Response, Step};
 use crate::eval::graph::{Graph, Mismatch};
 use crate::eval::request::Request;
-use crate::eval::s3::AclRef;
+use crate::eval::s3_facts::AclRef;
 use crate::policy::{Effect, Statement};
 use crate::source::Span;
 use miette::LabeledSpan;

@@ -3,10 +3,10 @@
 //! stay references (inline JSON or a path) until the run loads them.
 
 use super::problems::Mark;
-use crate::eval::s3::BpaLevel;
+use crate::aws_docs::ObjectOwnership;
+use crate::eval::s3_facts::BpaLevel;
 use crate::eval::{Caller, Decision, Layer};
 use crate::json::Value;
-use crate::s3::ObjectOwnership;
 use crate::source::Span;
 use std::path::PathBuf;
 

@@ -1,16 +1,16 @@
 //! The S3 facts of a scenario's `s3` section: its documents read with the same readers as
-//! bucket folders, into a `Bucket` whose graph carries them to the decision.
+//! bucket folders, into a `BucketModel` whose graph carries them to the decision.
 
 use super::model::{AccessPointPolicy, AccessPointSpec, AclSpec, DocRef, OwnershipSpec, S3Section};
 use super::problems::Problems;
 use super::s3_section::not_a_document;
-use crate::eval::bucket::Bucket;
-use crate::eval::s3::{AclFacts, ObjectFacts};
+use crate::aws_docs::acl::{self, Owner};
+use crate::aws_docs::folder::{AccessPointFolder, RawPolicy, Setting};
+use crate::aws_docs::read::{self, AwsDocument, Loaded};
+use crate::aws_docs::{AccessPoint, Acl, OwnershipControls, PublicAccessBlock};
+use crate::eval::bucket::BucketModel;
+use crate::eval::s3_facts::{AclFacts, ObjectFacts};
 use crate::registry::Code;
-use crate::s3::acl::{self, Owner};
-use crate::s3::folder::{AccessPointFolder, RawPolicy, Setting};
-use crate::s3::read::{self, AwsDocument, Loaded};
-use crate::s3::{AccessPoint, Acl, OwnershipControls, PublicAccessBlock};
 use crate::source::SourceFile;
 
 /// Builds the bucket an `s3` section describes; `owner` is the account that owns the
@@ -20,11 +20,13 @@ pub(super) fn bucket(
     scenario: &SourceFile,
     owner: Option<&str>,
     problems: &mut Problems,
-) -> Bucket {
-    let mut bucket = Bucket::new("");
+) -> BucketModel {
+    let mut bucket = BucketModel::new("");
     bucket.owner = owner.map(str::to_string);
     if let Some(path) = &section.bucket_folder {
-        match crate::s3::load_bucket(path).and_then(|folder| Bucket::from_folder(&folder)) {
+        match crate::aws_docs::load_bucket(path)
+            .and_then(|folder| BucketModel::from_folder(&folder))
+        {
             Ok(b) => bucket = b,
             Err(reports) => problems.reports(reports),
         }
@@ -89,7 +91,7 @@ pub(super) fn bucket(
 }
 
 /// An account's canonical id, or a stand-in so that canned ACLs still name the account.
-fn canonical_of(bucket: &Bucket, account: &str) -> String {
+fn canonical_of(bucket: &BucketModel, account: &str) -> String {
     bucket
         .graph
         .s3
@@ -137,7 +139,7 @@ fn acl_facts(
 /// Adds an access point, read like an access point folder; one whose description or policy
 /// cannot be read is left out (and reported).
 fn add_access_point(
-    bucket: &mut Bucket,
+    bucket: &mut BucketModel,
     ap: AccessPointSpec,
     scenario: &SourceFile,
     problems: &mut Problems,

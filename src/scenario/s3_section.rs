@@ -7,11 +7,11 @@ use super::model::{
     AccessPointPolicy, AccessPointSpec, AclSpec, DocRef, ObjectSpec, OwnershipSpec, S3Section,
 };
 use super::problems::Problems;
-use crate::eval::s3::BpaLevel;
+use crate::aws_docs::acl::{self, Owner};
+use crate::aws_docs::read::AwsDocument;
+use crate::aws_docs::{AccessPoint, Acl, ObjectOwnership, OwnershipControls, PublicAccessBlock};
+use crate::eval::s3_facts::BpaLevel;
 use crate::json::{Kind, Value};
-use crate::s3::acl::{self, Owner};
-use crate::s3::read::AwsDocument;
-use crate::s3::{AccessPoint, Acl, ObjectOwnership, OwnershipControls, PublicAccessBlock};
 use std::path::Path;
 
 const KEYS: &[&str] = &[

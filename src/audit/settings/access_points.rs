@@ -4,10 +4,10 @@
 
 use super::push;
 use crate::audit::Audited;
+use crate::aws_docs::NetworkOrigin;
+use crate::aws_docs::folder::{BucketFolder, Setting};
 use crate::diagnostic::Finding;
 use crate::registry::Code;
-use crate::s3::NetworkOrigin;
-use crate::s3::folder::{BucketFolder, Setting};
 
 // rule: S511
 /// Each access point of the folder whose network origin is the Internet.

@@ -5,17 +5,17 @@
 
 use super::{at_start, push};
 use crate::audit::Audited;
+use crate::aws_docs::ObjectOwnership;
+use crate::aws_docs::acl::{Grant, Grantee, Permission};
+use crate::aws_docs::folder::{BucketFolder, Setting};
 use crate::diagnostic::Finding;
-use crate::eval::bucket::Bucket;
-use crate::eval::s3::{AclFacts, BpaFlag, BpaSetting, S3Facts};
+use crate::eval::bucket::BucketModel;
+use crate::eval::s3_facts::{AclFacts, BpaFlag, BpaSetting, S3Facts};
 use crate::registry::{Code, Severity};
-use crate::s3::ObjectOwnership;
-use crate::s3::acl::{Grant, Grantee, Permission};
-use crate::s3::folder::{BucketFolder, Setting};
 use crate::source::SourceFile;
 
 /// Runs S502, then S105 and S306 on every grant when ACLs are enabled.
-pub(super) fn check(bucket: &Bucket, folder: &BucketFolder, out: &mut Vec<Audited>) {
+pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     acls_enabled(folder, out);
     if bucket.graph.s3.acls_enabled() {
         grants(bucket, out);
@@ -66,7 +66,7 @@ struct NamedAcl<'a> {
 
 /// Every grant of the bucket ACL and the object ACLs, in that order, each judged for S105
 /// then S306.
-fn grants(bucket: &Bucket, out: &mut Vec<Audited>) {
+fn grants(bucket: &BucketModel, out: &mut Vec<Audited>) {
     let s3 = &bucket.graph.s3;
     let owner = bucket.owner.as_deref().unwrap_or("");
     let ignore = s3.bpa_setter(BpaFlag::IgnorePublicAcls, None);

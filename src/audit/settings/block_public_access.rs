@@ -6,12 +6,12 @@
 use super::push;
 use crate::audit::Audited;
 use crate::diagnostic::Finding;
-use crate::eval::bucket::Bucket;
-use crate::eval::s3::{BpaFlag, BpaLevel, BpaSetting};
+use crate::eval::bucket::BucketModel;
+use crate::eval::s3_facts::{BpaFlag, BpaLevel, BpaSetting};
 use crate::registry::{Code, Severity};
 
 /// Runs S501 on each Block Public Access level the folder gives.
-pub(super) fn check(bucket: &Bucket, out: &mut Vec<Audited>) {
+pub(super) fn check(bucket: &BucketModel, out: &mut Vec<Audited>) {
     let s3 = &bucket.graph.s3;
     let effective_all = BpaFlag::ALL
         .iter()

@@ -3,10 +3,10 @@
 
 use super::push;
 use crate::audit::Audited;
+use crate::aws_docs::folder::{BucketFolder, Setting};
+use crate::aws_docs::settings::CorsMethod;
 use crate::diagnostic::Finding;
 use crate::registry::Code;
-use crate::s3::folder::{BucketFolder, Setting};
-use crate::s3::settings::CorsMethod;
 
 // rule: S509
 /// Each CORS rule that allows origin `*` with PUT, POST or DELETE.

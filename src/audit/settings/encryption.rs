@@ -5,15 +5,15 @@
 
 use super::{at_start, push};
 use crate::audit::Audited;
+use crate::aws_docs::Encryption;
+use crate::aws_docs::folder::{BucketFolder, Setting};
+use crate::aws_docs::read::Loaded;
 use crate::diagnostic::Finding;
-use crate::eval::bucket::Bucket;
+use crate::eval::bucket::BucketModel;
 use crate::registry::Code;
-use crate::s3::Encryption;
-use crate::s3::folder::{BucketFolder, Setting};
-use crate::s3::read::Loaded;
 
 /// Runs S205, then S204 on each rule's key.
-pub(super) fn check(bucket: &Bucket, folder: &BucketFolder, out: &mut Vec<Audited>) {
+pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     let owner = bucket.owner.as_deref().unwrap_or("");
     default_encryption_missing(&folder.encryption, out);
     if let Setting::Present(l) = &folder.encryption {

@@ -4,16 +4,16 @@
 
 use super::{at_start, push};
 use crate::audit::Audited;
+use crate::aws_docs::Logging;
+use crate::aws_docs::folder::{BucketFolder, Setting};
+use crate::aws_docs::read::Loaded;
+use crate::aws_docs::settings::LoggingTarget;
 use crate::diagnostic::Finding;
-use crate::eval::bucket::Bucket;
+use crate::eval::bucket::BucketModel;
 use crate::registry::Code;
-use crate::s3::Logging;
-use crate::s3::folder::{BucketFolder, Setting};
-use crate::s3::read::Loaded;
-use crate::s3::settings::LoggingTarget;
 
 /// Runs S503, or S504 and S505 on the log target when there is one.
-pub(super) fn check(bucket: &Bucket, folder: &BucketFolder, out: &mut Vec<Audited>) {
+pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     access_logging_off(&folder.logging, out);
     if let Setting::Present(l) = &folder.logging {
         if let Some(t) = &l.doc.target {
@@ -47,7 +47,7 @@ fn access_logging_off(setting: &Setting<Logging>, out: &mut Vec<Audited>) {
 // rule: S504
 /// The bucket logs into itself; returns whether it does.
 fn logging_loop(
-    bucket: &Bucket,
+    bucket: &BucketModel,
     l: &Loaded<Logging>,
     t: &LoggingTarget,
     out: &mut Vec<Audited>,
@@ -112,14 +112,14 @@ fn sibling_region(folder: &BucketFolder, bucket: &str) -> Option<String> {
         if !dir.is_dir() || dir == folder.dir {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(dir.join(crate::s3::folder::MANIFEST)) else {
+        let Ok(text) = std::fs::read_to_string(dir.join(crate::aws_docs::folder::MANIFEST)) else {
             continue;
         };
         let Ok(v) = crate::json::parse(&text) else {
             continue;
         };
         if v.get("bucket").and_then(crate::json::Value::as_str) == Some(bucket) {
-            return crate::s3::load_bucket(&dir)
+            return crate::aws_docs::load_bucket(&dir)
                 .ok()
                 .and_then(|f| f.region().map(str::to_string));
         }

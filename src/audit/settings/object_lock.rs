@@ -4,18 +4,18 @@
 
 use super::push;
 use crate::audit::{Audited, statement};
+use crate::aws_docs::folder::{BucketFolder, Setting};
+use crate::aws_docs::settings::RetentionMode;
 use crate::diagnostic::Finding;
-use crate::eval::bucket::Bucket;
+use crate::eval::bucket::BucketModel;
 use crate::eval::graph::Layer;
 use crate::policy::{Effect, PrincipalKind, Statement};
 use crate::registry::Code;
-use crate::s3::folder::{BucketFolder, Setting};
-use crate::s3::settings::RetentionMode;
 
 // rule: S508
 /// On a bucket whose default retention is in governance mode, each bucket-policy Allow of
 /// `s3:BypassGovernanceRetention` beyond the owner account.
-pub(super) fn check(bucket: &Bucket, folder: &BucketFolder, out: &mut Vec<Audited>) {
+pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     let Setting::Present(l) = &folder.object_lock else {
         return;
     };

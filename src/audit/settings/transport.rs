@@ -3,9 +3,9 @@
 
 use super::{at_start, push};
 use crate::audit::Audited;
+use crate::aws_docs::folder::{BucketFolder, Setting};
 use crate::diagnostic::Finding;
 use crate::registry::Code;
-use crate::s3::folder::{BucketFolder, Setting};
 
 // S201 for a bucket without any policy: see audit::transport::check, the main rule.
 /// No bucket policy, so no Deny refuses requests over plain HTTP.

@@ -5,10 +5,10 @@
 
 use super::{at_start, push};
 use crate::audit::Audited;
+use crate::aws_docs::folder::{BucketFolder, Setting};
+use crate::aws_docs::settings::VersioningStatus;
 use crate::diagnostic::Finding;
 use crate::registry::Code;
-use crate::s3::folder::{BucketFolder, Setting};
-use crate::s3::settings::VersioningStatus;
 
 /// Runs S506, or S507 on a versioned bucket (at most one of them fires).
 pub(super) fn check(folder: &BucketFolder, out: &mut Vec<Audited>) {

@@ -3,10 +3,10 @@
 //! "Access points restrictions and limitations").
 
 use super::response::{Block, BlockRule};
+use crate::aws_docs::NetworkOrigin;
 use crate::eval::graph::{Graph, Layer};
 use crate::eval::request::{Caller, Request};
-use crate::eval::s3::AccessPointFacts;
-use crate::s3::NetworkOrigin;
+use crate::eval::s3_facts::AccessPointFacts;
 
 /// The request as the layers see it: directly to the bucket, or through an access point,
 /// whose policy sees the access point ARN while the bucket policy sees the bucket's ARN; both

@@ -9,7 +9,7 @@ use super::response::{Decision, Response};
 use super::s3_layer::{self, S3Seen};
 use crate::eval::graph::{GrantKind, Layer};
 use crate::eval::request::{Caller, Request};
-use crate::eval::s3::{AclRef, Target};
+use crate::eval::s3_facts::{AclRef, Target};
 use std::borrow::Cow;
 
 /// A resource-side grant: an Allow statement of a resource policy, or an ACL grant.

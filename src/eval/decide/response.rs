@@ -6,7 +6,7 @@ use super::Evaluation;
 use super::matching::applicability;
 use super::s3_layer::{self, S3Seen};
 use crate::eval::graph::{GrantKind, Layer, Mismatch};
-use crate::eval::s3::{AclRef, BpaFlag, BpaLevel, Place};
+use crate::eval::s3_facts::{AclRef, BpaFlag, BpaLevel, Place};
 use crate::policy::Effect;
 use serde::Serialize;
 

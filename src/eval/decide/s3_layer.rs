@@ -8,7 +8,7 @@ use super::resource::{Authority, Grantor};
 use super::response::{Block, BlockRule, LayerReport, Response, Stage, Uncertainty};
 use crate::eval::graph::{GrantKind, Graph, Layer};
 use crate::eval::request::Caller;
-use crate::eval::s3::{AclMatch, AclRef, BpaFlag, S3Facts};
+use crate::eval::s3_facts::{AclMatch, AclRef, BpaFlag, S3Facts};
 use crate::policy::Effect;
 
 /// A grant that Block Public Access removed, with the flag that removed it.
@@ -294,8 +294,8 @@ fn bpa_report(s3: &S3Facts, seen: &S3Seen, route_ap: Option<usize>) -> Option<St
 }
 
 /// A grantee for output.
-pub fn grantee_name(g: &crate::s3::acl::Grantee) -> String {
-    use crate::s3::acl::Grantee;
+pub fn grantee_name(g: &crate::aws_docs::acl::Grantee) -> String {
+    use crate::aws_docs::acl::Grantee;
     match g {
         Grantee::CanonicalUser { id, display_name } => match display_name {
             Some(n) => format!("canonical user `{n}`"),

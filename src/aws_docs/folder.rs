@@ -268,7 +268,7 @@ fn format_version(v: &Value, r: &mut Reader) {
             version.span,
             format!(
                 "this s3-access reads manifest format {FORMAT_VERSION}, found {}",
-                crate::s3::read::describe(version)
+                crate::aws_docs::read::describe(version)
             ),
         );
     }
@@ -1067,7 +1067,7 @@ fn check_account(manifest: &Loaded<Manifest>, account: &AccountFolder, l: &mut L
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3::read::read_str;
+    use crate::aws_docs::read::read_str;
 
     #[test]
     fn manifests_reject_unknown_keys_with_a_suggestion() {

@@ -7,11 +7,11 @@
 //! [`crate::eval::decide`]; the meaning of "public" in [`crate::public`].
 
 use crate::arn::Arn;
+use crate::aws_docs::acl::{Acl, Grantee, Permission, WRITE_BUCKET_OWNER_EXTRA};
+use crate::aws_docs::{NetworkOrigin, ObjectOwnership, PublicAccessBlock};
 use crate::eval::graph::GrantKind;
 use crate::eval::request::Caller;
 use crate::json::Value;
-use crate::s3::acl::{Acl, Grantee, Permission, WRITE_BUCKET_OWNER_EXTRA};
-use crate::s3::{NetworkOrigin, ObjectOwnership, PublicAccessBlock};
 use crate::source::{SourceFile, Span};
 use serde::Serialize;
 
@@ -433,7 +433,7 @@ impl S3Facts {
     }
 
     /// The ACL and grant behind `r`.
-    pub fn grant(&self, r: AclRef) -> Option<(&AclFacts, &crate::s3::acl::Grant)> {
+    pub fn grant(&self, r: AclRef) -> Option<(&AclFacts, &crate::aws_docs::acl::Grant)> {
         let acl = match r {
             AclRef::Bucket { .. } => self.bucket_acl.as_ref()?,
             AclRef::Object { object, .. } => self.objects.get(object)?.acl.as_ref()?,
@@ -533,7 +533,7 @@ fn grantee_kind(grantee: &Grantee, account: Option<&str>, caller: &Caller) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3::acl::{Grant, Owner};
+    use crate::aws_docs::acl::{Grant, Owner};
 
     fn facts_with_bucket_acl(grants: Vec<(Grantee, Permission)>) -> S3Facts {
         S3Facts {

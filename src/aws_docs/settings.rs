@@ -1029,7 +1029,7 @@ impl AwsDocument for PolicyStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3::read::read_str;
+    use crate::aws_docs::read::read_str;
 
     #[test]
     fn block_public_access_union_is_a_flagwise_or() {

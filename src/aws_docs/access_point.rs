@@ -168,7 +168,7 @@ impl AwsDocument for AccessPoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3::read::read_str;
+    use crate::aws_docs::read::read_str;
 
     #[test]
     fn a_vpc_access_point_needs_its_vpc() {

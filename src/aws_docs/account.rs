@@ -780,7 +780,7 @@ impl AwsDocument for AuthorizationDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3::read::read_str;
+    use crate::aws_docs::read::read_str;
 
     const DETAILS: &str = r#"{
   "UserDetailList": [

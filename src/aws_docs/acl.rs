@@ -555,7 +555,7 @@ impl AwsDocument for Acl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::s3::read::read_str;
+    use crate::aws_docs::read::read_str;
 
     fn owner(id: &str) -> Owner {
         Owner::new(id)
