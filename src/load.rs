@@ -188,6 +188,7 @@ pub struct Analysis {
     pub policies: Vec<Policy>,
 }
 
+// rule: E006
 /// Lints a source text and keeps the parsed policies. A top-level JSON array of policies (as
 /// an organisation level holds several SCPs) is linted element by element.
 pub fn analyze(source: SourceFile, options: &LoadOptions<'_>) -> Analysis {
@@ -213,6 +214,7 @@ pub fn analyze(source: SourceFile, options: &LoadOptions<'_>) -> Analysis {
     analyze_value(source, &root, options, findings)
 }
 
+// rule: E007
 /// Lints `root`, a value inside `source` (the whole file, or a policy written inline in a
 /// scenario file), after the file-level `findings` already made.
 pub fn analyze_value(
@@ -303,6 +305,7 @@ pub fn analyze_value(
     }
 }
 
+// rule: E001 E004 E005
 fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
     let code = match e.kind {
         ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,

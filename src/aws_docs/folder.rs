@@ -878,6 +878,7 @@ pub fn load_access_point(dir: &Path) -> Result<AccessPointFolder, Vec<FileReport
     })
 }
 
+// rule: E010
 /// Loads a bucket folder: the manifest (required), every CLI output present under its fixed
 /// name, the access points, the object ACLs the manifest lists and the account folder it
 /// names. Returns every file with an error (shape errors, and files that contradict the
