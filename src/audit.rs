@@ -119,6 +119,12 @@ pub(crate) fn head(st: &Statement) -> Span {
     st.sid.as_ref().map_or(st.effect.span, |s| s.span)
 }
 
+/// A one-byte span at the opening brace of a policy: where a finding about the whole policy
+/// (something no statement does) points.
+pub(crate) fn policy_head(policy: &Policy) -> Span {
+    Span::new(policy.span.start as usize, policy.span.start as usize + 1)
+}
+
 /// Audits the resource policies of `ctx.graph` (every bucket and access point policy).
 pub fn policies(ctx: &Context<'_>) -> Vec<Audited> {
     let mut out = Vec::new();

@@ -572,15 +572,22 @@ mod tests {
         report_text(SourceFile::new("t.json", text), &LoadOptions::default())
     }
 
-    #[test]
-    fn findings_carry_pointer_and_position() {
-        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}";
+    /// The file's report and its first P107 (invalid Effect) finding.
+    fn invalid_effect(text: &str) -> (FileReport, Located) {
         let r = lint(text);
         let f = r
             .findings
             .iter()
             .find(|f| f.finding.code == Code::InvalidEffect)
+            .cloned()
             .unwrap();
+        (r, f)
+    }
+
+    #[test]
+    fn findings_carry_pointer_and_position() {
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}";
+        let (r, f) = invalid_effect(text);
         assert_eq!(f.path, "/Statement/0/Effect");
         assert_eq!((f.start.line, f.start.column), (4, 16));
         assert_eq!(r.source.slice(f.finding.span), "\"Alow\"");
@@ -589,12 +596,7 @@ mod tests {
     #[test]
     fn embedded_policy_findings_point_into_the_cli_output() {
         let text = "{\n    \"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Alow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"arn:aws:s3:::b/*\\\"}]}\"\n}";
-        let r = lint(text);
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.finding.code == Code::InvalidEffect)
-            .unwrap();
+        let (r, f) = invalid_effect(text);
         assert_eq!(r.source.slice(f.finding.span), "\\\"Alow\\\"");
         assert_eq!(f.start.line, 2);
         assert_eq!(f.path, "/Statement/0/Effect");

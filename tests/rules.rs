@@ -3,24 +3,10 @@
 //! reads the markers in `src/`, checks that each code has exactly one and that the marked file
 //! really raises it, and snapshots the whole list of codes with the file of each rule.
 
+use crate::layering::rust_files;
 use s3_access::registry::{Code, RULES};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
-}
+use std::path::Path;
 
 /// Every `// rule: A B` marker: code -> the files (relative to `src/`) and lines marking it.
 fn markers() -> BTreeMap<String, Vec<(String, usize)>> {
