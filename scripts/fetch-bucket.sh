@@ -213,6 +213,22 @@ fetch "$account_rel/public-access-block.json" "NoSuchPublicAccessBlockConfigurat
 if [[ $skip_iam -eq 0 ]]; then
     fetch "$account_rel/authorization-details.json" "" iam get-account-authorization-details
 fi
+# The account's trails and their event selectors (which S3 object events they record). The
+# folder is written only when the trails can be listed: without it, nothing is known.
+if trails=$(aws ${profile[@]+"${profile[@]}"} --output text cloudtrail describe-trails \
+    --query 'trailList[].TrailARN' 2>/dev/null); then
+    mkdir -p "$account_rel/trails"
+    [[ $trails == None ]] && trails=""
+    for arn in $trails; do
+        fetch "$account_rel/trails/${arn##*/}.json" "" cloudtrail get-event-selectors --trail-name "$arn"
+        # A trail whose selectors could not be read leaves the account's coverage unknown.
+        if [[ ! -f "$account_rel/trails/${arn##*/}.json" ]]; then
+            rm -rf "$account_rel/trails"
+            note "$account_rel/trails: left out, the selectors of $arn could not be read"
+            break
+        fi
+    done
+fi
 {
     printf '{\n    "s3-access": 1,\n    "account": %s' "$(json_str "$account")"
     if [[ -n $canonical_id ]]; then

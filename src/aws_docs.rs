@@ -6,6 +6,8 @@
 //!   CORS, Object Lock, notifications, location, policy status.
 //! - [`access_point`]: `aws s3control get-access-point` output.
 //! - [`account`]: `aws iam get-account-authorization-details` output, with lowered policies.
+//! - [`cloudtrail`]: `aws cloudtrail get-event-selectors` output: which S3 object events a
+//!   trail records.
 //! - [`folder`]: bucket and account folders (`docs/bucket-folder.md`).
 //! - [`read`]: the shared reading helpers and the [`read::AwsDocument`] trait.
 //!
@@ -15,6 +17,7 @@
 pub mod access_point;
 pub mod account;
 pub mod acl;
+pub mod cloudtrail;
 pub mod folder;
 pub mod read;
 pub mod settings;

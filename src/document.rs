@@ -117,6 +117,8 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("MFADelete", "versioning configuration"),
     ("TagSet", "tag set"),
     ("EvaluationResults", "policy simulator output"),
+    ("EventSelectors", "CloudTrail event selectors"),
+    ("AdvancedEventSelectors", "CloudTrail event selectors"),
     ("Buckets", "bucket list"),
     ("s3-access", "s3-access manifest"),
     ("requests", "s3-access scenario"),

@@ -173,6 +173,7 @@ codes! {
     PresignedUrlUnlimited = ("S510", "presigned-url-unlimited", Note, "nothing limits presigned URLs (s3:signatureAge, s3:authType)"),
     AccessPointInternetOrigin = ("S511", "access-point-internet-origin", Note, "an access point that takes requests from the Internet"),
     LogDeliveryRefused = ("S512", "log-delivery-refused", Warning, "the access log target's policy and ACL do not let S3's log delivery write this bucket's logs"),
+    ObjectEventsNotLogged = ("S513", "object-events-not-logged", Note, "no CloudTrail trail records the bucket's object-level reads and writes (data events)"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
 }

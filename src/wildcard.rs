@@ -906,12 +906,14 @@ mod tests {
         }
     }
 
-    /// Fails (rather than hangs forever) if matching is quadratic: 1 MB inputs.
+    /// Fails (rather than hangs forever) if matching is quadratic: 1 MB inputs. A hang guard,
+    /// not a speed target (benches/ has those): quadratic matching of 1 MB takes hours, so the
+    /// bound is loose enough for a debug build on a loaded machine.
     fn assert_fast(pattern: &str, text: &str, case: Case, expected: bool) {
         let start = Instant::now();
         assert_eq!(matches(pattern, text, case), expected, "pattern {pattern}");
         assert!(
-            start.elapsed() < Duration::from_secs(5),
+            start.elapsed() < Duration::from_secs(60),
             "pattern {pattern} took {:?}",
             start.elapsed()
         );

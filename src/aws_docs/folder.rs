@@ -16,6 +16,7 @@
 use super::access_point::AccessPoint;
 use super::account::AuthorizationDetails;
 use super::acl::Acl;
+use super::cloudtrail::EventSelectors;
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
@@ -117,6 +118,9 @@ pub mod names {
     pub const ACCESS_POINT: &str = "access-point.json";
     /// `aws iam get-account-authorization-details` output, in an account folder.
     pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";
+    /// The folder of `aws cloudtrail get-event-selectors` outputs (one `.json` per trail), in
+    /// an account folder.
+    pub const TRAILS_DIR: &str = "trails";
 
     /// Every file name of a bucket folder (besides the manifest).
     pub const BUCKET_FILES: &[&str] = &[
@@ -453,6 +457,9 @@ pub struct AccountFolder {
     pub public_access_block: Setting<PublicAccessBlock>,
     /// `authorization-details.json`.
     pub authorization_details: Setting<AuthorizationDetails>,
+    /// `trails/*.json`, one per trail in file-name order; `None` when there is no `trails`
+    /// folder (unknown), empty when it is empty (the account has no trail).
+    pub trails: Option<Vec<Loaded<EventSelectors>>>,
     /// Files and folders that are not part of the layout (ignored).
     pub unknown_files: Vec<PathBuf>,
 }
@@ -570,6 +577,35 @@ impl Loader {
             vec![finding],
             Some(&loaded.root),
         ));
+    }
+
+    /// The `.json` files of a `trails` folder, each a trail's event selectors; `None` when the
+    /// folder does not exist.
+    fn trails(&mut self, dir: &Path) -> Option<Vec<Loaded<EventSelectors>>> {
+        if !dir.is_dir() {
+            return None;
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        let trails = files
+            .iter()
+            .filter_map(|f| {
+                match self
+                    .setting::<EventSelectors>(f, Empty::Never("a trail always has selectors"))
+                {
+                    Setting::Present(t) => Some(t),
+                    Setting::Absent { .. } | Setting::Unknown => None,
+                }
+            })
+            .collect();
+        Some(trails)
     }
 
     fn setting<T: AwsDocument>(&mut self, path: &Path, empty: Empty) -> Setting<T> {
@@ -697,6 +733,7 @@ pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
         &dir.join(names::AUTHORIZATION_DETAILS),
         Empty::Never("every account has IAM authorization details"),
     );
+    let trails = l.trails(&dir.join(names::TRAILS_DIR));
     let Some(manifest) = manifest else {
         return Err(l.errors);
     };
@@ -725,6 +762,7 @@ pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
         MANIFEST,
         names::PUBLIC_ACCESS_BLOCK,
         names::AUTHORIZATION_DETAILS,
+        names::TRAILS_DIR,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -737,6 +775,7 @@ pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
         manifest,
         public_access_block,
         authorization_details,
+        trails,
         unknown_files: unknown_entries(dir, &known),
     })
 }

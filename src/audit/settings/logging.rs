@@ -17,9 +17,11 @@ use crate::eval::s3_facts::LOG_DELIVERY_SERVICE;
 use crate::eval::{Caller, Decision, Request, decide};
 use crate::registry::Code;
 
-/// Runs S503, or S504, S505 and S512 on the log target when there is one.
+/// Runs S503, or S504, S505 and S512 on the log target when there is one; S513 on the
+/// account's trails when they are given.
 pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     access_logging_off(&folder.logging, out);
+    object_events_not_logged(folder, out);
     if let Setting::Present(l) = &folder.logging {
         if let Some(t) = &l.doc.target {
             if !logging_loop(bucket, l, t, out) {
@@ -105,6 +107,53 @@ fn target_in_other_region(
             .with_help("use a log bucket in the same region and account"),
         );
     }
+}
+
+// rule: S513
+/// No trail of the account folder records the bucket's object-level reads or writes (data
+/// events). Judged only when the account folder has a `trails` folder.
+// AWS rule: CloudTrail logs S3 object-level API activity only as data events, which a trail
+// records only when an event selector names the bucket (CloudTrail "Logging data events").
+fn object_events_not_logged(folder: &BucketFolder, out: &mut Vec<Audited>) {
+    let Some(account) = &folder.account else {
+        return;
+    };
+    let Some(trails) = &account.trails else {
+        return;
+    };
+    let bucket = folder.bucket();
+    let mut recorded = crate::aws_docs::cloudtrail::ReadWrite::default();
+    for t in trails {
+        let r = t.doc.records(bucket);
+        recorded.reads |= r.reads;
+        recorded.writes |= r.writes;
+    }
+    let missing = match (recorded.reads, recorded.writes) {
+        (true, true) => return,
+        (false, false) => "reads or writes",
+        (true, false) => "writes (PutObject, DeleteObject, ...)",
+        (false, true) => "reads (GetObject, ...)",
+    };
+    let (source, span) = match trails.first() {
+        Some(t) => (
+            &t.source,
+            t.doc.trail.as_ref().map_or(at_start(&t.source), |a| a.span),
+        ),
+        None => (&account.manifest.source, at_start(&account.manifest.source)),
+    };
+    push(
+        out,
+        source,
+        Finding::new(
+            Code::ObjectEventsNotLogged,
+            span,
+            format!(
+                "no trail of account {} records object-level {missing} of `{bucket}` (CloudTrail data events): such activity leaves no record to alert on",
+                account.manifest.doc.account.value
+            ),
+        )
+        .with_help(format!("add a data event selector for the bucket: aws cloudtrail put-event-selectors --trail-name TRAIL --advanced-event-selectors '[{{\"Name\": \"{bucket} objects\", \"FieldSelectors\": [{{\"Field\": \"eventCategory\", \"Equals\": [\"Data\"]}}, {{\"Field\": \"resources.type\", \"Equals\": [\"AWS::S3::Object\"]}}, {{\"Field\": \"resources.ARN\", \"StartsWith\": [\"arn:aws:s3:::{bucket}/\"]}}]}}]'")),
+    );
 }
 
 // rule: S512
