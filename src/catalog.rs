@@ -137,6 +137,9 @@ pub struct Service {
     actions: &'static [Action],
     resource_types: &'static [ResourceType],
     details: bool,
+    /// The service's condition keys (canonical, possibly templated), sorted
+    /// case-insensitively; keys of other prefixes its actions support included.
+    keys: &'static [&'static str],
 }
 
 impl Service {
@@ -180,6 +183,20 @@ impl Service {
     /// not because the service has none.
     pub fn has_details(&self) -> bool {
         self.details
+    }
+
+    /// The condition keys the service's actions support (its "Condition keys" table in the
+    /// Service Authorization Reference): canonical names, possibly templated, of its own
+    /// prefix or another (ssm's `ec2:SourceInstanceARN`, sts's `saml:aud`). Known for every
+    /// service, not only those with details.
+    pub fn condition_keys(&self) -> &'static [&'static str] {
+        self.keys
+    }
+
+    /// Whether `name` (a canonical key name as [`condition_key`] resolves it) is one of
+    /// [`Service::condition_keys`], ignoring ASCII case.
+    pub fn has_condition_key(&self, name: &str) -> bool {
+        self.keys.binary_search_by(|k| cmp_ci(k, name)).is_ok()
     }
 
     /// Resource types of the service, sorted by name (empty unless
