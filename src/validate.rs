@@ -16,6 +16,7 @@ use crate::source::{SourceFile, Span};
 use crate::wildcard::Pattern;
 use conditions::{ConditionKeys, KeyScope, Unsubstituted};
 use resources::Memo;
+pub use resources::action_accepts_resource;
 
 /// Runs every validation on `policy`; `file` gives the source text (for sizes and sub-spans).
 pub fn validate(policy: &Policy, file: &SourceFile, out: &mut Vec<Finding>) {

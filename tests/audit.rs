@@ -288,4 +288,36 @@ fn the_mistakes_aws_rejects_or_that_disable_a_deny_fail_the_default_run() {
         severity("policies/invalid/P204-unknown-action.json", "P204"),
         "warning"
     );
+    // A retired service is stale, not misspelt: a note.
+    assert_eq!(
+        severity("policies/valid/identity-retired-service.json", "P203"),
+        "note"
+    );
+}
+
+#[test]
+fn s301_asks_for_trusted_accounts_only_until_some_are_configured() {
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::amzn-s3-demo-bucket/*"}]}"#;
+    let analysis = s3_access::lint::analyze_bytes(
+        "bucket.json",
+        text.as_bytes().to_vec(),
+        &s3_access::lint::LintOptions::default(),
+    );
+    let policy = &analysis.policies[0];
+    let s301 = |trust: &s3_access::audit::Trust| {
+        s3_access::audit::policy(policy, &analysis.report.source, trust, None)
+            .into_iter()
+            .find(|f| f.code == Code::CrossAccountAccess)
+            .unwrap()
+            .message
+    };
+    let hint = "list your own accounts under [trust]";
+    assert!(s301(&Default::default()).contains(hint));
+    let trusted = s3_access::audit::Trust {
+        accounts: vec!["111122223333".into()],
+        organizations: Vec::new(),
+    };
+    let message = s301(&trusted);
+    assert!(!message.contains(hint), "{message}");
+    assert!(message.contains("444455556666"), "{message}");
 }

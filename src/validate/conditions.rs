@@ -61,19 +61,6 @@ impl KeyScope {
     }
 }
 
-/// Whether `action` of `service` supports the condition key named `key` (a catalogue name,
-/// perhaps templated): among its own keys, or those of a resource type it takes.
-fn supports(service: &Service, action: &Action, key: &str) -> bool {
-    let same = |k: &&str| k.eq_ignore_ascii_case(key);
-    action.condition_keys().iter().any(same)
-        || action.resource_types().iter().any(|r| {
-            r.condition_keys().iter().any(same)
-                || service
-                    .resource_type(r.name())
-                    .is_some_and(|t| t.condition_keys().iter().any(same))
-        })
-}
-
 /// Where a policy variable stands in a place AWS leaves it as literal text.
 #[derive(Clone, Copy)]
 pub(super) enum Unsubstituted {
@@ -166,7 +153,10 @@ impl<'a> Validator<'a> {
         let Some(actions) = &scope.actions else {
             return;
         };
-        if actions.iter().any(|(svc, a)| supports(svc, a, info.name())) {
+        if actions
+            .iter()
+            .any(|(svc, a)| svc.action_supports_key(a, info.name()))
+        {
             return;
         }
         let mut listed: Vec<String> = actions

@@ -284,6 +284,14 @@ impl<'r> Memo<'r> {
     }
 }
 
+/// Whether `action` of `service` accepts the resource ARN `resource`: the judgement of P303
+/// for one action and one resource (`query` warns with it before deciding).
+pub fn action_accepts_resource(service: &'static Service, action: &Action, resource: &str) -> bool {
+    let mut memo = Memo::default();
+    let mut shape = ResourceShape::new(service, resource);
+    action_accepts(action, &mut shape, &mut memo)
+}
+
 /// Whether `action` accepts a resource of this shape.
 fn action_accepts<'r>(action: &Action, shape: &mut ResourceShape<'r>, memo: &mut Memo<'r>) -> bool {
     if shape.variable {
