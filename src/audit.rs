@@ -22,6 +22,7 @@ pub mod dead;
 pub mod encryption;
 pub mod exposure;
 pub mod presigned;
+pub mod services;
 pub mod settings;
 pub mod transport;
 
@@ -133,6 +134,7 @@ pub fn policies(ctx: &Context<'_>) -> Vec<Audited> {
     encryption::check(ctx, &mut out);
     dead::check(ctx, &mut out);
     presigned::check(ctx, &mut out);
+    services::check(ctx, &mut out);
     fold_sse_c_into_transport(&mut out);
     out
 }
