@@ -283,8 +283,8 @@ def generate(data_root: Path) -> str:
     w("    ResourceType { name, arn_template, condition_keys }")
     w("}")
     w("")
-    w("const fn s(prefix: &'static str, actions: &'static [Action], resource_types: &'static [ResourceType], details: bool) -> Service {")
-    w("    Service { prefix, actions, resource_types, details }")
+    w("const fn s(prefix: &'static str, actions: &'static [Action], resource_types: &'static [ResourceType], details: bool, keys: &'static [&'static str]) -> Service {")
+    w("    Service { prefix, actions, resource_types, details, keys }")
     w("}")
     w("")
     w("const fn k(name: &'static str, value_type: KeyType, multi_valued: bool) -> KeyInfo {")
@@ -300,6 +300,9 @@ def generate(data_root: Path) -> str:
     # lowercased name -> (canonical name, base type, multi, owner service)
     all_keys: dict[str, tuple[str, str, bool, str]] = {}
     per_service_keys: dict[str, set[str]] = {}
+    # prefix -> the service's condition keys as spelled (its "Condition keys" table, which
+    # includes keys of other prefixes that its actions support, e.g. ssm's ec2:SourceInstanceARN)
+    service_key_names: dict[str, list[str]] = {}
     for svc in services:
         path = data / "conditionKeys" / f"{svc}.json"
         if not path.exists():
@@ -308,6 +311,9 @@ def generate(data_root: Path) -> str:
             continue
         entries = load(path)
         names = set()
+        service_key_names[svc] = sorted_unique_ci(
+            (normalize_key(e["key"]) for e in entries.values()), f"{svc} keys"
+        )
         for entry in entries.values():
             name = normalize_key(entry["key"])
             ty, multi = key_type(entry.get("type"), f"{name} ({svc})")
@@ -415,7 +421,9 @@ def generate(data_root: Path) -> str:
                 w(f"    t({rust_str(rname)}, {rust_str(entry['arn'])}, {key_list(keys, svc + '/' + rname)}),")
             w("];")
             rt_ref = f"&R_{ident_name}"
-        service_rows.append(f"    s({rust_str(svc)}, &A_{ident_name}, {rt_ref}, {'true' if detailed else 'false'}),")
+        svc_keys = service_key_names.get(svc, [])
+        w(f"static K_{ident_name}: [&str; {len(svc_keys)}] = [{', '.join(rust_str(x) for x in svc_keys)}];")
+        service_rows.append(f"    s({rust_str(svc)}, &A_{ident_name}, {rt_ref}, {'true' if detailed else 'false'}, &K_{ident_name}),")
 
     idents = [ident(s) for s in services]
     if len(set(idents)) != len(idents):

@@ -135,7 +135,33 @@ pub fn policies(ctx: &Context<'_>) -> Vec<Audited> {
     dead::check(ctx, &mut out);
     presigned::check(ctx, &mut out);
     services::check(ctx, &mut out);
+    fold_sse_c_into_transport(&mut out);
     out
+}
+
+/// The words S201 gains when S203 holds for the same policy: plain HTTP not refused also lets
+/// SSE-C requests send their key in the clear. One finding then says both;
+/// [`crate::config::Config::apply`] drops S203 unless S201 is suppressed or off (a bucket
+/// reached only from a private network, say), where S203 still stands alone.
+fn fold_sse_c_into_transport(out: &mut [Audited]) {
+    let Some((file, actions)) = out
+        .iter()
+        .find(|a| a.finding.code == crate::registry::Code::SseCOverHttp)
+        .map(|a| {
+            let m = &a.finding.message;
+            let actions = m.split(" with customer-provided keys").next().unwrap_or(m);
+            (a.source.name().to_string(), actions.to_string())
+        })
+    else {
+        return;
+    };
+    for a in out.iter_mut().filter(|a| {
+        a.finding.code == crate::registry::Code::InsecureTransportAllowed && a.source.name() == file
+    }) {
+        a.finding.message.push_str(&format!(
+            "; this includes {actions} with customer-provided keys (SSE-C), which S3 rejects only after the key has crossed the network in the clear"
+        ));
+    }
 }
 
 /// Audits one policy as `lint` reads it: the checks that need nothing beyond the policy.

@@ -137,6 +137,9 @@ pub struct Service {
     actions: &'static [Action],
     resource_types: &'static [ResourceType],
     details: bool,
+    /// The service's condition keys (canonical, possibly templated), sorted
+    /// case-insensitively; keys of other prefixes its actions support included.
+    keys: &'static [&'static str],
 }
 
 impl Service {
@@ -180,6 +183,34 @@ impl Service {
     /// not because the service has none.
     pub fn has_details(&self) -> bool {
         self.details
+    }
+
+    /// The condition keys the service's actions support (its "Condition keys" table in the
+    /// Service Authorization Reference): canonical names, possibly templated, of its own
+    /// prefix or another (ssm's `ec2:SourceInstanceARN`, sts's `saml:aud`). Known for every
+    /// service, not only those with details.
+    pub fn condition_keys(&self) -> &'static [&'static str] {
+        self.keys
+    }
+
+    /// Whether `name` (a canonical key name as [`condition_key`] resolves it) is one of
+    /// [`Service::condition_keys`], ignoring ASCII case.
+    pub fn has_condition_key(&self, name: &str) -> bool {
+        self.keys.binary_search_by(|k| cmp_ci(k, name)).is_ok()
+    }
+
+    /// Whether `action` (one of this service's) supports the condition key named `key` (a
+    /// canonical name, perhaps templated): among its own keys, or those of a resource type
+    /// it takes. Only meaningful when [`Service::has_details`].
+    pub fn action_supports_key(&self, action: &Action, key: &str) -> bool {
+        let same = |k: &&str| k.eq_ignore_ascii_case(key);
+        action.condition_keys().iter().any(same)
+            || action.resource_types().iter().any(|r| {
+                r.condition_keys().iter().any(same)
+                    || self
+                        .resource_type(r.name())
+                        .is_some_and(|t| t.condition_keys().iter().any(same))
+            })
     }
 
     /// Resource types of the service, sorted by name (empty unless
@@ -361,6 +392,53 @@ pub fn has_key_with_prefix(prefix: &str) -> bool {
                 .get(..prefix.len())
                 .is_some_and(|h| h.eq_ignore_ascii_case(prefix.as_bytes()))
     })
+}
+
+/// Service prefixes that AWS once had and the Service Authorization Reference no longer
+/// lists, sorted, each with what became of it. AWS managed policies still name them (IAM
+/// stored those policies, so each was a valid prefix), and a policy naming one is stale
+/// rather than misspelt. Written by hand from the end-of-support notices; extend it when a
+/// catalogue update drops a prefix that AWS's own policies still use.
+const RETIRED_SERVICES: &[(&str, &str)] = &[
+    ("builderid", "AWS Builder ID's former prefix"),
+    (
+        "datazonecontrol",
+        "Amazon DataZone's preview control-plane prefix",
+    ),
+    ("deepcomposer", "AWS DeepComposer, discontinued"),
+    ("deeplens", "AWS DeepLens, discontinued"),
+    (
+        "deepracer",
+        "AWS DeepRacer's former prefix, removed from the reference",
+    ),
+    (
+        "elastic-inference",
+        "Amazon Elastic Inference, discontinued",
+    ),
+    (
+        "iot1click",
+        "AWS IoT 1-Click, discontinued on December 16, 2024",
+    ),
+    ("iotroborunner", "AWS IoT RoboRunner, discontinued"),
+    ("mobilehub", "AWS Mobile Hub, replaced by AWS Amplify"),
+    (
+        "sagemaker-groundtruth-synthetic",
+        "Amazon SageMaker Ground Truth synthetic data, discontinued",
+    ),
+    (
+        "zocalo",
+        "Amazon WorkDocs' former prefix (WorkDocs is discontinued)",
+    ),
+];
+
+/// What became of a retired service prefix (see [`RETIRED_SERVICES`]), ignoring ASCII case;
+/// `None` for a prefix AWS never had, or has now.
+pub fn retired_service(prefix: &str) -> Option<&'static str> {
+    RETIRED_SERVICES
+        .binary_search_by(|(p, _)| cmp_ci(p, prefix))
+        .ok()
+        .and_then(|i| RETIRED_SERVICES.get(i))
+        .map(|(_, what)| *what)
 }
 
 /// The global condition keys (`aws:*` plus the cross-service keys AWS lists as
@@ -570,6 +648,22 @@ mod tests {
                 .contains(&"s3express:BucketTag/${TagKey}")
         );
         assert!(service("s3-object-lambda").unwrap().has_details());
+    }
+
+    #[test]
+    fn retired_services_are_sorted_and_not_in_the_catalogue() {
+        for pair in RETIRED_SERVICES.windows(2) {
+            assert_eq!(cmp_ci(pair[0].0, pair[1].0), Ordering::Less, "{pair:?}");
+        }
+        for (prefix, _) in RETIRED_SERVICES {
+            assert!(
+                service(prefix).is_none(),
+                "{prefix} is in the catalogue again"
+            );
+        }
+        assert!(retired_service("IoT1Click").is_some());
+        assert!(retired_service("s3").is_none());
+        assert!(retired_service("iot1clik").is_none());
     }
 
     #[test]

@@ -462,6 +462,9 @@ impl Config {
         let mut suppressed = 0;
         report.findings.retain_mut(|item| {
             let f = &item.finding;
+            if !f.code.on_by_default() && self.level(f.code).is_none() {
+                return false;
+            }
             let mut sid: Option<Option<&str>> = None;
             for &i in &here {
                 let s = &self.suppressions[i];
@@ -479,7 +482,10 @@ impl Config {
                 return false;
             }
             match self.level(f.code) {
-                None => true,
+                None => {
+                    item.finding.severity = crate::validate::severity::in_run(f, policies);
+                    true
+                }
                 Some(level) => match level.severity() {
                     None => false,
                     Some(severity) => {
@@ -489,6 +495,17 @@ impl Config {
                 },
             }
         });
+        // S203 is folded into S201, which says the same (audit::fold_sse_c_into_transport):
+        // it stands alone only where S201 was suppressed or turned off.
+        if report
+            .findings
+            .iter()
+            .any(|i| i.finding.code == Code::InsecureTransportAllowed)
+        {
+            report
+                .findings
+                .retain(|i| i.finding.code != Code::SseCOverHttp);
+        }
         suppressed
     }
 

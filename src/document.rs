@@ -124,6 +124,14 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("requests", "s3-access scenario"),
 ];
 
+/// The flags of a Block Public Access configuration (S3 `PublicAccessBlockConfiguration`).
+const BPA_FLAGS: &[&str] = &[
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+];
+
 /// Recognises `root`. `forced` is `--kind`; `file_name` may hint a kind (`*.scp.json`).
 pub fn recognise(text: &str, root: Value, forced: Option<PolicyKind>, file_name: &str) -> Document {
     let (found, kind, kind_source, wrapper) =
@@ -236,6 +244,13 @@ pub fn recognise_borrowed<'v>(
     }
     if has("Owner") && has("Grants") {
         return Recognised::Other { what: "ACL" };
+    }
+    // The bare form of a Block Public Access configuration (the `put-public-access-block`
+    // input), which bucket folders accept too: only the four flags, at least one of them.
+    if !members.is_empty() && members.iter().all(|m| BPA_FLAGS.contains(&&*m.key)) {
+        return Recognised::Other {
+            what: "Block Public Access configuration",
+        };
     }
     Recognised::Unrecognised
 }
@@ -423,6 +438,13 @@ mod tests {
         assert!(matches!(
             recognise(acl, json::parse(acl).unwrap(), None, "acl.json"),
             Document::Other { what: "ACL" }
+        ));
+        let bpa = r#"{"BlockPublicAcls": true, "IgnorePublicAcls": false}"#;
+        assert!(matches!(
+            recognise(bpa, json::parse(bpa).unwrap(), None, "bpa.json"),
+            Document::Other {
+                what: "Block Public Access configuration"
+            }
         ));
         let pkg = r#"{"name":"x","version":"1.0.0"}"#;
         assert!(matches!(

@@ -14,6 +14,8 @@ use crate::{arn, values};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+mod checks;
+
 /// One access question as given on the command line: strings and paths, not yet checked.
 #[derive(Debug, Clone, Default)]
 pub struct QueryInput {
@@ -72,10 +74,15 @@ pub struct Query {
 }
 
 impl Query {
-    /// The answer, with the loading notes.
+    /// The answer, with the loading notes, and what the question left out that could change
+    /// it (a request region the policies test, identity policies of a cross-account caller).
     pub fn decide(&self) -> Response {
         let mut response = eval::decide(&self.graph, &self.request, true);
         response.notes.extend(self.notes.iter().cloned());
+        let region = checks::missing_region(&self.graph, &self.request, response.decision);
+        response.notes.extend(region);
+        let identity = checks::missing_identity(&self.graph, &self.request, &response);
+        response.notes.extend(identity);
         response
     }
 }
@@ -85,6 +92,9 @@ impl Query {
 pub enum Notice {
     /// A context value that is not of its key's type: conditions on it will never match.
     Warning(ContextWarning),
+    /// A context key AWS does not have or never sets for the action, or an action that does
+    /// not apply to the resource: the question is answered, but not the one meant.
+    Input(InputWarning),
     /// The findings of a document that was read (warnings of one that was used, errors of
     /// one that was refused).
     Findings(FileReport),
@@ -113,9 +123,28 @@ impl fmt::Display for ContextWarning {
     }
 }
 
+/// A part of the question that AWS would not send as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputWarning {
+    /// The flag, e.g. `--context`.
+    pub flag: &'static str,
+    /// Its value as given.
+    pub value: String,
+    /// What is wrong with it.
+    pub why: String,
+}
+
+impl fmt::Display for InputWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.flag, self.value, self.why)
+    }
+}
+
 /// Why a question cannot be answered.
 #[derive(Debug)]
 pub enum QueryError {
+    /// An action AWS does not have.
+    Action(String),
     /// The principal is not one the evaluator knows.
     Principal(String),
     /// A context entry without `=` or key.
@@ -144,6 +173,7 @@ pub enum QueryError {
 impl fmt::Display for QueryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            QueryError::Action(e) => write!(f, "--action {e}"),
             QueryError::Principal(e) => write!(f, "--principal {e}"),
             QueryError::Context(kv) => write!(f, "--context `{kv}` is not KEY=VALUE"),
             QueryError::Time(e) => write!(f, "--time {e}"),
@@ -182,15 +212,28 @@ pub struct Refused;
 pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refused> {
     let mut caller =
         Caller::parse(&input.principal).map_err(|e| stop(notices, QueryError::Principal(e)))?;
+    let (service, action) = checks::action(&input.action).map_err(|e| stop(notices, e))?;
     let context = parse_context(&input.context).map_err(|e| stop(notices, e))?;
     for (key, value) in &context {
-        if let Some(why) = context_value_problem(key, value) {
+        if let Some(why) = checks::context_key(key, service, action) {
+            let value = format!("{key}={value}");
+            let flag = "--context";
+            notices.push(Notice::Input(InputWarning { flag, value, why }));
+        } else if let Some(why) = context_value_problem(key, value) {
             let (key, value) = (key.clone(), value.clone());
             notices.push(Notice::Warning(ContextWarning { key, value, why }));
         }
     }
+    if let Some(why) = checks::resource_type(service, action, &input.resource) {
+        let value = input.resource.clone();
+        notices.push(Notice::Input(InputWarning {
+            flag: "--resource",
+            value,
+            why,
+        }));
+    }
     let now = parse_time(input.time.as_deref()).map_err(|e| stop(notices, QueryError::Time(e)))?;
-    let mut bucket = load_bucket(input, notices)?;
+    let (mut bucket, region) = load_bucket(input, notices)?;
     let owner = bucket_owner(input, &bucket).map_err(|e| stop(notices, e))?;
     let mut notes = Vec::new();
     if input.bucket.is_some() && input.identity_policy.is_empty() {
@@ -204,7 +247,7 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         }
     }
     add_policy_files(&mut graph, &files, notices)?;
-    let request = Request::new(
+    let mut request = Request::new(
         caller,
         &input.action,
         &input.resource,
@@ -212,6 +255,7 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         &context,
         now,
     );
+    checks::default_region(&mut request, region.as_deref());
     Ok(Query {
         graph,
         request,
@@ -333,11 +377,23 @@ fn bucket_of(resource: &str) -> Option<&str> {
     bucket_arn.then(|| arn.resource.split('/').next().unwrap_or(""))
 }
 
-/// The bucket of a query: the folder given with `--bucket`, then the individual S3 flags.
-fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<BucketModel, Refused> {
+/// The bucket of a query: the folder given with `--bucket`, then the individual S3 flags;
+/// and the bucket's region, when the folder records it (manifest, else `location.json`).
+fn load_bucket(
+    input: &QueryInput,
+    notices: &mut Vec<Notice>,
+) -> Result<(BucketModel, Option<String>), Refused> {
+    let mut region = None;
     let mut bucket = match &input.bucket {
         Some(dir) => {
             let folder = aws_docs::load_bucket(dir).map_err(|r| refuse(notices, r, dir))?;
+            region = folder
+                .manifest
+                .doc
+                .region
+                .as_ref()
+                .map(|r| r.value.clone())
+                .or_else(|| folder.location.doc().map(|l| l.region.clone()));
             BucketModel::from_folder(&folder).map_err(|r| refuse_evaluation(notices, r, dir))?
         }
         None => {
@@ -377,7 +433,7 @@ fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<BucketMo
     if input.object_owner.is_some() || input.object_acl.is_some() {
         set_object(input, &mut bucket, notices)?;
     }
-    Ok(bucket)
+    Ok((bucket, region))
 }
 
 /// Applies `--object-acl` and `--object-owner` to the object the resource names.

@@ -138,6 +138,7 @@ codes! {
     PrivateIpInSourceIp = ("P408", "private-ip-in-source-ip", Warning, "a private IP range in aws:SourceIp, which only sees public addresses"),
     InvalidVariable = ("P409", "invalid-variable", Error, "a malformed policy variable"),
     VariableNotAllowed = ("P410", "variable-not-allowed", Warning, "a policy variable where AWS does not substitute one"),
+    KeyNotSupported = ("P411", "key-not-supported", Warning, "a condition key that none of the statement's actions supports"),
     RedundantStatement = ("P501", "redundant-statement", Warning, "a statement that another statement of the policy already covers"),
     RedundantAction = ("P502", "redundant-action", Note, "an action that another action of the same statement already covers"),
     RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
@@ -178,6 +179,10 @@ codes! {
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
 }
 
+/// Codes off unless configured: true statements that few act on, which would drown the
+/// findings that matter (S510: nearly every bucket policy has no presigned-URL limit).
+pub const OFF_BY_DEFAULT: &[Code] = &[Code::PresignedUrlUnlimited];
+
 impl Code {
     /// The static facts for this code.
     pub fn info(self) -> &'static RuleInfo {
@@ -198,6 +203,12 @@ impl Code {
     /// The default severity.
     pub fn severity(self) -> Severity {
         self.info().severity
+    }
+
+    /// Whether the code is reported without configuration. A code off by default is reported
+    /// only when `[rules]` in `.s3-access.toml` gives it a level (see [`OFF_BY_DEFAULT`]).
+    pub fn on_by_default(self) -> bool {
+        !OFF_BY_DEFAULT.contains(&self)
     }
 
     /// Finds a code by id or name (case-insensitive).

@@ -7,14 +7,16 @@ mod conditions;
 mod document;
 mod redundancy;
 mod resources;
+pub mod severity;
 
 use crate::catalog::{Action, Service};
 use crate::diagnostic::Finding;
 use crate::policy::{Policy, Statement};
 use crate::source::{SourceFile, Span};
 use crate::wildcard::Pattern;
-use conditions::{ConditionKeys, Unsubstituted};
+use conditions::{ConditionKeys, KeyScope, Unsubstituted};
 use resources::Memo;
+pub use resources::action_accepts_resource;
 
 /// Runs every validation on `policy`; `file` gives the source text (for sizes and sub-spans).
 pub fn validate(policy: &Policy, file: &SourceFile, out: &mut Vec<Finding>) {
@@ -44,7 +46,11 @@ struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    fn push(&mut self, f: Finding) {
+    fn push(&mut self, mut f: Finding) {
+        // A rule that chose a severity itself keeps it; otherwise the kind decides.
+        if f.severity == f.code.severity() {
+            f.severity = severity::of(f.code, self.policy.kind);
+        }
         // One past the limit, so the report can tell that findings were dropped.
         if self.out.len() <= crate::diagnostic::MAX_FINDINGS {
             self.out.push(f);
@@ -60,8 +66,9 @@ impl<'a> Validator<'a> {
         let services = self.actions(s);
         self.resources(s);
         self.resource_types(s);
+        let scope = KeyScope::of(s);
         for c in &s.conditions {
-            self.condition(c, &services);
+            self.condition(c, &services, &scope);
         }
     }
 }

@@ -18,13 +18,29 @@ fn root() -> PathBuf {
 /// run of `s3-access lint --no-config`, called in the library. The path is given relative to
 /// the repository root (the directory tests run in), as the command line would name it.
 fn findings(path: &Path, code: &str) -> Vec<serde_json::Value> {
+    let cwd = root();
+    findings_with(path, code, &Config::defaults(&cwd))
+}
+
+/// The configuration a fixture folder brings: its `.s3-access.toml` (a code that is off by
+/// default turned on, or S201 suppressed so that S203 stands alone), else the defaults.
+fn folder_config(dir: &Path) -> Config {
+    let file = dir.join(".s3-access.toml");
+    if file.is_file() {
+        Config::load(&file, &root()).unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        Config::defaults(&root())
+    }
+}
+
+/// Like [`findings`], with `config`.
+fn findings_with(path: &Path, code: &str, config: &Config) -> Vec<serde_json::Value> {
     let rel = path.strip_prefix(root()).unwrap();
     let cwd = root();
-    let config = Config::defaults(&cwd);
     let paths = [rel.to_path_buf()];
     let run = LintRun::collect(RunInput {
         paths: &paths,
-        config: &config,
+        config,
         cwd: &cwd,
         kind: None,
         fail_on: None,
@@ -85,9 +101,13 @@ fn every_fixture_raises_its_code_or_not_as_its_name_says() {
             "{}: no such code",
             dir.display()
         );
+        let config = folder_config(&dir);
         for entry in entries(&dir) {
             let name = entry.file_stem().unwrap().to_str().unwrap().to_string();
-            let found = findings(&entry, &code);
+            if name.starts_with('.') {
+                continue;
+            }
+            let found = findings_with(&entry, &code, &config);
             if name.starts_with("pass-") {
                 assert!(found.is_empty(), "{code}/{name} must pass: {found:#?}");
             } else {
@@ -207,4 +227,97 @@ fn identity_policies_get_the_kind_independent_checks_and_nothing_else() {
     for code in ["S303", "S304", "S401", "S201", "S510"] {
         assert!(findings(&plain, code).is_empty(), "{code}");
     }
+}
+
+#[test]
+fn sse_c_over_http_is_said_by_s201_unless_s201_is_suppressed() {
+    let fixture = root().join("policies/audit/S203/fail-no-transport-or-sse-c-deny.json");
+    assert!(
+        findings(&fixture, "S203").is_empty(),
+        "S203 folded into S201"
+    );
+    let s201 = findings(&fixture, "S201");
+    assert_eq!(s201.len(), 1);
+    let message = s201[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("customer-provided keys (SSE-C)"),
+        "{message}"
+    );
+    let suppressed = folder_config(&root().join("policies/audit/S203"));
+    assert_eq!(findings_with(&fixture, "S203", &suppressed).len(), 1);
+}
+
+#[test]
+fn presigned_url_limits_are_reported_only_when_configured() {
+    let fixture = root().join("policies/audit/S510/fail-no-limit.json");
+    assert!(
+        findings(&fixture, "S510").is_empty(),
+        "S510 is off by default"
+    );
+    let on = folder_config(&root().join("policies/audit/S510"));
+    assert_eq!(findings_with(&fixture, "S510", &on).len(), 1);
+}
+
+#[test]
+fn the_mistakes_aws_rejects_or_that_disable_a_deny_fail_the_default_run() {
+    let severity = |path: &str, code: &str| {
+        let f = findings(&root().join(path), code);
+        assert_eq!(f.len(), 1, "{path}: {f:#?}");
+        f[0]["severity"].as_str().unwrap().to_string()
+    };
+    // A misspelt key keeps the TLS Deny from ever applying: an error in the lint run.
+    assert_eq!(
+        severity("policies/audit/transport/fail-misspelt-key.json", "P402"),
+        "error"
+    );
+    // The same kind of key in an Allow grants nothing, and may be a key newer than the
+    // catalogue: a warning.
+    assert_eq!(
+        severity("policies/invalid/P402-unknown-condition-key.json", "P402"),
+        "warning"
+    );
+    // S3 rejects a bucket policy with an unknown action; IAM stores an identity policy with one.
+    assert_eq!(
+        severity(
+            "policies/invalid/P204-unknown-action-in-bucket-policy.json",
+            "P204"
+        ),
+        "error"
+    );
+    assert_eq!(
+        severity("policies/invalid/P204-unknown-action.json", "P204"),
+        "warning"
+    );
+    // A retired service is stale, not misspelt: a note.
+    assert_eq!(
+        severity("policies/valid/identity-retired-service.json", "P203"),
+        "note"
+    );
+}
+
+#[test]
+fn s301_asks_for_trusted_accounts_only_until_some_are_configured() {
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::amzn-s3-demo-bucket/*"}]}"#;
+    let analysis = s3_access::lint::analyze_bytes(
+        "bucket.json",
+        text.as_bytes().to_vec(),
+        &s3_access::lint::LintOptions::default(),
+    );
+    let policy = &analysis.policies[0];
+    let s301 = |trust: &s3_access::audit::Trust| {
+        s3_access::audit::policy(policy, &analysis.report.source, trust, None)
+            .into_iter()
+            .find(|f| f.code == Code::CrossAccountAccess)
+            .unwrap()
+            .message
+    };
+    let hint = "list your own accounts under [trust]";
+    assert!(s301(&Default::default()).contains(hint));
+    let trusted = s3_access::audit::Trust {
+        accounts: vec!["111122223333".into()],
+        organizations: Vec::new(),
+    };
+    let message = s301(&trusted);
+    assert!(!message.contains(hint), "{message}");
+    assert!(message.contains("444455556666"), "{message}");
 }

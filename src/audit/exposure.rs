@@ -300,7 +300,8 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             } else {
                 format!(", under {}", conditions.join(", "))
             },
-            if ctx.owner.is_none() {
+            // Once [trust] lists accounts, the owner's is assumed among them: no need to ask.
+            if ctx.owner.is_none() && ctx.trust.accounts.is_empty() {
                 " (the bucket owner is not known: list your own accounts under [trust] in .s3-access.toml)"
             } else {
                 ""

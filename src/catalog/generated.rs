@@ -24,8 +24,8 @@ const fn t(name: &'static str, arn_template: &'static str, condition_keys: &'sta
     ResourceType { name, arn_template, condition_keys }
 }
 
-const fn s(prefix: &'static str, actions: &'static [Action], resource_types: &'static [ResourceType], details: bool) -> Service {
-    Service { prefix, actions, resource_types, details }
+const fn s(prefix: &'static str, actions: &'static [Action], resource_types: &'static [ResourceType], details: bool, keys: &'static [&'static str]) -> Service {
+    Service { prefix, actions, resource_types, details, keys }
 }
 
 const fn k(name: &'static str, value_type: KeyType, multi_valued: bool) -> KeyInfo {
@@ -38,6 +38,7 @@ static A_A2C: [Action; 4] = [
     a("StartContainerizationJob", W),
     a("StartDeploymentJob", W),
 ];
+static K_A2C: [&str; 0] = [];
 static A_A4B: [Action; 96] = [
     a("ApproveSkill", W),
     a("AssociateContactWithAddressBook", W),
@@ -136,6 +137,7 @@ static A_A4B: [Action; 96] = [
     a("UpdateRoom", W),
     a("UpdateSkillGroup", W),
 ];
+static K_A4B: [&str; 5] = ["a4b:amazonId", "a4b:filters_deviceType", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ACCESS_ANALYZER: [Action; 37] = [
     a("ApplyArchiveRule", W),
     a("CancelPolicyGeneration", W),
@@ -175,6 +177,7 @@ static A_ACCESS_ANALYZER: [Action; 37] = [
     a("UpdateFindings", W),
     a("ValidatePolicy", R),
 ];
+static K_ACCESS_ANALYZER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ACCOUNT: [Action; 17] = [
     a("AcceptPrimaryEmailUpdate", W),
     a("CloseAccount", W),
@@ -194,6 +197,7 @@ static A_ACCOUNT: [Action; 17] = [
     a("PutContactInformation", W),
     a("StartPrimaryEmailUpdate", W),
 ];
+static K_ACCOUNT: [&str; 5] = ["account:AccountResourceOrgPaths", "account:AccountResourceOrgTags/${TagKey}", "account:AlternateContactTypes", "account:EmailTargetDomain", "account:TargetRegion"];
 static A_ACCOUNT_ACCESS: [Action; 11] = [
     a("CreateApplication", W),
     a("CreateEntitlement", W),
@@ -207,6 +211,7 @@ static A_ACCOUNT_ACCESS: [Action; 11] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_ACCOUNT_ACCESS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ACM: [Action; 41] = [
     a("AddTagsToCertificate", T),
     a("CreateAcmeDomainValidation", W),
@@ -250,6 +255,7 @@ static A_ACM: [Action; 41] = [
     a("UpdateCertificate", W),
     a("UpdateCertificateOptions", W),
 ];
+static K_ACM: [&str; 10] = ["acm:CertificateAuthority", "acm:CertificateKeyPairOrigin", "acm:CertificateTransparencyLogging", "acm:DomainNames", "acm:Export", "acm:KeyAlgorithm", "acm:ValidationMethod", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ACM_PCA: [Action; 23] = [
     a("CreateCertificateAuthority", W),
     a("CreateCertificateAuthorityAuditReport", W),
@@ -275,6 +281,7 @@ static A_ACM_PCA: [Action; 23] = [
     a("UntagCertificateAuthority", T),
     a("UpdateCertificateAuthority", W),
 ];
+static K_ACM_PCA: [&str; 4] = ["acm-pca:TemplateArn", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ACO_AUTOMATION: [Action; 23] = [
     a("AssociateAccounts", W),
     a("CreateAutomationRule", W),
@@ -300,9 +307,11 @@ static A_ACO_AUTOMATION: [Action; 23] = [
     a("UpdateAutomationRule", W),
     a("UpdateEnrollmentConfiguration", W),
 ];
+static K_ACO_AUTOMATION: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ACTION_RECOMMENDATIONS: [Action; 1] = [
     a("ListRecommendedActions", L),
 ];
+static K_ACTION_RECOMMENDATIONS: [&str; 0] = [];
 static A_ACTIVATE: [Action; 8] = [
     a("CreateForm", W),
     a("GetAccountContact", R),
@@ -313,6 +322,7 @@ static A_ACTIVATE: [Action; 8] = [
     a("GetProgram", R),
     a("PutMemberInfo", W),
 ];
+static K_ACTIVATE: [&str; 0] = [];
 static A_AGENT_REGISTRY: [Action; 22] = [
     a("CreateRegistry", W),
     a("CreateRegistryRecord", W),
@@ -337,6 +347,7 @@ static A_AGENT_REGISTRY: [Action; 22] = [
     a("UpdateRegistryRecord", W),
     a("UpdateRegistryRecordStatus", W),
 ];
+static K_AGENT_REGISTRY: [&str; 5] = ["agent-registry:RecordCreatorAccount", "agent-registry:RecordSourceAccount", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AGENTACCESS_MCP: [Action; 17] = [
     a("CallForwardedTool", W),
     a("CheckConnectionStatus", R),
@@ -356,6 +367,7 @@ static A_AGENTACCESS_MCP: [Action; 17] = [
     a("TripleClick", W),
     a("TypeText", W),
 ];
+static K_AGENTACCESS_MCP: [&str; 1] = ["agentaccess-mcp:StackArn"];
 static A_AIDEVOPS: [Action; 82] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("AssociateService", W),
@@ -440,6 +452,7 @@ static A_AIDEVOPS: [Action; 82] = [
     a("UpdateTrigger", W),
     a("ValidateAwsAssociations", W),
 ];
+static K_AIDEVOPS: [&str; 5] = ["aidevops:SourceAgentSpaceArn", "aidevops:TargetAgentSpaceArn", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AIOPS: [Action; 33] = [
     a("CreateInvestigation", W),
     a("CreateInvestigationEvent", W),
@@ -475,6 +488,7 @@ static A_AIOPS: [Action; 33] = [
     a("UpdateReport", W),
     a("ValidateInvestigationGroup", R),
 ];
+static K_AIOPS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AIRFLOW: [Action; 12] = [
     a("CreateCliToken", W),
     a("CreateEnvironment", W),
@@ -489,6 +503,7 @@ static A_AIRFLOW: [Action; 12] = [
     a("UntagResource", T),
     a("UpdateEnvironment", W),
 ];
+static K_AIRFLOW: [&str; 8] = ["airflow:DagAccessEntity", "airflow:ResourceAction", "airflow:ResourceId", "airflow:ResourceType", "airflow:TeamNames", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AIRFLOW_SERVERLESS: [Action; 15] = [
     a("CreateWorkflow", W),
     a("DeleteWorkflow", W),
@@ -506,6 +521,7 @@ static A_AIRFLOW_SERVERLESS: [Action; 15] = [
     a("UntagResource", T),
     a("UpdateWorkflow", W),
 ];
+static K_AIRFLOW_SERVERLESS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AMPLIFY: [Action; 41] = [
     a("AssociateWebACL", W),
     a("CreateApp", W),
@@ -549,6 +565,7 @@ static A_AMPLIFY: [Action; 41] = [
     a("UpdateDomainAssociation", W),
     a("UpdateWebHook", W),
 ];
+static K_AMPLIFY: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AMPLIFYBACKEND: [Action; 31] = [
     a("CloneBackend", W),
     a("CreateBackend", W),
@@ -582,6 +599,7 @@ static A_AMPLIFYBACKEND: [Action; 31] = [
     a("UpdateBackendJob", W),
     a("UpdateBackendStorage", W),
 ];
+static K_AMPLIFYBACKEND: [&str; 0] = [];
 static A_AMPLIFYUIBUILDER: [Action; 29] = [
     a("CreateComponent", W),
     a("CreateForm", W),
@@ -613,6 +631,7 @@ static A_AMPLIFYUIBUILDER: [Action; 29] = [
     a("UpdateForm", W),
     a("UpdateTheme", W),
 ];
+static K_AMPLIFYUIBUILDER: [&str; 15] = ["amplifyuibuilder:CodegenJobResourceAppId", "amplifyuibuilder:CodegenJobResourceEnvironmentName", "amplifyuibuilder:CodegenJobResourceId", "amplifyuibuilder:ComponentResourceAppId", "amplifyuibuilder:ComponentResourceEnvironmentName", "amplifyuibuilder:ComponentResourceId", "amplifyuibuilder:FormResourceAppId", "amplifyuibuilder:FormResourceEnvironmentName", "amplifyuibuilder:FormResourceId", "amplifyuibuilder:ThemeResourceAppId", "amplifyuibuilder:ThemeResourceEnvironmentName", "amplifyuibuilder:ThemeResourceId", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AOSS: [Action; 49] = [
     a("AddCollectionToCollectionGroup", W),
     a("APIAccessAll", W),
@@ -664,6 +683,7 @@ static A_AOSS: [Action; 49] = [
     a("UpdateSecurityPolicy", W),
     a("UpdateVpcEndpoint", W),
 ];
+static K_AOSS: [&str; 7] = ["aoss:collection", "aoss:collection-group", "aoss:CollectionId", "aoss:index", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APIGATEWAY: [Action; 44] = [
     a("AddCertificateToDomain", P),
     a("CreateAccessAssociation", P),
@@ -710,6 +730,7 @@ static A_APIGATEWAY: [Action; 44] = [
     a("UpdateRestApiPolicy", P),
     a("UpdateRoutingRule", W),
 ];
+static K_APIGATEWAY: [&str; 55] = ["apigateway:Request/AccessAssociationSource", "apigateway:Request/AccessLoggingDestination", "apigateway:Request/AccessLoggingFormat", "apigateway:Request/ApiKeyRequired", "apigateway:Request/ApiName", "apigateway:Request/AuthorizerType", "apigateway:Request/AuthorizerUri", "apigateway:Request/CognitoUserPoolArn", "apigateway:Request/ConditionBasePaths", "apigateway:Request/DisableExecuteApiEndpoint", "apigateway:Request/DomainNameArn", "apigateway:Request/EndpointType", "apigateway:Request/Method", "apigateway:Request/MtlsTrustStoreUri", "apigateway:Request/MtlsTrustStoreVersion", "apigateway:Request/PortalDisplayName", "apigateway:Request/PortalDomainName", "apigateway:Request/PortalProductDisplayName", "apigateway:Request/Priority", "apigateway:Request/ProductPageTitle", "apigateway:Request/ProductRestEndpointPageEndpointPrefix", "apigateway:Request/RestApiId", "apigateway:Request/RouteAuthorizationType", "apigateway:Request/RoutingMode", "apigateway:Request/SecurityPolicy", "apigateway:Request/Stage", "apigateway:Request/StageName", "apigateway:Resource/AccessLoggingDestination", "apigateway:Resource/AccessLoggingFormat", "apigateway:Resource/ApiKeyRequired", "apigateway:Resource/ApiName", "apigateway:Resource/AuthorizerType", "apigateway:Resource/AuthorizerUri", "apigateway:Resource/CognitoUserPoolArn", "apigateway:Resource/ConditionBasePaths", "apigateway:Resource/DisableExecuteApiEndpoint", "apigateway:Resource/EndpointType", "apigateway:Resource/Method", "apigateway:Resource/MtlsTrustStoreUri", "apigateway:Resource/MtlsTrustStoreVersion", "apigateway:Resource/PortalDisplayName", "apigateway:Resource/PortalDomainName", "apigateway:Resource/PortalProductDisplayName", "apigateway:Resource/PortalPublishStatus", "apigateway:Resource/Priority", "apigateway:Resource/ProductPageTitle", "apigateway:Resource/ProductRestEndpointPageEndpointPrefix", "apigateway:Resource/RestApiId", "apigateway:Resource/RouteAuthorizationType", "apigateway:Resource/RoutingMode", "apigateway:Resource/SecurityPolicy", "apigateway:Resource/Stage", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APP_INTEGRATIONS: [Action; 35] = [
     a("CreateApplication", W),
     a("CreateApplicationAssociation", W),
@@ -747,6 +768,7 @@ static A_APP_INTEGRATIONS: [Action; 35] = [
     a("UpdateDataIntegrationSchedule", W),
     a("UpdateEventIntegration", W),
 ];
+static K_APP_INTEGRATIONS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPCONFIG: [Action; 58] = [
     a("CreateApplication", W),
     a("CreateConfigurationProfile", W),
@@ -807,6 +829,7 @@ static A_APPCONFIG: [Action; 58] = [
     a("UpdateExtensionAssociation", W),
     a("ValidateConfiguration", W),
 ];
+static K_APPCONFIG: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPFABRIC: [Action; 26] = [
     a("BatchGetUserAccessTasks", W),
     a("ConnectAppAuthorization", W),
@@ -835,6 +858,7 @@ static A_APPFABRIC: [Action; 26] = [
     a("UpdateAppAuthorization", W),
     a("UpdateIngestionDestination", W),
 ];
+static K_APPFABRIC: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPFLOW: [Action; 31] = [
     a("CancelFlowExecutions", W),
     a("CreateConnectorProfile", W),
@@ -868,6 +892,7 @@ static A_APPFLOW: [Action; 31] = [
     a("UpdateFlow", W),
     a("UseConnectorProfile", W),
 ];
+static K_APPFLOW: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPLICATION_AUTOSCALING: [Action; 14] = [
     a("DeleteScalingPolicy", W),
     a("DeleteScheduledAction", W),
@@ -884,6 +909,7 @@ static A_APPLICATION_AUTOSCALING: [Action; 14] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_APPLICATION_AUTOSCALING: [&str; 5] = ["application-autoscaling:scalable-dimension", "application-autoscaling:service-namespace", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPLICATION_SIGNALS: [Action; 32] = [
     a("BatchDeleteInstrumentationConfigurations", W),
     a("BatchGetServiceLevelObjectiveBudgetReport", R),
@@ -918,10 +944,12 @@ static A_APPLICATION_SIGNALS: [Action; 32] = [
     a("UntagResource", T),
     a("UpdateServiceLevelObjective", W),
 ];
+static K_APPLICATION_SIGNALS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPLICATION_SIGNALS_MCP: [Action; 2] = [
     a("CallReadOnlyTool", R),
     a("InvokeMcp", R),
 ];
+static K_APPLICATION_SIGNALS_MCP: [&str; 1] = ["aws:ResourceTag/${TagKey}"];
 static A_APPLICATION_TRANSFORMATION: [Action; 14] = [
     a("GetContainerization", R),
     a("GetDeployment", R),
@@ -938,6 +966,7 @@ static A_APPLICATION_TRANSFORMATION: [Action; 14] = [
     a("StartPortingRecommendationAssessment", W),
     a("StartRuntimeAssessment", W),
 ];
+static K_APPLICATION_TRANSFORMATION: [&str; 0] = [];
 static A_APPLICATIONINSIGHTS: [Action; 34] = [
     a("AddWorkload", W),
     a("CreateApplication", W),
@@ -974,6 +1003,7 @@ static A_APPLICATIONINSIGHTS: [Action; 34] = [
     a("UpdateProblem", W),
     a("UpdateWorkload", W),
 ];
+static K_APPLICATIONINSIGHTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPMESH: [Action; 42] = [
     a("CreateGatewayRoute", W),
     a("CreateMesh", W),
@@ -1018,6 +1048,7 @@ static A_APPMESH: [Action; 42] = [
     a("UpdateVirtualRouter", W),
     a("UpdateVirtualService", W),
 ];
+static K_APPMESH: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPMESH_PREVIEW: [Action; 39] = [
     a("CreateGatewayRoute", W),
     a("CreateMesh", W),
@@ -1059,6 +1090,7 @@ static A_APPMESH_PREVIEW: [Action; 39] = [
     a("UpdateVirtualRouter", W),
     a("UpdateVirtualService", W),
 ];
+static K_APPMESH_PREVIEW: [&str; 0] = [];
 static A_APPRUNNER: [Action; 42] = [
     a("AssociateCustomDomain", W),
     a("AssociateWebAcl", W),
@@ -1103,6 +1135,7 @@ static A_APPRUNNER: [Action; 42] = [
     a("UpdateService", W),
     a("UpdateVpcIngressConnection", W),
 ];
+static K_APPRUNNER: [&str; 10] = ["apprunner:AutoScalingConfigurationArn", "apprunner:ConnectionArn", "apprunner:ObservabilityConfigurationArn", "apprunner:ServiceArn", "apprunner:VpcConnectorArn", "apprunner:VpcEndpointId", "apprunner:VpcId", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPSTREAM: [Action; 89] = [
     a("AssociateAppBlockBuilderAppBlock", W),
     a("AssociateApplicationFleet", W),
@@ -1194,6 +1227,7 @@ static A_APPSTREAM: [Action; 89] = [
     a("UpdateStack", W),
     a("UpdateThemeForStack", W),
 ];
+static K_APPSTREAM: [&str; 4] = ["appstream:userId", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPSTUDIO: [Action; 5] = [
     a("GetAccountStatus", R),
     a("GetEnablementJobStatus", R),
@@ -1201,6 +1235,7 @@ static A_APPSTUDIO: [Action; 5] = [
     a("StartRollbackEnablementJob", W),
     a("StartTeamDeployment", W),
 ];
+static K_APPSTUDIO: [&str; 0] = [];
 static A_APPSYNC: [Action; 87] = [
     a("AssociateApi", W),
     a("AssociateMergedGraphqlApi", W),
@@ -1290,6 +1325,7 @@ static A_APPSYNC: [Action; 87] = [
     a("UpdateSourceApiAssociation", W),
     a("UpdateType", W),
 ];
+static K_APPSYNC: [&str; 4] = ["appsync:Visibility", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APPTEST: [Action; 24] = [
     a("CreateTestCase", W),
     a("CreateTestConfiguration", W),
@@ -1316,6 +1352,7 @@ static A_APPTEST: [Action; 24] = [
     a("UpdateTestConfiguration", W),
     a("UpdateTestSuite", W),
 ];
+static K_APPTEST: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_APS: [Action; 61] = [
     a("CreateAlertManagerAlerts", W),
     a("CreateAlertManagerDefinition", W),
@@ -1379,6 +1416,7 @@ static A_APS: [Action; 61] = [
     a("UpdateWorkspaceAlias", W),
     a("UpdateWorkspaceConfiguration", W),
 ];
+static K_APS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ARC_REGION_SWITCH: [Action; 24] = [
     a("ApprovePlanExecutionStep", W),
     a("CancelPlanExecution", W),
@@ -1405,6 +1443,7 @@ static A_ARC_REGION_SWITCH: [Action; 24] = [
     a("UpdatePlanExecution", W),
     a("UpdatePlanExecutionStep", W),
 ];
+static K_ARC_REGION_SWITCH: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ARC_ZONAL_SHIFT: [Action; 15] = [
     a("CancelPracticeRun", W),
     a("CancelZonalShift", W),
@@ -1422,9 +1461,11 @@ static A_ARC_ZONAL_SHIFT: [Action; 15] = [
     a("UpdateZonalAutoshiftConfiguration", W),
     a("UpdateZonalShift", W),
 ];
+static K_ARC_ZONAL_SHIFT: [&str; 3] = ["arc-zonal-shift:ResourceIdentifier", "aws:ResourceTag/${TagKey}", "elasticloadbalancing:ResourceTag/${TagKey}"];
 static A_ARSENAL: [Action; 1] = [
     a("RegisterOnPremisesAgent", W),
 ];
+static K_ARSENAL: [&str; 0] = [];
 static A_ARTIFACT: [Action; 24] = [
     a("AcceptAgreement", W),
     a("AcceptNdaForAgreement", W),
@@ -1451,6 +1492,7 @@ static A_ARTIFACT: [Action; 24] = [
     a("TerminateAgreement", W),
     a("UntagResource", T),
 ];
+static K_ARTIFACT: [&str; 5] = ["artifact:ReportCategory", "artifact:ReportSeries", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ATHENA: [Action; 81] = [
     a("BatchGetNamedQuery", R),
     a("BatchGetPreparedStatement", R),
@@ -1534,6 +1576,7 @@ static A_ATHENA: [Action; 81] = [
     a("UpdatePreparedStatement", W),
     a("UpdateWorkGroup", W),
 ];
+static K_ATHENA: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AUDITMANAGER: [Action; 62] = [
     a("AssociateAssessmentReportEvidenceFolder", W),
     a("BatchAssociateAssessmentReportEvidence", W),
@@ -1598,6 +1641,7 @@ static A_AUDITMANAGER: [Action; 62] = [
     a("UpdateSettings", W),
     a("ValidateAssessmentReportIntegrity", R),
 ];
+static K_AUDITMANAGER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AUTOSCALING: [Action; 68] = [
     a("AttachInstances", W),
     a("AttachLoadBalancers", W),
@@ -1668,6 +1712,7 @@ static A_AUTOSCALING: [Action; 68] = [
     a("TerminateInstanceInAutoScalingGroup", W),
     a("UpdateAutoScalingGroup", W),
 ];
+static K_AUTOSCALING: [&str; 24] = ["autoscaling:CapacityReservationIds", "autoscaling:CapacityReservationResourceGroupArns", "autoscaling:ForceDelete", "autoscaling:ImageId", "autoscaling:InstanceType", "autoscaling:InstanceTypes", "autoscaling:LaunchConfigurationName", "autoscaling:LaunchTemplateVersionSpecified", "autoscaling:LoadBalancerNames", "autoscaling:MaxSize", "autoscaling:MetadataHttpEndpoint", "autoscaling:MetadataHttpPutResponseHopLimit", "autoscaling:MetadataHttpTokens", "autoscaling:MinSize", "autoscaling:OperatorPrincipal", "autoscaling:ResourceTag/${TagKey}", "autoscaling:SpotPrice", "autoscaling:TargetCapacityTypes", "autoscaling:TargetGroupARNs", "autoscaling:TrafficSourceIdentifiers", "autoscaling:VPCZoneIdentifiers", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AUTOSCALING_PLANS: [Action; 6] = [
     a("CreateScalingPlan", W),
     a("DeleteScalingPlan", W),
@@ -1676,6 +1721,7 @@ static A_AUTOSCALING_PLANS: [Action; 6] = [
     a("GetScalingPlanResourceForecastData", R),
     a("UpdateScalingPlan", W),
 ];
+static K_AUTOSCALING_PLANS: [&str; 0] = [];
 static A_AWS_EXTERNAL_ANTHROPIC: [Action; 75] = [
     a("ArchiveAgent", W),
     a("ArchiveEnvironment", W),
@@ -1753,6 +1799,7 @@ static A_AWS_EXTERNAL_ANTHROPIC: [Action; 75] = [
     a("UpdateWebhook", W),
     a("UpdateWorkspace", W),
 ];
+static K_AWS_EXTERNAL_ANTHROPIC: [&str; 7] = ["aws-external-anthropic:BearerTokenType", "aws-external-anthropic:CalledViaConsole", "aws-external-anthropic:Capability", "aws-external-anthropic:KeyArn", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_AWS_MARKETPLACE: [Action; 96] = [
     a("AcceptAgreementApprovalRequest", W),
     a("AcceptAgreementCancellationRequest", W),
@@ -1851,6 +1898,7 @@ static A_AWS_MARKETPLACE: [Action; 96] = [
     a("UpdateVerificationEvidence", W),
     a("ViewSubscriptions", L),
 ];
+static K_AWS_MARKETPLACE: [&str; 9] = ["aws-marketplace:AgreementType", "aws-marketplace:Intent", "aws-marketplace:PartyType", "aws-marketplace:ProductId", "aws-marketplace:VerificationType", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "catalog:ChangeType"];
 static A_AWS_MARKETPLACE_MANAGEMENT: [Action; 13] = [
     a("GetAdditionalSellerNotificationRecipients", R),
     a("GetBankAccountVerificationDetails", R),
@@ -1866,6 +1914,7 @@ static A_AWS_MARKETPLACE_MANAGEMENT: [Action; 13] = [
     a("viewSettings", L),
     a("viewSupport", L),
 ];
+static K_AWS_MARKETPLACE_MANAGEMENT: [&str; 0] = [];
 static A_AWS_PORTAL: [Action; 9] = [
     a("GetConsoleActionSetEnforced", R),
     a("ModifyAccount", W),
@@ -1877,11 +1926,13 @@ static A_AWS_PORTAL: [Action; 9] = [
     a("ViewPaymentMethods", R),
     a("ViewUsage", R),
 ];
+static K_AWS_PORTAL: [&str; 0] = [];
 static A_AWSCONNECTOR: [Action; 3] = [
     a("GetConnectorHealth", R),
     a("RegisterConnector", W),
     a("ValidateConnectorId", R),
 ];
+static K_AWSCONNECTOR: [&str; 0] = [];
 static A_B2BI: [Action; 30] = [
     a("CreateCapability", W),
     a("CreatePartnership", W),
@@ -1914,6 +1965,7 @@ static A_B2BI: [Action; 30] = [
     a("UpdateProfile", W),
     a("UpdateTransformer", W),
 ];
+static K_B2BI: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BACKUP: [Action; 122] = [
     a("AssociateBackupVaultMpaApprovalTeam", W),
     a("CancelLegalHold", W),
@@ -2038,6 +2090,7 @@ static A_BACKUP: [Action; 122] = [
     a("UpdateRestoreTestingSelection", W),
     a("UpdateTieringConfiguration", W),
 ];
+static K_BACKUP: [&str; 11] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "backup:ChangeableForDays", "backup:CopyTargetOrgPaths", "backup:CopyTargets", "backup:FrameworkArns", "backup:Index", "backup:MaxRetentionDays", "backup:MinRetentionDays", "backup:MpaApprovalTeamArn"];
 static A_BACKUP_GATEWAY: [Action; 27] = [
     a("AssociateGatewayToServer", W),
     a("Backup", W),
@@ -2067,6 +2120,7 @@ static A_BACKUP_GATEWAY: [Action; 27] = [
     a("UpdateGatewaySoftwareNow", W),
     a("UpdateHypervisor", W),
 ];
+static K_BACKUP_GATEWAY: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BACKUP_SEARCH: [Action; 12] = [
     a("GetSearchJob", R),
     a("GetSearchResultExportJob", R),
@@ -2081,6 +2135,7 @@ static A_BACKUP_SEARCH: [Action; 12] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_BACKUP_SEARCH: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BACKUP_STORAGE: [Action; 15] = [
     a("CommitBackupJob", W),
     a("DeleteObjects", W),
@@ -2098,6 +2153,7 @@ static A_BACKUP_STORAGE: [Action; 15] = [
     a("StartObject", W),
     a("UpdateObjectComplete", W),
 ];
+static K_BACKUP_STORAGE: [&str; 0] = [];
 static A_BATCH: [Action; 46] = [
     a("CancelJob", W),
     a("CreateComputeEnvironment", W),
@@ -2146,6 +2202,7 @@ static A_BATCH: [Action; 46] = [
     a("UpdateServiceEnvironment", W),
     a("UpdateServiceJob", W),
 ];
+static K_BATCH: [&str; 19] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "batch:AWSLogsCreateGroup", "batch:AWSLogsGroup", "batch:AWSLogsRegion", "batch:AWSLogsStreamPrefix", "batch:EKSImage", "batch:EKSNamespace", "batch:EKSPrivileged", "batch:EKSRunAsGroup", "batch:EKSRunAsUser", "batch:EKSServiceAccountName", "batch:Image", "batch:LogDriver", "batch:Privileged", "batch:SchedulingPriority", "batch:ShareIdentifier", "batch:User"];
 static A_BCM_DASHBOARDS: [Action; 15] = [
     a("CreateDashboard", W),
     a("CreateScheduledReport", W),
@@ -2163,6 +2220,7 @@ static A_BCM_DASHBOARDS: [Action; 15] = [
     a("UpdateDashboard", W),
     a("UpdateScheduledReport", W),
 ];
+static K_BCM_DASHBOARDS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BCM_DATA_EXPORTS: [Action; 12] = [
     a("CreateExport", W),
     a("DeleteExport", W),
@@ -2177,6 +2235,7 @@ static A_BCM_DATA_EXPORTS: [Action; 12] = [
     a("UntagResource", T),
     a("UpdateExport", W),
 ];
+static K_BCM_DATA_EXPORTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BCM_PRICING_CALCULATOR: [Action; 36] = [
     a("CreateBillEstimate", W),
     a("CreateBillScenario", W),
@@ -2215,9 +2274,11 @@ static A_BCM_PRICING_CALCULATOR: [Action; 36] = [
     a("UpdateWorkloadEstimate", W),
     a("UpdateWorkloadEstimateUsage", W),
 ];
+static K_BCM_PRICING_CALCULATOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BCM_RECOMMENDED_ACTIONS: [Action; 1] = [
     a("ListRecommendedActions", L),
 ];
+static K_BCM_RECOMMENDED_ACTIONS: [&str; 0] = [];
 static A_BEDROCK: [Action; 262] = [
     a("AgenticRetrieveStream", R),
     a("AllowVendedLogDeliveryForResource", P),
@@ -2482,6 +2543,7 @@ static A_BEDROCK: [Action; 262] = [
     a("UpdateSession", W),
     a("ValidateFlowDefinition", R),
 ];
+static K_BEDROCK: [&str; 13] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "bedrock:BearerTokenType", "bedrock:DataRetentionMode", "bedrock:GuardrailIdentifier", "bedrock:InferenceProfileArn", "bedrock:InlineAgentName", "bedrock:ModelArn", "bedrock:ProjectArn", "bedrock:PromptRouterArn", "bedrock:ServiceTier", "bedrock:ThirdPartyKnowledgeBaseCredentialsSecretArn"];
 static A_BEDROCK_AGENTCORE: [Action; 255] = [
     a("AddDatasetExamples", W),
     a("AllowVendedLogDeliveryForResource", P),
@@ -2739,6 +2801,7 @@ static A_BEDROCK_AGENTCORE: [Action; 255] = [
     a("UpdateRegistryRecordStatus", W),
     a("UpdateWorkloadIdentity", W),
 ];
+static K_BEDROCK_AGENTCORE: [&str; 33] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "bedrock-agentcore:actorId", "bedrock-agentcore:AllowedQueryParameters", "bedrock-agentcore:AllowedRequestHeaders", "bedrock-agentcore:AllowedResponseHeaders", "bedrock-agentcore:CredentialProviderScope", "bedrock-agentcore:CredentialProviderType", "bedrock-agentcore:DiscoveryUrl", "bedrock-agentcore:GatewayAuthorizerType", "bedrock-agentcore:HttpTargetConfigurationType", "bedrock-agentcore:InboundJwtClaim/aud", "bedrock-agentcore:InboundJwtClaim/client_id", "bedrock-agentcore:InboundJwtClaim/iss", "bedrock-agentcore:InboundJwtClaim/scope", "bedrock-agentcore:InboundJwtClaim/sub", "bedrock-agentcore:InferenceTargetConfigurationType", "bedrock-agentcore:KmsKeyArn", "bedrock-agentcore:McpTargetConfigurationType", "bedrock-agentcore:namespace", "bedrock-agentcore:PolicyEngineArn", "bedrock-agentcore:PolicyEngineMode", "bedrock-agentcore:PrivateEndpointType", "bedrock-agentcore:ProtocolType", "bedrock-agentcore:ResourceConfigurationIdentifier", "bedrock-agentcore:RuntimeAuthorizerType", "bedrock-agentcore:runtimeSessionId", "bedrock-agentcore:securityGroups", "bedrock-agentcore:sessionId", "bedrock-agentcore:strategyId", "bedrock-agentcore:subnets", "bedrock-agentcore:userid"];
 static A_BEDROCK_MANTLE: [Action; 38] = [
     a("ArchiveProject", W),
     a("AssociateCustomizedModel", W),
@@ -2779,11 +2842,13 @@ static A_BEDROCK_MANTLE: [Action; 38] = [
     a("UpdateProject", W),
     a("UpdateReservation", W),
 ];
+static K_BEDROCK_MANTLE: [&str; 12] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "bedrock-mantle:BearerTokenType", "bedrock-mantle:CustomizedModelArn", "bedrock-mantle:DataRetentionMode", "bedrock-mantle:Files", "bedrock-mantle:FineTuningJob", "bedrock-mantle:Model", "bedrock-mantle:ProjectArn", "bedrock-mantle:ReservationArn", "bedrock-mantle:ServiceTier"];
 static A_BEDROCK_WEBSEARCH: [Action; 3] = [
     a("ExternalWebAccess", R),
     a("InvokeFetch", R),
     a("InvokeSearch", R),
 ];
+static K_BEDROCK_WEBSEARCH: [&str; 0] = [];
 static A_BILLING: [Action; 33] = [
     a("AssociateSourceViews", W),
     a("CreateBillingView", W),
@@ -2819,6 +2884,7 @@ static A_BILLING: [Action; 33] = [
     a("UpdateIAMAccessPreference", W),
     a("UseSourceView", R),
 ];
+static K_BILLING: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BILLINGCONDUCTOR: [Action; 34] = [
     a("AssociateAccounts", W),
     a("AssociatePricingRules", W),
@@ -2855,6 +2921,7 @@ static A_BILLINGCONDUCTOR: [Action; 34] = [
     a("UpdatePricingPlan", W),
     a("UpdatePricingRule", W),
 ];
+static K_BILLINGCONDUCTOR: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "billingconductor:PricingPlanArn"];
 static A_BRAKET: [Action; 20] = [
     a("AcceptUserAgreement", W),
     a("CancelJob", W),
@@ -2877,6 +2944,7 @@ static A_BRAKET: [Action; 20] = [
     a("UntagResource", T),
     a("UpdateSpendingLimit", W),
 ];
+static K_BRAKET: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BUDGETS: [Action; 13] = [
     a("CreateBudgetAction", W),
     a("DeleteBudgetAction", W),
@@ -2892,6 +2960,7 @@ static A_BUDGETS: [Action; 13] = [
     a("UpdateBudgetAction", W),
     a("ViewBudget", R),
 ];
+static K_BUDGETS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_BUGBUST: [Action; 17] = [
     a("CreateEvent", W),
     a("EvaluateProfilingGroups", W),
@@ -2911,6 +2980,7 @@ static A_BUGBUST: [Action; 17] = [
     a("UpdateWorkItem", W),
     a("UpdateWorkItemAdmin", W),
 ];
+static K_BUGBUST: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CASES: [Action; 43] = [
     a("BatchGetCaseRule", R),
     a("BatchGetField", R),
@@ -2956,6 +3026,7 @@ static A_CASES: [Action; 43] = [
     a("UpdateRelatedItem", W),
     a("UpdateTemplate", W),
 ];
+static K_CASES: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "cases:CreatedBy", "cases:RelatedItemType", "connect:UserArn"];
 static A_CASSANDRA: [Action; 21] = [
     a("Alter", W),
     a("AlterMultiRegionResource", W),
@@ -2979,6 +3050,7 @@ static A_CASSANDRA: [Action; 21] = [
     a("UntagResource", T),
     a("UpdatePartitioner", W),
 ];
+static K_CASSANDRA: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CE: [Action; 59] = [
     a("CreateAnomalyMonitor", W),
     a("CreateAnomalySubscription", W),
@@ -3040,6 +3112,7 @@ static A_CE: [Action; 59] = [
     a("UpdatePreferences", W),
     a("UpdateReport", W),
 ];
+static K_CE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CHATBOT: [Action; 39] = [
     a("AssociateToConfiguration", W),
     a("CreateChimeWebhookConfiguration", W),
@@ -3081,6 +3154,7 @@ static A_CHATBOT: [Action; 39] = [
     a("UpdateMicrosoftTeamsChannelConfiguration", W),
     a("UpdateSlackChannelConfiguration", W),
 ];
+static K_CHATBOT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CHIME: [Action; 316] = [
     a("AcceptDelegate", W),
     a("ActivateUsers", W),
@@ -3399,6 +3473,7 @@ static A_CHIME: [Action; 316] = [
     a("ValidateAccountResource", R),
     a("ValidateE911Address", R),
 ];
+static K_CHIME: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CLEANROOMS: [Action; 107] = [
     a("BatchGetCollaborationAnalysisTemplate", R),
     a("BatchGetSchema", R),
@@ -3508,6 +3583,7 @@ static A_CLEANROOMS: [Action; 107] = [
     a("UpdateProtectedJob", W),
     a("UpdateProtectedQuery", W),
 ];
+static K_CLEANROOMS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CLEANROOMS_ML: [Action; 59] = [
     a("CancelTrainedModel", W),
     a("CancelTrainedModelInferenceJob", W),
@@ -3569,6 +3645,7 @@ static A_CLEANROOMS_ML: [Action; 59] = [
     a("UnTagResource", T),
     a("UpdateConfiguredAudienceModel", W),
 ];
+static K_CLEANROOMS_ML: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "cleanrooms-ml:CollaborationId"];
 static A_CLOUD9: [Action; 29] = [
     a("ActivateEC2Remote", W),
     a("CreateEnvironmentEC2", W),
@@ -3600,6 +3677,7 @@ static A_CLOUD9: [Action; 29] = [
     a("UpdateSSHRemote", W),
     a("UpdateUserSettings", W),
 ];
+static K_CLOUD9: [&str; 10] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "cloud9:EnvironmentId", "cloud9:EnvironmentName", "cloud9:InstanceType", "cloud9:OwnerArn", "cloud9:Permissions", "cloud9:SubnetId", "cloud9:UserArn"];
 static A_CLOUDDIRECTORY: [Action; 66] = [
     a("AddFacetToObject", W),
     a("ApplySchema", W),
@@ -3668,6 +3746,7 @@ static A_CLOUDDIRECTORY: [Action; 66] = [
     a("UpgradeAppliedSchema", W),
     a("UpgradePublishedSchema", W),
 ];
+static K_CLOUDDIRECTORY: [&str; 0] = [];
 static A_CLOUDFORMATION: [Action; 102] = [
     a("ActivateOrganizationsAccess", W),
     a("ActivateType", W),
@@ -3772,6 +3851,7 @@ static A_CLOUDFORMATION: [Action; 102] = [
     a("UpdateTerminationProtection", W),
     a("ValidateTemplate", R),
 ];
+static K_CLOUDFORMATION: [&str; 12] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "cloudformation:ChangeSetName", "cloudformation:CreateAction", "cloudformation:ImportResourceTypes", "cloudformation:ResourceTypes", "cloudformation:RoleArn", "cloudformation:StackPolicyUrl", "cloudformation:TargetRegion", "cloudformation:TemplateUrl", "cloudformation:TypeArn"];
 static A_CLOUDFRONT: [Action; 173] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("AssociateAlias", W),
@@ -3947,6 +4027,7 @@ static A_CLOUDFRONT: [Action; 173] = [
     a("UpdateVpcOrigin", W),
     a("VerifyDnsConfiguration", R),
 ];
+static K_CLOUDFRONT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CLOUDFRONT_KEYVALUESTORE: [Action; 6] = [
     a("DeleteKey", W),
     a("DescribeKeyValueStore", R),
@@ -3955,6 +4036,7 @@ static A_CLOUDFRONT_KEYVALUESTORE: [Action; 6] = [
     a("PutKey", W),
     a("UpdateKeys", W),
 ];
+static K_CLOUDFRONT_KEYVALUESTORE: [&str; 0] = [];
 static A_CLOUDHSM: [Action; 18] = [
     a("CopyBackupToRegion", W),
     a("CreateCluster", W),
@@ -3975,6 +4057,7 @@ static A_CLOUDHSM: [Action; 18] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_CLOUDHSM: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CLOUDSEARCH: [Action; 32] = [
     a("AddTags", T),
     a("BuildSuggesters", W),
@@ -4009,6 +4092,7 @@ static A_CLOUDSEARCH: [Action; 32] = [
     a("UpdateScalingParameters", W),
     a("UpdateServiceAccessPolicies", P),
 ];
+static K_CLOUDSEARCH: [&str; 0] = [];
 static A_CLOUDSHELL: [Action; 11] = [
     a("ApproveCommand", R),
     a("CreateEnvironment", W),
@@ -4022,6 +4106,7 @@ static A_CLOUDSHELL: [Action; 11] = [
     a("StartEnvironment", W),
     a("StopEnvironment", W),
 ];
+static K_CLOUDSHELL: [&str; 3] = ["cloudshell:SecurityGroupIds", "cloudshell:SubnetIds", "cloudshell:VpcIds"];
 static A_CLOUDTRAIL: [Action; 66] = [
     a("AddTags", T),
     a("CancelQuery", W),
@@ -4090,9 +4175,11 @@ static A_CLOUDTRAIL: [Action; 66] = [
     a("UpdateServiceLinkedChannel", W),
     a("UpdateTrail", W),
 ];
+static K_CLOUDTRAIL: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CLOUDTRAIL_DATA: [Action; 1] = [
     a("PutAuditEvents", W),
 ];
+static K_CLOUDTRAIL_DATA: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CLOUDWATCH: [Action; 150] = [
     a("AssumeAccessProfile", P),
     a("BatchGetServiceLevelIndicatorReport", R),
@@ -4245,6 +4332,7 @@ static A_CLOUDWATCH: [Action; 150] = [
     a("UpdateSpace", W),
     a("UpdateView", W),
 ];
+static K_CLOUDWATCH: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "cloudwatch:AlarmActions", "cloudwatch:HasAccessGrant", "cloudwatch:namespace", "cloudwatch:requestInsightRuleLogGroups", "cloudwatch:requestManagedResourceARNs"];
 static A_CODEARTIFACT: [Action; 51] = [
     a("AssociateExternalConnection", W),
     a("AssociateWithDownstreamRepository", W),
@@ -4298,6 +4386,7 @@ static A_CODEARTIFACT: [Action; 51] = [
     a("UpdatePackageVersionsStatus", W),
     a("UpdateRepository", W),
 ];
+static K_CODEARTIFACT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CODEBUILD: [Action; 67] = [
     a("BatchDeleteBuilds", W),
     a("BatchGetBuildBatches", R),
@@ -4367,6 +4456,7 @@ static A_CODEBUILD: [Action; 67] = [
     a("UpdateReportGroup", W),
     a("UpdateWebhook", W),
 ];
+static K_CODEBUILD: [&str; 115] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "codebuild:artifacts", "codebuild:artifacts.bucketOwnerAccess", "codebuild:artifacts.encryptionDisabled", "codebuild:artifacts.location", "codebuild:authType", "codebuild:autoRetryLimit", "codebuild:buildArn", "codebuild:buildBatchConfig", "codebuild:buildBatchConfig.restrictions.computeTypesAllowed", "codebuild:buildBatchConfig.restrictions.fleetsAllowed", "codebuild:buildBatchConfig.serviceRole", "codebuild:buildType", "codebuild:cache", "codebuild:cache.location", "codebuild:cache.modes", "codebuild:cache.type", "codebuild:computeConfiguration", "codebuild:computeConfiguration.disk", "codebuild:computeConfiguration.instanceType", "codebuild:computeConfiguration.machineType", "codebuild:computeConfiguration.memory", "codebuild:computeConfiguration.vCpu", "codebuild:computeType", "codebuild:concurrentBuildLimit", "codebuild:encryptionKey", "codebuild:environment", "codebuild:environment.certificate", "codebuild:environment.computeConfiguration", "codebuild:environment.computeConfiguration.disk", "codebuild:environment.computeConfiguration.instanceType", "codebuild:environment.computeConfiguration.machineType", "codebuild:environment.computeConfiguration.memory", "codebuild:environment.computeConfiguration.vCpu", "codebuild:environment.computeType", "codebuild:environment.environmentVariables", "codebuild:environment.environmentVariables.name", "codebuild:environment.environmentVariables.value", "codebuild:environment.environmentVariables/${name}.value", "codebuild:environment.fleet.fleetArn", "codebuild:environment.image", "codebuild:environment.imagePullCredentialsType", "codebuild:environment.privilegedMode", "codebuild:environment.registryCredential", "codebuild:environment.registryCredential.credential", "codebuild:environment.registryCredential.credentialProvider", "codebuild:environment.type", "codebuild:environmentType", "codebuild:exportConfig.s3Destination.bucket", "codebuild:exportConfig.s3Destination.bucketOwner", "codebuild:exportConfig.s3Destination.encryptionDisabled", "codebuild:exportConfig.s3Destination.encryptionKey", "codebuild:exportConfig.s3Destination.path", "codebuild:fileSystemLocations.identifier", "codebuild:fileSystemLocations.location", "codebuild:fileSystemLocations.type", "codebuild:fileSystemLocations/${identifier}.location", "codebuild:fileSystemLocations/${identifier}.type", "codebuild:fleetServiceRole", "codebuild:imageId", "codebuild:logsConfig", "codebuild:logsConfig.s3Logs", "codebuild:logsConfig.s3Logs.bucketOwnerAccess", "codebuild:logsConfig.s3Logs.encryptionDisabled", "codebuild:logsConfig.s3Logs.location", "codebuild:logsConfig.s3Logs.status", "codebuild:manualCreation", "codebuild:projectArn", "codebuild:projectVisibility", "codebuild:scopeConfiguration.domain", "codebuild:scopeConfiguration.name", "codebuild:scopeConfiguration.scope", "codebuild:secondaryArtifacts", "codebuild:secondaryArtifacts.artifactIdentifier", "codebuild:secondaryArtifacts.bucketOwnerAccess", "codebuild:secondaryArtifacts.encryptionDisabled", "codebuild:secondaryArtifacts.location", "codebuild:secondaryArtifacts/${artifactIdentifier}.bucketOwnerAccess", "codebuild:secondaryArtifacts/${artifactIdentifier}.encryptionDisabled", "codebuild:secondaryArtifacts/${artifactIdentifier}.location", "codebuild:secondarySources", "codebuild:secondarySources.auth.resource", "codebuild:secondarySources.auth.type", "codebuild:secondarySources.buildspec", "codebuild:secondarySources.buildStatusConfig.context", "codebuild:secondarySources.buildStatusConfig.targetUrl", "codebuild:secondarySources.insecureSsl", "codebuild:secondarySources.location", "codebuild:secondarySources.sourceIdentifier", "codebuild:secondarySources/${sourceIdentifier}.auth.resource", "codebuild:secondarySources/${sourceIdentifier}.auth.type", "codebuild:secondarySources/${sourceIdentifier}.buildspec", "codebuild:secondarySources/${sourceIdentifier}.buildStatusConfig.context", "codebuild:secondarySources/${sourceIdentifier}.buildStatusConfig.targetUrl", "codebuild:secondarySources/${sourceIdentifier}.insecureSsl", "codebuild:secondarySources/${sourceIdentifier}.location", "codebuild:serverType", "codebuild:serviceRole", "codebuild:shouldOverwrite", "codebuild:source", "codebuild:source.auth.resource", "codebuild:source.auth.type", "codebuild:source.buildspec", "codebuild:source.buildStatusConfig.context", "codebuild:source.buildStatusConfig.targetUrl", "codebuild:source.insecureSsl", "codebuild:source.location", "codebuild:token", "codebuild:username", "codebuild:vpcConfig", "codebuild:vpcConfig.securityGroupIds", "codebuild:vpcConfig.subnets", "codebuild:vpcConfig.vpcId"];
 static A_CODECATALYST: [Action; 30] = [
     a("AcceptConnection", W),
     a("AssociateIamRoleToConnection", W),
@@ -4399,6 +4489,7 @@ static A_CODECATALYST: [Action; 30] = [
     a("UntagResource", T),
     a("UpdateIdentityCenterApplication", W),
 ];
+static K_CODECATALYST: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CODECOMMIT: [Action; 91] = [
     a("AssociateApprovalRuleTemplateWithRepository", W),
     a("BatchAssociateApprovalRuleTemplateWithRepositories", W),
@@ -4492,6 +4583,7 @@ static A_CODECOMMIT: [Action; 91] = [
     a("UpdateRepositoryName", W),
     a("UploadArchive", W),
 ];
+static K_CODECOMMIT: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "codecommit:References"];
 static A_CODECONNECTIONS: [Action; 38] = [
     a("CreateConnection", W),
     a("CreateHost", W),
@@ -4532,6 +4624,7 @@ static A_CODECONNECTIONS: [Action; 38] = [
     a("UpdateSyncConfiguration", W),
     a("UseConnection", R),
 ];
+static K_CODECONNECTIONS: [&str; 16] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "codeconnections:Branch", "codeconnections:BranchName", "codeconnections:FullRepositoryId", "codeconnections:HostArn", "codeconnections:InstallationId", "codeconnections:OwnerId", "codeconnections:PassedToService", "codeconnections:ProviderAction", "codeconnections:ProviderPermissionsRequired", "codeconnections:ProviderType", "codeconnections:ProviderTypeFilter", "codeconnections:RepositoryName", "codeconnections:VpcId"];
 static A_CODEDEPLOY: [Action; 48] = [
     a("AddTagsToOnPremisesInstances", T),
     a("BatchGetApplicationRevisions", R),
@@ -4582,15 +4675,18 @@ static A_CODEDEPLOY: [Action; 48] = [
     a("UpdateApplication", W),
     a("UpdateDeploymentGroup", W),
 ];
+static K_CODEDEPLOY: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CODEDEPLOY_COMMANDS_SECURE: [Action; 4] = [
     a("GetDeploymentSpecification", R),
     a("PollHostCommand", R),
     a("PutHostCommandAcknowledgement", W),
     a("PutHostCommandComplete", W),
 ];
+static K_CODEDEPLOY_COMMANDS_SECURE: [&str; 0] = [];
 static A_CODEGURU: [Action; 1] = [
     a("GetCodeGuruFreeTrialSummary", R),
 ];
+static K_CODEGURU: [&str; 0] = [];
 static A_CODEGURU_PROFILER: [Action; 23] = [
     a("AddNotificationChannels", W),
     a("BatchGetFrameMetricData", L),
@@ -4616,6 +4712,7 @@ static A_CODEGURU_PROFILER: [Action; 23] = [
     a("UntagResource", T),
     a("UpdateProfilingGroup", W),
 ];
+static K_CODEGURU_PROFILER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CODEGURU_REVIEWER: [Action; 17] = [
     a("AssociateRepository", W),
     a("CreateCodeReview", W),
@@ -4635,6 +4732,7 @@ static A_CODEGURU_REVIEWER: [Action; 17] = [
     a("TagResource", T),
     a("UnTagResource", T),
 ];
+static K_CODEGURU_REVIEWER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CODEGURU_SECURITY: [Action; 15] = [
     a("BatchGetFindings", R),
     a("CreateScan", W),
@@ -4652,6 +4750,7 @@ static A_CODEGURU_SECURITY: [Action; 15] = [
     a("UntagResource", T),
     a("UpdateAccountConfiguration", W),
 ];
+static K_CODEGURU_SECURITY: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CODEPIPELINE: [Action; 44] = [
     a("AcknowledgeJob", W),
     a("AcknowledgeThirdPartyJob", W),
@@ -4698,6 +4797,7 @@ static A_CODEPIPELINE: [Action; 44] = [
     a("UpdateActionType", W),
     a("UpdatePipeline", W),
 ];
+static K_CODEPIPELINE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CODESTAR: [Action; 22] = [
     a("AssociateTeamMember", P),
     a("CreateProject", P),
@@ -4722,6 +4822,7 @@ static A_CODESTAR: [Action; 22] = [
     a("UpdateUserProfile", W),
     a("VerifyServiceRole", L),
 ];
+static K_CODESTAR: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iam:ResourceTag/${TagKey}"];
 static A_CODESTAR_CONNECTIONS: [Action; 38] = [
     a("CreateConnection", W),
     a("CreateHost", W),
@@ -4762,6 +4863,7 @@ static A_CODESTAR_CONNECTIONS: [Action; 38] = [
     a("UpdateSyncConfiguration", W),
     a("UseConnection", R),
 ];
+static K_CODESTAR_CONNECTIONS: [&str; 16] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "codestar-connections:Branch", "codestar-connections:BranchName", "codestar-connections:FullRepositoryId", "codestar-connections:HostArn", "codestar-connections:InstallationId", "codestar-connections:OwnerId", "codestar-connections:PassedToService", "codestar-connections:ProviderAction", "codestar-connections:ProviderPermissionsRequired", "codestar-connections:ProviderType", "codestar-connections:ProviderTypeFilter", "codestar-connections:RepositoryName", "codestar-connections:VpcId"];
 static A_CODESTAR_NOTIFICATIONS: [Action; 13] = [
     a("CreateNotificationRule", W),
     a("DeleteNotificationRule", W),
@@ -4777,6 +4879,7 @@ static A_CODESTAR_NOTIFICATIONS: [Action; 13] = [
     a("UntagResource", T),
     a("UpdateNotificationRule", W),
 ];
+static K_CODESTAR_NOTIFICATIONS: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "codestar-notifications:NotificationsForResource"];
 static A_CODEWHISPERER: [Action; 18] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("AssociateCustomizationPermission", W),
@@ -4797,6 +4900,7 @@ static A_CODEWHISPERER: [Action; 18] = [
     a("UpdateCustomization", W),
     a("UpdateProfile", W),
 ];
+static K_CODEWHISPERER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_COGNITO_IDENTITY: [Action; 26] = [
     a("CreateIdentityPool", W),
     a("DeleteIdentities", W),
@@ -4825,6 +4929,7 @@ static A_COGNITO_IDENTITY: [Action; 26] = [
     a("UntagResource", T),
     a("UpdateIdentityPool", W),
 ];
+static K_COGNITO_IDENTITY: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "cognito-identity-auth:AccountId", "cognito-identity-auth:IdentityPoolArn", "cognito-identity-unauth:AccountId", "cognito-identity-unauth:IdentityPoolArn", "cognito-identity:IdentityPoolArn"];
 static A_COGNITO_IDP: [Action; 129] = [
     a("AddCustomAttributes", W),
     a("AddUserPoolClientSecret", W),
@@ -4956,6 +5061,7 @@ static A_COGNITO_IDP: [Action; 129] = [
     a("VerifySoftwareToken", W),
     a("VerifyUserAttribute", W),
 ];
+static K_COGNITO_IDP: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_COGNITO_SYNC: [Action; 19] = [
     a("BulkPublish", W),
     a("DeleteDataset", W),
@@ -4977,6 +5083,7 @@ static A_COGNITO_SYNC: [Action; 19] = [
     a("UnsubscribeFromDataset", W),
     a("UpdateRecords", W),
 ];
+static K_COGNITO_SYNC: [&str; 0] = [];
 static A_COMPREHEND: [Action; 85] = [
     a("BatchDetectDominantLanguage", R),
     a("BatchDetectEntities", R),
@@ -5064,6 +5171,7 @@ static A_COMPREHEND: [Action; 85] = [
     a("UpdateEndpoint", W),
     a("UpdateFlywheel", W),
 ];
+static K_COMPREHEND: [&str; 10] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "comprehend:DataLakeKmsKey", "comprehend:FlywheelIterationId", "comprehend:ModelKmsKey", "comprehend:OutputKmsKey", "comprehend:VolumeKmsKey", "comprehend:VpcSecurityGroupIds", "comprehend:VpcSubnets"];
 static A_COMPREHENDMEDICAL: [Action; 25] = [
     a("DescribeEntitiesDetectionV2Job", R),
     a("DescribeICD10CMInferenceJob", R),
@@ -5091,6 +5199,7 @@ static A_COMPREHENDMEDICAL: [Action; 25] = [
     a("StopRxNormInferenceJob", W),
     a("StopSNOMEDCTInferenceJob", W),
 ];
+static K_COMPREHENDMEDICAL: [&str; 1] = ["aws:TagKeys"];
 static A_COMPUTE_OPTIMIZER: [Action; 28] = [
     a("DeleteRecommendationPreferences", W),
     a("DescribeRecommendationExportJobs", L),
@@ -5121,6 +5230,7 @@ static A_COMPUTE_OPTIMIZER: [Action; 28] = [
     a("PutRecommendationPreferences", W),
     a("UpdateEnrollmentStatus", W),
 ];
+static K_COMPUTE_OPTIMIZER: [&str; 1] = ["compute-optimizer:ResourceType"];
 static A_CONFIG: [Action; 102] = [
     a("AssociateResourceTypes", W),
     a("BatchGetAggregateResourceConfig", R),
@@ -5225,6 +5335,7 @@ static A_CONFIG: [Action; 102] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_CONFIG: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "config:ConfigurationRecorderServicePrincipal"];
 static A_CONNECT: [Action; 387] = [
     a("ActivateEvaluationForm", W),
     a("AdminGetEmergencyAccessToken", W),
@@ -5614,6 +5725,7 @@ static A_CONNECT: [Action; 387] = [
     a("UpdateWorkspaceTheme", W),
     a("UpdateWorkspaceVisibility", W),
 ];
+static K_CONNECT: [&str; 21] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "connect:AssignmentType", "connect:AttributeType", "connect:Channel", "connect:ContactAssociationId", "connect:ContactInitiationMethod", "connect:ExpressionValue", "connect:FlowType", "connect:InstanceId", "connect:ListRealtimeContactAnalysisSegmentsByOutputType", "connect:ListRealtimeContactAnalysisSegmentsBySegmentType", "connect:MonitorCapabilities", "connect:PreferredUserArn", "connect:PrimaryAttribute/${PrimaryAttribute}", "connect:SearchContactsByContactAnalysis", "connect:SearchTag/${TagKey}", "connect:StorageResourceType", "connect:Subtype", "connect:UserArn"];
 static A_CONNECT_CAMPAIGNS: [Action; 40] = [
     a("CreateCampaign", W),
     a("DeleteCampaign", W),
@@ -5656,14 +5768,17 @@ static A_CONNECT_CAMPAIGNS: [Action; 40] = [
     a("UpdateCampaignSchedule", W),
     a("UpdateCampaignSource", W),
 ];
+static K_CONNECT_CAMPAIGNS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CONSOLEAPP: [Action; 2] = [
     a("GetDeviceIdentity", R),
     a("ListDeviceIdentities", L),
 ];
+static K_CONSOLEAPP: [&str; 0] = [];
 static A_CONSOLIDATEDBILLING: [Action; 2] = [
     a("GetAccountBillingRole", R),
     a("ListLinkedAccounts", L),
 ];
+static K_CONSOLIDATEDBILLING: [&str; 0] = [];
 static A_CONTROLCATALOG: [Action; 6] = [
     a("GetControl", R),
     a("ListCommonControls", L),
@@ -5672,6 +5787,7 @@ static A_CONTROLCATALOG: [Action; 6] = [
     a("ListDomains", L),
     a("ListObjectives", L),
 ];
+static K_CONTROLCATALOG: [&str; 0] = [];
 static A_CONTROLTOWER: [Action; 65] = [
     a("CreateLandingZone", W),
     a("CreateManagedAccount", W),
@@ -5739,6 +5855,7 @@ static A_CONTROLTOWER: [Action; 65] = [
     a("UpdateEnabledControl", W),
     a("UpdateLandingZone", W),
 ];
+static K_CONTROLTOWER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_COST_OPTIMIZATION_HUB: [Action; 8] = [
     a("GetPreferences", R),
     a("GetRecommendation", R),
@@ -5749,6 +5866,7 @@ static A_COST_OPTIMIZATION_HUB: [Action; 8] = [
     a("UpdateEnrollmentStatus", W),
     a("UpdatePreferences", W),
 ];
+static K_COST_OPTIMIZATION_HUB: [&str; 0] = [];
 static A_CUR: [Action; 12] = [
     a("DeleteReportDefinition", W),
     a("DescribeReportDefinitions", R),
@@ -5763,6 +5881,7 @@ static A_CUR: [Action; 12] = [
     a("UntagResource", T),
     a("ValidateReportDestination", R),
 ];
+static K_CUR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_CUSTOMER_VERIFICATION: [Action; 7] = [
     a("CreateCustomerVerificationDetails", W),
     a("CreateUploadUrls", W),
@@ -5772,6 +5891,7 @@ static A_CUSTOMER_VERIFICATION: [Action; 7] = [
     a("PutInheritanceConfig", W),
     a("UpdateCustomerVerificationDetails", W),
 ];
+static K_CUSTOMER_VERIFICATION: [&str; 0] = [];
 static A_DATABREW: [Action; 44] = [
     a("BatchDeleteRecipeVersion", W),
     a("CreateDataset", W),
@@ -5818,6 +5938,7 @@ static A_DATABREW: [Action; 44] = [
     a("UpdateRuleset", W),
     a("UpdateSchedule", W),
 ];
+static K_DATABREW: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DATAEXCHANGE: [Action; 40] = [
     a("AcceptDataGrant", W),
     a("CancelJob", W),
@@ -5860,6 +5981,7 @@ static A_DATAEXCHANGE: [Action; 40] = [
     a("UpdateEventAction", W),
     a("UpdateRevision", W),
 ];
+static K_DATAEXCHANGE: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "dataexchange:JobType"];
 static A_DATAPIPELINE: [Action; 21] = [
     a("ActivatePipeline", W),
     a("AddTags", T),
@@ -5883,6 +6005,7 @@ static A_DATAPIPELINE: [Action; 21] = [
     a("SetTaskStatus", W),
     a("ValidatePipelineDefinition", R),
 ];
+static K_DATAPIPELINE: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "datapipeline:PipelineCreator", "datapipeline:Tag/${TagKey}", "datapipeline:workerGroup"];
 static A_DATASYNC: [Action; 66] = [
     a("AddStorageSystem", W),
     a("CancelTaskExecution", W),
@@ -5951,6 +6074,7 @@ static A_DATASYNC: [Action; 66] = [
     a("UpdateTask", W),
     a("UpdateTaskExecution", W),
 ];
+static K_DATASYNC: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DATAZONE: [Action; 261] = [
     a("AcceptPredictions", W),
     a("AcceptSubscriptionRequest", W),
@@ -6214,6 +6338,7 @@ static A_DATAZONE: [Action; 261] = [
     a("ValidatePassRole", W),
     a("ValidatePolicy", R),
 ];
+static K_DATAZONE: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "datazone:domainId", "datazone:projectId", "datazone:userId"];
 static A_DAX: [Action; 30] = [
     a("BatchGetItem", R),
     a("BatchWriteItem", W),
@@ -6246,6 +6371,7 @@ static A_DAX: [Action; 30] = [
     a("UpdateParameterGroup", W),
     a("UpdateSubnetGroup", W),
 ];
+static K_DAX: [&str; 1] = ["dax:EnclosingOperation"];
 static A_DBQMS: [Action; 13] = [
     a("CreateFavoriteQuery", W),
     a("CreateQueryHistory", W),
@@ -6261,6 +6387,7 @@ static A_DBQMS: [Action; 13] = [
     a("UpdateQueryHistory", W),
     a("UpdateTab", W),
 ];
+static K_DBQMS: [&str; 0] = [];
 static A_DEADLINE: [Action; 120] = [
     a("AssociateMemberToFarm", P),
     a("AssociateMemberToFleet", P),
@@ -6383,6 +6510,7 @@ static A_DEADLINE: [Action; 120] = [
     a("UpdateWorker", W),
     a("UpdateWorkerSchedule", W),
 ];
+static K_DEADLINE: [&str; 12] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "deadline:AssociatedMembershipLevel", "deadline:CalledAction", "deadline:FarmMembershipLevels", "deadline:FleetMembershipLevels", "deadline:JobMembershipLevels", "deadline:MembershipLevel", "deadline:PrincipalId", "deadline:QueueMembershipLevels", "deadline:RequesterPrincipalId"];
 static A_DETECTIVE: [Action; 36] = [
     a("AcceptInvitation", W),
     a("BatchGetGraphMemberDatasources", R),
@@ -6421,6 +6549,7 @@ static A_DETECTIVE: [Action; 36] = [
     a("UpdateInvestigationState", W),
     a("UpdateOrganizationConfiguration", W),
 ];
+static K_DETECTIVE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DEVICEFARM: [Action; 77] = [
     a("CreateDevicePool", W),
     a("CreateInstanceProfile", W),
@@ -6500,6 +6629,7 @@ static A_DEVICEFARM: [Action; 77] = [
     a("UpdateUpload", W),
     a("UpdateVPCEConfiguration", W),
 ];
+static K_DEVICEFARM: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DEVOPS_GURU: [Action; 31] = [
     a("AddNotificationChannel", W),
     a("DeleteInsight", W),
@@ -6533,6 +6663,7 @@ static A_DEVOPS_GURU: [Action; 31] = [
     a("UpdateResourceCollection", W),
     a("UpdateServiceIntegration", W),
 ];
+static K_DEVOPS_GURU: [&str; 1] = ["devops-guru:ServiceNames"];
 static A_DIRECTCONNECT: [Action; 73] = [
     a("AcceptDirectConnectGatewayAssociationProposal", W),
     a("AllocateConnectionOnInterconnect", W),
@@ -6608,6 +6739,7 @@ static A_DIRECTCONNECT: [Action; 73] = [
     a("UpdateResiliencyGroup", W),
     a("UpdateVirtualInterfaceAttributes", W),
 ];
+static K_DIRECTCONNECT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DISCOVERY: [Action; 29] = [
     a("AssociateConfigurationItemsToApplication", W),
     a("BatchDeleteAgents", W),
@@ -6639,6 +6771,7 @@ static A_DISCOVERY: [Action; 29] = [
     a("StopDataCollectionByAgentIds", W),
     a("UpdateApplication", W),
 ];
+static K_DISCOVERY: [&str; 1] = ["aws:TagKeys"];
 static A_DLM: [Action; 8] = [
     a("CreateLifecyclePolicy", W),
     a("DeleteLifecyclePolicy", W),
@@ -6649,6 +6782,7 @@ static A_DLM: [Action; 8] = [
     a("UntagResource", T),
     a("UpdateLifecyclePolicy", W),
 ];
+static K_DLM: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DMS: [Action; 125] = [
     a("AddTagsToResource", T),
     a("ApplyPendingMaintenanceAction", W),
@@ -6776,6 +6910,7 @@ static A_DMS: [Action; 125] = [
     a("UpdateSubscriptionsToEventBridge", W),
     a("UploadFileMetadataList", W),
 ];
+static K_DMS: [&str; 17] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "dms:assessment-run-tag/${TagKey}", "dms:cert-tag/${TagKey}", "dms:data-migration-tag/${TagKey}", "dms:data-provider-tag/${TagKey}", "dms:endpoint-tag/${TagKey}", "dms:es-tag/${TagKey}", "dms:individual-assessment-tag/${TagKey}", "dms:instance-profile-tag/${TagKey}", "dms:migration-project-tag/${TagKey}", "dms:rep-tag/${TagKey}", "dms:replication-config-tag/${TagKey}", "dms:req-tag/${TagKey}", "dms:subgrp-tag/${TagKey}", "dms:task-tag/${TagKey}"];
 static A_DOCDB_ELASTIC: [Action; 19] = [
     a("ApplyPendingMaintenanceAction", W),
     a("CopyClusterSnapshot", W),
@@ -6797,6 +6932,7 @@ static A_DOCDB_ELASTIC: [Action; 19] = [
     a("UntagResource", T),
     a("UpdateCluster", W),
 ];
+static K_DOCDB_ELASTIC: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DRS: [Action; 110] = [
     a("AssociateFailbackClientToRecoveryInstanceForDrs", W),
     a("AssociateSourceNetworkStack", W),
@@ -6909,6 +7045,7 @@ static A_DRS: [Action; 110] = [
     a("UpdateReplicationConfiguration", W),
     a("UpdateReplicationConfigurationTemplate", W),
 ];
+static K_DRS: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "drs:CreateAction", "drs:EC2InstanceARN"];
 static A_DS: [Action; 91] = [
     a("AcceptSharedDirectory", W),
     a("AccessDSData", P),
@@ -7002,6 +7139,7 @@ static A_DS: [Action; 91] = [
     a("UpdateTrust", W),
     a("VerifyTrust", R),
 ];
+static K_DS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_DS_DATA: [Action; 17] = [
     a("AddGroupMember", W),
     a("CreateGroup", W),
@@ -7021,6 +7159,7 @@ static A_DS_DATA: [Action; 17] = [
     a("UpdateGroup", W),
     a("UpdateUser", W),
 ];
+static K_DS_DATA: [&str; 6] = ["aws:ResourceTag/${TagKey}", "ds-data:Identifier", "ds-data:MemberName", "ds-data:MemberRealm", "ds-data:Realm", "ds-data:SAMAccountName"];
 static A_DSQL: [Action; 30] = [
     a("AddPeerCluster", W),
     a("CreateCluster", W),
@@ -7053,6 +7192,7 @@ static A_DSQL: [Action; 30] = [
     a("UpdateCluster", W),
     a("UpdateStream", W),
 ];
+static K_DSQL: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "dsql:FisActionId", "dsql:FisTargetArns", "dsql:WitnessRegion"];
 static A_DYNAMODB: [Action; 79] = [
     a("AssociateTableReplica", W),
     a("BatchGetItem", R),
@@ -7134,6 +7274,7 @@ static A_DYNAMODB: [Action; 79] = [
     a("UpdateTimeToLive", W),
     a("WriteDataForReplication", W),
 ];
+static K_DYNAMODB: [&str; 16] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "dynamodb:Attributes", "dynamodb:EnclosingOperation", "dynamodb:FirstPartitionKeyValues", "dynamodb:FisActionId", "dynamodb:FisTargetArns", "dynamodb:FourthPartitionKeyValues", "dynamodb:FullTableScan", "dynamodb:LeadingKeys", "dynamodb:ReturnConsumedCapacity", "dynamodb:ReturnValues", "dynamodb:SecondPartitionKeyValues", "dynamodb:Select", "dynamodb:ThirdPartitionKeyValues"];
 static A_EBS: [Action; 6] = [
     a("CompleteSnapshot", W),
     a("GetSnapshotBlock", R),
@@ -7142,6 +7283,7 @@ static A_EBS: [Action; 6] = [
     a("PutSnapshotBlock", W),
     a("StartSnapshot", W),
 ];
+static K_EBS: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ebs:Description", "ebs:ParentSnapshot", "ebs:VolumeSize"];
 static A_EC2: [Action; 826] = [
     a("AcceptAddressTransfer", W),
     a("AcceptCapacityReservationBillingOwnership", W),
@@ -7970,11 +8112,13 @@ static A_EC2: [Action; 826] = [
     a("ValidateSecurityGroupQuotasForInterface", R),
     a("WithdrawByoipCidr", W),
 ];
+static K_EC2: [&str; 148] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ec2:AccepterVpc", "ec2:Add/group", "ec2:Add/userId", "ec2:AllocationId", "ec2:AssociatePublicIpAddress", "ec2:Attribute", "ec2:Attribute/${AttributeName}", "ec2:AuthenticationType", "ec2:AuthorizedService", "ec2:AuthorizedUser", "ec2:AutoPlacement", "ec2:AvailabilityZone", "ec2:AvailabilityZoneId", "ec2:BootModeOverride", "ec2:CapacityReservationFleet", "ec2:ClientRootCertificateChainArn", "ec2:CloudwatchLogGroupArn", "ec2:CloudwatchLogStreamArn", "ec2:CommitmentDuration", "ec2:CpuOptionsAmdSevSnp", "ec2:CreateAction", "ec2:CreateDate", "ec2:DestinationCapacityReservationId", "ec2:DhcpOptionsID", "ec2:DirectoryArn", "ec2:Domain", "ec2:DPDTimeoutSeconds", "ec2:EbsOptimized", "ec2:ElasticGpuType", "ec2:Encrypted", "ec2:EndDate", "ec2:EndDateType", "ec2:EphemeralStorage", "ec2:FisActionId", "ec2:FisTargetArns", "ec2:GatewayType", "ec2:HostRecovery", "ec2:IKEVersions", "ec2:ImageID", "ec2:ImageType", "ec2:InsideTunnelCidr", "ec2:InsideTunnelIpv6Cidr", "ec2:InstanceAutoRecovery", "ec2:InstanceBandwidthWeighting", "ec2:InstanceCount", "ec2:InstanceID", "ec2:InstanceMarketType", "ec2:InstanceMatchCriteria", "ec2:InstanceMetadataTags", "ec2:InstancePlatform", "ec2:InstanceProfile", "ec2:InstanceType", "ec2:InternetGatewayID", "ec2:InterruptibleCapacityReservationId", "ec2:InterruptionType", "ec2:IpamPrefixListResolverTargetId", "ec2:Ipv4IpamPoolId", "ec2:Ipv6IpamPoolId", "ec2:IsInterruptible", "ec2:IsLaunchTemplateResource", "ec2:KeyPairName", "ec2:KeyPairType", "ec2:KmsKeyId", "ec2:LaunchTemplate", "ec2:Location", "ec2:ManagedResourceOperator", "ec2:MetadataHttpEndpoint", "ec2:MetadataHttpPutResponseHopLimit", "ec2:MetadataHttpTokens", "ec2:NetworkAclID", "ec2:NetworkInterfaceID", "ec2:NewInstanceProfile", "ec2:OutpostArn", "ec2:Owner", "ec2:ParentSnapshot", "ec2:ParentVolume", "ec2:Permission", "ec2:Phase1DHGroup", "ec2:Phase1EncryptionAlgorithms", "ec2:Phase1IntegrityAlgorithms", "ec2:Phase1LifetimeSeconds", "ec2:Phase2DHGroup", "ec2:Phase2EncryptionAlgorithms", "ec2:Phase2IntegrityAlgorithms", "ec2:Phase2LifetimeSeconds", "ec2:PlacementGroup", "ec2:PlacementGroupName", "ec2:PlacementGroupStrategy", "ec2:ProductCode", "ec2:Public", "ec2:PublicIpAddress", "ec2:Quantity", "ec2:Region", "ec2:RekeyFuzzPercentage", "ec2:RekeyMarginTimeSeconds", "ec2:Remove/group", "ec2:Remove/userId", "ec2:ReplayWindowSizePackets", "ec2:RequesterVpc", "ec2:ReservedInstancesOfferingType", "ec2:ResourceTag/${TagKey}", "ec2:RoleDelivery", "ec2:RootDeviceType", "ec2:RouteTableID", "ec2:RoutingType", "ec2:SamlProviderArn", "ec2:SecurityGroupID", "ec2:ServerCertificateArn", "ec2:SnapshotCoolOffPeriod", "ec2:SnapshotID", "ec2:SnapshotLockDuration", "ec2:SnapshotTime", "ec2:SourceAvailabilityZone", "ec2:SourceCapacityReservationId", "ec2:SourceInstanceARN", "ec2:SourceOutpostArn", "ec2:Subnet", "ec2:SubnetID", "ec2:TargetInstanceCount", "ec2:Tenancy", "ec2:transitGatewayAttachmentId", "ec2:transitGatewayConnectPeerId", "ec2:transitGatewayId", "ec2:transitGatewayMeteringPolicyId", "ec2:transitGatewayMulticastDomainId", "ec2:transitGatewayPolicyTableId", "ec2:transitGatewayRouteTableAnnouncementId", "ec2:transitGatewayRouteTableId", "ec2:VolumeID", "ec2:VolumeInitializationRate", "ec2:VolumeIops", "ec2:VolumeSize", "ec2:VolumeThroughput", "ec2:VolumeType", "ec2:Vpc", "ec2:VpceMultiRegion", "ec2:VpcePrivateDnsPreference", "ec2:VpcePrivateDnsSpecifiedDomains", "ec2:VpceServiceName", "ec2:VpceServiceOwner", "ec2:VpceServicePrivateDnsName", "ec2:VpceServiceRegion", "ec2:VpceSupportedRegion", "ec2:VpcID", "ec2:VpcPeeringConnectionID"];
 static A_EC2_INSTANCE_CONNECT: [Action; 3] = [
     a("OpenTunnel", W),
     a("SendSerialConsoleSSHPublicKey", W),
     a("SendSSHPublicKey", W),
 ];
+static K_EC2_INSTANCE_CONNECT: [&str; 6] = ["aws:ResourceTag/${TagKey}", "ec2-instance-connect:maxTunnelDuration", "ec2-instance-connect:privateIpAddress", "ec2-instance-connect:remotePort", "ec2:osuser", "ec2:ResourceTag/${TagKey}"];
 static A_EC2MESSAGES: [Action; 6] = [
     a("AcknowledgeMessage", W),
     a("DeleteMessage", W),
@@ -7983,6 +8127,7 @@ static A_EC2MESSAGES: [Action; 6] = [
     a("GetMessages", R),
     a("SendReply", W),
 ];
+static K_EC2MESSAGES: [&str; 2] = ["ec2:SourceInstanceARN", "ssm:SourceInstanceARN"];
 static A_ECR: [Action; 60] = [
     a("BatchCheckLayerAvailability", R),
     a("BatchDeleteImage", W),
@@ -8045,6 +8190,7 @@ static A_ECR: [Action; 60] = [
     a("UploadLayerPart", W),
     a("ValidatePullThroughCacheRule", R),
 ];
+static K_ECR: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ecr:AccountSetting", "ecr:ResourceTag/${TagKey}"];
 static A_ECR_PUBLIC: [Action; 23] = [
     a("BatchCheckLayerAvailability", R),
     a("BatchDeleteImage", W),
@@ -8070,6 +8216,7 @@ static A_ECR_PUBLIC: [Action; 23] = [
     a("UntagResource", T),
     a("UploadLayerPart", W),
 ];
+static K_ECR_PUBLIC: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ecr-public:ResourceTag/${TagKey}"];
 static A_ECS: [Action; 81] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("ContinueServiceDeployment", W),
@@ -8153,10 +8300,12 @@ static A_ECS: [Action; 81] = [
     a("UpdateTaskProtection", W),
     a("UpdateTaskSet", W),
 ];
+static K_ECS: [&str; 31] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ecs:account-setting", "ecs:auto-assign-public-ip", "ecs:capacity-provider", "ecs:cluster", "ecs:compute-compatibility", "ecs:container-instances", "ecs:container-name", "ecs:CreateAction", "ecs:daemon", "ecs:daemon-task-definition", "ecs:enable-ebs-volumes", "ecs:enable-ecs-managed-tags", "ecs:enable-execute-command", "ecs:enable-service-connect", "ecs:enable-vpc-lattice", "ecs:fargate-ephemeral-storage-kms-key", "ecs:gateway", "ecs:instance-metadata-tags-propagation", "ecs:namespace", "ecs:privileged", "ecs:propagate-tags", "ecs:ResourceTag/${TagKey}", "ecs:service", "ecs:subnet", "ecs:task", "ecs:task-cpu", "ecs:task-definition", "ecs:task-memory"];
 static A_ECS_MCP: [Action; 2] = [
     a("InvokeReadOnlyTools", R),
     a("UseMcp", R),
 ];
+static K_ECS_MCP: [&str; 0] = [];
 static A_EKS: [Action; 74] = [
     a("AccessKubernetesApi", R),
     a("ActivateCertificateAuthority", W),
@@ -8233,14 +8382,17 @@ static A_EKS: [Action; 74] = [
     a("UpdateNodegroupVersion", W),
     a("UpdatePodIdentityAssociation", W),
 ];
+static K_EKS: [&str; 32] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "eks:accessEntryType", "eks:accessScope", "eks:authenticationMode", "eks:blockStorageEnabled", "eks:bootstrapClusterCreatorAdminPermissions", "eks:bootstrapSelfManagedAddons", "eks:clientId", "eks:clusterName", "eks:computeConfigEnabled", "eks:controlPlaneEgressMode", "eks:controlPlaneScalingTier", "eks:deletionProtection", "eks:elasticLoadBalancingEnabled", "eks:encryptionConfigProviderKeyArns", "eks:endpointPrivateAccess", "eks:endpointPublicAccess", "eks:issuerUrl", "eks:kubeApiServerConfig", "eks:kubeControllerManagerConfig", "eks:kubernetesGroups", "eks:kubernetesVersion", "eks:kubeSchedulerConfig", "eks:loggingType/${type}", "eks:namespaces", "eks:policyArn", "eks:principalArn", "eks:supportType", "eks:username", "eks:zonalShiftEnabled"];
 static A_EKS_AUTH: [Action; 1] = [
     a("AssumeRoleForPodIdentity", R),
 ];
+static K_EKS_AUTH: [&str; 1] = ["aws:ResourceTag/${TagKey}"];
 static A_EKS_MCP: [Action; 3] = [
     a("CallPrivilegedTool", W),
     a("CallReadOnlyTool", R),
     a("InvokeMcp", R),
 ];
+static K_EKS_MCP: [&str; 0] = [];
 static A_ELASTICACHE: [Action; 77] = [
     a("AddTagsToResource", T),
     a("AuthorizeCacheSecurityGroupIngress", W),
@@ -8320,6 +8472,7 @@ static A_ELASTICACHE: [Action; 77] = [
     a("TestFailover", W),
     a("TestMigration", W),
 ];
+static K_ELASTICACHE: [&str; 24] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "elasticache:AtRestEncryptionEnabled", "elasticache:AuthTokenEnabled", "elasticache:AutomaticFailoverEnabled", "elasticache:CacheNodeType", "elasticache:CacheParameterGroupName", "elasticache:ClusterModeEnabled", "elasticache:DataStorageUnit", "elasticache:Durability", "elasticache:EngineType", "elasticache:EngineVersion", "elasticache:KmsKeyId", "elasticache:MaximumDataStorage", "elasticache:MaximumECPUPerSecond", "elasticache:MinimumDataStorage", "elasticache:MinimumECPUPerSecond", "elasticache:MultiAZEnabled", "elasticache:NumNodeGroups", "elasticache:ReplicasPerNodeGroup", "elasticache:SnapshotRetentionLimit", "elasticache:TransitEncryptionEnabled", "elasticache:UserAuthenticationMode"];
 static A_ELASTICBEANSTALK: [Action; 50] = [
     a("AbortEnvironmentUpdate", W),
     a("AddTags", T),
@@ -8372,6 +8525,7 @@ static A_ELASTICBEANSTALK: [Action; 50] = [
     a("UpdateTagsForResource", T),
     a("ValidateConfigurationSettings", R),
 ];
+static K_ELASTICBEANSTALK: [&str; 10] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "elasticbeanstalk:FromApplication", "elasticbeanstalk:FromApplicationVersion", "elasticbeanstalk:FromConfigurationTemplate", "elasticbeanstalk:FromEnvironment", "elasticbeanstalk:FromPlatform", "elasticbeanstalk:FromSolutionStack", "elasticbeanstalk:InApplication"];
 static A_ELASTICFILESYSTEM: [Action; 38] = [
     a("Backup", W),
     a("ClientMount", R),
@@ -8412,6 +8566,7 @@ static A_ELASTICFILESYSTEM: [Action; 38] = [
     a("UpdateFileSystem", W),
     a("UpdateFileSystemProtection", W),
 ];
+static K_ELASTICFILESYSTEM: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "elasticfilesystem:AccessedViaMountTarget", "elasticfilesystem:AccessPointArn", "elasticfilesystem:CreateAction", "elasticfilesystem:Encrypted"];
 static A_ELASTICLOADBALANCING: [Action; 77] = [
     a("AddListenerCertificates", W),
     a("AddTags", T),
@@ -8491,6 +8646,7 @@ static A_ELASTICLOADBALANCING: [Action; 77] = [
     a("SetSubnets", W),
     a("SetWebAcl", W),
 ];
+static K_ELASTICLOADBALANCING: [&str; 11] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "elasticloadbalancing:CreateAction", "elasticloadbalancing:ListenerProtocol", "elasticloadbalancing:ResourceTag/", "elasticloadbalancing:ResourceTag/${TagKey}", "elasticloadbalancing:Scheme", "elasticloadbalancing:SecurityGroup", "elasticloadbalancing:SecurityPolicy", "elasticloadbalancing:Subnet"];
 static A_ELASTICMAPREDUCE: [Action; 88] = [
     a("AccessAllEventLogs", W),
     a("AddInstanceFleet", W),
@@ -8581,6 +8737,7 @@ static A_ELASTICMAPREDUCE: [Action; 88] = [
     a("UpdateStudioSessionMapping", W),
     a("ViewEventsFromAllClustersInConsole", L),
 ];
+static K_ELASTICMAPREDUCE: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "elasticmapreduce:ExecutionRoleArn", "elasticmapreduce:RequestTag/${TagKey}", "elasticmapreduce:ResourceTag/${TagKey}"];
 static A_ELASTICTRANSCODER: [Action; 17] = [
     a("CancelJob", W),
     a("CreateJob", W),
@@ -8600,6 +8757,7 @@ static A_ELASTICTRANSCODER: [Action; 17] = [
     a("UpdatePipelineNotifications", W),
     a("UpdatePipelineStatus", W),
 ];
+static K_ELASTICTRANSCODER: [&str; 0] = [];
 static A_ELEMENTAL_ACTIVATIONS: [Action; 13] = [
     a("CompleteAccountRegistration", W),
     a("CompleteFileUpload", W),
@@ -8615,6 +8773,7 @@ static A_ELEMENTAL_ACTIVATIONS: [Action; 13] = [
     a("GetSoftwareVersions", R),
     a("StartFileUpload", W),
 ];
+static K_ELEMENTAL_ACTIVATIONS: [&str; 0] = [];
 static A_ELEMENTAL_APPLIANCES_SOFTWARE: [Action; 14] = [
     a("CompleteUpload", W),
     a("CreateOrderV1", W),
@@ -8631,6 +8790,7 @@ static A_ELEMENTAL_APPLIANCES_SOFTWARE: [Action; 14] = [
     a("SubmitOrderV1", W),
     a("UpdateQuote", W),
 ];
+static K_ELEMENTAL_APPLIANCES_SOFTWARE: [&str; 0] = [];
 static A_ELEMENTAL_INFERENCE: [Action; 21] = [
     a("AssociateFeed", W),
     a("CreateDictionary", W),
@@ -8654,6 +8814,7 @@ static A_ELEMENTAL_INFERENCE: [Action; 21] = [
     a("UpdateDictionary", W),
     a("UpdateFeed", W),
 ];
+static K_ELEMENTAL_INFERENCE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ELEMENTAL_SUPPORT_CASES: [Action; 17] = [
     a("AddCaseComment", W),
     a("CheckCasePermission", W),
@@ -8673,9 +8834,11 @@ static A_ELEMENTAL_SUPPORT_CASES: [Action; 17] = [
     a("UpdateCaseStatus", W),
     a("UpdateMultipartUpload", W),
 ];
+static K_ELEMENTAL_SUPPORT_CASES: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ELEMENTAL_SUPPORT_CONTENT: [Action; 1] = [
     a("Query", R),
 ];
+static K_ELEMENTAL_SUPPORT_CONTENT: [&str; 0] = [];
 static A_EMR_CONTAINERS: [Action; 25] = [
     a("CancelJobRun", W),
     a("CreateCertificate", W),
@@ -8703,6 +8866,7 @@ static A_EMR_CONTAINERS: [Action; 25] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_EMR_CONTAINERS: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "emr-containers:ExecutionRoleArn", "emr-containers:JobTemplateArn"];
 static A_EMR_SERVERLESS: [Action; 25] = [
     a("AccessInteractiveEndpoints", W),
     a("AccessLivyEndpoints", W),
@@ -8730,6 +8894,7 @@ static A_EMR_SERVERLESS: [Action; 25] = [
     a("UntagResource", T),
     a("UpdateApplication", W),
 ];
+static K_EMR_SERVERLESS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ENTITYRESOLUTION: [Action; 40] = [
     a("AddPolicyStatement", P),
     a("BatchDeleteUniqueId", W),
@@ -8772,6 +8937,7 @@ static A_ENTITYRESOLUTION: [Action; 40] = [
     a("UseIdNamespace", P),
     a("UseWorkflow", P),
 ];
+static K_ENTITYRESOLUTION: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ES: [Action; 131] = [
     a("AcceptInboundConnection", W),
     a("AcceptInboundCrossClusterSearchConnection", W),
@@ -8905,6 +9071,7 @@ static A_ES: [Action; 131] = [
     a("UpgradeDomain", W),
     a("UpgradeElasticsearchDomain", W),
 ];
+static K_ES: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_EVENTS: [Action; 74] = [
     a("ActivateEventSource", W),
     a("AllowVendedLogDeliveryForResource", W),
@@ -8981,10 +9148,12 @@ static A_EVENTS: [Action; 74] = [
     a("UpdateEventSource", W),
     a("UpdateSubscriber", W),
 ];
+static K_EVENTS: [&str; 20] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "events:ContentFilterPresent", "events:creatorAccount", "events:detail-type", "events:detail.eventTypeCode", "events:detail.service", "events:detail.userIdentity.principalId", "events:EventBusArn", "events:eventBusInvocation", "events:ManagedBy", "events:Metadata/${MetadataKey}", "events:Metadata/${MetadataKey}/Matcher", "events:PolicyName", "events:source", "events:SystemMetadata/AwsDetailType", "events:SystemMetadata/AwsSource", "events:SystemMetadata/ContentType", "events:TargetArn"];
 static A_EVENTSBILLTOAWS: [Action; 2] = [
     a("approve", W),
     a("info", R),
 ];
+static K_EVENTSBILLTOAWS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_EVIDENTLY: [Action; 38] = [
     a("BatchEvaluateFeature", W),
     a("CreateExperiment", W),
@@ -9025,6 +9194,7 @@ static A_EVIDENTLY: [Action; 38] = [
     a("UpdateProject", W),
     a("UpdateProjectDataDelivery", W),
 ];
+static K_EVIDENTLY: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_EVS: [Action; 24] = [
     a("AssociateEipToVlan", W),
     a("CreateEntitlement", W),
@@ -9051,11 +9221,13 @@ static A_EVS: [Action; 24] = [
     a("UntagResource", T),
     a("UpdateEnvironmentConnector", W),
 ];
+static K_EVS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_EXECUTE_API: [Action; 3] = [
     a("InvalidateCache", W),
     a("Invoke", W),
     a("ManageConnections", W),
 ];
+static K_EXECUTE_API: [&str; 1] = ["execute-api:viaDomainArn"];
 static A_FINOPS_AGENT: [Action; 46] = [
     a("AcceptAgentRequest", W),
     a("CancelTask", W),
@@ -9104,6 +9276,7 @@ static A_FINOPS_AGENT: [Action; 46] = [
     a("UpdateConnection", W),
     a("UpdateDocument", W),
 ];
+static K_FINOPS_AGENT: [&str; 0] = [];
 static A_FINSPACE: [Action; 59] = [
     a("ConnectKxCluster", W),
     a("CreateEnvironment", W),
@@ -9165,9 +9338,11 @@ static A_FINSPACE: [Action; 59] = [
     a("UpdateKxVolume", W),
     a("UpdateUser", W),
 ];
+static K_FINSPACE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_FINSPACE_API: [Action; 1] = [
     a("GetProgrammaticAccessCredentials", R),
 ];
+static K_FINSPACE_API: [&str; 0] = [];
 static A_FIREHOSE: [Action; 12] = [
     a("CreateDeliveryStream", W),
     a("DeleteDeliveryStream", W),
@@ -9182,6 +9357,7 @@ static A_FIREHOSE: [Action; 12] = [
     a("UntagDeliveryStream", T),
     a("UpdateDestination", W),
 ];
+static K_FIREHOSE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_FIS: [Action; 29] = [
     a("CreateExperimentTemplate", W),
     a("CreateTargetAccountConfiguration", W),
@@ -9213,6 +9389,7 @@ static A_FIS: [Action; 29] = [
     a("UpdateSafetyLeverState", W),
     a("UpdateTargetAccountConfiguration", W),
 ];
+static K_FIS: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "fis:Operations", "fis:Percentage", "fis:Service", "fis:Targets"];
 static A_FMS: [Action; 42] = [
     a("AssociateAdminAccount", W),
     a("AssociateThirdPartyFirewall", W),
@@ -9257,6 +9434,7 @@ static A_FMS: [Action; 42] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_FMS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_FORECAST: [Action; 70] = [
     a("CreateAutoPredictor", W),
     a("CreateDataset", W),
@@ -9329,6 +9507,7 @@ static A_FORECAST: [Action; 70] = [
     a("UntagResource", T),
     a("UpdateDatasetGroup", W),
 ];
+static K_FORECAST: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_FRAUDDETECTOR: [Action; 74] = [
     a("BatchCreateVariable", W),
     a("BatchGetVariable", L),
@@ -9405,6 +9584,7 @@ static A_FRAUDDETECTOR: [Action; 74] = [
     a("UpdateRuleVersion", W),
     a("UpdateVariable", W),
 ];
+static K_FRAUDDETECTOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_FREERTOS: [Action; 20] = [
     a("CreateSoftwareConfiguration", W),
     a("CreateSubscription", W),
@@ -9427,6 +9607,7 @@ static A_FREERTOS: [Action; 20] = [
     a("UpdateSoftwareConfiguration", W),
     a("VerifyEmail", W),
 ];
+static K_FREERTOS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_FREETIER: [Action; 7] = [
     a("GetAccountActivity", R),
     a("GetAccountPlanState", R),
@@ -9436,6 +9617,7 @@ static A_FREETIER: [Action; 7] = [
     a("PutFreeTierAlertPreference", W),
     a("UpgradeAccountPlan", W),
 ];
+static K_FREETIER: [&str; 0] = [];
 static A_FSX: [Action; 56] = [
     a("AssociateFileGateway", W),
     a("AssociateFileSystemAliases", W),
@@ -9494,6 +9676,7 @@ static A_FSX: [Action; 56] = [
     a("UpdateStorageVirtualMachine", W),
     a("UpdateVolume", W),
 ];
+static K_FSX: [&str; 9] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "fsx:IsBackupCopyDestination", "fsx:IsBackupCopySource", "fsx:NfsDataRepositoryAuthenticationEnabled", "fsx:NfsDataRepositoryEncryptionInTransitEnabled", "fsx:ParentVolumeId", "fsx:StorageVirtualMachineId"];
 static A_GAMELIFT: [Action; 120] = [
     a("AcceptMatch", W),
     a("ClaimGameServer", W),
@@ -9616,6 +9799,7 @@ static A_GAMELIFT: [Action; 120] = [
     a("UpdateScript", W),
     a("ValidateMatchmakingRuleSet", R),
 ];
+static K_GAMELIFT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_GAMELIFTSTREAMS: [Action; 30] = [
     a("AddStreamGroupLocations", W),
     a("AssociateApplications", W),
@@ -9648,6 +9832,7 @@ static A_GAMELIFTSTREAMS: [Action; 30] = [
     a("UpdateApplication", W),
     a("UpdateStreamGroup", W),
 ];
+static K_GAMELIFTSTREAMS: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "gameliftstreams:RoleArn"];
 static A_GEO: [Action; 64] = [
     a("AssociateTrackerConsumer", W),
     a("BatchDeleteDevicePositionHistory", W),
@@ -9714,10 +9899,12 @@ static A_GEO: [Action; 64] = [
     a("UpdateTracker", W),
     a("VerifyDevicePosition", R),
 ];
+static K_GEO: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "geo:DeviceIds", "geo:GeofenceIds"];
 static A_GEO_MAPS: [Action; 2] = [
     a("GetStaticMap", R),
     a("GetTile", R),
 ];
+static K_GEO_MAPS: [&str; 0] = [];
 static A_GEO_PLACES: [Action; 7] = [
     a("Autocomplete", R),
     a("Geocode", R),
@@ -9727,6 +9914,7 @@ static A_GEO_PLACES: [Action; 7] = [
     a("SearchText", R),
     a("Suggest", R),
 ];
+static K_GEO_PLACES: [&str; 0] = [];
 static A_GEO_ROUTES: [Action; 5] = [
     a("CalculateIsolines", R),
     a("CalculateRouteMatrix", R),
@@ -9734,6 +9922,7 @@ static A_GEO_ROUTES: [Action; 5] = [
     a("OptimizeWaypoints", R),
     a("SnapToRoads", R),
 ];
+static K_GEO_ROUTES: [&str; 0] = [];
 static A_GLACIER: [Action; 33] = [
     a("AbortMultipartUpload", W),
     a("AbortVaultLock", P),
@@ -9769,6 +9958,7 @@ static A_GLACIER: [Action; 33] = [
     a("UploadArchive", W),
     a("UploadMultipartPart", W),
 ];
+static K_GLACIER: [&str; 2] = ["glacier:ArchiveAgeInDays", "glacier:ResourceTag/"];
 static A_GLOBALACCELERATOR: [Action; 56] = [
     a("AddCustomRoutingEndpoints", W),
     a("AddEndpoints", W),
@@ -9827,6 +10017,7 @@ static A_GLOBALACCELERATOR: [Action; 56] = [
     a("UpdateListener", W),
     a("WithdrawByoipCidr", W),
 ];
+static K_GLOBALACCELERATOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_GLUE: [Action; 304] = [
     a("AccessDataQualityRuntimeConfiguration", R),
     a("AuthorizeInboundIntegration", W),
@@ -10133,6 +10324,7 @@ static A_GLUE: [Action; 304] = [
     a("UseGlueStudio", P),
     a("UseMLTransforms", W),
 ];
+static K_GLUE: [&str; 11] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "glue:CredentialIssuingService", "glue:EnabledForRedshiftAutoDiscovery", "glue:FederatedAuthorizationSource", "glue:LakeFormationPermissions", "glue:RoleAssumedBy", "glue:SecurityGroupIds", "glue:SubnetIds", "glue:VpcIds"];
 static A_GRAFANA: [Action; 25] = [
     a("AssociateLicense", W),
     a("CreateWorkspace", W),
@@ -10160,6 +10352,7 @@ static A_GRAFANA: [Action; 25] = [
     a("UpdateWorkspaceAuthentication", W),
     a("UpdateWorkspaceConfiguration", W),
 ];
+static K_GRAFANA: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_GREENGRASS: [Action; 112] = [
     a("AssociateRoleToGroup", W),
     a("AssociateServiceRoleToAccount", P),
@@ -10274,6 +10467,7 @@ static A_GREENGRASS: [Action; 112] = [
     a("UpdateSubscriptionDefinition", W),
     a("UpdateThingRuntimeConfiguration", W),
 ];
+static K_GREENGRASS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_GROUNDSTATION: [Action; 40] = [
     a("CancelContact", W),
     a("CreateConfig", W),
@@ -10316,6 +10510,7 @@ static A_GROUNDSTATION: [Action; 40] = [
     a("UpdateEphemeris", W),
     a("UpdateMissionProfile", W),
 ];
+static K_GROUNDSTATION: [&str; 12] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "groundstation:AgentId", "groundstation:ConfigId", "groundstation:ConfigType", "groundstation:ContactId", "groundstation:DataflowEndpointGroupId", "groundstation:EphemerisId", "groundstation:GroundStationId", "groundstation:MissionProfileId", "groundstation:SatelliteId"];
 static A_GROUNDTRUTHLABELING: [Action; 16] = [
     a("AssociatePatchToManifestJob", W),
     a("CreateBatch", W),
@@ -10334,6 +10529,7 @@ static A_GROUNDTRUTHLABELING: [Action; 16] = [
     a("RunGenerateManifestMetricsJob", W),
     a("UpdateBatch", W),
 ];
+static K_GROUNDTRUTHLABELING: [&str; 0] = [];
 static A_GUARDDUTY: [Action; 103] = [
     a("AcceptAdministratorInvitation", W),
     a("AcceptInvitation", W),
@@ -10439,6 +10635,7 @@ static A_GUARDDUTY: [Action; 103] = [
     a("UpdateThreatIntelSet", W),
     a("UpdateTrustedEntitySet", W),
 ];
+static K_GUARDDUTY: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_HEALTH: [Action; 14] = [
     a("DescribeAffectedAccountsForOrganization", R),
     a("DescribeAffectedEntities", R),
@@ -10455,6 +10652,7 @@ static A_HEALTH: [Action; 14] = [
     a("DisableHealthServiceAccessForOrganization", P),
     a("EnableHealthServiceAccessForOrganization", P),
 ];
+static K_HEALTH: [&str; 2] = ["health:eventTypeCode", "health:service"];
 static A_HEALTH_AGENT: [Action; 47] = [
     a("ActivateSubscription", W),
     a("CancelAppointment", W),
@@ -10504,6 +10702,7 @@ static A_HEALTH_AGENT: [Action; 47] = [
     a("UpdateIntegration", W),
     a("UpdateSession", W),
 ];
+static K_HEALTH_AGENT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_HEALTHLAKE: [Action; 68] = [
     a("CancelFHIRExportJobWithDelete", W),
     a("ConfirmAttributionList", W),
@@ -10574,6 +10773,7 @@ static A_HEALTHLAKE: [Action; 68] = [
     a("ValidateSource", R),
     a("VersionReadResource", R),
 ];
+static K_HEALTHLAKE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_HONEYCODE: [Action; 30] = [
     a("ApproveTeamAssociation", W),
     a("BatchCreateTableRows", W),
@@ -10606,6 +10806,7 @@ static A_HONEYCODE: [Action; 30] = [
     a("UntagResource", T),
     a("UpdateTeam", W),
 ];
+static K_HONEYCODE: [&str; 0] = [];
 static A_IAM: [Action; 190] = [
     a("AcceptDelegationRequest", W),
     a("AddClientIDToOpenIDConnectProvider", W),
@@ -10798,6 +10999,7 @@ static A_IAM: [Action; 190] = [
     a("UploadSigningCertificate", W),
     a("UploadSSHPublicKey", W),
 ];
+static K_IAM: [&str; 22] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iam:AccountPropertyNamespaces", "iam:AssociatedResourceArn", "iam:AWSServiceName", "iam:DelegationDuration", "iam:DelegationRequestOwner", "iam:FIDO-certification", "iam:FIDO-FIPS-140-2-certification", "iam:FIDO-FIPS-140-3-certification", "iam:NotificationChannel", "iam:OrganizationsPolicyId", "iam:PassedToService", "iam:PermissionsBoundary", "iam:PolicyARN", "iam:RegisterSecurityKey", "iam:ResourceTag/${TagKey}", "iam:RoleTemplateARN", "iam:ServiceSpecificCredentialAgeDays", "iam:ServiceSpecificCredentialServiceName", "iam:TemplateArn"];
 static A_IDENTITY_SYNC: [Action; 13] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("CreateSyncFilter", W),
@@ -10813,6 +11015,7 @@ static A_IDENTITY_SYNC: [Action; 13] = [
     a("StopSync", W),
     a("UpdateSyncTarget", W),
 ];
+static K_IDENTITY_SYNC: [&str; 0] = [];
 static A_IDENTITYSTORE: [Action; 29] = [
     a("AddRegion", W),
     a("CreateGroup", W),
@@ -10844,11 +11047,13 @@ static A_IDENTITYSTORE: [Action; 29] = [
     a("UpdateIdentityStore", W),
     a("UpdateUser", W),
 ];
+static K_IDENTITYSTORE: [&str; 6] = ["identitystore:GroupExternalIdIssuers", "identitystore:IdentityStoreArn", "identitystore:PrimaryRegion", "identitystore:ReservedUserId", "identitystore:UserExternalIdIssuers", "identitystore:UserId"];
 static A_IDENTITYSTORE_AUTH: [Action; 3] = [
     a("BatchDeleteSession", W),
     a("BatchGetSession", R),
     a("ListSessions", L),
 ];
+static K_IDENTITYSTORE_AUTH: [&str; 0] = [];
 static A_IMAGEBUILDER: [Action; 77] = [
     a("CancelImageCreation", W),
     a("CancelLifecycleExecution", W),
@@ -10928,6 +11133,7 @@ static A_IMAGEBUILDER: [Action; 77] = [
     a("UpdateInfrastructureConfiguration", W),
     a("UpdateLifecyclePolicy", W),
 ];
+static K_IMAGEBUILDER: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "imagebuilder:CreatedResourceTag/${TagKey}", "imagebuilder:CreatedResourceTagKeys", "imagebuilder:Ec2MetadataHttpTokens", "imagebuilder:LifecyclePolicyResourceType", "imagebuilder:StatusTopicArn"];
 static A_IMPORTEXPORT: [Action; 6] = [
     a("CancelJob", W),
     a("CreateJob", W),
@@ -10936,6 +11142,7 @@ static A_IMPORTEXPORT: [Action; 6] = [
     a("ListJobs", L),
     a("UpdateJob", W),
 ];
+static K_IMPORTEXPORT: [&str; 0] = [];
 static A_INSPECTOR: [Action; 37] = [
     a("AddAttributesToFindings", W),
     a("CreateAssessmentTarget", W),
@@ -10975,9 +11182,11 @@ static A_INSPECTOR: [Action; 37] = [
     a("UnsubscribeFromEvent", W),
     a("UpdateAssessmentTarget", W),
 ];
+static K_INSPECTOR: [&str; 0] = [];
 static A_INSPECTOR_SCAN: [Action; 1] = [
     a("ScanSbom", R),
 ];
+static K_INSPECTOR_SCAN: [&str; 0] = [];
 static A_INSPECTOR2: [Action; 81] = [
     a("AssociateMember", W),
     a("BatchAssociateCodeSecurityScanConfiguration", W),
@@ -11061,6 +11270,7 @@ static A_INSPECTOR2: [Action; 81] = [
     a("UpdateOrganizationConfiguration", W),
     a("UpdateOrgEc2DeepInspectionConfiguration", W),
 ];
+static K_INSPECTOR2: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_INSPECTOR2_TELEMETRY: [Action; 5] = [
     a("NotifyHeartbeat", W),
     a("SendTelemetry", W),
@@ -11068,6 +11278,7 @@ static A_INSPECTOR2_TELEMETRY: [Action; 5] = [
     a("StartSession", W),
     a("StopSession", W),
 ];
+static K_INSPECTOR2_TELEMETRY: [&str; 0] = [];
 static A_INTERCONNECT: [Action; 13] = [
     a("AcceptConnectionProposal", W),
     a("CreateConnection", W),
@@ -11083,6 +11294,7 @@ static A_INTERCONNECT: [Action; 13] = [
     a("UntagResource", T),
     a("UpdateConnection", W),
 ];
+static K_INTERCONNECT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_INTERNETMONITOR: [Action; 17] = [
     a("CreateMonitor", W),
     a("DeleteMonitor", W),
@@ -11102,6 +11314,7 @@ static A_INTERNETMONITOR: [Action; 17] = [
     a("UntagResource", T),
     a("UpdateMonitor", W),
 ];
+static K_INTERNETMONITOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_INVOICING: [Action; 26] = [
     a("BatchGetInvoiceProfile", R),
     a("CreateInvoiceUnit", W),
@@ -11130,6 +11343,7 @@ static A_INVOICING: [Action; 26] = [
     a("UpdateProcurementPortalPreferenceStatus", W),
     a("VerifyProcurementPortalValidation", W),
 ];
+static K_INVOICING: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_IOT: [Action; 293] = [
     a("AcceptCertificateTransfer", W),
     a("AddThingToBillingGroup", W),
@@ -11425,6 +11639,7 @@ static A_IOT: [Action; 293] = [
     a("UpdateTopicRuleDestination", W),
     a("ValidateSecurityProfileBehaviors", R),
 ];
+static K_IOT: [&str; 14] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iot:ClientMode", "iot:CommandExecutionParameterBoolean/${CommandParameterName}", "iot:CommandExecutionParameterNumber/${CommandParameterName}", "iot:CommandExecutionParameterString/${CommandParameterName}", "iot:Delete", "iot:DomainName", "iot:IncludeSocketInformation", "iot:thingArn", "iot:ThingGroupArn", "iot:Topic", "iot:TunnelDestinationService"];
 static A_IOT_DEVICE_TESTER: [Action; 5] = [
     a("CheckVersion", R),
     a("DownloadTestSuite", R),
@@ -11432,6 +11647,7 @@ static A_IOT_DEVICE_TESTER: [Action; 5] = [
     a("SendMetrics", W),
     a("SupportedVersion", R),
 ];
+static K_IOT_DEVICE_TESTER: [&str; 0] = [];
 static A_IOTANALYTICS: [Action; 34] = [
     a("BatchPutMessage", W),
     a("CancelPipelineReprocessing", W),
@@ -11468,6 +11684,7 @@ static A_IOTANALYTICS: [Action; 34] = [
     a("UpdateDatastore", W),
     a("UpdatePipeline", W),
 ];
+static K_IOTANALYTICS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:TagKeys", "iotanalytics:ResourceTag/${TagKey}"];
 static A_IOTDEVICEADVISOR: [Action; 14] = [
     a("CreateSuiteDefinition", W),
     a("DeleteSuiteDefinition", W),
@@ -11484,6 +11701,7 @@ static A_IOTDEVICEADVISOR: [Action; 14] = [
     a("UntagResource", T),
     a("UpdateSuiteDefinition", W),
 ];
+static K_IOTDEVICEADVISOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_IOTEVENTS: [Action; 39] = [
     a("BatchAcknowledgeAlarm", W),
     a("BatchDeleteDetector", W),
@@ -11525,6 +11743,7 @@ static A_IOTEVENTS: [Action; 39] = [
     a("UpdateInput", W),
     a("UpdateInputRouting", W),
 ];
+static K_IOTEVENTS: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iotevents:keyValue"];
 static A_IOTFLEETHUB: [Action; 8] = [
     a("CreateApplication", W),
     a("DeleteApplication", W),
@@ -11535,6 +11754,7 @@ static A_IOTFLEETHUB: [Action; 8] = [
     a("UntagResource", T),
     a("UpdateApplication", W),
 ];
+static K_IOTFLEETHUB: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_IOTFLEETWISE: [Action; 56] = [
     a("AssociateVehicleFleet", W),
     a("CreateCampaign", W),
@@ -11593,12 +11813,14 @@ static A_IOTFLEETWISE: [Action; 56] = [
     a("UpdateStateTemplate", W),
     a("UpdateVehicle", W),
 ];
+static K_IOTFLEETWISE: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iotfleetwise:DestinationArn", "iotfleetwise:Signals", "iotfleetwise:UpdateToDecoderManifestArn", "iotfleetwise:UpdateToModelManifestArn"];
 static A_IOTJOBSDATA: [Action; 4] = [
     a("DescribeJobExecution", R),
     a("GetPendingJobExecutions", R),
     a("StartNextPendingJobExecution", W),
     a("UpdateJobExecution", W),
 ];
+static K_IOTJOBSDATA: [&str; 1] = ["iot:JobId"];
 static A_IOTMANAGEDINTEGRATIONS: [Action; 83] = [
     a("CreateAccountAssociation", W),
     a("CreateCloudConnector", W),
@@ -11684,6 +11906,7 @@ static A_IOTMANAGEDINTEGRATIONS: [Action; 83] = [
     a("UpdateNotificationConfiguration", W),
     a("UpdateOtaTask", W),
 ];
+static K_IOTMANAGEDINTEGRATIONS: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iotmanagedintegrations:cloudConnectorId", "iotmanagedintegrations:connectorDestinationId"];
 static A_IOTSITEWISE: [Action; 151] = [
     a("AssociateAssets", W),
     a("AssociateTimeSeriesToAssetProperty", W),
@@ -11837,6 +12060,7 @@ static A_IOTSITEWISE: [Action; 151] = [
     a("UpdateTask", W),
     a("UpdateWorkspace", W),
 ];
+static K_IOTSITEWISE: [&str; 14] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iotsitewise:assetHierarchyPath", "iotsitewise:childAssetId", "iotsitewise:group", "iotsitewise:iam", "iotsitewise:isAssociatedWithAssetProperty", "iotsitewise:portal", "iotsitewise:project", "iotsitewise:propertyAlias", "iotsitewise:propertyId", "iotsitewise:taskArns", "iotsitewise:user"];
 static A_IOTTWINMAKER: [Action; 40] = [
     a("BatchPutPropertyValues", W),
     a("CancelMetadataTransferJob", W),
@@ -11879,6 +12103,7 @@ static A_IOTTWINMAKER: [Action; 40] = [
     a("UpdateScene", W),
     a("UpdateWorkspace", W),
 ];
+static K_IOTTWINMAKER: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iottwinmaker:destinationType", "iottwinmaker:linkedServices", "iottwinmaker:sourceType"];
 static A_IOTWIRELESS: [Action; 113] = [
     a("AssociateAwsAccountWithPartnerAccount", W),
     a("AssociateMulticastGroupWithFuotaTask", W),
@@ -11994,6 +12219,7 @@ static A_IOTWIRELESS: [Action; 113] = [
     a("UpdateWirelessDeviceImportTask", W),
     a("UpdateWirelessGateway", W),
 ];
+static K_IOTWIRELESS: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "iotwireless:DestinationName", "iotwireless:DeviceProfileId", "iotwireless:ServiceProfileId"];
 static A_IQ: [Action; 63] = [
     a("AcceptCall", W),
     a("ApprovePaymentRequest", W),
@@ -12059,6 +12285,7 @@ static A_IQ: [Action; 63] = [
     a("WithdrawProposal", W),
     a("WriteReview", W),
 ];
+static K_IQ: [&str; 0] = [];
 static A_IQ_PERMISSION: [Action; 9] = [
     a("ApproveAccessGrant", W),
     a("ApprovePermissionRequest", W),
@@ -12070,6 +12297,7 @@ static A_IQ_PERMISSION: [Action; 9] = [
     a("RevokePermissionRequest", W),
     a("WithdrawPermissionRequest", W),
 ];
+static K_IQ_PERMISSION: [&str; 0] = [];
 static A_IVS: [Action; 77] = [
     a("BatchGetChannel", R),
     a("BatchGetStreamKey", R),
@@ -12149,6 +12377,7 @@ static A_IVS: [Action; 77] = [
     a("UpdatePlaybackRestrictionPolicy", W),
     a("UpdateStage", W),
 ];
+static K_IVS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_IVSCHAT: [Action; 17] = [
     a("CreateChatToken", W),
     a("CreateLoggingConfiguration", W),
@@ -12168,6 +12397,7 @@ static A_IVSCHAT: [Action; 17] = [
     a("UpdateLoggingConfiguration", W),
     a("UpdateRoom", W),
 ];
+static K_IVSCHAT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_KAFKA: [Action; 64] = [
     a("BatchAssociateScramSecret", W),
     a("BatchDisassociateScramSecret", W),
@@ -12234,6 +12464,7 @@ static A_KAFKA: [Action; 64] = [
     a("UpdateStorage", W),
     a("UpdateTopic", W),
 ];
+static K_KAFKA: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "kafka:publicAccessEnabled"];
 static A_KAFKA_CLUSTER: [Action; 19] = [
     a("AlterCluster", W),
     a("AlterClusterDynamicConfiguration", W),
@@ -12255,6 +12486,7 @@ static A_KAFKA_CLUSTER: [Action; 19] = [
     a("WriteData", W),
     a("WriteDataIdempotently", W),
 ];
+static K_KAFKA_CLUSTER: [&str; 1] = ["aws:ResourceTag/${TagKey}"];
 static A_KAFKACONNECT: [Action; 18] = [
     a("CreateConnector", W),
     a("CreateCustomPlugin", W),
@@ -12275,6 +12507,7 @@ static A_KAFKACONNECT: [Action; 18] = [
     a("UntagResource", T),
     a("UpdateConnector", W),
 ];
+static K_KAFKACONNECT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_KENDRA: [Action; 66] = [
     a("AssociateEntitiesToExperience", W),
     a("AssociatePersonasToEntities", W),
@@ -12343,6 +12576,7 @@ static A_KENDRA: [Action; 66] = [
     a("UpdateQuerySuggestionsConfig", W),
     a("UpdateThesaurus", W),
 ];
+static K_KENDRA: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_KENDRA_RANKING: [Action; 9] = [
     a("CreateRescoreExecutionPlan", W),
     a("DeleteRescoreExecutionPlan", W),
@@ -12354,6 +12588,7 @@ static A_KENDRA_RANKING: [Action; 9] = [
     a("UntagResource", T),
     a("UpdateRescoreExecutionPlan", W),
 ];
+static K_KENDRA_RANKING: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_KINESIS: [Action; 47] = [
     a("AddTagsToStream", T),
     a("AssociateStreamsWithChannel", W),
@@ -12403,6 +12638,7 @@ static A_KINESIS: [Action; 47] = [
     a("UpdateStreamRecordDistributionStrategy", W),
     a("UpdateStreamWarmThroughput", W),
 ];
+static K_KINESIS: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "kinesis:FisActionId", "kinesis:FisInjectPercentage", "kinesis:FisTargetArns"];
 static A_KINESISANALYTICS: [Action; 34] = [
     a("AddApplicationCloudWatchLoggingOption", W),
     a("AddApplicationInput", W),
@@ -12439,6 +12675,7 @@ static A_KINESISANALYTICS: [Action; 34] = [
     a("UpdateApplication", W),
     a("UpdateApplicationMaintenanceConfiguration", W),
 ];
+static K_KINESISANALYTICS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_KINESISVIDEO: [Action; 46] = [
     a("ConnectAsMaster", W),
     a("ConnectAsViewer", W),
@@ -12487,6 +12724,7 @@ static A_KINESISVIDEO: [Action; 46] = [
     a("UpdateStream", W),
     a("UpdateStreamStorageConfiguration", W),
 ];
+static K_KINESISVIDEO: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_KMS: [Action; 56] = [
     a("CancelKeyDeletion", W),
     a("ConnectCustomKeyStore", W),
@@ -12545,6 +12783,7 @@ static A_KMS: [Action; 56] = [
     a("Verify", W),
     a("VerifyMac", W),
 ];
+static K_KMS: [&str; 98] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "kms:BypassPolicyLockoutSafetyCheck", "kms:CallerAccount", "kms:CustomerMasterKeySpec", "kms:CustomerMasterKeyUsage", "kms:DataKeyPairSpec", "kms:EncryptionAlgorithm", "kms:EncryptionContext:${EncryptionContextKey}", "kms:EncryptionContextKeys", "kms:ExpirationModel", "kms:GrantConstraintSourceArn", "kms:GrantConstraintType", "kms:GranteePrincipal", "kms:GranteeServicePrincipal", "kms:GrantIsForAWSResource", "kms:GrantOperations", "kms:KeyAgreementAlgorithm", "kms:KeyOrigin", "kms:KeySpec", "kms:KeyUsage", "kms:MacAlgorithm", "kms:MessageType", "kms:MultiRegion", "kms:MultiRegionKeyType", "kms:PrimaryRegion", "kms:RecipientAttestation:ImageSha384", "kms:RecipientAttestation:NitroTPMPCR0", "kms:RecipientAttestation:NitroTPMPCR1", "kms:RecipientAttestation:NitroTPMPCR10", "kms:RecipientAttestation:NitroTPMPCR11", "kms:RecipientAttestation:NitroTPMPCR12", "kms:RecipientAttestation:NitroTPMPCR13", "kms:RecipientAttestation:NitroTPMPCR14", "kms:RecipientAttestation:NitroTPMPCR15", "kms:RecipientAttestation:NitroTPMPCR16", "kms:RecipientAttestation:NitroTPMPCR17", "kms:RecipientAttestation:NitroTPMPCR18", "kms:RecipientAttestation:NitroTPMPCR19", "kms:RecipientAttestation:NitroTPMPCR2", "kms:RecipientAttestation:NitroTPMPCR20", "kms:RecipientAttestation:NitroTPMPCR21", "kms:RecipientAttestation:NitroTPMPCR22", "kms:RecipientAttestation:NitroTPMPCR23", "kms:RecipientAttestation:NitroTPMPCR3", "kms:RecipientAttestation:NitroTPMPCR4", "kms:RecipientAttestation:NitroTPMPCR5", "kms:RecipientAttestation:NitroTPMPCR6", "kms:RecipientAttestation:NitroTPMPCR7", "kms:RecipientAttestation:NitroTPMPCR8", "kms:RecipientAttestation:NitroTPMPCR9", "kms:RecipientAttestation:PCR0", "kms:RecipientAttestation:PCR1", "kms:RecipientAttestation:PCR10", "kms:RecipientAttestation:PCR11", "kms:RecipientAttestation:PCR12", "kms:RecipientAttestation:PCR13", "kms:RecipientAttestation:PCR14", "kms:RecipientAttestation:PCR15", "kms:RecipientAttestation:PCR16", "kms:RecipientAttestation:PCR17", "kms:RecipientAttestation:PCR18", "kms:RecipientAttestation:PCR19", "kms:RecipientAttestation:PCR2", "kms:RecipientAttestation:PCR20", "kms:RecipientAttestation:PCR21", "kms:RecipientAttestation:PCR22", "kms:RecipientAttestation:PCR23", "kms:RecipientAttestation:PCR24", "kms:RecipientAttestation:PCR25", "kms:RecipientAttestation:PCR26", "kms:RecipientAttestation:PCR27", "kms:RecipientAttestation:PCR28", "kms:RecipientAttestation:PCR29", "kms:RecipientAttestation:PCR3", "kms:RecipientAttestation:PCR30", "kms:RecipientAttestation:PCR31", "kms:RecipientAttestation:PCR4", "kms:RecipientAttestation:PCR5", "kms:RecipientAttestation:PCR6", "kms:RecipientAttestation:PCR7", "kms:RecipientAttestation:PCR8", "kms:RecipientAttestation:PCR9", "kms:ReEncryptOnSameKey", "kms:ReplicaRegion", "kms:RequestAlias", "kms:ResourceAliases", "kms:RetiringPrincipal", "kms:RetiringServicePrincipal", "kms:RotationPeriodInDays", "kms:ScheduleKeyDeletionPendingWindowInDays", "kms:SigningAlgorithm", "kms:TrailingDaysWithoutKeyUsage", "kms:ValidTo", "kms:ViaService", "kms:WrappingAlgorithm", "kms:WrappingKeySpec"];
 static A_LAKEFORMATION: [Action; 61] = [
     a("AddLFTagsToResource", T),
     a("BatchGrantPermissions", P),
@@ -12608,6 +12847,7 @@ static A_LAKEFORMATION: [Action; 61] = [
     a("UpdateTableObjects", W),
     a("UpdateTableStorageOptimizer", W),
 ];
+static K_LAKEFORMATION: [&str; 1] = ["lakeformation:EnabledOnlyForMetaDataAccess"];
 static A_LAMBDA: [Action; 119] = [
     a("AddLayerVersionPermission", P),
     a("AddPermission", P),
@@ -12729,6 +12969,7 @@ static A_LAMBDA: [Action; 119] = [
     a("UpdateMicrovmImageVersion", W),
     a("UpdateNetworkConnector", W),
 ];
+static K_LAMBDA: [&str; 14] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "lambda:CodeSigningConfigArn", "lambda:EventSourceToken", "lambda:FunctionArn", "lambda:FunctionUrlAuthType", "lambda:InvokedViaFunctionUrl", "lambda:Layer", "lambda:Principal", "lambda:SecurityGroupIds", "lambda:SourceFunctionArn", "lambda:SubnetIds", "lambda:VpcIds"];
 static A_LAUNCHWIZARD: [Action; 40] = [
     a("CreateAdditionalNode", W),
     a("CreateDeployment", W),
@@ -12771,6 +13012,7 @@ static A_LAUNCHWIZARD: [Action; 40] = [
     a("UpdateDeployment", W),
     a("UpdateSettingsSet", W),
 ];
+static K_LAUNCHWIZARD: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_LEX: [Action; 152] = [
     a("BatchCreateCustomVocabularyItem", W),
     a("BatchDeleteCustomVocabularyItem", W),
@@ -12925,6 +13167,7 @@ static A_LEX: [Action; 152] = [
     a("UpdateSlotType", W),
     a("UpdateTestSet", W),
 ];
+static K_LEX: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "lex:associatedIntents", "lex:associatedSlotTypes", "lex:channelType"];
 static A_LICENSE_MANAGER: [Action; 62] = [
     a("AcceptGrant", W),
     a("CheckInLicense", W),
@@ -12989,6 +13232,7 @@ static A_LICENSE_MANAGER: [Action; 62] = [
     a("UpdateLicenseSpecificationsForResource", W),
     a("UpdateServiceSettings", P),
 ];
+static K_LICENSE_MANAGER: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "license-manager:ResourceTag/${TagKey}"];
 static A_LICENSE_MANAGER_LINUX_SUBSCRIPTIONS: [Action; 11] = [
     a("DeregisterSubscriptionProvider", W),
     a("GetRegisteredSubscriptionProvider", R),
@@ -13002,6 +13246,7 @@ static A_LICENSE_MANAGER_LINUX_SUBSCRIPTIONS: [Action; 11] = [
     a("UntagResource", T),
     a("UpdateServiceSettings", W),
 ];
+static K_LICENSE_MANAGER_LINUX_SUBSCRIPTIONS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_LICENSE_MANAGER_USER_SUBSCRIPTIONS: [Action; 17] = [
     a("AssociateUser", W),
     a("CreateLicenseServerEndpoint", W),
@@ -13021,6 +13266,7 @@ static A_LICENSE_MANAGER_USER_SUBSCRIPTIONS: [Action; 17] = [
     a("UntagResource", T),
     a("UpdateIdentityProviderSettings", W),
 ];
+static K_LICENSE_MANAGER_USER_SUBSCRIPTIONS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_LIGHTSAIL: [Action; 161] = [
     a("AllocateStaticIp", W),
     a("AttachCertificateToDistribution", W),
@@ -13184,6 +13430,7 @@ static A_LIGHTSAIL: [Action; 161] = [
     a("UpdateRelationalDatabase", W),
     a("UpdateRelationalDatabaseParameters", W),
 ];
+static K_LIGHTSAIL: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_LOGS: [Action; 133] = [
     a("AssociateKmsKey", W),
     a("AssociateSourceToS3TableIntegration", W),
@@ -13319,6 +13566,7 @@ static A_LOGS: [Action; 133] = [
     a("UpdateLookupTable", W),
     a("UpdateScheduledQuery", W),
 ];
+static K_LOGS: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "logs:data_source_name", "logs:data_source_type", "logs:DeliveryDestinationResourceArn", "logs:LogGeneratingResourceArns"];
 static A_LOOKOUTEQUIPMENT: [Action; 49] = [
     a("CreateDataset", W),
     a("CreateInferenceScheduler", W),
@@ -13370,6 +13618,7 @@ static A_LOOKOUTEQUIPMENT: [Action; 49] = [
     a("UpdateModel", W),
     a("UpdateRetrainingScheduler", W),
 ];
+static K_LOOKOUTEQUIPMENT: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "lookoutequipment:IsImportingData"];
 static A_LOOKOUTMETRICS: [Action; 30] = [
     a("ActivateAnomalyDetector", W),
     a("BackTestAnomalyDetector", W),
@@ -13402,6 +13651,7 @@ static A_LOOKOUTMETRICS: [Action; 30] = [
     a("UpdateAnomalyDetector", W),
     a("UpdateMetricSet", W),
 ];
+static K_LOOKOUTMETRICS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_LOOKOUTVISION: [Action; 25] = [
     a("CreateDataset", W),
     a("CreateModel", W),
@@ -13429,6 +13679,7 @@ static A_LOOKOUTVISION: [Action; 25] = [
     a("UntagResource", T),
     a("UpdateDatasetEntries", W),
 ];
+static K_LOOKOUTVISION: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_M2: [Action; 37] = [
     a("CancelBatchJobExecution", W),
     a("CreateApplication", W),
@@ -13468,6 +13719,7 @@ static A_M2: [Action; 37] = [
     a("UpdateApplication", W),
     a("UpdateEnvironment", W),
 ];
+static K_M2: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MACHINELEARNING: [Action; 28] = [
     a("AddTags", T),
     a("CreateBatchPrediction", W),
@@ -13498,6 +13750,7 @@ static A_MACHINELEARNING: [Action; 28] = [
     a("UpdateEvaluation", W),
     a("UpdateMLModel", W),
 ];
+static K_MACHINELEARNING: [&str; 0] = [];
 static A_MACIE2: [Action; 81] = [
     a("AcceptInvitation", W),
     a("BatchGetCustomDataIdentifiers", R),
@@ -13581,6 +13834,7 @@ static A_MACIE2: [Action; 81] = [
     a("UpdateRevealConfiguration", W),
     a("UpdateSensitivityInspectionTemplate", W),
 ];
+static K_MACIE2: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MANAGEDBLOCKCHAIN: [Action; 34] = [
     a("CreateAccessor", W),
     a("CreateMember", W),
@@ -13617,6 +13871,7 @@ static A_MANAGEDBLOCKCHAIN: [Action; 34] = [
     a("UpdateNode", W),
     a("VoteOnProposal", W),
 ];
+static K_MANAGEDBLOCKCHAIN: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MANAGEDBLOCKCHAIN_QUERY: [Action; 9] = [
     a("BatchGetTokenBalance", R),
     a("GetAssetContract", R),
@@ -13628,15 +13883,18 @@ static A_MANAGEDBLOCKCHAIN_QUERY: [Action; 9] = [
     a("ListTransactionEvents", L),
     a("ListTransactions", L),
 ];
+static K_MANAGEDBLOCKCHAIN_QUERY: [&str; 0] = [];
 static A_MAPCREDITS: [Action; 3] = [
     a("ListAssociatedPrograms", L),
     a("ListQuarterCredits", L),
     a("ListQuarterSpend", L),
 ];
+static K_MAPCREDITS: [&str; 0] = [];
 static A_MARKETPLACECOMMERCEANALYTICS: [Action; 2] = [
     a("GenerateDataSet", W),
     a("StartSupportDataExport", W),
 ];
+static K_MARKETPLACECOMMERCEANALYTICS: [&str; 0] = [];
 static A_MECHANICALTURK: [Action; 39] = [
     a("AcceptQualificationRequest", W),
     a("ApproveAssignment", W),
@@ -13678,6 +13936,7 @@ static A_MECHANICALTURK: [Action; 39] = [
     a("UpdateNotificationSettings", W),
     a("UpdateQualificationType", W),
 ];
+static K_MECHANICALTURK: [&str; 0] = [];
 static A_MEDIACONNECT: [Action; 80] = [
     a("AddBridgeOutputs", W),
     a("AddBridgeSources", W),
@@ -13760,6 +14019,7 @@ static A_MEDIACONNECT: [Action; 80] = [
     a("UpdateRouterNetworkInterface", W),
     a("UpdateRouterOutput", W),
 ];
+static K_MEDIACONNECT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MEDIACONVERT: [Action; 32] = [
     a("AssociateCertificate", W),
     a("CancelJob", W),
@@ -13794,9 +14054,11 @@ static A_MEDIACONVERT: [Action; 32] = [
     a("UpdatePreset", W),
     a("UpdateQueue", W),
 ];
+static K_MEDIACONVERT: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "mediaconvert:HttpInputsAllowed", "mediaconvert:HttpsInputsAllowed", "mediaconvert:S3InputsAllowed"];
 static A_MEDIAIMPORT: [Action; 1] = [
     a("CreateDatabaseBinarySnapshot", W),
 ];
+static K_MEDIAIMPORT: [&str; 0] = [];
 static A_MEDIALIVE: [Action; 125] = [
     a("AcceptInputDeviceTransfer", W),
     a("BatchDelete", W),
@@ -13924,6 +14186,7 @@ static A_MEDIALIVE: [Action; 125] = [
     a("UpdateReservation", W),
     a("UpdateSdiSource", W),
 ];
+static K_MEDIALIVE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MEDIAPACKAGE: [Action; 19] = [
     a("ConfigureLogs", W),
     a("CreateChannel", W),
@@ -13945,6 +14208,7 @@ static A_MEDIAPACKAGE: [Action; 19] = [
     a("UpdateChannel", W),
     a("UpdateOriginEndpoint", W),
 ];
+static K_MEDIAPACKAGE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MEDIAPACKAGE_VOD: [Action; 17] = [
     a("ConfigureLogs", W),
     a("CreateAsset", W),
@@ -13964,6 +14228,7 @@ static A_MEDIAPACKAGE_VOD: [Action; 17] = [
     a("UntagResource", T),
     a("UpdatePackagingGroup", W),
 ];
+static K_MEDIAPACKAGE_VOD: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MEDIAPACKAGEV2: [Action; 34] = [
     a("CancelHarvestJob", W),
     a("CreateChannel", W),
@@ -14000,6 +14265,7 @@ static A_MEDIAPACKAGEV2: [Action; 34] = [
     a("UpdateChannelGroup", W),
     a("UpdateOriginEndpoint", W),
 ];
+static K_MEDIAPACKAGEV2: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MEDIASTORE: [Action; 26] = [
     a("CreateContainer", W),
     a("DeleteContainer", W),
@@ -14028,6 +14294,7 @@ static A_MEDIASTORE: [Action; 26] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_MEDIASTORE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MEDIATAILOR: [Action; 44] = [
     a("ConfigureLogsForChannel", W),
     a("ConfigureLogsForPlaybackConfiguration", W),
@@ -14074,6 +14341,7 @@ static A_MEDIATAILOR: [Action; 44] = [
     a("UpdateSourceLocation", W),
     a("UpdateVodSource", W),
 ];
+static K_MEDIATAILOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MEDICAL_IMAGING: [Action; 28] = [
     a("CopyImageSet", W),
     a("CreateDatastore", W),
@@ -14104,6 +14372,7 @@ static A_MEDICAL_IMAGING: [Action; 28] = [
     a("UntagResource", T),
     a("UpdateImageSetMetadata", W),
 ];
+static K_MEDICAL_IMAGING: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "medical-imaging:SeriesInstanceUID", "medical-imaging:StudyInstanceUID"];
 static A_MEMORYDB: [Action; 47] = [
     a("BatchUpdateCluster", W),
     a("Connect", W),
@@ -14153,6 +14422,7 @@ static A_MEMORYDB: [Action; 47] = [
     a("UpdateSubnetGroup", W),
     a("UpdateUser", W),
 ];
+static K_MEMORYDB: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "memorydb:TLSEnabled", "memorydb:UserAuthenticationMode"];
 static A_MGH: [Action; 46] = [
     a("AcceptConnection", W),
     a("AssociateAutomationUnitRole", W),
@@ -14201,6 +14471,7 @@ static A_MGH: [Action; 46] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_MGH: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "mgh:AutomationRunResourceRunID", "mgh:AutomationUnitResourceAutomationUnitArn", "mgh:ConnectionResourceConnectionArn"];
 static A_MGN: [Action; 136] = [
     a("ArchiveApplication", W),
     a("ArchiveWave", W),
@@ -14339,6 +14610,7 @@ static A_MGN: [Action; 136] = [
     a("UpdateWave", W),
     a("VerifyClientRoleForMgn", R),
 ];
+static K_MGN: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "mgn:CreateAction"];
 static A_MIGRATIONHUB_ORCHESTRATOR: [Action; 34] = [
     a("CreateTemplate", W),
     a("CreateWorkflow", W),
@@ -14375,6 +14647,7 @@ static A_MIGRATIONHUB_ORCHESTRATOR: [Action; 34] = [
     a("UpdateWorkflowStep", W),
     a("UpdateWorkflowStepGroup", W),
 ];
+static K_MIGRATIONHUB_ORCHESTRATOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MIGRATIONHUB_STRATEGY: [Action; 31] = [
     a("GetAntiPattern", R),
     a("GetApplicationComponentDetails", R),
@@ -14408,11 +14681,13 @@ static A_MIGRATIONHUB_STRATEGY: [Action; 31] = [
     a("UpdateCollectorConfiguration", W),
     a("UpdateServerConfig", W),
 ];
+static K_MIGRATIONHUB_STRATEGY: [&str; 0] = [];
 static A_MOBILEANALYTICS: [Action; 3] = [
     a("GetFinancialReports", R),
     a("GetReports", R),
     a("PutEvents", W),
 ];
+static K_MOBILEANALYTICS: [&str; 0] = [];
 static A_MOBILETARGETING: [Action; 123] = [
     a("CreateApp", W),
     a("CreateCampaign", W),
@@ -14538,6 +14813,7 @@ static A_MOBILETARGETING: [Action; 123] = [
     a("UpdateVoiceTemplate", W),
     a("VerifyOTPMessage", W),
 ];
+static K_MOBILETARGETING: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MONITRON: [Action; 18] = [
     a("AssociateProjectAdminUser", P),
     a("CreateProject", W),
@@ -14558,6 +14834,7 @@ static A_MONITRON: [Action; 18] = [
     a("UntagResource", T),
     a("UpdateProject", W),
 ];
+static K_MONITRON: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_MPA: [Action; 25] = [
     a("CancelSession", W),
     a("CreateApprovalTeam", W),
@@ -14585,6 +14862,7 @@ static A_MPA: [Action; 25] = [
     a("UntagResource", T),
     a("UpdateApprovalTeam", W),
 ];
+static K_MPA: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "mpa:ProtectedResourceAccount", "mpa:RequestedOperation"];
 static A_MQ: [Action; 27] = [
     a("CreateBroker", W),
     a("CreateConfiguration", W),
@@ -14614,6 +14892,7 @@ static A_MQ: [Action; 27] = [
     a("UpdateConfiguration", W),
     a("UpdateUser", W),
 ];
+static K_MQ: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_NEPTUNE_DB: [Action; 33] = [
     a("CancelLoaderJob", W),
     a("CancelMLDataProcessingJob", W),
@@ -14649,6 +14928,7 @@ static A_NEPTUNE_DB: [Action; 33] = [
     a("StartMLModelTransformJob", W),
     a("WriteDataViaQuery", W),
 ];
+static K_NEPTUNE_DB: [&str; 1] = ["neptune-db:QueryLanguage"];
 static A_NEPTUNE_GRAPH: [Action; 38] = [
     a("CancelExportTask", W),
     a("CancelImportTask", W),
@@ -14689,6 +14969,7 @@ static A_NEPTUNE_GRAPH: [Action; 38] = [
     a("UpdateGraph", W),
     a("WriteDataViaQuery", W),
 ];
+static K_NEPTUNE_GRAPH: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "neptune-graph:PublicConnectivity"];
 static A_NETWORK_FIREWALL: [Action; 84] = [
     a("AcceptNetworkFirewallTransitGatewayAttachment", W),
     a("AssociateAvailabilityZones", W),
@@ -14775,6 +15056,7 @@ static A_NETWORK_FIREWALL: [Action; 84] = [
     a("UpdateSubnetChangeProtection", W),
     a("UpdateTLSInspectionConfiguration", W),
 ];
+static K_NETWORK_FIREWALL: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_NETWORK_SECURITY_DIRECTOR: [Action; 8] = [
     a("GetFinding", R),
     a("GetResource", R),
@@ -14785,6 +15067,7 @@ static A_NETWORK_SECURITY_DIRECTOR: [Action; 8] = [
     a("ListResources", L),
     a("UpdateFinding", W),
 ];
+static K_NETWORK_SECURITY_DIRECTOR: [&str; 0] = [];
 static A_NETWORK_SECURITY_MANAGER: [Action; 46] = [
     a("CreateDeployment", W),
     a("CreateDeploymentSnapshot", W),
@@ -14833,6 +15116,7 @@ static A_NETWORK_SECURITY_MANAGER: [Action; 46] = [
     a("UpdateScope", W),
     a("UpdateTemplate", W),
 ];
+static K_NETWORK_SECURITY_MANAGER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_NETWORKFLOWMONITOR: [Action; 26] = [
     a("CreateMonitor", W),
     a("CreateScope", W),
@@ -14861,6 +15145,7 @@ static A_NETWORKFLOWMONITOR: [Action; 26] = [
     a("UpdateMonitor", W),
     a("UpdateScope", W),
 ];
+static K_NETWORKFLOWMONITOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_NETWORKMANAGER: [Action; 95] = [
     a("AcceptAttachment", W),
     a("AssociateConnectPeer", W),
@@ -14958,6 +15243,7 @@ static A_NETWORKMANAGER: [Action; 95] = [
     a("UpdateSite", W),
     a("UpdateVpcAttachment", W),
 ];
+static K_NETWORKMANAGER: [&str; 12] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "networkmanager:cgwArn", "networkmanager:directConnectGatewayArn", "networkmanager:edgeLocations", "networkmanager:subnetArns", "networkmanager:tgwArn", "networkmanager:tgwConnectPeerArn", "networkmanager:tgwRtbArn", "networkmanager:vpcArn", "networkmanager:vpnConnectionArn"];
 static A_NETWORKMANAGER_CHAT: [Action; 7] = [
     a("CancelMessageResponse", W),
     a("CreateConversation", W),
@@ -14967,6 +15253,7 @@ static A_NETWORKMANAGER_CHAT: [Action; 7] = [
     a("NotifyConversationIsActive", W),
     a("SendConversationMessage", W),
 ];
+static K_NETWORKMANAGER_CHAT: [&str; 0] = [];
 static A_NETWORKMONITOR: [Action; 12] = [
     a("CreateMonitor", W),
     a("CreateProbe", W),
@@ -14981,6 +15268,7 @@ static A_NETWORKMONITOR: [Action; 12] = [
     a("UpdateMonitor", W),
     a("UpdateProbe", W),
 ];
+static K_NETWORKMONITOR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_NIMBLE: [Action; 51] = [
     a("AcceptEulas", W),
     a("CreateLaunchProfile", W),
@@ -15034,6 +15322,7 @@ static A_NIMBLE: [Action; 51] = [
     a("UpdateStudio", W),
     a("UpdateStudioComponent", W),
 ];
+static K_NIMBLE: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "nimble:createdBy", "nimble:ownedBy", "nimble:principalId", "nimble:requesterPrincipalId", "nimble:studioId"];
 static A_NOTIFICATIONS: [Action; 44] = [
     a("AccessSensitiveEvents", R),
     a("AssociateChannel", W),
@@ -15080,6 +15369,7 @@ static A_NOTIFICATIONS: [Action; 44] = [
     a("UpdateManagedNotificationChannelAssociation", W),
     a("UpdateNotificationConfiguration", W),
 ];
+static K_NOTIFICATIONS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_NOTIFICATIONS_CONTACTS: [Action; 9] = [
     a("ActivateEmailContact", W),
     a("CreateEmailContact", W),
@@ -15091,6 +15381,7 @@ static A_NOTIFICATIONS_CONTACTS: [Action; 9] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_NOTIFICATIONS_CONTACTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_NOVA_ACT: [Action; 16] = [
     a("CreateAct", W),
     a("CreateSession", W),
@@ -15109,6 +15400,7 @@ static A_NOVA_ACT: [Action; 16] = [
     a("UpdateAct", W),
     a("UpdateWorkflowRun", W),
 ];
+static K_NOVA_ACT: [&str; 0] = [];
 static A_OAM: [Action; 15] = [
     a("CreateLink", W),
     a("CreateSink", W),
@@ -15126,6 +15418,7 @@ static A_OAM: [Action; 15] = [
     a("UntagResource", T),
     a("UpdateLink", W),
 ];
+static K_OAM: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "oam:ResourceTypes"];
 static A_OBSERVABILITYADMIN: [Action; 45] = [
     a("CreateCentralizationRuleForOrganization", W),
     a("CreateDatasetIntegration", W),
@@ -15173,6 +15466,7 @@ static A_OBSERVABILITYADMIN: [Action; 45] = [
     a("UpdateTelemetryRuleForOrganization", W),
     a("ValidateTelemetryPipelineConfiguration", R),
 ];
+static K_OBSERVABILITYADMIN: [&str; 11] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "observabilityadmin:CentralizationBackupRegion", "observabilityadmin:CentralizationDestinationAccount", "observabilityadmin:CentralizationDestinationRegion", "observabilityadmin:CentralizationRuleName", "observabilityadmin:CentralizationSourceId", "observabilityadmin:CentralizationSourceRegions", "observabilityadmin:SourceType", "observabilityadmin:TargetRegions"];
 static A_ODB: [Action; 90] = [
     a("AcceptMarketplaceRegistration", W),
     a("AssociateIamRoleToResource", W),
@@ -15265,6 +15559,7 @@ static A_ODB: [Action; 90] = [
     a("UpdateOdbPeeringConnection", W),
     a("UpdateOutboundIntegration", W),
 ];
+static K_ODB: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_OMICS: [Action; 107] = [
     a("AbortMultipartReadSetUpload", W),
     a("AcceptShare", W),
@@ -15374,6 +15669,7 @@ static A_OMICS: [Action; 107] = [
     a("UpdateWorkflowVersion", W),
     a("UploadReadSetPart", W),
 ];
+static K_OMICS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ONE: [Action; 28] = [
     a("CreateDeviceActivationQrCode", W),
     a("CreateDeviceConfigurationTemplate", W),
@@ -15404,6 +15700,7 @@ static A_ONE: [Action; 28] = [
     a("UpdateSite", W),
     a("UpdateSiteAddress", W),
 ];
+static K_ONE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_OPENSEARCH: [Action; 11] = [
     a("ApplicationAccessAll", P),
     a("CancelAutoOptimizeJob", W),
@@ -15417,6 +15714,7 @@ static A_OPENSEARCH: [Action; 11] = [
     a("SubmitAutoOptimizeJob", W),
     a("ViewLoginPage", P),
 ];
+static K_OPENSEARCH: [&str; 0] = [];
 static A_OPSWORKS: [Action; 74] = [
     a("AssignInstance", W),
     a("AssignVolume", W),
@@ -15493,6 +15791,7 @@ static A_OPSWORKS: [Action; 74] = [
     a("UpdateUserProfile", P),
     a("UpdateVolume", W),
 ];
+static K_OPSWORKS: [&str; 0] = [];
 static A_OPSWORKS_CM: [Action; 19] = [
     a("AssociateNode", W),
     a("CreateBackup", W),
@@ -15514,6 +15813,7 @@ static A_OPSWORKS_CM: [Action; 19] = [
     a("UpdateServer", W),
     a("UpdateServerEngineAttributes", W),
 ];
+static K_OPSWORKS_CM: [&str; 0] = [];
 static A_ORGANIZATIONS: [Action; 63] = [
     a("AcceptHandshake", W),
     a("AttachPolicy", P),
@@ -15579,6 +15879,7 @@ static A_ORGANIZATIONS: [Action; 63] = [
     a("UpdatePolicy", P),
     a("UpdateResponsibilityTransfer", W),
 ];
+static K_ORGANIZATIONS: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "organizations:PolicyType", "organizations:ServicePrincipal", "organizations:TransferDirection", "organizations:TransferType"];
 static A_OSIS: [Action; 23] = [
     a("CreatePipeline", W),
     a("CreatePipelineEndpoint", W),
@@ -15604,6 +15905,7 @@ static A_OSIS: [Action; 23] = [
     a("UpdatePipeline", W),
     a("ValidatePipeline", R),
 ];
+static K_OSIS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_OUTPOSTS: [Action; 44] = [
     a("CancelCapacityTask", W),
     a("CancelOrder", W),
@@ -15650,6 +15952,7 @@ static A_OUTPOSTS: [Action; 44] = [
     a("UpdateSiteAddress", W),
     a("UpdateSiteRackPhysicalProperties", W),
 ];
+static K_OUTPOSTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PANORAMA: [Action; 36] = [
     a("CreateApplicationInstance", W),
     a("CreateJobForDevices", W),
@@ -15688,6 +15991,7 @@ static A_PANORAMA: [Action; 36] = [
     a("UntagResource", T),
     a("UpdateDeviceMetadata", W),
 ];
+static K_PANORAMA: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PARTNERCENTRAL: [Action; 134] = [
     a("AcceptChannelHandshake", W),
     a("AcceptConnectionInvitation", W),
@@ -15824,6 +16128,7 @@ static A_PARTNERCENTRAL: [Action; 134] = [
     a("UpdateRevenueAttribution", W),
     a("UseSession", W),
 ];
+static K_PARTNERCENTRAL: [&str; 9] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "partnercentral:Catalog", "partnercentral:ChannelHandshakeType", "partnercentral:FulfillmentTypes", "partnercentral:Programs", "partnercentral:RelatedEntityType", "partnercentral:VerificationType"];
 static A_PARTNERCENTRAL_ACCOUNT_MANAGEMENT: [Action; 6] = [
     a("AccessLegacyPartnerCentral", W),
     a("AccessMarketingCentral", W),
@@ -15832,6 +16137,7 @@ static A_PARTNERCENTRAL_ACCOUNT_MANAGEMENT: [Action; 6] = [
     a("AssociatePartnerUser", W),
     a("DisassociatePartnerUser", W),
 ];
+static K_PARTNERCENTRAL_ACCOUNT_MANAGEMENT: [&str; 3] = ["partnercentral-account-management:LegacyPartnerCentralRole", "partnercentral-account-management:MarketingCentralRole", "partnercentral-account-management:ProServeRole"];
 static A_PAYMENT_CRYPTOGRAPHY: [Action; 47] = [
     a("AddKeyReplicationRegions", W),
     a("AssociateMpaTeam", W),
@@ -15881,6 +16187,7 @@ static A_PAYMENT_CRYPTOGRAPHY: [Action; 47] = [
     a("VerifyMac", W),
     a("VerifyPinData", W),
 ];
+static K_PAYMENT_CRYPTOGRAPHY: [&str; 16] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "payment-cryptography:CertificateAuthorityPublicKeyIdentifier", "payment-cryptography:DeriveKeyUsage", "payment-cryptography:ExportDukptInitialKey", "payment-cryptography:ExportKeyMaterial", "payment-cryptography:ImportKeyMaterial", "payment-cryptography:KeyAlgorithm", "payment-cryptography:KeyClass", "payment-cryptography:KeyUsage", "payment-cryptography:PrivateKeyIdentifier", "payment-cryptography:RequestAlias", "payment-cryptography:ResourceAliases", "payment-cryptography:SigningKeyIdentifier", "payment-cryptography:WrappingKeyIdentifier"];
 static A_PAYMENTS: [Action; 24] = [
     a("AcceptFinancingApplicationTerms", W),
     a("CreateFinancingApplication", W),
@@ -15907,6 +16214,7 @@ static A_PAYMENTS: [Action; 24] = [
     a("UpdatePaymentInstrument", W),
     a("UpdatePaymentPreferences", W),
 ];
+static K_PAYMENTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PCA_CONNECTOR_AD: [Action; 25] = [
     a("CreateConnector", W),
     a("CreateDirectoryRegistration", W),
@@ -15934,6 +16242,7 @@ static A_PCA_CONNECTOR_AD: [Action; 25] = [
     a("UpdateTemplate", W),
     a("UpdateTemplateGroupAccessControlEntry", W),
 ];
+static K_PCA_CONNECTOR_AD: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PCA_CONNECTOR_SCEP: [Action; 12] = [
     a("CreateChallenge", W),
     a("CreateConnector", W),
@@ -15948,6 +16257,7 @@ static A_PCA_CONNECTOR_SCEP: [Action; 12] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_PCA_CONNECTOR_SCEP: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PCS: [Action; 20] = [
     a("AllowVendedLogDeliveryForResource", W),
     a("CreateCluster", W),
@@ -15970,6 +16280,7 @@ static A_PCS: [Action; 20] = [
     a("UpdateComputeNodeGroup", W),
     a("UpdateQueue", W),
 ];
+static K_PCS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PERSONALIZE: [Action; 83] = [
     a("CreateBatchInferenceJob", W),
     a("CreateBatchSegmentJob", W),
@@ -16055,6 +16366,7 @@ static A_PERSONALIZE: [Action; 83] = [
     a("UpdateRecommender", W),
     a("UpdateSolution", W),
 ];
+static K_PERSONALIZE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PI: [Action; 14] = [
     a("CreatePerformanceAnalysisReport", W),
     a("DeletePerformanceAnalysisReport", W),
@@ -16071,6 +16383,7 @@ static A_PI: [Action; 14] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_PI: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "pi:Dimensions"];
 static A_PIPES: [Action; 10] = [
     a("CreatePipe", W),
     a("DeletePipe", W),
@@ -16083,6 +16396,7 @@ static A_PIPES: [Action; 10] = [
     a("UntagResource", T),
     a("UpdatePipe", W),
 ];
+static K_PIPES: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_POLLY: [Action; 10] = [
     a("DeleteLexicon", W),
     a("DescribeVoices", L),
@@ -16095,6 +16409,7 @@ static A_POLLY: [Action; 10] = [
     a("StartSpeechSynthesisTask", W),
     a("SynthesizeSpeech", R),
 ];
+static K_POLLY: [&str; 0] = [];
 static A_PRICING: [Action; 5] = [
     a("DescribeServices", R),
     a("GetAttributeValues", R),
@@ -16102,6 +16417,7 @@ static A_PRICING: [Action; 5] = [
     a("GetProducts", R),
     a("ListPriceLists", R),
 ];
+static K_PRICING: [&str; 0] = [];
 static A_PRICINGPLANMANAGER: [Action; 9] = [
     a("ApprovePaidSubscription", W),
     a("AssociateResourcesToSubscription", W),
@@ -16113,6 +16429,7 @@ static A_PRICINGPLANMANAGER: [Action; 9] = [
     a("ListSubscriptions", R),
     a("UpdateSubscription", W),
 ];
+static K_PRICINGPLANMANAGER: [&str; 0] = [];
 static A_PRIVATE_NETWORKS: [Action; 26] = [
     a("AcknowledgeOrderReceipt", W),
     a("ActivateDeviceIdentifier", W),
@@ -16141,6 +16458,7 @@ static A_PRIVATE_NETWORKS: [Action; 26] = [
     a("UpdateNetworkSite", W),
     a("UpdateNetworkSitePlan", W),
 ];
+static K_PRIVATE_NETWORKS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PROFILE: [Action; 117] = [
     a("AddProfileKey", W),
     a("AssociateStreamForSegments", W),
@@ -16260,6 +16578,7 @@ static A_PROFILE: [Action; 117] = [
     a("UpdateProfile", W),
     a("UpdateRecommender", W),
 ];
+static K_PROFILE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_PROTON: [Action; 111] = [
     a("AcceptEnvironmentAccountConnection", W),
     a("CancelComponentDeployment", W),
@@ -16373,6 +16692,7 @@ static A_PROTON: [Action; 111] = [
     a("UpdateServiceTemplateVersion", W),
     a("UpdateTemplateSyncConfig", W),
 ];
+static K_PROTON: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "proton:EnvironmentTemplate", "proton:ServiceTemplate"];
 static A_PURCHASE_ORDERS: [Action; 14] = [
     a("AddPurchaseOrder", W),
     a("DeletePurchaseOrder", W),
@@ -16389,6 +16709,7 @@ static A_PURCHASE_ORDERS: [Action; 14] = [
     a("UpdatePurchaseOrderStatus", W),
     a("ViewPurchaseOrders", R),
 ];
+static K_PURCHASE_ORDERS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_Q: [Action; 54] = [
     a("AssociateConnectorResource", W),
     a("AssociateLoginDomain", W),
@@ -16445,6 +16766,7 @@ static A_Q: [Action; 54] = [
     a("UsePlugin", W),
     a("VerifyOAuthAppConnection", W),
 ];
+static K_Q: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "identitystore:GroupId", "identitystore:UserId"];
 static A_QAPPS: [Action; 39] = [
     a("AssociateLibraryItemReview", W),
     a("AssociateQAppWithUser", W),
@@ -16486,6 +16808,7 @@ static A_QAPPS: [Action; 39] = [
     a("UpdateQAppSession", W),
     a("UpdateQAppSessionMetadata", W),
 ];
+static K_QAPPS: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "qapps:AppIsPublished", "qapps:SessionIsShared", "qapps:UserIsAppOwner", "qapps:UserIsSessionModerator"];
 static A_QBUSINESS: [Action; 93] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("AssociatePermission", W),
@@ -16581,6 +16904,7 @@ static A_QBUSINESS: [Action; 93] = [
     a("UpdateUser", W),
     a("UpdateWebExperience", W),
 ];
+static K_QBUSINESS: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "identitystore:GroupId", "identitystore:UserId"];
 static A_QDEVELOPER: [Action; 7] = [
     a("ExportArtifact", W),
     a("ImportArtifact", W),
@@ -16590,6 +16914,7 @@ static A_QDEVELOPER: [Action; 7] = [
     a("TransformCode", W),
     a("UntagResource", T),
 ];
+static K_QDEVELOPER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_QLDB: [Action; 35] = [
     a("CancelJournalKinesisStream", W),
     a("CreateLedger", W),
@@ -16627,6 +16952,7 @@ static A_QLDB: [Action; 35] = [
     a("UpdateLedger", W),
     a("UpdateLedgerPermissionsMode", W),
 ];
+static K_QLDB: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "qldb:Purge"];
 static A_QUICKSIGHT: [Action; 340] = [
     a("AccountConfigurations", W),
     a("AllowVendedLogDeliveryForResource", P),
@@ -16969,6 +17295,7 @@ static A_QUICKSIGHT: [Action; 340] = [
     a("UpdateUserCustomPermission", W),
     a("UpdateVPCConnection", W),
 ];
+static K_QUICKSIGHT: [&str; 11] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "quicksight:AllowedEmbeddingDomains", "quicksight:DirectoryType", "quicksight:Edition", "quicksight:Group", "quicksight:IamArn", "quicksight:KmsKeyArns", "quicksight:SessionName", "quicksight:UserName"];
 static A_RAM: [Action; 35] = [
     a("AcceptResourceShareInvitation", W),
     a("AssociateResourceShare", W),
@@ -17006,6 +17333,7 @@ static A_RAM: [Action; 35] = [
     a("UntagResource", T),
     a("UpdateResourceShare", W),
 ];
+static K_RAM: [&str; 14] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ram:AllowsExternalPrincipals", "ram:PermissionArn", "ram:PermissionResourceType", "ram:Principal", "ram:RequestedAllowsExternalPrincipals", "ram:RequestedResourceType", "ram:ResourceArn", "ram:ResourceShareName", "ram:ResourceTag/${TagKey}", "ram:RetainSharingOnAccountLeaveOrganization", "ram:ShareOwnerAccountId"];
 static A_RBIN: [Action; 10] = [
     a("CreateRule", W),
     a("DeleteRule", W),
@@ -17018,6 +17346,7 @@ static A_RBIN: [Action; 10] = [
     a("UntagResource", T),
     a("UpdateRule", W),
 ];
+static K_RBIN: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "rbin:Attribute/ResourceType", "rbin:Request/ResourceType"];
 static A_RDS: [Action; 169] = [
     a("AddRoleToDBCluster", W),
     a("AddRoleToDBInstance", W),
@@ -17189,6 +17518,7 @@ static A_RDS: [Action; 169] = [
     a("SwitchoverGlobalCluster", W),
     a("SwitchoverReadReplica", W),
 ];
+static K_RDS: [&str; 30] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "rds:BackupTarget", "rds:cluster-pg-tag/${TagKey}", "rds:cluster-snapshot-tag/${TagKey}", "rds:cluster-tag/${TagKey}", "rds:CopyOptionGroup", "rds:DatabaseClass", "rds:DatabaseEngine", "rds:DatabaseName", "rds:db-tag/${TagKey}", "rds:EndpointType", "rds:es-tag/${TagKey}", "rds:ManageMasterUserPassword", "rds:MultiAz", "rds:og-tag/${TagKey}", "rds:pg-tag/${TagKey}", "rds:Piops", "rds:PubliclyAccessible", "rds:req-tag/${TagKey}", "rds:ri-tag/${TagKey}", "rds:secgrp-tag/${TagKey}", "rds:snapshot-tag/${TagKey}", "rds:StorageEncrypted", "rds:StorageSize", "rds:subgrp-tag/${TagKey}", "rds:TagsFromRequest", "rds:TenantDatabaseName", "rds:Vpc"];
 static A_RDS_DATA: [Action; 6] = [
     a("BatchExecuteStatement", W),
     a("BeginTransaction", W),
@@ -17197,9 +17527,11 @@ static A_RDS_DATA: [Action; 6] = [
     a("ExecuteStatement", W),
     a("RollbackTransaction", W),
 ];
+static K_RDS_DATA: [&str; 2] = ["aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_RDS_DB: [Action; 1] = [
     a("connect", P),
 ];
+static K_RDS_DB: [&str; 0] = [];
 static A_REDSHIFT: [Action; 166] = [
     a("AcceptReservedNodeExchange", W),
     a("AddPartner", W),
@@ -17368,6 +17700,7 @@ static A_REDSHIFT: [Action; 166] = [
     a("ViewQueriesFromConsole", L),
     a("ViewQueriesInConsole", L),
 ];
+static K_REDSHIFT: [&str; 12] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "redshift:AllowWrites", "redshift:ConsumerArn", "redshift:ConsumerIdentifier", "redshift:DbName", "redshift:DbUser", "redshift:DurationSeconds", "redshift:InboundIntegrationArn", "redshift:IntegrationSourceArn", "redshift:IntegrationTargetArn"];
 static A_REDSHIFT_DATA: [Action; 12] = [
     a("BatchExecuteStatement", W),
     a("CancelStatement", W),
@@ -17382,6 +17715,7 @@ static A_REDSHIFT_DATA: [Action; 12] = [
     a("ListStatements", L),
     a("ListTables", L),
 ];
+static K_REDSHIFT_DATA: [&str; 4] = ["aws:ResourceTag/${TagKey}", "redshift-data:glue-catalog-arn", "redshift-data:session-owner-iam-userid", "redshift-data:statement-owner-iam-userid"];
 static A_REDSHIFT_SERVERLESS: [Action; 68] = [
     a("ConvertRecoveryPointToSnapshot", W),
     a("CreateCustomDomainAssociation", W),
@@ -17452,6 +17786,7 @@ static A_REDSHIFT_SERVERLESS: [Action; 68] = [
     a("UpdateUsageLimit", W),
     a("UpdateWorkgroup", W),
 ];
+static K_REDSHIFT_SERVERLESS: [&str; 10] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "redshift-serverless:endpointAccessId", "redshift-serverless:managedWorkgroupName", "redshift-serverless:namespaceId", "redshift-serverless:recoveryPointId", "redshift-serverless:snapshotId", "redshift-serverless:tableRestoreRequestId", "redshift-serverless:workgroupId"];
 static A_REFACTOR_SPACES: [Action; 24] = [
     a("CreateApplication", W),
     a("CreateEnvironment", W),
@@ -17478,6 +17813,7 @@ static A_REFACTOR_SPACES: [Action; 24] = [
     a("UntagResource", T),
     a("UpdateRoute", W),
 ];
+static K_REFACTOR_SPACES: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "refactor-spaces:ApplicationCreatedByAccount", "refactor-spaces:CreatedByAccountIds", "refactor-spaces:RouteCreatedByAccount", "refactor-spaces:ServiceCreatedByAccount", "refactor-spaces:SourcePath"];
 static A_REKOGNITION: [Action; 76] = [
     a("AssociateFaces", W),
     a("CompareFaces", R),
@@ -17556,6 +17892,7 @@ static A_REKOGNITION: [Action; 76] = [
     a("UpdateDatasetEntries", W),
     a("UpdateStreamProcessor", W),
 ];
+static K_REKOGNITION: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_REPOSTSPACE: [Action; 19] = [
     a("BatchAddChannelRoleToAccessors", W),
     a("BatchAddRole", W),
@@ -17577,6 +17914,7 @@ static A_REPOSTSPACE: [Action; 19] = [
     a("UpdateChannel", W),
     a("UpdateSpace", W),
 ];
+static K_REPOSTSPACE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_RESEARCHSTUDIO: [Action; 6] = [
     a("AssignPrincipal", W),
     a("CreateApplication", W),
@@ -17585,6 +17923,7 @@ static A_RESEARCHSTUDIO: [Action; 6] = [
     a("GetApplication", R),
     a("ListApplications", L),
 ];
+static K_RESEARCHSTUDIO: [&str; 0] = [];
 static A_RESILIENCEHUB: [Action; 130] = [
     a("AcceptResourceGroupingRecommendations", W),
     a("AddDraftAppVersionResourceMappings", W),
@@ -17717,11 +18056,13 @@ static A_RESILIENCEHUB: [Action; 130] = [
     a("UpdateTest", W),
     a("UpdateUserJourney", W),
 ];
+static K_RESILIENCEHUB: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_RESOURCE_EXPLORER: [Action; 3] = [
     a("ListResources", L),
     a("ListResourceTypes", L),
     a("ListTags", R),
 ];
+static K_RESOURCE_EXPLORER: [&str; 0] = [];
 static A_RESOURCE_EXPLORER_2: [Action; 37] = [
     a("AssociateDefaultView", W),
     a("BatchGetView", R),
@@ -17761,6 +18102,7 @@ static A_RESOURCE_EXPLORER_2: [Action; 37] = [
     a("UpdateIndexType", W),
     a("UpdateView", W),
 ];
+static K_RESOURCE_EXPLORER_2: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "resource-explorer-2:Operation"];
 static A_RESOURCE_GROUPS: [Action; 29] = [
     a("AssociateResource", W),
     a("CancelTagSyncTask", W),
@@ -17792,9 +18134,11 @@ static A_RESOURCE_GROUPS: [Action; 29] = [
     a("UpdateGroup", W),
     a("UpdateGroupQuery", W),
 ];
+static K_RESOURCE_GROUPS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_RHELKB: [Action; 1] = [
     a("GetRhelURL", R),
 ];
+static K_RHELKB: [&str; 0] = [];
 static A_ROBOMAKER: [Action; 59] = [
     a("BatchDeleteWorlds", W),
     a("BatchDescribeSimulationJob", R),
@@ -17856,6 +18200,7 @@ static A_ROBOMAKER: [Action; 59] = [
     a("UpdateSimulationApplication", W),
     a("UpdateWorldTemplate", W),
 ];
+static K_ROBOMAKER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ROLESANYWHERE: [Action; 30] = [
     a("CreateProfile", W),
     a("CreateTrustAnchor", W),
@@ -17888,6 +18233,7 @@ static A_ROLESANYWHERE: [Action; 30] = [
     a("UpdateProfile", W),
     a("UpdateTrustAnchor", W),
 ];
+static K_ROLESANYWHERE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ROUTE53: [Action; 71] = [
     a("ActivateKeySigningKey", W),
     a("AssociateVPCWithHostedZone", W),
@@ -17961,12 +18307,14 @@ static A_ROUTE53: [Action; 71] = [
     a("UpdateTrafficPolicyComment", W),
     a("UpdateTrafficPolicyInstance", W),
 ];
+static K_ROUTE53: [&str; 4] = ["route53:ChangeResourceRecordSetsActions", "route53:ChangeResourceRecordSetsNormalizedRecordNames", "route53:ChangeResourceRecordSetsRecordTypes", "route53:VPCs"];
 static A_ROUTE53_RECOVERY_CLUSTER: [Action; 4] = [
     a("GetRoutingControlState", R),
     a("ListRoutingControls", R),
     a("UpdateRoutingControlState", W),
     a("UpdateRoutingControlStates", W),
 ];
+static K_ROUTE53_RECOVERY_CLUSTER: [&str; 1] = ["route53-recovery-cluster:AllowSafetyRulesOverrides"];
 static A_ROUTE53_RECOVERY_CONTROL_CONFIG: [Action; 27] = [
     a("CreateCluster", W),
     a("CreateControlPanel", W),
@@ -17996,6 +18344,7 @@ static A_ROUTE53_RECOVERY_CONTROL_CONFIG: [Action; 27] = [
     a("UpdateRoutingControl", W),
     a("UpdateSafetyRule", W),
 ];
+static K_ROUTE53_RECOVERY_CONTROL_CONFIG: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ROUTE53_RECOVERY_READINESS: [Action; 32] = [
     a("CreateCell", W),
     a("CreateCrossAccountAuthorization", W),
@@ -18030,6 +18379,7 @@ static A_ROUTE53_RECOVERY_READINESS: [Action; 32] = [
     a("UpdateRecoveryGroup", W),
     a("UpdateResourceSet", W),
 ];
+static K_ROUTE53_RECOVERY_READINESS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ROUTE53DOMAINS: [Action; 34] = [
     a("AcceptDomainTransferFromAnotherAwsAccount", W),
     a("AssociateDelegationSignerToDomain", W),
@@ -18066,6 +18416,7 @@ static A_ROUTE53DOMAINS: [Action; 34] = [
     a("UpdateTagsForDomain", T),
     a("ViewBilling", R),
 ];
+static K_ROUTE53DOMAINS: [&str; 0] = [];
 static A_ROUTE53GLOBALRESOLVER: [Action; 48] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("AssociateHostedZone", W),
@@ -18116,6 +18467,7 @@ static A_ROUTE53GLOBALRESOLVER: [Action; 48] = [
     a("UpdateGlobalResolver", W),
     a("UpdateHostedZoneAssociation", W),
 ];
+static K_ROUTE53GLOBALRESOLVER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_ROUTE53PROFILES: [Action; 18] = [
     a("AssociateProfile", W),
     a("AssociateResourceToProfile", W),
@@ -18136,6 +18488,7 @@ static A_ROUTE53PROFILES: [Action; 18] = [
     a("UntagResource", T),
     a("UpdateProfileResourceAssociation", W),
 ];
+static K_ROUTE53PROFILES: [&str; 9] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "route53profiles:FirewallRuleGroupPriority", "route53profiles:HostedZoneDomains", "route53profiles:ResolverRuleDomains", "route53profiles:ResourceArns", "route53profiles:ResourceIds", "route53profiles:ResourceTypes"];
 static A_ROUTE53RESOLVER: [Action; 69] = [
     a("AssociateFirewallRuleGroup", W),
     a("AssociateResolverEndpointIpAddress", W),
@@ -18207,6 +18560,7 @@ static A_ROUTE53RESOLVER: [Action; 69] = [
     a("UpdateResolverEndpoint", W),
     a("UpdateResolverRule", W),
 ];
+static K_ROUTE53RESOLVER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_RTBFABRIC: [Action; 36] = [
     a("AcceptLink", W),
     a("AssociateCertificate", W),
@@ -18245,6 +18599,7 @@ static A_RTBFABRIC: [Action; 36] = [
     a("UpdateRequesterGateway", W),
     a("UpdateResponderGateway", W),
 ];
+static K_RTBFABRIC: [&str; 10] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "rtbfabric:InboundExternalLinkGatewayId", "rtbfabric:InboundExternalLinkLinkId", "rtbfabric:LinkLinkId", "rtbfabric:LinkRoutingRuleRuleId", "rtbfabric:OutboundExternalLinkLinkId", "rtbfabric:RequesterGatewayGatewayId", "rtbfabric:ResponderGatewayGatewayId"];
 static A_RUM: [Action; 20] = [
     a("BatchCreateRumMetricDefinitions", W),
     a("BatchDeleteRumMetricDefinitions", W),
@@ -18267,6 +18622,7 @@ static A_RUM: [Action; 20] = [
     a("UpdateAppMonitor", W),
     a("UpdateRumMetricDefinition", W),
 ];
+static K_RUM: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_S3: [Action; 180] = [
     d("AbortMultipartUpload", W, &[r("accesspointobject", false, &[]), r("object", false, &[])], &["s3:AccessGrantsInstanceArn", "s3:authType", "s3:ResourceAccount", "s3:signatureAge", "s3:signatureversion", "s3:TlsVersion", "s3:x-amz-content-sha256"]),
     d("AllowVendedLogDeliveryForResource", R, &[r("bucket", true, &[])], &["s3:deliverySourceArn", "s3:logType", "s3:resourceArnBeingAuthorized"]),
@@ -18464,6 +18820,7 @@ static R_S3: [ResourceType; 13] = [
     t("storagelensconfiguration", "arn:${Partition}:s3:${Region}:${Account}:storage-lens/${ConfigId}", &["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"]),
     t("storagelensgroup", "arn:${Partition}:s3:${Region}:${Account}:storage-lens-group/${Name}", &["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"]),
 ];
+static K_S3: [&str; 64] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3:AccessGrantScope", "s3:AccessGrantsInstanceArn", "s3:AccessGrantsLocationScope", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:annotation-prefix", "s3:authType", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:delimiter", "s3:deliverySourceArn", "s3:destinationRegion", "s3:ExistingJobOperation", "s3:ExistingJobPriority", "s3:ExistingObjectTag/${TagKey}", "s3:if-match", "s3:if-none-match", "s3:InventoryAccessibleOptionalFields", "s3:isReplicationPauseRequest", "s3:JobSuspendedCause", "s3:locationconstraint", "s3:logType", "s3:max-annotation-results", "s3:max-keys", "s3:object-lock-event-hold", "s3:object-lock-event-hold-duration-days", "s3:object-lock-legal-hold", "s3:object-lock-mode", "s3:object-lock-remaining-retention-days", "s3:object-lock-retain-until-date", "s3:ObjectCreationOperation", "s3:prefix", "s3:RequestJobOperation", "s3:RequestJobPriority", "s3:RequestObjectTag/${TagKey}", "s3:RequestObjectTagKeys", "s3:ResourceAccount", "s3:resourceArnBeingAuthorized", "s3:signatureAge", "s3:signatureversion", "s3:TlsVersion", "s3:versionid", "s3:x-amz-acl", "s3:x-amz-bucket-namespace", "s3:x-amz-content-sha256", "s3:x-amz-copy-source", "s3:x-amz-grant-full-control", "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp", "s3:x-amz-metadata-directive", "s3:x-amz-object-annotation-directive", "s3:x-amz-object-if-match", "s3:x-amz-object-ownership", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-storage-class", "s3:x-amz-website-redirect-location"];
 static A_S3_OBJECT_LAMBDA: [Action; 26] = [
     d("AbortMultipartUpload", W, &[r("objectlambdaaccesspoint", true, &[])], &["s3-object-lambda:authType", "s3-object-lambda:signatureAge", "s3-object-lambda:TlsVersion"]),
     d("DeleteObject", W, &[r("objectlambdaaccesspoint", true, &[])], &["s3-object-lambda:authType", "s3-object-lambda:signatureAge", "s3-object-lambda:TlsVersion"]),
@@ -18495,6 +18852,7 @@ static A_S3_OBJECT_LAMBDA: [Action; 26] = [
 static R_S3_OBJECT_LAMBDA: [ResourceType; 1] = [
     t("objectlambdaaccesspoint", "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}", &[]),
 ];
+static K_S3_OBJECT_LAMBDA: [&str; 4] = ["s3-object-lambda:authType", "s3-object-lambda:signatureAge", "s3-object-lambda:TlsVersion", "s3-object-lambda:versionid"];
 static A_S3_OUTPOSTS: [Action; 48] = [
     a("AbortMultipartUpload", W),
     a("CreateAccessPoint", W),
@@ -18545,6 +18903,7 @@ static A_S3_OUTPOSTS: [Action; 48] = [
     a("ReplicateObject", W),
     a("ReplicateTags", T),
 ];
+static K_S3_OUTPOSTS: [&str; 19] = ["s3-outposts:AccessPointNetworkOrigin", "s3-outposts:authType", "s3-outposts:DataAccessPointAccount", "s3-outposts:DataAccessPointArn", "s3-outposts:delimiter", "s3-outposts:ExistingObjectTag/${TagKey}", "s3-outposts:max-keys", "s3-outposts:prefix", "s3-outposts:RequestObjectTag/${TagKey}", "s3-outposts:RequestObjectTagKeys", "s3-outposts:signatureAge", "s3-outposts:signatureversion", "s3-outposts:versionid", "s3-outposts:x-amz-acl", "s3-outposts:x-amz-content-sha256", "s3-outposts:x-amz-copy-source", "s3-outposts:x-amz-metadata-directive", "s3-outposts:x-amz-server-side-encryption", "s3-outposts:x-amz-storage-class"];
 static A_S3EXPRESS: [Action; 28] = [
     d("CreateAccessPoint", W, &[r("accesspoint", true, &["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3express:AccessPointTag/${TagKey}"])], &["s3express:AccessPointNetworkOrigin", "s3express:authType", "s3express:DataAccessPointAccount", "s3express:DataAccessPointArn", "s3express:LocationName", "s3express:ResourceAccount", "s3express:signatureversion", "s3express:TlsVersion", "s3express:x-amz-content-sha256"]),
     d("CreateBucket", W, &[r("bucket", true, &["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3express:BucketTag/${TagKey}"])], &["s3express:authType", "s3express:LocationName", "s3express:ResourceAccount", "s3express:signatureversion", "s3express:TlsVersion", "s3express:x-amz-content-sha256"]),
@@ -18579,6 +18938,7 @@ static R_S3EXPRESS: [ResourceType; 2] = [
     t("accesspoint", "arn:${Partition}:s3express:${Region}:${Account}:accesspoint/${AccessPointName}", &["aws:ResourceTag/${TagKey}", "s3express:AccessPointTag/${TagKey}"]),
     t("bucket", "arn:${Partition}:s3express:${Region}:${Account}:bucket/${BucketName}", &["aws:ResourceTag/${TagKey}", "s3express:BucketTag/${TagKey}"]),
 ];
+static K_S3EXPRESS: [&str; 21] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3express:AccessPointNetworkOrigin", "s3express:AccessPointTag/${TagKey}", "s3express:AllAccessRestrictedToLocalZoneGroup", "s3express:authType", "s3express:BucketTag/${TagKey}", "s3express:DataAccessPointAccount", "s3express:DataAccessPointArn", "s3express:InventoryAccessibleOptionalFields", "s3express:LocationName", "s3express:Permissions", "s3express:ResourceAccount", "s3express:SessionMode", "s3express:signatureAge", "s3express:signatureversion", "s3express:TlsVersion", "s3express:x-amz-content-sha256", "s3express:x-amz-server-side-encryption", "s3express:x-amz-server-side-encryption-aws-kms-key-id"];
 static A_S3FILES: [Action; 24] = [
     a("ClientMount", R),
     a("ClientRootAccess", W),
@@ -18605,6 +18965,7 @@ static A_S3FILES: [Action; 24] = [
     a("UntagResource", T),
     a("UpdateMountTarget", W),
 ];
+static K_S3FILES: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3files:AccessPointArn", "s3files:CreateAction"];
 static A_S3TABLES: [Action; 53] = [
     a("CreateNamespace", W),
     a("CreateTable", W),
@@ -18660,6 +19021,7 @@ static A_S3TABLES: [Action; 53] = [
     a("UntagResource", T),
     a("UpdateTableMetadataLocation", W),
 ];
+static K_S3TABLES: [&str; 9] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3tables:KMSKeyArn", "s3tables:namespace", "s3tables:SSEAlgorithm", "s3tables:StorageClass", "s3tables:TableBucketTag/${TagKey}", "s3tables:tableName"];
 static A_S3VECTORS: [Action; 19] = [
     a("CreateIndex", W),
     a("CreateVectorBucket", W),
@@ -18681,6 +19043,7 @@ static A_S3VECTORS: [Action; 19] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_S3VECTORS: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3vectors:kmsKeyArn", "s3vectors:sseType", "s3vectors:VectorBucketTag/${TagKey}"];
 static A_SAGEMAKER: [Action; 449] = [
     a("AccessModelPackage", R),
     a("AddAssociation", W),
@@ -19132,9 +19495,11 @@ static A_SAGEMAKER: [Action; 449] = [
     a("UpdateWorkforce", W),
     a("UpdateWorkteam", W),
 ];
+static K_SAGEMAKER: [&str; 68] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "sagemaker:AcceleratorTypes", "sagemaker:AppNetworkAccessType", "sagemaker:AuthMode", "sagemaker:BearerTokenType", "sagemaker:CurrentCustomerMetadataProperties/${MetadataKey}", "sagemaker:CurrentModelLifeCycleStage", "sagemaker:CurrentModelLifeCycleStageStatus", "sagemaker:CustomerMetadataProperties/${MetadataKey}", "sagemaker:CustomerMetadataPropertiesToRemove", "sagemaker:DirectGatedModelAccess", "sagemaker:DirectInternetAccess", "sagemaker:DomainId", "sagemaker:DomainSharingOutputKmsKey", "sagemaker:DomainSharingOutputKmsKeyArn", "sagemaker:EnableRemoteDebug", "sagemaker:FeatureGroupDisableGlueTableCreation", "sagemaker:FeatureGroupEnableOnlineStore", "sagemaker:FeatureGroupOfflineStoreConfig", "sagemaker:FeatureGroupOfflineStoreKmsKey", "sagemaker:FeatureGroupOfflineStoreKmsKeyArn", "sagemaker:FeatureGroupOfflineStoreS3Uri", "sagemaker:FeatureGroupOnlineStoreKmsKey", "sagemaker:FeatureGroupOnlineStoreKmsKeyArn", "sagemaker:FileSystemAccessMode", "sagemaker:FileSystemDirectoryPath", "sagemaker:FileSystemId", "sagemaker:FileSystemType", "sagemaker:HomeEfsFileSystemKmsKey", "sagemaker:ImageArns", "sagemaker:ImageVersionArns", "sagemaker:InstanceTypes", "sagemaker:InterContainerTrafficEncryption", "sagemaker:IsUpdateRecord", "sagemaker:KeepAlivePeriod", "sagemaker:MaxRuntimeInSeconds", "sagemaker:MinimumInstanceMetadataServiceVersion", "sagemaker:ModelApprovalStatus", "sagemaker:ModelArn", "sagemaker:ModelLifeCycle:Stage", "sagemaker:ModelLifeCycle:StageStatus", "sagemaker:NetworkIsolation", "sagemaker:NotebookInstanceLifecycleConfigArns", "sagemaker:OutputKmsKey", "sagemaker:OutputKmsKeyArn", "sagemaker:OwnerUserProfileArn", "sagemaker:PipelineVersionId", "sagemaker:RemoteAccess", "sagemaker:ResourceTag/", "sagemaker:ResourceTag/${TagKey}", "sagemaker:RootAccess", "sagemaker:SearchVisibilityCondition/${FilterKey}", "sagemaker:ServerlessMaxConcurrency", "sagemaker:ServerlessMemorySize", "sagemaker:SpaceSharingType", "sagemaker:StudioLifecycleConfigArns", "sagemaker:TaggingAction", "sagemaker:TargetModel", "sagemaker:UpdatableFeatures", "sagemaker:UserProfileName", "sagemaker:VolumeKmsKey", "sagemaker:VolumeKmsKeyArn", "sagemaker:VpcSecurityGroupIds", "sagemaker:VpcSubnets", "sagemaker:WorkteamArn", "sagemaker:WorkteamType"];
 static A_SAGEMAKER_DATA_SCIENCE_ASSISTANT: [Action; 1] = [
     a("SendConversation", W),
 ];
+static K_SAGEMAKER_DATA_SCIENCE_ASSISTANT: [&str; 0] = [];
 static A_SAGEMAKER_GEOSPATIAL: [Action; 19] = [
     a("DeleteEarthObservationJob", W),
     a("DeleteVectorEnrichmentJob", W),
@@ -19156,6 +19521,7 @@ static A_SAGEMAKER_GEOSPATIAL: [Action; 19] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_SAGEMAKER_GEOSPATIAL: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SAGEMAKER_MLFLOW: [Action; 61] = [
     a("AccessUI", R),
     a("CreateExperiment", W),
@@ -19219,9 +19585,11 @@ static A_SAGEMAKER_MLFLOW: [Action; 61] = [
     a("UpdateRegisteredModel", W),
     a("UpdateRun", W),
 ];
+static K_SAGEMAKER_MLFLOW: [&str; 1] = ["aws:ResourceTag/${TagKey}"];
 static A_SAGEMAKER_UNIFIED_STUDIO_MCP: [Action; 1] = [
     a("AuthorizeVpce", R),
 ];
+static K_SAGEMAKER_UNIFIED_STUDIO_MCP: [&str; 0] = [];
 static A_SAVINGSPLANS: [Action; 10] = [
     a("CreateSavingsPlan", W),
     a("DeleteQueuedSavingsPlan", W),
@@ -19234,6 +19602,7 @@ static A_SAVINGSPLANS: [Action; 10] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_SAVINGSPLANS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SCHEDULER: [Action; 13] = [
     a("CreateSchedule", W),
     a("CreateScheduleGroup", W),
@@ -19249,6 +19618,7 @@ static A_SCHEDULER: [Action; 13] = [
     a("UntagResource", T),
     a("UpdateSchedule", W),
 ];
+static K_SCHEDULER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SCHEMAS: [Action; 31] = [
     a("CreateDiscoverer", W),
     a("CreateRegistry", W),
@@ -19282,6 +19652,7 @@ static A_SCHEMAS: [Action; 31] = [
     a("UpdateRegistry", W),
     a("UpdateSchema", W),
 ];
+static K_SCHEMAS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SCN: [Action; 36] = [
     a("AssignAdminPermissionsToUser", W),
     a("CreateBillOfMaterialsImportJob", W),
@@ -19320,6 +19691,7 @@ static A_SCN: [Action; 36] = [
     a("UpdateDataLakeNamespace", W),
     a("UpdateInstance", W),
 ];
+static K_SCN: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SDB: [Action; 13] = [
     a("BatchDeleteAttributes", W),
     a("BatchPutAttributes", W),
@@ -19335,6 +19707,7 @@ static A_SDB: [Action; 13] = [
     a("Select", R),
     a("StartDomainExport", W),
 ];
+static K_SDB: [&str; 0] = [];
 static A_SECRETSMANAGER: [Action; 23] = [
     a("BatchGetSecretValue", R),
     a("CancelRotateSecret", W),
@@ -19360,6 +19733,7 @@ static A_SECRETSMANAGER: [Action; 23] = [
     a("UpdateSecretVersionStage", W),
     a("ValidateResourcePolicy", P),
 ];
+static K_SECRETSMANAGER: [&str; 24] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "secretsmanager:AddReplicaRegions", "secretsmanager:BlockPublicPolicy", "secretsmanager:Description", "secretsmanager:ExternalSecretRotationRoleArn", "secretsmanager:ForceDeleteWithoutRecovery", "secretsmanager:ForceOverwriteReplicaSecret", "secretsmanager:KmsKeyArn", "secretsmanager:KmsKeyId", "secretsmanager:ModifyRotationRules", "secretsmanager:Name", "secretsmanager:RecoveryWindowInDays", "secretsmanager:resource/AllowRotationLambdaArn", "secretsmanager:resource/Type", "secretsmanager:ResourceTag/tag-key", "secretsmanager:RotateImmediately", "secretsmanager:RotationLambdaARN", "secretsmanager:SecretId", "secretsmanager:SecretPrimaryRegion", "secretsmanager:Type", "secretsmanager:VersionId", "secretsmanager:VersionStage"];
 static A_SECURITY_IR: [Action; 24] = [
     a("BatchGetMemberAccountDetails", R),
     a("CancelMembership", W),
@@ -19386,6 +19760,7 @@ static A_SECURITY_IR: [Action; 24] = [
     a("UpdateMembership", W),
     a("UpdateResolverType", W),
 ];
+static K_SECURITY_IR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SECURITYAGENT: [Action; 118] = [
     a("AddArtifact", W),
     a("BatchCreateSecurityRequirements", W),
@@ -19506,6 +19881,7 @@ static A_SECURITYAGENT: [Action; 118] = [
     a("UpdateThreatModel", W),
     a("VerifyTargetDomain", W),
 ];
+static K_SECURITYAGENT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SECURITYHUB: [Action; 129] = [
     a("AcceptAdministratorInvitation", W),
     a("AcceptInvitation", W),
@@ -19637,6 +20013,7 @@ static A_SECURITYHUB: [Action; 129] = [
     a("UpdateSecurityHubConfiguration", W),
     a("UpdateStandardsControl", W),
 ];
+static K_SECURITYHUB: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "securityhub:ASFFSyntaxPath/${ASFFSyntaxPath}", "securityhub:OCSFSyntaxPath/${OCSFSyntaxPath}", "securityhub:TargetAccount"];
 static A_SECURITYLAKE: [Action; 31] = [
     a("CreateAwsLogSource", W),
     a("CreateCustomLogSource", W),
@@ -19670,6 +20047,7 @@ static A_SECURITYLAKE: [Action; 31] = [
     a("UpdateSubscriber", W),
     a("UpdateSubscriberNotification", W),
 ];
+static K_SECURITYLAKE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SERVERLESSREPO: [Action; 15] = [
     a("CreateApplication", W),
     a("CreateApplicationVersion", W),
@@ -19687,6 +20065,7 @@ static A_SERVERLESSREPO: [Action; 15] = [
     a("UnshareApplication", W),
     a("UpdateApplication", W),
 ];
+static K_SERVERLESSREPO: [&str; 1] = ["serverlessrepo:applicationType"];
 static A_SERVICECATALOG: [Action; 117] = [
     a("AcceptPortfolioShare", W),
     a("AssociateAttributeGroup", W),
@@ -19806,6 +20185,7 @@ static A_SERVICECATALOG: [Action; 117] = [
     a("UpdateServiceAction", W),
     a("UpdateTagOption", W),
 ];
+static K_SERVICECATALOG: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "servicecatalog:accountLevel", "servicecatalog:Resource", "servicecatalog:ResourceType", "servicecatalog:roleLevel", "servicecatalog:userLevel"];
 static A_SERVICEDISCOVERY: [Action; 33] = [
     a("CreateHttpNamespace", W),
     a("CreatePrivateDnsNamespace", W),
@@ -19841,9 +20221,11 @@ static A_SERVICEDISCOVERY: [Action; 33] = [
     a("UpdateService", W),
     a("UpdateServiceAttributes", W),
 ];
+static K_SERVICEDISCOVERY: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "servicediscovery:NamespaceArn", "servicediscovery:NamespaceName", "servicediscovery:ServiceArn", "servicediscovery:ServiceCreatedByAccount", "servicediscovery:ServiceName"];
 static A_SERVICEEXTRACT: [Action; 1] = [
     a("GetConfig", R),
 ];
+static K_SERVICEEXTRACT: [&str; 0] = [];
 static A_SERVICEQUOTAS: [Action; 26] = [
     a("AssociateServiceQuotaTemplate", W),
     a("CreateSupportCase", W),
@@ -19872,6 +20254,7 @@ static A_SERVICEQUOTAS: [Action; 26] = [
     a("UntagResource", T),
     a("UpdateAutoManagement", W),
 ];
+static K_SERVICEQUOTAS: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "servicequotas:service"];
 static A_SES: [Action; 233] = [
     a("AllowVendedLogDeliveryForResource", P),
     a("ApplyTrackingConfigurationOverrides", P),
@@ -20107,6 +20490,7 @@ static A_SES: [Action; 233] = [
     a("VerifyEmailAddress", W),
     a("VerifyEmailIdentity", W),
 ];
+static K_SES: [&str; 19] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ses:AddonSubscriptionArn", "ses:ApiVersion", "ses:ClickTrackingEnabled", "ses:ConfigurationSetOptions", "ses:ExportSourceType", "ses:FeedbackAddress", "ses:FromAddress", "ses:FromDisplayName", "ses:MailManagerIngressPointType", "ses:MailManagerRuleSetArn", "ses:MailManagerTrafficPolicyArn", "ses:MultiRegionEndpointId", "ses:OpenTrackingEnabled", "ses:Recipients", "ses:ReplicaRegion", "ses:TenantName"];
 static A_SHIELD: [Action; 39] = [
     a("AssociateDRTLogBucket", W),
     a("AssociateDRTRole", W),
@@ -20148,6 +20532,7 @@ static A_SHIELD: [Action; 39] = [
     a("UpdateProtectionGroup", W),
     a("UpdateSubscription", W),
 ];
+static K_SHIELD: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SIGNER: [Action; 19] = [
     a("AddProfilePermission", P),
     a("CancelSigningProfile", W),
@@ -20169,6 +20554,7 @@ static A_SIGNER: [Action; 19] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_SIGNER: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "signer:ProfileVersion"];
 static A_SIGNIN: [Action; 16] = [
     a("Authenticate", R),
     a("AuthorizeOAuth2Access", R),
@@ -20187,6 +20573,7 @@ static A_SIGNIN: [Action; 16] = [
     a("PutResourcePermissionStatement", W),
     a("RevokeOAuth2Token", W),
 ];
+static K_SIGNIN: [&str; 6] = ["signin:OAuthClientAuthentication", "signin:OAuthClientId", "signin:OAuthGrantType", "signin:OAuthRedirectUri", "signin:OAuthTokenType", "signin:PrincipalArn"];
 static A_SIMSPACEWEAVER: [Action; 16] = [
     a("CreateSnapshot", W),
     a("DeleteApp", W),
@@ -20205,6 +20592,7 @@ static A_SIMSPACEWEAVER: [Action; 16] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_SIMSPACEWEAVER: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SMS: [Action; 37] = [
     a("CreateApp", W),
     a("CreateReplicationJob", W),
@@ -20244,6 +20632,7 @@ static A_SMS: [Action; 37] = [
     a("UpdateApp", W),
     a("UpdateReplicationJob", W),
 ];
+static K_SMS: [&str; 0] = [];
 static A_SMS_VOICE: [Action; 115] = [
     a("AssociateOriginationIdentity", W),
     a("AssociateProtectConfiguration", W),
@@ -20361,6 +20750,7 @@ static A_SMS_VOICE: [Action; 115] = [
     a("UpdateSenderId", W),
     a("VerifyDestinationNumber", W),
 ];
+static K_SMS_VOICE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SNOW_DEVICE_MANAGEMENT: [Action; 13] = [
     a("CancelTask", W),
     a("CreateTask", W),
@@ -20376,6 +20766,7 @@ static A_SNOW_DEVICE_MANAGEMENT: [Action; 13] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_SNOW_DEVICE_MANAGEMENT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SNOWBALL: [Action; 27] = [
     a("CancelCluster", W),
     a("CancelJob", W),
@@ -20405,6 +20796,7 @@ static A_SNOWBALL: [Action; 27] = [
     a("UpdateJobShipmentState", W),
     a("UpdateLongTermPricing", W),
 ];
+static K_SNOWBALL: [&str; 0] = [];
 static A_SNS: [Action; 41] = [
     a("AddPermission", P),
     a("CheckIfPhoneNumberIsOptedOut", R),
@@ -20448,6 +20840,7 @@ static A_SNS: [Action; 41] = [
     a("UntagResource", T),
     a("VerifySMSSandboxPhoneNumber", W),
 ];
+static K_SNS: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "sns:Endpoint", "sns:Protocol"];
 static A_SOCIAL_MESSAGING: [Action; 34] = [
     a("AssociateWhatsAppBusinessAccount", W),
     a("CreateWhatsAppFlow", W),
@@ -20484,6 +20877,7 @@ static A_SOCIAL_MESSAGING: [Action; 34] = [
     a("UpdateWhatsAppFlowAssets", W),
     a("UpdateWhatsAppMessageTemplate", W),
 ];
+static K_SOCIAL_MESSAGING: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SQLWORKBENCH: [Action; 79] = [
     a("AssociateConnectionWithChart", W),
     a("AssociateConnectionWithTab", W),
@@ -20565,6 +20959,7 @@ static A_SQLWORKBENCH: [Action; 79] = [
     a("UpdateNotebookCellLayout", W),
     a("UpdateSavedQuery", W),
 ];
+static K_SQLWORKBENCH: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SQS: [Action; 20] = [
     a("AddPermission", P),
     a("CancelMessageMoveTask", W),
@@ -20587,6 +20982,7 @@ static A_SQS: [Action; 20] = [
     a("TagQueue", T),
     a("UntagQueue", T),
 ];
+static K_SQS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SSM: [Action; 164] = [
     a("AddTagsToResource", T),
     a("AssociateOpsItemRelatedItem", W),
@@ -20753,6 +21149,7 @@ static A_SSM: [Action; 164] = [
     a("UpdateServiceSetting", W),
     a("ValidateCloudConnector", R),
 ];
+static K_SSM: [&str; 22] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "ec2:SourceInstanceARN", "ssm:AccessRequestId", "ssm:AutoApprove", "ssm:DocumentCategories", "ssm:DocumentType", "ssm:DocumentVersion", "ssm:InventoryTypeName", "ssm:NodeAccountId", "ssm:NodeOrgId", "ssm:Overwrite", "ssm:Policies", "ssm:Recursive", "ssm:resourceTag/${TagKey}", "ssm:resourceTag/aws:ssmmessages:session-id", "ssm:resourceTag/aws:ssmmessages:target-id", "ssm:resourceTag/tag-key", "ssm:SessionDocumentAccessCheck", "ssm:SourceInstanceARN", "ssm:SyncType"];
 static A_SSM_CONTACTS: [Action; 40] = [
     a("AcceptPage", W),
     a("ActivateContactChannel", W),
@@ -20795,6 +21192,7 @@ static A_SSM_CONTACTS: [Action; 40] = [
     a("UpdateContactChannel", W),
     a("UpdateRotation", W),
 ];
+static K_SSM_CONTACTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SSM_GUICONNECT: [Action; 7] = [
     a("CancelConnection", W),
     a("DeleteConnectionRecordingPreferences", W),
@@ -20804,6 +21202,7 @@ static A_SSM_GUICONNECT: [Action; 7] = [
     a("StartConnection", W),
     a("UpdateConnectionRecordingPreferences", W),
 ];
+static K_SSM_GUICONNECT: [&str; 0] = [];
 static A_SSM_INCIDENTS: [Action; 31] = [
     a("BatchGetIncidentFindings", R),
     a("CreateReplicationSet", W),
@@ -20837,6 +21236,7 @@ static A_SSM_INCIDENTS: [Action; 31] = [
     a("UpdateResponsePlan", W),
     a("UpdateTimelineEvent", W),
 ];
+static K_SSM_INCIDENTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SSM_QUICKSETUP: [Action; 14] = [
     a("CreateConfigurationManager", W),
     a("DeleteConfigurationManager", W),
@@ -20853,6 +21253,7 @@ static A_SSM_QUICKSETUP: [Action; 14] = [
     a("UpdateConfigurationManager", W),
     a("UpdateServiceSettings", W),
 ];
+static K_SSM_QUICKSETUP: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SSM_SAP: [Action; 30] = [
     a("BackupDatabase", W),
     a("DeleteResourcePermission", P),
@@ -20885,12 +21286,14 @@ static A_SSM_SAP: [Action; 30] = [
     a("UpdateApplicationSettings", W),
     a("UpdateHANABackupSettings", W),
 ];
+static K_SSM_SAP: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SSMMESSAGES: [Action; 4] = [
     a("CreateControlChannel", W),
     a("CreateDataChannel", W),
     a("OpenControlChannel", W),
     a("OpenDataChannel", W),
 ];
+static K_SSMMESSAGES: [&str; 2] = ["ec2:SourceInstanceARN", "ssm:SourceInstanceARN"];
 static A_SSO: [Action; 126] = [
     a("AddRegion", W),
     a("AssociateDirectory", W),
@@ -21019,6 +21422,7 @@ static A_SSO: [Action; 126] = [
     a("UpdateTrust", W),
     a("UpdateTrustedTokenIssuer", W),
 ];
+static K_SSO: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "identitycenter:ApplicationArn", "identitycenter:InstanceArn", "sso:ApplicationAccount", "sso:PrimaryRegion"];
 static A_SSO_DIRECTORY: [Action; 57] = [
     a("AddMemberToGroup", W),
     a("CompleteVirtualMfaDeviceRegistration", W),
@@ -21078,11 +21482,13 @@ static A_SSO_DIRECTORY: [Action; 57] = [
     a("UpdateUserName", W),
     a("VerifyEmail", W),
 ];
+static K_SSO_DIRECTORY: [&str; 0] = [];
 static A_SSO_OAUTH: [Action; 3] = [
     a("CreateTokenWithIAM", W),
     a("IntrospectTokenWithIAM", W),
     a("RevokeTokenWithIAM", W),
 ];
+static K_SSO_OAUTH: [&str; 0] = [];
 static A_STATES: [Action; 39] = [
     a("CreateActivity", W),
     a("CreateStateMachine", W),
@@ -21124,6 +21530,7 @@ static A_STATES: [Action; 39] = [
     a("UpdateStateMachineAlias", W),
     a("ValidateStateMachineDefinition", R),
 ];
+static K_STATES: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "states:HTTPEndpoint", "states:HTTPMethod", "states:StateMachineQualifier"];
 static A_STORAGEGATEWAY: [Action; 97] = [
     a("ActivateGateway", W),
     a("AddCache", W),
@@ -21223,6 +21630,7 @@ static A_STORAGEGATEWAY: [Action; 97] = [
     a("UpdateSnapshotSchedule", W),
     a("UpdateVTLDeviceType", W),
 ];
+static K_STORAGEGATEWAY: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_STS: [Action; 16] = [
     a("AssumeRole", W),
     a("AssumeRoleWithSAML", W),
@@ -21241,6 +21649,7 @@ static A_STS: [Action; 16] = [
     a("TagGetWebIdentityToken", T),
     a("TagSession", T),
 ];
+static K_STS: [&str; 131] = ["accounts.google.com:aud", "accounts.google.com:google/organization_number", "accounts.google.com:oaud", "accounts.google.com:sub", "agent.${Domain}.buildkite.dev:build_branch", "agent.${Domain}.buildkite.dev:cluster_id", "agent.${Domain}.buildkite.dev:cluster_name", "agent.${Domain}.buildkite.dev:organization_id", "agent.${Domain}.buildkite.dev:organization_slug", "agent.${Domain}.buildkite.dev:pipeline_id", "agent.${Domain}.buildkite.dev:pipeline_slug", "agent.${Domain}.buildkite.site:build_branch", "agent.${Domain}.buildkite.site:cluster_id", "agent.${Domain}.buildkite.site:cluster_name", "agent.${Domain}.buildkite.site:organization_id", "agent.${Domain}.buildkite.site:organization_slug", "agent.${Domain}.buildkite.site:pipeline_id", "agent.${Domain}.buildkite.site:pipeline_slug", "agent.buildkite.com:build_branch", "agent.buildkite.com:cluster_id", "agent.buildkite.com:cluster_name", "agent.buildkite.com:organization_id", "agent.buildkite.com:organization_slug", "agent.buildkite.com:pipeline_id", "agent.buildkite.com:pipeline_slug", "aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "cognito-identity.amazonaws.com:amr", "cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:sub", "github.com/enterprises/${EnterpriseName}:actor", "github.com/enterprises/${EnterpriseName}:actor_id", "github.com/enterprises/${EnterpriseName}:enterprise_id", "github.com/enterprises/${EnterpriseName}:environment", "github.com/enterprises/${EnterpriseName}:job_workflow_ref", "github.com/enterprises/${EnterpriseName}:ref", "github.com/enterprises/${EnterpriseName}:repository", "github.com/enterprises/${EnterpriseName}:repository_id", "github.com/enterprises/${EnterpriseName}:repository_owner_id", "github.com/enterprises/${EnterpriseName}:workflow", "gitlab.com:namespace_id", "gitlab.com:pipeline_source", "gitlab.com:project_id", "gitlab.com:ref_protected", "gitlab.com:runner_environment", "gitlab.com:user_access_level", "gitlab.com:user_email", "gitlab.com:user_id", "gitlab.com:user_login", "graph.facebook.com:app_id", "graph.facebook.com:id", "iam:ResourceTag/${TagKey}", "idcs-${OciUniqueIdentifier}.identity.oraclecloud.com:rpst_id", "oidc.circleci.com/org/${OrgId}:oidc.circleci.com/project-id", "saml:aud", "saml:cn", "saml:commonName", "saml:doc", "saml:eduorghomepageuri", "saml:eduorgidentityauthnpolicyuri", "saml:eduorglegalname", "saml:eduorgsuperioruri", "saml:eduorgwhitepagesuri", "saml:edupersonaffiliation", "saml:edupersonassurance", "saml:edupersonentitlement", "saml:edupersonnickname", "saml:edupersonorgdn", "saml:edupersonorgunitdn", "saml:edupersonprimaryaffiliation", "saml:edupersonprimaryorgunitdn", "saml:edupersonprincipalname", "saml:edupersonscopedaffiliation", "saml:edupersontargetedid", "saml:givenName", "saml:iss", "saml:mail", "saml:name", "saml:namequalifier", "saml:organizationStatus", "saml:primaryGroupSID", "saml:sub", "saml:sub_type", "saml:surname", "saml:uid", "saml:x500UniqueIdentifier", "sts:AWSServiceName", "sts:DurationSeconds", "sts:ExternalId", "sts:IdentityTokenAudience", "sts:RequestContext/${ContextKey}", "sts:RequestContextProviders", "sts:RoleAuthorizedByIdp", "sts:RoleSessionName", "sts:SigningAlgorithm", "sts:SourceIdentity", "sts:TaskPolicyArn", "sts:TransitiveTagKeys", "token.actions.${Domain}.ghe.com:actor", "token.actions.${Domain}.ghe.com:actor_id", "token.actions.${Domain}.ghe.com:enterprise_id", "token.actions.${Domain}.ghe.com:environment", "token.actions.${Domain}.ghe.com:job_workflow_ref", "token.actions.${Domain}.ghe.com:ref", "token.actions.${Domain}.ghe.com:repository", "token.actions.${Domain}.ghe.com:repository_id", "token.actions.${Domain}.ghe.com:repository_owner_id", "token.actions.${Domain}.ghe.com:workflow", "token.actions.githubusercontent.com/${SubPath}:actor", "token.actions.githubusercontent.com/${SubPath}:actor_id", "token.actions.githubusercontent.com/${SubPath}:enterprise_id", "token.actions.githubusercontent.com/${SubPath}:environment", "token.actions.githubusercontent.com/${SubPath}:job_workflow_ref", "token.actions.githubusercontent.com/${SubPath}:ref", "token.actions.githubusercontent.com/${SubPath}:repository", "token.actions.githubusercontent.com/${SubPath}:repository_id", "token.actions.githubusercontent.com/${SubPath}:repository_owner_id", "token.actions.githubusercontent.com/${SubPath}:workflow", "token.actions.githubusercontent.com:actor", "token.actions.githubusercontent.com:actor_id", "token.actions.githubusercontent.com:enterprise_id", "token.actions.githubusercontent.com:environment", "token.actions.githubusercontent.com:job_workflow_ref", "token.actions.githubusercontent.com:ref", "token.actions.githubusercontent.com:repository", "token.actions.githubusercontent.com:repository_id", "token.actions.githubusercontent.com:repository_owner_id", "token.actions.githubusercontent.com:workflow", "www.amazon.com:app_id", "www.amazon.com:user_id"];
 static A_SUPPORT: [Action; 39] = [
     a("AddAttachmentsToSet", W),
     a("AddCommunicationToCase", W),
@@ -21282,6 +21691,7 @@ static A_SUPPORT: [Action; 39] = [
     a("UpdateInteraction", W),
     a("UploadAttachment", W),
 ];
+static K_SUPPORT: [&str; 0] = [];
 static A_SUPPORT_CONSOLE: [Action; 13] = [
     a("CheckSubscription", R),
     a("CreateCaseDraft", W),
@@ -21297,6 +21707,7 @@ static A_SUPPORT_CONSOLE: [Action; 13] = [
     a("GetQuestionnaire", R),
     a("SaveFeedback", W),
 ];
+static K_SUPPORT_CONSOLE: [&str; 0] = [];
 static A_SUPPORTAPP: [Action; 13] = [
     a("CreateSlackChannelConfiguration", W),
     a("DeleteAccountAlias", W),
@@ -21312,6 +21723,7 @@ static A_SUPPORTAPP: [Action; 13] = [
     a("RegisterSlackWorkspaceForOrganization", W),
     a("UpdateSlackChannelConfiguration", W),
 ];
+static K_SUPPORTAPP: [&str; 0] = [];
 static A_SUPPORTAUTHZ: [Action; 12] = [
     a("CreateSupportPermit", W),
     a("DeleteSupportPermit", W),
@@ -21326,6 +21738,7 @@ static A_SUPPORTAUTHZ: [Action; 12] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_SUPPORTAUTHZ: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_SUPPORTPLANS: [Action; 13] = [
     a("AcceptSupportAgreement", W),
     a("CancelSupportAgreement", W),
@@ -21341,6 +21754,7 @@ static A_SUPPORTPLANS: [Action; 13] = [
     a("StartSupportPlanUpdate", W),
     a("UpdateSupportAgreement", W),
 ];
+static K_SUPPORTPLANS: [&str; 0] = [];
 static A_SUSTAINABILITY: [Action; 5] = [
     a("GetCarbonFootprintSummary", R),
     a("GetEstimatedCarbonEmissions", R),
@@ -21348,6 +21762,7 @@ static A_SUSTAINABILITY: [Action; 5] = [
     a("GetEstimatedWaterAllocation", R),
     a("GetEstimatedWaterAllocationDimensionValues", R),
 ];
+static K_SUSTAINABILITY: [&str; 0] = [];
 static A_SWF: [Action; 51] = [
     a("CancelTimer", W),
     a("CancelWorkflowExecution", W),
@@ -21401,6 +21816,7 @@ static A_SWF: [Action; 51] = [
     a("UndeprecateWorkflowType", W),
     a("UntagResource", T),
 ];
+static K_SWF: [&str; 19] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "swf:activityType.name", "swf:activityType.version", "swf:defaultTaskList.name", "swf:name", "swf:tagFilter.tag", "swf:tagList.member.0", "swf:tagList.member.1", "swf:tagList.member.2", "swf:tagList.member.3", "swf:tagList.member.4", "swf:taskList.name", "swf:typeFilter.name", "swf:typeFilter.version", "swf:version", "swf:workflowType.name", "swf:workflowType.version"];
 static A_SYNTHETICS: [Action; 22] = [
     a("AssociateResource", W),
     a("CreateCanary", W),
@@ -21425,6 +21841,7 @@ static A_SYNTHETICS: [Action; 22] = [
     a("UntagResource", T),
     a("UpdateCanary", W),
 ];
+static K_SYNTHETICS: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "synthetics:Names"];
 static A_TAG: [Action; 9] = [
     a("DescribeReportCreation", R),
     a("GetComplianceSummary", R),
@@ -21436,6 +21853,7 @@ static A_TAG: [Action; 9] = [
     a("TagResources", T),
     a("UntagResources", T),
 ];
+static K_TAG: [&str; 0] = [];
 static A_TAX: [Action; 23] = [
     a("BatchDeleteTaxRegistration", W),
     a("BatchPutTaxRegistration", W),
@@ -21461,6 +21879,7 @@ static A_TAX: [Action; 23] = [
     a("PutTaxRegistration", W),
     a("UpdateExemptions", W),
 ];
+static K_TAX: [&str; 0] = [];
 static A_TEXTRACT: [Action; 25] = [
     a("AnalyzeDocument", R),
     a("AnalyzeExpense", R),
@@ -21488,6 +21907,7 @@ static A_TEXTRACT: [Action; 25] = [
     a("UntagResource", T),
     a("UpdateAdapter", W),
 ];
+static K_TEXTRACT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_THINCLIENT: [Action; 18] = [
     a("CreateEnvironment", W),
     a("DeleteDevice", W),
@@ -21508,6 +21928,7 @@ static A_THINCLIENT: [Action; 18] = [
     a("UpdateEnvironment", W),
     a("UpdateSoftwareSet", W),
 ];
+static K_THINCLIENT: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_TIMESTREAM: [Action; 37] = [
     a("CancelQuery", W),
     a("CreateBatchLoadTask", W),
@@ -21547,6 +21968,7 @@ static A_TIMESTREAM: [Action; 37] = [
     a("UpdateTable", W),
     a("WriteRecords", W),
 ];
+static K_TIMESTREAM: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_TIMESTREAM_INFLUXDB: [Action; 24] = [
     a("CreateDbBackup", W),
     a("CreateDbCluster", W),
@@ -21573,6 +21995,7 @@ static A_TIMESTREAM_INFLUXDB: [Action; 24] = [
     a("UpdateDbCluster", W),
     a("UpdateDbInstance", W),
 ];
+static K_TIMESTREAM_INFLUXDB: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "timestream-influxdb:RestoreMode"];
 static A_TIROS: [Action; 5] = [
     a("CreateQuery", W),
     a("ExtendQuery", W),
@@ -21580,6 +22003,7 @@ static A_TIROS: [Action; 5] = [
     a("GetQueryExplanation", R),
     a("GetQueryExtensionAccounts", R),
 ];
+static K_TIROS: [&str; 0] = [];
 static A_TNB: [Action; 33] = [
     a("CancelSolNetworkOperation", W),
     a("CreateSolFunctionPackage", W),
@@ -21615,6 +22039,7 @@ static A_TNB: [Action; 33] = [
     a("ValidateSolFunctionPackageContent", W),
     a("ValidateSolNetworkPackageContent", W),
 ];
+static K_TNB: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_TRANSCRIBE: [Action; 51] = [
     a("CreateCallAnalyticsCategory", W),
     a("CreateLanguageModel", W),
@@ -21668,6 +22093,7 @@ static A_TRANSCRIBE: [Action; 51] = [
     a("UpdateVocabulary", W),
     a("UpdateVocabularyFilter", W),
 ];
+static K_TRANSCRIBE: [&str; 7] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "transcribe:OutputBucketName", "transcribe:OutputEncryptionKMSKeyId", "transcribe:OutputKey", "transcribe:OutputLocation"];
 static A_TRANSFER: [Action; 71] = [
     a("CreateAccess", W),
     a("CreateAgreement", W),
@@ -21741,6 +22167,7 @@ static A_TRANSFER: [Action; 71] = [
     a("UpdateWebApp", W),
     a("UpdateWebAppCustomization", W),
 ];
+static K_TRANSFER: [&str; 8] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "transfer:RequestConnectorProtocol", "transfer:RequestSecurityPolicyName", "transfer:RequestServerDomain", "transfer:RequestServerEndpointType", "transfer:RequestServerProtocols"];
 static A_TRANSFORM: [Action; 22] = [
     a("AccessTransformProfile", W),
     a("AssociateConnectorResource", W),
@@ -21765,6 +22192,7 @@ static A_TRANSFORM: [Action; 22] = [
     a("UpdateAgentAccess", W),
     a("UpdateProfile", W),
 ];
+static K_TRANSFORM: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_TRANSFORM_CUSTOM: [Action; 54] = [
     a("BatchCreateFindings", W),
     a("BatchUpdateFindings", W),
@@ -21821,6 +22249,7 @@ static A_TRANSFORM_CUSTOM: [Action; 54] = [
     a("UpdateRepository", W),
     a("UpdateSource", W),
 ];
+static K_TRANSFORM_CUSTOM: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_TRANSLATE: [Action; 19] = [
     a("CreateParallelData", W),
     a("DeleteParallelData", W),
@@ -21842,6 +22271,7 @@ static A_TRANSLATE: [Action; 19] = [
     a("UntagResource", T),
     a("UpdateParallelData", W),
 ];
+static K_TRANSLATE: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_TRUSTEDADVISOR: [Action; 42] = [
     a("BatchUpdateRecommendationResourceExclusion", W),
     a("DeleteNotificationConfigurationForDelegatedAdmin", W),
@@ -21886,6 +22316,7 @@ static A_TRUSTEDADVISOR: [Action; 42] = [
     a("UpdateRecommendationLifecycle", W),
     a("UpdateRiskStatus", W),
 ];
+static K_TRUSTEDADVISOR: [&str; 0] = [];
 static A_TS: [Action; 9] = [
     a("GetExecution", R),
     a("GetExecutionOutput", R),
@@ -21897,6 +22328,7 @@ static A_TS: [Action; 9] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_TS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_USER_SUBSCRIPTIONS: [Action; 23] = [
     a("CancelPurchaseSession", W),
     a("ConfirmPurchaseSession", W),
@@ -21922,6 +22354,7 @@ static A_USER_SUBSCRIPTIONS: [Action; 23] = [
     a("SetUsageLimit", W),
     a("UpdateClaim", W),
 ];
+static K_USER_SUBSCRIPTIONS: [&str; 1] = ["user-subscriptions:CreateForSelf"];
 static A_UXC: [Action; 6] = [
     a("DeleteAccountColor", W),
     a("GetAccountColor", R),
@@ -21930,6 +22363,7 @@ static A_UXC: [Action; 6] = [
     a("PutAccountColor", W),
     a("UpdateAccountCustomizations", W),
 ];
+static K_UXC: [&str; 0] = [];
 static A_VENDOR_INSIGHTS: [Action; 24] = [
     a("ActivateSecurityProfile", W),
     a("AssociateDataSource", W),
@@ -21956,9 +22390,11 @@ static A_VENDOR_INSIGHTS: [Action; 24] = [
     a("UpdateSecurityProfileSnapshotCreationConfiguration", W),
     a("UpdateSecurityProfileSnapshotReleaseConfiguration", W),
 ];
+static K_VENDOR_INSIGHTS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_VERIFIED_ACCESS: [Action; 1] = [
     a("AllowVerifiedAccess", W),
 ];
+static K_VERIFIED_ACCESS: [&str; 0] = [];
 static A_VERIFIEDPERMISSIONS: [Action; 31] = [
     a("CreateIdentitySource", W),
     a("CreatePolicy", W),
@@ -21992,6 +22428,7 @@ static A_VERIFIEDPERMISSIONS: [Action; 31] = [
     a("UpdatePolicyStore", W),
     a("UpdatePolicyTemplate", W),
 ];
+static K_VERIFIEDPERMISSIONS: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_VOICEID: [Action; 31] = [
     a("AssociateFraudster", W),
     a("CreateDomain", W),
@@ -22025,6 +22462,7 @@ static A_VOICEID: [Action; 31] = [
     a("UpdateDomain", W),
     a("UpdateWatchlist", W),
 ];
+static K_VOICEID: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_VPC_LATTICE: [Action; 75] = [
     a("AssociateViaAWSService", P),
     a("AssociateViaAWSService-EventsAndStates", P),
@@ -22102,13 +22540,16 @@ static A_VPC_LATTICE: [Action; 75] = [
     a("UpdateServiceNetworkVpcAssociation", W),
     a("UpdateTargetGroup", W),
 ];
+static K_VPC_LATTICE: [&str; 16] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "vpc-lattice:AuthType", "vpc-lattice:CreateAction", "vpc-lattice:DomainName", "vpc-lattice:PrivateDnsPreference", "vpc-lattice:PrivateDnsSpecifiedDomains", "vpc-lattice:Protocol", "vpc-lattice:ResourceConfigurationArn", "vpc-lattice:SecurityGroupIds", "vpc-lattice:ServiceArn", "vpc-lattice:ServiceNetworkArn", "vpc-lattice:TargetGroupArns", "vpc-lattice:VpcEndpointId", "vpc-lattice:VpcId"];
 static A_VPC_LATTICE_SVCS: [Action; 2] = [
     a("Connect", W),
     a("Invoke", W),
 ];
+static K_VPC_LATTICE_SVCS: [&str; 10] = ["aws:ResourceTag/${TagKey}", "vpc-lattice-svcs:Port", "vpc-lattice-svcs:RequestHeader/${HeaderName}", "vpc-lattice-svcs:RequestMethod", "vpc-lattice-svcs:RequestPath", "vpc-lattice-svcs:RequestQueryString/${QueryStringKey}", "vpc-lattice-svcs:ServiceArn", "vpc-lattice-svcs:ServiceNetworkArn", "vpc-lattice-svcs:SourceVpc", "vpc-lattice-svcs:SourceVpcOwnerAccount"];
 static A_VPCE: [Action; 1] = [
     a("AllowMultiRegion", W),
 ];
+static K_VPCE: [&str; 0] = [];
 static A_WAF: [Action; 77] = [
     a("CreateByteMatchSet", W),
     a("CreateGeoMatchSet", W),
@@ -22188,6 +22629,7 @@ static A_WAF: [Action; 77] = [
     a("UpdateWebACL", P),
     a("UpdateXssMatchSet", W),
 ];
+static K_WAF: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_WAF_REGIONAL: [Action; 81] = [
     a("AssociateWebACL", W),
     a("CreateByteMatchSet", W),
@@ -22271,6 +22713,7 @@ static A_WAF_REGIONAL: [Action; 81] = [
     a("UpdateWebACL", P),
     a("UpdateXssMatchSet", W),
 ];
+static K_WAF_REGIONAL: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_WAFV2: [Action; 63] = [
     a("AssociateWebACL", W),
     a("CheckCapacity", R),
@@ -22336,9 +22779,11 @@ static A_WAFV2: [Action; 63] = [
     a("ValidateNetworkSecurityManagerRuleConfiguration", R),
     a("ValidateNetworkSecurityManagerWebACLConfiguration", R),
 ];
+static K_WAFV2: [&str; 5] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "wafv2:LogDestinationResource", "wafv2:LogScope"];
 static A_WAM: [Action; 1] = [
     a("AuthenticatePackager", W),
 ];
+static K_WAM: [&str; 0] = [];
 static A_WELLARCHITECTED: [Action; 96] = [
     a("AssociateLenses", W),
     a("AssociateProfiles", W),
@@ -22437,6 +22882,7 @@ static A_WELLARCHITECTED: [Action; 96] = [
     a("UpgradeProfileVersion", W),
     a("UpgradeReviewTemplateLensReview", W),
 ];
+static K_WELLARCHITECTED: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "wellarchitected:JiraProjectKey"];
 static A_WICKR: [Action; 48] = [
     a("BatchCreateUser", W),
     a("BatchDeleteUser", W),
@@ -22487,6 +22933,7 @@ static A_WICKR: [Action; 48] = [
     a("UpdateSecurityGroup", W),
     a("UpdateUser", W),
 ];
+static K_WICKR: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_WISDOM: [Action; 95] = [
     a("ActivateMessageTemplate", W),
     a("AllowVendedLogDeliveryForResource", P),
@@ -22584,6 +23031,7 @@ static A_WISDOM: [Action; 95] = [
     a("UpdateSession", W),
     a("UpdateSessionData", W),
 ];
+static K_WISDOM: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "wisdom:MessageTemplate/RoutingProfileArn", "wisdom:SearchFilter/Qualifier", "wisdom:SearchFilter/RoutingProfileArn"];
 static A_WORKDOCS: [Action; 61] = [
     a("AbortDocumentVersionUpload", W),
     a("ActivateUser", W),
@@ -22647,6 +23095,7 @@ static A_WORKDOCS: [Action; 61] = [
     a("UpdateUser", W),
     a("UpdateUserAdministrativeSettings", W),
 ];
+static K_WORKDOCS: [&str; 0] = [];
 static A_WORKLINK: [Action; 34] = [
     a("AssociateDomain", W),
     a("AssociateWebsiteAuthorizationProvider", W),
@@ -22683,6 +23132,7 @@ static A_WORKLINK: [Action; 34] = [
     a("UpdateFleetMetadata", W),
     a("UpdateIdentityProviderConfiguration", W),
 ];
+static K_WORKLINK: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_WORKMAIL: [Action; 126] = [
     a("AllowVendedLogDeliveryForResource", W),
     a("AssociateDelegateToResource", W),
@@ -22811,10 +23261,12 @@ static A_WORKMAIL: [Action; 126] = [
     a("UpdateUser", W),
     a("WipeMobileDevice", W),
 ];
+static K_WORKMAIL: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "workmail:ImpersonationRoleId"];
 static A_WORKMAILMESSAGEFLOW: [Action; 2] = [
     a("GetRawMessageContent", R),
     a("PutRawMessageContent", W),
 ];
+static K_WORKMAILMESSAGEFLOW: [&str; 0] = [];
 static A_WORKSPACES: [Action; 103] = [
     a("AcceptAccountLinkInvitation", W),
     a("AssociateConnectionAlias", W),
@@ -22920,6 +23372,7 @@ static A_WORKSPACES: [Action; 103] = [
     a("UpdateWorkspaceImagePermission", P),
     a("UpdateWorkspacesPool", W),
 ];
+static K_WORKSPACES: [&str; 4] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "workspaces:userId"];
 static A_WORKSPACES_INSTANCES: [Action; 13] = [
     a("AssociateVolume", W),
     a("CreateVolume", W),
@@ -22935,6 +23388,7 @@ static A_WORKSPACES_INSTANCES: [Action; 13] = [
     a("TagResource", T),
     a("UntagResource", T),
 ];
+static K_WORKSPACES_INSTANCES: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_WORKSPACES_WEB: [Action; 75] = [
     a("AssociateBrowserSettings", W),
     a("AssociateDataProtectionSettings", W),
@@ -23012,6 +23466,7 @@ static A_WORKSPACES_WEB: [Action; 75] = [
     a("UpdateUserAccessLoggingSettings", W),
     a("UpdateUserSettings", W),
 ];
+static K_WORKSPACES_WEB: [&str; 3] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 static A_XRAY: [Action; 43] = [
     a("BatchGetTraces", L),
     a("BatchGetTraceSummaryById", R),
@@ -23057,464 +23512,465 @@ static A_XRAY: [Action; 43] = [
     a("UpdateSamplingRule", W),
     a("UpdateTraceSegmentDestination", W),
 ];
+static K_XRAY: [&str; 6] = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "logs:LogGeneratingResourceArns", "xray:ResourcePolicyName", "xray:TraceSegmentDestination"];
 
 pub(super) static SERVICES: [Service; 456] = [
-    s("a2c", &A_A2C, &[], false),
-    s("a4b", &A_A4B, &[], false),
-    s("access-analyzer", &A_ACCESS_ANALYZER, &[], false),
-    s("account", &A_ACCOUNT, &[], false),
-    s("account-access", &A_ACCOUNT_ACCESS, &[], false),
-    s("acm", &A_ACM, &[], false),
-    s("acm-pca", &A_ACM_PCA, &[], false),
-    s("aco-automation", &A_ACO_AUTOMATION, &[], false),
-    s("action-recommendations", &A_ACTION_RECOMMENDATIONS, &[], false),
-    s("activate", &A_ACTIVATE, &[], false),
-    s("agent-registry", &A_AGENT_REGISTRY, &[], false),
-    s("agentaccess-mcp", &A_AGENTACCESS_MCP, &[], false),
-    s("aidevops", &A_AIDEVOPS, &[], false),
-    s("aiops", &A_AIOPS, &[], false),
-    s("airflow", &A_AIRFLOW, &[], false),
-    s("airflow-serverless", &A_AIRFLOW_SERVERLESS, &[], false),
-    s("amplify", &A_AMPLIFY, &[], false),
-    s("amplifybackend", &A_AMPLIFYBACKEND, &[], false),
-    s("amplifyuibuilder", &A_AMPLIFYUIBUILDER, &[], false),
-    s("aoss", &A_AOSS, &[], false),
-    s("apigateway", &A_APIGATEWAY, &[], false),
-    s("app-integrations", &A_APP_INTEGRATIONS, &[], false),
-    s("appconfig", &A_APPCONFIG, &[], false),
-    s("appfabric", &A_APPFABRIC, &[], false),
-    s("appflow", &A_APPFLOW, &[], false),
-    s("application-autoscaling", &A_APPLICATION_AUTOSCALING, &[], false),
-    s("application-signals", &A_APPLICATION_SIGNALS, &[], false),
-    s("application-signals-mcp", &A_APPLICATION_SIGNALS_MCP, &[], false),
-    s("application-transformation", &A_APPLICATION_TRANSFORMATION, &[], false),
-    s("applicationinsights", &A_APPLICATIONINSIGHTS, &[], false),
-    s("appmesh", &A_APPMESH, &[], false),
-    s("appmesh-preview", &A_APPMESH_PREVIEW, &[], false),
-    s("apprunner", &A_APPRUNNER, &[], false),
-    s("appstream", &A_APPSTREAM, &[], false),
-    s("appstudio", &A_APPSTUDIO, &[], false),
-    s("appsync", &A_APPSYNC, &[], false),
-    s("apptest", &A_APPTEST, &[], false),
-    s("aps", &A_APS, &[], false),
-    s("arc-region-switch", &A_ARC_REGION_SWITCH, &[], false),
-    s("arc-zonal-shift", &A_ARC_ZONAL_SHIFT, &[], false),
-    s("arsenal", &A_ARSENAL, &[], false),
-    s("artifact", &A_ARTIFACT, &[], false),
-    s("athena", &A_ATHENA, &[], false),
-    s("auditmanager", &A_AUDITMANAGER, &[], false),
-    s("autoscaling", &A_AUTOSCALING, &[], false),
-    s("autoscaling-plans", &A_AUTOSCALING_PLANS, &[], false),
-    s("aws-external-anthropic", &A_AWS_EXTERNAL_ANTHROPIC, &[], false),
-    s("aws-marketplace", &A_AWS_MARKETPLACE, &[], false),
-    s("aws-marketplace-management", &A_AWS_MARKETPLACE_MANAGEMENT, &[], false),
-    s("aws-portal", &A_AWS_PORTAL, &[], false),
-    s("awsconnector", &A_AWSCONNECTOR, &[], false),
-    s("b2bi", &A_B2BI, &[], false),
-    s("backup", &A_BACKUP, &[], false),
-    s("backup-gateway", &A_BACKUP_GATEWAY, &[], false),
-    s("backup-search", &A_BACKUP_SEARCH, &[], false),
-    s("backup-storage", &A_BACKUP_STORAGE, &[], false),
-    s("batch", &A_BATCH, &[], false),
-    s("bcm-dashboards", &A_BCM_DASHBOARDS, &[], false),
-    s("bcm-data-exports", &A_BCM_DATA_EXPORTS, &[], false),
-    s("bcm-pricing-calculator", &A_BCM_PRICING_CALCULATOR, &[], false),
-    s("bcm-recommended-actions", &A_BCM_RECOMMENDED_ACTIONS, &[], false),
-    s("bedrock", &A_BEDROCK, &[], false),
-    s("bedrock-agentcore", &A_BEDROCK_AGENTCORE, &[], false),
-    s("bedrock-mantle", &A_BEDROCK_MANTLE, &[], false),
-    s("bedrock-websearch", &A_BEDROCK_WEBSEARCH, &[], false),
-    s("billing", &A_BILLING, &[], false),
-    s("billingconductor", &A_BILLINGCONDUCTOR, &[], false),
-    s("braket", &A_BRAKET, &[], false),
-    s("budgets", &A_BUDGETS, &[], false),
-    s("bugbust", &A_BUGBUST, &[], false),
-    s("cases", &A_CASES, &[], false),
-    s("cassandra", &A_CASSANDRA, &[], false),
-    s("ce", &A_CE, &[], false),
-    s("chatbot", &A_CHATBOT, &[], false),
-    s("chime", &A_CHIME, &[], false),
-    s("cleanrooms", &A_CLEANROOMS, &[], false),
-    s("cleanrooms-ml", &A_CLEANROOMS_ML, &[], false),
-    s("cloud9", &A_CLOUD9, &[], false),
-    s("clouddirectory", &A_CLOUDDIRECTORY, &[], false),
-    s("cloudformation", &A_CLOUDFORMATION, &[], false),
-    s("cloudfront", &A_CLOUDFRONT, &[], false),
-    s("cloudfront-keyvaluestore", &A_CLOUDFRONT_KEYVALUESTORE, &[], false),
-    s("cloudhsm", &A_CLOUDHSM, &[], false),
-    s("cloudsearch", &A_CLOUDSEARCH, &[], false),
-    s("cloudshell", &A_CLOUDSHELL, &[], false),
-    s("cloudtrail", &A_CLOUDTRAIL, &[], false),
-    s("cloudtrail-data", &A_CLOUDTRAIL_DATA, &[], false),
-    s("cloudwatch", &A_CLOUDWATCH, &[], false),
-    s("codeartifact", &A_CODEARTIFACT, &[], false),
-    s("codebuild", &A_CODEBUILD, &[], false),
-    s("codecatalyst", &A_CODECATALYST, &[], false),
-    s("codecommit", &A_CODECOMMIT, &[], false),
-    s("codeconnections", &A_CODECONNECTIONS, &[], false),
-    s("codedeploy", &A_CODEDEPLOY, &[], false),
-    s("codedeploy-commands-secure", &A_CODEDEPLOY_COMMANDS_SECURE, &[], false),
-    s("codeguru", &A_CODEGURU, &[], false),
-    s("codeguru-profiler", &A_CODEGURU_PROFILER, &[], false),
-    s("codeguru-reviewer", &A_CODEGURU_REVIEWER, &[], false),
-    s("codeguru-security", &A_CODEGURU_SECURITY, &[], false),
-    s("codepipeline", &A_CODEPIPELINE, &[], false),
-    s("codestar", &A_CODESTAR, &[], false),
-    s("codestar-connections", &A_CODESTAR_CONNECTIONS, &[], false),
-    s("codestar-notifications", &A_CODESTAR_NOTIFICATIONS, &[], false),
-    s("codewhisperer", &A_CODEWHISPERER, &[], false),
-    s("cognito-identity", &A_COGNITO_IDENTITY, &[], false),
-    s("cognito-idp", &A_COGNITO_IDP, &[], false),
-    s("cognito-sync", &A_COGNITO_SYNC, &[], false),
-    s("comprehend", &A_COMPREHEND, &[], false),
-    s("comprehendmedical", &A_COMPREHENDMEDICAL, &[], false),
-    s("compute-optimizer", &A_COMPUTE_OPTIMIZER, &[], false),
-    s("config", &A_CONFIG, &[], false),
-    s("connect", &A_CONNECT, &[], false),
-    s("connect-campaigns", &A_CONNECT_CAMPAIGNS, &[], false),
-    s("consoleapp", &A_CONSOLEAPP, &[], false),
-    s("consolidatedbilling", &A_CONSOLIDATEDBILLING, &[], false),
-    s("controlcatalog", &A_CONTROLCATALOG, &[], false),
-    s("controltower", &A_CONTROLTOWER, &[], false),
-    s("cost-optimization-hub", &A_COST_OPTIMIZATION_HUB, &[], false),
-    s("cur", &A_CUR, &[], false),
-    s("customer-verification", &A_CUSTOMER_VERIFICATION, &[], false),
-    s("databrew", &A_DATABREW, &[], false),
-    s("dataexchange", &A_DATAEXCHANGE, &[], false),
-    s("datapipeline", &A_DATAPIPELINE, &[], false),
-    s("datasync", &A_DATASYNC, &[], false),
-    s("datazone", &A_DATAZONE, &[], false),
-    s("dax", &A_DAX, &[], false),
-    s("dbqms", &A_DBQMS, &[], false),
-    s("deadline", &A_DEADLINE, &[], false),
-    s("detective", &A_DETECTIVE, &[], false),
-    s("devicefarm", &A_DEVICEFARM, &[], false),
-    s("devops-guru", &A_DEVOPS_GURU, &[], false),
-    s("directconnect", &A_DIRECTCONNECT, &[], false),
-    s("discovery", &A_DISCOVERY, &[], false),
-    s("dlm", &A_DLM, &[], false),
-    s("dms", &A_DMS, &[], false),
-    s("docdb-elastic", &A_DOCDB_ELASTIC, &[], false),
-    s("drs", &A_DRS, &[], false),
-    s("ds", &A_DS, &[], false),
-    s("ds-data", &A_DS_DATA, &[], false),
-    s("dsql", &A_DSQL, &[], false),
-    s("dynamodb", &A_DYNAMODB, &[], false),
-    s("ebs", &A_EBS, &[], false),
-    s("ec2", &A_EC2, &[], false),
-    s("ec2-instance-connect", &A_EC2_INSTANCE_CONNECT, &[], false),
-    s("ec2messages", &A_EC2MESSAGES, &[], false),
-    s("ecr", &A_ECR, &[], false),
-    s("ecr-public", &A_ECR_PUBLIC, &[], false),
-    s("ecs", &A_ECS, &[], false),
-    s("ecs-mcp", &A_ECS_MCP, &[], false),
-    s("eks", &A_EKS, &[], false),
-    s("eks-auth", &A_EKS_AUTH, &[], false),
-    s("eks-mcp", &A_EKS_MCP, &[], false),
-    s("elasticache", &A_ELASTICACHE, &[], false),
-    s("elasticbeanstalk", &A_ELASTICBEANSTALK, &[], false),
-    s("elasticfilesystem", &A_ELASTICFILESYSTEM, &[], false),
-    s("elasticloadbalancing", &A_ELASTICLOADBALANCING, &[], false),
-    s("elasticmapreduce", &A_ELASTICMAPREDUCE, &[], false),
-    s("elastictranscoder", &A_ELASTICTRANSCODER, &[], false),
-    s("elemental-activations", &A_ELEMENTAL_ACTIVATIONS, &[], false),
-    s("elemental-appliances-software", &A_ELEMENTAL_APPLIANCES_SOFTWARE, &[], false),
-    s("elemental-inference", &A_ELEMENTAL_INFERENCE, &[], false),
-    s("elemental-support-cases", &A_ELEMENTAL_SUPPORT_CASES, &[], false),
-    s("elemental-support-content", &A_ELEMENTAL_SUPPORT_CONTENT, &[], false),
-    s("emr-containers", &A_EMR_CONTAINERS, &[], false),
-    s("emr-serverless", &A_EMR_SERVERLESS, &[], false),
-    s("entityresolution", &A_ENTITYRESOLUTION, &[], false),
-    s("es", &A_ES, &[], false),
-    s("events", &A_EVENTS, &[], false),
-    s("eventsbilltoaws", &A_EVENTSBILLTOAWS, &[], false),
-    s("evidently", &A_EVIDENTLY, &[], false),
-    s("evs", &A_EVS, &[], false),
-    s("execute-api", &A_EXECUTE_API, &[], false),
-    s("finops-agent", &A_FINOPS_AGENT, &[], false),
-    s("finspace", &A_FINSPACE, &[], false),
-    s("finspace-api", &A_FINSPACE_API, &[], false),
-    s("firehose", &A_FIREHOSE, &[], false),
-    s("fis", &A_FIS, &[], false),
-    s("fms", &A_FMS, &[], false),
-    s("forecast", &A_FORECAST, &[], false),
-    s("frauddetector", &A_FRAUDDETECTOR, &[], false),
-    s("freertos", &A_FREERTOS, &[], false),
-    s("freetier", &A_FREETIER, &[], false),
-    s("fsx", &A_FSX, &[], false),
-    s("gamelift", &A_GAMELIFT, &[], false),
-    s("gameliftstreams", &A_GAMELIFTSTREAMS, &[], false),
-    s("geo", &A_GEO, &[], false),
-    s("geo-maps", &A_GEO_MAPS, &[], false),
-    s("geo-places", &A_GEO_PLACES, &[], false),
-    s("geo-routes", &A_GEO_ROUTES, &[], false),
-    s("glacier", &A_GLACIER, &[], false),
-    s("globalaccelerator", &A_GLOBALACCELERATOR, &[], false),
-    s("glue", &A_GLUE, &[], false),
-    s("grafana", &A_GRAFANA, &[], false),
-    s("greengrass", &A_GREENGRASS, &[], false),
-    s("groundstation", &A_GROUNDSTATION, &[], false),
-    s("groundtruthlabeling", &A_GROUNDTRUTHLABELING, &[], false),
-    s("guardduty", &A_GUARDDUTY, &[], false),
-    s("health", &A_HEALTH, &[], false),
-    s("health-agent", &A_HEALTH_AGENT, &[], false),
-    s("healthlake", &A_HEALTHLAKE, &[], false),
-    s("honeycode", &A_HONEYCODE, &[], false),
-    s("iam", &A_IAM, &[], false),
-    s("identity-sync", &A_IDENTITY_SYNC, &[], false),
-    s("identitystore", &A_IDENTITYSTORE, &[], false),
-    s("identitystore-auth", &A_IDENTITYSTORE_AUTH, &[], false),
-    s("imagebuilder", &A_IMAGEBUILDER, &[], false),
-    s("importexport", &A_IMPORTEXPORT, &[], false),
-    s("inspector", &A_INSPECTOR, &[], false),
-    s("inspector-scan", &A_INSPECTOR_SCAN, &[], false),
-    s("inspector2", &A_INSPECTOR2, &[], false),
-    s("inspector2-telemetry", &A_INSPECTOR2_TELEMETRY, &[], false),
-    s("interconnect", &A_INTERCONNECT, &[], false),
-    s("internetmonitor", &A_INTERNETMONITOR, &[], false),
-    s("invoicing", &A_INVOICING, &[], false),
-    s("iot", &A_IOT, &[], false),
-    s("iot-device-tester", &A_IOT_DEVICE_TESTER, &[], false),
-    s("iotanalytics", &A_IOTANALYTICS, &[], false),
-    s("iotdeviceadvisor", &A_IOTDEVICEADVISOR, &[], false),
-    s("iotevents", &A_IOTEVENTS, &[], false),
-    s("iotfleethub", &A_IOTFLEETHUB, &[], false),
-    s("iotfleetwise", &A_IOTFLEETWISE, &[], false),
-    s("iotjobsdata", &A_IOTJOBSDATA, &[], false),
-    s("iotmanagedintegrations", &A_IOTMANAGEDINTEGRATIONS, &[], false),
-    s("iotsitewise", &A_IOTSITEWISE, &[], false),
-    s("iottwinmaker", &A_IOTTWINMAKER, &[], false),
-    s("iotwireless", &A_IOTWIRELESS, &[], false),
-    s("iq", &A_IQ, &[], false),
-    s("iq-permission", &A_IQ_PERMISSION, &[], false),
-    s("ivs", &A_IVS, &[], false),
-    s("ivschat", &A_IVSCHAT, &[], false),
-    s("kafka", &A_KAFKA, &[], false),
-    s("kafka-cluster", &A_KAFKA_CLUSTER, &[], false),
-    s("kafkaconnect", &A_KAFKACONNECT, &[], false),
-    s("kendra", &A_KENDRA, &[], false),
-    s("kendra-ranking", &A_KENDRA_RANKING, &[], false),
-    s("kinesis", &A_KINESIS, &[], false),
-    s("kinesisanalytics", &A_KINESISANALYTICS, &[], false),
-    s("kinesisvideo", &A_KINESISVIDEO, &[], false),
-    s("kms", &A_KMS, &[], false),
-    s("lakeformation", &A_LAKEFORMATION, &[], false),
-    s("lambda", &A_LAMBDA, &[], false),
-    s("launchwizard", &A_LAUNCHWIZARD, &[], false),
-    s("lex", &A_LEX, &[], false),
-    s("license-manager", &A_LICENSE_MANAGER, &[], false),
-    s("license-manager-linux-subscriptions", &A_LICENSE_MANAGER_LINUX_SUBSCRIPTIONS, &[], false),
-    s("license-manager-user-subscriptions", &A_LICENSE_MANAGER_USER_SUBSCRIPTIONS, &[], false),
-    s("lightsail", &A_LIGHTSAIL, &[], false),
-    s("logs", &A_LOGS, &[], false),
-    s("lookoutequipment", &A_LOOKOUTEQUIPMENT, &[], false),
-    s("lookoutmetrics", &A_LOOKOUTMETRICS, &[], false),
-    s("lookoutvision", &A_LOOKOUTVISION, &[], false),
-    s("m2", &A_M2, &[], false),
-    s("machinelearning", &A_MACHINELEARNING, &[], false),
-    s("macie2", &A_MACIE2, &[], false),
-    s("managedblockchain", &A_MANAGEDBLOCKCHAIN, &[], false),
-    s("managedblockchain-query", &A_MANAGEDBLOCKCHAIN_QUERY, &[], false),
-    s("mapcredits", &A_MAPCREDITS, &[], false),
-    s("marketplacecommerceanalytics", &A_MARKETPLACECOMMERCEANALYTICS, &[], false),
-    s("mechanicalturk", &A_MECHANICALTURK, &[], false),
-    s("mediaconnect", &A_MEDIACONNECT, &[], false),
-    s("mediaconvert", &A_MEDIACONVERT, &[], false),
-    s("mediaimport", &A_MEDIAIMPORT, &[], false),
-    s("medialive", &A_MEDIALIVE, &[], false),
-    s("mediapackage", &A_MEDIAPACKAGE, &[], false),
-    s("mediapackage-vod", &A_MEDIAPACKAGE_VOD, &[], false),
-    s("mediapackagev2", &A_MEDIAPACKAGEV2, &[], false),
-    s("mediastore", &A_MEDIASTORE, &[], false),
-    s("mediatailor", &A_MEDIATAILOR, &[], false),
-    s("medical-imaging", &A_MEDICAL_IMAGING, &[], false),
-    s("memorydb", &A_MEMORYDB, &[], false),
-    s("mgh", &A_MGH, &[], false),
-    s("mgn", &A_MGN, &[], false),
-    s("migrationhub-orchestrator", &A_MIGRATIONHUB_ORCHESTRATOR, &[], false),
-    s("migrationhub-strategy", &A_MIGRATIONHUB_STRATEGY, &[], false),
-    s("mobileanalytics", &A_MOBILEANALYTICS, &[], false),
-    s("mobiletargeting", &A_MOBILETARGETING, &[], false),
-    s("monitron", &A_MONITRON, &[], false),
-    s("mpa", &A_MPA, &[], false),
-    s("mq", &A_MQ, &[], false),
-    s("neptune-db", &A_NEPTUNE_DB, &[], false),
-    s("neptune-graph", &A_NEPTUNE_GRAPH, &[], false),
-    s("network-firewall", &A_NETWORK_FIREWALL, &[], false),
-    s("network-security-director", &A_NETWORK_SECURITY_DIRECTOR, &[], false),
-    s("network-security-manager", &A_NETWORK_SECURITY_MANAGER, &[], false),
-    s("networkflowmonitor", &A_NETWORKFLOWMONITOR, &[], false),
-    s("networkmanager", &A_NETWORKMANAGER, &[], false),
-    s("networkmanager-chat", &A_NETWORKMANAGER_CHAT, &[], false),
-    s("networkmonitor", &A_NETWORKMONITOR, &[], false),
-    s("nimble", &A_NIMBLE, &[], false),
-    s("notifications", &A_NOTIFICATIONS, &[], false),
-    s("notifications-contacts", &A_NOTIFICATIONS_CONTACTS, &[], false),
-    s("nova-act", &A_NOVA_ACT, &[], false),
-    s("oam", &A_OAM, &[], false),
-    s("observabilityadmin", &A_OBSERVABILITYADMIN, &[], false),
-    s("odb", &A_ODB, &[], false),
-    s("omics", &A_OMICS, &[], false),
-    s("one", &A_ONE, &[], false),
-    s("opensearch", &A_OPENSEARCH, &[], false),
-    s("opsworks", &A_OPSWORKS, &[], false),
-    s("opsworks-cm", &A_OPSWORKS_CM, &[], false),
-    s("organizations", &A_ORGANIZATIONS, &[], false),
-    s("osis", &A_OSIS, &[], false),
-    s("outposts", &A_OUTPOSTS, &[], false),
-    s("panorama", &A_PANORAMA, &[], false),
-    s("partnercentral", &A_PARTNERCENTRAL, &[], false),
-    s("partnercentral-account-management", &A_PARTNERCENTRAL_ACCOUNT_MANAGEMENT, &[], false),
-    s("payment-cryptography", &A_PAYMENT_CRYPTOGRAPHY, &[], false),
-    s("payments", &A_PAYMENTS, &[], false),
-    s("pca-connector-ad", &A_PCA_CONNECTOR_AD, &[], false),
-    s("pca-connector-scep", &A_PCA_CONNECTOR_SCEP, &[], false),
-    s("pcs", &A_PCS, &[], false),
-    s("personalize", &A_PERSONALIZE, &[], false),
-    s("pi", &A_PI, &[], false),
-    s("pipes", &A_PIPES, &[], false),
-    s("polly", &A_POLLY, &[], false),
-    s("pricing", &A_PRICING, &[], false),
-    s("pricingplanmanager", &A_PRICINGPLANMANAGER, &[], false),
-    s("private-networks", &A_PRIVATE_NETWORKS, &[], false),
-    s("profile", &A_PROFILE, &[], false),
-    s("proton", &A_PROTON, &[], false),
-    s("purchase-orders", &A_PURCHASE_ORDERS, &[], false),
-    s("q", &A_Q, &[], false),
-    s("qapps", &A_QAPPS, &[], false),
-    s("qbusiness", &A_QBUSINESS, &[], false),
-    s("qdeveloper", &A_QDEVELOPER, &[], false),
-    s("qldb", &A_QLDB, &[], false),
-    s("quicksight", &A_QUICKSIGHT, &[], false),
-    s("ram", &A_RAM, &[], false),
-    s("rbin", &A_RBIN, &[], false),
-    s("rds", &A_RDS, &[], false),
-    s("rds-data", &A_RDS_DATA, &[], false),
-    s("rds-db", &A_RDS_DB, &[], false),
-    s("redshift", &A_REDSHIFT, &[], false),
-    s("redshift-data", &A_REDSHIFT_DATA, &[], false),
-    s("redshift-serverless", &A_REDSHIFT_SERVERLESS, &[], false),
-    s("refactor-spaces", &A_REFACTOR_SPACES, &[], false),
-    s("rekognition", &A_REKOGNITION, &[], false),
-    s("repostspace", &A_REPOSTSPACE, &[], false),
-    s("researchstudio", &A_RESEARCHSTUDIO, &[], false),
-    s("resiliencehub", &A_RESILIENCEHUB, &[], false),
-    s("resource-explorer", &A_RESOURCE_EXPLORER, &[], false),
-    s("resource-explorer-2", &A_RESOURCE_EXPLORER_2, &[], false),
-    s("resource-groups", &A_RESOURCE_GROUPS, &[], false),
-    s("rhelkb", &A_RHELKB, &[], false),
-    s("robomaker", &A_ROBOMAKER, &[], false),
-    s("rolesanywhere", &A_ROLESANYWHERE, &[], false),
-    s("route53", &A_ROUTE53, &[], false),
-    s("route53-recovery-cluster", &A_ROUTE53_RECOVERY_CLUSTER, &[], false),
-    s("route53-recovery-control-config", &A_ROUTE53_RECOVERY_CONTROL_CONFIG, &[], false),
-    s("route53-recovery-readiness", &A_ROUTE53_RECOVERY_READINESS, &[], false),
-    s("route53domains", &A_ROUTE53DOMAINS, &[], false),
-    s("route53globalresolver", &A_ROUTE53GLOBALRESOLVER, &[], false),
-    s("route53profiles", &A_ROUTE53PROFILES, &[], false),
-    s("route53resolver", &A_ROUTE53RESOLVER, &[], false),
-    s("rtbfabric", &A_RTBFABRIC, &[], false),
-    s("rum", &A_RUM, &[], false),
-    s("s3", &A_S3, &R_S3, true),
-    s("s3-object-lambda", &A_S3_OBJECT_LAMBDA, &R_S3_OBJECT_LAMBDA, true),
-    s("s3-outposts", &A_S3_OUTPOSTS, &[], false),
-    s("s3express", &A_S3EXPRESS, &R_S3EXPRESS, true),
-    s("s3files", &A_S3FILES, &[], false),
-    s("s3tables", &A_S3TABLES, &[], false),
-    s("s3vectors", &A_S3VECTORS, &[], false),
-    s("sagemaker", &A_SAGEMAKER, &[], false),
-    s("sagemaker-data-science-assistant", &A_SAGEMAKER_DATA_SCIENCE_ASSISTANT, &[], false),
-    s("sagemaker-geospatial", &A_SAGEMAKER_GEOSPATIAL, &[], false),
-    s("sagemaker-mlflow", &A_SAGEMAKER_MLFLOW, &[], false),
-    s("sagemaker-unified-studio-mcp", &A_SAGEMAKER_UNIFIED_STUDIO_MCP, &[], false),
-    s("savingsplans", &A_SAVINGSPLANS, &[], false),
-    s("scheduler", &A_SCHEDULER, &[], false),
-    s("schemas", &A_SCHEMAS, &[], false),
-    s("scn", &A_SCN, &[], false),
-    s("sdb", &A_SDB, &[], false),
-    s("secretsmanager", &A_SECRETSMANAGER, &[], false),
-    s("security-ir", &A_SECURITY_IR, &[], false),
-    s("securityagent", &A_SECURITYAGENT, &[], false),
-    s("securityhub", &A_SECURITYHUB, &[], false),
-    s("securitylake", &A_SECURITYLAKE, &[], false),
-    s("serverlessrepo", &A_SERVERLESSREPO, &[], false),
-    s("servicecatalog", &A_SERVICECATALOG, &[], false),
-    s("servicediscovery", &A_SERVICEDISCOVERY, &[], false),
-    s("serviceextract", &A_SERVICEEXTRACT, &[], false),
-    s("servicequotas", &A_SERVICEQUOTAS, &[], false),
-    s("ses", &A_SES, &[], false),
-    s("shield", &A_SHIELD, &[], false),
-    s("signer", &A_SIGNER, &[], false),
-    s("signin", &A_SIGNIN, &[], false),
-    s("simspaceweaver", &A_SIMSPACEWEAVER, &[], false),
-    s("sms", &A_SMS, &[], false),
-    s("sms-voice", &A_SMS_VOICE, &[], false),
-    s("snow-device-management", &A_SNOW_DEVICE_MANAGEMENT, &[], false),
-    s("snowball", &A_SNOWBALL, &[], false),
-    s("sns", &A_SNS, &[], false),
-    s("social-messaging", &A_SOCIAL_MESSAGING, &[], false),
-    s("sqlworkbench", &A_SQLWORKBENCH, &[], false),
-    s("sqs", &A_SQS, &[], false),
-    s("ssm", &A_SSM, &[], false),
-    s("ssm-contacts", &A_SSM_CONTACTS, &[], false),
-    s("ssm-guiconnect", &A_SSM_GUICONNECT, &[], false),
-    s("ssm-incidents", &A_SSM_INCIDENTS, &[], false),
-    s("ssm-quicksetup", &A_SSM_QUICKSETUP, &[], false),
-    s("ssm-sap", &A_SSM_SAP, &[], false),
-    s("ssmmessages", &A_SSMMESSAGES, &[], false),
-    s("sso", &A_SSO, &[], false),
-    s("sso-directory", &A_SSO_DIRECTORY, &[], false),
-    s("sso-oauth", &A_SSO_OAUTH, &[], false),
-    s("states", &A_STATES, &[], false),
-    s("storagegateway", &A_STORAGEGATEWAY, &[], false),
-    s("sts", &A_STS, &[], false),
-    s("support", &A_SUPPORT, &[], false),
-    s("support-console", &A_SUPPORT_CONSOLE, &[], false),
-    s("supportapp", &A_SUPPORTAPP, &[], false),
-    s("supportauthz", &A_SUPPORTAUTHZ, &[], false),
-    s("supportplans", &A_SUPPORTPLANS, &[], false),
-    s("sustainability", &A_SUSTAINABILITY, &[], false),
-    s("swf", &A_SWF, &[], false),
-    s("synthetics", &A_SYNTHETICS, &[], false),
-    s("tag", &A_TAG, &[], false),
-    s("tax", &A_TAX, &[], false),
-    s("textract", &A_TEXTRACT, &[], false),
-    s("thinclient", &A_THINCLIENT, &[], false),
-    s("timestream", &A_TIMESTREAM, &[], false),
-    s("timestream-influxdb", &A_TIMESTREAM_INFLUXDB, &[], false),
-    s("tiros", &A_TIROS, &[], false),
-    s("tnb", &A_TNB, &[], false),
-    s("transcribe", &A_TRANSCRIBE, &[], false),
-    s("transfer", &A_TRANSFER, &[], false),
-    s("transform", &A_TRANSFORM, &[], false),
-    s("transform-custom", &A_TRANSFORM_CUSTOM, &[], false),
-    s("translate", &A_TRANSLATE, &[], false),
-    s("trustedadvisor", &A_TRUSTEDADVISOR, &[], false),
-    s("ts", &A_TS, &[], false),
-    s("user-subscriptions", &A_USER_SUBSCRIPTIONS, &[], false),
-    s("uxc", &A_UXC, &[], false),
-    s("vendor-insights", &A_VENDOR_INSIGHTS, &[], false),
-    s("verified-access", &A_VERIFIED_ACCESS, &[], false),
-    s("verifiedpermissions", &A_VERIFIEDPERMISSIONS, &[], false),
-    s("voiceid", &A_VOICEID, &[], false),
-    s("vpc-lattice", &A_VPC_LATTICE, &[], false),
-    s("vpc-lattice-svcs", &A_VPC_LATTICE_SVCS, &[], false),
-    s("vpce", &A_VPCE, &[], false),
-    s("waf", &A_WAF, &[], false),
-    s("waf-regional", &A_WAF_REGIONAL, &[], false),
-    s("wafv2", &A_WAFV2, &[], false),
-    s("wam", &A_WAM, &[], false),
-    s("wellarchitected", &A_WELLARCHITECTED, &[], false),
-    s("wickr", &A_WICKR, &[], false),
-    s("wisdom", &A_WISDOM, &[], false),
-    s("workdocs", &A_WORKDOCS, &[], false),
-    s("worklink", &A_WORKLINK, &[], false),
-    s("workmail", &A_WORKMAIL, &[], false),
-    s("workmailmessageflow", &A_WORKMAILMESSAGEFLOW, &[], false),
-    s("workspaces", &A_WORKSPACES, &[], false),
-    s("workspaces-instances", &A_WORKSPACES_INSTANCES, &[], false),
-    s("workspaces-web", &A_WORKSPACES_WEB, &[], false),
-    s("xray", &A_XRAY, &[], false),
+    s("a2c", &A_A2C, &[], false, &K_A2C),
+    s("a4b", &A_A4B, &[], false, &K_A4B),
+    s("access-analyzer", &A_ACCESS_ANALYZER, &[], false, &K_ACCESS_ANALYZER),
+    s("account", &A_ACCOUNT, &[], false, &K_ACCOUNT),
+    s("account-access", &A_ACCOUNT_ACCESS, &[], false, &K_ACCOUNT_ACCESS),
+    s("acm", &A_ACM, &[], false, &K_ACM),
+    s("acm-pca", &A_ACM_PCA, &[], false, &K_ACM_PCA),
+    s("aco-automation", &A_ACO_AUTOMATION, &[], false, &K_ACO_AUTOMATION),
+    s("action-recommendations", &A_ACTION_RECOMMENDATIONS, &[], false, &K_ACTION_RECOMMENDATIONS),
+    s("activate", &A_ACTIVATE, &[], false, &K_ACTIVATE),
+    s("agent-registry", &A_AGENT_REGISTRY, &[], false, &K_AGENT_REGISTRY),
+    s("agentaccess-mcp", &A_AGENTACCESS_MCP, &[], false, &K_AGENTACCESS_MCP),
+    s("aidevops", &A_AIDEVOPS, &[], false, &K_AIDEVOPS),
+    s("aiops", &A_AIOPS, &[], false, &K_AIOPS),
+    s("airflow", &A_AIRFLOW, &[], false, &K_AIRFLOW),
+    s("airflow-serverless", &A_AIRFLOW_SERVERLESS, &[], false, &K_AIRFLOW_SERVERLESS),
+    s("amplify", &A_AMPLIFY, &[], false, &K_AMPLIFY),
+    s("amplifybackend", &A_AMPLIFYBACKEND, &[], false, &K_AMPLIFYBACKEND),
+    s("amplifyuibuilder", &A_AMPLIFYUIBUILDER, &[], false, &K_AMPLIFYUIBUILDER),
+    s("aoss", &A_AOSS, &[], false, &K_AOSS),
+    s("apigateway", &A_APIGATEWAY, &[], false, &K_APIGATEWAY),
+    s("app-integrations", &A_APP_INTEGRATIONS, &[], false, &K_APP_INTEGRATIONS),
+    s("appconfig", &A_APPCONFIG, &[], false, &K_APPCONFIG),
+    s("appfabric", &A_APPFABRIC, &[], false, &K_APPFABRIC),
+    s("appflow", &A_APPFLOW, &[], false, &K_APPFLOW),
+    s("application-autoscaling", &A_APPLICATION_AUTOSCALING, &[], false, &K_APPLICATION_AUTOSCALING),
+    s("application-signals", &A_APPLICATION_SIGNALS, &[], false, &K_APPLICATION_SIGNALS),
+    s("application-signals-mcp", &A_APPLICATION_SIGNALS_MCP, &[], false, &K_APPLICATION_SIGNALS_MCP),
+    s("application-transformation", &A_APPLICATION_TRANSFORMATION, &[], false, &K_APPLICATION_TRANSFORMATION),
+    s("applicationinsights", &A_APPLICATIONINSIGHTS, &[], false, &K_APPLICATIONINSIGHTS),
+    s("appmesh", &A_APPMESH, &[], false, &K_APPMESH),
+    s("appmesh-preview", &A_APPMESH_PREVIEW, &[], false, &K_APPMESH_PREVIEW),
+    s("apprunner", &A_APPRUNNER, &[], false, &K_APPRUNNER),
+    s("appstream", &A_APPSTREAM, &[], false, &K_APPSTREAM),
+    s("appstudio", &A_APPSTUDIO, &[], false, &K_APPSTUDIO),
+    s("appsync", &A_APPSYNC, &[], false, &K_APPSYNC),
+    s("apptest", &A_APPTEST, &[], false, &K_APPTEST),
+    s("aps", &A_APS, &[], false, &K_APS),
+    s("arc-region-switch", &A_ARC_REGION_SWITCH, &[], false, &K_ARC_REGION_SWITCH),
+    s("arc-zonal-shift", &A_ARC_ZONAL_SHIFT, &[], false, &K_ARC_ZONAL_SHIFT),
+    s("arsenal", &A_ARSENAL, &[], false, &K_ARSENAL),
+    s("artifact", &A_ARTIFACT, &[], false, &K_ARTIFACT),
+    s("athena", &A_ATHENA, &[], false, &K_ATHENA),
+    s("auditmanager", &A_AUDITMANAGER, &[], false, &K_AUDITMANAGER),
+    s("autoscaling", &A_AUTOSCALING, &[], false, &K_AUTOSCALING),
+    s("autoscaling-plans", &A_AUTOSCALING_PLANS, &[], false, &K_AUTOSCALING_PLANS),
+    s("aws-external-anthropic", &A_AWS_EXTERNAL_ANTHROPIC, &[], false, &K_AWS_EXTERNAL_ANTHROPIC),
+    s("aws-marketplace", &A_AWS_MARKETPLACE, &[], false, &K_AWS_MARKETPLACE),
+    s("aws-marketplace-management", &A_AWS_MARKETPLACE_MANAGEMENT, &[], false, &K_AWS_MARKETPLACE_MANAGEMENT),
+    s("aws-portal", &A_AWS_PORTAL, &[], false, &K_AWS_PORTAL),
+    s("awsconnector", &A_AWSCONNECTOR, &[], false, &K_AWSCONNECTOR),
+    s("b2bi", &A_B2BI, &[], false, &K_B2BI),
+    s("backup", &A_BACKUP, &[], false, &K_BACKUP),
+    s("backup-gateway", &A_BACKUP_GATEWAY, &[], false, &K_BACKUP_GATEWAY),
+    s("backup-search", &A_BACKUP_SEARCH, &[], false, &K_BACKUP_SEARCH),
+    s("backup-storage", &A_BACKUP_STORAGE, &[], false, &K_BACKUP_STORAGE),
+    s("batch", &A_BATCH, &[], false, &K_BATCH),
+    s("bcm-dashboards", &A_BCM_DASHBOARDS, &[], false, &K_BCM_DASHBOARDS),
+    s("bcm-data-exports", &A_BCM_DATA_EXPORTS, &[], false, &K_BCM_DATA_EXPORTS),
+    s("bcm-pricing-calculator", &A_BCM_PRICING_CALCULATOR, &[], false, &K_BCM_PRICING_CALCULATOR),
+    s("bcm-recommended-actions", &A_BCM_RECOMMENDED_ACTIONS, &[], false, &K_BCM_RECOMMENDED_ACTIONS),
+    s("bedrock", &A_BEDROCK, &[], false, &K_BEDROCK),
+    s("bedrock-agentcore", &A_BEDROCK_AGENTCORE, &[], false, &K_BEDROCK_AGENTCORE),
+    s("bedrock-mantle", &A_BEDROCK_MANTLE, &[], false, &K_BEDROCK_MANTLE),
+    s("bedrock-websearch", &A_BEDROCK_WEBSEARCH, &[], false, &K_BEDROCK_WEBSEARCH),
+    s("billing", &A_BILLING, &[], false, &K_BILLING),
+    s("billingconductor", &A_BILLINGCONDUCTOR, &[], false, &K_BILLINGCONDUCTOR),
+    s("braket", &A_BRAKET, &[], false, &K_BRAKET),
+    s("budgets", &A_BUDGETS, &[], false, &K_BUDGETS),
+    s("bugbust", &A_BUGBUST, &[], false, &K_BUGBUST),
+    s("cases", &A_CASES, &[], false, &K_CASES),
+    s("cassandra", &A_CASSANDRA, &[], false, &K_CASSANDRA),
+    s("ce", &A_CE, &[], false, &K_CE),
+    s("chatbot", &A_CHATBOT, &[], false, &K_CHATBOT),
+    s("chime", &A_CHIME, &[], false, &K_CHIME),
+    s("cleanrooms", &A_CLEANROOMS, &[], false, &K_CLEANROOMS),
+    s("cleanrooms-ml", &A_CLEANROOMS_ML, &[], false, &K_CLEANROOMS_ML),
+    s("cloud9", &A_CLOUD9, &[], false, &K_CLOUD9),
+    s("clouddirectory", &A_CLOUDDIRECTORY, &[], false, &K_CLOUDDIRECTORY),
+    s("cloudformation", &A_CLOUDFORMATION, &[], false, &K_CLOUDFORMATION),
+    s("cloudfront", &A_CLOUDFRONT, &[], false, &K_CLOUDFRONT),
+    s("cloudfront-keyvaluestore", &A_CLOUDFRONT_KEYVALUESTORE, &[], false, &K_CLOUDFRONT_KEYVALUESTORE),
+    s("cloudhsm", &A_CLOUDHSM, &[], false, &K_CLOUDHSM),
+    s("cloudsearch", &A_CLOUDSEARCH, &[], false, &K_CLOUDSEARCH),
+    s("cloudshell", &A_CLOUDSHELL, &[], false, &K_CLOUDSHELL),
+    s("cloudtrail", &A_CLOUDTRAIL, &[], false, &K_CLOUDTRAIL),
+    s("cloudtrail-data", &A_CLOUDTRAIL_DATA, &[], false, &K_CLOUDTRAIL_DATA),
+    s("cloudwatch", &A_CLOUDWATCH, &[], false, &K_CLOUDWATCH),
+    s("codeartifact", &A_CODEARTIFACT, &[], false, &K_CODEARTIFACT),
+    s("codebuild", &A_CODEBUILD, &[], false, &K_CODEBUILD),
+    s("codecatalyst", &A_CODECATALYST, &[], false, &K_CODECATALYST),
+    s("codecommit", &A_CODECOMMIT, &[], false, &K_CODECOMMIT),
+    s("codeconnections", &A_CODECONNECTIONS, &[], false, &K_CODECONNECTIONS),
+    s("codedeploy", &A_CODEDEPLOY, &[], false, &K_CODEDEPLOY),
+    s("codedeploy-commands-secure", &A_CODEDEPLOY_COMMANDS_SECURE, &[], false, &K_CODEDEPLOY_COMMANDS_SECURE),
+    s("codeguru", &A_CODEGURU, &[], false, &K_CODEGURU),
+    s("codeguru-profiler", &A_CODEGURU_PROFILER, &[], false, &K_CODEGURU_PROFILER),
+    s("codeguru-reviewer", &A_CODEGURU_REVIEWER, &[], false, &K_CODEGURU_REVIEWER),
+    s("codeguru-security", &A_CODEGURU_SECURITY, &[], false, &K_CODEGURU_SECURITY),
+    s("codepipeline", &A_CODEPIPELINE, &[], false, &K_CODEPIPELINE),
+    s("codestar", &A_CODESTAR, &[], false, &K_CODESTAR),
+    s("codestar-connections", &A_CODESTAR_CONNECTIONS, &[], false, &K_CODESTAR_CONNECTIONS),
+    s("codestar-notifications", &A_CODESTAR_NOTIFICATIONS, &[], false, &K_CODESTAR_NOTIFICATIONS),
+    s("codewhisperer", &A_CODEWHISPERER, &[], false, &K_CODEWHISPERER),
+    s("cognito-identity", &A_COGNITO_IDENTITY, &[], false, &K_COGNITO_IDENTITY),
+    s("cognito-idp", &A_COGNITO_IDP, &[], false, &K_COGNITO_IDP),
+    s("cognito-sync", &A_COGNITO_SYNC, &[], false, &K_COGNITO_SYNC),
+    s("comprehend", &A_COMPREHEND, &[], false, &K_COMPREHEND),
+    s("comprehendmedical", &A_COMPREHENDMEDICAL, &[], false, &K_COMPREHENDMEDICAL),
+    s("compute-optimizer", &A_COMPUTE_OPTIMIZER, &[], false, &K_COMPUTE_OPTIMIZER),
+    s("config", &A_CONFIG, &[], false, &K_CONFIG),
+    s("connect", &A_CONNECT, &[], false, &K_CONNECT),
+    s("connect-campaigns", &A_CONNECT_CAMPAIGNS, &[], false, &K_CONNECT_CAMPAIGNS),
+    s("consoleapp", &A_CONSOLEAPP, &[], false, &K_CONSOLEAPP),
+    s("consolidatedbilling", &A_CONSOLIDATEDBILLING, &[], false, &K_CONSOLIDATEDBILLING),
+    s("controlcatalog", &A_CONTROLCATALOG, &[], false, &K_CONTROLCATALOG),
+    s("controltower", &A_CONTROLTOWER, &[], false, &K_CONTROLTOWER),
+    s("cost-optimization-hub", &A_COST_OPTIMIZATION_HUB, &[], false, &K_COST_OPTIMIZATION_HUB),
+    s("cur", &A_CUR, &[], false, &K_CUR),
+    s("customer-verification", &A_CUSTOMER_VERIFICATION, &[], false, &K_CUSTOMER_VERIFICATION),
+    s("databrew", &A_DATABREW, &[], false, &K_DATABREW),
+    s("dataexchange", &A_DATAEXCHANGE, &[], false, &K_DATAEXCHANGE),
+    s("datapipeline", &A_DATAPIPELINE, &[], false, &K_DATAPIPELINE),
+    s("datasync", &A_DATASYNC, &[], false, &K_DATASYNC),
+    s("datazone", &A_DATAZONE, &[], false, &K_DATAZONE),
+    s("dax", &A_DAX, &[], false, &K_DAX),
+    s("dbqms", &A_DBQMS, &[], false, &K_DBQMS),
+    s("deadline", &A_DEADLINE, &[], false, &K_DEADLINE),
+    s("detective", &A_DETECTIVE, &[], false, &K_DETECTIVE),
+    s("devicefarm", &A_DEVICEFARM, &[], false, &K_DEVICEFARM),
+    s("devops-guru", &A_DEVOPS_GURU, &[], false, &K_DEVOPS_GURU),
+    s("directconnect", &A_DIRECTCONNECT, &[], false, &K_DIRECTCONNECT),
+    s("discovery", &A_DISCOVERY, &[], false, &K_DISCOVERY),
+    s("dlm", &A_DLM, &[], false, &K_DLM),
+    s("dms", &A_DMS, &[], false, &K_DMS),
+    s("docdb-elastic", &A_DOCDB_ELASTIC, &[], false, &K_DOCDB_ELASTIC),
+    s("drs", &A_DRS, &[], false, &K_DRS),
+    s("ds", &A_DS, &[], false, &K_DS),
+    s("ds-data", &A_DS_DATA, &[], false, &K_DS_DATA),
+    s("dsql", &A_DSQL, &[], false, &K_DSQL),
+    s("dynamodb", &A_DYNAMODB, &[], false, &K_DYNAMODB),
+    s("ebs", &A_EBS, &[], false, &K_EBS),
+    s("ec2", &A_EC2, &[], false, &K_EC2),
+    s("ec2-instance-connect", &A_EC2_INSTANCE_CONNECT, &[], false, &K_EC2_INSTANCE_CONNECT),
+    s("ec2messages", &A_EC2MESSAGES, &[], false, &K_EC2MESSAGES),
+    s("ecr", &A_ECR, &[], false, &K_ECR),
+    s("ecr-public", &A_ECR_PUBLIC, &[], false, &K_ECR_PUBLIC),
+    s("ecs", &A_ECS, &[], false, &K_ECS),
+    s("ecs-mcp", &A_ECS_MCP, &[], false, &K_ECS_MCP),
+    s("eks", &A_EKS, &[], false, &K_EKS),
+    s("eks-auth", &A_EKS_AUTH, &[], false, &K_EKS_AUTH),
+    s("eks-mcp", &A_EKS_MCP, &[], false, &K_EKS_MCP),
+    s("elasticache", &A_ELASTICACHE, &[], false, &K_ELASTICACHE),
+    s("elasticbeanstalk", &A_ELASTICBEANSTALK, &[], false, &K_ELASTICBEANSTALK),
+    s("elasticfilesystem", &A_ELASTICFILESYSTEM, &[], false, &K_ELASTICFILESYSTEM),
+    s("elasticloadbalancing", &A_ELASTICLOADBALANCING, &[], false, &K_ELASTICLOADBALANCING),
+    s("elasticmapreduce", &A_ELASTICMAPREDUCE, &[], false, &K_ELASTICMAPREDUCE),
+    s("elastictranscoder", &A_ELASTICTRANSCODER, &[], false, &K_ELASTICTRANSCODER),
+    s("elemental-activations", &A_ELEMENTAL_ACTIVATIONS, &[], false, &K_ELEMENTAL_ACTIVATIONS),
+    s("elemental-appliances-software", &A_ELEMENTAL_APPLIANCES_SOFTWARE, &[], false, &K_ELEMENTAL_APPLIANCES_SOFTWARE),
+    s("elemental-inference", &A_ELEMENTAL_INFERENCE, &[], false, &K_ELEMENTAL_INFERENCE),
+    s("elemental-support-cases", &A_ELEMENTAL_SUPPORT_CASES, &[], false, &K_ELEMENTAL_SUPPORT_CASES),
+    s("elemental-support-content", &A_ELEMENTAL_SUPPORT_CONTENT, &[], false, &K_ELEMENTAL_SUPPORT_CONTENT),
+    s("emr-containers", &A_EMR_CONTAINERS, &[], false, &K_EMR_CONTAINERS),
+    s("emr-serverless", &A_EMR_SERVERLESS, &[], false, &K_EMR_SERVERLESS),
+    s("entityresolution", &A_ENTITYRESOLUTION, &[], false, &K_ENTITYRESOLUTION),
+    s("es", &A_ES, &[], false, &K_ES),
+    s("events", &A_EVENTS, &[], false, &K_EVENTS),
+    s("eventsbilltoaws", &A_EVENTSBILLTOAWS, &[], false, &K_EVENTSBILLTOAWS),
+    s("evidently", &A_EVIDENTLY, &[], false, &K_EVIDENTLY),
+    s("evs", &A_EVS, &[], false, &K_EVS),
+    s("execute-api", &A_EXECUTE_API, &[], false, &K_EXECUTE_API),
+    s("finops-agent", &A_FINOPS_AGENT, &[], false, &K_FINOPS_AGENT),
+    s("finspace", &A_FINSPACE, &[], false, &K_FINSPACE),
+    s("finspace-api", &A_FINSPACE_API, &[], false, &K_FINSPACE_API),
+    s("firehose", &A_FIREHOSE, &[], false, &K_FIREHOSE),
+    s("fis", &A_FIS, &[], false, &K_FIS),
+    s("fms", &A_FMS, &[], false, &K_FMS),
+    s("forecast", &A_FORECAST, &[], false, &K_FORECAST),
+    s("frauddetector", &A_FRAUDDETECTOR, &[], false, &K_FRAUDDETECTOR),
+    s("freertos", &A_FREERTOS, &[], false, &K_FREERTOS),
+    s("freetier", &A_FREETIER, &[], false, &K_FREETIER),
+    s("fsx", &A_FSX, &[], false, &K_FSX),
+    s("gamelift", &A_GAMELIFT, &[], false, &K_GAMELIFT),
+    s("gameliftstreams", &A_GAMELIFTSTREAMS, &[], false, &K_GAMELIFTSTREAMS),
+    s("geo", &A_GEO, &[], false, &K_GEO),
+    s("geo-maps", &A_GEO_MAPS, &[], false, &K_GEO_MAPS),
+    s("geo-places", &A_GEO_PLACES, &[], false, &K_GEO_PLACES),
+    s("geo-routes", &A_GEO_ROUTES, &[], false, &K_GEO_ROUTES),
+    s("glacier", &A_GLACIER, &[], false, &K_GLACIER),
+    s("globalaccelerator", &A_GLOBALACCELERATOR, &[], false, &K_GLOBALACCELERATOR),
+    s("glue", &A_GLUE, &[], false, &K_GLUE),
+    s("grafana", &A_GRAFANA, &[], false, &K_GRAFANA),
+    s("greengrass", &A_GREENGRASS, &[], false, &K_GREENGRASS),
+    s("groundstation", &A_GROUNDSTATION, &[], false, &K_GROUNDSTATION),
+    s("groundtruthlabeling", &A_GROUNDTRUTHLABELING, &[], false, &K_GROUNDTRUTHLABELING),
+    s("guardduty", &A_GUARDDUTY, &[], false, &K_GUARDDUTY),
+    s("health", &A_HEALTH, &[], false, &K_HEALTH),
+    s("health-agent", &A_HEALTH_AGENT, &[], false, &K_HEALTH_AGENT),
+    s("healthlake", &A_HEALTHLAKE, &[], false, &K_HEALTHLAKE),
+    s("honeycode", &A_HONEYCODE, &[], false, &K_HONEYCODE),
+    s("iam", &A_IAM, &[], false, &K_IAM),
+    s("identity-sync", &A_IDENTITY_SYNC, &[], false, &K_IDENTITY_SYNC),
+    s("identitystore", &A_IDENTITYSTORE, &[], false, &K_IDENTITYSTORE),
+    s("identitystore-auth", &A_IDENTITYSTORE_AUTH, &[], false, &K_IDENTITYSTORE_AUTH),
+    s("imagebuilder", &A_IMAGEBUILDER, &[], false, &K_IMAGEBUILDER),
+    s("importexport", &A_IMPORTEXPORT, &[], false, &K_IMPORTEXPORT),
+    s("inspector", &A_INSPECTOR, &[], false, &K_INSPECTOR),
+    s("inspector-scan", &A_INSPECTOR_SCAN, &[], false, &K_INSPECTOR_SCAN),
+    s("inspector2", &A_INSPECTOR2, &[], false, &K_INSPECTOR2),
+    s("inspector2-telemetry", &A_INSPECTOR2_TELEMETRY, &[], false, &K_INSPECTOR2_TELEMETRY),
+    s("interconnect", &A_INTERCONNECT, &[], false, &K_INTERCONNECT),
+    s("internetmonitor", &A_INTERNETMONITOR, &[], false, &K_INTERNETMONITOR),
+    s("invoicing", &A_INVOICING, &[], false, &K_INVOICING),
+    s("iot", &A_IOT, &[], false, &K_IOT),
+    s("iot-device-tester", &A_IOT_DEVICE_TESTER, &[], false, &K_IOT_DEVICE_TESTER),
+    s("iotanalytics", &A_IOTANALYTICS, &[], false, &K_IOTANALYTICS),
+    s("iotdeviceadvisor", &A_IOTDEVICEADVISOR, &[], false, &K_IOTDEVICEADVISOR),
+    s("iotevents", &A_IOTEVENTS, &[], false, &K_IOTEVENTS),
+    s("iotfleethub", &A_IOTFLEETHUB, &[], false, &K_IOTFLEETHUB),
+    s("iotfleetwise", &A_IOTFLEETWISE, &[], false, &K_IOTFLEETWISE),
+    s("iotjobsdata", &A_IOTJOBSDATA, &[], false, &K_IOTJOBSDATA),
+    s("iotmanagedintegrations", &A_IOTMANAGEDINTEGRATIONS, &[], false, &K_IOTMANAGEDINTEGRATIONS),
+    s("iotsitewise", &A_IOTSITEWISE, &[], false, &K_IOTSITEWISE),
+    s("iottwinmaker", &A_IOTTWINMAKER, &[], false, &K_IOTTWINMAKER),
+    s("iotwireless", &A_IOTWIRELESS, &[], false, &K_IOTWIRELESS),
+    s("iq", &A_IQ, &[], false, &K_IQ),
+    s("iq-permission", &A_IQ_PERMISSION, &[], false, &K_IQ_PERMISSION),
+    s("ivs", &A_IVS, &[], false, &K_IVS),
+    s("ivschat", &A_IVSCHAT, &[], false, &K_IVSCHAT),
+    s("kafka", &A_KAFKA, &[], false, &K_KAFKA),
+    s("kafka-cluster", &A_KAFKA_CLUSTER, &[], false, &K_KAFKA_CLUSTER),
+    s("kafkaconnect", &A_KAFKACONNECT, &[], false, &K_KAFKACONNECT),
+    s("kendra", &A_KENDRA, &[], false, &K_KENDRA),
+    s("kendra-ranking", &A_KENDRA_RANKING, &[], false, &K_KENDRA_RANKING),
+    s("kinesis", &A_KINESIS, &[], false, &K_KINESIS),
+    s("kinesisanalytics", &A_KINESISANALYTICS, &[], false, &K_KINESISANALYTICS),
+    s("kinesisvideo", &A_KINESISVIDEO, &[], false, &K_KINESISVIDEO),
+    s("kms", &A_KMS, &[], false, &K_KMS),
+    s("lakeformation", &A_LAKEFORMATION, &[], false, &K_LAKEFORMATION),
+    s("lambda", &A_LAMBDA, &[], false, &K_LAMBDA),
+    s("launchwizard", &A_LAUNCHWIZARD, &[], false, &K_LAUNCHWIZARD),
+    s("lex", &A_LEX, &[], false, &K_LEX),
+    s("license-manager", &A_LICENSE_MANAGER, &[], false, &K_LICENSE_MANAGER),
+    s("license-manager-linux-subscriptions", &A_LICENSE_MANAGER_LINUX_SUBSCRIPTIONS, &[], false, &K_LICENSE_MANAGER_LINUX_SUBSCRIPTIONS),
+    s("license-manager-user-subscriptions", &A_LICENSE_MANAGER_USER_SUBSCRIPTIONS, &[], false, &K_LICENSE_MANAGER_USER_SUBSCRIPTIONS),
+    s("lightsail", &A_LIGHTSAIL, &[], false, &K_LIGHTSAIL),
+    s("logs", &A_LOGS, &[], false, &K_LOGS),
+    s("lookoutequipment", &A_LOOKOUTEQUIPMENT, &[], false, &K_LOOKOUTEQUIPMENT),
+    s("lookoutmetrics", &A_LOOKOUTMETRICS, &[], false, &K_LOOKOUTMETRICS),
+    s("lookoutvision", &A_LOOKOUTVISION, &[], false, &K_LOOKOUTVISION),
+    s("m2", &A_M2, &[], false, &K_M2),
+    s("machinelearning", &A_MACHINELEARNING, &[], false, &K_MACHINELEARNING),
+    s("macie2", &A_MACIE2, &[], false, &K_MACIE2),
+    s("managedblockchain", &A_MANAGEDBLOCKCHAIN, &[], false, &K_MANAGEDBLOCKCHAIN),
+    s("managedblockchain-query", &A_MANAGEDBLOCKCHAIN_QUERY, &[], false, &K_MANAGEDBLOCKCHAIN_QUERY),
+    s("mapcredits", &A_MAPCREDITS, &[], false, &K_MAPCREDITS),
+    s("marketplacecommerceanalytics", &A_MARKETPLACECOMMERCEANALYTICS, &[], false, &K_MARKETPLACECOMMERCEANALYTICS),
+    s("mechanicalturk", &A_MECHANICALTURK, &[], false, &K_MECHANICALTURK),
+    s("mediaconnect", &A_MEDIACONNECT, &[], false, &K_MEDIACONNECT),
+    s("mediaconvert", &A_MEDIACONVERT, &[], false, &K_MEDIACONVERT),
+    s("mediaimport", &A_MEDIAIMPORT, &[], false, &K_MEDIAIMPORT),
+    s("medialive", &A_MEDIALIVE, &[], false, &K_MEDIALIVE),
+    s("mediapackage", &A_MEDIAPACKAGE, &[], false, &K_MEDIAPACKAGE),
+    s("mediapackage-vod", &A_MEDIAPACKAGE_VOD, &[], false, &K_MEDIAPACKAGE_VOD),
+    s("mediapackagev2", &A_MEDIAPACKAGEV2, &[], false, &K_MEDIAPACKAGEV2),
+    s("mediastore", &A_MEDIASTORE, &[], false, &K_MEDIASTORE),
+    s("mediatailor", &A_MEDIATAILOR, &[], false, &K_MEDIATAILOR),
+    s("medical-imaging", &A_MEDICAL_IMAGING, &[], false, &K_MEDICAL_IMAGING),
+    s("memorydb", &A_MEMORYDB, &[], false, &K_MEMORYDB),
+    s("mgh", &A_MGH, &[], false, &K_MGH),
+    s("mgn", &A_MGN, &[], false, &K_MGN),
+    s("migrationhub-orchestrator", &A_MIGRATIONHUB_ORCHESTRATOR, &[], false, &K_MIGRATIONHUB_ORCHESTRATOR),
+    s("migrationhub-strategy", &A_MIGRATIONHUB_STRATEGY, &[], false, &K_MIGRATIONHUB_STRATEGY),
+    s("mobileanalytics", &A_MOBILEANALYTICS, &[], false, &K_MOBILEANALYTICS),
+    s("mobiletargeting", &A_MOBILETARGETING, &[], false, &K_MOBILETARGETING),
+    s("monitron", &A_MONITRON, &[], false, &K_MONITRON),
+    s("mpa", &A_MPA, &[], false, &K_MPA),
+    s("mq", &A_MQ, &[], false, &K_MQ),
+    s("neptune-db", &A_NEPTUNE_DB, &[], false, &K_NEPTUNE_DB),
+    s("neptune-graph", &A_NEPTUNE_GRAPH, &[], false, &K_NEPTUNE_GRAPH),
+    s("network-firewall", &A_NETWORK_FIREWALL, &[], false, &K_NETWORK_FIREWALL),
+    s("network-security-director", &A_NETWORK_SECURITY_DIRECTOR, &[], false, &K_NETWORK_SECURITY_DIRECTOR),
+    s("network-security-manager", &A_NETWORK_SECURITY_MANAGER, &[], false, &K_NETWORK_SECURITY_MANAGER),
+    s("networkflowmonitor", &A_NETWORKFLOWMONITOR, &[], false, &K_NETWORKFLOWMONITOR),
+    s("networkmanager", &A_NETWORKMANAGER, &[], false, &K_NETWORKMANAGER),
+    s("networkmanager-chat", &A_NETWORKMANAGER_CHAT, &[], false, &K_NETWORKMANAGER_CHAT),
+    s("networkmonitor", &A_NETWORKMONITOR, &[], false, &K_NETWORKMONITOR),
+    s("nimble", &A_NIMBLE, &[], false, &K_NIMBLE),
+    s("notifications", &A_NOTIFICATIONS, &[], false, &K_NOTIFICATIONS),
+    s("notifications-contacts", &A_NOTIFICATIONS_CONTACTS, &[], false, &K_NOTIFICATIONS_CONTACTS),
+    s("nova-act", &A_NOVA_ACT, &[], false, &K_NOVA_ACT),
+    s("oam", &A_OAM, &[], false, &K_OAM),
+    s("observabilityadmin", &A_OBSERVABILITYADMIN, &[], false, &K_OBSERVABILITYADMIN),
+    s("odb", &A_ODB, &[], false, &K_ODB),
+    s("omics", &A_OMICS, &[], false, &K_OMICS),
+    s("one", &A_ONE, &[], false, &K_ONE),
+    s("opensearch", &A_OPENSEARCH, &[], false, &K_OPENSEARCH),
+    s("opsworks", &A_OPSWORKS, &[], false, &K_OPSWORKS),
+    s("opsworks-cm", &A_OPSWORKS_CM, &[], false, &K_OPSWORKS_CM),
+    s("organizations", &A_ORGANIZATIONS, &[], false, &K_ORGANIZATIONS),
+    s("osis", &A_OSIS, &[], false, &K_OSIS),
+    s("outposts", &A_OUTPOSTS, &[], false, &K_OUTPOSTS),
+    s("panorama", &A_PANORAMA, &[], false, &K_PANORAMA),
+    s("partnercentral", &A_PARTNERCENTRAL, &[], false, &K_PARTNERCENTRAL),
+    s("partnercentral-account-management", &A_PARTNERCENTRAL_ACCOUNT_MANAGEMENT, &[], false, &K_PARTNERCENTRAL_ACCOUNT_MANAGEMENT),
+    s("payment-cryptography", &A_PAYMENT_CRYPTOGRAPHY, &[], false, &K_PAYMENT_CRYPTOGRAPHY),
+    s("payments", &A_PAYMENTS, &[], false, &K_PAYMENTS),
+    s("pca-connector-ad", &A_PCA_CONNECTOR_AD, &[], false, &K_PCA_CONNECTOR_AD),
+    s("pca-connector-scep", &A_PCA_CONNECTOR_SCEP, &[], false, &K_PCA_CONNECTOR_SCEP),
+    s("pcs", &A_PCS, &[], false, &K_PCS),
+    s("personalize", &A_PERSONALIZE, &[], false, &K_PERSONALIZE),
+    s("pi", &A_PI, &[], false, &K_PI),
+    s("pipes", &A_PIPES, &[], false, &K_PIPES),
+    s("polly", &A_POLLY, &[], false, &K_POLLY),
+    s("pricing", &A_PRICING, &[], false, &K_PRICING),
+    s("pricingplanmanager", &A_PRICINGPLANMANAGER, &[], false, &K_PRICINGPLANMANAGER),
+    s("private-networks", &A_PRIVATE_NETWORKS, &[], false, &K_PRIVATE_NETWORKS),
+    s("profile", &A_PROFILE, &[], false, &K_PROFILE),
+    s("proton", &A_PROTON, &[], false, &K_PROTON),
+    s("purchase-orders", &A_PURCHASE_ORDERS, &[], false, &K_PURCHASE_ORDERS),
+    s("q", &A_Q, &[], false, &K_Q),
+    s("qapps", &A_QAPPS, &[], false, &K_QAPPS),
+    s("qbusiness", &A_QBUSINESS, &[], false, &K_QBUSINESS),
+    s("qdeveloper", &A_QDEVELOPER, &[], false, &K_QDEVELOPER),
+    s("qldb", &A_QLDB, &[], false, &K_QLDB),
+    s("quicksight", &A_QUICKSIGHT, &[], false, &K_QUICKSIGHT),
+    s("ram", &A_RAM, &[], false, &K_RAM),
+    s("rbin", &A_RBIN, &[], false, &K_RBIN),
+    s("rds", &A_RDS, &[], false, &K_RDS),
+    s("rds-data", &A_RDS_DATA, &[], false, &K_RDS_DATA),
+    s("rds-db", &A_RDS_DB, &[], false, &K_RDS_DB),
+    s("redshift", &A_REDSHIFT, &[], false, &K_REDSHIFT),
+    s("redshift-data", &A_REDSHIFT_DATA, &[], false, &K_REDSHIFT_DATA),
+    s("redshift-serverless", &A_REDSHIFT_SERVERLESS, &[], false, &K_REDSHIFT_SERVERLESS),
+    s("refactor-spaces", &A_REFACTOR_SPACES, &[], false, &K_REFACTOR_SPACES),
+    s("rekognition", &A_REKOGNITION, &[], false, &K_REKOGNITION),
+    s("repostspace", &A_REPOSTSPACE, &[], false, &K_REPOSTSPACE),
+    s("researchstudio", &A_RESEARCHSTUDIO, &[], false, &K_RESEARCHSTUDIO),
+    s("resiliencehub", &A_RESILIENCEHUB, &[], false, &K_RESILIENCEHUB),
+    s("resource-explorer", &A_RESOURCE_EXPLORER, &[], false, &K_RESOURCE_EXPLORER),
+    s("resource-explorer-2", &A_RESOURCE_EXPLORER_2, &[], false, &K_RESOURCE_EXPLORER_2),
+    s("resource-groups", &A_RESOURCE_GROUPS, &[], false, &K_RESOURCE_GROUPS),
+    s("rhelkb", &A_RHELKB, &[], false, &K_RHELKB),
+    s("robomaker", &A_ROBOMAKER, &[], false, &K_ROBOMAKER),
+    s("rolesanywhere", &A_ROLESANYWHERE, &[], false, &K_ROLESANYWHERE),
+    s("route53", &A_ROUTE53, &[], false, &K_ROUTE53),
+    s("route53-recovery-cluster", &A_ROUTE53_RECOVERY_CLUSTER, &[], false, &K_ROUTE53_RECOVERY_CLUSTER),
+    s("route53-recovery-control-config", &A_ROUTE53_RECOVERY_CONTROL_CONFIG, &[], false, &K_ROUTE53_RECOVERY_CONTROL_CONFIG),
+    s("route53-recovery-readiness", &A_ROUTE53_RECOVERY_READINESS, &[], false, &K_ROUTE53_RECOVERY_READINESS),
+    s("route53domains", &A_ROUTE53DOMAINS, &[], false, &K_ROUTE53DOMAINS),
+    s("route53globalresolver", &A_ROUTE53GLOBALRESOLVER, &[], false, &K_ROUTE53GLOBALRESOLVER),
+    s("route53profiles", &A_ROUTE53PROFILES, &[], false, &K_ROUTE53PROFILES),
+    s("route53resolver", &A_ROUTE53RESOLVER, &[], false, &K_ROUTE53RESOLVER),
+    s("rtbfabric", &A_RTBFABRIC, &[], false, &K_RTBFABRIC),
+    s("rum", &A_RUM, &[], false, &K_RUM),
+    s("s3", &A_S3, &R_S3, true, &K_S3),
+    s("s3-object-lambda", &A_S3_OBJECT_LAMBDA, &R_S3_OBJECT_LAMBDA, true, &K_S3_OBJECT_LAMBDA),
+    s("s3-outposts", &A_S3_OUTPOSTS, &[], false, &K_S3_OUTPOSTS),
+    s("s3express", &A_S3EXPRESS, &R_S3EXPRESS, true, &K_S3EXPRESS),
+    s("s3files", &A_S3FILES, &[], false, &K_S3FILES),
+    s("s3tables", &A_S3TABLES, &[], false, &K_S3TABLES),
+    s("s3vectors", &A_S3VECTORS, &[], false, &K_S3VECTORS),
+    s("sagemaker", &A_SAGEMAKER, &[], false, &K_SAGEMAKER),
+    s("sagemaker-data-science-assistant", &A_SAGEMAKER_DATA_SCIENCE_ASSISTANT, &[], false, &K_SAGEMAKER_DATA_SCIENCE_ASSISTANT),
+    s("sagemaker-geospatial", &A_SAGEMAKER_GEOSPATIAL, &[], false, &K_SAGEMAKER_GEOSPATIAL),
+    s("sagemaker-mlflow", &A_SAGEMAKER_MLFLOW, &[], false, &K_SAGEMAKER_MLFLOW),
+    s("sagemaker-unified-studio-mcp", &A_SAGEMAKER_UNIFIED_STUDIO_MCP, &[], false, &K_SAGEMAKER_UNIFIED_STUDIO_MCP),
+    s("savingsplans", &A_SAVINGSPLANS, &[], false, &K_SAVINGSPLANS),
+    s("scheduler", &A_SCHEDULER, &[], false, &K_SCHEDULER),
+    s("schemas", &A_SCHEMAS, &[], false, &K_SCHEMAS),
+    s("scn", &A_SCN, &[], false, &K_SCN),
+    s("sdb", &A_SDB, &[], false, &K_SDB),
+    s("secretsmanager", &A_SECRETSMANAGER, &[], false, &K_SECRETSMANAGER),
+    s("security-ir", &A_SECURITY_IR, &[], false, &K_SECURITY_IR),
+    s("securityagent", &A_SECURITYAGENT, &[], false, &K_SECURITYAGENT),
+    s("securityhub", &A_SECURITYHUB, &[], false, &K_SECURITYHUB),
+    s("securitylake", &A_SECURITYLAKE, &[], false, &K_SECURITYLAKE),
+    s("serverlessrepo", &A_SERVERLESSREPO, &[], false, &K_SERVERLESSREPO),
+    s("servicecatalog", &A_SERVICECATALOG, &[], false, &K_SERVICECATALOG),
+    s("servicediscovery", &A_SERVICEDISCOVERY, &[], false, &K_SERVICEDISCOVERY),
+    s("serviceextract", &A_SERVICEEXTRACT, &[], false, &K_SERVICEEXTRACT),
+    s("servicequotas", &A_SERVICEQUOTAS, &[], false, &K_SERVICEQUOTAS),
+    s("ses", &A_SES, &[], false, &K_SES),
+    s("shield", &A_SHIELD, &[], false, &K_SHIELD),
+    s("signer", &A_SIGNER, &[], false, &K_SIGNER),
+    s("signin", &A_SIGNIN, &[], false, &K_SIGNIN),
+    s("simspaceweaver", &A_SIMSPACEWEAVER, &[], false, &K_SIMSPACEWEAVER),
+    s("sms", &A_SMS, &[], false, &K_SMS),
+    s("sms-voice", &A_SMS_VOICE, &[], false, &K_SMS_VOICE),
+    s("snow-device-management", &A_SNOW_DEVICE_MANAGEMENT, &[], false, &K_SNOW_DEVICE_MANAGEMENT),
+    s("snowball", &A_SNOWBALL, &[], false, &K_SNOWBALL),
+    s("sns", &A_SNS, &[], false, &K_SNS),
+    s("social-messaging", &A_SOCIAL_MESSAGING, &[], false, &K_SOCIAL_MESSAGING),
+    s("sqlworkbench", &A_SQLWORKBENCH, &[], false, &K_SQLWORKBENCH),
+    s("sqs", &A_SQS, &[], false, &K_SQS),
+    s("ssm", &A_SSM, &[], false, &K_SSM),
+    s("ssm-contacts", &A_SSM_CONTACTS, &[], false, &K_SSM_CONTACTS),
+    s("ssm-guiconnect", &A_SSM_GUICONNECT, &[], false, &K_SSM_GUICONNECT),
+    s("ssm-incidents", &A_SSM_INCIDENTS, &[], false, &K_SSM_INCIDENTS),
+    s("ssm-quicksetup", &A_SSM_QUICKSETUP, &[], false, &K_SSM_QUICKSETUP),
+    s("ssm-sap", &A_SSM_SAP, &[], false, &K_SSM_SAP),
+    s("ssmmessages", &A_SSMMESSAGES, &[], false, &K_SSMMESSAGES),
+    s("sso", &A_SSO, &[], false, &K_SSO),
+    s("sso-directory", &A_SSO_DIRECTORY, &[], false, &K_SSO_DIRECTORY),
+    s("sso-oauth", &A_SSO_OAUTH, &[], false, &K_SSO_OAUTH),
+    s("states", &A_STATES, &[], false, &K_STATES),
+    s("storagegateway", &A_STORAGEGATEWAY, &[], false, &K_STORAGEGATEWAY),
+    s("sts", &A_STS, &[], false, &K_STS),
+    s("support", &A_SUPPORT, &[], false, &K_SUPPORT),
+    s("support-console", &A_SUPPORT_CONSOLE, &[], false, &K_SUPPORT_CONSOLE),
+    s("supportapp", &A_SUPPORTAPP, &[], false, &K_SUPPORTAPP),
+    s("supportauthz", &A_SUPPORTAUTHZ, &[], false, &K_SUPPORTAUTHZ),
+    s("supportplans", &A_SUPPORTPLANS, &[], false, &K_SUPPORTPLANS),
+    s("sustainability", &A_SUSTAINABILITY, &[], false, &K_SUSTAINABILITY),
+    s("swf", &A_SWF, &[], false, &K_SWF),
+    s("synthetics", &A_SYNTHETICS, &[], false, &K_SYNTHETICS),
+    s("tag", &A_TAG, &[], false, &K_TAG),
+    s("tax", &A_TAX, &[], false, &K_TAX),
+    s("textract", &A_TEXTRACT, &[], false, &K_TEXTRACT),
+    s("thinclient", &A_THINCLIENT, &[], false, &K_THINCLIENT),
+    s("timestream", &A_TIMESTREAM, &[], false, &K_TIMESTREAM),
+    s("timestream-influxdb", &A_TIMESTREAM_INFLUXDB, &[], false, &K_TIMESTREAM_INFLUXDB),
+    s("tiros", &A_TIROS, &[], false, &K_TIROS),
+    s("tnb", &A_TNB, &[], false, &K_TNB),
+    s("transcribe", &A_TRANSCRIBE, &[], false, &K_TRANSCRIBE),
+    s("transfer", &A_TRANSFER, &[], false, &K_TRANSFER),
+    s("transform", &A_TRANSFORM, &[], false, &K_TRANSFORM),
+    s("transform-custom", &A_TRANSFORM_CUSTOM, &[], false, &K_TRANSFORM_CUSTOM),
+    s("translate", &A_TRANSLATE, &[], false, &K_TRANSLATE),
+    s("trustedadvisor", &A_TRUSTEDADVISOR, &[], false, &K_TRUSTEDADVISOR),
+    s("ts", &A_TS, &[], false, &K_TS),
+    s("user-subscriptions", &A_USER_SUBSCRIPTIONS, &[], false, &K_USER_SUBSCRIPTIONS),
+    s("uxc", &A_UXC, &[], false, &K_UXC),
+    s("vendor-insights", &A_VENDOR_INSIGHTS, &[], false, &K_VENDOR_INSIGHTS),
+    s("verified-access", &A_VERIFIED_ACCESS, &[], false, &K_VERIFIED_ACCESS),
+    s("verifiedpermissions", &A_VERIFIEDPERMISSIONS, &[], false, &K_VERIFIEDPERMISSIONS),
+    s("voiceid", &A_VOICEID, &[], false, &K_VOICEID),
+    s("vpc-lattice", &A_VPC_LATTICE, &[], false, &K_VPC_LATTICE),
+    s("vpc-lattice-svcs", &A_VPC_LATTICE_SVCS, &[], false, &K_VPC_LATTICE_SVCS),
+    s("vpce", &A_VPCE, &[], false, &K_VPCE),
+    s("waf", &A_WAF, &[], false, &K_WAF),
+    s("waf-regional", &A_WAF_REGIONAL, &[], false, &K_WAF_REGIONAL),
+    s("wafv2", &A_WAFV2, &[], false, &K_WAFV2),
+    s("wam", &A_WAM, &[], false, &K_WAM),
+    s("wellarchitected", &A_WELLARCHITECTED, &[], false, &K_WELLARCHITECTED),
+    s("wickr", &A_WICKR, &[], false, &K_WICKR),
+    s("wisdom", &A_WISDOM, &[], false, &K_WISDOM),
+    s("workdocs", &A_WORKDOCS, &[], false, &K_WORKDOCS),
+    s("worklink", &A_WORKLINK, &[], false, &K_WORKLINK),
+    s("workmail", &A_WORKMAIL, &[], false, &K_WORKMAIL),
+    s("workmailmessageflow", &A_WORKMAILMESSAGEFLOW, &[], false, &K_WORKMAILMESSAGEFLOW),
+    s("workspaces", &A_WORKSPACES, &[], false, &K_WORKSPACES),
+    s("workspaces-instances", &A_WORKSPACES_INSTANCES, &[], false, &K_WORKSPACES_INSTANCES),
+    s("workspaces-web", &A_WORKSPACES_WEB, &[], false, &K_WORKSPACES_WEB),
+    s("xray", &A_XRAY, &[], false, &K_XRAY),
 ];
 
 pub(super) static KEYS: [KeyInfo; 1630] = [

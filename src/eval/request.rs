@@ -248,6 +248,35 @@ pub struct Request {
     pub context: Context,
 }
 
+/// Keeps `aws:CurrentTime` and `aws:EpochTime` the same instant when one of them was given:
+/// the other is derived from it, as AWS sets both from the request time.
+// AWS rule: IAM "Global condition context keys": aws:CurrentTime and aws:EpochTime are the
+// date and time of the request, in ISO 8601 and epoch seconds.
+fn same_time(context: &mut Context) {
+    let given = |k: &str| {
+        context
+            .get(k)
+            .filter(|e| e.origin == Origin::Given)
+            .and_then(|e| e.values.first())
+            .and_then(|v| crate::values::parse_date(v))
+    };
+    let (current, epoch) = (given("aws:CurrentTime"), given("aws:EpochTime"));
+    let seconds = |ms: i64| ms.div_euclid(1000);
+    match (current, epoch) {
+        (Some(ms), None) => context.set(
+            "aws:EpochTime",
+            vec![seconds(ms).to_string()],
+            Origin::Default,
+        ),
+        (None, Some(ms)) => context.set(
+            "aws:CurrentTime",
+            vec![crate::eval::context::iso8601(seconds(ms))],
+            Origin::Default,
+        ),
+        _ => {}
+    }
+}
+
 impl Request {
     /// Builds a request and its context: the keys AWS sets for every such request get
     /// defaults derived from it, then `given` values override them (a key given twice is
@@ -342,6 +371,7 @@ impl Request {
                 context.set(k, vec![v.clone()], Origin::Given);
             }
         }
+        same_time(&mut context);
         Request {
             caller,
             action: action.to_string(),

@@ -4,8 +4,8 @@ use super::conditions::Unsubstituted;
 use super::{Validator, candidate_actions, sub_span, suggest_closest};
 use crate::catalog::{self, Action, Service};
 use crate::diagnostic::Finding;
-use crate::policy::Statement;
-use crate::registry::Code;
+use crate::policy::{PolicyKind, Statement};
+use crate::registry::{Code, Severity};
 use crate::wildcard::{Case, Pattern};
 
 impl Validator<'_> {
@@ -56,6 +56,14 @@ impl Validator<'_> {
                 continue;
             }
             let Some(service) = catalog::service(svc) else {
+                if let Some(what) = catalog::retired_service(svc) {
+                    self.retired_service(
+                        sub_span(self.file, item.span, text, 0..svc.len()),
+                        svc,
+                        what,
+                    );
+                    continue;
+                }
                 let hint = catalog::services()
                     .iter()
                     .map(|s| s.prefix())
@@ -119,5 +127,23 @@ impl Validator<'_> {
         }
         self.redundant_actions(&block.items);
         services
+    }
+
+    /// P203 for a service AWS retired: a note (the statement is stale, not misspelt), except
+    /// where S3 rejects the policy for it, which the kind's severity makes an error.
+    fn retired_service(&mut self, span: crate::source::Span, svc: &str, what: &str) {
+        let mut f = Finding::new(
+            Code::UnknownService,
+            span,
+            format!("`{svc}` is a retired service prefix ({what}): its actions match no request"),
+        )
+        .with_help("remove the actions of the retired service, or keep them knowingly");
+        if !matches!(
+            self.policy.kind,
+            PolicyKind::Bucket | PolicyKind::AccessPoint
+        ) {
+            f = f.with_severity(Severity::Note);
+        }
+        self.push(f);
     }
 }

@@ -1,13 +1,65 @@
 //! P4xx: condition operators, keys and values, and where policy variables may stand.
 
-use super::{Validator, sub_span, suggest_closest, variable_span};
-use crate::catalog::{self, Service};
+use super::{Validator, candidate_actions, sub_span, suggest_closest, variable_span};
+use crate::catalog::{self, Action, Service};
 use crate::diagnostic::Finding;
-use crate::policy::{BaseOperator, Condition, OperatorFamily, SetQualifier};
+use crate::policy::{BaseOperator, Condition, OperatorFamily, SetQualifier, Statement};
 use crate::registry::Code;
 use crate::source::Span;
 use crate::values;
 use crate::variables;
+use crate::wildcard::{Case, Pattern};
+
+/// What a statement's `Action` element says about the condition keys it can use. Nothing is
+/// judged for `NotAction`, `*`, or an action that is malformed or of an unknown service.
+#[derive(Default)]
+pub(super) struct KeyScope {
+    /// The services of the statement's actions, when every action's service is known.
+    services: Option<Vec<&'static Service>>,
+    /// Every catalogue action the element names, when all its services have per-action keys.
+    actions: Option<Vec<(&'static Service, &'static Action)>>,
+}
+
+impl KeyScope {
+    /// The scope of statement `s`; computed only for a statement with conditions.
+    pub(super) fn of(s: &Statement) -> KeyScope {
+        let Some(block) = s
+            .action
+            .as_ref()
+            .filter(|b| !b.negated && !s.conditions.is_empty())
+        else {
+            return KeyScope::default();
+        };
+        let mut services: Vec<&'static Service> = Vec::new();
+        let mut actions = Vec::new();
+        let mut detailed = true;
+        for item in &block.items {
+            let Some((svc, name)) = item.value.split_once(':') else {
+                return KeyScope::default();
+            };
+            let Some(service) = catalog::service(svc) else {
+                return KeyScope::default();
+            };
+            if !services.iter().any(|x| std::ptr::eq(*x, service)) {
+                services.push(service);
+            }
+            detailed &= service.has_details();
+            if detailed {
+                let pattern = Pattern::new(name);
+                actions.extend(
+                    candidate_actions(service, &pattern)
+                        .iter()
+                        .filter(|a| pattern.is_match(a.name(), Case::Insensitive))
+                        .map(|a| (service, a)),
+                );
+            }
+        }
+        KeyScope {
+            services: Some(services),
+            actions: (detailed && !actions.is_empty()).then_some(actions),
+        }
+    }
+}
 
 /// Where a policy variable stands in a place AWS leaves it as literal text.
 #[derive(Clone, Copy)]
@@ -42,13 +94,95 @@ impl<'r> ConditionKeys<'r> {
 
 impl<'a> Validator<'a> {
     /// Checks one condition: its operator, then its key, then each value.
-    pub(super) fn condition(&mut self, c: &'a Condition, services: &[&'static Service]) {
+    pub(super) fn condition(
+        &mut self,
+        c: &'a Condition,
+        services: &[&'static Service],
+        scope: &KeyScope,
+    ) {
         if !self.condition_operator(c) {
             return;
         }
         self.variable_not_allowed(Unsubstituted::ConditionKey, c.key.span, &c.key.value);
-        self.condition_key(c, services);
+        if self.condition_key(c, services) {
+            self.key_of_statement_services(c, scope);
+        }
         self.condition_values(c);
+    }
+
+    // rule: P411
+    /// A known service key must belong to a service of the statement's actions (else it is
+    /// reported as P402 here), and, where the catalogue has per-action keys, be supported by
+    /// at least one of the actions. A key never present on the request makes the condition
+    /// false, or true for a negated operator, whatever the request.
+    // AWS rule: Service Authorization Reference, "Condition keys" column per action; Access
+    // Analyzer reports the same as "Invalid service condition key" / "Unsupported ... key".
+    fn key_of_statement_services(&mut self, c: &Condition, scope: &KeyScope) {
+        let key = c.key.value.as_str();
+        let Some(services) = scope.services.as_ref().filter(|s| !s.is_empty()) else {
+            return;
+        };
+        let Some(info) = catalog::condition_key(key) else {
+            return;
+        };
+        let global = catalog::global_keys()
+            .iter()
+            .any(|g| g.name().eq_ignore_ascii_case(info.name()));
+        if global {
+            return;
+        }
+        if !services.iter().any(|s| s.has_condition_key(info.name())) {
+            let names: Vec<String> = services
+                .iter()
+                .map(|s| format!("`{}`", s.prefix()))
+                .collect();
+            self.push(
+                Finding::new(
+                    Code::UnknownConditionKey,
+                    c.key.span,
+                    format!(
+                        "`{key}` is not a condition key of {} {}, so it is absent from every request this statement matches",
+                        if names.len() == 1 { "the statement's service" } else { "the statement's services" },
+                        names.join(", ")
+                    ),
+                )
+                .with_help("use a global key (aws:...) or a key of the actions' services; the Service Authorization Reference lists each service's keys"),
+            );
+            return;
+        }
+        let Some(actions) = &scope.actions else {
+            return;
+        };
+        if actions
+            .iter()
+            .any(|(svc, a)| svc.action_supports_key(a, info.name()))
+        {
+            return;
+        }
+        let mut listed: Vec<String> = actions
+            .iter()
+            .take(4)
+            .map(|(svc, a)| format!("`{}:{}`", svc.prefix(), a.name()))
+            .collect();
+        if actions.len() > 4 {
+            listed.push(format!("and {} more", actions.len() - 4));
+        }
+        self.push(
+            Finding::new(
+                Code::KeyNotSupported,
+                c.key.span,
+                format!(
+                    "`{key}` is not a condition key of {} {}, so it is absent from every request this statement matches",
+                    if actions.len() == 1 { "the action" } else { "any of the actions" },
+                    listed.join(", ")
+                ),
+            )
+            .with_help(format!(
+                "move the condition to a statement whose actions support `{}`, or use a key they support; the catalogue is {}",
+                info.name(),
+                catalog::data_version()
+            )),
+        );
     }
 
     // rule: P401 P404
@@ -91,12 +225,13 @@ impl<'a> Validator<'a> {
     // rule: P402 P405 P406
     /// Condition keys: global, or a key of a service the statement's actions use; and a set
     /// qualifier that fits whether the key is multi-valued.
-    fn condition_key(&mut self, c: &'a Condition, services: &[&'static Service]) {
+    /// Returns whether the key is known (a catalogue key, or tag-style).
+    fn condition_key(&mut self, c: &'a Condition, services: &[&'static Service]) -> bool {
         let op = &c.operator.value;
         let key = c.key.value.as_str();
         let (info, tag_style) = self.keys.lookup(key);
         match info {
-            None if tag_style => {}
+            None if tag_style => true,
             None => {
                 let mut candidates: Vec<&str> =
                     catalog::global_keys().iter().map(|k| k.name()).collect();
@@ -122,6 +257,7 @@ impl<'a> Validator<'a> {
                     )),
                 };
                 self.push(f);
+                false
             }
             Some(info) => {
                 // AWS rule: multi-valued keys need ForAllValues/ForAnyValue ("Single-valued vs.
@@ -140,6 +276,7 @@ impl<'a> Validator<'a> {
                             .with_help(format!("use `{}` without the set qualifier", op.text.trim_start_matches("ForAllValues:"))),
                     );
                 }
+                true
             }
         }
     }

@@ -3,7 +3,7 @@
 use super::{Validator, variable_span};
 use crate::diagnostic::Finding;
 use crate::policy::{Effect, PolicyKind, PrincipalKind, Statement};
-use crate::registry::{Code, Severity};
+use crate::registry::Code;
 use crate::source::Span;
 
 impl Validator<'_> {
@@ -30,25 +30,19 @@ impl Validator<'_> {
     fn size(&mut self) {
         let p = self.policy;
         let text = self.file.slice(p.span);
-        let (limit, counted, what, severity) = match p.kind {
-            PolicyKind::Bucket | PolicyKind::AccessPoint => {
-                (20 * 1024, text.len(), "bytes", Severity::Error)
-            }
-            PolicyKind::Scp | PolicyKind::Rcp => {
-                (5_120, text.chars().count(), "characters", Severity::Error)
-            }
+        // The severity by kind (a warning for identity policies) is in `severity::of`.
+        let (limit, counted, what) = match p.kind {
+            PolicyKind::Bucket | PolicyKind::AccessPoint => (20 * 1024, text.len(), "bytes"),
+            PolicyKind::Scp | PolicyKind::Rcp => (5_120, text.chars().count(), "characters"),
             PolicyKind::Session => (
                 2_048,
                 text.chars().filter(|c| !c.is_whitespace()).count(),
                 "characters",
-                Severity::Error,
             ),
-            // AWS-managed policies are exempt from the customer quota, so this is a warning.
             PolicyKind::Identity | PolicyKind::PermissionsBoundary => (
                 6_144,
                 text.chars().filter(|c| !c.is_whitespace()).count(),
                 "characters without whitespace",
-                Severity::Warning,
             ),
             PolicyKind::Resource | PolicyKind::Trust => return,
         };
@@ -63,7 +57,6 @@ impl Validator<'_> {
                         p.kind
                     ),
                 )
-                .with_severity(severity)
                 .with_help("split it into several policies, or use wildcards and fewer statements"),
             );
         }

@@ -3,7 +3,7 @@
 use super::{Validator, candidate_actions, sub_span};
 use crate::catalog::{self, Action, ResourceType, Service};
 use crate::diagnostic::Finding;
-use crate::policy::{PolicyKind, Statement};
+use crate::policy::Statement;
 use crate::registry::{Code, Severity};
 use crate::variables;
 use crate::wildcard::{self, Case, Pattern};
@@ -85,11 +85,6 @@ impl<'a> Validator<'a> {
         {
             return;
         }
-        let severity = match self.policy.kind {
-            // AWS rule: S3 rejects such a bucket policy: "Action does not apply to any resource(s) in statement".
-            PolicyKind::Bucket | PolicyKind::AccessPoint => Severity::Error,
-            _ => Severity::Warning,
-        };
         let mut shapes: Vec<(&'static Service, Vec<ResourceShape<'a>>)> = Vec::new();
         for item in &actions.items {
             let Some((svc, name)) = item.value.split_once(':') else {
@@ -157,7 +152,6 @@ impl<'a> Validator<'a> {
                         item.value
                     ),
                 )
-                .with_severity(severity)
                 .with_related(resources.span, "the statement's resources")
                 .with_help(format!(
                     "`{}` needs a resource of type {expected}",
@@ -288,6 +282,14 @@ impl<'r> Memo<'r> {
             _ => true,
         }
     }
+}
+
+/// Whether `action` of `service` accepts the resource ARN `resource`: the judgement of P303
+/// for one action and one resource (`query` warns with it before deciding).
+pub fn action_accepts_resource(service: &'static Service, action: &Action, resource: &str) -> bool {
+    let mut memo = Memo::default();
+    let mut shape = ResourceShape::new(service, resource);
+    action_accepts(action, &mut shape, &mut memo)
 }
 
 /// Whether `action` accepts a resource of this shape.

@@ -121,6 +121,7 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     for notice in &notices {
         match notice {
             Notice::Warning(w) => eprintln!("warning: {w}"),
+            Notice::Input(w) => eprintln!("warning: {w}"),
             Notice::Findings(r) => eprint!("{}", report::human(r, style)),
             Notice::Error(e) => eprintln!("error: {e}"),
         }
