@@ -5,6 +5,7 @@
 
 use crate::aws_docs::{self, AwsDocument, Loaded};
 use crate::catalog::{self, KeyType};
+use crate::contain::Root;
 use crate::eval::bucket::BucketModel;
 use crate::eval::s3_facts::{BpaLevel, Target};
 use crate::eval::{self, Caller, Graph, Layer, Request, Response};
@@ -57,6 +58,9 @@ pub struct QueryInput {
     pub account_public_access_block: Option<PathBuf>,
     /// Access point folders.
     pub access_point: Vec<PathBuf>,
+    /// `--root`: a directory that the paths a bucket or access point folder names may lead
+    /// into, besides the folder itself (docs/security.md).
+    pub root: Option<PathBuf>,
 }
 
 /// A question ready to be decided.
@@ -337,7 +341,8 @@ fn bucket_of(resource: &str) -> Option<&str> {
 fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<BucketModel, Refused> {
     let mut bucket = match &input.bucket {
         Some(dir) => {
-            let folder = aws_docs::load_bucket(dir).map_err(|r| refuse(notices, r, dir))?;
+            let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
+            let folder = aws_docs::load_bucket(dir, &root).map_err(|r| refuse(notices, r, dir))?;
             BucketModel::from_folder(&folder).map_err(|r| refuse_evaluation(notices, r, dir))?
         }
         None => {
@@ -368,8 +373,9 @@ fn load_bucket(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<BucketMo
         bucket.set_bpa(BpaLevel::Account, &l);
     }
     for dir in &input.access_point {
+        let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
         let folder =
-            aws_docs::folder::load_access_point(dir).map_err(|r| refuse(notices, r, dir))?;
+            aws_docs::folder::load_access_point(dir, &root).map_err(|r| refuse(notices, r, dir))?;
         bucket
             .add_access_point(&folder)
             .map_err(|r| refuse_evaluation(notices, r, dir))?;

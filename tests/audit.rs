@@ -28,6 +28,8 @@ fn findings(path: &Path, code: &str) -> Vec<serde_json::Value> {
         cwd: &cwd,
         kind: None,
         fail_on: None,
+        follow: false,
+        root: None,
     });
     assert!(run.walk_errors().is_empty(), "{:?}", run.walk_errors());
     let mut found = Vec::new();

@@ -21,6 +21,7 @@ use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
     OwnershipControls, PolicyStatus, PublicAccessBlock, Versioning,
 };
+use crate::contain::Root;
 use crate::diagnostic::Finding;
 use crate::json::{Kind, Value};
 use crate::load::{FileKind, FileReport};
@@ -462,6 +463,8 @@ pub struct AccountFolder {
 pub struct BucketFolder {
     /// The directory.
     pub dir: PathBuf,
+    /// The tree it was loaded within (what else may be read for it).
+    pub root: Root,
     /// `s3-access.json`.
     pub manifest: Loaded<Manifest>,
     /// `policy.json`.
@@ -541,12 +544,14 @@ enum Empty {
     Never(&'static str),
 }
 
-/// Loads files and collects the reports of failed ones.
-struct Loader {
+/// Loads files and collects the reports of failed ones; a file outside `root` (a fixed name
+/// that is a symbolic link out of the tree) is refused, not read.
+struct Loader<'r> {
     errors: Vec<FileReport>,
+    root: &'r Root,
 }
 
-impl Loader {
+impl Loader<'_> {
     fn fail(&mut self, report: FileReport) {
         if let Some(existing) = self
             .errors
@@ -574,6 +579,20 @@ impl Loader {
 
     fn setting<T: AwsDocument>(&mut self, path: &Path, empty: Empty) -> Setting<T> {
         if !path.exists() {
+            return Setting::Unknown;
+        }
+        if !self.root.contains(path) {
+            let source = SourceFile::new(path.display().to_string(), "");
+            let refused = crate::contain::Refused {
+                written: path.display().to_string(),
+                why: crate::contain::Refusal::Outside,
+            };
+            self.fail(read::report(
+                &source,
+                FileKind::Unknown,
+                vec![refused.finding(Span::default())],
+                None,
+            ));
             return Setting::Unknown;
         }
         if path.is_dir() {
@@ -688,8 +707,11 @@ fn first_component(path: &str) -> Option<String> {
 
 /// Loads an account folder (`s3-access.json`, `public-access-block.json`,
 /// `authorization-details.json`). Every file except the manifest is optional.
-pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
-    let mut l = Loader { errors: Vec::new() };
+pub fn load_account(dir: &Path, root: &Root) -> Result<AccountFolder, Vec<FileReport>> {
+    let mut l = Loader {
+        errors: Vec::new(),
+        root,
+    };
     let manifest = l.manifest::<AccountManifest>(dir);
     let public_access_block =
         l.setting::<PublicAccessBlock>(&dir.join(names::PUBLIC_ACCESS_BLOCK), Empty::MeansAbsent);
@@ -744,7 +766,7 @@ pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
 fn load_access_points(
     dir: &Path,
     manifest: &Loaded<Manifest>,
-    l: &mut Loader,
+    l: &mut Loader<'_>,
     unknown: &mut Vec<PathBuf>,
 ) -> Option<Vec<AccessPointFolder>> {
     let root = dir.join(ACCESS_POINTS_DIR);
@@ -825,7 +847,7 @@ fn load_access_points(
 /// Reads `access-point.json` and `policy.json` of an access point folder.
 fn read_access_point(
     dir: &Path,
-    l: &mut Loader,
+    l: &mut Loader<'_>,
     unknown: &mut Vec<PathBuf>,
 ) -> (Setting<AccessPoint>, Setting<RawPolicy>) {
     let access_point = l.setting::<AccessPoint>(
@@ -843,8 +865,11 @@ fn read_access_point(
 
 /// Loads one access point folder on its own (`access-point.json`, `policy.json`), for
 /// `query --access-point DIR`; its description is required.
-pub fn load_access_point(dir: &Path) -> Result<AccessPointFolder, Vec<FileReport>> {
-    let mut l = Loader { errors: Vec::new() };
+pub fn load_access_point(dir: &Path, root: &Root) -> Result<AccessPointFolder, Vec<FileReport>> {
+    let mut l = Loader {
+        errors: Vec::new(),
+        root,
+    };
     let mut unknown = Vec::new();
     let (access_point, policy) = read_access_point(dir, &mut l, &mut unknown);
     if !l.errors.is_empty() {
@@ -880,10 +905,13 @@ pub fn load_access_point(dir: &Path) -> Result<AccessPointFolder, Vec<FileReport
 
 /// Loads a bucket folder: the manifest (required), every CLI output present under its fixed
 /// name, the access points, the object ACLs the manifest lists and the account folder it
-/// names. Returns every file with an error (shape errors, and files that contradict the
-/// manifest) when there is one.
-pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
-    let mut l = Loader { errors: Vec::new() };
+/// names. Returns every file with an error (shape errors, files that contradict the
+/// manifest, paths that lead outside `root`) when there is one.
+pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileReport>> {
+    let mut l = Loader {
+        errors: Vec::new(),
+        root,
+    };
     let Some(manifest) = l.manifest::<Manifest>(dir) else {
         return Err(l.errors);
     };
@@ -958,16 +986,22 @@ pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
                 if let Some(c) = first_component(&rel.value) {
                     known.insert(c);
                 }
-                let path = dir.join(&rel.value);
-                if path.exists() {
-                    l.setting::<Acl>(&path, Empty::Never("every object has an ACL"))
-                } else {
-                    manifest_findings.push(Finding::new(
-                        Code::BucketFolder,
-                        rel.span,
-                        format!("the object ACL file `{}` does not exist", rel.value),
-                    ));
-                    Setting::Unknown
+                match root.resolve(dir, &rel.value) {
+                    Err(refused) => {
+                        manifest_findings.push(refused.finding(rel.span));
+                        Setting::Unknown
+                    }
+                    Ok(path) if path.exists() => {
+                        l.setting::<Acl>(&path, Empty::Never("every object has an ACL"))
+                    }
+                    Ok(_) => {
+                        manifest_findings.push(Finding::new(
+                            Code::BucketFolder,
+                            rel.span,
+                            format!("the object ACL file `{}` does not exist", rel.value),
+                        ));
+                        Setting::Unknown
+                    }
                 }
             }
             None => Setting::Unknown,
@@ -984,21 +1018,20 @@ pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
         if let Some(c) = first_component(&rel.value) {
             known.insert(c);
         }
-        let path = dir.join(&rel.value);
-        if !path.is_dir() {
-            manifest_findings.push(Finding::new(
+        match root.resolve(dir, &rel.value) {
+            Err(refused) => manifest_findings.push(refused.finding(rel.span)),
+            Ok(path) if !path.is_dir() => manifest_findings.push(Finding::new(
                 Code::BucketFolder,
                 rel.span,
                 format!("the account folder `{}` does not exist", rel.value),
-            ));
-        } else {
-            match load_account(&path) {
+            )),
+            Ok(path) => match load_account(&path, root) {
                 Ok(a) => {
                     check_account(&manifest, &a, &mut l);
                     account = Some(a);
                 }
                 Err(reports) => reports.into_iter().for_each(|r| l.fail(r)),
-            }
+            },
         }
     }
     for f in manifest_findings {
@@ -1011,6 +1044,7 @@ pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
     }
     Ok(BucketFolder {
         dir: dir.to_path_buf(),
+        root: root.clone(),
         manifest,
         policy,
         acl,

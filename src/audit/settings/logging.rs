@@ -109,17 +109,22 @@ fn sibling_region(folder: &BucketFolder, bucket: &str) -> Option<String> {
     let parent = folder.dir.parent()?;
     for e in std::fs::read_dir(parent).ok()?.flatten() {
         let dir = e.path();
-        if !dir.is_dir() || dir == folder.dir {
+        // Only inside the tree the folder was loaded within (docs/security.md).
+        if !dir.is_dir() || dir == folder.dir || !folder.root.contains(&dir) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(dir.join(crate::aws_docs::folder::MANIFEST)) else {
+        let manifest = dir.join(crate::aws_docs::folder::MANIFEST);
+        let Ok(text) = crate::load::read_limited(&manifest).map(String::from_utf8) else {
+            continue;
+        };
+        let Ok(text) = text else {
             continue;
         };
         let Ok(v) = crate::json::parse(&text) else {
             continue;
         };
         if v.get("bucket").and_then(crate::json::Value::as_str) == Some(bucket) {
-            return crate::aws_docs::load_bucket(&dir)
+            return crate::aws_docs::load_bucket(&dir, &folder.root)
                 .ok()
                 .and_then(|f| f.region().map(str::to_string));
         }
