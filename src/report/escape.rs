@@ -167,17 +167,37 @@ impl Window {
             end = at(end.saturating_add(1).min(text.len())).end as usize;
         }
         let end = (end + 1).min(text.len());
+        // Only the lines around each label are shown: test those (labels far apart, such as a
+        // duplicate key and its first place, would make the whole window quadratic to scan).
+        let around = |o: usize| {
+            let (mut a, mut b) = (at(o).start as usize, at(o).end as usize);
+            for _ in 0..2 {
+                a = at(a.saturating_sub(1)).start as usize;
+                b = at(b.saturating_add(1).min(text.len())).end as usize;
+            }
+            text.get(a..(b + 1).min(text.len())).unwrap_or("")
+        };
+        let name = escape(source.name(), Keep::Nothing, Escape::Visible);
+        let shown_unsafe = labels.iter().any(|l| {
+            let (a, b) = (l.offset(), l.offset().saturating_add(l.len()));
+            // A label over many lines shows its first and last lines.
+            [a, b].iter().any(|&o| {
+                matches!(
+                    escape(around(o), Keep::Layout, Escape::Visible),
+                    Cow::Owned(_)
+                )
+            })
+        });
+        if matches!(name, Cow::Borrowed(_)) && !shown_unsafe {
+            return Hostile::No;
+        }
+        if end.saturating_sub(start) > MAX_WINDOW {
+            return Hostile::TooWide;
+        }
         let Some(lines) = text.get(start..end) else {
             return Hostile::No;
         };
-        let name = escape(source.name(), Keep::Nothing, Escape::Visible);
         let escaped = escape(lines, Keep::Layout, Escape::Visible);
-        if matches!((&name, &escaped), (Cow::Borrowed(_), Cow::Borrowed(_))) {
-            return Hostile::No;
-        }
-        if lines.len() > MAX_WINDOW {
-            return Hostile::TooWide;
-        }
         let moved = |o: usize| {
             let before = text.get(start..o.clamp(start, end)).unwrap_or("");
             escape(before, Keep::Layout, Escape::Visible).len()
