@@ -100,28 +100,20 @@ pub fn parse(s: &str) -> Result<Arn<'_>, ArnError> {
     if !s.starts_with("arn:") {
         return err(ArnErrorKind::MissingPrefix, 0);
     }
-    let Some(parts) = split6(s) else {
+    let Some(arn) = Arn::split(s) else {
         return err(ArnErrorKind::TooFewParts, s.len());
     };
-    let [prefix, partition, service, region, account, resource] = parts;
     let offset_of = |part: &str| part.as_ptr() as usize - s.as_ptr() as usize;
-    if partition.is_empty() {
-        return err(ArnErrorKind::EmptyPartition, offset_of(partition));
+    if arn.partition.is_empty() {
+        return err(ArnErrorKind::EmptyPartition, offset_of(arn.partition));
     }
-    if service.is_empty() {
-        return err(ArnErrorKind::EmptyService, offset_of(service));
+    if arn.service.is_empty() {
+        return err(ArnErrorKind::EmptyService, offset_of(arn.service));
     }
-    if resource.is_empty() {
-        return err(ArnErrorKind::EmptyResource, offset_of(resource));
+    if arn.resource.is_empty() {
+        return err(ArnErrorKind::EmptyResource, offset_of(arn.resource));
     }
-    Ok(Arn {
-        prefix,
-        partition,
-        service,
-        region,
-        account,
-        resource,
-    })
+    Ok(arn)
 }
 
 impl<'a> Arn<'a> {

@@ -22,6 +22,7 @@ pub mod dead;
 pub mod encryption;
 pub mod exposure;
 pub mod presigned;
+pub mod services;
 pub mod settings;
 pub mod transport;
 
@@ -119,6 +120,12 @@ pub(crate) fn head(st: &Statement) -> Span {
     st.sid.as_ref().map_or(st.effect.span, |s| s.span)
 }
 
+/// A one-byte span at the opening brace of a policy: where a finding about the whole policy
+/// (something no statement does) points.
+pub(crate) fn policy_head(policy: &Policy) -> Span {
+    Span::new(policy.span.start as usize, policy.span.start as usize + 1)
+}
+
 /// Audits the resource policies of `ctx.graph` (every bucket and access point policy).
 pub fn policies(ctx: &Context<'_>) -> Vec<Audited> {
     let mut out = Vec::new();
@@ -127,6 +134,7 @@ pub fn policies(ctx: &Context<'_>) -> Vec<Audited> {
     encryption::check(ctx, &mut out);
     dead::check(ctx, &mut out);
     presigned::check(ctx, &mut out);
+    services::check(ctx, &mut out);
     out
 }
 

@@ -253,9 +253,25 @@ impl Config {
         let mut config = Config::defaults(cwd);
         config.root = normalize(&root);
 
+        config.read_fail_on(&raw, &mut problems);
+        config.read_rules(&raw, &mut problems);
+        config.read_trust(&raw, &mut problems);
+        config.read_excludes(&raw, &mut problems);
+        config.read_suppressions(&raw, &mut problems);
+
+        if problems.findings.is_empty() {
+            config.source = Some(source);
+            Ok(config)
+        } else {
+            Err(Box::new(problems.into_report(source)))
+        }
+    }
+
+    /// `fail-on`.
+    fn read_fail_on(&mut self, raw: &RawConfig, problems: &mut Problems) {
         if let Some(f) = &raw.fail_on {
             match FailOn::parse(f.get_ref()) {
-                Some(v) => config.fail_on = Some(v),
+                Some(v) => self.fail_on = Some(v),
                 None => problems.push(
                     span_of(f),
                     "/fail-on",
@@ -264,7 +280,10 @@ impl Config {
                 ),
             }
         }
+    }
 
+    /// `[rules]`: a level per code or name, each rule once.
+    fn read_rules(&mut self, raw: &RawConfig, problems: &mut Problems) {
         let mut seen: BTreeMap<Code, (String, Span)> = BTreeMap::new();
         for (key, value) in &raw.rules {
             let pointer = format!("/rules/{}", key.get_ref());
@@ -301,13 +320,16 @@ impl Config {
                 continue;
             }
             seen.insert(code, (key.get_ref().clone(), span_of(key)));
-            config.levels.insert(code, level);
+            self.levels.insert(code, level);
         }
+    }
 
+    /// `[trust]`: account and organisation ids.
+    fn read_trust(&mut self, raw: &RawConfig, problems: &mut Problems) {
         for (i, account) in raw.trust.accounts.iter().enumerate() {
             let a = account.get_ref();
             if crate::arn::is_account_id(a) {
-                config.trust.accounts.push(a.clone());
+                self.trust.accounts.push(a.clone());
             } else {
                 problems.push(
                     span_of(account),
@@ -326,25 +348,28 @@ impl Config {
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
             if valid {
-                config.trust.organizations.push(o.clone());
+                self.trust.organizations.push(o.clone());
             } else {
                 problems.push(
-                    span_of(org),
-                    &format!("/trust/organizations/{i}"),
-                    format!("`{o}` is not an AWS Organizations organisation id"),
-                    Some(
-                        "an organisation id is `o-` and 10 to 32 lowercase letters or digits, e.g. \"o-a1b2c3d4e5\"; the id of an organisational unit (`ou-...`) or a root (`r-...`) does not go here"
-                            .into(),
-                    ),
-                );
+                span_of(org),
+                &format!("/trust/organizations/{i}"),
+                format!("`{o}` is not an AWS Organizations organisation id"),
+                Some(
+                    "an organisation id is `o-` and 10 to 32 lowercase letters or digits, e.g. \"o-a1b2c3d4e5\"; the id of an organisational unit (`ou-...`) or a root (`r-...`) does not go here"
+                        .into(),
+                ),
+            );
             }
         }
+    }
 
+    /// `[paths] exclude`: globs.
+    fn read_excludes(&mut self, raw: &RawConfig, problems: &mut Problems) {
         for (i, pattern) in raw.paths.exclude.iter().enumerate() {
             match glob(pattern.get_ref()) {
                 Ok(m) => {
-                    config.exclude.push(pattern.get_ref().clone());
-                    config.exclude_matchers.push(m);
+                    self.exclude.push(pattern.get_ref().clone());
+                    self.exclude_matchers.push(m);
                 }
                 Err(e) => problems.push(
                     span_of(pattern),
@@ -354,7 +379,10 @@ impl Config {
                 ),
             }
         }
+    }
 
+    /// `[[suppress]]` entries: file glob, code, reason, optional Sid.
+    fn read_suppressions(&mut self, raw: &RawConfig, problems: &mut Problems) {
         for (i, entry) in raw.suppress.iter().enumerate() {
             let pointer = format!("/suppress/{i}");
             let s = entry.get_ref();
@@ -405,7 +433,7 @@ impl Config {
                 }
             }
             if let (Some(matcher), Some(code), true) = (matcher, code, ok) {
-                config.suppressions.push(Suppression {
+                self.suppressions.push(Suppression {
                     file: s.file.get_ref().clone(),
                     matcher,
                     sid: s.sid.as_ref().map(|x| x.get_ref().clone()),
@@ -414,13 +442,6 @@ impl Config {
                     span: span_of(entry),
                 });
             }
-        }
-
-        if problems.findings.is_empty() {
-            config.source = Some(source);
-            Ok(config)
-        } else {
-            Err(Box::new(problems.into_report(source)))
         }
     }
 
@@ -493,6 +514,7 @@ impl Config {
         suppressed
     }
 
+    // rule: C002
     /// The suppressions that removed nothing, as [`Code::UnusedSuppression`] findings in the
     /// configuration file (levels applied). An entry whose `file` matched no linted file is
     /// reported only when `whole_tree` (the run covered the configuration's whole directory);
@@ -765,6 +787,7 @@ struct Problems {
 }
 
 impl Problems {
+    // rule: C001
     fn push(&mut self, span: Span, pointer: &str, message: String, help: Option<String>) {
         let mut f = Finding::new(Code::InvalidConfig, span, message);
         if let Some(h) = help {

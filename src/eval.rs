@@ -56,6 +56,18 @@ pub fn add_source(
     layer: Layer,
     level: usize,
 ) -> Result<FileReport, LoadError> {
+    // An organisation level given as `[]`: nothing is attached there (for SCPs, nothing is
+    // allowed at that level; for RCPs, RCPFullAWSAccess still is).
+    if matches!(layer, Layer::Scp | Layer::Rcp) && is_empty_array(source.text()) {
+        graph.add_empty_level(layer, level);
+        return Ok(FileReport {
+            source,
+            file_kind: load::FileKind::Other {
+                what: "an organisation level with no policy attached",
+            },
+            findings: Vec::new(),
+        });
+    }
     let analysis = load::analyze(source.clone(), &LoadOptions::of_kind(layer.kind()));
     if analysis.report.max_severity() == Some(Severity::Error) {
         return Err(LoadError::Invalid(Box::new(analysis.report)));
@@ -67,6 +79,12 @@ pub fn add_source(
         graph.add(source.clone(), policy, layer, level);
     }
     Ok(analysis.report)
+}
+
+/// Whether `text` is the JSON `[]` (white space and a byte-order mark aside).
+fn is_empty_array(text: &str) -> bool {
+    let text = text.get(crate::json::bom_len(text)..).unwrap_or(text);
+    crate::json::parse(text).is_ok_and(|v| v.as_array().is_some_and(<[_]>::is_empty))
 }
 
 /// Reads a file and adds it with [`add_source`].

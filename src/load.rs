@@ -189,6 +189,7 @@ pub struct Analysis {
     pub policies: Vec<Policy>,
 }
 
+// rule: E006
 /// Lints a source text and keeps the parsed policies. A top-level JSON array of policies (as
 /// an organisation level holds several SCPs) is linted element by element.
 pub fn analyze(source: SourceFile, options: &LoadOptions<'_>) -> Analysis {
@@ -214,6 +215,7 @@ pub fn analyze(source: SourceFile, options: &LoadOptions<'_>) -> Analysis {
     analyze_value(source, &root, options, findings)
 }
 
+// rule: E007
 /// Lints `root`, a value inside `source` (the whole file, or a policy written inline in a
 /// scenario file), after the file-level `findings` already made.
 pub fn analyze_value(
@@ -304,6 +306,7 @@ pub fn analyze_value(
     }
 }
 
+// rule: E001 E004 E005
 fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
     let code = match e.kind {
         ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,
@@ -629,15 +632,22 @@ mod tests {
         report_text(SourceFile::new("t.json", text), &LoadOptions::default())
     }
 
-    #[test]
-    fn findings_carry_pointer_and_position() {
-        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}";
+    /// The file's report and its first P107 (invalid Effect) finding.
+    fn invalid_effect(text: &str) -> (FileReport, Located) {
         let r = lint(text);
         let f = r
             .findings
             .iter()
             .find(|f| f.finding.code == Code::InvalidEffect)
+            .cloned()
             .unwrap();
+        (r, f)
+    }
+
+    #[test]
+    fn findings_carry_pointer_and_position() {
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Alow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}";
+        let (r, f) = invalid_effect(text);
         assert_eq!(f.path, "/Statement/0/Effect");
         assert_eq!((f.start.line, f.start.column), (4, 16));
         assert_eq!(r.source.slice(f.finding.span), "\"Alow\"");
@@ -646,12 +656,7 @@ mod tests {
     #[test]
     fn embedded_policy_findings_point_into_the_cli_output() {
         let text = "{\n    \"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Alow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"arn:aws:s3:::b/*\\\"}]}\"\n}";
-        let r = lint(text);
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.finding.code == Code::InvalidEffect)
-            .unwrap();
+        let (r, f) = invalid_effect(text);
         assert_eq!(r.source.slice(f.finding.span), "\\\"Alow\\\"");
         assert_eq!(f.start.line, 2);
         assert_eq!(f.path, "/Statement/0/Effect");

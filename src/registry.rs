@@ -160,6 +160,7 @@ codes! {
     NotResourceWithAllow = ("S304", "not-resource-with-allow", Warning, "NotResource with Allow grants on every resource but those listed"),
     SpoofableConditionOnly = ("S305", "spoofable-condition-only", Warning, "a public grant limited only by a header any client can set"),
     PermissionsManagementGranted = ("S306", "permissions-management-granted", Error, "policy, ACL or Block Public Access changes granted beyond the owner account"),
+    ServiceGrantUnpinned = ("S307", "service-grant-unpinned", Warning, "a grant to an AWS service principal that no condition ties to the account or resource it acts for (confused deputy)"),
     DenyNeverMatches = ("S401", "deny-never-matches", Warning, "a Deny statement that no request can match"),
     BlockPublicAccessOff = ("S501", "block-public-access-off", Warning, "Block Public Access is not fully on at some level"),
     AclsEnabled = ("S502", "acls-enabled", Warning, "ACLs are enabled (Object Ownership is not BucketOwnerEnforced)"),
@@ -172,6 +173,7 @@ codes! {
     CorsAnyOriginWrite = ("S509", "cors-any-origin-write", Warning, "CORS allows write methods from any origin"),
     PresignedUrlUnlimited = ("S510", "presigned-url-unlimited", Note, "nothing limits presigned URLs (s3:signatureAge, s3:authType)"),
     AccessPointInternetOrigin = ("S511", "access-point-internet-origin", Note, "an access point that takes requests from the Internet"),
+    LogDeliveryRefused = ("S512", "log-delivery-refused", Warning, "the access log target's policy and ACL do not let S3's log delivery write this bucket's logs"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
 }

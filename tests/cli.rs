@@ -137,3 +137,75 @@ fn rules_and_explain_document_every_code() {
     assert!(stdout(&page).starts_with("# P303 resource-type-mismatch"));
     assert_eq!(run(&["explain", "X999"]).status.code(), Some(2));
 }
+
+/// An SCP level given as `[]` (nothing attached) is an organisation level where nothing is
+/// allowed (Organizations "SCP evaluation"), not a file that is "not a policy".
+#[test]
+fn an_empty_scp_level_denies_instead_of_being_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let full = write(
+        "full.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    let empty = write("empty.json", "[]\n");
+    let identity = write(
+        "identity.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let query = |levels: &[&str]| {
+        let mut args = vec![
+            "query",
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+            "--bucket-owner",
+            "111122223333",
+            "--identity-policy",
+            &identity,
+            "--format",
+            "json",
+        ];
+        for l in levels {
+            args.extend(["--scp", l]);
+        }
+        let out = run(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["decision"].as_str().unwrap().to_string()
+    };
+    assert_eq!(query(&[&full, &full]), "Allow");
+    assert_eq!(query(&[&full, &empty]), "ImplicitDeny");
+    // RCPs: RCPFullAWSAccess is attached at every level, so an empty RCP level denies nothing.
+    let out = run(&[
+        "query",
+        "--principal",
+        "arn:aws:iam::111122223333:user/a",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--bucket-owner",
+        "111122223333",
+        "--identity-policy",
+        &identity,
+        "--rcp",
+        &empty,
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["decision"], "Allow");
+}

@@ -20,6 +20,7 @@ mod layering;
 mod outputs;
 mod properties;
 mod public;
+mod rules;
 mod s3_documents;
 mod sarif_schema;
 mod security;

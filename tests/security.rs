@@ -4,6 +4,7 @@
 //! reach the output raw; the source starts no process and opens no connection outside
 //! `src/git.rs`.
 
+use crate::layering::rust_files;
 use proptest::prelude::*;
 use s3_access::report::is_unsafe;
 use std::path::{Path, PathBuf};
@@ -351,17 +352,6 @@ fn code_lines(path: &Path) -> Vec<(usize, String)> {
         .filter(|(_, l)| !l.trim_start().starts_with("//"))
         .map(|(i, l)| (i + 1, l.to_string()))
         .collect()
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
 }
 
 #[test]

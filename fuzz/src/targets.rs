@@ -883,7 +883,7 @@ fn reference(pattern: &str, text: &str, case: Case) -> bool {
 /// changes the verdict; what is not given is never reported as blocked or not public; the
 /// audit's findings lie inside the policy text.
 pub fn public_access(data: &[u8]) {
-    use s3_access::public::bucket::{self as verdict, Known, Status, Verdict};
+    use s3_access::public::bucket::{self as verdict, Known, Verdict};
     let mut c = Choices::new(data);
     let count = 1 + c.below(5);
     let statements: Vec<GenStatement> = (0..count)
@@ -922,8 +922,17 @@ pub fn public_access(data: &[u8]) {
     );
     assert_eq!(v.public, publicity.is_public(), "{text}");
 
+    let public = publicity.is_public();
+    removing_a_statement_keeps_it_not_public(&doc, public, &text);
+    one_more_deny_changes_nothing(&doc, &mut c, public, &text);
+    block_public_access_verdicts(&mut g, &mut c, public, &text);
+    audit_findings_lie_in_the_text(&text);
+}
+
+/// Removing any one statement never makes a non-public policy public.
+fn removing_a_statement_keeps_it_not_public(doc: &GenDocument, public: bool, text: &str) {
     // Removing any one statement never makes a non-public policy public.
-    if !publicity.is_public() && doc.statements.len() > 1 {
+    if !public && doc.statements.len() > 1 {
         for skip in 0..doc.statements.len() {
             let fewer = GenDocument {
                 layer: Layer::Bucket,
@@ -954,9 +963,12 @@ pub fn public_access(data: &[u8]) {
             }
         }
     }
-    // One more Deny never changes the verdict.
+}
+
+/// One more Deny never changes the verdict.
+fn one_more_deny_changes_nothing(doc: &GenDocument, c: &mut Choices<'_>, public: bool, text: &str) {
     let mut more = doc.statements.clone();
-    more.push(gen_statement(&mut c, true, Some(true)));
+    more.push(gen_statement(c, true, Some(true)));
     let with_deny = GenDocument {
         layer: Layer::Bucket,
         level: 0,
@@ -975,13 +987,16 @@ pub fn public_access(data: &[u8]) {
     {
         assert_eq!(
             s3_access::public::document_publicity(&g3, 0).is_public(),
-            publicity.is_public(),
+            public,
             "{text}\n-> {t}"
         );
     }
+}
 
-    // In a bucket with unknown Block Public Access, a public policy is public, never blocked;
-    // with RestrictPublicBuckets known on, it is blocked.
+/// In a bucket with unknown Block Public Access a public policy is public, never blocked; with
+/// RestrictPublicBuckets known on, it is blocked.
+fn block_public_access_verdicts(g: &mut Graph, c: &mut Choices<'_>, public: bool, text: &str) {
+    use s3_access::public::bucket::{self as verdict, Known, Status, Verdict};
     let folder = Known {
         policy: true,
         bucket_acl: true,
@@ -992,9 +1007,9 @@ pub fn public_access(data: &[u8]) {
         s3_access::aws_docs::ObjectOwnership::BucketOwnerEnforced,
         None,
     ));
-    let unknown_bpa = verdict::analyze(&g, &folder, "b", "dir");
+    let unknown_bpa = verdict::analyze(g, &folder, "b", "dir");
     let policy_path = unknown_bpa.paths.first();
-    if publicity.is_public() {
+    if public {
         assert_eq!(
             policy_path.map(|p| p.status),
             Some(Status::Public),
@@ -1016,21 +1031,23 @@ pub fn public_access(data: &[u8]) {
         bucket_bpa: true,
         ..folder
     };
-    let blocked = verdict::analyze(&g, &known_bpa, "b", "dir");
-    if publicity.is_public() {
+    let blocked = verdict::analyze(g, &known_bpa, "b", "dir");
+    if public {
         assert_eq!(
             blocked.paths.first().map(|p| p.status),
             Some(Status::Blocked),
             "{text}"
         );
     }
+}
 
-    // The risk audit never panics, and every finding lies inside the text.
-    let Ok(root) = s3_access::json::parse(&text) else {
+/// The risk audit never panics, and every finding lies inside the text.
+fn audit_findings_lie_in_the_text(text: &str) {
+    let Ok(root) = s3_access::json::parse(text) else {
         return;
     };
     if let Some(policy) = parse_policy(&root, PolicyKind::Bucket).policy {
-        let source = SourceFile::new("p.json", text.clone());
+        let source = SourceFile::new("p.json", text.to_string());
         for f in
             s3_access::audit::policy(&policy, &source, &Default::default(), Some("111122223333"))
         {

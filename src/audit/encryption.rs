@@ -255,10 +255,7 @@ fn sse_c_over_http(ctx: &Context<'_>, out: &mut Vec<Audited>, put: usize, get: u
     if open.is_empty() {
         return;
     }
-    let span = crate::source::Span::new(
-        doc.policy.span.start as usize,
-        doc.policy.span.start as usize + 1,
-    );
+    let span = super::policy_head(&doc.policy);
     out.push(Audited {
         source: doc.source.clone(),
         finding: Finding::new(

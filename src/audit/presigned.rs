@@ -8,7 +8,6 @@ use crate::diagnostic::Finding;
 use crate::eval::graph::Layer;
 use crate::policy::Effect;
 use crate::registry::Code;
-use crate::source::Span;
 
 // rule: S510
 /// Runs S510 on the bucket policy of `ctx.graph`: a note unless some bucket-policy Deny
@@ -33,10 +32,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     if limits {
         return;
     }
-    let span = Span::new(
-        doc.policy.span.start as usize,
-        doc.policy.span.start as usize + 1,
-    );
+    let span = super::policy_head(&doc.policy);
     out.push(Audited {
         source: doc.source.clone(),
         finding: Finding::new(

@@ -87,13 +87,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let span = covers
         .first()
         .and_then(|c| statement(graph, c.statement))
-        .map_or(
-            crate::source::Span::new(
-                doc.policy.span.start as usize,
-                doc.policy.span.start as usize + 1,
-            ),
-            |(_, st, _)| head(st),
-        );
+        .map_or(super::policy_head(&doc.policy), |(_, st, _)| head(st));
     let mut f = Finding::new(Code::InsecureTransportAllowed, span, message).with_help(format!(
         "add a statement that refuses every request over HTTP, for the bucket and its objects: \
          {{\"Sid\": \"DenyInsecureTransport\", \"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \

@@ -172,9 +172,9 @@ pub(crate) const LOG_PERMISSIONS: &[(&str, Permission)] = &[
 // says the *bucket owner* can also overwrite and delete any object and, when the grantee is the
 // bucket owner, WRITE also allows `s3:DeleteObjectVersion` on any version; the ACL overview
 // warns that WRITE does not let non-owners overwrite or delete existing objects. Older guides
-// listed `s3:DeleteObject` too. We therefore map WRITE to `s3:PutObject` alone, and expose the
-// bucket-owner extra as `WRITE_BUCKET_OWNER_EXTRA` for the evaluator to add when the grantee
-// is the bucket owner.
+// listed `s3:DeleteObject` too. We therefore map WRITE to `s3:PutObject` alone; the evaluator
+// (`S3Facts::bucket_write_covers`) adds overwrites and deletions for the bucket owner's and the
+// object owner's account, and limits creation by others to objects that do not exist yet.
 //
 // READ on an object also lists `s3:GetObjectTorrent`, which older versions of the table had
 // (BitTorrent retrieval is governed by the same permission).
@@ -206,10 +206,6 @@ const FULL_CONTROL_OBJECT: &[&str] = &[
     "s3:PutObjectAcl",
     "s3:PutObjectVersionAcl",
 ];
-
-/// What a bucket-ACL WRITE (or FULL_CONTROL) grant additionally allows when the grantee is
-/// the bucket owner: deleting any object version in the bucket.
-pub const WRITE_BUCKET_OWNER_EXTRA: &[&str] = &["s3:DeleteObjectVersion"];
 
 impl Permission {
     /// Every permission, in the order S3 documents them.

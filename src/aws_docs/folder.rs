@@ -903,6 +903,7 @@ pub fn load_access_point(dir: &Path, root: &Root) -> Result<AccessPointFolder, V
     })
 }
 
+// rule: E010
 /// Loads a bucket folder: the manifest (required), every CLI output present under its fixed
 /// name, the access points, the object ACLs the manifest lists and the account folder it
 /// names. Returns every file with an error (shape errors, files that contradict the
@@ -978,8 +979,51 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
     known.insert(MANIFEST.to_string());
     known.insert(ACCESS_POINTS_DIR.to_string());
 
-    let mut objects = Vec::new();
     let mut manifest_findings = Vec::new();
+    let objects = load_objects(dir, m, &mut l, &mut known, &mut manifest_findings);
+    let account = load_account_dir(dir, &manifest, &mut l, &mut known, &mut manifest_findings);
+    for f in manifest_findings {
+        l.flag(&manifest, f);
+    }
+    unknown.extend(unknown_entries(dir, &known));
+    unknown.sort();
+    if !l.errors.is_empty() {
+        return Err(l.errors);
+    }
+    Ok(BucketFolder {
+        dir: dir.to_path_buf(),
+        root: root.clone(),
+        manifest,
+        policy,
+        acl,
+        ownership_controls,
+        public_access_block,
+        policy_status,
+        encryption,
+        versioning,
+        logging,
+        cors,
+        object_lock,
+        notification,
+        location,
+        access_points,
+        objects,
+        account,
+        unknown_files: unknown,
+    })
+}
+
+/// The objects the manifest lists, with their ACLs: each ACL path resolved within the root
+/// ([`Root::resolve`]); a refused or missing one is a finding at the path in the manifest.
+fn load_objects(
+    dir: &Path,
+    m: &Manifest,
+    l: &mut Loader<'_>,
+    known: &mut BTreeSet<String>,
+    manifest_findings: &mut Vec<Finding>,
+) -> Vec<ObjectEntry> {
+    let root = l.root;
+    let mut objects = Vec::new();
     for o in &m.objects {
         let acl = match &o.acl {
             Some(rel) => {
@@ -1012,7 +1056,20 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
             acl,
         });
     }
+    objects
+}
 
+/// The owner's account folder the manifest names, resolved within the root; a refused or
+/// missing one is a finding at `account_dir` in the manifest.
+fn load_account_dir(
+    dir: &Path,
+    manifest: &Loaded<Manifest>,
+    l: &mut Loader<'_>,
+    known: &mut BTreeSet<String>,
+    manifest_findings: &mut Vec<Finding>,
+) -> Option<AccountFolder> {
+    let root = l.root;
+    let m = &manifest.doc;
     let mut account = None;
     if let Some(rel) = &m.account_dir {
         if let Some(c) = first_component(&rel.value) {
@@ -1027,42 +1084,14 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
             )),
             Ok(path) => match load_account(&path, root) {
                 Ok(a) => {
-                    check_account(&manifest, &a, &mut l);
+                    check_account(manifest, &a, l);
                     account = Some(a);
                 }
                 Err(reports) => reports.into_iter().for_each(|r| l.fail(r)),
             },
         }
     }
-    for f in manifest_findings {
-        l.flag(&manifest, f);
-    }
-    unknown.extend(unknown_entries(dir, &known));
-    unknown.sort();
-    if !l.errors.is_empty() {
-        return Err(l.errors);
-    }
-    Ok(BucketFolder {
-        dir: dir.to_path_buf(),
-        root: root.clone(),
-        manifest,
-        policy,
-        acl,
-        ownership_controls,
-        public_access_block,
-        policy_status,
-        encryption,
-        versioning,
-        logging,
-        cors,
-        object_lock,
-        notification,
-        location,
-        access_points,
-        objects,
-        account,
-        unknown_files: unknown,
-    })
+    account
 }
 
 fn check_account(manifest: &Loaded<Manifest>, account: &AccountFolder, l: &mut Loader) {

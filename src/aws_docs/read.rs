@@ -92,6 +92,7 @@ fn name_of(path: &str) -> String {
 }
 
 impl Reader {
+    // rule: E009
     /// A reader of a document in `source` whose errors carry [`Code::DocumentShape`].
     pub fn new(source: &SourceFile) -> Reader {
         Reader::with_code(source, Code::DocumentShape)

@@ -27,6 +27,7 @@ pub use s3_layer::grantee_name;
 use crate::eval::condition::{self, Verdict};
 use crate::eval::graph::{CompiledStatement, GrantKind, Graph, Layer, Mismatch};
 use crate::eval::request::{Caller, Request};
+use crate::eval::s3_facts::S3Facts;
 use crate::policy::Effect;
 use access_point::Route;
 use identity::IdentitySide;
@@ -34,13 +35,15 @@ use matching::Matches;
 use s3_layer::S3Seen;
 
 /// Evaluates one statement fully: principal, action, resource, conditions.
-/// `bypass_not_principal` treats a `NotPrincipal` exclusion as a match (the boundary rule).
+/// `bypass_not_principal` treats a `NotPrincipal` exclusion as a match (the boundary rule);
+/// `s3` tells which account a canonical user principal is.
 pub fn match_statement(
     s: &CompiledStatement,
     request: &Request,
+    s3: &S3Facts,
     bypass_not_principal: bool,
 ) -> (Result<GrantKind, Mismatch>, bool) {
-    let grant = match s.principal_grant(&request.caller) {
+    let grant = match s.principal_grant(&request.caller, s3) {
         Some(g) => g,
         None if bypass_not_principal && s.principal.as_ref().is_some_and(|p| p.0) => {
             GrantKind::Direct
@@ -126,9 +129,48 @@ fn apply_rule(ev: &Evaluation<'_>, r: &mut Response) -> S3Seen {
         return S3Seen::default();
     }
     // 3. The identity side, capped by the permissions boundary and the session policy.
-    let identity = IdentitySide::of(ev.graph, &ev.request.caller, &ev.matches);
+    let identity = IdentitySide::of(
+        ev.graph,
+        &ev.request.caller,
+        &ev.route.bucket().resource_account,
+        &ev.matches,
+    );
     // 4. The resource side, one authorization per owner, each with its S3 rules.
-    resource::authorize(ev, &identity, r)
+    let seen = resource::authorize(ev, &identity, r);
+    // 5. Operations S3 serves to the bucket owner's account only, whatever is granted.
+    if r.decision == Decision::Allow {
+        if let Some(block) = owner_account_only(ev) {
+            r.decision = Decision::ExplicitDeny;
+            r.determining.clear();
+            r.grants.clear();
+            r.blocks.push(block);
+        }
+    }
+    seen
+}
+
+/// The block of a bucket-policy operation by an identity outside the bucket owner's account.
+// AWS rule: "If you have the correct permissions, but you're not using an identity that
+// belongs to the bucket owner's account, Amazon S3 returns a 405 Method Not Allowed error"
+// (S3 API Reference, GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy pages).
+fn owner_account_only(ev: &Evaluation<'_>) -> Option<Block> {
+    let request = ev.request;
+    let owner = ev.route.bucket().resource_account.as_str();
+    let policy_operation = matches!(
+        request.action_lower.as_str(),
+        "s3:getbucketpolicy" | "s3:putbucketpolicy" | "s3:deletebucketpolicy"
+    );
+    if !policy_operation || owner.is_empty() || request.caller.account() == Some(owner) {
+        return None;
+    }
+    Some(Block {
+        rule: BlockRule::BucketOwnerAccountOnly,
+        reason: format!(
+            "S3 serves `{}` only to identities of the bucket owner's account ({owner}); another caller gets 405 Method Not Allowed, whatever it is granted",
+            request.action
+        ),
+        place: None,
+    })
 }
 
 /// The Deny statements that matched, less those the bucket owner's root user is exempt from.

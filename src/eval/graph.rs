@@ -9,6 +9,7 @@
 use crate::arn::{ArnPattern, ArnRule};
 use crate::eval::condition::{self, Compiled as CompiledCondition};
 use crate::eval::request::{Caller, Request};
+use crate::eval::s3_facts::S3Facts;
 use crate::policy::{AwsPrincipal, Effect, Policy, PolicyKind, PrincipalKind, Statement};
 use crate::source::SourceFile;
 use crate::variables;
@@ -113,8 +114,10 @@ pub enum PrincipalMatcher {
     Aws(AwsPrincipal),
     /// A service principal name.
     Service(String),
-    /// A principal form that never matches a request we model (Federated, CanonicalUser,
-    /// or an invalid value); kept for the trace.
+    /// A canonical user id: the account it identifies, where the S3 facts know which one.
+    CanonicalUser(String),
+    /// A principal form that never matches a request we model (Federated, or an invalid
+    /// value); kept for the trace.
     Other(String),
 }
 
@@ -284,6 +287,22 @@ impl Graph {
         });
     }
 
+    /// Records organisation level `level` of `layer` (SCPs or RCPs) as given with no policy:
+    /// an empty list at that level. For SCPs nothing then allows at that level.
+    // AWS rule: "if no SCP is attached at a level, nothing is allowed at that level" (every
+    // level needs an Allow; Organizations "SCP evaluation").
+    pub fn add_empty_level(&mut self, layer: Layer, level: usize) {
+        if !matches!(layer, Layer::Scp | Layer::Rcp) {
+            return;
+        }
+        if let Some(n) = self.levels.get_mut(layer as usize) {
+            *n = (*n).max(level + 1);
+        }
+        if let Some(p) = self.present.get_mut(layer as usize) {
+            *p = true;
+        }
+    }
+
     /// Number of organisation levels given for SCPs or RCPs.
     pub fn levels(&self, layer: Layer) -> usize {
         if matches!(layer, Layer::Scp | Layer::Rcp) {
@@ -411,9 +430,8 @@ fn compile_statement(
                     Err(_) => PrincipalMatcher::Other(item.value.clone()),
                 },
                 PrincipalKind::Service => PrincipalMatcher::Service(item.value.clone()),
-                PrincipalKind::Federated | PrincipalKind::CanonicalUser => {
-                    PrincipalMatcher::Other(item.value.clone())
-                }
+                PrincipalKind::CanonicalUser => PrincipalMatcher::CanonicalUser(item.value.clone()),
+                PrincipalKind::Federated => PrincipalMatcher::Other(item.value.clone()),
             })
             .collect();
         (p.negated, items)
@@ -506,7 +524,8 @@ impl CompiledStatement {
 
     /// How the principal element matches the caller: `None` if it does not.
     /// Identity-side statements (no principal element) match with `Direct`.
-    pub fn principal_grant(&self, caller: &Caller) -> Option<GrantKind> {
+    /// `s3` tells which account a canonical user id is.
+    pub fn principal_grant(&self, caller: &Caller, s3: &S3Facts) -> Option<GrantKind> {
         let Some((negated, items)) = &self.principal else {
             return Some(GrantKind::Direct);
         };
@@ -514,7 +533,7 @@ impl CompiledStatement {
             let named = |kinds: &[GrantKind]| {
                 items
                     .iter()
-                    .any(|m| principal_entry(m, caller).is_some_and(|k| kinds.contains(&k)))
+                    .any(|m| principal_entry(m, caller, s3).is_some_and(|k| kinds.contains(&k)))
             };
             let excluded = match (self.effect, caller) {
                 // AWS rule: with Deny, a principal escapes only when every identity AWS may
@@ -540,14 +559,20 @@ impl CompiledStatement {
         }
         items
             .iter()
-            .filter_map(|m| principal_entry(m, caller))
+            .filter_map(|m| principal_entry(m, caller, s3))
             .max()
     }
 }
 
 /// How one principal entry matches the caller.
-fn principal_entry(m: &PrincipalMatcher, caller: &Caller) -> Option<GrantKind> {
+fn principal_entry(m: &PrincipalMatcher, caller: &Caller, s3: &S3Facts) -> Option<GrantKind> {
     match (m, caller) {
+        // AWS rule: a canonical user id and the account id "identify the same account" (IAM
+        // "Principal" element page, canonical user principals); S3 may store either.
+        (PrincipalMatcher::CanonicalUser(id), c) => {
+            let account = s3.account_of_canonical(id)?.to_string();
+            aws_entry(&AwsPrincipal::Account { account }, c)
+        }
         (PrincipalMatcher::Everyone, _) => Some(GrantKind::Direct),
         (PrincipalMatcher::Service(s), Caller::Service { name })
             if s.eq_ignore_ascii_case(name) =>

@@ -7,7 +7,7 @@
 //! [`crate::eval::decide`]; the meaning of "public" in [`crate::public`].
 
 use crate::arn::Arn;
-use crate::aws_docs::acl::{Acl, Grantee, Permission, WRITE_BUCKET_OWNER_EXTRA};
+use crate::aws_docs::acl::{Acl, Grantee, Permission};
 use crate::aws_docs::{NetworkOrigin, ObjectOwnership, PublicAccessBlock};
 use crate::eval::graph::GrantKind;
 use crate::eval::request::Caller;
@@ -377,18 +377,15 @@ impl S3Facts {
         if !self.acls_enabled() {
             return;
         }
-        let mut scan = |acl: &AclFacts, on_object: bool, mk: &dyn Fn(usize) -> AclRef| {
+        let mut scan = |acl: &AclFacts,
+                        covers: &dyn Fn(Permission) -> bool,
+                        mk: &dyn Fn(usize) -> AclRef| {
             for (i, g) in acl.acl.grants.iter().enumerate() {
                 let grantee_account = g
                     .grantee
                     .canonical_id()
                     .and_then(|id| self.account_of_canonical(id));
-                if !permission_covers(
-                    g.permission,
-                    on_object,
-                    action_lower,
-                    grantee_account == Some(bucket_owner),
-                ) {
+                if !covers(g.permission) {
                     continue;
                 }
                 match grantee_kind(&g.grantee, grantee_account, caller) {
@@ -411,24 +408,47 @@ impl S3Facts {
         match target {
             Target::Bucket => {
                 if let Some(acl) = &self.bucket_acl {
-                    scan(acl, false, &|grant| AclRef::Bucket { grant });
+                    let covers = |p: Permission| permission_covers(p, false, action_lower);
+                    scan(acl, &covers, &|grant| AclRef::Bucket { grant });
                 }
             }
             Target::Object { key } => {
-                // AWS rule: a bucket ACL's WRITE lets the grantee create objects in the bucket
-                // (S3 "Access control list (ACL) overview", permission mapping).
-                if action_lower == PUT_OBJECT || action_lower == "s3:deleteobjectversion" {
-                    if let Some(acl) = &self.bucket_acl {
-                        scan(acl, false, &|grant| AclRef::Bucket { grant });
-                    }
+                if let Some(acl) = &self.bucket_acl {
+                    let write = self.bucket_write_covers(caller, action_lower, key, bucket_owner);
+                    let covers = |p: Permission| write && p.includes(Permission::Write);
+                    scan(acl, &covers, &|grant| AclRef::Bucket { grant });
                 }
                 if let Some(object) = self.object(key) {
                     if let Some(acl) = self.objects.get(object).and_then(|o| o.acl.as_ref()) {
-                        scan(acl, true, &|grant| AclRef::Object { object, grant });
+                        let covers = |p: Permission| permission_covers(p, true, action_lower);
+                        scan(acl, &covers, &|grant| AclRef::Object { object, grant });
                     }
                 }
             }
             Target::Other => {}
+        }
+    }
+
+    /// Whether a bucket-ACL WRITE grant covers `action_lower` on object `key` for `caller`: it
+    /// creates new objects for anyone it names, and overwrites or deletes an existing object
+    /// only for the bucket owner's and the object owner's account. An object not listed in
+    /// [`S3Facts::objects`] may be new, so writing it is covered.
+    // AWS rule: WRITE "allows grantee to create new objects in the bucket. For the bucket and
+    // object owners of existing objects, also allows deletions and overwrites of those objects"
+    // (S3 "Access control list (ACL) overview", permissions table).
+    fn bucket_write_covers(
+        &self,
+        caller: &Caller,
+        action_lower: &str,
+        key: &str,
+        bucket_owner: &str,
+    ) -> bool {
+        let owns = |account: &str| !account.is_empty() && caller.account() == Some(account);
+        let is_owner = || owns(bucket_owner) || owns(&self.object_owner(key, bucket_owner));
+        match action_lower {
+            PUT_OBJECT => self.object(key).is_none() || is_owner(),
+            "s3:deleteobject" | "s3:deleteobjectversion" => is_owner(),
+            _ => false,
         }
     }
 
@@ -486,25 +506,11 @@ impl S3Facts {
 }
 
 /// Whether an ACL permission covers the action (S3 "ACL overview", permission mapping table).
-fn permission_covers(
-    permission: Permission,
-    on_object: bool,
-    action_lower: &str,
-    grantee_is_bucket_owner: bool,
-) -> bool {
-    let listed = permission
+fn permission_covers(permission: Permission, on_object: bool, action_lower: &str) -> bool {
+    permission
         .actions(on_object)
         .iter()
-        .any(|a| a.eq_ignore_ascii_case(action_lower));
-    // AWS rule: a bucket ACL's WRITE to the bucket owner also allows deleting any object
-    // version (S3 "ACL overview", WRITE row).
-    let owner_extra = !on_object
-        && grantee_is_bucket_owner
-        && permission.includes(Permission::Write)
-        && WRITE_BUCKET_OWNER_EXTRA
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(action_lower));
-    listed || owner_extra
+        .any(|a| a.eq_ignore_ascii_case(action_lower))
 }
 
 /// How a grantee matches the caller.

@@ -48,6 +48,7 @@ impl Lowering {
         }
     }
 
+    // rule: E008
     fn wrong_type(&mut self, what: &str, expected: &str, v: &Value) {
         self.push(Finding::new(
             Code::WrongType,
@@ -56,6 +57,7 @@ impl Lowering {
         ));
     }
 
+    // rule: E003
     /// Reports keys of one object that differ only by case (exact duplicates are reported for
     /// the whole file by [`all_duplicate_keys`]).
     fn duplicates(&mut self, members: &[Member], what: &str) {
@@ -79,6 +81,7 @@ impl Lowering {
         }
     }
 
+    // rule: P101
     /// Reports every key that is not in `allowed`, with a did-you-mean suggestion.
     fn unknown_elements(&mut self, members: &[Member], allowed: &[&str], what: &str) {
         // The allowed elements present, found once: checking every member against every
@@ -121,6 +124,7 @@ impl Lowering {
         members.iter().find(|m| &*m.key == name)
     }
 
+    // rule: P102 P103 P105
     fn policy(&mut self, root: &Value, kind: PolicyKind) -> Option<Policy> {
         let Some(members) = root.as_object() else {
             self.wrong_type("a policy", "a JSON object", root);
@@ -226,6 +230,7 @@ impl Lowering {
         })
     }
 
+    // rule: P114 P115
     fn sids(&mut self, statements: &[Statement], kind: PolicyKind) {
         // First use of each Sid: a map, so many statements stay linear.
         let mut first_use: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
@@ -267,6 +272,7 @@ impl Lowering {
         }
     }
 
+    // rule: P106 P107
     fn statement(&mut self, value: &Value, index: usize, kind: PolicyKind) -> Option<Statement> {
         let members = value.as_object()?;
         self.duplicates(members, "the statement");
@@ -349,6 +355,7 @@ impl Lowering {
         })
     }
 
+    // rule: P108 P109 P112
     /// Reads `Action`/`NotAction` or `Resource`/`NotResource`.
     fn pattern_block(
         &mut self,
@@ -403,6 +410,7 @@ impl Lowering {
         Some((negated, items, m.value.span))
     }
 
+    // rule: P113
     /// A string or a non-empty array of strings.
     fn string_list(&mut self, v: &Value, element: &str) -> Option<Vec<Spanned<String>>> {
         let one = |s: &str, span: Span| Spanned {
@@ -459,6 +467,7 @@ impl Lowering {
         }
     }
 
+    // rule: P110 P111 P116
     fn principal_block(
         &mut self,
         members: &[Member],
@@ -589,6 +598,7 @@ impl Lowering {
         })
     }
 
+    // rule: P117
     fn check_principal(&mut self, kind: PrincipalKind, v: &Spanned<String>) {
         let bad = |msg: String, help: Option<&str>| {
             let f = Finding::new(Code::InvalidPrincipal, v.span, msg);
@@ -729,6 +739,7 @@ impl Lowering {
     }
 }
 
+// rule: E002
 /// Reports duplicate keys in every object below `v` (used for documents that are not
 /// policies, and for parts of a policy the lowering does not visit).
 pub fn all_duplicate_keys(v: &Value, out: &mut Vec<Finding>) {

@@ -121,6 +121,9 @@ fn add_policies(
 ) {
     for given in &policies.layers {
         for (level, docs) in given.levels.iter().enumerate() {
+            if docs.is_empty() {
+                graph.add_empty_level(given.layer, level);
+            }
             for doc in docs {
                 add_policy(graph, scenario, doc, (given.layer, level), problems);
             }

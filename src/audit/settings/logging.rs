@@ -1,6 +1,9 @@
 //! Server access logging: whether it is on (S503), and whether its target can work: not the
-//! bucket itself (S504), and in the same region (S505). AWS rule: the target bucket must be in
-//! the same Region as the source bucket (S3 "Logging requests with server access logging").
+//! bucket itself (S504), in the same region (S505), and letting S3's log delivery write this
+//! bucket's logs (S512). AWS rule: the target bucket must be in the same Region as the source
+//! bucket, and its bucket policy must grant `logging.s3.amazonaws.com` `s3:PutObject` on the
+//! target prefix (or, with ACLs enabled, its ACL the Log Delivery group WRITE) (S3 "Logging
+//! requests with server access logging", "Permissions for log delivery").
 
 use super::{at_start, push};
 use crate::audit::Audited;
@@ -10,15 +13,21 @@ use crate::aws_docs::read::Loaded;
 use crate::aws_docs::settings::LoggingTarget;
 use crate::diagnostic::Finding;
 use crate::eval::bucket::BucketModel;
+use crate::eval::s3_facts::LOG_DELIVERY_SERVICE;
+use crate::eval::{Caller, Decision, Request, decide};
 use crate::registry::Code;
 
-/// Runs S503, or S504 and S505 on the log target when there is one.
+/// Runs S503, or S504, S505 and S512 on the log target when there is one.
 pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     access_logging_off(&folder.logging, out);
     if let Setting::Present(l) = &folder.logging {
         if let Some(t) = &l.doc.target {
             if !logging_loop(bucket, l, t, out) {
-                target_in_other_region(folder, l, t, out);
+                let target = sibling_folder(folder, &t.bucket.value);
+                if let Some(target) = &target {
+                    target_in_other_region(folder, target, l, t, out);
+                    log_delivery_refused(bucket, target, l, t, out);
+                }
             }
         }
     }
@@ -73,14 +82,12 @@ fn logging_loop(
 /// regions are known.
 fn target_in_other_region(
     folder: &BucketFolder,
+    target: &BucketFolder,
     l: &Loaded<Logging>,
     t: &LoggingTarget,
     out: &mut Vec<Audited>,
 ) {
-    let Some(region) = bucket_region(folder) else {
-        return;
-    };
-    let Some(other) = sibling_region(folder, &t.bucket.value) else {
+    let (Some(region), Some(other)) = (folder.region(), target.region()) else {
         return;
     };
     if other != region {
@@ -100,34 +107,92 @@ fn target_in_other_region(
     }
 }
 
-fn bucket_region(folder: &BucketFolder) -> Option<String> {
-    folder.region().map(str::to_string)
+// rule: S512
+/// The target's bucket folder is given and its policy and ACL do not let S3's log delivery
+/// write this bucket's logs: asked of the evaluator, as the request S3 makes for each log
+/// object. Judged only when the target's policy and ACLs are known.
+fn log_delivery_refused(
+    bucket: &BucketModel,
+    target: &BucketFolder,
+    l: &Loaded<Logging>,
+    t: &LoggingTarget,
+    out: &mut Vec<Audited>,
+) {
+    let Ok(model) = BucketModel::from_folder(target) else {
+        return;
+    };
+    let acls_known = model.known.bucket_acl || !model.graph.s3.acls_enabled();
+    if !model.known.policy || !acls_known {
+        return;
+    }
+    let source_owner = bucket.owner.clone().unwrap_or_default();
+    let resource = format!(
+        "arn:aws:s3:::{}/{}s3-access-log-object",
+        t.bucket.value, t.prefix.value
+    );
+    // The request S3's log delivery makes: it names the source bucket and its account.
+    let context = vec![
+        (
+            "aws:SourceArn".to_string(),
+            format!("arn:aws:s3:::{}", bucket.name),
+        ),
+        ("aws:SourceAccount".to_string(), source_owner),
+    ];
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let request = Request::new(
+        Caller::Service {
+            name: LOG_DELIVERY_SERVICE.to_string(),
+        },
+        "s3:PutObject",
+        &resource,
+        Some(target.account_id()),
+        &context,
+        now,
+    );
+    let response = decide(&model.graph, &request, false);
+    if response.decision == Decision::Allow {
+        return;
+    }
+    push(
+        out,
+        &l.source,
+        Finding::new(
+            Code::LogDeliveryRefused,
+            t.bucket.span,
+            format!(
+                "S3 cannot deliver this bucket's access logs: the target `{}` does not let {LOG_DELIVERY_SERVICE} write `{}` for `{}` ({} for s3:PutObject on {resource} with aws:SourceArn arn:aws:s3:::{})",
+                t.bucket.value,
+                if t.prefix.value.is_empty() { "*" } else { &t.prefix.value },
+                bucket.name,
+                response.decision.as_str(),
+                bucket.name
+            ),
+        )
+        .with_help(format!("add to the target's bucket policy: {{\"Effect\": \"Allow\", \"Principal\": {{\"Service\": \"{LOG_DELIVERY_SERVICE}\"}}, \"Action\": \"s3:PutObject\", \"Resource\": \"arn:aws:s3:::{}/{}*\", \"Condition\": {{\"ArnLike\": {{\"aws:SourceArn\": \"arn:aws:s3:::{}\"}}, \"StringEquals\": {{\"aws:SourceAccount\": \"{}\"}}}}}}", t.bucket.value, t.prefix.value, bucket.name, bucket.owner.as_deref().unwrap_or("ACCOUNT"))),
+    );
 }
 
-/// The region of a sibling bucket folder for `bucket`, if the parent directory has one.
-fn sibling_region(folder: &BucketFolder, bucket: &str) -> Option<String> {
+/// The bucket folder of `bucket` beside `folder` (a sibling directory of the same parent),
+/// if there is one: its manifest read within the size limit, then the folder loaded.
+fn sibling_folder(folder: &BucketFolder, bucket: &str) -> Option<BucketFolder> {
     let parent = folder.dir.parent()?;
-    for e in std::fs::read_dir(parent).ok()?.flatten() {
-        let dir = e.path();
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(parent)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|d| d.is_dir() && *d != folder.dir)
         // Only inside the tree the folder was loaded within (docs/security.md).
-        if !dir.is_dir() || dir == folder.dir || !folder.root.contains(&dir) {
-            continue;
-        }
-        let manifest = dir.join(crate::aws_docs::folder::MANIFEST);
-        let Ok(text) = crate::load::read_limited(&manifest).map(String::from_utf8) else {
-            continue;
-        };
-        let Ok(text) = text else {
-            continue;
-        };
-        let Ok(v) = crate::json::parse(&text) else {
-            continue;
-        };
-        if v.get("bucket").and_then(crate::json::Value::as_str) == Some(bucket) {
-            return crate::aws_docs::load_bucket(&dir, &folder.root)
-                .ok()
-                .and_then(|f| f.region().map(str::to_string));
-        }
-    }
-    None
+        .filter(|d| folder.root.contains(d))
+        .collect();
+    dirs.sort();
+    dirs.into_iter().find_map(|dir| {
+        let bytes = crate::load::read_limited(&dir.join(crate::aws_docs::folder::MANIFEST)).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let v = crate::json::parse(&text).ok()?;
+        (v.get("bucket").and_then(crate::json::Value::as_str) == Some(bucket))
+            .then(|| crate::aws_docs::load_bucket(&dir, &folder.root).ok())
+            .flatten()
+    })
 }

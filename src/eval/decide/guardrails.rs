@@ -1,17 +1,21 @@
-//! The guardrails around every grant: each SCP and RCP level must allow (Organizations "SCP
-//! evaluation", "Resource control policies"), and a permissions boundary and a session policy
-//! cap what identity policies grant (IAM "Permissions boundaries for IAM entities", "Session
-//! policies").
+//! The guardrails around every grant: each SCP level must allow (Organizations "SCP
+//! evaluation"); RCPs only deny, since the full-access RCP is attached at every level and
+//! cannot be detached (Organizations "Resource control policies"); and a permissions boundary
+//! and a session policy cap what identity policies grant (IAM "Permissions boundaries for IAM
+//! entities", "Session policies").
 
 use super::matching::Matches;
 use super::response::LayerReport;
 use crate::eval::graph::{Graph, Layer};
 use crate::eval::request::Caller;
 
-/// The first organisation level (SCPs first, then RCPs) with no matching Allow, as its layer
-/// and level; `None` when every level of every applicable layer allows.
+/// The first SCP level with no matching Allow, as its layer and level; `None` when every level
+/// allows. RCP levels never lack an Allow: `RCPFullAWSAccess` allows everything at each of them.
+// AWS rule: "RCPFullAWSAccess ... is automatically attached to the root, every OU, and every
+// account in your organization ... you can't detach it" (Organizations "Resource control
+// policies"), so RCP Allow statements never decide and only RCP Denies take access away.
 pub(super) fn level_without_allow(graph: &Graph, matches: &Matches) -> Option<(Layer, usize)> {
-    for layer in [Layer::Scp, Layer::Rcp] {
+    for layer in [Layer::Scp] {
         if !matches.is_applicable(layer) {
             continue;
         }

@@ -109,7 +109,7 @@ impl Matches {
             && s.effect == Effect::Deny
             && graph.has_layer(Layer::PermissionsBoundary)
             && req.caller.has_identity_policies();
-        let (result, unknown) = match_statement(s, req, bypass);
+        let (result, unknown) = match_statement(s, req, &graph.s3, bypass);
         if unknown {
             r.uncertain.push(unknown_operator(id, s.effect));
         }

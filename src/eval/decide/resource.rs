@@ -195,10 +195,17 @@ fn combine(
         }
         _ => {
             // AWS rule (cross account): the resource side must name the caller (in any form)
-            // AND the caller's own account must allow.
-            if !grants.is_empty() && ident.identity_ok {
+            // AND the caller's own account must allow: through its identity policies, or its
+            // bucket policy when it owns the bucket and another account the object (S3 "How
+            // Amazon S3 authorizes a request for an object operation", user context).
+            let own_account = if ident.identity_ok {
+                &ident.identity
+            } else {
+                &ident.own_bucket_policy
+            };
+            if !grants.is_empty() && !own_account.is_empty() {
                 let mut d: Vec<Grantor> = grants.iter().map(|(g, _)| *g).collect();
-                d.extend(statements(&ident.identity));
+                d.extend(statements(own_account));
                 d.extend(statements(&ident.caps));
                 Some(d)
             } else {

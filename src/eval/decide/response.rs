@@ -189,6 +189,9 @@ pub enum BlockRule {
     AccessPointAnonymous,
     /// A VPC-origin access point takes requests from its VPC only.
     AccessPointNetwork,
+    /// Only identities of the bucket owner's account may read, change or delete the bucket
+    /// policy (another account gets 405 Method Not Allowed, whatever it is granted).
+    BucketOwnerAccountOnly,
 }
 
 impl Response {
@@ -245,6 +248,10 @@ fn layer_verdict(ev: &Evaluation<'_>, layer: Layer) -> String {
             .count()
     };
     let (deny, allow) = (of(Effect::Deny), of(Effect::Allow));
+    if deny == 0 && layer == Layer::Rcp {
+        // RCP Allow statements never decide: RCPFullAWSAccess allows at every level.
+        return "no Deny matches (RCPFullAWSAccess allows at every level)".to_string();
+    }
     if deny > 0 {
         format!(
             "explicit deny ({deny} statement{})",

@@ -57,15 +57,24 @@ fn statement_grants(
     let graph = ev.graph;
     let s3 = &graph.s3;
     let caller = &auth.request.caller;
-    // AWS rule: RestrictPublicBuckets keeps a public policy's grants for AWS service
-    // principals and principals of the policy owner's account only (S3 "Blocking public
-    // access", RestrictPublicBuckets).
+    // AWS rule: RestrictPublicBuckets "restricts access to an access point or bucket with a
+    // public policy to only AWS service principals and authorized users within the bucket
+    // owner's account and access point owner's account" (S3 "Blocking public access",
+    // RestrictPublicBuckets).
     let restrict = if s3.is_empty() {
         None
     } else {
         s3.bpa_setter(BpaFlag::RestrictPublicBuckets, auth.access_point)
     };
-    let exempt = matches!(caller, Caller::Service { .. }) || caller.account() == Some(&auth.owner);
+    let bucket_owner = ev.route.bucket().resource_account.as_str();
+    let access_point_owner = auth
+        .access_point
+        .and_then(|i| s3.access_points.get(i))
+        .map(|ap| ap.account.as_str());
+    let exempt = matches!(caller, Caller::Service { .. })
+        || caller
+            .account()
+            .is_some_and(|a| a == auth.owner || a == bucket_owner || Some(a) == access_point_owner);
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for m in ev.matches.iter() {
