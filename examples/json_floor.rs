@@ -16,7 +16,7 @@ use std::path::PathBuf;
 fn main() -> std::process::ExitCode {
     let roots: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let mut errors = Vec::new();
-    let files = s3_access::lint::collect_files(&roots, &mut errors);
+    let files = s3_access::lint::collect_files(&roots, s3_access::lint::Links::Skip, &mut errors);
     let mut parsed = 0usize;
     let mut failed = errors.len();
     for chunk in files.chunks(512) {

@@ -58,6 +58,14 @@ mkdir -p links/sub && cp ok.json links/sub/p.json
 ln -sfn "$WORK/links" links/sub/loop && ln -sf "$WORK/links/missing.json" links/broken.json
 mkdir -p special && cp ok.json special/ok.json && rm -f special/pipe.json && mkfifo special/pipe.json
 ln -sf /proc/self/mem special/mem.json
+# Issue 16: documents that name files outside the tree, and output forgery.
+mkdir -p escape/tree/b escape/tree/sc escape/outside
+printf '{"token": "S3A-OUTSIDE-SECRET"}\n' > escape/outside/creds.json
+printf '{"bucket": "b", "account": "111122223333", "account_dir": "../../outside", "objects": [{"key": "k", "acl": "/proc/self/environ"}, {"key": "l", "acl": "../../outside/creds.json"}]}\n' > escape/tree/b/s3-access.json
+printf '{}\n' > escape/tree/b/policy.json
+printf '{"policies": {"bucket": "/proc/self/environ", "identity": "../../outside/creds.json"}, "requests": [{"principal": "anonymous", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "Allow"}]}\n' > escape/tree/sc/s.json
+ln -sfn "$WORK/escape/outside" escape/tree/outside-dir && ln -sf "$WORK/escape/outside/creds.json" escape/tree/creds.json
+printf '{"Version":"2012-10-17","Statement":[{"Sid":"a\\u001b[2K\\u001b[1A\\u009bX","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}\n' > escapes.json
 PATTERN="arn:aws:s3:::$(python3 -c 'print("*a" * 2000, end="")')b"
 printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"%s"}]}' "$PATTERN" > wildcard.json
 LONG="arn:aws:s3:::$(python3 -c 'print("a" * 100000, end="")')"
@@ -68,12 +76,14 @@ row() { # label, then the command
   /usr/bin/time -f "TIME %e %M" timeout 600 "$@" > out.txt 2> err.txt
   local rc=$?
   local t m codes summary
-  t=$(grep -o 'TIME [0-9.]* [0-9]*' err.txt | tail -1 | awk '{print $2}')
-  m=$(grep -o 'TIME [0-9.]* [0-9]*' err.txt | tail -1 | awk '{print $3}')
+  t=$(grep -ao 'TIME [0-9.]* [0-9]*' err.txt | tail -1 | awk '{print $2}')
+  m=$(grep -ao 'TIME [0-9.]* [0-9]*' err.txt | tail -1 | awk '{print $3}')
   summary=$(python3 - <<'PY'
-import json, collections
+import json, collections, os
 out = open('out.txt', 'rb').read().decode('utf-8', 'replace')
-err = [l for l in open('err.txt', 'rb').read().decode('utf-8', 'replace').splitlines() if l.startswith('error:')]
+err = [l for l in open('err.txt', 'rb').read().decode('utf-8', 'replace').splitlines() if l.startswith(('error:', 'note:'))]
+raw = open('out.txt', 'rb').read() + open('err.txt', 'rb').read()
+leaks = [m for m in (b'S3A-OUTSIDE-SECRET', b'S3A_HOSTILE_ENV', b'\x1b[2K') if m in raw]
 try:
     doc = json.loads(out)
 except ValueError:
@@ -87,6 +97,10 @@ elif out.split(':')[0] in ('Allow', 'ExplicitDeny', 'ImplicitDeny'):
     parts.append(out.split(':')[0])
 if err:
     parts.append('; '.join(e[:120] for e in err[:2]))
+if leaks:
+    parts.append('LEAKED ' + ' '.join(m.decode('ascii', 'replace') for m in leaks))
+elif os.environ.get('S3A_SECRET_MARKER'):
+    parts.append('no secret and no raw ESC in stdout or stderr')
 print(', '.join(parts).replace('|', '/'))
 PY
 )
@@ -129,6 +143,17 @@ row "100,000 policies in one array" "$BIN" lint --format json policies-100k.json
 row "62 MB array of zeros (memory worst case)" "$BIN" lint --format json zeros-62mb.json
 row "symlink loop and broken link" "$BIN" lint --format json links
 row "FIFO and /proc/self/mem in a directory" "$BIN" lint --format json special
+row "symlink loop and broken link, --follow" "$BIN" lint --follow --format json links
+row "FIFO and /proc/self/mem, --follow" "$BIN" lint --follow --format json special
+export S3A_SECRET_MARKER=S3A_HOSTILE_ENV
+row "manifest naming /proc/self/environ and ../outside" "$BIN" lint --format json escape/tree/b
+row "same, human output" "$BIN" lint escape/tree/b
+row "scenario naming /proc/self/environ and ../outside" "$BIN" check escape/tree/sc
+row "links out of the tree, --follow" "$BIN" lint --follow --format json escape/tree
+row "/proc/self/environ on the command line" "$BIN" lint --format json /proc/self/environ
+row "Sid with terminal escapes (human)" "$BIN" lint escapes.json
+row "Sid with terminal escapes (public)" "$BIN" public escapes.json
+unset S3A_SECRET_MARKER
 row "empty file" "$BIN" lint --format json empty.json
 row "whitespace-only file" "$BIN" lint --format json whitespace.json
 row "directory of 100,000 files" "$BIN" lint --format json many

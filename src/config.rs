@@ -183,11 +183,33 @@ impl Config {
         }
     }
 
-    /// Reads and checks a configuration file; `cwd` resolves relative paths.
+    /// Reads and checks a configuration file; `cwd` resolves relative paths. The file is in
+    /// the tree a pull request writes (docs/security.md): a symbolic link out of its folder
+    /// or a kernel pseudo-file is not read, and the read is size-limited, since a parse error
+    /// shows the file's lines.
     pub fn load(path: &Path, cwd: &Path) -> Result<Config, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|error| LoadError::Io {
+        let io = |error| LoadError::Io {
             path: path.to_path_buf(),
             error,
+        };
+        let folder = path
+            .parent()
+            .map_or_else(|| cwd.to_path_buf(), |p| cwd.join(p));
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if link && !crate::contain::Root::new(&[folder], None).contains(&cwd.join(path)) {
+            return Err(io(std::io::Error::other(
+                "a symbolic link out of its folder; not read",
+            )));
+        }
+        let bytes = crate::load::read_limited(path).map_err(io)?;
+        if bytes.len() > crate::json::MAX_INPUT_BYTES {
+            return Err(io(std::io::Error::other("over the 64 MiB input limit")));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
         })?;
         let absolute = normalize(&cwd.join(path));
         let root = absolute

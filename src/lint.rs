@@ -6,8 +6,8 @@ pub mod run;
 
 use crate::load::{self, LoadOptions};
 pub use crate::load::{
-    Analysis, FileKind, FileReport, Located, MAX_FINDINGS, WalkError, collect_files, pointer,
-    read_limited,
+    Analysis, FileKind, FileReport, Links, Located, MAX_FINDINGS, Root, WalkError, collect_files,
+    pointer, read_limited,
 };
 use crate::policy::{Policy, PolicyKind};
 use crate::source::SourceFile;

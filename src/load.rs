@@ -5,6 +5,7 @@
 //! linted, queried or part of a scenario. Checks of the layers above (the lint run's risk
 //! audit) come in through [`LoadOptions::check`], so this layer depends on none of them.
 
+pub use crate::contain::Root;
 use crate::diagnostic::Finding;
 pub use crate::diagnostic::MAX_FINDINGS;
 use crate::document::{self, KindSource, Recognised};
@@ -433,6 +434,7 @@ pub fn analyze_path(path: &Path, options: &LoadOptions<'_>) -> Result<Analysis, 
     let name = path.display().to_string();
     // One open and one fstat per file (what `fs::read` does anyway), not a second lookup.
     let mut file = std::fs::File::open(path)?;
+    crate::contain::check_real_file(&file)?;
     let meta = file.metadata()?;
     if meta.len() > json::MAX_INPUT_BYTES as u64 {
         let source = SourceFile::new(name, String::new());
@@ -460,30 +462,49 @@ pub fn analyze_path(path: &Path, options: &LoadOptions<'_>) -> Result<Analysis, 
 
 /// Reads at most one byte more than [`json::MAX_INPUT_BYTES`] from `path`, so a device
 /// (`/dev/zero`), a pipe or a file that grows while it is read cannot exhaust memory; the
-/// caller reports an input that long as over the limit.
+/// caller reports an input that long as over the limit. A kernel pseudo-file is refused
+/// ([`crate::contain::check_real_file`]).
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, std::io::Error> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
+    crate::contain::check_real_file(&file)?;
     let mut bytes = Vec::new();
     file.take(json::MAX_INPUT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
-/// An entry that could not be listed while collecting files.
+/// An entry that could not be listed while collecting files, or a symbolic link left alone.
 #[derive(Debug)]
 pub struct WalkError {
     /// The path.
     pub path: PathBuf,
-    /// What went wrong.
+    /// What went wrong, or why the link was not followed.
     pub error: std::io::Error,
+    /// A symbolic link that was not followed: a note, which does not fail the run.
+    pub skipped: bool,
 }
 
-/// Collects the `.json` files under `roots` (files are taken as given, directories walked
-/// recursively in sorted order; symbolic-link loops are skipped). Inside a directory, entries
-/// that are not regular files (pipes, sockets, devices, perhaps behind a link) are reported
-/// as errors and not read: opening a pipe blocks until something writes to it.
-pub fn collect_files(roots: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
+/// What the walk of a directory does with symbolic links inside it.
+#[derive(Debug, Clone, Copy)]
+pub enum Links<'a> {
+    /// Leave them alone and say so (the default, as ripgrep does): a link committed into a
+    /// pull request could lead to any file of the machine that runs the check.
+    Skip,
+    /// Follow those whose target is inside this root (`--follow`); say so of the others.
+    Follow(&'a Root),
+}
+
+/// Collects the `.json` files under `roots` (files are taken as given, even through a link:
+/// the command line is the user's choice; directories are walked recursively in sorted
+/// order). Inside a directory, symbolic links are handled as `links` says, and entries that
+/// are not regular files (pipes, sockets, devices) are reported as errors and not read:
+/// opening a pipe blocks until something writes to it.
+pub fn collect_files(
+    roots: &[PathBuf],
+    links: Links<'_>,
+    errors: &mut Vec<WalkError>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen_dirs = std::collections::HashSet::new();
     for root in roots {
@@ -491,13 +512,35 @@ pub fn collect_files(roots: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<Path
             out.push(root.clone());
             continue;
         }
-        walk(root, &mut out, &mut seen_dirs, errors);
+        walk(root, links, &mut out, &mut seen_dirs, errors);
     }
     out
 }
 
+/// The note on a symbolic link the walk does not follow; `None` for a link that would not
+/// have been read anyway (not `.json`, not a directory).
+fn skipped_link(p: &Path, links: Links<'_>) -> Option<WalkError> {
+    let target_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
+    let json = p
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let why = match links {
+        Links::Skip => "a symbolic link, not followed (`--follow` follows links inside the root)",
+        Links::Follow(root) if !root.contains(p) => {
+            "a symbolic link out of the root (or broken), not followed"
+        }
+        Links::Follow(_) => return None,
+    };
+    (target_dir || json).then(|| WalkError {
+        path: p.to_path_buf(),
+        error: std::io::Error::other(why),
+        skipped: true,
+    })
+}
+
 fn walk(
     dir: &Path,
+    links: Links<'_>,
     out: &mut Vec<PathBuf>,
     seen: &mut std::collections::HashSet<PathBuf>,
     errors: &mut Vec<WalkError>,
@@ -508,6 +551,7 @@ fn walk(
             errors.push(WalkError {
                 path: dir.to_path_buf(),
                 error,
+                skipped: false,
             });
             return;
         }
@@ -521,6 +565,7 @@ fn walk(
             errors.push(WalkError {
                 path: dir.to_path_buf(),
                 error,
+                skipped: false,
             });
             return;
         }
@@ -536,13 +581,23 @@ fn walk(
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
+        let link = file_type.is_none_or(|t| t.is_symlink())
+            && std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            if let Some(note) = skipped_link(&p, links) {
+                errors.push(note);
+            }
+            if !matches!(links, Links::Follow(r) if r.contains(&p)) {
+                continue;
+            }
+        }
         // (is a directory, is a regular file)
         let kind = match file_type {
             Some(t) if !t.is_symlink() => Ok((t.is_dir(), t.is_file())),
             _ => std::fs::metadata(&p).map(|m| (m.is_dir(), m.is_file())),
         };
         match kind {
-            Ok((true, _)) => walk(&p, out, seen, errors),
+            Ok((true, _)) => walk(&p, links, out, seen, errors),
             Ok((false, is_file)) => {
                 if p.extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -555,11 +610,16 @@ fn walk(
                             error: std::io::Error::other(
                                 "not a regular file (a pipe, socket or device); skipped",
                             ),
+                            skipped: false,
                         });
                     }
                 }
             }
-            Err(error) => errors.push(WalkError { path: p, error }),
+            Err(error) => errors.push(WalkError {
+                path: p,
+                error,
+                skipped: false,
+            }),
         }
     }
 }

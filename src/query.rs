@@ -5,6 +5,7 @@
 
 use crate::aws_docs::{self, AwsDocument, Loaded};
 use crate::catalog::{self, KeyType};
+use crate::contain::Root;
 use crate::eval::bucket::BucketModel;
 use crate::eval::s3_facts::{BpaLevel, Target};
 use crate::eval::{self, Caller, Graph, Layer, Request, Response};
@@ -59,6 +60,9 @@ pub struct QueryInput {
     pub account_public_access_block: Option<PathBuf>,
     /// Access point folders.
     pub access_point: Vec<PathBuf>,
+    /// `--root`: a directory that the paths a bucket or access point folder names may lead
+    /// into, besides the folder itself (docs/security.md).
+    pub root: Option<PathBuf>,
 }
 
 /// A question ready to be decided.
@@ -386,7 +390,8 @@ fn load_bucket(
     let mut region = None;
     let mut bucket = match &input.bucket {
         Some(dir) => {
-            let folder = aws_docs::load_bucket(dir).map_err(|r| refuse(notices, r, dir))?;
+            let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
+            let folder = aws_docs::load_bucket(dir, &root).map_err(|r| refuse(notices, r, dir))?;
             region = folder
                 .manifest
                 .doc
@@ -424,8 +429,9 @@ fn load_bucket(
         bucket.set_bpa(BpaLevel::Account, &l);
     }
     for dir in &input.access_point {
+        let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
         let folder =
-            aws_docs::folder::load_access_point(dir).map_err(|r| refuse(notices, r, dir))?;
+            aws_docs::folder::load_access_point(dir, &root).map_err(|r| refuse(notices, r, dir))?;
         bucket
             .add_access_point(&folder)
             .map_err(|r| refuse_evaluation(notices, r, dir))?;

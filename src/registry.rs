@@ -144,6 +144,7 @@ codes! {
     RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
     DocumentShape = ("E009", "document-shape", Error, "an AWS document does not have the shape the AWS CLI prints"),
     BucketFolder = ("E010", "bucket-folder", Error, "a bucket folder's manifest or files do not fit together"),
+    ReferenceOutsideRoot = ("E011", "reference-outside-root", Error, "a path a document names leads outside the tree being checked"),
     PublicRead = ("S101", "public-read", Error, "a public policy statement lets anyone read objects or bucket configuration"),
     PublicWrite = ("S102", "public-write", Error, "a public policy statement lets anyone write or delete"),
     PublicList = ("S103", "public-list", Error, "a public policy statement lets anyone list the bucket"),

@@ -13,6 +13,9 @@ pub mod query;
 pub mod sarif;
 pub mod stream;
 
+mod escape;
+pub use escape::{Escape, Keep, escape, escape_text, is_unsafe, json_text};
+
 pub use crate::lint::run::Summary;
 
 use crate::lint::{FileReport, Located};
@@ -81,11 +84,16 @@ impl Diagnostic for Snippet<'_> {
 }
 
 impl Snippet<'_> {
-    /// Renders with the style's handler (one line as a fallback).
+    /// Renders with the style's handler (one line as a fallback). Every piece of text taken
+    /// from the input (message, help, labels, file name, source lines) is escaped first
+    /// ([`escape`]): a control character in a policy must not act on the terminal or log.
     pub(crate) fn render(mut self, style: Style, out: &mut String) {
         // A snippet of a huge line (minified JSON, a 10 MB string) would print the whole
         // line; above this many bytes, show the location and message without the snippet.
         const MAX_SNIPPET_LINE: usize = 2_000;
+        self.message = escape_text(&self.message).into_owned();
+        self.help = self.help.map(|h| escape_text(&h).into_owned());
+        self.labels = self.labels.iter().map(escape::label).collect();
         let too_long = self.labels.iter().any(|l| {
             let at = u32::try_from(l.offset()).unwrap_or(u32::MAX);
             self.source.line_span(at).len() > MAX_SNIPPET_LINE
@@ -98,7 +106,22 @@ impl Snippet<'_> {
         // miette indents the message by 4 columns and the help by 8 within a width of 98.
         self.message = wrap(&self.message, HANDLER_WIDTH - 2 - 4);
         self.help = self.help.map(|h| wrap(&h, HANDLER_WIDTH - 2 - 8));
-        if handler(style).render_report(out, &self).is_err() {
+        let rendered = match escape::Window::around(self.source, &self.labels) {
+            escape::Hostile::No => handler(style).render_report(out, &self),
+            escape::Hostile::Yes(window, labels) => {
+                let escaped = Escaped {
+                    inner: &self,
+                    window: &window,
+                    labels,
+                };
+                handler(style).render_report(out, &escaped)
+            }
+            escape::Hostile::TooWide => {
+                self.render_compact(out);
+                Ok(())
+            }
+        };
+        if rendered.is_err() {
             out.push_str(&self.message);
         }
         out.push('\n');
@@ -120,7 +143,8 @@ impl Snippet<'_> {
             let pos = self
                 .source
                 .line_col(u32::try_from(l.offset()).unwrap_or(u32::MAX));
-            let where_ = format!("{}:{}:{}", self.source.name(), pos.line, pos.column);
+            let name = escape(self.source.name(), Keep::Nothing, Escape::Visible);
+            let where_ = format!("{name}:{}:{}", pos.line, pos.column);
             if i == 0 {
                 out.push_str(&format!("{where_}: {severity}{code}: {}\n", self.message));
             } else if let Some(label) = l.label() {
@@ -132,6 +156,50 @@ impl Snippet<'_> {
                 out.push_str(&format!("  help: {line}\n"));
             }
         }
+    }
+}
+
+/// A snippet whose source lines hold characters to escape: rendered from an escaped window
+/// of its file, the labels moved to match.
+struct Escaped<'a, 'b> {
+    inner: &'a Snippet<'b>,
+    window: &'a escape::Window,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Debug for Escaped<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)
+    }
+}
+
+impl fmt::Display for Escaped<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)
+    }
+}
+
+impl std::error::Error for Escaped<'_, '_> {}
+
+impl Diagnostic for Escaped<'_, '_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.inner.severity)
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.window)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
 
@@ -226,16 +294,16 @@ pub fn human(report: &FileReport, style: Style) -> String {
     out
 }
 
-/// One finding as `file:line:column: severity[CODE]: message`.
+/// One finding as `file:line:column: severity[CODE]: message` (input escaped).
 pub fn one_line(report: &FileReport, item: &Located) -> String {
     format!(
         "{}:{}:{}: {}[{}]: {}",
-        report.source.name(),
+        escape(report.source.name(), Keep::Nothing, Escape::Visible),
         item.start.line,
         item.start.column,
         item.finding.severity,
         item.finding.code,
-        item.finding.message
+        escape_text(&item.finding.message)
     )
 }
 

@@ -65,20 +65,30 @@ mod run;
 mod s3_facts;
 mod s3_section;
 
-/// Runs a scenario file; `path` locates relative policy paths. The file is read into the
-/// typed model in one pass (every key and type checked once), then run: its documents
-/// loaded, and each request decided.
-pub fn run(source: SourceFile, path: &Path, default_time: i64) -> Result<Report, Invalid> {
+/// Runs a scenario file; `path` locates relative policy paths, which must stay inside `root`
+/// ([`crate::contain`]). The file is read into the typed model in one pass (every key and
+/// type checked once), then run: its documents loaded, and each request decided.
+pub fn run(
+    source: SourceFile,
+    path: &Path,
+    default_time: i64,
+    root: &crate::contain::Root,
+) -> Result<Report, Invalid> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let Ok(root) = json::parse(source.text()) else {
+    let tree = root;
+    let Ok(json_root) = json::parse(source.text()) else {
         return Err(Invalid {
             reports: vec![load::report_text(source, &LoadOptions::default())],
         });
     };
     let mut problems = Problems::default();
-    let scenario = read::scenario(&root, &dir, &mut problems);
+    let base = read::Base {
+        dir: &dir,
+        root: tree,
+    };
+    let scenario = read::scenario(&json_root, &base, &mut problems);
     let description = scenario.description.clone();
-    let outcomes = run::outcomes(scenario, &source, default_time, &mut problems);
+    let outcomes = run::outcomes(scenario, &source, default_time, tree, &mut problems);
     problems.finish(&source)?;
     Ok(Report {
         source,

@@ -44,6 +44,8 @@ fn findings_with(path: &Path, code: &str, config: &Config) -> Vec<serde_json::Va
         cwd: &cwd,
         kind: None,
         fail_on: None,
+        follow: false,
+        root: None,
     });
     assert!(run.walk_errors().is_empty(), "{:?}", run.walk_errors());
     let mut found = Vec::new();

@@ -507,8 +507,23 @@ fn symlink_loops_and_broken_links_in_a_linted_directory() {
         .arg(&dir)
         .output()
         .unwrap();
-    // The loop is walked once; the broken link is an I/O error (exit 2) with its path.
-    assert_eq!(out.status.code(), Some(2));
+    // Links are not followed by default: each is a note with its path (not an I/O error).
+    assert_ne!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("note: skipped") && stderr.contains("broken.json"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("loop"), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 1);
+    // With --follow, the loop is walked once and the broken link is still a note.
+    let out = bin()
+        .args(["lint", "--follow", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.json"), "{stderr}");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -21,6 +21,7 @@ const LAYERS: &[&str] = &[
     "document",
     "publicity",
     "validate",
+    "contain",
     "load",
     "aws_docs",
     "iac",
@@ -30,6 +31,7 @@ const LAYERS: &[&str] = &[
     "audit",
     "config",
     "lint",
+    "git",
     "scenario",
     "report",
 ];

@@ -24,4 +24,5 @@ mod query_input;
 mod rules;
 mod s3_documents;
 mod sarif_schema;
+mod security;
 mod uncertainty;

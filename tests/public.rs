@@ -9,9 +9,18 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs the binary; a bucket folder given sits beside its account folder (`../account`), so
+/// the folder's parent is passed as `--root` (the paths a folder names stay inside the root).
 fn run(args: &[&str]) -> Output {
+    let widen = args
+        .iter()
+        .find(|a| a.ends_with("example-bucket"))
+        .and_then(|a| Path::new(a).parent())
+        .map(|p| vec!["--root".to_string(), p.display().to_string()])
+        .unwrap_or_default();
     Command::new(env!("CARGO_BIN_EXE_s3-access"))
         .args(args)
+        .args(widen)
         .current_dir(root())
         .output()
         .unwrap()

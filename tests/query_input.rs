@@ -143,6 +143,8 @@ fn a_region_the_policies_test_is_named_when_absent_and_taken_from_the_bucket_whe
         "arn:aws:s3:::example-bucket/public/logo.png",
     );
     q.bucket = Some(root().join("policies/buckets/example-bucket"));
+    // The folder names its account folder beside it: the tree is `policies/buckets`.
+    q.root = Some(root().join("policies/buckets"));
     q.identity_policy = vec![policy("allow-all-4", ALLOW_ALL)];
     q.scp = vec![scp];
     let loaded = query::load(&q, &mut Vec::new()).unwrap();

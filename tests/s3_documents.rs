@@ -385,7 +385,7 @@ fn example_folder() -> PathBuf {
 }
 
 fn loaded_bucket(dir: &Path) -> BucketFolder {
-    match load_bucket(dir) {
+    match load_bucket(dir, &s3_access::lint::Root::new(&[dir.join("..")], None)) {
         Ok(b) => b,
         Err(reports) => panic!("{:#?}", reports.iter().map(located).collect::<Vec<_>>()),
     }
@@ -554,7 +554,8 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn folder_errors(dir: &Path) -> Vec<(String, u32, u32, &'static str, String)> {
-    let reports = load_bucket(dir).unwrap_err();
+    let reports =
+        load_bucket(dir, &s3_access::lint::Root::new(&[dir.join("..")], None)).unwrap_err();
     reports
         .iter()
         .flat_map(|r| {

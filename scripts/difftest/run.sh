@@ -45,7 +45,10 @@ if [ -z "$bin" ]; then
   bin="$target/release/s3-access"
 fi
 # Sanity: the project's own scenarios must pass, or the binary is a half-edited build.
-if ! "$bin" check "${src:-$repo}/policies/scenarios" >/dev/null 2>&1; then
+# (They name policies in ../valid: --root; builds before it had no such flag.)
+scenarios="${src:-$repo}/policies/scenarios"
+if ! "$bin" check "$scenarios" --root "${src:-$repo}/policies" >/dev/null 2>&1 &&
+  ! "$bin" check "$scenarios" >/dev/null 2>&1; then
   echo "warning: $bin fails the project's own scenarios (policies/scenarios); results may reflect a broken build" >&2
 fi
 

@@ -22,6 +22,7 @@ use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
     OwnershipControls, PolicyStatus, PublicAccessBlock, Versioning,
 };
+use crate::contain::Root;
 use crate::diagnostic::Finding;
 use crate::json::{Kind, Value};
 use crate::load::{FileKind, FileReport};
@@ -469,6 +470,8 @@ pub struct AccountFolder {
 pub struct BucketFolder {
     /// The directory.
     pub dir: PathBuf,
+    /// The tree it was loaded within (what else may be read for it).
+    pub root: Root,
     /// `s3-access.json`.
     pub manifest: Loaded<Manifest>,
     /// `policy.json`.
@@ -548,12 +551,14 @@ enum Empty {
     Never(&'static str),
 }
 
-/// Loads files and collects the reports of failed ones.
-struct Loader {
+/// Loads files and collects the reports of failed ones; a file outside `root` (a fixed name
+/// that is a symbolic link out of the tree) is refused, not read.
+struct Loader<'r> {
     errors: Vec<FileReport>,
+    root: &'r Root,
 }
 
-impl Loader {
+impl Loader<'_> {
     fn fail(&mut self, report: FileReport) {
         if let Some(existing) = self
             .errors
@@ -610,6 +615,20 @@ impl Loader {
 
     fn setting<T: AwsDocument>(&mut self, path: &Path, empty: Empty) -> Setting<T> {
         if !path.exists() {
+            return Setting::Unknown;
+        }
+        if !self.root.contains(path) {
+            let source = SourceFile::new(path.display().to_string(), "");
+            let refused = crate::contain::Refused {
+                written: path.display().to_string(),
+                why: crate::contain::Refusal::Outside,
+            };
+            self.fail(read::report(
+                &source,
+                FileKind::Unknown,
+                vec![refused.finding(Span::default())],
+                None,
+            ));
             return Setting::Unknown;
         }
         if path.is_dir() {
@@ -724,8 +743,11 @@ fn first_component(path: &str) -> Option<String> {
 
 /// Loads an account folder (`s3-access.json`, `public-access-block.json`,
 /// `authorization-details.json`). Every file except the manifest is optional.
-pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
-    let mut l = Loader { errors: Vec::new() };
+pub fn load_account(dir: &Path, root: &Root) -> Result<AccountFolder, Vec<FileReport>> {
+    let mut l = Loader {
+        errors: Vec::new(),
+        root,
+    };
     let manifest = l.manifest::<AccountManifest>(dir);
     let public_access_block =
         l.setting::<PublicAccessBlock>(&dir.join(names::PUBLIC_ACCESS_BLOCK), Empty::MeansAbsent);
@@ -783,7 +805,7 @@ pub fn load_account(dir: &Path) -> Result<AccountFolder, Vec<FileReport>> {
 fn load_access_points(
     dir: &Path,
     manifest: &Loaded<Manifest>,
-    l: &mut Loader,
+    l: &mut Loader<'_>,
     unknown: &mut Vec<PathBuf>,
 ) -> Option<Vec<AccessPointFolder>> {
     let root = dir.join(ACCESS_POINTS_DIR);
@@ -864,7 +886,7 @@ fn load_access_points(
 /// Reads `access-point.json` and `policy.json` of an access point folder.
 fn read_access_point(
     dir: &Path,
-    l: &mut Loader,
+    l: &mut Loader<'_>,
     unknown: &mut Vec<PathBuf>,
 ) -> (Setting<AccessPoint>, Setting<RawPolicy>) {
     let access_point = l.setting::<AccessPoint>(
@@ -882,8 +904,11 @@ fn read_access_point(
 
 /// Loads one access point folder on its own (`access-point.json`, `policy.json`), for
 /// `query --access-point DIR`; its description is required.
-pub fn load_access_point(dir: &Path) -> Result<AccessPointFolder, Vec<FileReport>> {
-    let mut l = Loader { errors: Vec::new() };
+pub fn load_access_point(dir: &Path, root: &Root) -> Result<AccessPointFolder, Vec<FileReport>> {
+    let mut l = Loader {
+        errors: Vec::new(),
+        root,
+    };
     let mut unknown = Vec::new();
     let (access_point, policy) = read_access_point(dir, &mut l, &mut unknown);
     if !l.errors.is_empty() {
@@ -920,10 +945,13 @@ pub fn load_access_point(dir: &Path) -> Result<AccessPointFolder, Vec<FileReport
 // rule: E010
 /// Loads a bucket folder: the manifest (required), every CLI output present under its fixed
 /// name, the access points, the object ACLs the manifest lists and the account folder it
-/// names. Returns every file with an error (shape errors, and files that contradict the
-/// manifest) when there is one.
-pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
-    let mut l = Loader { errors: Vec::new() };
+/// names. Returns every file with an error (shape errors, files that contradict the
+/// manifest, paths that lead outside `root`) when there is one.
+pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileReport>> {
+    let mut l = Loader {
+        errors: Vec::new(),
+        root,
+    };
     let Some(manifest) = l.manifest::<Manifest>(dir) else {
         return Err(l.errors);
     };
@@ -990,57 +1018,9 @@ pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
     known.insert(MANIFEST.to_string());
     known.insert(ACCESS_POINTS_DIR.to_string());
 
-    let mut objects = Vec::new();
     let mut manifest_findings = Vec::new();
-    for o in &m.objects {
-        let acl = match &o.acl {
-            Some(rel) => {
-                if let Some(c) = first_component(&rel.value) {
-                    known.insert(c);
-                }
-                let path = dir.join(&rel.value);
-                if path.exists() {
-                    l.setting::<Acl>(&path, Empty::Never("every object has an ACL"))
-                } else {
-                    manifest_findings.push(Finding::new(
-                        Code::BucketFolder,
-                        rel.span,
-                        format!("the object ACL file `{}` does not exist", rel.value),
-                    ));
-                    Setting::Unknown
-                }
-            }
-            None => Setting::Unknown,
-        };
-        objects.push(ObjectEntry {
-            key: o.key.clone(),
-            owner_account: o.owner_account.clone(),
-            acl,
-        });
-    }
-
-    let mut account = None;
-    if let Some(rel) = &m.account_dir {
-        if let Some(c) = first_component(&rel.value) {
-            known.insert(c);
-        }
-        let path = dir.join(&rel.value);
-        if !path.is_dir() {
-            manifest_findings.push(Finding::new(
-                Code::BucketFolder,
-                rel.span,
-                format!("the account folder `{}` does not exist", rel.value),
-            ));
-        } else {
-            match load_account(&path) {
-                Ok(a) => {
-                    check_account(&manifest, &a, &mut l);
-                    account = Some(a);
-                }
-                Err(reports) => reports.into_iter().for_each(|r| l.fail(r)),
-            }
-        }
-    }
+    let objects = load_objects(dir, m, &mut l, &mut known, &mut manifest_findings);
+    let account = load_account_dir(dir, &manifest, &mut l, &mut known, &mut manifest_findings);
     for f in manifest_findings {
         l.flag(&manifest, f);
     }
@@ -1051,6 +1031,7 @@ pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
     }
     Ok(BucketFolder {
         dir: dir.to_path_buf(),
+        root: root.clone(),
         manifest,
         policy,
         acl,
@@ -1069,6 +1050,87 @@ pub fn load_bucket(dir: &Path) -> Result<BucketFolder, Vec<FileReport>> {
         account,
         unknown_files: unknown,
     })
+}
+
+/// The objects the manifest lists, with their ACLs: each ACL path resolved within the root
+/// ([`Root::resolve`]); a refused or missing one is a finding at the path in the manifest.
+fn load_objects(
+    dir: &Path,
+    m: &Manifest,
+    l: &mut Loader<'_>,
+    known: &mut BTreeSet<String>,
+    manifest_findings: &mut Vec<Finding>,
+) -> Vec<ObjectEntry> {
+    let root = l.root;
+    let mut objects = Vec::new();
+    for o in &m.objects {
+        let acl = match &o.acl {
+            Some(rel) => {
+                if let Some(c) = first_component(&rel.value) {
+                    known.insert(c);
+                }
+                match root.resolve(dir, &rel.value) {
+                    Err(refused) => {
+                        manifest_findings.push(refused.finding(rel.span));
+                        Setting::Unknown
+                    }
+                    Ok(path) if path.exists() => {
+                        l.setting::<Acl>(&path, Empty::Never("every object has an ACL"))
+                    }
+                    Ok(_) => {
+                        manifest_findings.push(Finding::new(
+                            Code::BucketFolder,
+                            rel.span,
+                            format!("the object ACL file `{}` does not exist", rel.value),
+                        ));
+                        Setting::Unknown
+                    }
+                }
+            }
+            None => Setting::Unknown,
+        };
+        objects.push(ObjectEntry {
+            key: o.key.clone(),
+            owner_account: o.owner_account.clone(),
+            acl,
+        });
+    }
+    objects
+}
+
+/// The owner's account folder the manifest names, resolved within the root; a refused or
+/// missing one is a finding at `account_dir` in the manifest.
+fn load_account_dir(
+    dir: &Path,
+    manifest: &Loaded<Manifest>,
+    l: &mut Loader<'_>,
+    known: &mut BTreeSet<String>,
+    manifest_findings: &mut Vec<Finding>,
+) -> Option<AccountFolder> {
+    let root = l.root;
+    let m = &manifest.doc;
+    let mut account = None;
+    if let Some(rel) = &m.account_dir {
+        if let Some(c) = first_component(&rel.value) {
+            known.insert(c);
+        }
+        match root.resolve(dir, &rel.value) {
+            Err(refused) => manifest_findings.push(refused.finding(rel.span)),
+            Ok(path) if !path.is_dir() => manifest_findings.push(Finding::new(
+                Code::BucketFolder,
+                rel.span,
+                format!("the account folder `{}` does not exist", rel.value),
+            )),
+            Ok(path) => match load_account(&path, root) {
+                Ok(a) => {
+                    check_account(manifest, &a, l);
+                    account = Some(a);
+                }
+                Err(reports) => reports.into_iter().for_each(|r| l.fail(r)),
+            },
+        }
+    }
+    account
 }
 
 fn check_account(manifest: &Loaded<Manifest>, account: &AccountFolder, l: &mut Loader) {

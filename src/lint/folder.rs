@@ -4,7 +4,7 @@
 //! The findings are then attached to the files the run lints, found by their normalised path
 //! (a folder reaches its account folder through `../account`).
 
-use super::{FileReport, LintOptions, Located};
+use super::{FileReport, LintOptions, Located, Root};
 use crate::audit::{self, Audited};
 use crate::aws_docs::folder::{self, FolderKind, Setting, folder_kind};
 use crate::diagnostic::Finding;
@@ -33,7 +33,8 @@ fn is_bucket_folder(dir: &Path) -> bool {
 }
 
 /// Finds the bucket folders holding `files` and audits each.
-pub fn audit(files: &[PathBuf], options: &LintOptions) -> FolderFindings {
+/// Folders load within `root`: what they name must stay inside it.
+pub fn audit(files: &[PathBuf], options: &LintOptions, root: &Root) -> FolderFindings {
     let mut out = FolderFindings::default();
     if !options.audit {
         return out;
@@ -54,14 +55,14 @@ pub fn audit(files: &[PathBuf], options: &LintOptions) -> FolderFindings {
         }
     }
     for dir in dirs {
-        out.add_folder(&dir, options);
+        out.add_folder(&dir, options, root);
     }
     out
 }
 
 impl FolderFindings {
-    fn add_folder(&mut self, dir: &Path, options: &LintOptions) {
-        let loaded = folder::load_bucket(dir);
+    fn add_folder(&mut self, dir: &Path, options: &LintOptions, root: &Root) {
+        let loaded = folder::load_bucket(dir, root);
         let folder = match loaded {
             Ok(f) => f,
             Err(reports) => {

@@ -5,7 +5,7 @@
 //! and files it cannot read are events, not errors.
 
 use super::folder::{self, FolderFindings};
-use super::{Analysis, FileKind, FileReport, LintOptions, WalkError};
+use super::{Analysis, FileKind, FileReport, Links, LintOptions, Root, WalkError};
 use crate::config::{self, Config, FailOn, Usage};
 use crate::policy::PolicyKind;
 use crate::registry::{Code, Severity};
@@ -32,6 +32,10 @@ pub struct RunInput<'a> {
     /// The lowest severity that fails the run, from the command line; `None` takes the
     /// configuration's `fail-on`, else errors.
     pub fail_on: Option<FailOn>,
+    /// Follow symbolic links inside the root while walking directories (`--follow`).
+    pub follow: bool,
+    /// `--root`: a directory that paths documents name may lead into, besides `paths`.
+    pub root: Option<&'a Path>,
 }
 
 /// Something the run has to tell, in the order it happens.
@@ -117,6 +121,7 @@ pub struct Outcome {
 #[derive(Debug)]
 pub struct LintRun<'a> {
     input: RunInput<'a>,
+    root: Root,
     files: Vec<PathBuf>,
     walk_errors: Vec<WalkError>,
 }
@@ -125,16 +130,24 @@ impl<'a> LintRun<'a> {
     /// Collects the files under the paths, without the excluded ones.
     pub fn collect(input: RunInput<'a>) -> LintRun<'a> {
         let mut walk_errors = Vec::new();
-        let mut files = super::collect_files(input.paths, &mut walk_errors);
+        let root = Root::new(input.paths, input.root);
+        let links = if input.follow {
+            Links::Follow(&root)
+        } else {
+            Links::Skip
+        };
+        let mut files = super::collect_files(input.paths, links, &mut walk_errors);
         files.retain(|f| f.as_os_str() == "-" || !input.config.is_excluded(f));
         LintRun {
             input,
+            root,
             files,
             walk_errors,
         }
     }
 
-    /// Entries that could not be listed while collecting (the run will fail).
+    /// Entries that could not be listed while collecting (the run will fail), and symbolic
+    /// links left alone (notes).
     pub fn walk_errors(&self) -> &[WalkError] {
         &self.walk_errors
     }
@@ -158,12 +171,12 @@ impl<'a> LintRun<'a> {
             outcome: Outcome {
                 summary: Summary::default(),
                 failed: false,
-                unreadable: !self.walk_errors.is_empty(),
+                unreadable: self.walk_errors.iter().any(|e| !e.skipped),
             },
             usage: Usage::default(),
         };
         // Bucket folders are judged as units; their policies are audited with the folder.
-        let mut folders = folder::audit(&self.files, &options);
+        let mut folders = folder::audit(&self.files, &options, &self.root);
         for chunk in self.files.chunks(CHUNK) {
             for analysis in analyze_chunk(chunk, &folders, &options) {
                 let mut analysis = match analysis {

@@ -73,7 +73,11 @@ impl std::error::Error for InputError {}
 /// is one input; in other directories, each bucket folder below is one input and each policy
 /// file outside bucket and account folders another. Entries that cannot be listed go to
 /// `errors`.
-pub fn discover(paths: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PublicInput> {
+pub fn discover(
+    paths: &[PathBuf],
+    links: load::Links<'_>,
+    errors: &mut Vec<WalkError>,
+) -> Vec<PublicInput> {
     let mut out = Vec::new();
     for p in paths {
         if !p.is_dir() {
@@ -85,7 +89,7 @@ pub fn discover(paths: &[PathBuf], errors: &mut Vec<WalkError>) -> Vec<PublicInp
             continue;
         }
         let mut folders: Vec<PathBuf> = Vec::new();
-        for f in load::collect_files(std::slice::from_ref(p), errors) {
+        for f in load::collect_files(std::slice::from_ref(p), links, errors) {
             let Some(dir) = f.parent() else { continue };
             let enclosing = dir
                 .ancestors()
@@ -116,10 +120,10 @@ impl PublicInput {
     }
 
     /// The bucket to judge; `None` for a file that cannot be public (another policy kind, a
-    /// recognised non-policy document).
-    pub fn load(&self) -> Result<Option<BucketModel>, InputError> {
+    /// recognised non-policy document). What a folder names must stay inside `root`.
+    pub fn load(&self, root: &load::Root) -> Result<Option<BucketModel>, InputError> {
         match self {
-            PublicInput::Folder(dir) => crate::aws_docs::load_bucket(dir)
+            PublicInput::Folder(dir) => crate::aws_docs::load_bucket(dir, root)
                 .and_then(|f| BucketModel::from_folder(&f))
                 .map(Some)
                 .map_err(|reports| InputError::Invalid {

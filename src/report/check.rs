@@ -106,8 +106,8 @@ impl CheckResults {
                 },
             });
             if !ok || self.verbose {
-                self.details
-                    .push_str(&format!("── {} :: {}\n", path.display(), o.name));
+                let head = format!("── {} :: {}\n", path.display(), o.name);
+                self.details.push_str(&super::escape_text(&head));
                 self.details
                     .push_str(&query::human(&o.graph, &o.response, &o.request, self.style));
                 self.details.push('\n');
@@ -140,7 +140,7 @@ impl CheckResults {
             ]);
         }
         let mut out = self.details.clone();
-        out.push_str(&table.to_string());
+        out.push_str(&super::escape_text(&table.to_string()));
         out.push_str(&format!("\n{} passed, {} failed", self.passed, self.failed));
         if self.uncertain > 0 {
             out.push_str(&format!(
@@ -154,7 +154,7 @@ impl CheckResults {
 
     /// The JSON document.
     pub fn json(&self) -> serde_json::Result<String> {
-        serde_json::to_string_pretty(&CheckDocument {
+        super::json_text(&CheckDocument {
             failed: self.failed,
             invalid: self.invalid,
             passed: self.passed,

@@ -60,8 +60,28 @@ impl LintOutput {
         LintOutput { writer }
     }
 
+    /// Text taken from the input escaped as the format needs ([`super::escape`]): JSON
+    /// escapes in JSON and SARIF, visible escapes in GitHub annotations and plain human
+    /// output (coloured human output escapes in its snippets, around its own colour codes).
+    fn safe(&self, text: String) -> String {
+        match &self.writer {
+            Writer::Json(_) | Writer::Sarif { .. } => super::escape::escape_json(text),
+            Writer::Human(Style::Fancy) => text,
+            Writer::Human(Style::Plain) | Writer::Github { .. } => {
+                match super::escape_text(&text) {
+                    std::borrow::Cow::Borrowed(_) => text,
+                    std::borrow::Cow::Owned(o) => o,
+                }
+            }
+        }
+    }
+
     /// What comes before the first report.
     pub fn start(&self) -> serde_json::Result<String> {
+        self.start_raw().map(|t| self.safe(t))
+    }
+
+    fn start_raw(&self) -> serde_json::Result<String> {
         match &self.writer {
             Writer::Json(_) => Ok(LintJsonWriter::START.to_string()),
             Writer::Sarif { .. } => sarif::prefix(),
@@ -80,6 +100,11 @@ impl LintOutput {
     /// The findings of a report, for a linted file or another one (a bucket-folder document
     /// outside the paths, the configuration).
     pub fn findings(&mut self, report: &FileReport) -> serde_json::Result<String> {
+        let text = self.findings_raw(report)?;
+        Ok(self.safe(text))
+    }
+
+    fn findings_raw(&mut self, report: &FileReport) -> serde_json::Result<String> {
         let repo_path =
             |cwd: &Path| config::relative_path(Path::new(report.source.name()), cwd, cwd);
         match &mut self.writer {
@@ -99,6 +124,15 @@ impl LintOutput {
     /// The end: the summary (human, GitHub), the counts and configuration (JSON), whether the
     /// run read every file (SARIF); with a final newline.
     pub fn finish(
+        &mut self,
+        outcome: &Outcome,
+        config: Option<&str>,
+    ) -> serde_json::Result<String> {
+        let text = self.finish_raw(outcome, config)?;
+        Ok(self.safe(text))
+    }
+
+    fn finish_raw(
         &mut self,
         outcome: &Outcome,
         config: Option<&str>,

@@ -1,7 +1,7 @@
 //! Rendering public-access verdicts: a summary table of buckets, then for each bucket its
 //! paths, with the public statements and grants shown in their files.
 
-use super::{Snippet, Style};
+use super::{Snippet, Style, escape_text};
 use crate::eval::graph::Layer;
 use crate::public::bucket::{BucketVerdict, PathKind, Status, Verdict};
 use miette::LabeledSpan;
@@ -31,7 +31,9 @@ pub fn human(
 ) -> String {
     let mut out = String::new();
     for (bucket, v) in buckets {
-        out.push_str(&format!(
+        // Text from the input is escaped ([`super::escape`]); snippets escape their own.
+        let mut lines = String::new();
+        lines.push_str(&format!(
             "{} ({}): {}\n",
             v.bucket,
             v.source,
@@ -43,13 +45,13 @@ pub fn human(
                 .as_ref()
                 .map(|f| format!(" ({f})"))
                 .unwrap_or_default();
-            out.push_str(&format!("  {}{file}: {}\n", p.name, status_word(p.status)));
+            lines.push_str(&format!("  {}{file}: {}\n", p.name, status_word(p.status)));
             for r in &p.reasons {
-                out.push_str(&format!("    - {r}\n"));
+                lines.push_str(&format!("    - {r}\n"));
             }
             for s in p.statements.iter().filter(|s| s.verdict.public) {
                 if let Some(fix) = &s.verdict.fix {
-                    out.push_str(&format!(
+                    lines.push_str(&format!(
                         "    fix {}: {fix}\n",
                         s.sid.as_ref().filter(|x| !x.is_empty()).map_or_else(
                             || format!("statement #{}", s.verdict.index + 1),
@@ -58,13 +60,14 @@ pub fn human(
                     ));
                 }
                 for n in &s.verdict.not_restricting {
-                    out.push_str(&format!("      not limiting: {n}\n"));
+                    lines.push_str(&format!("      not limiting: {n}\n"));
                 }
             }
             for t in &p.put_time {
-                out.push_str(&format!("    put time: {t}\n"));
+                lines.push_str(&format!("    put time: {t}\n"));
             }
         }
+        out.push_str(&escape_text(&lines));
         out.push('\n');
         // The public statements, shown in their files.
         for p in v
@@ -157,7 +160,7 @@ pub fn human(
             names(Status::Unknown),
         ]);
     }
-    out.push_str(&t.to_string());
+    out.push_str(&escape_text(&t.to_string()));
     let public = buckets.iter().filter(|(_, v)| v.public).count();
     out.push_str(&format!(
         "\n{} bucket{}: {public} public or uncertain\n",

@@ -1,7 +1,7 @@
 //! Rendering a decision: a verdict line, the layers, the deciding statements in their files,
 //! and the trace of every statement with the first element that did not match.
 
-use super::{Snippet, Style, table};
+use super::{Snippet, Style, escape_text, table};
 use crate::eval::decide::{Block, Outcome, Response, Step};
 use crate::eval::graph::{Graph, Mismatch};
 use crate::eval::request::Request;
@@ -332,7 +332,8 @@ fn label(r: &StatementRef) -> String {
 /// The human rendering of a decision: the answer, the layers' verdicts, the statements,
 /// grants and settings that decided, the request context and the trace.
 pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style) -> String {
-    let mut out = headline(graph, response, request);
+    // Text from the input is escaped ([`super::escape`]); snippets escape their own.
+    let mut out = escape_text(&headline(graph, response, request)).into_owned();
     if !response.layers.is_empty() {
         layers_table(response, style, &mut out);
     }
@@ -385,7 +386,7 @@ fn layers_table(response: &Response, style: Style, out: &mut String) {
         };
         t.add_row([name, l.verdict.clone()]);
     }
-    out.push_str(&t.to_string());
+    out.push_str(&escape_text(&t.to_string()));
     out.push_str("\n\n");
 }
 
@@ -476,7 +477,7 @@ fn render_block(b: &Block, style: Style, out: &mut String) {
             };
             snippet.render(style, out);
         }
-        None => out.push_str(&format!("  × {}\n\n", b.reason)),
+        None => out.push_str(&escape_text(&format!("  × {}\n\n", b.reason))),
     }
 }
 
@@ -491,7 +492,7 @@ fn context_table(request: &Request, style: Style, out: &mut String) {
         };
         ctx.add_row([e.key.clone(), e.values.join(", "), origin.to_string()]);
     }
-    out.push_str(&ctx.to_string());
+    out.push_str(&escape_text(&ctx.to_string()));
     out.push_str("\n\n");
 }
 
@@ -532,6 +533,6 @@ fn trace_table(
             outcome,
         ]);
     }
-    out.push_str(&t.to_string());
+    out.push_str(&escape_text(&t.to_string()));
     out.push('\n');
 }

@@ -89,6 +89,8 @@ pub(super) enum DocRef {
     Inline(Value),
     /// A file to read, joined to the scenario's folder.
     File(PathBuf),
+    /// A path that must not be read (reported where it is written): no document.
+    Refused,
 }
 
 /// The `s3` section: the bucket's ACLs, Object Ownership, Block Public Access, access points

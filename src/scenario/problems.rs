@@ -32,6 +32,11 @@ impl Problems {
             .push(Finding::new(Code::WrongType, span, message));
     }
 
+    /// A finding made elsewhere (a reference refused by [`crate::contain`]).
+    pub(super) fn finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
     /// Reports the members of `v` (when an object) not named in `allowed`, with the closest
     /// allowed name when there is one: a typo must not silently skip a check.
     pub(super) fn unknown_keys(&mut self, v: &Value, allowed: &[&str], what: &str) {

@@ -4,10 +4,11 @@
 use super::model::{LayerPolicies, Policies, PolicyRef, RequestSpec, Scenario};
 use super::problems::Problems;
 use super::s3_section;
+use crate::contain::Root;
 use crate::eval::{Caller, Decision, Layer};
 use crate::json::{Kind, Value};
 use crate::source::Span;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const TOP: &[&str] = &[
     "description",
@@ -40,8 +41,27 @@ const LAYERS: &[(&str, Layer)] = &[
     ("rcp", Layer::Rcp),
 ];
 
-/// Reads the scenario whose JSON is `root`; relative paths are joined to `dir`.
-pub(super) fn scenario(root: &Value, dir: &Path, problems: &mut Problems) -> Scenario {
+/// Where the paths a scenario names lead from (its folder), and the tree they must stay in.
+pub(super) struct Base<'a> {
+    /// The scenario's folder.
+    pub dir: &'a Path,
+    /// The root of the run.
+    pub root: &'a Root,
+}
+
+impl Base<'_> {
+    /// The path to open for `written` (the string `v`), or `None` after reporting at `v` why
+    /// it is not read ([`Root::resolve`]).
+    pub fn path(&self, v: &Value, written: &str, problems: &mut Problems) -> Option<PathBuf> {
+        self.root
+            .resolve(self.dir, written)
+            .map_err(|refused| problems.finding(refused.finding(v.span)))
+            .ok()
+    }
+}
+
+/// Reads the scenario whose JSON is `root`; relative paths are resolved from `dir`.
+pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) -> Scenario {
     if root.as_object().is_none() {
         problems.error(
             root.span,
@@ -77,7 +97,7 @@ pub(super) fn scenario(root: &Value, dir: &Path, problems: &mut Problems) -> Sce
 
 /// Reads one request; `None` when it lacks what a decision needs (reported), in which case
 /// the rest of it is not looked at.
-fn request(req: &Value, dir: &Path, problems: &mut Problems) -> Option<RequestSpec> {
+fn request(req: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<RequestSpec> {
     if req.as_object().is_none() {
         problems.error(req.span, "each request must be an object");
         return None;
@@ -189,7 +209,7 @@ fn context(ctx: &Value, problems: &mut Problems) -> Vec<(String, String)> {
 }
 
 /// Reads a `policies` object: its layers in [`LAYERS`] order, each document a reference.
-fn policies(v: &Value, dir: &Path, problems: &mut Problems) -> Policies {
+fn policies(v: &Value, dir: &Base<'_>, problems: &mut Problems) -> Policies {
     let names: Vec<&str> = LAYERS.iter().map(|(k, _)| *k).collect();
     problems.unknown_keys(v, &names, "policies");
     let mut layers = Vec::new();
@@ -225,13 +245,17 @@ fn policies(v: &Value, dir: &Path, problems: &mut Problems) -> Policies {
 
 /// The policies of `v`: a path (a string), an array of them (nested arrays flattened), or an
 /// inline document (anything else, which the policy reader then judges).
-fn policy_refs(v: &Value, dir: &Path, problems: &mut Problems, out: &mut Vec<PolicyRef>) {
+fn policy_refs(v: &Value, dir: &Base<'_>, problems: &mut Problems, out: &mut Vec<PolicyRef>) {
     match &v.kind {
-        Kind::String(s) => out.push(PolicyRef::File {
-            path: dir.join(&**s),
-            span: v.span,
-            mark: problems.mark(),
-        }),
+        Kind::String(s) => {
+            if let Some(path) = dir.path(v, s, problems) {
+                out.push(PolicyRef::File {
+                    path,
+                    span: v.span,
+                    mark: problems.mark(),
+                });
+            }
+        }
         Kind::Array(items) => {
             for item in items {
                 policy_refs(item, dir, problems, out);

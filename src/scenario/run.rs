@@ -4,6 +4,7 @@
 use super::model::{Policies, PolicyRef, RequestSpec, Scenario};
 use super::problems::Problems;
 use super::{Outcome, s3_facts};
+use crate::contain::Root;
 use crate::eval::{self, Graph, Layer, LoadError, Request};
 use crate::load::{self, LoadOptions};
 use crate::registry::Severity;
@@ -16,11 +17,12 @@ pub(super) fn outcomes(
     scenario: Scenario,
     source: &SourceFile,
     default_time: i64,
+    root: &Root,
     problems: &mut Problems,
 ) -> Vec<Outcome> {
     let owner = scenario.bucket_owner;
     let mut base = match scenario.s3 {
-        Some(section) => s3_facts::bucket(section, source, owner.as_deref(), problems).graph,
+        Some(section) => s3_facts::bucket(section, source, owner.as_deref(), root, problems).graph,
         None => Graph::new(),
     };
     if let Some(policies) = &scenario.policies {
@@ -33,7 +35,7 @@ pub(super) fn outcomes(
         .into_iter()
         .map(|req| {
             let owner = req.bucket_owner.clone().or_else(|| owner.clone());
-            outcome(req, &base, owner, scenario_time, source, problems)
+            outcome(req, &base, owner, scenario_time, (source, root), problems)
         })
         .collect()
 }
@@ -44,12 +46,12 @@ fn outcome(
     base: &Rc<Graph>,
     owner: Option<String>,
     scenario_time: i64,
-    source: &SourceFile,
+    (source, root): (&SourceFile, &Root),
     problems: &mut Problems,
 ) -> Outcome {
     let s3 = req
         .s3
-        .map(|section| s3_facts::bucket(section, source, owner.as_deref(), problems).graph);
+        .map(|section| s3_facts::bucket(section, source, owner.as_deref(), root, problems).graph);
     let graph = if req.policies.is_some() || s3.is_some() {
         let g = request_graph(base, s3, req.policies.as_ref(), source, problems);
         Rc::new(g)

@@ -8,6 +8,7 @@ use crate::aws_docs::acl::{self, Owner};
 use crate::aws_docs::folder::{AccessPointFolder, RawPolicy, Setting};
 use crate::aws_docs::read::{self, AwsDocument, Loaded};
 use crate::aws_docs::{AccessPoint, Acl, OwnershipControls, PublicAccessBlock};
+use crate::contain::Root;
 use crate::eval::bucket::BucketModel;
 use crate::eval::s3_facts::{AclFacts, ObjectFacts};
 use crate::registry::Code;
@@ -19,12 +20,13 @@ pub(super) fn bucket(
     section: S3Section,
     scenario: &SourceFile,
     owner: Option<&str>,
+    root: &Root,
     problems: &mut Problems,
 ) -> BucketModel {
     let mut bucket = BucketModel::new("");
     bucket.owner = owner.map(str::to_string);
     if let Some(path) = &section.bucket_folder {
-        match crate::aws_docs::load_bucket(path)
+        match crate::aws_docs::load_bucket(path, root)
             .and_then(|folder| BucketModel::from_folder(&folder))
         {
             Ok(b) => bucket = b,
@@ -111,6 +113,7 @@ fn load<T: AwsDocument>(
         DocRef::File(path) => read::load_text(&path, Code::DocumentShape)
             .and_then(|source| read::read_source::<T>(&source)),
         DocRef::Inline(value) => read::read_value::<T>(scenario, value, Vec::new()),
+        DocRef::Refused => return None,
     };
     result.map_err(|report| problems.report(report)).ok()
 }

@@ -7,12 +7,12 @@ use super::model::{
     AccessPointPolicy, AccessPointSpec, AclSpec, DocRef, ObjectSpec, OwnershipSpec, S3Section,
 };
 use super::problems::Problems;
+use super::read::Base;
 use crate::aws_docs::acl::{self, Owner};
 use crate::aws_docs::read::AwsDocument;
 use crate::aws_docs::{AccessPoint, Acl, ObjectOwnership, OwnershipControls, PublicAccessBlock};
 use crate::eval::s3_facts::BpaLevel;
 use crate::json::{Kind, Value};
-use std::path::Path;
 
 const KEYS: &[&str] = &[
     "bucket",
@@ -29,12 +29,12 @@ const BPA_KEYS: &[&str] = &["account", "bucket"];
 const AP_KEYS: &[&str] = &["access_point", "policy"];
 
 /// Reads the `s3` section `v`; relative paths are joined to `dir`.
-pub(super) fn read(v: &Value, dir: &Path, problems: &mut Problems) -> S3Section {
+pub(super) fn read(v: &Value, dir: &Base<'_>, problems: &mut Problems) -> S3Section {
     problems.unknown_keys(v, KEYS, "s3");
     let mut section = S3Section::default();
     if let Some(f) = v.get("bucket_folder") {
         match f.as_str() {
-            Some(p) => section.bucket_folder = Some(dir.join(p)),
+            Some(p) => section.bucket_folder = dir.path(f, p, problems),
             None => problems.error(f.span, "`bucket_folder` must be a path"),
         }
     }
@@ -93,18 +93,22 @@ fn items<T>(
 }
 
 /// A document written inline (a JSON object) or as a path relative to the scenario.
-fn doc<T: AwsDocument>(v: &Value, dir: &Path, problems: &mut Problems) -> Option<DocRef> {
-    let doc = doc_ref(v, dir);
+fn doc<T: AwsDocument>(v: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<DocRef> {
+    let doc = doc_ref(v, dir, problems);
     if doc.is_none() {
         problems.error(v.span, not_a_document::<T>());
     }
     doc
 }
 
-/// `v` as a document reference, if it is an object or a path.
-fn doc_ref(v: &Value, dir: &Path) -> Option<DocRef> {
+/// `v` as a document reference, if it is an object or a path (a path that must not be read
+/// is reported here and refers to nothing).
+fn doc_ref(v: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<DocRef> {
     match &v.kind {
-        Kind::String(p) => Some(DocRef::File(dir.join(&**p))),
+        Kind::String(p) => Some(
+            dir.path(v, p, problems)
+                .map_or(DocRef::Refused, DocRef::File),
+        ),
         Kind::Object(_) => Some(DocRef::Inline(v.clone())),
         _ => None,
     }
@@ -135,7 +139,7 @@ fn canonical_ids(ids: &Value, problems: &mut Problems) -> Vec<(String, String)> 
 }
 
 /// `object_ownership`: the setting's name, or `get-bucket-ownership-controls` output.
-fn object_ownership(o: &Value, dir: &Path, problems: &mut Problems) -> Option<OwnershipSpec> {
+fn object_ownership(o: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<OwnershipSpec> {
     let Some(name) = o.as_str() else {
         return doc::<OwnershipControls>(o, dir, problems).map(OwnershipSpec::Controls);
     };
@@ -156,7 +160,7 @@ fn object_ownership(o: &Value, dir: &Path, problems: &mut Problems) -> Option<Ow
 }
 
 /// An ACL: a document, a path, or `{"canned": NAME}`.
-fn acl(v: &Value, on_object: bool, dir: &Path, problems: &mut Problems) -> Option<AclSpec> {
+fn acl(v: &Value, on_object: bool, dir: &Base<'_>, problems: &mut Problems) -> Option<AclSpec> {
     let Some(name) = v.get("canned") else {
         return doc::<Acl>(v, dir, problems).map(AclSpec::Document);
     };
@@ -182,7 +186,7 @@ fn acl(v: &Value, on_object: bool, dir: &Path, problems: &mut Problems) -> Optio
 }
 
 /// An object of `objects`; one without a `key` is reported and left out.
-fn object(o: &Value, dir: &Path, problems: &mut Problems) -> Option<ObjectSpec> {
+fn object(o: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<ObjectSpec> {
     problems.unknown_keys(o, OBJECT_KEYS, "object");
     let Some(key) = o.get("key").and_then(Value::as_str) else {
         problems.error(o.span, "an object needs a `key`");
@@ -205,7 +209,7 @@ fn object(o: &Value, dir: &Path, problems: &mut Problems) -> Option<ObjectSpec> 
 
 /// An access point of `access_points`; one without a usable description is reported and
 /// left out.
-fn access_point(ap: &Value, dir: &Path, problems: &mut Problems) -> Option<AccessPointSpec> {
+fn access_point(ap: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<AccessPointSpec> {
     problems.unknown_keys(ap, AP_KEYS, "access point");
     let Some(desc) = ap.get("access_point") else {
         problems.error(
@@ -217,7 +221,7 @@ fn access_point(ap: &Value, dir: &Path, problems: &mut Problems) -> Option<Acces
     let description = doc::<AccessPoint>(desc, dir, problems)?;
     let policy = match ap.get("policy") {
         None => AccessPointPolicy::Absent,
-        Some(p) => match doc_ref(p, dir) {
+        Some(p) => match doc_ref(p, dir, problems) {
             Some(doc) => AccessPointPolicy::Given(doc),
             None => AccessPointPolicy::NotADocument {
                 span: p.span,

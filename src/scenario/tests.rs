@@ -12,7 +12,12 @@ fn problems(name: &str, scenario: &str, files: &[(&str, &str)]) -> Vec<String> {
     }
     let path = dir.path().join(name);
     let source = crate::source::SourceFile::new(path.display().to_string(), scenario);
-    let Err(invalid) = super::run(source, &path, 0) else {
+    let Err(invalid) = super::run(
+        source,
+        &path,
+        0,
+        &crate::contain::Root::new(&[dir.path().to_path_buf()], None),
+    ) else {
         panic!("{name} ran");
     };
     let folder = format!("{}/", dir.path().display());

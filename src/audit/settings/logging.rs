@@ -232,6 +232,8 @@ fn sibling_folder(folder: &BucketFolder, bucket: &str) -> Option<BucketFolder> {
         .flatten()
         .map(|e| e.path())
         .filter(|d| d.is_dir() && *d != folder.dir)
+        // Only inside the tree the folder was loaded within (docs/security.md).
+        .filter(|d| folder.root.contains(d))
         .collect();
     dirs.sort();
     dirs.into_iter().find_map(|dir| {
@@ -239,7 +241,7 @@ fn sibling_folder(folder: &BucketFolder, bucket: &str) -> Option<BucketFolder> {
         let text = String::from_utf8(bytes).ok()?;
         let v = crate::json::parse(&text).ok()?;
         (v.get("bucket").and_then(crate::json::Value::as_str) == Some(bucket))
-            .then(|| crate::aws_docs::load_bucket(&dir).ok())
+            .then(|| crate::aws_docs::load_bucket(&dir, &folder.root).ok())
             .flatten()
     })
 }

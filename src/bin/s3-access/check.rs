@@ -6,6 +6,7 @@ use crate::output::{
     EXIT_ERROR, EXIT_FINDINGS, Format, json_error, print_reports, print_walk_errors, style,
     write_out,
 };
+use crate::output::{said, shown};
 use s3_access::report::{Style, check::CheckResults};
 use s3_access::{json, lint, query, scenario, source::SourceFile};
 use std::path::{Path, PathBuf};
@@ -22,21 +23,24 @@ pub struct CheckArgs {
     /// Show the trace of every request, not only of those that fail
     #[arg(long)]
     verbose: bool,
+    #[command(flatten)]
+    tree: crate::output::TreeArgs,
 }
 
 /// Runs every scenario file and writes the results.
 pub fn run(args: CheckArgs) -> std::io::Result<u8> {
     let mut walk_errors = Vec::new();
-    let files = lint::collect_files(&args.paths, &mut walk_errors);
+    let root = args.tree.root(&args.paths);
+    let files = lint::collect_files(&args.paths, args.tree.links(&root), &mut walk_errors);
     print_walk_errors(&walk_errors);
     let style = style();
     let now = query::parse_time(None).unwrap_or(0);
     let mut results = CheckResults::new(style, args.verbose);
-    for _ in &walk_errors {
+    for _ in walk_errors.iter().filter(|e| !e.skipped) {
         results.add_invalid();
     }
     for path in files {
-        match run_file(&path, now, style) {
+        match run_file(&path, now, &root, style) {
             Some(run) => results.add(&path, &run),
             None => results.add_invalid(),
         }
@@ -55,27 +59,24 @@ pub fn run(args: CheckArgs) -> std::io::Result<u8> {
 }
 
 /// Reads and runs one scenario file; `None` after saying why it cannot be run.
-fn run_file(path: &Path, now: i64, style: Style) -> Option<scenario::Report> {
+fn run_file(path: &Path, now: i64, root: &lint::Root, style: Style) -> Option<scenario::Report> {
     let text = match lint::read_limited(path).map(json::decode_utf8) {
         Ok(Ok(t)) => t,
         Ok(Err((e, _))) => {
-            eprintln!("error: {}: {}", path.display(), e.message());
+            eprintln!("error: {}: {}", shown(path), said(e.message()));
             return None;
         }
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
+            eprintln!("error: cannot read {}: {e}", shown(path));
             return None;
         }
     };
     let source = SourceFile::new(path.display().to_string(), text);
-    match scenario::run(source, path, now) {
+    match scenario::run(source, path, now, root) {
         Ok(run) => Some(run),
         Err(bad) => {
             print_reports(&bad.reports, style);
-            eprintln!(
-                "error: {} cannot be run: fix the errors above",
-                path.display()
-            );
+            eprintln!("error: {} cannot be run: fix the errors above", shown(path));
             None
         }
     }

@@ -35,6 +35,8 @@ pub struct LintArgs {
     /// Use no configuration file
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    #[command(flatten)]
+    tree: crate::output::TreeArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,6 +102,8 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
         cwd: &cwd,
         kind: args.kind,
         fail_on: args.fail_on.map(config::FailOn::from),
+        follow: args.tree.follow,
+        root: args.tree.root.as_deref(),
     });
     crate::output::print_walk_errors(run.walk_errors());
     let mut output = lint_output::LintOutput::new(args.format.into(), style(), &cwd);
@@ -107,7 +111,7 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
     out.write_all(output.start().map_err(json_error)?.as_bytes())?;
     let outcome = run.run(|event| match event {
         Event::Unreadable { path, error } => {
-            eprintln!("error: cannot read {}: {error}", path.display());
+            eprintln!("error: cannot read {}: {error}", crate::output::shown(path));
             Ok(())
         }
         Event::File(report) => out.write_all(output.file(report).map_err(json_error)?.as_bytes()),
@@ -143,11 +147,14 @@ fn load_config(args: &LintArgs, cwd: &Path) -> Option<Config> {
         Ok(c) => Some(c),
         Err(config::LoadError::Invalid(r)) => {
             eprint!("{}", report::human(&r, stderr_style()));
-            eprintln!("error: {}", config::LoadError::Invalid(r));
+            eprintln!(
+                "error: {}",
+                crate::output::said(config::LoadError::Invalid(r))
+            );
             None
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::output::said(e));
             None
         }
     }

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         // A closed pipe (e.g. `| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", output::said(e));
             ExitCode::from(output::EXIT_ERROR)
         }
     }

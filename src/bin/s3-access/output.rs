@@ -1,9 +1,10 @@
 //! What the commands share: the look of human output, writing to stdout, printing problems to
 //! stderr, and the exit codes.
 
-use s3_access::lint::{FileReport, WalkError};
+use s3_access::lint::{FileReport, Links, Root, WalkError};
 use s3_access::report::{self, Style};
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
 /// Findings at or above `--fail-on`, a failed test, a public bucket, an unmet `--expect`.
 pub const EXIT_FINDINGS: u8 = 1;
@@ -56,10 +57,62 @@ pub fn print_reports(reports: &[FileReport], style: Style) {
     }
 }
 
-/// Prints the entries that could not be listed.
+/// Prints the entries that could not be listed (errors) and the symbolic links left alone
+/// (notes), paths escaped: a file name is input too.
 pub fn print_walk_errors(errors: &[WalkError]) {
     for e in errors {
-        eprintln!("error: cannot read {}: {}", e.path.display(), e.error);
+        let path = shown(&e.path);
+        if e.skipped {
+            eprintln!("note: skipped {path}: {}", e.error);
+        } else {
+            eprintln!("error: cannot read {path}: {}", e.error);
+        }
+    }
+}
+
+/// A path as printed: a file name is input, escaped like any ([`report::escape`]).
+pub fn shown(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    report::escape(&text, report::Keep::Nothing, report::Escape::Visible).into_owned()
+}
+
+/// A message that may quote input, escaped.
+pub fn said(message: impl std::fmt::Display) -> String {
+    report::escape_text(&message.to_string()).into_owned()
+}
+
+/// Whether a walk error fails the run (a skipped link does not).
+pub fn any_walk_error(errors: &[WalkError]) -> bool {
+    errors.iter().any(|e| !e.skipped)
+}
+
+/// What a run may read: the paths given, widened by `--root`; links followed with `--follow`
+/// (docs/security.md).
+#[derive(clap::Args)]
+pub struct TreeArgs {
+    /// Let paths that documents name (bucket folders' files, scenario policies) lead into DIR
+    /// too; by default they must stay inside the paths given
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Follow symbolic links inside the root while walking directories (by default they are
+    /// skipped, with a note)
+    #[arg(long)]
+    pub follow: bool,
+}
+
+impl TreeArgs {
+    /// The root of `paths`.
+    pub fn root(&self, paths: &[PathBuf]) -> Root {
+        Root::new(paths, self.root.as_deref())
+    }
+
+    /// How the walk treats links, within `root`.
+    pub fn links<'r>(&self, root: &'r Root) -> Links<'r> {
+        if self.follow {
+            Links::Follow(root)
+        } else {
+            Links::Skip
+        }
     }
 }
 

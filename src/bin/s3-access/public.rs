@@ -19,23 +19,26 @@ pub struct PublicArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    #[command(flatten)]
+    tree: crate::output::TreeArgs,
 }
 
 /// Judges every bucket found and writes the verdicts.
 pub fn run(args: PublicArgs) -> std::io::Result<u8> {
     let style = style();
     let mut walk_errors = Vec::new();
-    let found = inputs::discover(&args.paths, &mut walk_errors);
-    let mut bad = !walk_errors.is_empty();
+    let root = args.tree.root(&args.paths);
+    let found = inputs::discover(&args.paths, args.tree.links(&root), &mut walk_errors);
+    let mut bad = crate::output::any_walk_error(&walk_errors);
     print_walk_errors(&walk_errors);
     let mut results = Vec::new();
     for input in found {
-        let b = match input.load() {
+        let b = match input.load(&root) {
             Ok(Some(b)) => b,
             Ok(None) => continue,
             Err(e) => {
                 print_reports(e.reports(), style);
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::output::said(&e));
                 bad = true;
                 continue;
             }
@@ -50,7 +53,7 @@ pub fn run(args: PublicArgs) -> std::io::Result<u8> {
         Format::Json => {
             let verdicts: Vec<_> = results.into_iter().map(|(_, v)| v).collect();
             let doc = report::public::json(&verdicts);
-            write_out(&serde_json::to_string_pretty(&doc).map_err(json_error)?)?
+            write_out(&report::json_text(&doc).map_err(json_error)?)?
         }
     }
     Ok(if bad {

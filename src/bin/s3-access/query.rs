@@ -73,6 +73,10 @@ pub struct QueryArgs {
     /// An access point folder (`access-point.json`, `policy.json`); repeatable
     #[arg(long, value_name = "DIR")]
     access_point: Vec<PathBuf>,
+    /// Let the paths that `--bucket` and `--access-point` folders name lead into DIR too
+    /// (by default they must stay inside the folder given)
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -108,6 +112,7 @@ impl From<QueryArgs> for QueryInput {
             public_access_block: a.public_access_block,
             account_public_access_block: a.account_public_access_block,
             access_point: a.access_point,
+            root: a.root,
         }
     }
 }
@@ -120,10 +125,10 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     let loaded = query::load(&args.into(), &mut notices);
     for notice in &notices {
         match notice {
-            Notice::Warning(w) => eprintln!("warning: {w}"),
-            Notice::Input(w) => eprintln!("warning: {w}"),
+            Notice::Warning(w) => eprintln!("warning: {}", crate::output::said(w)),
+            Notice::Input(w) => eprintln!("warning: {}", crate::output::said(w)),
             Notice::Findings(r) => eprint!("{}", report::human(r, style)),
-            Notice::Error(e) => eprintln!("error: {e}"),
+            Notice::Error(e) => eprintln!("error: {}", crate::output::said(e)),
         }
     }
     let Ok(query) = loaded else {
@@ -133,10 +138,8 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     let (graph, request) = (&query.graph, &query.request);
     let text = match format {
         Format::Human => report::query::human(graph, &response, request, style),
-        Format::Json => {
-            serde_json::to_string_pretty(&report::query::json(graph, &response, request))
-                .map_err(json_error)?
-        }
+        Format::Json => report::json_text(&report::query::json(graph, &response, request))
+            .map_err(json_error)?,
     };
     write_out(&text)?;
     Ok(match expect {
