@@ -307,7 +307,9 @@ pub fn analyze_value(
 }
 
 // rule: E001 E004 E005
-fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
+/// The finding for a JSON syntax, encoding or limit error; `wrapper` names the AWS CLI output
+/// a policy was embedded in.
+pub fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
     let code = match e.kind {
         ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,
         ErrorKind::InvalidUtf8 => Code::InvalidUtf8,
@@ -465,11 +467,22 @@ pub fn analyze_path(path: &Path, options: &LoadOptions<'_>) -> Result<Analysis, 
 /// caller reports an input that long as over the limit. A kernel pseudo-file is refused
 /// ([`crate::contain::check_real_file`]).
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, std::io::Error> {
-    use std::io::Read;
     let file = std::fs::File::open(path)?;
     crate::contain::check_real_file(&file)?;
+    read_limited_from(file)
+}
+
+/// Reads standard input the same way: at most one byte past the size limit.
+pub fn read_stdin() -> Result<Vec<u8>, std::io::Error> {
+    read_limited_from(std::io::stdin().lock())
+}
+
+/// The one bounded read behind [`read_limited`] and [`read_stdin`].
+fn read_limited_from(input: impl std::io::Read) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::Read;
     let mut bytes = Vec::new();
-    file.take(json::MAX_INPUT_BYTES as u64 + 1)
+    input
+        .take(json::MAX_INPUT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
 }

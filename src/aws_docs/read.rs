@@ -343,16 +343,7 @@ impl Reader {
 
 /// The finding for a JSON syntax or encoding error.
 pub fn json_error(e: &json::Error) -> Finding {
-    let code = match e.kind {
-        ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,
-        ErrorKind::InvalidUtf8 => Code::InvalidUtf8,
-        _ => Code::JsonSyntax,
-    };
-    let f = Finding::new(code, e.span, e.message());
-    match e.help() {
-        Some(h) => f.with_help(h),
-        None => f,
-    }
+    crate::load::json_error(e, None)
 }
 
 /// Parses a file as strict JSON. On success returns the root and the findings so far (a

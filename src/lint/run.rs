@@ -11,7 +11,6 @@ use crate::policy::PolicyKind;
 use crate::registry::{Code, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Files are linted in parallel in ordered chunks, so the order of reports is stable and memory
@@ -287,11 +286,7 @@ fn analyze_chunk(
 /// Lints a file, or standard input for `-` (read up to one byte past the size limit).
 fn read_and_analyze(path: &Path, options: &LintOptions) -> std::io::Result<Analysis> {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(crate::json::MAX_INPUT_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)?;
+        let bytes = crate::load::read_stdin()?;
         return Ok(super::analyze_bytes("<stdin>", bytes, options));
     }
     super::analyze_path(path, options)
