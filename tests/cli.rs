@@ -209,3 +209,31 @@ fn an_empty_scp_level_denies_instead_of_being_refused() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["decision"], "Allow");
 }
+
+/// `--format concise`: one `path:line:column: CODE message` line per finding, then the summary;
+/// the exit code follows the same contract as the other formats.
+#[test]
+fn concise_format_prints_one_line_per_finding() {
+    let out = run(&[
+        "lint",
+        "--no-config",
+        "--format",
+        "concise",
+        "policies/invalid/P107-invalid-effect.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.first().is_some_and(
+            |l| l.starts_with("policies/invalid/P107-invalid-effect.json:")
+                && l.contains(": P107 ")
+        ),
+        "{text}"
+    );
+    assert!(
+        lines.last().is_some_and(|l| l.starts_with("1 file (")),
+        "{text}"
+    );
+    assert!(!text.contains('╭'), "no snippets: {text}");
+}

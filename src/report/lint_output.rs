@@ -20,6 +20,8 @@ pub enum LintFormat {
     Sarif,
     /// GitHub Actions workflow commands ([`github`]).
     Github,
+    /// One line per finding, `path:line:column: CODE message`, then the summary line.
+    Concise,
 }
 
 /// Renders a lint run in one format.
@@ -40,6 +42,9 @@ enum Writer {
     Github {
         cwd: PathBuf,
     },
+    Concise {
+        cwd: PathBuf,
+    },
 }
 
 impl LintOutput {
@@ -56,6 +61,9 @@ impl LintOutput {
             LintFormat::Github => Writer::Github {
                 cwd: cwd.to_path_buf(),
             },
+            LintFormat::Concise => Writer::Concise {
+                cwd: cwd.to_path_buf(),
+            },
         };
         LintOutput { writer }
     }
@@ -67,7 +75,7 @@ impl LintOutput {
         match &self.writer {
             Writer::Json(_) | Writer::Sarif { .. } => super::escape::escape_json(text),
             Writer::Human(Style::Fancy) => text,
-            Writer::Human(Style::Plain) | Writer::Github { .. } => {
+            Writer::Human(Style::Plain) | Writer::Github { .. } | Writer::Concise { .. } => {
                 match super::escape_text(&text) {
                     std::borrow::Cow::Borrowed(_) => text,
                     std::borrow::Cow::Owned(o) => o,
@@ -85,7 +93,7 @@ impl LintOutput {
         match &self.writer {
             Writer::Json(_) => Ok(LintJsonWriter::START.to_string()),
             Writer::Sarif { .. } => sarif::prefix(),
-            Writer::Human(_) | Writer::Github { .. } => Ok(String::new()),
+            Writer::Human(_) | Writer::Github { .. } | Writer::Concise { .. } => Ok(String::new()),
         }
     }
 
@@ -118,6 +126,19 @@ impl LintOutput {
                 Ok(out)
             }
             Writer::Github { cwd } => Ok(github::annotations(report, &repo_path(cwd))),
+            Writer::Concise { cwd } => {
+                let path = repo_path(cwd);
+                Ok(report
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{path}:{}:{}: {} {}\n",
+                            f.start.line, f.start.column, f.finding.code, f.finding.message
+                        )
+                    })
+                    .collect())
+            }
         }
     }
 
@@ -152,7 +173,7 @@ impl LintOutput {
                 results.close(),
                 sarif::suffix(!outcome.unreadable)?
             )),
-            Writer::Github { .. } => Ok(format!("{}\n", summary.line())),
+            Writer::Github { .. } | Writer::Concise { .. } => Ok(format!("{}\n", summary.line())),
         }
     }
 }

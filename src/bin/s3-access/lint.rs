@@ -50,6 +50,9 @@ enum LintFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request)
     Github,
+    /// One line per finding (`path:line:column: CODE message`) and the summary line: for
+    /// editors, grep and quick terminal runs
+    Concise,
 }
 
 impl From<LintFormat> for lint_output::LintFormat {
@@ -59,6 +62,7 @@ impl From<LintFormat> for lint_output::LintFormat {
             LintFormat::Json => lint_output::LintFormat::Json,
             LintFormat::Sarif => lint_output::LintFormat::Sarif,
             LintFormat::Github => lint_output::LintFormat::Github,
+            LintFormat::Concise => lint_output::LintFormat::Concise,
         }
     }
 }
