@@ -1,0 +1,224 @@
+//! CloudFormation, SAM and CDK-synthesised templates, JSON and YAML, read into an
+//! [`Extracted`]: the buckets with their settings and the policies the template declares,
+//! every value resolved as far as the template allows, spans in the template file.
+//!
+//! - [`yaml`]: YAML to [`Value`] with spans, short-form tags in long form.
+//! - [`intrinsics`]: `Ref`, `Fn::Sub`, `Fn::GetAtt`, `Fn::If` and the other functions.
+//! - [`extract`]: resources to policies and bucket settings.
+//!
+//! See `docs/iac.md` for what is resolved, how unknown values are shown, and what is not read.
+
+pub mod extract;
+pub mod intrinsics;
+pub mod yaml;
+
+use super::{Extracted, Format};
+use crate::diagnostic::Finding;
+use crate::json::{self, ErrorKind, Kind, Value};
+use crate::registry::Code;
+use crate::source::{SourceFile, Span};
+
+/// The largest template read, in bytes. CloudFormation accepts at most 1 MB (a template in
+/// S3; 51,200 bytes inline), so four times that leaves room for local files that are
+/// processed before upload and still bounds the work.
+pub const MAX_TEMPLATE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The sections of a template that the reader uses.
+#[derive(Debug)]
+pub struct Template<'a> {
+    /// The template's root object.
+    pub root: &'a Value,
+    /// `Parameters`, by logical id.
+    pub parameters: Vec<(&'a str, &'a Value)>,
+    /// `Mappings`.
+    pub mappings: Option<&'a Value>,
+    /// `Conditions`, by name.
+    pub conditions: Vec<(&'a str, &'a Value)>,
+    /// `Resources`, in file order.
+    pub resources: Vec<Resource<'a>>,
+}
+
+/// One entry of `Resources`.
+#[derive(Debug)]
+pub struct Resource<'a> {
+    /// The logical id.
+    pub id: &'a str,
+    /// The span of the logical id.
+    pub id_span: Span,
+    /// The resource type (`AWS::S3::Bucket`); empty when it is not a string.
+    pub kind: &'a str,
+    /// `Properties`, if any.
+    pub properties: Option<&'a Value>,
+    /// The name of the resource's `Condition`, if any.
+    pub condition: Option<&'a Value>,
+    /// The whole entry (`{"Type": ..., "Properties": ...}`).
+    pub span: Span,
+}
+
+impl<'a> Template<'a> {
+    /// The sections of `root`, or `None` when `root` is not a CloudFormation template: it has
+    /// neither `AWSTemplateFormatVersion` nor a `Resources` entry of an `AWS::` type.
+    pub fn of(root: &'a Value) -> Option<Template<'a>> {
+        let members = root.as_object()?;
+        let resources = root
+            .get("Resources")
+            .and_then(Value::as_object)
+            .unwrap_or(&[]);
+        let aws_typed = resources.iter().any(|m| {
+            m.value
+                .get("Type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.starts_with("AWS::"))
+        });
+        let versioned = members
+            .iter()
+            .any(|m| &*m.key == "AWSTemplateFormatVersion");
+        if !versioned && !aws_typed {
+            return None;
+        }
+        let section = |name: &str| {
+            root.get(name)
+                .and_then(Value::as_object)
+                .unwrap_or(&[])
+                .iter()
+                .map(|m| (&*m.key, &m.value))
+                .collect::<Vec<_>>()
+        };
+        Some(Template {
+            root,
+            parameters: section("Parameters"),
+            mappings: root.get("Mappings"),
+            conditions: section("Conditions"),
+            resources: resources
+                .iter()
+                .map(|m| Resource {
+                    id: &m.key,
+                    id_span: m.key_span,
+                    kind: m.value.get("Type").and_then(Value::as_str).unwrap_or(""),
+                    properties: m.value.get("Properties"),
+                    condition: m.value.get("Condition"),
+                    span: m.key_span.join(m.value.span),
+                })
+                .collect(),
+        })
+    }
+
+    /// The resource with logical id `id`.
+    pub fn resource(&self, id: &str) -> Option<&Resource<'a>> {
+        self.resources.iter().find(|r| r.id == id)
+    }
+
+    /// The parameter with logical id `id`.
+    pub fn parameter(&self, id: &str) -> Option<&'a Value> {
+        self.parameters
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// Reads `source` as a CloudFormation template. `None` when it is not one (other YAML or
+/// JSON, which callers skip quietly); otherwise everything it declares, with every problem
+/// located (a template that cannot be read at all has one finding and nothing else).
+pub fn read(source: SourceFile) -> Option<Extracted> {
+    let text = source.text();
+    let fail =
+        |finding: Finding| looks_like_template(text).then(|| empty(source.clone(), vec![finding]));
+    if text.len() > MAX_TEMPLATE_BYTES {
+        return fail(Finding::new(
+            Code::InputLimit,
+            Span::new(0, 0),
+            format!(
+                "the template is {} bytes, over the {} MiB limit (CloudFormation takes at most 1 MB)",
+                text.len(),
+                MAX_TEMPLATE_BYTES >> 20
+            ),
+        ));
+    }
+    let bom = json::bom_len(text);
+    let body = text.get(bom..).unwrap_or("");
+    let is_json = body.trim_start().starts_with('{');
+    let parsed = if is_json {
+        json::parse(body)
+            .map(|mut v| {
+                let shift = u32::try_from(bom).unwrap_or(0);
+                v.remap(&|at| at + shift);
+                (v, Vec::new())
+            })
+            .map_err(|e| json_error(&e, bom))
+    } else {
+        yaml::parse(text)
+    };
+    let (root, notes) = match parsed {
+        Ok(p) => p,
+        Err(f) => return fail(f),
+    };
+    let template = Template::of(&root)?;
+    let mut out = extract::extract(&source, &template);
+    out.findings.splice(0..0, notes);
+    Some(out)
+}
+
+fn empty(source: SourceFile, findings: Vec<Finding>) -> Extracted {
+    Extracted {
+        source,
+        format: Format::CloudFormation,
+        policies: Vec::new(),
+        buckets: Vec::new(),
+        unknowns: Vec::new(),
+        findings,
+    }
+}
+
+/// Whether text that cannot be read still names a template's marks, so its error is worth
+/// reporting rather than skipping the file as some other YAML or JSON.
+fn looks_like_template(text: &str) -> bool {
+    let head = text.get(..text.len().min(1 << 20)).unwrap_or(text);
+    head.contains("AWSTemplateFormatVersion") || head.contains("Type: AWS::") || {
+        head.contains("\"Type\"") && head.contains("\"AWS::")
+    }
+}
+
+fn json_error(e: &json::Error, bom: usize) -> Finding {
+    let code = match e.kind {
+        ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,
+        ErrorKind::InvalidUtf8 => Code::InvalidUtf8,
+        _ => Code::JsonSyntax,
+    };
+    let shift = u32::try_from(bom).unwrap_or(0);
+    let span = Span {
+        start: e.span.start + shift,
+        end: e.span.end + shift,
+    };
+    let f = Finding::new(code, span, e.message());
+    match e.help() {
+        Some(h) => f.with_help(h),
+        None => f,
+    }
+}
+
+// rule: E012
+/// An intrinsic function or reference that CloudFormation would reject.
+pub(crate) fn template_error(span: Span, message: impl Into<String>) -> Finding {
+    Finding::new(Code::TemplateError, span, message)
+}
+
+// rule: E013
+/// A construct the reader does not follow; what it declares is unknown.
+pub(crate) fn unsupported(span: Span, message: impl Into<String>) -> Finding {
+    Finding::new(Code::TemplateUnsupported, span, message)
+}
+
+/// Whether a value is a one-member object whose key is an intrinsic function (`Ref` or
+/// `Fn::...`); returns the function name and its argument. (`Condition` is a function only
+/// inside `Conditions`, where [`intrinsics`] reads it.)
+pub fn intrinsic(v: &Value) -> Option<(&str, &Value)> {
+    match &v.kind {
+        Kind::Object(members) if members.len() == 1 => {
+            let m = members.first()?;
+            let k = &*m.key;
+            (k == "Ref" || k.starts_with("Fn::")).then_some((k, &m.value))
+        }
+        _ => None,
+    }
+}
