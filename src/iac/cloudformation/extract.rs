@@ -142,6 +142,18 @@ impl Out<'_, '_> {
                     attached,
                 );
             }
+            "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
+                let attached = ["RoleName", "UserName", "GroupName"]
+                    .iter()
+                    .find_map(|k| prop(k))
+                    .and_then(|v| self.principal_ref(v));
+                self.policy(
+                    r.id.to_string(),
+                    PolicyKind::Identity,
+                    prop("PolicyDocument"),
+                    attached,
+                );
+            }
             "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
                 if let Some(doc) = prop("AssumeRolePolicyDocument") {
                     let address = format!("{}.AssumeRolePolicyDocument", r.id);
@@ -258,13 +270,18 @@ impl Out<'_, '_> {
             .iter()
             .filter_map(|k| props.get(k).and_then(Value::as_array))
             .flatten()
-            .find_map(|v| match super::intrinsic(v) {
-                Some(("Ref", arg)) => arg
-                    .as_str()
-                    .filter(|id| self.t.resource(id).is_some())
-                    .map(|id| Attachment::Principal(id.to_string())),
-                _ => None,
-            })
+            .find_map(|v| self.principal_ref(v))
+    }
+
+    /// `!Ref Role` naming a resource of the template, as an attachment.
+    fn principal_ref(&self, v: &Value) -> Option<Attachment> {
+        match super::intrinsic(v) {
+            Some(("Ref", arg)) => arg
+                .as_str()
+                .filter(|id| self.t.resource(id).is_some())
+                .map(|id| Attachment::Principal(id.to_string())),
+            _ => None,
+        }
     }
 
     /// One policy, in every variant of its undecided conditions.

@@ -147,6 +147,12 @@ impl<'t, 'a> Evaluator<'t, 'a> {
 
     /// Records an unknown at `span` and returns its placeholder.
     pub fn unknown(&mut self, span: Span, why: &str) -> Value {
+        self.unknown_as(span, None, why)
+    }
+
+    /// Records an unknown at `span`; its placeholder is that of `key` (a parameter name, so
+    /// the JSON and YAML spellings of one reference agree) or of the expression's text.
+    fn unknown_as(&mut self, span: Span, key: Option<&str>, why: &str) -> Value {
         let expression = self
             .text
             .get(span.start as usize..span.end as usize)
@@ -154,7 +160,7 @@ impl<'t, 'a> Evaluator<'t, 'a> {
             .chars()
             .take(200)
             .collect::<String>();
-        let text = self.placeholder(&expression);
+        let text = self.placeholder(key.unwrap_or(&expression));
         self.unknowns.push(Unknown {
             expression,
             span,
@@ -225,7 +231,7 @@ impl<'t, 'a> Evaluator<'t, 'a> {
             return Ok(self.unknown(span, "a pseudo parameter known only at deployment"));
         }
         if let Some(def) = self.t.parameter(name) {
-            return Ok(self.parameter(def, span));
+            return Ok(self.parameter(name, def, span));
         }
         if self.t.resource(name).is_some() {
             return Ok(string(self.physical_id(name, span)?, span));
@@ -236,9 +242,9 @@ impl<'t, 'a> Evaluator<'t, 'a> {
         ))
     }
 
-    fn parameter(&mut self, def: &Value, span: Span) -> Value {
+    fn parameter(&mut self, name: &str, def: &Value, span: Span) -> Value {
         let Some(default) = def.get("Default") else {
-            return self.unknown(span, "a parameter without a default");
+            return self.unknown_as(span, Some(name), "a parameter without a default");
         };
         let ty = def.get("Type").and_then(Value::as_str).unwrap_or("String");
         let text = scalar_text(default);
