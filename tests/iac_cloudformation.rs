@@ -238,6 +238,11 @@ fn hostile_templates_end_in_a_located_error() {
     assert_eq!(x.findings[0].code.as_str(), "E004");
 }
 
+#[allow(clippy::print_stderr, reason = "a skipped test must say so")]
+fn skip() {
+    eprintln!("skipped: ../shared/corpus/iac is absent");
+}
+
 /// The corpus of real templates, next to the repository (as CI lays it out).
 fn corpus() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -293,8 +298,7 @@ fn buckets_in_text(text: &str) -> usize {
 #[test]
 fn every_corpus_template_reads_without_errors_and_every_bucket_is_found() {
     let Some(dir) = corpus() else {
-        eprintln!("skipped: ../shared/corpus/iac is absent");
-        return;
+        return skip();
     };
     let paths = corpus_templates(&dir);
     assert!(paths.len() >= 50, "{}", paths.len());
@@ -356,8 +360,7 @@ fn summary(x: &Extracted) -> String {
 #[test]
 fn a_dozen_corpus_templates_match_the_notes() {
     let Some(dir) = corpus() else {
-        eprintln!("skipped: ../shared/corpus/iac is absent");
-        return;
+        return skip();
     };
     let read = |p: &str| {
         let text = std::fs::read_to_string(dir.join(p)).unwrap();
