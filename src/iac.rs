@@ -105,6 +105,16 @@ pub struct IacBucket {
     pub settings: Vec<(&'static str, Value)>,
 }
 
+impl Extracted {
+    /// The unknowns written inside `span` (a policy document's or a bucket setting's): a
+    /// verdict that depends on such a value is uncertain, never safe.
+    pub fn unknowns_in(&self, span: Span) -> impl Iterator<Item = &Unknown> {
+        self.unknowns
+            .iter()
+            .filter(move |u| span.start <= u.span.start && u.span.end <= span.end)
+    }
+}
+
 /// A value that cannot be known offline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unknown {

@@ -143,9 +143,6 @@ codes! {
     RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
     DocumentShape = ("E009", "document-shape", Error, "an AWS document does not have the shape the AWS CLI prints"),
     BucketFolder = ("E010", "bucket-folder", Error, "a bucket folder's manifest or files do not fit together"),
-    YamlSyntax = ("E011", "yaml-syntax", Error, "the template is not valid YAML"),
-    TemplateError = ("E012", "template-error", Error, "a CloudFormation intrinsic function or reference that CloudFormation would reject"),
-    TemplateUnsupported = ("E013", "template-unsupported", Note, "a template construct s3-access does not follow, so what it declares is unknown"),
     PublicRead = ("S101", "public-read", Error, "a public policy statement lets anyone read objects or bucket configuration"),
     PublicWrite = ("S102", "public-write", Error, "a public policy statement lets anyone write or delete"),
     PublicList = ("S103", "public-list", Error, "a public policy statement lets anyone list the bucket"),
@@ -176,6 +173,9 @@ codes! {
     AccessPointInternetOrigin = ("S511", "access-point-internet-origin", Note, "an access point that takes requests from the Internet"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
+    YamlSyntax = ("E011", "yaml-syntax", Error, "the template is not valid YAML"),
+    TemplateError = ("E012", "template-error", Error, "an intrinsic function or reference that CloudFormation would reject"),
+    TemplateUnsupported = ("E013", "template-unsupported", Note, "a template construct s3-access does not follow (its contents are unknown)"),
 }
 
 impl Code {

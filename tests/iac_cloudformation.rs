@@ -133,6 +133,11 @@ fn intrinsics_resolve_and_both_variants_of_an_undecided_if_are_kept() {
         "{:?}",
         x.unknowns
     );
+    // The unknown partner account is inside both variants' documents, so a verdict on them
+    // can say it is uncertain; the trust policy has none.
+    assert!(x.unknowns_in(x.policies[0].document.span).count() > 0);
+    assert!(x.unknowns_in(x.policies[1].document.span).count() > 0);
+    assert_eq!(x.unknowns_in(x.policies[2].document.span).count(), 0);
     let identity = plain(&x.policies[3].document);
     assert!(identity.contains(r#""Resource":"arn:aws:s3:::site-live/*""#));
 }

@@ -380,9 +380,10 @@ fn collection_span(text: &str, start: Span, end: Span, last: Option<Span>) -> Sp
         Some(b'[') | Some(b'{')
     );
     let stop = if flow {
-        end.end
-            .max(end.start + 1)
-            .min(u32::try_from(text.len()).unwrap_or(u32::MAX))
+        // The closing bracket is one ASCII byte at the end event's start.
+        let bracket = matches!(text.as_bytes().get(end.start as usize), Some(b']' | b'}'));
+        let closed = if bracket { end.start + 1 } else { end.start };
+        end.end.max(closed)
     } else {
         last.map_or(start.end, |l| l.end)
     };
