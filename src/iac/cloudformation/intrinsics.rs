@@ -754,3 +754,112 @@ fn set_spans(v: &mut Value, span: Span) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iac::cloudformation::yaml;
+
+    /// Evaluates `expr` (YAML) in a small template; returns the value as compact text and the
+    /// evaluator's unknowns and findings.
+    fn eval(expr: &str) -> (String, usize, Vec<String>) {
+        let text = format!(
+            "Parameters:\n  Env: {{Type: String, Default: prod}}\n  Ids: {{Type: CommaDelimitedList, Default: 'a,b,c'}}\n  Free: {{Type: String}}\nResources:\n  B: {{Type: AWS::S3::Bucket}}\n  R: {{Type: AWS::IAM::Role, Properties: {{RoleName: reader}}}}\n  K: {{Type: AWS::KMS::Key}}\nOut: {expr}\n"
+        );
+        let root = yaml::parse(&text).unwrap().0;
+        let t = Template::of(&root).unwrap();
+        let mut ev = Evaluator::new(&t, &text);
+        let v = root.get("Out").and_then(|o| ev.value(o));
+        let shown = v.map_or("<NoValue>".to_string(), |v| show(&v));
+        let findings = ev
+            .findings
+            .iter()
+            .map(|f| f.code.as_str().to_string())
+            .collect();
+        (shown, ev.unknowns.len(), findings)
+    }
+
+    fn show(v: &Value) -> String {
+        match &v.kind {
+            Kind::Array(items) => {
+                format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(","))
+            }
+            Kind::Object(m) => format!(
+                "{{{}}}",
+                m.iter()
+                    .map(|m| format!("{}:{}", m.key, show(&m.value)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            _ => scalar_text(v).unwrap_or_else(|| "null".into()),
+        }
+    }
+
+    #[test]
+    fn references_and_attributes_follow_the_physical_ids() {
+        assert_eq!(eval("!Ref B").0, "stack-b");
+        assert_eq!(eval("!GetAtt B.Arn").0, "arn:aws:s3:::stack-b");
+        assert_eq!(
+            eval("!GetAtt [B, DomainName]").0,
+            "stack-b.s3.amazonaws.com"
+        );
+        assert_eq!(
+            eval("!GetAtt R.Arn").0,
+            "arn:aws:iam::000000000000:role/reader"
+        );
+        assert_eq!(
+            eval("!GetAtt K.Arn").0,
+            "arn:aws:kms:stack-region:000000000000:key/stack-k"
+        );
+        assert_eq!(eval("!Ref AWS::AccountId").0, OWN_ACCOUNT);
+        // An attribute known only after creation is unknown, not guessed.
+        let (v, unknowns, _) = eval("!GetAtt R.RoleId");
+        assert!(v.starts_with("unknown-") && unknowns == 1, "{v}");
+    }
+
+    #[test]
+    fn sub_join_select_split_and_no_value() {
+        assert_eq!(
+            eval("!Sub 'arn:${AWS::Partition}:s3:::${B}/${Env}/*'").0,
+            "arn:aws:s3:::stack-b/prod/*"
+        );
+        assert_eq!(
+            eval("!Sub ['${X}-${!Literal}', {X: !Ref Env}]").0,
+            "prod-${Literal}"
+        );
+        assert_eq!(eval("!Sub '${B.Arn}/*'").0, "arn:aws:s3:::stack-b/*");
+        assert_eq!(eval("!Join [':', [a, !Ref Env, 1]]").0, "a:prod:1");
+        assert_eq!(eval("!Select [1, !Ref Ids]").0, "b");
+        assert_eq!(eval("!Select [0, !Split ['/', 'x/y']]").0, "x");
+        assert_eq!(eval("[a, !Ref AWS::NoValue, b]").0, "[a,b]");
+        assert_eq!(eval("!Ref AWS::NoValue").0, "<NoValue>");
+    }
+
+    #[test]
+    fn unknowns_are_consistent_placeholders_and_errors_are_e012() {
+        let (v, n, f) = eval("[!Ref Free, !Ref Free, !ImportValue Shared]");
+        assert!(v.starts_with("[unknown-free,unknown-free,unknown-"), "{v}");
+        assert_eq!((n, f.len()), (3, 0));
+        let (_, _, f) = eval("!Ref Nothing");
+        assert_eq!(f, ["E012"]);
+        let (_, _, f) = eval("!Select [5, [a]]");
+        assert_eq!(f, ["E012"]);
+        let (_, _, f) = eval("!Sub '${Nope.Arn}'");
+        assert_eq!(f, ["E012"]);
+    }
+
+    #[test]
+    fn conditions_are_three_valued() {
+        let text = "Parameters:\n  Env: {Type: String, Default: prod}\n  Free: {Type: String}\nConditions:\n  Prod: !Equals [!Ref Env, prod]\n  Unset: !Equals [!Ref Free, x]\n  Either: !Or [!Condition Prod, !Condition Unset]\n  Both: !And [!Condition Prod, !Condition Unset]\n  Loop: !Not [!Condition Loop]\nResources:\n  B: {Type: AWS::S3::Bucket}\n";
+        let root = yaml::parse(text).unwrap().0;
+        let t = Template::of(&root).unwrap();
+        let mut ev = Evaluator::new(&t, text);
+        let at = Span::default();
+        assert_eq!(ev.condition("Prod", at), Some(true));
+        assert_eq!(ev.condition("Unset", at), None);
+        assert_eq!(ev.condition("Either", at), Some(true));
+        assert_eq!(ev.condition("Both", at), None);
+        assert_eq!(ev.condition("Loop", at), None);
+        assert!(ev.findings.iter().any(|f| f.message.contains("circular")));
+    }
+}
