@@ -279,13 +279,14 @@ fn buckets_in_tree(v: &Value) -> usize {
             .filter(|m| m.value.get("Type").and_then(Value::as_str) == Some("AWS::S3::Bucket"))
             .count();
     }
+    let nested = |m: &s3_access::json::Member| match (&*m.key, m.value.as_str()) {
+        ("TemplateBody", Some(body)) => cloudformation::yaml::parse(body)
+            .map(|(t, _)| buckets_in_tree(&t))
+            .unwrap_or(0),
+        _ => buckets_in_tree(&m.value),
+    };
     match &v.kind {
-        Kind::Object(members) => {
-            n + members
-                .iter()
-                .map(|m| buckets_in_tree(&m.value))
-                .sum::<usize>()
-        }
+        Kind::Object(members) => n + members.iter().map(nested).sum::<usize>(),
         Kind::Array(items) => n + items.iter().map(buckets_in_tree).sum::<usize>(),
         _ => n,
     }
@@ -442,4 +443,29 @@ fn setting_of<'a>(x: &'a Extracted, name: &str) -> &'a Value {
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
         .unwrap()
+}
+
+#[test]
+fn a_stackset_template_body_is_read_with_findings_located_in_the_outer_file() {
+    let Some(dir) = corpus() else {
+        return skip();
+    };
+    let p = "aws-cfn-templates/CloudFormation/StackSets/templates/common-resources-stackset.yaml";
+    let text = std::fs::read_to_string(dir.join(p)).unwrap();
+    let x = cloudformation::read(SourceFile::new(p, text)).unwrap();
+    let buckets: Vec<&str> = x.buckets.iter().map(|b| b.address.as_str()).collect();
+    assert_eq!(
+        buckets,
+        [
+            "StackSet/StorageLogBucket",
+            "StackSet/StorageBucket",
+            "StackSet/StorageReplicaBucket"
+        ]
+    );
+    // The invalid replication action of the nested template, at its line in this file.
+    let got = located(&x);
+    assert!(got.contains(&("P204".into(), 167, 25)), "{got:?}");
+    for b in &x.buckets {
+        assert!(x.source.slice(b.span).contains("AWS::S3::Bucket"));
+    }
 }

@@ -28,7 +28,12 @@ pub const MAX_VARIANT_CONDITIONS: usize = 3;
 pub const OWN_CANONICAL_ID: &str =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// How deep StackSet templates are read inside each other.
+pub const MAX_NESTED: usize = 2;
+
 struct Out<'t, 'a> {
+    depth: usize,
+    nested: Vec<Extracted>,
     ev: Evaluator<'t, 'a>,
     t: &'t Template<'a>,
     source: &'t SourceFile,
@@ -38,7 +43,14 @@ struct Out<'t, 'a> {
 
 /// Everything `t` declares (see the module comment).
 pub fn extract(source: &SourceFile, t: &Template<'_>) -> Extracted {
+    extract_at(source, t, 0)
+}
+
+/// [`extract`] of a template nested `depth` levels deep.
+pub(super) fn extract_at(source: &SourceFile, t: &Template<'_>, depth: usize) -> Extracted {
     let mut out = Out {
+        depth,
+        nested: Vec::new(),
         ev: Evaluator::new(t, source.text()),
         t,
         source,
@@ -72,6 +84,13 @@ pub fn extract(source: &SourceFile, t: &Template<'_>) -> Extracted {
         .collect();
     unknowns.sort_by_key(|u| (u.span.start, u.span.end));
     let mut findings = std::mem::take(&mut out.ev.findings);
+    for x in std::mem::take(&mut out.nested) {
+        out.policies.extend(x.policies);
+        out.buckets.extend(x.buckets);
+        unknowns.extend(x.unknowns);
+        findings.extend(x.findings);
+    }
+    unknowns.sort_by_key(|u| (u.span.start, u.span.end));
     findings.sort_by_key(|f| (f.span.start, f.span.end, f.code));
     findings.dedup();
     Extracted {
@@ -108,6 +127,63 @@ impl Out<'_, '_> {
                 true
             }
         }
+    }
+
+    /// A StackSet's `TemplateBody` written as a YAML literal block (`|`): read as a template,
+    /// every span mapped back into this file, addresses prefixed with the StackSet's id.
+    fn nested(&mut self, id: &str, body: &Value) {
+        let text = self.source.text();
+        let block = body
+            .as_str()
+            .and_then(|value| literal_block(text, body.span, value));
+        let read = match block {
+            Some((inner, points)) if self.depth < MAX_NESTED => {
+                super::read_at(SourceFile::new(self.source.name(), inner), self.depth + 1)
+                    .map(|x| (x, points))
+            }
+            _ => None,
+        };
+        let Some((mut x, points)) = read else {
+            self.ev.findings.push(unsupported(
+                body.span,
+                "the template inside `TemplateBody` is not read; its buckets and policies are not checked",
+            ));
+            self.ev.unknown(body.span, "a nested template");
+            return;
+        };
+        let map = |at: u32| {
+            let i = points.partition_point(|p| p.0 <= at).saturating_sub(1);
+            points
+                .get(i)
+                .map_or(body.span.start, |(d, s)| s + (at - d))
+                .min(body.span.end)
+        };
+        let span = |s: Span| Span {
+            start: map(s.start),
+            end: map(s.end),
+        };
+        let prefix = |a: &str| format!("{id}/{a}");
+        for p in &mut x.policies {
+            p.address = prefix(&p.address);
+            p.document.remap(&map);
+            p.attached_to = p.attached_to.take().map(|a| match a {
+                Attachment::Bucket(b) => Attachment::Bucket(prefix(&b)),
+                Attachment::AccessPoint(b) => Attachment::AccessPoint(prefix(&b)),
+                Attachment::Principal(b) => Attachment::Principal(prefix(&b)),
+                other => other,
+            });
+        }
+        for b in &mut x.buckets {
+            b.address = prefix(&b.address);
+            b.span = span(b.span);
+            b.settings.iter_mut().for_each(|(_, v)| v.remap(&map));
+        }
+        x.unknowns.iter_mut().for_each(|u| u.span = span(u.span));
+        for f in &mut x.findings {
+            f.span = span(f.span);
+            f.related.iter_mut().for_each(|r| r.span = span(r.span));
+        }
+        self.nested.push(x);
     }
 
     fn resource(&mut self, r: &Resource<'_>) {
@@ -170,13 +246,9 @@ impl Out<'_, '_> {
                     None,
                 );
             }
-            "AWS::CloudFormation::StackSet" if prop("TemplateBody").is_some() => {
+            "AWS::CloudFormation::StackSet" => {
                 if let Some(body) = prop("TemplateBody") {
-                    self.ev.findings.push(unsupported(
-                        body.span,
-                        "the template inside `TemplateBody` is not read; its buckets and policies are not checked",
-                    ));
-                    self.ev.unknown(body.span, "a nested template");
+                    self.nested(r.id, body);
                 }
             }
             "AWS::Serverless::Function" => {
@@ -780,4 +852,50 @@ fn replace_unknowns(s: &str, canonical: bool) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The text of a YAML literal block scalar (`|`, `|-`, `|+`) at `span` whose value is
+/// `value`, and where each of its lines starts in the file: (offset in the text, offset in
+/// the file). `None` for any other scalar, or when the lines do not give back `value`.
+fn literal_block(file: &str, span: Span, value: &str) -> Option<(String, Vec<(u32, u32)>)> {
+    let raw = file.get(span.start as usize..span.end as usize)?;
+    // The span starts at the `|` header, or (as the YAML reader gives it) at the content,
+    // the header ending the line before.
+    let body_start = if raw.starts_with('|') {
+        span.start as usize + raw.find('\n')? + 1
+    } else {
+        let line_start = file.get(..span.start as usize)?.rfind('\n')? + 1;
+        let header = file.get(..line_start.checked_sub(1)?)?;
+        let header = header
+            .get(header.rfind('\n').map_or(0, |n| n + 1)..)?
+            .trim_end();
+        let indicator = header.rsplit(' ').next()?;
+        if !indicator.starts_with('|') {
+            return None;
+        }
+        line_start
+    };
+    let body = file.get(body_start..span.end as usize)?;
+    let indent = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())?;
+    let mut out = String::new();
+    let mut points = Vec::new();
+    let mut at = body_start;
+    for line in body.split_inclusive('\n') {
+        let content = if line.trim().is_empty() {
+            line.trim_start_matches(' ')
+        } else {
+            line.get(indent..)?
+        };
+        let skipped = line.len() - content.len();
+        points.push((
+            u32::try_from(out.len()).ok()?,
+            u32::try_from(at + skipped).ok()?,
+        ));
+        out.push_str(content);
+        at += line.len();
+    }
+    (out.trim_end() == value.trim_end()).then_some((out, points))
 }

@@ -121,6 +121,11 @@ impl<'a> Template<'a> {
 /// JSON, which callers skip quietly); otherwise everything it declares, with every problem
 /// located (a template that cannot be read at all has one finding and nothing else).
 pub fn read(source: SourceFile) -> Option<Extracted> {
+    read_at(source, 0)
+}
+
+/// [`read`] of a template nested `depth` levels deep (in a StackSet's `TemplateBody`).
+fn read_at(source: SourceFile, depth: usize) -> Option<Extracted> {
     let text = source.text();
     let fail =
         |finding: Finding| looks_like_template(text).then(|| empty(source.clone(), vec![finding]));
@@ -154,7 +159,7 @@ pub fn read(source: SourceFile) -> Option<Extracted> {
         Err(f) => return fail(f),
     };
     let template = Template::of(&root)?;
-    let mut out = extract::extract(&source, &template);
+    let mut out = extract::extract_at(&source, &template, depth);
     out.findings.splice(0..0, notes);
     Some(out)
 }
