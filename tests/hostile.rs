@@ -678,3 +678,18 @@ fn a_huge_template_is_refused_before_it_is_parsed() {
     });
     assert_eq!(codes, ["E004"]);
 }
+
+#[test]
+fn fn_for_each_loops_cannot_multiply_a_template_without_bound() {
+    let values = vec!["v"; 1000].join(", ");
+    let body = vec!["x"; 2000].join(", ");
+    let text = format!(
+        "Resources:\n  Fn::ForEach::A:\n    - I\n    - [{values}]\n    - Fn::ForEach::B:\n        - J\n        - [{values}]\n        - B${{I}}${{J}}:\n            Type: AWS::S3::Bucket\n            Properties: {{Tags: [{body}]}}\n  Plain: {{Type: AWS::S3::Bucket}}\n"
+    );
+    let x = within(30, "a ForEach bomb", move || {
+        s3_access::iac::cloudformation::read(SourceFile::new("loops.yaml", text)).unwrap()
+    });
+    // Not expanded (over the bound): noted, and the plain bucket still read.
+    assert_eq!(x.buckets.len(), 1);
+    assert!(x.findings.iter().any(|f| f.code.as_str() == "E013"));
+}

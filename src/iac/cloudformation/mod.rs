@@ -14,7 +14,7 @@ pub mod yaml;
 
 use super::{Extracted, Format};
 use crate::diagnostic::Finding;
-use crate::json::{self, ErrorKind, Kind, Value};
+use crate::json::{self, ErrorKind, Kind, Member, Value};
 use crate::registry::Code;
 use crate::source::{SourceFile, Span};
 
@@ -154,10 +154,11 @@ fn read_at(source: SourceFile, depth: usize) -> Option<Extracted> {
     } else {
         yaml::parse(text)
     };
-    let (root, notes) = match parsed {
+    let (mut root, notes) = match parsed {
         Ok(p) => p,
         Err(f) => return fail(f),
     };
+    expand_for_each(&mut root);
     let template = Template::of(&root)?;
     let mut out = extract::extract_at(&source, &template, depth);
     out.findings.splice(0..0, notes);
@@ -225,5 +226,136 @@ pub fn intrinsic(v: &Value) -> Option<(&str, &Value)> {
             (k == "Ref" || k.starts_with("Fn::")).then_some((k, &m.value))
         }
         _ => None,
+    }
+}
+
+/// The most values (nodes) that `Fn::ForEach` loops may generate in one template: a few
+/// times what a 1 MB template holds, so a loop cannot multiply a template into gigabytes.
+pub const MAX_GENERATED: usize = 500_000;
+
+/// Expands the `Fn::ForEach::Name: [Identifier, [values], {Key${Identifier}: resource}]`
+/// entries of `Resources` (the `AWS::LanguageExtensions` transform, "Fn::ForEach" in the
+/// Template Reference): one resource per value, `${Identifier}` and `&{Identifier}` replaced
+/// in keys and strings and `{"Ref": Identifier}` replaced by the value. The generated
+/// resources keep the spans of the loop's body. A loop over something other than a literal
+/// list or a parameter's default is left as it is (the extractor notes it, E013).
+fn expand_for_each(root: &mut Value) {
+    let defaults: Vec<(String, String)> = root
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| {
+            let d = m.value.get("Default")?.as_str()?;
+            Some((m.key.to_string(), d.to_string()))
+        })
+        .collect();
+    let Kind::Object(members) = &mut root.kind else {
+        return;
+    };
+    let Some(Kind::Object(resources)) = members
+        .iter_mut()
+        .find(|m| &*m.key == "Resources")
+        .map(|m| &mut m.value.kind)
+    else {
+        return;
+    };
+    let mut out = Vec::new();
+    let mut budget = MAX_GENERATED;
+    for m in std::mem::take(resources) {
+        if !m.key.starts_with("Fn::ForEach::") {
+            out.push(m);
+            continue;
+        }
+        let mut generated = Vec::new();
+        match expand_loop(&m, &defaults, &mut generated, &mut budget, 0) {
+            Some(()) => out.extend(generated),
+            None => out.push(m),
+        }
+    }
+    *resources = out;
+}
+
+fn expand_loop(
+    m: &Member,
+    defaults: &[(String, String)],
+    out: &mut Vec<Member>,
+    budget: &mut usize,
+    depth: usize,
+) -> Option<()> {
+    let args = m.value.as_array()?;
+    let [id, collection, body] = args else {
+        return None;
+    };
+    let id = id.as_str()?;
+    let body = body.as_object()?;
+    let values: Vec<String> = match (intrinsic(collection), collection.as_array()) {
+        (Some(("Ref", p)), _) => {
+            let p = p.as_str()?;
+            let d = defaults.iter().find(|(k, _)| k == p)?;
+            d.1.split(',').map(str::to_string).collect()
+        }
+        (None, Some(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect::<Option<_>>()?,
+        _ => return None,
+    };
+    for value in &values {
+        for t in body {
+            let member = Member {
+                key: replace_identifier(&t.key, id, value).into(),
+                key_span: t.key_span,
+                value: substitute(&t.value, id, value),
+            };
+            if member.key.starts_with("Fn::ForEach::") && depth < 4 {
+                expand_loop(&member, defaults, out, budget, depth + 1)?;
+            } else {
+                *budget = budget.checked_sub(nodes(&member.value))?;
+                out.push(member);
+            }
+        }
+    }
+    Some(())
+}
+
+fn replace_identifier(text: &str, id: &str, value: &str) -> String {
+    text.replace(&format!("${{{id}}}"), value)
+        .replace(&format!("&{{{id}}}"), value)
+}
+
+/// `v` with the loop identifier replaced by `value`.
+fn substitute(v: &Value, id: &str, value: &str) -> Value {
+    if let Some(("Ref", arg)) = intrinsic(v) {
+        if arg.as_str() == Some(id) {
+            return Value {
+                kind: Kind::String(value.into()),
+                span: v.span,
+            };
+        }
+    }
+    let kind = match &v.kind {
+        Kind::String(s) => Kind::String(replace_identifier(s, id, value).into()),
+        Kind::Array(items) => Kind::Array(items.iter().map(|i| substitute(i, id, value)).collect()),
+        Kind::Object(members) => Kind::Object(
+            members
+                .iter()
+                .map(|m| Member {
+                    key: replace_identifier(&m.key, id, value).into(),
+                    key_span: m.key_span,
+                    value: substitute(&m.value, id, value),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Value { kind, span: v.span }
+}
+
+fn nodes(v: &Value) -> usize {
+    1 + match &v.kind {
+        Kind::Array(items) => items.iter().map(nodes).sum(),
+        Kind::Object(members) => members.iter().map(|m| nodes(&m.value)).sum(),
+        _ => 0,
     }
 }
