@@ -496,3 +496,26 @@ fn fn_for_each_loops_are_expanded() {
     assert_eq!(x.buckets.len(), 1);
     assert_eq!(x.findings[0].code.as_str(), "E013");
 }
+
+/// SAM's S3 policy templates expand as the SAM translator expands them (its own test output
+/// in the corpus).
+#[test]
+fn sam_s3_policy_templates_expand_as_sam_does() {
+    let Some(dir) = corpus() else {
+        return skip();
+    };
+    let read = |p: &str| {
+        let text = std::fs::read_to_string(dir.join(p)).unwrap();
+        cloudformation::read(SourceFile::new(p, text)).unwrap()
+    };
+    let input = read("sam-translator/tests/translator/input/all_policy_templates.yaml");
+    let output = read("sam-translator/tests/translator/output/all_policy_templates.json");
+    assert_eq!(input.policies.len(), 4);
+    for p in &input.policies {
+        let i = p.address.rsplit('[').next().unwrap().trim_end_matches(']');
+        let want = format!("KitchenSinkFunctionRole.Policies[KitchenSinkFunctionRolePolicy{i}]");
+        let expected = output.policies.iter().find(|q| q.address == want).unwrap();
+        assert_eq!(plain(&p.document), plain(&expected.document), "{}", p.address);
+        assert!(p.document.get("Statement").is_some());
+    }
+}

@@ -292,6 +292,8 @@ impl Out<'_, '_> {
             let address = format!("{}.Policies[{i}]", r.id);
             if item.get("Statement").is_some() {
                 self.policy(address, PolicyKind::Identity, Some(item), None);
+            } else if let Some(doc) = self.s3_policy_template(item) {
+                self.push_policy(address, PolicyKind::Identity, doc, None);
             } else if let Some(template) = item.as_object().and_then(|m| m.first()) {
                 self.ev.findings.push(unsupported(
                     template.key_span,
@@ -303,6 +305,101 @@ impl Out<'_, '_> {
                     .unknown(item.span, "a managed policy known only by name or ARN");
             }
         }
+    }
+
+    /// The S3 policy templates of SAM (`S3ReadPolicy`, `S3WritePolicy`, `S3CrudPolicy`,
+    /// `S3FullAccessPolicy` with `BucketName`) expanded as SAM expands them (SAM's
+    /// policy_templates.json: no `Version`, actions on the bucket and its objects), located
+    /// at the template's entry.
+    fn s3_policy_template(&mut self, item: &Value) -> Option<Value> {
+        let m = item.as_object().filter(|m| m.len() == 1)?.first()?;
+        let statements: Vec<(&[&str], bool, bool)> = match &*m.key {
+            "S3ReadPolicy" => vec![(
+                &[
+                    "s3:GetObject",
+                    "s3:ListBucket",
+                    "s3:GetBucketLocation",
+                    "s3:GetObjectVersion",
+                    "s3:GetLifecycleConfiguration",
+                ],
+                true,
+                true,
+            )],
+            "S3CrudPolicy" => vec![(
+                &[
+                    "s3:GetObject",
+                    "s3:ListBucket",
+                    "s3:GetBucketLocation",
+                    "s3:GetObjectVersion",
+                    "s3:PutObject",
+                    "s3:PutObjectAcl",
+                    "s3:GetLifecycleConfiguration",
+                    "s3:PutLifecycleConfiguration",
+                    "s3:DeleteObject",
+                ],
+                true,
+                true,
+            )],
+            "S3WritePolicy" => vec![(
+                &[
+                    "s3:PutObject",
+                    "s3:PutObjectAcl",
+                    "s3:PutLifecycleConfiguration",
+                ],
+                true,
+                true,
+            )],
+            "S3FullAccessPolicy" => vec![
+                (
+                    &[
+                        "s3:GetObject",
+                        "s3:GetObjectAcl",
+                        "s3:GetObjectVersion",
+                        "s3:PutObject",
+                        "s3:PutObjectAcl",
+                        "s3:DeleteObject",
+                        "s3:DeleteObjectTagging",
+                        "s3:DeleteObjectVersionTagging",
+                        "s3:GetObjectTagging",
+                        "s3:GetObjectVersionTagging",
+                        "s3:PutObjectTagging",
+                        "s3:PutObjectVersionTagging",
+                    ],
+                    false,
+                    true,
+                ),
+                (
+                    &[
+                        "s3:ListBucket",
+                        "s3:GetBucketLocation",
+                        "s3:GetLifecycleConfiguration",
+                        "s3:PutLifecycleConfiguration",
+                    ],
+                    true,
+                    false,
+                ),
+            ],
+            _ => return None,
+        };
+        let bucket = m.value.get("BucketName")?;
+        let name = self.ev.value(bucket).as_ref().and_then(scalar_text)?;
+        let arn = format!("arn:aws:s3:::{name}");
+        let body: Vec<serde_json::Value> = statements
+            .iter()
+            .map(|(actions, on_bucket, on_objects)| {
+                let mut resources = Vec::new();
+                if *on_bucket {
+                    resources.push(arn.clone());
+                }
+                if *on_objects {
+                    resources.push(format!("{arn}/*"));
+                }
+                serde_json::json!({"Action": actions, "Effect": "Allow", "Resource": resources})
+            })
+            .collect();
+        let text = serde_json::json!({ "Statement": body }).to_string();
+        let doc = json::parse(&text).ok()?;
+        Some(super::intrinsics::relocated(&doc, item.span))
     }
 
     /// The bucket a `Bucket` property names: a bucket of the template (`!Ref Bucket`) or a

@@ -735,7 +735,7 @@ pub fn scalar_text(v: &Value) -> Option<String> {
 
 /// `v` with every span set to `span`: a value copied from elsewhere in the template (a
 /// parameter default, a mapping) is placed where it is used.
-fn relocated(v: &Value, span: Span) -> Value {
+pub(super) fn relocated(v: &Value, span: Span) -> Value {
     let mut out = v.clone();
     set_spans(&mut out, span);
     out
