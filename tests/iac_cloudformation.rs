@@ -515,7 +515,12 @@ fn sam_s3_policy_templates_expand_as_sam_does() {
         let i = p.address.rsplit('[').next().unwrap().trim_end_matches(']');
         let want = format!("KitchenSinkFunctionRole.Policies[KitchenSinkFunctionRolePolicy{i}]");
         let expected = output.policies.iter().find(|q| q.address == want).unwrap();
-        assert_eq!(plain(&p.document), plain(&expected.document), "{}", p.address);
+        assert_eq!(
+            plain(&p.document),
+            plain(&expected.document),
+            "{}",
+            p.address
+        );
         assert!(p.document.get("Statement").is_some());
     }
 }
