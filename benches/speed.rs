@@ -5,7 +5,9 @@
 //! - `parse+validate/*`: parse, lower and validate one policy (every rule), no locating;
 //! - `lint/*`: the full lint of one file as `s3-access lint` runs it, findings located;
 //! - `graph/*`: compiling a bucket's evaluation graph from parsed policies;
-//! - `query/*`: one decision on a compiled graph, without and with the trace.
+//! - `query/*`: one decision on a compiled graph, without and with the trace;
+//! - `iac/*`: one CloudFormation template read, its intrinsics evaluated, its buckets and
+//!   policies extracted, and every policy analysed (as a pre-commit run does per template).
 //!
 //! Run with `cargo bench` (`cargo bench -- lint` for one group).
 
@@ -196,11 +198,36 @@ fn benches(c: &mut Criterion) {
     }
 }
 
+/// The CloudFormation fixture templates (YAML and its JSON twin).
+const CFN_YAML: &str = include_str!("../tests/fixtures/iac/cloudformation/site.yaml");
+const CFN_JSON: &str = include_str!("../tests/fixtures/iac/cloudformation/site.json");
+
+fn iac(c: &mut Criterion) {
+    for (name, file, text) in [
+        ("YAML", "site.yaml", CFN_YAML),
+        ("JSON", "site.json", CFN_JSON),
+    ] {
+        c.bench_function(
+            &format!("iac/CloudFormation {name} template: read+extract+analyze"),
+            |b| {
+                b.iter(|| {
+                    let x = s3_access::iac::cloudformation::read(SourceFile::new(
+                        file,
+                        black_box(text),
+                    ))
+                    .unwrap();
+                    s3_access::iac::analyze(&x, &s3_access::load::LoadOptions::default())
+                })
+            },
+        );
+    }
+}
+
 criterion_group! {
     name = speed;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = benches
+    targets = benches, iac
 }
 criterion_main!(speed);

@@ -10,6 +10,8 @@
 //! [`Unknown`]: it never makes anything look safe, and where it decides a verdict the output
 //! names it with its place.
 
+pub mod cloudformation;
+
 use crate::diagnostic::Finding;
 use crate::json::Value;
 use crate::load::{self, Analysis, FileKind, FileReport, LoadOptions, Located};
@@ -101,6 +103,16 @@ pub struct IacBucket {
     /// `{"PublicAccessBlockConfiguration": {...}}`), so the bucket-folder readers read them;
     /// spans in [`Extracted::source`]. A setting that is not declared is not listed.
     pub settings: Vec<(&'static str, Value)>,
+}
+
+impl Extracted {
+    /// The unknowns written inside `span` (a policy document's or a bucket setting's): a
+    /// verdict that depends on such a value is uncertain, never safe.
+    pub fn unknowns_in(&self, span: Span) -> impl Iterator<Item = &Unknown> {
+        self.unknowns
+            .iter()
+            .filter(move |u| span.start <= u.span.start && u.span.end <= span.end)
+    }
 }
 
 /// A value that cannot be known offline.

@@ -178,6 +178,9 @@ codes! {
     ObjectEventsNotLogged = ("S513", "object-events-not-logged", Note, "no CloudTrail trail records the bucket's object-level reads and writes (data events)"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
+    YamlSyntax = ("E012", "yaml-syntax", Error, "the template is not valid YAML"),
+    TemplateError = ("E013", "template-error", Error, "an intrinsic function or reference that CloudFormation would reject"),
+    TemplateUnsupported = ("E014", "template-unsupported", Note, "a template construct s3-access does not follow (its contents are unknown)"),
 }
 
 /// Codes off unless configured: true statements that few act on, which would drown the

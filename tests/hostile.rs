@@ -609,3 +609,102 @@ fn a_pipe_in_a_bucket_folder_is_an_error_not_a_hang() {
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------
+// CloudFormation templates (issue 12): each a located error or an unknown, in bounded time.
+// ---------------------------------------------------------------------------------------
+
+fn template_codes(name: &str, text: String) -> Vec<&'static str> {
+    let source = SourceFile::new(name, text);
+    let x = s3_access::iac::cloudformation::read(source).unwrap();
+    x.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_refused_not_expanded() {
+    let mut text = String::from(
+        "AWSTemplateFormatVersion: '2010-09-09'\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for i in 1..10 {
+        let p = i - 1;
+        let refs = vec![format!("*a{p}"); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    text.push_str("Resources: {}\n");
+    let codes = within(30, "the alias bomb", move || {
+        template_codes("bomb.yaml", text)
+    });
+    assert_eq!(codes, ["E004"]);
+}
+
+#[test]
+fn yaml_nested_100_000_deep_is_an_input_limit_error() {
+    for body in [
+        "[".repeat(100_000),
+        "- ".repeat(100_000),
+        "{a: ".repeat(100_000),
+    ] {
+        let text =
+            format!("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  X:\n    {body}\n");
+        let codes = within(30, "deep YAML", move || template_codes("deep.yaml", text));
+        assert_eq!(codes, ["E004"]);
+    }
+    let json = format!(
+        "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {}",
+        "[".repeat(100_000)
+    );
+    let codes = within(30, "deep JSON template", move || {
+        template_codes("deep.json", json)
+    });
+    assert_eq!(codes, ["E004"]);
+}
+
+#[test]
+fn a_fn_sub_that_refers_to_itself_is_a_located_error() {
+    let text = "Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub '${A}-x'\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub '${C}-b'\n  C:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Join ['-', [!Ref B, c]]\nConditions:\n  P: !Condition Q\n  Q: !Not [!Condition P]\n".to_string();
+    let t = text.clone();
+    let x = within(30, "self-referring Fn::Sub", move || {
+        s3_access::iac::cloudformation::read(SourceFile::new("cycle.yaml", t)).unwrap()
+    });
+    let lines: Vec<(&str, u32)> = x
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), x.source.line_col(f.span.start).line))
+        .collect();
+    assert!(lines.contains(&("E013", 5)), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|(c, l)| *c == "E013" && (*l == 9 || *l == 13)),
+        "{lines:?}"
+    );
+    assert_eq!(x.buckets.len(), 3);
+    assert!(!x.unknowns.is_empty());
+}
+
+#[test]
+fn a_huge_template_is_refused_before_it_is_parsed() {
+    let text = format!(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{}",
+        "  B: {Type: AWS::S3::Bucket}\n".repeat(200_000)
+    );
+    let codes = within(10, "a 5 MB template", move || {
+        template_codes("huge.yaml", text)
+    });
+    assert_eq!(codes, ["E004"]);
+}
+
+#[test]
+fn fn_for_each_loops_cannot_multiply_a_template_without_bound() {
+    let values = vec!["v"; 1000].join(", ");
+    let body = vec!["x"; 2000].join(", ");
+    let text = format!(
+        "Resources:\n  Fn::ForEach::A:\n    - I\n    - [{values}]\n    - Fn::ForEach::B:\n        - J\n        - [{values}]\n        - B${{I}}${{J}}:\n            Type: AWS::S3::Bucket\n            Properties: {{Tags: [{body}]}}\n  Plain: {{Type: AWS::S3::Bucket}}\n"
+    );
+    let x = within(30, "a ForEach bomb", move || {
+        s3_access::iac::cloudformation::read(SourceFile::new("loops.yaml", text)).unwrap()
+    });
+    // Not expanded (over the bound): noted, and the plain bucket still read.
+    assert_eq!(x.buckets.len(), 1);
+    assert!(x.findings.iter().any(|f| f.code.as_str() == "E014"));
+}

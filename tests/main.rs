@@ -16,6 +16,7 @@ mod fuzz_smoke;
 #[path = "../fuzz/src/targets.rs"]
 mod fuzz_targets;
 mod hostile;
+mod iac_cloudformation;
 mod layering;
 mod outputs;
 mod properties;

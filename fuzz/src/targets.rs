@@ -23,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("evaluate", evaluate),
     ("wildcard", wildcard),
     ("public_access", public_access),
+    ("cloudformation", cloudformation),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1061,4 +1062,42 @@ fn audit_findings_lie_in_the_text(text: &str) {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// cloudformation: the template reader (JSON and YAML), the intrinsic evaluator, extraction
+// and the analysis of every extracted policy.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes as a template file: YAML or JSON (the reader decides). Every finding, unknown,
+/// bucket and policy span lies on character boundaries inside the text, and every extracted
+/// policy goes through the same analysis as a policy file.
+pub fn cloudformation(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let source = SourceFile::new("fuzz.yaml", text.to_string());
+    let Some(x) = s3_access::iac::cloudformation::read(source) else {
+        return;
+    };
+    let inside = |span: s3_access::source::Span| {
+        span.start <= span.end && text.get(span.start as usize..span.end as usize).is_some()
+    };
+    for f in &x.findings {
+        assert!(inside(f.span), "{f:?}");
+    }
+    for u in &x.unknowns {
+        assert!(inside(u.span), "{u:?}");
+    }
+    for b in &x.buckets {
+        assert!(inside(b.span));
+        for (_, v) in &b.settings {
+            assert!(inside(v.span), "{v:?}");
+        }
+    }
+    for p in &x.policies {
+        assert!(inside(p.document.span), "{}", p.address);
+    }
+    let analysis = s3_access::iac::analyze(&x, &s3_access::load::LoadOptions::default());
+    check_report(&analysis.report);
 }
