@@ -10,6 +10,8 @@
 //! [`Unknown`]: it never makes anything look safe, and where it decides a verdict the output
 //! names it with its place.
 
+pub mod terraform;
+
 use crate::diagnostic::Finding;
 use crate::json::Value;
 use crate::load::{self, Analysis, FileKind, FileReport, LoadOptions, Located};

@@ -303,7 +303,8 @@ pub fn analyze_value(
     }
 }
 
-fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
+/// A JSON reading error as a finding (`wrapper` names the document the policy is embedded in).
+pub(crate) fn json_error(e: &json::Error, wrapper: Option<&str>) -> Finding {
     let code = match e.kind {
         ErrorKind::TooDeep | ErrorKind::TooLarge => Code::InputLimit,
         ErrorKind::InvalidUtf8 => Code::InvalidUtf8,

@@ -22,4 +22,5 @@ mod properties;
 mod public;
 mod s3_documents;
 mod sarif_schema;
+mod terraform;
 mod uncertainty;
