@@ -281,7 +281,7 @@ impl Module {
             v = match op.value() {
                 TraversalOperator::GetAttr(a) => match v.get(a.as_str()) {
                     Some(x) => x.clone(),
-                    None => self.unknown(scope, span, "an attribute not known offline"),
+                    None => self.failed(scope, span, "an attribute not known offline"),
                 },
                 TraversalOperator::Index(ix) => {
                     let k = self.eval(scope, ix);
@@ -410,6 +410,11 @@ impl Module {
         };
         match inst {
             Some(inst) => self.attribute_steps(scope, decl, inst, rest, span),
+            // Every instance is known (an unknown expansion is one `[?]` instance that
+            // matches nothing): the index is out of range, an error `try` moves past.
+            None if !instances.iter().any(|i| i.suffix == "[?]") => {
+                self.failed(scope, span, "an instance that does not exist")
+            }
             None => self.unknown(scope, span, "an instance not known offline"),
         }
     }
@@ -425,10 +430,28 @@ impl Module {
         let Some(TraversalOperator::GetAttr(a)) = ops.first().map(|o| o.value()) else {
             return self.unknown(scope, span, "a whole resource used as a value");
         };
-        let v = self.foreign(scope, decl.file, span, |s| {
-            let s = inst.scope(s.file);
-            self.resource_attribute(&s, decl, a.as_str(), span)
-        });
+        let key = (
+            decl as *const Decl as usize,
+            inst.suffix.clone(),
+            a.as_str().to_string(),
+        );
+        let cached = self.attr_memo.borrow().get(&key).cloned();
+        let mut v = match cached {
+            Some(v) => v,
+            None => {
+                let at = if decl.file == scope.file {
+                    span
+                } else {
+                    decl.span()
+                };
+                let v = self.resource_attribute(&inst.scope(decl.file), decl, a.as_str(), at);
+                self.attr_memo.borrow_mut().insert(key, v.clone());
+                v
+            }
+        };
+        if decl.file != scope.file {
+            v.relocate(span);
+        }
         self.steps(scope, v, &ops[1..], span)
     }
 
@@ -441,6 +464,23 @@ impl Module {
         Val::new(VKind::Unknown(id), span)
     }
 
+    /// An unknown that stands for an evaluation error (see [`super::module::Shared::errors`]).
+    pub fn failed(&self, scope: &Scope, span: Span, why: &str) -> Val {
+        let v = self.unknown(scope, span, why);
+        if let VKind::Unknown(id) = v.kind {
+            self.shared.errors.borrow_mut().insert(id);
+        }
+        v
+    }
+
+    /// Whether every unknown inside `v` stands for an evaluation error.
+    pub fn only_errors(&self, v: &Val) -> bool {
+        let errors = self.shared.errors.borrow();
+        let mut ids = Vec::new();
+        collect_ids(v, &mut ids);
+        !ids.is_empty() && ids.iter().all(|i| errors.contains(i))
+    }
+
     /// The source text of `span`, shortened for messages.
     pub fn excerpt(&self, file: usize, span: Span) -> String {
         let t = self.text(file);
@@ -451,6 +491,17 @@ impl Module {
         } else {
             s
         }
+    }
+}
+
+fn collect_ids(v: &Val, out: &mut Vec<usize>) {
+    match &v.kind {
+        VKind::Unknown(id) => out.push(*id),
+        VKind::Str(s) => out.extend(super::value::placeholder_ids(&s.text)),
+        VKind::List(items) => items.iter().for_each(|x| collect_ids(x, out)),
+        VKind::Map(m) => m.iter().for_each(|(_, _, x)| collect_ids(x, out)),
+        VKind::Json(x) => collect_ids(x, out),
+        _ => {}
     }
 }
 

@@ -139,9 +139,11 @@ impl Module {
             }
         }
         if let Some((setting, v)) = self.split_setting(&scope, decl) {
-            if let Some(link) = self.attachment(&scope, decl) {
-                found.settings.push((file, link, setting, v.to_json()));
-            }
+            // A setting whose bucket is not known offline still counts, on a bucket of its own.
+            let link = self
+                .attachment(&scope, decl)
+                .unwrap_or_else(|| Attachment::Bucket(format!("{address}.bucket")));
+            found.settings.push((file, link, setting, v.to_json()));
         }
     }
 
@@ -252,6 +254,52 @@ impl Module {
     /// `TARGET.NAME[.id|.arn|...]` (optionally indexed, optionally inside `"${...}"`) as the
     /// address of that resource instance.
     fn reference_address(&self, scope: &Scope, expr: &Expression, target: &str) -> Option<String> {
+        self.reference_depth(scope, expr, target, 0)
+    }
+
+    fn reference_depth(
+        &self,
+        scope: &Scope,
+        expr: &Expression,
+        target: &str,
+        depth: u32,
+    ) -> Option<String> {
+        if depth > 8 {
+            return None;
+        }
+        // `cond ? a : b` with a known condition refers to the branch taken.
+        if let Expression::Conditional(c) = expr {
+            let branch = match self.eval(scope, &c.cond_expr).kind {
+                VKind::Bool(true) => &c.true_expr,
+                VKind::Bool(false) => &c.false_expr,
+                _ => return None,
+            };
+            return self.reference_depth(scope, branch, target, depth + 1);
+        }
+        // `aws_s3_bucket_policy.this[0].id` (a split resource of the bucket) refers to the
+        // bucket that resource names: the provider sets its `id` to the bucket name.
+        if let Expression::Traversal(t) = expr {
+            if let (Expression::Variable(root), Some(TraversalOperator::GetAttr(name))) =
+                (&t.expr, t.operators.first().map(|o| o.value()))
+            {
+                let rtype = root.as_str();
+                if target == "aws_s3_bucket" && rtype.starts_with("aws_s3_bucket_") {
+                    let decl = self.decl(false, rtype, name.as_str())?;
+                    let inst_scope = match t.operators.get(1).map(|o| o.value()) {
+                        Some(TraversalOperator::Index(ix)) if decl.repeated() => {
+                            let k = self.eval(scope, ix);
+                            self.instances(decl)
+                                .iter()
+                                .find(|i| i.matches(&k))?
+                                .scope(decl.file)
+                        }
+                        _ => self.instances(decl).first()?.scope(decl.file),
+                    };
+                    let inner = &decl.block.body.get_attribute("bucket")?.value;
+                    return self.reference_depth(&inst_scope, inner, target, depth + 1);
+                }
+            }
+        }
         let expr = match expr {
             Expression::StringTemplate(t) if t.len() == 1 => match t.iter().next()? {
                 hcl_edit::template::Element::Interpolation(i) => &i.expr,
@@ -271,7 +319,10 @@ impl Module {
         let Some(TraversalOperator::GetAttr(name)) = t.operators.first().map(|o| o.value()) else {
             return None;
         };
-        let decl = self.decl(false, target, name.as_str())?;
+        let Some(decl) = self.decl(false, target, name.as_str()) else {
+            // Not declared in this module: still the resource the user named.
+            return Some(format!("{}{}.{}", self.prefix, target, name.as_str()));
+        };
         let suffix = match t.operators.get(1).map(|o| o.value()) {
             Some(TraversalOperator::Index(ix)) if decl.repeated() => {
                 let k = self.eval(scope, ix);

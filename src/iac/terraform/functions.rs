@@ -15,13 +15,17 @@ impl Module {
         }
         // `try` and `coalesce` look at their arguments one at a time.
         if name == "try" {
+            // An unknown value is not an error, so `try` would return it: the result is the
+            // first argument whenever that is not known (never a later fallback).
+            let mut last = None;
             for a in f.args.iter() {
                 let v = self.eval(scope, a);
-                if !v.has_unknown() {
+                if !self.only_errors(&v) {
                     return v;
                 }
+                last = Some(v);
             }
-            return self.unknown(scope, span, "a `try` whose arguments are not known offline");
+            return last.unwrap_or_else(|| self.unknown(scope, span, "an empty `try`"));
         }
         let args: Vec<Val> = f.args.iter().map(|a| self.eval(scope, a)).collect();
         let expand = f.args.expand_final();
@@ -36,6 +40,9 @@ impl Module {
             Some(v) => v,
             None if args.iter().any(Val::has_unknown) => {
                 self.unknown(scope, span, "a function of a value not known offline")
+            }
+            None if KNOWN.contains(&name) => {
+                self.failed(scope, span, "a function given arguments it does not take")
             }
             None => self.unknown(scope, span, "a function this reader does not evaluate"),
         }
@@ -52,6 +59,36 @@ impl Module {
         }
     }
 }
+
+/// The functions [`builtin`] evaluates (a `None` from one of them is an evaluation error).
+const KNOWN: &[&str] = &[
+    "jsonencode",
+    "jsondecode",
+    "tostring",
+    "tonumber",
+    "tobool",
+    "sensitive",
+    "nonsensitive",
+    "tolist",
+    "toset",
+    "tomap",
+    "distinct",
+    "format",
+    "join",
+    "concat",
+    "flatten",
+    "compact",
+    "merge",
+    "lookup",
+    "element",
+    "contains",
+    "length",
+    "keys",
+    "values",
+    "coalesce",
+    "lower",
+    "upper",
+];
 
 fn list(items: Vec<Val>, span: Span) -> Val {
     Val::new(VKind::List(items), span)

@@ -41,6 +41,11 @@ pub struct Shared {
     pub next_uid: Cell<usize>,
     /// Findings about module files: `(module uid, file, finding)`.
     pub findings: RefCell<Vec<(usize, usize, Finding)>>,
+    /// Unknowns that stand for an evaluation error (a missing key, an index out of range, a
+    /// function given the wrong type): `try` moves past them as Terraform does.
+    pub errors: RefCell<HashSet<usize>>,
+    /// Module directories already parsed (a module called several times is parsed once).
+    pub parsed: RefCell<HashMap<PathBuf, Vec<File>>>,
 }
 
 impl Shared {
@@ -52,6 +57,8 @@ impl Shared {
             depth: Cell::new(0),
             next_uid: Cell::new(0),
             findings: RefCell::new(Vec::new()),
+            parsed: RefCell::new(HashMap::new()),
+            errors: RefCell::new(HashSet::new()),
         })
     }
 
@@ -71,7 +78,7 @@ impl Shared {
 }
 
 /// One parsed file of a module.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct File {
     /// The text.
     pub source: SourceFile,
@@ -175,6 +182,7 @@ pub struct Module {
     pub(super) local_memo: RefCell<HashMap<String, Val>>,
     pub(super) local_busy: RefCell<HashSet<String>>,
     instance_memo: RefCell<HashMap<usize, Rc<Vec<Instance>>>>,
+    pub(super) attr_memo: RefCell<HashMap<(usize, String, String), Val>>,
     children: Children,
 }
 
@@ -205,6 +213,7 @@ impl Module {
             local_memo: RefCell::new(HashMap::new()),
             local_busy: RefCell::new(HashSet::new()),
             instance_memo: RefCell::new(HashMap::new()),
+            attr_memo: RefCell::new(HashMap::new()),
             children: RefCell::new(HashMap::new()),
         };
         for (i, f) in files.iter().enumerate() {
@@ -486,6 +495,9 @@ impl Module {
         if let Some(c) = self.children.borrow().get(&key) {
             return c.clone();
         }
+        // While a child loads, a reference back to it (through another module's inputs) is
+        // unknown rather than a second load.
+        self.children.borrow_mut().insert(key.clone(), None);
         let c = self.load_child(decl, inst).map(Rc::new);
         self.children.borrow_mut().insert(key, c.clone());
         c
@@ -519,7 +531,8 @@ impl Module {
             );
             return None;
         }
-        let files = match read_dir_files(self.reader.as_ref(), &dir) {
+        let cached = self.shared.parsed.borrow().get(&dir).cloned();
+        let files = match cached.map_or_else(|| read_dir_files(self.reader.as_ref(), &dir), Ok) {
             Ok(f) => f,
             Err(e) => {
                 self.error(
@@ -533,6 +546,11 @@ impl Module {
                 return None;
             }
         };
+        self.shared
+            .parsed
+            .borrow_mut()
+            .entry(dir.clone())
+            .or_insert_with(|| files.clone());
         let mut ancestors = self.ancestors.clone();
         ancestors.push(self.dir.clone());
         let prefix = format!("{}module.{}{}.", self.prefix, decl.name, inst.suffix);
