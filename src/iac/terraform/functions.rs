@@ -112,13 +112,13 @@ fn builtin(m: &Module, scope: &Scope, name: &str, a: &[Val], span: Span) -> Opti
         },
         "tostring" | "tonumber" | "tobool" | "sensitive" | "nonsensitive" => first.cloned(),
         "tolist" | "toset" => match &first?.kind {
-            VKind::List(items) if name == "toset" => Some(list(dedup(items), span)),
+            VKind::List(items) if name == "toset" => Some(list(dedup(items)?, span)),
             VKind::List(_) => first.cloned(),
             _ => None,
         },
         "tomap" => first.filter(|v| matches!(v.kind, VKind::Map(_))).cloned(),
         "distinct" => match &first?.kind {
-            VKind::List(items) => Some(list(dedup(items), span)),
+            VKind::List(items) => Some(list(dedup(items)?, span)),
             _ => None,
         },
         "format" => format(a, span),
@@ -259,14 +259,19 @@ fn builtin(m: &Module, scope: &Scope, name: &str, a: &[Val], span: Span) -> Opti
     }
 }
 
-fn dedup(items: &[Val]) -> Vec<Val> {
+/// Distinct elements in first-seen order; `toset` and `distinct` refuse (an evaluation
+/// error) more than [`MAX_ELEMENTS`], which would take quadratic time.
+fn dedup(items: &[Val]) -> Option<Vec<Val>> {
+    if items.len() > MAX_ELEMENTS {
+        return None;
+    }
     let mut out: Vec<Val> = Vec::new();
     for x in items {
         if !out.iter().any(|o| same(o, x) == Some(true)) {
             out.push(x.clone());
         }
     }
-    out
+    Some(out)
 }
 
 fn flatten(v: &Val, out: &mut Vec<Val>) -> Option<()> {
