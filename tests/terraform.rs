@@ -453,3 +453,108 @@ fn corpus_terraform_reads_without_errors() {
     assert_eq!(findings, [broken]);
     insta::assert_snapshot!("corpus_terraform", summary.join("\n"));
 }
+
+fn plan(path: &Path) -> terraform::plan::PlanRead {
+    let text = terraform::plan::decode(std::fs::read(path).unwrap()).unwrap();
+    terraform::plan::read_plan(SourceFile::new(path.display().to_string(), text))
+}
+
+#[test]
+fn plans_name_addresses_keep_before_and_mark_unknowns() {
+    let r = plan(&fixture("plan/plan.json"));
+    let e = &r.after;
+    assert_eq!(e.policies.len(), 1);
+    let p = &e.policies[0];
+    assert_eq!(p.address, "module.logs.aws_s3_bucket_policy.this");
+    assert_eq!(
+        p.attached_to,
+        Some(Attachment::Bucket("module.logs.aws_s3_bucket.this".into()))
+    );
+    // Located inside the JSON string of `values.policy`.
+    assert_eq!(located(e, Code::InvalidEffect), (40, 83));
+    let b = &e.buckets[0];
+    assert_eq!(b.settings[0].0, "public-access-block.json");
+    assert_eq!(
+        plain(&b.settings[0].1)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"],
+        false
+    );
+    assert!(
+        e.unknowns
+            .iter()
+            .any(|u| u.expression == "aws_s3_bucket_policy.unknown.policy"
+                && u.why.contains("after apply"))
+    );
+    assert_eq!(r.before.len(), 1);
+    assert_eq!(
+        plain(&r.before[0].document)["Statement"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn a_utf16_plan_with_bom_is_decoded() {
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in "{\"format_version\":\"1.2\",\"planned_values\":{}}".encode_utf16() {
+        bytes.extend(u.to_le_bytes());
+    }
+    let text = terraform::plan::decode(bytes).unwrap();
+    let r = terraform::plan::read_plan(SourceFile::new("p.json", text));
+    assert!(r.after.findings.is_empty());
+    let r = terraform::plan::read_plan(SourceFile::new("p.json", "{\"a\": 1}"));
+    assert_eq!(r.after.findings[0].code, Code::TerraformSyntax);
+}
+
+#[test]
+fn corpus_plans_read_without_errors() {
+    let Some(root) = corpus_root() else { return };
+    let mut lines = Vec::new();
+    let mut stack = vec![root.clone()];
+    let mut plans = Vec::new();
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json")
+                && std::fs::read(&p)
+                    .unwrap()
+                    .windows(14)
+                    .any(|w| w == b"format_version" || w == b"f\0o\0r\0m\0a\0t\0_\0")
+            {
+                plans.push(p);
+            }
+        }
+    }
+    plans.sort();
+    assert_eq!(plans.len(), 12, "{plans:?}");
+    for p in plans {
+        let r = plan(&p);
+        let e = &r.after;
+        let rel = p.strip_prefix(&root).unwrap().display();
+        assert!(e.findings.is_empty(), "{rel}: {:?}", e.findings);
+        let a = iac::analyze(e, &LoadOptions::default());
+        let errors = a
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.finding.code.as_str().starts_with('E'))
+            .count();
+        assert_eq!(errors, 0, "{rel}");
+        lines.push(format!(
+            "{rel}: {} policies ({} before), {} buckets, {} unknowns",
+            e.policies.len(),
+            r.before.len(),
+            e.buckets.len(),
+            e.unknowns.len()
+        ));
+        for b in &e.buckets {
+            let names: Vec<&str> = b
+                .settings
+                .iter()
+                .map(|(n, _)| n.trim_end_matches(".json"))
+                .collect();
+            lines.push(format!("  bucket {} [{}]", b.address, names.join(" ")));
+        }
+    }
+    insta::assert_snapshot!("corpus_plans", lines.join("\n"));
+}

@@ -171,6 +171,15 @@ impl Reader<'_> {
                     Some(_) => return,
                 }
             }
+            // `aws_s3_bucket.policy` is computed from the bucket policy in provider v4+: only a
+            // policy the configuration sets is the bucket's inline policy.
+            let set = values
+                .and_then(|v| v.get(attr))
+                .is_some_and(|p| p.as_str().is_some());
+            if rtype == "aws_s3_bucket" && !set && !self.configured(address, attr) {
+                self.bucket(address, values, r.span);
+                return;
+            }
             let attached_to = self.link(address, values);
             match values.and_then(|v| v.get(attr)) {
                 Some(
@@ -194,22 +203,92 @@ impl Reader<'_> {
             }
         }
         if rtype == "aws_s3_bucket" {
-            let name = values
-                .and_then(|v| v.get("bucket"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            self.out.buckets.push(IacBucket {
-                address: address.to_string(),
-                name,
-                span: r.span,
-                settings: Vec::new(),
-            });
+            self.bucket(address, values, r.span);
+        }
+        let canned = values
+            .and_then(|v| v.get("acl"))
+            .filter(|_| rtype == "aws_s3_bucket_acl");
+        if let Some(setting) = canned.and_then(|a| self.canned_acl(a)) {
+            if let Some(link) = self.link(address, values) {
+                self.attach(link, names::ACL, setting, r.span);
+            }
         }
         if let Some((file, setting)) = values.and_then(|v| split_setting(rtype, v)) {
             if let Some(link) = self.link(address, values) {
                 self.attach(link, file, setting, r.span);
             }
         }
+    }
+
+    /// `get-bucket-acl` output of a canned ACL; the owner's canonical id is an unknown.
+    fn canned_acl(&mut self, acl: &Value) -> Option<Value> {
+        let name = acl.as_str()?;
+        let id = self.out.unknowns.len();
+        let why = "the bucket owner's canonical id (known only from AWS)".to_string();
+        self.out.unknowns.push(Unknown {
+            expression: format!("acl = {name}"),
+            span: acl.span,
+            why,
+        });
+        let owner = super::value::placeholder(id);
+        let parsed = crate::aws_docs::acl::canned(
+            name,
+            &crate::aws_docs::acl::Owner::new(owner.clone()),
+            None,
+            false,
+        )?;
+        let s = |t: &str| Value {
+            kind: Kind::String(t.into()),
+            span: acl.span,
+        };
+        let obj = |m: Vec<(&str, Value)>| Value {
+            kind: Kind::Object(
+                m.into_iter()
+                    .map(|(k, value)| Member {
+                        key: k.into(),
+                        key_span: acl.span,
+                        value,
+                    })
+                    .collect(),
+            ),
+            span: acl.span,
+        };
+        let grants = parsed
+            .grants
+            .iter()
+            .map(|g| {
+                let grantee = match (g.grantee.group_uri(), g.grantee.canonical_id()) {
+                    (Some(u), _) => obj(vec![("Type", s("Group")), ("URI", s(u))]),
+                    (None, Some(i)) => obj(vec![("Type", s("CanonicalUser")), ("ID", s(i))]),
+                    _ => obj(Vec::new()),
+                };
+                obj(vec![
+                    ("Grantee", grantee),
+                    ("Permission", s(g.permission.as_str())),
+                ])
+            })
+            .collect();
+        let grants = Value {
+            kind: Kind::Array(grants),
+            span: acl.span,
+        };
+        Some(obj(vec![
+            ("Owner", obj(vec![("ID", s(&owner))])),
+            ("Grants", grants),
+        ]))
+    }
+
+    fn bucket(&mut self, address: &str, values: Option<&Value>, span: Span) {
+        let name = values
+            .and_then(|v| v.get("bucket"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.out.buckets.push(IacBucket {
+            address: address.to_string(),
+            name,
+            span,
+            settings: Vec::new(),
+        });
     }
 
     fn policy(
@@ -260,21 +339,27 @@ impl Reader<'_> {
         }
     }
 
-    /// The `configuration` references of attribute `attr` of a root-module resource.
-    fn config_refs(&self, address: &str, attr: &str) -> Vec<String> {
-        let Some(resources) = self
-            .root
-            .get("configuration")
-            .and_then(|c| c.get("root_module"))
-            .and_then(|m| m.get("resources"))
-            .and_then(Value::as_array)
-        else {
-            return Vec::new();
-        };
-        let base = address.split('[').next().unwrap_or(address);
-        resources
+    /// The `configuration` block of a resource, found through `module_calls` for a resource
+    /// of a child module (instance keys dropped: configuration is per declaration).
+    fn config(&self, address: &str) -> Option<&Value> {
+        let mut m = self.root.get("configuration")?.get("root_module")?;
+        let mut rest = address;
+        while let Some(after) = rest.strip_prefix("module.") {
+            let end = after.find('.')?;
+            let name = after[..end].split('[').next()?;
+            m = m.get("module_calls")?.get(name)?.get("module")?;
+            rest = &after[end + 1..];
+        }
+        let base = strip_index(rest);
+        m.get("resources")?
+            .as_array()?
             .iter()
-            .find(|r| r.get("address").and_then(Value::as_str) == Some(base))
+            .find(|r| r.get("address").and_then(Value::as_str) == Some(base.as_str()))
+    }
+
+    /// The `configuration` references of attribute `attr` of a resource, relative to its module.
+    fn config_refs(&self, address: &str, attr: &str) -> Vec<String> {
+        self.config(address)
             .and_then(|r| {
                 r.get("expressions")?
                     .get(attr)?
@@ -286,6 +371,13 @@ impl Reader<'_> {
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect()
+    }
+
+    /// Whether the configuration sets attribute `attr` of a resource.
+    fn configured(&self, address: &str, attr: &str) -> bool {
+        self.config(address)
+            .and_then(|r| r.get("expressions")?.get(attr))
+            .is_some()
     }
 
     /// The bucket (or role) a resource refers to: by configuration reference, else by name.
@@ -300,17 +392,24 @@ impl Reader<'_> {
         .find(|(a, _)| {
             values.and_then(|v| v.get(a)).is_some() || !self.config_refs(address, a).is_empty()
         })?;
-        for r in self.config_refs(address, attr) {
-            if let Some(rest) = r.strip_prefix(&format!("{target}.")) {
-                if let Some(name) = rest.split('.').next().filter(|_| rest.contains('.')) {
-                    let a = format!("{target}.{name}");
-                    return Some(if target == "aws_s3_bucket" {
-                        Attachment::Bucket(a)
-                    } else {
-                        Attachment::Principal(a)
-                    });
-                }
-            }
+        // The module part of the address (`module.a["x"].module.b.`), which references are
+        // relative to.
+        let module = module_prefix(address);
+        let mut refs: Vec<String> = self
+            .config_refs(address, attr)
+            .into_iter()
+            .filter(|r| {
+                r.starts_with(&format!("{target}.")) && !r[target.len() + 1..].contains('.')
+            })
+            .collect();
+        refs.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        if let Some(r) = refs.first() {
+            let a = format!("{module}{r}");
+            return Some(if target == "aws_s3_bucket" {
+                Attachment::Bucket(a)
+            } else {
+                Attachment::Principal(a)
+            });
         }
         let name = values?.get(attr)?.as_str()?;
         if target != "aws_s3_bucket" {
@@ -384,6 +483,41 @@ impl Reader<'_> {
                 });
             }
         }
+    }
+}
+
+/// The module part of an address: `module.a["x"].module.b.` of
+/// `module.a["x"].module.b.aws_s3_bucket.this[0]` (empty at the root).
+fn module_prefix(address: &str) -> &str {
+    let mut at = 0;
+    while let Some(after) = address[at..].strip_prefix("module.") {
+        // The name, an optional `[...]` key (which may hold dots inside quotes), then `.`.
+        let mut end = 0;
+        let mut in_brackets = false;
+        for (i, c) in after.char_indices() {
+            match c {
+                '[' => in_brackets = true,
+                ']' => in_brackets = false,
+                '.' if !in_brackets => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if end == 0 {
+            break;
+        }
+        at += "module.".len() + end + 1;
+    }
+    &address[..at]
+}
+
+/// `a.b[0]` as `a.b`.
+fn strip_index(address: &str) -> String {
+    match address.find('[') {
+        Some(i) => address[..i].to_string(),
+        None => address.to_string(),
     }
 }
 
