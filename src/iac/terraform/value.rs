@@ -7,8 +7,8 @@ use crate::json::{self, Kind, Member, Value};
 use crate::source::Span;
 
 /// The reserved text that stands for unknown `N` inside a policy: `${iac:unknown-N}` where `N`
-/// indexes [`crate::iac::Extracted::unknowns`]. It has the shape of an IAM policy variable, so
-/// code that meets it treats it as a value known only at request time, never as a match.
+/// indexes [`crate::iac::Extracted::unknowns`]. A document containing it must be judged
+/// uncertain (see `terraform::unknowns_in`), never evaluated as if the text were the value.
 pub const PLACEHOLDER_PREFIX: &str = "${iac:unknown-";
 
 /// The placeholder text of unknown `id`.
