@@ -143,7 +143,7 @@ codes! {
     RedundantResource = ("P503", "redundant-resource", Note, "a resource that another resource of the same statement already covers"),
     DocumentShape = ("E009", "document-shape", Error, "an AWS document does not have the shape the AWS CLI prints"),
     BucketFolder = ("E010", "bucket-folder", Error, "a bucket folder's manifest or files do not fit together"),
-    TerraformSyntax = ("E011", "terraform-syntax", Error, "a Terraform file is not valid HCL, a plan is not a Terraform plan, or a module cannot be read"),
+    TerraformSyntax = ("E011", "terraform-syntax", Error, "a .tf file is not valid HCL, or a plan or local module cannot be read"),
     PublicRead = ("S101", "public-read", Error, "a public policy statement lets anyone read objects or bucket configuration"),
     PublicWrite = ("S102", "public-write", Error, "a public policy statement lets anyone write or delete"),
     PublicList = ("S103", "public-list", Error, "a public policy statement lets anyone list the bucket"),

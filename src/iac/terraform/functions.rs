@@ -137,6 +137,46 @@ fn builtin(m: &Module, scope: &Scope, name: &str, a: &[Val], span: Span) -> Opti
             }
             Some(Val::new(VKind::Str(out), span))
         }
+        "coalesce" => a
+            .iter()
+            .find(|v| !matches!(v.kind, VKind::Null) && v.as_str() != Some(""))
+            .filter(|v| !v.has_unknown())
+            .cloned(),
+        "replace" => {
+            let (s, from, to) = (first?, a.get(1)?.as_str()?, a.get(2)?.to_lstr()?);
+            if from.starts_with('/') && from.ends_with('/') && from.len() > 1 {
+                return None;
+            }
+            replace(s, from, &to, span)
+        }
+        "lower" | "upper" => {
+            let s = first?.as_str()?;
+            let t = if name == "lower" {
+                s.to_lowercase()
+            } else {
+                s.to_uppercase()
+            };
+            Some(Val::str_at(t, span))
+        }
+        "file" | "templatefile" => {
+            let v = m.read_module_file(scope, first?, span)?;
+            // A template with variables is evaluated by Terraform; here it is read as text.
+            if name == "templatefile"
+                && v.as_str()
+                    .is_some_and(|t| t.contains("${") || t.contains("%{"))
+            {
+                return Some(m.unknown(scope, span, "a template file with variables"));
+            }
+            Some(v)
+        }
+        _ => collection(name, a, span),
+    }
+}
+
+/// The functions on lists and maps.
+fn collection(name: &str, a: &[Val], span: Span) -> Option<Val> {
+    let first = a.first();
+    match name {
         "concat" => {
             let mut out = Vec::new();
             for l in a {
@@ -222,38 +262,6 @@ fn builtin(m: &Module, scope: &Scope, name: &str, a: &[Val], span: Span) -> Opti
             let es = entries(first?)?;
             let pick = |(k, v): (Val, Val)| if name == "keys" { k } else { v };
             Some(list(es.into_iter().map(pick).collect(), span))
-        }
-        "coalesce" => a
-            .iter()
-            .find(|v| !matches!(v.kind, VKind::Null) && v.as_str() != Some(""))
-            .filter(|v| !v.has_unknown())
-            .cloned(),
-        "replace" => {
-            let (s, from, to) = (first?, a.get(1)?.as_str()?, a.get(2)?.to_lstr()?);
-            if from.starts_with('/') && from.ends_with('/') && from.len() > 1 {
-                return None;
-            }
-            replace(s, from, &to, span)
-        }
-        "lower" | "upper" => {
-            let s = first?.as_str()?;
-            let t = if name == "lower" {
-                s.to_lowercase()
-            } else {
-                s.to_uppercase()
-            };
-            Some(Val::str_at(t, span))
-        }
-        "file" | "templatefile" => {
-            let v = m.read_module_file(scope, first?, span)?;
-            // A template with variables is evaluated by Terraform; here it is read as text.
-            if name == "templatefile"
-                && v.as_str()
-                    .is_some_and(|t| t.contains("${") || t.contains("%{"))
-            {
-                return Some(m.unknown(scope, span, "a template file with variables"));
-            }
-            Some(v)
         }
         _ => None,
     }
