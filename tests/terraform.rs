@@ -558,3 +558,26 @@ fn corpus_plans_read_without_errors() {
     }
     insta::assert_snapshot!("corpus_plans", lines.join("\n"));
 }
+
+#[test]
+fn plan_role_inline_policies_are_identity_policies_of_the_role() {
+    let text = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","values":{"assume_role_policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}","inline_policy":[{"name":"a","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}]}}]}}}"#;
+    let r = terraform::plan::read_plan(SourceFile::new("p.json", text));
+    let kinds: Vec<(&str, PolicyKind)> = r
+        .after
+        .policies
+        .iter()
+        .map(|p| (p.address.as_str(), p.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("aws_iam_role.r", PolicyKind::Trust),
+            ("aws_iam_role.r.inline_policy", PolicyKind::Identity)
+        ]
+    );
+    assert_eq!(
+        r.after.policies[1].attached_to,
+        Some(Attachment::Principal("aws_iam_role.r".into()))
+    );
+}

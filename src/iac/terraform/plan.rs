@@ -205,6 +205,9 @@ impl Reader<'_> {
         if rtype == "aws_s3_bucket" {
             self.bucket(address, values, r.span);
         }
+        if rtype == "aws_iam_role" {
+            self.inline_policies(address, values, r.span);
+        }
         let canned = values
             .and_then(|v| v.get("acl"))
             .filter(|_| rtype == "aws_s3_bucket_acl");
@@ -276,6 +279,43 @@ impl Reader<'_> {
             ("Owner", obj(vec![("ID", s(&owner))])),
             ("Grants", grants),
         ]))
+    }
+
+    /// A role's `inline_policy` blocks, each an identity policy of the role.
+    fn inline_policies(&mut self, address: &str, values: Option<&Value>, span: Span) {
+        let items = values
+            .and_then(|v| v.get("inline_policy"))
+            .and_then(Value::as_array)
+            .unwrap_or(&[]);
+        for item in items {
+            let label = format!("{address}.inline_policy");
+            match item.get("policy") {
+                Some(
+                    p @ Value {
+                        kind: Kind::String(s),
+                        ..
+                    },
+                ) if !s.trim().is_empty() => {
+                    self.policy(
+                        &label,
+                        PolicyKind::Identity,
+                        p,
+                        Some(Attachment::Principal(address.to_string())),
+                    );
+                }
+                _ => {}
+            }
+        }
+        // Computed when not configured (it then lists the role policies read separately).
+        if self.after_unknown(address, "inline_policy") && self.configured(address, "inline_policy")
+        {
+            let why = format!("the inline policies of `{address}` are known only after apply");
+            self.out.unknowns.push(Unknown {
+                expression: format!("{address}.inline_policy"),
+                span,
+                why,
+            });
+        }
     }
 
     fn bucket(&mut self, address: &str, values: Option<&Value>, span: Span) {
