@@ -581,3 +581,12 @@ fn plan_role_inline_policies_are_identity_policies_of_the_role() {
         Some(Attachment::Principal("aws_iam_role.r".into()))
     );
 }
+
+#[test]
+fn file_policies_are_read_from_the_module_and_located_at_the_call() {
+    let e = only("file_policy");
+    let doc = plain(&e.policies[0].document);
+    assert_eq!(doc["Statement"][0]["Action"], "s3:GetObjekt");
+    // The text comes from another file: its findings point at the `file(...)` call.
+    assert_eq!(located(&e, Code::UnknownAction), (3, 12));
+}

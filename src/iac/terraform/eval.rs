@@ -251,6 +251,8 @@ impl Module {
                     ops.len(),
                 ),
             },
+            // `path.module` is the module's own directory, which `file()` resolves against.
+            ("path", Some(m)) if m == "module" => (Val::str_at(".", span), 1),
             ("path" | "terraform" | "self", _) => (
                 self.unknown(scope, span, "known only when Terraform runs"),
                 ops.len(),

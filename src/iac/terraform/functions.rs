@@ -51,7 +51,6 @@ impl Module {
     /// `file(path)`: a file of the module, located at the call.
     fn read_module_file(&self, scope: &Scope, path: &Val, span: Span) -> Option<Val> {
         let p = path.as_str()?;
-        let p = p.strip_prefix("${path.module}/").unwrap_or(p);
         let full = super::module::normalize(&self.dir.join(p));
         match self.reader.read(&full) {
             Ok(text) => Some(Val::new(VKind::Str(LStr::flat(text, span.start)), span)),
