@@ -8,6 +8,8 @@
 //! - `query/*`: one decision on a compiled graph, without and with the trace;
 //! - `iac/*`: one CloudFormation template read, its intrinsics evaluated, its buckets and
 //!   policies extracted, and every policy analysed (as a pre-commit run does per template).
+//! - `terraform/*`: one `.tf` file read, extracted and analysed; a generated tree of 1,000
+//!   `.tf` files (100 module directories of 10 files) read and extracted.
 //!
 //! Run with `cargo bench` (`cargo bench -- lint` for one group).
 
@@ -223,11 +225,97 @@ fn iac(c: &mut Criterion) {
     }
 }
 
+/// A `.tf` file of a bucket with split settings and a policy document, `i` making it unique.
+fn tf_file(i: usize) -> String {
+    format!(
+        r#"variable "name{i}" {{
+  default = "amzn-s3-demo-bucket-{i}"
+}}
+
+resource "aws_s3_bucket" "b{i}" {{
+  bucket = var.name{i}
+}}
+
+resource "aws_s3_bucket_public_access_block" "b{i}" {{
+  bucket                  = aws_s3_bucket.b{i}.id
+  block_public_acls       = true
+  ignore_public_acls      = true
+  block_public_policy     = true
+  restrict_public_buckets = true
+}}
+
+data "aws_iam_policy_document" "p{i}" {{
+  statement {{
+    sid       = "TLS"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.b{i}.arn, "${{aws_s3_bucket.b{i}.arn}}/*"]
+    principals {{
+      type        = "*"
+      identifiers = ["*"]
+    }}
+    condition {{
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }}
+  }}
+  statement {{
+    sid       = "Read"
+    actions   = ["s3:GetObject"]
+    resources = ["${{aws_s3_bucket.b{i}.arn}}/*"]
+    principals {{
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }}
+  }}
+}}
+
+resource "aws_s3_bucket_policy" "b{i}" {{
+  bucket = aws_s3_bucket.b{i}.id
+  policy = data.aws_iam_policy_document.p{i}.json
+}}
+"#
+    )
+}
+
+fn terraform_benches(c: &mut Criterion) {
+    use s3_access::iac::{self, terraform};
+    let one = tf_file(0);
+    c.bench_function("terraform/one .tf file: read, extract, analyse", |b| {
+        b.iter(|| {
+            let e = terraform::read_file(SourceFile::new("main.tf", black_box(one.as_str())));
+            iac::analyze(&e, &s3_access::load::LoadOptions::default())
+        })
+    });
+    let tree: Vec<Vec<SourceFile>> = (0..100)
+        .map(|d| {
+            (0..10)
+                .map(|f| SourceFile::new(format!("m{d}/f{f}.tf"), tf_file(d * 10 + f)))
+                .collect()
+        })
+        .collect();
+    c.bench_function("terraform/tree of 1,000 .tf files: read, extract", |b| {
+        b.iter(|| {
+            for (d, files) in tree.iter().enumerate() {
+                let dir = std::path::PathBuf::from(format!("m{d}"));
+                let r = terraform::read_module(
+                    &dir,
+                    files.clone(),
+                    &[],
+                    std::rc::Rc::new(terraform::NoModules),
+                );
+                black_box(r);
+            }
+        })
+    });
+}
+
 criterion_group! {
     name = speed;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = benches, iac
+    targets = benches, iac, terraform_benches
 }
 criterion_main!(speed);

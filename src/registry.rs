@@ -181,6 +181,7 @@ codes! {
     YamlSyntax = ("E012", "yaml-syntax", Error, "the template is not valid YAML"),
     TemplateError = ("E013", "template-error", Error, "an intrinsic function or reference that CloudFormation would reject"),
     TemplateUnsupported = ("E014", "template-unsupported", Note, "a template construct s3-access does not follow (its contents are unknown)"),
+    TerraformSyntax = ("E015", "terraform-syntax", Error, "a .tf file is not valid HCL, or a plan or local module cannot be read"),
 }
 
 /// Codes off unless configured: true statements that few act on, which would drown the

@@ -708,3 +708,124 @@ fn fn_for_each_loops_cannot_multiply_a_template_without_bound() {
     assert_eq!(x.buckets.len(), 1);
     assert!(x.findings.iter().any(|f| f.code.as_str() == "E014"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Terraform: each case a located E-code or an unknown, in bounded time and memory.
+// ---------------------------------------------------------------------------------------
+
+fn terraform(text: String) -> s3_access::iac::Extracted {
+    s3_access::iac::terraform::read_file(SourceFile::new("hostile.tf", text))
+}
+
+fn tf_codes(e: &s3_access::iac::Extracted) -> Vec<&'static str> {
+    e.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+#[test]
+fn hcl_nested_100_000_deep_is_a_located_syntax_error() {
+    let e = terraform(format!("x = {}", "[".repeat(100_000)));
+    assert_eq!(tf_codes(&e), vec!["E015"]);
+    let e = terraform(format!("{}\n", "a {\n".repeat(100_000)));
+    assert_eq!(tf_codes(&e), vec!["E015"]);
+}
+
+#[test]
+fn a_heredoc_that_never_ends_is_a_located_syntax_error() {
+    let text = format!(
+        "resource \"aws_s3_bucket_policy\" \"p\" {{\n  policy = <<EOF\n{}",
+        "{\"a\": 1}\n".repeat(100_000)
+    );
+    let e = terraform(text);
+    assert_eq!(tf_codes(&e), vec!["E015"]);
+    assert_eq!(e.source.line_col(e.findings[0].span.start).line, 3);
+}
+
+#[test]
+fn a_tf_file_over_the_size_limit_is_refused_before_it_is_read() {
+    use s3_access::iac::terraform::{FsReader, ModuleReader};
+    let dir = std::env::temp_dir().join(format!("s3a-big-tf-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("big")).unwrap();
+    let f = std::fs::File::create(dir.join("big/main.tf")).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap(); // sparse: costs no disk
+    assert!(
+        FsReader
+            .read(&dir.join("big/main.tf"))
+            .unwrap_err()
+            .contains("larger than 8 MB")
+    );
+    // A module call of that directory is a located error in the caller.
+    let main = "module \"big\" {\n  source = \"./big\"\n}\n";
+    let r = s3_access::iac::terraform::read_module(
+        &dir,
+        vec![SourceFile::new(
+            dir.join("main.tf").display().to_string(),
+            main,
+        )],
+        &[],
+        std::rc::Rc::new(FsReader),
+    );
+    let e = &r.files[0];
+    assert_eq!(tf_codes(e), vec!["E015"]);
+    assert!(
+        e.findings[0].message.contains("larger than 8 MB"),
+        "{}",
+        e.findings[0].message
+    );
+    // Text over the limit handed over directly is an input-limit error, not parsed.
+    let e = terraform(" ".repeat(s3_access::iac::terraform::MAX_TF_BYTES + 1));
+    assert_eq!(tf_codes(&e), vec!["E004"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn for_each_over_a_million_generated_elements_is_an_unknown_expansion() {
+    // `range` is not evaluated: the expansion is unknown, read as one instance.
+    let text = "resource \"aws_s3_bucket\" \"b\" {\n  for_each = toset([for i in range(1000000) : tostring(i)])\n  bucket = each.key\n}\n";
+    let e = terraform(text.to_string());
+    assert_eq!(e.buckets.len(), 1);
+    assert_eq!(e.buckets[0].address, "aws_s3_bucket.b[?]");
+    // A literal list of a million elements: over the expansion limit, also unknown.
+    let list = vec!["\"x\""; 1_000_000].join(",");
+    let text = format!(
+        "locals {{\n  xs = [{list}]\n}}\nresource \"aws_s3_bucket\" \"b\" {{\n  for_each = toset(local.xs)\n  bucket = each.key\n}}\n"
+    );
+    let e = terraform(text);
+    assert_eq!(e.buckets.len(), 1);
+    assert!(
+        e.unknowns.iter().any(|u| u.expression == "toset(local.xs)"),
+        "{:?}",
+        e.unknowns
+    );
+}
+
+#[test]
+fn a_module_that_sources_itself_is_a_located_error_not_a_hang() {
+    use s3_access::iac::terraform::FsReader;
+    let dir = std::env::temp_dir().join(format!("s3a-self-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    // a -> b -> a: a cycle through two directories.
+    std::fs::write(
+        dir.join("a/main.tf"),
+        "module \"b\" {\n  source = \"../b\"\n}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("b")).unwrap();
+    std::fs::write(
+        dir.join("b/main.tf"),
+        "module \"a\" {\n  source = \"../a\"\n}\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("a/main.tf")).unwrap();
+    let r = s3_access::iac::terraform::read_module(
+        &dir.join("a"),
+        vec![SourceFile::new(
+            dir.join("a/main.tf").display().to_string(),
+            text,
+        )],
+        &[],
+        std::rc::Rc::new(FsReader),
+    );
+    let all: Vec<&str> = r.files.iter().flat_map(tf_codes).collect();
+    assert_eq!(all, vec!["E015"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

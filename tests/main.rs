@@ -26,4 +26,5 @@ mod rules;
 mod s3_documents;
 mod sarif_schema;
 mod security;
+mod terraform;
 mod uncertainty;

@@ -24,6 +24,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("wildcard", wildcard),
     ("public_access", public_access),
     ("cloudformation", cloudformation),
+    ("terraform", terraform),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1100,4 +1101,41 @@ pub fn cloudformation(data: &[u8]) {
     }
     let analysis = s3_access::iac::analyze(&x, &s3_access::load::LoadOptions::default());
     check_report(&analysis.report);
+}
+
+// ---------------------------------------------------------------------------------------
+// terraform: the HCL reader, the evaluator, extraction, and the analysis of what it extracts.
+// ---------------------------------------------------------------------------------------
+
+/// The first byte chooses a `.tf` file or a plan; the rest is the text. Every policy, bucket
+/// setting, unknown and finding must lie inside the text, on character boundaries.
+pub fn terraform(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let source = SourceFile::new("fuzz.tf", text);
+    let extracted = if selector % 2 == 0 {
+        s3_access::iac::terraform::read_file(source)
+    } else {
+        s3_access::iac::terraform::plan::read_plan(source).after
+    };
+    let inside = |span: s3_access::source::Span| {
+        span.start <= span.end
+            && span.end as usize <= text.len()
+            && text.is_char_boundary(span.start as usize)
+            && text.is_char_boundary(span.end as usize)
+    };
+    for u in &extracted.unknowns {
+        assert!(inside(u.span), "{u:?}");
+    }
+    for f in &extracted.findings {
+        assert!(inside(f.span), "{f:?}");
+    }
+    let analysis = s3_access::iac::analyze(&extracted, &s3_access::load::LoadOptions::default());
+    for f in &analysis.report.findings {
+        assert!(inside(f.finding.span), "{:?}", f.finding);
+    }
 }
