@@ -17,6 +17,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod document;
 pub mod eval;
+pub mod exact;
 pub mod iac;
 pub mod json;
 pub mod lint;

@@ -26,6 +26,7 @@ const LAYERS: &[&str] = &[
     "iac",
     "eval",
     "query",
+    "exact",
     "public",
     "audit",
     "config",

@@ -1,0 +1,136 @@
+//! Which condition keys a request can carry, by who makes it: some keys are set from the
+//! caller (so they are not free: the principal class fixes them), some are in every request,
+//! some only in signed requests or only for IAM principals, and a key the catalogue does not
+//! know is never set (IAM "AWS global condition context keys" page, per key "Availability").
+
+use crate::eval::request::Caller;
+
+/// How a key can appear in a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// Set from the caller or the resource owner by `Request::new`: fixed by the principal class.
+    Derived,
+    /// In every request, with a value the request chooses (`aws:SecureTransport`).
+    Always,
+    /// Time: `aws:CurrentTime` and `aws:EpochTime`, one instant written twice.
+    Time,
+    /// Present or absent, any value of its type.
+    Free,
+    /// Never present for this caller.
+    Never,
+}
+
+/// Keys `Request::new` derives from the caller and the resource owner.
+const DERIVED: &[&str] = &[
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:resourceaccount",
+    "s3:resourceaccount",
+];
+
+/// Keys set from an IAM principal's credentials or account: absent for anonymous callers and
+/// AWS service principals (global keys page: "This key is included in the request context
+/// when the requester is an IAM principal" and similar).
+const IAM_ONLY: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
+    "aws:tokenissuetime",
+    "aws:federatedprovider",
+    "aws:sourceidentity",
+    "aws:rolesessionname",
+    "aws:ec2instancesourcevpc",
+    "aws:ec2instancesourceprivateipv4",
+    "aws:assumedroot",
+];
+
+/// Keys that need a signed request: absent for anonymous callers (service-to-service keys
+/// and the S3 signature keys).
+const SIGNED_ONLY: &[&str] = &[
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:principalservicenameslist",
+    "s3:signatureversion",
+    "s3:signatureage",
+    "s3:x-amz-content-sha256",
+];
+
+/// How `key` (any case) can appear in a request made by `caller`.
+pub fn availability(key: &str, caller: &Caller) -> Availability {
+    let lower = key.to_ascii_lowercase();
+    if DERIVED.contains(&lower.as_str()) {
+        return Availability::Derived;
+    }
+    if lower == "aws:currenttime" || lower == "aws:epochtime" {
+        return Availability::Time;
+    }
+    // Request::new sets these in every request; the request chooses their value.
+    if lower == "aws:securetransport" || lower == "aws:viaawsservice" {
+        return Availability::Always;
+    }
+    // AWS rule: AWS sets only the keys it defines; a condition on any other key sees it absent.
+    if !crate::catalog::is_known_key(key) {
+        return Availability::Never;
+    }
+    let iam = caller.account().is_some();
+    let principal_tag = lower.starts_with("aws:principaltag/");
+    if (IAM_ONLY.contains(&lower.as_str()) || principal_tag) && !iam {
+        return Availability::Never;
+    }
+    if SIGNED_ONLY.contains(&lower.as_str()) && *caller == Caller::Anonymous {
+        return Availability::Never;
+    }
+    Availability::Free
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_the_caller() {
+        let anon = Caller::Anonymous;
+        let user = Caller::parse("arn:aws:iam::111122223333:user/u").unwrap();
+        let svc = Caller::parse("cloudtrail.amazonaws.com").unwrap();
+        assert_eq!(
+            availability("aws:PrincipalOrgID", &anon),
+            Availability::Never
+        );
+        assert_eq!(
+            availability("aws:PrincipalOrgID", &svc),
+            Availability::Never
+        );
+        assert_eq!(
+            availability("aws:PrincipalOrgID", &user),
+            Availability::Free
+        );
+        assert_eq!(
+            availability("aws:PrincipalTag/team", &anon),
+            Availability::Never
+        );
+        assert_eq!(availability("aws:SourceArn", &anon), Availability::Never);
+        assert_eq!(availability("aws:SourceArn", &svc), Availability::Free);
+        assert_eq!(
+            availability("aws:PrincipalArn", &user),
+            Availability::Derived
+        );
+        assert_eq!(availability("AWS:EPOCHTIME", &user), Availability::Time);
+        assert_eq!(
+            availability("aws:SecureTransport", &anon),
+            Availability::Always
+        );
+        assert_eq!(availability("aws:SourceIp", &anon), Availability::Free);
+        assert_eq!(availability("s3ax:nothing", &user), Availability::Never);
+    }
+}
