@@ -15,6 +15,7 @@ pub mod keys;
 pub mod principals;
 pub mod regions;
 mod search;
+pub mod who_can;
 
 use crate::eval::decide::Response;
 use crate::eval::graph::Graph;

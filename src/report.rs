@@ -12,6 +12,7 @@ pub mod public;
 pub mod query;
 pub mod sarif;
 pub mod stream;
+pub mod who_can;
 
 pub use crate::lint::run::Summary;
 

@@ -212,7 +212,7 @@ fn values_of(key: &str) -> Vec<Option<Vec<&'static str>>> {
 }
 
 /// Every context of the keys the graph's conditions use, for `caller`.
-fn contexts(graph: &Graph, caller: &Caller) -> Vec<Vec<(String, Vec<&'static str>)>> {
+fn contexts(graph: &Graph, caller: &Caller, action: &str) -> Vec<Vec<(String, Vec<&'static str>)>> {
     let mut used: Vec<String> = Vec::new();
     for s in &graph.statements {
         for c in &s.conditions {
@@ -224,11 +224,12 @@ fn contexts(graph: &Graph, caller: &Caller) -> Vec<Vec<(String, Vec<&'static str
     }
     let mut out: Vec<Vec<(String, Vec<&'static str>)>> = vec![Vec::new()];
     for k in used {
-        let options: Vec<Option<Vec<&'static str>>> = match keys::availability(&k, caller) {
-            Availability::Derived | Availability::Never => vec![None],
-            Availability::Always => values_of(&k).into_iter().filter(Option::is_some).collect(),
-            _ => values_of(&k),
-        };
+        let options: Vec<Option<Vec<&'static str>>> =
+            match keys::availability_for(&k, caller, action) {
+                Availability::Derived | Availability::Never => vec![None],
+                Availability::Always => values_of(&k).into_iter().filter(Option::is_some).collect(),
+                _ => values_of(&k),
+            };
         let mut next = Vec::new();
         for ctx in &out {
             for o in &options {
@@ -265,8 +266,8 @@ fn compare(graph: &Graph) -> (Vec<String>, usize) {
     let mut any_caller = vec![false; ACTIONS.len()];
     for c in CALLERS {
         let caller = Caller::parse(c).unwrap();
-        let ctxs = contexts(graph, &caller);
         for (ai, (action, on_bucket)) in ACTIONS.iter().enumerate() {
+            let ctxs = contexts(graph, &caller, action);
             let resources: Vec<String> = if *on_bucket {
                 vec!["arn:aws:s3:::bkt".into()]
             } else {
@@ -342,7 +343,7 @@ fn the_oracle_sees_differences_it_is_meant_to_see() {
             "Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
     ));
     let caller = Caller::Anonymous;
-    let allowed = contexts(&g, &caller)
+    let allowed = contexts(&g, &caller, "s3:GetObject")
         .iter()
         .filter(|ctx| {
             let r = concrete(&caller, "s3:GetObject", "arn:aws:s3:::bkt/k1", ctx);
@@ -353,4 +354,114 @@ fn the_oracle_sees_differences_it_is_meant_to_see() {
     let (diffs, uncertain) = compare(&g);
     assert!(diffs.is_empty(), "{diffs:?}");
     assert_eq!(uncertain, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// who-can.
+// ---------------------------------------------------------------------------------------
+
+fn who_can_cli(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .arg("who-can")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn who_can_lists_public_readers_with_a_witness_and_the_granting_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.json");
+    std::fs::write(
+        &path,
+        r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+   "Resource": "arn:aws:s3:::bkt/public/*"},
+  {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
+   "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bkt/in/*",
+   "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
+]}"#,
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let (code, text) = who_can_cli(&[p]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("public (anonymous, or any AWS account):"),
+        "{text}"
+    );
+    assert!(text.contains("anyone, anonymously"), "{text}");
+    assert!(
+        text.contains("e.g. anonymous s3:GetObject on arn:aws:s3:::bkt/public/"),
+        "{text}"
+    );
+    assert!(text.contains("policy.json:2:3 Sid `PublicRead`"), "{text}");
+    assert!(text.contains("account 444455556666"), "{text}");
+    assert!(text.contains("`aws:SourceIp` = 203.0.113.0"), "{text}");
+    // Nobody else gets PutObject outside in/*; the witness keys stay in their regions.
+    assert!(!text.contains("anonymous s3:PutObject"), "{text}");
+
+    let (code, json) = who_can_cli(&[p, "--action", "s3:PutObject", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["buckets"][0]["owner_assumed"], true);
+    // The owner is not given: its own principals may do anything their identity policies
+    // allow; everyone else only what the policy grants.
+    let groups: Vec<&serde_json::Value> = v["buckets"][0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["stratum"] != "same-account")
+        .collect();
+    assert!(!groups.is_empty());
+    for g in groups {
+        assert_eq!(g["actions"], serde_json::json!(["s3:PutObject"]));
+        assert_eq!(g["stratum"], "other-account", "{g}");
+        let res = g["witness"]["resource"].as_str().unwrap();
+        assert!(res.starts_with("arn:aws:s3:::bkt/in/"), "{res}");
+    }
+
+    // A resource outside every grant: only the owner's own principals, exit 0.
+    let (code, text) = who_can_cli(&[p, "--resource", "arn:aws:s3:::bkt/private/*"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("the bucket owner's account:"), "{text}");
+    assert!(!text.contains("public (") && !text.contains("other accounts:"), "{text}");
+}
+
+#[test]
+fn who_can_never_lets_anonymous_callers_in_through_access_point_or_organisation_keys() {
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bkt","arn:aws:s3:::bkt/*"],
+            "Condition":{"StringEquals":{"s3:DataAccessPointAccount":"111122223333"}}},
+           {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*",
+            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}"#,
+    ));
+    let mut model = s3_access::eval::bucket::BucketModel::new("bkt");
+    model.graph = g;
+    model.owner = Some(OWNER.into());
+    let w = exact::who_can::who_can(
+        &model,
+        &exact::who_can::WhoCanOptions {
+            now: NOW,
+            ..Default::default()
+        },
+    );
+    assert!(w.reasons.is_empty(), "{:?}", w.reasons);
+    assert!(
+        w.groups.iter().all(|g| g.class.caller != Caller::Anonymous),
+        "{:?}",
+        w.groups
+            .iter()
+            .map(|g| g.class.caller.to_string())
+            .collect::<Vec<_>>()
+    );
+    // Members of the organisation, in any account, can read.
+    assert!(w.groups.iter().any(|g| g.class.other_account
+        && g.actions == ["s3:GetObject"]
+        && g.when.iter().any(|(k, _)| k == "aws:PrincipalOrgID")));
 }

@@ -1057,7 +1057,7 @@ pub fn public_access(data: &[u8]) {
 /// overridden.
 fn realistic(r: &Request) -> bool {
     use s3_access::catalog::KeyType;
-    use s3_access::exact::keys::{Availability, availability};
+    use s3_access::exact::keys::{Availability, availability_for};
     r.context
         .entries()
         .iter()
@@ -1076,7 +1076,7 @@ fn realistic(r: &Request) -> bool {
             typed
                 && single
                 && !matches!(
-                    availability(&e.key, &r.caller),
+                    availability_for(&e.key, &r.caller, &r.action),
                     Availability::Derived | Availability::Never | Availability::Time
                 )
         })

@@ -218,12 +218,13 @@ pub fn atoms(
     }
     alphabet.sort_unstable();
     alphabet.dedup();
+    // The character no test names goes first, so witnesses prefer it (`s3:z`, not `s3:3`).
     if let Some(c) = fresh
         .chars()
         .chain('\u{e000}'..'\u{f8ff}')
         .find(|c| !alphabet.contains(c))
     {
-        alphabet.push(c);
+        alphabet.insert(0, c);
     }
     let start: Vec<Vec<u64>> = tests
         .iter()

@@ -94,6 +94,47 @@ pub fn availability(key: &str, caller: &Caller) -> Availability {
     Availability::Free
 }
 
+/// S3 keys set from the access point a request goes through (S3 "Access points" condition
+/// keys): absent from requests made to the bucket itself, the only ones the engine enumerates.
+const ROUTE: &[&str] = &[
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "s3:accesspointnetworkorigin",
+];
+
+/// How `key` can appear in a request of `caller` for `action` (`s3:Name`): as
+/// [`availability`], and an S3 key is present only for the actions the catalogue lists it for
+/// (Service Authorization Reference, "Actions defined by Amazon S3", condition keys column),
+/// and never from an access point in a request to the bucket itself.
+pub fn availability_for(key: &str, caller: &Caller, action: &str) -> Availability {
+    let base = availability(key, caller);
+    let lower = key.to_ascii_lowercase();
+    if base != Availability::Free || !lower.starts_with("s3:") {
+        return base;
+    }
+    if ROUTE.contains(&lower.as_str()) {
+        return Availability::Never;
+    }
+    let known = action
+        .split_once(':')
+        .and_then(|(svc, name)| crate::catalog::service(svc)?.action(name));
+    match known {
+        // An action the catalogue does not know may carry any key.
+        None => base,
+        Some(a) => {
+            let listed = a.condition_keys().iter().any(|k| {
+                let head = k.split("${").next().unwrap_or(k);
+                if head.len() < k.len() {
+                    lower.starts_with(&head.to_ascii_lowercase())
+                } else {
+                    k.eq_ignore_ascii_case(&lower)
+                }
+            });
+            if listed { base } else { Availability::Never }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +173,31 @@ mod tests {
         );
         assert_eq!(availability("aws:SourceIp", &anon), Availability::Free);
         assert_eq!(availability("s3ax:nothing", &user), Availability::Never);
+        // S3 keys follow the action, and access point keys are absent from bucket requests.
+        let get = "s3:GetObject";
+        assert_eq!(
+            availability_for("s3:DataAccessPointAccount", &anon, get),
+            Availability::Never
+        );
+        assert_eq!(
+            availability_for("s3:x-amz-server-side-encryption", &user, get),
+            Availability::Never
+        );
+        assert_eq!(
+            availability_for("s3:x-amz-server-side-encryption", &user, "s3:PutObject"),
+            Availability::Free
+        );
+        assert_eq!(
+            availability_for("s3:ExistingObjectTag/team", &user, get),
+            Availability::Free
+        );
+        assert_eq!(
+            availability_for("s3:prefix", &user, "s3:ListBucket"),
+            Availability::Free
+        );
+        assert_eq!(
+            availability_for("s3:prefix", &user, "s3:NewThing"),
+            Availability::Free
+        );
     }
 }

@@ -150,9 +150,10 @@ impl<'q> Prepared<'q> {
         out
     }
 
-    /// The dimension of a condition for `caller`, or `None` when the caller fixes its key.
-    fn slot(&self, c: &Compiled, caller: &Caller) -> Option<usize> {
-        match keys::availability(&c.key, caller) {
+    /// The dimension of a condition for `caller` and `action`, or `None` when they fix its
+    /// key (derived from the caller, or never present).
+    fn slot(&self, c: &Compiled, caller: &Caller, action: &str) -> Option<usize> {
+        match keys::availability_for(&c.key, caller, action) {
             Availability::Derived | Availability::Never => None,
             _ => self.dim_of.get(&c.key.to_ascii_lowercase()).copied(),
         }
@@ -210,7 +211,7 @@ impl<'q> Prepared<'q> {
             return;
         };
         entries.push(scope);
-        for assignment in self.assignments(&entries, caller, reasons) {
+        for assignment in self.assignments(&entries, caller, &action.name, reasons) {
             self.decide_one(class, action, &base, &assignment, out, reasons);
         }
     }
@@ -225,7 +226,7 @@ impl<'q> Prepared<'q> {
     ) -> Option<Entry<'a>> {
         let mut conds = Vec::new();
         for c in conditions {
-            match self.slot(c, &base.caller) {
+            match self.slot(c, &base.caller, &base.action) {
                 Some(d) => conds.push((c, d)),
                 None => {
                     if condition::evaluate(c, &base.context) != Verdict::True {
@@ -243,6 +244,7 @@ impl<'q> Prepared<'q> {
         &self,
         entries: &[Entry<'_>],
         caller: &Caller,
+        action: &str,
         reasons: &mut Vec<Reason>,
     ) -> Vec<Assignment> {
         let mut used: Vec<usize> = entries
@@ -260,7 +262,7 @@ impl<'q> Prepared<'q> {
             let absent_ok = dim
                 .keys
                 .iter()
-                .all(|k| keys::availability(k, caller) == Availability::Free);
+                .all(|k| keys::availability_for(k, caller, action) == Availability::Free);
             if absent_ok {
                 options.push(None);
             }
