@@ -430,7 +430,10 @@ fn who_can_lists_public_readers_with_a_witness_and_the_granting_place() {
     let (code, text) = who_can_cli(&[p, "--resource", "arn:aws:s3:::bkt/private/*"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("the bucket owner's account:"), "{text}");
-    assert!(!text.contains("public (") && !text.contains("other accounts:"), "{text}");
+    assert!(
+        !text.contains("public (") && !text.contains("other accounts:"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -71,6 +71,10 @@ fn domain_of_type(t: KeyType) -> Domain {
 /// not exact.
 pub fn key_values(key: &str, written: &[Written], reasons: &mut Vec<Reason>) -> Vec<Vec<String>> {
     let info = crate::catalog::condition_key(key);
+    // AWS sends only `true` or `false` for a boolean key: two values, whatever the operators.
+    if info.is_some_and(|i| i.value_type() == KeyType::Bool) {
+        return vec![vec!["true".into()], vec!["false".into()]];
+    }
     let mut domains: Vec<Domain> = written
         .iter()
         .filter_map(|w| domain_of(w.base.family()))
@@ -381,6 +385,18 @@ mod tests {
         for ip in ["0.0.0.0", "10.0.0.0", "10.1.0.0", "10.2.0.0", "11.0.0.0"] {
             assert!(flat.contains(&ip), "{ip} in {flat:?}");
         }
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn a_boolean_key_takes_its_two_values_whatever_the_operator() {
+        let mut r = Vec::new();
+        let v = key_values(
+            "aws:SecureTransport",
+            &[w(BaseOperator::StringNotEquals, &["true"])],
+            &mut r,
+        );
+        assert_eq!(v, [vec!["true".to_string()], vec!["false".to_string()]]);
         assert!(r.is_empty());
     }
 
