@@ -468,3 +468,54 @@ fn who_can_never_lets_anonymous_callers_in_through_access_point_or_organisation_
         && g.actions == ["s3:GetObject"]
         && g.when.iter().any(|(k, _)| k == "aws:PrincipalOrgID")));
 }
+
+#[test]
+fn a_star_pinned_to_another_account_is_that_account_or_a_service_never_public() {
+    for (key, value, stratum) in [
+        (
+            "aws:PrincipalArn",
+            "arn:aws:iam::444455556666:role/Reader",
+            exact::who_can::Stratum::OtherAccount,
+        ),
+        (
+            "aws:PrincipalAccount",
+            "444455556666",
+            exact::who_can::Stratum::OtherAccount,
+        ),
+        (
+            "aws:SourceOwner",
+            "444455556666",
+            exact::who_can::Stratum::Service,
+        ),
+        (
+            "aws:SourceAccount",
+            "444455556666",
+            exact::who_can::Stratum::Service,
+        ),
+    ] {
+        let mut model = s3_access::eval::bucket::BucketModel::new("bkt");
+        model.owner = Some(OWNER.into());
+        model.graph = bucket_graph(&policy(&format!(
+            r#"{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*",
+                "Condition":{{"StringEquals":{{"{key}":"{value}"}}}}}}"#
+        )));
+        let w = exact::who_can::who_can(
+            &model,
+            &exact::who_can::WhoCanOptions {
+                now: NOW,
+                actions: vec!["s3:GetObject".into()],
+                ..Default::default()
+            },
+        );
+        assert!(w.reasons.is_empty(), "{key}: {:?}", w.reasons);
+        let outside: Vec<_> = w
+            .groups
+            .iter()
+            .filter(|g| g.stratum != exact::who_can::Stratum::SameAccount)
+            .collect();
+        assert!(!outside.is_empty(), "{key}");
+        for g in outside {
+            assert_eq!(g.stratum, stratum, "{key}: {}", g.class.caller);
+        }
+    }
+}

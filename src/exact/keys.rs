@@ -50,20 +50,27 @@ const IAM_ONLY: &[&str] = &[
     "aws:assumedroot",
 ];
 
-/// Keys that need a signed request: absent for anonymous callers (service-to-service keys
-/// and the S3 signature keys).
-const SIGNED_ONLY: &[&str] = &[
+/// Keys of service-to-service requests: present only when an AWS service principal calls on
+/// behalf of a resource owner (global keys page, aws:SourceArn: "included in the request
+/// context only if accessing a resource triggers an AWS service to call another service on
+/// behalf of the resource owner").
+const SERVICE_ONLY: &[&str] = &[
     "aws:sourcearn",
     "aws:sourceaccount",
+    "aws:sourceowner",
     "aws:sourceorgid",
     "aws:sourceorgpaths",
+];
+
+/// Keys that need a signed request: absent for anonymous callers (forward access sessions
+/// and the S3 signature keys).
+const SIGNED_ONLY: &[&str] = &[
     "aws:calledvia",
     "aws:calledviafirst",
     "aws:calledvialast",
     "aws:principalservicenameslist",
     "s3:signatureversion",
     "s3:signatureage",
-    "s3:x-amz-content-sha256",
 ];
 
 /// How `key` (any case) can appear in a request made by `caller`.
@@ -86,6 +93,9 @@ pub fn availability(key: &str, caller: &Caller) -> Availability {
     let iam = caller.account().is_some();
     let principal_tag = lower.starts_with("aws:principaltag/");
     if (IAM_ONLY.contains(&lower.as_str()) || principal_tag) && !iam {
+        return Availability::Never;
+    }
+    if SERVICE_ONLY.contains(&lower.as_str()) && !matches!(caller, Caller::Service { .. }) {
         return Availability::Never;
     }
     if SIGNED_ONLY.contains(&lower.as_str()) && *caller == Caller::Anonymous {
@@ -162,6 +172,7 @@ mod tests {
         );
         assert_eq!(availability("aws:SourceArn", &anon), Availability::Never);
         assert_eq!(availability("aws:SourceArn", &svc), Availability::Free);
+        assert_eq!(availability("aws:SourceOwner", &user), Availability::Never);
         assert_eq!(
             availability("aws:PrincipalArn", &user),
             Availability::Derived
