@@ -71,19 +71,41 @@ struct Entry<'a> {
 }
 
 pub(super) fn explore(q: &Question<'_>, limit: Option<usize>) -> Exploration {
+    use rayon::prelude::*;
     let mut reasons: Vec<Reason> = Vec::new();
     let p = Prepared::new(q, &mut reasons);
+    let admitted: Vec<&Class> = p
+        .classes
+        .iter()
+        .filter(|c| q.scope.principals.admits(&c.caller))
+        .collect();
+    let n = q.graph.statements.len();
     let mut out = Exploration::default();
-    let mut noted = vec![false; q.graph.statements.len()];
-    'all: for class in &p.classes {
-        if !q.scope.principals.admits(&class.caller) {
-            continue;
+    match limit {
+        // Every finding: the principal classes are independent, explored in parallel (the
+        // results are collected in class order, so the output does not depend on timing).
+        None => {
+            let parts: Vec<(Exploration, Vec<Reason>)> = admitted
+                .par_iter()
+                .map(|class| {
+                    let mut o = Exploration::default();
+                    let mut r = Vec::new();
+                    let mut noted = vec![false; n];
+                    p.class_regions(class, &mut o, &mut r, &mut noted, None);
+                    (o, r)
+                })
+                .collect();
+            for (o, r) in parts {
+                out.findings.extend(o.findings);
+                out.decided += o.decided;
+                reasons.extend(r);
+            }
         }
-        for action in &p.actions {
-            for resource in p.resources(action) {
-                p.region(class, action, &resource, &mut out, &mut reasons, &mut noted);
-                if limit.is_some_and(|l| out.findings.len() >= l) {
-                    break 'all;
+        Some(_) => {
+            let mut noted = vec![false; n];
+            for class in admitted {
+                if p.class_regions(class, &mut out, &mut reasons, &mut noted, limit) {
+                    break;
                 }
             }
         }
@@ -131,6 +153,27 @@ impl<'q> Prepared<'q> {
             scope,
             statement_reasons: statement_reasons(graph),
         }
+    }
+
+    /// Tries every action and resource region for one principal class; true when `limit`
+    /// findings have been found.
+    fn class_regions(
+        &self,
+        class: &Class,
+        out: &mut Exploration,
+        reasons: &mut Vec<Reason>,
+        noted: &mut [bool],
+        limit: Option<usize>,
+    ) -> bool {
+        for action in &self.actions {
+            for resource in self.resources(action) {
+                self.region(class, action, &resource, out, reasons, noted);
+                if limit.is_some_and(|l| out.findings.len() >= l) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// The resources `action` is tried on, within the scope.
