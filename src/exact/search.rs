@@ -57,10 +57,13 @@ struct Prepared<'q> {
     actions: Vec<ActionCand>,
     objects: Vec<String>,
     dims: Vec<Dim>,
-    dim_of: HashMap<String, usize>,
     scope: Vec<Compiled>,
     /// Per statement, the reasons that apply when it takes part.
     statement_reasons: Vec<Vec<Reason>>,
+    /// Per statement, the dimension of each condition (`None`: a key derived from the caller).
+    cond_dims: Vec<Vec<Option<usize>>>,
+    /// The dimension of each of the scope's conditions.
+    scope_dims: Vec<Option<usize>>,
 }
 
 /// A statement (or the scope's conditions) in one request region: its conditions on free
@@ -143,15 +146,23 @@ impl<'q> Prepared<'q> {
                 "requests through the bucket's access points are not enumerated yet; only requests to the bucket itself are".into(),
             ));
         }
+        let of = |c: &Compiled| dim_of.get(&c.key.to_ascii_lowercase()).copied();
+        let cond_dims = graph
+            .statements
+            .iter()
+            .map(|s| s.conditions.iter().map(of).collect())
+            .collect();
+        let scope_dims = scope.iter().map(of).collect();
         Prepared {
             q,
             classes,
             actions,
             objects,
             dims,
-            dim_of,
             scope,
             statement_reasons: statement_reasons(graph),
+            cond_dims,
+            scope_dims,
         }
     }
 
@@ -165,9 +176,39 @@ impl<'q> Prepared<'q> {
         noted: &mut [bool],
         limit: Option<usize>,
     ) -> bool {
+        let q = self.q;
         for action in &self.actions {
-            for resource in self.resources(action) {
-                self.region(class, action, &resource, out, reasons, noted);
+            let resources = self.resources(action);
+            let Some(first) = resources.first() else {
+                continue;
+            };
+            // The context does not depend on the resource: one request per action, retargeted.
+            let base = Request::new(
+                class.caller.clone(),
+                &action.name,
+                first,
+                Some(&q.owner),
+                &[],
+                q.now,
+            );
+            let avail: Vec<Availability> = self
+                .dims
+                .iter()
+                .map(|d| {
+                    d.keys.first().map_or(Availability::Never, |k| {
+                        keys::availability_for(k, &class.caller, &action.name)
+                    })
+                })
+                .collect();
+            for resource in &resources {
+                let request = base.retarget(resource, &q.owner, &[]);
+                let region = Region {
+                    class,
+                    action,
+                    base: &request,
+                    avail: &avail,
+                };
+                self.region(&region, out, reasons, noted);
                 if limit.is_some_and(|l| out.findings.len() >= l) {
                     return true;
                 }
@@ -193,35 +234,26 @@ impl<'q> Prepared<'q> {
         out
     }
 
-    /// The dimension of a condition for `caller` and `action`, or `None` when they fix its
-    /// key (derived from the caller, or never present).
-    fn slot(&self, c: &Compiled, caller: &Caller, action: &str) -> Option<usize> {
-        match keys::availability_for(&c.key, caller, action) {
-            Availability::Derived | Availability::Never => None,
-            _ => self.dim_of.get(&c.key.to_ascii_lowercase()).copied(),
+    /// The dimension of a condition in a region, or `None` when the region fixes its key
+    /// (derived from the caller, or never present).
+    fn slot(dim: Option<usize>, avail: &[Availability]) -> Option<usize> {
+        let d = dim?;
+        match avail.get(d) {
+            Some(Availability::Derived | Availability::Never) | None => None,
+            Some(_) => Some(d),
         }
     }
 
     /// Tries one request region: principal class, action and resource.
     fn region(
         &self,
-        class: &Class,
-        action: &ActionCand,
-        resource: &str,
+        r: &Region<'_>,
         out: &mut Exploration,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
     ) {
         let q = self.q;
-        let caller = &class.caller;
-        let base = Request::new(
-            caller.clone(),
-            &action.name,
-            resource,
-            Some(&q.owner),
-            &[],
-            q.now,
-        );
+        let (caller, base) = (&r.class.caller, r.base);
         let mut entries: Vec<Entry<'_>> = Vec::new();
         for (id, s) in q.graph.statements.iter().enumerate() {
             let named =
@@ -231,7 +263,7 @@ impl<'q> Prepared<'q> {
                     .iter()
                     .any(|m| matches!(m, ResourceMatcher::Variable(_)))
             });
-            if !named || !s.matches_action(&base) || !(variable || s.matches_resource(&base)) {
+            if !named || !s.matches_action(base) || !(variable || s.matches_resource(base)) {
                 continue;
             }
             if let Some(slot) = noted.get_mut(id) {
@@ -246,39 +278,18 @@ impl<'q> Prepared<'q> {
                     );
                 }
             }
-            if let Some(e) = self.entry(Some(id), &s.conditions, &base) {
+            let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
+            if let Some(e) = entry(Some(id), &s.conditions, dims, r) {
                 entries.push(e);
             }
         }
-        let Some(scope) = self.entry(None, &self.scope, &base) else {
+        let Some(scope) = entry(None, &self.scope, &self.scope_dims, r) else {
             return;
         };
         entries.push(scope);
-        for assignment in self.assignments(&entries, caller, &action.name, reasons) {
-            self.decide_one(class, action, &base, &assignment, out, reasons);
+        for assignment in self.assignments(&entries, r.avail, reasons) {
+            self.decide_one(r.class, r.action, base, &assignment, out, reasons);
         }
-    }
-
-    /// The entry of a statement's conditions: `None` when a condition on a key the caller
-    /// fixes is false (the statement cannot match in this region).
-    fn entry<'a>(
-        &self,
-        statement: Option<usize>,
-        conditions: &'a [Compiled],
-        base: &Request,
-    ) -> Option<Entry<'a>> {
-        let mut conds = Vec::new();
-        for c in conditions {
-            match self.slot(c, &base.caller, &base.action) {
-                Some(d) => conds.push((c, d)),
-                None => {
-                    if condition::evaluate(c, &base.context) != Verdict::True {
-                        return None;
-                    }
-                }
-            }
-        }
-        Some(Entry { statement, conds })
     }
 
     /// The assignments of the free dimensions that leave distinct sets of entries able to
@@ -286,8 +297,7 @@ impl<'q> Prepared<'q> {
     fn assignments(
         &self,
         entries: &[Entry<'_>],
-        caller: &Caller,
-        action: &str,
+        avail: &[Availability],
         reasons: &mut Vec<Reason>,
     ) -> Vec<Assignment> {
         let mut used: Vec<usize> = entries
@@ -302,11 +312,7 @@ impl<'q> Prepared<'q> {
                 continue;
             };
             let mut options: Vec<Option<usize>> = (0..dim.values.len()).map(Some).collect();
-            let absent_ok = dim
-                .keys
-                .iter()
-                .all(|k| keys::availability_for(k, caller, action) == Availability::Free);
-            if absent_ok {
+            if avail.get(d) == Some(&Availability::Free) {
                 options.push(None);
             }
             let mut next: Vec<State> = Vec::new();
@@ -422,6 +428,37 @@ impl<'q> Prepared<'q> {
         }
         out.findings.push(finding);
     }
+}
+
+/// One request region: a principal class, an action, and the request of one resource.
+struct Region<'r> {
+    class: &'r Class,
+    action: &'r ActionCand,
+    base: &'r Request,
+    /// How each dimension's keys can appear in the region.
+    avail: &'r [Availability],
+}
+
+/// The entry of a statement's conditions in region `r`: `None` when a condition on a key the
+/// region fixes is false (the statement cannot match in this region).
+fn entry<'a>(
+    statement: Option<usize>,
+    conditions: &'a [Compiled],
+    dims: &[Option<usize>],
+    r: &Region<'_>,
+) -> Option<Entry<'a>> {
+    let mut conds = Vec::new();
+    for (i, c) in conditions.iter().enumerate() {
+        match Prepared::slot(dims.get(i).copied().flatten(), r.avail) {
+            Some(d) => conds.push((c, d)),
+            None => {
+                if condition::evaluate(c, &r.base.context) != Verdict::True {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Entry { statement, conds })
 }
 
 /// The keys and values a dimension's value sets (the time sets both time keys).
