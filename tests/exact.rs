@@ -431,6 +431,10 @@ fn who_can_lists_public_readers_with_a_witness_and_the_granting_place() {
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("the bucket owner's account:"), "{text}");
     assert!(
+        text.contains("granted without a policy: the root user of the account that owns"),
+        "{text}"
+    );
+    assert!(
         !text.contains("public (") && !text.contains("other accounts:"),
         "{text}"
     );

@@ -180,6 +180,13 @@ fn group_human(w: &WhoCan, g: &Group, out: &mut String) {
             format!(" with {}", ctx.join(" "))
         }
     ));
+    // AWS rule: the root user needs no policy in the account that owns the resource (IAM
+    // "Policy evaluation logic"); that is the one allow without a granting statement or grant.
+    if g.statements.is_empty() && g.grants.is_empty() {
+        out.push_str(
+            "      granted without a policy: the root user of the account that owns the resource\n",
+        );
+    }
     for id in &g.statements {
         out.push_str(&format!("      granted by {}\n", statement_line(w, *id)));
     }
