@@ -10,6 +10,10 @@
 //!   policies extracted, and every policy analysed (as a pre-commit run does per template).
 //! - `terraform/*`: one `.tf` file read, extracted and analysed; a generated tree of 1,000
 //!   `.tf` files (100 module directories of 10 files) read and extracted.
+//! - `exact/*`: `who-can` over every request with the exact engine, on a bucket folder with a
+//!   20-statement policy, ACLs, Block Public Access and 5 identity policies, and over the 207
+//!   real bucket policies of `../shared/corpus/s3-bucket-policies/unique` (skipped if absent;
+//!   their per-policy median and p99 are printed).
 //!
 //! Run with `cargo bench` (`cargo bench -- lint` for one group).
 
@@ -311,6 +315,122 @@ fn terraform_benches(c: &mut Criterion) {
     });
 }
 
+/// The example bucket folder (ACLs, Object Ownership, Block Public Access), with the
+/// 20-statement policy added to its bucket policy and the 5 identity policies.
+fn who_can_model() -> s3_access::eval::bucket::BucketModel {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/buckets/example-bucket");
+    // The folder names its account folder beside it: the tree is `policies/buckets`.
+    let root = s3_access::contain::Root::new(std::slice::from_ref(&dir), dir.parent());
+    let folder = s3_access::aws_docs::load_bucket(&dir, &root).unwrap();
+    let mut model = s3_access::eval::bucket::BucketModel::from_folder(&folder).unwrap();
+    let text = bucket_policy().replace("amzn-s3-demo-bucket", &model.name);
+    eval::add_source(
+        &mut model.graph,
+        SourceFile::new("bucket.json", text),
+        Layer::Bucket,
+        0,
+    )
+    .unwrap();
+    for i in 0..5 {
+        let text = identity_policy(i).replace("amzn-s3-demo-bucket", &model.name);
+        eval::add_source(
+            &mut model.graph,
+            SourceFile::new(format!("id{i}.json"), text),
+            Layer::Identity,
+            0,
+        )
+        .unwrap();
+    }
+    model
+}
+
+/// The real bucket policies of the shared corpus, as buckets (empty if the corpus is absent).
+fn corpus_models() -> Vec<s3_access::eval::bucket::BucketModel> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/s3-bucket-policies/unique");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            let source = SourceFile::new(p.display().to_string(), text);
+            s3_access::eval::bucket::BucketModel::from_policy(source, false).ok()
+        })
+        .collect()
+}
+
+#[allow(
+    clippy::print_stderr,
+    reason = "the per-policy distribution is printed"
+)]
+fn exact_benches(c: &mut Criterion) {
+    use s3_access::exact::who_can::{WhoCanOptions, who_can};
+    let options = WhoCanOptions {
+        now: 1_767_225_600,
+        ..WhoCanOptions::default()
+    };
+    let model = who_can_model();
+    c.bench_function(
+        "exact/who-can: 20-statement policy, ACLs, BPA, 5 identity policies",
+        |b| b.iter(|| who_can(black_box(&model), &options)),
+    );
+    let models = corpus_models();
+    if models.is_empty() {
+        return;
+    }
+    // Per policy: the best of 3 runs, then the distribution over the corpus.
+    let mut times: Vec<f64> = models
+        .iter()
+        .map(|m| {
+            (0..3)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    black_box(who_can(m, &options));
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        times
+            .get(((times.len() - 1) as f64 * q) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    eprintln!(
+        "exact/who-can over {} real bucket policies: median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        times.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
+    c.bench_function(
+        &format!("exact/who-can: all {} real bucket policies", models.len()),
+        |b| {
+            b.iter(|| {
+                for m in &models {
+                    black_box(who_can(m, &options));
+                }
+            })
+        },
+    );
+}
+
+criterion_group! {
+    name = exact;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = exact_benches
+}
+
 criterion_group! {
     name = speed;
     config = Criterion::default()
@@ -318,4 +438,4 @@ criterion_group! {
         .measurement_time(Duration::from_secs(3));
     targets = benches, iac, terraform_benches
 }
-criterion_main!(speed);
+criterion_main!(speed, exact);

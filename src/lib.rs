@@ -18,6 +18,7 @@ pub mod contain;
 pub mod diagnostic;
 pub mod document;
 pub mod eval;
+pub mod exact;
 pub mod git;
 pub mod iac;
 pub mod json;

@@ -12,6 +12,7 @@ pub mod public;
 pub mod query;
 pub mod sarif;
 pub mod stream;
+pub mod who_can;
 
 mod escape;
 pub use escape::{Escape, Keep, escape, escape_text, is_unsafe, json_text};

@@ -27,6 +27,7 @@ const LAYERS: &[&str] = &[
     "iac",
     "eval",
     "query",
+    "exact",
     "public",
     "audit",
     "config",

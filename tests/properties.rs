@@ -36,7 +36,7 @@ const RESOURCES: &[&str] = &[
     "arn:aws:s3:::bkt*",
     "arn:aws:s3:::bkt/${aws:username}/*",
 ];
-const CONDITIONS: &[&str] = &[
+pub(crate) const CONDITIONS: &[&str] = &[
     r#"{"Bool": {"aws:SecureTransport": "false"}}"#,
     r#"{"Bool": {"aws:SecureTransport": true}}"#,
     r#"{"StringEquals": {"aws:PrincipalAccount": "111122223333"}}"#,
@@ -162,7 +162,7 @@ fn statement() -> impl Strategy<Value = St> {
 
 /// Statements per layer: bucket, identity, boundary, session, one SCP level.
 #[derive(Debug, Clone)]
-struct Docs {
+pub(crate) struct Docs {
     layers: Vec<(Layer, Vec<St>)>,
 }
 
@@ -174,7 +174,7 @@ const LAYERS: [Layer; 5] = [
     Layer::Scp,
 ];
 
-fn docs() -> impl Strategy<Value = Docs> {
+pub(crate) fn docs() -> impl Strategy<Value = Docs> {
     proptest::collection::vec(proptest::collection::vec(statement(), 0..5), 5).prop_map(
         |per_layer| Docs {
             layers: LAYERS
@@ -211,7 +211,7 @@ fn add(g: &mut Graph, layer: Layer, text: String) {
     }
 }
 
-fn build(docs: &Docs) -> Graph {
+pub(crate) fn build(docs: &Docs) -> Graph {
     let mut g = Graph::new();
     for (layer, sts) in &docs.layers {
         add(&mut g, *layer, document(*layer, sts));

@@ -25,6 +25,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("public_access", public_access),
     ("cloudformation", cloudformation),
     ("terraform", terraform),
+    ("exact", exact),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1137,5 +1138,114 @@ pub fn terraform(data: &[u8]) {
     let analysis = s3_access::iac::analyze(&extracted, &s3_access::load::LoadOptions::default());
     for f in &analysis.report.findings {
         assert!(inside(f.finding.span), "{:?}", f.finding);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// exact: the exact engine on random documents. It never panics, every finding replays
+// (checked inside the engine), and a request `decide` allows is never answered "no".
+// ---------------------------------------------------------------------------------------
+
+/// Whether every value the request was given is one AWS could send for its key (a request
+/// that cannot exist is outside the engine's space), and no time or caller-derived key is
+/// overridden.
+fn realistic(r: &Request) -> bool {
+    use s3_access::catalog::KeyType;
+    use s3_access::exact::keys::{Availability, availability_for};
+    r.context
+        .entries()
+        .iter()
+        .filter(|e| e.origin == eval::context::Origin::Given)
+        .all(|e| {
+            let typed = e.values.iter().all(|v| {
+                match s3_access::catalog::condition_key(&e.key).map(|k| k.value_type()) {
+                    Some(KeyType::Bool) => s3_access::values::parse_bool(v).is_some(),
+                    Some(KeyType::IpAddress) => v.parse::<std::net::IpAddr>().is_ok(),
+                    Some(KeyType::Numeric) => s3_access::values::parse_number(v).is_some(),
+                    Some(KeyType::Date) => s3_access::values::parse_date(v).is_some(),
+                    _ => true,
+                }
+            });
+            let single = e.values.len() == 1 || e.is_multi_valued();
+            typed
+                && single
+                && !matches!(
+                    availability_for(&e.key, &r.caller, &r.action),
+                    Availability::Derived | Availability::Never | Availability::Time
+                )
+        })
+}
+
+/// The first byte picks a scope; the rest generates documents and requests.
+pub fn exact(data: &[u8]) {
+    use s3_access::exact::{self, Answer, PrincipalScope, Question, Scope};
+    let mut c = Choices::new(data);
+    let docs = gen_documents(&mut c);
+    let texts: Vec<String> = docs.iter().map(|d| d.json(Unknown::AsIs, false)).collect();
+    let (graph, _) = linted_graph(&docs, &texts);
+    let u = s3_access::eval::actions::Universe::get();
+    for _ in 0..1 + c.below(3) {
+        let Some(r) = gen_request(&mut c) else {
+            continue;
+        };
+        let Some(key) = r.resource.strip_prefix("arn:aws:s3:::bkt") else {
+            continue;
+        };
+        let object = key.strip_prefix('/');
+        let fits = match u.index(&r.action) {
+            Some(i) => match object {
+                Some(k) => u.on_object.has(i) && !k.is_empty(),
+                None => key.is_empty() && u.on_bucket.has(i),
+            },
+            None => r.action.starts_with("s3:") && object.is_none_or(|k| !k.is_empty()),
+        };
+        if !fits || !r.resource_account_given || !realistic(&r) {
+            continue;
+        }
+        let now = r
+            .context
+            .get("aws:EpochTime")
+            .and_then(|e| e.values.first())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let q = Question {
+            graph: &graph,
+            bucket: "bkt".into(),
+            owner: r.resource_account.clone(),
+            now,
+            scope: Scope {
+                principals: PrincipalScope::Caller(r.caller.clone()),
+                actions: vec![r.action.clone()],
+                resource: Some(r.resource.clone()),
+                conditions: Vec::new(),
+            },
+        };
+        let allowed = eval::decide(&graph, &r, false).decision == Decision::Allow;
+        let answer = exact::ask(&q);
+        assert!(
+            !(allowed && matches!(answer, Answer::No)),
+            "the engine says no, but decide allows {r:?}"
+        );
+    }
+    // The whole graph, every principal: never a panic, every finding replays (inside).
+    let scope = match c.below(3) {
+        0 => PrincipalScope::Anonymous,
+        1 => PrincipalScope::OutsideAccount("111122223333".into()),
+        _ => PrincipalScope::All,
+    };
+    let q = Question {
+        graph: &graph,
+        bucket: "bkt".into(),
+        owner: "111122223333".into(),
+        now: 1_767_225_600,
+        scope: Scope {
+            principals: scope,
+            actions: vec![c.pick(REQUEST_ACTIONS).to_string()],
+            ..Scope::default()
+        },
+    };
+    let e = exact::explore(&q);
+    for f in &e.findings {
+        assert!(exact::replay(&graph, f, "111122223333", 1_767_225_600));
     }
 }

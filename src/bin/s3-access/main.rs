@@ -12,6 +12,7 @@ mod output;
 mod public;
 mod query;
 mod rules;
+mod who_can;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Say whether buckets are public, by AWS's definition and after Block Public Access
     Public(public::PublicArgs),
+    /// List every kind of caller that can get into buckets, over all requests, each with a witness
+    WhoCan(who_can::WhoCanArgs),
     /// List every finding code
     Rules,
     /// Show the documentation of a finding code (e.g. `s3-access explain P303`)
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Query(args) => query::run(*args),
         Command::Check(args) => check::run(args),
         Command::Public(args) => public::run(args),
+        Command::WhoCan(args) => who_can::run(args),
         Command::Rules => rules::rules(),
         Command::Explain(args) => rules::explain(args),
     };

@@ -1,0 +1,78 @@
+//! `s3-access who-can`: every kind of caller that can get into each bucket, found over all
+//! requests by the exact engine. The inputs are found and loaded as `public` takes them
+//! ([`s3_access::public::inputs`]); the library explores and renders; this file prints.
+
+use crate::output::{
+    EXIT_ERROR, EXIT_FINDINGS, Format, json_error, print_reports, print_walk_errors, style,
+    write_out,
+};
+use s3_access::exact::who_can::{WhoCanOptions, who_can};
+use s3_access::public::inputs;
+use s3_access::report;
+use std::path::PathBuf;
+
+/// The arguments of `who-can`.
+#[derive(clap::Args)]
+pub struct WhoCanArgs {
+    /// Bucket folders, policy files, or directories searched for both
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Only these actions (IAM wildcards allowed); repeat for several
+    #[arg(long = "action", value_name = "ACTION")]
+    actions: Vec<String>,
+    /// Only this resource: an ARN or an ARN pattern (e.g. `arn:aws:s3:::bkt/public/*`)
+    #[arg(long, value_name = "ARN|PATTERN")]
+    resource: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    #[command(flatten)]
+    tree: crate::output::TreeArgs,
+}
+
+/// Explores every bucket found; exit 1 when someone outside the owner's account can get in.
+pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
+    let mut walk_errors = Vec::new();
+    let root = args.tree.root(&args.paths);
+    let found = inputs::discover(&args.paths, args.tree.links(&root), &mut walk_errors);
+    let mut bad = crate::output::any_walk_error(&walk_errors);
+    print_walk_errors(&walk_errors);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let options = WhoCanOptions {
+        actions: args.actions,
+        resource: args.resource,
+        now,
+    };
+    let mut results = Vec::new();
+    for input in found {
+        match input.load(&root) {
+            Ok(Some(b)) => results.push(who_can(&b, &options)),
+            Ok(None) => {}
+            Err(e) => {
+                print_reports(e.reports(), style());
+                eprintln!("error: {}", crate::output::said(&e));
+                bad = true;
+            }
+        }
+    }
+    match args.format {
+        Format::Human => write_out(&report::who_can::human(&results))?,
+        Format::Json => write_out(
+            &serde_json::to_string_pretty(&report::who_can::json(&results)).map_err(json_error)?,
+        )?,
+    }
+    let outside = results.iter().any(|w| {
+        w.groups
+            .iter()
+            .any(|g| g.stratum != s3_access::exact::who_can::Stratum::SameAccount)
+    });
+    Ok(if bad {
+        EXIT_ERROR
+    } else if outside {
+        EXIT_FINDINGS
+    } else {
+        0
+    })
+}

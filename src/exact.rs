@@ -1,0 +1,213 @@
+//! The exact engine: "is there a request in this region that the full decision allows?",
+//! answered over every request at once, each "yes" with a concrete request replayed through
+//! [`crate::eval::decide`], each "no" exact for what is modelled, and "uncertain, because …"
+//! with the place wherever something is not (design: `docs/exact-analysis.md`).
+//!
+//! Every request dimension is split into the regions the documents' constants tell apart:
+//! principal classes ([`principals`]), the catalogue's S3 actions plus the regions of actions
+//! it does not know, object keys as the atoms of the resource patterns' automata
+//! ([`automaton`]), and every free condition key by type ([`regions`]). The decision is
+//! constant on a region, so the search ([`search`]) evaluates one representative request per
+//! reachable combination, pruning the condition keys statement by statement.
+
+pub mod automaton;
+pub mod keys;
+pub mod principals;
+pub mod regions;
+mod search;
+pub mod who_can;
+
+use crate::eval::decide::Response;
+use crate::eval::graph::Graph;
+use crate::eval::request::{Caller, Request};
+use crate::policy::Condition;
+
+pub use principals::Class;
+
+/// Which callers a question is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PrincipalScope {
+    /// Every caller.
+    #[default]
+    All,
+    /// Unsigned requests only.
+    Anonymous,
+    /// The principals of one account (its root, users, roles, sessions, federated users).
+    Account(String),
+    /// Every signed caller outside this account (other accounts and AWS services).
+    OutsideAccount(String),
+    /// AWS service principals.
+    Services,
+    /// Exactly this caller.
+    Caller(Caller),
+}
+
+impl PrincipalScope {
+    fn admits(&self, caller: &Caller) -> bool {
+        match self {
+            PrincipalScope::All => true,
+            PrincipalScope::Anonymous => *caller == Caller::Anonymous,
+            PrincipalScope::Account(a) => caller.account() == Some(a.as_str()),
+            PrincipalScope::OutsideAccount(a) => {
+                *caller != Caller::Anonymous && caller.account() != Some(a.as_str())
+            }
+            PrincipalScope::Services => matches!(caller, Caller::Service { .. }),
+            PrincipalScope::Caller(c) => c == caller,
+        }
+    }
+}
+
+/// The region a question restricts itself to: principals, actions, resources and conditions
+/// the request must satisfy (a property P such as "over plain HTTP").
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// The callers.
+    pub principals: PrincipalScope,
+    /// Action patterns (IAM wildcards, any case); empty for every action.
+    pub actions: Vec<String>,
+    /// A resource ARN pattern (IAM wildcards); `None` for the bucket and all its objects.
+    pub resource: Option<String>,
+    /// Conditions (as in a policy) every request of the region satisfies.
+    pub conditions: Vec<Condition>,
+}
+
+impl Scope {
+    /// Adds conditions written as a policy's Condition block, e.g.
+    /// `{"Bool": {"aws:SecureTransport": "false"}}` for "over plain HTTP".
+    pub fn with_conditions(mut self, block: &str) -> Result<Scope, String> {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"*","Resource":"*","Condition":{block}}}}}"#
+        );
+        let value = crate::json::parse(&text).map_err(|e| format!("{block}: {e:?}"))?;
+        let parsed =
+            crate::policy::parse::parse_policy(&value, crate::policy::PolicyKind::Identity);
+        let statement = parsed
+            .policy
+            .and_then(|p| p.statements.into_iter().next())
+            .ok_or_else(|| format!("`{block}` is not a Condition block"))?;
+        if statement.conditions.is_empty() {
+            return Err(format!("`{block}` holds no condition"));
+        }
+        self.conditions.extend(statement.conditions);
+        Ok(self)
+    }
+}
+
+/// A question about one bucket.
+#[derive(Debug, Clone)]
+pub struct Question<'g> {
+    /// Every document that takes part (bucket and access point policies, S3 facts, SCPs, RCPs,
+    /// and the identity-side layers, which apply to every IAM caller).
+    pub graph: &'g Graph,
+    /// The bucket name.
+    pub bucket: String,
+    /// The account that owns the bucket.
+    pub owner: String,
+    /// The earliest request time, epoch seconds (times before it are not requests anyone can
+    /// still make).
+    pub now: i64,
+    /// The region asked about.
+    pub scope: Scope,
+}
+
+/// What makes an answer uncertain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonKind {
+    /// A policy variable ties a value to another key: not modelled.
+    Variable,
+    /// A construct the model does not cover exactly.
+    Model,
+    /// Principal classes may not separate what a condition on a caller-derived key does.
+    Principals,
+    /// A size limit of the search was reached.
+    Limit,
+    /// The evaluator itself is uncertain about a request (unknown operator, unknown account).
+    Evaluator,
+    /// A witness did not replay as found: a bug; the answer is withheld.
+    Replay,
+}
+
+/// Why an answer is uncertain, and where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reason {
+    /// The kind.
+    pub kind: ReasonKind,
+    /// The statement (graph id) it comes from, if any.
+    pub statement: Option<usize>,
+    /// What is not modelled and what it may change.
+    pub message: String,
+}
+
+impl Reason {
+    /// A reason.
+    pub fn new(kind: ReasonKind, statement: Option<usize>, message: String) -> Reason {
+        Reason {
+            kind,
+            statement,
+            message,
+        }
+    }
+}
+
+/// One request the full decision allows: its principal class, the request and the decision.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The principal class the caller stands for.
+    pub class: Class,
+    /// Whether the action is one the catalogue does not know.
+    pub unknown_action: bool,
+    /// The witness request.
+    pub request: Request,
+    /// The condition keys the witness sets, with their values (empty: present without value).
+    pub given: Vec<(String, Vec<String>)>,
+    /// The free keys the witness leaves absent on purpose.
+    pub absent: Vec<String>,
+    /// The decision on the witness (statements and ACL grants that allow it).
+    pub response: Response,
+}
+
+/// Every allowed request class found, and what makes the enumeration inexact.
+#[derive(Debug, Clone, Default)]
+pub struct Exploration {
+    /// One finding per allowed combination of regions.
+    pub findings: Vec<Finding>,
+    /// Reasons the absence of a finding is not proof.
+    pub reasons: Vec<Reason>,
+    /// How many representative requests were decided.
+    pub decided: usize,
+}
+
+/// The answer to a question.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// Some request of the region is allowed: here is one, replayed through `decide`.
+    Yes(Box<Finding>),
+    /// No request of the region is allowed.
+    No,
+    /// No allowed request was found, but the model does not cover everything: why.
+    Uncertain(Vec<Reason>),
+}
+
+/// Answers `question`: the first allowed request found, or "no", or "uncertain".
+pub fn ask(question: &Question<'_>) -> Answer {
+    let mut e = search::explore(question, Some(1));
+    match e.findings.pop() {
+        Some(f) => Answer::Yes(Box::new(f)),
+        None if e.reasons.is_empty() => Answer::No,
+        None => Answer::Uncertain(e.reasons),
+    }
+}
+
+/// Enumerates every allowed region combination of `question` (one finding each).
+pub fn explore(question: &Question<'_>) -> Exploration {
+    search::explore(question, None)
+}
+
+/// Replays a finding the way a user would: a request rebuilt from its printable parts
+/// (caller, action, resource, owner, the keys given), through `decide`. True when it is
+/// allowed again.
+pub fn replay(graph: &Graph, f: &Finding, owner: &str, now: i64) -> bool {
+    let r = search::rebuild(f, owner, now);
+    crate::eval::decide(graph, &r, false).decision == crate::eval::Decision::Allow
+}

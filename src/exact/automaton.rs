@@ -1,0 +1,355 @@
+//! IAM wildcard patterns as automata, and the atoms of the Boolean algebra a set of them
+//! generates: every combination "matches these patterns and not those" that some string
+//! realises, each with its shortest witness.
+//!
+//! A glob is a sequence of items (a literal character, `?`, `*`); its automaton's states are
+//! positions in that sequence. The product of the automata of all patterns is explored
+//! breadth-first over an alphabet of the characters the patterns name plus one character none
+//! of them names (every such character behaves alike), so each reachable product state is
+//! reached by a shortest string, and each distinct acceptance vector is an atom.
+
+use std::collections::{HashMap, VecDeque};
+
+/// One element of a glob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    /// A literal character; `fold` compares ASCII letters without case.
+    Lit { c: char, fold: bool },
+    /// `?`: one character (not `:` when `no_colon`).
+    One { no_colon: bool },
+    /// `*`: any run (without `:` when `no_colon`).
+    Run { no_colon: bool },
+}
+
+/// A glob, ready to run as an automaton.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    items: Vec<Item>,
+}
+
+impl Glob {
+    /// A `StringLike`/`Resource`-part glob: every `*` and `?` is a wildcard.
+    pub fn wildcards(text: &str) -> Glob {
+        let mut g = Glob { items: Vec::new() };
+        g.push_wildcards(text, false);
+        g
+    }
+
+    /// A literal string (`StringEquals`; with `fold`, `StringEqualsIgnoreCase`).
+    pub fn literal(text: &str, fold: bool) -> Glob {
+        Glob {
+            items: text.chars().map(|c| Item::Lit { c, fold }).collect(),
+        }
+    }
+
+    /// An `ArnLike`/`ArnEquals` value: six colon-separated parts, each a glob; the wildcards
+    /// of the first five cannot cross a colon, the sixth's can (IAM "Condition operators"
+    /// page, ARN operators). `None` when the value has fewer than six parts (it never matches).
+    pub fn arn(text: &str) -> Option<Glob> {
+        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        if parts.len() < 6 {
+            return None;
+        }
+        let mut g = Glob { items: Vec::new() };
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                g.items.push(Item::Lit {
+                    c: ':',
+                    fold: false,
+                });
+            }
+            g.push_wildcards(part, i < 5);
+        }
+        Some(g)
+    }
+
+    fn push_wildcards(&mut self, text: &str, no_colon: bool) {
+        for c in text.chars() {
+            let item = match c {
+                '*' => Item::Run { no_colon },
+                '?' => Item::One { no_colon },
+                c => Item::Lit { c, fold: false },
+            };
+            // Consecutive stars are one star.
+            if matches!(item, Item::Run { .. }) && self.items.last() == Some(&item) {
+                continue;
+            }
+            self.items.push(item);
+        }
+    }
+
+    /// Whether the glob matches `text` (the automaton, run on one string).
+    pub fn is_match(&self, text: &str) -> bool {
+        let mut set = self.start();
+        for c in text.chars() {
+            set = self.step(&set, c);
+        }
+        self.accepts(&set)
+    }
+
+    /// The state set after feeding `prefix` from the start.
+    pub fn start_after(&self, prefix: &str) -> Vec<u64> {
+        let mut set = self.start();
+        for c in prefix.chars() {
+            set = self.step(&set, c);
+        }
+        set
+    }
+
+    fn words(&self) -> usize {
+        (self.items.len() + 1).div_ceil(64)
+    }
+
+    fn start(&self) -> Vec<u64> {
+        let mut set = vec![0u64; self.words()];
+        insert(&mut set, 0);
+        self.close(&mut set);
+        set
+    }
+
+    /// Adds the positions after every `*` that is in the set (a run may be empty).
+    fn close(&self, set: &mut [u64]) {
+        for i in 0..self.items.len() {
+            if contains(set, i) && matches!(self.items.get(i), Some(Item::Run { .. })) {
+                insert(set, i + 1);
+            }
+        }
+    }
+
+    fn step(&self, set: &[u64], c: char) -> Vec<u64> {
+        let mut next = vec![0u64; set.len()];
+        for (i, item) in self.items.iter().enumerate() {
+            if !contains(set, i) {
+                continue;
+            }
+            match *item {
+                Item::Lit { c: d, fold } => {
+                    if d == c || (fold && d.eq_ignore_ascii_case(&c)) {
+                        insert(&mut next, i + 1);
+                    }
+                }
+                Item::One { no_colon } => {
+                    if !(no_colon && c == ':') {
+                        insert(&mut next, i + 1);
+                    }
+                }
+                Item::Run { no_colon } => {
+                    if !(no_colon && c == ':') {
+                        insert(&mut next, i);
+                    }
+                }
+            }
+        }
+        self.close(&mut next);
+        next
+    }
+
+    fn accepts(&self, set: &[u64]) -> bool {
+        contains(set, self.items.len())
+    }
+
+    /// The characters the glob names (both cases of a folded letter), and whether it has a
+    /// wildcard that stops at `:`.
+    fn alphabet(&self, out: &mut Vec<char>) {
+        for item in &self.items {
+            match *item {
+                Item::Lit { c, fold } => {
+                    out.push(c);
+                    if fold {
+                        out.push(c.to_ascii_lowercase());
+                        out.push(c.to_ascii_uppercase());
+                    }
+                }
+                Item::One { no_colon: true } | Item::Run { no_colon: true } => out.push(':'),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn contains(set: &[u64], i: usize) -> bool {
+    set.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+fn insert(set: &mut [u64], i: usize) {
+    if let Some(w) = set.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+/// A pattern of a dimension: a glob, and the text every string of the dimension starts with
+/// as this pattern sees it (`arn:aws:s3:::bucket/` before an object key, for instance).
+#[derive(Debug, Clone)]
+pub struct Test {
+    /// The glob.
+    pub glob: Glob,
+    /// Fed to the glob before the string itself.
+    pub prefix: String,
+}
+
+/// An atom: a witness string and which tests it passes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Atom {
+    /// The shortest string found in the atom.
+    pub witness: String,
+    /// Whether each test accepts it.
+    pub accepts: Vec<bool>,
+}
+
+/// Why the atoms could not all be found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooMany(pub usize);
+
+/// The atoms the tests generate over strings of at least `min_len` characters, shortest
+/// witnesses first; `fresh` lists candidate characters for "any other character" (the first
+/// one no test names is used). With `required` tests, only atoms one of them accepts are
+/// wanted (and states where all of them are dead are not explored). Fails past `limit`
+/// product states.
+pub fn atoms(
+    tests: &[Test],
+    required: &[usize],
+    min_len: usize,
+    fresh: &str,
+    limit: usize,
+) -> Result<Vec<Atom>, TooMany> {
+    let mut alphabet: Vec<char> = Vec::new();
+    for t in tests {
+        t.glob.alphabet(&mut alphabet);
+    }
+    alphabet.sort_unstable();
+    alphabet.dedup();
+    // The character no test names goes first, so witnesses prefer it (`s3:z`, not `s3:3`).
+    if let Some(c) = fresh
+        .chars()
+        .chain('\u{e000}'..'\u{f8ff}')
+        .find(|c| !alphabet.contains(c))
+    {
+        alphabet.insert(0, c);
+    }
+    let start: Vec<Vec<u64>> = tests
+        .iter()
+        .map(|t| t.glob.start_after(&t.prefix))
+        .collect();
+    let mut seen: HashMap<(Vec<Vec<u64>>, bool), ()> = HashMap::new();
+    let mut found: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut out: Vec<Atom> = Vec::new();
+    let mut queue: VecDeque<(Vec<Vec<u64>>, String, usize)> = VecDeque::new();
+    seen.insert((start.clone(), min_len == 0), ());
+    queue.push_back((start, String::new(), 0));
+    while let Some((state, text, len)) = queue.pop_front() {
+        let dead = |i: &usize| state.get(*i).is_none_or(|s| s.iter().all(|w| *w == 0));
+        if !required.is_empty() && required.iter().all(dead) {
+            continue;
+        }
+        if len >= min_len {
+            let accepts: Vec<bool> = tests
+                .iter()
+                .zip(&state)
+                .map(|(t, s)| t.glob.accepts(s))
+                .collect();
+            let wanted =
+                required.is_empty() || required.iter().any(|i| accepts.get(*i) == Some(&true));
+            if wanted && !found.contains_key(&accepts) {
+                found.insert(accepts.clone(), out.len());
+                out.push(Atom {
+                    witness: text.clone(),
+                    accepts,
+                });
+            }
+        }
+        // A state where every automaton is dead accepts nothing, ever: nothing new below it.
+        if len >= min_len && state.iter().all(|s| s.iter().all(|w| *w == 0)) {
+            continue;
+        }
+        for &c in &alphabet {
+            let next: Vec<Vec<u64>> = tests
+                .iter()
+                .zip(&state)
+                .map(|(t, s)| t.glob.step(s, c))
+                .collect();
+            let key = (next, len + 1 >= min_len);
+            if seen.contains_key(&key) {
+                continue;
+            }
+            if seen.len() >= limit {
+                return Err(TooMany(limit));
+            }
+            let mut t = text.clone();
+            t.push(c);
+            queue.push_back((key.0.clone(), t, len + 1));
+            seen.insert(key, ());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test(g: Glob) -> Test {
+        Test {
+            glob: g,
+            prefix: String::new(),
+        }
+    }
+
+    #[test]
+    fn globs_match_like_iam_wildcards() {
+        let g = Glob::wildcards("a*b?c");
+        assert!(g.is_match("abxc"));
+        assert!(g.is_match("a123b_c"));
+        assert!(!g.is_match("abc"));
+        assert!(Glob::literal("AbC", true).is_match("aBc"));
+        assert!(!Glob::literal("AbC", false).is_match("aBc"));
+        let arn = Glob::arn("arn:aws:s3:*:*:b*").unwrap();
+        assert!(arn.is_match("arn:aws:s3:::b/x:y"));
+        assert!(!arn.is_match("arn:aws:s3:x:y:z:b"));
+        assert!(Glob::arn("arn:aws:s3").is_none());
+    }
+
+    #[test]
+    fn atoms_cover_every_combination_with_shortest_witnesses() {
+        let tests = vec![
+            test(Glob::wildcards("home/*")),
+            test(Glob::wildcards("*.txt")),
+            test(Glob::literal("home/a.txt", false)),
+        ];
+        let atoms = atoms(&tests, &[], 1, "x", 10_000).unwrap();
+        let vectors: Vec<&Vec<bool>> = atoms.iter().map(|a| &a.accepts).collect();
+        for v in [
+            vec![false, false, false],
+            vec![true, false, false],
+            vec![false, true, false],
+            vec![true, true, false],
+            vec![true, true, true],
+        ] {
+            assert!(vectors.contains(&&v), "{v:?} missing from {atoms:?}");
+        }
+        assert_eq!(atoms.len(), 5);
+        for a in &atoms {
+            let again: Vec<bool> = tests.iter().map(|t| t.glob.is_match(&a.witness)).collect();
+            assert_eq!(again, a.accepts);
+            assert!(!a.witness.is_empty());
+        }
+    }
+
+    #[test]
+    fn prefixes_are_fed_first_and_limits_are_reported() {
+        let t = Test {
+            glob: Glob::wildcards("arn:aws:s3:::b/k*"),
+            prefix: "arn:aws:s3:::b/".into(),
+        };
+        let atoms = atoms(&[t], &[], 1, "x", 100).unwrap();
+        assert_eq!(atoms.len(), 2);
+        let many: Vec<Test> = (0..12)
+            .map(|i| test(Glob::wildcards(&format!("*{i}*{i}*"))))
+            .collect();
+        assert_eq!(super::atoms(&many, &[], 0, "x", 50), Err(TooMany(50)));
+        // Only the atoms a required test accepts.
+        let two = vec![test(Glob::wildcards("a*")), test(Glob::wildcards("*b"))];
+        let wanted = super::atoms(&two, &[1], 1, "x", 100).unwrap();
+        assert_eq!(wanted.len(), 2);
+        assert!(wanted.iter().all(|a| a.accepts[1]));
+    }
+}

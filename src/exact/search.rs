@@ -1,0 +1,834 @@
+//! The search: for each principal class, action and resource region, the statements that can
+//! apply; their conditions split by key; the free keys tried region by region, keeping one
+//! assignment per distinct set of statements still able to match (two assignments that leave
+//! the same statements matching get the same decision); then one `decide` per remaining
+//! assignment, on a concrete request.
+
+use super::automaton::{self, Glob, Test};
+use super::keys::{self, Availability};
+use super::principals::{self, Class};
+use super::regions::{self, Written};
+use super::{Exploration, Finding, Question, Reason, ReasonKind};
+use crate::arn::ArnPattern;
+use crate::eval::condition::{self, Compiled, Verdict};
+use crate::eval::context::{Context, Origin};
+use crate::eval::graph::{Graph, ResourceMatcher};
+use crate::eval::request::{Caller, Request};
+use crate::eval::{Decision, decide};
+use crate::policy::BaseOperator;
+use crate::wildcard::{self, Case};
+use std::collections::HashMap;
+
+/// Most distinct statement sets kept per request region.
+const STATE_LIMIT: usize = 4096;
+/// Most product states of the object-key and action automata.
+const AUTOMATON_LIMIT: usize = 50_000;
+
+/// An action to try, and which resources it is authorized against.
+struct ActionCand {
+    name: String,
+    on_bucket: bool,
+    on_object: bool,
+    unknown: bool,
+}
+
+/// A free condition dimension: one key, or the request time (two keys, one instant).
+struct Dim {
+    /// Lowercase keys it sets.
+    keys: Vec<String>,
+    /// The key as first written, for output.
+    shown: String,
+    time: bool,
+    /// Present values (each a list: a set for multi-valued keys).
+    values: Vec<Vec<String>>,
+    /// A context per value holding only this dimension's keys, and the empty context last.
+    contexts: Vec<Context>,
+}
+
+/// An assignment of dimensions to a value index (`None`: absent).
+type Assignment = Vec<(usize, Option<usize>)>;
+/// The entries still able to match, and the assignment that leaves them so.
+type State = (Vec<bool>, Assignment);
+
+/// Everything computed once per question.
+struct Prepared<'q> {
+    q: &'q Question<'q>,
+    classes: Vec<Class>,
+    actions: Vec<ActionCand>,
+    objects: Vec<String>,
+    dims: Vec<Dim>,
+    scope: Vec<Compiled>,
+    /// Per statement, the reasons that apply when it takes part.
+    statement_reasons: Vec<Vec<Reason>>,
+    /// Per statement, the dimension of each condition (`None`: a key derived from the caller).
+    cond_dims: Vec<Vec<Option<usize>>>,
+    /// The dimension of each of the scope's conditions.
+    scope_dims: Vec<Option<usize>>,
+}
+
+/// A statement (or the scope's conditions) in one request region: its conditions on free
+/// dimensions.
+struct Entry<'a> {
+    statement: Option<usize>,
+    conds: Vec<(&'a Compiled, usize)>,
+}
+
+pub(super) fn explore(q: &Question<'_>, limit: Option<usize>) -> Exploration {
+    use rayon::prelude::*;
+    let mut reasons: Vec<Reason> = Vec::new();
+    let p = Prepared::new(q, &mut reasons);
+    let admitted: Vec<&Class> = p
+        .classes
+        .iter()
+        .filter(|c| q.scope.principals.admits(&c.caller))
+        .collect();
+    let n = q.graph.statements.len();
+    let mut out = Exploration::default();
+    match limit {
+        // Every finding: the principal classes are independent, explored in parallel (the
+        // results are collected in class order, so the output does not depend on timing).
+        None => {
+            let parts: Vec<(Exploration, Vec<Reason>)> = admitted
+                .par_iter()
+                .map(|class| {
+                    let mut o = Exploration::default();
+                    let mut r = Vec::new();
+                    let mut noted = vec![false; n];
+                    p.class_regions(class, &mut o, &mut r, &mut noted, None);
+                    (o, r)
+                })
+                .collect();
+            for (o, r) in parts {
+                out.findings.extend(o.findings);
+                out.decided += o.decided;
+                reasons.extend(r);
+            }
+        }
+        Some(_) => {
+            let mut noted = vec![false; n];
+            for class in admitted {
+                if p.class_regions(class, &mut out, &mut reasons, &mut noted, limit) {
+                    break;
+                }
+            }
+        }
+    }
+    reasons.sort_by_key(|r| (r.kind, r.statement));
+    reasons.dedup();
+    out.reasons = reasons;
+    out
+}
+
+impl<'q> Prepared<'q> {
+    fn new(q: &'q Question<'q>, reasons: &mut Vec<Reason>) -> Prepared<'q> {
+        let graph = q.graph;
+        let classes = match &q.scope.principals {
+            super::PrincipalScope::Caller(c) => vec![Class {
+                caller: c.clone(),
+                unnamed: false,
+                other_account: false,
+            }],
+            _ => principals::classes(graph, &q.owner, reasons),
+        };
+        let actions = actions(q, reasons);
+        let objects = object_keys(q, reasons);
+        let scope: Vec<Compiled> = q
+            .scope
+            .conditions
+            .iter()
+            .map(|c| condition::compile(c, false))
+            .collect();
+        let (dims, dim_of) = dims(q, reasons);
+        if !graph.s3.access_points.is_empty() {
+            reasons.push(Reason::new(
+                ReasonKind::Model,
+                None,
+                "requests through the bucket's access points are not enumerated yet; only requests to the bucket itself are".into(),
+            ));
+        }
+        let of = |c: &Compiled| dim_of.get(&c.key.to_ascii_lowercase()).copied();
+        let cond_dims = graph
+            .statements
+            .iter()
+            .map(|s| s.conditions.iter().map(of).collect())
+            .collect();
+        let scope_dims = scope.iter().map(of).collect();
+        Prepared {
+            q,
+            classes,
+            actions,
+            objects,
+            dims,
+            scope,
+            statement_reasons: statement_reasons(graph),
+            cond_dims,
+            scope_dims,
+        }
+    }
+
+    /// Tries every action and resource region for one principal class; true when `limit`
+    /// findings have been found.
+    fn class_regions(
+        &self,
+        class: &Class,
+        out: &mut Exploration,
+        reasons: &mut Vec<Reason>,
+        noted: &mut [bool],
+        limit: Option<usize>,
+    ) -> bool {
+        let q = self.q;
+        for action in &self.actions {
+            let resources = self.resources(action);
+            let Some(first) = resources.first() else {
+                continue;
+            };
+            // The context does not depend on the resource: one request per action, retargeted.
+            let base = Request::new(
+                class.caller.clone(),
+                &action.name,
+                first,
+                Some(&q.owner),
+                &[],
+                q.now,
+            );
+            let avail: Vec<Availability> = self
+                .dims
+                .iter()
+                .map(|d| {
+                    d.keys.first().map_or(Availability::Never, |k| {
+                        keys::availability_for(k, &class.caller, &action.name)
+                    })
+                })
+                .collect();
+            for resource in &resources {
+                let request = base.retarget(resource, &q.owner, &[]);
+                let region = Region {
+                    class,
+                    action,
+                    base: &request,
+                    avail: &avail,
+                };
+                self.region(&region, out, reasons, noted);
+                if limit.is_some_and(|l| out.findings.len() >= l) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The resources `action` is tried on, within the scope.
+    fn resources(&self, action: &ActionCand) -> Vec<String> {
+        let bucket = format!("arn:aws:s3:::{}", self.q.bucket);
+        let mut out = Vec::new();
+        if action.on_bucket {
+            out.push(bucket.clone());
+        }
+        if action.on_object {
+            out.extend(self.objects.iter().map(|k| format!("{bucket}/{k}")));
+        }
+        if let Some(p) = &self.q.scope.resource {
+            let p = ArnPattern::resource(p);
+            out.retain(|r| p.is_match(r));
+        }
+        out
+    }
+
+    /// The dimension of a condition in a region, or `None` when the region fixes its key
+    /// (derived from the caller, or never present).
+    fn slot(dim: Option<usize>, avail: &[Availability]) -> Option<usize> {
+        let d = dim?;
+        match avail.get(d) {
+            Some(Availability::Derived | Availability::Never) | None => None,
+            Some(_) => Some(d),
+        }
+    }
+
+    /// Tries one request region: principal class, action and resource.
+    fn region(
+        &self,
+        r: &Region<'_>,
+        out: &mut Exploration,
+        reasons: &mut Vec<Reason>,
+        noted: &mut [bool],
+    ) {
+        let q = self.q;
+        let (caller, base) = (&r.class.caller, r.base);
+        let mut entries: Vec<Entry<'_>> = Vec::new();
+        for (id, s) in q.graph.statements.iter().enumerate() {
+            let named = s.principal_grant(caller, &q.graph.s3).is_some()
+                || s.principal.as_ref().is_some_and(|p| p.0);
+            let variable = s.resources.as_ref().is_some_and(|(_, items)| {
+                items
+                    .iter()
+                    .any(|m| matches!(m, ResourceMatcher::Variable(_)))
+            });
+            if !named || !s.matches_action(base) || !(variable || s.matches_resource(base)) {
+                continue;
+            }
+            if let Some(slot) = noted.get_mut(id) {
+                if !*slot {
+                    *slot = true;
+                    reasons.extend(
+                        self.statement_reasons
+                            .get(id)
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    );
+                }
+            }
+            let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
+            if let Some(e) = entry(Some(id), &s.conditions, dims, r) {
+                entries.push(e);
+            }
+        }
+        let Some(scope) = entry(None, &self.scope, &self.scope_dims, r) else {
+            return;
+        };
+        entries.push(scope);
+        for assignment in self.assignments(&entries, r.avail, reasons) {
+            self.decide_one(r.class, r.action, base, &assignment, out, reasons);
+        }
+    }
+
+    /// The assignments of the free dimensions that leave distinct sets of entries able to
+    /// match, the scope's entry (the last) among them.
+    fn assignments(
+        &self,
+        entries: &[Entry<'_>],
+        avail: &[Availability],
+        reasons: &mut Vec<Reason>,
+    ) -> Vec<Assignment> {
+        let mut used: Vec<usize> = entries
+            .iter()
+            .flat_map(|e| e.conds.iter().map(|(_, d)| *d))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let mut states: Vec<State> = vec![(vec![true; entries.len()], Vec::new())];
+        for d in used {
+            let Some(dim) = self.dims.get(d) else {
+                continue;
+            };
+            let mut options: Vec<Option<usize>> = (0..dim.values.len()).map(Some).collect();
+            if avail.get(d) == Some(&Availability::Free) {
+                options.push(None);
+            }
+            let mut next: Vec<State> = Vec::new();
+            let mut index: HashMap<Vec<bool>, ()> = HashMap::new();
+            for (alive, assign) in &states {
+                for opt in &options {
+                    let ctx = match opt {
+                        Some(i) => dim.contexts.get(*i),
+                        None => dim.contexts.last(),
+                    };
+                    let Some(ctx) = ctx else { continue };
+                    let mut a = alive.clone();
+                    for (i, e) in entries.iter().enumerate() {
+                        let still = a.get(i).copied().unwrap_or(false);
+                        if still
+                            && e.conds.iter().any(|(c, cd)| {
+                                *cd == d && condition::evaluate(c, ctx) != Verdict::True
+                            })
+                        {
+                            if let Some(x) = a.get_mut(i) {
+                                *x = false;
+                            }
+                        }
+                    }
+                    // The scope's entry must stay alive: a request outside the scope is not asked about.
+                    if !a.last().copied().unwrap_or(false) || index.contains_key(&a) {
+                        continue;
+                    }
+                    index.insert(a.clone(), ());
+                    let mut assign = assign.clone();
+                    assign.push((d, *opt));
+                    next.push((a, assign));
+                }
+            }
+            if next.len() > STATE_LIMIT {
+                reasons.push(Reason::new(
+                    ReasonKind::Limit,
+                    entries.first().and_then(|e| e.statement),
+                    format!("the conditions combine into more than {STATE_LIMIT} cases for one principal, action and resource; the rest are not tried"),
+                ));
+                next.truncate(STATE_LIMIT);
+            }
+            states = next;
+        }
+        states.into_iter().map(|(_, a)| a).collect()
+    }
+
+    /// Builds the witness of one assignment, decides it, and records it when allowed.
+    fn decide_one(
+        &self,
+        class: &Class,
+        action: &ActionCand,
+        base: &Request,
+        assignment: &[(usize, Option<usize>)],
+        out: &mut Exploration,
+        reasons: &mut Vec<Reason>,
+    ) {
+        let mut request = base.clone();
+        let mut given: Vec<(String, Vec<String>)> = Vec::new();
+        let mut absent: Vec<String> = Vec::new();
+        for (d, opt) in assignment {
+            let Some(dim) = self.dims.get(*d) else {
+                continue;
+            };
+            match opt.and_then(|i| dim.values.get(i)) {
+                Some(values) => {
+                    for (k, v) in dim_entries(dim, values) {
+                        request.context.set(&k, v.clone(), Origin::Given);
+                        given.push((k, v));
+                    }
+                }
+                None => {
+                    for k in &dim.keys {
+                        request.context.remove(k);
+                    }
+                    absent.push(dim.shown.clone());
+                }
+            }
+        }
+        let response = decide(self.q.graph, &request, false);
+        out.decided += 1;
+        for u in &response.uncertain {
+            if u.if_not_allowed {
+                reasons.push(Reason::new(
+                    ReasonKind::Evaluator,
+                    u.statement,
+                    u.reason.clone(),
+                ));
+            }
+        }
+        if response.decision != Decision::Allow {
+            return;
+        }
+        let finding = Finding {
+            class: class.clone(),
+            unknown_action: action.unknown,
+            request,
+            given,
+            absent,
+            response,
+        };
+        if !super::replay(self.q.graph, &finding, &self.q.owner, self.q.now) {
+            debug_assert!(false, "witness does not replay: {:?}", finding.request);
+            reasons.push(Reason::new(
+                ReasonKind::Replay,
+                None,
+                format!(
+                    "a request found allowed ({} {} on {}) is not allowed when rebuilt; the finding is withheld (a bug: please report it)",
+                    finding.request.caller, finding.request.action, finding.request.resource
+                ),
+            ));
+            return;
+        }
+        out.findings.push(finding);
+    }
+}
+
+/// One request region: a principal class, an action, and the request of one resource.
+struct Region<'r> {
+    class: &'r Class,
+    action: &'r ActionCand,
+    base: &'r Request,
+    /// How each dimension's keys can appear in the region.
+    avail: &'r [Availability],
+}
+
+/// The entry of a statement's conditions in region `r`: `None` when a condition on a key the
+/// region fixes is false (the statement cannot match in this region).
+fn entry<'a>(
+    statement: Option<usize>,
+    conditions: &'a [Compiled],
+    dims: &[Option<usize>],
+    r: &Region<'_>,
+) -> Option<Entry<'a>> {
+    let mut conds = Vec::new();
+    for (i, c) in conditions.iter().enumerate() {
+        match Prepared::slot(dims.get(i).copied().flatten(), r.avail) {
+            Some(d) => conds.push((c, d)),
+            None => {
+                if condition::evaluate(c, &r.base.context) != Verdict::True {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Entry { statement, conds })
+}
+
+/// The keys and values a dimension's value sets (the time sets both time keys).
+fn dim_entries(dim: &Dim, values: &[String]) -> Vec<(String, Vec<String>)> {
+    if dim.time {
+        let secs: i64 = values.first().and_then(|v| v.parse().ok()).unwrap_or(0);
+        return vec![
+            (
+                "aws:CurrentTime".into(),
+                vec![crate::eval::context::iso8601(secs)],
+            ),
+            ("aws:EpochTime".into(), vec![secs.to_string()]),
+        ];
+    }
+    vec![(dim.shown.clone(), values.to_vec())]
+}
+
+/// The request a finding stands for, rebuilt from its printable parts.
+pub(super) fn rebuild(f: &Finding, owner: &str, now: i64) -> Request {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, vs) in &f.given {
+        for v in vs {
+            pairs.push((k.clone(), v.clone()));
+        }
+    }
+    let r = &f.request;
+    let mut out = Request::new(
+        r.caller.clone(),
+        &r.action,
+        &r.resource,
+        Some(owner),
+        &pairs,
+        now,
+    );
+    for (k, vs) in &f.given {
+        if vs.is_empty() {
+            out.context.set(k, Vec::new(), Origin::Given);
+        }
+    }
+    out
+}
+
+/// Every condition written in the graph and the scope, by lowercase key.
+fn written(q: &Question<'_>) -> Vec<(String, String, Written)> {
+    let mut out = Vec::new();
+    let graph = q.graph;
+    for (id, s) in graph.statements.iter().enumerate() {
+        let Some(st) = graph
+            .documents
+            .get(s.doc)
+            .and_then(|d| d.policy.statements.get(s.index))
+        else {
+            continue;
+        };
+        for c in &st.conditions {
+            out.push(written_one(c, Some(id)));
+        }
+    }
+    for c in &q.scope.conditions {
+        out.push(written_one(c, None));
+    }
+    out
+}
+
+fn written_one(
+    c: &crate::policy::Condition,
+    statement: Option<usize>,
+) -> (String, String, Written) {
+    (
+        c.key.value.to_ascii_lowercase(),
+        c.key.value.clone(),
+        Written {
+            base: c.operator.value.base,
+            texts: c.values.iter().map(|v| v.text.clone()).collect(),
+            statement,
+        },
+    )
+}
+
+/// The free dimensions: one per key written (the two time keys share one).
+fn dims(q: &Question<'_>, reasons: &mut Vec<Reason>) -> (Vec<Dim>, HashMap<String, usize>) {
+    let all = written(q);
+    let mut order: Vec<(String, String)> = Vec::new();
+    for (lower, shown, _) in &all {
+        if !order.iter().any(|(l, _)| l == lower) {
+            order.push((lower.clone(), shown.clone()));
+        }
+    }
+    let probe = Caller::Root {
+        partition: "aws".into(),
+        account: q.owner.clone(),
+    };
+    let mut dims: Vec<Dim> = Vec::new();
+    let mut dim_of: HashMap<String, usize> = HashMap::new();
+    let time_written: Vec<Written> = all
+        .iter()
+        .filter(|(l, _, _)| keys::availability(l, &probe) == Availability::Time)
+        .map(|(_, _, w)| w.clone())
+        .collect();
+    for (lower, shown) in order {
+        let availability = keys::availability(&lower, &probe);
+        if availability == Availability::Derived || dim_of.contains_key(&lower) {
+            continue;
+        }
+        if availability == Availability::Time {
+            let values: Vec<Vec<String>> = regions::time_values(&time_written, q.now)
+                .into_iter()
+                .map(|s| vec![s.to_string()])
+                .collect();
+            let keys = vec!["aws:currenttime".to_string(), "aws:epochtime".to_string()];
+            for k in &keys {
+                dim_of.insert(k.clone(), dims.len());
+            }
+            dims.push(make_dim(keys, "aws:CurrentTime".into(), true, values));
+            continue;
+        }
+        let these: Vec<Written> = all
+            .iter()
+            .filter(|(l, _, _)| *l == lower)
+            .map(|(_, _, w)| w.clone())
+            .collect();
+        let values = regions::key_values(&shown, &these, reasons);
+        dim_of.insert(lower.clone(), dims.len());
+        dims.push(make_dim(vec![lower], shown, false, values));
+    }
+    (dims, dim_of)
+}
+
+fn make_dim(keys: Vec<String>, shown: String, time: bool, values: Vec<Vec<String>>) -> Dim {
+    let mut dim = Dim {
+        keys,
+        shown,
+        time,
+        values,
+        contexts: Vec::new(),
+    };
+    let mut contexts: Vec<Context> = dim
+        .values
+        .iter()
+        .map(|v| {
+            let mut ctx = Context::default();
+            for (k, vs) in dim_entries(&dim, v) {
+                ctx.set(&k, vs, Origin::Given);
+            }
+            ctx
+        })
+        .collect();
+    contexts.push(Context::default());
+    dim.contexts = contexts;
+    dim
+}
+
+/// The actions tried: every S3 action of the catalogue, and one per region of actions the
+/// catalogue does not know that the documents' action patterns tell apart.
+fn actions(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<ActionCand> {
+    let u = crate::eval::actions::Universe::get();
+    let mut out: Vec<ActionCand> = Vec::new();
+    for (i, name) in u.names.iter().enumerate() {
+        let (b, o) = (u.on_bucket.has(i), u.on_object.has(i));
+        if b || o {
+            out.push(ActionCand {
+                name: name.clone(),
+                on_bucket: b,
+                on_object: o,
+                unknown: false,
+            });
+        }
+    }
+    let mut patterns: Vec<String> = q
+        .graph
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.1.iter().map(|p| p.as_str().to_ascii_lowercase()))
+        .chain(q.scope.actions.iter().map(|p| p.to_ascii_lowercase()))
+        .collect();
+    patterns.sort();
+    patterns.dedup();
+    let tests: Vec<Test> = patterns
+        .iter()
+        .map(|p| Test {
+            glob: Glob::wildcards(p),
+            prefix: "s3:".into(),
+        })
+        .collect();
+    let scope: Vec<String> = q
+        .scope
+        .actions
+        .iter()
+        .map(|p| p.to_ascii_lowercase())
+        .collect();
+    let required: Vec<usize> = (0..patterns.len())
+        .filter(|i| patterns.get(*i).is_some_and(|p| scope.contains(p)))
+        .collect();
+    // One action the catalogue does not know per region of the patterns, even where catalogue
+    // actions share the region: an unknown action has none of their particular rules.
+    match automaton::atoms(&tests, &required, 1, "zqxjk", AUTOMATON_LIMIT) {
+        Ok(atoms) => {
+            for a in atoms
+                .into_iter()
+                .filter(|a| u.index(&format!("s3:{}", a.witness)).is_none())
+            {
+                out.push(ActionCand {
+                    name: format!("s3:{}", a.witness),
+                    on_bucket: true,
+                    on_object: true,
+                    unknown: true,
+                });
+            }
+        }
+        Err(_) => reasons.push(Reason::new(
+            ReasonKind::Limit,
+            None,
+            "the action patterns combine into too many states; actions the catalogue does not know are not tried".into(),
+        )),
+    }
+    if !q.scope.actions.is_empty() {
+        out.retain(|a| {
+            q.scope
+                .actions
+                .iter()
+                .any(|p| wildcard::matches(p, &a.name, Case::Insensitive))
+        });
+    }
+    out
+}
+
+/// A resource pattern as a test over object keys of `bucket`: `None` when it matches every
+/// key alike (all of them, or none).
+fn key_test(pattern: &str, bucket: &str) -> Option<Test> {
+    if pattern.bytes().all(|b| b == b'*') {
+        return None;
+    }
+    const FIXED: [&str; 5] = ["arn", "aws", "s3", "", ""];
+    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
+    let n = parts.len();
+    let (last, head) = parts.split_last()?;
+    if n < 6 && !last.ends_with('*') {
+        return None;
+    }
+    let heads_match = head
+        .iter()
+        .zip(FIXED)
+        .all(|(p, f)| wildcard::matches(p, f, Case::Sensitive));
+    if !heads_match {
+        return None;
+    }
+    // The rest of the ARN from the last part on, up to the key.
+    let rest: Vec<&str> = FIXED.iter().skip(n - 1).copied().collect();
+    let mut prefix = rest.join(":");
+    if !rest.is_empty() {
+        prefix.push(':');
+    }
+    prefix.push_str(bucket);
+    prefix.push('/');
+    Some(Test {
+        glob: Glob::wildcards(last),
+        prefix,
+    })
+}
+
+/// The object keys tried: one per atom of the resource patterns (and the scope's pattern and
+/// the objects the S3 facts list), each checked against the real matcher.
+fn object_keys(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<String> {
+    let graph = q.graph;
+    let mut patterns: Vec<String> = Vec::new();
+    for s in &graph.statements {
+        let Some(st) = graph
+            .documents
+            .get(s.doc)
+            .and_then(|d| d.policy.statements.get(s.index))
+        else {
+            continue;
+        };
+        if let Some((_, items)) = &s.resources {
+            for (m, item) in items.iter().zip(st.resource.iter().flat_map(|r| &r.items)) {
+                if matches!(m, ResourceMatcher::Fixed(_)) {
+                    patterns.push(item.value.clone());
+                }
+            }
+        }
+    }
+    patterns.extend(q.scope.resource.iter().cloned());
+    patterns.sort();
+    patterns.dedup();
+    let mut tests: Vec<(Option<String>, Test)> = patterns
+        .iter()
+        .filter_map(|p| key_test(p, &q.bucket).map(|t| (Some(p.clone()), t)))
+        .collect();
+    for o in &graph.s3.objects {
+        tests.push((
+            None,
+            Test {
+                glob: Glob::literal(&o.key, false),
+                prefix: String::new(),
+            },
+        ));
+    }
+    let only: Vec<Test> = tests.iter().map(|(_, t)| t.clone()).collect();
+    let required: Vec<usize> = tests
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| p.is_some() && *p == q.scope.resource)
+        .map(|(i, _)| i)
+        .collect();
+    let atoms = match automaton::atoms(&only, &required, 1, "x0-", AUTOMATON_LIMIT) {
+        Ok(a) => a,
+        Err(_) => {
+            reasons.push(Reason::new(
+                ReasonKind::Limit,
+                None,
+                "the resource patterns combine into too many states; only some object keys are tried".into(),
+            ));
+            return vec!["s3-access-witness".into()];
+        }
+    };
+    for a in &atoms {
+        let arn = format!("arn:aws:s3:::{}/{}", q.bucket, a.witness);
+        for ((pattern, _), expected) in tests.iter().zip(&a.accepts) {
+            if let Some(p) = pattern {
+                if ArnPattern::resource(p).is_match(&arn) != *expected {
+                    debug_assert!(false, "automaton of {p} disagrees on {arn}");
+                    reasons.push(Reason::new(
+                        ReasonKind::Replay,
+                        None,
+                        format!(
+                            "the automaton of `{p}` disagrees with the matcher on `{arn}` (a bug)"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    atoms.into_iter().map(|a| a.witness).collect()
+}
+
+/// The reasons each statement brings when it takes part: policy variables and operators the
+/// evaluator does not know.
+fn statement_reasons(graph: &Graph) -> Vec<Vec<Reason>> {
+    graph
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(id, s)| {
+            let mut out = Vec::new();
+            if s.resources.as_ref().is_some_and(|(_, items)| {
+                items.iter().any(|m| matches!(m, ResourceMatcher::Variable(_)))
+            }) {
+                out.push(Reason::new(
+                    ReasonKind::Variable,
+                    Some(id),
+                    "a Resource holds a policy variable; the object keys it matches depend on the caller and are not enumerated".into(),
+                ));
+            }
+            for c in &s.conditions {
+                if c.values.iter().any(|v| matches!(v, condition::Value::Variable(_))) {
+                    out.push(Reason::new(
+                        ReasonKind::Variable,
+                        Some(id),
+                        format!("a condition on `{}` holds a policy variable; the values it matches depend on other keys and are not enumerated", c.key),
+                    ));
+                }
+                if c.base == BaseOperator::Unknown {
+                    out.push(Reason::new(
+                        ReasonKind::Evaluator,
+                        Some(id),
+                        format!("a condition on `{}` has an operator the evaluator does not know", c.key),
+                    ));
+                }
+            }
+            out
+        })
+        .collect()
+}

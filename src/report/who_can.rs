@@ -1,0 +1,248 @@
+//! Rendering `who-can`: per bucket, the callers that can get in by stratum, each with its
+//! actions, resources, the condition values every request found shares, one witness request
+//! and the statements that grant it (file, Sid, line:column).
+
+use super::query::statement_ref;
+use crate::eval::request::Caller;
+use crate::exact::who_can::{Group, Stratum, WhoCan};
+use crate::exact::{Class, Reason};
+use serde_json::json;
+
+/// How many actions and resources a group lists before "and N more".
+const SHOWN: usize = 8;
+
+fn stratum_title(s: Stratum) -> &'static str {
+    match s {
+        Stratum::Public => "public (anonymous, or any AWS account)",
+        Stratum::OtherAccount => "other accounts",
+        Stratum::SameAccount => "the bucket owner's account",
+        Stratum::Service => "AWS services",
+    }
+}
+
+/// The principal class in words.
+pub fn describe(class: &Class) -> String {
+    let of = |a: &str| {
+        if class.other_account {
+            "any other AWS account".to_string()
+        } else {
+            format!("account {a}")
+        }
+    };
+    match &class.caller {
+        Caller::Anonymous => "anyone, anonymously".into(),
+        Caller::Service { name } if class.unnamed => {
+            format!("any other AWS service (e.g. `{name}`)")
+        }
+        Caller::Service { name } => format!("the service `{name}`"),
+        Caller::Root { account, .. } => format!("the root user of {}", of(account)),
+        Caller::User { account, .. } if class.unnamed => format!("any IAM user of {}", of(account)),
+        Caller::Session { account, role, .. } if class.unnamed => {
+            if role.starts_with("AWSServiceRoleFor") {
+                format!("a service-linked role of {}", of(account))
+            } else {
+                format!("any role session of {}", of(account))
+            }
+        }
+        Caller::FederatedUser { account, .. } if class.unnamed => {
+            format!("any federated user of {}", of(account))
+        }
+        other => format!("`{other}`"),
+    }
+}
+
+fn listed(items: &[String]) -> String {
+    let mut s: Vec<String> = items.iter().take(SHOWN).map(|a| format!("`{a}`")).collect();
+    if items.len() > SHOWN {
+        s.push(format!("and {} more", items.len() - SHOWN));
+    }
+    s.join(", ")
+}
+
+/// Values as written, the empty string quoted.
+fn shown(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| {
+            if v.is_empty() {
+                "\"\"".to_string()
+            } else {
+                v.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn when_text(g: &Group) -> Vec<String> {
+    g.when
+        .iter()
+        .map(|(k, v)| match v {
+            Some(vs) if vs.is_empty() => format!("`{k}` present with no value"),
+            Some(vs) => format!("`{k}` = {}", shown(vs)),
+            None => format!("without `{k}`"),
+        })
+        .collect()
+}
+
+fn statement_line(w: &WhoCan, id: usize) -> String {
+    match statement_ref(&w.graph, id) {
+        Some(r) => format!(
+            "{}:{}:{} {} ({})",
+            r.file,
+            r.line,
+            r.column,
+            r.sid.map_or_else(
+                || format!("statement #{}", r.index + 1),
+                |s| format!("Sid `{s}`")
+            ),
+            r.layer.as_str()
+        ),
+        None => format!("statement {id}"),
+    }
+}
+
+fn reason_line(w: &WhoCan, r: &Reason) -> String {
+    match r.statement {
+        Some(id) => format!("{} ({})", r.message, statement_line(w, id)),
+        None => r.message.clone(),
+    }
+}
+
+/// The human rendering.
+pub fn human(results: &[WhoCan]) -> String {
+    let mut out = String::new();
+    for w in results {
+        out.push_str(&format!("{} (owner {}", w.bucket, w.owner));
+        if w.owner_assumed {
+            out.push_str(", not given: assumed to be an account no document names");
+        }
+        out.push_str(")\n");
+        if w.identity_assumed {
+            out.push_str("  IAM principals are assumed to be allowed by their own identity policies (not given)\n");
+        }
+        if w.groups.is_empty() {
+            out.push_str(if w.reasons.is_empty() {
+                "  no one can make any request\n"
+            } else {
+                "  no request found allowed, but that is UNCERTAIN:\n"
+            });
+        }
+        let mut last: Option<Stratum> = None;
+        for g in &w.groups {
+            if last != Some(g.stratum) {
+                out.push_str(&format!("  {}:\n", stratum_title(g.stratum)));
+                last = Some(g.stratum);
+            }
+            group_human(w, g, &mut out);
+        }
+        if !w.reasons.is_empty() {
+            out.push_str("  uncertain, because:\n");
+            for r in &w.reasons {
+                out.push_str(&format!("    - {}\n", reason_line(w, r)));
+            }
+        }
+    }
+    out
+}
+
+fn group_human(w: &WhoCan, g: &Group, out: &mut String) {
+    out.push_str(&format!("    {}\n", describe(&g.class)));
+    out.push_str(&format!("      actions: {}", listed(&g.actions)));
+    if g.unknown_action {
+        out.push_str(" (including actions the catalogue does not know)");
+    }
+    out.push('\n');
+    out.push_str(&format!("      resources: {}\n", listed(&g.resources)));
+    let when = when_text(g);
+    if !when.is_empty() {
+        out.push_str(&format!(
+            "      in every request found: {}\n",
+            when.join("; ")
+        ));
+    }
+    let r = &g.witness.request;
+    let mut ctx: Vec<String> = g
+        .witness
+        .given
+        .iter()
+        .map(|(k, v)| format!("{k}={}", shown(v)))
+        .collect();
+    ctx.sort();
+    out.push_str(&format!(
+        "      e.g. {} {} on {}{}\n",
+        r.caller,
+        r.action,
+        r.resource,
+        if ctx.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", ctx.join(" "))
+        }
+    ));
+    // AWS rule: the root user needs no policy in the account that owns the resource (IAM
+    // "Policy evaluation logic"); that is the one allow without a granting statement or grant.
+    if g.statements.is_empty() && g.grants.is_empty() {
+        out.push_str(
+            "      granted without a policy: the root user of the account that owns the resource\n",
+        );
+    }
+    for id in &g.statements {
+        out.push_str(&format!("      granted by {}\n", statement_line(w, *id)));
+    }
+    for a in &g.grants {
+        if let Some((_, grant)) = w.graph.s3.grant(*a) {
+            out.push_str(&format!(
+                "      granted by an ACL grant of {} to {}\n",
+                grant.permission,
+                crate::eval::decide::grantee_name(&grant.grantee)
+            ));
+        }
+    }
+}
+
+/// The JSON rendering.
+pub fn json(results: &[WhoCan]) -> serde_json::Value {
+    let buckets: Vec<serde_json::Value> = results
+        .iter()
+        .map(|w| {
+            let groups: Vec<serde_json::Value> = w
+                .groups
+                .iter()
+                .map(|g| {
+                    let r = &g.witness.request;
+                    json!({
+                        "stratum": g.stratum,
+                        "principal": describe(&g.class),
+                        "actions": g.actions,
+                        "unknown_action": g.unknown_action,
+                        "resources": g.resources,
+                        "when": g.when.iter().map(|(k, v)| json!({"key": k, "values": v})).collect::<Vec<_>>(),
+                        "witness": {
+                            "caller": r.caller.to_string(),
+                            "action": r.action,
+                            "resource": r.resource,
+                            "context": g.witness.given.iter().map(|(k, v)| json!({"key": k, "values": v})).collect::<Vec<_>>(),
+                            "absent": g.witness.absent,
+                        },
+                        "statements": g.statements.iter().filter_map(|id| statement_ref(&w.graph, *id)).collect::<Vec<_>>(),
+                        "acl_grants": g.grants,
+                    })
+                })
+                .collect();
+            json!({
+                "bucket": w.bucket,
+                "owner": w.owner,
+                "owner_assumed": w.owner_assumed,
+                "identity_assumed": w.identity_assumed,
+                "groups": groups,
+                "uncertain": w.reasons.iter().map(|r| json!({
+                    "kind": r.kind,
+                    "message": r.message,
+                    "statement": r.statement.and_then(|id| statement_ref(&w.graph, id)),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "buckets": buckets })
+}

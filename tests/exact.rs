@@ -1,0 +1,525 @@
+//! The exact engine (`s3_access::exact`): the cases of issue 11 answered over all requests,
+//! and an independent oracle: on random small documents (the generators of
+//! `tests/properties.rs`), every request of a finite product of callers, actions, resources
+//! and context values that tells the generators' constants apart goes through `decide`, and
+//! the engine must agree on every (caller, action, resource): an allowed request exists
+//! exactly when the engine says "yes" (0 differences; "uncertain" is counted, not compared).
+
+use crate::properties::{build, docs};
+use proptest::prelude::*;
+use s3_access::eval::{self, Caller, Decision, Graph, Layer, Request};
+use s3_access::exact::keys::{self, Availability};
+use s3_access::exact::{self, Answer, PrincipalScope, Question, Scope};
+use s3_access::source::SourceFile;
+
+const OWNER: &str = "111122223333";
+const NOW: i64 = 1_767_225_600;
+
+fn bucket_graph(policy: &str) -> Graph {
+    let mut g = Graph::new();
+    eval::add_source(
+        &mut g,
+        SourceFile::new("bucket.json", policy.to_string()),
+        Layer::Bucket,
+        0,
+    )
+    .unwrap();
+    g
+}
+
+fn question<'g>(graph: &'g Graph, scope: Scope) -> Question<'g> {
+    Question {
+        graph,
+        bucket: "bkt".into(),
+        owner: OWNER.into(),
+        now: NOW,
+        scope,
+    }
+}
+
+fn policy(statements: &str) -> String {
+    format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#)
+}
+
+fn scope(principals: PrincipalScope, actions: &[&str]) -> Scope {
+    Scope {
+        principals,
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+        ..Scope::default()
+    }
+}
+
+#[test]
+fn an_object_grant_gives_object_actions_only() {
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*"}"#,
+    ));
+    let e = exact::explore(&question(&g, scope(PrincipalScope::Anonymous, &[])));
+    assert!(e.reasons.is_empty(), "{:?}", e.reasons);
+    let actions: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| f.request.action.as_str())
+        .collect();
+    assert!(actions.contains(&"s3:GetObject"));
+    assert!(!actions.contains(&"s3:PutBucketPolicy"));
+    assert!(!actions.contains(&"s3:ListBucket"));
+    assert!(
+        e.findings
+            .iter()
+            .all(|f| f.request.resource.starts_with("arn:aws:s3:::bkt/"))
+    );
+    // An action the catalogue does not know is granted too (s3:* covers it).
+    assert!(e.findings.iter().any(|f| f.unknown_action));
+    let a = exact::ask(&question(
+        &g,
+        scope(PrincipalScope::Anonymous, &["s3:PutBucketPolicy"]),
+    ));
+    assert!(matches!(a, Answer::No), "{a:?}");
+}
+
+#[test]
+fn an_unconditional_deny_leaves_no_request() {
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"},
+           {"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}"#,
+    ));
+    let a = exact::ask(&question(&g, scope(PrincipalScope::All, &["s3:GetObject"])));
+    assert!(matches!(a, Answer::No), "{a:?}");
+}
+
+#[test]
+fn an_organisation_pin_admits_members_of_any_account_and_never_anonymous_callers() {
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*",
+            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-123"}}}"#,
+    ));
+    let anon = exact::ask(&question(
+        &g,
+        scope(PrincipalScope::Anonymous, &["s3:GetObject"]),
+    ));
+    assert!(matches!(anon, Answer::No), "{anon:?}");
+    let other = exact::ask(&question(
+        &g,
+        scope(
+            PrincipalScope::OutsideAccount(OWNER.into()),
+            &["s3:GetObject"],
+        ),
+    ));
+    let Answer::Yes(f) = other else {
+        panic!("{other:?}")
+    };
+    assert!(
+        f.given
+            .iter()
+            .any(|(k, v)| k == "aws:PrincipalOrgID" && v == &["o-123"])
+    );
+}
+
+#[test]
+fn plain_http_is_found_where_the_deny_does_not_reach() {
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"s3:*","Resource":["arn:aws:s3:::bkt","arn:aws:s3:::bkt/*"]},
+           {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*",
+            "Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+    ));
+    let http = Scope::default()
+        .with_conditions(r#"{"Bool": {"aws:SecureTransport": "false"}}"#)
+        .unwrap();
+    let e = exact::explore(&question(&g, http.clone()));
+    assert!(!e.findings.is_empty());
+    for f in &e.findings {
+        assert_eq!(f.request.resource, "arn:aws:s3:::bkt", "{f:?}");
+        assert_eq!(
+            f.request.context.get("aws:SecureTransport").unwrap().values,
+            ["false"]
+        );
+    }
+    let objects = Scope {
+        resource: Some("arn:aws:s3:::bkt/*".into()),
+        ..http
+    };
+    let a = exact::ask(&question(&g, objects));
+    assert!(matches!(a, Answer::No), "{a:?}");
+}
+
+#[test]
+fn a_pinned_source_ip_is_honoured_and_variables_make_no_uncertain() {
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*",
+            "Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+    ));
+    let a = exact::ask(&question(&g, scope(PrincipalScope::Anonymous, &[])));
+    let Answer::Yes(f) = a else { panic!("{a:?}") };
+    let ip = &f.request.context.get("aws:SourceIp").unwrap().values[0];
+    assert!(ip.starts_with("203.0.113."), "{ip}");
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/${aws:username}/*"}"#,
+    ));
+    let a = exact::ask(&question(&g, scope(PrincipalScope::Anonymous, &[])));
+    let Answer::Uncertain(reasons) = a else {
+        panic!("{a:?}")
+    };
+    assert_eq!(reasons[0].statement, Some(0));
+}
+
+// ---------------------------------------------------------------------------------------
+// The oracle.
+// ---------------------------------------------------------------------------------------
+
+const CALLERS: &[&str] = &[
+    "anonymous",
+    "111122223333",
+    "arn:aws:iam::111122223333:user/alice",
+    "arn:aws:sts::111122223333:assumed-role/Reader/s1",
+    "arn:aws:sts::444455556666:assumed-role/Partner/etl",
+    "arn:aws:iam::444455556666:user/bob",
+    "cloudtrail.amazonaws.com",
+];
+const ACTIONS: &[(&str, bool)] = &[
+    ("s3:GetObject", false),
+    ("s3:PutObject", false),
+    ("s3:DeleteObject", false),
+    ("s3:ListBucket", true),
+    ("s3:PutBucketPolicy", true),
+    ("s3:NewThing", true),
+];
+const KEYS: &[&str] = &["k1", "alice/x", "zz"];
+
+/// Values that tell the generators' condition constants apart, per key (`None`: absent).
+fn values_of(key: &str) -> Vec<Option<Vec<&'static str>>> {
+    let one = |v: &'static str| Some(vec![v]);
+    match key.to_ascii_lowercase().as_str() {
+        "aws:securetransport" => vec![one("true"), one("false")],
+        "aws:sourceip" => vec![
+            None,
+            one("203.0.113.7"),
+            one("2001:db8::1"),
+            one("10.0.0.1"),
+            one("2002::1"),
+        ],
+        "aws:sourcevpce" => vec![None, one("vpce-1"), one("vpce-2")],
+        "aws:principalorgpaths" => vec![
+            None,
+            Some(vec![]),
+            one("o-1/r-1/ou-1/"),
+            one("o-2/"),
+            Some(vec!["o-2/", "o-1/r-1/"]),
+        ],
+        "s3:prefix" => vec![None, one("home/alice/docs"), one("other")],
+        _ => vec![None],
+    }
+}
+
+/// Every context of the keys the graph's conditions use, for `caller`.
+fn contexts(graph: &Graph, caller: &Caller, action: &str) -> Vec<Vec<(String, Vec<&'static str>)>> {
+    let mut used: Vec<String> = Vec::new();
+    for s in &graph.statements {
+        for c in &s.conditions {
+            let k = c.key.to_ascii_lowercase();
+            if !used.contains(&k) {
+                used.push(k);
+            }
+        }
+    }
+    let mut out: Vec<Vec<(String, Vec<&'static str>)>> = vec![Vec::new()];
+    for k in used {
+        let options: Vec<Option<Vec<&'static str>>> =
+            match keys::availability_for(&k, caller, action) {
+                Availability::Derived | Availability::Never => vec![None],
+                Availability::Always => values_of(&k).into_iter().filter(Option::is_some).collect(),
+                _ => values_of(&k),
+            };
+        let mut next = Vec::new();
+        for ctx in &out {
+            for o in &options {
+                let mut c = ctx.clone();
+                if let Some(v) = o {
+                    c.push((k.clone(), v.clone()));
+                }
+                next.push(c);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+fn concrete(caller: &Caller, action: &str, resource: &str, ctx: &[(String, Vec<&str>)]) -> Request {
+    let mut r = Request::new(caller.clone(), action, resource, Some(OWNER), &[], NOW);
+    for (k, vs) in ctx {
+        r.context.set(
+            k,
+            vs.iter().map(|v| v.to_string()).collect(),
+            eval::context::Origin::Given,
+        );
+    }
+    r
+}
+
+/// Compares the engine with enumeration on one graph: differences as messages, and the
+/// number of uncertain answers. Per (caller, action, resource), then per action over every
+/// principal (an allowed request of the oracle's universe is never a "no" there either).
+fn compare(graph: &Graph) -> (Vec<String>, usize) {
+    let mut diffs = Vec::new();
+    let mut uncertain = 0;
+    let mut any_caller = vec![false; ACTIONS.len()];
+    for c in CALLERS {
+        let caller = Caller::parse(c).unwrap();
+        for (ai, (action, on_bucket)) in ACTIONS.iter().enumerate() {
+            let ctxs = contexts(graph, &caller, action);
+            let resources: Vec<String> = if *on_bucket {
+                vec!["arn:aws:s3:::bkt".into()]
+            } else {
+                KEYS.iter()
+                    .map(|k| format!("arn:aws:s3:::bkt/{k}"))
+                    .collect()
+            };
+            for resource in resources {
+                let oracle = ctxs.iter().any(|ctx| {
+                    let r = concrete(&caller, action, &resource, ctx);
+                    eval::decide(graph, &r, false).decision == Decision::Allow
+                });
+                if let Some(slot) = any_caller.get_mut(ai) {
+                    *slot |= oracle;
+                }
+                let q = question(
+                    graph,
+                    Scope {
+                        principals: PrincipalScope::Caller(caller.clone()),
+                        actions: vec![action.to_string()],
+                        resource: Some(resource.clone()),
+                        conditions: Vec::new(),
+                    },
+                );
+                match exact::ask(&q) {
+                    Answer::Yes(_) if !oracle => {
+                        diffs.push(format!("engine yes, oracle no: {c} {action} {resource}"))
+                    }
+                    Answer::No if oracle => {
+                        diffs.push(format!("engine no, oracle yes: {c} {action} {resource}"))
+                    }
+                    Answer::Uncertain(_) => uncertain += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    for ((action, _), oracle) in ACTIONS.iter().zip(any_caller) {
+        let q = question(graph, scope(PrincipalScope::All, &[action]));
+        if oracle && matches!(exact::ask(&q), Answer::No) {
+            diffs.push(format!(
+                "engine no for every principal, oracle yes: {action}"
+            ));
+        }
+    }
+    (diffs, uncertain)
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(24, |n: u32| n.min(200))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_engine_agrees_with_enumeration(d in docs()) {
+        let graph = build(&d);
+        let (diffs, _) = compare(&graph);
+        prop_assert!(diffs.is_empty(), "{} differences on {d:?}:\n{}", diffs.len(), diffs.join("\n"));
+    }
+}
+
+#[test]
+fn the_oracle_sees_differences_it_is_meant_to_see() {
+    // The oracle is not vacuous: on a policy with a grant, it finds allowed requests, and the
+    // engine agrees on each.
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/k*",
+            "Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+    ));
+    let caller = Caller::Anonymous;
+    let allowed = contexts(&g, &caller, "s3:GetObject")
+        .iter()
+        .filter(|ctx| {
+            let r = concrete(&caller, "s3:GetObject", "arn:aws:s3:::bkt/k1", ctx);
+            eval::decide(&g, &r, false).decision == Decision::Allow
+        })
+        .count();
+    assert!(allowed > 0);
+    let (diffs, uncertain) = compare(&g);
+    assert!(diffs.is_empty(), "{diffs:?}");
+    assert_eq!(uncertain, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// who-can.
+// ---------------------------------------------------------------------------------------
+
+fn who_can_cli(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .arg("who-can")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn who_can_lists_public_readers_with_a_witness_and_the_granting_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.json");
+    std::fs::write(
+        &path,
+        r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+   "Resource": "arn:aws:s3:::bkt/public/*"},
+  {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
+   "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bkt/in/*",
+   "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
+]}"#,
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let (code, text) = who_can_cli(&[p]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("public (anonymous, or any AWS account):"),
+        "{text}"
+    );
+    assert!(text.contains("anyone, anonymously"), "{text}");
+    assert!(
+        text.contains("e.g. anonymous s3:GetObject on arn:aws:s3:::bkt/public/"),
+        "{text}"
+    );
+    assert!(text.contains("policy.json:2:3 Sid `PublicRead`"), "{text}");
+    assert!(text.contains("account 444455556666"), "{text}");
+    assert!(text.contains("`aws:SourceIp` = 203.0.113.0"), "{text}");
+    // Nobody else gets PutObject outside in/*; the witness keys stay in their regions.
+    assert!(!text.contains("anonymous s3:PutObject"), "{text}");
+
+    let (code, json) = who_can_cli(&[p, "--action", "s3:PutObject", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["buckets"][0]["owner_assumed"], true);
+    // The owner is not given: its own principals may do anything their identity policies
+    // allow; everyone else only what the policy grants.
+    let groups: Vec<&serde_json::Value> = v["buckets"][0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["stratum"] != "same-account")
+        .collect();
+    assert!(!groups.is_empty());
+    for g in groups {
+        assert_eq!(g["actions"], serde_json::json!(["s3:PutObject"]));
+        assert_eq!(g["stratum"], "other-account", "{g}");
+        let res = g["witness"]["resource"].as_str().unwrap();
+        assert!(res.starts_with("arn:aws:s3:::bkt/in/"), "{res}");
+    }
+
+    // A resource outside every grant: only the owner's own principals, exit 0.
+    let (code, text) = who_can_cli(&[p, "--resource", "arn:aws:s3:::bkt/private/*"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("the bucket owner's account:"), "{text}");
+    assert!(
+        text.contains("granted without a policy: the root user of the account that owns"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("public (") && !text.contains("other accounts:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn who_can_never_lets_anonymous_callers_in_through_access_point_or_organisation_keys() {
+    let g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bkt","arn:aws:s3:::bkt/*"],
+            "Condition":{"StringEquals":{"s3:DataAccessPointAccount":"111122223333"}}},
+           {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*",
+            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}"#,
+    ));
+    let mut model = s3_access::eval::bucket::BucketModel::new("bkt");
+    model.graph = g;
+    model.owner = Some(OWNER.into());
+    let w = exact::who_can::who_can(
+        &model,
+        &exact::who_can::WhoCanOptions {
+            now: NOW,
+            ..Default::default()
+        },
+    );
+    assert!(w.reasons.is_empty(), "{:?}", w.reasons);
+    assert!(
+        w.groups.iter().all(|g| g.class.caller != Caller::Anonymous),
+        "{:?}",
+        w.groups
+            .iter()
+            .map(|g| g.class.caller.to_string())
+            .collect::<Vec<_>>()
+    );
+    // Members of the organisation, in any account, can read.
+    assert!(w.groups.iter().any(|g| g.class.other_account
+        && g.actions == ["s3:GetObject"]
+        && g.when.iter().any(|(k, _)| k == "aws:PrincipalOrgID")));
+}
+
+#[test]
+fn a_star_pinned_to_another_account_is_that_account_or_a_service_never_public() {
+    for (key, value, stratum) in [
+        (
+            "aws:PrincipalArn",
+            "arn:aws:iam::444455556666:role/Reader",
+            exact::who_can::Stratum::OtherAccount,
+        ),
+        (
+            "aws:PrincipalAccount",
+            "444455556666",
+            exact::who_can::Stratum::OtherAccount,
+        ),
+        (
+            "aws:SourceOwner",
+            "444455556666",
+            exact::who_can::Stratum::Service,
+        ),
+        (
+            "aws:SourceAccount",
+            "444455556666",
+            exact::who_can::Stratum::Service,
+        ),
+    ] {
+        let mut model = s3_access::eval::bucket::BucketModel::new("bkt");
+        model.owner = Some(OWNER.into());
+        model.graph = bucket_graph(&policy(&format!(
+            r#"{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*",
+                "Condition":{{"StringEquals":{{"{key}":"{value}"}}}}}}"#
+        )));
+        let w = exact::who_can::who_can(
+            &model,
+            &exact::who_can::WhoCanOptions {
+                now: NOW,
+                actions: vec!["s3:GetObject".into()],
+                ..Default::default()
+            },
+        );
+        assert!(w.reasons.is_empty(), "{key}: {:?}", w.reasons);
+        let outside: Vec<_> = w
+            .groups
+            .iter()
+            .filter(|g| g.stratum != exact::who_can::Stratum::SameAccount)
+            .collect();
+        assert!(!outside.is_empty(), "{key}");
+        for g in outside {
+            assert_eq!(g.stratum, stratum, "{key}: {}", g.class.caller);
+        }
+    }
+}
