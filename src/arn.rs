@@ -268,16 +268,16 @@ impl ArnPattern {
         }
         // Fast path for the usual shape (`arn:aws:s3:::bucket/*`): five plain parts need no
         // compiling, only the resource part does.
-        if let [a, b, c, d, e, tail] = parts {
-            if [a, b, c, d, e].iter().all(|p| !p.contains(['*', '?', '$'])) {
-                return match compile_part(tail) {
-                    Some(tail) => kind(Kind::LiteralHead {
-                        head: format!("{a}:{b}:{c}:{d}:{e}:"),
-                        tail,
-                    }),
-                    None => kind(Kind::Nothing),
-                };
-            }
+        if let [a, b, c, d, e, tail] = parts
+            && [a, b, c, d, e].iter().all(|p| !p.contains(['*', '?', '$']))
+        {
+            return match compile_part(tail) {
+                Some(tail) => kind(Kind::LiteralHead {
+                    head: format!("{a}:{b}:{c}:{d}:{e}:"),
+                    tail,
+                }),
+                None => kind(Kind::Nothing),
+            };
         }
         let Some(compiled) = parts
             .iter()

@@ -418,19 +418,16 @@ impl Config {
                     Some("say why the finding is acceptable, for the next reader".into()),
                 );
             }
-            if let Some(sid) = &s.sid {
-                if sid.get_ref().is_empty() {
-                    ok = false;
-                    problems.push(
-                        span_of(sid),
-                        &format!("{pointer}/sid"),
-                        "the Sid is empty".into(),
-                        Some(
-                            "name a statement's Sid, or remove `sid` to match the whole file"
-                                .into(),
-                        ),
-                    );
-                }
+            if let Some(sid) = &s.sid
+                && sid.get_ref().is_empty()
+            {
+                ok = false;
+                problems.push(
+                    span_of(sid),
+                    &format!("{pointer}/sid"),
+                    "the Sid is empty".into(),
+                    Some("name a statement's Sid, or remove `sid` to match the whole file".into()),
+                );
             }
             if let (Some(matcher), Some(code), true) = (matcher, code, ok) {
                 self.suppressions.push(Suppression {

@@ -106,7 +106,7 @@ impl Index {
             let in_chunk = chunk.iter().filter(|b| starts_char(**b)).count();
             chars = chars.saturating_add(u32::try_from(in_chunk).unwrap_or(u32::MAX));
         }
-        if bytes.len() % CHECKPOINT == 0 {
+        if bytes.len().is_multiple_of(CHECKPOINT) {
             char_checkpoints.push(chars);
         }
         Index {

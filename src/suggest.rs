@@ -75,10 +75,12 @@ impl Rows {
                 let insert = self.cur.get(j).map_or(usize::MAX, |d| d + 1);
                 let mut value = substitute.min(delete).min(insert);
                 // Adjacent transposition: a[i-1..=i] == b[j..=j-1] swapped.
-                if last_a == Some(cb) && last_b == Some(ca) && ca != cb {
-                    if let Some(d) = j.checked_sub(1).and_then(|k| self.two_back.get(k)) {
-                        value = value.min(d + 1);
-                    }
+                if last_a == Some(cb)
+                    && last_b == Some(ca)
+                    && ca != cb
+                    && let Some(d) = j.checked_sub(1).and_then(|k| self.two_back.get(k))
+                {
+                    value = value.min(d + 1);
                 }
                 if let Some(cell) = self.cur.get_mut(j + 1) {
                     *cell = value;

@@ -47,7 +47,7 @@ pub fn parse_cidr(s: &str) -> Option<IpNet> {
 pub fn is_base64(s: &str) -> bool {
     let body = s.trim_end_matches('=');
     let pad = s.len() - body.len();
-    s.len() % 4 == 0
+    s.len().is_multiple_of(4)
         && pad <= 2
         && body
             .bytes()

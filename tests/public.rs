@@ -476,11 +476,10 @@ mod properties {
             prop_assume!(sts.len() > 1);
             let mut fewer = sts.clone();
             fewer.remove(pick % sts.len());
-            if let Some(after) = public(&fewer) {
-                if !before {
+            if let Some(after) = public(&fewer)
+                && !before {
                     prop_assert!(!after, "{}", render(&fewer));
                 }
-            }
         }
 
         #[test]
@@ -498,11 +497,10 @@ mod properties {
             let Some(before) = public(&sts) else { return Ok(()) };
             let mut more = sts.clone();
             more.push(St { allow: true, ..extra });
-            if let Some(after) = public(&more) {
-                if before {
+            if let Some(after) = public(&more)
+                && before {
                     prop_assert!(after, "{}", render(&more));
                 }
-            }
         }
     }
 }

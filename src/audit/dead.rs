@@ -51,17 +51,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             continue;
         };
         let mut reasons = Vec::new();
-        if let Some(a) = st.action.as_ref().filter(|a| !a.negated) {
-            if !a.items.iter().any(|i| action_exists(&i.value)) {
-                reasons.push(format!(
-                    "its actions ({}) match no AWS action",
-                    a.items
-                        .iter()
-                        .map(|i| format!("`{}`", i.value))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+        if let Some(a) = st.action.as_ref().filter(|a| !a.negated)
+            && !a.items.iter().any(|i| action_exists(&i.value))
+        {
+            reasons.push(format!(
+                "its actions ({}) match no AWS action",
+                a.items
+                    .iter()
+                    .map(|i| format!("`{}`", i.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         for (c, source_c) in compiled.conditions.iter().zip(&st.conditions) {
             if c.base == BaseOperator::Unknown {

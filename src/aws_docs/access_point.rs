@@ -96,16 +96,16 @@ impl AwsDocument for AccessPoint {
             .and_then(|b| settings::read_bpa_flags(b, "PublicAccessBlockConfiguration", r));
         let alias = r.opt_string(value, "Alias", "").map(|s| s.value);
         let bucket_account = r.opt_string(value, "BucketAccountId", "");
-        if let Some(b) = &bucket_account {
-            if !crate::arn::is_account_id(&b.value) {
-                r.error(
-                    b.span,
-                    format!(
-                        "`BucketAccountId` must be a 12-digit account id, found `{}`",
-                        b.value
-                    ),
-                );
-            }
+        if let Some(b) = &bucket_account
+            && !crate::arn::is_account_id(&b.value)
+        {
+            r.error(
+                b.span,
+                format!(
+                    "`BucketAccountId` must be a 12-digit account id, found `{}`",
+                    b.value
+                ),
+            );
         }
         let arn = r.opt_string(value, "AccessPointArn", "");
         let mut account = None;
@@ -116,8 +116,8 @@ impl AwsDocument for AccessPoint {
                     if parsed.service == "s3" && parsed.resource.starts_with("accesspoint/") =>
                 {
                     let ap_name = parsed.resource.trim_start_matches("accesspoint/");
-                    if let Some(n) = &name {
-                        if ap_name != n.value {
+                    if let Some(n) = &name
+                        && ap_name != n.value {
                             r.error(
                                 a.span,
                                 format!(
@@ -126,7 +126,6 @@ impl AwsDocument for AccessPoint {
                                 ),
                             );
                         }
-                    }
                     account = Some(parsed.account.to_string());
                     region = Some(parsed.region.to_string());
                 }

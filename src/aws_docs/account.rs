@@ -753,15 +753,15 @@ impl AwsDocument for AuthorizationDetails {
             return None;
         }
         let before = r.error_count();
-        if let Some(t) = value.get("IsTruncated") {
-            if r.boolean(t, "IsTruncated") == Some(true) {
-                r.error_with_help(
-                    t.span,
-                    "the output is truncated: some users, groups, roles or policies are missing",
-                    "run `aws iam get-account-authorization-details` without `--max-items` or \
+        if let Some(t) = value.get("IsTruncated")
+            && r.boolean(t, "IsTruncated") == Some(true)
+        {
+            r.error_with_help(
+                t.span,
+                "the output is truncated: some users, groups, roles or policies are missing",
+                "run `aws iam get-account-authorization-details` without `--max-items` or \
                      `--no-paginate`, so the CLI fetches every page",
-                );
-            }
+            );
         }
         let users = read_list(value, "UserDetailList", r, read_user);
         let groups = read_list(value, "GroupDetailList", r, read_group);

@@ -147,13 +147,13 @@ fn basic(s: &Value, path: &str, r: &mut Reader) -> Option<ObjectSelector> {
         let kind = d
             .get("Type")
             .and_then(|t| r.string(t, &super::read::join(&at, "Type")));
-        if kind.is_some_and(|k| k.value == "AWS::S3::Object") {
-            if let Some(values) = d.get("Values") {
-                prefixes.extend(
-                    r.strings(values, &super::read::join(&at, "Values"))
-                        .unwrap_or_default(),
-                );
-            }
+        if kind.is_some_and(|k| k.value == "AWS::S3::Object")
+            && let Some(values) = d.get("Values")
+        {
+            prefixes.extend(
+                r.strings(values, &super::read::join(&at, "Values"))
+                    .unwrap_or_default(),
+            );
         }
     }
     (!prefixes.is_empty()).then_some(ObjectSelector {

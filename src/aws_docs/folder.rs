@@ -858,20 +858,20 @@ fn load_access_points(
                     ),
                 );
             }
-            if let Some(b) = &ap.doc.bucket_account {
-                if b.value != m.account.value {
-                    l.flag(
-                        ap,
-                        Finding::new(
-                            Code::BucketFolder,
-                            b.span,
-                            format!(
-                                "the bucket account is {}, but the manifest says {}",
-                                b.value, m.account.value
-                            ),
+            if let Some(b) = &ap.doc.bucket_account
+                && b.value != m.account.value
+            {
+                l.flag(
+                    ap,
+                    Finding::new(
+                        Code::BucketFolder,
+                        b.span,
+                        format!(
+                            "the bucket account is {}, but the manifest says {}",
+                            b.value, m.account.value
                         ),
-                    );
-                }
+                    ),
+                );
             }
         }
         out.push(AccessPointFolder {
@@ -975,40 +975,37 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
     );
     let m = &manifest.doc;
 
-    if let (Setting::Present(a), Some(expected)) = (&acl, &m.canonical_id) {
-        if let Some(owner) = &a.doc.owner {
-            if owner.id != expected.value {
-                l.flag(
-                    a,
-                    Finding::new(
-                        Code::BucketFolder,
-                        owner.span,
-                        format!(
-                            "the ACL's owner is `{}`, but the manifest's canonical id is `{}`",
-                            owner.id, expected.value
-                        ),
-                    )
-                    .with_help(
-                        "the bucket ACL's owner is the bucket owner; is this another bucket's ACL?",
-                    ),
-                );
-            }
-        }
-    }
-    if let (Setting::Present(loc), Some(region)) = (&location, &m.region) {
-        if loc.doc.region != region.value {
-            l.flag(
-                loc,
-                Finding::new(
-                    Code::BucketFolder,
-                    loc.doc.span,
-                    format!(
-                        "the bucket is in {}, but the manifest's region is {}",
-                        loc.doc.region, region.value
-                    ),
+    if let (Setting::Present(a), Some(expected)) = (&acl, &m.canonical_id)
+        && let Some(owner) = &a.doc.owner
+        && owner.id != expected.value
+    {
+        l.flag(
+            a,
+            Finding::new(
+                Code::BucketFolder,
+                owner.span,
+                format!(
+                    "the ACL's owner is `{}`, but the manifest's canonical id is `{}`",
+                    owner.id, expected.value
                 ),
-            );
-        }
+            )
+            .with_help("the bucket ACL's owner is the bucket owner; is this another bucket's ACL?"),
+        );
+    }
+    if let (Setting::Present(loc), Some(region)) = (&location, &m.region)
+        && loc.doc.region != region.value
+    {
+        l.flag(
+            loc,
+            Finding::new(
+                Code::BucketFolder,
+                loc.doc.span,
+                format!(
+                    "the bucket is in {}, but the manifest's region is {}",
+                    loc.doc.region, region.value
+                ),
+            ),
+        );
     }
 
     let mut unknown = Vec::new();
@@ -1149,20 +1146,20 @@ fn check_account(manifest: &Loaded<Manifest>, account: &AccountFolder, l: &mut L
             ),
         );
     }
-    if let (Some(x), Some(y)) = (&a.canonical_id, &m.canonical_id) {
-        if x.value != y.value {
-            l.flag(
-                &account.manifest,
-                Finding::new(
-                    Code::BucketFolder,
-                    x.span,
-                    format!(
-                        "the account's canonical id differs from the bucket manifest's `{}`",
-                        y.value
-                    ),
+    if let (Some(x), Some(y)) = (&a.canonical_id, &m.canonical_id)
+        && x.value != y.value
+    {
+        l.flag(
+            &account.manifest,
+            Finding::new(
+                Code::BucketFolder,
+                x.span,
+                format!(
+                    "the account's canonical id differs from the bucket manifest's `{}`",
+                    y.value
                 ),
-            );
-        }
+            ),
+        );
     }
 }
 

@@ -303,16 +303,16 @@ fn read_encryption_rule(v: &Value, path: &str, r: &mut Reader) -> Option<Encrypt
                 let alg = r.required(d, "SSEAlgorithm", &p)?;
                 let algorithm = r.one_of(alg, &join(&p, "SSEAlgorithm"), SSE_ALGORITHMS)?;
                 let kms_key = r.opt_string(d, "KMSMasterKeyID", &p);
-                if let Some(k) = &kms_key {
-                    if !algorithm.uses_kms() {
-                        r.error(
-                            k.span,
-                            format!(
-                                "`{}` applies only to aws:kms and aws:kms:dsse",
-                                join(&p, "KMSMasterKeyID")
-                            ),
-                        );
-                    }
+                if let Some(k) = &kms_key
+                    && !algorithm.uses_kms()
+                {
+                    r.error(
+                        k.span,
+                        format!(
+                            "`{}` applies only to aws:kms and aws:kms:dsse",
+                            join(&p, "KMSMasterKeyID")
+                        ),
+                    );
                 }
                 Some(SseDefault {
                     algorithm,

@@ -374,15 +374,15 @@ impl BucketModel {
             return notes;
         };
         // The recorded path, for aws:PrincipalArn.
-        if arn != given {
-            if let Ok(resolved) = Caller::parse(&arn) {
-                match (&mut *caller, resolved) {
-                    (Caller::User { .. }, r @ Caller::User { .. }) => *caller = r,
-                    (Caller::Session { role_path, .. }, Caller::Session { role_path: p, .. }) => {
-                        *role_path = p
-                    }
-                    _ => {}
+        if arn != given
+            && let Ok(resolved) = Caller::parse(&arn)
+        {
+            match (&mut *caller, resolved) {
+                (Caller::User { .. }, r @ Caller::User { .. }) => *caller = r,
+                (Caller::Session { role_path, .. }, Caller::Session { role_path: p, .. }) => {
+                    *role_path = p
                 }
+                _ => {}
             }
         }
         let source = auth.source.clone();
@@ -407,28 +407,26 @@ impl BucketModel {
                 source.name()
             ));
         }
-        if with_boundary {
-            if let Some(boundary) = auth.doc.boundary_of(&arn) {
-                match boundary.policy {
-                    Some(m) => {
-                        self.graph.add(
-                            source.clone(),
-                            m.document.clone(),
-                            Layer::PermissionsBoundary,
-                            0,
-                        );
-                        notes.push(format!(
-                            "permissions boundary `{}` taken from {}",
-                            boundary.arn.value,
-                            source.name()
-                        ));
-                    }
-                    None => notes.push(format!(
-                        "the permissions boundary `{}` is not in {}; it is not applied",
+        if with_boundary && let Some(boundary) = auth.doc.boundary_of(&arn) {
+            match boundary.policy {
+                Some(m) => {
+                    self.graph.add(
+                        source.clone(),
+                        m.document.clone(),
+                        Layer::PermissionsBoundary,
+                        0,
+                    );
+                    notes.push(format!(
+                        "permissions boundary `{}` taken from {}",
                         boundary.arn.value,
                         source.name()
-                    )),
+                    ));
                 }
+                None => notes.push(format!(
+                    "the permissions boundary `{}` is not in {}; it is not applied",
+                    boundary.arn.value,
+                    source.name()
+                )),
             }
         }
         notes

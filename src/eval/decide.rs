@@ -138,13 +138,13 @@ fn apply_rule(ev: &Evaluation<'_>, r: &mut Response) -> S3Seen {
     // 4. The resource side, one authorization per owner, each with its S3 rules.
     let seen = resource::authorize(ev, &identity, r);
     // 5. Operations S3 serves to the bucket owner's account only, whatever is granted.
-    if r.decision == Decision::Allow {
-        if let Some(block) = owner_account_only(ev) {
-            r.decision = Decision::ExplicitDeny;
-            r.determining.clear();
-            r.grants.clear();
-            r.blocks.push(block);
-        }
+    if r.decision == Decision::Allow
+        && let Some(block) = owner_account_only(ev)
+    {
+        r.decision = Decision::ExplicitDeny;
+        r.determining.clear();
+        r.grants.clear();
+        r.blocks.push(block);
     }
     seen
 }

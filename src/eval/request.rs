@@ -356,10 +356,10 @@ impl Request {
                 account: a,
                 ..
             })) = given_arn.map(|(_, v)| Caller::parse(v))
+                && r == *role
+                && a == *account
             {
-                if r == *role && a == *account {
-                    *role_path = p;
-                }
+                *role_path = p;
             }
         }
         let mut seen: Vec<&str> = Vec::new();

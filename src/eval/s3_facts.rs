@@ -418,11 +418,11 @@ impl S3Facts {
                     let covers = |p: Permission| write && p.includes(Permission::Write);
                     scan(acl, &covers, &|grant| AclRef::Bucket { grant });
                 }
-                if let Some(object) = self.object(key) {
-                    if let Some(acl) = self.objects.get(object).and_then(|o| o.acl.as_ref()) {
-                        let covers = |p: Permission| permission_covers(p, true, action_lower);
-                        scan(acl, &covers, &|grant| AclRef::Object { object, grant });
-                    }
+                if let Some(object) = self.object(key)
+                    && let Some(acl) = self.objects.get(object).and_then(|o| o.acl.as_ref())
+                {
+                    let covers = |p: Permission| permission_covers(p, true, action_lower);
+                    scan(acl, &covers, &|grant| AclRef::Object { object, grant });
                 }
             }
             Target::Other => {}

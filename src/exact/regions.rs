@@ -320,11 +320,11 @@ fn binary_values(written: &[&Written]) -> Vec<String> {
     let mut bytes: Vec<Vec<u8>> = Vec::new();
     for w in written {
         for t in &w.texts {
-            if let Some(b) = values::decode_base64(t) {
-                if !bytes.contains(&b) {
-                    bytes.push(b);
-                    out.push(t.clone());
-                }
+            if let Some(b) = values::decode_base64(t)
+                && !bytes.contains(&b)
+            {
+                bytes.push(b);
+                out.push(t.clone());
             }
         }
     }

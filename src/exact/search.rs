@@ -266,17 +266,17 @@ impl<'q> Prepared<'q> {
             if !named || !s.matches_action(base) || !(variable || s.matches_resource(base)) {
                 continue;
             }
-            if let Some(slot) = noted.get_mut(id) {
-                if !*slot {
-                    *slot = true;
-                    reasons.extend(
-                        self.statement_reasons
-                            .get(id)
-                            .into_iter()
-                            .flatten()
-                            .cloned(),
-                    );
-                }
+            if let Some(slot) = noted.get_mut(id)
+                && !*slot
+            {
+                *slot = true;
+                reasons.extend(
+                    self.statement_reasons
+                        .get(id)
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
             }
             let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
             if let Some(e) = entry(Some(id), &s.conditions, dims, r) {
@@ -331,10 +331,9 @@ impl<'q> Prepared<'q> {
                             && e.conds.iter().any(|(c, cd)| {
                                 *cd == d && condition::evaluate(c, ctx) != Verdict::True
                             })
+                            && let Some(x) = a.get_mut(i)
                         {
-                            if let Some(x) = a.get_mut(i) {
-                                *x = false;
-                            }
+                            *x = false;
                         }
                     }
                     // The scope's entry must stay alive: a request outside the scope is not asked about.
@@ -777,17 +776,15 @@ fn object_keys(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<String> {
     for a in &atoms {
         let arn = format!("arn:aws:s3:::{}/{}", q.bucket, a.witness);
         for ((pattern, _), expected) in tests.iter().zip(&a.accepts) {
-            if let Some(p) = pattern {
-                if ArnPattern::resource(p).is_match(&arn) != *expected {
-                    debug_assert!(false, "automaton of {p} disagrees on {arn}");
-                    reasons.push(Reason::new(
-                        ReasonKind::Replay,
-                        None,
-                        format!(
-                            "the automaton of `{p}` disagrees with the matcher on `{arn}` (a bug)"
-                        ),
-                    ));
-                }
+            if let Some(p) = pattern
+                && ArnPattern::resource(p).is_match(&arn) != *expected
+            {
+                debug_assert!(false, "automaton of {p} disagrees on {arn}");
+                reasons.push(Reason::new(
+                    ReasonKind::Replay,
+                    None,
+                    format!("the automaton of `{p}` disagrees with the matcher on `{arn}` (a bug)"),
+                ));
             }
         }
     }

@@ -227,15 +227,15 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
     let mut renumber: Vec<HashMap<usize, usize>> = vec![HashMap::new(); files.len()];
     // Unknowns created in each file, in order.
     for (id, (uid, file, expr, span, why)) in m.shared.unknowns.borrow().iter().enumerate() {
-        if *uid == m.uid {
-            if let Some(e) = files.get_mut(*file) {
-                renumber[*file].insert(id, e.unknowns.len());
-                e.unknowns.push(Unknown {
-                    expression: expr.clone(),
-                    span: *span,
-                    why: why.clone(),
-                });
-            }
+        if *uid == m.uid
+            && let Some(e) = files.get_mut(*file)
+        {
+            renumber[*file].insert(id, e.unknowns.len());
+            e.unknowns.push(Unknown {
+                expression: expr.clone(),
+                span: *span,
+                why: why.clone(),
+            });
         }
     }
     let buckets = group_buckets(m, &found);
@@ -274,10 +274,10 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
         }
     }
     for (uid, file, f) in m.shared.findings.borrow().iter() {
-        if *uid == m.uid {
-            if let Some(e) = files.get_mut(*file) {
-                e.findings.push(f.clone());
-            }
+        if *uid == m.uid
+            && let Some(e) = files.get_mut(*file)
+        {
+            e.findings.push(f.clone());
         }
     }
     for (file, address, name, mut v) in found.account {

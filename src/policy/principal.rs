@@ -181,19 +181,18 @@ impl AwsPrincipal {
         // AWS rule: a CloudFront origin access identity is written
         // `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID` (S3 user guide,
         // "Restricting access to an Amazon S3 origin").
-        if arn.account == "cloudfront" {
-            if let Some(id) = arn
+        if arn.account == "cloudfront"
+            && let Some(id) = arn
                 .resource
                 .strip_prefix("user/CloudFront Origin Access Identity ")
-            {
-                if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    return Ok(AwsPrincipal::User {
-                        partition: arn.partition.to_string(),
-                        account: "cloudfront".to_string(),
-                        name: format!("CloudFront Origin Access Identity {id}"),
-                    });
-                }
-            }
+            && !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Ok(AwsPrincipal::User {
+                partition: arn.partition.to_string(),
+                account: "cloudfront".to_string(),
+                name: format!("CloudFront Origin Access Identity {id}"),
+            });
         }
         if !crate::arn::is_account_id(arn.account) {
             return Err(err(

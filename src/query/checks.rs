@@ -122,14 +122,14 @@ pub(super) fn resource_type(
 /// real request carries the region it is sent to, and a request to a bucket goes to its
 /// region (docs/semantics.md, "Request defaults").
 pub(super) fn default_region(request: &mut Request, region: Option<&str>) {
-    if let Some(region) = region {
-        if request.context.get("aws:RequestedRegion").is_none() {
-            request.context.set(
-                "aws:RequestedRegion",
-                vec![region.to_string()],
-                Origin::Default,
-            );
-        }
+    if let Some(region) = region
+        && request.context.get("aws:RequestedRegion").is_none()
+    {
+        request.context.set(
+            "aws:RequestedRegion",
+            vec![region.to_string()],
+            Origin::Default,
+        );
     }
 }
 

@@ -344,15 +344,15 @@ impl<'a> Validator<'a> {
                     .with_help(format!("use `{like}` for a wildcard match")),
                 );
             }
-            if family == OperatorFamily::Ip && key.eq_ignore_ascii_case("aws:SourceIp") {
-                if let Some(net) = values::parse_cidr(text) {
-                    if values::is_private_range(&net) {
-                        self.push(
+            if family == OperatorFamily::Ip
+                && key.eq_ignore_ascii_case("aws:SourceIp")
+                && let Some(net) = values::parse_cidr(text)
+                && values::is_private_range(&net)
+            {
+                self.push(
                             Finding::new(Code::PrivateIpInSourceIp, v.span, format!("`{text}` is a private range; aws:SourceIp holds only public addresses"))
                                 .with_help("requests through a VPC endpoint carry aws:VpcSourceIp instead; use that key, or aws:SourceVpce"),
                         );
-                    }
-                }
             }
         }
     }

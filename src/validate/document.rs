@@ -11,13 +11,13 @@ impl Validator<'_> {
     /// The document-level checks, run before any statement's.
     pub(super) fn document(&mut self) {
         let p = self.policy;
-        if p.kind == PolicyKind::Identity || p.kind == PolicyKind::PermissionsBoundary {
-            if let Some(id) = &p.id {
-                self.push(
+        if (p.kind == PolicyKind::Identity || p.kind == PolicyKind::PermissionsBoundary)
+            && let Some(id) = &p.id
+        {
+            self.push(
                     Finding::new(Code::IdInIdentityPolicy, id.span, "`Id` has no effect in an identity policy")
                         .with_help("IAM ignores Id in identity policies; remove it or use it only in resource policies"),
                 );
-            }
         }
         self.size();
         self.kind_rules(None);
@@ -98,22 +98,21 @@ impl Validator<'_> {
                     .with_help("only the AWS-managed RCPFullAWSAccess allows; write the guardrail as a Deny with conditions"),
             );
         }
-        if let Some(p) = &s.principal {
-            if p.negated
+        if let Some(p) = &s.principal
+            && (p.negated
                 || p.items.iter().any(|i| {
                     !(i.kind == PrincipalKind::Everyone
                         || (i.kind == PrincipalKind::Aws && i.value == "*"))
-                })
-            {
-                self.push(
-                    Finding::new(
-                        Code::KindConstraint,
-                        p.span,
-                        "an RCP's principal must be exactly \"*\"",
-                    )
-                    .with_help("narrow it with conditions such as aws:PrincipalOrgID instead"),
-                );
-            }
+                }))
+        {
+            self.push(
+                Finding::new(
+                    Code::KindConstraint,
+                    p.span,
+                    "an RCP's principal must be exactly \"*\"",
+                )
+                .with_help("narrow it with conditions such as aws:PrincipalOrgID instead"),
+            );
         }
         if let Some(a) = &s.action {
             if a.negated {

@@ -215,17 +215,17 @@ struct Compiled<'a> {
 impl Compiled<'_> {
     /// Whether one of the statement's actions covers `q`.
     fn covers_action(&self, q: &Item<'_>) -> bool {
-        if let (Item::Literal(text), Some((literals, wild))) = (q, self.index()) {
-            if text.is_ascii() {
-                // Two equal ASCII literals: covered when the pair fits the size budget.
-                let equal = literals.binary_search_by(|l| cmp_lower(l, text)).is_ok()
-                    && wildcard::within_budget(text.len(), text.len());
-                return equal
-                    || wild
-                        .iter()
-                        .filter_map(|&i| self.actions.get(i))
-                        .any(|p| p.covers(q, Case::Insensitive));
-            }
+        if let (Item::Literal(text), Some((literals, wild))) = (q, self.index())
+            && text.is_ascii()
+        {
+            // Two equal ASCII literals: covered when the pair fits the size budget.
+            let equal = literals.binary_search_by(|l| cmp_lower(l, text)).is_ok()
+                && wildcard::within_budget(text.len(), text.len());
+            return equal
+                || wild
+                    .iter()
+                    .filter_map(|&i| self.actions.get(i))
+                    .any(|p| p.covers(q, Case::Insensitive));
         }
         self.actions.iter().any(|p| p.covers(q, Case::Insensitive))
     }

@@ -22,15 +22,14 @@ use crate::registry::Code;
 pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
     access_logging_off(&folder.logging, out);
     object_events_not_logged(folder, out);
-    if let Setting::Present(l) = &folder.logging {
-        if let Some(t) = &l.doc.target {
-            if !logging_loop(bucket, l, t, out) {
-                let target = sibling_folder(folder, &t.bucket.value);
-                if let Some(target) = &target {
-                    target_in_other_region(folder, target, l, t, out);
-                    log_delivery_refused(bucket, target, l, t, out);
-                }
-            }
+    if let Setting::Present(l) = &folder.logging
+        && let Some(t) = &l.doc.target
+        && !logging_loop(bucket, l, t, out)
+    {
+        let target = sibling_folder(folder, &t.bucket.value);
+        if let Some(target) = &target {
+            target_in_other_region(folder, target, l, t, out);
+            log_delivery_refused(bucket, target, l, t, out);
         }
     }
 }

@@ -53,9 +53,11 @@ fn versioning_off(folder: &BucketFolder, out: &mut Vec<Audited>) {
 // rule: S507
 /// A versioned bucket without MFA Delete.
 fn mfa_delete_off(folder: &BucketFolder, out: &mut Vec<Audited>) {
-    if let Setting::Present(l) = &folder.versioning {
-        if l.doc.status == VersioningStatus::Enabled && l.doc.mfa_delete != Some(true) {
-            push(
+    if let Setting::Present(l) = &folder.versioning
+        && l.doc.status == VersioningStatus::Enabled
+        && l.doc.mfa_delete != Some(true)
+    {
+        push(
                 out,
                 &l.source,
                 Finding::new(
@@ -65,6 +67,5 @@ fn mfa_delete_off(folder: &BucketFolder, out: &mut Vec<Audited>) {
                 )
                 .with_help("the root user can enable it with aws s3api put-bucket-versioning --mfa"),
             );
-        }
     }
 }

@@ -101,17 +101,17 @@ fn authorities<'a>(ev: &'a Evaluation<'_>, seen: &mut S3Seen) -> Vec<Authority<'
     let s3 = &ev.graph.s3;
     let route = &ev.route;
     let mut authorities: Vec<Authority<'a>> = Vec::with_capacity(2);
-    if let Some(i) = route.access_point {
-        if let Some(ap) = s3.access_points.get(i) {
-            authorities.push(Authority {
-                layer: Layer::AccessPoint,
-                owner: Cow::Borrowed(ap.account.as_str()),
-                request: route.main(),
-                foreign_object: false,
-                access_point: Some(i),
-                target: Target::Other,
-            });
-        }
+    if let Some(i) = route.access_point
+        && let Some(ap) = s3.access_points.get(i)
+    {
+        authorities.push(Authority {
+            layer: Layer::AccessPoint,
+            owner: Cow::Borrowed(ap.account.as_str()),
+            request: route.main(),
+            foreign_object: false,
+            access_point: Some(i),
+            target: Target::Other,
+        });
     }
     let bucket_req = route.bucket();
     let target = if s3.is_empty() {

@@ -208,13 +208,14 @@ pub(super) fn reports(graph: &Graph, r: &mut Response, seen: &S3Seen, route_ap: 
             ),
         );
     }
-    if let Some((o, _)) = &s3.ownership {
-        if !o.acls_enabled() && (s3.bucket_acl.is_some() || !s3.objects.is_empty()) {
-            push(
-                Stage::ObjectOwnership,
-                "Object Ownership is BucketOwnerEnforced: ACLs are disabled".to_string(),
-            );
-        }
+    if let Some((o, _)) = &s3.ownership
+        && !o.acls_enabled()
+        && (s3.bucket_acl.is_some() || !s3.objects.is_empty())
+    {
+        push(
+            Stage::ObjectOwnership,
+            "Object Ownership is BucketOwnerEnforced: ACLs are disabled".to_string(),
+        );
     }
     if s3.acls_enabled() {
         for (stage, is_bucket) in [(Stage::BucketAcl, true), (Stage::ObjectAcl, false)] {

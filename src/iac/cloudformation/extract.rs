@@ -405,14 +405,14 @@ impl Out<'_, '_> {
     /// The bucket a `Bucket` property names: a bucket of the template (`!Ref Bucket`) or a
     /// name.
     fn bucket_of(&mut self, b: &Value) -> Attachment {
-        if let Some(("Ref", arg)) = super::intrinsic(b) {
-            if let Some(id) = arg.as_str().filter(|id| {
+        if let Some(("Ref", arg)) = super::intrinsic(b)
+            && let Some(id) = arg.as_str().filter(|id| {
                 self.t
                     .resource(id)
                     .is_some_and(|r| r.kind == "AWS::S3::Bucket")
-            }) {
-                return Attachment::Bucket(id.to_string());
-            }
+            })
+        {
+            return Attachment::Bucket(id.to_string());
         }
         let name = self
             .ev
@@ -760,13 +760,12 @@ fn notification(v: Value) -> Value {
                             kind: Kind::Array(vec![one]),
                             span: m.value.span,
                         };
-                    } else if &*m.key == "Filter" {
-                        if let Some(rules) =
+                    } else if &*m.key == "Filter"
+                        && let Some(rules) =
                             m.value.get("S3Key").and_then(|k| k.get("Rules")).cloned()
-                        {
-                            let s = m.value.span;
-                            m.value = wrap("Key", object(s, vec![("FilterRules", rules)]));
-                        }
+                    {
+                        let s = m.value.span;
+                        m.value = wrap("Key", object(s, vec![("FilterRules", rules)]));
                     }
                 }
             }
@@ -798,12 +797,11 @@ fn notification(v: Value) -> Value {
             members.push((to, each(list, convert(target, arn))));
         }
     }
-    if let Some(e) = v.get("EventBridgeConfiguration") {
-        if e.get("EventBridgeEnabled")
+    if let Some(e) = v.get("EventBridgeConfiguration")
+        && e.get("EventBridgeEnabled")
             .is_some_and(|b| scalar_text(b).as_deref() == Some("true"))
-        {
-            members.push(("EventBridgeConfiguration", object(e.span, Vec::new())));
-        }
+    {
+        members.push(("EventBridgeConfiguration", object(e.span, Vec::new())));
     }
     object(span, members)
 }

@@ -326,13 +326,13 @@ fn replace_identifier(text: &str, id: &str, value: &str) -> String {
 
 /// `v` with the loop identifier replaced by `value`.
 fn substitute(v: &Value, id: &str, value: &str) -> Value {
-    if let Some(("Ref", arg)) = intrinsic(v) {
-        if arg.as_str() == Some(id) {
-            return Value {
-                kind: Kind::String(value.into()),
-                span: v.span,
-            };
-        }
+    if let Some(("Ref", arg)) = intrinsic(v)
+        && arg.as_str() == Some(id)
+    {
+        return Value {
+            kind: Kind::String(value.into()),
+            span: v.span,
+        };
     }
     let kind = match &v.kind {
         Kind::String(s) => Kind::String(replace_identifier(s, id, value).into()),

@@ -199,10 +199,12 @@ impl Module {
                 None => by_type.push((tname, t.span, ids)),
             }
         }
-        if let [(t, _, ids)] = by_type.as_slice() {
-            if t == "*" && ids.len() == 1 && ids[0].as_str() == Some("*") {
-                return Some(ids[0].clone());
-            }
+        if let [(t, _, ids)] = by_type.as_slice()
+            && t == "*"
+            && ids.len() == 1
+            && ids[0].as_str() == Some("*")
+        {
+            return Some(ids[0].clone());
         }
         let members = by_type
             .into_iter()
@@ -301,14 +303,13 @@ fn merge_statement(statements: &mut Vec<Val>, st: Val) {
         .and_then(Val::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_string);
-    if let Some(sid) = sid {
-        if let Some(i) = statements
+    if let Some(sid) = sid
+        && let Some(i) = statements
             .iter()
             .position(|o| o.get("Sid").and_then(Val::as_str) == Some(sid.as_str()))
-        {
-            statements[i] = st;
-            return;
-        }
+    {
+        statements[i] = st;
+        return;
     }
     statements.push(st);
 }

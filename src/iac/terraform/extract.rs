@@ -128,15 +128,15 @@ impl Module {
                 },
             ));
         }
-        if decl.rtype == "aws_s3_account_public_access_block" {
-            if let Some(v) = self.public_access_block(&scope, body, decl.span()) {
-                found.account.push((
-                    file,
-                    address.clone(),
-                    names::PUBLIC_ACCESS_BLOCK,
-                    v.to_json(),
-                ));
-            }
+        if decl.rtype == "aws_s3_account_public_access_block"
+            && let Some(v) = self.public_access_block(&scope, body, decl.span())
+        {
+            found.account.push((
+                file,
+                address.clone(),
+                names::PUBLIC_ACCESS_BLOCK,
+                v.to_json(),
+            ));
         }
         if let Some((setting, v)) = self.split_setting(&scope, decl) {
             // A setting whose bucket is not known offline still counts, on a bucket of its own.
@@ -278,26 +278,25 @@ impl Module {
         }
         // `aws_s3_bucket_policy.this[0].id` (a split resource of the bucket) refers to the
         // bucket that resource names: the provider sets its `id` to the bucket name.
-        if let Expression::Traversal(t) = expr {
-            if let (Expression::Variable(root), Some(TraversalOperator::GetAttr(name))) =
+        if let Expression::Traversal(t) = expr
+            && let (Expression::Variable(root), Some(TraversalOperator::GetAttr(name))) =
                 (&t.expr, t.operators.first().map(|o| o.value()))
-            {
-                let rtype = root.as_str();
-                if target == "aws_s3_bucket" && rtype.starts_with("aws_s3_bucket_") {
-                    let decl = self.decl(false, rtype, name.as_str())?;
-                    let inst_scope = match t.operators.get(1).map(|o| o.value()) {
-                        Some(TraversalOperator::Index(ix)) if decl.repeated() => {
-                            let k = self.eval(scope, ix);
-                            self.instances(decl)
-                                .iter()
-                                .find(|i| i.matches(&k))?
-                                .scope(decl.file)
-                        }
-                        _ => self.instances(decl).first()?.scope(decl.file),
-                    };
-                    let inner = &decl.block.body.get_attribute("bucket")?.value;
-                    return self.reference_depth(&inst_scope, inner, target, depth + 1);
-                }
+        {
+            let rtype = root.as_str();
+            if target == "aws_s3_bucket" && rtype.starts_with("aws_s3_bucket_") {
+                let decl = self.decl(false, rtype, name.as_str())?;
+                let inst_scope = match t.operators.get(1).map(|o| o.value()) {
+                    Some(TraversalOperator::Index(ix)) if decl.repeated() => {
+                        let k = self.eval(scope, ix);
+                        self.instances(decl)
+                            .iter()
+                            .find(|i| i.matches(&k))?
+                            .scope(decl.file)
+                    }
+                    _ => self.instances(decl).first()?.scope(decl.file),
+                };
+                let inner = &decl.block.body.get_attribute("bucket")?.value;
+                return self.reference_depth(&inst_scope, inner, target, depth + 1);
             }
         }
         let expr = match expr {
@@ -377,10 +376,10 @@ impl Module {
     /// The settings written inline in a legacy (provider v3) `aws_s3_bucket`.
     fn legacy_settings(&self, scope: &Scope, body: &Body, span: Span) -> Vec<(&'static str, Val)> {
         let mut out = Vec::new();
-        if body.has_attribute("acl") || !self.blocks(scope, body, "grant").is_empty() {
-            if let Some(v) = self.acl(scope, body, span) {
-                out.push((names::ACL, v));
-            }
+        if (body.has_attribute("acl") || !self.blocks(scope, body, "grant").is_empty())
+            && let Some(v) = self.acl(scope, body, span)
+        {
+            out.push((names::ACL, v));
         }
         if let Some((s, b, bs)) = self.blocks(scope, body, "versioning").into_iter().next() {
             out.push((names::VERSIONING, self.versioning(&s, b, bs, true)));
@@ -631,19 +630,18 @@ impl Module {
             span,
             Val::str_at("Enabled", span),
         )];
-        if let Some((s, b, bs)) = self.blocks(scope, body, "rule").into_iter().next() {
-            if let Some((ds, db, dspan)) =
+        if let Some((s, b, bs)) = self.blocks(scope, body, "rule").into_iter().next()
+            && let Some((ds, db, dspan)) =
                 self.blocks(&s, b, "default_retention").into_iter().next()
-            {
-                let d = self.copy(
-                    &ds,
-                    db,
-                    &[("mode", "Mode"), ("days", "Days"), ("years", "Years")],
-                    dspan,
-                );
-                let rule = Val::new(VKind::Map(vec![("DefaultRetention".into(), dspan, d)]), bs);
-                cfg.push(("Rule".into(), bs, rule));
-            }
+        {
+            let d = self.copy(
+                &ds,
+                db,
+                &[("mode", "Mode"), ("days", "Days"), ("years", "Years")],
+                dspan,
+            );
+            let rule = Val::new(VKind::Map(vec![("DefaultRetention".into(), dspan, d)]), bs);
+            cfg.push(("Rule".into(), bs, rule));
         }
         wrap_at(
             "ObjectLockConfiguration",

@@ -211,15 +211,15 @@ impl Reader<'_> {
         let canned = values
             .and_then(|v| v.get("acl"))
             .filter(|_| rtype == "aws_s3_bucket_acl");
-        if let Some(setting) = canned.and_then(|a| self.canned_acl(a)) {
-            if let Some(link) = self.link(address, values) {
-                self.attach(link, names::ACL, setting, r.span);
-            }
+        if let Some(setting) = canned.and_then(|a| self.canned_acl(a))
+            && let Some(link) = self.link(address, values)
+        {
+            self.attach(link, names::ACL, setting, r.span);
         }
-        if let Some((file, setting)) = values.and_then(|v| split_setting(rtype, v)) {
-            if let Some(link) = self.link(address, values) {
-                self.attach(link, file, setting, r.span);
-            }
+        if let Some((file, setting)) = values.and_then(|v| split_setting(rtype, v))
+            && let Some(link) = self.link(address, values)
+        {
+            self.attach(link, file, setting, r.span);
         }
     }
 

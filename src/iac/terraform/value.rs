@@ -23,10 +23,10 @@ pub fn placeholder_ids(text: &str) -> Vec<usize> {
     while let Some(at) = rest.find(PLACEHOLDER_PREFIX) {
         rest = &rest[at + PLACEHOLDER_PREFIX.len()..];
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if rest[digits.len()..].starts_with('}') {
-            if let Ok(id) = digits.parse() {
-                out.push(id);
-            }
+        if rest[digits.len()..].starts_with('}')
+            && let Ok(id) = digits.parse()
+        {
+            out.push(id);
         }
     }
     out
