@@ -127,6 +127,24 @@ pub struct Unknown {
     pub why: String,
 }
 
+/// An object a reader builds (an AWS CLI shape from IaC properties), spanning `span`: each
+/// key takes the place of its value, so a finding on the key points at what the user wrote.
+pub fn object(span: Span, members: Vec<(&str, Value)>) -> Value {
+    Value {
+        kind: crate::json::Kind::Object(
+            members
+                .into_iter()
+                .map(|(k, value)| crate::json::Member {
+                    key: k.into(),
+                    key_span: value.span,
+                    value,
+                })
+                .collect(),
+        ),
+        span,
+    }
+}
+
 /// Loads every policy of an IaC file (grammar and validation, plus `options.check`, the lint
 /// run's audit) into one report of the IaC file: findings are located in the IaC text and
 /// each policy's JSON pointer is relative to its document.

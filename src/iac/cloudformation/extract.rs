@@ -16,7 +16,7 @@ use super::{Resource, Template, unsupported};
 use crate::aws_docs::acl::{self, Grantee, Owner};
 use crate::aws_docs::folder::names;
 use crate::iac::{Attachment, Extracted, Format, IacBucket, IacPolicy, Unknown};
-use crate::json::{self, Kind, Member, Value};
+use crate::json::{self, Kind, Value};
 use crate::policy::PolicyKind;
 use crate::source::{SourceFile, Span};
 use std::collections::{BTreeMap, HashSet};
@@ -626,19 +626,7 @@ impl Out<'_, '_> {
 }
 
 fn object(span: Span, members: Vec<(&str, Value)>) -> Value {
-    Value {
-        kind: Kind::Object(
-            members
-                .into_iter()
-                .map(|(k, value)| Member {
-                    key: k.into(),
-                    key_span: value.span,
-                    value,
-                })
-                .collect(),
-        ),
-        span,
-    }
+    crate::iac::object(span, members)
 }
 
 /// `{key: v}` at the span of `v`.

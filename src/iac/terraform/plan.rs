@@ -563,19 +563,7 @@ fn strip_index(address: &str) -> String {
 
 /// A split bucket setting from planned values, shaped as the AWS CLI prints it.
 fn split_setting(rtype: &str, v: &Value) -> Option<(&'static str, Value)> {
-    let obj = |members: Vec<(&str, Value)>, span: Span| Value {
-        kind: Kind::Object(
-            members
-                .into_iter()
-                .map(|(k, value)| Member {
-                    key: k.into(),
-                    key_span: value.span,
-                    value,
-                })
-                .collect(),
-        ),
-        span,
-    };
+    let obj = |members: Vec<(&str, Value)>, span: Span| crate::iac::object(span, members);
     let first_block = |key: &str| v.get(key)?.as_array()?.first().cloned();
     match rtype {
         "aws_s3_bucket_public_access_block" => {
