@@ -404,7 +404,8 @@ impl Summary {
     }
 }
 
-/// A table of the registry: code, name, severity, summary.
+/// A table of the registry: code, name, severity (`(off)` for a rule that runs only when the
+/// configuration gives it a level), summary.
 pub fn rules_table(style: Style) -> String {
     let mut table = comfy_table::Table::new();
     match style {
@@ -412,10 +413,49 @@ pub fn rules_table(style: Style) -> String {
         Style::Plain => table.load_style(comfy_table::presets::ASCII_MARKDOWN),
     };
     table.set_header(["code", "name", "severity", "summary"]);
-    for r in crate::registry::RULES {
-        table.add_row([r.code, r.name, r.severity.as_str(), r.summary]);
+    for (code, r) in Code::ALL.iter().zip(crate::registry::RULES) {
+        let severity = if code.on_by_default() {
+            r.severity.as_str().to_string()
+        } else {
+            format!("{} (off)", r.severity.as_str())
+        };
+        table.add_row([r.code, r.name, &severity, r.summary]);
     }
     table.to_string()
+}
+
+/// One rule of the registry as `rules --format json` lists it (a contract: field names never
+/// change).
+#[derive(Debug, Serialize)]
+pub struct RuleEntry {
+    /// The stable code, e.g. `P303`.
+    pub code: &'static str,
+    /// The stable kebab-case name.
+    pub name: &'static str,
+    /// The default severity.
+    pub severity: Severity,
+    /// Whether the rule runs without the configuration asking for it.
+    pub on_by_default: bool,
+    /// One line.
+    pub summary: &'static str,
+    /// The documentation page in the repository.
+    pub page: String,
+}
+
+/// Every rule of the registry, in code order.
+pub fn rules_list() -> Vec<RuleEntry> {
+    Code::ALL
+        .iter()
+        .zip(crate::registry::RULES)
+        .map(|(code, r)| RuleEntry {
+            code: r.code,
+            name: r.name,
+            severity: r.severity,
+            on_by_default: code.on_by_default(),
+            summary: r.summary,
+            page: format!("docs/rules/{}.md", r.code),
+        })
+        .collect()
 }
 
 /// A table for terminal output: fitted to the width on a terminal, never wrapped in pipes.

@@ -218,3 +218,30 @@ fn concise_format_prints_one_line_per_finding() {
     );
     assert!(!text.contains('╭'), "no snippets: {text}");
 }
+
+/// `rules --format json` lists every code of the registry with its contract fields, and says
+/// which rules are off unless the configuration asks for them.
+#[test]
+fn rules_as_json_list_every_code() {
+    let out = run(&["rules", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = doc.as_array().unwrap();
+    assert_eq!(rules.len(), s3_access::registry::RULES.len());
+    for r in rules {
+        for field in [
+            "code",
+            "name",
+            "severity",
+            "on_by_default",
+            "summary",
+            "page",
+        ] {
+            assert!(r.get(field).is_some(), "{field} in {r}");
+        }
+    }
+    let s510 = rules.iter().find(|r| r["code"] == "S510").unwrap();
+    assert_eq!(s510["on_by_default"], false);
+    let human = stdout(&run(&["rules"]));
+    assert!(human.contains("note (off)"), "{human}");
+}

@@ -37,8 +37,8 @@ enum Command {
     Public(public::PublicArgs),
     /// List every kind of caller that can get into buckets, over all requests, each with a witness
     WhoCan(who_can::WhoCanArgs),
-    /// List every finding code
-    Rules,
+    /// List every finding code, with its name, default severity and summary
+    Rules(rules::RulesArgs),
     /// Show the documentation of a finding code (e.g. `s3-access explain P303`)
     Explain(rules::ExplainArgs),
 }
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Public(args) => public::run(args),
         Command::WhoCan(args) => who_can::run(args),
-        Command::Rules => rules::rules(),
+        Command::Rules(args) => rules::rules(args),
         Command::Explain(args) => rules::explain(args),
     };
     match result {

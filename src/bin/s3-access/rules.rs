@@ -1,6 +1,6 @@
 //! `s3-access rules` and `s3-access explain`: the registry of finding codes.
 
-use crate::output::{EXIT_ERROR, style, write_out};
+use crate::output::{EXIT_ERROR, Format, json_error, style, write_out};
 use s3_access::registry::Code;
 use s3_access::report;
 
@@ -11,9 +11,22 @@ pub struct ExplainArgs {
     code: String,
 }
 
+/// The arguments of `rules`.
+#[derive(clap::Args)]
+pub struct RulesArgs {
+    /// Output format: a table, or a JSON array of `{code, name, severity, on_by_default,
+    /// summary, page}`
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
 /// Lists every finding code.
-pub fn rules() -> std::io::Result<u8> {
-    write_out(&report::rules_table(style())).map(|()| 0)
+pub fn rules(args: RulesArgs) -> std::io::Result<u8> {
+    let text = match args.format {
+        Format::Human => report::rules_table(style()),
+        Format::Json => report::json_text(&report::rules_list()).map_err(json_error)?,
+    };
+    write_out(&text).map(|()| 0)
 }
 
 /// Prints the documentation page of a code.
