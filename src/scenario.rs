@@ -65,6 +65,15 @@ mod run;
 mod s3_facts;
 mod s3_section;
 
+/// Whether `text` is JSON of another kind than a scenario: it parses, and it is not an object
+/// with the scenario's own `requests` key. `check` skips such files found in a directory (a
+/// policy kept beside its scenario, `package.json`); text that does not parse is not "other":
+/// a broken scenario must not vanish from a CI run.
+pub fn is_other_json(text: &str) -> bool {
+    let text = text.get(json::bom_len(text)..).unwrap_or(text);
+    json::parse(text).is_ok_and(|v| v.get("requests").is_none())
+}
+
 /// Runs a scenario file; `path` locates relative policy paths, which must stay inside `root`
 /// ([`crate::contain`]). The file is read into the typed model in one pass (every key and
 /// type checked once), then run: its documents loaded, and each request decided.

@@ -245,3 +245,43 @@ fn rules_as_json_list_every_code() {
     let human = stdout(&run(&["rules"]));
     assert!(human.contains("note (off)"), "{human}");
 }
+
+/// `check DIR` runs the scenario files it finds and skips other JSON there quietly (a policy
+/// kept beside its scenario, `package.json`); JSON that does not parse still fails the run, and
+/// a non-scenario named on the command line is still an error.
+#[test]
+fn check_runs_only_scenarios_found_in_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "policy.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+    );
+    write("package.json", r#"{"name": "site", "version": "1.0.0"}"#);
+    write(
+        "scenario.json",
+        r#"{"policies": {"bucket": "policy.json"}, "requests": [{"name": "anyone reads",
+            "principal": "anonymous", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+            "bucket_owner": "111122223333", "expect": "Allow"}]}"#,
+    );
+    let d = dir.path().display().to_string();
+    let out = run(&["check", &d]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("1 passed, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+    // Named on the command line, a policy is not a scenario: an error.
+    let policy = dir.path().join("policy.json").display().to_string();
+    assert_eq!(run(&["check", &policy]).status.code(), Some(2));
+    // A file that is not JSON at all is not silently skipped.
+    write("broken.json", "{\"requests\": [");
+    assert_eq!(run(&["check", &d]).status.code(), Some(2));
+}

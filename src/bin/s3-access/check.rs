@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 /// The arguments of `check`.
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// Scenario files, or directories searched for `.json` scenario files
+    /// Scenario files, or directories searched for `.json` scenario files (other JSON found
+    /// there, such as a policy kept beside its scenario, is skipped)
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Output format
@@ -40,9 +41,13 @@ pub fn run(args: CheckArgs) -> std::io::Result<u8> {
         results.add_invalid();
     }
     for path in files {
-        match run_file(&path, now, &root, style) {
-            Some(run) => results.add(&path, &run),
-            None => results.add_invalid(),
+        // A file found in a directory that is JSON of another kind (a policy kept beside its
+        // scenario) is skipped quietly; one named on the command line is run as asked.
+        let named = args.paths.iter().any(|p| p == &path);
+        match run_file(&path, now, &root, style, !named) {
+            Run::Ran(run) => results.add(&path, &run),
+            Run::Other => {}
+            Run::Invalid => results.add_invalid(),
         }
     }
     match args.format {
@@ -58,26 +63,39 @@ pub fn run(args: CheckArgs) -> std::io::Result<u8> {
     })
 }
 
-/// Reads and runs one scenario file; `None` after saying why it cannot be run.
-fn run_file(path: &Path, now: i64, root: &lint::Root, style: Style) -> Option<scenario::Report> {
+/// What became of one file.
+enum Run {
+    Ran(scenario::Report),
+    /// JSON that is not a scenario, found in a directory: skipped.
+    Other,
+    /// Said why it cannot be run.
+    Invalid,
+}
+
+/// Reads and runs one scenario file; with `skip_other`, JSON that is not a scenario is
+/// skipped.
+fn run_file(path: &Path, now: i64, root: &lint::Root, style: Style, skip_other: bool) -> Run {
     let text = match lint::read_limited(path).map(json::decode_utf8) {
         Ok(Ok(t)) => t,
         Ok(Err((e, _))) => {
             eprintln!("error: {}: {}", shown(path), said(e.message()));
-            return None;
+            return Run::Invalid;
         }
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", shown(path));
-            return None;
+            return Run::Invalid;
         }
     };
+    if skip_other && scenario::is_other_json(&text) {
+        return Run::Other;
+    }
     let source = SourceFile::new(path.display().to_string(), text);
     match scenario::run(source, path, now, root) {
-        Ok(run) => Some(run),
+        Ok(run) => Run::Ran(run),
         Err(bad) => {
             print_reports(&bad.reports, style);
             eprintln!("error: {} cannot be run: fix the errors above", shown(path));
-            None
+            Run::Invalid
         }
     }
 }
