@@ -5,7 +5,7 @@
 //! the engine must agree on every (caller, action, resource): an allowed request exists
 //! exactly when the engine says "yes" (0 differences; "uncertain" is counted, not compared).
 
-use crate::properties::{build, docs};
+use crate::properties::{CALLERS, build, docs};
 use proptest::prelude::*;
 use s3_access::eval::{self, Caller, Decision, Graph, Layer, Request};
 use s3_access::exact::keys::{self, Availability};
@@ -167,15 +167,6 @@ fn a_pinned_source_ip_is_honoured_and_variables_make_no_uncertain() {
 // The oracle.
 // ---------------------------------------------------------------------------------------
 
-const CALLERS: &[&str] = &[
-    "anonymous",
-    "111122223333",
-    "arn:aws:iam::111122223333:user/alice",
-    "arn:aws:sts::111122223333:assumed-role/Reader/s1",
-    "arn:aws:sts::444455556666:assumed-role/Partner/etl",
-    "arn:aws:iam::444455556666:user/bob",
-    "cloudtrail.amazonaws.com",
-];
 const ACTIONS: &[(&str, bool)] = &[
     ("s3:GetObject", false),
     ("s3:PutObject", false),

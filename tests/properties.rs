@@ -54,7 +54,8 @@ const UNKNOWN_CONDITIONS: &[&str] = &[
     r#"{"Null": {"s3ax:absent": "false"}}"#,
 ];
 
-const CALLERS: &[&str] = &[
+/// The callers of the generated requests (the exact engine's oracle uses the same).
+pub(crate) const CALLERS: &[&str] = &[
     "anonymous",
     "111122223333",
     "arn:aws:iam::111122223333:user/alice",
