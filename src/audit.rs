@@ -110,9 +110,8 @@ pub struct Audited {
 
 /// The policy statement behind graph statement `id`, with its file.
 pub(crate) fn statement(graph: &Graph, id: usize) -> Option<(&SourceFile, &Statement, Layer)> {
-    let s = graph.statements.get(id)?;
-    let d = graph.documents.get(s.doc)?;
-    Some((&d.source, d.policy.statements.get(s.index)?, d.layer))
+    let (d, st) = graph.written(graph.statements.get(id)?)?;
+    Some((&d.source, st, d.layer))
 }
 
 /// A short span at the head of a statement: its Sid, else its Effect.

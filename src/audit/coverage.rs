@@ -265,10 +265,7 @@ fn cover_in(
 }
 
 fn statement_of<'g>(graph: &'g Graph, s: &CompiledStatement) -> Option<&'g Statement> {
-    graph
-        .documents
-        .get(s.doc)
-        .and_then(|d| d.policy.statements.get(s.index))
+    graph.written(s).map(|(_, st)| st)
 }
 
 fn principals(s: &CompiledStatement, st: &Statement) -> Principals {

@@ -359,6 +359,12 @@ impl Graph {
             .filter(move |(_, d)| d.layer == layer)
     }
 
+    /// The document of compiled statement `s` and the statement as written in it.
+    pub fn written(&self, s: &CompiledStatement) -> Option<(&Document, &Statement)> {
+        let doc = self.documents.get(s.doc)?;
+        Some((doc, doc.policy.statements.get(s.index)?))
+    }
+
     /// The statements of document `doc`, as graph statement ids.
     pub fn statements_of(&self, doc: usize) -> impl Iterator<Item = usize> + '_ {
         self.statements

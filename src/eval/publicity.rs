@@ -41,11 +41,7 @@ pub fn document_publicity(graph: &Graph, doc: usize) -> DocumentPublicity {
         _ => return out,
     };
     for id in graph.statements_of(doc) {
-        let Some(st) = graph
-            .statements
-            .get(id)
-            .and_then(|s| d.policy.statements.get(s.index))
-        else {
+        let Some((_, st)) = graph.statements.get(id).and_then(|s| graph.written(s)) else {
             continue;
         };
         if let Some(v) = classify_statement(st, on) {

@@ -216,10 +216,7 @@ fn derived_values(
     reasons: &mut Vec<Reason>,
 ) {
     for (id, s) in graph.statements.iter().enumerate() {
-        let Some(doc) = graph.documents.get(s.doc) else {
-            continue;
-        };
-        let Some(st) = doc.policy.statements.get(s.index) else {
+        let Some((_, st)) = graph.written(s) else {
             continue;
         };
         for c in &st.conditions {

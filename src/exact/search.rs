@@ -505,11 +505,7 @@ fn written(q: &Question<'_>) -> Vec<(String, String, Written)> {
     let mut out = Vec::new();
     let graph = q.graph;
     for (id, s) in graph.statements.iter().enumerate() {
-        let Some(st) = graph
-            .documents
-            .get(s.doc)
-            .and_then(|d| d.policy.statements.get(s.index))
-        else {
+        let Some((_, st)) = graph.written(s) else {
             continue;
         };
         for c in &st.conditions {
@@ -724,11 +720,7 @@ fn object_keys(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<String> {
     let graph = q.graph;
     let mut patterns: Vec<String> = Vec::new();
     for s in &graph.statements {
-        let Some(st) = graph
-            .documents
-            .get(s.doc)
-            .and_then(|d| d.policy.statements.get(s.index))
-        else {
+        let Some((_, st)) = graph.written(s) else {
             continue;
         };
         if let Some((_, items)) = &s.resources {

@@ -59,10 +59,7 @@ pub struct MismatchDetail {
 }
 
 fn statement_of(graph: &Graph, id: usize) -> Option<(&crate::eval::graph::Document, &Statement)> {
-    let s = graph.statements.get(id)?;
-    let doc = graph.documents.get(s.doc)?;
-    let st = doc.policy.statements.get(s.index)?;
-    Some((doc, st))
+    graph.written(graph.statements.get(id)?)
 }
 
 /// Locates statement `id`.
