@@ -9,6 +9,7 @@
 
 mod audit;
 mod cli;
+mod cli_conventions;
 mod corpus;
 mod decide;
 mod exact;

@@ -7,14 +7,16 @@
 )]
 
 mod check;
+mod completions;
 mod lint;
+mod man;
 mod output;
 mod public;
 mod query;
 mod rules;
 mod who_can;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Who can do what to an S3 bucket, and why: offline, explainable, fast.
@@ -23,6 +25,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: output::Global,
 }
 
 #[derive(Subcommand)]
@@ -41,6 +45,11 @@ enum Command {
     Rules(rules::RulesArgs),
     /// Show the documentation of a finding code (e.g. `s3-access explain P303`)
     Explain(rules::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (`s3-access.1` and one per command) into a directory
+    #[command(hide = true)]
+    Man(man::ManArgs),
 }
 
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
@@ -56,6 +65,7 @@ fn main() -> ExitCode {
             });
         }
     };
+    output::set_global(cli.global);
     let result = match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Query(args) => query::run(*args),
@@ -64,6 +74,8 @@ fn main() -> ExitCode {
         Command::WhoCan(args) => who_can::run(args),
         Command::Rules(args) => rules::rules(args),
         Command::Explain(args) => rules::explain(args),
+        Command::Completions(args) => completions::run(args, Cli::command()),
+        Command::Man(args) => man::run(args, Cli::command()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
