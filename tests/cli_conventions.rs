@@ -172,3 +172,150 @@ fn color_applies_to_stderr_and_every_command() {
     assert!(text(&run(&["rules", "--color", "always"]).stdout).contains('│'));
     assert!(!text(&run(&["rules"]).stdout).contains('│'));
 }
+
+/// Stdout lines of a run.
+fn lines(out: &Output) -> Vec<String> {
+    text(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn quiet_lint_keeps_the_findings_and_drops_the_summary() {
+    let loud = run(&["lint", FINDINGS]);
+    let quiet = run(&["lint", "--quiet", FINDINGS]);
+    assert_eq!(quiet.status.code(), loud.status.code());
+    assert!(text(&loud.stdout).contains("1 file (1 policy"));
+    let q = text(&quiet.stdout);
+    assert!(q.contains("P107(invalid-effect)"), "{q}");
+    assert!(!q.contains("1 file (") && !q.contains("| count |"), "{q}");
+    let concise = run(&["-q", "lint", "--format", "concise", FINDINGS]);
+    assert_eq!(
+        lines(&concise),
+        ["policies/invalid/P107-invalid-effect.json:6:17: P107 `allow` is not a valid Effect"]
+    );
+    // Machine formats are the findings: unchanged.
+    let json = |extra: &[&str]| {
+        let mut args = vec!["lint", "--format", "json", FINDINGS];
+        args.extend(extra);
+        run(&args).stdout
+    };
+    assert_eq!(json(&["-q"]), json(&[]));
+}
+
+#[test]
+fn quiet_query_prints_the_decision_line_only() {
+    let args = [
+        "query",
+        "--principal",
+        "arn:aws:iam::111122223333:user/reader",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::amzn-s3-demo-bucket/report.csv",
+        "--bucket-owner",
+        "111122223333",
+        "--bucket-policy",
+        "policies/valid/bucket-policy-enforce-tls.json",
+        "--context",
+        "aws:SecureTransport=false",
+        "--expect",
+        "Allow",
+    ];
+    let loud = run(&args);
+    let mut q = args.to_vec();
+    q.push("--quiet");
+    let quiet = run(&q);
+    assert_eq!(quiet.status.code(), Some(1));
+    assert_eq!(quiet.status.code(), loud.status.code());
+    assert!(lines(&loud).len() > 5);
+    assert_eq!(
+        lines(&quiet),
+        [
+            "ExplicitDeny: arn:aws:iam::111122223333:user/reader → s3:GetObject on arn:aws:s3:::amzn-s3-demo-bucket/report.csv"
+        ]
+    );
+    assert!(text(&quiet.stderr).contains("expected Allow, got ExplicitDeny"));
+}
+
+#[test]
+fn quiet_check_prints_only_the_requests_that_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = r#"{
+  "bucket_owner": "111122223333",
+  "policies": {"identity": [{"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}]},
+  "requests": [
+    {"name": "reads", "principal": "arn:aws:iam::111122223333:user/u",
+     "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "Allow"},
+    {"name": "writes", "principal": "arn:aws:iam::111122223333:user/u",
+     "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k", "expect": "Allow"}
+  ]
+}"#;
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, scenario).unwrap();
+    let file = file.to_str().unwrap();
+    let loud = run(&["check", file]);
+    let quiet = run(&["check", "-q", file]);
+    assert_eq!(loud.status.code(), Some(1));
+    assert_eq!(quiet.status.code(), Some(1));
+    assert!(text(&loud.stdout).contains("1 passed, 1 failed"));
+    let q = text(&quiet.stdout);
+    assert!(q.contains("writes") && q.contains("FAIL"), "{q}");
+    assert!(
+        !q.contains("reads") && !q.contains("passed") && !q.contains("──"),
+        "{q}"
+    );
+    // All passing: nothing at all.
+    let pass = run(&[
+        "check",
+        "-q",
+        "policies/scenarios/enforce-tls.json",
+        "--root",
+        "policies",
+    ]);
+    assert_eq!(pass.status.code(), Some(0));
+    assert_eq!(text(&pass.stdout), "");
+}
+
+#[test]
+fn quiet_public_and_who_can_print_one_line_per_verdict() {
+    let args = [
+        "policies/buckets/example-bucket",
+        "--root",
+        "policies/buckets",
+    ];
+    let public = |extra: &[&str]| {
+        let mut a = vec!["public"];
+        a.extend(args);
+        a.extend(extra);
+        run(&a)
+    };
+    let (loud, quiet) = (public(&[]), public(&["-q"]));
+    assert_eq!(quiet.status.code(), loud.status.code());
+    assert!(lines(&loud).len() > 3);
+    assert_eq!(
+        lines(&quiet),
+        ["example-bucket (policies/buckets/example-bucket): PUBLIC"]
+    );
+    let who = |extra: &[&str]| {
+        let mut a = vec!["who-can"];
+        a.extend(args);
+        a.extend(extra);
+        run(&a)
+    };
+    let (loud, quiet) = (who(&[]), who(&["--quiet"]));
+    assert_eq!(quiet.status.code(), loud.status.code());
+    let q = lines(&quiet);
+    assert!(q.iter().all(|l| l.starts_with("example-bucket: ")), "{q:?}");
+    assert!(q.contains(
+        &"example-bucket: public (anonymous, or any AWS account): anyone, anonymously".to_owned()
+    ));
+    assert!(
+        q.iter()
+            .any(|l| l.starts_with("example-bucket: uncertain: "))
+    );
+    let mut sorted = q.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), q.len(), "a caller said twice: {q:?}");
+    assert!(!text(&quiet.stdout).contains("granted by"));
+}

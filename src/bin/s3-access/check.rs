@@ -51,6 +51,7 @@ pub fn run(args: CheckArgs) -> std::io::Result<u8> {
         }
     }
     match args.format {
+        Format::Human if crate::output::quiet() => crate::output::write_some(&results.failures())?,
         Format::Human => write_out(&results.human())?,
         Format::Json => write_out(&results.json().map_err(json_error)?)?,
     }

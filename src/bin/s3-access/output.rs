@@ -103,6 +103,12 @@ pub fn write_out(s: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `s` like [`write_out`], or nothing at all when it is empty (`--quiet` prints nothing
+/// when there is nothing to report).
+pub fn write_some(s: &str) -> std::io::Result<()> {
+    if s.is_empty() { Ok(()) } else { write_out(s) }
+}
+
 /// Prints the findings of reports to stderr.
 pub fn print_reports(reports: &[FileReport], style: Style) {
     for r in reports {

@@ -137,6 +137,9 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     let response = query.decide();
     let (graph, request) = (&query.graph, &query.request);
     let text = match format {
+        Format::Human if crate::output::quiet() => {
+            report::query::verdict(graph, &response, request)
+        }
         Format::Human => report::query::human(graph, &response, request, style),
         Format::Json => report::json_text(&report::query::json(graph, &response, request))
             .map_err(json_error)?,
