@@ -319,3 +319,17 @@ fn quiet_public_and_who_can_print_one_line_per_verdict() {
     assert_eq!(sorted.len(), q.len(), "a caller said twice: {q:?}");
     assert!(!text(&quiet.stdout).contains("granted by"));
 }
+
+#[test]
+fn every_command_says_what_it_prints() {
+    for command in subcommands() {
+        let help = text(&run(&[&command, "--help"]).stdout);
+        let about = help.split("\n\n").next().unwrap();
+        assert!(
+            about.contains("prints"),
+            "`{command} --help` begins: {about}"
+        );
+    }
+    let check = text(&run(&["check", "--help"]).stdout);
+    assert!(check.contains("pass/fail table"), "{check}");
+}

@@ -8,6 +8,7 @@
 )]
 
 mod audit;
+mod catalog_overlay;
 mod cli;
 mod cli_conventions;
 mod corpus;
