@@ -141,6 +141,18 @@ fn color_flag_and_environment_decide_together() {
 }
 
 #[test]
+fn color_applies_to_the_help_and_usage_errors_too() {
+    let help = |args: &[&str]| text(&run(args).stdout).contains(ESC);
+    assert!(help(&["--color", "always", "lint", "--help"]));
+    assert!(help(&["lint", "--help", "--color=always"]));
+    assert!(!help(&["lint", "--help"]));
+    assert!(!help(&["--color", "never", "lint", "--help"]));
+    let error = run(&["lint", "--colour-typo", "--color", "always"]);
+    assert_eq!(error.status.code(), Some(2));
+    assert!(text(&error.stderr).contains(ESC));
+}
+
+#[test]
 fn color_applies_to_stderr_and_every_command() {
     // A refused policy's findings go to stderr, styled by the same decision.
     let args = [

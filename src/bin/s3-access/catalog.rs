@@ -75,8 +75,7 @@ fn read_iam_data(dir: &Path, services: &mut Vec<ServiceData>) -> Result<(), Stri
             part("conditionKeys")?,
             part("resourceTypes")?,
         );
-        let service =
-            overlay::parse_iam_data(&prefix, &actions, &keys, &types).map_err(said)?;
+        let service = overlay::parse_iam_data(&prefix, &actions, &keys, &types).map_err(said)?;
         services.push(service);
     }
     Ok(())

@@ -17,7 +17,7 @@ mod query;
 mod rules;
 mod who_can;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Who can do what to an S3 bucket, and why: offline, explainable, fast.
@@ -62,7 +62,12 @@ enum Command {
 
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or I/O error.
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // clap's own help and errors follow `--color` too.
+    let command = Cli::command().color(output::clap_color(std::env::args_os()));
+    let cli = match command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

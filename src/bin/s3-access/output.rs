@@ -56,6 +56,28 @@ fn global() -> Global {
     GLOBAL.get().copied().unwrap_or_default()
 }
 
+/// The `--color` of the raw arguments, for clap's own help and errors (written before the
+/// arguments are parsed); clap's `auto` honours `NO_COLOR` and `CLICOLOR_FORCE` itself.
+pub fn clap_color(args: impl IntoIterator<Item = std::ffi::OsString>) -> clap::ColorChoice {
+    let mut value = None;
+    let mut args = args.into_iter().skip(1);
+    while let Some(arg) = args.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--" {
+            break;
+        } else if arg == "--color" {
+            value = args.next().map(|v| v.to_string_lossy().into_owned());
+        } else if let Some(v) = arg.strip_prefix("--color=") {
+            value = Some(v.to_string());
+        }
+    }
+    match value.as_deref() {
+        Some("always") => clap::ColorChoice::Always,
+        Some("never") => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    }
+}
+
 /// Whether `--quiet` was given.
 pub fn quiet() -> bool {
     global().quiet
