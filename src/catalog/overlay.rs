@@ -463,7 +463,8 @@ impl Overlay {
     /// The overlay of `loaded` over the embedded tables; a prefix given twice keeps the last.
     /// `Err` with nothing: too many keys to index (over 65,535).
     pub fn build(loaded: Vec<ServiceData>) -> std::result::Result<Overlay, Vec<&'static str>> {
-        let mut keys: Vec<KeyData> = Vec::new();
+        // Each key with whether the service defining it carries its prefix.
+        let mut keys: Vec<(KeyData, bool)> = Vec::new();
         let mut services: Vec<Service> = Vec::new();
         let mut prefixes = Vec::new();
         for data in loaded.into_iter().rev() {
@@ -473,7 +474,12 @@ impl Overlay {
             {
                 continue;
             }
-            keys.extend(data.keys.iter().cloned());
+            let owns = |k: &KeyData| {
+                k.name
+                    .split_once(':')
+                    .is_some_and(|(p, _)| p.eq_ignore_ascii_case(&data.prefix))
+            };
+            keys.extend(data.keys.iter().map(|k| (k.clone(), owns(k))));
             let mut service = build_service(data);
             if let Some(embedded) = embedded(service.prefix) {
                 service = merge(service, embedded);
@@ -488,16 +494,18 @@ impl Overlay {
         }
         services.sort_by(|a, b| cmp_ci(a.prefix, b.prefix));
         // Documented types of the global keys win, as in the embedded data.
-        keys.retain(|k| {
+        keys.retain(|(k, _)| {
             !super::global_keys()
                 .iter()
                 .any(|g| g.name.eq_ignore_ascii_case(&k.name))
         });
-        keys.sort_by(|a, b| cmp_ci(&a.name, &b.name));
-        keys.dedup_by(|b, a| cmp_ci(&a.name, &b.name).is_eq());
+        // A key defined by several services keeps the definition of the service whose prefix
+        // it carries, as the generator does (`identitystore:UserId` of `identitystore`, not of `q`).
+        keys.sort_by(|(a, a_owns), (b, b_owns)| cmp_ci(&a.name, &b.name).then(b_owns.cmp(a_owns)));
+        keys.dedup_by(|(b, _), (a, _)| cmp_ci(&a.name, &b.name).is_eq());
         let keys: Vec<KeyInfo> = keys
             .into_iter()
-            .map(|k| KeyInfo {
+            .map(|(k, _)| KeyInfo {
                 name: leak(k.name),
                 value_type: k.value_type,
                 multi_valued: k.multi_valued,
@@ -848,6 +856,20 @@ mod tests {
         let list = parse_service_list(&src(r#"["s3", "ec2"]"#)).unwrap();
         assert_eq!(list, ["s3", "ec2"]);
         assert!(parse_service_list(&src(r#"["../etc"]"#)).is_err());
+    }
+
+    #[test]
+    fn a_key_keeps_the_type_its_own_service_gives_it() {
+        let text = r#"[
+          {"Name": "owner", "Actions": [], "ConditionKeys": [{"Name": "owner:Thing", "Types": ["String"]}]},
+          {"Name": "other", "Actions": [], "ConditionKeys": [{"Name": "owner:Thing", "Types": ["ArrayOfString"]}]}]"#;
+        let data = parse_service_reference(&src(text)).unwrap();
+        let reversed: Vec<ServiceData> = data.iter().rev().cloned().collect();
+        for d in [data, reversed] {
+            let o = Overlay::build(d).unwrap();
+            let k = o.keys().iter().find(|k| k.name == "owner:Thing").unwrap();
+            assert!(!k.multi_valued());
+        }
     }
 
     #[test]
