@@ -2,9 +2,14 @@
 //! paths, with the public statements and grants shown in their files.
 
 use super::{Snippet, Style, escape_text};
+use crate::eval::bucket::BucketModel;
 use crate::eval::graph::Layer;
 use crate::public::bucket::{BucketVerdict, PathKind, Status, Verdict};
+use crate::public::inputs::{InputEntry, InputOutcome};
 use miette::LabeledSpan;
+
+/// An input of `public`: the bucket it holds and its verdict, once judged.
+pub type PublicEntry = InputEntry<(BucketModel, BucketVerdict)>;
 
 fn verdict_word(v: Verdict) -> &'static str {
     match v {
@@ -24,13 +29,13 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
-/// The human rendering of the verdicts on several buckets.
-pub fn human(
-    buckets: &[(crate::eval::bucket::BucketModel, BucketVerdict)],
-    style: Style,
-) -> String {
+/// The human rendering of the verdicts on several buckets, and of the inputs that were not
+/// judged (errors, skipped files), each in the table.
+pub fn human(entries: &[PublicEntry], style: Style) -> String {
+    let buckets: Vec<&(BucketModel, BucketVerdict)> =
+        entries.iter().filter_map(InputEntry::judged).collect();
     let mut out = String::new();
-    for (bucket, v) in buckets {
+    for (bucket, v) in buckets.iter().copied() {
         // Text from the input is escaped ([`super::escape`]); snippets escape their own.
         let mut lines = String::new();
         lines.push_str(&format!(
@@ -137,7 +142,18 @@ pub fn human(
         "blocked",
         "unknown",
     ]);
-    for (_, v) in buckets {
+    for entry in entries {
+        let v = match &entry.outcome {
+            InputOutcome::Judged((_, v)) => v,
+            InputOutcome::Failed(e) => {
+                t.add_row(not_judged_row(entry, format!("ERROR: {}", e.reason())));
+                continue;
+            }
+            InputOutcome::Skipped(why) => {
+                t.add_row(not_judged_row(entry, format!("skipped: {why}")));
+                continue;
+            }
+        };
         let names = |s: Status| {
             let n: Vec<&str> = v
                 .paths
@@ -163,14 +179,95 @@ pub fn human(
     out.push_str(&escape_text(&t.to_string()));
     let public = buckets.iter().filter(|(_, v)| v.public).count();
     out.push_str(&format!(
-        "\n{} bucket{}: {public} public or uncertain\n",
+        "\n{} bucket{}: {public} public or uncertain{}\n",
         buckets.len(),
-        if buckets.len() == 1 { "" } else { "s" }
+        if buckets.len() == 1 { "" } else { "s" },
+        not_judged_counts(entries)
     ));
     out
 }
 
-/// The JSON document: `{"buckets": [...]}`.
-pub fn json(buckets: &[BucketVerdict]) -> serde_json::Value {
-    serde_json::json!({ "buckets": buckets })
+/// A table row of an input that was not judged: no bucket, the path, why.
+fn not_judged_row<T>(entry: &InputEntry<T>, why: String) -> [String; 6] {
+    let dash = || "-".to_string();
+    [
+        dash(),
+        entry.path.display().to_string(),
+        why,
+        dash(),
+        dash(),
+        dash(),
+    ]
+}
+
+/// `; 2 inputs not judged (1 error, 1 skipped)` for the summary line, empty when every input
+/// was judged.
+pub fn not_judged_counts<T>(entries: &[InputEntry<T>]) -> String {
+    let errors = entries
+        .iter()
+        .filter(|e| matches!(e.outcome, InputOutcome::Failed(_)))
+        .count();
+    let skipped = entries
+        .iter()
+        .filter(|e| matches!(e.outcome, InputOutcome::Skipped(_)))
+        .count();
+    if errors + skipped == 0 {
+        return String::new();
+    }
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "; {} input{} not judged ({errors} error{}, {skipped} skipped)",
+        errors + skipped,
+        s(errors + skipped),
+        s(errors)
+    )
+}
+
+/// The JSON document: `{"buckets": [...], "inputs": [...]}`. `buckets` holds the verdict of
+/// every judged bucket (unchanged); `inputs` every input found, judged or not.
+pub fn json(entries: &[PublicEntry]) -> serde_json::Value {
+    let buckets: Vec<&BucketVerdict> = entries
+        .iter()
+        .filter_map(InputEntry::judged)
+        .map(|(_, v)| v)
+        .collect();
+    let inputs: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            input_json(
+                e,
+                |(_, v)| serde_json::json!({ "verdict": v.verdict, "bucket": v.bucket }),
+            )
+        })
+        .collect();
+    serde_json::json!({ "buckets": buckets, "inputs": inputs })
+}
+
+/// The JSON entry of an input: `path` and the members `judged` gives for a judged one;
+/// `"verdict": "error"` with the `error` message and its located `diagnostics` (the findings
+/// of the files at fault, as `lint --format json` writes them); or `"verdict": "skipped"` with
+/// the `reason`.
+pub fn input_json<T>(
+    entry: &InputEntry<T>,
+    judged: impl Fn(&T) -> serde_json::Value,
+) -> serde_json::Value {
+    let mut value = match &entry.outcome {
+        InputOutcome::Judged(t) => judged(t),
+        InputOutcome::Failed(e) => {
+            let diagnostics: Vec<_> = e.reports().iter().flat_map(super::json_findings).collect();
+            serde_json::json!({
+                "verdict": "error",
+                "error": e.reason(),
+                "diagnostics": diagnostics,
+            })
+        }
+        InputOutcome::Skipped(why) => serde_json::json!({ "verdict": "skipped", "reason": why }),
+    };
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "path".to_string(),
+            serde_json::Value::String(entry.path.display().to_string()),
+        );
+    }
+    value
 }

@@ -6,6 +6,7 @@ use crate::output::{
     EXIT_ERROR, EXIT_FINDINGS, Format, json_error, print_reports, print_walk_errors, style,
     write_out,
 };
+use s3_access::public::inputs::{InputEntry, InputOutcome};
 use s3_access::public::{bucket, inputs};
 use s3_access::report;
 use std::path::PathBuf;
@@ -31,28 +32,28 @@ pub fn run(args: PublicArgs) -> std::io::Result<u8> {
     let found = inputs::discover(&args.paths, args.tree.links(&root), &mut walk_errors);
     let mut bad = crate::output::any_walk_error(&walk_errors);
     print_walk_errors(&walk_errors);
-    let mut results = Vec::new();
+    let mut entries = Vec::new();
     for input in found {
-        let b = match input.load(&root) {
-            Ok(Some(b)) => b,
-            Ok(None) => continue,
-            Err(e) => {
-                print_reports(e.reports(), style);
-                eprintln!("error: {}", crate::output::said(&e));
-                bad = true;
-                continue;
-            }
-        };
         let source = input.path().display().to_string();
-        let verdict = bucket::analyze(&b.graph, &b.known, &b.name, &source);
-        results.push((b, verdict));
+        let entry = InputEntry::judge(&input, &root, |b| {
+            let verdict = bucket::analyze(&b.graph, &b.known, &b.name, &source);
+            (b, verdict)
+        });
+        if let InputOutcome::Failed(e) = &entry.outcome {
+            print_reports(e.reports(), style);
+            eprintln!("error: {}", crate::output::said(e));
+            bad = true;
+        }
+        entries.push(entry);
     }
-    let any_public = results.iter().any(|(_, v)| v.public);
+    let any_public = entries
+        .iter()
+        .filter_map(InputEntry::judged)
+        .any(|(_, v)| v.public);
     match args.format {
-        Format::Human => write_out(&report::public::human(&results, style))?,
+        Format::Human => write_out(&report::public::human(&entries, style))?,
         Format::Json => {
-            let verdicts: Vec<_> = results.into_iter().map(|(_, v)| v).collect();
-            let doc = report::public::json(&verdicts);
+            let doc = report::public::json(&entries);
             write_out(&report::json_text(&doc).map_err(json_error)?)?
         }
     }
