@@ -161,6 +161,47 @@ fn github_format_prints_workflow_commands() {
 }
 
 #[test]
+fn github_annotations_come_most_severe_first_within_the_limit_and_the_rest_is_counted() {
+    let args = ["lint", "--no-config", "--fail-on", "never", "policies/"];
+    let out = run_in(repo(), &[&args[..], &["--format", "github"]].concat());
+    let stdout = text(&out.stdout);
+    let mut ranks = Vec::new();
+    let mut per_type = std::collections::BTreeMap::new();
+    let mut left_out = 0;
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix("::") {
+            let kind = rest.split(' ').next().unwrap();
+            ranks.push(
+                ["error", "warning", "notice"]
+                    .iter()
+                    .position(|k| *k == kind)
+                    .unwrap(),
+            );
+            *per_type.entry(kind.to_string()).or_insert(0) += 1;
+        } else if let Some(count) = line.strip_prefix("  ") {
+            let (_, rest) = count.split_once(": ").unwrap();
+            left_out += rest.split(' ').next().unwrap().parse::<usize>().unwrap();
+        }
+    }
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{stdout}");
+    assert!(per_type.values().all(|n| *n <= 10), "{per_type:?}");
+    assert_eq!(per_type.get("error"), Some(&10), "{stdout}");
+    // Every finding is annotated or counted.
+    let json: serde_json::Value = serde_json::from_slice(
+        &run_in(repo(), &[&args[..], &["--format", "json"]].concat()).stdout,
+    )
+    .unwrap();
+    let total = json["findings"].as_array().unwrap().len();
+    assert!(left_out > 0, "{stdout}");
+    assert!(stdout.contains("\nnot annotated (GitHub shows 10 annotations of each type per step"));
+    assert_eq!(
+        per_type.values().sum::<usize>() + left_out,
+        total,
+        "{stdout}"
+    );
+}
+
+#[test]
 fn fail_on_comes_from_the_command_line_then_the_configuration() {
     let dir = project(Some("fail-on = \"warning\"\n"), &[("p.json", P204)]);
     let code = |args: &[&str]| run_in(dir.path(), args).status.code();

@@ -39,8 +39,10 @@ enum Writer {
         results: ArrayStream,
         cwd: PathBuf,
     },
+    /// Annotations are gathered and printed at the end, most severe first ([`github`]).
     Github {
         cwd: PathBuf,
+        annotations: github::Annotations,
     },
     Concise {
         cwd: PathBuf,
@@ -60,6 +62,7 @@ impl LintOutput {
             },
             LintFormat::Github => Writer::Github {
                 cwd: cwd.to_path_buf(),
+                annotations: github::Annotations::default(),
             },
             LintFormat::Concise => Writer::Concise {
                 cwd: cwd.to_path_buf(),
@@ -125,7 +128,10 @@ impl LintOutput {
                 }
                 Ok(out)
             }
-            Writer::Github { cwd } => Ok(github::annotations(report, &repo_path(cwd))),
+            Writer::Github { cwd, annotations } => {
+                annotations.add(report, &repo_path(cwd));
+                Ok(String::new())
+            }
             Writer::Concise { cwd } => {
                 let path = repo_path(cwd);
                 Ok(report
@@ -173,7 +179,10 @@ impl LintOutput {
                 results.close(),
                 sarif::suffix(!outcome.unreadable)?
             )),
-            Writer::Github { .. } | Writer::Concise { .. } => Ok(format!("{}\n", summary.line())),
+            Writer::Github { annotations, .. } => {
+                Ok(format!("{}{}\n", annotations.finish(), summary.line()))
+            }
+            Writer::Concise { .. } => Ok(format!("{}\n", summary.line())),
         }
     }
 }
