@@ -68,7 +68,8 @@ fn sarif_results_carry_rule_region_fingerprint_and_related_locations() {
 
 #[test]
 fn sarif_rules_are_the_registry_with_its_documentation() {
-    let doc = sarif(repo(), &["--no-config", P204]);
+    let base = "https://example.com/s3-access/blob/v1";
+    let doc = sarif(repo(), &["--no-config", "--help-uri-base", base, P204]);
     let rules = doc["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
@@ -81,9 +82,13 @@ fn sarif_rules_are_the_registry_with_its_documentation() {
             info.severity.as_str()
         );
         assert_eq!(rule["help"]["markdown"], info.doc);
-        let uri = rule["helpUri"].as_str().unwrap();
         let page = format!("docs/rules/{}.md", info.code);
-        assert!(uri.ends_with(&format!("/blob/main/{page}")), "{uri}");
+        assert_eq!(rule["helpUri"], format!("{base}/{page}"));
+        let score = rule["properties"]["security-severity"].as_str().unwrap();
+        assert!(
+            (0.0..=10.0).contains(&score.parse::<f64>().unwrap()),
+            "{score}"
+        );
         assert!(repo().join(&page).is_file(), "{page} does not exist");
         let full = rule["fullDescription"]["text"].as_str().unwrap();
         assert!(
@@ -97,6 +102,55 @@ fn sarif_rules_are_the_registry_with_its_documentation() {
         let i = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[i]["id"], r["ruleId"]);
     }
+}
+
+#[test]
+fn sarif_help_uri_comes_from_the_flag_or_the_configuration_and_is_omitted_without() {
+    let rules = |doc: &serde_json::Value| doc["runs"][0]["tool"]["driver"]["rules"].clone();
+    let none = sarif(repo(), &["--no-config", P204]);
+    assert!(
+        rules(&none)
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("helpUri").is_none())
+    );
+    assert!(rules(&none)[0]["help"]["markdown"].is_string());
+    let dir = project(
+        Some("[output]\nhelp-uri-base = \"https://docs.example/s3/\"\n"),
+        &[("p.json", P204)],
+    );
+    let configured = sarif(dir.path(), &["p.json"]);
+    assert_eq!(
+        rules(&configured)[0]["helpUri"],
+        "https://docs.example/s3/docs/rules/E001.md"
+    );
+    let flag = sarif(
+        dir.path(),
+        &["--help-uri-base", "https://other.example", "p.json"],
+    );
+    assert_eq!(
+        rules(&flag)[0]["helpUri"],
+        "https://other.example/docs/rules/E001.md"
+    );
+    // A bad base is a usage error (exit 2), on the command line or in the configuration.
+    let out = run_in(
+        dir.path(),
+        &["lint", "--help-uri-base", "docs/rules", "p.json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    std::fs::write(
+        dir.path().join(".s3-access.toml"),
+        "[output]\nhelp-uri-base = \"x\"\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["lint", "p.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(".s3-access.toml:2:17"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

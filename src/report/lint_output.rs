@@ -28,6 +28,8 @@ pub enum LintFormat {
 #[derive(Debug)]
 pub struct LintOutput {
     writer: Writer,
+    /// Where the rule pages are published, for SARIF's `helpUri`.
+    help_uri_base: Option<String>,
 }
 
 #[derive(Debug)]
@@ -68,7 +70,17 @@ impl LintOutput {
                 cwd: cwd.to_path_buf(),
             },
         };
-        LintOutput { writer }
+        LintOutput {
+            writer,
+            help_uri_base: None,
+        }
+    }
+
+    /// The same output, its SARIF rules linking their pages under `base`
+    /// ([`crate::config::help_uri_base`]); without a base they have no `helpUri`.
+    pub fn with_help_uri_base(mut self, base: Option<String>) -> LintOutput {
+        self.help_uri_base = base;
+        self
     }
 
     /// Text taken from the input escaped as the format needs ([`super::escape`]): JSON
@@ -95,7 +107,7 @@ impl LintOutput {
     fn start_raw(&self) -> serde_json::Result<String> {
         match &self.writer {
             Writer::Json(_) => Ok(LintJsonWriter::START.to_string()),
-            Writer::Sarif { .. } => sarif::prefix(),
+            Writer::Sarif { .. } => sarif::prefix(self.help_uri_base.as_deref()),
             Writer::Human(_) | Writer::Github { .. } | Writer::Concise { .. } => Ok(String::new()),
         }
     }

@@ -35,6 +35,10 @@ pub struct LintArgs {
     /// Use no configuration file
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// Where the rule pages are published: SARIF rules link `URL/docs/rules/CODE.md`
+    /// (default: `[output] help-uri-base` of the configuration; without one, no link)
+    #[arg(long, value_name = "URL", value_parser = config::help_uri_base)]
+    help_uri_base: Option<String>,
     #[command(flatten)]
     tree: crate::output::TreeArgs,
 }
@@ -110,7 +114,9 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
         root: args.tree.root.as_deref(),
     });
     crate::output::print_walk_errors(run.walk_errors());
-    let mut output = lint_output::LintOutput::new(args.format.into(), style(), &cwd);
+    let help_uri_base = args.help_uri_base.clone().or(config.help_uri_base.clone());
+    let mut output = lint_output::LintOutput::new(args.format.into(), style(), &cwd)
+        .with_help_uri_base(help_uri_base);
     let mut out = std::io::stdout().lock();
     out.write_all(output.start().map_err(json_error)?.as_bytes())?;
     let outcome = run.run(|event| match event {
