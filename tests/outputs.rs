@@ -256,6 +256,88 @@ fn github_annotations_come_most_severe_first_within_the_limit_and_the_rest_is_co
 }
 
 #[test]
+fn a_baseline_hides_the_findings_it_holds_in_every_format_and_keys_on_sarif_fingerprints() {
+    let dir = project(None, &[("p/a.json", P204), ("p/b.json", P303)]);
+    let d = dir.path();
+    let out = run_in(d, &["lint", "p", "--write-baseline", "base.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("base.json")).unwrap()).unwrap();
+    assert_eq!(base["version"], 1);
+    let entries = base["fingerprints"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["code"] == "P204" && e["path"] == "p/a.json")
+    );
+    // The fingerprints are SARIF's.
+    let log = sarif(d, &["p"]);
+    let mut from_sarif: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["s3AccessFinding/v2"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut from_base: Vec<String> = entries
+        .iter()
+        .map(|e| e["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    from_sarif.sort();
+    from_base.sort();
+    assert_eq!(from_sarif, from_base);
+    // Moved lines and a new finding: only the new one is reported, in every format.
+    let a = std::fs::read_to_string(d.join("p/a.json")).unwrap();
+    // A statement inserted before the old one (its index changes), lines above it.
+    let new = r#"{"Sid": "New", "Effect": "Allow", "Action": "s3:GetObjectz", "Resource": "*"},"#;
+    let moved = format!("\n\n{}", a.replacen('[', &format!("[\n{new}"), 1));
+    std::fs::write(d.join("p/a.json"), moved).unwrap();
+    let base_args = ["lint", "p", "--baseline", "base.json"];
+    let human = run_in(d, &base_args);
+    let stdout = text(&human.stdout);
+    assert!(
+        stdout.contains(&format!(", {} in the baseline", entries.len())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("GetObjectz") && !stdout.contains("`GetObjects`"),
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &run_in(d, &[&base_args[..], &["--format", "json"]].concat()).stdout,
+    )
+    .unwrap();
+    assert_eq!(json["summary"]["baselined"], entries.len());
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1, "{json:#}");
+    let log = sarif(d, &["p", "--baseline", "base.json"]);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 1);
+    for format in ["github", "concise"] {
+        let out = text(&run_in(d, &[&base_args[..], &["--format", format]].concat()).stdout);
+        assert!(
+            out.contains("GetObjectz") && !out.contains("`GetObjects`"),
+            "{format}: {out}"
+        );
+    }
+    // Without a baseline the JSON summary has no `baselined`.
+    let json: serde_json::Value =
+        serde_json::from_slice(&run_in(d, &["lint", "p", "--format", "json"]).stdout).unwrap();
+    assert!(json["summary"].get("baselined").is_none());
+    // A bad baseline is a located error, exit 2.
+    std::fs::write(d.join("bad.json"), "{\"version\": 1,\n\"fingerprints\": 3}").unwrap();
+    let out = run_in(d, &["lint", "p", "--baseline", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("C003") && err.contains("bad.json:2:17"),
+        "{err}"
+    );
+}
+
+#[test]
 fn fail_on_comes_from_the_command_line_then_the_configuration() {
     let dir = project(Some("fail-on = \"warning\"\n"), &[("p.json", P204)]);
     let code = |args: &[&str]| run_in(dir.path(), args).status.code();

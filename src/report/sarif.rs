@@ -2,8 +2,8 @@
 //!
 //! One run whose `tool.driver.rules` is the whole registry (so `ruleIndex` is stable), and one
 //! result per finding with its region, related locations and a fingerprint that does not
-//! depend on line numbers: code, file, JSON pointer and message, so an alert keeps its
-//! identity when lines are added above it. Columns count Unicode code points, as in every
+//! depend on line numbers ([`crate::lint::baseline::fingerprints`], the one a baseline keeps),
+//! so an alert keeps its identity when lines are added above it. Columns count Unicode code points, as in every
 //! other output, and the run says so (`columnKind`).
 
 use crate::lint::FileReport;
@@ -11,14 +11,13 @@ use crate::registry::{RULES, RuleInfo, Severity};
 use crate::source::LineCol;
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use std::collections::HashMap;
 
 /// The schema this output follows.
 pub const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The key of our entry in `partialFingerprints`; the version changes if the recipe does.
-pub const FINGERPRINT_KEY: &str = "s3AccessFinding/v1";
+pub const FINGERPRINT_KEY: &str = "s3AccessFinding/v2";
 
 /// Where the project lives (the package's `repository`, or the default).
 pub fn repository() -> &'static str {
@@ -267,16 +266,11 @@ pub fn suffix(successful: bool) -> serde_json::Result<String> {
 /// `%SRCROOT%` that code scanning resolves against), with `/` separators.
 pub fn results<'a>(report: &'a FileReport, path: &str) -> Vec<SarifResult<'a>> {
     let uri = uri_reference(path);
-    let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
     let mut out = Vec::new();
-    for item in &report.findings {
+    let fingerprints = crate::lint::baseline::fingerprints(report, path);
+    for (item, fingerprint) in report.findings.iter().zip(fingerprints) {
         let f = &item.finding;
         let info = f.code.info();
-        let n = occurrences
-            .entry((info.code, item.path.as_str(), f.message.as_str()))
-            .or_insert(0);
-        *n += 1;
-        let fingerprint = fingerprint(info.code, path, &item.path, &f.message, *n);
         let mut text = f.message.clone();
         if let Some(h) = &f.help {
             text.push_str("\nhelp: ");
@@ -417,28 +411,6 @@ fn physical(uri: &str, start: LineCol, end: LineCol) -> Physical {
     }
 }
 
-/// A stable fingerprint: FNV-1a (64-bit) over the code, file, pointer, message and the
-/// occurrence number of that combination in the file, as 16 hex digits.
-pub fn fingerprint(
-    code: &str,
-    path: &str,
-    pointer: &str,
-    message: &str,
-    occurrence: usize,
-) -> String {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = OFFSET;
-    let occurrence = occurrence.to_string();
-    for part in [code, path, pointer, message, &occurrence] {
-        for b in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 /// A relative path as a URI reference: `/` kept, everything outside the unreserved and
 /// sub-delimiter characters percent-encoded (`:` too, so a first segment never reads as a
 /// scheme).
@@ -483,28 +455,6 @@ mod tests {
         assert_eq!(uri_reference("policies/a b.json"), "policies/a%20b.json");
         assert_eq!(uri_reference("c:d/é.json"), "c%3Ad/%C3%A9.json");
         assert_eq!(uri_reference("x/100%.json"), "x/100%25.json");
-    }
-
-    #[test]
-    fn fingerprints_depend_on_what_not_where() {
-        let a = fingerprint("P204", "p.json", "/Statement/0/Action", "m", 1);
-        assert_eq!(
-            a,
-            fingerprint("P204", "p.json", "/Statement/0/Action", "m", 1)
-        );
-        assert_ne!(
-            a,
-            fingerprint("P204", "q.json", "/Statement/0/Action", "m", 1)
-        );
-        assert_ne!(
-            a,
-            fingerprint("P204", "p.json", "/Statement/1/Action", "m", 1)
-        );
-        assert_ne!(
-            a,
-            fingerprint("P204", "p.json", "/Statement/0/Action", "m", 2)
-        );
-        assert_eq!(a.len(), 16);
     }
 
     #[test]
