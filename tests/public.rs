@@ -248,6 +248,84 @@ fn bad_input_exits_2_and_non_policies_are_skipped() {
 }
 
 #[test]
+fn public_one_line_formats_place_each_verdict_at_its_statement_or_grant() {
+    let out = run(&[
+        "public",
+        "--format",
+        "concise",
+        "policies/buckets/example-bucket",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let acl = "policies/buckets/example-bucket/objects/public-logo.png.acl.json:";
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(acl) && l.contains(": public bucket `example-bucket`")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.contains(": uncertain bucket")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 bucket: 1 public or uncertain\n"),
+        "{text}"
+    );
+    // A public statement is placed at its line; an input in error gives its findings.
+    let out = run(&[
+        "public",
+        "--format",
+        "concise",
+        "policies/public/public-aws-example-star.json",
+        "policies/invalid/P107-invalid-effect.json",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("policies/public/public-aws-example-star.json:"))
+        .unwrap();
+    let at: Vec<u32> = line
+        .split(':')
+        .skip(1)
+        .take(2)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert!(at[0] > 1, "{line}");
+    assert!(line.contains(" public bucket `"), "{line}");
+    assert!(text.contains("policies/invalid/P107-invalid-effect.json:6:17: P107 invalid-effect"));
+    // GitHub: annotations, most severe first, at most 10 per type, the rest counted.
+    let out = run(&["public", "--format", "github", "policies/public"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let errors = text.lines().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(errors, 10, "{text}");
+    assert!(text.contains("title=public::bucket `"), "{text}");
+    assert!(text.contains("\n  public: "), "{text}");
+}
+
+#[test]
+fn help_texts_say_what_each_format_prints() {
+    for (command, wrong) in [
+        ("query", "every finding"),
+        ("check", "every finding"),
+        ("check", "source snippets"),
+        ("public", "every finding"),
+        ("who-can", "every finding"),
+    ] {
+        let out = run(&[command, "--help"]);
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(help.contains("--format"), "{command}");
+        assert!(
+            !help.contains(wrong),
+            "{command} --help says {wrong}:\n{help}"
+        );
+    }
+    let help = String::from_utf8(run(&["public", "--help"]).stdout).unwrap();
+    for format in ["human", "concise", "json", "github"] {
+        assert!(help.contains(&format!("- {format}:")), "{help}");
+    }
+}
+
+#[test]
 fn every_input_is_listed_with_its_verdict_error_or_reason_for_skipping() {
     let files = [
         "policies/public/public-aws-example-star.json",

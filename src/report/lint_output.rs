@@ -191,9 +191,12 @@ impl LintOutput {
                 results.close(),
                 sarif::suffix(!outcome.unreadable)?
             )),
-            Writer::Github { annotations, .. } => {
-                Ok(format!("{}{}\n", annotations.finish(), summary.line()))
-            }
+            Writer::Github { annotations, .. } => Ok(format!(
+                "{}{}\n",
+                annotations
+                    .finish("`--format sarif` with code scanning, or `human`, lists every finding"),
+                summary.line()
+            )),
             Writer::Concise { .. } => Ok(format!("{}\n", summary.line())),
         }
     }

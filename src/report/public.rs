@@ -177,13 +177,8 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
         ]);
     }
     out.push_str(&escape_text(&t.to_string()));
-    let public = buckets.iter().filter(|(_, v)| v.public).count();
-    out.push_str(&format!(
-        "\n{} bucket{}: {public} public or uncertain{}\n",
-        buckets.len(),
-        if buckets.len() == 1 { "" } else { "s" },
-        not_judged_counts(entries)
-    ));
+    out.push('\n');
+    out.push_str(&summary_line(entries));
     out
 }
 
@@ -270,4 +265,170 @@ pub fn input_json<T>(
         );
     }
     value
+}
+
+/// A verdict, or an error of an input that could not be judged, placed in a file: what the
+/// one-line formats (`concise`, `github`) print. A public or blocked path gives one per
+/// public statement (at the statement) and per public ACL grant (at the grant); a path with
+/// neither, or an uncertain one, gives one at its file (or the bucket's source).
+#[derive(Debug, Clone)]
+pub struct PlacedVerdict {
+    /// `error` for public, `warning` for uncertain (treated as public), `note` for blocked;
+    /// an input error's findings keep their own.
+    pub severity: crate::registry::Severity,
+    /// The file, as given.
+    pub file: String,
+    /// Where, 1-based.
+    pub at: crate::source::LineCol,
+    /// `public`, `uncertain`, `blocked`, or an input error's code and name.
+    pub title: String,
+    /// One line.
+    pub message: String,
+}
+
+/// Every public, uncertain or blocked path of the judged buckets and every finding of the
+/// inputs that could not be judged, in input order.
+pub fn placed(entries: &[PublicEntry]) -> Vec<PlacedVerdict> {
+    use crate::registry::Severity;
+    let mut out = Vec::new();
+    for entry in entries {
+        let v = match &entry.outcome {
+            InputOutcome::Judged((_, v)) => v,
+            InputOutcome::Failed(e) => {
+                for r in e.reports() {
+                    out.extend(r.findings.iter().map(|f| PlacedVerdict {
+                        severity: f.finding.severity,
+                        file: r.source.name().to_string(),
+                        at: f.start,
+                        title: format!("{} {}", f.finding.code.as_str(), f.finding.code.name()),
+                        message: f.finding.message.clone(),
+                    }));
+                }
+                if e.reports().is_empty() {
+                    out.push(PlacedVerdict {
+                        severity: Severity::Error,
+                        file: entry.path.display().to_string(),
+                        at: crate::source::LineCol { line: 1, column: 1 },
+                        title: "error".to_string(),
+                        message: e.reason(),
+                    });
+                }
+                continue;
+            }
+            InputOutcome::Skipped(_) => continue,
+        };
+        for p in &v.paths {
+            let (severity, title) = match p.status {
+                Status::Public => (Severity::Error, "public"),
+                Status::Unknown => (Severity::Warning, "uncertain"),
+                Status::Blocked => (Severity::Note, "blocked"),
+                Status::NotPublic => continue,
+            };
+            let state = match p.status {
+                Status::Blocked => match &p.blocked_by {
+                    Some(b) => format!("public but blocked by {b}"),
+                    None => "public but blocked".to_string(),
+                },
+                Status::Unknown => "unknown, treated as public".to_string(),
+                _ => "public".to_string(),
+            };
+            let place = |file: &str, line: u32, column: u32, message: String| PlacedVerdict {
+                severity,
+                file: file.to_string(),
+                at: crate::source::LineCol { line, column },
+                title: title.to_string(),
+                message: format!("bucket `{}`: {message}", v.bucket),
+            };
+            let before = out.len();
+            for s in p.statements.iter().filter(|s| s.verdict.public) {
+                let label = s.sid.as_ref().filter(|x| !x.is_empty()).map_or_else(
+                    || format!("statement #{}", s.verdict.index + 1),
+                    |x| format!("Sid `{x}`"),
+                );
+                out.push(place(
+                    &s.at.file,
+                    s.at.line,
+                    s.at.column,
+                    format!("{label} of the {} is {state}: {}", p.name, s.verdict.reason),
+                ));
+            }
+            for g in &p.grants {
+                let (file, line, column) = g.at.as_ref().map_or_else(
+                    || (p.file.clone().unwrap_or_else(|| v.source.clone()), 1, 1),
+                    |a| (a.file.clone(), a.line, a.column),
+                );
+                out.push(place(
+                    &file,
+                    line,
+                    column,
+                    format!("{} is {state}: {}", p.name, p.reasons.join("; ")),
+                ));
+            }
+            if out.len() == before {
+                let file = p.file.clone().unwrap_or_else(|| v.source.clone());
+                out.push(place(
+                    &file,
+                    1,
+                    1,
+                    format!("{} is {state}: {}", p.name, p.reasons.join("; ")),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The summary line of the one-line formats: as the human output's last line.
+fn summary_line(entries: &[PublicEntry]) -> String {
+    let buckets: Vec<&BucketVerdict> = entries
+        .iter()
+        .filter_map(InputEntry::judged)
+        .map(|(_, v)| v)
+        .collect();
+    let public = buckets.iter().filter(|v| v.public).count();
+    format!(
+        "{} bucket{}: {public} public or uncertain{}\n",
+        buckets.len(),
+        if buckets.len() == 1 { "" } else { "s" },
+        not_judged_counts(entries)
+    )
+}
+
+/// `--format concise`: one line per placed verdict, `path:line:column: TITLE message`, then
+/// the summary line; paths relative to `cwd`, text from the input escaped.
+pub fn concise(entries: &[PublicEntry], cwd: &std::path::Path) -> String {
+    let mut out = String::new();
+    for p in placed(entries) {
+        let path = crate::config::relative_path(std::path::Path::new(&p.file), cwd, cwd);
+        out.push_str(&format!(
+            "{path}:{}:{}: {} {}\n",
+            p.at.line, p.at.column, p.title, p.message
+        ));
+    }
+    out.push_str(&summary_line(entries));
+    escape_text(&out).into_owned()
+}
+
+/// `--format github`: workflow annotations, most severe first within GitHub's limit
+/// ([`super::github`]), then the summary line; paths relative to `cwd` (the checkout).
+pub fn github(entries: &[PublicEntry], cwd: &std::path::Path) -> String {
+    let mut annotations = super::github::Annotations::default();
+    annotations.extend(
+        placed(entries)
+            .into_iter()
+            .map(|p| super::github::Annotation {
+                severity: p.severity,
+                path: crate::config::relative_path(std::path::Path::new(&p.file), cwd, cwd),
+                start: p.at,
+                end: None,
+                title: p.title,
+                message: p.message,
+            }),
+    );
+    let out = format!(
+        "{}{}",
+        annotations.finish("`--format human` or `json` lists every one"),
+        summary_line(entries)
+    );
+    escape_text(&out).into_owned()
 }

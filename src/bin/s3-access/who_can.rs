@@ -23,7 +23,10 @@ pub struct WhoCanArgs {
     /// Only this resource: an ARN or an ARN pattern (e.g. `arn:aws:s3:::bkt/public/*`)
     #[arg(long, value_name = "ARN|PATTERN")]
     resource: Option<String>,
-    /// Output format
+    /// Output format. human: per bucket, each kind of caller that can get in with its
+    /// actions, resources, a witness request and the grants, and a line per input not judged;
+    /// json: `buckets` (each judged bucket's answer) and `inputs` (every input with its verdict,
+    /// error or reason for being skipped)
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     #[command(flatten)]
