@@ -133,6 +133,14 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
             }
         }
     }
+    out.push_str(&table(entries, style));
+    out.push('\n');
+    out.push_str(&summary_line(entries));
+    out
+}
+
+/// The summary table: a row per input, judged or not (text from the input escaped).
+fn table(entries: &[PublicEntry], style: Style) -> String {
     let mut t = super::table(style);
     t.set_header([
         "bucket",
@@ -176,10 +184,7 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
             names(Status::Unknown),
         ]);
     }
-    out.push_str(&escape_text(&t.to_string()));
-    out.push('\n');
-    out.push_str(&summary_line(entries));
-    out
+    escape_text(&t.to_string()).into_owned()
 }
 
 /// A table row of an input that was not judged: no bucket, the path, why.
