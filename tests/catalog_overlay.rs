@@ -209,8 +209,26 @@ fn the_embedded_data_as_an_overlay_changes_nothing() {
     let data = data.to_str().unwrap();
     let plain = run(&["lint", "--format", "json", "policies"]);
     let overlaid = run(&["lint", "--format", "json", "--catalog", data, "policies"]);
-    assert_eq!(out(&plain), out(&overlaid));
+    assert_eq!(out(&plain), without_overlay_name(&out(&overlaid)));
     assert_eq!(plain.status.code(), overlaid.status.code());
+}
+
+/// The text with the overlay's name taken out of the catalogue version that help texts
+/// quote (" and --catalog for a2c, a4b, ... and N more"): the one intended difference.
+fn without_overlay_name(text: &str) -> String {
+    const MARK: &str = " and --catalog for ";
+    let mut rest = text;
+    let mut kept = String::new();
+    while let Some(start) = rest.find(MARK) {
+        kept.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after
+            .find(" more")
+            .map_or(after.len(), |e| e + " more".len());
+        rest = &after[end..];
+    }
+    kept.push_str(rest);
+    kept
 }
 
 #[test]

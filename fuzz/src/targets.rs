@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("terraform", terraform),
     ("exact", exact),
     ("catalog_reference", catalog_reference),
+    ("baseline", baseline),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1297,4 +1298,45 @@ pub fn catalog_reference(data: &[u8]) {
             assert!(s.action(a.name()).is_some(), "{}:{}", s.prefix(), a.name());
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// baseline: the baseline file reader of `lint --baseline`.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes are a baseline file: it is read or refused with located findings, never a
+/// panic; a baseline that is read filters a linted policy to a subset of its findings, and
+/// a baseline written from that policy's findings reads back and filters all of them.
+pub fn baseline(data: &[u8]) {
+    use s3_access::lint::baseline::{Baseline, BaselineError, BaselineWriter};
+    const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObjects", "Resource": "arn:aws:s3:::b/*"}]}"#;
+    let report = lint::lint_text(
+        SourceFile::new("p.json", POLICY),
+        &LintOptions {
+            audit: true,
+            ..LintOptions::default()
+        },
+    );
+    let Ok(text) = s3_access::json::decode_utf8(data.to_vec()) else {
+        return;
+    };
+    match Baseline::parse(SourceFile::new("b.json", text)) {
+        Ok(b) => {
+            let mut r = report.clone();
+            let removed = b.filter(&mut r, "p.json");
+            assert_eq!(removed + r.findings.len(), report.findings.len());
+        }
+        Err(BaselineError::Invalid(r)) => {
+            assert!(!r.findings.is_empty());
+            check_report(&r);
+        }
+        Err(BaselineError::Io(e)) => panic!("parsing text is not I/O: {e}"),
+    }
+    let mut w = BaselineWriter::default();
+    w.add(&report, "p.json");
+    let text = w.text().expect("a baseline serialises");
+    let b = Baseline::parse(SourceFile::new("b.json", text)).expect("a written baseline reads");
+    let mut r = report.clone();
+    assert_eq!(b.filter(&mut r, "p.json"), report.findings.len());
 }

@@ -18,8 +18,10 @@ pub struct CheckArgs {
     /// there, such as a policy kept beside its scenario, is skipped)
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format: `human` prints the trace of each request that failed, a pass/fail table
-    /// and the counts; `json` one document `{passed, failed, uncertain, invalid, results}`
+    /// Output format. human: the decision trace of each failing test (of every test with
+    /// --verbose) and a pass/fail table, one row per test; json: the counts (`passed`,
+    /// `failed`, `uncertain`, `invalid`) and every test's `results` with its request,
+    /// expected and actual decision
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Show the trace of every request, not only of those that fail

@@ -11,12 +11,13 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// A usage, I/O or input error.
 pub const EXIT_ERROR: u8 = 2;
 
-/// The output formats of `query`, `check` and `public`.
+/// The output formats of `query`, `check` and `who-can` (each command's `--format` help says
+/// what it prints in each).
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Format {
-    /// Diagnostics with source snippets (colour on a terminal unless NO_COLOR is set)
+    /// Text for people (colour on a terminal unless NO_COLOR is set)
     Human,
-    /// One JSON document with every finding
+    /// One JSON document for scripts
     Json,
 }
 

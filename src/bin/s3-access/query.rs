@@ -77,9 +77,9 @@ pub struct QueryArgs {
     /// (by default they must stay inside the folder given)
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Output format: `human` prints the decision, each layer's verdict, the statements that
-    /// decided, the request context and every statement's outcome; `json` one document
-    /// `{decision, determining, trace, context, ...}`
+    /// Output format. human: the decision, a table of the layers, the deciding statement
+    /// shown in its file and each statement's outcome; json: `decision`, `determining`,
+    /// `trace`, `context` and the notes
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Exit 1 unless the decision is this one
