@@ -3,6 +3,7 @@
 
 use crate::lint::FileReport;
 use crate::registry::Severity;
+use crate::source::LineCol;
 
 /// The annotation lines of a file's findings. `path` is the file relative to the repository
 /// root, with `/` separators (what the runner matches against the checkout).
@@ -15,34 +16,45 @@ pub fn annotations(report: &FileReport, path: &str) -> String {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut props = vec![
-            format!("file={}", property(path)),
-            format!("line={}", item.start.line),
-        ];
-        // The runner ignores columns on an annotation that spans lines.
-        if item.start.line == item.end.line {
-            props.push(format!("col={}", item.start.column));
-            props.push(format!("endLine={}", item.end.line));
-            props.push(format!("endColumn={}", item.end.column));
-        } else {
-            props.push(format!("endLine={}", item.end.line));
-        }
-        props.push(format!(
-            "title={}",
-            property(&format!("{} {}", f.code.as_str(), f.code.name()))
-        ));
         let mut message = f.message.clone();
         if let Some(h) = &f.help {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        out.push_str(&format!(
-            "::{command} {}::{}\n",
-            props.join(","),
-            data(&message)
+        out.push_str(&annotation(
+            command,
+            path,
+            (item.start, item.end),
+            &format!("{} {}", f.code.as_str(), f.code.name()),
+            &message,
         ));
     }
     out
+}
+
+/// One annotation line: `command` (`error`, `warning`, `notice`) on `path` from `start` to
+/// `end`, with a title and a message, every part escaped.
+pub fn annotation(
+    command: &str,
+    path: &str,
+    (start, end): (LineCol, LineCol),
+    title: &str,
+    message: &str,
+) -> String {
+    let mut props = vec![
+        format!("file={}", property(path)),
+        format!("line={}", start.line),
+    ];
+    // The runner ignores columns on an annotation that spans lines.
+    if start.line == end.line {
+        props.push(format!("col={}", start.column));
+        props.push(format!("endLine={}", end.line));
+        props.push(format!("endColumn={}", end.column));
+    } else {
+        props.push(format!("endLine={}", end.line));
+    }
+    props.push(format!("title={}", property(title)));
+    format!("::{command} {}::{}\n", props.join(","), data(message))
 }
 
 /// Escapes a command's message: `%`, CR and LF.

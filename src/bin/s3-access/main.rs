@@ -7,6 +7,7 @@
 )]
 
 mod check;
+mod diff;
 mod lint;
 mod output;
 mod public;
@@ -37,6 +38,8 @@ enum Command {
     Public(public::PublicArgs),
     /// List every kind of caller that can get into buckets, over all requests, each with a witness
     WhoCan(who_can::WhoCanArgs),
+    /// Show the access NEW grants that OLD did not (or a git revision), each with a witness
+    Diff(diff::DiffArgs),
     /// List every finding code, with its name, default severity and summary
     Rules(rules::RulesArgs),
     /// Show the documentation of a finding code (e.g. `s3-access explain P303`)
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Public(args) => public::run(args),
         Command::WhoCan(args) => who_can::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Rules(args) => rules::rules(args),
         Command::Explain(args) => rules::explain(args),
     };
