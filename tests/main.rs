@@ -11,6 +11,7 @@ mod audit;
 mod cli;
 mod corpus;
 mod decide;
+mod diff;
 mod exact;
 mod fixtures;
 mod fuzz_smoke;
