@@ -21,6 +21,7 @@ mod hostile;
 mod iac_cloudformation;
 mod layering;
 mod outputs;
+mod proofs;
 mod properties;
 mod public;
 mod query_input;

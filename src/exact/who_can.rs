@@ -124,7 +124,7 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
 
 /// `graph`, with a document standing for "the caller's own identity policies allow it" when
 /// it has no identity policy; true when that document was added.
-pub(super) fn with_assumed_identity(graph: &Graph) -> (Graph, bool) {
+pub fn with_assumed_identity(graph: &Graph) -> (Graph, bool) {
     let mut graph = graph.clone();
     let assumed = !graph.has_layer(Layer::Identity);
     if assumed {
@@ -143,7 +143,7 @@ pub(super) fn with_assumed_identity(graph: &Graph) -> (Graph, bool) {
 }
 
 /// An account id no document of `graph` names.
-pub(super) fn unnamed_owner(graph: &Graph) -> String {
+pub fn unnamed_owner(graph: &Graph) -> String {
     let mut reasons = Vec::new();
     let classes = super::principals::classes(graph, "", &mut reasons);
     classes
