@@ -301,3 +301,18 @@ fn assertions_that_cannot_be_read_are_located_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 passed, 1 failed"));
 }
+
+#[test]
+fn lint_takes_a_scenario_of_proofs_alone_for_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("proofs.json");
+    std::fs::write(&path, scenario(PUBLIC_READ, r#""no-public": true"#)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(["lint", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("E007"), "{text}");
+    assert!(text.contains("s3-access scenario"), "{text}");
+}
