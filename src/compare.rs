@@ -249,7 +249,7 @@ impl TempDir {
             .map_or(0, |d| d.as_nanos());
         let mut last = None;
         for i in 0..100u32 {
-            let dir = base.join(format!("s3-access-rev-{}-{stamp}-{i}", std::process::id()));
+            let dir = base.join(format!("s3-access-rev-{stamp}-{i}"));
             // `create_dir` fails when the name exists: the directory is ours alone.
             match std::fs::create_dir(&dir) {
                 Ok(()) => return Ok(TempDir(dir)),

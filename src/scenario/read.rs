@@ -89,10 +89,7 @@ pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) ->
     let asserts = super::proofs::KEYS.iter().any(|k| root.get(k).is_some());
     if items.is_none_or(<[Value]>::is_empty) && !(asserts && listed.is_none()) {
         let span = listed.map_or(Span::new(0, 1), |v| v.span);
-        problems.error(
-            span,
-            "`requests` must be a non-empty array (or leave it out and give assertions: `never`, `no-public`, `no-plain-http`, `only`)",
-        );
+        problems.error(span, "`requests` must be a non-empty array");
     }
     let requests = items
         .unwrap_or(&[])
