@@ -152,9 +152,12 @@ pub fn against_revision(
         if o.exists() {
             olds.extend(side(std::slice::from_ref(o), options, &mut out, &at_rev));
         }
-        news.extend(side(std::slice::from_ref(n), options, &mut out, &|p| {
-            p.display().to_string()
-        }));
+        // A path deleted from the working tree is all removed access, not an unreadable input.
+        if n.exists() {
+            news.extend(side(std::slice::from_ref(n), options, &mut out, &|p| {
+                p.display().to_string()
+            }));
+        }
     }
     for f in &mut olds {
         rename_sources(&mut f.model, &base, rev);

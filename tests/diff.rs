@@ -309,6 +309,10 @@ fn the_working_tree_is_compared_with_a_git_revision() {
         out.contains("HEAD:policies/gone.json:4:5 Sid `Partner`"),
         "{out}"
     );
+    // Named on its own, the deleted file is removed access too, not an unreadable input.
+    let (code, out, err) = cli(d, &["--base", "HEAD", "--removed", "policies/gone.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("HEAD:policies/gone.json (removed)"), "{out}");
     // Bad revisions and paths outside the tree are input errors.
     let (code, _, err) = cli(d, &["--base", "no-such-ref"]);
     assert_eq!(code, 2, "{err}");
