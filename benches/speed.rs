@@ -13,7 +13,7 @@
 //! - `exact/*`: `who-can` over every request with the exact engine, on a bucket folder with a
 //!   20-statement policy, ACLs, Block Public Access and 5 identity policies, and over the 207
 //!   real bucket policies of `../shared/corpus/s3-bucket-policies/unique` (skipped if absent;
-//!   their per-policy median and p99 are printed).
+//!   their per-policy median and p99 are printed); `diff` of two 20-statement bucket policies.
 //!
 //! Run with `cargo bench` (`cargo bench -- lint` for one group).
 
@@ -379,6 +379,7 @@ fn exact_benches(c: &mut Criterion) {
         "exact/who-can: 20-statement policy, ACLs, BPA, 5 identity policies",
         |b| b.iter(|| who_can(black_box(&model), &options)),
     );
+    diff_bench(c, &options);
     let models = corpus_models();
     if models.is_empty() {
         return;
@@ -420,6 +421,26 @@ fn exact_benches(c: &mut Criterion) {
             })
         },
     );
+}
+
+/// `diff` of two 20-statement bucket policies: the second opens one partner prefix to
+/// everyone (policies alone, as a pull request changes them).
+fn diff_bench(c: &mut Criterion, options: &s3_access::exact::who_can::WhoCanOptions) {
+    use s3_access::eval::bucket::BucketModel;
+    let old_text = bucket_policy();
+    let new_text = old_text.replacen(
+        r#"{"AWS":"arn:aws:iam::444455556666:role/Partner1"}"#,
+        r#""*""#,
+        1,
+    );
+    assert_ne!(old_text, new_text);
+    let old = BucketModel::from_policy(SourceFile::new("old.json", old_text), false).unwrap();
+    let new = BucketModel::from_policy(SourceFile::new("new.json", new_text), false).unwrap();
+    let d = s3_access::exact::diff::diff(Some(&old), Some(&new), options, false);
+    assert!(!d.added.is_empty());
+    c.bench_function("exact/diff: two 20-statement bucket policies", |b| {
+        b.iter(|| s3_access::exact::diff::diff(Some(black_box(&old)), Some(&new), options, false))
+    });
 }
 
 criterion_group! {

@@ -122,6 +122,10 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("Buckets", "bucket list"),
     ("s3-access", "s3-access manifest"),
     ("requests", "s3-access scenario"),
+    // A scenario of proofs alone (`docs/scenarios.md`); `only` is too common a key to tell.
+    ("never", "s3-access scenario"),
+    ("no-public", "s3-access scenario"),
+    ("no-plain-http", "s3-access scenario"),
 ];
 
 /// The flags of a Block Public Access configuration (S3 `PublicAccessBlockConfiguration`).

@@ -5,6 +5,7 @@
 //! where they go.
 
 pub mod check;
+pub mod diff;
 pub mod github;
 pub mod lint_json;
 pub mod lint_output;

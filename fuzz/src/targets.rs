@@ -28,6 +28,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("exact", exact),
     ("catalog_reference", catalog_reference),
     ("baseline", baseline),
+    ("diff", diff),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1339,4 +1340,54 @@ pub fn baseline(data: &[u8]) {
     let b = Baseline::parse(SourceFile::new("b.json", text)).expect("a written baseline reads");
     let mut r = report.clone();
     assert_eq!(b.filter(&mut r, "p.json"), report.findings.len());
+}
+
+// ---------------------------------------------------------------------------------------
+// diff: two generated versions of a bucket's documents; every new (and removed) access
+// found is allowed by one version and not the other, and a version compared with itself
+// has no difference.
+// ---------------------------------------------------------------------------------------
+
+pub fn diff(data: &[u8]) {
+    use s3_access::eval::bucket::BucketModel;
+    use s3_access::exact::diff::diff;
+    use s3_access::exact::who_can::WhoCanOptions;
+    let mut c = Choices::new(data);
+    let mut model = || {
+        let docs = gen_documents(&mut c);
+        let texts: Vec<String> = docs.iter().map(|d| d.json(Unknown::AsIs, false)).collect();
+        let (graph, _) = linted_graph(&docs, &texts);
+        let mut m = BucketModel::new("bkt");
+        m.owner = Some("111122223333".into());
+        m.graph = graph;
+        m
+    };
+    let (old, new) = (model(), model());
+    let options = WhoCanOptions {
+        actions: vec![c.pick(REQUEST_ACTIONS).to_string()],
+        resource: None,
+        now: 1_767_225_600,
+    };
+    let d = diff(Some(&old), Some(&new), &options, true);
+    let (Some(old_g), Some(new_g)) = (&d.old, &d.new) else {
+        panic!("both versions are given");
+    };
+    let allowed =
+        |g: &Graph, r: &eval::Request| eval::decide(g, r, false).decision == Decision::Allow;
+    for g in &d.added {
+        let r = &g.witness.request;
+        assert!(allowed(new_g, r) && !allowed(old_g, r), "new access {r:?}");
+    }
+    for g in &d.removed {
+        let r = &g.witness.request;
+        assert!(
+            allowed(old_g, r) && !allowed(new_g, r),
+            "removed access {r:?}"
+        );
+    }
+    let same = diff(Some(&new), Some(&new), &options, true);
+    assert!(
+        same.added.is_empty() && same.removed.is_empty(),
+        "a version differs from itself"
+    );
 }

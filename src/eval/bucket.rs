@@ -463,7 +463,7 @@ fn bpa(
 }
 
 /// The bucket a policy's resources name, when they all name the same one.
-fn named_bucket(graph: &Graph) -> Option<String> {
+pub fn named_bucket(graph: &Graph) -> Option<String> {
     let mut name: Option<String> = None;
     for d in &graph.documents {
         for st in &d.policy.statements {

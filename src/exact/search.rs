@@ -12,6 +12,7 @@ use super::{Exploration, Finding, Question, Reason, ReasonKind};
 use crate::arn::ArnPattern;
 use crate::eval::condition::{self, Compiled, Verdict};
 use crate::eval::context::{Context, Origin};
+use crate::eval::decide::Response;
 use crate::eval::graph::{Graph, ResourceMatcher};
 use crate::eval::request::{Caller, Request};
 use crate::eval::{Decision, decide};
@@ -23,6 +24,47 @@ use std::collections::HashMap;
 const STATE_LIMIT: usize = 4096;
 /// Most product states of the object-key and action automata.
 const AUTOMATON_LIMIT: usize = 50_000;
+
+/// How each representative request is judged: by default, allowed by `decide` on the
+/// question's graph; a diff judges by two graphs (`super::diff`) over the regions of their union.
+pub(super) trait Judge: Sync {
+    /// The response that makes `request` a finding, or `None`; uncertainties go to `reasons`.
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response>;
+    /// Whether a finding holds again when rebuilt from its printable parts.
+    fn replays(&self, f: &Finding) -> bool;
+}
+
+/// The default judge: `decide` on one graph allows.
+pub(super) struct Allowed<'g> {
+    pub(super) graph: &'g Graph,
+    pub(super) owner: &'g str,
+    pub(super) now: i64,
+}
+
+impl Judge for Allowed<'_> {
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response> {
+        let response = decide(self.graph, request, false);
+        uncertain_reasons(&response, reasons);
+        (response.decision == Decision::Allow).then_some(response)
+    }
+
+    fn replays(&self, f: &Finding) -> bool {
+        super::replay(self.graph, f, self.owner, self.now)
+    }
+}
+
+/// The evaluator's uncertainties about `response` that could hide an allow.
+pub(super) fn uncertain_reasons(response: &Response, reasons: &mut Vec<Reason>) {
+    for u in &response.uncertain {
+        if u.if_not_allowed {
+            reasons.push(Reason::new(
+                ReasonKind::Evaluator,
+                u.statement,
+                u.reason.clone(),
+            ));
+        }
+    }
+}
 
 /// An action to try, and which resources it is authorized against.
 struct ActionCand {
@@ -53,6 +95,7 @@ type State = (Vec<bool>, Assignment);
 /// Everything computed once per question.
 struct Prepared<'q> {
     q: &'q Question<'q>,
+    judge: &'q dyn Judge,
     classes: Vec<Class>,
     actions: Vec<ActionCand>,
     objects: Vec<String>,
@@ -74,9 +117,23 @@ struct Entry<'a> {
 }
 
 pub(super) fn explore(q: &Question<'_>, limit: Option<usize>) -> Exploration {
+    let judge = Allowed {
+        graph: q.graph,
+        owner: &q.owner,
+        now: q.now,
+    };
+    explore_by(q, &judge, limit)
+}
+
+/// Explores `q`'s regions (computed from `q.graph`), judging each representative by `judge`.
+pub(super) fn explore_by<'q>(
+    q: &'q Question<'q>,
+    judge: &'q dyn Judge,
+    limit: Option<usize>,
+) -> Exploration {
     use rayon::prelude::*;
     let mut reasons: Vec<Reason> = Vec::new();
-    let p = Prepared::new(q, &mut reasons);
+    let p = Prepared::new(q, judge, &mut reasons);
     let admitted: Vec<&Class> = p
         .classes
         .iter()
@@ -120,7 +177,7 @@ pub(super) fn explore(q: &Question<'_>, limit: Option<usize>) -> Exploration {
 }
 
 impl<'q> Prepared<'q> {
-    fn new(q: &'q Question<'q>, reasons: &mut Vec<Reason>) -> Prepared<'q> {
+    fn new(q: &'q Question<'q>, judge: &'q dyn Judge, reasons: &mut Vec<Reason>) -> Prepared<'q> {
         let graph = q.graph;
         let classes = match &q.scope.principals {
             super::PrincipalScope::Caller(c) => vec![Class {
@@ -155,6 +212,7 @@ impl<'q> Prepared<'q> {
         let scope_dims = scope.iter().map(of).collect();
         Prepared {
             q,
+            judge,
             classes,
             actions,
             objects,
@@ -391,20 +449,10 @@ impl<'q> Prepared<'q> {
                 }
             }
         }
-        let response = decide(self.q.graph, &request, false);
         out.decided += 1;
-        for u in &response.uncertain {
-            if u.if_not_allowed {
-                reasons.push(Reason::new(
-                    ReasonKind::Evaluator,
-                    u.statement,
-                    u.reason.clone(),
-                ));
-            }
-        }
-        if response.decision != Decision::Allow {
+        let Some(response) = self.judge.judge(&request, reasons) else {
             return;
-        }
+        };
         let finding = Finding {
             class: class.clone(),
             unknown_action: action.unknown,
@@ -413,7 +461,7 @@ impl<'q> Prepared<'q> {
             absent,
             response,
         };
-        if !super::replay(self.q.graph, &finding, &self.q.owner, self.q.now) {
+        if !self.judge.replays(&finding) {
             debug_assert!(false, "witness does not replay: {:?}", finding.request);
             reasons.push(Reason::new(
                 ReasonKind::Replay,

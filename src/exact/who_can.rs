@@ -85,20 +85,7 @@ pub const ASSUMED_IDENTITY: &str = "(assumed: the caller's own identity policies
 
 /// Explores every request to `model`'s bucket and groups the allowed ones.
 pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
-    let mut graph = model.graph.clone();
-    let identity_assumed = !graph.has_layer(Layer::Identity);
-    if identity_assumed {
-        // Access Analyzer's reading: a grant to another account is access if that account's
-        // administrators allow it; a caller's identity policies that are not given may allow
-        // anything.
-        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-        let _ = crate::eval::add_source(
-            &mut graph,
-            SourceFile::new(ASSUMED_IDENTITY, text),
-            Layer::Identity,
-            0,
-        );
-    }
+    let (graph, identity_assumed) = with_assumed_identity(&model.graph);
     let (owner, owner_assumed) = match &model.owner {
         Some(o) => (o.clone(), false),
         None => (unnamed_owner(&graph), true),
@@ -135,8 +122,28 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
     }
 }
 
+/// `graph`, with a document standing for "the caller's own identity policies allow it" when
+/// it has no identity policy; true when that document was added.
+pub fn with_assumed_identity(graph: &Graph) -> (Graph, bool) {
+    let mut graph = graph.clone();
+    let assumed = !graph.has_layer(Layer::Identity);
+    if assumed {
+        // Access Analyzer's reading: a grant to another account is access if that account's
+        // administrators allow it; a caller's identity policies that are not given may allow
+        // anything.
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let _ = crate::eval::add_source(
+            &mut graph,
+            SourceFile::new(ASSUMED_IDENTITY, text),
+            Layer::Identity,
+            0,
+        );
+    }
+    (graph, assumed)
+}
+
 /// An account id no document of `graph` names.
-fn unnamed_owner(graph: &Graph) -> String {
+pub fn unnamed_owner(graph: &Graph) -> String {
     let mut reasons = Vec::new();
     let classes = super::principals::classes(graph, "", &mut reasons);
     classes
@@ -184,7 +191,7 @@ fn action_rank(a: &str) -> (usize, String) {
 }
 
 /// Groups findings by principal class and what grants them.
-fn group(findings: Vec<Finding>, owner: &str) -> Vec<Group> {
+pub(super) fn group(findings: Vec<Finding>, owner: &str) -> Vec<Group> {
     let mut groups: Vec<(Vec<Finding>, Vec<usize>, Vec<AclRef>)> = Vec::new();
     for f in findings {
         let mut statements = f.response.determining.clone();

@@ -106,7 +106,7 @@ fn normalised_hash(text: &str) -> u64 {
 }
 
 /// FNV-1a (64-bit) over the parts, each ended by a zero byte, as 16 hex digits.
-fn hash_parts(parts: &[&str]) -> String {
+pub fn hash_parts(parts: &[&str]) -> String {
     let mut hash = FNV_OFFSET;
     for part in parts {
         for b in part.bytes().chain(std::iter::once(0)) {

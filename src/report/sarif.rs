@@ -146,7 +146,9 @@ pub struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation<'a>>,
     rule_id: &'static str,
-    rule_index: usize,
+    /// The rule's index in the driver's rules; `None` for a result no registry code raises.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -302,10 +304,56 @@ pub fn results<'a>(report: &'a FileReport, path: &str) -> Vec<SarifResult<'a>> {
             },
             related_locations,
             rule_id: info.code,
-            rule_index: f.code as usize,
+            rule_index: Some(f.code as usize),
         });
     }
     out
+}
+
+/// A result that no registry code raises (`diff`'s `new-access`), at `path` from `start` to
+/// `end`; `pointer` and `occurrence` enter the fingerprint as for the registry's results.
+pub fn located<'a>(
+    rule_id: &'static str,
+    severity: Severity,
+    path: &str,
+    (start, end): (LineCol, LineCol),
+    message: String,
+    pointer: &'a str,
+    occurrence: usize,
+) -> SarifResult<'a> {
+    let uri = uri_reference(path);
+    SarifResult {
+        level: level(severity),
+        locations: [Location {
+            physical_location: physical(&uri, start, end),
+        }],
+        partial_fingerprints: Fingerprint(crate::lint::baseline::hash_parts(&[
+            rule_id,
+            path,
+            pointer,
+            &occurrence.to_string(),
+        ])),
+        message: Text { text: message },
+        properties: ResultProperties { pointer },
+        related_locations: Vec::new(),
+        rule_id,
+        rule_index: None,
+    }
+}
+
+/// The whole log of `results`: the tool, `%SRCROOT%` and whether the run succeeded.
+pub fn log(results: Vec<SarifResult<'_>>, successful: bool) -> SarifLog<'_> {
+    SarifLog {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: tool(None),
+            column_kind: "unicodeCodePoints",
+            original_uri_base_ids: base_ids(),
+            results,
+            invocations: invocations(successful),
+        }],
+    }
 }
 
 fn rule(r: &RuleInfo, help_uri_base: Option<&str>) -> Rule {

@@ -3,6 +3,7 @@
 //! and the statements that grant it (file, Sid, line:column).
 
 use super::query::statement_ref;
+use crate::eval::graph::Graph;
 use crate::eval::request::Caller;
 use crate::exact::who_can::{Group, Stratum, WhoCan};
 use crate::exact::{Class, Reason};
@@ -12,7 +13,8 @@ use serde_json::json;
 /// How many actions and resources a group lists before "and N more".
 const SHOWN: usize = 8;
 
-fn stratum_title(s: Stratum) -> &'static str {
+/// The heading of a stratum.
+pub fn stratum_title(s: Stratum) -> &'static str {
     match s {
         Stratum::Public => "public (anonymous, or any AWS account)",
         Stratum::OtherAccount => "other accounts",
@@ -86,8 +88,9 @@ fn when_text(g: &Group) -> Vec<String> {
         .collect()
 }
 
-fn statement_line(w: &WhoCan, id: usize) -> String {
-    match statement_ref(&w.graph, id) {
+/// Statement `id` of `graph` as one line: file:line:column, Sid (or position) and layer.
+pub fn statement_line(graph: &Graph, id: usize) -> String {
+    match statement_ref(graph, id) {
         Some(r) => format!(
             "{}:{}:{} {} ({})",
             r.file,
@@ -103,9 +106,10 @@ fn statement_line(w: &WhoCan, id: usize) -> String {
     }
 }
 
-fn reason_line(w: &WhoCan, r: &Reason) -> String {
+/// A reason for uncertainty, with the statement it comes from located in `graph`.
+pub fn reason_line(graph: &Graph, r: &Reason) -> String {
     match r.statement {
-        Some(id) => format!("{} ({})", r.message, statement_line(w, id)),
+        Some(id) => format!("{} ({})", r.message, statement_line(graph, id)),
         None => r.message.clone(),
     }
 }
@@ -141,7 +145,11 @@ pub fn callers(entries: &[WhoCanEntry]) -> String {
             }
         }
         for r in &w.reasons {
-            out.push_str(&format!("{}: uncertain: {}\n", w.bucket, reason_line(w, r)));
+            out.push_str(&format!(
+                "{}: uncertain: {}\n",
+                w.bucket,
+                reason_line(&w.graph, r)
+            ));
         }
     }
     super::escape_text(&out).into_owned()
@@ -186,19 +194,20 @@ pub fn human(entries: &[WhoCanEntry]) -> String {
                 out.push_str(&format!("  {}:\n", stratum_title(g.stratum)));
                 last = Some(g.stratum);
             }
-            group_human(w, g, &mut out);
+            group_human(&w.graph, g, &mut out);
         }
         if !w.reasons.is_empty() {
             out.push_str("  uncertain, because:\n");
             for r in &w.reasons {
-                out.push_str(&format!("    - {}\n", reason_line(w, r)));
+                out.push_str(&format!("    - {}\n", reason_line(&w.graph, r)));
             }
         }
     }
     out
 }
 
-fn group_human(w: &WhoCan, g: &Group, out: &mut String) {
+/// One group of callers: what they can do, one witness and what grants it (in `graph`).
+pub fn group_human(graph: &Graph, g: &Group, out: &mut String) {
     out.push_str(&format!("    {}\n", describe(&g.class)));
     out.push_str(&format!("      actions: {}", listed(&g.actions)));
     if g.unknown_action {
@@ -240,10 +249,13 @@ fn group_human(w: &WhoCan, g: &Group, out: &mut String) {
         );
     }
     for id in &g.statements {
-        out.push_str(&format!("      granted by {}\n", statement_line(w, *id)));
+        out.push_str(&format!(
+            "      granted by {}\n",
+            statement_line(graph, *id)
+        ));
     }
     for a in &g.grants {
-        if let Some((_, grant)) = w.graph.s3.grant(*a) {
+        if let Some((_, grant)) = graph.s3.grant(*a) {
             out.push_str(&format!(
                 "      granted by an ACL grant of {} to {}\n",
                 grant.permission,
@@ -251,6 +263,37 @@ fn group_human(w: &WhoCan, g: &Group, out: &mut String) {
             ));
         }
     }
+}
+
+/// One group in JSON, its statements located in `graph`.
+pub fn group_json(graph: &Graph, g: &Group) -> serde_json::Value {
+    let r = &g.witness.request;
+    json!({
+        "stratum": g.stratum,
+        "principal": describe(&g.class),
+        "actions": g.actions,
+        "unknown_action": g.unknown_action,
+        "resources": g.resources,
+        "when": g.when.iter().map(|(k, v)| json!({"key": k, "values": v})).collect::<Vec<_>>(),
+        "witness": {
+            "caller": r.caller.to_string(),
+            "action": r.action,
+            "resource": r.resource,
+            "context": g.witness.given.iter().map(|(k, v)| json!({"key": k, "values": v})).collect::<Vec<_>>(),
+            "absent": g.witness.absent,
+        },
+        "statements": g.statements.iter().filter_map(|id| statement_ref(graph, *id)).collect::<Vec<_>>(),
+        "acl_grants": g.grants,
+    })
+}
+
+/// A reason for uncertainty in JSON, its statement located in `graph`.
+pub fn reason_json(graph: &Graph, r: &Reason) -> serde_json::Value {
+    json!({
+        "kind": r.kind,
+        "message": r.message,
+        "statement": r.statement.and_then(|id| statement_ref(graph, id)),
+    })
 }
 
 /// The JSON rendering: `{"buckets": [...], "inputs": [...]}`. `buckets` holds each judged
@@ -275,41 +318,15 @@ pub fn json(entries: &[WhoCanEntry]) -> serde_json::Value {
         .iter()
         .filter_map(InputEntry::judged)
         .map(|w| {
-            let groups: Vec<serde_json::Value> = w
-                .groups
-                .iter()
-                .map(|g| {
-                    let r = &g.witness.request;
-                    json!({
-                        "stratum": g.stratum,
-                        "principal": describe(&g.class),
-                        "actions": g.actions,
-                        "unknown_action": g.unknown_action,
-                        "resources": g.resources,
-                        "when": g.when.iter().map(|(k, v)| json!({"key": k, "values": v})).collect::<Vec<_>>(),
-                        "witness": {
-                            "caller": r.caller.to_string(),
-                            "action": r.action,
-                            "resource": r.resource,
-                            "context": g.witness.given.iter().map(|(k, v)| json!({"key": k, "values": v})).collect::<Vec<_>>(),
-                            "absent": g.witness.absent,
-                        },
-                        "statements": g.statements.iter().filter_map(|id| statement_ref(&w.graph, *id)).collect::<Vec<_>>(),
-                        "acl_grants": g.grants,
-                    })
-                })
-                .collect();
+            let groups: Vec<serde_json::Value> =
+                w.groups.iter().map(|g| group_json(&w.graph, g)).collect();
             json!({
                 "bucket": w.bucket,
                 "owner": w.owner,
                 "owner_assumed": w.owner_assumed,
                 "identity_assumed": w.identity_assumed,
                 "groups": groups,
-                "uncertain": w.reasons.iter().map(|r| json!({
-                    "kind": r.kind,
-                    "message": r.message,
-                    "statement": r.statement.and_then(|id| statement_ref(&w.graph, id)),
-                })).collect::<Vec<_>>(),
+                "uncertain": w.reasons.iter().map(|r| reason_json(&w.graph, r)).collect::<Vec<_>>(),
             })
         })
         .collect();

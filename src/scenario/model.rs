@@ -24,6 +24,11 @@ pub(super) struct Scenario {
     pub policies: Option<Policies>,
     /// The requests that are complete enough to decide, in file order.
     pub requests: Vec<RequestSpec>,
+    /// The organisation id `outside-org` is relative to, when given.
+    pub organization: Option<String>,
+    /// The assertions over all requests, in the order `never`, `no-public`, `no-plain-http`,
+    /// `only`.
+    pub proofs: Vec<super::proofs::ProofSpec>,
 }
 
 /// One request and the decision it must get.

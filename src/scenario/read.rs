@@ -17,6 +17,11 @@ const TOP: &[&str] = &[
     "policies",
     "s3",
     "requests",
+    "organization",
+    "never",
+    "no-public",
+    "no-plain-http",
+    "only",
 ];
 const REQUEST: &[&str] = &[
     "name",
@@ -74,9 +79,15 @@ pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) ->
     let time = root.get("time").and_then(|t| time(t, problems));
     let s3 = root.get("s3").map(|v| s3_section::read(v, dir, problems));
     let policies = root.get("policies").map(|p| policies(p, dir, problems));
+    let proofs = super::proofs::read(root, problems);
+    let organization = root
+        .get("organization")
+        .and_then(|o| organization(o, problems));
     let listed = root.get("requests");
     let items = listed.and_then(Value::as_array);
-    if items.is_none_or(<[Value]>::is_empty) {
+    // A scenario of assertions alone needs no requests.
+    let asserts = super::proofs::KEYS.iter().any(|k| root.get(k).is_some());
+    if items.is_none_or(<[Value]>::is_empty) && !(asserts && listed.is_none()) {
         let span = listed.map_or(Span::new(0, 1), |v| v.span);
         problems.error(span, "`requests` must be a non-empty array");
     }
@@ -92,6 +103,31 @@ pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) ->
         s3,
         policies,
         requests,
+        organization,
+        proofs,
+    }
+}
+
+/// An `organization`: an AWS Organizations id, `o-` and 10 to 32 lowercase letters or digits.
+fn organization(o: &Value, problems: &mut Problems) -> Option<String> {
+    // AWS rule: organization ids match `^o-[a-z0-9]{10,32}$` (Organizations API, Organization.Id).
+    let valid = |s: &str| {
+        s.strip_prefix("o-").is_some_and(|rest| {
+            (10..=32).contains(&rest.len())
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    };
+    match o.as_str() {
+        Some(s) if valid(s) => Some(s.to_string()),
+        _ => {
+            problems.error(
+                o.span,
+                "`organization` must be an organization id: `o-` and 10 to 32 lowercase letters or digits",
+            );
+            None
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 mod catalog;
 mod check;
 mod completions;
+mod diff;
 mod lint;
 mod man;
 mod output;
@@ -49,6 +50,9 @@ enum Command {
     /// List every kind of caller that can get into buckets, over all requests: prints each with
     /// its actions, resources, conditions, a witness request and what grants it
     WhoCan(who_can::WhoCanArgs),
+    /// Show the access NEW grants that OLD did not (or a git revision): prints each finding
+    /// with its witness request and the NEW statement responsible
+    Diff(diff::DiffArgs),
     /// List every finding code: prints its name, default severity and summary
     Rules(rules::RulesArgs),
     /// Show the documentation of a finding code: prints its page (e.g. `s3-access explain P303`)
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Public(args) => public::run(args),
         Command::WhoCan(args) => who_can::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Rules(args) => rules::rules(args),
         Command::Explain(args) => rules::explain(args),
         Command::Completions(args) => completions::run(args, Cli::command()),
