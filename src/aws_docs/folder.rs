@@ -507,6 +507,44 @@ pub struct BucketFolder {
     pub account: Option<AccountFolder>,
     /// Files and folders that are not part of the layout (ignored).
     pub unknown_files: Vec<PathBuf>,
+    /// Values the documents above depend on that are not known offline (a bucket read from
+    /// infrastructure as code: a variable without a value, a data source); empty for a folder
+    /// on disk. A verdict drawn from one is uncertain, never safe.
+    pub unsettled: Vec<Unsettled>,
+}
+
+/// Which part of a bucket a value not known offline belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The bucket policy (a value inside it, or the whole policy).
+    Policy,
+    /// The policy of the access point of this name.
+    AccessPointPolicy(String),
+    /// The bucket ACL (the setting is then unknown).
+    Acl,
+    /// A Block Public Access flag (bucket or account level), read as off.
+    PublicAccessBlock,
+    /// Object Ownership (the setting is then unknown).
+    Ownership,
+    /// The bucket name.
+    Name,
+    /// The access points: which ones the bucket has.
+    AccessPoints,
+}
+
+/// A value a bucket's documents depend on that is not known offline.
+#[derive(Debug, Clone)]
+pub struct Unsettled {
+    /// What it decides.
+    pub part: Part,
+    /// The expression as written (`var.reader`, `!Ref Principal`).
+    pub expression: String,
+    /// Why it is not known, in a few words.
+    pub why: String,
+    /// The file it is written in.
+    pub source: SourceFile,
+    /// Where.
+    pub span: Span,
 }
 
 impl BucketFolder {
@@ -1046,6 +1084,7 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         objects,
         account,
         unknown_files: unknown,
+        unsettled: Vec::new(),
     })
 }
 

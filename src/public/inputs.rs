@@ -1,5 +1,7 @@
-//! What `s3-access public` judges: bucket folders (directories with a bucket manifest) and
-//! bucket or access point policy files, found under the paths given, each loaded into a
+//! What `s3-access public` judges: bucket folders (directories with a bucket manifest),
+//! bucket or access point policy files, and the buckets infrastructure as code declares
+//! (Terraform module directories and `.tf` files, plans, CloudFormation templates: one input
+//! per bucket, built by `iac::model`), found under the paths given, each loaded into a
 //! [`BucketModel`]. Other policies and recognised non-policy files are skipped; anything that cannot
 //! be judged is an [`InputError`] whose message is what the command prints.
 
@@ -7,6 +9,7 @@ use crate::aws_docs::folder::{FolderKind, folder_kind};
 use crate::eval::{self, bucket::BucketModel};
 use crate::load::{self, FileKind, FileReport, LoadOptions, WalkError};
 use crate::policy::PolicyKind;
+use crate::public::iac::{self, iac_inputs};
 use crate::registry::Severity;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,20 @@ pub enum PublicInput {
     Folder(PathBuf),
     /// A policy file (judged only if it is a bucket or access point policy).
     Policy(PathBuf),
+    /// A bucket declared in infrastructure as code.
+    Iac(IacInput),
+}
+
+/// A bucket declared in infrastructure as code, or an IaC input that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IacInput {
+    /// What is read: a module directory, a `.tf` file (read with its directory), a plan or a
+    /// template.
+    pub file: PathBuf,
+    /// The bucket's resource address or logical id; `None` when the input has reading errors.
+    pub address: Option<String>,
+    /// How it is shown: `main.tf#aws_s3_bucket.logs`.
+    pub shown: PathBuf,
 }
 
 /// Why an input cannot be judged.
@@ -39,6 +56,8 @@ pub enum InputError {
     },
     /// The policy could not be loaded.
     Load(eval::LoadError),
+    /// An IaC input names a bucket its file does not declare; the message says which it does.
+    NoSuchBucket(String),
 }
 
 impl InputError {
@@ -46,7 +65,9 @@ impl InputError {
     pub fn reports(&self) -> &[FileReport] {
         match self {
             InputError::Invalid { reports, .. } => reports,
-            InputError::Unreadable { .. } | InputError::Load(_) => &[],
+            InputError::Unreadable { .. } | InputError::Load(_) | InputError::NoSuchBucket(_) => {
+                &[]
+            }
         }
     }
 }
@@ -63,6 +84,7 @@ impl fmt::Display for InputError {
                 write!(f, "cannot read {}: {error}", path.display())
             }
             InputError::Load(e) => write!(f, "{e}"),
+            InputError::NoSuchBucket(m) => f.write_str(m),
         }
     }
 }
@@ -80,6 +102,10 @@ pub fn discover(
 ) -> Vec<PublicInput> {
     let mut out = Vec::new();
     for p in paths {
+        if let Some(found) = iac_inputs(p) {
+            out.extend(found);
+            continue;
+        }
         if !p.is_dir() {
             out.push(PublicInput::Policy(p.clone()));
             continue;
@@ -104,8 +130,14 @@ pub fn discover(
                 }
                 // A file of an account folder is part of the buckets that refer to it.
                 Some((_, FolderKind::Account)) => {}
-                None => out.push(PublicInput::Policy(f)),
+                None => match iac_inputs(&f) {
+                    Some(found) => out.extend(found),
+                    None => out.push(PublicInput::Policy(f)),
+                },
             }
+        }
+        for dir in iac::module_dirs(p, errors) {
+            out.extend(iac_inputs(&dir).unwrap_or_default());
         }
     }
     out
@@ -116,6 +148,7 @@ impl PublicInput {
     pub fn path(&self) -> &Path {
         match self {
             PublicInput::Folder(p) | PublicInput::Policy(p) => p,
+            PublicInput::Iac(i) => &i.shown,
         }
     }
 
@@ -131,6 +164,7 @@ impl PublicInput {
                     reports,
                 }),
             PublicInput::Policy(path) => load_policy(path),
+            PublicInput::Iac(input) => iac::load(input, root).map(Some),
         }
     }
 }

@@ -1,0 +1,623 @@
+//! One model behind every command: the buckets an IaC unit declares (a Terraform module, a
+//! template, a plan) become the same in-memory bucket folders ([`BucketFolder`]) that the
+//! folder reader gives, so the one model builder (`BucketModel::from_folder`) and every
+//! analysis after it work unchanged.
+//!
+//! What a unit does not declare is read as the configuration says: no bucket policy resource
+//! means no bucket policy, no ACL means the default ACL (owner only); what it cannot say (Block
+//! Public Access or Object Ownership not declared, the owner account's settings) stays
+//! unknown. A value not known offline is never handed to the AWS-document readers as if it were
+//! the value: a Block Public Access flag is read as off, an ACL or Object Ownership holding
+//! one is unknown, and each is listed in [`BucketFolder::unsettled`] with its place, so a
+//! verdict it touches is uncertain.
+
+use super::{Attachment, Extracted, Format, IacBucket, Unknown};
+use crate::aws_docs::folder::{
+    AccountFolder, AccountManifest, BucketFolder, Manifest, Part, RawPolicy, Setting, Unsettled,
+    names,
+};
+use crate::aws_docs::read::{self, AwsDocument, Loaded};
+use crate::aws_docs::{Acl, OwnershipControls, PublicAccessBlock};
+use crate::contain::Root;
+use crate::json::{Kind, Value};
+use crate::load::FileReport;
+use crate::policy::{PolicyKind, Spanned};
+use crate::source::{SourceFile, Span};
+use std::path::PathBuf;
+
+/// The account id of a bucket read from IaC: the owner account is not in the configuration,
+/// so it is the symbolic own account, as CloudFormation's `AWS::AccountId` reads.
+pub const OWN_ACCOUNT: &str = super::cloudformation::intrinsics::OWN_ACCOUNT;
+
+/// A bucket an IaC unit declares, as a bucket folder.
+#[derive(Debug, Clone)]
+pub struct IacBucketFolder {
+    /// The resource address or logical id (`aws_s3_bucket.logs`, `LogsBucket`).
+    pub address: String,
+    /// The bucket with its settings and policy; spans in the IaC files.
+    pub folder: BucketFolder,
+    /// Settings whose shape the AWS-document readers refused, located in the IaC file; such a
+    /// setting is unknown in `folder`.
+    pub errors: Vec<FileReport>,
+}
+
+/// The buckets of one IaC unit: `files` read together (a module directory's files, a
+/// template, a plan) and the account-level settings (`terraform::ModuleRead::account`: index
+/// into `files`, address, bucket-folder file name, value). `root` is the tree the run may
+/// read (kept on each folder). One entry per bucket address, in declaration order.
+pub fn bucket_folders(
+    files: &[Extracted],
+    account: &[(usize, String, &'static str, Value)],
+    root: &Root,
+) -> Vec<IacBucketFolder> {
+    let mut groups: Vec<(String, Vec<(usize, &IacBucket)>)> = Vec::new();
+    for (i, e) in files.iter().enumerate() {
+        for b in &e.buckets {
+            match groups.iter_mut().find(|(a, _)| *a == b.address) {
+                Some((_, parts)) => parts.push((i, b)),
+                None => groups.push((b.address.clone(), vec![(i, b)])),
+            }
+        }
+    }
+    let account_folder = account_folder(files, account);
+    groups
+        .into_iter()
+        .map(|(address, parts)| {
+            let mut f = build(files, &address, &parts, root);
+            f.folder.account = account_folder.as_ref().map(|(a, _)| a.clone());
+            if let Some((_, unsettled)) = &account_folder {
+                f.folder.unsettled.extend(unsettled.iter().cloned());
+            }
+            f
+        })
+        .collect()
+}
+
+/// One bucket's folder from its declarations (one per file that declares part of it).
+fn build(
+    files: &[Extracted],
+    address: &str,
+    parts: &[(usize, &IacBucket)],
+    root: &Root,
+) -> IacBucketFolder {
+    let (first_file, first) = parts[0];
+    let source = files[first_file].source.clone();
+    let name = parts.iter().find_map(|(_, b)| b.name.clone());
+    let mut unsettled = Vec::new();
+    if name.is_none() {
+        unsettled.push(Unsettled {
+            part: Part::Name,
+            expression: format!("{address}.bucket"),
+            why: "the bucket name is not known offline".into(),
+            source: source.clone(),
+            span: first.span,
+        });
+    }
+    let shown = name.clone().unwrap_or_else(|| address.to_string());
+    let mut folder = empty_folder(&source, first.span, &shown, root);
+    let mut errors = Vec::new();
+    let mut acl_declared = false;
+    for (i, b) in parts {
+        let e = &files[*i];
+        for (setting, value) in &b.settings {
+            acl_declared |= *setting == names::ACL;
+            let mut reading = Reading {
+                e,
+                errors: &mut errors,
+                unsettled: &mut unsettled,
+            };
+            reading.setting(&mut folder, setting, value);
+        }
+    }
+    if !acl_declared {
+        // AWS rule: a new bucket's default ACL grants its owner full control and nothing
+        // else (S3 User Guide, "Access control list (ACL) overview", Default ACL).
+        let owner_only = super::object(first.span, vec![("Grants", array(first.span))]);
+        let mut reading = Reading {
+            e: &files[first_file],
+            errors: &mut errors,
+            unsettled: &mut unsettled,
+        };
+        folder.acl = reading.read::<Acl>(owner_only);
+    }
+    bucket_policy(files, address, name.as_deref(), &mut folder, &mut unsettled);
+    access_points(files, &mut folder, &mut unsettled);
+    folder.unsettled = unsettled;
+    IacBucketFolder {
+        address: address.to_string(),
+        folder,
+        errors,
+    }
+}
+
+/// A bucket folder that declares nothing yet: every setting unknown.
+fn empty_folder(source: &SourceFile, span: Span, bucket: &str, root: &Root) -> BucketFolder {
+    let manifest = Loaded {
+        source: source.clone(),
+        root: super::object(span, Vec::new()),
+        doc: Manifest {
+            bucket: Spanned {
+                value: bucket.to_string(),
+                span,
+            },
+            account: Spanned {
+                value: OWN_ACCOUNT.to_string(),
+                span,
+            },
+            canonical_id: None,
+            region: None,
+            account_dir: None,
+            objects: Vec::new(),
+            span,
+        },
+        notes: Vec::new(),
+    };
+    BucketFolder {
+        dir: PathBuf::from(source.name()),
+        root: root.clone(),
+        manifest,
+        policy: Setting::Unknown,
+        acl: Setting::Unknown,
+        ownership_controls: Setting::Unknown,
+        public_access_block: Setting::Unknown,
+        policy_status: Setting::Unknown,
+        encryption: Setting::Unknown,
+        versioning: Setting::Unknown,
+        logging: Setting::Unknown,
+        cors: Setting::Unknown,
+        object_lock: Setting::Unknown,
+        notification: Setting::Unknown,
+        location: Setting::Unknown,
+        access_points: None,
+        objects: Vec::new(),
+        account: None,
+        unknown_files: Vec::new(),
+        unsettled: Vec::new(),
+    }
+}
+
+/// Reads settings of one IaC file into typed documents, recording refusals and unknowns.
+struct Reading<'a> {
+    e: &'a Extracted,
+    errors: &'a mut Vec<FileReport>,
+    unsettled: &'a mut Vec<Unsettled>,
+}
+
+impl Reading<'_> {
+    /// Reads `value` as a `T`; a shape error is a located report and the setting unknown.
+    fn read<T: AwsDocument>(&mut self, value: Value) -> Setting<T> {
+        match read::read_value::<T>(&self.e.source, value, Vec::new()) {
+            Ok(l) => Setting::Present(l),
+            Err(report) => {
+                self.errors.push(report);
+                Setting::Unknown
+            }
+        }
+    }
+
+    fn unsettle(&mut self, part: Part, held: &[&Unknown]) {
+        for u in held {
+            self.unsettled
+                .push(unsettled(part.clone(), u, &self.e.source));
+        }
+    }
+
+    /// One setting (`name` is its bucket-folder file name) into `folder`.
+    fn setting(&mut self, folder: &mut BucketFolder, name: &str, value: &Value) {
+        let skip: &[&str] = if name == names::ACL { &["Owner"] } else { &[] };
+        let held = held(value, self.e, skip);
+        if name == names::PUBLIC_ACCESS_BLOCK {
+            // A flag not known offline is read as off (it could be), and said.
+            self.unsettle(Part::PublicAccessBlock, &held);
+            let v = assume_off(value.clone(), self.e);
+            folder.public_access_block = self.read::<PublicAccessBlock>(v);
+            return;
+        }
+        if !held.is_empty() {
+            // A setting holding an unknown is unknown as a whole.
+            match name {
+                n if n == names::ACL => self.unsettle(Part::Acl, &held),
+                n if n == names::OWNERSHIP_CONTROLS => self.unsettle(Part::Ownership, &held),
+                _ => {}
+            }
+            return;
+        }
+        let v = value.clone();
+        match name {
+            n if n == names::ACL => folder.acl = self.read(v),
+            n if n == names::OWNERSHIP_CONTROLS => {
+                folder.ownership_controls = self.read::<OwnershipControls>(v)
+            }
+            n if n == names::ENCRYPTION => folder.encryption = self.read(v),
+            n if n == names::VERSIONING => folder.versioning = self.read(v),
+            n if n == names::LOGGING => folder.logging = self.read(v),
+            n if n == names::CORS => folder.cors = self.read(v),
+            n if n == names::OBJECT_LOCK => folder.object_lock = self.read(v),
+            n if n == names::NOTIFICATION => folder.notification = self.read(v),
+            _ => {}
+        }
+    }
+}
+
+fn unsettled(part: Part, u: &Unknown, source: &SourceFile) -> Unsettled {
+    Unsettled {
+        part,
+        expression: u.expression.clone(),
+        why: u.why.clone(),
+        source: source.clone(),
+        span: u.span,
+    }
+}
+
+/// The bucket policy: the one bucket policy of the unit attached to this bucket (by address
+/// or name); none declared means none (the configuration's answer), but a policy the unit
+/// holds only as an unknown, or a second policy for the same bucket, unsettles it.
+fn bucket_policy(
+    files: &[Extracted],
+    address: &str,
+    name: Option<&str>,
+    folder: &mut BucketFolder,
+    unsettled: &mut Vec<Unsettled>,
+) {
+    let mine = |a: &Option<Attachment>| match a {
+        Some(Attachment::Bucket(x)) => x == address,
+        Some(Attachment::BucketName(n)) => Some(n.as_str()) == name,
+        _ => false,
+    };
+    let mut found = false;
+    for e in files {
+        for p in e.policies.iter().filter(|p| p.kind == PolicyKind::Bucket) {
+            if !mine(&p.attached_to) {
+                continue;
+            }
+            for u in held(&p.document, e, &[]) {
+                unsettled.push(self::unsettled(Part::Policy, u, &e.source));
+            }
+            if found {
+                // AWS rule: a bucket has one policy; a second PutBucketPolicy replaces the
+                // first (S3 API Reference, PutBucketPolicy), so which one holds is open.
+                unsettled.push(Unsettled {
+                    part: Part::Policy,
+                    expression: p.address.clone(),
+                    why: "a second policy for the same bucket: which one is in force depends on the order of apply".into(),
+                    source: e.source.clone(),
+                    span: p.document.span,
+                });
+                continue;
+            }
+            found = true;
+            folder.policy = Setting::Present(Loaded {
+                source: e.source.clone(),
+                root: widen(p.document.clone(), e),
+                doc: RawPolicy { wrapped: false },
+                notes: Vec::new(),
+            });
+        }
+        for u in e.unknowns.iter().filter(|u| whole_policy(u)) {
+            unsettled.push(self::unsettled(Part::Policy, u, &e.source));
+        }
+    }
+    if !found {
+        folder.policy = Setting::Absent {
+            source: folder.manifest.source.clone(),
+        };
+    }
+}
+
+/// Whether `u` is a whole policy not known offline: which bucket it belongs to is then not
+/// known either (the readers' wording, `terraform` and `terraform::plan`).
+fn whole_policy(u: &Unknown) -> bool {
+    u.why.starts_with("the whole policy of")
+}
+
+/// Access points: a unit without access point policies declares none that could open the
+/// bucket (an access point without a policy grants nothing by itself); access point policies
+/// are not yet linked to their bucket, so a unit with one leaves every bucket's access points
+/// open to doubt.
+fn access_points(files: &[Extracted], folder: &mut BucketFolder, unsettled: &mut Vec<Unsettled>) {
+    folder.access_points = Some(Vec::new());
+    for e in files {
+        for p in e
+            .policies
+            .iter()
+            .filter(|p| p.kind == PolicyKind::AccessPoint)
+        {
+            unsettled.push(Unsettled {
+                part: Part::AccessPoints,
+                expression: p.address.clone(),
+                why: "an access point policy not yet linked to its bucket by s3-access".into(),
+                source: e.source.clone(),
+                span: p.document.span,
+            });
+        }
+    }
+}
+
+/// The account folder of the unit's account-level settings
+/// (`aws_s3_account_public_access_block`), with the unknowns its flags hold.
+fn account_folder(
+    files: &[Extracted],
+    account: &[(usize, String, &'static str, Value)],
+) -> Option<(AccountFolder, Vec<Unsettled>)> {
+    let (i, _, _, value) = account
+        .iter()
+        .find(|(_, _, n, _)| *n == names::PUBLIC_ACCESS_BLOCK)?;
+    let e = files.get(*i)?;
+    let mut errors = Vec::new();
+    let mut unsettled = Vec::new();
+    let mut reading = Reading {
+        e,
+        errors: &mut errors,
+        unsettled: &mut unsettled,
+    };
+    reading.unsettle(Part::PublicAccessBlock, &held(value, e, &[]));
+    let public_access_block = reading.read::<PublicAccessBlock>(assume_off(value.clone(), e));
+    let manifest = Loaded {
+        source: e.source.clone(),
+        root: super::object(value.span, Vec::new()),
+        doc: AccountManifest {
+            account: Spanned {
+                value: OWN_ACCOUNT.to_string(),
+                span: value.span,
+            },
+            canonical_id: None,
+            span: value.span,
+        },
+        notes: Vec::new(),
+    };
+    let folder = AccountFolder {
+        dir: PathBuf::from(e.source.name()),
+        manifest,
+        public_access_block,
+        authorization_details: Setting::Unknown,
+        trails: None,
+        unknown_files: Vec::new(),
+    };
+    Some((folder, unsettled))
+}
+
+fn array(span: Span) -> Value {
+    Value {
+        kind: Kind::Array(Vec::new()),
+        span,
+    }
+}
+
+/// The unknowns `v` holds: string leaves carrying a placeholder (Terraform's
+/// `${iac:unknown-N}` by index; CloudFormation's `unknown-...` and `9999...` account ids by
+/// place), members named in `skip` left out.
+pub fn held<'a>(v: &Value, e: &'a Extracted, skip: &[&str]) -> Vec<&'a Unknown> {
+    let mut out: Vec<&Unknown> = Vec::new();
+    leaves(v, skip, &mut |s, span| {
+        let found: Vec<&Unknown> = match e.format {
+            Format::Terraform | Format::TerraformPlan => {
+                super::terraform::value::placeholder_ids(s)
+                    .into_iter()
+                    .filter_map(|i| e.unknowns.get(i))
+                    .collect()
+            }
+            Format::CloudFormation if cfn_placeholder(s) => e
+                .unknowns
+                .iter()
+                .filter(|u| overlaps(u.span, span))
+                .collect(),
+            Format::CloudFormation => Vec::new(),
+        };
+        for u in found {
+            if !out.iter().any(|x| std::ptr::eq(*x, u)) {
+                out.push(u);
+            }
+        }
+    });
+    out
+}
+
+fn leaves(v: &Value, skip: &[&str], f: &mut impl FnMut(&str, Span)) {
+    match &v.kind {
+        Kind::String(s) => f(s, v.span),
+        Kind::Array(items) => items.iter().for_each(|x| leaves(x, skip, f)),
+        Kind::Object(members) => members
+            .iter()
+            .filter(|m| !skip.contains(&&*m.key))
+            .for_each(|m| leaves(&m.value, skip, f)),
+        _ => {}
+    }
+}
+
+/// Whether a CloudFormation string carries the reader's placeholder of an unknown value.
+fn cfn_placeholder(s: &str) -> bool {
+    s.contains("unknown-")
+        || s.as_bytes()
+            .windows(12)
+            .any(|w| w.starts_with(b"9999") && w.iter().all(u8::is_ascii_digit))
+}
+
+fn overlaps(a: Span, b: Span) -> bool {
+    (a.start < b.end && b.start < a.end) || a == b
+}
+
+/// `v` with every string leaf that holds an unknown replaced by `false`: a Block Public Access
+/// flag not known offline could be off, so it blocks nothing.
+fn assume_off(mut v: Value, e: &Extracted) -> Value {
+    fn walk(v: &mut Value, e: &Extracted) {
+        let unknown = match &v.kind {
+            Kind::String(_) => !held(v, e, &[]).is_empty(),
+            _ => false,
+        };
+        if unknown {
+            v.kind = Kind::Bool(false);
+            return;
+        }
+        match &mut v.kind {
+            Kind::Array(items) => items.iter_mut().for_each(|x| walk(x, e)),
+            Kind::Object(members) => members.iter_mut().for_each(|m| walk(&mut m.value, e)),
+            _ => {}
+        }
+    }
+    walk(&mut v, e);
+    v
+}
+
+/// The IaC files read together for one input: a Terraform module directory (the directory
+/// given, or the one holding a `.tf` file given), a plan or a template.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// One per file (for a module: its files, then its local child modules' files).
+    pub files: Vec<Extracted>,
+    /// Account-level settings (see [`bucket_folders`]).
+    pub account: Vec<(usize, String, &'static str, Value)>,
+}
+
+impl Unit {
+    /// The buckets it declares, as bucket folders.
+    pub fn buckets(&self, root: &Root) -> Vec<IacBucketFolder> {
+        bucket_folders(&self.files, &self.account, root)
+    }
+
+    /// The reading errors (syntax, limits), one report per file that has one.
+    pub fn errors(&self) -> Vec<FileReport> {
+        self.files
+            .iter()
+            .filter(|e| {
+                e.findings
+                    .iter()
+                    .any(|f| f.severity == crate::registry::Severity::Error)
+            })
+            .map(|e| FileReport {
+                source: e.source.clone(),
+                file_kind: crate::load::FileKind::Iac {
+                    format: e.format.as_str(),
+                },
+                findings: crate::load::locate(&e.source, e.findings.clone(), &[]),
+            })
+            .collect()
+    }
+}
+
+/// Whether `path` names Terraform configuration by its name (`.tf`).
+pub fn is_terraform(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("tf"))
+}
+
+/// Reads the Terraform module in directory `dir` with the variable files Terraform loads by
+/// itself (`terraform.tfvars`, then `*.auto.tfvars` in name order: Terraform docs, "Variable
+/// Definition Precedence"); `None` when it holds no `.tf` file.
+pub fn read_module_dir(dir: &std::path::Path) -> Option<Result<Unit, String>> {
+    use super::terraform::{FsReader, ModuleReader};
+    let reader = FsReader;
+    let paths = reader.tf_files(dir).ok()?;
+    if paths.is_empty() {
+        return None;
+    }
+    let read = |p: &std::path::Path| {
+        reader
+            .read(p)
+            .map(|t| SourceFile::new(p.display().to_string(), t))
+            .map_err(|e| format!("cannot read {}: {e}", p.display()))
+    };
+    let files: Result<Vec<SourceFile>, String> = paths.iter().map(|p| read(p)).collect();
+    let mut vars: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n == "terraform.tfvars" || n.ends_with(".auto.tfvars"))
+                        && p.is_file()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    vars.sort_by_key(|p| (!p.ends_with("terraform.tfvars"), p.clone()));
+    let tfvars: Result<Vec<SourceFile>, String> = vars.iter().map(|p| read(p)).collect();
+    Some(files.and_then(|files| {
+        let read = super::terraform::read_module(dir, files, &tfvars?, std::rc::Rc::new(FsReader));
+        Ok(Unit {
+            files: read.files,
+            account: read.account,
+        })
+    }))
+}
+
+/// Reads a plan (`terraform show -json`) or a CloudFormation template from `source`; `None`
+/// for any other text (a policy, an AWS CLI output, other JSON or YAML).
+pub fn read_document(source: SourceFile) -> Option<Unit> {
+    let text = source.text();
+    let json = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{');
+    let has = |mark: &str| text.contains(mark);
+    let extracted = if json && has("\"format_version\"") {
+        let body = &text[crate::json::bom_len(text)..];
+        crate::json::parse(body)
+            .is_ok_and(|v| super::terraform::plan::is_plan(&v))
+            .then(|| super::terraform::plan::read_plan(source.clone()).after)
+    } else {
+        None
+    };
+    let extracted = match extracted {
+        Some(e) => Some(e),
+        None if !json || has("AWSTemplateFormatVersion") || has("\"AWS::") => {
+            super::cloudformation::read(source)
+        }
+        None => None,
+    }?;
+    Some(Unit {
+        files: vec![extracted],
+        account: Vec::new(),
+    })
+}
+
+/// `doc` with every wholly unknown `Principal`, `Action` or `Resource` value of an Allow
+/// statement read as `*`: it could be anything, so it could grant to anyone (the statement
+/// holds the unknown, so a verdict drawn from it is uncertain, `public::unsettled`). The
+/// placeholder itself is no principal, action or resource the policy readers accept.
+fn widen(mut doc: Value, e: &Extracted) -> Value {
+    if let Kind::Object(members) = &mut doc.kind {
+        for m in members.iter_mut().filter(|m| &*m.key == "Statement") {
+            match &mut m.value.kind {
+                Kind::Array(items) => items.iter_mut().for_each(|st| widen_statement(st, e)),
+                _ => widen_statement(&mut m.value, e),
+            }
+        }
+    }
+    doc
+}
+
+fn widen_statement(st: &mut Value, e: &Extracted) {
+    if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
+        return;
+    }
+    if let Kind::Object(members) = &mut st.kind {
+        for m in members
+            .iter_mut()
+            .filter(|m| ["Principal", "Action", "Resource"].contains(&&*m.key))
+        {
+            any_value(&mut m.value, e);
+        }
+    }
+}
+
+fn any_value(v: &mut Value, e: &Extracted) {
+    let whole = match &v.kind {
+        Kind::String(s) => {
+            let ids = super::terraform::value::placeholder_ids(s);
+            let terraform = ids.len() == 1 && **s == *super::terraform::value::placeholder(ids[0]);
+            let cloudformation = s.starts_with("unknown-") && !held(v, e, &[]).is_empty();
+            terraform || cloudformation
+        }
+        _ => false,
+    };
+    if whole {
+        v.kind = Kind::String("*".into());
+        return;
+    }
+    match &mut v.kind {
+        Kind::Array(items) => items.iter_mut().for_each(|x| any_value(x, e)),
+        Kind::Object(members) => members.iter_mut().for_each(|m| any_value(&mut m.value, e)),
+        _ => {}
+    }
+}

@@ -1,0 +1,196 @@
+//! The buckets infrastructure as code declares, as inputs of `public`, `who-can` and `query
+//! --bucket`: a Terraform module directory or `.tf` file (read with the rest of its
+//! directory, as Terraform does), a plan, or a CloudFormation template gives one input per
+//! bucket, named `FILE#ADDRESS` (`main.tf#aws_s3_bucket.logs`, `template.yaml#LogsBucket`);
+//! the same form on the command line picks one bucket. Each is built by `iac::model` into a
+//! bucket folder and loaded by the one model builder.
+
+use super::inputs::{IacInput, InputError, PublicInput};
+use crate::eval::bucket::BucketModel;
+use crate::iac::model::{self, Unit};
+use crate::load::{Root, WalkError};
+use crate::source::{SourceFile, Span};
+use std::path::{Path, PathBuf};
+
+/// The inputs of an IaC path (`FILE#ADDRESS` picks one bucket); `None` when `path` is not IaC.
+pub fn iac_inputs(path: &Path) -> Option<Vec<PublicInput>> {
+    if !path.exists()
+        && let Some((file, address)) = path.to_str().and_then(|s| s.rsplit_once('#'))
+    {
+        let file = PathBuf::from(file);
+        let all = iac_inputs(&file)?;
+        let mut picked: Vec<PublicInput> = all
+            .into_iter()
+            .filter(|i| matches!(i, PublicInput::Iac(x) if x.address.as_deref().is_none_or(|a| a == address)))
+            .collect();
+        if !picked
+            .iter()
+            .any(|i| matches!(i, PublicInput::Iac(x) if x.address.is_some()))
+        {
+            // Not declared: `load` says which buckets are.
+            picked.push(input(&file, Some(address.to_string())));
+        }
+        return Some(picked);
+    }
+    let unit = read(path)?;
+    let mut out = Vec::new();
+    if !unit.errors().is_empty() {
+        out.push(input(path, None));
+    }
+    for b in unit.buckets(&Root::default()) {
+        if declared_in(&b.folder, path) {
+            out.push(input(path, Some(b.address)));
+        }
+    }
+    Some(out)
+}
+
+fn input(file: &Path, address: Option<String>) -> PublicInput {
+    let shown = match &address {
+        Some(a) => PathBuf::from(format!("{}#{a}", file.display())),
+        None => file.to_path_buf(),
+    };
+    PublicInput::Iac(IacInput {
+        file: file.to_path_buf(),
+        address,
+        shown,
+    })
+}
+
+/// A bucket given as a `.tf` file belongs to it when that file declares it; any other unit
+/// holds its buckets.
+fn declared_in(folder: &crate::aws_docs::BucketFolder, path: &Path) -> bool {
+    if !model::is_terraform(path) {
+        return true;
+    }
+    let declared = Path::new(folder.manifest.source.name());
+    match (declared.canonicalize(), path.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => declared == path,
+    }
+}
+
+/// Reads the unit of `path`: a directory's module, a `.tf` file's directory's module, or a
+/// plan or template; `None` for anything else.
+fn read(path: &Path) -> Option<Unit> {
+    if path.is_dir() {
+        return model::read_module_dir(path).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
+    }
+    if model::is_terraform(path) {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        return model::read_module_dir(dir).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
+    }
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if ![".json", ".yaml", ".yml", ".template"]
+        .iter()
+        .any(|x| name.ends_with(x))
+    {
+        return None;
+    }
+    let bytes = crate::load::read_limited(path).ok()?;
+    let text = crate::iac::terraform::plan::decode(bytes).ok()?;
+    model::read_document(SourceFile::new(path.display().to_string(), text))
+}
+
+/// A unit that could not be read: its one file with the error.
+fn unreadable(path: &Path, error: &str) -> Unit {
+    let mut e = crate::iac::terraform::empty(
+        SourceFile::new(path.display().to_string(), ""),
+        crate::iac::Format::Terraform,
+    );
+    e.findings.push(crate::diagnostic::Finding::new(
+        crate::registry::Code::TerraformSyntax,
+        Span::new(0, 0),
+        error.to_string(),
+    ));
+    Unit {
+        files: vec![e],
+        account: Vec::new(),
+    }
+}
+
+/// Loads the bucket of `input`, built from its unit; reading and shape errors are reports.
+pub fn load(input: &IacInput, root: &Root) -> Result<BucketModel, InputError> {
+    let invalid = |reports| InputError::Invalid {
+        path: input.shown.clone(),
+        reports,
+    };
+    let Some(unit) = read(&input.file) else {
+        return Err(invalid(Vec::new()));
+    };
+    let Some(address) = &input.address else {
+        return Err(invalid(unit.errors()));
+    };
+    let buckets = unit.buckets(root);
+    let Some(b) = buckets.iter().find(|b| &b.address == address) else {
+        let known: Vec<&str> = buckets.iter().map(|b| b.address.as_str()).collect();
+        return Err(InputError::NoSuchBucket(format!(
+            "{} declares no bucket `{address}`; it declares: {}",
+            input.file.display(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    };
+    if !b.errors.is_empty() {
+        return Err(invalid(b.errors.clone()));
+    }
+    BucketModel::from_folder(&b.folder).map_err(invalid)
+}
+
+/// The directories under `dir` (itself included) that hold Terraform configuration, and the
+/// YAML and `.template` files (templates), in sorted order. Hidden entries, `target` and
+/// `node_modules` are skipped, as the JSON walk does; symbolic links are not followed.
+pub fn module_dirs(dir: &Path, errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk(dir, &mut out, errors, 0);
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>, depth: usize) {
+    // Deeper trees are not configuration; the bound keeps a hostile tree finite.
+    if depth > 64 {
+        return;
+    }
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .filter_map(|e| e.file_type().ok().map(|t| (e.path(), t)))
+            .collect(),
+        Err(error) => {
+            errors.push(WalkError {
+                path: dir.to_path_buf(),
+                error,
+                skipped: false,
+            });
+            return;
+        }
+    };
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut module = false;
+    for (p, t) in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" || name == "node_modules" || t.is_symlink() {
+            continue;
+        }
+        if t.is_dir() {
+            walk(&p, out, errors, depth + 1);
+        } else if t.is_file() && model::is_terraform(&p) {
+            module = true;
+        } else if t.is_file()
+            && [".yaml", ".yml", ".template"]
+                .iter()
+                .any(|x| name.to_ascii_lowercase().ends_with(x))
+        {
+            out.push(p);
+        }
+    }
+    if module {
+        out.push(dir.to_path_buf());
+    }
+}
