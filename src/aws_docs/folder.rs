@@ -547,6 +547,21 @@ pub struct Unsettled {
     pub span: Span,
 }
 
+impl Unsettled {
+    /// "`expr` at file:line:col is not known before apply (why)": what output says of it.
+    pub fn describe(&self) -> String {
+        let at = self.source.line_col(self.span.start);
+        format!(
+            "`{}` at {}:{}:{} is not known before apply ({})",
+            self.expression,
+            self.source.name(),
+            at.line,
+            at.column,
+            self.why
+        )
+    }
+}
+
 impl BucketFolder {
     /// The bucket name.
     pub fn bucket(&self) -> &str {

@@ -23,7 +23,7 @@ use crate::json::{Kind, Value};
 use crate::load::FileReport;
 use crate::policy::{PolicyKind, Spanned};
 use crate::source::{SourceFile, Span};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The account id of a bucket read from IaC: the owner account is not in the configuration,
 /// so it is the symbolic own account, as CloudFormation's `AWS::AccountId` reads.
@@ -619,5 +619,115 @@ fn any_value(v: &mut Value, e: &Extracted) {
         Kind::Array(items) => items.iter_mut().for_each(|x| any_value(x, e)),
         Kind::Object(members) => members.iter_mut().for_each(|m| any_value(&mut m.value, e)),
         _ => {}
+    }
+}
+
+/// Reads the unit of `path`: a directory's module, a `.tf` file's directory's module, or a
+/// plan or template; `None` for anything else.
+pub fn read_path(path: &Path) -> Option<Unit> {
+    if path.is_dir() {
+        return read_module_dir(path).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
+    }
+    if is_terraform(path) {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        return read_module_dir(dir).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
+    }
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if ![".json", ".yaml", ".yml", ".template"]
+        .iter()
+        .any(|x| name.ends_with(x))
+    {
+        return None;
+    }
+    let bytes = crate::load::read_limited(path).ok()?;
+    let text = super::terraform::plan::decode(bytes).ok()?;
+    read_document(SourceFile::new(path.display().to_string(), text))
+}
+
+/// A unit that could not be read: its one file with the error.
+fn unreadable(path: &Path, error: &str) -> Unit {
+    let mut e = super::terraform::empty(
+        SourceFile::new(path.display().to_string(), ""),
+        Format::Terraform,
+    );
+    e.findings.push(crate::diagnostic::Finding::new(
+        crate::registry::Code::TerraformSyntax,
+        crate::source::Span::new(0, 0),
+        error.to_string(),
+    ));
+    Unit {
+        files: vec![e],
+        account: Vec::new(),
+    }
+}
+
+/// `FILE#ADDRESS` (one bucket of an IaC file: `main.tf#aws_s3_bucket.logs`) split in two;
+/// `None` when `path` exists as written or has no `#`.
+pub fn split_address(path: &Path) -> Option<(PathBuf, String)> {
+    if path.exists() {
+        return None;
+    }
+    let (file, address) = path.to_str()?.rsplit_once('#')?;
+    Some((PathBuf::from(file), address.to_string()))
+}
+
+/// Why no single bucket was picked.
+#[derive(Debug)]
+pub enum NotPicked {
+    /// The unit or the bucket's settings have errors.
+    Errors(Vec<FileReport>),
+    /// No such bucket, or several and none named: the message says which there are.
+    Other(String),
+}
+
+/// The bucket `address` of `unit` (read from `file`); without an address, its only bucket.
+pub fn pick(
+    unit: &Unit,
+    file: &Path,
+    address: Option<&str>,
+    root: &Root,
+) -> Result<IacBucketFolder, NotPicked> {
+    let errors = unit.errors();
+    if !errors.is_empty() {
+        return Err(NotPicked::Errors(errors));
+    }
+    let mut buckets = unit.buckets(root);
+    let names = |bs: &[IacBucketFolder]| {
+        let all: Vec<&str> = bs.iter().map(|b| b.address.as_str()).collect();
+        if all.is_empty() {
+            "none".to_string()
+        } else {
+            all.join(", ")
+        }
+    };
+    let at = match address {
+        Some(a) => buckets.iter().position(|b| b.address == a),
+        None if buckets.len() == 1 => Some(0),
+        None if buckets.is_empty() => None,
+        None => {
+            return Err(NotPicked::Other(format!(
+                "{} declares several buckets: name one as {}#ADDRESS ({})",
+                file.display(),
+                file.display(),
+                names(&buckets)
+            )));
+        }
+    };
+    let Some(at) = at else {
+        return Err(NotPicked::Other(format!(
+            "{} declares no bucket{}; it declares: {}",
+            file.display(),
+            address.map(|a| format!(" `{a}`")).unwrap_or_default(),
+            names(&buckets)
+        )));
+    };
+    let b = buckets.swap_remove(at);
+    if b.errors.is_empty() {
+        Ok(b)
+    } else {
+        Err(NotPicked::Errors(b.errors))
     }
 }

@@ -7,17 +7,13 @@
 
 use super::inputs::{IacInput, InputError, PublicInput};
 use crate::eval::bucket::BucketModel;
-use crate::iac::model::{self, Unit};
+use crate::iac::model::{self, NotPicked};
 use crate::load::{Root, WalkError};
-use crate::source::{SourceFile, Span};
 use std::path::{Path, PathBuf};
 
 /// The inputs of an IaC path (`FILE#ADDRESS` picks one bucket); `None` when `path` is not IaC.
 pub fn iac_inputs(path: &Path) -> Option<Vec<PublicInput>> {
-    if !path.exists()
-        && let Some((file, address)) = path.to_str().and_then(|s| s.rsplit_once('#'))
-    {
-        let file = PathBuf::from(file);
+    if let Some((file, address)) = model::split_address(path) {
         let all = iac_inputs(&file)?;
         let mut picked: Vec<PublicInput> = all
             .into_iter()
@@ -28,11 +24,11 @@ pub fn iac_inputs(path: &Path) -> Option<Vec<PublicInput>> {
             .any(|i| matches!(i, PublicInput::Iac(x) if x.address.is_some()))
         {
             // Not declared: `load` says which buckets are.
-            picked.push(input(&file, Some(address.to_string())));
+            picked.push(input(&file, Some(address)));
         }
         return Some(picked);
     }
-    let unit = read(path)?;
+    let unit = model::read_path(path)?;
     let mut out = Vec::new();
     if !unit.errors().is_empty() {
         out.push(input(path, None));
@@ -70,77 +66,23 @@ fn declared_in(folder: &crate::aws_docs::BucketFolder, path: &Path) -> bool {
     }
 }
 
-/// Reads the unit of `path`: a directory's module, a `.tf` file's directory's module, or a
-/// plan or template; `None` for anything else.
-fn read(path: &Path) -> Option<Unit> {
-    if path.is_dir() {
-        return model::read_module_dir(path).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
-    }
-    if model::is_terraform(path) {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        return model::read_module_dir(dir).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
-    }
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    if ![".json", ".yaml", ".yml", ".template"]
-        .iter()
-        .any(|x| name.ends_with(x))
-    {
-        return None;
-    }
-    let bytes = crate::load::read_limited(path).ok()?;
-    let text = crate::iac::terraform::plan::decode(bytes).ok()?;
-    model::read_document(SourceFile::new(path.display().to_string(), text))
-}
-
-/// A unit that could not be read: its one file with the error.
-fn unreadable(path: &Path, error: &str) -> Unit {
-    let mut e = crate::iac::terraform::empty(
-        SourceFile::new(path.display().to_string(), ""),
-        crate::iac::Format::Terraform,
-    );
-    e.findings.push(crate::diagnostic::Finding::new(
-        crate::registry::Code::TerraformSyntax,
-        Span::new(0, 0),
-        error.to_string(),
-    ));
-    Unit {
-        files: vec![e],
-        account: Vec::new(),
-    }
-}
-
 /// Loads the bucket of `input`, built from its unit; reading and shape errors are reports.
 pub fn load(input: &IacInput, root: &Root) -> Result<BucketModel, InputError> {
     let invalid = |reports| InputError::Invalid {
         path: input.shown.clone(),
         reports,
     };
-    let Some(unit) = read(&input.file) else {
+    let Some(unit) = model::read_path(&input.file) else {
         return Err(invalid(Vec::new()));
     };
     let Some(address) = &input.address else {
         return Err(invalid(unit.errors()));
     };
-    let buckets = unit.buckets(root);
-    let Some(b) = buckets.iter().find(|b| &b.address == address) else {
-        let known: Vec<&str> = buckets.iter().map(|b| b.address.as_str()).collect();
-        return Err(InputError::NoSuchBucket(format!(
-            "{} declares no bucket `{address}`; it declares: {}",
-            input.file.display(),
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        )));
-    };
-    if !b.errors.is_empty() {
-        return Err(invalid(b.errors.clone()));
+    match model::pick(&unit, &input.file, Some(address), root) {
+        Ok(b) => BucketModel::from_folder(&b.folder).map_err(invalid),
+        Err(NotPicked::Errors(reports)) => Err(invalid(reports)),
+        Err(NotPicked::Other(message)) => Err(InputError::NoSuchBucket(message)),
     }
-    BucketModel::from_folder(&b.folder).map_err(invalid)
 }
 
 /// The directories under `dir` (itself included) that hold Terraform configuration, and the

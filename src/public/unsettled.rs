@@ -4,23 +4,10 @@
 //! off, becomes `unknown`, with the expression and its place. The soundness rule of
 //! docs/iac.md: an unknown never makes anything look safe, nor certainly public.
 
-use super::bucket::{Location, Path, PathKind, Status};
+use super::bucket::{Path, PathKind, Status};
 use crate::aws_docs::folder::{Part, Unsettled};
 use crate::eval::graph::{Graph, Layer};
 use crate::policy::Effect;
-
-/// `expr` at file:line:col is not known before apply (why).
-pub fn describe(u: &Unsettled) -> String {
-    let at = Location {
-        file: u.source.name().to_string(),
-        line: u.source.line_col(u.span.start).line,
-        column: u.source.line_col(u.span.start).column,
-    };
-    format!(
-        "`{}` at {at} is not known before apply ({})",
-        u.expression, u.why
-    )
-}
 
 /// Applies the graph's unsettled values to the paths of its bucket.
 pub fn apply(graph: &Graph, paths: &mut Vec<Path>) {
@@ -47,7 +34,7 @@ pub fn apply(graph: &Graph, paths: &mut Vec<Path>) {
             p.reasons.insert(
                 0,
                 format!(
-                    "public unless Block Public Access turns it off, and {}",
+                    "public unless Block Public Access blocks it, and {}",
                     list(&bpa)
                 ),
             );
@@ -65,7 +52,7 @@ pub fn apply(graph: &Graph, paths: &mut Vec<Path>) {
 
 fn list(us: &[&Unsettled]) -> String {
     us.iter()
-        .map(|u| describe(u))
+        .map(|u| u.describe())
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -1,0 +1,202 @@
+//! IaC buckets behind every command (`iac::model`): a `.tf` module, a plan or a template gives
+//! the same bucket a folder gives, `public`, `who-can` and `query --bucket` judge it, and a
+//! value not known before apply makes the verdict it touches uncertain, with its place.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const DIR: &str = "tests/fixtures/iac/model";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> (serde_json::Value, i32) {
+    let out = run(args);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code().unwrap())
+}
+
+/// `public --format json` on one fixture: its only bucket and the exit code.
+fn public(fixture: &str) -> (serde_json::Value, i32) {
+    let path = format!("{DIR}/{fixture}");
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    let buckets = v["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 1, "{v:#}");
+    (buckets[0].clone(), code)
+}
+
+fn policy_path(b: &serde_json::Value) -> &serde_json::Value {
+    b["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "bucket-policy")
+        .unwrap()
+}
+
+#[test]
+fn a_public_policy_with_split_bpa_under_count_is_public_at_its_tf_line() {
+    let (b, code) = public("public_tf");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    assert_eq!(b["bucket"], "example-site");
+    assert_eq!(b["source"], format!("{DIR}/public_tf#aws_s3_bucket.site"));
+    let st = &policy_path(&b)["statements"][0];
+    assert_eq!(st["at"]["file"], format!("{DIR}/public_tf/main.tf"));
+    assert_eq!(
+        (st["at"]["line"].as_u64(), st["sid"].as_str()),
+        (Some(24), Some("PublicRead"))
+    );
+}
+
+#[test]
+fn the_same_bucket_with_bpa_on_is_blocked() {
+    let (b, code) = public("blocked_tf");
+    assert_eq!((b["verdict"].as_str(), code), (Some("blocked"), 0), "{b:#}");
+    let blocker = &policy_path(&b)["blocked_by"];
+    assert_eq!(blocker["flag"], "RestrictPublicBuckets");
+    assert_eq!(blocker["at"]["line"], 16);
+}
+
+#[test]
+fn a_principal_from_a_variable_without_default_is_uncertain_and_located() {
+    let (b, code) = public("unknown_principal");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let p = policy_path(&b);
+    assert_eq!(p["status"], "unknown");
+    let reason = p["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("`var.reader` at tests/fixtures/iac/model/unknown_principal/main.tf:24:27 is not known before apply"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_bpa_flag_from_a_data_source_is_read_as_off_and_uncertain() {
+    let (b, code) = public("unknown_bpa");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let reason = policy_path(&b)["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("`data.aws_ssm_parameter.strict.value` at tests/fixtures/iac/model/unknown_bpa/main.tf:13:29"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_cloudformation_public_read_acl_is_public_via_the_acl() {
+    let (b, code) = public("cfn_acl/template.yaml");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    let acl = b["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "bucket-acl")
+        .unwrap();
+    assert_eq!(acl["status"], "public");
+    assert_eq!(acl["grants"][0]["grantee"], "AllUsers");
+    assert_eq!(
+        b["source"],
+        format!("{DIR}/cfn_acl/template.yaml#SiteBucket")
+    );
+}
+
+#[test]
+fn a_plan_whose_policy_is_known_only_after_apply_is_uncertain() {
+    let (b, code) = public("plan_unknown/plan.json");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let p = policy_path(&b);
+    let reason = p["reasons"][0].as_str().unwrap();
+    assert!(reason.contains("aws_s3_bucket_policy.logs"), "{reason}");
+    // Not "the bucket has no bucket policy": the policy is there, its text is unknown.
+    assert_eq!(p["reasons"].as_array().unwrap().len(), 1, "{p:#}");
+}
+
+#[test]
+fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
+    let (v, code) = json(&["public", "--format", "json", DIR]);
+    let sources: Vec<&str> = v["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 6, "{sources:?}");
+    assert_eq!(code, 1);
+    let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
+    let (v, code) = json(&["public", "--format", "json", &one]);
+    assert_eq!(
+        (v["buckets"][0]["verdict"].as_str(), code),
+        (Some("blocked"), 0)
+    );
+    let none = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.nope");
+    let out = run(&["public", &none]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("declares no bucket `aws_s3_bucket.nope`; it declares: aws_s3_bucket.site"),
+        "{err}"
+    );
+}
+
+#[test]
+fn who_can_says_uncertain_with_the_unknown_expression() {
+    let path = format!("{DIR}/unknown_principal");
+    let (v, code) = json(&["who-can", "--format", "json", &path]);
+    assert_eq!(code, 1);
+    let uncertain = v["buckets"][0]["uncertain"].as_array().unwrap();
+    assert!(
+        uncertain.iter().any(|r| r["kind"] == "iac-unknown"
+            && r["message"].as_str().unwrap().contains("`var.reader` at")),
+        "{uncertain:#?}"
+    );
+}
+
+#[test]
+fn query_takes_a_tf_bucket() {
+    let ask = |bucket: &str| {
+        let out = run(&[
+            "query",
+            "--principal",
+            "anonymous",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::example-site/a.txt",
+            "--bucket",
+            bucket,
+        ]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(ask(&format!("{DIR}/public_tf/main.tf")).starts_with("Allow"));
+    assert!(ask(&format!("{DIR}/blocked_tf#aws_s3_bucket.site")).starts_with("ExplicitDeny"));
+}
