@@ -518,6 +518,9 @@ pub struct BucketFolder {
 pub enum Part {
     /// The bucket policy (a value inside it, or the whole policy).
     Policy,
+    /// A Deny statement of the bucket policy, left out because it may not apply (a Deny never
+    /// makes a policy non-public, so only who can get in may change).
+    PolicyDeny,
     /// The policy of the access point of this name.
     AccessPointPolicy(String),
     /// The bucket ACL (the setting is then unknown).

@@ -195,6 +195,12 @@ impl Reading<'_> {
         }
     }
 
+    /// Reads `value` as a `T`; a shape error leaves the setting unknown, unreported.
+    fn quiet<T: AwsDocument>(&mut self, value: Value) -> Setting<T> {
+        read::read_value::<T>(&self.e.source, value, Vec::new())
+            .map_or(Setting::Unknown, Setting::Present)
+    }
+
     fn unsettle(&mut self, part: Part, held: &[&Unknown]) {
         for u in held {
             self.unsettled
@@ -204,7 +210,13 @@ impl Reading<'_> {
 
     /// One setting (`name` is its bucket-folder file name) into `folder`.
     fn setting(&mut self, folder: &mut BucketFolder, name: &str, value: &Value) {
-        let skip: &[&str] = if name == names::ACL { &["Owner"] } else { &[] };
+        // Canonical user ids (the owner's, known only from AWS) never make a grant public:
+        // only the All Users and Authenticated Users groups do (S3 "The meaning of public").
+        let skip: &[&str] = if name == names::ACL {
+            &["Owner", "ID", "DisplayName"]
+        } else {
+            &[]
+        };
         let held = held(value, self.e, skip);
         if name == names::PUBLIC_ACCESS_BLOCK {
             // A flag not known offline is read as off (it could be), and said.
@@ -228,12 +240,14 @@ impl Reading<'_> {
             n if n == names::OWNERSHIP_CONTROLS => {
                 folder.ownership_controls = self.read::<OwnershipControls>(v)
             }
-            n if n == names::ENCRYPTION => folder.encryption = self.read(v),
-            n if n == names::VERSIONING => folder.versioning = self.read(v),
-            n if n == names::LOGGING => folder.logging = self.read(v),
-            n if n == names::CORS => folder.cors = self.read(v),
-            n if n == names::OBJECT_LOCK => folder.object_lock = self.read(v),
-            n if n == names::NOTIFICATION => folder.notification = self.read(v),
+            // Settings no verdict of access depends on: one the readers refuse is unknown here
+            // (`lint` reports it), not a reason to refuse the bucket.
+            n if n == names::ENCRYPTION => folder.encryption = self.quiet(v),
+            n if n == names::VERSIONING => folder.versioning = self.quiet(v),
+            n if n == names::LOGGING => folder.logging = self.quiet(v),
+            n if n == names::CORS => folder.cors = self.quiet(v),
+            n if n == names::OBJECT_LOCK => folder.object_lock = self.quiet(v),
+            n if n == names::NOTIFICATION => folder.notification = self.quiet(v),
             _ => {}
         }
     }
@@ -270,8 +284,13 @@ fn bucket_policy(
             if !mine(&p.attached_to) {
                 continue;
             }
+            let denies = deny_spans(&p.document);
             for u in held(&p.document, e, &[]) {
-                unsettled.push(self::unsettled(Part::Policy, u, &e.source));
+                let deny = denies
+                    .iter()
+                    .any(|d| d.start <= u.span.start && u.span.end <= d.end);
+                let part = if deny { Part::PolicyDeny } else { Part::Policy };
+                unsettled.push(self::unsettled(part, u, &e.source));
             }
             if found {
                 // AWS rule: a bucket has one policy; a second PutBucketPolicy replaces the
@@ -286,12 +305,20 @@ fn bucket_policy(
                 continue;
             }
             found = true;
-            folder.policy = Setting::Present(Loaded {
-                source: e.source.clone(),
-                root: widen(p.document.clone(), e),
-                doc: RawPolicy { wrapped: false },
-                notes: Vec::new(),
-            });
+            let root = widen(p.document.clone(), e);
+            folder.policy = if no_statement(&root) && !no_statement(&p.document) {
+                // Only Deny statements holding unknowns: what is left grants nothing.
+                Setting::Absent {
+                    source: e.source.clone(),
+                }
+            } else {
+                Setting::Present(Loaded {
+                    source: e.source.clone(),
+                    root,
+                    doc: RawPolicy { wrapped: false },
+                    notes: Vec::new(),
+                })
+            };
         }
         for u in e.unknowns.iter().filter(|u| whole_policy(u)) {
             unsettled.push(self::unsettled(Part::Policy, u, &e.source));
@@ -571,24 +598,55 @@ pub fn read_document(source: SourceFile) -> Option<Unit> {
     })
 }
 
-/// `doc` with every wholly unknown `Principal`, `Action` or `Resource` value of an Allow
-/// statement read as `*`: it could be anything, so it could grant to anyone (the statement
-/// holds the unknown, so a verdict drawn from it is uncertain, `public::unsettled`). The
-/// placeholder itself is no principal, action or resource the policy readers accept.
+/// `doc` as the policy readers may take it when values are not known offline (the verdicts
+/// a statement holding one touches are uncertain, `public::unsettled`): in an Allow statement a
+/// `Principal`, `Action` or `Resource` value holding an unknown is read as `*` (it could be
+/// anything, so it could grant to anyone); a Deny statement holding one is left out (it may
+/// not apply, and a Deny never makes a policy non-public). The placeholder itself is no
+/// principal, action or resource the readers accept.
 fn widen(mut doc: Value, e: &Extracted) -> Value {
     if let Kind::Object(members) = &mut doc.kind {
         for m in members.iter_mut().filter(|m| &*m.key == "Statement") {
             match &mut m.value.kind {
-                Kind::Array(items) => items.iter_mut().for_each(|st| widen_statement(st, e)),
-                _ => widen_statement(&mut m.value, e),
+                Kind::Array(items) => {
+                    items.retain(|st| !is_effect(st, "Deny") || held(st, e, &[]).is_empty());
+                    items.iter_mut().for_each(|st| widen_allow(st, e));
+                }
+                _ => widen_allow(&mut m.value, e),
             }
         }
     }
     doc
 }
 
-fn widen_statement(st: &mut Value, e: &Extracted) {
-    if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
+/// The spans of the Deny statements of a policy document.
+fn deny_spans(doc: &Value) -> Vec<Span> {
+    statements(doc)
+        .into_iter()
+        .filter(|st| is_effect(st, "Deny"))
+        .map(|st| st.span)
+        .collect()
+}
+
+fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement").map(|s| &s.kind) {
+        Some(Kind::Array(items)) => items.iter().collect(),
+        Some(_) => doc.get("Statement").into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Whether a policy document has an empty `Statement` array.
+fn no_statement(doc: &Value) -> bool {
+    matches!(doc.get("Statement").map(|s| &s.kind), Some(Kind::Array(items)) if items.is_empty())
+}
+
+fn is_effect(st: &Value, effect: &str) -> bool {
+    st.get("Effect").and_then(Value::as_str) == Some(effect)
+}
+
+fn widen_allow(st: &mut Value, e: &Extracted) {
+    if !is_effect(st, "Allow") {
         return;
     }
     if let Kind::Object(members) = &mut st.kind {
@@ -602,17 +660,10 @@ fn widen_statement(st: &mut Value, e: &Extracted) {
 }
 
 fn any_value(v: &mut Value, e: &Extracted) {
-    let whole = match &v.kind {
-        Kind::String(s) => {
-            let ids = super::terraform::value::placeholder_ids(s);
-            let terraform = ids.len() == 1 && **s == *super::terraform::value::placeholder(ids[0]);
-            let cloudformation = s.starts_with("unknown-") && !held(v, e, &[]).is_empty();
-            terraform || cloudformation
+    if matches!(v.kind, Kind::String(_)) {
+        if !held(v, e, &[]).is_empty() {
+            v.kind = Kind::String("*".into());
         }
-        _ => false,
-    };
-    if whole {
-        v.kind = Kind::String("*".into());
         return;
     }
     match &mut v.kind {

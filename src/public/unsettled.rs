@@ -84,9 +84,16 @@ fn policy(graph: &Graph, p: &mut Path, us: Vec<&Unsettled>) {
                 .enumerate()
                 .find(|(_, s)| s.span.start <= u.span.start && u.span.end <= s.span.end)
         });
+        let within = |span: Option<crate::source::Span>| {
+            span.is_some_and(|x| x.start <= u.span.start && u.span.end <= x.end)
+        };
         match at {
-            // Deny statements never make a policy non-public (S3 "The meaning of public").
+            // Deny statements never make a policy non-public, and neither actions nor
+            // resources decide whether a statement is (S3 "The meaning of public").
             Some((_, s)) if s.effect.value == Effect::Deny => {}
+            Some((_, s))
+                if within(s.action.as_ref().map(|a| a.span))
+                    || within(s.resource.as_ref().map(|r| r.span)) => {}
             Some((i, _)) => in_allow.push((i, u)),
             None => loose.push(u),
         }
