@@ -782,3 +782,101 @@ pub fn pick(
         Err(NotPicked::Errors(b.errors))
     }
 }
+
+/// The two sides of a Terraform plan, for `diff`: the buckets before the apply and after it.
+#[derive(Debug, Clone)]
+pub struct PlanSides {
+    /// Before: each bucket with the bucket policy it has before the apply
+    /// (`resource_changes[].change.before`; absent for a policy the apply creates). The
+    /// reader keeps no other setting's before value yet, so those are unknown.
+    pub old: Vec<IacBucketFolder>,
+    /// After: the planned values (`planned_values`), as `public` reads the plan.
+    pub new: Vec<IacBucketFolder>,
+}
+
+/// Reads a plan (`terraform show -json`, text already decoded) into its two sides. Addresses
+/// are the plan's (`module.logs.aws_s3_bucket.this`), the same on both sides.
+pub fn plan_sides(source: SourceFile, root: &Root) -> PlanSides {
+    let read = super::terraform::plan::read_plan(source);
+    let new = bucket_folders(std::slice::from_ref(&read.after), &[], root);
+    let mut before = read.after.clone();
+    // A before policy is linked to its bucket as the planned policy of the same address is.
+    before.policies = read
+        .before
+        .into_iter()
+        .map(|mut p| {
+            p.attached_to = read
+                .after
+                .policies
+                .iter()
+                .find(|a| a.address == p.address)
+                .and_then(|a| a.attached_to.clone());
+            p
+        })
+        .collect();
+    before.unknowns.retain(|u| !whole_policy(u));
+    for b in &mut before.buckets {
+        b.settings.clear();
+    }
+    let mut old = bucket_folders(std::slice::from_ref(&before), &[], root);
+    for b in &mut old {
+        // Not the default ACL: the ACL before the apply is simply not known.
+        b.folder.acl = Setting::Unknown;
+    }
+    PlanSides { old, new }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: &str = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[
+{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b","values":{"bucket":"bkt"}},
+{"address":"aws_s3_bucket_policy.b","mode":"managed","type":"aws_s3_bucket_policy","name":"b","values":{"bucket":"bkt",
+"policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bkt/*\"}]}"}}]}},
+"resource_changes":[{"address":"aws_s3_bucket_policy.b","type":"aws_s3_bucket_policy","change":{"actions":["update"],
+"before":{"bucket":"bkt","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bkt/*\"}]}"},
+"after":{},"after_unknown":{}}}]}"#;
+
+    fn principal(f: &IacBucketFolder) -> String {
+        let l = f.folder.policy.loaded().unwrap();
+        let st = &l.root.get("Statement").unwrap().as_array().unwrap()[0];
+        let p = st.get("Principal").unwrap();
+        l.source.slice(p.span).to_string()
+    }
+
+    #[test]
+    fn a_plan_gives_the_policy_before_and_after_for_the_same_bucket() {
+        let sides = plan_sides(SourceFile::new("plan.json", PLAN), &Root::default());
+        assert_eq!(sides.old.len(), 1);
+        assert_eq!(sides.new.len(), 1);
+        assert_eq!(sides.old[0].address, "aws_s3_bucket.b");
+        assert_eq!(sides.new[0].address, "aws_s3_bucket.b");
+        assert_eq!(principal(&sides.new[0]), "\\\"*\\\"");
+        assert!(principal(&sides.old[0]).contains("111122223333"));
+        assert!(sides.old[0].folder.acl.is_unknown());
+        assert!(!sides.new[0].folder.acl.is_unknown());
+    }
+
+    #[test]
+    fn a_template_with_two_buckets_gives_two_folders_with_their_settings() {
+        let t = "Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: a\n      AccessControl: PublicRead\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      PublicAccessBlockConfiguration:\n        BlockPublicAcls: !Ref Strict\n        IgnorePublicAcls: true\n        BlockPublicPolicy: true\n        RestrictPublicBuckets: true\nParameters:\n  Strict:\n    Type: String\n";
+        let unit = read_document(SourceFile::new("t.yaml", t)).unwrap();
+        let buckets = unit.buckets(&Root::default());
+        assert_eq!(buckets.len(), 2);
+        assert_eq!(buckets[0].folder.bucket(), "a");
+        assert!(buckets[0].folder.acl.doc().unwrap().is_public());
+        // B's name is the reader's symbol for the name CloudFormation generates; its unknown
+        // flag is read as off and listed.
+        assert_eq!(buckets[1].folder.bucket(), "stack-b");
+        let bpa = buckets[1].folder.public_access_block.doc().unwrap();
+        assert!(!bpa.block_public_acls && bpa.ignore_public_acls);
+        let parts: Vec<&Part> = buckets[1]
+            .folder
+            .unsettled
+            .iter()
+            .map(|u| &u.part)
+            .collect();
+        assert_eq!(parts, [&Part::PublicAccessBlock]);
+    }
+}
