@@ -200,3 +200,31 @@ fn query_takes_a_tf_bucket() {
     assert!(ask(&format!("{DIR}/public_tf/main.tf")).starts_with("Allow"));
     assert!(ask(&format!("{DIR}/blocked_tf#aws_s3_bucket.site")).starts_with("ExplicitDeny"));
 }
+
+#[test]
+fn hostile_trees_and_addresses_end_in_clear_errors() {
+    let tmp = std::env::temp_dir().join(format!("s3-access-iac-model-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let mut deep = tmp.clone();
+    for _ in 0..100 {
+        deep = deep.join("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(
+        deep.join("main.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {}\n",
+    )
+    .unwrap();
+    let out = run(&["public", tmp.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("more than 64 directories deep"), "{err}");
+    // An address with odd characters is a name like any other: not declared, said so.
+    let odd = format!("{DIR}/public_tf/main.tf#\u{1b}[31m../../x#y");
+    let out = run(&["public", &odd]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("declares no bucket"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -715,14 +715,18 @@ fn unreadable(path: &Path, error: &str) -> Unit {
     }
 }
 
-/// `FILE#ADDRESS` (one bucket of an IaC file: `main.tf#aws_s3_bucket.logs`) split in two;
-/// `None` when `path` exists as written or has no `#`.
+/// `FILE#ADDRESS` (one bucket of an IaC file: `main.tf#aws_s3_bucket.logs`) split at the
+/// first `#` after which the file exists (an address may hold `#` too: `x["a#b"]`); `None`
+/// when `path` exists as written or no such split exists.
 pub fn split_address(path: &Path) -> Option<(PathBuf, String)> {
     if path.exists() {
         return None;
     }
-    let (file, address) = path.to_str()?.rsplit_once('#')?;
-    Some((PathBuf::from(file), address.to_string()))
+    let text = path.to_str()?;
+    text.match_indices('#')
+        .map(|(i, _)| (&text[..i], &text[i + 1..]))
+        .find(|(file, _)| Path::new(file).exists())
+        .map(|(file, address)| (PathBuf::from(file), address.to_string()))
 }
 
 /// Why no single bucket was picked.

@@ -95,8 +95,13 @@ pub fn module_dirs(dir: &Path, errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>, depth: usize) {
-    // Deeper trees are not configuration; the bound keeps a hostile tree finite.
+    // The bound keeps a hostile tree finite; what lies deeper is said, not skipped silently.
     if depth > 64 {
+        errors.push(WalkError {
+            path: dir.to_path_buf(),
+            error: std::io::Error::other("more than 64 directories deep: not searched for IaC"),
+            skipped: false,
+        });
         return;
     }
     let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
