@@ -248,6 +248,13 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         notes = bucket.add_identity_of(&mut caller, input.permissions_boundary.is_none());
     }
     let mut graph = std::mem::take(&mut bucket.graph);
+    // A bucket read from IaC: each value not known before apply may change the answer.
+    notes.extend(graph.s3.unsettled.iter().map(|u| {
+        format!(
+            "uncertain: {}; the answer may differ once it is known",
+            u.describe()
+        )
+    }));
     let files = policy_files(input).map_err(|e| stop(notices, e))?;
     for r in std::mem::take(&mut bucket.reports) {
         if !r.findings.is_empty() {

@@ -228,3 +228,23 @@ fn hostile_trees_and_addresses_end_in_clear_errors() {
     assert!(!err.contains('\u{1b}'), "{err:?}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn query_on_a_tf_bucket_with_an_unknown_says_uncertain() {
+    let out = run(&[
+        "query",
+        "--principal",
+        "arn:aws:iam::111122223333:user/u",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-data/a",
+        "--bucket",
+        &format!("{DIR}/unknown_principal/main.tf"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("note: uncertain: `var.reader` at tests/fixtures/iac/model/unknown_principal/main.tf:24:27"),
+        "{text}"
+    );
+}
