@@ -1102,6 +1102,39 @@ pub fn cloudformation(data: &[u8]) {
     }
     let analysis = s3_access::iac::analyze(&x, &s3_access::load::LoadOptions::default());
     check_report(&analysis.report);
+    iac_buckets(&x);
+}
+
+/// The buckets of an IaC file built into bucket models (`iac::model`) and judged: no panic,
+/// every unknown a bucket depends on placed inside the text, and a bucket that depends on one
+/// never judged "not public" on a path it could open.
+fn iac_buckets(x: &s3_access::iac::Extracted) {
+    let root = s3_access::load::Root::default();
+    let text = x.source.text();
+    for b in s3_access::iac::model::bucket_folders(std::slice::from_ref(x), &[], &root) {
+        for u in &b.folder.unsettled {
+            assert!(
+                text.get(u.span.start as usize..u.span.end as usize)
+                    .is_some(),
+                "{u:?}"
+            );
+        }
+        let Ok(model) = s3_access::eval::bucket::BucketModel::from_folder(&b.folder) else {
+            continue;
+        };
+        let v = s3_access::public::bucket::analyze(&model.graph, &model.known, &model.name, "f");
+        let whole = b.folder.unsettled.iter().any(|u| {
+            u.part == s3_access::aws_docs::folder::Part::Policy
+                && b.folder.policy.loaded().is_none()
+        });
+        if whole {
+            assert_ne!(
+                v.verdict,
+                s3_access::public::bucket::Verdict::NotPublic,
+                "{v:?}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1139,6 +1172,7 @@ pub fn terraform(data: &[u8]) {
     for f in &analysis.report.findings {
         assert!(inside(f.finding.span), "{:?}", f.finding);
     }
+    iac_buckets(&extracted);
 }
 
 // ---------------------------------------------------------------------------------------
