@@ -146,7 +146,7 @@ fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
         .iter()
         .map(|b| b["source"].as_str().unwrap())
         .collect();
-    assert_eq!(sources.len(), 6, "{sources:?}");
+    assert_eq!(sources.len(), 8, "{sources:?}");
     assert_eq!(code, 1);
     let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
     let (v, code) = json(&["public", "--format", "json", &one]);
@@ -246,5 +246,27 @@ fn query_on_a_tf_bucket_with_an_unknown_says_uncertain() {
     assert!(
         text.contains("note: uncertain: `var.reader` at tests/fixtures/iac/model/unknown_principal/main.tf:24:27"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_legacy_inline_policy_belongs_to_its_bucket() {
+    let (b, code) = public("legacy_inline");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    assert_eq!(policy_path(&b)["statements"][0]["sid"], "Site");
+}
+
+#[test]
+fn a_policy_whose_bucket_is_unknown_unsettles_the_buckets_it_could_be_on() {
+    let (b, code) = public("unknown_bucket");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let reason = policy_path(&b)["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("`aws_s3_bucket_policy.elsewhere` at"),
+        "{reason}"
     );
 }

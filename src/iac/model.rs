@@ -281,7 +281,23 @@ fn bucket_policy(
     let mut found = false;
     for e in files {
         for p in e.policies.iter().filter(|p| p.kind == PolicyKind::Bucket) {
-            if !mine(&p.attached_to) {
+            // A policy whose bucket is not known offline could be this bucket's.
+            let open = match &p.attached_to {
+                None => p.address != address,
+                Some(Attachment::BucketName(_)) => name.is_none(),
+                _ => false,
+            };
+            if open {
+                unsettled.push(Unsettled {
+                    part: Part::Policy,
+                    expression: p.address.clone(),
+                    why: "a bucket policy whose bucket is not known offline".into(),
+                    source: e.source.clone(),
+                    span: p.document.span,
+                });
+            }
+            // The legacy inline `policy` of `aws_s3_bucket` has the bucket's own address.
+            if !(mine(&p.attached_to) || p.attached_to.is_none() && p.address == address) {
                 continue;
             }
             let denies = deny_spans(&p.document);
