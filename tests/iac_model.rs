@@ -146,7 +146,7 @@ fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
         .iter()
         .map(|b| b["source"].as_str().unwrap())
         .collect();
-    assert_eq!(sources.len(), 8, "{sources:?}");
+    assert_eq!(sources.len(), 10, "{sources:?}");
     assert_eq!(code, 1);
     let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
     let (v, code) = json(&["public", "--format", "json", &one]);
@@ -268,5 +268,29 @@ fn a_policy_whose_bucket_is_unknown_unsettles_the_buckets_it_could_be_on() {
     assert!(
         reason.contains("`aws_s3_bucket_policy.elsewhere` at"),
         "{reason}"
+    );
+}
+
+#[test]
+fn an_inline_policy_of_one_bucket_leaves_the_other_alone() {
+    let path = format!("{DIR}/legacy_two");
+    let (v, _) = json(&["public", "--format", "json", &path]);
+    let verdicts: Vec<(&str, &str)> = v["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["bucket"].as_str().unwrap(),
+                b["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("example-open-v3", "public"),
+            ("example-closed-v3", "not-public")
+        ]
     );
 }

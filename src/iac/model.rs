@@ -283,7 +283,10 @@ fn bucket_policy(
         for p in e.policies.iter().filter(|p| p.kind == PolicyKind::Bucket) {
             // A policy whose bucket is not known offline could be this bucket's.
             let open = match &p.attached_to {
-                None => p.address != address,
+                // (not a legacy inline policy, which has its bucket's address)
+                None => !files
+                    .iter()
+                    .any(|f| f.buckets.iter().any(|b| b.address == p.address)),
                 Some(Attachment::BucketName(_)) => name.is_none(),
                 _ => false,
             };
