@@ -294,3 +294,12 @@ fn an_inline_policy_of_one_bucket_leaves_the_other_alone() {
         ]
     );
 }
+
+#[test]
+fn a_tf_file_gives_the_buckets_it_declares_part_of() {
+    // ownership.tf declares only a setting of the bucket main.tf declares.
+    let path = format!("{DIR}/blocked_tf/ownership.tf");
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    assert_eq!(v["buckets"][0]["bucket"], "example-site", "{v:#}");
+    assert_eq!(code, 0);
+}

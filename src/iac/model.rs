@@ -39,6 +39,8 @@ pub struct IacBucketFolder {
     /// Settings whose shape the AWS-document readers refused, located in the IaC file; such a
     /// setting is unknown in `folder`.
     pub errors: Vec<FileReport>,
+    /// The files that declare part of it (the bucket, a setting, its policy), as named.
+    pub files: Vec<String>,
 }
 
 /// The buckets of one IaC unit: `files` read together (a module directory's files, a
@@ -123,10 +125,17 @@ fn build(
     bucket_policy(files, address, name.as_deref(), &mut folder, &mut unsettled);
     access_points(files, &mut folder, &mut unsettled);
     folder.unsettled = unsettled;
+    let mut declaring: Vec<String> = parts
+        .iter()
+        .map(|(i, _)| files[*i].source.name().to_string())
+        .collect();
+    declaring.extend(folder.policy.loaded().map(|l| l.source.name().to_string()));
+    declaring.dedup();
     IacBucketFolder {
         address: address.to_string(),
         folder,
         errors,
+        files: declaring,
     }
 }
 

@@ -34,7 +34,7 @@ pub fn iac_inputs(path: &Path) -> Option<Vec<PublicInput>> {
         out.push(input(path, None));
     }
     for b in unit.buckets(&Root::default()) {
-        if declared_in(&b.folder, path) {
+        if declared_in(&b, path) {
             out.push(input(path, Some(b.address)));
         }
     }
@@ -53,17 +53,20 @@ fn input(file: &Path, address: Option<String>) -> PublicInput {
     })
 }
 
-/// A bucket given as a `.tf` file belongs to it when that file declares it; any other unit
-/// holds its buckets.
-fn declared_in(folder: &crate::aws_docs::BucketFolder, path: &Path) -> bool {
+/// A bucket given as a `.tf` file belongs to it when that file declares part of it (the
+/// bucket, a setting, its policy); any other unit holds its buckets.
+fn declared_in(b: &model::IacBucketFolder, path: &Path) -> bool {
     if !model::is_terraform(path) {
         return true;
     }
-    let declared = Path::new(folder.manifest.source.name());
-    match (declared.canonicalize(), path.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => declared == path,
-    }
+    let wanted = path.canonicalize().ok();
+    b.files.iter().any(|f| {
+        let f = Path::new(f);
+        match (f.canonicalize().ok(), &wanted) {
+            (Some(a), Some(b)) => &a == b,
+            _ => f == path,
+        }
+    })
 }
 
 /// Loads the bucket of `input`, built from its unit; reading and shape errors are reports.
