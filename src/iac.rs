@@ -11,6 +11,7 @@
 //! names it with its place.
 
 pub mod cloudformation;
+pub mod recognise;
 pub mod terraform;
 
 use crate::diagnostic::Finding;
