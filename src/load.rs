@@ -219,7 +219,6 @@ pub fn analyze(source: SourceFile, options: &LoadOptions<'_>) -> Analysis {
     analyze_value(source, &root, options, findings)
 }
 
-// rule: E007
 /// Lints `root`, a value inside `source` (the whole file, or a policy written inline in a
 /// scenario file), after the file-level `findings` already made.
 pub fn analyze_value(
@@ -285,16 +284,7 @@ pub fn analyze_value(
             Recognised::Other { what } => file_kind = FileKind::Other { what },
             Recognised::Unrecognised => {
                 let head = Span::new(element.span.start as usize, element.span.start as usize + 1);
-                findings.push(
-                    Finding::new(
-                        Code::NotAPolicy,
-                        head,
-                        "this JSON is neither a policy nor a recognised AWS document",
-                    )
-                    .with_help(
-                        "a policy has a Statement; pass --kind to force one, or exclude the file",
-                    ),
-                );
+                findings.push(not_a_policy(head, "JSON"));
             }
         }
     }
@@ -308,6 +298,18 @@ pub fn analyze_value(
         report: finish(source, file_kind, findings, &refs),
         policies,
     }
+}
+
+// rule: E007
+/// The finding for a file that is neither a policy nor a recognised AWS document, at `head`;
+/// `what` is what it was read as (`JSON`, `YAML`).
+pub fn not_a_policy(head: Span, what: &str) -> Finding {
+    Finding::new(
+        Code::NotAPolicy,
+        head,
+        format!("this {what} is neither a policy nor a recognised AWS document"),
+    )
+    .with_help("a policy has a Statement; pass --kind to force one, or exclude the file")
 }
 
 // rule: E001 E004 E005
