@@ -136,6 +136,7 @@ pub struct LintRun<'a> {
     files: Vec<PathBuf>,
     walk_errors: Vec<WalkError>,
     var_files: &'a [PathBuf],
+    skip_named: bool,
 }
 
 impl<'a> LintRun<'a> {
@@ -156,7 +157,15 @@ impl<'a> LintRun<'a> {
             files,
             walk_errors,
             var_files: &[],
+            skip_named: false,
         }
+    }
+
+    /// Skips files named on the command line that are not AWS documents, as a directory
+    /// walk does (`--skip-unrecognised`: a pre-commit hook names every changed `.json`).
+    pub fn skip_unrecognised(mut self, skip: bool) -> LintRun<'a> {
+        self.skip_named = skip;
+        self
     }
 
     /// Variable files (`--var-file`) for every Terraform module the run reads, after the
@@ -207,7 +216,11 @@ impl<'a> LintRun<'a> {
             .collect();
         let context = Context {
             options: &options,
-            named: self.input.paths,
+            named: if self.skip_named {
+                &[]
+            } else {
+                self.input.paths
+            },
             var_files: self.var_files,
             module_dirs: &module_dirs,
             root: &self.root,

@@ -24,6 +24,10 @@ pub struct LintArgs {
     /// `terraform.tfvars` and `*.auto.tfvars`, as `terraform plan -var-file` does
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// Skip files named here that are not AWS documents, as a directory walk does (for hooks
+    /// that pass every changed `.json` and `.yaml` file)
+    #[arg(long)]
+    skip_unrecognised: bool,
     /// List the files skipped because they are not AWS documents (on stderr)
     #[arg(long, short)]
     verbose: bool,
@@ -124,7 +128,8 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
         follow: args.tree.follow,
         root: args.tree.root.as_deref(),
     })
-    .var_files(&args.var_files);
+    .var_files(&args.var_files)
+    .skip_unrecognised(args.skip_unrecognised);
     crate::output::print_walk_errors(run.walk_errors());
     let mut output = lint_output::LintOutput::new(args.format.into(), style(), &cwd);
     let mut out = std::io::stdout().lock();
