@@ -271,3 +271,25 @@ fn tf_json_is_noted_as_not_read() {
     let text = out(&lint_in(dir.path(), &["--format", "concise"]));
     assert!(text.contains("main.tf.json:1:1: E014"), "{text}");
 }
+
+#[test]
+fn skip_unrecognised_treats_named_files_as_found() {
+    let dir = tree(&[
+        ("package.json", r#"{"name": "x", "version": "1.0.0"}"#),
+        ("typo.json", r#"{"Statment": []}"#),
+    ]);
+    let o = lint_in(
+        dir.path(),
+        &[
+            "--skip-unrecognised",
+            "package.json",
+            "typo.json",
+            "--format",
+            "concise",
+        ],
+    );
+    let text = out(&o);
+    assert!(!text.contains("package.json"), "{text}");
+    assert!(text.contains("typo.json:1:2: P101"), "{text}");
+    assert!(text.contains("1 file skipped: not AWS documents"), "{text}");
+}
