@@ -54,9 +54,10 @@ pub fn analyze_extracted(extracted: &Extracted, options: &LintOptions) -> Analys
     analysis
 }
 
-/// Whether a code is a policy grammar or validation code (`P...`).
+/// Whether a code is about the policy's grammar or types (`P...`, E008 wrong-type: a
+/// `Statement` that is one unknown expression reads as a string).
 fn is_grammar(code: Code) -> bool {
-    code.as_str().starts_with('P')
+    code == Code::WrongType || code.as_str().starts_with('P')
 }
 
 /// Whether a finding (or one of its related places) touches an unknown's place.
