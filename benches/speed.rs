@@ -372,7 +372,14 @@ fn iac_lint_benches(c: &mut Criterion) {
     c.bench_function("terraform/lint a tree of 1,000 .tf files on disk", |b| {
         b.iter(|| {
             for (m, named) in &dirs {
-                black_box(lint::iac::analyze_module(m, named, &[], &[], &root, &options));
+                black_box(lint::iac::analyze_module(
+                    m,
+                    named,
+                    &[],
+                    &[],
+                    &root,
+                    &options,
+                ));
             }
         })
     });

@@ -923,3 +923,18 @@ fn hostile_iac_through_lint_is_bounded_and_located() {
         assert_eq!(code, Some(exit), "{path}");
     }
 }
+
+#[test]
+fn many_suppression_comments_stay_linear_and_bounded() {
+    // 100,000 stacked comments above one block, then a 100,000-line block (4.5 MB): one scan per
+    // block, at most 1,000 comments honoured, the rest said to suppress nothing.
+    let mut text = "# s3-access: ignore S101 reviewed\n".repeat(100_000);
+    text.push_str("resource \"aws_s3_bucket\" \"b\" {\n");
+    text.push_str(&"  # filler\n".repeat(100_000));
+    text.push_str("}\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let (codes, exit) = lint_codes(dir.path(), "main.tf");
+    assert_eq!(codes, vec!["C003"]);
+    assert_eq!(exit, Some(0));
+}

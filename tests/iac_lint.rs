@@ -263,6 +263,19 @@ resource "aws_s3_bucket_policy" "p" {
     let text = out(&lint_in(dir.path(), &["--format", "concise"]));
     assert!(text.contains("E016"), "{text}");
     assert!(!text.contains(": P3"), "{text}");
+    // A whole `Statement` that is unknown reads as a string: no E008 about it.
+    let whole = r#"resource "aws_s3_bucket_policy" "logs" {
+  bucket = "amzn-s3-demo-bucket"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = concat(jsondecode(data.aws_iam_policy_document.a.json).Statement)
+  })
+}
+"#;
+    std::fs::write(dir.path().join("main.tf"), whole).unwrap();
+    let text = out(&lint_in(dir.path(), &["--format", "concise"]));
+    assert!(text.contains("main.tf:5:17: E016"), "{text}");
+    assert!(!text.contains("E008"), "{text}");
 }
 
 #[test]

@@ -17,6 +17,11 @@ use crate::source::Span;
 /// The marker a suppression comment starts with, after `#` or `//`.
 const MARKER: &str = "s3-access: ignore";
 
+/// The most suppression comments honoured in one file (a hostile file could hold hundreds of
+/// thousands); past this many the rest suppress nothing and one warning says so, so the file
+/// never looks cleaner than it is.
+const MAX_COMMENTS: usize = 1_000;
+
 /// One suppression comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Comment {
@@ -57,12 +62,22 @@ pub fn apply(report: &mut FileReport) -> usize {
     removed
 }
 
-/// The suppression comments of `text`, and the findings about malformed ones.
+/// The suppression comments of `text`, and the findings about malformed ones. One pass over
+/// the lines, plus one scan per distinct block (stacked comments share theirs): linear in the
+/// file however many comments it has, and no per-line allocation.
 fn comments(text: &str) -> (Vec<Comment>, Vec<Finding>) {
-    let lines: Vec<(usize, &str)> = line_starts(text);
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    for (i, &(start, line)) in lines.iter().enumerate() {
+    // Block ends by head line index, and the last head found (line index, byte offset).
+    let mut ends: std::collections::HashMap<usize, u32> = std::collections::HashMap::new();
+    let mut last_head: Option<(usize, usize)> = None;
+    let mut next = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        let start = next;
+        next += line.len() + 1;
+        if !line.contains(MARKER) {
+            continue;
+        }
         let Some((at, body)) = comment_body(line) else {
             continue;
         };
@@ -70,6 +85,10 @@ fn comments(text: &str) -> (Vec<Comment>, Vec<Finding>) {
             continue;
         };
         let span = Span::new(start + at, start + line.trim_end().len());
+        if out.len() == MAX_COMMENTS {
+            problems.push(too_many(span));
+            break;
+        }
         let mut words = rest.split_whitespace().peekable();
         let mut codes = Vec::new();
         let mut unknown = Vec::new();
@@ -85,10 +104,20 @@ fn comments(text: &str) -> (Vec<Comment>, Vec<Finding>) {
         if let Some(f) = malformed(span, &codes, &unknown, has_reason) {
             problems.push(f);
         }
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let own_line = line[..at].trim().is_empty();
+        let n = line_number(i);
+        let own_line = line.get(..at).is_some_and(|b| b.trim().is_empty());
         let lines = if own_line {
-            (n + 1, block_end(&lines, i + 1).max(n + 1))
+            // Lines between a comment and its head are blank or comments, so a later comment
+            // before the same head shares it.
+            let head = match last_head {
+                Some(h) if h.0 > i => h,
+                _ => next_significant(text, next, i + 1),
+            };
+            last_head = Some(head);
+            let end = *ends
+                .entry(head.0)
+                .or_insert_with(|| block_end(text, head.1, head.0));
+            (n + 1, end.max(n + 1))
         } else {
             (n, n)
         };
@@ -100,6 +129,25 @@ fn comments(text: &str) -> (Vec<Comment>, Vec<Finding>) {
         });
     }
     (out, problems)
+}
+
+/// The 1-based line number of line index `i`.
+fn line_number(i: usize) -> u32 {
+    u32::try_from(i + 1).unwrap_or(u32::MAX)
+}
+
+/// The first significant line at or after byte `offset` (line index `index`): its index and
+/// offset (past the end when there is none).
+fn next_significant(text: &str, mut offset: usize, mut index: usize) -> (usize, usize) {
+    while let Some(rest) = text.get(offset..).filter(|r| !r.is_empty()) {
+        let line = rest.split('\n').next().unwrap_or("");
+        if significant(line) {
+            return (index, offset);
+        }
+        offset += line.len() + 1;
+        index += 1;
+    }
+    (index, offset)
 }
 
 // rule: C003
@@ -129,23 +177,28 @@ fn malformed(span: Span, codes: &[Code], unknown: &[String], has_reason: bool) -
     )
 }
 
+/// The warning that a file has more suppression comments than are honoured.
+fn too_many(span: Span) -> Finding {
+    Finding::new(
+        Code::SuppressionComment,
+        span,
+        format!("more than {MAX_COMMENTS} suppression comments in this file; this one and the rest suppress nothing"),
+    )
+    .with_help("suppress by file and code in .s3-access.toml instead")
+}
+
+/// Whether a line holds something besides blanks and a comment.
+fn significant(line: &str) -> bool {
+    let t = line.trim_start();
+    !(t.is_empty() || t.starts_with('#') || t.starts_with("//"))
+}
+
 /// Whether a word of a comment is a code list (`S201`, `S201,S203`) rather than the reason.
 fn looks_like_code(w: &str) -> bool {
     w.split(',').filter(|c| !c.is_empty()).all(|c| {
         let b = c.as_bytes();
         b.len() == 4 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)
     }) && !w.trim_matches(',').is_empty()
-}
-
-/// Each line with the byte offset where it starts.
-fn line_starts(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split('\n') {
-        out.push((start, line));
-        start += line.len() + 1;
-    }
-    out
 }
 
 /// The comment of a line: its offset in the line and the text after `#` or `//`. A `#` or
@@ -169,26 +222,28 @@ fn comment_body(line: &str) -> Option<(usize, &str)> {
     None
 }
 
-/// The last line (1-based) of the block starting at line index `first`: up to the next line
-/// indented as much or less, blank and comment lines skipped, closing brackets included.
-fn block_end(lines: &[(usize, &str)], first: usize) -> u32 {
+/// The last line (1-based) of the block whose head is line index `head` at byte `offset`: up
+/// to the next line indented as much or less, blank and comment lines skipped, closing
+/// brackets included.
+fn block_end(text: &str, offset: usize, head: usize) -> u32 {
     let indent = |l: &str| l.len() - l.trim_start().len();
-    let Some(&(_, head)) = lines.get(first) else {
-        return 0;
+    let mut lines = text.get(offset..).unwrap_or("").split('\n');
+    let Some(first) = lines.next() else {
+        return line_number(head);
     };
-    let base = indent(head);
-    let mut last = first;
-    for (j, &(_, l)) in lines.iter().enumerate().skip(first + 1) {
-        let t = l.trim_start();
-        if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
+    let base = indent(first);
+    let mut last = head;
+    for (k, l) in lines.enumerate() {
+        if !significant(l) {
             continue;
         }
+        let t = l.trim_start();
         if indent(l) <= base && !t.starts_with(['}', ']', ')']) {
             break;
         }
-        last = j;
+        last = head + 1 + k;
     }
-    u32::try_from(last + 1).unwrap_or(u32::MAX)
+    line_number(last)
 }
 
 #[cfg(test)]
