@@ -31,11 +31,22 @@ pub fn analyze_extracted(extracted: &Extracted, options: &LintOptions) -> Analys
         .filter(|f| f.finding.severity == crate::registry::Severity::Error)
         .map(|f| f.finding.span)
         .collect();
-    let notes: Vec<Finding> = unknowns_that_matter(extracted)
+    let mut notes: Vec<Finding> = unknowns_that_matter(extracted)
         .into_iter()
         .filter(|u| !errors.contains(&u.span))
         .map(|u| uncertain(u, &extracted.source, extracted.format))
         .collect();
+    // The file's findings stay within the cap; the last note says when some were left out.
+    let budget = super::MAX_FINDINGS.saturating_sub(report.findings.len());
+    if notes.len() > budget {
+        notes.truncate(budget);
+        let at = notes.last().map_or(Span::new(0, 0), |n| n.span);
+        notes.push(Finding::new(
+            Code::UnknownValue,
+            at,
+            "more unknown values in this file are not listed: the checks there are uncertain too",
+        ));
+    }
     report
         .findings
         .extend(crate::load::locate(&extracted.source, notes, &[]));
