@@ -12,6 +12,7 @@
 
 pub mod cloudformation;
 pub mod model;
+pub mod recognise;
 pub mod terraform;
 
 use crate::diagnostic::Finding;

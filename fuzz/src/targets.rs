@@ -1102,7 +1102,20 @@ pub fn cloudformation(data: &[u8]) {
     }
     let analysis = s3_access::iac::analyze(&x, &s3_access::load::LoadOptions::default());
     check_report(&analysis.report);
+    check_report(&lint_iac(&x));
     iac_buckets(&x);
+}
+
+/// The lint wiring of an IaC file (addresses, E016 notes, grammar findings on placeholders
+/// dropped, suppression comments applied), as `lint` runs it.
+fn lint_iac(x: &s3_access::iac::Extracted) -> s3_access::lint::FileReport {
+    let options = s3_access::lint::LintOptions {
+        audit: true,
+        ..Default::default()
+    };
+    let mut report = s3_access::lint::iac::analyze_extracted(x, &options).report;
+    s3_access::lint::comments::apply(&mut report);
+    report
 }
 
 /// The buckets of an IaC file built into bucket models (`iac::model`) and judged: no panic,
@@ -1172,6 +1185,7 @@ pub fn terraform(data: &[u8]) {
     for f in &analysis.report.findings {
         assert!(inside(f.finding.span), "{:?}", f.finding);
     }
+    check_report(&lint_iac(&extracted));
     iac_buckets(&extracted);
 }
 

@@ -76,6 +76,13 @@ pub fn analyze_path(
     options: &crate::load::LoadOptions<'_>,
 ) -> Result<crate::load::Analysis, std::io::Error> {
     let mut analysis = crate::load::analyze_path(path, options)?;
+    absent_in_folder(path, &mut analysis);
+    Ok(analysis)
+}
+
+/// The bucket-folder reading of a loaded file: `{}` in a bucket or account folder records
+/// that a configuration does not exist on AWS, not a broken policy.
+pub fn absent_in_folder(path: &Path, analysis: &mut crate::load::Analysis) {
     let report = &mut analysis.report;
     if report.source.text().trim() == "{}" && in_folder(path) {
         report
@@ -85,7 +92,6 @@ pub fn analyze_path(
             what: "absent configuration (bucket folder)",
         };
     }
-    Ok(analysis)
 }
 
 /// The fixed file names of a bucket folder.

@@ -551,8 +551,7 @@ impl Unit {
 
 /// Whether `path` names Terraform configuration by its name (`.tf`).
 pub fn is_terraform(path: &std::path::Path) -> bool {
-    path.extension()
-        .is_some_and(|x| x.eq_ignore_ascii_case("tf"))
+    super::recognise::by_name(path) == super::recognise::ByName::Terraform
 }
 
 /// Reads the Terraform module in directory `dir` with the variable files Terraform loads by
@@ -599,29 +598,8 @@ pub fn read_module_dir(dir: &std::path::Path) -> Option<Result<Unit, String>> {
 /// Reads a plan (`terraform show -json`) or a CloudFormation template from `source`; `None`
 /// for any other text (a policy, an AWS CLI output, other JSON or YAML).
 pub fn read_document(source: SourceFile) -> Option<Unit> {
-    let text = source.text();
-    let json = text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .starts_with('{');
-    let has = |mark: &str| text.contains(mark);
-    let extracted = if json && has("\"format_version\"") {
-        let body = &text[crate::json::bom_len(text)..];
-        crate::json::parse(body)
-            .is_ok_and(|v| super::terraform::plan::is_plan(&v))
-            .then(|| super::terraform::plan::read_plan(source.clone()).after)
-    } else {
-        None
-    };
-    let extracted = match extracted {
-        Some(e) => Some(e),
-        None if !json || has("AWSTemplateFormatVersion") || has("\"AWS::") => {
-            super::cloudformation::read(source)
-        }
-        None => None,
-    }?;
-    Some(Unit {
-        files: vec![extracted],
+    super::recognise::read_document(source).map(|e| Unit {
+        files: vec![e],
         account: Vec::new(),
     })
 }
@@ -714,11 +692,8 @@ pub fn read_path(path: &Path) -> Option<Unit> {
         };
         return read_module_dir(dir).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
     }
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    if ![".json", ".yaml", ".yml", ".template"]
-        .iter()
-        .any(|x| name.ends_with(x))
-    {
+    use super::recognise::{ByName, by_name};
+    if !matches!(by_name(path), ByName::Json | ByName::Yaml) {
         return None;
     }
     let bytes = crate::load::read_limited(path).ok()?;

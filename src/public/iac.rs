@@ -8,7 +8,7 @@
 use super::inputs::{IacInput, InputError, PublicInput};
 use crate::eval::bucket::BucketModel;
 use crate::iac::model::{self, NotPicked};
-use crate::load::{Root, WalkError};
+use crate::load::Root;
 use std::path::{Path, PathBuf};
 
 /// The inputs of an IaC path (`FILE#ADDRESS` picks one bucket); `None` when `path` is not IaC.
@@ -85,62 +85,5 @@ pub fn load(input: &IacInput, root: &Root) -> Result<BucketModel, InputError> {
         Ok(b) => BucketModel::from_folder(&b.folder).map_err(invalid),
         Err(NotPicked::Errors(reports)) => Err(invalid(reports)),
         Err(NotPicked::Other(message)) => Err(InputError::NoSuchBucket(message)),
-    }
-}
-
-/// The directories under `dir` (itself included) that hold Terraform configuration, and the
-/// YAML and `.template` files (templates), in sorted order. Hidden entries, `target` and
-/// `node_modules` are skipped, as the JSON walk does; symbolic links are not followed.
-pub fn module_dirs(dir: &Path, errors: &mut Vec<WalkError>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    walk(dir, &mut out, errors, 0);
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>, depth: usize) {
-    // The bound keeps a hostile tree finite; what lies deeper is said, not skipped silently.
-    if depth > 64 {
-        errors.push(WalkError {
-            path: dir.to_path_buf(),
-            error: std::io::Error::other("more than 64 directories deep: not searched for IaC"),
-            skipped: false,
-        });
-        return;
-    }
-    let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(Result::ok)
-            .filter_map(|e| e.file_type().ok().map(|t| (e.path(), t)))
-            .collect(),
-        Err(error) => {
-            errors.push(WalkError {
-                path: dir.to_path_buf(),
-                error,
-                skipped: false,
-            });
-            return;
-        }
-    };
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut module = false;
-    for (p, t) in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "target" || name == "node_modules" || t.is_symlink() {
-            continue;
-        }
-        if t.is_dir() {
-            walk(&p, out, errors, depth + 1);
-        } else if t.is_file() && model::is_terraform(&p) {
-            module = true;
-        } else if t.is_file()
-            && [".yaml", ".yml", ".template"]
-                .iter()
-                .any(|x| name.to_ascii_lowercase().ends_with(x))
-        {
-            out.push(p);
-        }
-    }
-    if module {
-        out.push(dir.to_path_buf());
     }
 }

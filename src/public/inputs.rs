@@ -7,6 +7,7 @@
 
 use crate::aws_docs::folder::{FolderKind, folder_kind};
 use crate::eval::{self, bucket::BucketModel};
+use crate::iac::recognise::{ByName, by_name};
 use crate::load::{self, FileKind, FileReport, LoadOptions, WalkError};
 use crate::policy::PolicyKind;
 use crate::public::iac::{self, iac_inputs};
@@ -115,7 +116,8 @@ pub fn discover(
             continue;
         }
         let mut folders: Vec<PathBuf> = Vec::new();
-        for f in load::collect_files(std::slice::from_ref(p), links, errors) {
+        let mut modules: Vec<PathBuf> = Vec::new();
+        for f in load::collect_lint_inputs(std::slice::from_ref(p), links, errors) {
             let Some(dir) = f.parent() else { continue };
             let enclosing = dir
                 .ancestors()
@@ -130,14 +132,20 @@ pub fn discover(
                 }
                 // A file of an account folder is part of the buckets that refer to it.
                 Some((_, FolderKind::Account)) => {}
+                // A module directory is one unit, however many `.tf` files it has.
+                None if by_name(&f) == ByName::Terraform => {
+                    if !modules.iter().any(|m| m == dir) {
+                        modules.push(dir.to_path_buf());
+                        out.extend(iac_inputs(dir).unwrap_or_default());
+                    }
+                }
                 None => match iac_inputs(&f) {
                     Some(found) => out.extend(found),
-                    None => out.push(PublicInput::Policy(f)),
+                    None if by_name(&f) == ByName::Json => out.push(PublicInput::Policy(f)),
+                    // YAML that is not a template, `.tf.json` (not read yet): not a bucket.
+                    None => {}
                 },
             }
-        }
-        for dir in iac::module_dirs(p, errors) {
-            out.extend(iac_inputs(&dir).unwrap_or_default());
         }
     }
     out

@@ -32,6 +32,9 @@ pub fn annotations(report: &FileReport, path: &str) -> String {
             property(&format!("{} {}", f.code.as_str(), f.code.name()))
         ));
         let mut message = f.message.clone();
+        if let Some(a) = &item.address {
+            message.push_str(&format!(" (in {a})"));
+        }
         if let Some(h) = &f.help {
             message.push_str("\nhelp: ");
             message.push_str(h);

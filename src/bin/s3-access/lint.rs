@@ -15,9 +15,22 @@ use std::path::{Path, PathBuf};
 /// The arguments of `lint`.
 #[derive(clap::Args)]
 pub struct LintArgs {
-    /// Files or directories (directories are searched for `.json` files); `-` reads stdin
+    /// Files or directories; directories are searched for policy JSON, Terraform (`.tf`,
+    /// a directory is one module; plans), CloudFormation templates (JSON, YAML,
+    /// `.template`); `-` reads stdin
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// A Terraform variable file for the modules read (repeatable), after each module's
+    /// `terraform.tfvars` and `*.auto.tfvars`, as `terraform plan -var-file` does
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// Skip files named here that are not AWS documents, as a directory walk does (for hooks
+    /// that pass every changed `.json` and `.yaml` file)
+    #[arg(long)]
+    skip_unrecognised: bool,
+    /// List the files skipped because they are not AWS documents (on stderr)
+    #[arg(long, short)]
+    verbose: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     format: LintFormat,
@@ -100,6 +113,12 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
     let Some(config) = load_config(&args, &cwd) else {
         return Ok(EXIT_ERROR);
     };
+    for f in &args.var_files {
+        if let Err(e) = std::fs::File::open(f) {
+            eprintln!("error: cannot read {}: {e}", crate::output::shown(f));
+            return Ok(EXIT_ERROR);
+        }
+    }
     let run = LintRun::collect(RunInput {
         paths: &args.paths,
         config: &config,
@@ -108,7 +127,9 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
         fail_on: args.fail_on.map(config::FailOn::from),
         follow: args.tree.follow,
         root: args.tree.root.as_deref(),
-    });
+    })
+    .var_files(&args.var_files)
+    .skip_unrecognised(args.skip_unrecognised);
     crate::output::print_walk_errors(run.walk_errors());
     let mut output = lint_output::LintOutput::new(args.format.into(), style(), &cwd);
     let mut out = std::io::stdout().lock();
@@ -119,6 +140,15 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
             Ok(())
         }
         Event::File(report) => out.write_all(output.file(report).map_err(json_error)?.as_bytes()),
+        Event::Skipped(path) => {
+            if args.verbose {
+                eprintln!(
+                    "skipped {}: not an AWS document",
+                    crate::output::shown(path)
+                );
+            }
+            Ok(())
+        }
         Event::Extra(report) => {
             out.write_all(output.findings(report).map_err(json_error)?.as_bytes())
         }
