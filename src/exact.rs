@@ -127,6 +127,9 @@ pub enum ReasonKind {
     Evaluator,
     /// A witness did not replay as found: a bug; the answer is withheld.
     Replay,
+    /// A value of the bucket read from infrastructure as code is not known before apply (a
+    /// variable without a value, a data source): the answer holds for the values assumed.
+    IacUnknown,
 }
 
 /// Why an answer is uncertain, and where.

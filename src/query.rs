@@ -172,6 +172,9 @@ pub enum QueryError {
     TwoBucketPolicies,
     /// A policy file that could not be read.
     Load(eval::LoadError),
+    /// `--bucket` names infrastructure as code without one bucket to take (none, or several
+    /// and no `#ADDRESS`): the message says which it declares.
+    IacBucket(String),
 }
 
 impl fmt::Display for QueryError {
@@ -200,6 +203,7 @@ impl fmt::Display for QueryError {
                 f.write_str("--bucket-policy and --bucket both give the bucket policy; use one")
             }
             QueryError::Load(e) => write!(f, "{e}"),
+            QueryError::IacBucket(message) => f.write_str(message),
         }
     }
 }
@@ -244,6 +248,13 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         notes = bucket.add_identity_of(&mut caller, input.permissions_boundary.is_none());
     }
     let mut graph = std::mem::take(&mut bucket.graph);
+    // A bucket read from IaC: each value not known before apply may change the answer.
+    notes.extend(graph.s3.unsettled.iter().map(|u| {
+        format!(
+            "uncertain: {}; the answer may differ once it is known",
+            u.describe()
+        )
+    }));
     let files = policy_files(input).map_err(|e| stop(notices, e))?;
     for r in std::mem::take(&mut bucket.reports) {
         if !r.findings.is_empty() {
@@ -389,6 +400,7 @@ fn load_bucket(
 ) -> Result<(BucketModel, Option<String>), Refused> {
     let mut region = None;
     let mut bucket = match &input.bucket {
+        Some(path) if let Some(b) = iac_bucket(path, input, notices) => b?,
         Some(dir) => {
             let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
             let folder = aws_docs::load_bucket(dir, &root).map_err(|r| refuse(notices, r, dir))?;
@@ -440,6 +452,35 @@ fn load_bucket(
         set_object(input, &mut bucket, notices)?;
     }
     Ok((bucket, region))
+}
+
+/// The bucket of `--bucket` when it is infrastructure as code (a `.tf` file or module
+/// directory, a plan, a template; `FILE#ADDRESS` picks one of several), built by
+/// `iac::model`; `None` for anything else (a bucket folder).
+fn iac_bucket(
+    path: &Path,
+    input: &QueryInput,
+    notices: &mut Vec<Notice>,
+) -> Option<Result<BucketModel, Refused>> {
+    use crate::iac::model::{self, NotPicked};
+    let (file, address) = match model::split_address(path) {
+        Some((f, a)) => (f, Some(a)),
+        None => (path.to_path_buf(), None),
+    };
+    let unit = model::read_path(&file)?;
+    let root = Root::new(std::slice::from_ref(&file), input.root.as_deref());
+    Some(match model::pick(&unit, &file, address.as_deref(), &root) {
+        // The owner is not in the configuration: `--bucket-owner`, else the caller's account,
+        // as for a bucket given by its files.
+        Ok(b) => BucketModel::from_folder(&b.folder)
+            .map(|mut m| {
+                m.owner = input.bucket_owner.clone();
+                m
+            })
+            .map_err(|r| refuse_evaluation(notices, r, path)),
+        Err(NotPicked::Errors(r)) => Err(refuse(notices, r, path)),
+        Err(NotPicked::Other(message)) => Err(stop(notices, QueryError::IacBucket(message))),
+    })
 }
 
 /// Applies `--object-acl` and `--object-owner` to the object the resource names.

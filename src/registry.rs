@@ -182,6 +182,8 @@ codes! {
     TemplateError = ("E013", "template-error", Error, "an intrinsic function or reference that CloudFormation would reject"),
     TemplateUnsupported = ("E014", "template-unsupported", Note, "a template construct s3-access does not follow (its contents are unknown)"),
     TerraformSyntax = ("E015", "terraform-syntax", Error, "a .tf file is not valid HCL, or a plan or local module cannot be read"),
+    UnknownValue = ("E016", "unknown-value", Note, "a value an IaC file leaves unknown offline, so the checks that read it are uncertain"),
+    SuppressionComment = ("C004", "suppression-comment", Warning, "a suppression comment in an IaC file without a reason or with a code s3-access does not have"),
     InvalidBaseline = ("C003", "invalid-baseline", Error, "the baseline file is not one `lint --write-baseline` writes"),
 }
 

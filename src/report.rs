@@ -281,7 +281,10 @@ pub fn human(report: &FileReport, style: Style) -> String {
                 None => explain,
             }),
             labels: std::iter::once(LabeledSpan::new_primary_with_span(
-                Some("here".to_string()),
+                Some(match &item.address {
+                    Some(a) => format!("here, in {a}"),
+                    None => "here".to_string(),
+                }),
                 f.span,
             ))
             .chain(
@@ -335,6 +338,9 @@ pub struct JsonFinding<'a> {
     pub end_column: u32,
     /// JSON pointer to the offending value.
     pub path: &'a str,
+    /// In an IaC file: the resource address or logical id the finding belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<&'a str>,
 }
 
 /// The JSON form of a file's findings.
@@ -354,6 +360,7 @@ pub fn json_findings(report: &FileReport) -> Vec<JsonFinding<'_>> {
             end_line: l.end.line,
             end_column: l.end.column,
             path: &l.path,
+            address: l.address.as_deref(),
         })
         .collect()
 }
@@ -403,6 +410,12 @@ impl Summary {
         }
         if let Some(n) = self.baselined {
             line.push_str(&format!(", {n} in the baseline"));
+        }
+        if self.skipped > 0 {
+            line.push_str(&format!(
+                "; {} skipped: not AWS documents",
+                plural(self.skipped, "file")
+            ));
         }
         line
     }

@@ -21,6 +21,8 @@ mod fuzz_smoke;
 mod fuzz_targets;
 mod hostile;
 mod iac_cloudformation;
+mod iac_lint;
+mod iac_model;
 mod layering;
 mod outputs;
 mod proofs;

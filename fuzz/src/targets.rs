@@ -1105,6 +1105,52 @@ pub fn cloudformation(data: &[u8]) {
     }
     let analysis = s3_access::iac::analyze(&x, &s3_access::load::LoadOptions::default());
     check_report(&analysis.report);
+    check_report(&lint_iac(&x));
+    iac_buckets(&x);
+}
+
+/// The lint wiring of an IaC file (addresses, E016 notes, grammar findings on placeholders
+/// dropped, suppression comments applied), as `lint` runs it.
+fn lint_iac(x: &s3_access::iac::Extracted) -> s3_access::lint::FileReport {
+    let options = s3_access::lint::LintOptions {
+        audit: true,
+        ..Default::default()
+    };
+    let mut report = s3_access::lint::iac::analyze_extracted(x, &options).report;
+    s3_access::lint::comments::apply(&mut report);
+    report
+}
+
+/// The buckets of an IaC file built into bucket models (`iac::model`) and judged: no panic,
+/// every unknown a bucket depends on placed inside the text, and a bucket that depends on one
+/// never judged "not public" on a path it could open.
+fn iac_buckets(x: &s3_access::iac::Extracted) {
+    let root = s3_access::load::Root::default();
+    let text = x.source.text();
+    for b in s3_access::iac::model::bucket_folders(std::slice::from_ref(x), &[], &root) {
+        for u in &b.folder.unsettled {
+            assert!(
+                text.get(u.span.start as usize..u.span.end as usize)
+                    .is_some(),
+                "{u:?}"
+            );
+        }
+        let Ok(model) = s3_access::eval::bucket::BucketModel::from_folder(&b.folder) else {
+            continue;
+        };
+        let v = s3_access::public::bucket::analyze(&model.graph, &model.known, &model.name, "f");
+        let whole = b.folder.unsettled.iter().any(|u| {
+            u.part == s3_access::aws_docs::folder::Part::Policy
+                && b.folder.policy.loaded().is_none()
+        });
+        if whole {
+            assert_ne!(
+                v.verdict,
+                s3_access::public::bucket::Verdict::NotPublic,
+                "{v:?}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1142,6 +1188,8 @@ pub fn terraform(data: &[u8]) {
     for f in &analysis.report.findings {
         assert!(inside(f.finding.span), "{:?}", f.finding);
     }
+    check_report(&lint_iac(&extracted));
+    iac_buckets(&extracted);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -76,6 +76,13 @@ pub fn analyze_path(
     options: &crate::load::LoadOptions<'_>,
 ) -> Result<crate::load::Analysis, std::io::Error> {
     let mut analysis = crate::load::analyze_path(path, options)?;
+    absent_in_folder(path, &mut analysis);
+    Ok(analysis)
+}
+
+/// The bucket-folder reading of a loaded file: `{}` in a bucket or account folder records
+/// that a configuration does not exist on AWS, not a broken policy.
+pub fn absent_in_folder(path: &Path, analysis: &mut crate::load::Analysis) {
     let report = &mut analysis.report;
     if report.source.text().trim() == "{}" && in_folder(path) {
         report
@@ -85,7 +92,6 @@ pub fn analyze_path(
             what: "absent configuration (bucket folder)",
         };
     }
-    Ok(analysis)
 }
 
 /// The fixed file names of a bucket folder.
@@ -507,6 +513,62 @@ pub struct BucketFolder {
     pub account: Option<AccountFolder>,
     /// Files and folders that are not part of the layout (ignored).
     pub unknown_files: Vec<PathBuf>,
+    /// Values the documents above depend on that are not known offline (a bucket read from
+    /// infrastructure as code: a variable without a value, a data source); empty for a folder
+    /// on disk. A verdict drawn from one is uncertain, never safe.
+    pub unsettled: Vec<Unsettled>,
+}
+
+/// Which part of a bucket a value not known offline belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The bucket policy (a value inside it, or the whole policy).
+    Policy,
+    /// A Deny statement of the bucket policy, left out because it may not apply (a Deny never
+    /// makes a policy non-public, so only who can get in may change).
+    PolicyDeny,
+    /// The policy of the access point of this name.
+    AccessPointPolicy(String),
+    /// The bucket ACL (the setting is then unknown).
+    Acl,
+    /// A Block Public Access flag (bucket or account level), read as off.
+    PublicAccessBlock,
+    /// Object Ownership (the setting is then unknown).
+    Ownership,
+    /// The bucket name.
+    Name,
+    /// The access points: which ones the bucket has.
+    AccessPoints,
+}
+
+/// A value a bucket's documents depend on that is not known offline.
+#[derive(Debug, Clone)]
+pub struct Unsettled {
+    /// What it decides.
+    pub part: Part,
+    /// The expression as written (`var.reader`, `!Ref Principal`).
+    pub expression: String,
+    /// Why it is not known, in a few words.
+    pub why: String,
+    /// The file it is written in.
+    pub source: SourceFile,
+    /// Where.
+    pub span: Span,
+}
+
+impl Unsettled {
+    /// "`expr` at file:line:col is not known before apply (why)": what output says of it.
+    pub fn describe(&self) -> String {
+        let at = self.source.line_col(self.span.start);
+        format!(
+            "`{}` at {}:{}:{} is not known before apply ({})",
+            self.expression,
+            self.source.name(),
+            at.line,
+            at.column,
+            self.why
+        )
+    }
 }
 
 impl BucketFolder {
@@ -1046,6 +1108,7 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         objects,
         account,
         unknown_files: unknown,
+        unsettled: Vec::new(),
     })
 }
 

@@ -83,6 +83,7 @@ impl BucketModel {
         let mut b = BucketModel::new(folder.bucket());
         b.owner = Some(folder.account_id().to_string());
         b.graph.s3.bucket = Some(folder.bucket().to_string());
+        b.graph.s3.unsettled = folder.unsettled.clone();
         if let Some(id) = &folder.manifest.doc.canonical_id {
             b.graph.s3.learn_canonical(&id.value, folder.account_id());
         }

@@ -107,9 +107,18 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
     };
     let Exploration {
         findings,
-        reasons,
+        mut reasons,
         decided,
     } = e;
+    // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
+    // Public Access flag as off): the answer is uncertain and says which and where.
+    reasons.extend(model.graph.s3.unsettled.iter().map(|u| {
+        Reason::new(
+            super::ReasonKind::IacUnknown,
+            None,
+            format!("{}: the answer may differ once it is known", u.describe()),
+        )
+    }));
     WhoCan {
         bucket: model.name.clone(),
         groups: group(findings, &owner),

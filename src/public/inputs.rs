@@ -1,12 +1,16 @@
-//! What `s3-access public` judges: bucket folders (directories with a bucket manifest) and
-//! bucket or access point policy files, found under the paths given, each loaded into a
+//! What `s3-access public` judges: bucket folders (directories with a bucket manifest),
+//! bucket or access point policy files, and the buckets infrastructure as code declares
+//! (Terraform module directories and `.tf` files, plans, CloudFormation templates: one input
+//! per bucket, built by `iac::model`), found under the paths given, each loaded into a
 //! [`BucketModel`]. Other policies and recognised non-policy files are skipped; anything that cannot
 //! be judged is an [`InputError`] whose message is what the command prints.
 
 use crate::aws_docs::folder::{FolderKind, folder_kind};
 use crate::eval::{self, bucket::BucketModel};
+use crate::iac::recognise::{ByName, by_name};
 use crate::load::{self, FileKind, FileReport, LoadOptions, WalkError};
 use crate::policy::PolicyKind;
+use crate::public::iac::{self, iac_inputs};
 use crate::registry::Severity;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,6 +22,20 @@ pub enum PublicInput {
     Folder(PathBuf),
     /// A policy file (judged only if it is a bucket or access point policy).
     Policy(PathBuf),
+    /// A bucket declared in infrastructure as code.
+    Iac(IacInput),
+}
+
+/// A bucket declared in infrastructure as code, or an IaC input that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IacInput {
+    /// What is read: a module directory, a `.tf` file (read with its directory), a plan or a
+    /// template.
+    pub file: PathBuf,
+    /// The bucket's resource address or logical id; `None` when the input has reading errors.
+    pub address: Option<String>,
+    /// How it is shown: `main.tf#aws_s3_bucket.logs`.
+    pub shown: PathBuf,
 }
 
 /// What loading an input gave: a bucket to judge, or the reason the input is not one.
@@ -96,6 +114,8 @@ pub enum InputError {
     },
     /// The policy could not be loaded.
     Load(eval::LoadError),
+    /// An IaC input names a bucket its file does not declare; the message says which it does.
+    NoSuchBucket(String),
 }
 
 impl InputError {
@@ -103,7 +123,9 @@ impl InputError {
     pub fn reports(&self) -> &[FileReport] {
         match self {
             InputError::Invalid { reports, .. } => reports,
-            InputError::Unreadable { .. } | InputError::Load(_) => &[],
+            InputError::Unreadable { .. } | InputError::Load(_) | InputError::NoSuchBucket(_) => {
+                &[]
+            }
         }
     }
 }
@@ -126,6 +148,7 @@ impl InputError {
             }
             InputError::Unreadable { error, .. } => format!("cannot be read: {error}"),
             InputError::Load(e) => e.to_string(),
+            InputError::NoSuchBucket(m) => m.clone(),
         }
     }
 }
@@ -146,6 +169,7 @@ impl fmt::Display for InputError {
                 write!(f, "cannot read {}: {error}", path.display())
             }
             InputError::Load(e) => write!(f, "{e}"),
+            InputError::NoSuchBucket(m) => f.write_str(m),
         }
     }
 }
@@ -163,6 +187,10 @@ pub fn discover(
 ) -> Vec<PublicInput> {
     let mut out = Vec::new();
     for p in paths {
+        if let Some(found) = iac_inputs(p) {
+            out.extend(found);
+            continue;
+        }
         if !p.is_dir() {
             out.push(PublicInput::Policy(p.clone()));
             continue;
@@ -172,7 +200,8 @@ pub fn discover(
             continue;
         }
         let mut folders: Vec<PathBuf> = Vec::new();
-        for f in load::collect_files(std::slice::from_ref(p), links, errors) {
+        let mut modules: Vec<PathBuf> = Vec::new();
+        for f in load::collect_lint_inputs(std::slice::from_ref(p), links, errors) {
             let Some(dir) = f.parent() else { continue };
             let enclosing = dir
                 .ancestors()
@@ -187,7 +216,19 @@ pub fn discover(
                 }
                 // A file of an account folder is part of the buckets that refer to it.
                 Some((_, FolderKind::Account)) => {}
-                None => out.push(PublicInput::Policy(f)),
+                // A module directory is one unit, however many `.tf` files it has.
+                None if by_name(&f) == ByName::Terraform => {
+                    if !modules.iter().any(|m| m == dir) {
+                        modules.push(dir.to_path_buf());
+                        out.extend(iac_inputs(dir).unwrap_or_default());
+                    }
+                }
+                None => match iac_inputs(&f) {
+                    Some(found) => out.extend(found),
+                    None if by_name(&f) == ByName::Json => out.push(PublicInput::Policy(f)),
+                    // YAML that is not a template, `.tf.json` (not read yet): not a bucket.
+                    None => {}
+                },
             }
         }
     }
@@ -199,6 +240,7 @@ impl PublicInput {
     pub fn path(&self) -> &Path {
         match self {
             PublicInput::Folder(p) | PublicInput::Policy(p) => p,
+            PublicInput::Iac(i) => &i.shown,
         }
     }
 
@@ -214,6 +256,7 @@ impl PublicInput {
                     reports,
                 }),
             PublicInput::Policy(path) => load_policy(path),
+            PublicInput::Iac(input) => iac::load(input, root).map(|b| Loaded::Bucket(Box::new(b))),
         }
     }
 }

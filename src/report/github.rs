@@ -139,6 +139,9 @@ fn command(severity: Severity) -> &'static str {
 fn of_finding(item: &Located, path: &str) -> Annotation {
     let f = &item.finding;
     let mut message = f.message.clone();
+    if let Some(a) = &item.address {
+        message.push_str(&format!(" (in {a})"));
+    }
     if let Some(h) = &f.help {
         message.push_str("\nhelp: ");
         message.push_str(h);

@@ -150,8 +150,13 @@ impl LintOutput {
                     .findings
                     .iter()
                     .map(|f| {
+                        let within = f
+                            .address
+                            .as_ref()
+                            .map(|a| format!(" (in {a})"))
+                            .unwrap_or_default();
                         format!(
-                            "{path}:{}:{}: {} {}\n",
+                            "{path}:{}:{}: {} {}{within}\n",
                             f.start.line, f.start.column, f.finding.code, f.finding.message
                         )
                     })

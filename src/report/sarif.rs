@@ -139,7 +139,7 @@ pub struct Invocation {
 #[serde(rename_all = "camelCase")]
 pub struct SarifResult<'a> {
     level: &'static str,
-    locations: [Location; 1],
+    locations: [Location<'a>; 1],
     message: Text,
     partial_fingerprints: Fingerprint,
     properties: ResultProperties<'a>,
@@ -153,8 +153,21 @@ pub struct SarifResult<'a> {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location {
+struct Location<'a> {
+    /// In an IaC file: the resource address or logical id, as a `resource`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<Logical<'a>>,
     physical_location: Physical,
+}
+
+/// A logical location: the resource a finding of an IaC file belongs to
+/// (`aws_s3_bucket_policy.this`, `BucketPolicy`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+    name: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -295,6 +308,15 @@ pub fn results<'a>(report: &'a FileReport, path: &str) -> Vec<SarifResult<'a>> {
         out.push(SarifResult {
             level: level(f.severity),
             locations: [Location {
+                logical_locations: item
+                    .address
+                    .iter()
+                    .map(|a| Logical {
+                        fully_qualified_name: a,
+                        kind: "resource",
+                        name: a,
+                    })
+                    .collect(),
                 physical_location: physical(&uri, item.start, item.end),
             }],
             message: Text { text },
@@ -326,6 +348,7 @@ pub fn located<'a>(
         level: level(severity),
         locations: [Location {
             physical_location: physical(&uri, start, end),
+            logical_locations: Vec::new(),
         }],
         partial_fingerprints: Fingerprint(crate::lint::baseline::hash_parts(&[
             rule_id,

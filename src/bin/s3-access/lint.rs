@@ -16,9 +16,22 @@ use std::path::{Path, PathBuf};
 /// The arguments of `lint`.
 #[derive(clap::Args)]
 pub struct LintArgs {
-    /// Files or directories (directories are searched for `.json` files); `-` reads stdin
+    /// Files or directories; directories are searched for policy JSON, Terraform (`.tf`,
+    /// a directory is one module; plans), CloudFormation templates (JSON, YAML,
+    /// `.template`); `-` reads stdin
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// A Terraform variable file for the modules read (repeatable), after each module's
+    /// `terraform.tfvars` and `*.auto.tfvars`, as `terraform plan -var-file` does
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// Skip files named here that are not AWS documents, as a directory walk does (for hooks
+    /// that pass every changed `.json` and `.yaml` file)
+    #[arg(long)]
+    skip_unrecognised: bool,
+    /// List the files skipped because they are not AWS documents (on stderr)
+    #[arg(long, short)]
+    verbose: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     format: LintFormat,
@@ -113,6 +126,12 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
     let Some(config) = load_config(&args, &cwd) else {
         return Ok(EXIT_ERROR);
     };
+    for f in &args.var_files {
+        if let Err(e) = std::fs::File::open(f) {
+            eprintln!("error: cannot read {}: {e}", crate::output::shown(f));
+            return Ok(EXIT_ERROR);
+        }
+    }
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(b) => b,
         Err(e) => {
@@ -131,7 +150,9 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
         fail_on: args.fail_on.map(config::FailOn::from),
         follow: args.tree.follow,
         root: args.tree.root.as_deref(),
-    });
+    })
+    .var_files(&args.var_files)
+    .skip_unrecognised(args.skip_unrecognised);
     if let Some(b) = &baseline {
         run = run.with_baseline(b);
     }
@@ -158,6 +179,15 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
                 );
             }
             out.write_all(output.file(report).map_err(json_error)?.as_bytes())
+        }
+        Event::Skipped(path) => {
+            if args.verbose {
+                eprintln!(
+                    "skipped {}: not an AWS document",
+                    crate::output::shown(path)
+                );
+            }
+            Ok(())
         }
         Event::Extra(report) => {
             if let Some(w) = &mut written {

@@ -49,8 +49,10 @@ pub struct QueryArgs {
     #[arg(long)]
     time: Option<String>,
     /// A bucket folder (docs/bucket-folder.md): its policy, ACLs, Object Ownership, Block
-    /// Public Access, access points, objects, and the account's IAM principals
-    #[arg(long, value_name = "DIR")]
+    /// Public Access, access points, objects, and the account's IAM principals; or a bucket
+    /// declared in a `.tf` file or module directory, a plan or a template (`FILE#ADDRESS`
+    /// picks one of several, docs/iac.md)
+    #[arg(long, value_name = "DIR|FILE[#ADDRESS]")]
     bucket: Option<PathBuf>,
     /// The bucket ACL (`aws s3api get-bucket-acl` output)
     #[arg(long, value_name = "FILE")]
