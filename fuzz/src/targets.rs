@@ -26,6 +26,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cloudformation", cloudformation),
     ("terraform", terraform),
     ("exact", exact),
+    ("catalog_reference", catalog_reference),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1261,5 +1262,53 @@ pub fn exact(data: &[u8]) {
     let e = exact::explore(&q);
     for f in &e.findings {
         assert!(exact::replay(&graph, f, "111122223333", 1_767_225_600));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// catalog_reference: `--catalog` files, the service reference and iam-data formats.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes as a service reference document, then as each iam-data file: a problem is a
+/// located error inside the text, never a panic; a document read builds an overlay whose
+/// services are sorted and whose every action is found by its own name.
+pub fn catalog_reference(data: &[u8]) {
+    use s3_access::catalog::overlay;
+    let Ok(text) = s3_access::json::decode_utf8(data.to_vec()) else {
+        return;
+    };
+    let source = SourceFile::new("fuzz.json", text);
+    let lines = u32::try_from(source.text().lines().count() + 1).unwrap_or(u32::MAX);
+    let located = |e: &overlay::CatalogError| {
+        assert!(e.line >= 1 && e.line <= lines && e.column >= 1, "{e}");
+    };
+    let mut services = match overlay::parse_service_reference(&source) {
+        Ok(s) => s,
+        Err(e) => {
+            located(&e);
+            Vec::new()
+        }
+    };
+    match overlay::parse_iam_data("fuzz", &source, &source, &source) {
+        Ok(s) => services.push(s),
+        Err(e) => located(&e),
+    }
+    if let Err(e) = overlay::parse_service_list(&source) {
+        located(&e);
+    }
+    let Ok(o) = overlay::Overlay::build(services) else {
+        return;
+    };
+    for pair in o.services().windows(2) {
+        assert!(pair[0].prefix().to_ascii_lowercase() < pair[1].prefix().to_ascii_lowercase());
+    }
+    for s in o
+        .services()
+        .iter()
+        .filter(|s| o.loaded().contains(&s.prefix()))
+    {
+        for a in s.actions() {
+            assert!(s.action(a.name()).is_some(), "{}:{}", s.prefix(), a.name());
+        }
     }
 }

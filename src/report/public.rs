@@ -24,6 +24,16 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
+/// One line per bucket, `BUCKET (SOURCE): VERDICT` (`public --quiet`): no paths, reasons or
+/// fixes.
+pub fn verdicts(buckets: &[BucketVerdict]) -> String {
+    let lines: String = buckets
+        .iter()
+        .map(|v| format!("{} ({}): {}\n", v.bucket, v.source, verdict_word(v.verdict)))
+        .collect();
+    escape_text(&lines).into_owned()
+}
+
 /// The human rendering of the verdicts on several buckets.
 pub fn human(
     buckets: &[(crate::eval::bucket::BucketModel, BucketVerdict)],

@@ -109,6 +109,35 @@ fn reason_line(w: &WhoCan, r: &Reason) -> String {
     }
 }
 
+/// One line per bucket and kind of caller, `BUCKET: STRATUM: CALLER`, and one per reason the
+/// answer is uncertain (`who-can --quiet`): no actions, conditions, witnesses or grants.
+pub fn callers(results: &[WhoCan]) -> String {
+    let mut out = String::new();
+    for w in results {
+        if w.groups.is_empty() && w.reasons.is_empty() {
+            out.push_str(&format!("{}: no one\n", w.bucket));
+        }
+        // Groups of one caller differ by actions or conditions: the caller is said once.
+        let mut said: Vec<String> = Vec::new();
+        for g in &w.groups {
+            let line = format!(
+                "{}: {}: {}\n",
+                w.bucket,
+                stratum_title(g.stratum),
+                describe(&g.class)
+            );
+            if !said.contains(&line) {
+                out.push_str(&line);
+                said.push(line);
+            }
+        }
+        for r in &w.reasons {
+            out.push_str(&format!("{}: uncertain: {}\n", w.bucket, reason_line(w, r)));
+        }
+    }
+    super::escape_text(&out).into_owned()
+}
+
 /// The human rendering.
 pub fn human(results: &[WhoCan]) -> String {
     let mut out = String::new();

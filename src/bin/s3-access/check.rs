@@ -18,7 +18,8 @@ pub struct CheckArgs {
     /// there, such as a policy kept beside its scenario, is skipped)
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format
+    /// Output format: `human` prints the trace of each request that failed, a pass/fail table
+    /// and the counts; `json` one document `{passed, failed, uncertain, invalid, results}`
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Show the trace of every request, not only of those that fail
@@ -51,6 +52,7 @@ pub fn run(args: CheckArgs) -> std::io::Result<u8> {
         }
     }
     match args.format {
+        Format::Human if crate::output::quiet() => crate::output::write_some(&results.failures())?,
         Format::Human => write_out(&results.human())?,
         Format::Json => write_out(&results.json().map_err(json_error)?)?,
     }

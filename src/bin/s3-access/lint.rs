@@ -155,7 +155,14 @@ pub fn run(args: LintArgs) -> std::io::Result<u8> {
     })?;
     let config_file = config.source.as_ref().map(|s| s.name());
     let end = output.finish(&outcome, config_file).map_err(json_error)?;
-    out.write_all(end.as_bytes())?;
+    // `--quiet` drops the summary of the text formats; JSON and SARIF hold findings and counts.
+    let summary_only = matches!(
+        args.format,
+        LintFormat::Human | LintFormat::Concise | LintFormat::Github
+    );
+    if !(summary_only && crate::output::quiet()) {
+        out.write_all(end.as_bytes())?;
+    }
     out.flush()?;
     Ok(if outcome.unreadable {
         EXIT_ERROR

@@ -49,6 +49,10 @@ pub fn run(args: PublicArgs) -> std::io::Result<u8> {
     }
     let any_public = results.iter().any(|(_, v)| v.public);
     match args.format {
+        Format::Human if crate::output::quiet() => {
+            let verdicts: Vec<_> = results.into_iter().map(|(_, v)| v).collect();
+            crate::output::write_some(&report::public::verdicts(&verdicts))?
+        }
         Format::Human => write_out(&report::public::human(&results, style))?,
         Format::Json => {
             let verdicts: Vec<_> = results.into_iter().map(|(_, v)| v).collect();

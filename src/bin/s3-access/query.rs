@@ -77,7 +77,9 @@ pub struct QueryArgs {
     /// (by default they must stay inside the folder given)
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Output format
+    /// Output format: `human` prints the decision, each layer's verdict, the statements that
+    /// decided, the request context and every statement's outcome; `json` one document
+    /// `{decision, determining, trace, context, ...}`
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Exit 1 unless the decision is this one
@@ -137,6 +139,9 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     let response = query.decide();
     let (graph, request) = (&query.graph, &query.request);
     let text = match format {
+        Format::Human if crate::output::quiet() => {
+            report::query::verdict(graph, &response, request)
+        }
         Format::Human => report::query::human(graph, &response, request, style),
         Format::Json => report::json_text(&report::query::json(graph, &response, request))
             .map_err(json_error)?,

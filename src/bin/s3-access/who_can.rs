@@ -58,6 +58,9 @@ pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
         }
     }
     match args.format {
+        Format::Human if crate::output::quiet() => {
+            crate::output::write_some(&report::who_can::callers(&results))?
+        }
         Format::Human => write_out(&report::who_can::human(&results))?,
         Format::Json => write_out(
             &serde_json::to_string_pretty(&report::who_can::json(&results)).map_err(json_error)?,
