@@ -883,6 +883,8 @@ fn hostile_baseline_files_are_refused_with_located_findings_or_read_in_bounded_t
     std::fs::write(&path, many).unwrap();
     assert_eq!(Baseline::read(&path).unwrap().len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
 // ---------------------------------------------------------------------------------------
 // The same IaC inputs through the `lint` binary (issue 12 item 7): each a located error or an
 // unknown, in bounded time; scripts/hostile.sh runs them at full size with time and memory.

@@ -306,3 +306,15 @@ fn skip_unrecognised_treats_named_files_as_found() {
     assert!(text.contains("typo.json:1:2: P101"), "{text}");
     assert!(text.contains("1 file skipped: not AWS documents"), "{text}");
 }
+
+#[test]
+fn a_finding_in_a_policy_document_data_block_names_the_resource_using_it() {
+    let dir = fixtures().join("terraform/policy_document");
+    let text = out(&lint_in(&dir, &[".", "--format", "concise"]));
+    assert!(
+        text.contains(
+            "main.tf:31:17: P107 `Alow` is not a valid Effect (in aws_s3_bucket_policy.b)"
+        ),
+        "{text}"
+    );
+}

@@ -81,13 +81,29 @@ fn overlap(a: Span, b: Span) -> bool {
     a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
 
-/// The places a finding can belong to: each policy document and bucket setting, and each
-/// bucket's declaring block, with the resource address or logical id; innermost first when
-/// searched ([`owner_of`]).
+/// The places a finding can belong to, sorted by start: each policy document and bucket
+/// setting, each bucket's declaring block, and the statements of a policy written outside its
+/// document's span (a `data "aws_iam_policy_document"` block that a resource refers to), each
+/// with the resource address or logical id.
 pub(super) fn owners(extracted: &Extracted) -> Vec<(Span, String)> {
     let mut out: Vec<(Span, String)> = Vec::new();
     for p in &extracted.policies {
-        out.push((p.document.span, p.address.clone()));
+        let doc = p.document.span;
+        out.push((doc, p.address.clone()));
+        let statements: Vec<&crate::json::Value> = match p.document.get("Statement") {
+            Some(v) => match v.as_array() {
+                Some(items) => items.iter().collect(),
+                None => vec![v],
+            },
+            None => Vec::new(),
+        };
+        out.extend(
+            statements
+                .into_iter()
+                .filter(|st| !(doc.start <= st.span.start && st.span.end <= doc.end))
+                .take(10_000)
+                .map(|st| (st.span, p.address.clone())),
+        );
     }
     for b in &extracted.buckets {
         for (_, setting) in &b.settings {
@@ -95,13 +111,21 @@ pub(super) fn owners(extracted: &Extracted) -> Vec<(Span, String)> {
         }
         out.push((b.span, b.address.clone()));
     }
+    out.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
     out
 }
 
-/// The address of the smallest owner containing `span`.
+/// The address of the smallest owner containing `span`. Owners are sorted by start and an
+/// inner one starts after the one around it, so the candidates are the last few starting at
+/// or before `span` (a bounded look back: a file of many owners stays linear).
 pub(super) fn owner_of(owners: &[(Span, String)], span: Span) -> Option<&str> {
+    let before = owners.partition_point(|(s, _)| s.start <= span.start);
     owners
+        .get(..before)
+        .unwrap_or_default()
         .iter()
+        .rev()
+        .take(256)
         .filter(|(s, _)| s.start <= span.start && span.end <= s.end)
         .min_by_key(|(s, _)| s.end - s.start)
         .map(|(_, a)| a.as_str())
