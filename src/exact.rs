@@ -195,7 +195,7 @@ pub enum Answer {
 
 /// Answers `question`: the first allowed request found, or "no", or "uncertain".
 pub fn ask(question: &Question<'_>) -> Answer {
-    let mut e = search::explore(question, Some(1));
+    let mut e = search::explore(question, Some(1), true);
     match e.findings.pop() {
         Some(f) => Answer::Yes(Box::new(f)),
         None if e.reasons.is_empty() => Answer::No,
@@ -205,7 +205,14 @@ pub fn ask(question: &Question<'_>) -> Answer {
 
 /// Enumerates every allowed region combination of `question` (one finding each).
 pub fn explore(question: &Question<'_>) -> Exploration {
-    search::explore(question, None)
+    search::explore(question, None, true)
+}
+
+/// [`explore`] without the reductions (alike actions and object keys decided once): every
+/// action and key region decided on its own. For tests that check the reductions are exact.
+#[doc(hidden)]
+pub fn explore_unreduced(question: &Question<'_>) -> Exploration {
+    search::explore(question, None, false)
 }
 
 /// Replays a finding the way a user would: a request rebuilt from its printable parts

@@ -138,7 +138,7 @@ pub fn diff(
             owner: &owner,
             now: options.now,
         };
-        let e = search::explore_by(&question, &judge, None);
+        let e = search::explore_by(&question, &judge, None, true);
         reasons.extend(e.reasons);
         decided += e.decided;
         who_can::group(e.findings, &owner)

@@ -202,20 +202,34 @@ fn action_rank(a: &str) -> (usize, String) {
 /// Groups findings by principal class and what grants them.
 pub(super) fn group(findings: Vec<Finding>, owner: &str) -> Vec<Group> {
     let mut groups: Vec<(Vec<Finding>, Vec<usize>, Vec<AclRef>)> = Vec::new();
+    // The findings of one principal class are contiguous (`explore` returns them class by
+    // class): the groups of the current class, by what grants them.
+    let mut current: std::collections::BTreeMap<(Vec<usize>, Vec<AclRef>), usize> =
+        std::collections::BTreeMap::new();
     for f in findings {
         let mut statements = f.response.determining.clone();
         statements.sort_unstable();
         statements.dedup();
         let mut grants = f.response.grants.clone();
         grants.sort();
-        let slot = groups.iter_mut().find(|(fs, s, g)| {
-            fs.first().is_some_and(|x| x.class.caller == f.class.caller)
-                && *s == statements
-                && *g == grants
-        });
-        match slot {
-            Some((fs, _, _)) => fs.push(f),
-            None => groups.push((vec![f], statements, grants)),
+        let same_class = groups
+            .last()
+            .and_then(|(fs, _, _)| fs.first())
+            .is_some_and(|x| x.class.caller == f.class.caller);
+        if !same_class {
+            current.clear();
+        }
+        let key = (statements, grants);
+        match current.get(&key) {
+            Some(&i) => {
+                if let Some((fs, _, _)) = groups.get_mut(i) {
+                    fs.push(f);
+                }
+            }
+            None => {
+                current.insert(key.clone(), groups.len());
+                groups.push((vec![f], key.0, key.1));
+            }
         }
     }
     let mut out: Vec<Group> = groups
@@ -237,11 +251,15 @@ fn summarise(
     let first = fs.first()?.clone();
     let mut actions: Vec<String> = Vec::new();
     let mut resources: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for f in &fs {
-        if !actions.contains(&f.request.action) {
+        if seen.insert(&f.request.action) {
             actions.push(f.request.action.clone());
         }
-        if !resources.contains(&f.request.resource) {
+    }
+    seen.clear();
+    for f in &fs {
+        if seen.insert(&f.request.resource) {
             resources.push(f.request.resource.clone());
         }
     }
