@@ -18,6 +18,7 @@ mod fuzz_smoke;
 mod fuzz_targets;
 mod hostile;
 mod iac_cloudformation;
+mod kms;
 mod layering;
 mod outputs;
 mod properties;

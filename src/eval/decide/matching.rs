@@ -218,6 +218,13 @@ pub(super) fn applicability(
         Layer::AccessPoint => access_point
             .map(|_| ())
             .ok_or("the request does not go through an access point"),
+        Layer::KeyPolicy => {
+            if graph.has_layer(Layer::KeyPolicy) {
+                Ok(())
+            } else {
+                Err("no key policy")
+            }
+        }
     }
 }
 

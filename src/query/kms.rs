@@ -1,0 +1,274 @@
+//! The KMS leg of a query: which key encrypts the object (`--sse-kms-key`, the request's
+//! encryption headers, `--head-object` or the folder's `objects/KEY.head.json`, else the
+//! bucket's default encryption), whose it is (`--describe-key` or the folder's
+//! `kms/KEY-ID/describe-key.json`, else the key ARN) and its key policy (`--key-policy` or
+//! `kms/KEY-ID/key-policy.json`). Deciding is [`eval::kms`]'s.
+
+use super::{Notice, QueryError, QueryInput, Refused, read_doc, stop};
+use crate::aws_docs::kms::{KeyMetadata, ObjectHead};
+use crate::contain::Root;
+use crate::eval::kms::{KmsKey, kms_actions, leg_graph};
+use crate::eval::{self, Graph, Layer, Request};
+use std::path::{Path, PathBuf};
+
+/// The bucket-folder directory of KMS keys: `kms/<key-id>/{key-policy,describe-key}.json`.
+pub const KMS_DIR: &str = "kms";
+
+/// The KMS side of a query, once loaded.
+#[derive(Debug)]
+pub enum KmsSetup {
+    /// The key and the leg's graph (key policy and caller-side documents).
+    Known {
+        /// The key.
+        key: KmsKey,
+        /// The leg's graph.
+        graph: Box<Graph>,
+        /// The object ARN S3 uses as encryption context.
+        object_arn: String,
+    },
+    /// The object is encrypted with KMS but the leg cannot be decided: why.
+    Unknown(String),
+}
+
+/// The bucket's default encryption with KMS: the key (`None`: the AWS managed `aws/s3`
+/// key) and whether S3 Bucket Keys are on.
+#[derive(Debug, Clone, Default)]
+pub struct DefaultKms {
+    /// `KMSMasterKeyID`.
+    pub key: Option<String>,
+    /// `BucketKeyEnabled`.
+    pub bucket_key: bool,
+}
+
+/// The default KMS encryption of a bucket folder's `encryption.json`, if it uses KMS.
+pub fn default_kms(folder: &crate::aws_docs::BucketFolder) -> Option<DefaultKms> {
+    let rule = folder.encryption.doc()?.rules.first()?;
+    let d = rule.default.as_ref()?;
+    d.algorithm.uses_kms().then(|| DefaultKms {
+        key: d.kms_key.as_ref().map(|k| k.value.clone()),
+        bucket_key: rule.bucket_key_enabled.unwrap_or(false),
+    })
+}
+
+/// The object ARN (`arn:aws:s3:::BUCKET/KEY`) of the request, when it names an object.
+fn object_arn(request: &Request, graph: &Graph) -> Option<(String, String)> {
+    let arn = crate::arn::parse(&request.resource).ok()?;
+    if arn.service == "s3" && arn.account.is_empty() {
+        let (bucket, key) = arn.resource.split_once('/')?;
+        return Some((request.resource.clone(), key.to_string()))
+            .filter(|_| !bucket.is_empty() && !key.is_empty());
+    }
+    // Through an access point: the bucket's object.
+    let bucket = graph.s3.bucket.as_deref()?;
+    let (_, key) = graph.s3.access_point_of(&request.resource)?;
+    let key = key?;
+    Some((
+        format!("arn:{}:s3:::{bucket}/{key}", arn.partition),
+        key.to_string(),
+    ))
+}
+
+/// The key the request's encryption headers ask for (`s3:x-amz-server-side-encryption-aws-
+/// kms-key-id` given with `--context`); `Some(None)` when they ask for no KMS key.
+fn header_key(request: &Request) -> Option<Option<String>> {
+    let alg = request
+        .context
+        .get("s3:x-amz-server-side-encryption")
+        .and_then(|e| e.values.first().cloned());
+    let key = request
+        .context
+        .get("s3:x-amz-server-side-encryption-aws-kms-key-id")
+        .and_then(|e| e.values.first().cloned());
+    match (alg.as_deref(), key) {
+        (_, Some(k)) => Some(Some(k)),
+        (Some("aws:kms" | "aws:kms:dsse"), None) => None,
+        (Some(_), None) => Some(None),
+        (None, None) => None,
+    }
+}
+
+/// Loads the KMS side of the question, or `None` when S3 makes no KMS call for it.
+pub(super) fn load(
+    input: &QueryInput,
+    graph: &Graph,
+    request: &Request,
+    default: Option<&DefaultKms>,
+    notices: &mut Vec<Notice>,
+) -> Result<Option<KmsSetup>, Refused> {
+    if kms_actions(&request.action_lower).is_none() {
+        return Ok(None);
+    }
+    let Some((object, object_key)) = object_arn(request, graph) else {
+        return Ok(None);
+    };
+    let folder_file = |rel: &str| folder_file(input, rel);
+    let head_path = input
+        .head_object
+        .clone()
+        .or_else(|| folder_file(&format!("objects/{object_key}.head.json")));
+    let head = match &head_path {
+        Some(p) => Some(read_doc::<ObjectHead>(p, notices)?.doc),
+        None => None,
+    };
+    let writes = request.action_lower == "s3:putobject";
+    // Which key, and from where: a what-if first, then what the request or object says.
+    let (key_id, bucket_key, from) = if let Some(k) = &input.sse_kms_key {
+        let bk = default.is_some_and(|d| d.bucket_key);
+        (Some(k.clone()), bk, "--sse-kms-key".to_string())
+    } else if writes && let Some(h) = header_key(request) {
+        let Some(k) = h else { return Ok(None) };
+        let bk = default.is_some_and(|d| d.bucket_key);
+        (Some(k), bk, "the request's encryption headers".to_string())
+    } else if !writes && let Some(h) = &head {
+        let Some(k) = h.kms_key() else {
+            return Ok(None);
+        };
+        let from = format!(
+            "{}",
+            head_path.as_deref().unwrap_or(Path::new("")).display()
+        );
+        (Some(k.value.clone()), h.bucket_key, from)
+    } else if let Some(d) = default {
+        let from = if writes {
+            "the bucket's default encryption"
+        } else {
+            "the bucket's default encryption (assumed for this object; give its head-object output to be sure)"
+        };
+        (d.key.clone(), d.bucket_key, from.to_string())
+    } else {
+        return Ok(None);
+    };
+    let key_dir = key_id.as_deref().map(key_dir_name);
+    let describe_path = input.describe_key.clone().or_else(|| {
+        key_dir
+            .as_ref()
+            .and_then(|d| folder_file(&format!("{KMS_DIR}/{d}/describe-key.json")))
+    });
+    let meta = match &describe_path {
+        Some(p) => Some(read_doc::<KeyMetadata>(p, notices)?.doc),
+        None => None,
+    };
+    let Some(key) = key_of(key_id.as_deref(), meta.as_ref(), bucket_key, from) else {
+        let what = key_id.unwrap_or_else(|| "the AWS managed key aws/s3".into());
+        return Ok(Some(KmsSetup::Unknown(format!(
+            "the object is encrypted with AWS KMS ({what}), and which key ARN that is was not given (--describe-key FILE, or --sse-kms-key ARN)"
+        ))));
+    };
+    if let (Some(given), Some(m)) = (&key_id, &meta)
+        && given.starts_with("arn:")
+        && *given != m.arn.value
+    {
+        return Err(stop(
+            notices,
+            QueryError::KmsKeyContradiction {
+                given: given.clone(),
+                described: m.arn.value.clone(),
+            },
+        ));
+    }
+    let policy_path = input.key_policy.clone().or_else(|| {
+        folder_file(&format!(
+            "{KMS_DIR}/{}/key-policy.json",
+            key_dir_name(&key.arn)
+        ))
+    });
+    let Some(policy_path) = policy_path else {
+        return Ok(Some(KmsSetup::Unknown(format!(
+            "the object is encrypted with the KMS key {} (from {}); S3 also needs the key policy to allow the caller, and it was not given (--key-policy FILE, or kms/KEY-ID/key-policy.json in the bucket folder)",
+            key.arn, key.from
+        ))));
+    };
+    let mut leg = leg_graph(graph);
+    let files = [(policy_path.as_path(), Layer::KeyPolicy, 0)];
+    super::add_policy_files(&mut leg, &files, notices)?;
+    Ok(Some(KmsSetup::Known {
+        key,
+        graph: Box::new(leg),
+        object_arn: object,
+    }))
+}
+
+/// The key from what is known: the description, else an ARN given.
+fn key_of(
+    key_id: Option<&str>,
+    meta: Option<&KeyMetadata>,
+    bucket_key: bool,
+    from: String,
+) -> Option<KmsKey> {
+    if let Some(m) = meta {
+        return Some(KmsKey {
+            arn: m.arn.value.clone(),
+            account: m.account.value.clone(),
+            aws_managed: m.aws_managed(),
+            bucket_key,
+            from,
+        });
+    }
+    let arn = crate::arn::parse(key_id?).ok()?;
+    (arn.service == "kms" && arn.resource.starts_with("key/")).then(|| KmsKey {
+        arn: key_id.unwrap_or_default().to_string(),
+        account: arn.account.to_string(),
+        aws_managed: false,
+        bucket_key,
+        from,
+    })
+}
+
+/// The folder name of a key: its id (the part after `key/` of an ARN), as written otherwise.
+pub fn key_dir_name(key: &str) -> String {
+    let id = key.rsplit_once(":key/").map_or(key, |(_, id)| id);
+    id.replace(['/', '\\'], "_")
+}
+
+/// A file of the bucket folder, when `--bucket` is given and the file exists within it.
+fn folder_file(input: &QueryInput, rel: &str) -> Option<PathBuf> {
+    let dir = input.bucket.as_ref()?;
+    let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
+    let path = root.resolve(dir, rel).ok()?;
+    path.is_file().then_some(path)
+}
+
+/// Decides the leg of a [`KmsSetup::Known`].
+pub fn decide(setup: &KmsSetup, request: &Request) -> Option<eval::kms::KmsLeg> {
+    let KmsSetup::Known {
+        key,
+        graph,
+        object_arn,
+    } = setup
+    else {
+        return None;
+    };
+    eval::kms::KmsLeg::decide((**graph).clone(), key.clone(), request, object_arn, true)
+}
+
+/// Folds the KMS leg into the answer: when S3 allows and KMS does not, the decision is the
+/// KMS leg's and a note says so (the leg's own trace names its statements).
+pub fn fold(response: &mut eval::Response, leg: &eval::kms::KmsLeg) {
+    let s3 = response.decision;
+    let kms = leg.call.response.decision;
+    let decision = eval::kms::combined(s3, kms);
+    if s3 == eval::Decision::Allow && decision != eval::Decision::Allow {
+        response.decision = decision;
+        response.determining.clear();
+        response.grants.clear();
+        response.notes.push(format!(
+            "S3 allows the request, but the KMS leg denies: {} {} on {} (the object's key, from {}); see the KMS leg below",
+            kms.as_str(),
+            leg.call.request.action,
+            leg.key.arn,
+            leg.key.from
+        ));
+    }
+    if let Some(mp) = &leg.multipart {
+        response.notes.push(format!(
+            "a multipart upload also needs {} on the key: {}",
+            mp.request.action,
+            mp.response.decision.as_str()
+        ));
+    }
+    if decision == eval::Decision::Allow {
+        response
+            .uncertain
+            .extend(leg.call.response.uncertain.iter().cloned());
+    }
+}

@@ -1,0 +1,287 @@
+//! The KMS leg of `query` (issue 15, item 1): S3 serves an SSE-KMS object only when the KMS
+//! request it makes with the caller's credentials is allowed too; the key policy must allow
+//! (identity policies count only through its account principal); the S3 Bucket Key changes
+//! the encryption context; adding a Deny to the key policy never grants.
+
+use proptest::prelude::*;
+use s3_access::eval::Decision;
+use s3_access::query::{self, QueryInput};
+use std::path::PathBuf;
+
+const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const OBJECT: &str = "arn:aws:s3:::amzn-s3-demo-bucket/reports/q3.csv";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/kms")
+        .join(name)
+}
+
+/// A temporary policy file for one test.
+fn file(tag: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3a-kms-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{tag}.json"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn input(principal: &str, action: &str) -> QueryInput {
+    QueryInput {
+        principal: principal.into(),
+        action: action.into(),
+        resource: OBJECT.into(),
+        bucket_owner: Some("111122223333".into()),
+        identity_policy: vec![fixture("reader-identity.json")],
+        sse_kms_key: Some(KEY.into()),
+        ..QueryInput::default()
+    }
+}
+
+/// The combined decision and the KMS leg's decision.
+fn decide(input: &QueryInput) -> (Decision, Option<Decision>) {
+    let mut notices = Vec::new();
+    let q = query::load(input, &mut notices).unwrap_or_else(|_| panic!("{notices:?}"));
+    let (r, leg) = q.decide_with_kms();
+    (r.decision, leg.map(|l| l.call.response.decision))
+}
+
+const USER: &str = "arn:aws:iam::111122223333:user/reader";
+
+#[test]
+fn the_bucket_key_context_is_the_bucket_arn() {
+    // The key policy denies kms:Decrypt unless the encryption context is an object under
+    // reports/: true of the object ARN, not of the bucket ARN an S3 Bucket Key uses.
+    let mut i = input(USER, "s3:GetObject");
+    i.sse_kms_key = None;
+    i.key_policy = Some(fixture("key-policy.json"));
+    i.head_object = Some(fixture("head-object.json"));
+    assert_eq!(decide(&i), (Decision::Allow, Some(Decision::Allow)));
+    i.head_object = Some(fixture("head-object-bucket-key.json"));
+    assert_eq!(
+        decide(&i),
+        (Decision::ExplicitDeny, Some(Decision::ExplicitDeny))
+    );
+}
+
+#[test]
+fn identity_policies_count_only_when_the_key_policy_allows_the_account() {
+    let owner_only = file(
+        "owner-only",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:user/admin"},
+            "Action": "kms:*", "Resource": "*"}]}"#,
+    );
+    let mut i = input(USER, "s3:GetObject");
+    i.key_policy = Some(owner_only);
+    assert_eq!(
+        decide(&i),
+        (Decision::ImplicitDeny, Some(Decision::ImplicitDeny))
+    );
+    // Not even the account's root user.
+    let mut root = input("111122223333", "s3:GetObject");
+    root.key_policy = i.key_policy.clone();
+    assert_eq!(decide(&root).1, Some(Decision::ImplicitDeny));
+    i.key_policy = Some(fixture("key-policy-cross-account.json"));
+    assert_eq!(decide(&i), (Decision::Allow, Some(Decision::Allow)));
+}
+
+#[test]
+fn another_account_needs_the_key_policy_and_its_own_policies() {
+    let partner = "arn:aws:iam::444455556666:role/partner";
+    let bucket = file(
+        "bucket",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}]}"#,
+    );
+    let mut i = input(partner, "s3:GetObject");
+    i.bucket_policy = Some(bucket);
+    i.key_policy = Some(fixture("key-policy.json"));
+    // S3 allows; the key policy names only its own account.
+    assert_eq!(
+        decide(&i),
+        (Decision::ImplicitDeny, Some(Decision::ImplicitDeny))
+    );
+    i.key_policy = Some(fixture("key-policy-cross-account.json"));
+    assert_eq!(decide(&i), (Decision::Allow, Some(Decision::Allow)));
+    // kms:ViaService pins the grant to S3 in us-east-1: a key of another region is S3 there.
+    i.sse_kms_key = Some(KEY.replace("us-east-1", "eu-west-1"));
+    assert_eq!(
+        decide(&i),
+        (Decision::ImplicitDeny, Some(Decision::ImplicitDeny))
+    );
+    // Writing needs kms:GenerateDataKey, which the identity policy does not allow.
+    let mut w = input(partner, "s3:PutObject");
+    w.bucket_policy = i.bucket_policy.clone();
+    w.key_policy = Some(fixture("key-policy-cross-account.json"));
+    w.identity_policy = vec![file(
+        "partner-put",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "s3:PutObject", "Resource": "*"}]}"#,
+    )];
+    assert_eq!(
+        decide(&w),
+        (Decision::ImplicitDeny, Some(Decision::ImplicitDeny))
+    );
+}
+
+#[test]
+fn s3_denies_first_and_no_kms_call_means_no_leg() {
+    // S3 denies (no identity policy allows): S3's answer, whatever KMS says.
+    let mut i = input(USER, "s3:GetObject");
+    i.identity_policy = Vec::new();
+    i.key_policy = Some(file(
+        "names-reader",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:user/reader"},
+            "Action": "kms:Decrypt", "Resource": "*"}]}"#,
+    ));
+    assert_eq!(decide(&i), (Decision::ImplicitDeny, Some(Decision::Allow)));
+    // s3:ListBucket makes no KMS call.
+    let mut l = input(USER, "s3:ListBucket");
+    l.resource = "arn:aws:s3:::amzn-s3-demo-bucket".into();
+    l.key_policy = Some(fixture("key-policy.json"));
+    assert_eq!(decide(&l).1, None);
+}
+
+#[test]
+fn an_unknown_key_policy_is_uncertain_not_allowed_silently() {
+    let mut notices = Vec::new();
+    let i = input(USER, "s3:GetObject");
+    let q = query::load(&i, &mut notices).unwrap();
+    let r = q.decide();
+    assert_eq!(r.decision, Decision::Allow);
+    assert!(
+        r.uncertain.iter().any(|u| u.reason.contains("key policy")),
+        "{:?}",
+        r.uncertain
+    );
+}
+
+#[test]
+fn query_explains_a_kms_denial_with_the_key_policy_line() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "query",
+            "--principal",
+            USER,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            OBJECT,
+            "--bucket-owner",
+            "111122223333",
+            "--identity-policy",
+            "policies/kms/reader-identity.json",
+            "--head-object",
+            "policies/kms/head-object-bucket-key.json",
+            "--key-policy",
+            "policies/kms/key-policy.json",
+            "--time",
+            "2026-12-01T00:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("ExplicitDeny: "), "{text}");
+    assert!(
+        text.contains("S3 allows the request, but the KMS leg denies"),
+        "{text}"
+    );
+    assert!(
+        text.contains("KMS leg: the object is encrypted with"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sid `DecryptOnlyThroughS3ForTheReports` of the key policy denies"),
+        "{text}"
+    );
+    assert!(
+        text.contains("policies/kms/key-policy.json:2:332"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kms:EncryptionContext:aws:s3:arn | arn:aws:s3:::amzn-s3-demo-bucket "),
+        "{text}"
+    );
+}
+
+/// Key policy statements the property draws from: grants to the account, the caller, another
+/// account and everyone, pinned or not by the keys S3 sets.
+const KEY_STATEMENTS: &[&str] = &[
+    r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}"#,
+    r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/reader"}, "Action": "kms:Decrypt", "Resource": "*"}"#,
+    r#"{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}"#,
+    r#"{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}}}"#,
+    r#"{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::amzn-s3-demo-bucket/*"}}}"#,
+    r#"{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": {"Bool": {"aws:ViaAWSService": "false"}}}"#,
+];
+
+const DENIES: &[&str] = &[
+    r#"{"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}"#,
+    r#"{"Effect": "Deny", "Principal": {"AWS": "444455556666"}, "Action": "kms:*", "Resource": "*"}"#,
+    r#"{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": {"StringNotEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::amzn-s3-demo-bucket"}}}"#,
+    r#"{"Effect": "Deny", "Principal": "*", "NotAction": "kms:Decrypt", "Resource": "*"}"#,
+];
+
+const CALLERS: &[&str] = &[
+    "arn:aws:iam::111122223333:user/reader",
+    "111122223333",
+    "arn:aws:iam::444455556666:role/partner",
+    "anonymous",
+];
+
+fn key_policy(picks: &[bool], extra: Option<usize>) -> String {
+    let mut sts: Vec<&str> = KEY_STATEMENTS
+        .iter()
+        .zip(picks)
+        .filter(|(_, on)| **on)
+        .map(|(s, _)| *s)
+        .collect();
+    if sts.is_empty() {
+        sts.push(KEY_STATEMENTS[0]);
+    }
+    if let Some(d) = extra {
+        sts.push(DENIES[d]);
+    }
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        sts.join(", ")
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn adding_a_deny_to_the_key_policy_never_grants(
+        picks in proptest::collection::vec(any::<bool>(), KEY_STATEMENTS.len()),
+        deny in 0..DENIES.len(),
+        caller in 0..CALLERS.len(),
+        write in any::<bool>(),
+        bucket_key in any::<bool>(),
+    ) {
+        let action = if write { "s3:PutObject" } else { "s3:GetObject" };
+        let mut i = input(CALLERS[caller], action);
+        i.bucket_policy = Some(fixture("partner-bucket-policy.json"));
+        i.head_object = None;
+        let tag = format!("p{caller}{write}{bucket_key}{deny}{picks:?}").replace([' ', ',', '[', ']'], "");
+        i.key_policy = Some(file(&format!("{tag}-before"), &key_policy(&picks, None)));
+        if bucket_key {
+            i.sse_kms_key = None;
+            i.head_object = Some(fixture("head-object-bucket-key.json"));
+        }
+        let (before, leg_before) = decide(&i);
+        i.key_policy = Some(file(&format!("{tag}-after"), &key_policy(&picks, Some(deny))));
+        let (after, leg_after) = decide(&i);
+        if before != Decision::Allow {
+            prop_assert_ne!(after, Decision::Allow);
+        }
+        if leg_before != Some(Decision::Allow) {
+            prop_assert_ne!(leg_after, Some(Decision::Allow));
+        }
+    }
+}
