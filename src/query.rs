@@ -286,7 +286,7 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         }));
     }
     let now = parse_time(input.time.as_deref()).map_err(|e| stop(notices, QueryError::Time(e)))?;
-    let (mut bucket, region, default_kms) = load_bucket(input, notices)?;
+    let (mut bucket, region, folder_kms) = load_bucket(input, notices)?;
     let owner = bucket_owner(input, &bucket).map_err(|e| stop(notices, e))?;
     let mut notes = Vec::new();
     if input.bucket.is_some() && input.identity_policy.is_empty() {
@@ -309,7 +309,7 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         now,
     );
     checks::default_region(&mut request, region.as_deref());
-    let kms = kms::load(input, &graph, &request, default_kms.as_ref(), notices)?;
+    let kms = kms::load(input, &graph, &request, &folder_kms, notices)?;
     Ok(Query {
         graph,
         request,
@@ -437,9 +437,9 @@ fn bucket_of(resource: &str) -> Option<&str> {
 fn load_bucket(
     input: &QueryInput,
     notices: &mut Vec<Notice>,
-) -> Result<(BucketModel, Option<String>, Option<kms::DefaultKms>), Refused> {
+) -> Result<(BucketModel, Option<String>, kms::FolderKms), Refused> {
     let mut region = None;
-    let mut default_kms = None;
+    let mut folder_kms = kms::FolderKms::default();
     let mut bucket = match &input.bucket {
         Some(dir) => {
             let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
@@ -451,7 +451,7 @@ fn load_bucket(
                 .as_ref()
                 .map(|r| r.value.clone())
                 .or_else(|| folder.location.doc().map(|l| l.region.clone()));
-            default_kms = kms::default_kms(&folder);
+            folder_kms = kms::from_folder(&folder);
             BucketModel::from_folder(&folder).map_err(|r| refuse_evaluation(notices, r, dir))?
         }
         None => {
@@ -492,7 +492,7 @@ fn load_bucket(
     if input.object_owner.is_some() || input.object_acl.is_some() {
         set_object(input, &mut bucket, notices)?;
     }
-    Ok((bucket, region, default_kms))
+    Ok((bucket, region, folder_kms))
 }
 
 /// Applies `--object-acl` and `--object-owner` to the object the resource names.

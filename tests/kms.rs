@@ -191,10 +191,7 @@ fn query_explains_a_kms_denial_with_the_key_policy_line() {
         text.contains("S3 allows the request, but the KMS leg denies"),
         "{text}"
     );
-    assert!(
-        text.contains("KMS leg: the object is encrypted with"),
-        "{text}"
-    );
+    assert!(text.contains("KMS leg: the object's key is"), "{text}");
     assert!(
         text.contains("Sid `DecryptOnlyThroughS3ForTheReports` of the key policy denies"),
         "{text}"
@@ -284,4 +281,44 @@ proptest! {
             prop_assert_ne!(leg_after, Some(Decision::Allow));
         }
     }
+}
+
+#[test]
+fn a_bucket_folder_gives_the_object_head_the_key_and_its_policy() {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/buckets/kms-bucket");
+    let mut i = input(USER, "s3:GetObject");
+    i.sse_kms_key = None;
+    i.bucket_owner = None;
+    i.bucket = Some(folder);
+    // objects/reports-q3.csv.head.json: an S3 Bucket Key, so the context is the bucket ARN,
+    // which the key policy's Deny refuses.
+    assert_eq!(
+        decide(&i),
+        (Decision::ExplicitDeny, Some(Decision::ExplicitDeny))
+    );
+    // Another object: the default encryption's key, with its Bucket Key too.
+    i.resource = "arn:aws:s3:::amzn-s3-demo-bucket/reports/other.csv".into();
+    assert_eq!(decide(&i).1, Some(Decision::ExplicitDeny));
+    // What if it were encrypted with another key of another account: its key policy is not
+    // in the folder, so the answer is uncertain rather than Allow.
+    i.sse_kms_key = Some("arn:aws:kms:us-east-1:444455556666:key/other".into());
+    let mut notices = Vec::new();
+    let q = query::load(&i, &mut notices).unwrap();
+    let r = q.decide();
+    assert_eq!(r.decision, Decision::Allow);
+    assert!(!r.uncertain.is_empty());
+}
+
+#[test]
+fn describe_key_must_describe_the_objects_key() {
+    let mut i = input(USER, "s3:GetObject");
+    i.key_policy = Some(fixture("key-policy.json"));
+    i.describe_key = Some(fixture("describe-key.json"));
+    i.sse_kms_key = Some(KEY.replace("1234abcd", "9999abcd"));
+    let mut notices = Vec::new();
+    assert!(query::load(&i, &mut notices).is_err());
+    assert!(
+        format!("{notices:?}").contains("KmsKeyContradiction"),
+        "{notices:?}"
+    );
 }

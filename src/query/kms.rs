@@ -9,10 +9,9 @@ use crate::aws_docs::kms::{KeyMetadata, ObjectHead};
 use crate::contain::Root;
 use crate::eval::kms::{KmsKey, kms_actions, leg_graph};
 use crate::eval::{self, Graph, Layer, Request};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The bucket-folder directory of KMS keys: `kms/<key-id>/{key-policy,describe-key}.json`.
-pub const KMS_DIR: &str = "kms";
+use crate::aws_docs::folder::names::KMS_DIR;
 
 /// The KMS side of a query, once loaded.
 #[derive(Debug)]
@@ -40,14 +39,41 @@ pub struct DefaultKms {
     pub bucket_key: bool,
 }
 
-/// The default KMS encryption of a bucket folder's `encryption.json`, if it uses KMS.
-pub fn default_kms(folder: &crate::aws_docs::BucketFolder) -> Option<DefaultKms> {
-    let rule = folder.encryption.doc()?.rules.first()?;
-    let d = rule.default.as_ref()?;
-    d.algorithm.uses_kms().then(|| DefaultKms {
-        key: d.kms_key.as_ref().map(|k| k.value.clone()),
-        bucket_key: rule.bucket_key_enabled.unwrap_or(false),
-    })
+/// What a bucket folder says about KMS: its default encryption and its objects' metadata.
+#[derive(Debug, Clone, Default)]
+pub struct FolderKms {
+    /// The default encryption, when it uses KMS.
+    pub default: Option<DefaultKms>,
+    /// The `head-object` outputs the manifest names: object key, document, file name.
+    pub heads: Vec<(String, ObjectHead, String)>,
+}
+
+/// What the bucket folder says about KMS.
+pub fn from_folder(folder: &crate::aws_docs::BucketFolder) -> FolderKms {
+    let default = folder
+        .encryption
+        .doc()
+        .and_then(|e| e.rules.first())
+        .and_then(|rule| {
+            let d = rule.default.as_ref()?;
+            d.algorithm.uses_kms().then(|| DefaultKms {
+                key: d.kms_key.as_ref().map(|k| k.value.clone()),
+                bucket_key: rule.bucket_key_enabled.unwrap_or(false),
+            })
+        });
+    let heads = folder
+        .objects
+        .iter()
+        .filter_map(|o| {
+            let l = o.head.loaded()?;
+            Some((
+                o.key.value.clone(),
+                l.doc.clone(),
+                l.source.name().to_string(),
+            ))
+        })
+        .collect();
+    FolderKms { default, heads }
 }
 
 /// The object ARN (`arn:aws:s3:::BUCKET/KEY`) of the request, when it names an object.
@@ -92,9 +118,10 @@ pub(super) fn load(
     input: &QueryInput,
     graph: &Graph,
     request: &Request,
-    default: Option<&DefaultKms>,
+    folder: &FolderKms,
     notices: &mut Vec<Notice>,
 ) -> Result<Option<KmsSetup>, Refused> {
+    let default = folder.default.as_ref();
     if kms_actions(&request.action_lower).is_none() {
         return Ok(None);
     }
@@ -102,13 +129,16 @@ pub(super) fn load(
         return Ok(None);
     };
     let folder_file = |rel: &str| folder_file(input, rel);
-    let head_path = input
-        .head_object
-        .clone()
-        .or_else(|| folder_file(&format!("objects/{object_key}.head.json")));
-    let head = match &head_path {
-        Some(p) => Some(read_doc::<ObjectHead>(p, notices)?.doc),
-        None => None,
+    let head = match &input.head_object {
+        Some(p) => Some((
+            read_doc::<ObjectHead>(p, notices)?.doc,
+            p.display().to_string(),
+        )),
+        None => folder
+            .heads
+            .iter()
+            .find(|(k, _, _)| *k == object_key)
+            .map(|(_, h, f)| (h.clone(), f.clone())),
     };
     let writes = request.action_lower == "s3:putobject";
     // Which key, and from where: a what-if first, then what the request or object says.
@@ -119,15 +149,11 @@ pub(super) fn load(
         let Some(k) = h else { return Ok(None) };
         let bk = default.is_some_and(|d| d.bucket_key);
         (Some(k), bk, "the request's encryption headers".to_string())
-    } else if !writes && let Some(h) = &head {
+    } else if !writes && let Some((h, file)) = &head {
         let Some(k) = h.kms_key() else {
             return Ok(None);
         };
-        let from = format!(
-            "{}",
-            head_path.as_deref().unwrap_or(Path::new("")).display()
-        );
-        (Some(k.value.clone()), h.bucket_key, from)
+        (Some(k.value.clone()), h.bucket_key, file.clone())
     } else if let Some(d) = default {
         let from = if writes {
             "the bucket's default encryption"

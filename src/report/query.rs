@@ -540,7 +540,7 @@ fn trace_table(
 pub fn kms_human(leg: &crate::eval::kms::KmsLeg, style: Style) -> String {
     let key = &leg.key;
     let mut out = format!(
-        "\nKMS leg: the object is encrypted with {}{} (from {}); S3 calls KMS with the caller's credentials{}\n\n",
+        "\nKMS leg: the object's key is {}{} (from {}); S3 calls KMS with the caller's credentials{}\n\n",
         key.arn,
         if key.aws_managed {
             ", an AWS managed key"
