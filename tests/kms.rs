@@ -322,3 +322,33 @@ fn describe_key_must_describe_the_objects_key() {
         "{notices:?}"
     );
 }
+
+#[test]
+fn the_aws_managed_key_serves_its_own_account_only() {
+    // Default encryption without a key id: the aws/s3 key, found in the folder's kms/ by
+    // its KeyManager; its key policy allows callers of the owner account through S3.
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/buckets/kms-aws-managed");
+    let mut i = input(USER, "s3:GetObject");
+    i.sse_kms_key = None;
+    i.bucket_owner = None;
+    i.bucket = Some(folder);
+    i.resource = "arn:aws:s3:::amzn-s3-demo-bucket2/x.csv".into();
+    assert_eq!(decide(&i), (Decision::Allow, Some(Decision::Allow)));
+    // The partner account is allowed by the bucket policy, but kms:CallerAccount is not the
+    // key's account: the read cannot work. The key was assumed from the default encryption,
+    // so the denial is marked uncertain.
+    i.principal = "arn:aws:iam::444455556666:role/partner".into();
+    let mut notices = Vec::new();
+    let q = query::load(&i, &mut notices).unwrap();
+    let (r, leg) = q.decide_with_kms();
+    assert_eq!(r.decision, Decision::ImplicitDeny);
+    assert_eq!(
+        leg.map(|l| (l.key.aws_managed, l.call.response.decision)),
+        Some((true, Decision::ImplicitDeny))
+    );
+    assert!(
+        r.uncertain.iter().any(|u| u.reason.contains("assumed")),
+        "{:?}",
+        r.uncertain
+    );
+}

@@ -17,7 +17,7 @@ use super::access_point::AccessPoint;
 use super::account::AuthorizationDetails;
 use super::acl::Acl;
 use super::cloudtrail::EventSelectors;
-use super::kms::ObjectHead;
+use super::kms::{KeyMetadata, ObjectHead};
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
@@ -516,8 +516,21 @@ pub struct BucketFolder {
     pub objects: Vec<ObjectEntry>,
     /// The owner's account folder, if the manifest names one.
     pub account: Option<AccountFolder>,
+    /// `kms/<key-id>/`, sorted by key id: the KMS keys the bucket's objects use.
+    pub kms_keys: Vec<KmsKeyFolder>,
     /// Files and folders that are not part of the layout (ignored).
     pub unknown_files: Vec<PathBuf>,
+}
+
+/// One KMS key of a bucket folder (`kms/<key-id>/`).
+#[derive(Debug, Clone)]
+pub struct KmsKeyFolder {
+    /// The folder name: the key id.
+    pub id: String,
+    /// `describe-key.json`.
+    pub describe: Setting<KeyMetadata>,
+    /// `key-policy.json`.
+    pub policy: Setting<RawPolicy>,
 }
 
 impl BucketFolder {
@@ -1029,6 +1042,7 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
 
     let mut manifest_findings = Vec::new();
     let objects = load_objects(dir, m, &mut l, &mut known, &mut manifest_findings);
+    let kms_keys = load_kms_keys(dir, &mut l, &mut unknown);
     let account = load_account_dir(dir, &manifest, &mut l, &mut known, &mut manifest_findings);
     for f in manifest_findings {
         l.flag(&manifest, f);
@@ -1057,8 +1071,44 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         access_points,
         objects,
         account,
+        kms_keys,
         unknown_files: unknown,
     })
+}
+
+/// The key folders under `kms/`, sorted by name; files there are not part of the layout.
+fn load_kms_keys(dir: &Path, l: &mut Loader<'_>, unknown: &mut Vec<PathBuf>) -> Vec<KmsKeyFolder> {
+    let kms = dir.join(names::KMS_DIR);
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&kms)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    subdirs.sort();
+    let mut out = Vec::new();
+    for sub in subdirs {
+        let id = sub
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if id.starts_with('.') {
+            continue;
+        }
+        if !sub.is_dir() {
+            unknown.push(sub);
+            continue;
+        }
+        out.push(KmsKeyFolder {
+            describe: l.setting::<KeyMetadata>(
+                &sub.join("describe-key.json"),
+                Empty::Never("describe-key always describes the key"),
+            ),
+            policy: l.setting::<RawPolicy>(
+                &sub.join("key-policy.json"),
+                Empty::Never("every KMS key has a key policy"),
+            ),
+            id,
+        });
+    }
+    out
 }
 
 /// The objects the manifest lists, with their ACLs: each ACL path resolved within the root

@@ -24,6 +24,9 @@ pub struct KmsKey {
     pub bucket_key: bool,
     /// Where the key was found, for the answer (`head-object h.json`, `--sse-kms-key`, ...).
     pub from: String,
+    /// The key of an existing object was not given but taken from the bucket's default
+    /// encryption: the object may have been written with another key or without KMS.
+    pub assumed: bool,
 }
 
 /// The KMS operations S3 calls for `s3_action` on an SSE-KMS object: the one the request

@@ -158,7 +158,7 @@ pub(super) fn load(
         let from = if writes {
             "the bucket's default encryption"
         } else {
-            "the bucket's default encryption (assumed for this object; give its head-object output to be sure)"
+            "the bucket's default encryption, assumed for this object"
         };
         (d.key.clone(), d.bucket_key, from.to_string())
     } else {
@@ -170,11 +170,15 @@ pub(super) fn load(
             .as_ref()
             .and_then(|d| folder_file(&format!("{KMS_DIR}/{d}/describe-key.json")))
     });
-    let meta = match &describe_path {
+    let mut meta = match &describe_path {
         Some(p) => Some(read_doc::<KeyMetadata>(p, notices)?.doc),
         None => None,
     };
-    let Some(key) = key_of(key_id.as_deref(), meta.as_ref(), bucket_key, from) else {
+    if meta.is_none() && is_aws_s3(key_id.as_deref()) {
+        meta = aws_managed_in_folder(input, notices)?;
+    }
+    let assumed = !writes && from.ends_with("assumed for this object");
+    let Some(mut key) = key_of(key_id.as_deref(), meta.as_ref(), bucket_key, from) else {
         let what = key_id.unwrap_or_else(|| "the AWS managed key aws/s3".into());
         return Ok(Some(KmsSetup::Unknown(format!(
             "the object is encrypted with AWS KMS ({what}), and which key ARN that is was not given (--describe-key FILE, or --sse-kms-key ARN)"
@@ -192,6 +196,7 @@ pub(super) fn load(
             },
         ));
     }
+    key.assumed = assumed;
     let policy_path = input.key_policy.clone().or_else(|| {
         folder_file(&format!(
             "{KMS_DIR}/{}/key-policy.json",
@@ -214,6 +219,43 @@ pub(super) fn load(
     }))
 }
 
+/// Whether a default encryption's key names the AWS managed `aws/s3` key (no key at all, or
+/// its alias).
+// AWS rule: SSE-KMS without a key id uses the AWS managed key `aws/s3` (S3 "Specifying
+// server-side encryption with AWS KMS (SSE-KMS)").
+fn is_aws_s3(key_id: Option<&str>) -> bool {
+    key_id.is_none_or(|k| k == "alias/aws/s3" || k.ends_with(":alias/aws/s3"))
+}
+
+/// The one AWS managed key described in the bucket folder's `kms/` (the `aws/s3` key that
+/// `scripts/fetch-bucket.sh` records under its key id), if there is exactly one.
+fn aws_managed_in_folder(
+    input: &QueryInput,
+    notices: &mut Vec<Notice>,
+) -> Result<Option<KeyMetadata>, Refused> {
+    let Some(dir) = in_folder(input, KMS_DIR).filter(|p| p.is_dir()) else {
+        return Ok(None);
+    };
+    let mut found = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    entries.sort();
+    for sub in entries {
+        let Some(name) = sub.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            continue;
+        };
+        let Some(p) = folder_file(input, &format!("{KMS_DIR}/{name}/describe-key.json")) else {
+            continue;
+        };
+        let m = read_doc::<KeyMetadata>(&p, notices)?.doc;
+        if m.aws_managed() {
+            found.push(m);
+        }
+    }
+    Ok(if found.len() == 1 { found.pop() } else { None })
+}
+
 /// The key from what is known: the description, else an ARN given.
 fn key_of(
     key_id: Option<&str>,
@@ -228,6 +270,7 @@ fn key_of(
             aws_managed: m.aws_managed(),
             bucket_key,
             from,
+            assumed: false,
         });
     }
     let arn = crate::arn::parse(key_id?).ok()?;
@@ -237,6 +280,7 @@ fn key_of(
         aws_managed: false,
         bucket_key,
         from,
+        assumed: false,
     })
 }
 
@@ -246,12 +290,16 @@ pub fn key_dir_name(key: &str) -> String {
     id.replace(['/', '\\'], "_")
 }
 
-/// A file of the bucket folder, when `--bucket` is given and the file exists within it.
-fn folder_file(input: &QueryInput, rel: &str) -> Option<PathBuf> {
+/// A path inside the bucket folder, when `--bucket` is given and the path stays within it.
+fn in_folder(input: &QueryInput, rel: &str) -> Option<PathBuf> {
     let dir = input.bucket.as_ref()?;
     let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
-    let path = root.resolve(dir, rel).ok()?;
-    path.is_file().then_some(path)
+    root.resolve(dir, rel).ok()
+}
+
+/// A file of the bucket folder, when it exists.
+fn folder_file(input: &QueryInput, rel: &str) -> Option<PathBuf> {
+    in_folder(input, rel).filter(|p| p.is_file())
 }
 
 /// Decides the leg of a [`KmsSetup::Known`].
@@ -274,6 +322,13 @@ pub fn fold(response: &mut eval::Response, leg: &eval::kms::KmsLeg) {
     let kms = leg.call.response.decision;
     let decision = eval::kms::combined(s3, kms);
     if s3 == eval::Decision::Allow && decision != eval::Decision::Allow {
+        if leg.key.assumed {
+            response.uncertain.push(eval::decide::Uncertainty {
+                statement: None,
+                reason: "the object's encryption was not given (--head-object FILE, or `head` in the bucket manifest): its key was assumed from the bucket's default encryption; an object written with another key or without KMS may be readable".into(),
+                if_not_allowed: true,
+            });
+        }
         response.decision = decision;
         response.determining.clear();
         response.grants.clear();
