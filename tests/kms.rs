@@ -352,3 +352,102 @@ fn the_aws_managed_key_serves_its_own_account_only() {
         r.uncertain
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Hostile input (tests/hostile.rs style): the KMS readers give located findings in bounded
+// time, never a panic or a hang.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn hostile_kms_documents_are_located_errors() {
+    use s3_access::aws_docs::kms::{KeyMetadata, ObjectHead};
+    use s3_access::aws_docs::read::read_str;
+    let deep = format!(
+        "{{\"KeyMetadata\": {}1{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let huge_arn = format!(
+        "{{\"KeyMetadata\": {{\"AWSAccountId\": \"111122223333\", \"Arn\": \"arn:aws:kms:us-east-1:111122223333:key/{}\"}}}}",
+        "k".repeat(5_000_000)
+    );
+    let nul = "{\"ServerSideEncryption\": \"aws:kms\u{0}\", \"SSEKMSKeyId\": \"x\"}";
+    for (text, ok) in [
+        (deep.as_str(), false),
+        (huge_arn.as_str(), true),
+        (nul, false),
+    ] {
+        let d = read_str::<KeyMetadata>("d.json", text);
+        let h = read_str::<ObjectHead>("h.json", text);
+        assert_eq!(d.is_ok(), ok, "{}", &text[..text.len().min(80)]);
+        for findings in [d.err().map(|r| r.findings), h.err().map(|r| r.findings)]
+            .into_iter()
+            .flatten()
+        {
+            assert!(!findings.is_empty());
+            for f in findings {
+                assert!(
+                    text.get(f.finding.span.start as usize..f.finding.span.end as usize)
+                        .is_some()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_pipe_as_a_key_policy_in_a_bucket_folder_is_an_error_not_a_hang() {
+    let dir = std::env::temp_dir().join(format!("s3a-kms-fifo-{}", std::process::id()));
+    let key_dir = dir.join("kms/k1");
+    std::fs::create_dir_all(&key_dir).unwrap();
+    std::fs::write(
+        dir.join("s3-access.json"),
+        r#"{"s3-access": 1, "bucket": "b", "account": "111122223333", "region": "us-east-1"}"#,
+    )
+    .unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(key_dir.join("key-policy.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        #[allow(clippy::print_stderr, reason = "a skipped case must say so")]
+        {
+            eprintln!("skipped: mkfifo is not available");
+        }
+        return;
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args([
+            "query",
+            "--principal",
+            USER,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::b/k",
+            "--sse-kms-key",
+            "arn:aws:kms:us-east-1:111122223333:key/k1",
+            "--bucket",
+        ])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("query hung on a pipe in kms/");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("key-policy.json"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
