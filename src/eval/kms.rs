@@ -45,8 +45,9 @@ pub fn kms_actions(s3_action_lower: &str) -> Option<(&'static str, Option<&'stat
     }
 }
 
-/// The graph of the KMS leg: the key policy (added by the caller, in [`Layer::KeyPolicy`])
-/// and the caller-side documents of `s3_graph`, shared, with its organisation levels.
+/// The graph of the KMS leg: the caller-side documents of `s3_graph` and its key policies
+/// ([`Layer::KeyPolicy`], when it holds any; else the caller adds them), shared, with its
+/// organisation levels.
 pub fn leg_graph(s3_graph: &Graph) -> Graph {
     let mut g = Graph::new();
     for layer in [Layer::Scp, Layer::Rcp] {
@@ -60,6 +61,7 @@ pub fn leg_graph(s3_graph: &Graph) -> Graph {
         Layer::Identity,
         Layer::PermissionsBoundary,
         Layer::Session,
+        Layer::KeyPolicy,
     ];
     for d in s3_graph
         .documents

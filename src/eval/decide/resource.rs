@@ -102,7 +102,7 @@ fn authorities<'a>(ev: &'a Evaluation<'_>, seen: &mut S3Seen) -> Vec<Authority<'
     let s3 = &ev.graph.s3;
     let route = &ev.route;
     // The KMS leg: one authorization, the key policy's, in the name of the key's account.
-    if ev.graph.has_layer(Layer::KeyPolicy) {
+    if ev.graph.has_layer(Layer::KeyPolicy) && ev.request.action_lower.starts_with("kms:") {
         let request = route.main();
         return vec![Authority {
             layer: Layer::KeyPolicy,
