@@ -104,7 +104,10 @@ impl Query {
         };
         let leg = kms::decide(setup, &self.request);
         match (&leg, setup) {
-            (Some(leg), _) => kms::fold(&mut response, leg),
+            (Some(leg), _) => {
+                kms::fold(&mut response, leg);
+                kms::grant_uncertainty(setup, leg, &mut response);
+            }
             (None, kms::KmsSetup::Unknown(why)) if response.decision == eval::Decision::Allow => {
                 response.uncertain.push(eval::decide::Uncertainty {
                     statement: None,

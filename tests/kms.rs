@@ -451,3 +451,52 @@ fn a_pipe_as_a_key_policy_in_a_bucket_folder_is_an_error_not_a_hang() {
     assert!(stderr.contains("key-policy.json"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_grant_naming_the_caller_makes_a_kms_denial_uncertain() {
+    let dir = std::env::temp_dir().join(format!("s3a-kms-grants-{}", std::process::id()));
+    let key_dir = dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab");
+    std::fs::create_dir_all(&key_dir).unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/audit/S515/fail-partner-not-in-key-policy");
+    for f in ["s3-access.json", "policy.json", "encryption.json"] {
+        std::fs::copy(fixtures.join(f), dir.join(f)).unwrap();
+    }
+    for f in ["key-policy.json", "describe-key.json"] {
+        std::fs::copy(
+            fixtures
+                .join("kms/1234abcd-12ab-34cd-56ef-1234567890ab")
+                .join(f),
+            key_dir.join(f),
+        )
+        .unwrap();
+    }
+    let mut i = input("arn:aws:iam::444455556666:role/partner", "s3:GetObject");
+    i.bucket_owner = None;
+    i.bucket = Some(dir.clone());
+    i.resource = "arn:aws:s3:::amzn-s3-demo-bucket/reports/q3.csv".into();
+    let run = |i: &QueryInput| {
+        let mut notices = Vec::new();
+        let q = query::load(i, &mut notices).unwrap_or_else(|_| panic!("{notices:?}"));
+        q.decide()
+    };
+    let r = run(&i);
+    assert_eq!(r.decision, Decision::ImplicitDeny);
+    assert!(r.uncertain.is_empty(), "{:?}", r.uncertain);
+    std::fs::write(
+        key_dir.join("grants.json"),
+        r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:role/partner",
+            "Operations": ["Decrypt"], "GrantId": "g1"}], "Truncated": false}"#,
+    )
+    .unwrap();
+    let r = run(&i);
+    assert_eq!(r.decision, Decision::ImplicitDeny);
+    assert!(
+        r.uncertain
+            .iter()
+            .any(|u| u.reason.contains("a grant of the key")),
+        "{:?}",
+        r.uncertain
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1256,20 +1256,21 @@ pub fn exact(data: &[u8]) {
 // leg itself: a Deny added to the key policy never grants.
 // ---------------------------------------------------------------------------------------
 
-/// The first byte chooses the document: a key description, an object's metadata, or a key
-/// policy (raw or as `get-key-policy` prints it); the rest is the text.
+/// The first byte chooses the document: a key description, an object's metadata, a key
+/// policy (raw or as `get-key-policy` prints it) or a key's grants; the rest is the text.
 pub fn kms(data: &[u8]) {
-    use s3_access::aws_docs::kms::{KeyMetadata, ObjectHead};
+    use s3_access::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    match selector % 3 {
+    match selector % 4 {
         0 => kms_reader::<KeyMetadata>(text),
         1 => kms_reader::<ObjectHead>(text),
-        _ => kms_key_policy(text),
+        2 => kms_key_policy(text),
+        _ => kms_reader::<KeyGrants>(text),
     }
 }
 

@@ -194,3 +194,79 @@ mod tests {
         }
     }
 }
+
+/// One grant of `aws kms list-grants` output: who may use the key for which operations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyGrant {
+    /// `GranteePrincipal`: an IAM ARN or a service principal.
+    pub grantee: Spanned<String>,
+    /// `Operations`, e.g. `Decrypt`, `GenerateDataKey`.
+    pub operations: Vec<String>,
+    /// Whether the grant has `Constraints` (encryption context conditions).
+    pub constrained: bool,
+}
+
+/// `aws kms list-grants` output: `{"Grants": [...]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyGrants {
+    /// The grants.
+    pub grants: Vec<KeyGrant>,
+}
+
+impl AwsDocument for KeyGrants {
+    const WHAT: &'static str = "KMS grants (list-grants)";
+
+    fn read(value: &Value, r: &mut Reader) -> Option<KeyGrants> {
+        r.object(value, "")?;
+        r.near_misses(value, &["Grants", "Truncated", "NextMarker"], "");
+        let list = r.required(value, "Grants", "")?;
+        let items = r.array(list, "Grants")?;
+        let before = r.error_count();
+        let mut grants = Vec::new();
+        for (i, g) in items.iter().enumerate() {
+            let path = read::at("Grants", i);
+            if r.object(g, &path).is_none() {
+                continue;
+            }
+            let grantee = r.req_string(g, "GranteePrincipal", &path);
+            let operations = r
+                .opt_strings(g, "Operations", &path)
+                .into_iter()
+                .map(|o| o.value)
+                .collect();
+            if let Some(grantee) = grantee {
+                grants.push(KeyGrant {
+                    grantee,
+                    operations,
+                    constrained: g.get("Constraints").is_some(),
+                });
+            }
+        }
+        (r.error_count() == before).then_some(KeyGrants { grants })
+    }
+}
+
+#[cfg(test)]
+mod grant_tests {
+    use super::*;
+    use crate::aws_docs::read::read_str;
+
+    #[test]
+    fn list_grants_gives_grantees_and_operations() {
+        let text = r#"{"Grants": [{"KeyId": "k", "GrantId": "g", "GranteePrincipal":
+            "arn:aws:iam::111122223333:role/reader", "Operations": ["Decrypt", "DescribeKey"],
+            "Constraints": {"EncryptionContextSubset": {"aws:s3:arn": "arn:aws:s3:::b"}}}],
+            "Truncated": false}"#;
+        let g = read_str::<KeyGrants>("g.json", text).unwrap().doc;
+        assert_eq!(g.grants.len(), 1);
+        assert_eq!(g.grants[0].operations, ["Decrypt", "DescribeKey"]);
+        assert!(g.grants[0].constrained);
+        for bad in [
+            r#"{"Grants": [{"Operations": []}]}"#,
+            r#"{"Grants": 5}"#,
+            "{}",
+        ] {
+            assert!(read_str::<KeyGrants>("g.json", bad).is_err(), "{bad}");
+        }
+    }
+}

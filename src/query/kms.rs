@@ -5,7 +5,7 @@
 //! `kms/KEY-ID/key-policy.json`). Deciding is [`eval::kms`]'s.
 
 use super::{Notice, QueryError, QueryInput, Refused, read_doc, stop};
-use crate::aws_docs::kms::{KeyMetadata, ObjectHead};
+use crate::aws_docs::kms::{KeyGrant, KeyGrants, KeyMetadata, ObjectHead};
 use crate::contain::Root;
 use crate::eval::kms::{KmsKey, kms_actions, leg_graph};
 use crate::eval::{self, Graph, Layer, Request};
@@ -24,6 +24,8 @@ pub enum KmsSetup {
         graph: Box<Graph>,
         /// The object ARN S3 uses as encryption context.
         object_arn: String,
+        /// The key's grants (`kms/<key-id>/grants.json`), when the folder has them.
+        grants: Vec<KeyGrant>,
     },
     /// The object is encrypted with KMS but the leg cannot be decided: why.
     Unknown(String),
@@ -212,10 +214,16 @@ pub(super) fn load(
     let mut leg = leg_graph(graph);
     let files = [(policy_path.as_path(), Layer::KeyPolicy, 0)];
     super::add_policy_files(&mut leg, &files, notices)?;
+    let grants_path = folder_file(&format!("{KMS_DIR}/{}/grants.json", key_dir_name(&key.arn)));
+    let grants = match grants_path {
+        Some(p) => read_doc::<KeyGrants>(&p, notices)?.doc.grants,
+        None => Vec::new(),
+    };
     Ok(Some(KmsSetup::Known {
         key,
         graph: Box::new(leg),
         object_arn: object,
+        grants,
     }))
 }
 
@@ -308,6 +316,7 @@ pub fn decide(setup: &KmsSetup, request: &Request) -> Option<eval::kms::KmsLeg> 
         key,
         graph,
         object_arn,
+        ..
     } = setup
     else {
         return None;
@@ -351,5 +360,45 @@ pub fn fold(response: &mut eval::Response, leg: &eval::kms::KmsLeg) {
         response
             .uncertain
             .extend(leg.call.response.uncertain.iter().cloned());
+    }
+}
+
+/// A grant of the key that names the caller for the KMS operation the key policy and IAM did
+/// not allow: grants are not evaluated yet, so the denial is uncertain rather than wrong.
+// AWS rule: a grant allows its grantee principal the grant's operations on the key, besides
+// the key policy and IAM policies (KMS "Grants in AWS KMS").
+pub fn grant_uncertainty(setup: &KmsSetup, leg: &eval::kms::KmsLeg, response: &mut eval::Response) {
+    let KmsSetup::Known { grants, .. } = setup else {
+        return;
+    };
+    let call = &leg.call;
+    if call.response.decision != eval::Decision::ImplicitDeny
+        || response.decision == eval::Decision::Allow
+    {
+        return;
+    }
+    let caller = &call.request.caller;
+    let names: Vec<String> = [
+        caller.arn(),
+        caller.principal_arn(),
+        caller.account().map(|a| format!("arn:aws:iam::{a}:root")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let operation = call.request.action.trim_start_matches("kms:");
+    if let Some(g) = grants
+        .iter()
+        .find(|g| names.contains(&g.grantee.value) && g.operations.iter().any(|o| o == operation))
+    {
+        response.uncertain.push(eval::decide::Uncertainty {
+            statement: None,
+            reason: format!(
+                "a grant of the key lets {} use {operation}{}; s3-access does not evaluate KMS grants yet, so the KMS leg may allow",
+                g.grantee.value,
+                if g.constrained { " under encryption context constraints" } else { "" }
+            ),
+            if_not_allowed: true,
+        });
     }
 }
