@@ -1,6 +1,7 @@
 //! Linting: every file loaded ([`crate::load`]: recognised, lowered, validated, located), and
 //! the risk audit ([`crate::audit`]) on every policy AWS would accept.
 
+pub mod baseline;
 pub mod folder;
 pub mod run;
 

@@ -185,6 +185,7 @@ codes! {
     TemplateError = ("E013", "template-error", Error, "an intrinsic function or reference that CloudFormation would reject"),
     TemplateUnsupported = ("E014", "template-unsupported", Note, "a template construct s3-access does not follow (its contents are unknown)"),
     TerraformSyntax = ("E015", "terraform-syntax", Error, "a .tf file is not valid HCL, or a plan or local module cannot be read"),
+    InvalidBaseline = ("C003", "invalid-baseline", Error, "the baseline file is not one `lint --write-baseline` writes"),
 }
 
 /// Codes off unless configured: true statements that few act on, which would drown the

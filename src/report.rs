@@ -400,6 +400,9 @@ impl Summary {
         if self.suppressed > 0 {
             line.push_str(&format!(", {} suppressed", self.suppressed));
         }
+        if let Some(n) = self.baselined {
+            line.push_str(&format!(", {n} in the baseline"));
+        }
         line
     }
 }

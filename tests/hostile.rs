@@ -829,3 +829,58 @@ fn a_module_that_sources_itself_is_a_located_error_not_a_hang() {
     assert_eq!(all, vec!["E015"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn hostile_baseline_files_are_refused_with_located_findings_or_read_in_bounded_time() {
+    use s3_access::lint::baseline::{Baseline, BaselineError};
+    let dir = std::env::temp_dir().join(format!("s3a-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // 100 MB: refused before it is read.
+    let big = dir.join("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    assert!(matches!(Baseline::read(&big), Err(BaselineError::Io(_))));
+    let refused = |text: &[u8]| -> Vec<&'static str> {
+        let path = dir.join("b.json");
+        std::fs::write(&path, text).unwrap();
+        match Baseline::read(&path) {
+            Err(BaselineError::Invalid(r)) => {
+                assert!(r.findings.iter().all(|f| f.start.line >= 1));
+                codes(&r)
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(refused(&b"[".repeat(100_000)), vec!["E004"]);
+    assert_eq!(
+        refused(b"{\"version\": 1, \"fingerprints\": [\xff]}"),
+        vec!["E005"]
+    );
+    // A raw NUL is a JSON error; an escaped one is text that is not a fingerprint.
+    assert_eq!(
+        refused(b"{\"version\": 1, \"fingerprints\": [\"\0\"]}"),
+        vec!["E001"]
+    );
+    assert_eq!(
+        refused(b"{\"version\": 1, \"fingerprints\": [{\"fingerprint\": \"\\u0000\"}]}"),
+        vec!["C003"]
+    );
+    let huge = format!(
+        "{{\"version\": 1, \"fingerprints\": [{{\"fingerprint\": \"{}\"}}]}}",
+        "a".repeat(10_000_000)
+    );
+    let codes_of_huge = refused(huge.as_bytes());
+    assert_eq!(codes_of_huge, vec!["C003"]);
+    // 200,000 entries are read.
+    let entry = r#"{"fingerprint": "0123456789abcdef"},"#;
+    let many = format!(
+        "{{\"version\": 1, \"fingerprints\": [{}{{\"fingerprint\": \"fedcba9876543210\"}}]}}",
+        entry.repeat(200_000)
+    );
+    let path = dir.join("many.json");
+    std::fs::write(&path, many).unwrap();
+    assert_eq!(Baseline::read(&path).unwrap().len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -8,7 +8,9 @@
 )]
 
 mod audit;
+mod catalog_overlay;
 mod cli;
+mod cli_conventions;
 mod corpus;
 mod decide;
 mod exact;

@@ -134,6 +134,8 @@ fn a_manifest_naming_files_outside_the_tree_reports_the_reference_in_every_forma
         assert_no_secret(&out, &format!("public --format {format}"));
         let (_, stderr) = text(&out);
         assert!(stderr.contains("E011"), "{format}: {stderr}");
+    }
+    for format in formats("query") {
         let out = s.run(&[
             "query",
             "--bucket",

@@ -26,6 +26,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cloudformation", cloudformation),
     ("terraform", terraform),
     ("exact", exact),
+    ("catalog_reference", catalog_reference),
+    ("baseline", baseline),
     ("kms", kms),
 ];
 
@@ -1356,4 +1358,93 @@ fn kms_key_policy(text: &str) {
             "a Deny of every KMS action in the key policy decides"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// catalog_reference: `--catalog` files, the service reference and iam-data formats.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes as a service reference document, then as each iam-data file: a problem is a
+/// located error inside the text, never a panic; a document read builds an overlay whose
+/// services are sorted and whose every action is found by its own name.
+pub fn catalog_reference(data: &[u8]) {
+    use s3_access::catalog::overlay;
+    let Ok(text) = s3_access::json::decode_utf8(data.to_vec()) else {
+        return;
+    };
+    let source = SourceFile::new("fuzz.json", text);
+    let lines = u32::try_from(source.text().lines().count() + 1).unwrap_or(u32::MAX);
+    let located = |e: &overlay::CatalogError| {
+        assert!(e.line >= 1 && e.line <= lines && e.column >= 1, "{e}");
+    };
+    let mut services = match overlay::parse_service_reference(&source) {
+        Ok(s) => s,
+        Err(e) => {
+            located(&e);
+            Vec::new()
+        }
+    };
+    match overlay::parse_iam_data("fuzz", &source, &source, &source) {
+        Ok(s) => services.push(s),
+        Err(e) => located(&e),
+    }
+    if let Err(e) = overlay::parse_service_list(&source) {
+        located(&e);
+    }
+    let Ok(o) = overlay::Overlay::build(services) else {
+        return;
+    };
+    for pair in o.services().windows(2) {
+        assert!(pair[0].prefix().to_ascii_lowercase() < pair[1].prefix().to_ascii_lowercase());
+    }
+    for s in o
+        .services()
+        .iter()
+        .filter(|s| o.loaded().contains(&s.prefix()))
+    {
+        for a in s.actions() {
+            assert!(s.action(a.name()).is_some(), "{}:{}", s.prefix(), a.name());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// baseline: the baseline file reader of `lint --baseline`.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes are a baseline file: it is read or refused with located findings, never a
+/// panic; a baseline that is read filters a linted policy to a subset of its findings, and
+/// a baseline written from that policy's findings reads back and filters all of them.
+pub fn baseline(data: &[u8]) {
+    use s3_access::lint::baseline::{Baseline, BaselineError, BaselineWriter};
+    const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObjects", "Resource": "arn:aws:s3:::b/*"}]}"#;
+    let report = lint::lint_text(
+        SourceFile::new("p.json", POLICY),
+        &LintOptions {
+            audit: true,
+            ..LintOptions::default()
+        },
+    );
+    let Ok(text) = s3_access::json::decode_utf8(data.to_vec()) else {
+        return;
+    };
+    match Baseline::parse(SourceFile::new("b.json", text)) {
+        Ok(b) => {
+            let mut r = report.clone();
+            let removed = b.filter(&mut r, "p.json");
+            assert_eq!(removed + r.findings.len(), report.findings.len());
+        }
+        Err(BaselineError::Invalid(r)) => {
+            assert!(!r.findings.is_empty());
+            check_report(&r);
+        }
+        Err(BaselineError::Io(e)) => panic!("parsing text is not I/O: {e}"),
+    }
+    let mut w = BaselineWriter::default();
+    w.add(&report, "p.json");
+    let text = w.text().expect("a baseline serialises");
+    let b = Baseline::parse(SourceFile::new("b.json", text)).expect("a written baseline reads");
+    let mut r = report.clone();
+    assert_eq!(b.filter(&mut r, "p.json"), report.findings.len());
 }

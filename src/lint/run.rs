@@ -4,6 +4,7 @@
 //! (memory stays bounded by one chunk of files, however many there are); the run never prints,
 //! and files it cannot read are events, not errors.
 
+use super::baseline::Baseline;
 use super::folder::{self, FolderFindings};
 use super::{Analysis, FileKind, FileReport, Links, LintOptions, Root, WalkError};
 use crate::config::{self, Config, FailOn, Usage};
@@ -71,6 +72,9 @@ pub struct Summary {
     pub notes: usize,
     /// Findings removed by `[[suppress]]` entries of the configuration.
     pub suppressed: usize,
+    /// Findings left out because the baseline holds them (`--baseline`); `None` without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselined: Option<usize>,
     /// Findings by code and severity (for the summary table).
     #[serde(skip)]
     pub by_code: std::collections::BTreeMap<(Code, Severity), usize>,
@@ -120,6 +124,7 @@ pub struct Outcome {
 #[derive(Debug)]
 pub struct LintRun<'a> {
     input: RunInput<'a>,
+    baseline: Option<&'a Baseline>,
     root: Root,
     files: Vec<PathBuf>,
     walk_errors: Vec<WalkError>,
@@ -139,10 +144,18 @@ impl<'a> LintRun<'a> {
         files.retain(|f| f.as_os_str() == "-" || !input.config.is_excluded(f));
         LintRun {
             input,
+            baseline: None,
             root,
             files,
             walk_errors,
         }
+    }
+
+    /// The same run, reporting only the findings `baseline` does not hold (the summary counts
+    /// the others as baselined).
+    pub fn with_baseline(mut self, baseline: &'a Baseline) -> LintRun<'a> {
+        self.baseline = Some(baseline);
+        self
     }
 
     /// Entries that could not be listed while collecting (the run will fail), and symbolic
@@ -167,8 +180,13 @@ impl<'a> LintRun<'a> {
         };
         let mut tally = Tally {
             fail_on,
+            baseline: self.baseline,
+            cwd: self.input.cwd,
             outcome: Outcome {
-                summary: Summary::default(),
+                summary: Summary {
+                    baselined: self.baseline.map(|_| 0),
+                    ..Summary::default()
+                },
                 failed: false,
                 unreadable: self.walk_errors.iter().any(|e| !e.skipped),
             },
@@ -196,11 +214,13 @@ impl<'a> LintRun<'a> {
         }
         for mut report in folders.leftovers() {
             tally.outcome.summary.suppressed += config.apply(&mut report, &[], &mut tally.usage);
+            tally.leave_out_baselined(&mut report);
             tally.outcome.summary.add(&report);
             tally.judge(&report);
             on_event(Event::Extra(&report))?;
         }
-        if let Some(report) = config.unused_suppressions(&tally.usage, whole_tree) {
+        if let Some(mut report) = config.unused_suppressions(&tally.usage, whole_tree) {
+            tally.leave_out_baselined(&mut report);
             tally.outcome.summary.add_findings(&report);
             tally.judge(&report);
             on_event(Event::Extra(&report))?;
@@ -230,21 +250,32 @@ impl<'a> LintRun<'a> {
 }
 
 /// The running counts of a run.
-struct Tally {
+struct Tally<'a> {
     fail_on: FailOn,
+    baseline: Option<&'a Baseline>,
+    cwd: &'a Path,
     outcome: Outcome,
     usage: Usage,
 }
 
-impl Tally {
-    /// Applies the configuration to a linted file and counts it.
+impl Tally<'_> {
+    /// Applies the configuration and the baseline to a linted file and counts it.
     fn file(&mut self, config: &Config, mut analysis: Analysis) -> FileReport {
         self.outcome.summary.suppressed +=
             config.apply(&mut analysis.report, &analysis.policies, &mut self.usage);
-        let report = analysis.report;
+        let mut report = analysis.report;
+        self.leave_out_baselined(&mut report);
         self.outcome.summary.add(&report);
         self.judge(&report);
         report
+    }
+
+    /// Removes the findings the baseline holds, and counts them.
+    fn leave_out_baselined(&mut self, report: &mut FileReport) {
+        if let (Some(baseline), Some(n)) = (self.baseline, &mut self.outcome.summary.baselined) {
+            let path = config::relative_path(Path::new(report.source.name()), self.cwd, self.cwd);
+            *n += baseline.filter(report, &path);
+        }
     }
 
     /// Notes whether the report fails the run.

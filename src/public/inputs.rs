@@ -20,6 +20,63 @@ pub enum PublicInput {
     Policy(PathBuf),
 }
 
+/// What loading an input gave: a bucket to judge, or the reason the input is not one.
+#[derive(Debug)]
+pub enum Loaded {
+    /// The bucket to judge.
+    Bucket(Box<BucketModel>),
+    /// Not a bucket or access point policy (another policy kind, another AWS document): why.
+    Skipped(String),
+}
+
+/// An input and what became of it, so that every input the run found is reported, judged or
+/// not (a report that drops a file reads as if the file were fine).
+#[derive(Debug)]
+pub struct InputEntry<T> {
+    /// The folder or file, as found.
+    pub path: PathBuf,
+    /// What became of it.
+    pub outcome: InputOutcome<T>,
+}
+
+/// What became of an input.
+#[derive(Debug)]
+pub enum InputOutcome<T> {
+    /// Judged: the command's result on it.
+    Judged(T),
+    /// It cannot be judged: the error, with its located diagnostics.
+    Failed(InputError),
+    /// It is not a bucket or access point policy: why.
+    Skipped(String),
+}
+
+impl<T> InputEntry<T> {
+    /// The entry of `input`, loaded within `root` and, when it is a bucket, judged by `judge`.
+    pub fn judge(
+        input: &PublicInput,
+        root: &load::Root,
+        judge: impl FnOnce(BucketModel) -> T,
+    ) -> InputEntry<T> {
+        let outcome = match input.load(root) {
+            Ok(Loaded::Bucket(b)) => InputOutcome::Judged(judge(*b)),
+            Ok(Loaded::Skipped(why)) => InputOutcome::Skipped(why),
+            Err(e) => InputOutcome::Failed(e),
+        };
+        InputEntry {
+            path: input.path().to_path_buf(),
+            outcome,
+        }
+    }
+
+    /// The result, when the input was judged.
+    pub fn judged(&self) -> Option<&T> {
+        match &self.outcome {
+            InputOutcome::Judged(t) => Some(t),
+            InputOutcome::Failed(_) | InputOutcome::Skipped(_) => None,
+        }
+    }
+}
+
 /// Why an input cannot be judged.
 #[derive(Debug)]
 pub enum InputError {
@@ -49,6 +106,32 @@ impl InputError {
             InputError::Unreadable { .. } | InputError::Load(_) => &[],
         }
     }
+}
+
+impl InputError {
+    /// Why the input cannot be judged, without its path (which reports print beside it).
+    pub fn reason(&self) -> String {
+        match self {
+            InputError::Invalid { reports, .. } => {
+                let n = reports
+                    .iter()
+                    .flat_map(|r| &r.findings)
+                    .filter(|f| f.finding.severity == Severity::Error)
+                    .count();
+                if n == 0 {
+                    "cannot be judged: not read as a bucket folder or a policy".to_string()
+                } else {
+                    format!("cannot be judged: {n} error{} in it", plural(n))
+                }
+            }
+            InputError::Unreadable { error, .. } => format!("cannot be read: {error}"),
+            InputError::Load(e) => e.to_string(),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 impl fmt::Display for InputError {
@@ -119,13 +202,13 @@ impl PublicInput {
         }
     }
 
-    /// The bucket to judge; `None` for a file that cannot be public (another policy kind, a
+    /// The bucket to judge, or why a file cannot be public (another policy kind, a
     /// recognised non-policy document). What a folder names must stay inside `root`.
-    pub fn load(&self, root: &load::Root) -> Result<Option<BucketModel>, InputError> {
+    pub fn load(&self, root: &load::Root) -> Result<Loaded, InputError> {
         match self {
             PublicInput::Folder(dir) => crate::aws_docs::load_bucket(dir, root)
                 .and_then(|f| BucketModel::from_folder(&f))
-                .map(Some)
+                .map(|b| Loaded::Bucket(Box::new(b)))
                 .map_err(|reports| InputError::Invalid {
                     path: dir.clone(),
                     reports,
@@ -136,7 +219,7 @@ impl PublicInput {
 }
 
 /// A bucket of one bucket or access point policy file.
-fn load_policy(path: &Path) -> Result<Option<BucketModel>, InputError> {
+fn load_policy(path: &Path) -> Result<Loaded, InputError> {
     let invalid = |report: FileReport| InputError::Invalid {
         path: path.to_path_buf(),
         reports: vec![report],
@@ -150,7 +233,11 @@ fn load_policy(path: &Path) -> Result<Option<BucketModel>, InputError> {
     let kind = match &report.file_kind {
         _ if report.max_severity() == Some(Severity::Error) => None,
         FileKind::Policy { kind, .. } => Some(*kind),
-        FileKind::Other { .. } => return Ok(None),
+        FileKind::Other { what } => {
+            return Ok(Loaded::Skipped(format!(
+                "{what}: not a bucket or access point policy"
+            )));
+        }
         FileKind::Iac { .. } | FileKind::Unknown => None,
     };
     // Only bucket and access point policies can be public.
@@ -158,10 +245,15 @@ fn load_policy(path: &Path) -> Result<Option<BucketModel>, InputError> {
         None => return Err(invalid(report)),
         Some(PolicyKind::Bucket) => false,
         Some(PolicyKind::AccessPoint) => true,
-        Some(_) => return Ok(None),
+        Some(other) => {
+            return Ok(Loaded::Skipped(format!(
+                "policy of kind `{}`: not a bucket or access point policy",
+                other.as_str()
+            )));
+        }
     };
     match BucketModel::from_policy(report.source, access_point) {
-        Ok(b) => Ok(Some(b)),
+        Ok(b) => Ok(Loaded::Bucket(Box::new(b))),
         Err(eval::LoadError::Invalid(r) | eval::LoadError::NoPolicy(r)) => Err(invalid(*r)),
         Err(e) => Err(InputError::Load(e)),
     }

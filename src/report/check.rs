@@ -125,12 +125,24 @@ impl CheckResults {
         self.failed > 0
     }
 
-    /// The traces, the table and the counts (always a plain ASCII table: it is greppable).
-    pub fn human(&self) -> String {
+    /// The table of the requests that did not pass (`check --quiet`): no traces, no passes, no
+    /// counts; empty when every request passed.
+    pub fn failures(&self) -> String {
+        let failed: Vec<&CheckRow> = self.rows.iter().filter(|r| r.verdict != "pass").collect();
+        if failed.is_empty() {
+            return String::new();
+        }
+        let mut out = super::escape_text(&Self::table(&failed).to_string()).into_owned();
+        out.push('\n');
+        out
+    }
+
+    /// The rows as a plain ASCII table (it is greppable).
+    fn table(rows: &[&CheckRow]) -> comfy_table::Table {
         let mut table = comfy_table::Table::new();
         table.load_style(comfy_table::presets::ASCII_MARKDOWN);
         table.set_header(["scenario", "request", "expected", "got", "result"]);
-        for r in &self.rows {
+        for r in rows {
             table.add_row([
                 r.scenario.as_str(),
                 r.request.as_str(),
@@ -139,6 +151,13 @@ impl CheckResults {
                 r.verdict,
             ]);
         }
+        table
+    }
+
+    /// The traces, the table and the counts (always a plain ASCII table: it is greppable).
+    pub fn human(&self) -> String {
+        let rows: Vec<&CheckRow> = self.rows.iter().collect();
+        let table = Self::table(&rows);
         let mut out = self.details.clone();
         out.push_str(&super::escape_text(&table.to_string()));
         out.push_str(&format!("\n{} passed, {} failed", self.passed, self.failed));

@@ -350,16 +350,34 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
 
 /// The decision line, the notes and the uncertainties, then a blank line.
 fn headline(graph: &Graph, response: &Response, request: &Request) -> String {
-    let mut out = format!(
+    let mut out = decision_line(response, request);
+    for n in &response.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    uncertain_lines(graph, response, &mut out);
+    out.push('\n');
+    out
+}
+
+/// The answer alone (`query --quiet`): the decision line and what makes it uncertain, since an
+/// uncertain answer is never shown as a plain one; no notes, tables or trace.
+pub fn verdict(graph: &Graph, response: &Response, request: &Request) -> String {
+    let mut out = decision_line(response, request);
+    uncertain_lines(graph, response, &mut out);
+    escape_text(&out).into_owned()
+}
+
+fn decision_line(response: &Response, request: &Request) -> String {
+    format!(
         "{}: {} → {} on {}\n",
         response.decision.as_str(),
         request.caller,
         request.action,
         request.resource
-    );
-    for n in &response.notes {
-        out.push_str(&format!("note: {n}\n"));
-    }
+    )
+}
+
+fn uncertain_lines(graph: &Graph, response: &Response, out: &mut String) {
     for u in &response.uncertain {
         let at = u
             .statement
@@ -368,8 +386,6 @@ fn headline(graph: &Graph, response: &Response, request: &Request) -> String {
             .unwrap_or_default();
         out.push_str(&format!("uncertain: {}{at}\n", u.reason));
     }
-    out.push('\n');
-    out
 }
 
 /// The verdict of each layer.

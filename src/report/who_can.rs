@@ -6,6 +6,7 @@ use super::query::statement_ref;
 use crate::eval::request::Caller;
 use crate::exact::who_can::{Group, Stratum, WhoCan};
 use crate::exact::{Class, Reason};
+use crate::public::inputs::{InputEntry, InputOutcome};
 use serde_json::json;
 
 /// How many actions and resources a group lists before "and N more".
@@ -109,10 +110,61 @@ fn reason_line(w: &WhoCan, r: &Reason) -> String {
     }
 }
 
-/// The human rendering.
-pub fn human(results: &[WhoCan]) -> String {
+/// An input of `who-can`: its answer, once judged.
+pub type WhoCanEntry = InputEntry<WhoCan>;
+
+/// Whether someone outside the owner's account can get in (what makes the command exit 1).
+pub fn outside(w: &WhoCan) -> bool {
+    w.groups.iter().any(|g| g.stratum != Stratum::SameAccount)
+}
+
+/// One line per bucket and kind of caller, `BUCKET: STRATUM: CALLER`, and one per reason the
+/// answer is uncertain (`who-can --quiet`): no actions, conditions, witnesses or grants.
+pub fn callers(entries: &[WhoCanEntry]) -> String {
     let mut out = String::new();
-    for w in results {
+    for w in entries.iter().filter_map(InputEntry::judged) {
+        if w.groups.is_empty() && w.reasons.is_empty() {
+            out.push_str(&format!("{}: no one\n", w.bucket));
+        }
+        // Groups of one caller differ by actions or conditions: the caller is said once.
+        let mut said: Vec<String> = Vec::new();
+        for g in &w.groups {
+            let line = format!(
+                "{}: {}: {}\n",
+                w.bucket,
+                stratum_title(g.stratum),
+                describe(&g.class)
+            );
+            if !said.contains(&line) {
+                out.push_str(&line);
+                said.push(line);
+            }
+        }
+        for r in &w.reasons {
+            out.push_str(&format!("{}: uncertain: {}\n", w.bucket, reason_line(w, r)));
+        }
+    }
+    super::escape_text(&out).into_owned()
+}
+
+/// The human rendering: each bucket's answer, and a line for each input that was not judged
+/// (an error, or not a bucket or access point policy), in the order found.
+pub fn human(entries: &[WhoCanEntry]) -> String {
+    let mut out = String::new();
+    for entry in entries {
+        let w = match &entry.outcome {
+            InputOutcome::Judged(w) => w,
+            InputOutcome::Failed(e) => {
+                let line = format!("{}: ERROR: {}\n", entry.path.display(), e.reason());
+                out.push_str(&super::escape_text(&line));
+                continue;
+            }
+            InputOutcome::Skipped(why) => {
+                let line = format!("{}: skipped: {why}\n", entry.path.display());
+                out.push_str(&super::escape_text(&line));
+                continue;
+            }
+        };
         out.push_str(&format!("{} (owner {}", w.bucket, w.owner));
         if w.owner_assumed {
             out.push_str(", not given: assumed to be an account no document names");
@@ -201,10 +253,27 @@ fn group_human(w: &WhoCan, g: &Group, out: &mut String) {
     }
 }
 
-/// The JSON rendering.
-pub fn json(results: &[WhoCan]) -> serde_json::Value {
-    let buckets: Vec<serde_json::Value> = results
+/// The JSON rendering: `{"buckets": [...], "inputs": [...]}`. `buckets` holds each judged
+/// bucket's answer (unchanged); `inputs` every input found with `path` and `verdict`:
+/// `outside-access` (someone outside the owner's account can get in), `owner-only`, `error`
+/// (with the message and diagnostics) or `skipped` (with the reason).
+pub fn json(entries: &[WhoCanEntry]) -> serde_json::Value {
+    let inputs: Vec<serde_json::Value> = entries
         .iter()
+        .map(|e| {
+            super::public::input_json(e, |w| {
+                let verdict = if outside(w) {
+                    "outside-access"
+                } else {
+                    "owner-only"
+                };
+                json!({ "verdict": verdict, "bucket": w.bucket })
+            })
+        })
+        .collect();
+    let buckets: Vec<serde_json::Value> = entries
+        .iter()
+        .filter_map(InputEntry::judged)
         .map(|w| {
             let groups: Vec<serde_json::Value> = w
                 .groups
@@ -244,5 +313,5 @@ pub fn json(results: &[WhoCan]) -> serde_json::Value {
             })
         })
         .collect();
-    json!({ "buckets": buckets })
+    json!({ "buckets": buckets, "inputs": inputs })
 }

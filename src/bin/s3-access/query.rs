@@ -91,7 +91,9 @@ pub struct QueryArgs {
     /// What if the object were encrypted with this KMS key (key ARN)
     #[arg(long, value_name = "ARN")]
     sse_kms_key: Option<String>,
-    /// Output format
+    /// Output format. human: the decision, a table of the layers, the deciding statement
+    /// shown in its file and each statement's outcome (and the KMS leg's, for an SSE-KMS
+    /// object); json: `decision`, `determining`, `trace`, `context`, the notes and `kms`
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Exit 1 unless the decision is this one
@@ -155,6 +157,9 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     let (response, kms) = query.decide_with_kms();
     let (graph, request) = (&query.graph, &query.request);
     let text = match format {
+        Format::Human if crate::output::quiet() => {
+            report::query::verdict(graph, &response, request)
+        }
         Format::Human => {
             let mut text = report::query::human(graph, &response, request, style);
             if let Some(leg) = &kms {

@@ -7,7 +7,7 @@ use crate::output::{
     write_out,
 };
 use s3_access::exact::who_can::{WhoCanOptions, who_can};
-use s3_access::public::inputs;
+use s3_access::public::inputs::{self, InputEntry, InputOutcome};
 use s3_access::report;
 use std::path::PathBuf;
 
@@ -23,7 +23,10 @@ pub struct WhoCanArgs {
     /// Only this resource: an ARN or an ARN pattern (e.g. `arn:aws:s3:::bkt/public/*`)
     #[arg(long, value_name = "ARN|PATTERN")]
     resource: Option<String>,
-    /// Output format
+    /// Output format. human: per bucket, each kind of caller that can get in with its
+    /// actions, resources, a witness request and the grants, and a line per input not judged;
+    /// json: `buckets` (each judged bucket's answer) and `inputs` (every input with its verdict,
+    /// error or reason for being skipped)
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     #[command(flatten)]
@@ -45,29 +48,29 @@ pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
         resource: args.resource,
         now,
     };
-    let mut results = Vec::new();
+    let mut entries = Vec::new();
     for input in found {
-        match input.load(&root) {
-            Ok(Some(b)) => results.push(who_can(&b, &options)),
-            Ok(None) => {}
-            Err(e) => {
-                print_reports(e.reports(), style());
-                eprintln!("error: {}", crate::output::said(&e));
-                bad = true;
-            }
+        let entry = InputEntry::judge(&input, &root, |b| who_can(&b, &options));
+        if let InputOutcome::Failed(e) = &entry.outcome {
+            print_reports(e.reports(), style());
+            eprintln!("error: {}", crate::output::said(e));
+            bad = true;
         }
+        entries.push(entry);
     }
     match args.format {
-        Format::Human => write_out(&report::who_can::human(&results))?,
+        Format::Human if crate::output::quiet() => {
+            crate::output::write_some(&report::who_can::callers(&entries))?
+        }
+        Format::Human => write_out(&report::who_can::human(&entries))?,
         Format::Json => write_out(
-            &serde_json::to_string_pretty(&report::who_can::json(&results)).map_err(json_error)?,
+            &serde_json::to_string_pretty(&report::who_can::json(&entries)).map_err(json_error)?,
         )?,
     }
-    let outside = results.iter().any(|w| {
-        w.groups
-            .iter()
-            .any(|g| g.stratum != s3_access::exact::who_can::Stratum::SameAccount)
-    });
+    let outside = entries
+        .iter()
+        .filter_map(InputEntry::judged)
+        .any(report::who_can::outside);
     Ok(if bad {
         EXIT_ERROR
     } else if outside {
