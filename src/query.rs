@@ -16,6 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod checks;
+pub mod kms;
 
 /// One access question as given on the command line: strings and paths, not yet checked.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +64,14 @@ pub struct QueryInput {
     /// `--root`: a directory that the paths a bucket or access point folder names may lead
     /// into, besides the folder itself (docs/security.md).
     pub root: Option<PathBuf>,
+    /// The key policy of the object's KMS key (`aws kms get-key-policy` output or the policy).
+    pub key_policy: Option<PathBuf>,
+    /// The object's KMS key (`aws kms describe-key` output).
+    pub describe_key: Option<PathBuf>,
+    /// The object's metadata (`aws s3api head-object` output): its encryption.
+    pub head_object: Option<PathBuf>,
+    /// What if the object were encrypted with this KMS key (ARN).
+    pub sse_kms_key: Option<String>,
 }
 
 /// A question ready to be decided.
@@ -75,12 +84,44 @@ pub struct Query {
     /// What loading did on the caller's behalf (identity found in the account folder), as
     /// sentences for the answer.
     pub notes: Vec<String>,
+    /// The KMS side, when the object is encrypted with AWS KMS.
+    pub kms: Option<kms::KmsSetup>,
 }
 
 impl Query {
     /// The answer, with the loading notes, and what the question left out that could change
     /// it (a request region the policies test, identity policies of a cross-account caller).
     pub fn decide(&self) -> Response {
+        self.decide_with_kms().0
+    }
+
+    /// The answer and the KMS leg: for an SSE-KMS object the decision is Allow only when S3
+    /// and KMS both allow; the answer's notes say which leg denied.
+    pub fn decide_with_kms(&self) -> (Response, Option<eval::kms::KmsLeg>) {
+        let mut response = self.decide_s3();
+        let Some(setup) = &self.kms else {
+            return (response, None);
+        };
+        let leg = kms::decide(setup, &self.request);
+        match (&leg, setup) {
+            (Some(leg), _) => {
+                kms::fold(&mut response, leg);
+                kms::grant_uncertainty(setup, leg, &mut response);
+            }
+            (None, kms::KmsSetup::Unknown(why)) if response.decision == eval::Decision::Allow => {
+                response.uncertain.push(eval::decide::Uncertainty {
+                    statement: None,
+                    reason: why.clone(),
+                    if_not_allowed: false,
+                });
+            }
+            _ => {}
+        }
+        (response, leg)
+    }
+
+    /// The answer of S3's own leg.
+    fn decide_s3(&self) -> Response {
         let mut response = eval::decide(&self.graph, &self.request, true);
         response.notes.extend(self.notes.iter().cloned());
         let region = checks::missing_region(&self.graph, &self.request, response.decision);
@@ -175,6 +216,13 @@ pub enum QueryError {
     /// `--bucket` names infrastructure as code without one bucket to take (none, or several
     /// and no `#ADDRESS`): the message says which it declares.
     IacBucket(String),
+    /// `--sse-kms-key` (or the object's key) and `--describe-key` name different keys.
+    KmsKeyContradiction {
+        /// The key given.
+        given: String,
+        /// The key described.
+        described: String,
+    },
 }
 
 impl fmt::Display for QueryError {
@@ -204,6 +252,10 @@ impl fmt::Display for QueryError {
             }
             QueryError::Load(e) => write!(f, "{e}"),
             QueryError::IacBucket(message) => f.write_str(message),
+            QueryError::KmsKeyContradiction { given, described } => write!(
+                f,
+                "the object's KMS key is {given}, but --describe-key describes {described}"
+            ),
         }
     }
 }
@@ -241,7 +293,7 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         }));
     }
     let now = parse_time(input.time.as_deref()).map_err(|e| stop(notices, QueryError::Time(e)))?;
-    let (mut bucket, region) = load_bucket(input, notices)?;
+    let (mut bucket, region, folder_kms) = load_bucket(input, notices)?;
     let owner = bucket_owner(input, &bucket).map_err(|e| stop(notices, e))?;
     let mut notes = Vec::new();
     if input.bucket.is_some() && input.identity_policy.is_empty() {
@@ -271,10 +323,12 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         now,
     );
     checks::default_region(&mut request, region.as_deref());
+    let kms = kms::load(input, &graph, &request, &folder_kms, notices)?;
     Ok(Query {
         graph,
         request,
         notes,
+        kms,
     })
 }
 
@@ -397,8 +451,9 @@ fn bucket_of(resource: &str) -> Option<&str> {
 fn load_bucket(
     input: &QueryInput,
     notices: &mut Vec<Notice>,
-) -> Result<(BucketModel, Option<String>), Refused> {
+) -> Result<(BucketModel, Option<String>, kms::FolderKms), Refused> {
     let mut region = None;
+    let mut folder_kms = kms::FolderKms::default();
     let mut bucket = match &input.bucket {
         Some(path) if let Some(b) = iac_bucket(path, input, notices) => b?,
         Some(dir) => {
@@ -411,6 +466,7 @@ fn load_bucket(
                 .as_ref()
                 .map(|r| r.value.clone())
                 .or_else(|| folder.location.doc().map(|l| l.region.clone()));
+            folder_kms = kms::from_folder(&folder);
             BucketModel::from_folder(&folder).map_err(|r| refuse_evaluation(notices, r, dir))?
         }
         None => {
@@ -451,7 +507,7 @@ fn load_bucket(
     if input.object_owner.is_some() || input.object_acl.is_some() {
         set_object(input, &mut bucket, notices)?;
     }
-    Ok((bucket, region))
+    Ok((bucket, region, folder_kms))
 }
 
 /// The bucket of `--bucket` when it is infrastructure as code (a `.tf` file or module

@@ -23,6 +23,7 @@ mod hostile;
 mod iac_cloudformation;
 mod iac_lint;
 mod iac_model;
+mod kms;
 mod layering;
 mod outputs;
 mod proofs;

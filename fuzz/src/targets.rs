@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("catalog_reference", catalog_reference),
     ("baseline", baseline),
     ("diff", diff),
+    ("kms", kms),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1298,6 +1299,113 @@ pub fn exact(data: &[u8]) {
     let e = exact::explore(&q);
     for f in &e.findings {
         assert!(exact::replay(&graph, f, "111122223333", 1_767_225_600));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// kms: the readers of the KMS leg (describe-key, head-object, get-key-policy output) and the
+// leg itself: a Deny added to the key policy never grants.
+// ---------------------------------------------------------------------------------------
+
+/// The first byte chooses the document: a key description, an object's metadata, a key
+/// policy (raw or as `get-key-policy` prints it) or a key's grants; the rest is the text.
+pub fn kms(data: &[u8]) {
+    use s3_access::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match selector % 4 {
+        0 => kms_reader::<KeyMetadata>(text),
+        1 => kms_reader::<ObjectHead>(text),
+        2 => kms_key_policy(text),
+        _ => kms_reader::<KeyGrants>(text),
+    }
+}
+
+/// A reader either reads the document or says where it is wrong, inside the text.
+fn kms_reader<T: s3_access::aws_docs::AwsDocument>(text: &str) {
+    if let Err(report) = s3_access::aws_docs::read::read_str::<T>("fuzz.json", text) {
+        assert!(!report.findings.is_empty(), "a refused document says why");
+        check_report(&report);
+    }
+}
+
+/// The key policy as the KMS leg's resource policy: the leg of a read through S3 decided
+/// before and after a Deny of every KMS action is added; the Deny never grants.
+fn kms_key_policy(text: &str) {
+    use s3_access::eval::kms::{KmsKey, KmsLeg, leg_graph};
+    let analysis = lint::analyze(
+        SourceFile::new("key-policy.json", text.to_string()),
+        &LintOptions {
+            kind: Some(PolicyKind::Resource),
+            ..LintOptions::default()
+        },
+    );
+    check_report(&analysis.report);
+    let key = KmsKey {
+        arn: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
+        account: "111122223333".into(),
+        aws_managed: false,
+        bucket_key: text.len().is_multiple_of(2),
+        from: "fuzz".into(),
+        assumed: false,
+    };
+    let object = "arn:aws:s3:::amzn-s3-demo-bucket/k";
+    let deny = SourceFile::new(
+        "deny.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#,
+    );
+    let deny_policy = lint::analyze(
+        deny.clone(),
+        &LintOptions {
+            kind: Some(PolicyKind::Resource),
+            ..LintOptions::default()
+        },
+    );
+    for principal in [
+        "arn:aws:iam::111122223333:user/alice",
+        "111122223333",
+        "arn:aws:iam::444455556666:role/partner",
+        "anonymous",
+    ] {
+        let Ok(caller) = Caller::parse(principal) else {
+            continue;
+        };
+        let s3 = Request::new(
+            caller,
+            "s3:GetObject",
+            object,
+            Some("111122223333"),
+            &[],
+            1_767_225_600,
+        );
+        let mut graph = leg_graph(&Graph::new());
+        for p in &analysis.policies {
+            graph.add(
+                analysis.report.source.clone(),
+                p.clone(),
+                Layer::KeyPolicy,
+                0,
+            );
+        }
+        let Some(before) = KmsLeg::decide(graph.clone(), key.clone(), &s3, object, true) else {
+            return;
+        };
+        if principal == "anonymous" {
+            assert_ne!(before.call.response.decision, Decision::Allow);
+        }
+        for p in &deny_policy.policies {
+            graph.add(deny.clone(), p.clone(), Layer::KeyPolicy, 0);
+        }
+        let after = KmsLeg::decide(graph, key.clone(), &s3, object, false);
+        assert_eq!(
+            after.map(|l| l.call.response.decision),
+            Some(Decision::ExplicitDeny),
+            "a Deny of every KMS action in the key policy decides"
+        );
     }
 }
 

@@ -549,3 +549,50 @@ fn trace_table(
     out.push_str(&escape_text(&t.to_string()));
     out.push('\n');
 }
+
+/// The KMS leg of an answer, after S3's: each KMS request S3 makes with the caller's
+/// credentials, rendered like a query of its own (layers, determining statements of the key
+/// policy with file:line:col, context, trace).
+pub fn kms_human(leg: &crate::eval::kms::KmsLeg, style: Style) -> String {
+    let key = &leg.key;
+    let mut out = format!(
+        "\nKMS leg: the object's key is {}{} (from {}); S3 calls KMS with the caller's credentials{}\n\n",
+        key.arn,
+        if key.aws_managed {
+            ", an AWS managed key"
+        } else {
+            ""
+        },
+        key.from,
+        if key.bucket_key {
+            ", with an S3 Bucket Key (encryption context: the bucket ARN)"
+        } else {
+            " (encryption context: the object ARN)"
+        }
+    );
+    let out_text = escape_text(&out).into_owned();
+    out = out_text;
+    for call in std::iter::once(&leg.call).chain(leg.multipart.as_ref()) {
+        out.push_str(&human(&leg.graph, &call.response, &call.request, style));
+    }
+    out
+}
+
+/// The KMS leg for JSON: the key and each KMS request with its answer.
+pub fn kms_json(leg: &crate::eval::kms::KmsLeg) -> serde_json::Value {
+    let key = &leg.key;
+    let calls: Vec<serde_json::Value> = std::iter::once(&leg.call)
+        .chain(leg.multipart.as_ref())
+        .map(|c| json(&leg.graph, &c.response, &c.request))
+        .collect();
+    serde_json::json!({
+        "key": {
+            "arn": key.arn,
+            "account": key.account,
+            "aws_managed": key.aws_managed,
+            "bucket_key": key.bucket_key,
+            "from": key.from,
+        },
+        "calls": calls,
+    })
+}

@@ -55,6 +55,8 @@ pub(super) struct RequestSpec {
     pub time: Option<i64>,
     /// The expected decision.
     pub expected: Decision,
+    /// The KMS key of the object (the request's `kms`): S3's request to KMS is decided too.
+    pub kms: Option<crate::eval::kms::KmsKey>,
 }
 
 /// The documents of one `policies` object.

@@ -76,7 +76,15 @@ fn outcome(
         &req.context,
         now,
     );
-    let response = eval::decide(&graph, &request, true);
+    let mut response = eval::decide(&graph, &request, true);
+    // The KMS leg: the key policy and the caller's documents of the same graph.
+    if let Some(key) = req.kms {
+        let leg_graph = eval::kms::leg_graph(&graph);
+        let object = request.resource.clone();
+        if let Some(leg) = eval::kms::KmsLeg::decide(leg_graph, key, &request, &object, true) {
+            crate::query::kms::fold(&mut response, &leg);
+        }
+    }
     Outcome {
         name: req.name,
         expected: req.expected,
