@@ -163,13 +163,15 @@ pub fn human(entries: &[WhoCanEntry]) -> String {
         let w = match &entry.outcome {
             InputOutcome::Judged(w) => w,
             InputOutcome::Failed(e) => {
-                let line = format!("{}: ERROR: {}\n", entry.path.display(), e.reason());
-                out.push_str(&super::escape_text(&line));
+                out.push_str(&format!(
+                    "{}: ERROR: {}\n",
+                    entry.path.display(),
+                    e.reason()
+                ));
                 continue;
             }
             InputOutcome::Skipped(why) => {
-                let line = format!("{}: skipped: {why}\n", entry.path.display());
-                out.push_str(&super::escape_text(&line));
+                out.push_str(&format!("{}: skipped: {why}\n", entry.path.display()));
                 continue;
             }
         };
@@ -203,7 +205,8 @@ pub fn human(entries: &[WhoCanEntry]) -> String {
             }
         }
     }
-    out
+    // Bucket names, paths, principals and values come from the input: escaped as a whole.
+    super::escape_text(&out).into_owned()
 }
 
 /// One group of callers: what they can do, one witness and what grants it (in `graph`).

@@ -63,9 +63,9 @@ pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
             crate::output::write_some(&report::who_can::callers(&entries))?
         }
         Format::Human => write_out(&report::who_can::human(&entries))?,
-        Format::Json => write_out(
-            &serde_json::to_string_pretty(&report::who_can::json(&entries)).map_err(json_error)?,
-        )?,
+        Format::Json => {
+            write_out(&report::json_text(&report::who_can::json(&entries)).map_err(json_error)?)?
+        }
     }
     let outside = entries
         .iter()
