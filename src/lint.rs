@@ -72,7 +72,17 @@ pub fn analyze_input(name: &str, bytes: Vec<u8>, options: &LintOptions) -> Analy
     };
     let source = SourceFile::new(name, text);
     if let Some(extracted) = recognise::read_document(source.clone()) {
-        return iac::analyze_extracted(&extracted, options);
+        // A plan or template reads nothing else: an empty root.
+        let buckets = if options.audit {
+            crate::iac::model::bucket_folders(
+                std::slice::from_ref(&extracted),
+                &[],
+                &Root::default(),
+            )
+        } else {
+            Vec::new()
+        };
+        return iac::analyze_extracted(&extracted, &buckets, options);
     }
     if recognise::by_name(Path::new(name)) == ByName::Yaml {
         let head = crate::source::Span::new(0, usize::from(!source.text().is_empty()));

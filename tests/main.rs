@@ -20,6 +20,7 @@ mod fuzz_smoke;
 #[path = "../fuzz/src/targets.rs"]
 mod fuzz_targets;
 mod hostile;
+mod iac_bucket_audit;
 mod iac_cloudformation;
 mod iac_lint;
 mod iac_model;

@@ -1117,7 +1117,12 @@ fn lint_iac(x: &s3_access::iac::Extracted) -> s3_access::lint::FileReport {
         audit: true,
         ..Default::default()
     };
-    let mut report = s3_access::lint::iac::analyze_extracted(x, &options).report;
+    let buckets = s3_access::iac::model::bucket_folders(
+        std::slice::from_ref(x),
+        &[],
+        &s3_access::load::Root::default(),
+    );
+    let mut report = s3_access::lint::iac::analyze_extracted(x, &buckets, &options).report;
     s3_access::lint::comments::apply(&mut report);
     report
 }

@@ -5,7 +5,9 @@
 //! the file's own suppression comments applied (docs/iac.md).
 
 use super::{Analysis, FileKind, FileReport, LintOptions, Root};
+use crate::aws_docs::folder::Part;
 use crate::diagnostic::Finding;
+use crate::iac::model::IacBucketFolder;
 use crate::iac::{self, Extracted, Format, Unknown, terraform};
 use crate::registry::Code;
 use crate::source::{SourceFile, Span};
@@ -14,10 +16,17 @@ use std::rc::Rc;
 
 /// Lints what an IaC file declares: its policies through the ordinary pipeline
 /// ([`iac::analyze`]), then addresses, uncertainty notes and suppression comments.
-pub fn analyze_extracted(extracted: &Extracted, options: &LintOptions) -> Analysis {
+/// `buckets` are the bucket folders of the unit the file belongs to
+/// ([`iac::model::bucket_folders`]): the bucket-level audit runs on those it declares.
+pub fn analyze_extracted(
+    extracted: &Extracted,
+    buckets: &[IacBucketFolder],
+    options: &LintOptions,
+) -> Analysis {
     let mut analysis = options.with_load(|o| iac::analyze(extracted, o));
     let owners = owners(extracted);
     let report = &mut analysis.report;
+    let audited = bucket_audit(extracted, buckets, &report.findings, options);
     // Grammar findings on a placeholder are about the reader's stand-in, not what the user
     // wrote: the uncertainty note below names the unknown instead.
     report
@@ -31,6 +40,11 @@ pub fn analyze_extracted(extracted: &Extracted, options: &LintOptions) -> Analys
         .filter(|f| f.finding.severity == crate::registry::Severity::Error)
         .map(|f| f.finding.span)
         .collect();
+    // The bucket audit's findings come after: an unknown they sit on keeps its note (a public
+    // ACL grant on a value holding the unknown owner id is public whatever the id).
+    report
+        .findings
+        .extend(crate::load::locate(&extracted.source, audited, &[]));
     let mut notes: Vec<Finding> = unknowns_that_matter(extracted)
         .into_iter()
         .filter(|u| !errors.contains(&u.span))
@@ -63,6 +77,61 @@ pub fn analyze_extracted(extracted: &Extracted, options: &LintOptions) -> Analys
             && a.finding.message == b.finding.message
     });
     analysis
+}
+
+/// The bucket-level audit of a bucket folder (`folder::audit_bucket`, the one path bucket
+/// folders on disk take) on each bucket of the unit: the findings placed in this file that
+/// lint does not already report (same code, same place). A finding on a value not known
+/// offline is left out (E016 names it), and so is a claim the unknown could make wrong: no
+/// "Block Public Access off" while a flag is unknown (it is read as off), no "nothing refuses"
+/// (S201, S202, S203, S510) while a Deny or a policy of the unit is not known (docs/iac.md).
+fn bucket_audit(
+    extracted: &Extracted,
+    buckets: &[IacBucketFolder],
+    reported: &[super::Located],
+    options: &LintOptions,
+) -> Vec<Finding> {
+    let name = extracted.source.name();
+    let mut out: Vec<Finding> = Vec::new();
+    if !options.audit {
+        return out;
+    }
+    for b in buckets.iter().filter(|b| b.files.iter().any(|f| f == name)) {
+        let unsettled = &b.folder.unsettled;
+        let open = |p: &[Part]| unsettled.iter().any(|u| p.contains(&u.part));
+        let bpa_open = open(&[Part::PublicAccessBlock]);
+        let policy_open = open(&[Part::Policy, Part::PolicyDeny]);
+        let declared = b.folder.manifest.doc.span;
+        let (_, found) = super::folder::audit_bucket(&b.folder, options);
+        for a in found.into_iter().filter(|a| a.source.name() == name) {
+            let mut f = a.finding;
+            // A finding about a whole document (no bucket policy) points at the bucket.
+            if f.span.start == 0 && f.span.end <= 1 {
+                f.span = declared;
+            }
+            let on_unknown = unsettled
+                .iter()
+                .any(|u| u.source.name() == name && overlap(f.span, u.span));
+            let unsure = match f.code {
+                Code::BlockPublicAccessOff => bpa_open,
+                // A Deny holding an unknown is left out of the model (it may not apply), and a
+                // policy whose bucket is unknown may be this one: "nothing refuses" is unsure.
+                Code::InsecureTransportAllowed
+                | Code::UnencryptedUploadAllowed
+                | Code::SseCOverHttp
+                | Code::PresignedUrlUnlimited => policy_open,
+                _ => false,
+            };
+            let known = reported
+                .iter()
+                .any(|r| r.finding.code == f.code && r.finding.span == f.span)
+                || out.iter().any(|o| o.code == f.code && o.span == f.span);
+            if !(on_unknown || unsure || known) {
+                out.push(f);
+            }
+        }
+    }
+    out
 }
 
 /// Whether a code is about the policy's grammar or types (`P...`, E008 wrong-type: a
@@ -254,6 +323,11 @@ pub fn analyze_module(
     }
     let reader = Rc::new(Contained { root: root.clone() });
     let read = terraform::read_module(dir, sources, &vars, reader);
+    let buckets = if options.audit {
+        iac::model::bucket_folders(&read.files, &read.account, root)
+    } else {
+        Vec::new()
+    };
     for e in &read.files {
         let path = PathBuf::from(e.source.name());
         let own = named.contains(&path);
@@ -262,7 +336,7 @@ pub fn analyze_module(
                 .parent()
                 .is_some_and(|p| module_dirs.iter().any(|d| same_dir(d, p)));
         if own || child {
-            out.push(Ok(analyze_extracted(e, options)));
+            out.push(Ok(analyze_extracted(e, &buckets, options)));
         }
     }
     out
