@@ -4,6 +4,8 @@
 //! found and loaded as `who-can` finds them ([`crate::public::inputs`]), so every kind of input
 //! those readers learn is compared too; the comparison itself is [`crate::exact::diff`].
 
+pub mod plan;
+
 use crate::exact::diff::{BucketDiff, diff};
 use crate::exact::who_can::WhoCanOptions;
 use crate::git::{Git, GitError};
@@ -182,11 +184,7 @@ fn side(
     let mut found = Vec::new();
     for input in inputs::discover(bases, links, &mut out.walk_errors) {
         let path = input.path();
-        let relative = bases
-            .iter()
-            .find_map(|b| path.strip_prefix(b).ok())
-            .unwrap_or(path)
-            .to_path_buf();
+        let relative = relative_to(bases, &input);
         match input.load(&root) {
             Ok(inputs::Loaded::Bucket(model)) => found.push(Found {
                 relative,
@@ -198,6 +196,25 @@ fn side(
         }
     }
     found
+}
+
+/// The path `input` is paired by: relative to the base it was found under; for a bucket of an
+/// IaC file, the file's relative path and `#ADDRESS` (so `old.tf` and `new.tf` pair by address).
+fn relative_to(bases: &[PathBuf], input: &inputs::PublicInput) -> PathBuf {
+    let strip = |path: &Path| {
+        bases
+            .iter()
+            .find_map(|b| path.strip_prefix(b).ok())
+            .unwrap_or(path)
+            .to_path_buf()
+    };
+    match input {
+        inputs::PublicInput::Iac(i) => match &i.address {
+            Some(a) => PathBuf::from(format!("{}#{a}", strip(&i.file).display())),
+            None => strip(&i.shown),
+        },
+        _ => strip(input.path()),
+    }
 }
 
 /// Pairs the inputs by relative path and compares each pair.
