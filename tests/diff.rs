@@ -427,21 +427,34 @@ fn a_plan_is_a_diff_of_the_buckets_before_and_after_the_apply() {
     assert!(out.contains("may have been allowed before it"), "{out}");
     assert!(out.contains("removed access:"), "{out}");
     assert!(out.contains("anyone, anonymously"), "{out}");
-    // Bad input: not a plan, unreadable, paths and --plan together.
+    // Bad input: not a plan, unreadable, cut short, nested 100,000 deep, paths and --plan
+    // together: exit 2 with a located error, no panic.
     write(d, "policy.json", PARTNER);
+    let text = plan(r#"\"*\""#, None, "update");
+    write(d, "cut.json", &text[..text.len() / 2]);
+    write(d, "deep.json", &"[".repeat(100_000));
     for args in [
         &["--plan", "policy.json"][..],
         &["--plan", "missing.json"],
+        &["--plan", "cut.json"],
+        &["--plan", "deep.json"],
         &["--plan", "plan.json", "policy.json"],
     ] {
         let (code, out, err) = cli(d, args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
     assert!(
         cli(d, &["--plan", "policy.json"])
             .2
             .contains("not a Terraform plan")
     );
+    assert!(
+        cli(d, &["--plan", "missing.json"])
+            .2
+            .contains("cannot read missing.json")
+    );
+    assert!(cli(d, &["--plan", "cut.json"]).2.contains("cut.json:"));
 }
 
 #[test]
@@ -514,6 +527,16 @@ fn two_terraform_files_are_paired_by_bucket_address() {
     assert!(out.contains("granted by new/main.tf:9:18"), "{out}");
     let (code, out, err) = cli(d, &["old/main.tf", "old/main.tf"]);
     assert_eq!(code, 0, "{out}{err}");
+    // OLD's principal not known offline (read as `*`) must not hide the new public read.
+    let unknown = terraform("var.reader") + "variable \"reader\" {}\n";
+    write(d, "unknown/main.tf", &unknown);
+    let (code, out, err) = cli(d, &["unknown/main.tf", "new/main.tf"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("UNCERTAIN"), "{out}");
+    assert!(
+        out.contains("`var.reader` at unknown/main.tf:11:19"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -530,4 +553,24 @@ fn a_terraform_directory_is_compared_with_a_git_revision() {
     let (code, out, err) = cli(d, &["--base", "HEAD", "infra/", "--format", "github"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("::error file=infra/main.tf,line=9,"), "{out}");
+}
+
+#[test]
+fn a_policy_known_only_after_the_apply_makes_the_plan_diff_uncertain() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plan = plan(r#"{\"AWS\":\"111122223333\"}"#, None, "update").replace(
+        r#""after_unknown":{}"#,
+        r#""after_unknown":{"policy":true}"#,
+    );
+    // The planned policy's value left out, as Terraform writes one known only after apply.
+    let mut lines: Vec<String> = plan.lines().map(str::to_string).collect();
+    lines[2] = lines[2].trim_end_matches(',').to_string();
+    lines[3] = "}}]}]}},".to_string();
+    let plan = lines.join("\n");
+    write(d, "plan.json", &plan);
+    let (code, out, err) = cli(d, &["--plan", "plan.json"]);
+    assert_eq!(code, 1, "{plan}\n{out}{err}");
+    assert!(out.contains("UNCERTAIN"), "{out}");
+    assert!(out.contains("is not known before apply"), "{out}");
 }

@@ -39,9 +39,7 @@ pub fn plan(path: &Path, options: &CompareOptions) -> Compared {
     let unit = match model::read_path(path) {
         Some(u) if u.files.iter().all(|f| f.format == Format::TerraformPlan) => u,
         _ => {
-            out.errors.push(InputError::NoSuchBucket(format!(
-                "{shown} is not a Terraform plan (`terraform show -json PLAN`)"
-            )));
+            out.errors.push(not_a_plan(path));
             return out;
         }
     };
@@ -93,6 +91,27 @@ pub fn plan(path: &Path, options: &CompareOptions) -> Compared {
         }
     }
     out
+}
+
+/// Why `path` is not read as a plan: its JSON errors, located, when it has some.
+fn not_a_plan(path: &Path) -> InputError {
+    let options = crate::load::LoadOptions::default();
+    match crate::aws_docs::folder::analyze_path(path, &options) {
+        Err(error) => InputError::Unreadable {
+            path: path.to_path_buf(),
+            error,
+        },
+        Ok(a) if a.report.max_severity() == Some(crate::registry::Severity::Error) => {
+            InputError::Invalid {
+                path: path.to_path_buf(),
+                reports: vec![a.report],
+            }
+        }
+        Ok(_) => InputError::NoSuchBucket(format!(
+            "{} is not a Terraform plan (`terraform show -json PLAN`)",
+            path.display()
+        )),
+    }
 }
 
 /// One bucket of the plan before and after the apply (see the module comment).
@@ -157,15 +176,6 @@ fn compare(
     if options.removed && new.is_none() {
         d = diff(old, None, &options.scope, true);
     }
-    // Values not known before the apply (an unknown principal, an unknown flag).
-    d.reasons
-        .extend(new.iter().flat_map(|m| &m.graph.s3.unsettled).map(|u| {
-            Reason::new(
-                ReasonKind::IacUnknown,
-                None,
-                format!("{}: the answer may differ once it is known", u.describe()),
-            )
-        }));
     d.reasons.dedup();
     Pair {
         old: old.map(|_| format!("{shown}#{address} (before the apply)")),
