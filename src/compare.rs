@@ -22,6 +22,8 @@ pub struct Pair {
     pub new: Option<String>,
     /// The difference in access.
     pub diff: BucketDiff,
+    /// The resource address of a bucket declared in infrastructure as code.
+    pub address: Option<String>,
 }
 
 /// Everything compared, and what could not be.
@@ -79,6 +81,7 @@ impl std::error::Error for CompareError {}
 struct Found {
     relative: PathBuf,
     label: String,
+    address: Option<String>,
     model: crate::eval::bucket::BucketModel,
 }
 
@@ -189,6 +192,10 @@ fn side(
             Ok(inputs::Loaded::Bucket(model)) => found.push(Found {
                 relative,
                 label: label(path),
+                address: match &input {
+                    inputs::PublicInput::Iac(i) => i.address.clone(),
+                    _ => None,
+                },
                 model: *model,
             }),
             Ok(inputs::Loaded::Skipped(_)) => {}
@@ -235,6 +242,7 @@ fn pair(olds: Vec<Found>, news: Vec<Found>, options: &CompareOptions) -> Vec<Pai
             ),
             old: old.map(|o| o.label),
             new: Some(n.label),
+            address: n.address,
         });
     }
     for o in olds.into_iter().flatten() {
@@ -242,6 +250,7 @@ fn pair(olds: Vec<Found>, news: Vec<Found>, options: &CompareOptions) -> Vec<Pai
             diff: diff(Some(&o.model), None, &options.scope, options.removed),
             old: Some(o.label),
             new: None,
+            address: o.address,
         });
     }
     out

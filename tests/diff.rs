@@ -401,6 +401,17 @@ fn a_plan_is_a_diff_of_the_buckets_before_and_after_the_apply() {
     let (code, gh, _) = cli(d, &["plan.json", "--format", "github"]);
     assert_eq!(code, 1);
     assert!(gh.contains("::error file=plan.json,line=4,"), "{gh}");
+    assert!(
+        gh.contains("::module.logs.aws_s3_bucket.b: new access for anyone"),
+        "{gh}"
+    );
+    // SARIF names the resource address as a logical location.
+    let (code, sarif, _) = cli(d, &["--plan", "plan.json", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    assert!(
+        sarif.contains(r#""fullyQualifiedName": "module.logs.aws_s3_bucket.b""#),
+        "{sarif}"
+    );
     let (code, json, _) = cli(d, &["--plan", "plan.json", "--format", "json"]);
     assert_eq!(code, 1);
     assert!(json.contains("module.logs.aws_s3_bucket.b"), "{json}");

@@ -180,6 +180,7 @@ fn compare(
     Pair {
         old: old.map(|_| format!("{shown}#{address} (before the apply)")),
         new: new.map(|_| format!("{shown}#{address}")),
+        address: Some(address.to_string()),
         diff: d,
     }
 }
