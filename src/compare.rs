@@ -4,6 +4,8 @@
 //! found and loaded as `who-can` finds them ([`crate::public::inputs`]), so every kind of input
 //! those readers learn is compared too; the comparison itself is [`crate::exact::diff`].
 
+pub mod plan;
+
 use crate::exact::diff::{BucketDiff, diff};
 use crate::exact::who_can::WhoCanOptions;
 use crate::git::{Git, GitError};
@@ -20,6 +22,8 @@ pub struct Pair {
     pub new: Option<String>,
     /// The difference in access.
     pub diff: BucketDiff,
+    /// The resource address of a bucket declared in infrastructure as code.
+    pub address: Option<String>,
 }
 
 /// Everything compared, and what could not be.
@@ -77,6 +81,7 @@ impl std::error::Error for CompareError {}
 struct Found {
     relative: PathBuf,
     label: String,
+    address: Option<String>,
     model: crate::eval::bucket::BucketModel,
 }
 
@@ -182,15 +187,15 @@ fn side(
     let mut found = Vec::new();
     for input in inputs::discover(bases, links, &mut out.walk_errors) {
         let path = input.path();
-        let relative = bases
-            .iter()
-            .find_map(|b| path.strip_prefix(b).ok())
-            .unwrap_or(path)
-            .to_path_buf();
+        let relative = relative_to(bases, &input);
         match input.load(&root) {
             Ok(inputs::Loaded::Bucket(model)) => found.push(Found {
                 relative,
                 label: label(path),
+                address: match &input {
+                    inputs::PublicInput::Iac(i) => i.address.clone(),
+                    _ => None,
+                },
                 model: *model,
             }),
             Ok(inputs::Loaded::Skipped(_)) => {}
@@ -198,6 +203,25 @@ fn side(
         }
     }
     found
+}
+
+/// The path `input` is paired by: relative to the base it was found under; for a bucket of an
+/// IaC file, the file's relative path and `#ADDRESS` (so `old.tf` and `new.tf` pair by address).
+fn relative_to(bases: &[PathBuf], input: &inputs::PublicInput) -> PathBuf {
+    let strip = |path: &Path| {
+        bases
+            .iter()
+            .find_map(|b| path.strip_prefix(b).ok())
+            .unwrap_or(path)
+            .to_path_buf()
+    };
+    match input {
+        inputs::PublicInput::Iac(i) => match &i.address {
+            Some(a) => PathBuf::from(format!("{}#{a}", strip(&i.file).display())),
+            None => strip(&i.shown),
+        },
+        _ => strip(input.path()),
+    }
 }
 
 /// Pairs the inputs by relative path and compares each pair.
@@ -218,6 +242,7 @@ fn pair(olds: Vec<Found>, news: Vec<Found>, options: &CompareOptions) -> Vec<Pai
             ),
             old: old.map(|o| o.label),
             new: Some(n.label),
+            address: n.address,
         });
     }
     for o in olds.into_iter().flatten() {
@@ -225,6 +250,7 @@ fn pair(olds: Vec<Found>, news: Vec<Found>, options: &CompareOptions) -> Vec<Pai
             diff: diff(Some(&o.model), None, &options.scope, options.removed),
             old: Some(o.label),
             new: None,
+            address: o.address,
         });
     }
     out

@@ -358,3 +358,230 @@ fn sarif_and_github_annotate_the_granting_line_of_new() {
     let (code, out, _) = cli(d, &["new.json", "old.json", "--format", "github"]);
     assert_eq!((code, out.trim()), (0, ""));
 }
+
+/// A plan whose apply turns an account-only read of `bkt` public (line 4: the planned policy);
+/// `acl` is the planned ACL resource's canned ACL and `action` the policy change's action.
+fn plan(after_principal: &str, acl: Option<&str>, action: &str) -> String {
+    let policy = |p: &str| {
+        format!(
+            r#""{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{p},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bkt/*\"}}]}}""#
+        )
+    };
+    let acl = acl.map_or(String::new(), |a| {
+        format!(
+            "{{\"address\":\"module.logs.aws_s3_bucket_acl.b\",\"mode\":\"managed\",\"type\":\"aws_s3_bucket_acl\",\"name\":\"b\",\"values\":{{\"bucket\":\"bkt\",\"acl\":\"{a}\"}}}},\n"
+        )
+    });
+    let before = policy(r#"{\"AWS\":\"111122223333\"}"#);
+    format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"child_modules":[{{"address":"module.logs","resources":[
+{{"address":"module.logs.aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b","values":{{"bucket":"bkt"}}}},
+{acl}{{"address":"module.logs.aws_s3_bucket_policy.b","mode":"managed","type":"aws_s3_bucket_policy","name":"b","values":{{"bucket":"bkt",
+"policy":{}}}}}]}}]}}}},
+"resource_changes":[{{"address":"module.logs.aws_s3_bucket_policy.b","type":"aws_s3_bucket_policy","change":{{"actions":["{action}"],
+"before":{{"bucket":"bkt","policy":{before}}},"after":{{}},"after_unknown":{{}}}}}}]}}
+"#,
+        policy(after_principal)
+    )
+}
+
+#[test]
+fn a_plan_is_a_diff_of_the_buckets_before_and_after_the_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "plan.json", &plan(r#"\"*\""#, None, "update"));
+    let (code, out, err) = cli(d, &["--plan", "plan.json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("module.logs.aws_s3_bucket.b"), "{out}");
+    assert!(out.contains("new access:"), "{out}");
+    assert!(out.contains("anyone, anonymously"), "{out}");
+    // Located at the NEW statement: the planned policy, line 4 of the plan.
+    assert!(out.contains("granted by plan.json:4:"), "{out}");
+    // The only path given, a plan: the same; GitHub annotations on the planned policy's line.
+    let (code, gh, _) = cli(d, &["plan.json", "--format", "github"]);
+    assert_eq!(code, 1);
+    assert!(gh.contains("::error file=plan.json,line=4,"), "{gh}");
+    assert!(
+        gh.contains("::module.logs.aws_s3_bucket.b: new access for anyone"),
+        "{gh}"
+    );
+    // SARIF names the resource address as a logical location.
+    let (code, sarif, _) = cli(d, &["--plan", "plan.json", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    assert!(
+        sarif.contains(r#""fullyQualifiedName": "module.logs.aws_s3_bucket.b""#),
+        "{sarif}"
+    );
+    let (code, json, _) = cli(d, &["--plan", "plan.json", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(json.contains("module.logs.aws_s3_bucket.b"), "{json}");
+    // No change to the policy: no new access, exit 0; the old access listed with --removed.
+    write(
+        d,
+        "same.json",
+        &plan(r#"{\"AWS\":\"111122223333\"}"#, None, "no-op"),
+    );
+    let (code, out, err) = cli(d, &["--plan", "same.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 with new access"), "{out}");
+    // Back from public to the account: the public read taken away; nothing proven new, but the
+    // account's read is uncertain: Block Public Access before the apply (unknown) may have
+    // kept the public policy from granting it.
+    let back = plan(r#"{\"AWS\":\"111122223333\"}"#, None, "update").replace(
+        r#""before":{"bucket":"bkt","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"}"#,
+        r#""before":{"bucket":"bkt","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\""#,
+    );
+    write(d, "back.json", &back);
+    let (code, out, err) = cli(d, &["--plan", "back.json", "--removed"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("0 with new access"), "{out}");
+    assert!(out.contains("may have been allowed before it"), "{out}");
+    assert!(out.contains("removed access:"), "{out}");
+    assert!(out.contains("anyone, anonymously"), "{out}");
+    // Bad input: not a plan, unreadable, cut short, nested 100,000 deep, paths and --plan
+    // together: exit 2 with a located error, no panic.
+    write(d, "policy.json", PARTNER);
+    let text = plan(r#"\"*\""#, None, "update");
+    write(d, "cut.json", &text[..text.len() / 2]);
+    write(d, "deep.json", &"[".repeat(100_000));
+    for args in [
+        &["--plan", "policy.json"][..],
+        &["--plan", "missing.json"],
+        &["--plan", "cut.json"],
+        &["--plan", "deep.json"],
+        &["--plan", "plan.json", "policy.json"],
+    ] {
+        let (code, out, err) = cli(d, args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert!(
+        cli(d, &["--plan", "policy.json"])
+            .2
+            .contains("not a Terraform plan")
+    );
+    assert!(
+        cli(d, &["--plan", "missing.json"])
+            .2
+            .contains("cannot read missing.json")
+    );
+    assert!(cli(d, &["--plan", "cut.json"]).2.contains("cut.json:"));
+}
+
+#[test]
+fn an_acl_already_public_before_an_apply_is_uncertain_never_new_nor_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The policy does not change; the planned ACL is public-read, but the plan does not say
+    // what it was before: maybe public-read already.
+    write(
+        d,
+        "plan.json",
+        &plan(
+            r#"{\"AWS\":\"111122223333\"}"#,
+            Some("public-read"),
+            "no-op",
+        ),
+    );
+    let (code, out, err) = cli(d, &["--plan", "plan.json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("0 with new access"), "{out}");
+    assert!(out.contains("UNCERTAIN"), "{out}");
+    assert!(out.contains("may have been allowed before it"), "{out}");
+    // A private planned ACL with the same policy: nothing can be new.
+    write(
+        d,
+        "private.json",
+        &plan(r#"{\"AWS\":\"111122223333\"}"#, Some("private"), "no-op"),
+    );
+    let (code, out, err) = cli(d, &["--plan", "private.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A Terraform bucket whose policy reads `principal`; the policy's statement on line 9.
+fn terraform(principal: &str) -> String {
+    format!(
+        r#"resource "aws_s3_bucket" "b" {{
+  bucket = "bkt"
+}}
+
+resource "aws_s3_bucket_policy" "b" {{
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {principal}
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::bkt/*"
+    }}]
+  }})
+}}
+"#
+    )
+}
+
+const ACCOUNT: &str = r#"{ AWS = "arn:aws:iam::111122223333:root" }"#;
+
+#[test]
+fn two_terraform_files_are_paired_by_bucket_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "old/main.tf", &terraform(ACCOUNT));
+    write(d, "new/main.tf", &terraform(r#""*""#));
+    let (code, out, err) = cli(d, &["old/main.tf", "new/main.tf"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("old/main.tf#aws_s3_bucket.b -> new/main.tf#aws_s3_bucket.b"),
+        "{out}"
+    );
+    assert!(out.contains("granted by new/main.tf:9:18"), "{out}");
+    let (code, out, err) = cli(d, &["old/main.tf", "old/main.tf"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // OLD's principal not known offline (read as `*`) must not hide the new public read.
+    let unknown = terraform("var.reader") + "variable \"reader\" {}\n";
+    write(d, "unknown/main.tf", &unknown);
+    let (code, out, err) = cli(d, &["unknown/main.tf", "new/main.tf"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("UNCERTAIN"), "{out}");
+    assert!(
+        out.contains("`var.reader` at unknown/main.tf:11:19"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_terraform_directory_is_compared_with_a_git_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "infra/main.tf", &terraform(ACCOUNT));
+    git(d, &["init", "-q"]);
+    git(d, &["add", "--all"]);
+    git(d, &["commit", "-q", "-m", "one"]);
+    let (code, out, err) = cli(d, &["--base", "HEAD", "infra/"]);
+    assert_eq!(code, 0, "{out}{err}");
+    write(d, "infra/main.tf", &terraform(r#""*""#));
+    let (code, out, err) = cli(d, &["--base", "HEAD", "infra/", "--format", "github"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("::error file=infra/main.tf,line=9,"), "{out}");
+}
+
+#[test]
+fn a_policy_known_only_after_the_apply_makes_the_plan_diff_uncertain() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plan = plan(r#"{\"AWS\":\"111122223333\"}"#, None, "update").replace(
+        r#""after_unknown":{}"#,
+        r#""after_unknown":{"policy":true}"#,
+    );
+    // The planned policy's value left out, as Terraform writes one known only after apply.
+    let mut lines: Vec<String> = plan.lines().map(str::to_string).collect();
+    lines[2] = lines[2].trim_end_matches(',').to_string();
+    lines[3] = "}}]}]}},".to_string();
+    let plan = lines.join("\n");
+    write(d, "plan.json", &plan);
+    let (code, out, err) = cli(d, &["--plan", "plan.json"]);
+    assert_eq!(code, 1, "{plan}\n{out}{err}");
+    assert!(out.contains("UNCERTAIN"), "{out}");
+    assert!(out.contains("is not known before apply"), "{out}");
+}

@@ -149,6 +149,17 @@ pub fn diff(
     } else {
         Vec::new()
     };
+    // A value not known offline on either side may hide or fake a change: OLD's read as open
+    // (an unknown principal as `*`, an unknown flag as off) may hide new access.
+    for r in old
+        .iter()
+        .chain(new.iter())
+        .flat_map(|m| who_can::unsettled(&m.graph))
+    {
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    }
     reasons.sort_by_key(|r| (r.kind, r.statement));
     reasons.dedup();
     BucketDiff {

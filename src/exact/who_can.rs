@@ -112,13 +112,7 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
     } = e;
     // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
     // Public Access flag as off): the answer is uncertain and says which and where.
-    reasons.extend(model.graph.s3.unsettled.iter().map(|u| {
-        Reason::new(
-            super::ReasonKind::IacUnknown,
-            None,
-            format!("{}: the answer may differ once it is known", u.describe()),
-        )
-    }));
+    reasons.extend(unsettled(&model.graph));
     WhoCan {
         bucket: model.name.clone(),
         groups: group(findings, &owner),
@@ -129,6 +123,17 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
         reasons,
         decided,
     }
+}
+
+/// One reason per value of the bucket not known offline (infrastructure as code).
+pub fn unsettled(graph: &Graph) -> impl Iterator<Item = Reason> + '_ {
+    graph.s3.unsettled.iter().map(|u| {
+        Reason::new(
+            super::ReasonKind::IacUnknown,
+            None,
+            format!("{}: the answer may differ once it is known", u.describe()),
+        )
+    })
 }
 
 /// `graph`, with a document standing for "the caller's own identity policies allow it" when

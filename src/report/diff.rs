@@ -197,11 +197,18 @@ fn repo_path(name: &str) -> String {
 
 /// The SARIF log: one `new-access` error per granting statement of NEW.
 pub fn sarif(pairs: &[Pair], successful: bool) -> serde_json::Result<String> {
-    let notes: Vec<Note> = pairs.iter().flat_map(|p| notes(&p.diff)).collect();
+    let notes: Vec<(Note, Option<&str>)> = pairs
+        .iter()
+        .flat_map(|p| {
+            notes(&p.diff)
+                .into_iter()
+                .map(|n| (n, p.address.as_deref()))
+        })
+        .collect();
     let mut seen: Vec<(&str, &str, &str)> = Vec::new();
     let results = notes
         .iter()
-        .map(|n| {
+        .map(|(n, address)| {
             seen.push((&n.path, &n.pointer, &n.message));
             let occurrence = seen
                 .iter()
@@ -216,6 +223,7 @@ pub fn sarif(pairs: &[Pair], successful: bool) -> serde_json::Result<String> {
                 &n.pointer,
                 occurrence,
             )
+            .at_resource(*address)
         })
         .collect();
     serde_json::to_string_pretty(&sarif::log(results, successful))
@@ -227,14 +235,22 @@ pub fn github(pairs: &[Pair]) -> String {
     annotations.extend(
         pairs
             .iter()
-            .flat_map(|p| notes(&p.diff))
-            .map(|n| github::Annotation {
+            .flat_map(|p| {
+                notes(&p.diff)
+                    .into_iter()
+                    .map(|n| (n, p.address.as_deref()))
+            })
+            .map(|(n, address)| github::Annotation {
                 severity: crate::registry::Severity::Error,
                 path: n.path.clone(),
                 start: n.span.0,
                 end: Some(n.span.1),
                 title: NEW_ACCESS.to_string(),
-                message: n.message.clone(),
+                // A bucket of an IaC file: the resource address the finding belongs to.
+                message: match address {
+                    Some(a) => format!("{a}: {}", n.message),
+                    None => n.message,
+                },
             }),
     );
     annotations.finish("run `s3-access diff --format json` to see them all")

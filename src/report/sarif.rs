@@ -332,6 +332,20 @@ pub fn results<'a>(report: &'a FileReport, path: &str) -> Vec<SarifResult<'a>> {
     out
 }
 
+impl<'a> SarifResult<'a> {
+    /// The result, its location naming the resource `address` of an IaC file.
+    pub fn at_resource(mut self, address: Option<&'a str>) -> SarifResult<'a> {
+        self.locations[0]
+            .logical_locations
+            .extend(address.map(|a| Logical {
+                fully_qualified_name: a,
+                kind: "resource",
+                name: a,
+            }));
+        self
+    }
+}
+
 /// A result that no registry code raises (`diff`'s `new-access`), at `path` from `start` to
 /// `end`; `pointer` and `occurrence` enter the fingerprint as for the registry's results.
 pub fn located<'a>(

@@ -20,6 +20,10 @@ pub struct DiffArgs {
     /// Compare the working tree with this git revision (e.g. `origin/main`)
     #[arg(long, value_name = "GIT_REF")]
     base: Option<String>,
+    /// A Terraform plan (`terraform show -json`): the access the apply would add; a plan
+    /// given as the only path is read the same way
+    #[arg(long, value_name = "PLAN.json", conflicts_with = "base")]
+    plan: Option<PathBuf>,
     /// Also list the access NEW takes away
     #[arg(long)]
     removed: bool,
@@ -65,6 +69,15 @@ pub fn run(args: DiffArgs) -> std::io::Result<u8> {
         follow: args.tree.follow,
     };
     let compared = match (&args.base, args.paths.as_slice()) {
+        (_, [_, ..]) if args.plan.is_some() => {
+            eprintln!("error: give either --plan PLAN.json or paths, not both");
+            return Ok(EXIT_ERROR);
+        }
+        (_, []) if args.plan.is_some() => {
+            let plan = args.plan.as_deref().unwrap_or(std::path::Path::new(""));
+            compare::plan::plan(plan, &options)
+        }
+        (None, [one]) if compare::plan::is_plan(one) => compare::plan::plan(one, &options),
         (Some(rev), paths) => {
             match compare::against_revision(std::path::Path::new("."), rev, paths, &options) {
                 Ok(c) => c,
@@ -76,7 +89,7 @@ pub fn run(args: DiffArgs) -> std::io::Result<u8> {
         }
         (None, [old, new]) => compare::paths(old, new, &options),
         (None, _) => {
-            eprintln!("error: give OLD and NEW, or --base GIT_REF [PATH...]");
+            eprintln!("error: give OLD and NEW, --base GIT_REF [PATH...], or --plan PLAN.json");
             return Ok(EXIT_ERROR);
         }
     };
