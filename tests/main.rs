@@ -36,3 +36,4 @@ mod sarif_schema;
 mod security;
 mod terraform;
 mod uncertainty;
+mod who_can_formats;

@@ -201,24 +201,15 @@ fn notes(d: &BucketDiff) -> Vec<Note> {
             r.resource
         );
         for id in &g.statements {
-            let Some(s) = graph.statements.get(*id) else {
-                continue;
-            };
-            let Some((doc, st)) = graph.written(s) else {
-                continue;
-            };
             // The assumed identity policy stands for files not given: nothing to annotate.
-            if doc.source.name() == crate::exact::who_can::ASSUMED_IDENTITY {
+            let Some((file, span, index)) = super::who_can::written_span(graph, *id) else {
                 continue;
-            }
+            };
             out.push(Note {
-                path: repo_path(doc.source.name()),
-                span: (
-                    doc.source.line_col(st.span.start),
-                    doc.source.line_col(st.span.end),
-                ),
+                path: repo_path(&file),
+                span,
                 message: format!("{message}; granted by {}", statement_line(graph, *id)),
-                pointer: format!("/Statement/{}", s.index),
+                pointer: format!("/Statement/{index}"),
             });
         }
     }
