@@ -585,3 +585,69 @@ fn a_policy_known_only_after_the_apply_makes_the_plan_diff_uncertain() {
     assert!(out.contains("UNCERTAIN"), "{out}");
     assert!(out.contains("is not known before apply"), "{out}");
 }
+
+/// PARTNER plus a Deny whose condition holds a policy variable: no new access, but uncertain.
+const VARIABLE: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "Partner",
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::bkt/*"
+    },
+    {
+      "Sid": "Tagged",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::bkt/*",
+      "Condition": {"StringNotEquals": {"aws:PrincipalTag/x": "${aws:PrincipalTag/y}"}}
+    }
+  ]
+}
+"#;
+
+#[test]
+fn concise_has_a_line_per_granting_statement_and_per_uncertainty_then_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "old.json", PARTNER);
+    write(d, "new.json", PUBLIC);
+    write(d, "var.json", VARIABLE);
+    let (code, out, _) = cli(d, &["old.json", "new.json", "--format", "concise"]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.last(), Some(&"1 bucket compared: 1 with new access"));
+    assert!(
+        lines[0].starts_with("new.json:11:5: new-access new access for anyone, anonymously"),
+        "{out}"
+    );
+    // As many lines as github annotations: one per caller group and granting statement.
+    assert!(
+        lines[..lines.len() - 1]
+            .iter()
+            .all(|l| l.starts_with("new.json:11:5: new-access ")),
+        "{out}"
+    );
+    let (_, github, _) = cli(d, &["old.json", "new.json", "--format", "github"]);
+    assert_eq!(lines.len() - 1, github.lines().count(), "{github}");
+    // Uncertainty is never dropped: located at its statement, exit 1.
+    let (code, out, _) = cli(d, &["old.json", "var.json", "--format", "concise"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("var.json:11:5: uncertain bucket `bkt`: a condition on `aws:PrincipalTag/x` holds a policy variable"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("1 bucket compared: 0 with new access\n"),
+        "{out}"
+    );
+    // Nothing new: only the summary line, exit 0.
+    let (code, out, _) = cli(d, &["new.json", "old.json", "--format", "concise"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "1 bucket compared: 0 with new access\n")
+    );
+}

@@ -37,3 +37,4 @@ mod sarif_schema;
 mod security;
 mod terraform;
 mod uncertainty;
+mod who_can_formats;

@@ -86,14 +86,54 @@ pub fn human(pairs: &[Pair], removed: bool) -> String {
             }
         }
     }
+    out.push_str(&summary_line(pairs));
+    out
+}
+
+/// The last line of the human and concise renderings.
+fn summary_line(pairs: &[Pair]) -> String {
     let added = pairs.iter().filter(|p| !p.diff.added.is_empty()).count();
-    out.push_str(&format!(
+    format!(
         "{} compared: {added} with new access\n",
         match pairs.len() {
             1 => "1 bucket".to_string(),
             n => format!("{n} buckets"),
         }
-    ));
+    )
+}
+
+/// `--format concise`: one line per granting statement of NEW (`path:line:column: new-access
+/// message`, as `github` annotates), one per reason the answer is uncertain (`uncertain`, at
+/// its statement, or at the input when it has none: uncertainty is never dropped), then the
+/// summary line. The caller escapes it.
+pub fn concise(pairs: &[Pair]) -> String {
+    let mut out = String::new();
+    for p in pairs {
+        for n in notes(&p.diff) {
+            let (at, _) = n.span;
+            out.push_str(&format!(
+                "{}:{}:{}: {NEW_ACCESS} {}\n",
+                n.path, at.line, at.column, n.message
+            ));
+        }
+        let d = &p.diff;
+        let input = p.new.as_ref().or(p.old.as_ref()).map_or("", String::as_str);
+        for r in &d.reasons {
+            let (file, line, column) = r
+                .statement
+                .and_then(|id| super::query::statement_ref(&d.union, id))
+                .map_or_else(
+                    || (repo_path(input), 1, 1),
+                    |s| (repo_path(&s.file), s.line, s.column),
+                );
+            out.push_str(&format!(
+                "{file}:{line}:{column}: uncertain bucket `{}`: {}\n",
+                shown(&d.bucket),
+                reason_line(&d.union, r)
+            ));
+        }
+    }
+    out.push_str(&summary_line(pairs));
     out
 }
 
@@ -161,24 +201,15 @@ fn notes(d: &BucketDiff) -> Vec<Note> {
             r.resource
         );
         for id in &g.statements {
-            let Some(s) = graph.statements.get(*id) else {
-                continue;
-            };
-            let Some((doc, st)) = graph.written(s) else {
-                continue;
-            };
             // The assumed identity policy stands for files not given: nothing to annotate.
-            if doc.source.name() == crate::exact::who_can::ASSUMED_IDENTITY {
+            let Some((file, span, index)) = super::who_can::written_span(graph, *id) else {
                 continue;
-            }
+            };
             out.push(Note {
-                path: repo_path(doc.source.name()),
-                span: (
-                    doc.source.line_col(st.span.start),
-                    doc.source.line_col(st.span.end),
-                ),
+                path: repo_path(&file),
+                span,
                 message: format!("{message}; granted by {}", statement_line(graph, *id)),
-                pointer: format!("/Statement/{}", s.index),
+                pointer: format!("/Statement/{index}"),
             });
         }
     }

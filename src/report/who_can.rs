@@ -8,6 +8,8 @@ use crate::eval::request::Caller;
 use crate::exact::who_can::{Group, Stratum, WhoCan};
 use crate::exact::{Class, Reason};
 use crate::public::inputs::{InputEntry, InputOutcome};
+use crate::registry::Severity;
+use crate::source::LineCol;
 use serde_json::json;
 
 /// How many actions and resources a group lists before "and N more".
@@ -334,4 +336,228 @@ pub fn json(entries: &[WhoCanEntry]) -> serde_json::Value {
         })
         .collect();
     json!({ "buckets": buckets, "inputs": inputs })
+}
+
+/// Statement `id` of `graph` as written: its file, its span and its index. `None` for the
+/// assumed identity policy, which stands for files not given and has no place to point at.
+pub fn written_span(graph: &Graph, id: usize) -> Option<(String, (LineCol, LineCol), usize)> {
+    let s = graph.statements.get(id)?;
+    let (doc, st) = graph.written(s)?;
+    if doc.source.name() == crate::exact::who_can::ASSUMED_IDENTITY {
+        return None;
+    }
+    Some((
+        doc.source.name().to_string(),
+        (
+            doc.source.line_col(st.span.start),
+            doc.source.line_col(st.span.end),
+        ),
+        s.index,
+    ))
+}
+
+/// One finding of the finding formats (`concise`, `github`, `sarif`): a caller group at its
+/// first granting statement, a reason the answer is uncertain, or an input not judged.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// `public`, `other-account`, `same-account`, `aws-service`, `uncertain` or `error`: the
+    /// title, and the SARIF rule id.
+    pub title: &'static str,
+    /// By stratum: public error, other accounts warning, AWS services note; uncertain warning;
+    /// `None` for the owner's own account, which `github` and `sarif` leave out.
+    pub severity: Option<Severity>,
+    /// The file, as given.
+    pub file: String,
+    /// Where, 1-based; the end when known.
+    pub span: (LineCol, Option<LineCol>),
+    /// `/Statement/N` of the statement, or empty: what the SARIF fingerprint keeps.
+    pub pointer: String,
+    /// One line.
+    pub message: String,
+}
+
+/// The title and severity of a stratum in the finding formats.
+fn stratum_kind(s: Stratum) -> (&'static str, Option<Severity>) {
+    match s {
+        Stratum::Public => ("public", Some(Severity::Error)),
+        Stratum::OtherAccount => ("other-account", Some(Severity::Warning)),
+        Stratum::Service => ("aws-service", Some(Severity::Note)),
+        Stratum::SameAccount => ("same-account", None),
+    }
+}
+
+/// Every caller group of the judged buckets (at its first granting statement given, or at
+/// the input when it has none: an ACL grant, the root user, an assumed identity policy), every
+/// reason an answer is uncertain (at its statement, or at the input) and every input that
+/// could not be judged, in input order.
+pub fn placed(entries: &[WhoCanEntry]) -> Vec<Placed> {
+    let start = LineCol { line: 1, column: 1 };
+    let mut out = Vec::new();
+    for entry in entries {
+        let input = entry.path.display().to_string();
+        let w = match &entry.outcome {
+            InputOutcome::Judged(w) => w,
+            InputOutcome::Failed(e) => {
+                out.push(Placed {
+                    title: "error",
+                    severity: Some(Severity::Error),
+                    file: input,
+                    span: (start, None),
+                    pointer: String::new(),
+                    message: e.reason(),
+                });
+                continue;
+            }
+            InputOutcome::Skipped(_) => continue,
+        };
+        // At the statement when it is given, else at the input.
+        let place = |at: Option<(String, (LineCol, LineCol), usize)>| {
+            at.map_or_else(
+                || (input.clone(), (start, None), String::new()),
+                |(f, (s, e), i)| (f, (s, Some(e)), format!("/Statement/{i}")),
+            )
+        };
+        for g in &w.groups {
+            let (title, severity) = stratum_kind(g.stratum);
+            let r = &g.witness.request;
+            let mut message = format!(
+                "bucket `{}`: {} ({}) can {} (e.g. {} {} on {})",
+                w.bucket,
+                describe(&g.class),
+                stratum_title(g.stratum),
+                listed(&g.actions),
+                r.caller,
+                r.action,
+                r.resource
+            );
+            let by: Vec<String> = g
+                .statements
+                .iter()
+                .map(|id| statement_line(&w.graph, *id))
+                .collect();
+            if !by.is_empty() {
+                message.push_str(&format!("; granted by {}", by.join(", ")));
+            } else if !g.grants.is_empty() {
+                message.push_str("; granted by an ACL grant");
+            }
+            let at = g
+                .statements
+                .iter()
+                .find_map(|id| written_span(&w.graph, *id));
+            let (file, span, pointer) = place(at);
+            out.push(Placed {
+                title,
+                severity,
+                file,
+                span,
+                pointer,
+                message,
+            });
+        }
+        for r in &w.reasons {
+            let at = r.statement.and_then(|id| written_span(&w.graph, id));
+            let (file, span, pointer) = place(at);
+            out.push(Placed {
+                title: "uncertain",
+                severity: Some(Severity::Warning),
+                file,
+                span,
+                pointer,
+                message: format!("bucket `{}`: {}", w.bucket, reason_line(&w.graph, r)),
+            });
+        }
+    }
+    out
+}
+
+/// The summary line of `--format concise` and `github`.
+fn summary_line(entries: &[WhoCanEntry]) -> String {
+    let judged: Vec<&WhoCan> = entries.iter().filter_map(InputEntry::judged).collect();
+    let open = judged.iter().filter(|w| outside(w)).count();
+    let uncertain = judged.iter().filter(|w| !w.reasons.is_empty()).count();
+    format!(
+        "{} bucket{}: {open} open to callers outside the owner's account, {uncertain} uncertain{}\n",
+        judged.len(),
+        if judged.len() == 1 { "" } else { "s" },
+        super::public::not_judged_counts(entries)
+    )
+}
+
+/// `--format concise`: one line per caller group (the owner's account too), reason for
+/// uncertainty and input not judged, `path:line:column: TITLE message` (paths relative to
+/// `cwd`), then the summary line; text from the input escaped.
+pub fn concise(entries: &[WhoCanEntry], cwd: &std::path::Path) -> String {
+    let mut out = String::new();
+    for p in placed(entries) {
+        let path = crate::config::relative_path(std::path::Path::new(&p.file), cwd, cwd);
+        out.push_str(&format!(
+            "{path}:{}:{}: {} {}\n",
+            p.span.0.line, p.span.0.column, p.title, p.message
+        ));
+    }
+    out.push_str(&summary_line(entries));
+    super::escape_text(&out).into_owned()
+}
+
+/// `--format github`: an annotation per caller group outside the owner's account, reason for
+/// uncertainty and input not judged, most severe first within GitHub's limit
+/// ([`super::github`]), then the summary line; paths relative to `cwd` (the checkout).
+pub fn github(entries: &[WhoCanEntry], cwd: &std::path::Path) -> String {
+    let mut annotations = super::github::Annotations::default();
+    annotations.extend(placed(entries).into_iter().filter_map(|p| {
+        Some(super::github::Annotation {
+            severity: p.severity?,
+            path: crate::config::relative_path(std::path::Path::new(&p.file), cwd, cwd),
+            start: p.span.0,
+            end: p.span.1,
+            title: p.title.to_string(),
+            message: p.message,
+        })
+    }));
+    let out = format!(
+        "{}{}",
+        annotations.finish("`--format human` or `json` lists every one"),
+        summary_line(entries)
+    );
+    super::escape_text(&out).into_owned()
+}
+
+/// `--format sarif`: a result per caller group outside the owner's account, reason for
+/// uncertainty and input not judged (rule ids are the titles of [`Placed`]; no registry code
+/// raises them); paths relative to `cwd`. `successful` is false when some input could not be
+/// read.
+pub fn sarif(
+    entries: &[WhoCanEntry],
+    cwd: &std::path::Path,
+    successful: bool,
+) -> serde_json::Result<String> {
+    let shown: Vec<(Placed, String)> = placed(entries)
+        .into_iter()
+        .filter(|p| p.severity.is_some())
+        .map(|p| {
+            let path = crate::config::relative_path(std::path::Path::new(&p.file), cwd, cwd);
+            (p, path)
+        })
+        .collect();
+    // The fingerprint keeps rule, path, pointer and occurrence: groups granted by one
+    // statement are told apart by their order there.
+    let mut seen: Vec<(&str, &str, &str)> = Vec::new();
+    let results = shown
+        .iter()
+        .map(|(p, path)| {
+            let key = (p.title, path.as_str(), p.pointer.as_str());
+            seen.push(key);
+            let occurrence = seen.iter().filter(|x| **x == key).count();
+            super::sarif::located(
+                p.title,
+                p.severity.unwrap_or(Severity::Note),
+                path,
+                (p.span.0, p.span.1.unwrap_or(p.span.0)),
+                p.message.clone(),
+                &p.pointer,
+                occurrence,
+            )
+        })
+        .collect();
+    serde_json::to_string_pretty(&super::sarif::log(results, successful))
 }

@@ -45,6 +45,9 @@ pub struct DiffArgs {
 enum DiffFormat {
     /// Findings grouped by bucket and stratum
     Human,
+    /// One line per granting statement of NEW and per reason the answer is uncertain
+    /// (`path:line:column: TITLE message`), then the summary line
+    Concise,
     /// One JSON document
     Json,
     /// SARIF 2.1.0, one result on each granting statement of NEW
@@ -106,6 +109,7 @@ pub fn run(args: DiffArgs) -> std::io::Result<u8> {
             pairs,
             args.removed,
         )))?,
+        DiffFormat::Concise => write_out(&report::escape_text(&report::diff::concise(pairs)))?,
         DiffFormat::Json => write_out(
             &report::json_text(&report::diff::json(pairs, args.removed)).map_err(json_error)?,
         )?,

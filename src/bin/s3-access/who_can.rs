@@ -3,8 +3,7 @@
 //! ([`s3_access::public::inputs`]); the library explores and renders; this file prints.
 
 use crate::output::{
-    EXIT_ERROR, EXIT_FINDINGS, Format, json_error, print_reports, print_walk_errors, style,
-    write_out,
+    EXIT_ERROR, EXIT_FINDINGS, json_error, print_reports, print_walk_errors, style, write_out,
 };
 use s3_access::exact::who_can::{WhoCanOptions, who_can};
 use s3_access::public::inputs::{self, InputEntry, InputOutcome};
@@ -23,14 +22,32 @@ pub struct WhoCanArgs {
     /// Only this resource: an ARN or an ARN pattern (e.g. `arn:aws:s3:::bkt/public/*`)
     #[arg(long, value_name = "ARN|PATTERN")]
     resource: Option<String>,
-    /// Output format. human: per bucket, each kind of caller that can get in with its
-    /// actions, resources, a witness request and the grants, and a line per input not judged;
-    /// json: `buckets` (each judged bucket's answer) and `inputs` (every input with its verdict,
-    /// error or reason for being skipped)
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = WhoCanFormat::Human)]
+    format: WhoCanFormat,
     #[command(flatten)]
     tree: crate::output::TreeArgs,
+}
+
+/// The output formats of `who-can`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum WhoCanFormat {
+    /// Per bucket, each kind of caller that can get in with its actions, resources, a witness
+    /// request and the grants, and a line per input not judged
+    Human,
+    /// One line per kind of caller (at its first granting statement), per reason the answer
+    /// is uncertain and per input not judged (`path:line:column: TITLE message`), then the
+    /// summary line
+    Concise,
+    /// One JSON document: `buckets` (each judged bucket's answer) and `inputs` (every input
+    /// with its verdict, error or reason for being skipped)
+    Json,
+    /// SARIF 2.1.0: the lines of `concise` as results, public callers errors, other accounts
+    /// warnings, AWS services notes, the owner's own account left out
+    Sarif,
+    /// GitHub Actions workflow commands: the lines of `sarif` as annotations, most severe
+    /// first within GitHub's limit of 10 per type
+    Github,
 }
 
 /// Explores every bucket found; exit 1 when someone outside the owner's account can get in.
@@ -58,14 +75,20 @@ pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
         }
         entries.push(entry);
     }
+    let cwd = std::env::current_dir()?;
     match args.format {
-        Format::Human if crate::output::quiet() => {
+        WhoCanFormat::Human if crate::output::quiet() => {
             crate::output::write_some(&report::who_can::callers(&entries))?
         }
-        Format::Human => write_out(&report::who_can::human(&entries))?,
-        Format::Json => {
+        WhoCanFormat::Human => write_out(&report::who_can::human(&entries))?,
+        WhoCanFormat::Concise => write_out(&report::who_can::concise(&entries, &cwd))?,
+        WhoCanFormat::Json => {
             write_out(&report::json_text(&report::who_can::json(&entries)).map_err(json_error)?)?
         }
+        WhoCanFormat::Sarif => {
+            write_out(&report::who_can::sarif(&entries, &cwd, !bad).map_err(json_error)?)?
+        }
+        WhoCanFormat::Github => write_out(&report::who_can::github(&entries, &cwd))?,
     }
     let outside = entries
         .iter()
