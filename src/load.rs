@@ -554,22 +554,14 @@ fn is_json_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
-/// The policy element names (IAM JSON policy element reference): a JSON document with a key
-/// close to one of them is meant as a policy, however misspelt.
-const POLICY_ELEMENTS: &[&str] = &[
-    "Version",
-    "Id",
-    "Statement",
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-];
+/// The policy element names (IAM JSON policy element reference, as `policy` lists them): a
+/// JSON document with a key close to one of them is meant as a policy, however misspelt.
+fn policy_elements() -> impl Iterator<Item = &'static str> + Clone {
+    crate::policy::TOP_LEVEL_ELEMENTS
+        .iter()
+        .chain(crate::policy::STATEMENT_ELEMENTS)
+        .copied()
+}
 
 /// Whether a JSON document the document reader does not recognise still looks like an AWS
 /// policy meant to be one, so `lint` reports it (E007) rather than skipping it as some other
@@ -581,9 +573,9 @@ const POLICY_ELEMENTS: &[&str] = &[
 pub fn looks_like_aws_json(root: &Value) -> bool {
     fn policy_key(key: &str) -> bool {
         if key.starts_with(|c: char| c.is_ascii_uppercase()) {
-            crate::suggest::closest(key, POLICY_ELEMENTS.iter().copied()).is_some()
+            crate::suggest::closest(key, policy_elements()).is_some()
         } else {
-            key != "version" && POLICY_ELEMENTS.iter().any(|e| e.eq_ignore_ascii_case(key))
+            key != "version" && policy_elements().any(|e| e.eq_ignore_ascii_case(key))
         }
     }
     fn objects<'v>(v: &'v Value, out: &mut Vec<&'v Value>) {
