@@ -93,6 +93,10 @@ fn when_text(g: &Group) -> Vec<String> {
 /// Statement `id` of `graph` as one line: file:line:column, Sid (or position) and layer.
 pub fn statement_line(graph: &Graph, id: usize) -> String {
     match statement_ref(graph, id) {
+        // The identity policy `who-can` assumes has no place in any file: said in words.
+        Some(r) if r.file == crate::exact::who_can::ASSUMED_IDENTITY => {
+            format!("the caller's own identity policies ({})", r.layer.as_str())
+        }
         Some(r) => format!(
             "{}:{}:{} {} ({})",
             r.file,
