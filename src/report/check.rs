@@ -223,28 +223,14 @@ impl CheckResults {
 /// A failed or uncertain assertion: its counter-example and what allows it, or why it is
 /// not proven.
 fn proof_human(p: &scenario::ProofOutcome) -> String {
-    use super::who_can::{reason_line, statement_line};
+    use super::who_can::{reason_line, statement_line, witness_request};
     let mut out = String::new();
     match &p.verdict {
         scenario::ProofVerdict::Proven => out.push_str("proven\n"),
         scenario::ProofVerdict::Failed(f) => {
-            let r = &f.request;
-            let mut ctx: Vec<String> = f
-                .given
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.join(",")))
-                .collect();
-            ctx.sort();
             out.push_str(&format!(
-                "counter-example (allowed, replayed through the evaluator): {} {} on {}{}\n",
-                r.caller,
-                r.action,
-                r.resource,
-                if ctx.is_empty() {
-                    String::new()
-                } else {
-                    format!(" with {}", ctx.join(" "))
-                }
+                "counter-example (allowed, replayed through the evaluator): {}\n",
+                witness_request(f)
             ));
             for id in &f.response.determining {
                 out.push_str(&format!("  allowed by {}\n", statement_line(&p.graph, *id)));

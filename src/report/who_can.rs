@@ -64,6 +64,24 @@ fn listed(items: &[String]) -> String {
     s.join(", ")
 }
 
+/// A witness as one line: `CALLER ACTION on RESOURCE`, then ` with KEY=VALUES ...` for the
+/// condition keys it sets (sorted), as `who-can` and `check`'s counter-examples print it.
+pub fn witness_request(f: &crate::exact::Finding) -> String {
+    let r = &f.request;
+    let mut ctx: Vec<String> = f
+        .given
+        .iter()
+        .map(|(k, v)| format!("{k}={}", shown(v)))
+        .collect();
+    ctx.sort();
+    let with = if ctx.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", ctx.join(" "))
+    };
+    format!("{} {} on {}{with}", r.caller, r.action, r.resource)
+}
+
 /// Values as written, the empty string quoted.
 fn shown(values: &[String]) -> String {
     values
@@ -231,25 +249,7 @@ pub fn group_human(graph: &Graph, g: &Group, out: &mut String) {
             when.join("; ")
         ));
     }
-    let r = &g.witness.request;
-    let mut ctx: Vec<String> = g
-        .witness
-        .given
-        .iter()
-        .map(|(k, v)| format!("{k}={}", shown(v)))
-        .collect();
-    ctx.sort();
-    out.push_str(&format!(
-        "      e.g. {} {} on {}{}\n",
-        r.caller,
-        r.action,
-        r.resource,
-        if ctx.is_empty() {
-            String::new()
-        } else {
-            format!(" with {}", ctx.join(" "))
-        }
-    ));
+    out.push_str(&format!("      e.g. {}\n", witness_request(&g.witness)));
     // AWS rule: the root user needs no policy in the account that owns the resource (IAM
     // "Policy evaluation logic"); that is the one allow without a granting statement or grant.
     if g.statements.is_empty() && g.grants.is_empty() {

@@ -158,6 +158,15 @@ fn authorities<'a>(ev: &'a Evaluation<'_>, seen: &mut S3Seen) -> Vec<Authority<'
     authorities
 }
 
+/// The grantors of one kind.
+fn grantors_of(grants: &[(Grantor, GrantKind)], kind: GrantKind) -> Vec<Grantor> {
+    grants
+        .iter()
+        .filter(|(_, k)| *k == kind)
+        .map(|(g, _)| *g)
+        .collect()
+}
+
 /// The KMS rule in the key's own account: the key policy grants by itself when it names the
 /// caller (or its role, within the caps); identity policies count only when the key policy
 /// allows the account through its root principal (KMS "Key policies in AWS KMS", "Allows
@@ -166,13 +175,7 @@ fn key_policy_same_account(
     ident: &IdentitySide,
     grants: &[(Grantor, GrantKind)],
 ) -> Option<Vec<Grantor>> {
-    let of = |kind: GrantKind| -> Vec<Grantor> {
-        grants
-            .iter()
-            .filter(|(_, k)| *k == kind)
-            .map(|(g, _)| *g)
-            .collect()
-    };
+    let of = |kind: GrantKind| grantors_of(grants, kind);
     let (direct, role, account) = (
         of(GrantKind::Direct),
         of(GrantKind::Role),
@@ -205,13 +208,7 @@ fn combine(
     grants: &[(Grantor, GrantKind)],
     key_policy: bool,
 ) -> Option<Vec<Grantor>> {
-    let of = |kind: GrantKind| -> Vec<Grantor> {
-        grants
-            .iter()
-            .filter(|(_, k)| *k == kind)
-            .map(|(g, _)| *g)
-            .collect()
-    };
+    let of = |kind: GrantKind| grantors_of(grants, kind);
     let direct = of(GrantKind::Direct);
     let same_account = caller.account().is_some_and(|a| a == owner);
     fn statements(ids: &[usize]) -> impl Iterator<Item = Grantor> + '_ {
