@@ -185,7 +185,7 @@ fn side(
         Links::Skip
     };
     let mut found = Vec::new();
-    for input in inputs::discover(bases, links, &mut out.walk_errors) {
+    for input in inputs::discover(bases, &root, links, &mut out.walk_errors) {
         let path = input.path();
         let relative = relative_to(bases, &input);
         match input.load(&root) {

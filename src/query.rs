@@ -523,8 +523,8 @@ fn iac_bucket(
         Some((f, a)) => (f, Some(a)),
         None => (path.to_path_buf(), None),
     };
-    let unit = model::read_path(&file)?;
     let root = Root::new(std::slice::from_ref(&file), input.root.as_deref());
+    let unit = model::read_path(&file, &root)?;
     Some(match model::pick(&unit, &file, address.as_deref(), &root) {
         // The owner is not in the configuration: `--bucket-owner`, else the caller's account,
         // as for a bucket given by its files.

@@ -304,3 +304,51 @@ fn a_tf_file_gives_the_buckets_it_declares_part_of() {
     assert_eq!(v["buckets"][0]["bucket"], "example-site", "{v:#}");
     assert_eq!(code, 0);
 }
+
+/// A local module outside the paths given is not read by `public` (a module `source` in a
+/// pull request must not read the machine that runs the check), as `lint` does not read it;
+/// `--root` widens what may be read.
+#[test]
+fn public_reads_local_modules_only_inside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("infra")).unwrap();
+    std::fs::create_dir_all(d.join("shared")).unwrap();
+    std::fs::write(
+        d.join("infra/main.tf"),
+        "module \"m\" {\n  source = \"../shared\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("shared/main.tf"),
+        r#"resource "aws_s3_bucket" "x" {
+  bucket = "outside-bucket"
+}
+
+resource "aws_s3_bucket_policy" "x" {
+  bucket = aws_s3_bucket.x.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.x.arn}/*" }]
+  })
+}
+"#,
+    )
+    .unwrap();
+    let infra = d.join("infra");
+    let infra = infra.to_str().unwrap();
+    let (v, _) = json(&["public", "--format", "json", infra]);
+    let text = v.to_string();
+    assert!(!text.contains("outside-bucket"), "{v:#}");
+    assert!(text.contains("outside the paths given"), "{v:#}");
+    let (v, code) = json(&[
+        "public",
+        "--format",
+        "json",
+        "--root",
+        d.to_str().unwrap(),
+        infra,
+    ]);
+    assert!(v.to_string().contains("outside-bucket"), "{v:#}");
+    assert_eq!(code, 1, "{v:#}");
+}

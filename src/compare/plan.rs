@@ -23,8 +23,9 @@ use std::path::Path;
 
 /// Whether `path` is a Terraform plan (read as `public` reads it).
 pub fn is_plan(path: &Path) -> bool {
+    let root = Root::new(&[path.to_path_buf()], None);
     path.is_file()
-        && model::read_path(path)
+        && model::read_path(path, &root)
             .is_some_and(|u| u.files.iter().any(|f| f.format == Format::TerraformPlan))
 }
 
@@ -36,7 +37,8 @@ pub fn plan(path: &Path, options: &CompareOptions) -> Compared {
         path: path.to_path_buf(),
         reports,
     };
-    let unit = match model::read_path(path) {
+    let root = Root::new(&[path.to_path_buf()], options.widen.as_deref());
+    let unit = match model::read_path(path, &root) {
         Some(u) if u.files.iter().all(|f| f.format == Format::TerraformPlan) => u,
         _ => {
             out.errors.push(not_a_plan(path));

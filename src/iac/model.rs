@@ -558,9 +558,11 @@ pub fn is_terraform(path: &std::path::Path) -> bool {
 
 /// Reads the Terraform module in directory `dir` with the variable files Terraform loads by
 /// itself (`terraform.tfvars`, then `*.auto.tfvars` in name order: Terraform docs, "Variable
-/// Definition Precedence"); `None` when it holds no `.tf` file.
-pub fn read_module_dir(dir: &std::path::Path) -> Option<Result<Unit, String>> {
-    use super::terraform::{FsReader, ModuleReader};
+/// Definition Precedence"); `None` when it holds no `.tf` file. The directory's own files are
+/// the input; local child modules and `file()` arguments are read only inside `root`, as
+/// `lint` reads them.
+pub fn read_module_dir(dir: &std::path::Path, root: &Root) -> Option<Result<Unit, String>> {
+    use super::terraform::{Contained, FsReader, ModuleReader};
     let reader = FsReader;
     let paths = reader.tf_files(dir).ok()?;
     if paths.is_empty() {
@@ -589,7 +591,12 @@ pub fn read_module_dir(dir: &std::path::Path) -> Option<Result<Unit, String>> {
     vars.sort_by_key(|p| (!p.ends_with("terraform.tfvars"), p.clone()));
     let tfvars: Result<Vec<SourceFile>, String> = vars.iter().map(|p| read(p)).collect();
     Some(files.and_then(|files| {
-        let read = super::terraform::read_module(dir, files, &tfvars?, std::rc::Rc::new(FsReader));
+        let read = super::terraform::read_module(
+            dir,
+            files,
+            &tfvars?,
+            std::rc::Rc::new(Contained { root: root.clone() }),
+        );
         Ok(Unit {
             files: read.files,
             account: read.account,
@@ -682,17 +689,18 @@ fn any_value(v: &mut Value, e: &Extracted) {
 }
 
 /// Reads the unit of `path`: a directory's module, a `.tf` file's directory's module, or a
-/// plan or template; `None` for anything else.
-pub fn read_path(path: &Path) -> Option<Unit> {
+/// plan or template; `None` for anything else. What a module refers to is read only inside
+/// `root`.
+pub fn read_path(path: &Path, root: &Root) -> Option<Unit> {
     if path.is_dir() {
-        return read_module_dir(path).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
+        return read_module_dir(path, root).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
     }
     if is_terraform(path) {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        return read_module_dir(dir).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
+        return read_module_dir(dir, root).map(|r| r.unwrap_or_else(|e| unreadable(path, &e)));
     }
     use super::recognise::{ByName, by_name};
     if !matches!(by_name(path), ByName::Json | ByName::Yaml) {

@@ -69,6 +69,41 @@ impl ModuleReader for FsReader {
     }
 }
 
+/// Module directories and `file()` arguments, read only inside the run's root (the paths
+/// given and `--root`): a module `source` or `file("../../..")` committed in a pull request
+/// must not read the machine that runs the check (docs/security.md).
+pub struct Contained {
+    /// What may be read.
+    pub root: crate::contain::Root,
+}
+
+impl Contained {
+    fn check(&self, path: &Path) -> Result<(), String> {
+        if self.root.contains(path) {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{}` is outside the paths given on the command line (`--root DIR` widens them)",
+                path.display()
+            ))
+        }
+    }
+}
+
+impl ModuleReader for Contained {
+    fn tf_files(&self, dir: &Path) -> Result<Vec<PathBuf>, String> {
+        self.check(dir)?;
+        FsReader.tf_files(dir)
+    }
+
+    fn read(&self, path: &Path) -> Result<String, String> {
+        self.check(path)?;
+        let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        crate::contain::check_real_file(&file).map_err(|e| e.to_string())?;
+        FsReader.read(path)
+    }
+}
+
 /// One module directory read: one [`Extracted`] per file (root files first, then child
 /// modules' files that declare something), and account-level settings.
 #[derive(Debug, Clone)]

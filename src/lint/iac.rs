@@ -321,7 +321,7 @@ pub fn analyze_module(
             vars.push(s);
         }
     }
-    let reader = Rc::new(Contained { root: root.clone() });
+    let reader = Rc::new(terraform::Contained { root: root.clone() });
     let read = terraform::read_module(dir, sources, &vars, reader);
     let buckets = if options.audit {
         iac::model::bucket_folders(&read.files, &read.account, root)
@@ -387,40 +387,6 @@ fn read_tf(path: &Path) -> std::io::Result<Result<SourceFile, FileReport>> {
         },
         findings,
     }))
-}
-
-/// Module directories and `file()` arguments, read only inside the run's root (the paths
-/// given and `--root`): a module `source` or `file("../../..")` committed in a pull request
-/// must not read the machine that runs the check (docs/security.md).
-struct Contained {
-    root: Root,
-}
-
-impl Contained {
-    fn check(&self, path: &Path) -> Result<(), String> {
-        if self.root.contains(path) {
-            Ok(())
-        } else {
-            Err(format!(
-                "`{}` is outside the paths given on the command line (`--root DIR` widens them)",
-                path.display()
-            ))
-        }
-    }
-}
-
-impl terraform::ModuleReader for Contained {
-    fn tf_files(&self, dir: &Path) -> Result<Vec<PathBuf>, String> {
-        self.check(dir)?;
-        terraform::FsReader.tf_files(dir)
-    }
-
-    fn read(&self, path: &Path) -> Result<String, String> {
-        self.check(path)?;
-        let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-        crate::contain::check_real_file(&file).map_err(|e| e.to_string())?;
-        terraform::FsReader.read(path)
-    }
 }
 
 /// The report of a Terraform JSON file (`.tf.json`), which is not read yet: a note says so,

@@ -12,9 +12,9 @@ use crate::load::Root;
 use std::path::{Path, PathBuf};
 
 /// The inputs of an IaC path (`FILE#ADDRESS` picks one bucket); `None` when `path` is not IaC.
-pub fn iac_inputs(path: &Path) -> Option<Vec<PublicInput>> {
+pub fn iac_inputs(path: &Path, root: &Root) -> Option<Vec<PublicInput>> {
     if let Some((file, address)) = model::split_address(path) {
-        let all = iac_inputs(&file)?;
+        let all = iac_inputs(&file, root)?;
         let mut picked: Vec<PublicInput> = all
             .into_iter()
             .filter(|i| matches!(i, PublicInput::Iac(x) if x.address.as_deref().is_none_or(|a| a == address)))
@@ -28,7 +28,7 @@ pub fn iac_inputs(path: &Path) -> Option<Vec<PublicInput>> {
         }
         return Some(picked);
     }
-    let unit = model::read_path(path)?;
+    let unit = model::read_path(path, root)?;
     let mut out = Vec::new();
     if !unit.errors().is_empty() {
         out.push(input(path, None));
@@ -75,7 +75,7 @@ pub fn load(input: &IacInput, root: &Root) -> Result<BucketModel, InputError> {
         path: input.shown.clone(),
         reports,
     };
-    let Some(unit) = model::read_path(&input.file) else {
+    let Some(unit) = model::read_path(&input.file, root) else {
         return Err(invalid(Vec::new()));
     };
     let Some(address) = &input.address else {

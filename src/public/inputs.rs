@@ -182,12 +182,13 @@ impl std::error::Error for InputError {}
 /// `errors`.
 pub fn discover(
     paths: &[PathBuf],
+    root: &load::Root,
     links: load::Links<'_>,
     errors: &mut Vec<WalkError>,
 ) -> Vec<PublicInput> {
     let mut out = Vec::new();
     for p in paths {
-        if let Some(found) = iac_inputs(p) {
+        if let Some(found) = iac_inputs(p, root) {
             out.extend(found);
             continue;
         }
@@ -220,10 +221,10 @@ pub fn discover(
                 None if by_name(&f) == ByName::Terraform => {
                     if !modules.iter().any(|m| m == dir) {
                         modules.push(dir.to_path_buf());
-                        out.extend(iac_inputs(dir).unwrap_or_default());
+                        out.extend(iac_inputs(dir, root).unwrap_or_default());
                     }
                 }
-                None => match iac_inputs(&f) {
+                None => match iac_inputs(&f, root) {
                     Some(found) => out.extend(found),
                     None if by_name(&f) == ByName::Json => out.push(PublicInput::Policy(f)),
                     // YAML that is not a template, `.tf.json` (not read yet): not a bucket.

@@ -54,7 +54,7 @@ enum WhoCanFormat {
 pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
     let mut walk_errors = Vec::new();
     let root = args.tree.root(&args.paths);
-    let found = inputs::discover(&args.paths, args.tree.links(&root), &mut walk_errors);
+    let found = inputs::discover(&args.paths, &root, args.tree.links(&root), &mut walk_errors);
     let mut bad = crate::output::any_walk_error(&walk_errors);
     print_walk_errors(&walk_errors);
     let now = std::time::SystemTime::now()
