@@ -575,20 +575,7 @@ pub fn read_module_dir(dir: &std::path::Path, root: &Root) -> Option<Result<Unit
             .map_err(|e| format!("cannot read {}: {e}", p.display()))
     };
     let files: Result<Vec<SourceFile>, String> = paths.iter().map(|p| read(p)).collect();
-    let mut vars: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n == "terraform.tfvars" || n.ends_with(".auto.tfvars"))
-                        && p.is_file()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    vars.sort_by_key(|p| (!p.ends_with("terraform.tfvars"), p.clone()));
+    let vars = super::terraform::autoload_var_files(dir);
     let tfvars: Result<Vec<SourceFile>, String> = vars.iter().map(|p| read(p)).collect();
     Some(files.and_then(|files| {
         let read = super::terraform::read_module(

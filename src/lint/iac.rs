@@ -302,16 +302,8 @@ pub fn analyze_module(
             }
         }
     }
-    let mut tfvars: Vec<PathBuf> = listing
-        .iter()
-        .filter(|p| {
-            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            n == "terraform.tfvars" || n.ends_with(".auto.tfvars")
-        })
-        .map(in_dir)
-        .collect();
     // `terraform.tfvars` first, then `*.auto.tfvars` in name order, then `-var-file`s.
-    tfvars.sort_by_key(|p| !p.ends_with("terraform.tfvars"));
+    let mut tfvars = terraform::autoload_var_files(dir);
     tfvars.extend(var_files.iter().cloned());
     let mut vars = Vec::new();
     for path in &tfvars {
