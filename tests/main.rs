@@ -37,4 +37,5 @@ mod sarif_schema;
 mod security;
 mod terraform;
 mod uncertainty;
+mod vpce;
 mod who_can_formats;
