@@ -5,7 +5,7 @@
 
 use super::Evaluation;
 use super::response::LayerReport;
-use crate::eval::graph::{Graph, Layer};
+use crate::eval::graph::{GrantKind, Graph, Layer};
 use crate::eval::request::Request;
 use crate::eval::vpce;
 
@@ -40,7 +40,7 @@ pub(super) fn without_allow(ev: &Evaluation<'_>) -> Option<LayerReport> {
         return None;
     }
     let request = ev.route.view(Layer::VpcEndpoint);
-    let allows = ev.matches.allows(Layer::VpcEndpoint);
+    let allows = allowing(ev);
     let level_of = |id: usize| {
         ev.graph
             .statements
@@ -50,7 +50,7 @@ pub(super) fn without_allow(ev: &Evaluation<'_>) -> Option<LayerReport> {
     };
     vpce::gating(ev.graph, request)
         .into_iter()
-        .find(|i| !allows.iter().any(|(id, _)| level_of(*id) == Some(*i)))
+        .find(|i| !allows.iter().any(|id| level_of(*id) == Some(*i)))
         .map(|i| LayerReport {
             layer: Layer::VpcEndpoint.into(),
             level: None,
@@ -64,11 +64,16 @@ pub(super) fn without_allow(ev: &Evaluation<'_>) -> Option<LayerReport> {
         })
 }
 
-/// The endpoint Allow statements that let an allowed request through.
+/// The endpoint Allow statements that let the request through. An account principal there
+/// names the account's root user only: it does not delegate to the account's identities.
+// AWS rule: in an endpoint policy, with "AWS": "account_id" "access is granted to the AWS
+// account root user only, and not all users and roles for the account" (PrivateLink "Control
+// access to VPC endpoints using endpoint policies", principals for gateway endpoints).
 pub(super) fn allowing(ev: &Evaluation<'_>) -> Vec<usize> {
     ev.matches
         .allows(Layer::VpcEndpoint)
         .into_iter()
+        .filter(|(_, kind)| *kind != GrantKind::Account)
         .map(|(id, _)| id)
         .collect()
 }
