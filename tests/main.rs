@@ -15,6 +15,7 @@ mod corpus;
 mod decide;
 mod diff;
 mod exact;
+mod federated;
 mod fixtures;
 mod fuzz_smoke;
 #[path = "../fuzz/src/targets.rs"]

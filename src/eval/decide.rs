@@ -13,6 +13,7 @@
 
 mod access_point;
 mod endpoint;
+mod federated;
 mod guardrails;
 mod identity;
 mod matching;
@@ -20,6 +21,7 @@ mod resource;
 mod response;
 mod s3_layer;
 
+pub(crate) use federated::may_name as federated_may_name;
 pub use response::{
     Block, BlockRule, Decision, LayerReport, Outcome, Response, Stage, Step, Uncertainty,
 };

@@ -459,7 +459,8 @@ impl<'q> Prepared<'q> {
         let mut entries: Vec<Entry<'_>> = Vec::new();
         for (id, s) in q.graph.statements.iter().enumerate() {
             let named = s.principal_grant(caller, &q.graph.s3).is_some()
-                || s.principal.as_ref().is_some_and(|p| p.0);
+                || s.principal.as_ref().is_some_and(|p| p.0)
+                || crate::eval::decide::federated_may_name(q.graph, s, caller);
             let variable = s.resources.as_ref().is_some_and(|(_, items)| {
                 items
                     .iter()

@@ -120,6 +120,9 @@ impl Matches {
         if let Some(u) = dead_deny(id, s, &result, req) {
             r.uncertain.push(u);
         }
+        if let Some(u) = super::federated::uncertainty(graph, id, s, layer, &result, req) {
+            r.uncertain.push(u);
+        }
         let outcome = match result {
             Ok(grant) => {
                 self.list.push(Match {
