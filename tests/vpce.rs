@@ -520,3 +520,43 @@ fn hostile_endpoint_files_are_located_errors_or_read() {
     );
     assert_eq!(eval::decide(&g, &r, false).decision, Decision::ImplicitDeny);
 }
+
+#[test]
+fn who_can_on_a_bucket_folder_goes_through_its_endpoint() {
+    let dir = std::env::temp_dir().join(format!("s3a-vpce-who-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("s3-access.json"),
+        r#"{"s3-access": 1, "bucket": "bkt", "account": "111122223333"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy.json"),
+        policy(
+            r#"{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}"#,
+        ),
+    )
+    .unwrap();
+    let reads =
+        policy(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}"#);
+    std::fs::write(dir.join("vpc-endpoints.json"), describe(VPCE, &reads)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(["who-can", "--action", "s3:*Object"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Reads through the endpoint, with its policy among the statements; no write through it
+    // (the owner's root user still writes directly, without an endpoint).
+    assert!(text.contains("with aws:SourceVpce=vpce-1a2b3c4d"), "{text}");
+    assert!(text.contains("(VPC endpoint policy)"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("s3:PutObject") && l.contains("aws:SourceVpce=")),
+        "{text}"
+    );
+    let anonymous = text.split("anyone, anonymously").nth(1).unwrap();
+    let anonymous = anonymous.split("e.g.").next().unwrap();
+    assert!(!anonymous.contains("s3:PutObject"), "{text}");
+}
