@@ -560,3 +560,23 @@ fn who_can_on_a_bucket_folder_goes_through_its_endpoint() {
     let anonymous = anonymous.split("e.g.").next().unwrap();
     assert!(!anonymous.contains("s3:PutObject"), "{text}");
 }
+
+#[test]
+fn a_source_ip_on_a_request_through_an_endpoint_is_flagged() {
+    let mut i = input(OWNER, "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/k");
+    i.vpce_policy = Some(fixture("describe-vpc-endpoints.json"));
+    i.context = vec!["aws:SourceIp=203.0.113.7".into()];
+    let mut notices = Vec::new();
+    assert!(query::load(&i, &mut notices).is_ok());
+    assert!(
+        notices
+            .iter()
+            .any(|n| matches!(n, query::Notice::Input(w) if w.why.contains("aws:VpcSourceIp"))),
+        "{notices:?}"
+    );
+    // Without the endpoint, nothing to say.
+    i.vpce_policy = None;
+    let mut notices = Vec::new();
+    assert!(query::load(&i, &mut notices).is_ok());
+    assert!(notices.is_empty(), "{notices:?}");
+}

@@ -45,7 +45,7 @@ impl Endpoint {
     pub fn describe(&self) -> String {
         match &self.id {
             Some(id) => format!("VPC endpoint `{id}` ({})", self.from),
-            None => format!("the VPC endpoint policy {}", self.from),
+            None => format!("the VPC endpoint of {}", self.from),
         }
     }
 }

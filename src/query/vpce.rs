@@ -33,7 +33,11 @@ pub(super) fn load(
             }
         }
     }
-    if graph.vpc_endpoints.is_empty() || given(context, SOURCE_VPCE) {
+    if graph.vpc_endpoints.is_empty() {
+        return Ok(());
+    }
+    if given(context, SOURCE_VPCE) {
+        source_ip_warning(context, notices);
         return Ok(());
     }
     let added = graph.vpc_endpoints.get(before..).unwrap_or_default();
@@ -53,10 +57,28 @@ pub(super) fn load(
             "the request is taken to come through VPC endpoint `{id}` ({}), whose policy then applies; give --context {SOURCE_VPCE}=… for another endpoint",
             e.from
         ));
+        source_ip_warning(context, notices);
     } else {
         notes.push(format!(
             "the request carries no {SOURCE_VPCE}, so no VPC endpoint policy applies to it; give --context {SOURCE_VPCE}=vpce-… for a request through an endpoint"
         ));
     }
     Ok(())
+}
+
+/// A request through a VPC endpoint that is also given `aws:SourceIp`: AWS sets no public
+/// source address for it, so conditions on the key see a request AWS does not send.
+// AWS rule: aws:SourceIp is not present in a request through a VPC endpoint, which carries
+// aws:VpcSourceIp instead (IAM "AWS global condition context keys", aws:SourceIp).
+fn source_ip_warning(context: &[(String, String)], notices: &mut Vec<Notice>) {
+    if let Some((k, v)) = context
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("aws:SourceIp"))
+    {
+        notices.push(Notice::Input(super::InputWarning {
+            flag: "--context",
+            value: format!("{k}={v}"),
+            why: "a request through a VPC endpoint carries no aws:SourceIp (it carries aws:VpcSourceIp); the value is used as given".into(),
+        }));
+    }
 }
