@@ -396,6 +396,27 @@ fn an_uncertain_answer_is_annotated_in_github_and_sarif_never_silent() {
     assert!(crate::sarif_schema::errors_of(&log).is_empty());
 }
 
+/// The one-line formats show the witness whole: a request without the condition value that
+/// lets it in would not be a witness a user can replay.
+#[test]
+fn one_line_witnesses_carry_their_condition_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "old.json", PARTNER);
+    write(
+        d,
+        "new.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#,
+    );
+    let (code, out, _) = cli(d, &["old.json", "new.json", "--format", "concise"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("(e.g. anonymous s3:GetObject on arn:aws:s3:::bkt/")
+            && out.contains(" with aws:SourceIp=203.0.113."),
+        "{out}"
+    );
+}
+
 /// A plan whose apply turns an account-only read of `bkt` public (line 4: the planned policy);
 /// `acl` is the planned ACL resource's canned ACL and `action` the policy change's action.
 fn plan(after_principal: &str, acl: Option<&str>, action: &str) -> String {

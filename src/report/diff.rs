@@ -219,9 +219,8 @@ fn added_notes(d: &BucketDiff) -> Vec<Note> {
     };
     let mut out = Vec::new();
     for g in &d.added {
-        let r = &g.witness.request;
         let message = format!(
-            "new access for {} ({}): {} (e.g. {} {} on {})",
+            "new access for {} ({}): {} (e.g. {})",
             super::who_can::describe(&g.class),
             stratum_title(g.stratum),
             g.actions
@@ -230,9 +229,7 @@ fn added_notes(d: &BucketDiff) -> Vec<Note> {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", "),
-            r.caller,
-            r.action,
-            r.resource
+            super::who_can::witness_request(&g.witness)
         );
         for id in &g.statements {
             // The assumed identity policy stands for files not given: nothing to annotate.
