@@ -180,7 +180,7 @@ codes! {
     AwsManagedKeyShared = ("S514", "aws-managed-key-shared", Warning, "objects are encrypted with the AWS managed aws/s3 key, but another account may read them: its reads fail"),
     ReadableNotDecryptable = ("S515", "readable-not-decryptable", Note, "another account S3 lets read objects cannot decrypt them with the bucket's KMS key (broken access)"),
     NotificationDestinationRefused = ("S516", "notification-destination-refused", Warning, "an event notification destination's policy does not let S3 deliver this bucket's events"),
-    NotificationDestinationOpen = ("S517", "notification-destination-open", Warning, "any AWS account may publish to, send to or invoke an event notification destination"),
+    NotificationDestinationOpen = ("S517", "notification-destination-open", Warning, "any AWS account may publish to, send to or invoke an event notification destination, or read its events"),
     NotificationDestinationUnchecked = ("S518", "notification-destination-unchecked", Note, "an event notification destination whose policy the bucket folder does not hold: not checked"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),

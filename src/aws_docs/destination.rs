@@ -103,6 +103,16 @@ pub fn delivery_action(kind: DestinationKind) -> &'static str {
     }
 }
 
+/// The actions that read what S3 delivered: subscribing to a topic, receiving from a queue
+/// (a function keeps no messages). Event messages name object keys, sizes and requesters.
+pub fn reading_actions(kind: DestinationKind) -> &'static [&'static str] {
+    match kind {
+        DestinationKind::Topic => &["sns:Subscribe"],
+        DestinationKind::Queue => &["sqs:ReceiveMessage"],
+        DestinationKind::LambdaFunction => &[],
+    }
+}
+
 /// What a destination is called in messages.
 pub fn kind_name(kind: DestinationKind) -> &'static str {
     match kind {

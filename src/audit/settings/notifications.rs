@@ -8,7 +8,8 @@
 //! - S516 notification-destination-refused: S3's delivery request for this bucket is not
 //!   allowed: the destination cannot receive the bucket's events;
 //! - S517 notification-destination-open: a caller of any other account may publish to, send
-//!   to or invoke the destination (fake events reach whatever consumes it);
+//!   to or invoke the destination (fake events reach whatever consumes it), or subscribe to
+//!   or receive from it (the bucket's events leak);
 //! - S307 service-grant-unpinned (main rule in `audit/services.rs`): a service principal let
 //!   in without `aws:SourceArn`/`aws:SourceAccount` (the confused deputy);
 //! - S518 notification-destination-unchecked: a destination whose policy the folder does not
@@ -16,7 +17,9 @@
 
 use super::push;
 use crate::audit::{self, Audited, head, statement};
-use crate::aws_docs::destination::{DestinationPolicy, delivery_action, file_of, kind_name};
+use crate::aws_docs::destination::{
+    DestinationPolicy, delivery_action, file_of, kind_name, reading_actions,
+};
 use crate::aws_docs::folder::{BucketFolder, DestinationFile, Setting, names};
 use crate::aws_docs::read::Loaded;
 use crate::aws_docs::settings::Notification;
@@ -170,8 +173,9 @@ fn destination_refused(
 
 // rule: S517
 /// A caller of an account unrelated to the bucket and the destination (and to every
-/// condition) asks the delivery action directly, with nothing in its request but what every
-/// request has: when the policy allows it, anyone with an AWS account can.
+/// condition) asks the delivery action, and the actions that read what was delivered,
+/// directly, with nothing in its request but what every request has: when the policy allows
+/// one, anyone with an AWS account can.
 fn destination_open(
     folder: &BucketFolder,
     n: &Notification,
@@ -179,7 +183,6 @@ fn destination_open(
     p: &Loaded<DestinationPolicy>,
     out: &mut Vec<Audited>,
 ) {
-    let action = delivery_action(n.kind);
     let destination = account_of(&n.arn.value);
     let stranger = ["999999999999", "999999999998", "999999999997"]
         .into_iter()
@@ -188,21 +191,48 @@ fn destination_open(
     let Ok(caller) = Caller::parse(stranger) else {
         return;
     };
-    let request = Request::new(caller, action, &n.arn.value, Some(&destination), &[], NOW);
-    let response = decide(graph, &request, false);
-    if response.decision != Decision::Allow {
+    let delivery = delivery_action(n.kind);
+    let mut allowed: Vec<&str> = Vec::new();
+    let mut at = None;
+    for action in std::iter::once(delivery).chain(reading_actions(n.kind).iter().copied()) {
+        let request = Request::new(
+            caller.clone(),
+            action,
+            &n.arn.value,
+            Some(&destination),
+            &[],
+            NOW,
+        );
+        let response = decide(graph, &request, false);
+        if response.decision != Decision::Allow {
+            continue;
+        }
+        allowed.push(action);
+        at = at.or_else(|| {
+            response
+                .determining
+                .iter()
+                .filter_map(|id| statement(graph, *id))
+                .map(|(_, st, _)| head(st))
+                .next()
+        });
+    }
+    if allowed.is_empty() {
         return;
     }
-    let at = response
-        .determining
-        .iter()
-        .filter_map(|id| statement(graph, *id))
-        .map(|(_, st, _)| head(st))
-        .next()
-        .unwrap_or(crate::source::Span::new(
-            p.doc.span.start as usize,
-            p.doc.span.start as usize + 1,
-        ));
+    let writes = allowed.contains(&delivery);
+    let reads = allowed.len() > usize::from(writes);
+    let what = match (writes, reads) {
+        (true, false) => "whatever consumes it can be sent fake events",
+        (false, _) => "the bucket's events (object keys, sizes, requesters) can be read by anyone",
+        (true, true) => {
+            "whatever consumes it can be sent fake events, and the bucket's events (object keys, sizes, requesters) can be read by anyone"
+        }
+    };
+    let at = at.unwrap_or(crate::source::Span::new(
+        p.doc.span.start as usize,
+        p.doc.span.start as usize + 1,
+    ));
     push(
         out,
         &p.source,
@@ -210,7 +240,8 @@ fn destination_open(
             Code::NotificationDestinationOpen,
             at,
             format!(
-                "any AWS account may call {action} on the {} `{}`, a destination of `{}`'s event notifications: whatever consumes it can be sent fake events",
+                "any AWS account may call {} on the {} `{}`, a destination of `{}`'s event notifications: {what}",
+                allowed.join(" and "),
                 kind_name(n.kind),
                 n.arn.value,
                 folder.bucket()
