@@ -19,8 +19,10 @@
 # s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy, sts:GetCallerIdentity and
 # iam:GetAccountAuthorizationDetails; for the KMS keys of the default encryption and of the
 # objects, kms:DescribeKey, kms:GetKeyPolicy and kms:ListGrants (a key of another account needs
-# them there; without them its files are left out and the KMS leg stays unknown); and
-# ec2:DescribeVpcEndpoints for the account's S3 VPC endpoints in the bucket's region.
+# them there; without them its files are left out and the KMS leg stays unknown); for the event
+# notification destinations, sns:GetTopicAttributes, sqs:GetQueueUrl, sqs:GetQueueAttributes and
+# lambda:GetPolicy; and ec2:DescribeVpcEndpoints for the account's S3 VPC endpoints in the
+# bucket's region.
 #
 # A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
 # `{}`; a call that fails for another reason (AccessDenied, throttling) leaves no file, which
@@ -167,6 +169,42 @@ fetch cors.json "NoSuchCORSConfiguration" "${s3api[@]}" get-bucket-cors --bucket
 fetch object-lock.json "ObjectLockConfigurationNotFoundError" \
     "${s3api[@]}" get-object-lock-configuration --bucket "$bucket"
 fetch notification.json "" "${s3api[@]}" get-bucket-notification-configuration --bucket "$bucket"
+
+# The policies of the event notification destinations: destinations/sns/<topic>.json,
+# destinations/sqs/<queue>.json, destinations/lambda/<function>[.<qualifier>].json. A destination
+# whose policy cannot be read (another account's, say) is left out: s3-access notes it as not
+# checked (S518). A function without a resource policy is written as `{}`.
+if [[ -f notification.json ]]; then
+    rm -rf destinations
+    notification=("${s3api[@]}" get-bucket-notification-configuration --bucket "$bucket")
+    for arn in $(text "${notification[@]}" --query 'TopicConfigurations[].TopicArn'); do
+        [[ $arn == None ]] && continue
+        mkdir -p destinations/sns
+        fetch "destinations/sns/${arn##*:}.json" "" \
+            sns --region "$region" get-topic-attributes --topic-arn "$arn"
+    done
+    for arn in $(text "${notification[@]}" --query 'QueueConfigurations[].QueueArn'); do
+        [[ $arn == None ]] && continue
+        name=${arn##*:}
+        queue_account=$(cut -d: -f5 <<<"$arn")
+        url=$(text sqs --region "$region" get-queue-url --queue-name "$name" \
+            --queue-owner-aws-account-id "$queue_account" --query QueueUrl)
+        if [[ -z $url ]]; then
+            note "destinations/sqs/$name.json: unknown, left out: sqs get-queue-url failed"
+            continue
+        fi
+        mkdir -p destinations/sqs
+        fetch "destinations/sqs/$name.json" "" \
+            sqs --region "$region" get-queue-attributes --queue-url "$url" --attribute-names Policy QueueArn
+    done
+    for arn in $(text "${notification[@]}" --query 'LambdaFunctionConfigurations[].LambdaFunctionArn'); do
+        [[ $arn == None ]] && continue
+        function=${arn#*:function:}
+        mkdir -p destinations/lambda
+        fetch "destinations/lambda/${function/:/.}.json" "ResourceNotFoundException" \
+            lambda --region "$region" get-policy --function-name "$arn"
+    done
+fi
 
 # Access points of this account on this bucket (cross-account access points are not listed).
 s3control=(s3control --region "$region")

@@ -8,6 +8,9 @@
 //! - [`account`]: `aws iam get-account-authorization-details` output, with lowered policies.
 //! - [`cloudtrail`]: `aws cloudtrail get-event-selectors` output: which S3 object events a
 //!   trail records.
+//! - [`destination`]: the policies of event notification destinations (SNS topic, SQS
+//!   queue, Lambda function), as `get-topic-attributes`, `get-queue-attributes` and
+//!   `get-policy` print them.
 //! - [`kms`]: `aws kms describe-key` and `aws s3api head-object` output: the key of an
 //!   SSE-KMS object.
 //! - [`folder`]: bucket and account folders (`docs/bucket-folder.md`).
@@ -20,6 +23,7 @@ pub mod access_point;
 pub mod account;
 pub mod acl;
 pub mod cloudtrail;
+pub mod destination;
 pub mod folder;
 pub mod kms;
 pub mod read;

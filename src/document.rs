@@ -118,6 +118,8 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("TagSet", "tag set"),
     ("EvaluationResults", "policy simulator output"),
     ("EventSelectors", "CloudTrail event selectors"),
+    // SNS topic or SQS queue attributes without a `Policy` (a queue without one).
+    ("Attributes", "SNS or SQS attributes"),
     ("AdvancedEventSelectors", "CloudTrail event selectors"),
     ("Buckets", "bucket list"),
     ("KeyMetadata", "KMS key description"),
@@ -209,6 +211,18 @@ pub fn recognise_borrowed<'v>(
                     Some(PolicyKind::Resource),
                 );
             }
+            // `aws lambda get-policy`: {"Policy": "..", "RevisionId": ".."}, a function's
+            // resource policy.
+            Kind::String(_) if members.len() == 2 && has("RevisionId") => {
+                return embedded(
+                    text,
+                    p.span,
+                    forced,
+                    file_name,
+                    "lambda get-policy output",
+                    Some(PolicyKind::Resource),
+                );
+            }
             // `aws organizations describe-policy`: {"Policy": {"PolicySummary": {..}, "Content": ".."}}
             Kind::Object(_) => {
                 if let Some(content) = p.get("Content") {
@@ -235,6 +249,20 @@ pub fn recognise_borrowed<'v>(
             }
             _ => {}
         }
+    }
+    // `aws sns get-topic-attributes` / `aws sqs get-queue-attributes`: {"Attributes":
+    // {"Policy": "..", ...}}, the topic's or queue's resource policy.
+    if let Some(p) = root.get("Attributes").and_then(|a| a.get("Policy"))
+        && let Kind::String(_) = p.kind
+    {
+        return embedded(
+            text,
+            p.span,
+            forced,
+            file_name,
+            "sns get-topic-attributes or sqs get-queue-attributes output",
+            Some(PolicyKind::Resource),
+        );
     }
     // `aws iam get-policy-version`: {"PolicyVersion": {"Document": {..} or "..."}}
     if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {

@@ -994,3 +994,176 @@ fn many_suppression_comments_stay_linear_and_bounded() {
     assert_eq!(codes, vec!["C004"]);
     assert_eq!(exit, Some(0));
 }
+
+// ---------------------------------------------------------------------------------------
+// Services around a bucket (issue 15, item 3): notification destination policies and
+// CloudTrail event selectors, each a located error or a bounded answer.
+// ---------------------------------------------------------------------------------------
+
+/// A bucket folder whose notification configuration is `notification` and whose
+/// `destinations/` holds `files` (path under `destinations/`, content).
+fn notification_folder(
+    tag: &str,
+    notification: &str,
+    files: &[(&str, String)],
+) -> std::path::PathBuf {
+    let dir = temp_dir(tag);
+    std::fs::write(
+        dir.join("s3-access.json"),
+        r#"{"bucket": "amzn-s3-demo-bucket", "account": "111122223333"}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("notification.json"), notification).unwrap();
+    for (path, text) in files {
+        let p = dir.join("destinations").join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// `lint --format json` of `dir`: every finding as (code, file, line, column, message).
+fn lint_json(dir: &std::path::Path) -> Vec<(String, String, u64, u64, String)> {
+    let out = run_within(
+        120,
+        bin()
+            .args([
+                "lint",
+                "--no-config",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .arg(dir),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn destination_policies_of_every_wrong_shape_are_located_errors() {
+    let queue = "arn:aws:sqs:us-east-1:111122223333:q";
+    let notification = format!(
+        r#"{{"QueueConfigurations": [{{"QueueArn": "{queue}", "Events": ["s3:ObjectCreated:*"]}}]}}"#
+    );
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    for (text, code) in [
+        (
+            format!(r#"{{"Attributes": {{"Policy": 7, "QueueArn": "{queue}"}}}}"#),
+            "E009",
+        ),
+        (r#"{"Attributes": {"Polcy": "{}"}}"#.to_string(), "E009"),
+        (
+            r#"{"Attributes": {"QueueArn": "arn:aws:sqs:us-east-1:111122223333:other"}}"#
+                .to_string(),
+            "E010",
+        ),
+        (
+            format!(r#"{{"Attributes": {{"Policy": "{deep}"}}}}"#),
+            "E004",
+        ),
+        (
+            r#"{"Attributes": {"Policy": "{\"Statement\": ["}}"#.to_string(),
+            "E001",
+        ),
+        ("[]".to_string(), "E009"),
+    ] {
+        let dir = notification_folder("dest-shape", &notification, &[("sqs/q.json", text.clone())]);
+        let found = lint_json(&dir);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == code && f.1.ends_with("q.json") && f.2 >= 1),
+            "{text}: {found:?}"
+        );
+        // A destination whose file cannot be read is never reported as able to receive, nor
+        // as fine: the error stands for it.
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn findings_inside_an_escaped_policy_string_point_into_the_string() {
+    let function = "arn:aws:lambda:us-east-1:111122223333:function:f";
+    let notification = format!(
+        r#"{{"LambdaFunctionConfigurations": [{{"LambdaFunctionArn": "{function}", "Events": ["s3:ObjectCreated:*"]}}]}}"#
+    );
+    // The quotes before the Sid are written as \u0022: every escape shifts the offsets.
+    let policy = format!(
+        r#"{{"Policy": "{{\u0022Version\u0022:\u00222012-10-17\u0022,\u0022Statement\u0022:[{{\"Sid\":\"open\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"{function}\"}}]}}", "RevisionId": "r"}}"#
+    );
+    let column = policy.find(r#"\"open\""#).unwrap() + 1;
+    let dir = notification_folder("dest-escapes", &notification, &[("lambda/f.json", policy)]);
+    let found = lint_json(&dir);
+    let open: Vec<_> = found.iter().filter(|f| f.0 == "S517").collect();
+    assert_eq!(open.len(), 1, "{found:?}");
+    assert_eq!((open[0].2, open[0].3), (1, column as u64), "{found:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn five_thousand_notifications_and_names_that_leave_the_folder_finish_and_stay_inside() {
+    let mut items = Vec::new();
+    for i in 0..5_000 {
+        items.push(format!(
+            r#"{{"QueueArn": "arn:aws:sqs:us-east-1:111122223333:q{}", "Events": ["s3:ObjectCreated:*"]}}"#,
+            i % 100
+        ));
+    }
+    // A queue "name" that is a path: no file is looked for outside destinations/.
+    items.push(r#"{"QueueArn": "arn:aws:sqs:us-east-1:111122223333:../../../etc/passwd", "Events": ["s3:ObjectCreated:*"]}"#.to_string());
+    let notification = format!(r#"{{"QueueConfigurations": [{}]}}"#, items.join(","));
+    let policy = r#"{"Attributes": {"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}}"#;
+    let dir = notification_folder(
+        "dest-many",
+        &notification,
+        &[("sqs/q7.json", policy.to_string())],
+    );
+    let found = lint_json(&dir);
+    let refused = found.iter().filter(|f| f.0 == "S516").count();
+    let unchecked = found.iter().filter(|f| f.0 == "S518").count();
+    assert_eq!(refused, 50, "q7 is named 50 times and refuses S3");
+    assert_eq!(unchecked, 4_951);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "S518" && f.4.contains("names no SQS queue"))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_hundred_thousand_event_selectors_are_read_in_bounded_time() {
+    use s3_access::aws_docs::cloudtrail::EventSelectors;
+    let one = r#"{"ReadWriteType": "ReadOnly", "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::other/"]}]}"#;
+    let text = format!(
+        r#"{{"EventSelectors": [{}]}}"#,
+        vec![one; 100_000].join(",")
+    );
+    let doc = within(60, "reading 100,000 selectors", move || {
+        s3_access::aws_docs::read::read_str::<EventSelectors>("t.json", &text)
+            .unwrap()
+            .doc
+    });
+    assert_eq!(doc.records("amzn-s3-demo-bucket"), Default::default());
+}

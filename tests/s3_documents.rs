@@ -717,6 +717,10 @@ fn the_fetch_script_writes_a_folder_that_loads() {
     assert!(b.policy.is_absent() && b.cors.is_absent() && b.object_lock.is_absent());
     assert!(b.public_access_block.is_unknown());
     assert!(b.versioning.is_absent() && b.logging.is_absent());
+    // The notification's queue policy lands where the audit looks for it.
+    let queue = &b.notification.doc().unwrap().destinations[0];
+    let file = b.destination(queue.kind, &queue.arn.value).unwrap();
+    assert!(file.policy.doc().unwrap().has_policy);
     assert_eq!(b.region(), Some("eu-west-1"));
     assert!(b.encryption.doc().is_some() && b.acl.doc().is_some());
     let aps = b.access_points.as_ref().unwrap();

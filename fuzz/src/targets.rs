@@ -31,6 +31,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("diff", diff),
     ("kms", kms),
     ("vpce", vpce),
+    ("services", services),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1625,5 +1626,93 @@ pub fn vpce(data: &[u8]) {
                 assert_ne!(with, Decision::Allow, "an endpoint policy never grants");
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// services: the readers of the services around a bucket (notification destination policies,
+// CloudTrail event selectors) and the destination policy as the resource policy of S3's
+// delivery request: a Deny added to it never grants.
+// ---------------------------------------------------------------------------------------
+
+/// The first byte chooses the document: a destination policy file, CloudTrail event
+/// selectors, or a destination policy lowered and decided; the rest is the text.
+pub fn services(data: &[u8]) {
+    use s3_access::aws_docs::cloudtrail::EventSelectors;
+    use s3_access::aws_docs::destination::DestinationPolicy;
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match selector % 3 {
+        0 => kms_reader::<DestinationPolicy>(text),
+        1 => {
+            kms_reader::<EventSelectors>(text);
+            if let Ok(t) = s3_access::aws_docs::read::read_str::<EventSelectors>("t.json", text) {
+                for bucket in ["amzn-s3-demo-bucket", "", "a/b"] {
+                    t.doc.records(bucket);
+                }
+            }
+        }
+        _ => destination_delivery(text),
+    }
+}
+
+/// A destination policy (any CLI form) lowered with its spans checked, then S3's delivery
+/// request to a queue decided before and after a Deny of everything is added.
+fn destination_delivery(text: &str) {
+    let analysis = lint::analyze(
+        SourceFile::new("queue.json", text.to_string()),
+        &LintOptions {
+            kind: Some(PolicyKind::Resource),
+            ..LintOptions::default()
+        },
+    );
+    check_report(&analysis.report);
+    let queue = "arn:aws:sqs:us-east-1:111122223333:q";
+    let context = [
+        (
+            "aws:SourceArn".to_string(),
+            "arn:aws:s3:::amzn-s3-demo-bucket".to_string(),
+        ),
+        ("aws:SourceAccount".to_string(), "111122223333".to_string()),
+    ];
+    let mut graph = Graph::new();
+    for p in &analysis.policies {
+        graph.add(analysis.report.source.clone(), p.clone(), Layer::Bucket, 0);
+    }
+    let deny = SourceFile::new(
+        "deny.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let deny_policy = lint::analyze(
+        deny.clone(),
+        &LintOptions {
+            kind: Some(PolicyKind::Resource),
+            ..LintOptions::default()
+        },
+    );
+    for p in &deny_policy.policies {
+        graph.add(deny.clone(), p.clone(), Layer::Bucket, 0);
+    }
+    for principal in ["s3.amazonaws.com", "999999999999", "anonymous"] {
+        let Ok(caller) = Caller::parse(principal) else {
+            continue;
+        };
+        let r = Request::new(
+            caller,
+            "sqs:SendMessage",
+            queue,
+            Some("111122223333"),
+            &context,
+            1_767_225_600,
+        );
+        assert_eq!(
+            eval::decide(&graph, &r, false).decision,
+            Decision::ExplicitDeny,
+            "a Deny of everything in the destination policy decides"
+        );
     }
 }

@@ -111,10 +111,12 @@ fn fixed_source(key: &str, value: &str) -> bool {
         "aws:sourcearn" => Arn::split(value).is_some_and(|arn| {
             let bucket = arn.resource.split('/').next().unwrap_or("");
             // S3 bucket ARNs carry no account, but bucket names are global: a fixed name is one
-            // bucket of one account.
+            // bucket of one account, also as `arn:aws:s3:*:*:NAME` (the S3 console's form in
+            // destination policies: `*` matches the empty region and account).
             (is_account_id(arn.account) && !wild(arn.partition))
                 || (arn.service == "s3"
-                    && arn.account.is_empty()
+                    && matches!(arn.account, "" | "*")
+                    && matches!(arn.region, "" | "*")
                     && !bucket.is_empty()
                     && !wild(bucket))
         }),

@@ -14,7 +14,10 @@
 //! - `cors`: S509 cors-any-origin-write;
 //! - `access_points`: S511 access-point-internet-origin;
 //! - `kms`: S514 aws-managed-key-shared, S515 readable-not-decryptable, S308
-//!   key-decrypt-outside-account (the KMS leg of reads).
+//!   key-decrypt-outside-account (the KMS leg of reads);
+//! - `notifications`: S516 notification-destination-refused, S517
+//!   notification-destination-open, S518 notification-destination-unchecked, and S307 for the
+//!   destinations' policies (main rule in `services.rs`).
 //!
 //! The presigned-URL note (S510) is a bucket-policy check: [`super::presigned`].
 
@@ -25,6 +28,7 @@ mod cors;
 mod encryption;
 mod kms;
 mod logging;
+mod notifications;
 mod object_lock;
 mod transport;
 mod versioning;
@@ -48,6 +52,7 @@ pub fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>
     cors::check(folder, out);
     access_points::check(folder, out);
     kms::check(bucket, folder, out);
+    notifications::check(folder, out);
 }
 
 /// Where a finding about a whole file points: its first byte.

@@ -30,6 +30,20 @@ pub struct ObjectSelector {
     pub excluded: Vec<String>,
     /// Reads, writes or both.
     pub events: ReadWrite,
+    /// Why the selector records only some of those events whatever the bucket: a filter on
+    /// another field (`eventName`, `userIdentity.arn`, ...) or on the ARN's end, in words.
+    pub limits: Vec<String>,
+}
+
+/// Which object events of a bucket the trails record: for every object, or only for some.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Recorded for every object and every event of the kind.
+    pub full: ReadWrite,
+    /// Recorded for some objects or some events only.
+    pub partial: ReadWrite,
+    /// Why only in part, in words (deduplicated).
+    pub limits: Vec<String>,
 }
 
 /// `get-event-selectors` output: the trail and its S3 object selectors.
@@ -42,21 +56,57 @@ pub struct EventSelectors {
 }
 
 impl EventSelectors {
-    /// Which object events of `bucket` the trail records.
+    /// Which object events of `bucket` the trail records, for every object or for some.
+    pub fn coverage(&self, bucket: &str, into: &mut Coverage) {
+        let object = format!("arn:aws:s3:::{bucket}/");
+        for s in &self.selectors {
+            let included: Vec<&str> = s
+                .prefixes
+                .iter()
+                .map(|p| p.value.as_str())
+                .filter(|p| covers(&object, p))
+                .collect();
+            let excluded = s.excluded.iter().any(|p| object.starts_with(p.as_str()));
+            if excluded || (!s.prefixes.is_empty() && included.is_empty()) {
+                continue;
+            }
+            let mut limits = s.limits.clone();
+            // A value longer than `arn:aws:s3:::BUCKET/` records only the keys under it.
+            if !s.prefixes.is_empty() && included.iter().all(|p| p.len() > object.len()) {
+                let keys: Vec<String> = included
+                    .iter()
+                    .map(|p| format!("`{}`", p.get(object.len()..).unwrap_or_default()))
+                    .collect();
+                limits.push(format!("only keys starting with {}", keys.join(", ")));
+            }
+            // AWS rule: NotStartsWith/NotEquals exclude what they name (CloudTrail
+            // AdvancedFieldSelector): a key prefix of this bucket leaves those keys out.
+            for p in s.excluded.iter().filter(|p| p.starts_with(&object)) {
+                let keys = p.get(object.len()..).unwrap_or_default();
+                limits.push(format!("not keys starting with `{keys}`"));
+            }
+            let side = if limits.is_empty() {
+                &mut into.full
+            } else {
+                &mut into.partial
+            };
+            side.reads |= s.events.reads;
+            side.writes |= s.events.writes;
+            for l in limits {
+                if !into.limits.contains(&l) {
+                    into.limits.push(l);
+                }
+            }
+        }
+    }
+
+    /// Which object events of `bucket` the trail records (for some objects at least).
     pub fn records(&self, bucket: &str) -> ReadWrite {
         let object = format!("arn:aws:s3:::{bucket}/");
-        let covers = |prefix: &str| {
-            // AWS rule: the value `arn:aws:s3` (or `arn:aws:s3:::`) logs every bucket; a bucket
-            // ARN with `/` and an optional key prefix logs objects under it (CloudTrail
-            // "Logging data events", DataResource Values).
-            prefix == "arn:aws:s3"
-                || prefix == "arn:aws:s3:::"
-                || object.starts_with(prefix)
-                || prefix.starts_with(&object)
-        };
         let mut out = ReadWrite::default();
         for s in &self.selectors {
-            let included = s.prefixes.is_empty() || s.prefixes.iter().any(|p| covers(&p.value));
+            let included =
+                s.prefixes.is_empty() || s.prefixes.iter().any(|p| covers(&object, &p.value));
             let excluded = s.excluded.iter().any(|p| object.starts_with(p.as_str()));
             if included && !excluded {
                 out.reads |= s.events.reads;
@@ -65,6 +115,17 @@ impl EventSelectors {
         }
         out
     }
+}
+
+/// Whether an ARN value names objects of the bucket whose object ARN prefix is `object`.
+fn covers(object: &str, prefix: &str) -> bool {
+    // AWS rule: the value `arn:aws:s3` (or `arn:aws:s3:::`) logs every bucket; a bucket ARN
+    // with `/` and an optional key prefix logs objects under it (CloudTrail "Logging data
+    // events", DataResource Values).
+    prefix == "arn:aws:s3"
+        || prefix == "arn:aws:s3:::"
+        || object.starts_with(prefix)
+        || prefix.starts_with(object)
 }
 
 impl AwsDocument for EventSelectors {
@@ -160,6 +221,7 @@ fn basic(s: &Value, path: &str, r: &mut Reader) -> Option<ObjectSelector> {
         prefixes,
         excluded: Vec::new(),
         events,
+        limits: Vec::new(),
     })
 }
 
@@ -174,6 +236,7 @@ fn advanced(s: &Value, path: &str, r: &mut Reader) -> Option<ObjectSelector> {
     let mut object_type = false;
     let mut prefixes = Vec::new();
     let mut excluded = Vec::new();
+    let mut limits = Vec::new();
     let mut events = ReadWrite {
         reads: true,
         writes: true,
@@ -197,6 +260,11 @@ fn advanced(s: &Value, path: &str, r: &mut Reader) -> Option<ObjectSelector> {
                 prefixes.extend(list("StartsWith", r));
                 excluded.extend(list("NotStartsWith", r).into_iter().map(|p| p.value));
                 excluded.extend(list("NotEquals", r).into_iter().map(|p| p.value));
+                for op in ["EndsWith", "NotEndsWith"] {
+                    if !list(op, r).is_empty() {
+                        limits.push(format!("a filter on `resources.ARN` ({op})"));
+                    }
+                }
             }
             "readOnly" => {
                 if let Some(e) = equals.first() {
@@ -206,13 +274,16 @@ fn advanced(s: &Value, path: &str, r: &mut Reader) -> Option<ObjectSelector> {
                     };
                 }
             }
-            _ => {}
+            // Any other field (`eventName`, `userIdentity.arn`, `eventSource`, ...) records
+            // only the events it selects.
+            other => limits.push(format!("a filter on `{other}`")),
         }
     }
     (category_data && object_type).then_some(ObjectSelector {
         prefixes,
         excluded,
         events,
+        limits,
     })
 }
 
@@ -280,6 +351,41 @@ mod tests {
                 writes: true
             }
         );
+    }
+
+    fn coverage(text: &str, bucket: &str) -> Coverage {
+        let mut c = Coverage::default();
+        read_str::<EventSelectors>("t.json", text)
+            .unwrap()
+            .doc
+            .coverage(bucket, &mut c);
+        c
+    }
+
+    #[test]
+    fn key_prefixes_excluded_keys_and_other_fields_record_only_in_part() {
+        let both = ReadWrite {
+            reads: true,
+            writes: true,
+        };
+        let prefix = r#"{"EventSelectors": [{"DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::b/logs/"]}]}]}"#;
+        let c = coverage(prefix, "b");
+        assert_eq!((c.full, c.partial), (ReadWrite::default(), both));
+        assert_eq!(c.limits, ["only keys starting with `logs/`"]);
+        let names = r#"{"AdvancedEventSelectors": [{"FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+            {"Field": "eventName", "Equals": ["PutObject"]},
+            {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::b/"], "NotStartsWith": ["arn:aws:s3:::b/tmp/"]}]}]}"#;
+        let c = coverage(names, "b");
+        assert_eq!((c.full, c.partial), (ReadWrite::default(), both));
+        assert_eq!(
+            c.limits,
+            ["a filter on `eventName`", "not keys starting with `tmp/`"]
+        );
+        let whole = r#"{"EventSelectors": [{"DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::b/"]}]}]}"#;
+        assert_eq!(coverage(whole, "b").full, both);
+        assert_eq!(coverage(whole, "other"), Coverage::default());
     }
 
     #[test]

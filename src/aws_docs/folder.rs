@@ -17,11 +17,12 @@ use super::access_point::AccessPoint;
 use super::account::AuthorizationDetails;
 use super::acl::Acl;
 use super::cloudtrail::EventSelectors;
+use super::destination::DestinationPolicy;
 use super::kms::{KeyMetadata, ObjectHead};
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
-    Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
-    OwnershipControls, PolicyStatus, PublicAccessBlock, Versioning,
+    Cors, DestinationKind, Encryption, Location, Logging, Notifications, ObjectLock,
+    ObjectOwnership, OwnershipControls, PolicyStatus, PublicAccessBlock, Versioning,
 };
 use super::vpce::VpcEndpoints;
 use crate::contain::Root;
@@ -130,11 +131,14 @@ pub mod names {
     /// `aws iam get-account-authorization-details` output, in an account folder.
     pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";
     /// The folder of `aws cloudtrail get-event-selectors` outputs (one `.json` per trail), in
-    /// an account folder.
+    /// an account folder or a bucket folder.
     pub const TRAILS_DIR: &str = "trails";
     /// The folder of the KMS keys the bucket's objects use: `kms/<key-id>/key-policy.json`
     /// (`aws kms get-key-policy` output) and `kms/<key-id>/describe-key.json`.
     pub const KMS_DIR: &str = "kms";
+    /// The folder of the event notification destinations' policies:
+    /// `destinations/{sns,sqs,lambda}/<name>.json` ([`super::super::destination::file_of`]).
+    pub const DESTINATIONS_DIR: &str = "destinations";
 
     /// Every file name of a bucket folder (besides the manifest).
     pub const BUCKET_FILES: &[&str] = &[
@@ -530,6 +534,13 @@ pub struct BucketFolder {
     pub account: Option<AccountFolder>,
     /// `kms/<key-id>/`, sorted by key id: the KMS keys the bucket's objects use.
     pub kms_keys: Vec<KmsKeyFolder>,
+    /// `destinations/{sns,sqs,lambda}/*.json`: the policies of the event notification
+    /// destinations; `None` when there is no `destinations` folder (unknown).
+    pub destinations: Option<Vec<DestinationFile>>,
+    /// `trails/*.json`: event selectors of trails that may record this bucket's data events
+    /// besides the account folder's (an organisation trail of the management account, say);
+    /// `None` when there is no `trails` folder.
+    pub trails: Option<Vec<Loaded<EventSelectors>>>,
     /// Files and folders that are not part of the layout (ignored).
     pub unknown_files: Vec<PathBuf>,
     /// Values the documents above depend on that are not known offline (a bucket read from
@@ -590,6 +601,18 @@ impl Unsettled {
     }
 }
 
+/// The policy file of one event notification destination (`destinations/<service>/<name>.json`).
+#[derive(Debug, Clone)]
+pub struct DestinationFile {
+    /// What the destination is (by its folder: `sns`, `sqs`, `lambda`).
+    pub kind: DestinationKind,
+    /// The file name without `.json`: the topic, queue or function name (with `.QUALIFIER`
+    /// for a function version or alias).
+    pub name: String,
+    /// The policy: `{}` records that the destination has none.
+    pub policy: Setting<DestinationPolicy>,
+}
+
 /// One KMS key of a bucket folder (`kms/<key-id>/`).
 #[derive(Debug, Clone)]
 pub struct KmsKeyFolder {
@@ -602,6 +625,16 @@ pub struct KmsKeyFolder {
 }
 
 impl BucketFolder {
+    /// The policy file of the notification destination `arn` of `kind`: `None` when the
+    /// folder does not hold it (the destination is then not checked).
+    pub fn destination(&self, kind: DestinationKind, arn: &str) -> Option<&DestinationFile> {
+        let (_, name) = super::destination::file_of(kind, arn)?;
+        self.destinations
+            .as_ref()?
+            .iter()
+            .find(|d| d.kind == kind && d.name == name)
+    }
+
     /// The bucket name.
     pub fn bucket(&self) -> &str {
         &self.manifest.doc.bucket.value
@@ -1108,10 +1141,14 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
     known.insert(MANIFEST.to_string());
     known.insert(ACCESS_POINTS_DIR.to_string());
     known.insert(names::KMS_DIR.to_string());
+    known.insert(names::DESTINATIONS_DIR.to_string());
+    known.insert(names::TRAILS_DIR.to_string());
 
     let mut manifest_findings = Vec::new();
     let objects = load_objects(dir, m, &mut l, &mut known, &mut manifest_findings);
     let kms_keys = load_kms_keys(dir, &mut l, &mut unknown);
+    let destinations = load_destinations(dir, &mut l, &mut unknown);
+    let trails = l.trails(&dir.join(names::TRAILS_DIR));
     let account = load_account_dir(dir, &manifest, &mut l, &mut known, &mut manifest_findings);
     for f in manifest_findings {
         l.flag(&manifest, f);
@@ -1142,9 +1179,78 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         objects,
         account,
         kms_keys,
+        destinations,
+        trails,
         unknown_files: unknown,
         unsettled: Vec::new(),
     })
+}
+
+/// The service folders of `destinations/` and the destination kind each holds.
+const DESTINATION_DIRS: &[(&str, DestinationKind)] = &[
+    ("sns", DestinationKind::Topic),
+    ("sqs", DestinationKind::Queue),
+    ("lambda", DestinationKind::LambdaFunction),
+];
+
+/// The policy files under `destinations/`, by service folder then name; `None` when the
+/// folder does not exist. A file whose own ARN (`TopicArn`, `QueueArn`) is not the one its
+/// place says is a consistency error: it would be judged as another destination's policy.
+fn load_destinations(
+    dir: &Path,
+    l: &mut Loader<'_>,
+    unknown: &mut Vec<PathBuf>,
+) -> Option<Vec<DestinationFile>> {
+    let root = dir.join(names::DESTINATIONS_DIR);
+    if !root.is_dir() {
+        return None;
+    }
+    let known: BTreeSet<String> = DESTINATION_DIRS
+        .iter()
+        .map(|(d, _)| d.to_string())
+        .collect();
+    unknown.extend(unknown_entries(&root, &known));
+    let mut out = Vec::new();
+    for (sub, kind) in DESTINATION_DIRS {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(sub))
+            .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        for file in files {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Some(stem) = name.strip_suffix(".json").filter(|_| file.is_file()) else {
+                if !name.starts_with('.') {
+                    unknown.push(file);
+                }
+                continue;
+            };
+            let policy = l.setting::<DestinationPolicy>(&file, Empty::MeansAbsent);
+            if let Setting::Present(p) = &policy
+                && let Some(arn) = &p.doc.arn
+                && super::destination::file_of(*kind, &arn.value)
+                    .is_none_or(|(s, n)| s != *sub || n != stem)
+            {
+                l.flag(
+                    p,
+                    Finding::new(
+                        Code::BucketFolder,
+                        arn.span,
+                        format!("this is the policy of `{}`, but its place `{sub}/{name}` is for another destination", arn.value),
+                    )
+                    .with_help("name the file after the destination: destinations/sns/TOPIC.json, destinations/sqs/QUEUE.json, destinations/lambda/FUNCTION.json"),
+                );
+            }
+            out.push(DestinationFile {
+                kind: *kind,
+                name: stem.to_string(),
+                policy,
+            });
+        }
+    }
+    Some(out)
 }
 
 /// The key folders under `kms/`, sorted by name; files there are not part of the layout.

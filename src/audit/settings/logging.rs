@@ -109,36 +109,57 @@ fn target_in_other_region(
 }
 
 // rule: S513
-/// No trail of the account folder records the bucket's object-level reads or writes (data
-/// events). Judged only when the account folder has a `trails` folder.
+/// No trail of the account folder or the bucket folder records the bucket's object-level
+/// reads or writes (data events). Judged only when one of them has a `trails` folder: without
+/// one, nothing is known.
 // AWS rule: CloudTrail logs S3 object-level API activity only as data events, which a trail
 // records only when an event selector names the bucket (CloudTrail "Logging data events").
 fn object_events_not_logged(folder: &BucketFolder, out: &mut Vec<Audited>) {
-    let Some(account) = &folder.account else {
+    let account_trails = folder.account.as_ref().and_then(|a| a.trails.as_ref());
+    if account_trails.is_none() && folder.trails.is_none() {
         return;
-    };
-    let Some(trails) = &account.trails else {
-        return;
-    };
-    let bucket = folder.bucket();
-    let mut recorded = crate::aws_docs::cloudtrail::ReadWrite::default();
-    for t in trails {
-        let r = t.doc.records(bucket);
-        recorded.reads |= r.reads;
-        recorded.writes |= r.writes;
     }
-    let missing = match (recorded.reads, recorded.writes) {
+    let trails: Vec<_> = folder
+        .trails
+        .iter()
+        .chain(account_trails)
+        .flatten()
+        .collect();
+    let bucket = folder.bucket();
+    let mut c = crate::aws_docs::cloudtrail::Coverage::default();
+    for t in &trails {
+        t.doc.coverage(bucket, &mut c);
+    }
+    let (full, part) = (c.full, c.partial);
+    let missing = match (full.reads, full.writes) {
         (true, true) => return,
         (false, false) => "reads or writes",
         (true, false) => "writes (PutObject, DeleteObject, ...)",
         (false, true) => "reads (GetObject, ...)",
     };
-    let (source, span) = match trails.first() {
-        Some(t) => (
+    // Recorded in part (a key prefix, an `eventName` filter): say what is, and why.
+    let partly = (part.reads && !full.reads) || (part.writes && !full.writes);
+    let state = |f: bool, p: bool| match (f, p) {
+        (true, _) => "fully",
+        (false, true) => "only in part",
+        (false, false) => "not at all",
+    };
+    let (source, span) = match (trails.first(), &folder.account) {
+        (Some(t), _) => (
             &t.source,
             t.doc.trail.as_ref().map_or(at_start(&t.source), |a| a.span),
         ),
-        None => (&account.manifest.source, at_start(&account.manifest.source)),
+        (None, Some(account)) if account_trails.is_some() => {
+            (&account.manifest.source, at_start(&account.manifest.source))
+        }
+        (None, _) => (&folder.manifest.source, at_start(&folder.manifest.source)),
+    };
+    let whose = match (&folder.account, account_trails, &folder.trails) {
+        (Some(account), Some(_), None) => {
+            format!("of account {}", account.manifest.doc.account.value)
+        }
+        (_, Some(_), Some(_)) => "of the bucket or account folder".to_string(),
+        _ => "of the bucket folder".to_string(),
     };
     push(
         out,
@@ -146,10 +167,18 @@ fn object_events_not_logged(folder: &BucketFolder, out: &mut Vec<Audited>) {
         Finding::new(
             Code::ObjectEventsNotLogged,
             span,
-            format!(
-                "no trail of account {} records object-level {missing} of `{bucket}` (CloudTrail data events): such activity leaves no record to alert on",
-                account.manifest.doc.account.value
-            ),
+            if partly {
+                format!(
+                    "the trails {whose} record the object-level reads of `{bucket}` {} and its writes {} (CloudTrail data events; {}): the rest leaves no record to alert on",
+                    state(full.reads, part.reads),
+                    state(full.writes, part.writes),
+                    c.limits.join(", ")
+                )
+            } else {
+                format!(
+                    "no trail {whose} records object-level {missing} of `{bucket}` (CloudTrail data events): such activity leaves no record to alert on"
+                )
+            },
         )
         .with_help(format!("add a data event selector for the bucket: aws cloudtrail put-event-selectors --trail-name TRAIL --advanced-event-selectors '[{{\"Name\": \"{bucket} objects\", \"FieldSelectors\": [{{\"Field\": \"eventCategory\", \"Equals\": [\"Data\"]}}, {{\"Field\": \"resources.type\", \"Equals\": [\"AWS::S3::Object\"]}}, {{\"Field\": \"resources.ARN\", \"StartsWith\": [\"arn:aws:s3:::{bucket}/\"]}}]}}]'")),
     );
