@@ -10,6 +10,7 @@
 //!   trail records.
 //! - [`kms`]: `aws kms describe-key` and `aws s3api head-object` output: the key of an
 //!   SSE-KMS object.
+//! - [`multi_region`]: `aws s3control get-multi-region-access-point` output.
 //! - [`folder`]: bucket and account folders (`docs/bucket-folder.md`).
 //! - [`read`]: the shared reading helpers and the [`read::AwsDocument`] trait.
 //!
@@ -22,6 +23,7 @@ pub mod acl;
 pub mod cloudtrail;
 pub mod folder;
 pub mod kms;
+pub mod multi_region;
 pub mod read;
 pub mod settings;
 
@@ -29,6 +31,7 @@ pub use access_point::{AccessPoint, NetworkOrigin};
 pub use account::AuthorizationDetails;
 pub use acl::{Acl, Grant, Grantee, Owner, Permission};
 pub use folder::{AccountFolder, BucketFolder, Setting, load_account, load_bucket};
+pub use multi_region::MultiRegionAccessPoint;
 pub use read::{AwsDocument, Loaded};
 pub use settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
