@@ -388,3 +388,18 @@ fn a_policy_not_given_is_unknown_not_empty() {
     let none = copy_with("none", &[(&format!("{MRAP_DIR}/policy.json"), "{}")]);
     assert_eq!(mrap_status(&none).0, Status::NotPublic);
 }
+
+#[test]
+fn who_can_says_requests_through_it_are_not_enumerated() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .arg("who-can")
+        .arg(fixture())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("uncertain, because")
+            && stdout.contains("Multi-Region Access Points are not enumerated yet"),
+        "{stdout}"
+    );
+}
