@@ -403,3 +403,32 @@ fn who_can_says_requests_through_it_are_not_enumerated() {
         "{stdout}"
     );
 }
+
+#[test]
+fn query_names_the_multi_region_access_point_policy_in_its_trace() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(["query", "--color", "never", "--bucket"])
+        .arg(fixture())
+        .args([
+            "--principal",
+            PARTNER,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+        ])
+        .arg(format!("{MRAP}/object/shared/a.csv"))
+        .arg("--identity-policy")
+        .arg(allow_all_s3())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("Allow"), "{stdout}");
+    assert!(
+        stdout.contains("Sid `PartnerReadsShared` of the Multi-Region Access Point policy allows"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| Multi-Region Access Point policy | Sid `PartnerReadsShared`"),
+        "{stdout}"
+    );
+}

@@ -18,6 +18,10 @@ pub struct StatementRef {
     pub file: String,
     /// The layer.
     pub layer: crate::eval::Layer,
+    /// How human output names the layer (a Multi-Region Access Point's policy is one of the
+    /// access point layer).
+    #[serde(skip)]
+    pub layer_name: &'static str,
     /// Organisation level (SCP/RCP), 1-based.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<usize>,
@@ -69,6 +73,7 @@ pub fn statement_ref(graph: &Graph, id: usize) -> Option<StatementRef> {
     Some(StatementRef {
         file: doc.source.name().to_string(),
         layer: doc.layer,
+        layer_name: graph.layer_name(doc),
         level: matches!(doc.layer, crate::eval::Layer::Scp | crate::eval::Layer::Rcp)
             .then_some(doc.level + 1),
         sid: st.sid.as_ref().map(|s| s.value.clone()),
@@ -426,7 +431,7 @@ fn render_statement(graph: &Graph, id: usize, style: Style, out: &mut String) {
         message: format!(
             "{} of the {} {verb} the request",
             st.label(),
-            doc.layer.as_str()
+            graph.layer_name(doc)
         ),
         code: None,
         severity: match st.effect.value {
@@ -527,7 +532,7 @@ fn trace_table(
         let s = &row.statement;
         let layer = match s.level {
             Some(level) => format!("{} {level}", s.layer.as_str()),
-            None => s.layer.as_str().to_string(),
+            None => s.layer_name.to_string(),
         };
         let outcome = match (&row.mismatch, row.outcome) {
             (Some(m), _) => format!("no: {}", m.reason),
