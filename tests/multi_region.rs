@@ -432,3 +432,20 @@ fn query_names_the_multi_region_access_point_policy_in_its_trace() {
         "{stdout}"
     );
 }
+
+#[test]
+fn public_json_gives_the_path_its_own_kind() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(["public", "--format", "json"])
+        .arg(fixture())
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths = doc["buckets"][0]["paths"].as_array().unwrap();
+    let mrap = paths
+        .iter()
+        .find(|p| p["kind"] == "multi-region-access-point")
+        .unwrap_or_else(|| panic!("{paths:#?}"));
+    assert_eq!(mrap["status"], "public");
+    assert!(mrap["name"].as_str().unwrap().contains("`reports`"));
+}

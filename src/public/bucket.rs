@@ -60,6 +60,8 @@ pub enum PathKind {
     ObjectAcl,
     /// An access point (its policy and network origin).
     AccessPoint,
+    /// A Multi-Region Access Point routing to the bucket (its policy).
+    MultiRegionAccessPoint,
 }
 
 /// A location for output.
@@ -613,7 +615,12 @@ fn judge_access_point(graph: &Graph, known: &Known, i: usize) -> Path {
         .first()
         .and_then(|d| graph.documents.get(*d))
         .map(|d| d.source.name().to_string());
-    let mut path = Path::new(PathKind::AccessPoint, name, file);
+    let kind = if ap.is_some_and(|a| a.is_multi_region()) {
+        PathKind::MultiRegionAccessPoint
+    } else {
+        PathKind::AccessPoint
+    };
+    let mut path = Path::new(kind, name, file);
     // AWS rule: an access point with a VPC network origin is never public (S3 "The meaning
     // of public", access points).
     if let Some(NetworkOrigin::Vpc { vpc_id }) = ap.map(|a| &a.network) {

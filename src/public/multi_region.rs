@@ -38,7 +38,11 @@ pub fn unknown_path(graph: &Graph, known: &Known) -> Option<Path> {
     if !delegates {
         return None;
     }
-    let mut p = Path::new(PathKind::AccessPoint, "Multi-Region Access Points", None);
+    let mut p = Path::new(
+        PathKind::MultiRegionAccessPoint,
+        "Multi-Region Access Points",
+        None,
+    );
     p.status = Status::Unknown;
     p.reasons.push(
         "the bucket policy lets in requests through access points, and the Multi-Region Access Points routing to the bucket were not given (no `multi-region-access-points/` folder); one with a public policy could open it".into(),

@@ -93,7 +93,7 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
         {
             let layer = match p.kind {
                 PathKind::BucketPolicy => Layer::Bucket,
-                PathKind::AccessPoint => Layer::AccessPoint,
+                PathKind::AccessPoint | PathKind::MultiRegionAccessPoint => Layer::AccessPoint,
                 _ => continue,
             };
             for s in p.statements.iter().filter(|s| s.verdict.public) {
