@@ -449,3 +449,29 @@ fn public_json_gives_the_path_its_own_kind() {
     assert_eq!(mrap["status"], "public");
     assert!(mrap["name"].as_str().unwrap().contains("`reports`"));
 }
+
+#[test]
+fn lint_and_public_name_the_multi_region_access_point_policy() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+            .args(args)
+            .arg(fixture())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let lint = run(&["lint", "--format", "json"]);
+    assert!(
+        lint.contains(
+            "Sid `EveryoneReadsPublic` of the Multi-Region Access Point policy lets anyone read"
+        ),
+        "{lint}"
+    );
+    let public = run(&["public", "--color", "never"]);
+    assert!(
+        public.contains(
+            "Sid `EveryoneReadsPublic` of the Multi-Region Access Point policy is public"
+        ),
+        "{public}"
+    );
+}

@@ -128,7 +128,7 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
                     message: format!(
                         "{} of the {} is public: {}",
                         st.label(),
-                        layer.as_str(),
+                        bucket.graph.layer_name(doc),
                         s.verdict.reason
                     ),
                     code: None,
