@@ -431,6 +431,10 @@ fn query_names_the_multi_region_access_point_policy_in_its_trace() {
         stdout.contains("| Multi-Region Access Point policy | Sid `PartnerReadsShared`"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("| Multi-Region Access Point policy | allows"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! and the trace of every statement with the first element that did not match.
 
 use super::{Snippet, Style, escape_text, table};
-use crate::eval::decide::{Block, Outcome, Response, Step};
-use crate::eval::graph::{Graph, Mismatch};
+use crate::eval::decide::{Block, Outcome, Response, Stage, Step};
+use crate::eval::graph::{Graph, Layer, Mismatch};
 use crate::eval::request::Request;
 use crate::eval::s3_facts::AclRef;
 use crate::policy::{Effect, Statement};
@@ -337,7 +337,14 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
     // Text from the input is escaped ([`super::escape`]); snippets escape their own.
     let mut out = escape_text(&headline(graph, response, request)).into_owned();
     if !response.layers.is_empty() {
-        layers_table(response, style, &mut out);
+        // The access point policy row of a request through a Multi-Region Access Point is
+        // that Multi-Region Access Point's policy.
+        let through_mrap = graph
+            .s3
+            .access_point_of(&request.resource)
+            .and_then(|(i, _)| graph.s3.access_points.get(i))
+            .is_some_and(|a| a.is_multi_region());
+        layers_table(response, through_mrap, style, &mut out);
     }
     for id in &response.determining {
         render_statement(graph, *id, style, &mut out);
@@ -394,12 +401,15 @@ fn uncertain_lines(graph: &Graph, response: &Response, out: &mut String) {
 }
 
 /// The verdict of each layer.
-fn layers_table(response: &Response, style: Style, out: &mut String) {
+fn layers_table(response: &Response, through_mrap: bool, style: Style, out: &mut String) {
     let mut t = table(style);
     t.set_header(["layer", "verdict"]);
     for l in &response.layers {
         let name = match l.level {
             Some(level) => format!("{} (level {})", l.layer.as_str(), level + 1),
+            None if through_mrap && l.layer == Stage::Policy(Layer::AccessPoint) => {
+                "Multi-Region Access Point policy".to_string()
+            }
             None => l.layer.as_str().to_string(),
         };
         t.add_row([name, l.verdict.clone()]);
