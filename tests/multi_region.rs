@@ -479,3 +479,70 @@ fn lint_and_public_name_the_multi_region_access_point_policy() {
         "{public}"
     );
 }
+
+/// Statements a Multi-Region Access Point policy of the property below is made of.
+const MRAP_STATEMENTS: &[&str] = &[
+    r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap/object/public/*"}"#,
+    r#"{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "s3:*", "Resource": "arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap/object/*"}"#,
+    r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/etl"}, "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}"#,
+    r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "444455556666"}}}"#,
+];
+
+/// Deny statements added to it.
+const MRAP_DENIES: &[&str] = &[
+    r#"{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}"#,
+    r#"{"Effect": "Deny", "Principal": {"AWS": "444455556666"}, "Action": "s3:*", "Resource": "arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap/object/shared/*"}"#,
+    r#"{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/etl"}, "Action": "s3:PutObject", "Resource": "*"}"#,
+];
+
+const MRAP_CALLERS: &[&str] = &[
+    PARTNER,
+    OWNER_USER,
+    "anonymous",
+    "arn:aws:iam::777788889999:role/x",
+];
+
+fn mrap_policy(statements: &[&str]) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        statements.join(",")
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    #[test]
+    fn adding_a_deny_to_the_mrap_policy_never_grants(
+        picks in proptest::collection::vec(proptest::prelude::any::<bool>(), MRAP_STATEMENTS.len()),
+        deny in 0..MRAP_DENIES.len(),
+        caller in 0..MRAP_CALLERS.len(),
+        key in proptest::sample::select(vec!["public/a", "shared/b", "private/c"]),
+        write in proptest::prelude::any::<bool>(),
+    ) {
+        let chosen: Vec<&str> = MRAP_STATEMENTS
+            .iter()
+            .zip(&picks)
+            .filter(|(_, p)| **p)
+            .map(|(s, _)| *s)
+            .collect();
+        let mut with_deny = chosen.clone();
+        with_deny.push(MRAP_DENIES[deny]);
+        let decision = |statements: &[&str], tag: &str| {
+            let text = if statements.is_empty() { "{}".to_string() } else { mrap_policy(statements) };
+            let dir = copy_with(tag, &[(&format!("{MRAP_DIR}/policy.json"), &text)]);
+            let mut i = request(&dir, MRAP_CALLERS[caller], key, vec![allow_all_s3()]);
+            if write {
+                i.action = "s3:PutObject".into();
+            }
+            let d = decide(&i).decision;
+            std::fs::remove_dir_all(&dir).unwrap();
+            d
+        };
+        let before = decision(&chosen, "prop-before");
+        let after = decision(&with_deny, "prop-after");
+        if before != Decision::Allow {
+            proptest::prop_assert_ne!(after, Decision::Allow);
+        }
+    }
+}
