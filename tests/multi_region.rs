@@ -546,3 +546,32 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_multi_region_access_point_not_given_leaves_a_denial_uncertain() {
+    let r = decide(&QueryInput {
+        principal: PARTNER.into(),
+        action: "s3:GetObject".into(),
+        resource: "arn:aws:s3::111122223333:accesspoint/zzzzzzzzzzzzz.mrap/object/shared/a.csv"
+            .into(),
+        bucket: Some(fixture()),
+        identity_policy: vec![allow_all_s3()],
+        ..QueryInput::default()
+    });
+    assert_ne!(r.decision, Decision::Allow);
+    assert!(
+        r.uncertain.iter().any(|u| u
+            .reason
+            .contains("`zzzzzzzzzzzzz.mrap` is a Multi-Region Access Point that was not given")),
+        "{:?}",
+        r.uncertain
+    );
+    // One that was given leaves no such doubt.
+    let r = decide(&request(
+        &fixture(),
+        PARTNER,
+        "shared/a.csv",
+        vec![allow_all_s3()],
+    ));
+    assert!(r.uncertain.is_empty(), "{:?}", r.uncertain);
+}

@@ -64,7 +64,9 @@ impl<'a> Route<'a> {
             .access_point
             .and_then(|i| graph.s3.access_points.get(i))
         else {
-            return Vec::new();
+            return unknown_multi_region(&self.request.resource)
+                .into_iter()
+                .collect();
         };
         let mut out = Vec::new();
         if !ap.policy_known {
@@ -154,6 +156,28 @@ impl<'a> Route<'a> {
             place: ap.place.clone(),
         })
     }
+}
+
+/// The doubt a request to a Multi-Region Access Point that was not given leaves: its policy
+/// and Block Public Access are not evaluated, and the bucket policy sees the request as
+/// written, not as routed to the bucket (S3 "Permissions" for Multi-Region Access Points).
+fn unknown_multi_region(resource: &str) -> Option<Uncertainty> {
+    let arn = crate::arn::Arn::split(resource)?;
+    let name = arn
+        .resource
+        .strip_prefix("accesspoint/")?
+        .split('/')
+        .next()?;
+    let mrap = arn.service == "s3"
+        && arn.region.is_empty()
+        && crate::aws_docs::multi_region::is_alias(name);
+    mrap.then(|| Uncertainty {
+        statement: None,
+        reason: format!(
+            "`{name}` is a Multi-Region Access Point that was not given (`multi-region-access-points/` in the bucket folder): the request is evaluated as written, without its policy, its Block Public Access or the bucket it routes to"
+        ),
+        if_not_allowed: true,
+    })
 }
 
 /// The request as the access point policy sees it (the access point ARN, owned by the access
