@@ -16,7 +16,9 @@
 # s3:GetBucketVersioning, s3:GetBucketLogging, s3:GetBucketCORS,
 # s3:GetBucketObjectLockConfiguration, s3:GetBucketNotification, s3:GetBucketLocation,
 # s3:GetObjectAcl and s3:GetObject (head-object, with --object), s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock,
-# s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy, sts:GetCallerIdentity and
+# s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy,
+# s3:ListMultiRegionAccessPoints, s3:GetMultiRegionAccessPoint,
+# s3:GetMultiRegionAccessPointPolicy, sts:GetCallerIdentity and
 # iam:GetAccountAuthorizationDetails; for the KMS keys of the default encryption and of the
 # objects, kms:DescribeKey, kms:GetKeyPolicy and kms:ListGrants (a key of another account needs
 # them there; without them its files are left out and the KMS leg stays unknown); for the event
@@ -222,6 +224,27 @@ if names=$(aws ${profile[@]+"${profile[@]}"} --output text "${s3control[@]}" lis
     done
 else
     note "access points unknown (s3control list-access-points failed); access-points/ left out"
+fi
+
+# Multi-Region Access Points of this account that route to this bucket. Their control plane
+# is served from us-west-2 whatever the bucket's region (S3 "Multi-Region Access Point
+# restrictions and limitations").
+mrap=(s3control --region us-west-2)
+if names=$(aws ${profile[@]+"${profile[@]}"} --output text "${mrap[@]}" list-multi-region-access-points \
+    --account-id "$account" \
+    --query "AccessPoints[?contains(Regions[].Bucket, '$bucket')].Name" 2>/dev/null); then
+    rm -rf multi-region-access-points
+    mkdir -p multi-region-access-points
+    for name in $names; do
+        [[ $name == None ]] && continue
+        mkdir -p "multi-region-access-points/$name"
+        fetch "multi-region-access-points/$name/multi-region-access-point.json" "" \
+            "${mrap[@]}" get-multi-region-access-point --account-id "$account" --name "$name"
+        fetch "multi-region-access-points/$name/policy.json" "" \
+            "${mrap[@]}" get-multi-region-access-point-policy --account-id "$account" --name "$name"
+    done
+else
+    note "Multi-Region Access Points unknown (s3control list-multi-region-access-points failed); multi-region-access-points/ left out"
 fi
 
 # Object ACLs named with --object.

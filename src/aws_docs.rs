@@ -13,6 +13,7 @@
 //!   `get-policy` print them.
 //! - [`kms`]: `aws kms describe-key` and `aws s3api head-object` output: the key of an
 //!   SSE-KMS object.
+//! - [`multi_region`]: `aws s3control get-multi-region-access-point` output.
 //! - [`folder`]: bucket and account folders (`docs/bucket-folder.md`).
 //! - [`read`]: the shared reading helpers and the [`read::AwsDocument`] trait.
 //!
@@ -26,6 +27,7 @@ pub mod cloudtrail;
 pub mod destination;
 pub mod folder;
 pub mod kms;
+pub mod multi_region;
 pub mod read;
 pub mod settings;
 pub mod vpce;
@@ -34,6 +36,7 @@ pub use access_point::{AccessPoint, NetworkOrigin};
 pub use account::AuthorizationDetails;
 pub use acl::{Acl, Grant, Grantee, Owner, Permission};
 pub use folder::{AccountFolder, BucketFolder, Setting, load_account, load_bucket};
+pub use multi_region::MultiRegionAccessPoint;
 pub use read::{AwsDocument, Loaded};
 pub use settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,

@@ -106,6 +106,7 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("PolicyStatus", "bucket policy status"),
     ("NetworkOrigin", "access point description"),
     ("AccessPointArn", "access point description"),
+    ("AccessPoint", "Multi-Region Access Point description"),
     ("UserDetailList", "account authorization details"),
     ("RoleDetailList", "account authorization details"),
     ("TopicConfigurations", "notification configuration"),
@@ -223,6 +224,20 @@ pub fn recognise_borrowed<'v>(
                     Some(PolicyKind::Resource),
                 );
             }
+            // `aws s3control get-multi-region-access-point-policy`:
+            // {"Policy": {"Established": {"Policy": ".."}, "Proposed": {"Policy": ".."}}}; the
+            // established policy is the one in force (S3 API GetMultiRegionAccessPointPolicy).
+            Kind::Object(_) if members.len() == 1 && multi_region_policy(p).is_some() => {
+                let literal = multi_region_policy(p).map_or(p.span, |l| l.span);
+                return embedded(
+                    text,
+                    literal,
+                    forced,
+                    file_name,
+                    "get-multi-region-access-point-policy output",
+                    Some(PolicyKind::Resource),
+                );
+            }
             // `aws organizations describe-policy`: {"Policy": {"PolicySummary": {..}, "Content": ".."}}
             Kind::Object(_) => {
                 if let Some(content) = p.get("Content") {
@@ -300,6 +315,23 @@ pub fn recognise_borrowed<'v>(
         };
     }
     Recognised::Unrecognised
+}
+
+/// The policy string of `get-multi-region-access-point-policy` output (`Policy` given): the
+/// established policy, or the proposed one while none is established yet.
+pub fn multi_region_policy(policy: &Value) -> Option<&Value> {
+    let members = policy.as_object()?;
+    if members.is_empty()
+        || !members
+            .iter()
+            .all(|m| &*m.key == "Established" || &*m.key == "Proposed")
+    {
+        return None;
+    }
+    ["Established", "Proposed"].iter().find_map(|k| {
+        let s = policy.get(k)?.get("Policy")?;
+        matches!(s.kind, Kind::String(_)).then_some(s)
+    })
 }
 
 /// A policy that may be an object or a (URL-encoded or plain) JSON string.

@@ -11,6 +11,7 @@ pub mod context;
 pub mod decide;
 pub mod graph;
 pub mod kms;
+pub mod multi_region;
 pub mod publicity;
 pub mod request;
 pub mod s3_facts;

@@ -16,6 +16,7 @@
 pub mod bucket;
 pub mod iac;
 pub mod inputs;
+pub mod multi_region;
 pub mod unsettled;
 
 pub use crate::eval::publicity::{DocumentPublicity, document_publicity};

@@ -1167,3 +1167,89 @@ fn a_hundred_thousand_event_selectors_are_read_in_bounded_time() {
     });
     assert_eq!(doc.records("amzn-s3-demo-bucket"), Default::default());
 }
+// Multi-Region Access Points (issue 15 item 4): each reader a located error or a document, in
+// bounded time; a pipe in their folder an error, never a hang.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn hostile_multi_region_access_point_documents_are_located_errors() {
+    use s3_access::aws_docs::MultiRegionAccessPoint;
+    use s3_access::aws_docs::read::read_str;
+    let deep = format!(
+        "{{\"AccessPoint\": {}1{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let region = r#"{"Bucket": "b", "Region": "eu-west-1", "BucketAccountId": "111122223333"}"#;
+    let many = format!(
+        r#"{{"AccessPoint": {{"Name": "m", "Alias": "abc.mrap", "Regions": [{}]}}}}"#,
+        vec![region; 200_000].join(",")
+    );
+    let nul = "{\"AccessPoint\": {\"Name\": \"m\", \"Alias\": \"abc\u{0}.mrap\", \"Regions\": []}}";
+    let wrong = r#"{"AccessPoint": {"Name": 5, "Alias": [], "Regions": {"Bucket": "b"}, "PublicAccessBlock": {"BlockPublicAcls": "yes"}}}"#;
+    let cases = [
+        (deep, false),
+        (many, true),
+        (nul.to_string(), false),
+        (wrong.to_string(), false),
+    ];
+    let checked = within(60, "Multi-Region Access Point documents", move || {
+        for (text, ok) in &cases {
+            let read = read_str::<MultiRegionAccessPoint>("m.json", text);
+            assert_eq!(read.is_ok(), *ok, "{}", &text[..text.len().min(80)]);
+            if let Ok(m) = &read {
+                assert_eq!(m.doc.regions.len(), 200_000);
+            }
+            for f in read.err().map(|r| r.findings).into_iter().flatten() {
+                let span = f.finding.span;
+                assert!(text.get(span.start as usize..span.end as usize).is_some());
+            }
+        }
+        cases.len()
+    });
+    assert_eq!(checked, 4);
+    // The policy output: an embedded policy nested too deep, and one that is not JSON, are
+    // located errors of the policy file.
+    let nested = format!(
+        r#"{{"Policy": {{"Established": {{"Policy": "{}1{}"}}}}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    for text in [
+        nested.as_str(),
+        r#"{"Policy": {"Established": {"Policy": "{not json"}}}"#,
+    ] {
+        let r = lint_bytes(text.as_bytes());
+        assert!(!r.findings.is_empty(), "{}", &text[..text.len().min(60)]);
+        assert_eq!(r.max_severity(), Some(s3_access::registry::Severity::Error));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_as_a_multi_region_access_point_description_is_an_error_not_a_hang() {
+    let dir = temp_dir("mrap-fifo");
+    std::fs::write(
+        dir.join("s3-access.json"),
+        r#"{"bucket": "b", "account": "111122223333"}"#,
+    )
+    .unwrap();
+    let sub = dir.join("multi-region-access-points/reports");
+    std::fs::create_dir_all(&sub).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(sub.join("multi-region-access-point.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        skip("mkfifo is not available");
+        return;
+    }
+    let out = run_within(60, bin().args(["public", "--format", "json"]).arg(&dir));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("multi-region-access-point.json") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -27,6 +27,7 @@ mod iac_lint;
 mod iac_model;
 mod kms;
 mod layering;
+mod multi_region;
 mod outputs;
 mod proofs;
 mod properties;

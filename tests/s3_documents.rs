@@ -728,6 +728,15 @@ fn the_fetch_script_writes_a_folder_that_loads() {
     assert_eq!(aps[0].name, "archive-ap");
     assert!(aps[0].access_point.is_unknown() && aps[0].policy.is_absent());
     assert!(aps[1].access_point.doc().is_some());
+    // Multi-Region Access Points routing to the bucket, listed from us-west-2; a policy that
+    // could not be read is left out (unknown).
+    let mraps = b.multi_region_access_points.as_ref().unwrap();
+    assert_eq!(mraps.len(), 1);
+    assert_eq!(
+        mraps[0].access_point.doc().unwrap().alias.value,
+        "mfzwi23gnjvgw.mrap"
+    );
+    assert!(mraps[0].policy.is_unknown());
     assert!(b.objects[0].acl.doc().unwrap().is_public());
     // The account's S3 VPC endpoints in the bucket's region (none here).
     assert!(b.vpc_endpoints.doc().unwrap().endpoints.is_empty());

@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("kms", kms),
     ("vpce", vpce),
     ("services", services),
+    ("access_paths", access_paths),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1713,6 +1714,103 @@ fn destination_delivery(text: &str) {
             eval::decide(&graph, &r, false).decision,
             Decision::ExplicitDeny,
             "a Deny of everything in the destination policy decides"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// access_paths: the readers of the other paths to a bucket (Multi-Region Access Points) and
+// the route through one.
+// ---------------------------------------------------------------------------------------
+
+/// The first byte chooses the document: a Multi-Region Access Point description
+/// (`get-multi-region-access-point`) or its policy (raw or as
+/// `get-multi-region-access-point-policy` prints it); the rest is the text.
+pub fn access_paths(data: &[u8]) {
+    use s3_access::aws_docs::MultiRegionAccessPoint;
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match selector % 2 {
+        0 => kms_reader::<MultiRegionAccessPoint>(text),
+        _ => multi_region_policy(text),
+    }
+}
+
+/// The text as the policy of a Multi-Region Access Point routing to a bucket without a bucket
+/// policy: no anonymous request through it is allowed, no request of another account either
+/// (the bucket policy must allow too), and a Deny of everything added to it decides.
+fn multi_region_policy(text: &str) {
+    use s3_access::aws_docs::folder::{MultiRegionFolder, RawPolicy, Setting};
+    use s3_access::aws_docs::read::read_str;
+    use s3_access::eval::bucket::BucketModel;
+    let description = read_str::<s3_access::aws_docs::MultiRegionAccessPoint>(
+        "mrap.json",
+        r#"{"AccessPoint": {"Name": "reports", "Alias": "mfzwi23gnjvgw.mrap",
+            "PublicAccessBlock": {"BlockPublicAcls": false, "IgnorePublicAcls": false,
+                                  "BlockPublicPolicy": false, "RestrictPublicBuckets": false},
+            "Regions": [{"Bucket": "amzn-s3-demo-bucket"}]}}"#,
+    )
+    .expect("the fixed description reads");
+    let Ok(policy) = read_str::<RawPolicy>("policy.json", text) else {
+        return;
+    };
+    let build = |extra: Option<&str>| {
+        let mut b = BucketModel::new("amzn-s3-demo-bucket");
+        b.owner = Some("111122223333".into());
+        b.graph.s3.bucket = Some("amzn-s3-demo-bucket".into());
+        let folder = MultiRegionFolder {
+            name: "reports".into(),
+            access_point: Setting::Present(description.clone()),
+            policy: Setting::Present(policy.clone()),
+        };
+        if let Err(reports) = b.add_multi_region(&folder) {
+            for r in &reports {
+                check_report(r);
+            }
+            return None;
+        }
+        if let Some(deny) = extra {
+            let deny = read_str::<RawPolicy>("deny.json", deny).expect("the Deny reads");
+            b.add_policy(&deny.source, &deny.root, Layer::AccessPoint, 0)
+                .expect("the Deny lints");
+        }
+        Some(b)
+    };
+    let Some(plain) = build(None) else { return };
+    let denied = build(Some(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}"#,
+    ))
+    .expect("the same policy builds again");
+    let resource = "arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap/object/k";
+    for principal in [
+        "anonymous",
+        "arn:aws:iam::444455556666:role/partner",
+        "arn:aws:iam::111122223333:user/alice",
+    ] {
+        let Ok(caller) = Caller::parse(principal) else {
+            continue;
+        };
+        let r = Request::new(
+            caller,
+            "s3:GetObject",
+            resource,
+            Some("111122223333"),
+            &[],
+            1_767_225_600,
+        );
+        let before = eval::decide(&plain.graph, &r, true).decision;
+        if principal != "arn:aws:iam::111122223333:user/alice" {
+            assert_ne!(before, Decision::Allow, "{principal} through the MRAP");
+        }
+        let after = eval::decide(&denied.graph, &r, false).decision;
+        assert_eq!(
+            after,
+            Decision::ExplicitDeny,
+            "a Deny of everything decides"
         );
     }
 }

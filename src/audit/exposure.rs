@@ -54,6 +54,16 @@ fn resource_statements(
     })
 }
 
+/// How a finding names the layer of statement `id` (a Multi-Region Access Point's policy by
+/// that name).
+fn layer_name(graph: &Graph, id: usize, layer: Layer) -> &'static str {
+    graph
+        .statements
+        .get(id)
+        .and_then(|s| graph.documents.get(s.doc))
+        .map_or(layer.as_str(), |d| graph.layer_name(d))
+}
+
 fn principal_span(st: &Statement) -> Span {
     st.principal.as_ref().map_or(st.effect.span, |p| p.span)
 }
@@ -137,7 +147,7 @@ fn public_statements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             let mut message = format!(
                 "{} of the {} lets anyone {what} ({shown}): {}",
                 st.label(),
-                layer.as_str(),
+                layer_name(graph, id, layer),
                 v.reason
             );
             let mut f;
@@ -278,7 +288,7 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         let message = format!(
             "{} of the {} lets {} {} ({} S3 action{}) on {resources}{}{}",
             st.label(),
-            layer.as_str(),
+            layer_name(graph, id, layer),
             who.join(", "),
             if classes.is_empty() {
                 "act".to_string()
@@ -366,7 +376,7 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                     format!(
                         "{} of the {} grants every S3 action, including deleting objects and changing the bucket policy and ACLs",
                         st.label(),
-                        layer.as_str()
+                        layer_name(graph, id, layer)
                     ),
                 )
                 .with_help("grant only the actions the principal needs, e.g. `s3:GetObject` and `s3:ListBucket` for readers"),

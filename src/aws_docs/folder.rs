@@ -19,6 +19,7 @@ use super::acl::Acl;
 use super::cloudtrail::EventSelectors;
 use super::destination::DestinationPolicy;
 use super::kms::{KeyMetadata, ObjectHead};
+use super::multi_region::MultiRegionAccessPoint;
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
     Cors, DestinationKind, Encryption, Location, Logging, Notifications, ObjectLock,
@@ -41,6 +42,8 @@ pub const MANIFEST: &str = "s3-access.json";
 pub const FORMAT_VERSION: u64 = 1;
 /// The folder of access points inside a bucket folder.
 pub const ACCESS_POINTS_DIR: &str = "access-points";
+/// The folder of Multi-Region Access Points inside a bucket folder.
+pub const MULTI_REGION_DIR: &str = "multi-region-access-points";
 
 /// What a directory is by its manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +131,10 @@ pub mod names {
     pub const VPC_ENDPOINTS: &str = "vpc-endpoints.json";
     /// `aws s3control get-access-point` output, in `access-points/<name>/`.
     pub const ACCESS_POINT: &str = "access-point.json";
+    /// `aws s3control get-multi-region-access-point` output, in
+    /// `multi-region-access-points/<name>/` (beside `policy.json`, the
+    /// `get-multi-region-access-point-policy` output).
+    pub const MULTI_REGION_ACCESS_POINT: &str = "multi-region-access-point.json";
     /// `aws iam get-account-authorization-details` output, in an account folder.
     pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";
     /// The folder of `aws cloudtrail get-event-selectors` outputs (one `.json` per trail), in
@@ -459,6 +466,17 @@ pub struct AccessPointFolder {
     pub policy: Setting<RawPolicy>,
 }
 
+/// A Multi-Region Access Point folder (`multi-region-access-points/<name>/`).
+#[derive(Debug, Clone)]
+pub struct MultiRegionFolder {
+    /// The folder name, which must be the Multi-Region Access Point's name.
+    pub name: String,
+    /// `multi-region-access-point.json`.
+    pub access_point: Setting<MultiRegionAccessPoint>,
+    /// `policy.json`: the Multi-Region Access Point policy.
+    pub policy: Setting<RawPolicy>,
+}
+
 /// An object listed in the manifest, with its ACL.
 #[derive(Debug, Clone)]
 pub struct ObjectEntry {
@@ -528,6 +546,10 @@ pub struct BucketFolder {
     /// `access-points/<name>/`, sorted by name; `None` when there is no `access-points`
     /// folder (unknown), empty when the folder is empty (the bucket has no access points).
     pub access_points: Option<Vec<AccessPointFolder>>,
+    /// `multi-region-access-points/<name>/`, sorted by name; `None` when there is no such
+    /// folder (unknown), empty when it is empty (no Multi-Region Access Point routes to the
+    /// bucket).
+    pub multi_region_access_points: Option<Vec<MultiRegionFolder>>,
     /// The objects of the manifest, in manifest order.
     pub objects: Vec<ObjectEntry>,
     /// The owner's account folder, if the manifest names one.
@@ -933,27 +955,8 @@ fn load_access_points(
     l: &mut Loader<'_>,
     unknown: &mut Vec<PathBuf>,
 ) -> Option<Vec<AccessPointFolder>> {
-    let root = dir.join(ACCESS_POINTS_DIR);
-    if !root.is_dir() {
-        return None;
-    }
-    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    subdirs.sort();
     let mut out = Vec::new();
-    for sub in subdirs {
-        let name = sub
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        if !sub.is_dir() {
-            unknown.push(sub);
-            continue;
-        }
+    for (name, sub) in subfolders(&dir.join(ACCESS_POINTS_DIR), unknown)? {
         let (access_point, policy) = read_access_point(&sub, &mut *l, unknown);
         if let Setting::Present(ap) = &access_point {
             let m = &manifest.doc;
@@ -1006,6 +1009,128 @@ fn load_access_points(
         });
     }
     Some(out)
+}
+
+/// The subfolders of `root` by name, sorted, skipping hidden entries; other files go to
+/// `unknown`. `None` when `root` is not a folder (unknown).
+fn subfolders(root: &Path, unknown: &mut Vec<PathBuf>) -> Option<Vec<(String, PathBuf)>> {
+    if !root.is_dir() {
+        return None;
+    }
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    subdirs.sort();
+    let mut out = Vec::new();
+    for sub in subdirs {
+        let name = sub
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if sub.is_dir() {
+            out.push((name, sub));
+        } else {
+            unknown.push(sub);
+        }
+    }
+    Some(out)
+}
+
+/// Loads `multi-region-access-points/<name>/`: each description must name its folder and
+/// route to this bucket, in the manifest's account.
+fn load_multi_region(
+    dir: &Path,
+    manifest: &Loaded<Manifest>,
+    l: &mut Loader<'_>,
+    unknown: &mut Vec<PathBuf>,
+) -> Option<Vec<MultiRegionFolder>> {
+    let mut out = Vec::new();
+    for (name, sub) in subfolders(&dir.join(MULTI_REGION_DIR), unknown)? {
+        let access_point = l.setting::<MultiRegionAccessPoint>(
+            &sub.join(names::MULTI_REGION_ACCESS_POINT),
+            Empty::Never("a Multi-Region Access Point always has a description"),
+        );
+        let policy = l.setting::<RawPolicy>(&sub.join(names::POLICY), Empty::MeansAbsent);
+        let known: BTreeSet<String> = [names::MULTI_REGION_ACCESS_POINT, names::POLICY]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        unknown.extend(unknown_entries(&sub, &known));
+        match &access_point {
+            Setting::Present(ap) => check_multi_region(ap, &name, &manifest.doc, l),
+            // Without its description its alias is unknown, so requests through it could not
+            // be told apart: the folder is refused rather than the route left out.
+            _ if !sub.join(names::MULTI_REGION_ACCESS_POINT).exists() => {
+                let path = sub.join(names::MULTI_REGION_ACCESS_POINT);
+                let source = SourceFile::new(path.display().to_string(), String::new());
+                let finding = Finding::new(
+                    Code::BucketFolder,
+                    Span::new(0, 0),
+                    format!(
+                        "`{}` is missing: a Multi-Region Access Point folder needs the output of `aws s3control get-multi-region-access-point`",
+                        path.display()
+                    ),
+                );
+                l.fail(read::report(
+                    &source,
+                    FileKind::Unknown,
+                    vec![finding],
+                    None,
+                ));
+            }
+            _ => {}
+        }
+        out.push(MultiRegionFolder {
+            name,
+            access_point,
+            policy,
+        });
+    }
+    Some(out)
+}
+
+/// Flags a Multi-Region Access Point description that does not fit its folder: another name,
+/// no route to this bucket, or this bucket under another account.
+fn check_multi_region(
+    ap: &Loaded<MultiRegionAccessPoint>,
+    folder: &str,
+    m: &Manifest,
+    l: &mut Loader<'_>,
+) {
+    let d = &ap.doc;
+    if d.name.value != folder {
+        let message = format!(
+            "the Multi-Region Access Point is `{}`, but its folder is `{folder}`",
+            d.name.value
+        );
+        l.flag(ap, Finding::new(Code::BucketFolder, d.name.span, message));
+    }
+    match d.regions.iter().find(|r| r.bucket.value == m.bucket.value) {
+        None => {
+            let message = format!(
+                "the Multi-Region Access Point does not route to bucket `{}`, which this folder is for",
+                m.bucket.value
+            );
+            l.flag(
+                ap,
+                Finding::new(Code::BucketFolder, read::head(d.span), message),
+            );
+        }
+        Some(r) => {
+            if let Some(b) = &r.bucket_account
+                && b.value != m.account.value
+            {
+                let message = format!(
+                    "the bucket account is {}, but the manifest says {}",
+                    b.value, m.account.value
+                );
+                l.flag(ap, Finding::new(Code::BucketFolder, b.span, message));
+            }
+        }
+    }
 }
 
 /// Reads `access-point.json` and `policy.json` of an access point folder.
@@ -1136,10 +1261,12 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
 
     let mut unknown = Vec::new();
     let access_points = load_access_points(dir, &manifest, &mut l, &mut unknown);
+    let multi_region_access_points = load_multi_region(dir, &manifest, &mut l, &mut unknown);
 
     let mut known: BTreeSet<String> = names::BUCKET_FILES.iter().map(|s| s.to_string()).collect();
     known.insert(MANIFEST.to_string());
     known.insert(ACCESS_POINTS_DIR.to_string());
+    known.insert(MULTI_REGION_DIR.to_string());
     known.insert(names::KMS_DIR.to_string());
     known.insert(names::DESTINATIONS_DIR.to_string());
     known.insert(names::TRAILS_DIR.to_string());
@@ -1176,6 +1303,7 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         location,
         vpc_endpoints,
         access_points,
+        multi_region_access_points,
         objects,
         account,
         kms_keys,

@@ -10,7 +10,9 @@ use crate::aws_docs::{
     Acl, AuthorizationDetails, NetworkOrigin, OwnershipControls, PublicAccessBlock,
 };
 use crate::eval::graph::{Graph, Layer};
-use crate::eval::s3_facts::{AccessPointFacts, AclFacts, BpaLevel, BpaSetting, ObjectFacts, Place};
+use crate::eval::s3_facts::{
+    AccessPointFacts, AccessPointKind, AclFacts, BpaLevel, BpaSetting, ObjectFacts, Place,
+};
 use crate::eval::{Caller, LoadError};
 use crate::json::Value;
 use crate::load::{self, FileReport, LoadOptions};
@@ -30,6 +32,8 @@ pub struct Known {
     pub bucket_bpa: bool,
     /// Whether the bucket's access points are known.
     pub access_points: bool,
+    /// Whether the Multi-Region Access Points routing to the bucket are known.
+    pub multi_region: bool,
     /// Only a policy file was given: judge that policy alone, without ACLs or BPA.
     pub policy_only: bool,
 }
@@ -169,6 +173,14 @@ impl BucketModel {
                 }
             }
         }
+        if let Some(mraps) = &folder.multi_region_access_points {
+            b.known.multi_region = true;
+            for m in mraps {
+                if let Err(e) = b.add_multi_region(m) {
+                    errors.extend(e);
+                }
+            }
+        }
         (b, errors)
     }
 
@@ -190,6 +202,7 @@ impl BucketModel {
         if access_point {
             let (name, account, region) = named_access_point(&b.graph).unwrap_or_default();
             b.graph.s3.access_points.push(AccessPointFacts {
+                kind: AccessPointKind::Regional,
                 name: name.clone(),
                 account,
                 region,
@@ -197,6 +210,8 @@ impl BucketModel {
                 network: NetworkOrigin::Internet,
                 bpa: None,
                 place: None,
+                pending: None,
+                policy_known: true,
             });
             if !name.is_empty() {
                 b.name = format!("access point {name}");
@@ -290,6 +305,7 @@ impl BucketModel {
             Setting::Present(l) => {
                 let d = &l.doc;
                 AccessPointFacts {
+                    kind: AccessPointKind::Regional,
                     name: d.name.value.clone(),
                     account: d.account.clone().unwrap_or_else(|| owner.clone()),
                     region: d.region.clone(),
@@ -307,11 +323,14 @@ impl BucketModel {
                         source: l.source.clone(),
                         span: d.span,
                     }),
+                    pending: None,
+                    policy_known: !ap.policy.is_unknown(),
                 }
             }
             // Without its description, the access point is taken to be open to the Internet
             // with no Block Public Access of its own: the least restrictive reading.
             _ => AccessPointFacts {
+                kind: AccessPointKind::Regional,
                 name: ap.name.clone(),
                 account: owner,
                 region: None,
@@ -319,6 +338,8 @@ impl BucketModel {
                 network: NetworkOrigin::Internet,
                 bpa: None,
                 place: None,
+                pending: None,
+                policy_known: !ap.policy.is_unknown(),
             },
         };
         self.graph.s3.access_points.push(facts);

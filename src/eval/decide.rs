@@ -94,6 +94,7 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
         ));
     }
     let route = Route::of(graph, request, explain, &mut r.notes);
+    r.uncertain.extend(route.doubts(graph));
     let matches = Matches::sweep(graph, &route, explain, &mut r);
     let ev = Evaluation {
         graph,

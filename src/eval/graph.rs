@@ -373,6 +373,22 @@ impl Graph {
             .collect()
     }
 
+    /// How output names the layer of document `d`: its layer, or for the policy of a
+    /// Multi-Region Access Point (an access point of the graph) that kind of policy.
+    pub fn layer_name(&self, d: &Document) -> &'static str {
+        let multi_region = d.layer == Layer::AccessPoint
+            && self
+                .s3
+                .access_points
+                .get(d.level)
+                .is_some_and(|a| a.is_multi_region());
+        if multi_region {
+            "Multi-Region Access Point policy"
+        } else {
+            d.layer.as_str()
+        }
+    }
+
     /// The documents of `layer` (for access point policies: of every access point).
     pub fn documents_of(&self, layer: Layer) -> impl Iterator<Item = (usize, &Document)> {
         self.documents

@@ -34,6 +34,8 @@ pub enum BpaLevel {
     Bucket,
     /// An access point (fixed when it is created).
     AccessPoint,
+    /// A Multi-Region Access Point (fixed when it is created).
+    MultiRegionAccessPoint,
 }
 
 impl BpaLevel {
@@ -43,6 +45,7 @@ impl BpaLevel {
             BpaLevel::Account => "account",
             BpaLevel::Bucket => "bucket",
             BpaLevel::AccessPoint => "access point",
+            BpaLevel::MultiRegionAccessPoint => "Multi-Region Access Point",
         }
     }
 }
@@ -164,11 +167,26 @@ pub struct ObjectFacts {
     pub acl: Option<AclFacts>,
 }
 
-/// An access point.
+/// Which kind of access point a route goes through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessPointKind {
+    /// An access point of one region (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`).
+    Regional,
+    /// A Multi-Region Access Point (`arn:aws:s3::ACCOUNT:accesspoint/ALIAS`); the facts' name
+    /// is its alias, as its ARN spells it.
+    MultiRegion {
+        /// Its name (`Name`, not the alias).
+        name: String,
+    },
+}
+
+/// An access point, or a Multi-Region Access Point routing to the bucket.
 #[derive(Debug, Clone)]
 pub struct AccessPointFacts {
-    /// Its name.
+    /// Its name (for a Multi-Region Access Point, its alias).
     pub name: String,
+    /// Regional or Multi-Region.
+    pub kind: AccessPointKind,
     /// The account that owns it.
     pub account: String,
     /// Its region, if known.
@@ -181,9 +199,31 @@ pub struct AccessPointFacts {
     pub bpa: Option<BpaSetting>,
     /// Where it is described (`access-point.json`).
     pub place: Option<Place>,
+    /// A proposed policy that differs from the one in force and is still being applied (a
+    /// Multi-Region Access Point's policy changes asynchronously): where it is written.
+    pub pending: Option<Place>,
+    /// Whether its policy is known (given, or known not to exist); an unknown policy could
+    /// grant anything.
+    pub policy_known: bool,
 }
 
 impl AccessPointFacts {
+    /// How messages name it: "access point `ap`" or "Multi-Region Access Point `name`
+    /// (alias `….mrap`)".
+    pub fn label(&self) -> String {
+        match &self.kind {
+            AccessPointKind::Regional => format!("access point `{}`", self.name),
+            AccessPointKind::MultiRegion { name } => {
+                format!("Multi-Region Access Point `{name}` (alias `{}`)", self.name)
+            }
+        }
+    }
+
+    /// Whether it is a Multi-Region Access Point.
+    pub fn is_multi_region(&self) -> bool {
+        matches!(self.kind, AccessPointKind::MultiRegion { .. })
+    }
+
     /// `arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`.
     pub fn arn(&self, partition: &str) -> String {
         format!(
@@ -653,17 +693,49 @@ mod tests {
     #[test]
     fn access_point_arns_resolve_to_their_access_point_and_key() {
         let f = S3Facts {
-            access_points: vec![AccessPointFacts {
-                name: "ap".into(),
-                account: "111122223333".into(),
-                region: Some("eu-west-1".into()),
-                bucket: "b".into(),
-                network: NetworkOrigin::Internet,
-                bpa: None,
-                place: None,
-            }],
+            access_points: vec![
+                AccessPointFacts {
+                    kind: AccessPointKind::Regional,
+                    name: "ap".into(),
+                    account: "111122223333".into(),
+                    region: Some("eu-west-1".into()),
+                    bucket: "b".into(),
+                    network: NetworkOrigin::Internet,
+                    bpa: None,
+                    place: None,
+                    pending: None,
+                    policy_known: true,
+                },
+                AccessPointFacts {
+                    kind: AccessPointKind::MultiRegion {
+                        name: "reports".into(),
+                    },
+                    name: "mfzwi23gnjvgw.mrap".into(),
+                    account: "111122223333".into(),
+                    region: Some(String::new()),
+                    bucket: "b".into(),
+                    network: NetworkOrigin::Internet,
+                    bpa: None,
+                    place: None,
+                    pending: None,
+                    policy_known: true,
+                },
+            ],
             ..S3Facts::default()
         };
+        // A Multi-Region Access Point's ARN has no region; one with a region is another thing.
+        assert_eq!(
+            f.access_point_of("arn:aws:s3::111122223333:accesspoint/mfzwi23gnjvgw.mrap/object/k"),
+            Some((1, Some("k")))
+        );
+        assert_eq!(
+            f.access_point_of("arn:aws:s3:eu-west-1:111122223333:accesspoint/mfzwi23gnjvgw.mrap"),
+            None
+        );
+        assert_eq!(
+            f.access_points[1].label(),
+            "Multi-Region Access Point `reports` (alias `mfzwi23gnjvgw.mrap`)"
+        );
         assert_eq!(
             f.access_point_of("arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/a/b.txt"),
             Some((0, Some("a/b.txt")))

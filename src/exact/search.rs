@@ -231,10 +231,15 @@ impl<'q> Prepared<'q> {
         let gate_written = gate_conditions(graph);
         let (dims, dim_of) = dims(q, &gate_written, reasons);
         if !graph.s3.access_points.is_empty() {
+            let through = if graph.s3.access_points.iter().any(|a| a.is_multi_region()) {
+                "access points and Multi-Region Access Points"
+            } else {
+                "access points"
+            };
             reasons.push(Reason::new(
                 ReasonKind::Model,
                 None,
-                "requests through the bucket's access points are not enumerated yet; only requests to the bucket itself are".into(),
+                format!("requests through the bucket's {through} are not enumerated yet; only requests to the bucket itself are"),
             ));
         }
         let of = |c: &Compiled| dim_of.get(&c.key.to_ascii_lowercase()).copied();

@@ -178,6 +178,7 @@ fn empty_folder(source: &SourceFile, span: Span, bucket: &str, root: &Root) -> B
         notification: Setting::Unknown,
         location: Setting::Unknown,
         access_points: None,
+        multi_region_access_points: None,
         objects: Vec::new(),
         account: None,
         unknown_files: Vec::new(),

@@ -60,6 +60,8 @@ pub enum PathKind {
     ObjectAcl,
     /// An access point (its policy and network origin).
     AccessPoint,
+    /// A Multi-Region Access Point routing to the bucket (its policy).
+    MultiRegionAccessPoint,
 }
 
 /// A location for output.
@@ -246,16 +248,18 @@ pub fn analyze(graph: &Graph, known: &Known, bucket: &str, source: &str) -> Buck
             }
         }
         paths.push(other_objects_path(graph, known));
-        if known.access_points {
-            for i in 0..graph.s3.access_points.len() {
-                paths.push(access_point_path(graph, known, i));
-            }
-        } else {
+        for i in 0..graph.s3.access_points.len() {
+            paths.push(access_point_path(graph, known, i));
+        }
+        if !known.access_points {
             let mut p = Path::new(PathKind::AccessPoint, "access points", None);
             p.status = Status::Unknown;
             p.reasons.push(
                 "the bucket's access points were not given (no `access-points/` folder); an access point policy could grant public access".into(),
             );
+            paths.push(p);
+        }
+        if let Some(p) = super::multi_region::unknown_path(graph, known) {
             paths.push(p);
         }
     }
@@ -591,11 +595,17 @@ fn other_objects_path(graph: &Graph, known: &Known) -> Path {
 }
 
 fn access_point_path(graph: &Graph, known: &Known, i: usize) -> Path {
+    let mut path = judge_access_point(graph, known, i);
+    if let Some(a) = graph.s3.access_points.get(i) {
+        super::multi_region::pending(a, &mut path);
+    }
+    path
+}
+
+/// The access point path as its policy, network origin and Block Public Access make it.
+fn judge_access_point(graph: &Graph, known: &Known, i: usize) -> Path {
     let ap = graph.s3.access_points.get(i);
-    let name = ap.map_or_else(
-        || "access point".to_string(),
-        |a| format!("access point `{}`", a.name),
-    );
+    let name = ap.map_or_else(|| "access point".to_string(), |a| a.label());
     let docs: Vec<usize> = graph
         .documents_of(Layer::AccessPoint)
         .filter(|(_, d)| d.level == i)
@@ -605,13 +615,25 @@ fn access_point_path(graph: &Graph, known: &Known, i: usize) -> Path {
         .first()
         .and_then(|d| graph.documents.get(*d))
         .map(|d| d.source.name().to_string());
-    let mut path = Path::new(PathKind::AccessPoint, name, file);
+    let kind = if ap.is_some_and(|a| a.is_multi_region()) {
+        PathKind::MultiRegionAccessPoint
+    } else {
+        PathKind::AccessPoint
+    };
+    let mut path = Path::new(kind, name, file);
     // AWS rule: an access point with a VPC network origin is never public (S3 "The meaning
     // of public", access points).
     if let Some(NetworkOrigin::Vpc { vpc_id }) = ap.map(|a| &a.network) {
         path.reasons.push(format!(
             "its network origin is VPC `{vpc_id}`: only requests from that VPC reach it"
         ));
+        return path;
+    }
+    if docs.is_empty() && ap.is_some_and(|a| !a.policy_known) {
+        path.status = Status::Unknown;
+        path.reasons.push(
+            "its policy was not given (no `policy.json`): it could grant public access".into(),
+        );
         return path;
     }
     if docs.is_empty() {
@@ -626,23 +648,33 @@ fn access_point_path(graph: &Graph, known: &Known, i: usize) -> Path {
         return path;
     }
     path.reasons.push(describe_public(&path.statements));
-    path.put_time.push(put_time(
-        graph,
-        BpaFlag::BlockPublicPolicy,
-        Some(i),
-        "access point policy",
-    ));
+    let multi_region = ap.is_some_and(|a| a.is_multi_region());
+    let what = if multi_region {
+        "Multi-Region Access Point policy"
+    } else {
+        "access point policy"
+    };
+    path.put_time
+        .push(put_time(graph, BpaFlag::BlockPublicPolicy, Some(i), what));
+    if multi_region {
+        // AWS rule: "You can't change the Block Public Access settings for a Multi-Region
+        // Access Point after it has been created" (S3 "Blocking public access with Amazon S3
+        // Multi-Region Access Points").
+        path.put_time.push(
+            "a Multi-Region Access Point's own Block Public Access settings cannot be changed after it is created: to turn them on, create a new one (or turn them on at the bucket or account level)".into(),
+        );
+    }
     let (setter, unknown) = blocker(graph, known, BpaFlag::RestrictPublicBuckets, Some(i));
     let ap_unknown = ap.is_some_and(|a| a.bpa.is_none());
     let unknown_reason = (unknown || ap_unknown).then_some(
         "some Block Public Access settings are unknown, so nothing is known to block it",
     );
-    restrict(
-        &mut path,
-        setter,
-        "the access point's account",
-        unknown_reason,
-    );
+    let owner = if multi_region {
+        "the Multi-Region Access Point's account"
+    } else {
+        "the access point's account"
+    };
+    restrict(&mut path, setter, owner, unknown_reason);
     if path.status == Status::Public {
         path.reasons
             .push("requests through it must also be allowed by the bucket policy".into());

@@ -93,7 +93,7 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
         {
             let layer = match p.kind {
                 PathKind::BucketPolicy => Layer::Bucket,
-                PathKind::AccessPoint => Layer::AccessPoint,
+                PathKind::AccessPoint | PathKind::MultiRegionAccessPoint => Layer::AccessPoint,
                 _ => continue,
             };
             for s in p.statements.iter().filter(|s| s.verdict.public) {
@@ -128,7 +128,7 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
                     message: format!(
                         "{} of the {} is public: {}",
                         st.label(),
-                        layer.as_str(),
+                        bucket.graph.layer_name(doc),
                         s.verdict.reason
                     ),
                     code: None,

@@ -2,8 +2,8 @@
 //! and the trace of every statement with the first element that did not match.
 
 use super::{Snippet, Style, escape_text, table};
-use crate::eval::decide::{Block, Outcome, Response, Step};
-use crate::eval::graph::{Graph, Mismatch};
+use crate::eval::decide::{Block, Outcome, Response, Stage, Step};
+use crate::eval::graph::{Graph, Layer, Mismatch};
 use crate::eval::request::Request;
 use crate::eval::s3_facts::AclRef;
 use crate::policy::{Effect, Statement};
@@ -18,6 +18,10 @@ pub struct StatementRef {
     pub file: String,
     /// The layer.
     pub layer: crate::eval::Layer,
+    /// How human output names the layer (a Multi-Region Access Point's policy is one of the
+    /// access point layer).
+    #[serde(skip)]
+    pub layer_name: &'static str,
     /// Organisation level (SCP/RCP), 1-based.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<usize>,
@@ -69,6 +73,7 @@ pub fn statement_ref(graph: &Graph, id: usize) -> Option<StatementRef> {
     Some(StatementRef {
         file: doc.source.name().to_string(),
         layer: doc.layer,
+        layer_name: graph.layer_name(doc),
         level: matches!(doc.layer, crate::eval::Layer::Scp | crate::eval::Layer::Rcp)
             .then_some(doc.level + 1),
         sid: st.sid.as_ref().map(|s| s.value.clone()),
@@ -332,7 +337,14 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
     // Text from the input is escaped ([`super::escape`]); snippets escape their own.
     let mut out = escape_text(&headline(graph, response, request)).into_owned();
     if !response.layers.is_empty() {
-        layers_table(response, style, &mut out);
+        // The access point policy row of a request through a Multi-Region Access Point is
+        // that Multi-Region Access Point's policy.
+        let through_mrap = graph
+            .s3
+            .access_point_of(&request.resource)
+            .and_then(|(i, _)| graph.s3.access_points.get(i))
+            .is_some_and(|a| a.is_multi_region());
+        layers_table(response, through_mrap, style, &mut out);
     }
     for id in &response.determining {
         render_statement(graph, *id, style, &mut out);
@@ -389,12 +401,15 @@ fn uncertain_lines(graph: &Graph, response: &Response, out: &mut String) {
 }
 
 /// The verdict of each layer.
-fn layers_table(response: &Response, style: Style, out: &mut String) {
+fn layers_table(response: &Response, through_mrap: bool, style: Style, out: &mut String) {
     let mut t = table(style);
     t.set_header(["layer", "verdict"]);
     for l in &response.layers {
         let name = match l.level {
             Some(level) => format!("{} (level {})", l.layer.as_str(), level + 1),
+            None if through_mrap && l.layer == Stage::Policy(Layer::AccessPoint) => {
+                "Multi-Region Access Point policy".to_string()
+            }
             None => l.layer.as_str().to_string(),
         };
         t.add_row([name, l.verdict.clone()]);
@@ -426,7 +441,7 @@ fn render_statement(graph: &Graph, id: usize, style: Style, out: &mut String) {
         message: format!(
             "{} of the {} {verb} the request",
             st.label(),
-            doc.layer.as_str()
+            graph.layer_name(doc)
         ),
         code: None,
         severity: match st.effect.value {
@@ -527,7 +542,7 @@ fn trace_table(
         let s = &row.statement;
         let layer = match s.level {
             Some(level) => format!("{} {level}", s.layer.as_str()),
-            None => s.layer.as_str().to_string(),
+            None => s.layer_name.to_string(),
         };
         let outcome = match (&row.mismatch, row.outcome) {
             (Some(m), _) => format!("no: {}", m.reason),

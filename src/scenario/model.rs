@@ -150,8 +150,11 @@ pub(super) struct ObjectSpec {
 
 /// An access point of the `access_points` list.
 pub(super) struct AccessPointSpec {
-    /// `aws s3control get-access-point` output.
+    /// `aws s3control get-access-point` output, or with `multi_region`
+    /// `get-multi-region-access-point` output.
     pub description: DocRef,
+    /// Whether it is a Multi-Region Access Point.
+    pub multi_region: bool,
     /// Its access point policy.
     pub policy: AccessPointPolicy,
 }

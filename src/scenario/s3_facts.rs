@@ -5,9 +5,11 @@ use super::model::{AccessPointPolicy, AccessPointSpec, AclSpec, DocRef, Ownershi
 use super::problems::Problems;
 use super::s3_section::not_a_document;
 use crate::aws_docs::acl::{self, Owner};
-use crate::aws_docs::folder::{AccessPointFolder, RawPolicy, Setting};
+use crate::aws_docs::folder::{AccessPointFolder, MultiRegionFolder, RawPolicy, Setting};
 use crate::aws_docs::read::{self, AwsDocument, Loaded};
-use crate::aws_docs::{AccessPoint, Acl, OwnershipControls, PublicAccessBlock};
+use crate::aws_docs::{
+    AccessPoint, Acl, MultiRegionAccessPoint, OwnershipControls, PublicAccessBlock,
+};
 use crate::contain::Root;
 use crate::eval::bucket::BucketModel;
 use crate::eval::s3_facts::{AclFacts, ObjectFacts};
@@ -147,8 +149,16 @@ fn add_access_point(
     scenario: &SourceFile,
     problems: &mut Problems,
 ) {
-    let Some(description) = load::<AccessPoint>(ap.description, scenario, problems) else {
-        return;
+    let (regional, mrap) = if ap.multi_region {
+        let Some(d) = load::<MultiRegionAccessPoint>(ap.description, scenario, problems) else {
+            return;
+        };
+        (None, Some(d))
+    } else {
+        let Some(d) = load::<AccessPoint>(ap.description, scenario, problems) else {
+            return;
+        };
+        (Some(d), None)
     };
     let policy = match ap.policy {
         AccessPointPolicy::Absent => Setting::Absent {
@@ -163,12 +173,20 @@ fn add_access_point(
             return;
         }
     };
-    let folder = AccessPointFolder {
-        name: description.doc.name.value.clone(),
-        access_point: Setting::Present(description),
-        policy,
+    let added = match (regional, mrap) {
+        (Some(description), _) => bucket.add_access_point(&AccessPointFolder {
+            name: description.doc.name.value.clone(),
+            access_point: Setting::Present(description),
+            policy,
+        }),
+        (_, Some(description)) => bucket.add_multi_region(&MultiRegionFolder {
+            name: description.doc.name.value.clone(),
+            access_point: Setting::Present(description),
+            policy,
+        }),
+        _ => Ok(()),
     };
-    if let Err(reports) = bucket.add_access_point(&folder) {
+    if let Err(reports) = added {
         problems.reports(reports);
     }
 }

@@ -10,7 +10,9 @@ use super::problems::Problems;
 use super::read::Base;
 use crate::aws_docs::acl::{self, Owner};
 use crate::aws_docs::read::AwsDocument;
-use crate::aws_docs::{AccessPoint, Acl, ObjectOwnership, OwnershipControls, PublicAccessBlock};
+use crate::aws_docs::{
+    AccessPoint, Acl, MultiRegionAccessPoint, ObjectOwnership, OwnershipControls, PublicAccessBlock,
+};
 use crate::eval::s3_facts::BpaLevel;
 use crate::json::{Kind, Value};
 
@@ -26,7 +28,7 @@ const KEYS: &[&str] = &[
 ];
 const OBJECT_KEYS: &[&str] = &["key", "owner_account", "acl"];
 const BPA_KEYS: &[&str] = &["account", "bucket"];
-const AP_KEYS: &[&str] = &["access_point", "policy"];
+const AP_KEYS: &[&str] = &["access_point", "multi_region_access_point", "policy"];
 
 /// Reads the `s3` section `v`; relative paths are joined to `dir`.
 pub(super) fn read(v: &Value, dir: &Base<'_>, problems: &mut Problems) -> S3Section {
@@ -211,14 +213,27 @@ fn object(o: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<ObjectSp
 /// left out.
 fn access_point(ap: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<AccessPointSpec> {
     problems.unknown_keys(ap, AP_KEYS, "access point");
-    let Some(desc) = ap.get("access_point") else {
-        problems.error(
-            ap.span,
-            "an access point needs its `access_point` description",
-        );
-        return None;
+    let (description, multi_region) = match (
+        ap.get("access_point"),
+        ap.get("multi_region_access_point"),
+    ) {
+        (Some(desc), None) => (doc::<AccessPoint>(desc, dir, problems)?, false),
+        (None, Some(desc)) => (doc::<MultiRegionAccessPoint>(desc, dir, problems)?, true),
+        (None, None) => {
+            problems.error(
+                ap.span,
+                "an access point needs its `access_point` description",
+            );
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            problems.error(
+                ap.span,
+                "an entry is an access point (`access_point`) or a Multi-Region Access Point (`multi_region_access_point`), not both",
+            );
+            return None;
+        }
     };
-    let description = doc::<AccessPoint>(desc, dir, problems)?;
     let policy = match ap.get("policy") {
         None => AccessPointPolicy::Absent,
         Some(p) => match doc_ref(p, dir, problems) {
@@ -231,6 +246,7 @@ fn access_point(ap: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<A
     };
     Some(AccessPointSpec {
         description,
+        multi_region,
         policy,
     })
 }

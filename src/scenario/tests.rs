@@ -176,7 +176,9 @@ fn an_access_point_policy_is_judged_only_once_its_description_is_read() {
     {"access_point": 5, "policy": 5},
     {"access_point": "missing-ap.json", "policy": 5},
     {"access_point": {"Name": "ap", "Bucket": "b", "NetworkOrigin": "Internet"}, "policy": 6, "x": 1},
-    {"access_point": {"Name": "ap2", "Bucket": "b", "NetworkOrigin": "Internet"}, "policy": "missing-policy.json"}
+    {"access_point": {"Name": "ap2", "Bucket": "b", "NetworkOrigin": "Internet"}, "policy": "missing-policy.json"},
+    {"access_point": {}, "multi_region_access_point": {}},
+    {"multi_region_access_point": {"AccessPoint": {"Name": "m", "Alias": "m", "Regions": []}}}
   ]},
   "requests": [{"principal": "anonymous", "resource": "arn:aws:s3:::b/k", "expect": "Allow"}]
 }
@@ -188,9 +190,11 @@ fn an_access_point_policy_is_judged_only_once_its_description_is_read() {
             "access-points.json:4:22 E008 a access point description is an object or a path",
             "access-points.json:6:95 P101 unknown access point field `x`",
             "access-points.json:6:92 E008 a policy is an object or a path",
-            "access-points.json:9:16 E008 missing `action`",
+            "access-points.json:8:5 E008 an entry is an access point (`access_point`) or a Multi-Region Access Point (`multi_region_access_point`), not both",
+            "access-points.json:11:16 E008 missing `action`",
             "missing-ap.json:1:1 E009 cannot read the file: No such file or directory (os error 2)",
             "missing-policy.json:1:1 E009 cannot read the file: No such file or directory (os error 2)",
+            "access-points.json:9:74 E009 `Alias` must be a Multi-Region Access Point alias (letters and digits ending in `.mrap`), found `m`",
         ]
     );
 }

@@ -25,7 +25,7 @@ pub(super) fn check(bucket: &BucketModel, out: &mut Vec<Audited>) {
     }
     for ap in &s3.access_points {
         if let Some(s) = &ap.bpa {
-            levels.push((s, Some(ap.name.clone())));
+            levels.push((s, Some(ap.label())));
         }
     }
     for (s, ap) in levels {
@@ -47,11 +47,15 @@ fn level_not_fully_on(
     let Some(place) = s.place_of(*first) else {
         return;
     };
-    let what = match (s.level, access_point) {
-        (BpaLevel::AccessPoint, Some(n)) => format!("access point `{n}`"),
-        (l, _) => format!("the {}", l.as_str()),
+    let own_level = matches!(
+        s.level,
+        BpaLevel::AccessPoint | BpaLevel::MultiRegionAccessPoint
+    );
+    let what = match (own_level, access_point) {
+        (true, Some(label)) => label.to_string(),
+        (_, _) => format!("the {}", s.level.as_str()),
     };
-    let in_force = effective_all && s.level != BpaLevel::AccessPoint;
+    let in_force = effective_all && !own_level;
     let mut f = Finding::new(
         Code::BlockPublicAccessOff,
         place.span,
@@ -65,7 +69,14 @@ fn level_not_fully_on(
             }
         ),
     )
-    .with_help("turn all four settings on unless the bucket must be public; the account level covers every bucket");
+    .with_help(if s.level == BpaLevel::MultiRegionAccessPoint {
+        // AWS rule: a Multi-Region Access Point's Block Public Access settings cannot be
+        // changed after it is created (S3 "Blocking public access with Amazon S3
+        // Multi-Region Access Points").
+        "a Multi-Region Access Point's settings cannot be changed once it exists: create a new one with all four on, or turn them on at the bucket or account level"
+    } else {
+        "turn all four settings on unless the bucket must be public; the account level covers every bucket"
+    });
     if in_force {
         f = f.with_severity(Severity::Note);
     }

@@ -2,7 +2,7 @@
 //! point's own rules (S3 "Managing access to shared datasets with access points",
 //! "Access points restrictions and limitations").
 
-use super::response::{Block, BlockRule};
+use super::response::{Block, BlockRule, Uncertainty};
 use crate::aws_docs::NetworkOrigin;
 use crate::eval::graph::{Graph, Layer};
 use crate::eval::request::{Caller, Request};
@@ -56,6 +56,46 @@ impl<'a> Route<'a> {
         }
     }
 
+    /// What the route's access point leaves in doubt: a policy that was not given (it could
+    /// grant what is denied), or a policy change still being applied (the established policy
+    /// is evaluated, the proposed one may decide otherwise).
+    pub(super) fn doubts(&self, graph: &Graph) -> Vec<Uncertainty> {
+        let Some(ap) = self
+            .access_point
+            .and_then(|i| graph.s3.access_points.get(i))
+        else {
+            return unknown_multi_region(&self.request.resource)
+                .into_iter()
+                .collect();
+        };
+        let mut out = Vec::new();
+        if !ap.policy_known {
+            out.push(Uncertainty {
+                statement: None,
+                reason: format!(
+                    "the policy of {} was not given: it could grant this request",
+                    ap.label()
+                ),
+                if_not_allowed: true,
+            });
+        }
+        if let Some(place) = &ap.pending {
+            let at = place.source.line_col(place.span.start);
+            out.push(Uncertainty {
+                statement: None,
+                reason: format!(
+                    "the established policy of {} is evaluated; a proposed policy ({}:{}:{}) differs from it and replaces it once S3 has applied it",
+                    ap.label(),
+                    place.source.name(),
+                    at.line,
+                    at.column
+                ),
+                if_not_allowed: false,
+            });
+        }
+        out
+    }
+
     /// The request as every layer but the bucket policy sees it.
     pub(super) fn main(&self) -> &Request {
         self.main_view.as_ref().unwrap_or(self.request)
@@ -81,14 +121,12 @@ impl<'a> Route<'a> {
             .access_point
             .and_then(|i| graph.s3.access_points.get(i))?;
         // AWS rule: access points do not support anonymous access (S3 "Access points
-        // restrictions and limitations").
+        // restrictions and limitations"); neither do Multi-Region Access Points (S3
+        // "Multi-Region Access Point restrictions and limitations").
         let (rule, reason) = if *caller == Caller::Anonymous {
             (
                 BlockRule::AccessPointAnonymous,
-                format!(
-                    "access point `{}` does not accept anonymous requests",
-                    ap.name
-                ),
+                format!("{} does not accept anonymous requests", ap.label()),
             )
         } else if let NetworkOrigin::Vpc { vpc_id } = &ap.network {
             // AWS rule: an access point restricted to a VPC rejects requests from elsewhere
@@ -120,6 +158,28 @@ impl<'a> Route<'a> {
     }
 }
 
+/// The doubt a request to a Multi-Region Access Point that was not given leaves: its policy
+/// and Block Public Access are not evaluated, and the bucket policy sees the request as
+/// written, not as routed to the bucket (S3 "Permissions" for Multi-Region Access Points).
+fn unknown_multi_region(resource: &str) -> Option<Uncertainty> {
+    let arn = crate::arn::Arn::split(resource)?;
+    let name = arn
+        .resource
+        .strip_prefix("accesspoint/")?
+        .split('/')
+        .next()?;
+    let mrap = arn.service == "s3"
+        && arn.region.is_empty()
+        && crate::aws_docs::multi_region::is_alias(name);
+    mrap.then(|| Uncertainty {
+        statement: None,
+        reason: format!(
+            "`{name}` is a Multi-Region Access Point that was not given (`multi-region-access-points/` in the bucket folder): the request is evaluated as written, without its policy, its Block Public Access or the bucket it routes to"
+        ),
+        if_not_allowed: true,
+    })
+}
+
 /// The request as the access point policy sees it (the access point ARN, owned by the access
 /// point's account) and as the bucket policy sees it (the bucket's ARN), both with the access
 /// point keys; `key` is the object key, if the request is for an object.
@@ -138,11 +198,14 @@ fn views(request: &Request, ap: &AccessPointFacts, key: Option<&str>) -> (Reques
         NetworkOrigin::Internet => "Internet",
         NetworkOrigin::Vpc { .. } => "VPC",
     };
-    let extra = [
+    let mut extra = vec![
         ("s3:DataAccessPointArn", head.to_string()),
         ("s3:DataAccessPointAccount", ap.account.clone()),
-        ("s3:AccessPointNetworkOrigin", origin.to_string()),
     ];
+    // A Multi-Region Access Point has no network origin, so the key is not set for it.
+    if !ap.is_multi_region() {
+        extra.push(("s3:AccessPointNetworkOrigin", origin.to_string()));
+    }
     let bucket_resource = match key {
         Some(k) => format!("arn:{partition}:s3:::{}/{k}", ap.bucket),
         None => format!("arn:{partition}:s3:::{}", ap.bucket),
@@ -155,6 +218,16 @@ fn views(request: &Request, ap: &AccessPointFacts, key: Option<&str>) -> (Reques
 
 /// The access point's line in the layer table.
 pub(super) fn report(ap: &AccessPointFacts) -> String {
+    if ap.is_multi_region() {
+        // AWS rule: a request through a Multi-Region Access Point must be allowed by its
+        // policy and by the policy of the bucket it is routed to (S3 "Permissions" for
+        // Multi-Region Access Points).
+        return format!(
+            "through {} of account {}: its policy and the bucket's must both allow",
+            ap.label(),
+            ap.account
+        );
+    }
     let origin = match &ap.network {
         NetworkOrigin::Internet => "Internet origin".to_string(),
         NetworkOrigin::Vpc { vpc_id } => format!("VPC `{vpc_id}` origin"),
