@@ -19,7 +19,8 @@
 # s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy, sts:GetCallerIdentity and
 # iam:GetAccountAuthorizationDetails; for the KMS keys of the default encryption and of the
 # objects, kms:DescribeKey, kms:GetKeyPolicy and kms:ListGrants (a key of another account needs
-# them there; without them its files are left out and the KMS leg stays unknown).
+# them there; without them its files are left out and the KMS leg stays unknown); and
+# ec2:DescribeVpcEndpoints for the account's S3 VPC endpoints in the bucket's region.
 #
 # A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
 # `{}`; a call that fails for another reason (AccessDenied, throttling) leaves no file, which
@@ -242,6 +243,11 @@ for key in ${kms_keys[@]+"${kms_keys[@]}"}; do
     fetch "$dir/key-policy.json" "" "${kms[@]}" get-key-policy --key-id "$arn" --policy-name default
     fetch "$dir/grants.json" "" "${kms[@]}" list-grants --key-id "$arn"
 done
+
+# The account's S3 VPC endpoints in the bucket's region, with their policies: a request
+# through one of them (aws:SourceVpce) must be allowed by its policy too.
+fetch vpc-endpoints.json "" ec2 --region "$region" describe-vpc-endpoints \
+    --filters "Name=service-name,Values=com.amazonaws.$region.s3"
 
 # The owner's account folder, beside the bucket folder.
 account_rel="../account-$account"

@@ -93,6 +93,11 @@ pub struct QueryArgs {
     /// What if the object were encrypted with this KMS key (key ARN)
     #[arg(long, value_name = "ARN")]
     sse_kms_key: Option<String>,
+    /// The VPC endpoint the request comes through (`aws ec2 describe-vpc-endpoints` output, or
+    /// an endpoint policy): its policy must allow, and its id is the request's
+    /// `aws:SourceVpce` unless `--context` gives one
+    #[arg(long, value_name = "FILE")]
+    vpce_policy: Option<PathBuf>,
     /// Output format. human: the decision, a table of the layers, the deciding statement
     /// shown in its file and each statement's outcome (and the KMS leg's, for an SSE-KMS
     /// object); json: `decision`, `determining`, `trace`, `context`, the notes and `kms`
@@ -135,6 +140,7 @@ impl From<QueryArgs> for QueryInput {
             describe_key: a.describe_key,
             head_object: a.head_object,
             sse_kms_key: a.sse_kms_key,
+            vpce_policy: a.vpce_policy,
         }
     }
 }
