@@ -182,6 +182,78 @@ pub struct Exploration {
     pub decided: usize,
 }
 
+/// One decided finding and the alike requests it stands for: each of `actions` on each of
+/// `resources` gets the same decision on the same context (the reductions of the search), so
+/// one witness, decided and replayed, answers for all of them.
+#[derive(Debug, Clone)]
+pub struct FindingClass {
+    /// The decided witness; its action and resource are the first of the lists.
+    pub finding: Finding,
+    /// The alike actions: positions in [`ClassExploration::actions`], ascending.
+    pub actions: Vec<usize>,
+    /// The alike resources: positions in [`ClassExploration::resources`], ascending.
+    pub resources: Vec<usize>,
+    /// The position of the principal class in the exploration's order.
+    pub principal: usize,
+    /// What kind of finding it is: 0 for an allowed request; a diff explored once for both
+    /// directions tells new access (0) from removed access (1).
+    pub outcome: usize,
+}
+
+/// [`Exploration`] with the alike requests kept as classes instead of one finding each.
+#[derive(Debug, Clone, Default)]
+pub struct ClassExploration {
+    /// The findings, class by class, each principal's in the order they were decided.
+    pub classes: Vec<FindingClass>,
+    /// Every action tried (name, and whether the catalogue does not know it), in order.
+    pub actions: Vec<(String, bool)>,
+    /// Every resource tried (the bucket ARN first, then the object ARNs), in order.
+    pub resources: Vec<String>,
+    /// Reasons the absence of a finding is not proof.
+    pub reasons: Vec<Reason>,
+    /// How many representative requests were decided.
+    pub decided: usize,
+}
+
+impl ClassExploration {
+    /// One finding per allowed request region, in the order of an exploration without the
+    /// reductions: by principal class, action, resource, then as decided.
+    pub fn expand(&self) -> Exploration {
+        let mut members: Vec<(usize, usize, usize, usize)> = Vec::new();
+        for (i, c) in self.classes.iter().enumerate() {
+            for a in &c.actions {
+                for r in &c.resources {
+                    members.push((c.principal, *a, *r, i));
+                }
+            }
+        }
+        members.sort_unstable();
+        let findings = members
+            .into_iter()
+            .filter_map(|(_, a, r, i)| {
+                let c = self.classes.get(i)?;
+                let mut f = c.finding.clone();
+                if c.actions.first() != Some(&a) {
+                    let (name, unknown) = self.actions.get(a)?;
+                    f.request.action.clone_from(name);
+                    f.request.action_lower = name.to_ascii_lowercase();
+                    f.unknown_action = *unknown;
+                }
+                if c.resources.first() != Some(&r) {
+                    let owner = f.request.resource_account.clone();
+                    f.request = f.request.retarget(self.resources.get(r)?, &owner, &[]);
+                }
+                Some(f)
+            })
+            .collect();
+        Exploration {
+            findings,
+            reasons: self.reasons.clone(),
+            decided: self.decided,
+        }
+    }
+}
+
 /// The answer to a question.
 #[derive(Debug, Clone)]
 pub enum Answer {
@@ -195,9 +267,13 @@ pub enum Answer {
 
 /// Answers `question`: the first allowed request found, or "no", or "uncertain".
 pub fn ask(question: &Question<'_>) -> Answer {
-    let mut e = search::explore(question, Some(1), true);
-    match e.findings.pop() {
-        Some(f) => Answer::Yes(Box::new(f)),
+    let mode = search::Mode {
+        limit: Some(1),
+        ..search::Mode::all(true)
+    };
+    let mut e = search::explore(question, mode);
+    match e.classes.pop() {
+        Some(c) => Answer::Yes(Box::new(c.finding)),
         None if e.reasons.is_empty() => Answer::No,
         None => Answer::Uncertain(e.reasons),
     }
@@ -205,14 +281,20 @@ pub fn ask(question: &Question<'_>) -> Answer {
 
 /// Enumerates every allowed region combination of `question` (one finding each).
 pub fn explore(question: &Question<'_>) -> Exploration {
-    search::explore(question, None, true)
+    search::explore(question, search::Mode::all(true)).expand()
+}
+
+/// [`explore`] with the alike actions and resources of each decided finding kept as one
+/// class: what `who-can` and `diff` summarise, without one request per member.
+pub fn explore_classes(question: &Question<'_>) -> ClassExploration {
+    search::explore(question, search::Mode::all(true))
 }
 
 /// [`explore`] without the reductions (alike actions and object keys decided once): every
 /// action and key region decided on its own. For tests that check the reductions are exact.
 #[doc(hidden)]
 pub fn explore_unreduced(question: &Question<'_>) -> Exploration {
-    search::explore(question, None, false)
+    search::explore(question, search::Mode::all(false)).expand()
 }
 
 /// Replays a finding the way a user would: a request rebuilt from its printable parts

@@ -632,3 +632,154 @@ fn the_reductions_change_no_finding() {
         diffs.join("\n")
     );
 }
+
+/// A `who-can` or `diff` group as the reductions must keep it: everything shown.
+fn group_key(g: &exact::who_can::Group) -> String {
+    format!(
+        "{:?} {} actions={:?} unknown={} resources={:?} when={:?} statements={:?} grants={:?} witness: {}",
+        g.stratum,
+        g.class.caller,
+        g.actions,
+        g.unknown_action,
+        g.resources,
+        g.when,
+        g.statements,
+        g.grants,
+        finding_key(&g.witness)
+    )
+}
+
+/// The requests a class exploration finds allowed: (principal, action, resource), each once.
+fn answers(e: &exact::ClassExploration) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for c in &e.classes {
+        for a in &c.actions {
+            for r in &c.resources {
+                out.insert(format!(
+                    "{} {} {}",
+                    c.finding.class.caller, e.actions[*a].0, e.resources[*r]
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The differences between `who-can` (and the class exploration) with and without the
+/// reductions, on `model`.
+fn class_differences(model: &eval::bucket::BucketModel) -> Vec<String> {
+    use exact::who_can::{WhoCanOptions, who_can_with};
+    let options = WhoCanOptions {
+        now: NOW,
+        ..WhoCanOptions::default()
+    };
+    let (fast, slow) = (
+        who_can_with(model, &options, true),
+        who_can_with(model, &options, false),
+    );
+    let a: Vec<String> = fast.groups.iter().map(group_key).collect();
+    let b: Vec<String> = slow.groups.iter().map(group_key).collect();
+    let mut out = Vec::new();
+    if a != b {
+        let first = a.iter().zip(&b).find(|(x, y)| x != y);
+        out.push(format!(
+            "{}: who-can: {} groups reduced, {} unreduced; first difference: {first:?}",
+            model.name,
+            a.len(),
+            b.len()
+        ));
+    }
+    if fast.reasons != slow.reasons {
+        out.push(format!("{}: who-can reasons differ", model.name));
+    }
+    let q = Question {
+        graph: &fast.graph,
+        bucket: model.name.clone(),
+        owner: fast.owner.clone(),
+        now: NOW,
+        scope: Scope::default(),
+    };
+    let reduced = answers(&exact::explore_classes(&q));
+    let unreduced: std::collections::BTreeSet<String> = exact::explore_unreduced(&q)
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f.class.caller, f.request.action, f.request.resource
+            )
+        })
+        .collect();
+    for d in reduced.symmetric_difference(&unreduced).take(3) {
+        out.push(format!("{}: answered by one side only: {d}", model.name));
+    }
+    out
+}
+
+/// The differences between `diff OLD NEW --removed` with and without the reductions.
+fn diff_differences(
+    old: &eval::bucket::BucketModel,
+    new: &eval::bucket::BucketModel,
+) -> Vec<String> {
+    use exact::who_can::WhoCanOptions;
+    let options = WhoCanOptions {
+        now: NOW,
+        ..WhoCanOptions::default()
+    };
+    let fast = exact::diff::diff_with(Some(old), Some(new), &options, true, true);
+    let slow = exact::diff::diff_with(Some(old), Some(new), &options, true, false);
+    let key = |gs: &[exact::who_can::Group]| gs.iter().map(group_key).collect::<Vec<_>>();
+    let mut out = Vec::new();
+    if key(&fast.added) != key(&slow.added) || key(&fast.removed) != key(&slow.removed) {
+        out.push(format!(
+            "diff {} -> {}: added {}/{} removed {}/{} groups (reduced/unreduced)",
+            old.name,
+            new.name,
+            fast.added.len(),
+            slow.added.len(),
+            fast.removed.len(),
+            slow.removed.len()
+        ));
+    }
+    if fast.reasons != slow.reasons {
+        out.push(format!("diff {} -> {}: reasons differ", old.name, new.name));
+    }
+    out
+}
+
+#[test]
+fn the_reduced_classes_answer_like_the_unreduced_search() {
+    // who-can and diff summarise finding classes (alike actions and keys kept as one decided
+    // finding): the same groups (actions, resources, conditions, statements, witness) and the
+    // same yes/no per principal class, action and resource as deciding every request region
+    // on its own, on the example bucket folder, the awsdocs bucket policies and a sample of
+    // the shared corpus (diff: each sampled policy against the next one).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("policies/buckets/example-bucket");
+    let tree = s3_access::contain::Root::new(std::slice::from_ref(&dir), dir.parent());
+    let folder = s3_access::aws_docs::load_bucket(&dir, &tree).unwrap();
+    let mut models = vec![eval::bucket::BucketModel::from_folder(&folder).unwrap()];
+    let full = std::env::var_os("S3_ACCESS_FULL_REDUCTION_CHECK").is_some();
+    let (docs_every, corpus_every) = if full { (1, 1) } else { (4, 20) };
+    models.extend(policy_models(
+        &root.join("tests/corpus/awsdocs-bucket-policies"),
+        docs_every,
+    ));
+    models.extend(policy_models(
+        &root.join("../../shared/corpus/s3-bucket-policies/unique"),
+        corpus_every,
+    ));
+    assert!(models.len() > 20, "only {} buckets", models.len());
+    let mut diffs: Vec<String> = models.iter().flat_map(class_differences).collect();
+    for pair in models.windows(2).step_by(3) {
+        if let [old, new] = pair {
+            diffs.extend(diff_differences(old, new));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}

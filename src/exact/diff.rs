@@ -10,7 +10,7 @@
 
 use super::search::{self, Judge};
 use super::who_can::{self, Group, WhoCanOptions};
-use super::{Finding, PrincipalScope, Question, Reason, Scope};
+use super::{ClassExploration, Finding, PrincipalScope, Question, Reason, Scope};
 use crate::eval::bucket::BucketModel;
 use crate::eval::decide::Response;
 use crate::eval::graph::Graph;
@@ -98,6 +98,19 @@ pub fn diff(
     options: &WhoCanOptions,
     removed: bool,
 ) -> BucketDiff {
+    diff_with(old, new, options, removed, true)
+}
+
+/// [`diff`], with the reductions of the search on or off: off only in tests that check they
+/// change no answer.
+#[doc(hidden)]
+pub fn diff_with(
+    old: Option<&BucketModel>,
+    new: Option<&BucketModel>,
+    options: &WhoCanOptions,
+    removed: bool,
+    reduce: bool,
+) -> BucketDiff {
     let prepare = |m: &BucketModel| who_can::with_assumed_identity(&m.graph);
     let old_g = old.map(prepare);
     let new_g = new.map(prepare);
@@ -138,16 +151,41 @@ pub fn diff(
             owner: &owner,
             now: options.now,
         };
-        let e = search::explore_by(&question, &judge, None, true);
+        let e = search::explore_by(&question, &judge, search::Mode::shown(reduce));
+        let groups = who_can::group(&e, &owner, &|f, o| judge.replays(f, o), &mut reasons);
         reasons.extend(e.reasons);
         decided += e.decided;
-        who_can::group(e.findings, &owner)
+        groups
     };
-    let added = run(new_g.as_ref(), old_g.as_ref(), 0);
-    let removed = if removed {
-        run(old_g.as_ref(), new_g.as_ref(), new_n)
-    } else {
-        Vec::new()
+    let (added, removed) = match (&old_g, &new_g) {
+        // Both directions over the same regions: one search deciding each representative on
+        // both versions (the two searches would try the same requests).
+        (Some(o), Some(n)) if removed => {
+            let judge = Both {
+                new: n,
+                old: o,
+                new_n,
+                owner: &owner,
+                now: options.now,
+            };
+            let e = search::explore_by(&question, &judge, search::Mode::shown(reduce));
+            reasons.extend(e.reasons.iter().cloned());
+            decided += e.decided;
+            let replays = |f: &Finding, o: usize| judge.replays(f, o);
+            (
+                who_can::group(&outcomes(&e, 0), &owner, &replays, &mut reasons),
+                who_can::group(&outcomes(&e, 1), &owner, &replays, &mut reasons),
+            )
+        }
+        _ => {
+            let added = run(new_g.as_ref(), old_g.as_ref(), 0);
+            let removed = if removed {
+                run(old_g.as_ref(), new_g.as_ref(), new_n)
+            } else {
+                Vec::new()
+            };
+            (added, removed)
+        }
     };
     // A value not known offline on either side may hide or fake a change: OLD's read as open
     // (an unknown principal as `*`, an unknown flag as off) may hide new access.
@@ -199,6 +237,61 @@ fn union(old: Option<&Graph>, new: Option<&Graph>) -> Graph {
     g
 }
 
+/// The findings of `e` of one outcome.
+fn outcomes(e: &ClassExploration, outcome: usize) -> ClassExploration {
+    ClassExploration {
+        classes: e
+            .classes
+            .iter()
+            .filter(|c| c.outcome == outcome)
+            .cloned()
+            .collect(),
+        actions: e.actions.clone(),
+        resources: e.resources.clone(),
+        reasons: Vec::new(),
+        decided: 0,
+    }
+}
+
+/// Judges a representative both ways: new access (outcome 0, NEW's decision) when NEW allows
+/// it and OLD does not, removed access (outcome 1, OLD's decision) the other way round. Both
+/// decisions' uncertainties are noted, as the two one-way searches note them.
+struct Both<'g> {
+    new: &'g Graph,
+    old: &'g Graph,
+    /// Where OLD's statements start in the union graph.
+    new_n: usize,
+    owner: &'g str,
+    now: i64,
+}
+
+impl Judge for Both<'_> {
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)> {
+        let new = decide(self.new, request, false);
+        Gained::note(&new, 0, reasons);
+        let old = decide(self.old, request, false);
+        Gained::note(&old, self.new_n, reasons);
+        match (
+            new.decision == Decision::Allow,
+            old.decision == Decision::Allow,
+        ) {
+            (true, false) => Some((new, 0)),
+            (false, true) => Some((old, 1)),
+            _ => None,
+        }
+    }
+
+    fn replays(&self, f: &Finding, outcome: usize) -> bool {
+        let (gains, loses) = if outcome == 0 {
+            (self.new, self.old)
+        } else {
+            (self.old, self.new)
+        };
+        super::replay(gains, f, self.owner, self.now)
+            && !super::replay(loses, f, self.owner, self.now)
+    }
+}
+
 /// Judges a representative: `gains` allows it and `loses` (absent: allows nothing) does not.
 struct Gained<'g> {
     gains: &'g Graph,
@@ -224,7 +317,7 @@ impl Gained<'_> {
 }
 
 impl Judge for Gained<'_> {
-    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response> {
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)> {
         let gained = decide(self.gains, request, false);
         Gained::note(&gained, self.offset, reasons);
         if gained.decision != Decision::Allow {
@@ -238,10 +331,10 @@ impl Judge for Gained<'_> {
             // An uncertain "not allowed" before may be an allow: the change is then not proven.
             Gained::note(&before, self.loses_offset, reasons);
         }
-        Some(gained)
+        Some((gained, 0))
     }
 
-    fn replays(&self, f: &Finding) -> bool {
+    fn replays(&self, f: &Finding, _: usize) -> bool {
         super::replay(self.gains, f, self.owner, self.now)
             && !self
                 .loses

@@ -8,7 +8,7 @@ use super::automaton::{self, Glob, Test};
 use super::keys::{self, Availability};
 use super::principals::{self, Class};
 use super::regions::{self, Written};
-use super::{Exploration, Finding, Question, Reason, ReasonKind};
+use super::{ClassExploration, Finding, FindingClass, Question, Reason, ReasonKind};
 use crate::arn::ArnPattern;
 use crate::eval::condition::{self, Compiled, Verdict};
 use crate::eval::context::{Context, Origin};
@@ -28,10 +28,11 @@ const AUTOMATON_LIMIT: usize = 50_000;
 /// How each representative request is judged: by default, allowed by `decide` on the
 /// question's graph; a diff judges by two graphs (`super::diff`) over the regions of their union.
 pub(super) trait Judge: Sync {
-    /// The response that makes `request` a finding, or `None`; uncertainties go to `reasons`.
-    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response>;
-    /// Whether a finding holds again when rebuilt from its printable parts.
-    fn replays(&self, f: &Finding) -> bool;
+    /// The response that makes `request` a finding and the finding's outcome (see
+    /// [`FindingClass::outcome`]), or `None`; uncertainties go to `reasons`.
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)>;
+    /// Whether a finding of `outcome` holds again when rebuilt from its printable parts.
+    fn replays(&self, f: &Finding, outcome: usize) -> bool;
 }
 
 /// The default judge: `decide` on one graph allows.
@@ -42,13 +43,13 @@ pub(super) struct Allowed<'g> {
 }
 
 impl Judge for Allowed<'_> {
-    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response> {
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)> {
         let response = decide(self.graph, request, false);
         uncertain_reasons(&response, reasons);
-        (response.decision == Decision::Allow).then_some(response)
+        (response.decision == Decision::Allow).then_some((response, 0))
     }
 
-    fn replays(&self, f: &Finding) -> bool {
+    fn replays(&self, f: &Finding, _: usize) -> bool {
         super::replay(self.graph, f, self.owner, self.now)
     }
 }
@@ -99,6 +100,10 @@ struct Prepared<'q> {
     classes: Vec<Class>,
     actions: Vec<ActionCand>,
     objects: Vec<String>,
+    /// The resources: the bucket ARN, then one object ARN per key of `objects`.
+    resource_arns: Vec<String>,
+    /// Per resource, whether the scope's resource pattern admits it.
+    in_scope: Vec<bool>,
     dims: Vec<Dim>,
     scope: Vec<Compiled>,
     /// Per statement, the reasons that apply when it takes part.
@@ -115,6 +120,8 @@ struct Prepared<'q> {
     /// Whether alike actions and object keys share one decision (off only to check that
     /// the reductions change nothing).
     reduce: bool,
+    /// Whether each finding is replayed as it is found.
+    replay_each: bool,
     /// Per action, whether each statement's action patterns match it.
     action_matches: Vec<Vec<bool>>,
     /// Per action and dimension, whether the action never carries a key that may otherwise
@@ -122,6 +129,28 @@ struct Prepared<'q> {
     action_never: Vec<Vec<bool>>,
     /// Per object key, its class (`None`: decided on its own).
     key_classes: Vec<Option<usize>>,
+    /// The accounts the S3 facts name (owner, ACL grantees, object and access point owners):
+    /// `decide` compares the caller's account with these.
+    fact_accounts: Vec<String>,
+    /// Whether a statement or the scope holds a policy variable (its values then depend on
+    /// the caller's keys: principal classes are not merged).
+    variables: bool,
+}
+
+/// What `decide` can tell about a principal class (see [`Prepared::class_signature`]).
+#[derive(PartialEq, Eq, Hash)]
+struct ClassSignature {
+    kind: std::mem::Discriminant<Caller>,
+    facts: [bool; 3],
+    principal_type: &'static str,
+    /// The account if the S3 facts name it, `Some("")` for another account.
+    account: Option<String>,
+    service: Option<String>,
+    /// How each statement's principal names the caller (`GrantKind` as a number, 0: not;
+    /// plus 4 when a Federated principal may name it).
+    grants: Vec<u8>,
+    conditions: Vec<bool>,
+    avail: Vec<Availability>,
 }
 
 /// What `decide` can tell about an action (see [`Prepared::action_class`]).
@@ -141,58 +170,111 @@ struct Entry<'a> {
     conds: Vec<(&'a Compiled, usize)>,
 }
 
-pub(super) fn explore(q: &Question<'_>, limit: Option<usize>, reduce: bool) -> Exploration {
+/// How an exploration runs.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Mode {
+    /// Stop after this many finding classes (`None`: every one).
+    pub(super) limit: Option<usize>,
+    /// Whether alike actions and object keys share one decision (off only to check that the
+    /// reductions change nothing).
+    pub(super) reduce: bool,
+    /// Whether every finding is replayed as it is found; off when the caller replays the
+    /// findings it shows (`who-can` and `diff` replay each group's witness).
+    pub(super) replay_each: bool,
+}
+
+impl Mode {
+    /// Every finding, each replayed.
+    pub(super) fn all(reduce: bool) -> Mode {
+        Mode {
+            limit: None,
+            reduce,
+            replay_each: true,
+        }
+    }
+
+    /// Every finding; the caller replays those it shows.
+    pub(super) fn shown(reduce: bool) -> Mode {
+        Mode {
+            replay_each: false,
+            ..Mode::all(reduce)
+        }
+    }
+}
+
+pub(super) fn explore(q: &Question<'_>, mode: Mode) -> ClassExploration {
     let judge = Allowed {
         graph: q.graph,
         owner: &q.owner,
         now: q.now,
     };
-    explore_by(q, &judge, limit, reduce)
+    explore_by(q, &judge, mode)
 }
 
 /// Explores `q`'s regions (computed from `q.graph`), judging each representative by `judge`;
-/// `reduce` merges the action and key classes `decide` cannot tell apart (exact; off only to
-/// test that).
+/// `mode.reduce` merges the action and key classes `decide` cannot tell apart (exact; off
+/// only to test that).
 pub(super) fn explore_by<'q>(
     q: &'q Question<'q>,
     judge: &'q dyn Judge,
-    limit: Option<usize>,
-    reduce: bool,
-) -> Exploration {
+    mode: Mode,
+) -> ClassExploration {
     use rayon::prelude::*;
+    let limit = mode.limit;
     let mut reasons: Vec<Reason> = Vec::new();
-    let p = Prepared::new(q, judge, &mut reasons, reduce);
-    let admitted: Vec<&Class> = p
+    let p = Prepared::new(q, judge, &mut reasons, mode);
+    let admitted: Vec<(usize, &Class)> = p
         .classes
         .iter()
         .filter(|c| q.scope.principals.admits(&c.caller))
+        .enumerate()
         .collect();
     let n = q.graph.statements.len();
-    let mut out = Exploration::default();
+    let mut out = ClassExploration::default();
     match limit {
         // Every finding: the principal classes are independent, explored in parallel (the
         // results are collected in class order, so the output does not depend on timing).
+        // A class alike an earlier one (see `Prepared::class_signature`) follows it.
         None => {
-            let parts: Vec<(Exploration, Vec<Reason>)> = admitted
+            let one = |i: usize, class: &Class| {
+                let mut o = Found::new(i);
+                let mut r = Vec::new();
+                let mut noted = vec![false; n];
+                p.class_regions(class, &mut o, &mut r, &mut noted, None);
+                (o, r)
+            };
+            let leaders = p.leaders(&admitted);
+            let led: Vec<Option<(Found, Vec<Reason>)>> = admitted
                 .par_iter()
-                .map(|class| {
-                    let mut o = Exploration::default();
-                    let mut r = Vec::new();
-                    let mut noted = vec![false; n];
-                    p.class_regions(class, &mut o, &mut r, &mut noted, None);
-                    (o, r)
+                .zip(&leaders)
+                .map(|((i, class), l)| l.is_none().then(|| one(*i, class)))
+                .collect();
+            let followed: Vec<Option<(Found, Vec<Reason>)>> = admitted
+                .par_iter()
+                .zip(&leaders)
+                .map(|((i, class), l)| {
+                    let (leader, _) = led.get((*l)?)?.as_ref()?;
+                    Some(
+                        p.follow(class, *i, leader)
+                            .unwrap_or_else(|| one(*i, class)),
+                    )
                 })
                 .collect();
+            let parts = led.into_iter().zip(followed).filter_map(|(a, b)| a.or(b));
             for (o, r) in parts {
-                out.findings.extend(o.findings);
+                out.classes.extend(o.classes);
                 out.decided += o.decided;
                 reasons.extend(r);
             }
         }
         Some(_) => {
             let mut noted = vec![false; n];
-            for class in admitted {
-                if p.class_regions(class, &mut out, &mut reasons, &mut noted, limit) {
+            for (i, class) in admitted {
+                let mut o = Found::new(i);
+                let stop = p.class_regions(class, &mut o, &mut reasons, &mut noted, limit);
+                out.classes.extend(o.classes);
+                out.decided += o.decided;
+                if stop {
                     break;
                 }
             }
@@ -201,7 +283,30 @@ pub(super) fn explore_by<'q>(
     reasons.sort_by_key(|r| (r.kind, r.statement));
     reasons.dedup();
     out.reasons = reasons;
+    out.actions = p
+        .actions
+        .iter()
+        .map(|a| (a.name.clone(), a.unknown))
+        .collect();
+    out.resources = p.resource_arns;
     out
+}
+
+/// The findings of one principal class, as classes of alike requests.
+struct Found {
+    principal: usize,
+    classes: Vec<FindingClass>,
+    decided: usize,
+}
+
+impl Found {
+    fn new(principal: usize) -> Found {
+        Found {
+            principal,
+            classes: Vec::new(),
+            decided: 0,
+        }
+    }
 }
 
 impl<'q> Prepared<'q> {
@@ -209,8 +314,9 @@ impl<'q> Prepared<'q> {
         q: &'q Question<'q>,
         judge: &'q dyn Judge,
         reasons: &mut Vec<Reason>,
-        reduce: bool,
+        mode: Mode,
     ) -> Prepared<'q> {
+        let reduce = mode.reduce;
         let graph = q.graph;
         let classes = match &q.scope.principals {
             super::PrincipalScope::Caller(c) => vec![Class {
@@ -249,6 +355,7 @@ impl<'q> Prepared<'q> {
             .map(|s| s.conditions.iter().map(of).collect())
             .collect();
         let scope_dims = scope.iter().map(of).collect();
+        let variables = variables(q, &scope);
         let gates: Vec<Compiled> = gate_written
             .iter()
             .map(|c| condition::compile(c, false))
@@ -274,12 +381,24 @@ impl<'q> Prepared<'q> {
         } else {
             vec![None; objects.len()]
         };
+        let bucket = format!("arn:aws:s3:::{}", q.bucket);
+        let mut resource_arns = vec![bucket.clone()];
+        resource_arns.extend(objects.iter().map(|k| format!("{bucket}/{k}")));
+        let in_scope = match &q.scope.resource {
+            Some(p) => {
+                let p = ArnPattern::resource(p);
+                resource_arns.iter().map(|r| p.is_match(r)).collect()
+            }
+            None => vec![true; resource_arns.len()],
+        };
         Prepared {
             q,
             judge,
             classes,
             actions,
             objects,
+            resource_arns,
+            in_scope,
             dims,
             scope,
             statement_reasons: statement_reasons(graph),
@@ -288,20 +407,173 @@ impl<'q> Prepared<'q> {
             gates,
             gate_dims,
             reduce,
+            replay_each: mode.replay_each,
             action_matches,
             action_never,
             key_classes,
+            fact_accounts: fact_accounts(q),
+            variables,
         }
+    }
+
+    /// What `decide` can tell about a principal class: `None` when the class is explored on
+    /// its own (the reductions are off, or a policy variable reads the caller's keys). Two
+    /// classes alike in all of it get the same decision on the same (action, resource,
+    /// context): `decide` reads the caller only through its kind and the facts of its kind
+    /// (identity policies, session, service-linked role, principal type), its account compared
+    /// with the owner and the accounts of the S3 facts (ACL grantees, object and access point
+    /// owners), its service name, how each statement's principal names it, and the keys
+    /// derived from it, which conditions read (each condition's value on the caller's keys,
+    /// and which keys the caller can send at all).
+    fn class_signature(&self, class: &Class) -> Option<ClassSignature> {
+        // A VPC endpoint policy's principals name callers outside the graph's statements:
+        // with endpoints, every class is explored on its own.
+        if !self.reduce || self.variables || !self.q.graph.vpc_endpoints.is_empty() {
+            return None;
+        }
+        let (q, caller) = (self.q, &class.caller);
+        let graph = q.graph;
+        let bucket = self.resource_arns.first()?;
+        let base = Request::new(
+            caller.clone(),
+            "s3:GetObject",
+            bucket,
+            Some(&q.owner),
+            &[],
+            q.now,
+        );
+        let holds = |c: &Compiled| condition::evaluate(c, &base.context) == Verdict::True;
+        let conditions = graph
+            .statements
+            .iter()
+            .flat_map(|s| s.conditions.iter())
+            .chain(&self.scope)
+            .map(holds)
+            .collect();
+        let account = caller.account().map(|a| {
+            if self.fact_accounts.iter().any(|f| f == a) {
+                a.to_string()
+            } else {
+                String::new()
+            }
+        });
+        Some(ClassSignature {
+            kind: std::mem::discriminant(caller),
+            facts: [
+                caller.has_identity_policies(),
+                caller.has_session(),
+                caller.is_service_linked_role(),
+            ],
+            principal_type: caller.principal_type(),
+            account,
+            service: match caller {
+                Caller::Service { name } => Some(name.clone()),
+                _ => None,
+            },
+            grants: graph
+                .statements
+                .iter()
+                .map(|s| {
+                    use crate::eval::graph::GrantKind;
+                    let federated = crate::eval::decide::federated_may_name(graph, s, caller);
+                    let kind = match s.principal_grant(caller, &graph.s3) {
+                        None => 0,
+                        Some(GrantKind::Account) => 1,
+                        Some(GrantKind::Role) => 2,
+                        Some(GrantKind::Direct) => 3,
+                    };
+                    kind + if federated { 4 } else { 0 }
+                })
+                .collect(),
+            conditions,
+            avail: self
+                .dims
+                .iter()
+                .map(|d| {
+                    d.keys
+                        .first()
+                        .map_or(Availability::Never, |k| keys::availability(k, caller))
+                })
+                .collect(),
+        })
+    }
+
+    /// For each admitted class, the earlier class it is alike (`None`: explored itself).
+    fn leaders(&self, admitted: &[(usize, &Class)]) -> Vec<Option<usize>> {
+        let mut first: HashMap<ClassSignature, usize> = HashMap::new();
+        admitted
+            .iter()
+            .enumerate()
+            .map(|(k, (_, class))| {
+                let sig = self.class_signature(class)?;
+                let lead = *first.entry(sig).or_insert(k);
+                (lead != k).then_some(lead)
+            })
+            .collect()
+    }
+
+    /// The findings of `class`, alike the class `leader` was found for: each of the leader's
+    /// findings with this caller, judged again (the region search would try the same
+    /// requests and keep the same ones). `None` if one is judged otherwise (then the class is
+    /// explored on its own).
+    fn follow(
+        &self,
+        class: &Class,
+        principal: usize,
+        leader: &Found,
+    ) -> Option<(Found, Vec<Reason>)> {
+        let q = self.q;
+        let mut out = Found::new(principal);
+        let mut reasons = Vec::new();
+        for c in &leader.classes {
+            let f = &c.finding;
+            let mut request = Request::new(
+                class.caller.clone(),
+                &f.request.action,
+                &f.request.resource,
+                Some(&q.owner),
+                &[],
+                q.now,
+            );
+            for (k, v) in &f.given {
+                request.context.set(k, v.clone(), Origin::Given);
+            }
+            for k in &f.absent {
+                request.context.remove(k);
+            }
+            out.decided += 1;
+            let (response, outcome) = self.judge.judge(&request, &mut reasons)?;
+            let finding = Finding {
+                class: class.clone(),
+                unknown_action: f.unknown_action,
+                request,
+                given: f.given.clone(),
+                absent: f.absent.clone(),
+                response,
+            };
+            if outcome != c.outcome || (self.replay_each && !self.judge.replays(&finding, outcome))
+            {
+                return None;
+            }
+            out.classes.push(FindingClass {
+                finding,
+                actions: c.actions.clone(),
+                resources: c.resources.clone(),
+                principal,
+                outcome,
+            });
+        }
+        Some((out, reasons))
     }
 
     /// Tries every action and resource region for one principal class; true when `limit`
     /// findings have been found. With the reductions on, an action alike an earlier one (see
     /// [`Prepared::action_class`]) and an object key alike an earlier one (see
-    /// [`key_classes`]) are not decided again: the earlier findings are copied, renamed.
+    /// [`key_classes`]) are not decided again: they join the earlier findings' classes.
     fn class_regions(
         &self,
         class: &Class,
-        out: &mut Exploration,
+        out: &mut Found,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
         limit: Option<usize>,
@@ -319,11 +591,24 @@ impl<'q> Prepared<'q> {
                 })
             })
             .collect();
+        // One request per class, renamed and retargeted per region: what `Request::new` sets
+        // depends on the caller, the owner and the time, and on the action only through its
+        // service (every action tried is `s3:`); building it anew per action was the search's
+        // largest cost.
+        let bucket = self.resource_arns.first().map_or("", String::as_str);
+        let class_base = Request::new(
+            class.caller.clone(),
+            "s3:*",
+            bucket,
+            Some(&q.owner),
+            &[],
+            q.now,
+        );
         for (index, action) in self.actions.iter().enumerate() {
             let resources = self.resources(action);
-            let Some((first, _)) = resources.first() else {
+            if resources.is_empty() {
                 continue;
-            };
+            }
             let never = self.action_never.get(index);
             let avail: Vec<Availability> = by_caller
                 .iter()
@@ -339,55 +624,42 @@ impl<'q> Prepared<'q> {
                 .collect();
             let sig = self.action_class(index, action, &avail);
             if let Some(range) = sig.as_ref().and_then(|s| done.get(s)) {
-                let copies: Vec<Finding> = out.findings[range.clone()]
-                    .iter()
-                    .map(|f| renamed(f, action))
-                    .collect();
-                out.findings.extend(copies);
-                if limit.is_some_and(|l| out.findings.len() >= l) {
-                    return true;
+                for c in out.classes.get_mut(range.clone()).into_iter().flatten() {
+                    c.actions.push(index);
                 }
                 continue;
             }
-            let start = out.findings.len();
-            // The context does not depend on the resource: one request per action, retargeted.
-            let base = Request::new(
-                class.caller.clone(),
-                &action.name,
-                first,
-                Some(&q.owner),
-                &[],
-                q.now,
-            );
+            let start = out.classes.len();
             // Per key class, the findings of its first key.
             let mut keys_done: HashMap<usize, std::ops::Range<usize>> = HashMap::new();
             for (resource, key_class) in &resources {
                 if let Some(range) = key_class.and_then(|k| keys_done.get(&k)) {
-                    let copies: Vec<Finding> = out.findings[range.clone()]
-                        .iter()
-                        .map(|f| retargeted(f, resource, &q.owner))
-                        .collect();
-                    out.findings.extend(copies);
+                    for c in out.classes.get_mut(range.clone()).into_iter().flatten() {
+                        c.resources.push(*resource);
+                    }
                 } else {
-                    let from = out.findings.len();
-                    let request = base.retarget(resource, &q.owner, &[]);
+                    let from = out.classes.len();
+                    let arn = self.resource_arns.get(*resource).map_or("", String::as_str);
+                    let mut request = class_base.retarget(arn, &q.owner, &[]);
+                    request.action.clone_from(&action.name);
+                    request.action_lower = action.name.to_ascii_lowercase();
                     let region = Region {
                         class,
-                        action,
-                        base: &request,
+                        action: (index, action),
+                        resource: *resource,
                         avail: &avail,
                     };
-                    self.region(&region, out, reasons, noted);
+                    self.region(&region, &mut request, out, reasons, noted);
                     if let Some(k) = key_class {
-                        keys_done.insert(*k, from..out.findings.len());
+                        keys_done.insert(*k, from..out.classes.len());
                     }
                 }
-                if limit.is_some_and(|l| out.findings.len() >= l) {
+                if limit.is_some_and(|l| out.classes.len() >= l) {
                     return true;
                 }
             }
             if let Some(sig) = sig {
-                done.insert(sig, start..out.findings.len());
+                done.insert(sig, start..out.classes.len());
             }
         }
         false
@@ -418,26 +690,21 @@ impl<'q> Prepared<'q> {
         })
     }
 
-    /// The resources `action` is tried on, within the scope, each with the class of its
-    /// object key (`None` for the bucket, or when keys are not reduced).
-    fn resources(&self, action: &ActionCand) -> Vec<(String, Option<usize>)> {
-        let bucket = format!("arn:aws:s3:::{}", self.q.bucket);
+    /// The resources `action` is tried on, within the scope (positions in `resource_arns`),
+    /// each with the class of its object key (`None` for the bucket, or when keys are not
+    /// reduced).
+    fn resources(&self, action: &ActionCand) -> Vec<(usize, Option<usize>)> {
         let mut out = Vec::new();
         if action.on_bucket {
-            out.push((bucket.clone(), None));
+            out.push((0, None));
         }
         if action.on_object {
-            out.extend(self.objects.iter().enumerate().map(|(i, k)| {
-                (
-                    format!("{bucket}/{k}"),
-                    self.key_classes.get(i).copied().flatten(),
-                )
-            }));
+            out.extend(
+                (0..self.objects.len())
+                    .map(|i| (i + 1, self.key_classes.get(i).copied().flatten())),
+            );
         }
-        if let Some(p) = &self.q.scope.resource {
-            let p = ArnPattern::resource(p);
-            out.retain(|(r, _)| p.is_match(r));
-        }
+        out.retain(|(r, _)| self.in_scope.get(*r).copied().unwrap_or(false));
         out
     }
 
@@ -455,12 +722,13 @@ impl<'q> Prepared<'q> {
     fn region(
         &self,
         r: &Region<'_>,
-        out: &mut Exploration,
+        request: &mut Request,
+        out: &mut Found,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
     ) {
         let q = self.q;
-        let (caller, base) = (&r.class.caller, r.base);
+        let (caller, base) = (&r.class.caller, &*request);
         let mut entries: Vec<Entry<'_>> = Vec::new();
         for (id, s) in q.graph.statements.iter().enumerate() {
             let named = s.principal_grant(caller, &q.graph.s3).is_some()
@@ -487,23 +755,23 @@ impl<'q> Prepared<'q> {
                 );
             }
             let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
-            if let Some(e) = entry(Some(id), &s.conditions, dims, r) {
+            if let Some(e) = entry(Some(id), &s.conditions, dims, r.avail, base) {
                 entries.push(e);
             }
         }
         // Each endpoint gate as an entry of its own, so that requests through the endpoint
         // and the others are decided apart (the scope's entry stays last).
         for (gate, dim) in self.gates.iter().zip(&self.gate_dims) {
-            if let Some(e) = entry(None, std::slice::from_ref(gate), &[*dim], r) {
+            if let Some(e) = entry(None, std::slice::from_ref(gate), &[*dim], r.avail, base) {
                 entries.push(e);
             }
         }
-        let Some(scope) = entry(None, &self.scope, &self.scope_dims, r) else {
+        let Some(scope) = entry(None, &self.scope, &self.scope_dims, r.avail, base) else {
             return;
         };
         entries.push(scope);
         for assignment in self.assignments(&entries, r.avail, reasons) {
-            self.decide_one(r.class, r.action, base, &assignment, out, reasons);
+            self.decide_one(r, request, &assignment, out, reasons);
         }
     }
 
@@ -574,19 +842,18 @@ impl<'q> Prepared<'q> {
         states.into_iter().map(|(_, a)| a).collect()
     }
 
-    /// Builds the witness of one assignment, decides it, and records it when allowed.
+    /// Sets one assignment's keys on the region's request, decides it, and records the
+    /// witness when it is a finding. Every assignment of a region sets or removes the same
+    /// dimensions, so the request is reused from one assignment to the next (no copy per
+    /// request): it holds exactly the region's context plus the current assignment.
     fn decide_one(
         &self,
-        class: &Class,
-        action: &ActionCand,
-        base: &Request,
+        r: &Region<'_>,
+        request: &mut Request,
         assignment: &[(usize, Option<usize>)],
-        out: &mut Exploration,
+        out: &mut Found,
         reasons: &mut Vec<Reason>,
     ) {
-        let mut request = base.clone();
-        let mut given: Vec<(String, Vec<String>)> = Vec::new();
-        let mut absent: Vec<String> = Vec::new();
         for (d, opt) in assignment {
             let Some(dim) = self.dims.get(*d) else {
                 continue;
@@ -594,31 +861,41 @@ impl<'q> Prepared<'q> {
             match opt.and_then(|i| dim.values.get(i)) {
                 Some(values) => {
                     for (k, v) in dim_entries(dim, values) {
-                        request.context.set(&k, v.clone(), Origin::Given);
-                        given.push((k, v));
+                        request.context.set(&k, v, Origin::Given);
                     }
                 }
                 None => {
                     for k in &dim.keys {
                         request.context.remove(k);
                     }
-                    absent.push(dim.shown.clone());
                 }
             }
         }
         out.decided += 1;
-        let Some(response) = self.judge.judge(&request, reasons) else {
+        let Some((response, outcome)) = self.judge.judge(request, reasons) else {
             return;
         };
+        let mut given: Vec<(String, Vec<String>)> = Vec::new();
+        let mut absent: Vec<String> = Vec::new();
+        for (d, opt) in assignment {
+            let Some(dim) = self.dims.get(*d) else {
+                continue;
+            };
+            match opt.and_then(|i| dim.values.get(i)) {
+                Some(values) => given.extend(dim_entries(dim, values)),
+                None => absent.push(dim.shown.clone()),
+            }
+        }
+        let (index, action) = r.action;
         let finding = Finding {
-            class: class.clone(),
+            class: r.class.clone(),
             unknown_action: action.unknown,
-            request,
+            request: request.clone(),
             given,
             absent,
             response,
         };
-        if !self.judge.replays(&finding) {
+        if self.replay_each && !self.judge.replays(&finding, outcome) {
             debug_assert!(false, "witness does not replay: {:?}", finding.request);
             reasons.push(Reason::new(
                 ReasonKind::Replay,
@@ -630,33 +907,43 @@ impl<'q> Prepared<'q> {
             ));
             return;
         }
-        out.findings.push(finding);
+        out.classes.push(FindingClass {
+            finding,
+            actions: vec![index],
+            resources: vec![r.resource],
+            principal: out.principal,
+            outcome,
+        });
     }
 }
 
-/// One request region: a principal class, an action, and the request of one resource.
+/// One request region: a principal class, an action and one resource.
 struct Region<'r> {
     class: &'r Class,
-    action: &'r ActionCand,
-    base: &'r Request,
+    /// The action and its position.
+    action: (usize, &'r ActionCand),
+    /// The resource's position in `Prepared::resource_arns`.
+    resource: usize,
     /// How each dimension's keys can appear in the region.
     avail: &'r [Availability],
 }
 
-/// The entry of a statement's conditions in region `r`: `None` when a condition on a key the
-/// region fixes is false (the statement cannot match in this region).
+/// The entry of a statement's conditions in a region (its keys' availability `avail`, its
+/// request `base`): `None` when a condition on a key the region fixes is false (the statement
+/// cannot match in this region).
 fn entry<'a>(
     statement: Option<usize>,
     conditions: &'a [Compiled],
     dims: &[Option<usize>],
-    r: &Region<'_>,
+    avail: &[Availability],
+    base: &Request,
 ) -> Option<Entry<'a>> {
     let mut conds = Vec::new();
     for (i, c) in conditions.iter().enumerate() {
-        match Prepared::slot(dims.get(i).copied().flatten(), r.avail) {
+        match Prepared::slot(dims.get(i).copied().flatten(), avail) {
             Some(d) => conds.push((c, d)),
             None => {
-                if condition::evaluate(c, &r.base.context) != Verdict::True {
+                if condition::evaluate(c, &base.context) != Verdict::True {
                     return None;
                 }
             }
@@ -678,22 +965,6 @@ fn never_for(dim: &Dim, action: &str) -> bool {
     };
     keys::availability(k, &probe) == Availability::Free
         && keys::availability_for(k, &probe, action) == Availability::Never
-}
-
-/// A finding of an action alike `action`, for `action`.
-fn renamed(f: &Finding, action: &ActionCand) -> Finding {
-    let mut f = f.clone();
-    f.request.action.clone_from(&action.name);
-    f.request.action_lower = action.name.to_ascii_lowercase();
-    f.unknown_action = action.unknown;
-    f
-}
-
-/// A finding on an object key alike the finding's, on `resource`.
-fn retargeted(f: &Finding, resource: &str, owner: &str) -> Finding {
-    let mut f = f.clone();
-    f.request = f.request.retarget(resource, owner, &[]);
-    f
 }
 
 /// The class of each object key: keys every statement's Resource treats alike and that the
@@ -737,6 +1008,40 @@ fn key_classes(q: &Question<'_>, objects: &[String]) -> Vec<Option<usize>> {
             Some(*seen.entry(bits).or_insert(next))
         })
         .collect()
+}
+
+/// The accounts the S3 facts name: the owner, ACL grantees' accounts, object owners and
+/// access point owners.
+fn fact_accounts(q: &Question<'_>) -> Vec<String> {
+    let s3 = &q.graph.s3;
+    let mut out = vec![q.owner.clone()];
+    out.extend(s3.canonical_ids.iter().map(|(_, a)| a.clone()));
+    out.extend(s3.objects.iter().filter_map(|o| o.owner_account.clone()));
+    out.extend(s3.object_owner.clone());
+    out.extend(s3.access_points.iter().map(|a| a.account.clone()));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a statement's Resource or condition, or a scope condition, holds a policy variable.
+fn variables(q: &Question<'_>, scope: &[Compiled]) -> bool {
+    let in_conditions = |cs: &[Compiled]| {
+        cs.iter().any(|c| {
+            c.values
+                .iter()
+                .any(|v| matches!(v, condition::Value::Variable(_)))
+        })
+    };
+    in_conditions(scope)
+        || q.graph.statements.iter().any(|s| {
+            in_conditions(&s.conditions)
+                || s.resources.as_ref().is_some_and(|(_, items)| {
+                    items
+                        .iter()
+                        .any(|m| matches!(m, ResourceMatcher::Variable(_)))
+                })
+        })
 }
 
 /// The keys and values a dimension's value sets (the time sets both time keys).

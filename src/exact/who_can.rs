@@ -4,7 +4,9 @@
 //! each group with its actions, resources, the condition values common to all its requests,
 //! one witness request and the statements and ACL grants that grant it.
 
-use super::{Class, Exploration, Finding, PrincipalScope, Question, Reason, Scope};
+use super::{
+    Class, ClassExploration, Finding, FindingClass, PrincipalScope, Question, Reason, Scope,
+};
 use crate::eval::bucket::BucketModel;
 use crate::eval::graph::{Graph, Layer};
 use crate::eval::request::Caller;
@@ -85,6 +87,13 @@ pub const ASSUMED_IDENTITY: &str = "(assumed: the caller's own identity policies
 
 /// Explores every request to `model`'s bucket and groups the allowed ones.
 pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
+    who_can_with(model, options, true)
+}
+
+/// [`who_can`], with the reductions of the search (alike principals, actions and object keys
+/// decided once) on or off: off only in tests that check they change no answer.
+#[doc(hidden)]
+pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) -> WhoCan {
     let (graph, identity_assumed) = with_assumed_identity(&model.graph);
     let (owner, owner_assumed) = match &model.owner {
         Some(o) => (o.clone(), false),
@@ -103,19 +112,27 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
                 conditions: Vec::new(),
             },
         };
-        super::explore(&q)
+        super::search::explore(&q, super::search::Mode::shown(reduce))
     };
-    let Exploration {
-        findings,
+    let mut replayed = Vec::new();
+    let replays = |f: &Finding, _: usize| super::replay(&graph, f, &owner, options.now);
+    let groups = group(&e, &owner, &replays, &mut replayed);
+    let ClassExploration {
         mut reasons,
         decided,
+        ..
     } = e;
     // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
     // Public Access flag as off): the answer is uncertain and says which and where.
     reasons.extend(unsettled(&model.graph));
+    if !replayed.is_empty() {
+        reasons.extend(replayed);
+        reasons.sort_by_key(|r| (r.kind, r.statement));
+        reasons.dedup();
+    }
     WhoCan {
         bucket: model.name.clone(),
-        groups: group(findings, &owner),
+        groups,
         owner,
         owner_assumed,
         identity_assumed,
@@ -204,42 +221,65 @@ fn action_rank(a: &str) -> (usize, String) {
     )
 }
 
-/// Groups findings by principal class and what grants them.
-pub(super) fn group(findings: Vec<Finding>, owner: &str) -> Vec<Group> {
-    let mut groups: Vec<(Vec<Finding>, Vec<usize>, Vec<AclRef>)> = Vec::new();
+/// Groups the findings by principal class and what grants them. A group's actions and
+/// resources are those of all its members (each finding class stands for its alike actions
+/// and resources), the resources in the order an unreduced exploration first meets them; its
+/// witness is its first finding in that order, one that was decided, and is replayed here by
+/// `replays` (a witness that does not replay is a bug: its group is withheld and the answer
+/// uncertain, as a finding that does not replay is during the search).
+pub(super) fn group(
+    e: &ClassExploration,
+    owner: &str,
+    replays: &dyn Fn(&Finding, usize) -> bool,
+    reasons: &mut Vec<Reason>,
+) -> Vec<Group> {
+    let mut groups: Vec<Vec<&FindingClass>> = Vec::new();
     // The findings of one principal class are contiguous (`explore` returns them class by
     // class): the groups of the current class, by what grants them.
     let mut current: std::collections::BTreeMap<(Vec<usize>, Vec<AclRef>), usize> =
         std::collections::BTreeMap::new();
-    for f in findings {
-        let mut statements = f.response.determining.clone();
+    let mut principal = None;
+    for c in &e.classes {
+        if principal != Some(c.principal) {
+            current.clear();
+            principal = Some(c.principal);
+        }
+        let mut statements = c.finding.response.determining.clone();
         statements.sort_unstable();
         statements.dedup();
-        let mut grants = f.response.grants.clone();
+        let mut grants = c.finding.response.grants.clone();
         grants.sort();
-        let same_class = groups
-            .last()
-            .and_then(|(fs, _, _)| fs.first())
-            .is_some_and(|x| x.class.caller == f.class.caller);
-        if !same_class {
-            current.clear();
-        }
-        let key = (statements, grants);
-        match current.get(&key) {
+        match current.get(&(statements.clone(), grants.clone())) {
             Some(&i) => {
-                if let Some((fs, _, _)) = groups.get_mut(i) {
-                    fs.push(f);
+                if let Some(fs) = groups.get_mut(i) {
+                    fs.push(c);
                 }
             }
             None => {
-                current.insert(key.clone(), groups.len());
-                groups.push((vec![f], key.0, key.1));
+                current.insert((statements, grants), groups.len());
+                groups.push(vec![c]);
             }
         }
     }
     let mut out: Vec<Group> = groups
         .into_iter()
-        .filter_map(|(fs, statements, grants)| summarise(fs, statements, grants, owner))
+        .filter_map(|fs| {
+            let w = fs.first()?;
+            if !replays(&w.finding, w.outcome) {
+                debug_assert!(false, "witness does not replay: {:?}", w.finding.request);
+                let r = &w.finding.request;
+                reasons.push(Reason::new(
+                    super::ReasonKind::Replay,
+                    None,
+                    format!(
+                        "a request found allowed ({} {} on {}) is not allowed when rebuilt; the finding is withheld (a bug: please report it)",
+                        r.caller, r.action, r.resource
+                    ),
+                ));
+                return None;
+            }
+            summarise(&fs, e, owner)
+        })
         .collect();
     out.sort_by(|a, b| {
         (a.stratum, a.class.caller.to_string()).cmp(&(b.stratum, b.class.caller.to_string()))
@@ -247,43 +287,53 @@ pub(super) fn group(findings: Vec<Finding>, owner: &str) -> Vec<Group> {
     out
 }
 
-fn summarise(
-    fs: Vec<Finding>,
-    statements: Vec<usize>,
-    grants: Vec<AclRef>,
-    owner: &str,
-) -> Option<Group> {
-    let first = fs.first()?.clone();
-    let mut actions: Vec<String> = Vec::new();
-    let mut resources: Vec<String> = Vec::new();
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for f in &fs {
-        if seen.insert(&f.request.action) {
-            actions.push(f.request.action.clone());
-        }
-    }
-    seen.clear();
-    for f in &fs {
-        if seen.insert(&f.request.resource) {
-            resources.push(f.request.resource.clone());
-        }
-    }
+/// One group: `fs` are in the order they were decided, which is the order of their first
+/// (witness) request in an unreduced exploration.
+fn summarise(fs: &[&FindingClass], e: &ClassExploration, owner: &str) -> Option<Group> {
+    let first = &fs.first()?.finding;
+    let mut statements = first.response.determining.clone();
+    statements.sort_unstable();
+    statements.dedup();
+    let mut grants = first.response.grants.clone();
+    grants.sort();
+    let mut actions: Vec<usize> = fs.iter().flat_map(|c| c.actions.iter().copied()).collect();
+    actions.sort_unstable();
+    actions.dedup();
+    let mut actions: Vec<String> = actions
+        .into_iter()
+        .filter_map(|a| e.actions.get(a).map(|(name, _)| name.clone()))
+        .collect();
     actions.sort_by_key(|a| action_rank(a));
+    // A resource first appears with the first action of the first class holding it.
+    let mut first_seen: std::collections::BTreeMap<usize, usize> = Default::default();
+    for c in fs {
+        let a = c.actions.first().copied().unwrap_or(0);
+        for r in &c.resources {
+            let seen = first_seen.entry(*r).or_insert(a);
+            *seen = (*seen).min(a);
+        }
+    }
+    let mut resources: Vec<(usize, usize)> = first_seen.into_iter().map(|(r, a)| (a, r)).collect();
+    resources.sort_unstable();
+    let findings: Vec<&Finding> = fs.iter().map(|c| &c.finding).collect();
     Some(Group {
         stratum: stratum(&first.class, owner),
         class: first.class.clone(),
-        unknown_action: fs.iter().any(|f| f.unknown_action),
+        unknown_action: fs.iter().any(|c| c.finding.unknown_action),
         actions,
-        resources,
-        when: common_values(&fs),
+        resources: resources
+            .into_iter()
+            .filter_map(|(_, r)| e.resources.get(r).cloned())
+            .collect(),
+        when: common_values(&findings),
         statements,
         grants,
-        witness: first,
+        witness: first.clone(),
     })
 }
 
 /// The condition keys whose value (or absence) is the same in every finding.
-fn common_values(fs: &[Finding]) -> Vec<(String, Option<Vec<String>>)> {
+fn common_values(fs: &[&Finding]) -> Vec<(String, Option<Vec<String>>)> {
     let value = |f: &Finding, k: &str| -> Option<Option<Vec<String>>> {
         if let Some((_, v)) = f.given.iter().find(|(g, _)| g.eq_ignore_ascii_case(k)) {
             return Some(Some(v.clone()));
