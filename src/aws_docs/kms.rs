@@ -195,15 +195,33 @@ mod tests {
     }
 }
 
-/// One grant of `aws kms list-grants` output: who may use the key for which operations.
+/// One grant of `aws kms list-grants` output: who may use the key for which operations, and
+/// under which encryption context.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyGrant {
-    /// `GranteePrincipal`: an IAM ARN or a service principal.
+    /// The grant object in the file, for the answer's file:line:col.
+    pub span: crate::source::Span,
+    /// `GrantId`, when printed.
+    pub id: Option<Spanned<String>>,
+    /// `KeyId`: the key ARN the grant is for, when printed.
+    pub key_id: Option<Spanned<String>>,
+    /// `GranteePrincipal`: an IAM ARN, an account, or a service principal.
     pub grantee: Spanned<String>,
+    /// `RetiringPrincipal`, when printed (it may retire the grant; it gets no operation).
+    pub retiring: Option<Spanned<String>>,
     /// `Operations`, e.g. `Decrypt`, `GenerateDataKey`.
-    pub operations: Vec<String>,
-    /// Whether the grant has `Constraints` (encryption context conditions).
-    pub constrained: bool,
+    pub operations: Vec<Spanned<String>>,
+    /// `Constraints.EncryptionContextSubset`: pairs the request's context must include.
+    pub subset: Option<Vec<(String, String)>>,
+    /// `Constraints.EncryptionContextEquals`: the request's context must be exactly these.
+    pub equals: Option<Vec<(String, String)>>,
+}
+
+impl KeyGrant {
+    /// Whether the grant has encryption context constraints.
+    pub fn constrained(&self) -> bool {
+        self.subset.is_some() || self.equals.is_some()
+    }
 }
 
 /// `aws kms list-grants` output: `{"Grants": [...]}`.
@@ -212,6 +230,41 @@ pub struct KeyGrants {
     /// The grants.
     pub grants: Vec<KeyGrant>,
 }
+
+/// The operations a grant can allow (KMS API Reference, CreateGrant, `Operations`).
+pub const GRANT_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
+
+const GRANT_FIELDS: &[&str] = &[
+    "KeyId",
+    "GrantId",
+    "Name",
+    "CreationDate",
+    "GranteePrincipal",
+    "RetiringPrincipal",
+    "IssuingAccount",
+    "Operations",
+    "Constraints",
+];
+
+const CONSTRAINT_FIELDS: &[&str] = &["EncryptionContextSubset", "EncryptionContextEquals"];
 
 impl AwsDocument for KeyGrants {
     const WHAT: &'static str = "KMS grants (list-grants)";
@@ -222,28 +275,79 @@ impl AwsDocument for KeyGrants {
         let list = r.required(value, "Grants", "")?;
         let items = r.array(list, "Grants")?;
         let before = r.error_count();
-        let mut grants = Vec::new();
-        for (i, g) in items.iter().enumerate() {
-            let path = read::at("Grants", i);
-            if r.object(g, &path).is_none() {
-                continue;
-            }
-            let grantee = r.req_string(g, "GranteePrincipal", &path);
-            let operations = r
-                .opt_strings(g, "Operations", &path)
-                .into_iter()
-                .map(|o| o.value)
-                .collect();
-            if let Some(grantee) = grantee {
-                grants.push(KeyGrant {
-                    grantee,
-                    operations,
-                    constrained: g.get("Constraints").is_some(),
+        let grants = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| read_grant(g, &read::at("Grants", i), r))
+            .collect();
+        (r.error_count() == before).then_some(KeyGrants { grants })
+    }
+}
+
+/// One element of `Grants`.
+fn read_grant(g: &Value, path: &str, r: &mut Reader) -> Option<KeyGrant> {
+    r.object(g, path)?;
+    r.near_misses(g, GRANT_FIELDS, path);
+    let grantee = r.req_string(g, "GranteePrincipal", path);
+    if let Some(p) = &grantee
+        && p.value.starts_with("arn:")
+        && let Err(e) = crate::policy::AwsPrincipal::parse(&p.value)
+    {
+        r.error(p.span, format!("`GranteePrincipal` {}", e.message));
+    }
+    let mut operations = Vec::new();
+    if let Some(ops) = g.get("Operations") {
+        let ops_path = join(path, "Operations");
+        for (i, op) in r.array(ops, &ops_path).unwrap_or(&[]).iter().enumerate() {
+            let choices: Vec<(&str, &str)> = GRANT_OPERATIONS.iter().map(|o| (*o, *o)).collect();
+            if let Some(name) = r.one_of(op, &read::at(&ops_path, i), &choices) {
+                operations.push(Spanned {
+                    value: name.to_string(),
+                    span: op.span,
                 });
             }
         }
-        (r.error_count() == before).then_some(KeyGrants { grants })
     }
+    let (subset, equals) = match g.get("Constraints") {
+        Some(c) => {
+            let c_path = join(path, "Constraints");
+            r.object(c, &c_path);
+            r.near_misses(c, CONSTRAINT_FIELDS, &c_path);
+            let pairs = |r: &mut Reader, key: &str| {
+                let v = c.get(key)?;
+                context_pairs(v, &join(&c_path, key), r)
+            };
+            (
+                pairs(r, "EncryptionContextSubset"),
+                pairs(r, "EncryptionContextEquals"),
+            )
+        }
+        None => (None, None),
+    };
+    Some(KeyGrant {
+        span: g.span,
+        id: r.opt_string(g, "GrantId", path),
+        key_id: r.opt_string(g, "KeyId", path),
+        grantee: grantee?,
+        retiring: r.opt_string(g, "RetiringPrincipal", path),
+        operations,
+        subset,
+        equals,
+    })
+}
+
+/// An encryption context constraint: an object of string values. An empty one constrains
+/// nothing (IAM Access Analyzer "KmsGrantConstraints": "An empty map is treated as not
+/// specified").
+fn context_pairs(v: &Value, path: &str, r: &mut Reader) -> Option<Vec<(String, String)>> {
+    let members = r.object(v, path)?;
+    let mut pairs = Vec::with_capacity(members.len());
+    for m in members {
+        if let Some(s) = r.string(&m.value, &join(path, &m.key)) {
+            pairs.push((m.key.to_string(), s.value));
+        }
+    }
+    (!pairs.is_empty()).then_some(pairs)
 }
 
 #[cfg(test)]
@@ -259,12 +363,27 @@ mod grant_tests {
             "Truncated": false}"#;
         let g = read_str::<KeyGrants>("g.json", text).unwrap().doc;
         assert_eq!(g.grants.len(), 1);
-        assert_eq!(g.grants[0].operations, ["Decrypt", "DescribeKey"]);
-        assert!(g.grants[0].constrained);
+        let ops: Vec<&str> = g.grants[0]
+            .operations
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(ops, ["Decrypt", "DescribeKey"]);
+        assert!(g.grants[0].constrained());
+        assert_eq!(
+            g.grants[0].subset.as_deref(),
+            Some(&[("aws:s3:arn".to_string(), "arn:aws:s3:::b".to_string())][..])
+        );
         for bad in [
             r#"{"Grants": [{"Operations": []}]}"#,
             r#"{"Grants": 5}"#,
             "{}",
+            r#"{"Grants": [{"GranteePrincipal": "a", "Operations": ["Decrypts"]}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Operations": "Decrypt"}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Constraints": {"EncryptionContextSubset": {"k": 1}}}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Constraints": {"EncryptionContextSubSet": {}}}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Constraints": []}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": 7}]}"#,
         ] {
             assert!(read_str::<KeyGrants>("g.json", bad).is_err(), "{bad}");
         }

@@ -14,6 +14,7 @@
 mod access_point;
 mod guardrails;
 mod identity;
+mod kms_grants;
 mod matching;
 mod resource;
 mod response;

@@ -6,10 +6,13 @@
 //! S3 serves the object only when both legs allow (S3 "Using server-side encryption with AWS
 //! KMS keys (SSE-KMS)").
 
+use crate::aws_docs::kms::KeyGrant;
 use crate::eval::context::Origin;
 use crate::eval::decide::{Decision, Response, decide};
+use crate::eval::graph::GrantKind;
 use crate::eval::graph::{Graph, Layer};
-use crate::eval::request::Request;
+use crate::eval::request::{Caller, Request};
+use crate::policy::AwsPrincipal;
 
 /// The key that encrypts the object, and how S3 uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +169,149 @@ impl KmsLeg {
 /// request itself, so S3's own denial comes first; then the KMS leg must allow too.
 pub fn combined(s3: Decision, kms: Decision) -> Decision {
     if s3 == Decision::Allow { kms } else { s3 }
+}
+
+/// A grant of the key as the KMS leg applies it, with the file it was read from.
+#[derive(Debug, Clone)]
+pub struct KmsGrant {
+    /// The `list-grants` file.
+    pub source: crate::source::SourceFile,
+    /// The grant as written.
+    pub grant: KeyGrant,
+    /// The grantee, read once.
+    grantee: Grantee,
+}
+
+/// Whom a grant names.
+#[derive(Debug, Clone)]
+enum Grantee {
+    /// An account, user, role, session or federated user.
+    Aws(AwsPrincipal),
+    /// A service principal (`GranteePrincipal` shows it for grants AWS services create).
+    Service(String),
+    /// Neither: it names no caller s3-access can model.
+    Other,
+}
+
+/// Why a grant does not allow a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantMiss {
+    /// The grantee principal is not the caller.
+    Grantee,
+    /// The grant's operations do not include the request's.
+    Operation,
+    /// The request's encryption context does not include `EncryptionContextSubset`.
+    Subset,
+    /// The request's encryption context is not `EncryptionContextEquals`.
+    Equals,
+}
+
+impl GrantMiss {
+    /// A sentence for the trace.
+    pub fn reason(self) -> &'static str {
+        match self {
+            GrantMiss::Grantee => "the grantee principal is not the caller",
+            GrantMiss::Operation => "its operations do not include the request's",
+            GrantMiss::Subset => {
+                "the encryption context does not include its EncryptionContextSubset"
+            }
+            GrantMiss::Equals => "the encryption context is not its EncryptionContextEquals",
+        }
+    }
+}
+
+impl KmsGrant {
+    /// A grant read from `source`.
+    pub fn new(source: crate::source::SourceFile, grant: KeyGrant) -> KmsGrant {
+        let value = grant.grantee.value.as_str();
+        let grantee = if let Ok(p) = AwsPrincipal::parse(value) {
+            Grantee::Aws(p)
+        } else if !value.starts_with("arn:") && value.contains('.') {
+            Grantee::Service(value.to_string())
+        } else {
+            Grantee::Other
+        };
+        KmsGrant {
+            source,
+            grant,
+            grantee,
+        }
+    }
+
+    /// How the grant names `request`'s caller for its operation and encryption context: the
+    /// kind of naming (as a key policy principal would), or why it does not apply.
+    // AWS rule: "the grant allows the grantee principal to call the specified grant
+    // operations on the KMS key provided that all conditions specified in the grant are met";
+    // a grant can allow but not deny (KMS "Grants in AWS KMS").
+    pub fn applies(&self, request: &Request) -> Result<GrantKind, GrantMiss> {
+        let kind = match (&self.grantee, &request.caller) {
+            (Grantee::Aws(p), caller) => crate::eval::graph::aws_entry(p, caller),
+            (Grantee::Service(s), Caller::Service { name }) => {
+                s.eq_ignore_ascii_case(name).then_some(GrantKind::Direct)
+            }
+            _ => None,
+        }
+        .ok_or(GrantMiss::Grantee)?;
+        let operation = request.action_lower.strip_prefix("kms:").unwrap_or("");
+        if !self
+            .grant
+            .operations
+            .iter()
+            .any(|o| o.value.eq_ignore_ascii_case(operation))
+        {
+            return Err(GrantMiss::Operation);
+        }
+        let context = encryption_context(request);
+        if let Some(subset) = &self.grant.subset
+            && !subset.iter().all(|pair| has_pair(&context, pair))
+        {
+            return Err(GrantMiss::Subset);
+        }
+        if let Some(equals) = &self.grant.equals
+            && (equals.len() != context.len()
+                || !equals.iter().all(|pair| has_pair(&context, pair)))
+        {
+            return Err(GrantMiss::Equals);
+        }
+        Ok(kind)
+    }
+}
+
+/// The encryption context of a KMS request: its `kms:EncryptionContext:KEY` values.
+fn encryption_context(request: &Request) -> Vec<(&str, &str)> {
+    const PREFIX: &str = "kms:encryptioncontext:";
+    request
+        .context
+        .entries()
+        .iter()
+        .filter_map(|e| {
+            let head = e.key.get(..PREFIX.len())?;
+            let key = e.key.get(PREFIX.len()..)?;
+            (head.eq_ignore_ascii_case(PREFIX) && !key.is_empty())
+                .then(|| e.values.iter().map(move |v| (key, v.as_str())))
+        })
+        .flatten()
+        .collect()
+}
+
+/// Whether the context holds the constraint's pair.
+// AWS rule: "in a grant constraint, the key in each key-value pair is not case sensitive, but
+// the value is case sensitive" (KMS API Reference, GrantConstraints).
+fn has_pair(context: &[(&str, &str)], (key, value): &(String, String)) -> bool {
+    context
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case(key) && v == value)
+}
+
+impl Graph {
+    /// Adds the grants of the key (the KMS leg's graph): they allow besides the key policy.
+    pub fn add_kms_grants(&mut self, source: &crate::source::SourceFile, grants: &[KeyGrant]) {
+        self.kms_grants.extend(
+            grants
+                .iter()
+                .map(|g| KmsGrant::new(source.clone(), g.clone())),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The KMS leg of a query: which key encrypts the object (`--sse-kms-key`, the request's
 //! encryption headers, `--head-object` or the folder's `objects/KEY.head.json`, else the
 //! bucket's default encryption), whose it is (`--describe-key` or the folder's
-//! `kms/KEY-ID/describe-key.json`, else the key ARN) and its key policy (`--key-policy` or
-//! `kms/KEY-ID/key-policy.json`). Deciding is [`eval::kms`]'s.
+//! `kms/KEY-ID/describe-key.json`, else the key ARN), its key policy (`--key-policy` or
+//! `kms/KEY-ID/key-policy.json`) and its grants (`--kms-grants` or `kms/KEY-ID/grants.json`).
+//! Deciding is [`eval::kms`]'s.
 
 use super::{Notice, QueryError, QueryInput, Refused, read_doc, stop};
-use crate::aws_docs::kms::{KeyGrant, KeyGrants, KeyMetadata, ObjectHead};
+use crate::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
 use crate::contain::Root;
 use crate::eval::kms::{KmsKey, kms_actions, leg_graph};
 use crate::eval::{self, Graph, Layer, Request};
@@ -24,8 +25,6 @@ pub enum KmsSetup {
         graph: Box<Graph>,
         /// The object ARN S3 uses as encryption context.
         object_arn: String,
-        /// The key's grants (`kms/<key-id>/grants.json`), when the folder has them.
-        grants: Vec<KeyGrant>,
     },
     /// The object is encrypted with KMS but the leg cannot be decided: why.
     Unknown(String),
@@ -214,17 +213,40 @@ pub(super) fn load(
     let mut leg = leg_graph(graph);
     let files = [(policy_path.as_path(), Layer::KeyPolicy, 0)];
     super::add_policy_files(&mut leg, &files, notices)?;
-    let grants_path = folder_file(&format!("{KMS_DIR}/{}/grants.json", key_dir_name(&key.arn)));
-    let grants = match grants_path {
-        Some(p) => read_doc::<KeyGrants>(&p, notices)?.doc.grants,
-        None => Vec::new(),
-    };
+    let grants_path = input
+        .kms_grants
+        .clone()
+        .or_else(|| folder_file(&format!("{KMS_DIR}/{}/grants.json", key_dir_name(&key.arn))));
+    if let Some(p) = grants_path {
+        let loaded = read_doc::<KeyGrants>(&p, notices)?;
+        if let Some(other) = loaded
+            .doc
+            .grants
+            .iter()
+            .filter_map(|g| g.key_id.as_ref())
+            .find(|k| !same_key(&k.value, &key.arn))
+        {
+            return Err(stop(
+                notices,
+                QueryError::KmsGrantsOtherKey {
+                    file: p.clone(),
+                    grant_key: other.value.clone(),
+                    key: key.arn.clone(),
+                },
+            ));
+        }
+        leg.add_kms_grants(&loaded.source, &loaded.doc.grants);
+    }
     Ok(Some(KmsSetup::Known {
         key,
         graph: Box::new(leg),
         object_arn: object,
-        grants,
     }))
+}
+
+/// Whether a grant's `KeyId` (a key ARN, or the key id) is the key `arn`.
+fn same_key(key_id: &str, arn: &str) -> bool {
+    key_id == arn || key_dir_name(arn) == key_id
 }
 
 /// Whether a default encryption's key names the AWS managed `aws/s3` key (no key at all, or
@@ -360,45 +382,5 @@ pub fn fold(response: &mut eval::Response, leg: &eval::kms::KmsLeg) {
         response
             .uncertain
             .extend(leg.call.response.uncertain.iter().cloned());
-    }
-}
-
-/// A grant of the key that names the caller for the KMS operation the key policy and IAM did
-/// not allow: grants are not evaluated yet, so the denial is uncertain rather than wrong.
-// AWS rule: a grant allows its grantee principal the grant's operations on the key, besides
-// the key policy and IAM policies (KMS "Grants in AWS KMS").
-pub fn grant_uncertainty(setup: &KmsSetup, leg: &eval::kms::KmsLeg, response: &mut eval::Response) {
-    let KmsSetup::Known { grants, .. } = setup else {
-        return;
-    };
-    let call = &leg.call;
-    if call.response.decision != eval::Decision::ImplicitDeny
-        || response.decision == eval::Decision::Allow
-    {
-        return;
-    }
-    let caller = &call.request.caller;
-    let names: Vec<String> = [
-        caller.arn(),
-        caller.principal_arn(),
-        caller.account().map(|a| format!("arn:aws:iam::{a}:root")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let operation = call.request.action.trim_start_matches("kms:");
-    if let Some(g) = grants
-        .iter()
-        .find(|g| names.contains(&g.grantee.value) && g.operations.iter().any(|o| o == operation))
-    {
-        response.uncertain.push(eval::decide::Uncertainty {
-            statement: None,
-            reason: format!(
-                "a grant of the key lets {} use {operation}{}; s3-access does not evaluate KMS grants yet, so the KMS leg may allow",
-                g.grantee.value,
-                if g.constrained { " under encryption context constraints" } else { "" }
-            ),
-            if_not_allowed: true,
-        });
     }
 }

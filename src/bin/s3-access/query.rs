@@ -93,6 +93,10 @@ pub struct QueryArgs {
     /// What if the object were encrypted with this KMS key (key ARN)
     #[arg(long, value_name = "ARN")]
     sse_kms_key: Option<String>,
+    /// The grants of the object's KMS key (`aws kms list-grants` output): a grant naming the
+    /// caller allows its operations besides the key policy
+    #[arg(long, value_name = "FILE")]
+    kms_grants: Option<PathBuf>,
     /// Output format. human: the decision, a table of the layers, the deciding statement
     /// shown in its file and each statement's outcome (and the KMS leg's, for an SSE-KMS
     /// object); json: `decision`, `determining`, `trace`, `context`, the notes and `kms`
@@ -135,6 +139,7 @@ impl From<QueryArgs> for QueryInput {
             describe_key: a.describe_key,
             head_object: a.head_object,
             sse_kms_key: a.sse_kms_key,
+            kms_grants: a.kms_grants,
         }
     }
 }
