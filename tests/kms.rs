@@ -695,3 +695,139 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The KMS leg in who-can: each group's witness replayed through the leg of the bucket's
+// default encryption key.
+// ---------------------------------------------------------------------------------------
+
+/// A copy of the `kms-bucket` folder with `key_policy` (none: removed) and `encryption`.
+fn kms_folder(tag: &str, key_policy: Option<&str>, bucket_key: bool) -> PathBuf {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/buckets/kms-bucket");
+    let dir = std::env::temp_dir().join(format!("s3a-kms-who-{tag}-{}", std::process::id()));
+    let key_dir = dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab");
+    std::fs::create_dir_all(&key_dir).unwrap();
+    std::fs::create_dir_all(dir.join("objects")).unwrap();
+    for f in [
+        "s3-access.json",
+        "policy.json",
+        "objects/reports-q3.csv.head.json",
+    ] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let encryption = std::fs::read_to_string(src.join("encryption.json")).unwrap();
+    std::fs::write(
+        dir.join("encryption.json"),
+        encryption.replace(
+            "\"BucketKeyEnabled\": true",
+            &format!("\"BucketKeyEnabled\": {bucket_key}"),
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        src.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab/describe-key.json"),
+        key_dir.join("describe-key.json"),
+    )
+    .unwrap();
+    if let Some(p) = key_policy {
+        std::fs::write(key_dir.join("key-policy.json"), p).unwrap();
+    }
+    dir
+}
+
+fn who_can_reasons(dir: &std::path::Path) -> Vec<String> {
+    use s3_access::eval::bucket::BucketModel;
+    use s3_access::exact::who_can::{WhoCanOptions, who_can};
+    let root = s3_access::lint::Root::new(&[dir.to_path_buf()], None);
+    let folder = s3_access::aws_docs::load_bucket(dir, &root).unwrap_or_else(|e| panic!("{e:?}"));
+    let model = BucketModel::from_folder(&folder).unwrap_or_else(|e| panic!("{e:?}"));
+    let options = WhoCanOptions {
+        actions: vec!["s3:GetObject".into(), "s3:PutObject".into()],
+        resource: None,
+        now: 1_767_225_600,
+    };
+    who_can(&model, &options)
+        .reasons
+        .into_iter()
+        .map(|r| r.message)
+        .collect()
+}
+
+#[test]
+fn who_can_replays_each_group_through_the_kms_leg() {
+    // The key policy lets only its own account in: the partner's groups are S3-only.
+    let owner_only = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    let dir = kms_folder("owner", Some(owner_only), false);
+    let reasons = who_can_reasons(&dir);
+    let partner: Vec<&String> = reasons
+        .iter()
+        .filter(|r| r.contains("444455556666"))
+        .collect();
+    assert!(!partner.is_empty(), "{reasons:?}");
+    assert!(
+        partner
+            .iter()
+            .all(|r| r.contains("`kms:Decrypt`: ImplicitDeny")),
+        "{reasons:?}"
+    );
+    assert!(
+        !reasons
+            .iter()
+            .any(|r| r.contains("the witness arn:aws:iam::111122223333")),
+        "{reasons:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    // A key policy that lets the partner's account use the key through S3: no reason.
+    let shared = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}"#;
+    let dir = kms_folder("shared", Some(shared), false);
+    let reasons = who_can_reasons(&dir);
+    assert!(!reasons.iter().any(|r| r.contains("KMS")), "{reasons:?}");
+    // The same through a grant instead of the key policy.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = kms_folder("grant", Some(owner_only), false);
+    std::fs::write(
+        dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab/grants.json"),
+        r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:root",
+            "Operations": ["Decrypt", "GenerateDataKey"]}], "Truncated": false}"#,
+    )
+    .unwrap();
+    let reasons = who_can_reasons(&dir);
+    assert!(!reasons.iter().any(|r| r.contains("KMS")), "{reasons:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn who_can_without_the_key_policy_says_the_kms_leg_is_not_modelled() {
+    let dir = kms_folder("none", None, true);
+    let reasons = who_can_reasons(&dir);
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("the KMS leg is not modelled")),
+        "{reasons:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn s308_does_not_flag_an_account_the_configuration_trusts() {
+    let dir = std::env::temp_dir().join(format!("s3a-kms-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |config: &str| {
+        let path = dir.join(format!("{}.toml", config.len()));
+        std::fs::write(&path, config).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["lint", "policies/audit/S308/fail-named-partner", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("[trust]\naccounts = [\"123456789012\"]\n").contains("S308"));
+    assert!(!run("[trust]\naccounts = [\"444455556666\"]\n").contains("S308"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

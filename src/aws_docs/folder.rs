@@ -17,7 +17,7 @@ use super::access_point::AccessPoint;
 use super::account::AuthorizationDetails;
 use super::acl::Acl;
 use super::cloudtrail::EventSelectors;
-use super::kms::{KeyMetadata, ObjectHead};
+use super::kms::{KeyGrants, KeyMetadata, ObjectHead};
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
@@ -130,7 +130,8 @@ pub mod names {
     /// an account folder.
     pub const TRAILS_DIR: &str = "trails";
     /// The folder of the KMS keys the bucket's objects use: `kms/<key-id>/key-policy.json`
-    /// (`aws kms get-key-policy` output) and `kms/<key-id>/describe-key.json`.
+    /// (`aws kms get-key-policy` output), `kms/<key-id>/describe-key.json` and
+    /// `kms/<key-id>/grants.json`.
     pub const KMS_DIR: &str = "kms";
 
     /// Every file name of a bucket folder (besides the manifest).
@@ -593,6 +594,8 @@ pub struct KmsKeyFolder {
     pub describe: Setting<KeyMetadata>,
     /// `key-policy.json`.
     pub policy: Setting<RawPolicy>,
+    /// `grants.json` (`aws kms list-grants` output), when fetched.
+    pub grants: Setting<KeyGrants>,
 }
 
 impl BucketFolder {
@@ -1167,6 +1170,10 @@ fn load_kms_keys(dir: &Path, l: &mut Loader<'_>, unknown: &mut Vec<PathBuf>) -> 
             policy: l.setting::<RawPolicy>(
                 &sub.join("key-policy.json"),
                 Empty::Never("every KMS key has a key policy"),
+            ),
+            grants: l.setting::<KeyGrants>(
+                &sub.join("grants.json"),
+                Empty::Never("list-grants always prints `Grants`"),
             ),
             id,
         });

@@ -6,13 +6,16 @@
 //! S3 serves the object only when both legs allow (S3 "Using server-side encryption with AWS
 //! KMS keys (SSE-KMS)").
 
+use crate::aws_docs::folder::{BucketFolder, KmsKeyFolder};
 use crate::aws_docs::kms::KeyGrant;
 use crate::eval::context::Origin;
 use crate::eval::decide::{Decision, Response, decide};
 use crate::eval::graph::GrantKind;
 use crate::eval::graph::{Graph, Layer};
 use crate::eval::request::{Caller, Request};
+use crate::load::{self, LoadOptions};
 use crate::policy::AwsPrincipal;
+use crate::policy::PolicyKind;
 
 /// The key that encrypts the object, and how S3 uses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,6 +314,128 @@ impl Graph {
                 .iter()
                 .map(|g| KmsGrant::new(source.clone(), g.clone())),
         );
+    }
+}
+
+/// The folder name of a key: its id (the part after `key/` of an ARN), as written otherwise.
+pub fn key_dir_name(key: &str) -> String {
+    let id = key.rsplit_once(":key/").map_or(key, |(_, id)| id);
+    id.replace(['/', '\\'], "_")
+}
+
+/// The bucket folder's default encryption with KMS: the key as written (`None`: the AWS
+/// managed `aws/s3` key) and whether S3 Bucket Keys are on; `None` without SSE-KMS.
+pub fn default_kms(folder: &BucketFolder) -> Option<(Option<String>, bool)> {
+    let rule = folder.encryption.doc()?.rules.first()?;
+    let d = rule.default.as_ref()?;
+    d.algorithm.uses_kms().then(|| {
+        (
+            d.kms_key.as_ref().map(|k| k.value.clone()),
+            rule.bucket_key_enabled.unwrap_or(false),
+        )
+    })
+}
+
+/// Whether a key as written names the AWS managed `aws/s3` key (no key at all, or its alias).
+// AWS rule: SSE-KMS without a key id uses the AWS managed key `aws/s3` (S3 "Specifying
+// server-side encryption with AWS KMS (SSE-KMS)").
+pub fn is_aws_s3(key_id: Option<&str>) -> bool {
+    key_id.is_none_or(|k| k == "alias/aws/s3" || k.ends_with(":alias/aws/s3"))
+}
+
+/// A key of a bucket folder (`kms/<key-id>/`) with its key policy and grants compiled into
+/// a graph of the KMS leg (no caller-side documents yet); `None` without a usable key policy
+/// or, lacking a description, the bucket's region.
+pub fn folder_key(k: &KmsKeyFolder, owner: &str, region: Option<&str>) -> Option<(KmsKey, Graph)> {
+    let policy = k.policy.loaded()?;
+    let (arn, account, aws_managed) = match k.describe.doc() {
+        Some(m) => (
+            m.arn.value.clone(),
+            m.account.value.clone(),
+            m.aws_managed(),
+        ),
+        None => (
+            format!("arn:aws:kms:{}:{owner}:key/{}", region?, k.id),
+            owner.to_string(),
+            false,
+        ),
+    };
+    let options = LoadOptions::of_kind(PolicyKind::Resource);
+    let a = load::analyze_value(policy.source.clone(), &policy.root, &options, Vec::new());
+    if a.policies.is_empty() {
+        return None;
+    }
+    let mut graph = Graph::new();
+    for p in a.policies {
+        graph.add(policy.source.clone(), p, Layer::KeyPolicy, 0);
+    }
+    if let Some(g) = k.grants.loaded() {
+        graph.add_kms_grants(&g.source, &g.doc.grants);
+    }
+    let key = KmsKey {
+        arn,
+        account,
+        aws_managed,
+        bucket_key: false,
+        from: policy.source.name().to_string(),
+        assumed: false,
+    };
+    Some((key, graph))
+}
+
+/// What a bucket folder says about the KMS leg of reads and writes of its objects.
+#[derive(Debug, Clone)]
+pub enum BucketKms {
+    /// The default encryption's key, with its key policy and grants (the leg's graph, without
+    /// caller-side documents).
+    Known {
+        /// The key, with the default's Bucket Key setting.
+        key: KmsKey,
+        /// Its key policy and grants.
+        graph: Box<Graph>,
+    },
+    /// The default encryption uses KMS, but the leg cannot be decided: why.
+    Unknown(String),
+}
+
+impl BucketKms {
+    /// The KMS leg of `folder`'s default encryption; `None` when it does not use KMS.
+    pub fn of_folder(folder: &BucketFolder) -> Option<BucketKms> {
+        let (key_id, bucket_key) = default_kms(folder)?;
+        let owner = folder.account_id();
+        let region = folder
+            .manifest
+            .doc
+            .region
+            .as_ref()
+            .map(|r| r.value.as_str());
+        let keys = folder
+            .kms_keys
+            .iter()
+            .filter_map(|k| Some((k.id.as_str(), folder_key(k, owner, region)?)));
+        let found = if is_aws_s3(key_id.as_deref()) {
+            let managed: Vec<_> = keys.filter(|(_, (k, _))| k.aws_managed).collect();
+            (managed.len() == 1)
+                .then(|| managed.into_iter().next())
+                .flatten()
+        } else {
+            let id = key_id.as_deref().map(key_dir_name).unwrap_or_default();
+            keys.into_iter().find(|(dir, _)| *dir == id)
+        };
+        let what = key_id.unwrap_or_else(|| "the AWS managed key aws/s3".into());
+        Some(match found {
+            Some((_, (key, graph))) => BucketKms::Known {
+                key: KmsKey {
+                    bucket_key,
+                    from: "the bucket's default encryption".into(),
+                    ..key
+                },
+                graph: Box::new(graph),
+            },
+            None => BucketKms::Unknown(format!(
+                "the default encryption uses the KMS key {what}, whose key policy is not in the folder (kms/KEY-ID/key-policy.json)"
+            )),
+        })
     }
 }
 

@@ -113,9 +113,11 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
     // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
     // Public Access flag as off): the answer is uncertain and says which and where.
     reasons.extend(unsettled(&model.graph));
+    let groups = group(findings, &owner);
+    reasons.extend(super::kms_leg::reasons(model, &graph, &groups));
     WhoCan {
         bucket: model.name.clone(),
-        groups: group(findings, &owner),
+        groups,
         owner,
         owner_assumed,
         identity_assumed,

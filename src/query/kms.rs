@@ -8,7 +8,7 @@
 use super::{Notice, QueryError, QueryInput, Refused, read_doc, stop};
 use crate::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
 use crate::contain::Root;
-use crate::eval::kms::{KmsKey, kms_actions, leg_graph};
+use crate::eval::kms::{KmsKey, is_aws_s3, kms_actions, leg_graph};
 use crate::eval::{self, Graph, Layer, Request};
 use std::path::PathBuf;
 
@@ -51,17 +51,8 @@ pub struct FolderKms {
 
 /// What the bucket folder says about KMS.
 pub fn from_folder(folder: &crate::aws_docs::BucketFolder) -> FolderKms {
-    let default = folder
-        .encryption
-        .doc()
-        .and_then(|e| e.rules.first())
-        .and_then(|rule| {
-            let d = rule.default.as_ref()?;
-            d.algorithm.uses_kms().then(|| DefaultKms {
-                key: d.kms_key.as_ref().map(|k| k.value.clone()),
-                bucket_key: rule.bucket_key_enabled.unwrap_or(false),
-            })
-        });
+    let default =
+        eval::kms::default_kms(folder).map(|(key, bucket_key)| DefaultKms { key, bucket_key });
     let heads = folder
         .objects
         .iter()
@@ -249,14 +240,6 @@ fn same_key(key_id: &str, arn: &str) -> bool {
     key_id == arn || key_dir_name(arn) == key_id
 }
 
-/// Whether a default encryption's key names the AWS managed `aws/s3` key (no key at all, or
-/// its alias).
-// AWS rule: SSE-KMS without a key id uses the AWS managed key `aws/s3` (S3 "Specifying
-// server-side encryption with AWS KMS (SSE-KMS)").
-fn is_aws_s3(key_id: Option<&str>) -> bool {
-    key_id.is_none_or(|k| k == "alias/aws/s3" || k.ends_with(":alias/aws/s3"))
-}
-
 /// The one AWS managed key described in the bucket folder's `kms/` (the `aws/s3` key that
 /// `scripts/fetch-bucket.sh` records under its key id), if there is exactly one.
 fn aws_managed_in_folder(
@@ -314,11 +297,7 @@ fn key_of(
     })
 }
 
-/// The folder name of a key: its id (the part after `key/` of an ARN), as written otherwise.
-pub fn key_dir_name(key: &str) -> String {
-    let id = key.rsplit_once(":key/").map_or(key, |(_, id)| id);
-    id.replace(['/', '\\'], "_")
-}
+pub use crate::eval::kms::key_dir_name;
 
 /// A path inside the bucket folder, when `--bucket` is given and the path stays within it.
 fn in_folder(input: &QueryInput, rel: &str) -> Option<PathBuf> {
