@@ -18,7 +18,7 @@
 # s3:GetObjectAcl and s3:GetObject (head-object, with --object), s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock,
 # s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy, sts:GetCallerIdentity and
 # iam:GetAccountAuthorizationDetails; for the KMS keys of the default encryption and of the
-# objects, kms:DescribeKey, kms:GetKeyPolicy and kms:ListGrants (a key of another account needs
+# objects, kms:DescribeKey, kms:GetKeyPolicy, kms:ListGrants and kms:ListAliases (a key of another account needs
 # them there; without them its files are left out and the KMS leg stays unknown).
 #
 # A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
@@ -215,7 +215,7 @@ if [[ ${#objects[@]} -gt 0 ]]; then
 fi
 
 # The KMS keys of the default encryption and of the objects: kms/<key-id>/ with the key's
-# description, key policy and grants. SSE-KMS without a key id uses the AWS managed aws/s3 key.
+# description, key policy, grants and aliases. SSE-KMS without a key id uses the AWS managed aws/s3 key.
 if [[ -f encryption.json ]]; then
     default_alg=$(text "${s3api[@]}" get-bucket-encryption --bucket "$bucket" \
         --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm')
@@ -241,6 +241,7 @@ for key in ${kms_keys[@]+"${kms_keys[@]}"}; do
     fetch "$dir/describe-key.json" "" "${kms[@]}" describe-key --key-id "$arn"
     fetch "$dir/key-policy.json" "" "${kms[@]}" get-key-policy --key-id "$arn" --policy-name default
     fetch "$dir/grants.json" "" "${kms[@]}" list-grants --key-id "$arn"
+    fetch "$dir/aliases.json" "" "${kms[@]}" list-aliases --key-id "$arn"
 done
 
 # The owner's account folder, beside the bucket folder.

@@ -407,6 +407,13 @@ fn hostile_grant_lists_are_located_errors_or_decided_in_bounded_time() {
     let nul = "{\"Grants\": [{\"GranteePrincipal\": \"arn:aws:iam::444455556666:role/p\u{0}\", \"Operations\": [\"Decrypt\"]}]}";
     let wildcard = r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:role/*", "Operations": ["Decrypt"]}]}"#;
     let wrong_op = r#"{"Grants": [{"GranteePrincipal": "a", "Operations": ["decrypt", 5, null]}]}"#;
+    for text in [
+        r#"{"Aliases": [{"AliasName": "alias/\u0000x", "TargetKeyId": 5}]}"#,
+        r#"{"Aliases": [{"AliasName": "reports"}], "Truncated": "no"}"#,
+    ] {
+        let report = read_str::<s3_access::aws_docs::kms::KeyAliases>("a.json", text).unwrap_err();
+        assert!(!report.findings.is_empty(), "{text}");
+    }
     for text in [deep.as_str(), nul, wildcard, wrong_op] {
         let report = read_str::<KeyGrants>("g.json", text).unwrap_err();
         assert!(
@@ -829,5 +836,61 @@ fn s308_does_not_flag_an_account_the_configuration_trusts() {
     };
     assert!(run("[trust]\naccounts = [\"123456789012\"]\n").contains("S308"));
     assert!(!run("[trust]\naccounts = [\"444455556666\"]\n").contains("S308"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_default_key_given_by_an_alias_is_found_through_aliases_json() {
+    let shared = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}"#;
+    let dir = kms_folder("alias", Some(shared), false);
+    let encryption = std::fs::read_to_string(dir.join("encryption.json")).unwrap();
+    std::fs::write(
+        dir.join("encryption.json"),
+        encryption.replace(KEY, "alias/reports"),
+    )
+    .unwrap();
+    // The object's head is not given for this object: the read assumes the default key.
+    let mut i = input("arn:aws:iam::444455556666:role/partner", "s3:GetObject");
+    i.sse_kms_key = None;
+    i.bucket_owner = None;
+    i.bucket = Some(dir.clone());
+    i.resource = "arn:aws:s3:::amzn-s3-demo-bucket/other.csv".into();
+    let run = |i: &QueryInput| {
+        let mut notices = Vec::new();
+        let q = query::load(i, &mut notices).unwrap_or_else(|_| panic!("{notices:?}"));
+        q.decide_with_kms()
+    };
+    // Without aliases.json, which key the alias names is unknown: S3's Allow is uncertain.
+    let (r, leg) = run(&i);
+    assert!(leg.is_none());
+    assert!(
+        r.uncertain
+            .iter()
+            .any(|u| u.reason.contains("aliases.json")),
+        "{:?}",
+        r.uncertain
+    );
+    assert!(
+        who_can_reasons(&dir)
+            .iter()
+            .any(|m| m.contains("by the alias alias/reports")),
+        "{:?}",
+        who_can_reasons(&dir)
+    );
+    std::fs::write(
+        dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab/aliases.json"),
+        r#"{"Aliases": [{"AliasName": "alias/reports", "AliasArn": "arn:aws:kms:us-east-1:111122223333:alias/reports",
+            "TargetKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}], "Truncated": false}"#,
+    )
+    .unwrap();
+    let (r, leg) = run(&i);
+    assert_eq!(leg.map(|l| l.key.arn), Some(KEY.to_string()));
+    assert_eq!(r.decision, Decision::Allow);
+    assert!(!who_can_reasons(&dir).iter().any(|m| m.contains("KMS")));
+    // The alias ARN names the same key.
+    i.sse_kms_key = Some("arn:aws:kms:us-east-1:111122223333:alias/reports".into());
+    assert_eq!(run(&i).1.map(|l| l.key.arn), Some(KEY.to_string()));
     std::fs::remove_dir_all(&dir).unwrap();
 }

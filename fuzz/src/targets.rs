@@ -1315,19 +1315,20 @@ pub fn exact(data: &[u8]) {
 /// The first byte chooses the document: a key description, an object's metadata, a key
 /// policy (raw or as `get-key-policy` prints it) or a key's grants; the rest is the text.
 pub fn kms(data: &[u8]) {
-    use s3_access::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
+    use s3_access::aws_docs::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead};
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    match selector % 5 {
+    match selector % 6 {
         0 => kms_reader::<KeyMetadata>(text),
         1 => kms_reader::<ObjectHead>(text),
         2 => kms_key_policy(text),
         3 => kms_reader::<KeyGrants>(text),
-        _ => kms_grants(text),
+        4 => kms_grants(text),
+        _ => kms_reader::<KeyAliases>(text),
     }
 }
 

@@ -17,7 +17,7 @@ use super::access_point::AccessPoint;
 use super::account::AuthorizationDetails;
 use super::acl::Acl;
 use super::cloudtrail::EventSelectors;
-use super::kms::{KeyGrants, KeyMetadata, ObjectHead};
+use super::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead};
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
@@ -130,8 +130,8 @@ pub mod names {
     /// an account folder.
     pub const TRAILS_DIR: &str = "trails";
     /// The folder of the KMS keys the bucket's objects use: `kms/<key-id>/key-policy.json`
-    /// (`aws kms get-key-policy` output), `kms/<key-id>/describe-key.json` and
-    /// `kms/<key-id>/grants.json`.
+    /// (`aws kms get-key-policy` output), `kms/<key-id>/describe-key.json`,
+    /// `kms/<key-id>/grants.json` and `kms/<key-id>/aliases.json`.
     pub const KMS_DIR: &str = "kms";
 
     /// Every file name of a bucket folder (besides the manifest).
@@ -596,6 +596,8 @@ pub struct KmsKeyFolder {
     pub policy: Setting<RawPolicy>,
     /// `grants.json` (`aws kms list-grants` output), when fetched.
     pub grants: Setting<KeyGrants>,
+    /// `aliases.json` (`aws kms list-aliases --key-id KEY` output), when fetched.
+    pub aliases: Setting<KeyAliases>,
 }
 
 impl BucketFolder {
@@ -1174,6 +1176,10 @@ fn load_kms_keys(dir: &Path, l: &mut Loader<'_>, unknown: &mut Vec<PathBuf>) -> 
             grants: l.setting::<KeyGrants>(
                 &sub.join("grants.json"),
                 Empty::Never("list-grants always prints `Grants`"),
+            ),
+            aliases: l.setting::<KeyAliases>(
+                &sub.join("aliases.json"),
+                Empty::Never("list-aliases always prints `Aliases`"),
             ),
             id,
         });

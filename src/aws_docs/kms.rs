@@ -350,6 +350,86 @@ fn context_pairs(v: &Value, path: &str, r: &mut Reader) -> Option<Vec<(String, S
     (!pairs.is_empty()).then_some(pairs)
 }
 
+/// One alias of `aws kms list-aliases --key-id KEY` output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAlias {
+    /// `AliasName`: `alias/NAME`.
+    pub name: Spanned<String>,
+    /// `AliasArn`, when printed.
+    pub arn: Option<Spanned<String>>,
+    /// `TargetKeyId`: the key id the alias points to, when printed.
+    pub target: Option<Spanned<String>>,
+}
+
+/// `aws kms list-aliases` output: `{"Aliases": [...]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAliases {
+    /// The aliases.
+    pub aliases: Vec<KeyAlias>,
+}
+
+impl KeyAliases {
+    /// Whether `written` (`alias/NAME` or an alias ARN) is one of the aliases, pointing to
+    /// the key `key_id` (when the alias says which key it points to).
+    pub fn names(&self, written: &str, key_id: &str) -> bool {
+        self.aliases.iter().any(|a| {
+            let same =
+                a.name.value == written || a.arn.as_ref().is_some_and(|r| r.value == written);
+            same && a.target.as_ref().is_none_or(|t| t.value == key_id)
+        })
+    }
+}
+
+const ALIAS_FIELDS: &[&str] = &[
+    "AliasName",
+    "AliasArn",
+    "TargetKeyId",
+    "CreationDate",
+    "LastUpdatedDate",
+];
+
+impl AwsDocument for KeyAliases {
+    const WHAT: &'static str = "KMS aliases (list-aliases)";
+
+    fn read(value: &Value, r: &mut Reader) -> Option<KeyAliases> {
+        r.object(value, "")?;
+        r.near_misses(value, &["Aliases", "Truncated", "NextMarker"], "");
+        let list = r.required(value, "Aliases", "")?;
+        let items = r.array(list, "Aliases")?;
+        let before = r.error_count();
+        let mut aliases = Vec::new();
+        for (i, a) in items.iter().enumerate() {
+            let path = read::at("Aliases", i);
+            if r.object(a, &path).is_none() {
+                continue;
+            }
+            r.near_misses(a, ALIAS_FIELDS, &path);
+            let name = r.req_string(a, "AliasName", &path);
+            if let Some(n) = &name
+                && !n.value.starts_with("alias/")
+            {
+                r.error(
+                    n.span,
+                    format!("`{path}.AliasName` must start with `alias/`"),
+                );
+            }
+            let arn = r.opt_string(a, "AliasArn", &path);
+            let target = r.opt_string(a, "TargetKeyId", &path);
+            if let Some(name) = name {
+                aliases.push(KeyAlias { name, arn, target });
+            }
+        }
+        (r.error_count() == before).then_some(KeyAliases { aliases })
+    }
+}
+
+/// Whether a key as written is an alias (`alias/NAME` or an alias ARN).
+pub fn is_alias(key: &str) -> bool {
+    key.starts_with("alias/")
+        || crate::arn::parse(key)
+            .is_ok_and(|a| a.service == "kms" && a.resource.starts_with("alias/"))
+}
+
 #[cfg(test)]
 mod grant_tests {
     use super::*;
@@ -386,6 +466,27 @@ mod grant_tests {
             r#"{"Grants": [{"GranteePrincipal": 7}]}"#,
         ] {
             assert!(read_str::<KeyGrants>("g.json", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_aliases_names_the_key_by_name_or_arn() {
+        let text = r#"{"Aliases": [{"AliasName": "alias/reports", "AliasArn":
+            "arn:aws:kms:us-east-1:111122223333:alias/reports", "TargetKeyId": "k1"}]}"#;
+        let a = read_str::<KeyAliases>("a.json", text).unwrap().doc;
+        assert!(a.names("alias/reports", "k1"));
+        assert!(a.names("arn:aws:kms:us-east-1:111122223333:alias/reports", "k1"));
+        assert!(!a.names("alias/reports", "k2"));
+        assert!(!a.names("alias/other", "k1"));
+        assert!(is_alias("alias/reports") && is_alias("arn:aws:kms:us-east-1:1:alias/x"));
+        assert!(!is_alias("arn:aws:kms:us-east-1:111122223333:key/k1"));
+        for bad in [
+            r#"{"Aliases": [{"AliasName": "reports"}]}"#,
+            r#"{"Aliases": [{"AliasArn": "x"}]}"#,
+            r#"{"Aliases": {}}"#,
+            r#"{"aliases": []}"#,
+        ] {
+            assert!(read_str::<KeyAliases>("a.json", bad).is_err(), "{bad}");
         }
     }
 }

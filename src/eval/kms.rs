@@ -7,7 +7,7 @@
 //! KMS keys (SSE-KMS)").
 
 use crate::aws_docs::folder::{BucketFolder, KmsKeyFolder};
-use crate::aws_docs::kms::KeyGrant;
+use crate::aws_docs::kms::{KeyGrant, is_alias};
 use crate::eval::context::Origin;
 use crate::eval::decide::{Decision, Response, decide};
 use crate::eval::graph::GrantKind;
@@ -343,6 +343,15 @@ pub fn is_aws_s3(key_id: Option<&str>) -> bool {
     key_id.is_none_or(|k| k == "alias/aws/s3" || k.ends_with(":alias/aws/s3"))
 }
 
+/// The folder name (key id) of the key of `folder` whose `aliases.json` lists `alias`.
+pub fn alias_target<'f>(folder: &'f BucketFolder, alias: &str) -> Option<&'f str> {
+    folder
+        .kms_keys
+        .iter()
+        .find(|k| k.aliases.doc().is_some_and(|a| a.names(alias, &k.id)))
+        .map(|k| k.id.as_str())
+}
+
 /// A key of a bucket folder (`kms/<key-id>/`) with its key policy and grants compiled into
 /// a graph of the KMS leg (no caller-side documents yet); `None` without a usable key policy
 /// or, lacking a description, the bucket's region.
@@ -418,11 +427,23 @@ impl BucketKms {
             (managed.len() == 1)
                 .then(|| managed.into_iter().next())
                 .flatten()
+        } else if let Some(alias) = key_id.as_deref().filter(|k| is_alias(k)) {
+            let id = alias_target(folder, alias);
+            keys.into_iter().find(|(dir, _)| Some(*dir) == id)
         } else {
             let id = key_id.as_deref().map(key_dir_name).unwrap_or_default();
             keys.into_iter().find(|(dir, _)| *dir == id)
         };
         let what = key_id.unwrap_or_else(|| "the AWS managed key aws/s3".into());
+        if found.is_none()
+            && is_alias(&what)
+            && !is_aws_s3(Some(&what))
+            && alias_target(folder, &what).is_none()
+        {
+            return Some(BucketKms::Unknown(format!(
+                "the default encryption names the KMS key by the alias {what}, and no kms/KEY-ID/aliases.json (aws kms list-aliases --key-id KEY) says which key that is"
+            )));
+        }
         Some(match found {
             Some((_, (key, graph))) => BucketKms::Known {
                 key: KmsKey {

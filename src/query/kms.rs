@@ -6,7 +6,7 @@
 //! Deciding is [`eval::kms`]'s.
 
 use super::{Notice, QueryError, QueryInput, Refused, read_doc, stop};
-use crate::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
+use crate::aws_docs::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead, is_alias};
 use crate::contain::Root;
 use crate::eval::kms::{KmsKey, is_aws_s3, kms_actions, leg_graph};
 use crate::eval::{self, Graph, Layer, Request};
@@ -47,6 +47,18 @@ pub struct FolderKms {
     pub default: Option<DefaultKms>,
     /// The `head-object` outputs the manifest names: object key, document, file name.
     pub heads: Vec<(String, ObjectHead, String)>,
+    /// The aliases of the folder's keys (`kms/<key-id>/aliases.json`), with the key id.
+    pub aliases: Vec<(KeyAliases, String)>,
+}
+
+impl FolderKms {
+    /// The key id (folder name) `alias` names, when an `aliases.json` says so.
+    fn alias_dir(&self, alias: &str) -> Option<String> {
+        self.aliases
+            .iter()
+            .find(|(a, id)| a.names(alias, id))
+            .map(|(_, id)| id.clone())
+    }
 }
 
 /// What the bucket folder says about KMS.
@@ -65,7 +77,16 @@ pub fn from_folder(folder: &crate::aws_docs::BucketFolder) -> FolderKms {
             ))
         })
         .collect();
-    FolderKms { default, heads }
+    let aliases = folder
+        .kms_keys
+        .iter()
+        .filter_map(|k| Some((k.aliases.doc()?.clone(), k.id.clone())))
+        .collect();
+    FolderKms {
+        default,
+        heads,
+        aliases,
+    }
 }
 
 /// The object ARN (`arn:aws:s3:::BUCKET/KEY`) of the request, when it names an object.
@@ -156,7 +177,14 @@ pub(super) fn load(
     } else {
         return Ok(None);
     };
-    let key_dir = key_id.as_deref().map(key_dir_name);
+    // A key named by an alias is found through the folder's `aliases.json`.
+    let key_dir = key_id.as_deref().and_then(|k| {
+        if is_alias(k) {
+            folder.alias_dir(k)
+        } else {
+            Some(key_dir_name(k))
+        }
+    });
     let describe_path = input.describe_key.clone().or_else(|| {
         key_dir
             .as_ref()
@@ -173,11 +201,12 @@ pub(super) fn load(
     let Some(mut key) = key_of(key_id.as_deref(), meta.as_ref(), bucket_key, from) else {
         let what = key_id.unwrap_or_else(|| "the AWS managed key aws/s3".into());
         return Ok(Some(KmsSetup::Unknown(format!(
-            "the object is encrypted with AWS KMS ({what}), and which key ARN that is was not given (--describe-key FILE, or --sse-kms-key ARN)"
+            "the object is encrypted with AWS KMS ({what}), and which key ARN that is was not given (--describe-key FILE, --sse-kms-key ARN, or for an alias kms/KEY-ID/aliases.json in the bucket folder)"
         ))));
     };
     if let (Some(given), Some(m)) = (&key_id, &meta)
         && given.starts_with("arn:")
+        && !is_alias(given)
         && *given != m.arn.value
     {
         return Err(stop(
