@@ -260,12 +260,17 @@ proptest! {
         caller in 0..CALLERS.len(),
         write in any::<bool>(),
         bucket_key in any::<bool>(),
+        with_grants in any::<bool>(),
     ) {
         let action = if write { "s3:PutObject" } else { "s3:GetObject" };
         let mut i = input(CALLERS[caller], action);
         i.bucket_policy = Some(fixture("partner-bucket-policy.json"));
         i.head_object = None;
-        let tag = format!("p{caller}{write}{bucket_key}{deny}{picks:?}").replace([' ', ',', '[', ']'], "");
+        // Grants only allow: a Deny added to the key policy still never grants with them.
+        if with_grants {
+            i.kms_grants = Some(fixture("grants.json"));
+        }
+        let tag = format!("p{caller}{write}{bucket_key}{with_grants}{deny}{picks:?}").replace([' ', ',', '[', ']'], "");
         i.key_policy = Some(file(&format!("{tag}-before"), &key_policy(&picks, None)));
         if bucket_key {
             i.sse_kms_key = None;
@@ -816,6 +821,42 @@ fn who_can_without_the_key_policy_says_the_kms_leg_is_not_modelled() {
             .any(|r| r.starts_with("the KMS leg is not modelled")),
         "{reasons:?}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn s515_counts_a_grant_that_lets_the_reader_decrypt() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/audit/S515/fail-partner-not-in-key-policy");
+    let dir = std::env::temp_dir().join(format!("s3a-kms-s515-{}", std::process::id()));
+    let key_dir = dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab");
+    std::fs::create_dir_all(&key_dir).unwrap();
+    for f in ["s3-access.json", "policy.json", "encryption.json"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    for f in ["key-policy.json", "describe-key.json"] {
+        std::fs::copy(
+            src.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab").join(f),
+            key_dir.join(f),
+        )
+        .unwrap();
+    }
+    let lint = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+            .args(["lint", "--no-config"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(lint().contains("S515"));
+    std::fs::write(
+        key_dir.join("grants.json"),
+        r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:root",
+            "Operations": ["Decrypt"]}], "Truncated": false}"#,
+    )
+    .unwrap();
+    assert!(!lint().contains("S515"), "{}", lint());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
