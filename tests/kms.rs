@@ -645,6 +645,10 @@ fn query_shows_the_grant_that_allowed_with_its_line() {
     assert!(text.contains("policies/kms/grants.json:8:33"), "{text}");
     assert!(text.contains("policies/kms/grants.json:3:9"), "{text}");
     assert!(
+        text.contains("note: neither the key policy nor IAM policies allow kms:Decrypt; a grant of the key does"),
+        "{text}"
+    );
+    assert!(
         text.contains("no: the grantee principal is not the caller"),
         "{text}"
     );

@@ -46,5 +46,17 @@ pub(super) fn allow(
             allowing.push(Grantor::KmsGrant(i));
         }
     }
+    if ev.explain && !allowing.is_empty() {
+        r.notes.push(format!(
+            "neither the key policy nor IAM policies allow {}; {} of the key do{}",
+            request.action,
+            if allowing.len() == 1 {
+                "a grant"
+            } else {
+                "grants"
+            },
+            if allowing.len() == 1 { "es" } else { "" }
+        ));
+    }
     (!allowing.is_empty()).then_some(allowing)
 }
