@@ -18,8 +18,9 @@
 # s3:GetObjectAcl and s3:GetObject (head-object, with --object), s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock,
 # s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy, sts:GetCallerIdentity and
 # iam:GetAccountAuthorizationDetails; for the KMS keys of the default encryption and of the
-# objects, kms:DescribeKey, kms:GetKeyPolicy, kms:ListGrants and kms:ListAliases (a key of another account needs
-# them there; without them its files are left out and the KMS leg stays unknown).
+# objects, kms:DescribeKey, kms:GetKeyPolicy, kms:ListGrants and kms:ListAliases (a key of another
+# account needs them there; without them its files are left out and the KMS leg stays unknown);
+# and ec2:DescribeVpcEndpoints for the account's S3 VPC endpoints in the bucket's region.
 #
 # A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
 # `{}`; a call that fails for another reason (AccessDenied, throttling) leaves no file, which
@@ -243,6 +244,11 @@ for key in ${kms_keys[@]+"${kms_keys[@]}"}; do
     fetch "$dir/grants.json" "" "${kms[@]}" list-grants --key-id "$arn"
     fetch "$dir/aliases.json" "" "${kms[@]}" list-aliases --key-id "$arn"
 done
+
+# The account's S3 VPC endpoints in the bucket's region, with their policies: a request
+# through one of them (aws:SourceVpce) must be allowed by its policy too.
+fetch vpc-endpoints.json "" ec2 --region "$region" describe-vpc-endpoints \
+    --filters "Name=service-name,Values=com.amazonaws.$region.s3"
 
 # The owner's account folder, beside the bucket folder.
 account_rel="../account-$account"

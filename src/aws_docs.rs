@@ -24,6 +24,7 @@ pub mod folder;
 pub mod kms;
 pub mod read;
 pub mod settings;
+pub mod vpce;
 
 pub use access_point::{AccessPoint, NetworkOrigin};
 pub use account::AuthorizationDetails;

@@ -121,6 +121,7 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("AdvancedEventSelectors", "CloudTrail event selectors"),
     ("Buckets", "bucket list"),
     ("KeyMetadata", "KMS key description"),
+    ("VpcEndpoints", "VPC endpoint description"),
     ("SSEKMSKeyId", "object metadata (head-object)"),
     ("ServerSideEncryption", "object metadata (head-object)"),
     ("s3-access", "s3-access manifest"),

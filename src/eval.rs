@@ -14,6 +14,7 @@ pub mod kms;
 pub mod publicity;
 pub mod request;
 pub mod s3_facts;
+pub mod vpce;
 
 pub use decide::{Decision, Response, decide};
 pub use graph::{Graph, Layer};

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 mod checks;
 pub mod kms;
+mod vpce;
 
 /// One access question as given on the command line: strings and paths, not yet checked.
 #[derive(Debug, Clone, Default)]
@@ -74,6 +75,9 @@ pub struct QueryInput {
     pub sse_kms_key: Option<String>,
     /// The grants of the object's KMS key (`aws kms list-grants` output).
     pub kms_grants: Option<PathBuf>,
+    /// VPC endpoint policies (`aws ec2 describe-vpc-endpoints` output or one endpoint
+    /// policy): a gate on requests that come through the endpoint.
+    pub vpce_policy: Option<PathBuf>,
 }
 
 /// A question ready to be decided.
@@ -331,6 +335,8 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         }
     }
     add_policy_files(&mut graph, &files, notices)?;
+    let mut context = context;
+    vpce::load(input, &mut graph, &mut context, &mut notes, notices)?;
     let mut request = Request::new(
         caller,
         &input.action,

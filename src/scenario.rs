@@ -68,6 +68,7 @@ mod read;
 mod run;
 mod s3_facts;
 mod s3_section;
+mod vpce;
 
 /// Whether `text` is JSON of another kind than a scenario: it parses, and it is not an object
 /// with the scenario's own `requests` key (or one of its assertions: `never`, `no-public`, …). `check` skips such files found in a directory (a

@@ -359,6 +359,64 @@ fn sarif_and_github_annotate_the_granting_line_of_new() {
     assert_eq!((code, out.trim()), (0, ""));
 }
 
+/// `diff` exits 1 when new access cannot be ruled out, so the CI formats must say why: an
+/// uncertain-only answer is a warning annotation at the statement that makes it uncertain.
+#[test]
+fn an_uncertain_answer_is_annotated_in_github_and_sarif_never_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let grant = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}"#;
+    write(
+        d,
+        "old.json",
+        &format!(r#"{{"Version":"2012-10-17","Statement":[{grant}]}}"#),
+    );
+    let home = r#"{"Sid":"Home","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/home/${aws:username}/*"}"#;
+    write(
+        d,
+        "new.json",
+        &format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{grant},\n{home}]}}"),
+    );
+    let (code, out, _) = cli(d, &["old.json", "new.json", "--format", "github"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("::warning file=new.json,line=2,col=1,")
+            && out.contains("title=uncertain::bucket `bkt`: a Resource holds a policy variable"),
+        "{out}"
+    );
+    let (code, out, _) = cli(d, &["old.json", "new.json", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{out}");
+    assert_eq!(
+        (results[0]["ruleId"].as_str(), results[0]["level"].as_str()),
+        (Some("uncertain"), Some("warning"))
+    );
+    assert!(crate::sarif_schema::errors_of(&log).is_empty());
+}
+
+/// The one-line formats show the witness whole: a request without the condition value that
+/// lets it in would not be a witness a user can replay.
+#[test]
+fn one_line_witnesses_carry_their_condition_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "old.json", PARTNER);
+    write(
+        d,
+        "new.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}"#,
+    );
+    let (code, out, _) = cli(d, &["old.json", "new.json", "--format", "concise"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("(e.g. anonymous s3:GetObject on arn:aws:s3:::bkt/")
+            && out.contains(" with aws:SourceIp=203.0.113."),
+        "{out}"
+    );
+}
+
 /// A plan whose apply turns an account-only read of `bkt` public (line 4: the planned policy);
 /// `acl` is the planned ACL resource's canned ACL and `action` the policy change's action.
 fn plan(after_principal: &str, acl: Option<&str>, action: &str) -> String {

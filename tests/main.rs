@@ -15,6 +15,7 @@ mod corpus;
 mod decide;
 mod diff;
 mod exact;
+mod federated;
 mod fixtures;
 mod fuzz_smoke;
 #[path = "../fuzz/src/targets.rs"]
@@ -37,4 +38,5 @@ mod sarif_schema;
 mod security;
 mod terraform;
 mod uncertainty;
+mod vpce;
 mod who_can_formats;

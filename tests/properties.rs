@@ -332,7 +332,7 @@ proptest! {
             Layer::Rcp => true,
             // Not generated: access point policies apply only to requests through one, key
             // policies only to the KMS leg (see the KMS property below).
-            Layer::AccessPoint | Layer::KeyPolicy => false,
+            Layer::AccessPoint | Layer::KeyPolicy | Layer::VpcEndpoint => false,
         };
         if applies {
             prop_assert_eq!(response.decision, Decision::ExplicitDeny);

@@ -725,6 +725,8 @@ fn the_fetch_script_writes_a_folder_that_loads() {
     assert!(aps[0].access_point.is_unknown() && aps[0].policy.is_absent());
     assert!(aps[1].access_point.doc().is_some());
     assert!(b.objects[0].acl.doc().unwrap().is_public());
+    // The account's S3 VPC endpoints in the bucket's region (none here).
+    assert!(b.vpc_endpoints.doc().unwrap().endpoints.is_empty());
     let account = b.account.as_ref().unwrap();
     assert_eq!(
         account.dir.file_name().unwrap().to_string_lossy(),

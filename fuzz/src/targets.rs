@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("baseline", baseline),
     ("diff", diff),
     ("kms", kms),
+    ("vpce", vpce),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1646,4 +1647,78 @@ pub fn diff(data: &[u8]) {
         same.added.is_empty() && same.removed.is_empty(),
         "a version differs from itself"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// vpce: the reader of `aws ec2 describe-vpc-endpoints` output (the endpoint policy embedded
+// as a string) and the endpoint gate: it takes part only in requests through its endpoint,
+// and never grants.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes are the file; the first request through each endpoint and one through none are
+/// decided with and without the endpoints.
+pub fn vpce(data: &[u8]) {
+    use s3_access::aws_docs::read::read_str;
+    use s3_access::aws_docs::vpce::VpcEndpoints;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let loaded = match read_str::<VpcEndpoints>("fuzz.json", text) {
+        Ok(l) => l,
+        Err(report) => {
+            assert!(!report.findings.is_empty(), "a refused document says why");
+            check_report(&report);
+            return;
+        }
+    };
+    let mut graph = Graph::new();
+    match eval::vpce::add_endpoints(&mut graph, &loaded) {
+        Ok(shown) => shown.iter().for_each(check_report),
+        Err(failed) => {
+            for r in &failed {
+                assert!(!r.findings.is_empty(), "a refused policy says why");
+                check_report(r);
+            }
+            return;
+        }
+    }
+    let mut through: Vec<Option<String>> = vec![None, Some("vpce-0fuzz".into())];
+    through.extend(
+        graph
+            .vpc_endpoints
+            .iter()
+            .filter_map(|e| e.id.clone())
+            .map(Some),
+    );
+    for principal in [
+        "111122223333",
+        "anonymous",
+        "arn:aws:iam::444455556666:user/u",
+    ] {
+        let Ok(caller) = Caller::parse(principal) else {
+            continue;
+        };
+        for vpce in &through {
+            let context: Vec<(String, String)> = vpce
+                .iter()
+                .map(|v| ("aws:SourceVpce".to_string(), v.clone()))
+                .collect();
+            let r = Request::new(
+                caller.clone(),
+                "s3:GetObject",
+                "arn:aws:s3:::amzn-s3-demo-bucket/k",
+                Some("111122223333"),
+                &context,
+                1_767_225_600,
+            );
+            let without = eval::decide(&Graph::new(), &r, false).decision;
+            let with = eval::decide(&graph, &r, true).decision;
+            assert_eq!(with, eval::decide(&graph, &r, false).decision);
+            if vpce.is_none() {
+                assert_eq!(with, without, "an endpoint gates only requests through it");
+            } else if without != Decision::Allow {
+                assert_ne!(with, Decision::Allow, "an endpoint policy never grants");
+            }
+        }
+    }
 }

@@ -23,6 +23,7 @@ use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
     OwnershipControls, PolicyStatus, PublicAccessBlock, Versioning,
 };
+use super::vpce::VpcEndpoints;
 use crate::contain::Root;
 use crate::diagnostic::Finding;
 use crate::json::{Kind, Value};
@@ -122,6 +123,8 @@ pub mod names {
     pub const NOTIFICATION: &str = "notification.json";
     /// `aws s3api get-bucket-location` output.
     pub const LOCATION: &str = "location.json";
+    /// `aws ec2 describe-vpc-endpoints` output: the S3 VPC endpoints and their policies.
+    pub const VPC_ENDPOINTS: &str = "vpc-endpoints.json";
     /// `aws s3control get-access-point` output, in `access-points/<name>/`.
     pub const ACCESS_POINT: &str = "access-point.json";
     /// `aws iam get-account-authorization-details` output, in an account folder.
@@ -148,6 +151,7 @@ pub mod names {
         OBJECT_LOCK,
         NOTIFICATION,
         LOCATION,
+        VPC_ENDPOINTS,
     ];
 }
 
@@ -516,6 +520,8 @@ pub struct BucketFolder {
     pub notification: Setting<Notifications>,
     /// `location.json`.
     pub location: Setting<Location>,
+    /// `vpc-endpoints.json`: the S3 VPC endpoints and their policies.
+    pub vpc_endpoints: Setting<VpcEndpoints>,
     /// `access-points/<name>/`, sorted by name; `None` when there is no `access-points`
     /// folder (unknown), empty when the folder is empty (the bucket has no access points).
     pub access_points: Option<Vec<AccessPointFolder>>,
@@ -1064,6 +1070,7 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         &file(names::LOCATION),
         Empty::Never("every bucket has a location"),
     );
+    let vpc_endpoints = l.setting::<VpcEndpoints>(&file(names::VPC_ENDPOINTS), Empty::MeansAbsent);
     let m = &manifest.doc;
 
     if let (Setting::Present(a), Some(expected)) = (&acl, &m.canonical_id)
@@ -1135,6 +1142,7 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         object_lock,
         notification,
         location,
+        vpc_endpoints,
         access_points,
         objects,
         account,

@@ -73,7 +73,15 @@ impl BucketModel {
 
     /// Loads a bucket folder (see `docs/bucket-folder.md`); an invalid policy is an error.
     pub fn from_folder(folder: &BucketFolder) -> Result<BucketModel, Vec<FileReport>> {
-        let (bucket, errors) = BucketModel::from_folder_lenient(folder);
+        let (mut bucket, mut errors) = BucketModel::from_folder_lenient(folder);
+        // The endpoint policies gate requests (they are no part of the bucket's own
+        // configuration the lenient reading audits).
+        if let Setting::Present(l) = &folder.vpc_endpoints {
+            match crate::eval::vpce::add_endpoints(&mut bucket.graph, l) {
+                Ok(shown) => bucket.reports.extend(shown),
+                Err(failed) => errors.extend(failed),
+            }
+        }
         if errors.is_empty() {
             Ok(bucket)
         } else {

@@ -12,6 +12,8 @@
 //! (the answer and its layer table).
 
 mod access_point;
+mod endpoint;
+mod federated;
 mod guardrails;
 mod identity;
 mod kms_grants;
@@ -20,6 +22,7 @@ mod resource;
 mod response;
 mod s3_layer;
 
+pub(crate) use federated::may_name as federated_may_name;
 pub use response::{
     Block, BlockRule, Decision, LayerReport, Outcome, Response, Stage, Step, Uncertainty,
 };
@@ -129,6 +132,14 @@ fn apply_rule(ev: &Evaluation<'_>, r: &mut Response) -> S3Seen {
         }
         return S3Seen::default();
     }
+    // A VPC endpoint the request comes through: its policy must allow.
+    if let Some(report) = endpoint::without_allow(ev) {
+        r.decision = Decision::ImplicitDeny;
+        if ev.explain {
+            r.layers.push(report);
+        }
+        return S3Seen::default();
+    }
     // 3. The identity side, capped by the permissions boundary and the session policy.
     let identity = IdentitySide::of(
         ev.graph,
@@ -146,6 +157,10 @@ fn apply_rule(ev: &Evaluation<'_>, r: &mut Response) -> S3Seen {
         r.determining.clear();
         r.grants.clear();
         r.blocks.push(block);
+    }
+    // The endpoint policy's Allow let the request through: it determined it too.
+    if r.decision == Decision::Allow {
+        r.determining.extend(endpoint::allowing(ev));
     }
     seen
 }

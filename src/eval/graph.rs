@@ -38,10 +38,13 @@ pub enum Layer {
     /// A KMS key policy: the resource policy of the KMS request S3 makes for an SSE-KMS
     /// object (the KMS leg of a query).
     KeyPolicy,
+    /// A VPC endpoint policy: a gate on requests that come through that endpoint (the
+    /// document's level is the index of its endpoint in [`Graph::vpc_endpoints`]).
+    VpcEndpoint,
 }
 
 /// Number of layers (the size of per-layer tables).
-pub(crate) const LAYERS: usize = 8;
+pub(crate) const LAYERS: usize = 9;
 
 impl Layer {
     /// All layers, in evaluation-report order.
@@ -54,6 +57,7 @@ impl Layer {
         Layer::AccessPoint,
         Layer::Bucket,
         Layer::KeyPolicy,
+        Layer::VpcEndpoint,
     ];
 
     /// The policy kind this layer's documents are read as: the one mapping between layers and
@@ -70,6 +74,10 @@ impl Layer {
             // A key policy is another service's resource policy: it names principals and is
             // validated as one.
             Layer::KeyPolicy => PolicyKind::Resource,
+            // AWS rule: an endpoint policy is a resource-based policy and "must contain a
+            // Principal element" (PrivateLink "Control access to VPC endpoints using endpoint
+            // policies").
+            Layer::VpcEndpoint => PolicyKind::Resource,
         }
     }
 
@@ -79,7 +87,7 @@ impl Layer {
         // Resource policies of other services in general are not key policies.
         Layer::ALL
             .into_iter()
-            .find(|l| l.kind() == kind && *l != Layer::KeyPolicy)
+            .find(|l| l.kind() == kind && !matches!(l, Layer::KeyPolicy | Layer::VpcEndpoint))
     }
 
     /// Whether the layer holds resource-based policies (they name principals).
@@ -98,6 +106,7 @@ impl Layer {
             Layer::Bucket => "bucket policy",
             Layer::AccessPoint => "access point policy",
             Layer::KeyPolicy => "key policy",
+            Layer::VpcEndpoint => "VPC endpoint policy",
         }
     }
 }
@@ -230,6 +239,8 @@ pub struct Graph {
     publicity: std::sync::OnceLock<Vec<bool>>,
     /// Compiled patterns by source text: statements repeat the same actions and resources.
     cache: PatternCache,
+    /// The VPC endpoints whose policies are in [`Layer::VpcEndpoint`], by document level.
+    pub vpc_endpoints: Vec<crate::eval::vpce::Endpoint>,
 }
 
 /// Interned compiled patterns, so a pattern written many times is compiled once.

@@ -191,6 +191,8 @@ fn union(old: Option<&Graph>, new: Option<&Graph>) -> Graph {
     g.s3.canonical_ids.extend(s3.canonical_ids.iter().cloned());
     g.s3.objects.extend(s3.objects.iter().cloned());
     g.s3.access_points.extend(s3.access_points.iter().cloned());
+    // The endpoints' ids are constants of `aws:SourceVpce` (the union is only split, not judged).
+    g.vpc_endpoints.extend(old.vpc_endpoints.iter().cloned());
     if g.s3.object_owner.is_none() {
         g.s3.object_owner.clone_from(&s3.object_owner);
     }

@@ -107,6 +107,11 @@ struct Prepared<'q> {
     cond_dims: Vec<Vec<Option<usize>>>,
     /// The dimension of each of the scope's conditions.
     scope_dims: Vec<Option<usize>>,
+    /// Per VPC endpoint policy of the graph, the condition that the request comes through
+    /// it: `decide` gates such requests, so they must not share an assignment with others.
+    gates: Vec<Compiled>,
+    /// The dimension of each gate condition.
+    gate_dims: Vec<Option<usize>>,
     /// Whether alike actions and object keys share one decision (off only to check that
     /// the reductions change nothing).
     reduce: bool,
@@ -223,7 +228,8 @@ impl<'q> Prepared<'q> {
             .iter()
             .map(|c| condition::compile(c, false))
             .collect();
-        let (dims, dim_of) = dims(q, reasons);
+        let gate_written = gate_conditions(graph);
+        let (dims, dim_of) = dims(q, &gate_written, reasons);
         if !graph.s3.access_points.is_empty() {
             reasons.push(Reason::new(
                 ReasonKind::Model,
@@ -238,6 +244,11 @@ impl<'q> Prepared<'q> {
             .map(|s| s.conditions.iter().map(of).collect())
             .collect();
         let scope_dims = scope.iter().map(of).collect();
+        let gates: Vec<Compiled> = gate_written
+            .iter()
+            .map(|c| condition::compile(c, false))
+            .collect();
+        let gate_dims = gates.iter().map(of).collect();
         let action_matches = actions
             .iter()
             .map(|a| {
@@ -269,6 +280,8 @@ impl<'q> Prepared<'q> {
             statement_reasons: statement_reasons(graph),
             cond_dims,
             scope_dims,
+            gates,
+            gate_dims,
             reduce,
             action_matches,
             action_never,
@@ -446,7 +459,8 @@ impl<'q> Prepared<'q> {
         let mut entries: Vec<Entry<'_>> = Vec::new();
         for (id, s) in q.graph.statements.iter().enumerate() {
             let named = s.principal_grant(caller, &q.graph.s3).is_some()
-                || s.principal.as_ref().is_some_and(|p| p.0);
+                || s.principal.as_ref().is_some_and(|p| p.0)
+                || crate::eval::decide::federated_may_name(q.graph, s, caller);
             let variable = s.resources.as_ref().is_some_and(|(_, items)| {
                 items
                     .iter()
@@ -469,6 +483,13 @@ impl<'q> Prepared<'q> {
             }
             let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
             if let Some(e) = entry(Some(id), &s.conditions, dims, r) {
+                entries.push(e);
+            }
+        }
+        // Each endpoint gate as an entry of its own, so that requests through the endpoint
+        // and the others are decided apart (the scope's entry stays last).
+        for (gate, dim) in self.gates.iter().zip(&self.gate_dims) {
+            if let Some(e) = entry(None, std::slice::from_ref(gate), &[*dim], r) {
                 entries.push(e);
             }
         }
@@ -753,8 +774,18 @@ pub(super) fn rebuild(f: &Finding, owner: &str, now: i64) -> Request {
     out
 }
 
-/// Every condition written in the graph and the scope, by lowercase key.
-fn written(q: &Question<'_>) -> Vec<(String, String, Written)> {
+/// The conditions "the request comes through this VPC endpoint", one per endpoint policy of
+/// the graph (`eval::vpce::region_conditions`).
+fn gate_conditions(graph: &Graph) -> Vec<crate::policy::Condition> {
+    crate::eval::vpce::region_conditions(graph)
+        .iter()
+        .filter_map(|block| super::Scope::default().with_conditions(block).ok())
+        .flat_map(|s| s.conditions)
+        .collect()
+}
+
+/// Every condition written in the graph, the scope and the endpoint gates, by lowercase key.
+fn written(q: &Question<'_>, gates: &[crate::policy::Condition]) -> Vec<(String, String, Written)> {
     let mut out = Vec::new();
     let graph = q.graph;
     for (id, s) in graph.statements.iter().enumerate() {
@@ -765,7 +796,7 @@ fn written(q: &Question<'_>) -> Vec<(String, String, Written)> {
             out.push(written_one(c, Some(id)));
         }
     }
-    for c in &q.scope.conditions {
+    for c in q.scope.conditions.iter().chain(gates) {
         out.push(written_one(c, None));
     }
     out
@@ -787,8 +818,12 @@ fn written_one(
 }
 
 /// The free dimensions: one per key written (the two time keys share one).
-fn dims(q: &Question<'_>, reasons: &mut Vec<Reason>) -> (Vec<Dim>, HashMap<String, usize>) {
-    let all = written(q);
+fn dims(
+    q: &Question<'_>,
+    gates: &[crate::policy::Condition],
+    reasons: &mut Vec<Reason>,
+) -> (Vec<Dim>, HashMap<String, usize>) {
+    let all = written(q, gates);
     let mut order: Vec<(String, String)> = Vec::new();
     for (lower, shown, _) in &all {
         if !order.iter().any(|(l, _)| l == lower) {

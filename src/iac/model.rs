@@ -184,6 +184,7 @@ fn empty_folder(source: &SourceFile, span: Span, bucket: &str, root: &Root) -> B
         unsettled: Vec::new(),
         // `aws_kms_key` policies are not linked to buckets yet: the KMS leg stays uncertain.
         kms_keys: Vec::new(),
+        vpc_endpoints: Setting::Unknown,
     }
 }
 

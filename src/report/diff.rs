@@ -108,30 +108,12 @@ fn summary_line(pairs: &[Pair]) -> String {
 /// summary line. The caller escapes it.
 pub fn concise(pairs: &[Pair]) -> String {
     let mut out = String::new();
-    for p in pairs {
-        for n in notes(&p.diff) {
-            let (at, _) = n.span;
-            out.push_str(&format!(
-                "{}:{}:{}: {NEW_ACCESS} {}\n",
-                n.path, at.line, at.column, n.message
-            ));
-        }
-        let d = &p.diff;
-        let input = p.new.as_ref().or(p.old.as_ref()).map_or("", String::as_str);
-        for r in &d.reasons {
-            let (file, line, column) = r
-                .statement
-                .and_then(|id| super::query::statement_ref(&d.union, id))
-                .map_or_else(
-                    || (repo_path(input), 1, 1),
-                    |s| (repo_path(&s.file), s.line, s.column),
-                );
-            out.push_str(&format!(
-                "{file}:{line}:{column}: uncertain bucket `{}`: {}\n",
-                shown(&d.bucket),
-                reason_line(&d.union, r)
-            ));
-        }
+    for (n, _) in notes(pairs) {
+        let (at, _) = n.span;
+        out.push_str(&format!(
+            "{}:{}:{}: {} {}\n",
+            n.path, at.line, at.column, n.title, n.message
+        ));
     }
     out.push_str(&summary_line(pairs));
     out
@@ -170,24 +152,75 @@ pub fn json(pairs: &[Pair], removed: bool) -> serde_json::Value {
     json!({ "pairs": items })
 }
 
-/// One annotation of new access: where, and what to say.
+/// The title of a reason the answer is uncertain in the finding formats (a warning: `diff`
+/// exits 1 on it, so the annotations must say why).
+const UNCERTAIN: &str = "uncertain";
+
+/// One finding of the finding formats (`concise`, `github`, `sarif`): where, and what to say.
 struct Note {
+    /// [`NEW_ACCESS`] (an error) or [`UNCERTAIN`] (a warning): the title and SARIF rule id.
+    title: &'static str,
     path: String,
     span: (LineCol, LineCol),
     message: String,
     pointer: String,
 }
 
+impl Note {
+    fn severity(&self) -> Severity {
+        if self.title == NEW_ACCESS {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+}
+
+/// Per pair, in order: a note per granting statement of NEW and group, then one per reason
+/// the answer is uncertain (at its statement, or at the input when it has none), each with
+/// the pair's IaC resource address when it has one.
+fn notes(pairs: &[Pair]) -> Vec<(Note, Option<&str>)> {
+    let mut out = Vec::new();
+    for p in pairs {
+        let address = p.address.as_deref();
+        out.extend(added_notes(&p.diff).into_iter().map(|n| (n, address)));
+        let d = &p.diff;
+        let input = p.new.as_ref().or(p.old.as_ref()).map_or("", String::as_str);
+        for r in &d.reasons {
+            let start = LineCol { line: 1, column: 1 };
+            let (path, span, pointer) = r
+                .statement
+                .and_then(|id| super::who_can::written_span(&d.union, id))
+                .map_or_else(
+                    || (repo_path(input), (start, start), String::new()),
+                    |(file, span, index)| (repo_path(&file), span, format!("/Statement/{index}")),
+                );
+            let note = Note {
+                title: UNCERTAIN,
+                path,
+                span,
+                message: format!(
+                    "bucket `{}`: {}",
+                    shown(&d.bucket),
+                    reason_line(&d.union, r)
+                ),
+                pointer,
+            };
+            out.push((note, address));
+        }
+    }
+    out
+}
+
 /// The granting statements of NEW, one note each per group.
-fn notes(d: &BucketDiff) -> Vec<Note> {
+fn added_notes(d: &BucketDiff) -> Vec<Note> {
     let Some(graph) = d.new.as_ref() else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for g in &d.added {
-        let r = &g.witness.request;
         let message = format!(
-            "new access for {} ({}): {} (e.g. {} {} on {})",
+            "new access for {} ({}): {} (e.g. {})",
             super::who_can::describe(&g.class),
             stratum_title(g.stratum),
             g.actions
@@ -196,9 +229,7 @@ fn notes(d: &BucketDiff) -> Vec<Note> {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", "),
-            r.caller,
-            r.action,
-            r.resource
+            super::who_can::witness_request(&g.witness)
         );
         for id in &g.statements {
             // The assumed identity policy stands for files not given: nothing to annotate.
@@ -206,6 +237,7 @@ fn notes(d: &BucketDiff) -> Vec<Note> {
                 continue;
             };
             out.push(Note {
+                title: NEW_ACCESS,
                 path: repo_path(&file),
                 span,
                 message: format!("{message}; granted by {}", statement_line(graph, *id)),
@@ -226,28 +258,25 @@ fn repo_path(name: &str) -> String {
     p
 }
 
-/// The SARIF log: one `new-access` error per granting statement of NEW.
+/// The SARIF log: a `new-access` error per granting statement of NEW and an `uncertain`
+/// warning per reason the answer is uncertain.
 pub fn sarif(pairs: &[Pair], successful: bool) -> serde_json::Result<String> {
-    let notes: Vec<(Note, Option<&str>)> = pairs
-        .iter()
-        .flat_map(|p| {
-            notes(&p.diff)
-                .into_iter()
-                .map(|n| (n, p.address.as_deref()))
-        })
-        .collect();
-    let mut seen: Vec<(&str, &str, &str)> = Vec::new();
+    let notes = notes(pairs);
+    let mut seen: Vec<(&str, &str, &str, &str)> = Vec::new();
     let results = notes
         .iter()
         .map(|(n, address)| {
-            seen.push((&n.path, &n.pointer, &n.message));
-            let occurrence = seen
-                .iter()
-                .filter(|x| **x == (n.path.as_str(), n.pointer.as_str(), n.message.as_str()))
-                .count();
+            let key = (
+                n.title,
+                n.path.as_str(),
+                n.pointer.as_str(),
+                n.message.as_str(),
+            );
+            seen.push(key);
+            let occurrence = seen.iter().filter(|x| **x == key).count();
             sarif::located(
-                NEW_ACCESS,
-                Severity::Error,
+                n.title,
+                n.severity(),
                 &n.path,
                 n.span,
                 n.message.clone(),
@@ -260,29 +289,23 @@ pub fn sarif(pairs: &[Pair], successful: bool) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&sarif::log(results, successful))
 }
 
-/// GitHub workflow commands: one error annotation per granting statement of NEW.
+/// GitHub workflow commands: an error annotation per granting statement of NEW and a warning
+/// per reason the answer is uncertain.
 pub fn github(pairs: &[Pair]) -> String {
     let mut annotations = github::Annotations::default();
-    annotations.extend(
-        pairs
-            .iter()
-            .flat_map(|p| {
-                notes(&p.diff)
-                    .into_iter()
-                    .map(|n| (n, p.address.as_deref()))
-            })
-            .map(|(n, address)| github::Annotation {
-                severity: crate::registry::Severity::Error,
-                path: n.path.clone(),
-                start: n.span.0,
-                end: Some(n.span.1),
-                title: NEW_ACCESS.to_string(),
-                // A bucket of an IaC file: the resource address the finding belongs to.
-                message: match address {
-                    Some(a) => format!("{a}: {}", n.message),
-                    None => n.message,
-                },
-            }),
-    );
+    annotations.extend(notes(pairs).into_iter().map(|(n, address)| {
+        github::Annotation {
+            severity: n.severity(),
+            path: n.path.clone(),
+            start: n.span.0,
+            end: Some(n.span.1),
+            title: n.title.to_string(),
+            // A bucket of an IaC file: the resource address the finding belongs to.
+            message: match address {
+                Some(a) => format!("{a}: {}", n.message),
+                None => n.message,
+            },
+        }
+    }));
     annotations.finish("run `s3-access diff --format json` to see them all")
 }

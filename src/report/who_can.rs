@@ -423,16 +423,13 @@ pub fn placed(entries: &[WhoCanEntry]) -> Vec<Placed> {
         };
         for g in &w.groups {
             let (title, severity) = stratum_kind(g.stratum);
-            let r = &g.witness.request;
             let mut message = format!(
-                "bucket `{}`: {} ({}) can {} (e.g. {} {} on {})",
+                "bucket `{}`: {} ({}) can {} (e.g. {})",
                 w.bucket,
                 describe(&g.class),
                 stratum_title(g.stratum),
                 listed(&g.actions),
-                r.caller,
-                r.action,
-                r.resource
+                witness_request(&g.witness)
             );
             let by: Vec<String> = g
                 .statements

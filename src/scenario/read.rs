@@ -46,6 +46,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("scp", Layer::Scp),
     ("rcp", Layer::Rcp),
     ("key_policy", Layer::KeyPolicy),
+    ("vpce_policy", Layer::VpcEndpoint),
 ];
 
 /// Where the paths a scenario names lead from (its folder), and the tree they must stay in.

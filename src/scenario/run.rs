@@ -122,6 +122,10 @@ fn request_graph(
     let overridden: Vec<Layer> = policies
         .map(|p| p.layers.iter().map(|l| l.layer).collect())
         .unwrap_or_default();
+    // The endpoints the scenario's endpoint policies belong to (their documents' levels).
+    if !overridden.contains(&Layer::VpcEndpoint) {
+        g.vpc_endpoints.clone_from(&base.vpc_endpoints);
+    }
     for d in base
         .documents
         .iter()
@@ -164,6 +168,10 @@ fn add_policy(
     (layer, level): (Layer, usize),
     problems: &mut Problems,
 ) {
+    if layer == Layer::VpcEndpoint {
+        super::vpce::add(graph, scenario, doc, problems);
+        return;
+    }
     match doc {
         PolicyRef::Inline(value) => {
             let options = LoadOptions::of_kind(layer.kind());

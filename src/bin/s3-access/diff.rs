@@ -50,9 +50,11 @@ enum DiffFormat {
     Concise,
     /// One JSON document
     Json,
-    /// SARIF 2.1.0, one result on each granting statement of NEW
+    /// SARIF 2.1.0, one error on each granting statement of NEW and one warning per reason
+    /// the answer is uncertain
     Sarif,
-    /// GitHub Actions annotations on each granting statement of NEW
+    /// GitHub Actions annotations: an error on each granting statement of NEW and a warning
+    /// per reason the answer is uncertain
     Github,
 }
 

@@ -97,6 +97,11 @@ pub struct QueryArgs {
     /// caller allows its operations besides the key policy
     #[arg(long, value_name = "FILE")]
     kms_grants: Option<PathBuf>,
+    /// The VPC endpoint the request comes through (`aws ec2 describe-vpc-endpoints` output, or
+    /// an endpoint policy): its policy must allow, and its id is the request's
+    /// `aws:SourceVpce` unless `--context` gives one
+    #[arg(long, value_name = "FILE")]
+    vpce_policy: Option<PathBuf>,
     /// Output format. human: the decision, a table of the layers, the deciding statement
     /// shown in its file and each statement's outcome (and the KMS leg's, for an SSE-KMS
     /// object); json: `decision`, `determining`, `trace`, `context`, the notes and `kms`
@@ -140,6 +145,7 @@ impl From<QueryArgs> for QueryInput {
             head_object: a.head_object,
             sse_kms_key: a.sse_kms_key,
             kms_grants: a.kms_grants,
+            vpce_policy: a.vpce_policy,
         }
     }
 }

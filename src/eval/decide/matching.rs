@@ -103,6 +103,10 @@ impl Matches {
             return;
         }
         let req = route.view(layer);
+        // Nor the policy of an endpoint the request does not come through.
+        if layer == Layer::VpcEndpoint && !super::endpoint::takes_part(graph, s.doc, req) {
+            return;
+        }
         // AWS rule: with a permissions boundary attached, a resource-policy Deny with
         // NotPrincipal always applies (IAM "NotPrincipal" page).
         let bypass = layer.is_resource_policy()
@@ -114,6 +118,9 @@ impl Matches {
             r.uncertain.push(unknown_operator(id, s.effect));
         }
         if let Some(u) = dead_deny(id, s, &result, req) {
+            r.uncertain.push(u);
+        }
+        if let Some(u) = super::federated::uncertainty(graph, id, s, layer, &result, req) {
             r.uncertain.push(u);
         }
         let outcome = match result {
@@ -218,6 +225,7 @@ pub(super) fn applicability(
         Layer::AccessPoint => access_point
             .map(|_| ())
             .ok_or("the request does not go through an access point"),
+        Layer::VpcEndpoint => super::endpoint::applicability(graph, request),
         Layer::KeyPolicy => {
             if !graph.has_layer(Layer::KeyPolicy) {
                 Err("no key policy")
