@@ -20,11 +20,11 @@
 # s3:ListMultiRegionAccessPoints, s3:GetMultiRegionAccessPoint,
 # s3:GetMultiRegionAccessPointPolicy, sts:GetCallerIdentity and
 # iam:GetAccountAuthorizationDetails; for the KMS keys of the default encryption and of the
-# objects, kms:DescribeKey, kms:GetKeyPolicy and kms:ListGrants (a key of another account needs
-# them there; without them its files are left out and the KMS leg stays unknown); for the event
-# notification destinations, sns:GetTopicAttributes, sqs:GetQueueUrl, sqs:GetQueueAttributes and
-# lambda:GetPolicy; and ec2:DescribeVpcEndpoints for the account's S3 VPC endpoints in the
-# bucket's region.
+# objects, kms:DescribeKey, kms:GetKeyPolicy, kms:ListGrants and kms:ListAliases (a key of another
+# account needs them there; without them its files are left out and the KMS leg stays unknown);
+# for the event notification destinations, sns:GetTopicAttributes, sqs:GetQueueUrl,
+# sqs:GetQueueAttributes and lambda:GetPolicy; and ec2:DescribeVpcEndpoints for the account's
+# S3 VPC endpoints in the bucket's region.
 #
 # A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
 # `{}`; a call that fails for another reason (AccessDenied, throttling) leaves no file, which
@@ -277,7 +277,7 @@ if [[ ${#objects[@]} -gt 0 ]]; then
 fi
 
 # The KMS keys of the default encryption and of the objects: kms/<key-id>/ with the key's
-# description, key policy and grants. SSE-KMS without a key id uses the AWS managed aws/s3 key.
+# description, key policy, grants and aliases. SSE-KMS without a key id uses the AWS managed aws/s3 key.
 if [[ -f encryption.json ]]; then
     default_alg=$(text "${s3api[@]}" get-bucket-encryption --bucket "$bucket" \
         --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm')
@@ -303,6 +303,7 @@ for key in ${kms_keys[@]+"${kms_keys[@]}"}; do
     fetch "$dir/describe-key.json" "" "${kms[@]}" describe-key --key-id "$arn"
     fetch "$dir/key-policy.json" "" "${kms[@]}" get-key-policy --key-id "$arn" --policy-name default
     fetch "$dir/grants.json" "" "${kms[@]}" list-grants --key-id "$arn"
+    fetch "$dir/aliases.json" "" "${kms[@]}" list-aliases --key-id "$arn"
 done
 
 # The account's S3 VPC endpoints in the bucket's region, with their policies: a request

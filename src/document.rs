@@ -299,6 +299,11 @@ pub fn recognise_borrowed<'v>(
     if looks_like_policy {
         return policy(Cow::Borrowed(root), forced, file_name, None, None);
     }
+    if is_list_grants(root) {
+        return Recognised::Other {
+            what: "KMS grants (list-grants)",
+        };
+    }
     for (key, what) in OTHER_DOCUMENTS {
         if has(key) {
             return Recognised::Other { what };
@@ -332,6 +337,19 @@ pub fn multi_region_policy(policy: &Value) -> Option<&Value> {
         let s = policy.get(k)?.get("Policy")?;
         matches!(s.kind, Kind::String(_)).then_some(s)
     })
+}
+
+/// `aws kms list-grants` output, which shares the `Grants` key with an ACL: no `Owner`, and
+/// a grant names a `GranteePrincipal` (or the list is paged with `Truncated`).
+fn is_list_grants(root: &Value) -> bool {
+    let Some(grants) = root.get("Grants") else {
+        return false;
+    };
+    root.get("Owner").is_none()
+        && (root.get("Truncated").is_some()
+            || grants
+                .as_array()
+                .is_some_and(|gs| gs.iter().any(|g| g.get("GranteePrincipal").is_some())))
 }
 
 /// A policy that may be an object or a (URL-encoded or plain) JSON string.
@@ -518,6 +536,17 @@ mod tests {
             recognise(acl, json::parse(acl).unwrap(), None, "acl.json"),
             Document::Other { what: "ACL" }
         ));
+        for grants in [
+            r#"{"Grants":[{"GranteePrincipal":"arn:aws:iam::111122223333:role/r","Operations":["Decrypt"]}]}"#,
+            r#"{"Grants":[],"Truncated":false}"#,
+        ] {
+            assert!(matches!(
+                recognise(grants, json::parse(grants).unwrap(), None, "grants.json"),
+                Document::Other {
+                    what: "KMS grants (list-grants)"
+                }
+            ));
+        }
         let bpa = r#"{"BlockPublicAcls": true, "IgnorePublicAcls": false}"#;
         assert!(matches!(
             recognise(bpa, json::parse(bpa).unwrap(), None, "bpa.json"),

@@ -13,6 +13,7 @@
 pub mod automaton;
 pub mod diff;
 pub mod keys;
+pub mod kms_leg;
 pub mod principals;
 pub mod regions;
 mod search;

@@ -73,6 +73,8 @@ pub struct QueryInput {
     pub head_object: Option<PathBuf>,
     /// What if the object were encrypted with this KMS key (ARN).
     pub sse_kms_key: Option<String>,
+    /// The grants of the object's KMS key (`aws kms list-grants` output).
+    pub kms_grants: Option<PathBuf>,
     /// VPC endpoint policies (`aws ec2 describe-vpc-endpoints` output or one endpoint
     /// policy): a gate on requests that come through the endpoint.
     pub vpce_policy: Option<PathBuf>,
@@ -108,10 +110,7 @@ impl Query {
         };
         let leg = kms::decide(setup, &self.request);
         match (&leg, setup) {
-            (Some(leg), _) => {
-                kms::fold(&mut response, leg);
-                kms::grant_uncertainty(setup, leg, &mut response);
-            }
+            (Some(leg), _) => kms::fold(&mut response, leg),
             (None, kms::KmsSetup::Unknown(why)) if response.decision == eval::Decision::Allow => {
                 response.uncertain.push(eval::decide::Uncertainty {
                     statement: None,
@@ -227,6 +226,15 @@ pub enum QueryError {
         /// The key described.
         described: String,
     },
+    /// `--kms-grants` (or the folder's `grants.json`) lists grants of another key.
+    KmsGrantsOtherKey {
+        /// The grants file.
+        file: PathBuf,
+        /// The key a grant is for.
+        grant_key: String,
+        /// The object's key.
+        key: String,
+    },
 }
 
 impl fmt::Display for QueryError {
@@ -259,6 +267,15 @@ impl fmt::Display for QueryError {
             QueryError::KmsKeyContradiction { given, described } => write!(
                 f,
                 "the object's KMS key is {given}, but --describe-key describes {described}"
+            ),
+            QueryError::KmsGrantsOtherKey {
+                file,
+                grant_key,
+                key,
+            } => write!(
+                f,
+                "{} lists a grant of the KMS key {grant_key}, but the object's key is {key}",
+                file.display()
             ),
         }
     }

@@ -260,12 +260,17 @@ proptest! {
         caller in 0..CALLERS.len(),
         write in any::<bool>(),
         bucket_key in any::<bool>(),
+        with_grants in any::<bool>(),
     ) {
         let action = if write { "s3:PutObject" } else { "s3:GetObject" };
         let mut i = input(CALLERS[caller], action);
         i.bucket_policy = Some(fixture("partner-bucket-policy.json"));
         i.head_object = None;
-        let tag = format!("p{caller}{write}{bucket_key}{deny}{picks:?}").replace([' ', ',', '[', ']'], "");
+        // Grants only allow: a Deny added to the key policy still never grants with them.
+        if with_grants {
+            i.kms_grants = Some(fixture("grants.json"));
+        }
+        let tag = format!("p{caller}{write}{bucket_key}{with_grants}{deny}{picks:?}").replace([' ', ',', '[', ']'], "");
         i.key_policy = Some(file(&format!("{tag}-before"), &key_policy(&picks, None)));
         if bucket_key {
             i.sse_kms_key = None;
@@ -396,6 +401,52 @@ fn hostile_kms_documents_are_located_errors() {
 }
 
 #[test]
+fn hostile_grant_lists_are_located_errors_or_decided_in_bounded_time() {
+    use s3_access::aws_docs::kms::KeyGrants;
+    use s3_access::aws_docs::read::read_str;
+    let deep = format!(
+        "{{\"Grants\": [{{\"GranteePrincipal\": \"a\", \"Constraints\": {{\"EncryptionContextSubset\": {}1{}}}}}]}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let nul = "{\"Grants\": [{\"GranteePrincipal\": \"arn:aws:iam::444455556666:role/p\u{0}\", \"Operations\": [\"Decrypt\"]}]}";
+    let wildcard = r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:role/*", "Operations": ["Decrypt"]}]}"#;
+    let wrong_op = r#"{"Grants": [{"GranteePrincipal": "a", "Operations": ["decrypt", 5, null]}]}"#;
+    for text in [
+        r#"{"Aliases": [{"AliasName": "alias/\u0000x", "TargetKeyId": 5}]}"#,
+        r#"{"Aliases": [{"AliasName": "reports"}], "Truncated": "no"}"#,
+    ] {
+        let report = read_str::<s3_access::aws_docs::kms::KeyAliases>("a.json", text).unwrap_err();
+        assert!(!report.findings.is_empty(), "{text}");
+    }
+    for text in [deep.as_str(), nul, wildcard, wrong_op] {
+        let report = read_str::<KeyGrants>("g.json", text).unwrap_err();
+        assert!(
+            !report.findings.is_empty(),
+            "{}",
+            &text[..text.len().min(80)]
+        );
+        for f in report.findings {
+            let span = f.finding.span;
+            assert!(text.get(span.start as usize..span.end as usize).is_some());
+        }
+    }
+    // 200 grants, each with a 2,000-pair constraint that almost matches: decided, and
+    // none of them allows.
+    let pairs: Vec<String> = (0..2_000).map(|n| format!("\"k{n}\": \"v\"")).collect();
+    let one = format!(
+        r#"{{"GranteePrincipal": "arn:aws:iam::444455556666:role/partner", "Operations": ["Decrypt"], "Constraints": {{"EncryptionContextSubset": {{"aws:s3:arn": "arn:aws:s3:::amzn-s3-demo-bucket/reports/q3.csv", {}}}}}}}"#,
+        pairs.join(", ")
+    );
+    let many = format!(r#"{{"Grants": [{}]}}"#, vec![one; 200].join(", "));
+    let mut i = partner("partner", "s3:GetObject");
+    i.kms_grants = Some(file("many-grants", &many));
+    let start = std::time::Instant::now();
+    assert_eq!(decide(&i).1, Some(Decision::ImplicitDeny));
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
 fn a_pipe_as_a_key_policy_in_a_bucket_folder_is_an_error_not_a_hang() {
     let dir = std::env::temp_dir().join(format!("s3a-kms-fifo-{}", std::process::id()));
     let key_dir = dir.join("kms/k1");
@@ -452,51 +503,439 @@ fn a_pipe_as_a_key_policy_in_a_bucket_folder_is_an_error_not_a_hang() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The partner of the grants fixture: S3 lets it read and write through the bucket policy and
+/// its own S3-only identity policy; the key policy names only the key's account.
+fn partner(role: &str, action: &str) -> QueryInput {
+    let mut i = input(&format!("arn:aws:iam::444455556666:role/{role}"), action);
+    i.bucket_policy = Some(fixture("partner-bucket-policy.json"));
+    i.identity_policy = vec![file(
+        "partner-s3-only",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}]}"#,
+    )];
+    i.key_policy = Some(fixture("key-policy.json"));
+    i.kms_grants = Some(fixture("grants.json"));
+    i
+}
+
 #[test]
-fn a_grant_naming_the_caller_makes_a_kms_denial_uncertain() {
-    let dir = std::env::temp_dir().join(format!("s3a-kms-grants-{}", std::process::id()));
+fn a_grant_allows_its_grantee_without_an_identity_policy_for_kms() {
+    // Without the grants the key policy does not let the partner in.
+    let mut i = partner("partner", "s3:GetObject");
+    i.kms_grants = None;
+    assert_eq!(
+        decide(&i),
+        (Decision::ImplicitDeny, Some(Decision::ImplicitDeny))
+    );
+    // The grant names the partner's role for Decrypt on this object's encryption context;
+    // the partner's identity policy allows no KMS action at all.
+    i.kms_grants = Some(fixture("grants.json"));
+    assert_eq!(decide(&i), (Decision::Allow, Some(Decision::Allow)));
+    let mut notices = Vec::new();
+    let q = query::load(&i, &mut notices).unwrap();
+    let (_, leg) = q.decide_with_kms();
+    assert_eq!(leg.unwrap().call.response.kms_grants, [0]);
+}
+
+#[test]
+fn a_grant_holds_only_for_its_operations_and_encryption_context() {
+    // Another object: EncryptionContextSubset names reports/q3.csv only.
+    let mut other = partner("partner", "s3:GetObject");
+    other.resource = "arn:aws:s3:::amzn-s3-demo-bucket/reports/q4.csv".into();
+    assert_eq!(decide(&other).1, Some(Decision::ImplicitDeny));
+    // Writing needs GenerateDataKey, which the partner's grant does not give.
+    assert_eq!(
+        decide(&partner("partner", "s3:PutObject")).1,
+        Some(Decision::ImplicitDeny)
+    );
+    // The backup role's grant needs the context to equal the bucket ARN: an S3 Bucket Key.
+    let mut backup = partner("backup", "s3:PutObject");
+    assert_eq!(decide(&backup).1, Some(Decision::ImplicitDeny));
+    backup.sse_kms_key = None;
+    backup.head_object = Some(fixture("head-object-bucket-key.json"));
+    backup.action = "s3:GetObject".into();
+    backup.key_policy = Some(file(
+        "owner-account-only",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#,
+    ));
+    assert_eq!(decide(&backup), (Decision::Allow, Some(Decision::Allow)));
+    // Constraint keys are compared without case, values with case.
+    let grants = std::fs::read_to_string(fixture("grants.json")).unwrap();
+    let mut i = partner("partner", "s3:GetObject");
+    i.kms_grants = Some(file(
+        "grants-key-case",
+        &grants.replace("\"aws:s3:arn\"", "\"AWS:S3:ARN\""),
+    ));
+    assert_eq!(decide(&i).1, Some(Decision::Allow));
+    i.kms_grants = Some(file(
+        "grants-value-case",
+        &grants.replace("q3.csv", "Q3.csv"),
+    ));
+    assert_eq!(decide(&i).1, Some(Decision::ImplicitDeny));
+}
+
+#[test]
+fn a_grant_cannot_override_an_explicit_deny_or_an_scp() {
+    let mut i = partner("partner", "s3:GetObject");
+    i.key_policy = Some(file(
+        "deny-partner",
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Deny", "Principal": {"AWS": "444455556666"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#,
+    ));
+    assert_eq!(
+        decide(&i),
+        (Decision::ExplicitDeny, Some(Decision::ExplicitDeny))
+    );
+    let mut s = partner("partner", "s3:GetObject");
+    s.scp = vec![file(
+        "scp-s3-only",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#,
+    )];
+    assert_eq!(decide(&s).1, Some(Decision::ImplicitDeny));
+}
+
+#[test]
+fn grants_of_another_key_are_refused() {
+    let mut i = partner("partner", "s3:GetObject");
+    i.sse_kms_key = Some(KEY.replace("1234abcd", "9999abcd"));
+    let mut notices = Vec::new();
+    assert!(query::load(&i, &mut notices).is_err());
+    assert!(
+        format!("{notices:?}").contains("KmsGrantsOtherKey"),
+        "{notices:?}"
+    );
+}
+
+#[test]
+fn query_shows_the_grant_that_allowed_with_its_line() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "query",
+            "--principal",
+            "arn:aws:iam::444455556666:role/partner",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            OBJECT,
+            "--bucket-owner",
+            "111122223333",
+            "--identity-policy",
+            "policies/kms/reader-identity.json",
+            "--bucket-policy",
+            "policies/kms/partner-bucket-policy.json",
+            "--sse-kms-key",
+            KEY,
+            "--key-policy",
+            "policies/kms/key-policy.json",
+            "--kms-grants",
+            "policies/kms/grants.json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Allow: "), "{text}");
+    assert!(
+        text.contains("grant `0c237476b39f8bc44e45212e08498fbe3151305030726c0590dd8d3e9f3d6a60` of the KMS key to"),
+        "{text}"
+    );
+    // The grantee in the file, and the grant's row in the trace.
+    assert!(text.contains("policies/kms/grants.json:8:33"), "{text}");
+    assert!(text.contains("policies/kms/grants.json:3:9"), "{text}");
+    assert!(
+        text.contains("note: neither the key policy nor IAM policies allow kms:Decrypt; a grant of the key does"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no: the grantee principal is not the caller"),
+        "{text}"
+    );
+}
+
+/// Grants the property draws from: to the caller, its role, its account, another principal,
+/// for reads or writes, constrained or not.
+const GRANTS: &[&str] = &[
+    r#"{"GranteePrincipal": "arn:aws:iam::444455556666:role/partner", "Operations": ["Decrypt"]}"#,
+    r#"{"GranteePrincipal": "arn:aws:iam::444455556666:role/partner", "Operations": ["GenerateDataKey", "Decrypt"], "Constraints": {"EncryptionContextSubset": {"aws:s3:arn": "arn:aws:s3:::amzn-s3-demo-bucket/reports/q3.csv"}}}"#,
+    r#"{"GranteePrincipal": "arn:aws:iam::444455556666:root", "Operations": ["Decrypt", "GenerateDataKey"]}"#,
+    r#"{"GranteePrincipal": "arn:aws:iam::111122223333:user/reader", "Operations": ["Decrypt"], "Constraints": {"EncryptionContextEquals": {"aws:s3:arn": "arn:aws:s3:::amzn-s3-demo-bucket"}}}"#,
+    r#"{"GranteePrincipal": "arn:aws:iam::111122223333:role/other", "Operations": ["Decrypt", "GenerateDataKey"]}"#,
+];
+
+fn grants(picks: &[bool]) -> String {
+    let gs: Vec<&str> = GRANTS
+        .iter()
+        .zip(picks)
+        .filter(|(_, on)| **on)
+        .map(|(g, _)| *g)
+        .collect();
+    format!(r#"{{"Grants": [{}], "Truncated": false}}"#, gs.join(", "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn removing_a_grant_never_grants(
+        picks in proptest::collection::vec(any::<bool>(), GRANTS.len()),
+        removed in 0..GRANTS.len(),
+        caller in 0..CALLERS.len(),
+        key_statements in proptest::collection::vec(any::<bool>(), KEY_STATEMENTS.len()),
+        write in any::<bool>(),
+        bucket_key in any::<bool>(),
+    ) {
+        let action = if write { "s3:PutObject" } else { "s3:GetObject" };
+        let mut i = input(CALLERS[caller], action);
+        i.bucket_policy = Some(fixture("partner-bucket-policy.json"));
+        let tag = format!("g{caller}{write}{bucket_key}{removed}{picks:?}{key_statements:?}")
+            .replace([' ', ',', '[', ']'], "");
+        i.key_policy = Some(file(&format!("{tag}-key"), &key_policy(&key_statements, None)));
+        if bucket_key {
+            i.sse_kms_key = None;
+            i.head_object = Some(fixture("head-object-bucket-key.json"));
+        }
+        let mut with = picks.clone();
+        with[removed] = true;
+        i.kms_grants = Some(file(&format!("{tag}-with"), &grants(&with)));
+        let (before, leg_before) = decide(&i);
+        with[removed] = false;
+        i.kms_grants = Some(file(&format!("{tag}-without"), &grants(&with)));
+        let (after, leg_after) = decide(&i);
+        if before != Decision::Allow {
+            prop_assert_ne!(after, Decision::Allow);
+        }
+        if leg_before != Some(Decision::Allow) {
+            prop_assert_ne!(leg_after, Some(Decision::Allow));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The KMS leg in who-can: each group's witness replayed through the leg of the bucket's
+// default encryption key.
+// ---------------------------------------------------------------------------------------
+
+/// A copy of the `kms-bucket` folder with `key_policy` (none: removed) and `encryption`.
+fn kms_folder(tag: &str, key_policy: Option<&str>, bucket_key: bool) -> PathBuf {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/buckets/kms-bucket");
+    let dir = std::env::temp_dir().join(format!("s3a-kms-who-{tag}-{}", std::process::id()));
     let key_dir = dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab");
     std::fs::create_dir_all(&key_dir).unwrap();
-    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::fs::create_dir_all(dir.join("objects")).unwrap();
+    for f in [
+        "s3-access.json",
+        "policy.json",
+        "objects/reports-q3.csv.head.json",
+    ] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let encryption = std::fs::read_to_string(src.join("encryption.json")).unwrap();
+    std::fs::write(
+        dir.join("encryption.json"),
+        encryption.replace(
+            "\"BucketKeyEnabled\": true",
+            &format!("\"BucketKeyEnabled\": {bucket_key}"),
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        src.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab/describe-key.json"),
+        key_dir.join("describe-key.json"),
+    )
+    .unwrap();
+    if let Some(p) = key_policy {
+        std::fs::write(key_dir.join("key-policy.json"), p).unwrap();
+    }
+    dir
+}
+
+fn who_can_reasons(dir: &std::path::Path) -> Vec<String> {
+    use s3_access::eval::bucket::BucketModel;
+    use s3_access::exact::who_can::{WhoCanOptions, who_can};
+    let root = s3_access::lint::Root::new(&[dir.to_path_buf()], None);
+    let folder = s3_access::aws_docs::load_bucket(dir, &root).unwrap_or_else(|e| panic!("{e:?}"));
+    let model = BucketModel::from_folder(&folder).unwrap_or_else(|e| panic!("{e:?}"));
+    let options = WhoCanOptions {
+        actions: vec!["s3:GetObject".into(), "s3:PutObject".into()],
+        resource: None,
+        now: 1_767_225_600,
+    };
+    who_can(&model, &options)
+        .reasons
+        .into_iter()
+        .map(|r| r.message)
+        .collect()
+}
+
+#[test]
+fn who_can_replays_each_group_through_the_kms_leg() {
+    // The key policy lets only its own account in: the partner's groups are S3-only.
+    let owner_only = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+    let dir = kms_folder("owner", Some(owner_only), false);
+    let reasons = who_can_reasons(&dir);
+    let partner: Vec<&String> = reasons
+        .iter()
+        .filter(|r| r.contains("444455556666"))
+        .collect();
+    assert!(!partner.is_empty(), "{reasons:?}");
+    assert!(
+        partner
+            .iter()
+            .all(|r| r.contains("`kms:Decrypt`: ImplicitDeny")),
+        "{reasons:?}"
+    );
+    assert!(
+        !reasons
+            .iter()
+            .any(|r| r.contains("the witness arn:aws:iam::111122223333")),
+        "{reasons:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    // A key policy that lets the partner's account use the key through S3: no reason.
+    let shared = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}"#;
+    let dir = kms_folder("shared", Some(shared), false);
+    let reasons = who_can_reasons(&dir);
+    assert!(!reasons.iter().any(|r| r.contains("KMS")), "{reasons:?}");
+    // The same through a grant instead of the key policy.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = kms_folder("grant", Some(owner_only), false);
+    std::fs::write(
+        dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab/grants.json"),
+        r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:root",
+            "Operations": ["Decrypt", "GenerateDataKey"]}], "Truncated": false}"#,
+    )
+    .unwrap();
+    let reasons = who_can_reasons(&dir);
+    assert!(!reasons.iter().any(|r| r.contains("KMS")), "{reasons:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn who_can_without_the_key_policy_says_the_kms_leg_is_not_modelled() {
+    let dir = kms_folder("none", None, true);
+    let reasons = who_can_reasons(&dir);
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("the KMS leg is not modelled")),
+        "{reasons:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn s515_counts_a_grant_that_lets_the_reader_decrypt() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("policies/audit/S515/fail-partner-not-in-key-policy");
+    let dir = std::env::temp_dir().join(format!("s3a-kms-s515-{}", std::process::id()));
+    let key_dir = dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab");
+    std::fs::create_dir_all(&key_dir).unwrap();
     for f in ["s3-access.json", "policy.json", "encryption.json"] {
-        std::fs::copy(fixtures.join(f), dir.join(f)).unwrap();
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
     }
     for f in ["key-policy.json", "describe-key.json"] {
         std::fs::copy(
-            fixtures
-                .join("kms/1234abcd-12ab-34cd-56ef-1234567890ab")
-                .join(f),
+            src.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab").join(f),
             key_dir.join(f),
         )
         .unwrap();
     }
+    let lint = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+            .args(["lint", "--no-config"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(lint().contains("S515"));
+    std::fs::write(
+        key_dir.join("grants.json"),
+        r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:root",
+            "Operations": ["Decrypt"]}], "Truncated": false}"#,
+    )
+    .unwrap();
+    assert!(!lint().contains("S515"), "{}", lint());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn s308_does_not_flag_an_account_the_configuration_trusts() {
+    let dir = std::env::temp_dir().join(format!("s3a-kms-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |config: &str| {
+        let path = dir.join(format!("{}.toml", config.len()));
+        std::fs::write(&path, config).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["lint", "policies/audit/S308/fail-named-partner", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("[trust]\naccounts = [\"123456789012\"]\n").contains("S308"));
+    assert!(!run("[trust]\naccounts = [\"444455556666\"]\n").contains("S308"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_default_key_given_by_an_alias_is_found_through_aliases_json() {
+    let shared = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}"#;
+    let dir = kms_folder("alias", Some(shared), false);
+    let encryption = std::fs::read_to_string(dir.join("encryption.json")).unwrap();
+    std::fs::write(
+        dir.join("encryption.json"),
+        encryption.replace(KEY, "alias/reports"),
+    )
+    .unwrap();
+    // The object's head is not given for this object: the read assumes the default key.
     let mut i = input("arn:aws:iam::444455556666:role/partner", "s3:GetObject");
+    i.sse_kms_key = None;
     i.bucket_owner = None;
     i.bucket = Some(dir.clone());
-    i.resource = "arn:aws:s3:::amzn-s3-demo-bucket/reports/q3.csv".into();
+    i.resource = "arn:aws:s3:::amzn-s3-demo-bucket/other.csv".into();
     let run = |i: &QueryInput| {
         let mut notices = Vec::new();
         let q = query::load(i, &mut notices).unwrap_or_else(|_| panic!("{notices:?}"));
-        q.decide()
+        q.decide_with_kms()
     };
-    let r = run(&i);
-    assert_eq!(r.decision, Decision::ImplicitDeny);
-    assert!(r.uncertain.is_empty(), "{:?}", r.uncertain);
-    std::fs::write(
-        key_dir.join("grants.json"),
-        r#"{"Grants": [{"GranteePrincipal": "arn:aws:iam::444455556666:role/partner",
-            "Operations": ["Decrypt"], "GrantId": "g1"}], "Truncated": false}"#,
-    )
-    .unwrap();
-    let r = run(&i);
-    assert_eq!(r.decision, Decision::ImplicitDeny);
+    // Without aliases.json, which key the alias names is unknown: S3's Allow is uncertain.
+    let (r, leg) = run(&i);
+    assert!(leg.is_none());
     assert!(
         r.uncertain
             .iter()
-            .any(|u| u.reason.contains("a grant of the key")),
+            .any(|u| u.reason.contains("aliases.json")),
         "{:?}",
         r.uncertain
     );
+    assert!(
+        who_can_reasons(&dir)
+            .iter()
+            .any(|m| m.contains("by the alias alias/reports")),
+        "{:?}",
+        who_can_reasons(&dir)
+    );
+    std::fs::write(
+        dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab/aliases.json"),
+        r#"{"Aliases": [{"AliasName": "alias/reports", "AliasArn": "arn:aws:kms:us-east-1:111122223333:alias/reports",
+            "TargetKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}], "Truncated": false}"#,
+    )
+    .unwrap();
+    let (r, leg) = run(&i);
+    assert_eq!(leg.map(|l| l.key.arn), Some(KEY.to_string()));
+    assert_eq!(r.decision, Decision::Allow);
+    assert!(!who_can_reasons(&dir).iter().any(|m| m.contains("KMS")));
+    // The alias ARN names the same key.
+    i.sse_kms_key = Some("arn:aws:kms:us-east-1:111122223333:alias/reports".into());
+    assert_eq!(run(&i).1.map(|l| l.key.arn), Some(KEY.to_string()));
     std::fs::remove_dir_all(&dir).unwrap();
 }

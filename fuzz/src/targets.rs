@@ -1318,18 +1318,20 @@ pub fn exact(data: &[u8]) {
 /// The first byte chooses the document: a key description, an object's metadata, a key
 /// policy (raw or as `get-key-policy` prints it) or a key's grants; the rest is the text.
 pub fn kms(data: &[u8]) {
-    use s3_access::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
+    use s3_access::aws_docs::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead};
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    match selector % 4 {
+    match selector % 6 {
         0 => kms_reader::<KeyMetadata>(text),
         1 => kms_reader::<ObjectHead>(text),
         2 => kms_key_policy(text),
-        _ => kms_reader::<KeyGrants>(text),
+        3 => kms_reader::<KeyGrants>(text),
+        4 => kms_grants(text),
+        _ => kms_reader::<KeyAliases>(text),
     }
 }
 
@@ -1414,6 +1416,99 @@ fn kms_key_policy(text: &str) {
             Some(Decision::ExplicitDeny),
             "a Deny of every KMS action in the key policy decides"
         );
+    }
+}
+
+/// The grants as the KMS leg applies them: a key policy that lets no one in, the leg of a read
+/// and a write decided with the grants read and without them; taking the grants away never
+/// grants, an anonymous caller is never allowed, and a Deny of every KMS action still decides.
+fn kms_grants(text: &str) {
+    use s3_access::aws_docs::kms::KeyGrants;
+    use s3_access::eval::kms::{KmsKey, KmsLeg, leg_graph};
+    let Ok(loaded) = s3_access::aws_docs::read::read_str::<KeyGrants>("grants.json", text) else {
+        return;
+    };
+    let key = KmsKey {
+        arn: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
+        account: "111122223333".into(),
+        aws_managed: false,
+        bucket_key: text.len().is_multiple_of(2),
+        from: "fuzz".into(),
+        assumed: false,
+    };
+    let object = "arn:aws:s3:::amzn-s3-demo-bucket/k";
+    let policy = |text: &str| {
+        let source = SourceFile::new("key-policy.json", text.to_string());
+        let a = lint::analyze(
+            source.clone(),
+            &LintOptions {
+                kind: Some(PolicyKind::Resource),
+                ..LintOptions::default()
+            },
+        );
+        let mut g = leg_graph(&Graph::new());
+        for p in &a.policies {
+            g.add(source.clone(), p.clone(), Layer::KeyPolicy, 0);
+        }
+        g
+    };
+    let closed = policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/admin"}, "Action": "kms:*", "Resource": "*"}]}"#,
+    );
+    let denied = policy(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#,
+    );
+    for principal in [
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::444455556666:role/partner",
+        "arn:aws:sts::444455556666:assumed-role/partner/s",
+        "anonymous",
+    ] {
+        let Ok(caller) = Caller::parse(principal) else {
+            continue;
+        };
+        for action in ["s3:GetObject", "s3:PutObject"] {
+            let s3 = Request::new(
+                caller.clone(),
+                action,
+                object,
+                Some("111122223333"),
+                &[],
+                1_767_225_600,
+            );
+            let decide = |base: &Graph, with: bool| {
+                let mut g = base.clone();
+                if with {
+                    g.add_kms_grants(&loaded.source, &loaded.doc.grants);
+                }
+                KmsLeg::decide(g, key.clone(), &s3, object, true).map(|l| l.call.response)
+            };
+            let (Some(with), Some(without)) = (decide(&closed, true), decide(&closed, false))
+            else {
+                return;
+            };
+            if principal == "anonymous" {
+                assert_ne!(
+                    with.decision,
+                    Decision::Allow,
+                    "KMS takes no anonymous requests, whatever a grant says"
+                );
+            }
+            assert!(
+                without.decision != Decision::Allow || with.decision == Decision::Allow,
+                "a grant never takes access away"
+            );
+            assert!(
+                with.kms_grants.iter().all(|g| *g < loaded.doc.grants.len()),
+                "a determining grant is one of the file's"
+            );
+            let d = decide(&denied, true).map(|r| r.decision);
+            assert_eq!(
+                d,
+                Some(Decision::ExplicitDeny),
+                "grants cannot override a Deny"
+            );
+        }
     }
 }
 

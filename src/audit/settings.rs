@@ -40,8 +40,14 @@ use crate::eval::bucket::BucketModel;
 use crate::source::{SourceFile, Span};
 
 /// Runs every settings check on a bucket folder. `bucket` is the folder loaded for
-/// evaluation. The order is the order findings are reported in.
-pub fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
+/// evaluation; `trust` the accounts and organisations the configuration trusts. The order is
+/// the order findings are reported in.
+pub fn check(
+    bucket: &BucketModel,
+    folder: &BucketFolder,
+    trust: &super::Trust,
+    out: &mut Vec<Audited>,
+) {
     block_public_access::check(bucket, out);
     acls::check(bucket, folder, out);
     transport::without_bucket_policy(folder, out);
@@ -51,7 +57,7 @@ pub fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>
     object_lock::check(bucket, folder, out);
     cors::check(folder, out);
     access_points::check(folder, out);
-    kms::check(bucket, folder, out);
+    kms::check(bucket, folder, trust, out);
     notifications::check(folder, out);
 }
 

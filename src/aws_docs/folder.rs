@@ -18,7 +18,7 @@ use super::account::AuthorizationDetails;
 use super::acl::Acl;
 use super::cloudtrail::EventSelectors;
 use super::destination::DestinationPolicy;
-use super::kms::{KeyMetadata, ObjectHead};
+use super::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead};
 use super::multi_region::MultiRegionAccessPoint;
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
@@ -141,7 +141,8 @@ pub mod names {
     /// an account folder or a bucket folder.
     pub const TRAILS_DIR: &str = "trails";
     /// The folder of the KMS keys the bucket's objects use: `kms/<key-id>/key-policy.json`
-    /// (`aws kms get-key-policy` output) and `kms/<key-id>/describe-key.json`.
+    /// (`aws kms get-key-policy` output), `kms/<key-id>/describe-key.json`,
+    /// `kms/<key-id>/grants.json` and `kms/<key-id>/aliases.json`.
     pub const KMS_DIR: &str = "kms";
     /// The folder of the event notification destinations' policies:
     /// `destinations/{sns,sqs,lambda}/<name>.json` ([`super::super::destination::file_of`]).
@@ -644,6 +645,10 @@ pub struct KmsKeyFolder {
     pub describe: Setting<KeyMetadata>,
     /// `key-policy.json`.
     pub policy: Setting<RawPolicy>,
+    /// `grants.json` (`aws kms list-grants` output), when fetched.
+    pub grants: Setting<KeyGrants>,
+    /// `aliases.json` (`aws kms list-aliases --key-id KEY` output), when fetched.
+    pub aliases: Setting<KeyAliases>,
 }
 
 impl BucketFolder {
@@ -1409,6 +1414,14 @@ fn load_kms_keys(dir: &Path, l: &mut Loader<'_>, unknown: &mut Vec<PathBuf>) -> 
             policy: l.setting::<RawPolicy>(
                 &sub.join("key-policy.json"),
                 Empty::Never("every KMS key has a key policy"),
+            ),
+            grants: l.setting::<KeyGrants>(
+                &sub.join("grants.json"),
+                Empty::Never("list-grants always prints `Grants`"),
+            ),
+            aliases: l.setting::<KeyAliases>(
+                &sub.join("aliases.json"),
+                Empty::Never("list-aliases always prints `Aliases`"),
             ),
             id,
         });

@@ -195,15 +195,33 @@ mod tests {
     }
 }
 
-/// One grant of `aws kms list-grants` output: who may use the key for which operations.
+/// One grant of `aws kms list-grants` output: who may use the key for which operations, and
+/// under which encryption context.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyGrant {
-    /// `GranteePrincipal`: an IAM ARN or a service principal.
+    /// The grant object in the file, for the answer's file:line:col.
+    pub span: crate::source::Span,
+    /// `GrantId`, when printed.
+    pub id: Option<Spanned<String>>,
+    /// `KeyId`: the key ARN the grant is for, when printed.
+    pub key_id: Option<Spanned<String>>,
+    /// `GranteePrincipal`: an IAM ARN, an account, or a service principal.
     pub grantee: Spanned<String>,
+    /// `RetiringPrincipal`, when printed (it may retire the grant; it gets no operation).
+    pub retiring: Option<Spanned<String>>,
     /// `Operations`, e.g. `Decrypt`, `GenerateDataKey`.
-    pub operations: Vec<String>,
-    /// Whether the grant has `Constraints` (encryption context conditions).
-    pub constrained: bool,
+    pub operations: Vec<Spanned<String>>,
+    /// `Constraints.EncryptionContextSubset`: pairs the request's context must include.
+    pub subset: Option<Vec<(String, String)>>,
+    /// `Constraints.EncryptionContextEquals`: the request's context must be exactly these.
+    pub equals: Option<Vec<(String, String)>>,
+}
+
+impl KeyGrant {
+    /// Whether the grant has encryption context constraints.
+    pub fn constrained(&self) -> bool {
+        self.subset.is_some() || self.equals.is_some()
+    }
 }
 
 /// `aws kms list-grants` output: `{"Grants": [...]}`.
@@ -212,6 +230,41 @@ pub struct KeyGrants {
     /// The grants.
     pub grants: Vec<KeyGrant>,
 }
+
+/// The operations a grant can allow (KMS API Reference, CreateGrant, `Operations`).
+pub const GRANT_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
+
+const GRANT_FIELDS: &[&str] = &[
+    "KeyId",
+    "GrantId",
+    "Name",
+    "CreationDate",
+    "GranteePrincipal",
+    "RetiringPrincipal",
+    "IssuingAccount",
+    "Operations",
+    "Constraints",
+];
+
+const CONSTRAINT_FIELDS: &[&str] = &["EncryptionContextSubset", "EncryptionContextEquals"];
 
 impl AwsDocument for KeyGrants {
     const WHAT: &'static str = "KMS grants (list-grants)";
@@ -222,28 +275,159 @@ impl AwsDocument for KeyGrants {
         let list = r.required(value, "Grants", "")?;
         let items = r.array(list, "Grants")?;
         let before = r.error_count();
-        let mut grants = Vec::new();
-        for (i, g) in items.iter().enumerate() {
-            let path = read::at("Grants", i);
-            if r.object(g, &path).is_none() {
-                continue;
-            }
-            let grantee = r.req_string(g, "GranteePrincipal", &path);
-            let operations = r
-                .opt_strings(g, "Operations", &path)
-                .into_iter()
-                .map(|o| o.value)
-                .collect();
-            if let Some(grantee) = grantee {
-                grants.push(KeyGrant {
-                    grantee,
-                    operations,
-                    constrained: g.get("Constraints").is_some(),
+        let grants = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| read_grant(g, &read::at("Grants", i), r))
+            .collect();
+        (r.error_count() == before).then_some(KeyGrants { grants })
+    }
+}
+
+/// One element of `Grants`.
+fn read_grant(g: &Value, path: &str, r: &mut Reader) -> Option<KeyGrant> {
+    r.object(g, path)?;
+    r.near_misses(g, GRANT_FIELDS, path);
+    let grantee = r.req_string(g, "GranteePrincipal", path);
+    if let Some(p) = &grantee
+        && p.value.starts_with("arn:")
+        && let Err(e) = crate::policy::AwsPrincipal::parse(&p.value)
+    {
+        r.error(p.span, format!("`GranteePrincipal` {}", e.message));
+    }
+    let mut operations = Vec::new();
+    if let Some(ops) = g.get("Operations") {
+        let ops_path = join(path, "Operations");
+        for (i, op) in r.array(ops, &ops_path).unwrap_or(&[]).iter().enumerate() {
+            let choices: Vec<(&str, &str)> = GRANT_OPERATIONS.iter().map(|o| (*o, *o)).collect();
+            if let Some(name) = r.one_of(op, &read::at(&ops_path, i), &choices) {
+                operations.push(Spanned {
+                    value: name.to_string(),
+                    span: op.span,
                 });
             }
         }
-        (r.error_count() == before).then_some(KeyGrants { grants })
     }
+    let (subset, equals) = match g.get("Constraints") {
+        Some(c) => {
+            let c_path = join(path, "Constraints");
+            r.object(c, &c_path);
+            r.near_misses(c, CONSTRAINT_FIELDS, &c_path);
+            let pairs = |r: &mut Reader, key: &str| {
+                let v = c.get(key)?;
+                context_pairs(v, &join(&c_path, key), r)
+            };
+            (
+                pairs(r, "EncryptionContextSubset"),
+                pairs(r, "EncryptionContextEquals"),
+            )
+        }
+        None => (None, None),
+    };
+    Some(KeyGrant {
+        span: g.span,
+        id: r.opt_string(g, "GrantId", path),
+        key_id: r.opt_string(g, "KeyId", path),
+        grantee: grantee?,
+        retiring: r.opt_string(g, "RetiringPrincipal", path),
+        operations,
+        subset,
+        equals,
+    })
+}
+
+/// An encryption context constraint: an object of string values. An empty one constrains
+/// nothing (IAM Access Analyzer "KmsGrantConstraints": "An empty map is treated as not
+/// specified").
+fn context_pairs(v: &Value, path: &str, r: &mut Reader) -> Option<Vec<(String, String)>> {
+    let members = r.object(v, path)?;
+    let mut pairs = Vec::with_capacity(members.len());
+    for m in members {
+        if let Some(s) = r.string(&m.value, &join(path, &m.key)) {
+            pairs.push((m.key.to_string(), s.value));
+        }
+    }
+    (!pairs.is_empty()).then_some(pairs)
+}
+
+/// One alias of `aws kms list-aliases --key-id KEY` output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAlias {
+    /// `AliasName`: `alias/NAME`.
+    pub name: Spanned<String>,
+    /// `AliasArn`, when printed.
+    pub arn: Option<Spanned<String>>,
+    /// `TargetKeyId`: the key id the alias points to, when printed.
+    pub target: Option<Spanned<String>>,
+}
+
+/// `aws kms list-aliases` output: `{"Aliases": [...]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAliases {
+    /// The aliases.
+    pub aliases: Vec<KeyAlias>,
+}
+
+impl KeyAliases {
+    /// Whether `written` (`alias/NAME` or an alias ARN) is one of the aliases, pointing to
+    /// the key `key_id` (when the alias says which key it points to).
+    pub fn names(&self, written: &str, key_id: &str) -> bool {
+        self.aliases.iter().any(|a| {
+            let same =
+                a.name.value == written || a.arn.as_ref().is_some_and(|r| r.value == written);
+            same && a.target.as_ref().is_none_or(|t| t.value == key_id)
+        })
+    }
+}
+
+const ALIAS_FIELDS: &[&str] = &[
+    "AliasName",
+    "AliasArn",
+    "TargetKeyId",
+    "CreationDate",
+    "LastUpdatedDate",
+];
+
+impl AwsDocument for KeyAliases {
+    const WHAT: &'static str = "KMS aliases (list-aliases)";
+
+    fn read(value: &Value, r: &mut Reader) -> Option<KeyAliases> {
+        r.object(value, "")?;
+        r.near_misses(value, &["Aliases", "Truncated", "NextMarker"], "");
+        let list = r.required(value, "Aliases", "")?;
+        let items = r.array(list, "Aliases")?;
+        let before = r.error_count();
+        let mut aliases = Vec::new();
+        for (i, a) in items.iter().enumerate() {
+            let path = read::at("Aliases", i);
+            if r.object(a, &path).is_none() {
+                continue;
+            }
+            r.near_misses(a, ALIAS_FIELDS, &path);
+            let name = r.req_string(a, "AliasName", &path);
+            if let Some(n) = &name
+                && !n.value.starts_with("alias/")
+            {
+                r.error(
+                    n.span,
+                    format!("`{path}.AliasName` must start with `alias/`"),
+                );
+            }
+            let arn = r.opt_string(a, "AliasArn", &path);
+            let target = r.opt_string(a, "TargetKeyId", &path);
+            if let Some(name) = name {
+                aliases.push(KeyAlias { name, arn, target });
+            }
+        }
+        (r.error_count() == before).then_some(KeyAliases { aliases })
+    }
+}
+
+/// Whether a key as written is an alias (`alias/NAME` or an alias ARN).
+pub fn is_alias(key: &str) -> bool {
+    key.starts_with("alias/")
+        || crate::arn::parse(key)
+            .is_ok_and(|a| a.service == "kms" && a.resource.starts_with("alias/"))
 }
 
 #[cfg(test)]
@@ -259,14 +443,50 @@ mod grant_tests {
             "Truncated": false}"#;
         let g = read_str::<KeyGrants>("g.json", text).unwrap().doc;
         assert_eq!(g.grants.len(), 1);
-        assert_eq!(g.grants[0].operations, ["Decrypt", "DescribeKey"]);
-        assert!(g.grants[0].constrained);
+        let ops: Vec<&str> = g.grants[0]
+            .operations
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(ops, ["Decrypt", "DescribeKey"]);
+        assert!(g.grants[0].constrained());
+        assert_eq!(
+            g.grants[0].subset.as_deref(),
+            Some(&[("aws:s3:arn".to_string(), "arn:aws:s3:::b".to_string())][..])
+        );
         for bad in [
             r#"{"Grants": [{"Operations": []}]}"#,
             r#"{"Grants": 5}"#,
             "{}",
+            r#"{"Grants": [{"GranteePrincipal": "a", "Operations": ["Decrypts"]}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Operations": "Decrypt"}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Constraints": {"EncryptionContextSubset": {"k": 1}}}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Constraints": {"EncryptionContextSubSet": {}}}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": "a", "Constraints": []}]}"#,
+            r#"{"Grants": [{"GranteePrincipal": 7}]}"#,
         ] {
             assert!(read_str::<KeyGrants>("g.json", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_aliases_names_the_key_by_name_or_arn() {
+        let text = r#"{"Aliases": [{"AliasName": "alias/reports", "AliasArn":
+            "arn:aws:kms:us-east-1:111122223333:alias/reports", "TargetKeyId": "k1"}]}"#;
+        let a = read_str::<KeyAliases>("a.json", text).unwrap().doc;
+        assert!(a.names("alias/reports", "k1"));
+        assert!(a.names("arn:aws:kms:us-east-1:111122223333:alias/reports", "k1"));
+        assert!(!a.names("alias/reports", "k2"));
+        assert!(!a.names("alias/other", "k1"));
+        assert!(is_alias("alias/reports") && is_alias("arn:aws:kms:us-east-1:1:alias/x"));
+        assert!(!is_alias("arn:aws:kms:us-east-1:111122223333:key/k1"));
+        for bad in [
+            r#"{"Aliases": [{"AliasName": "reports"}]}"#,
+            r#"{"Aliases": [{"AliasArn": "x"}]}"#,
+            r#"{"Aliases": {}}"#,
+            r#"{"aliases": []}"#,
+        ] {
+            assert!(read_str::<KeyAliases>("a.json", bad).is_err(), "{bad}");
         }
     }
 }

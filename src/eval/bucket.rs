@@ -56,6 +56,9 @@ pub struct BucketModel {
     pub reports: Vec<FileReport>,
     /// The owner account's IAM configuration, if given.
     pub authorization: Option<Loaded<AuthorizationDetails>>,
+    /// The KMS leg of reads and writes of objects under the default encryption, when it uses
+    /// KMS (bucket folders: `encryption.json` and `kms/<key-id>/`).
+    pub kms: Option<crate::eval::kms::BucketKms>,
 }
 
 impl BucketModel {
@@ -68,6 +71,7 @@ impl BucketModel {
             known: Known::default(),
             reports: Vec::new(),
             authorization: None,
+            kms: None,
         }
     }
 
@@ -96,6 +100,7 @@ impl BucketModel {
         b.owner = Some(folder.account_id().to_string());
         b.graph.s3.bucket = Some(folder.bucket().to_string());
         b.graph.s3.unsettled = folder.unsettled.clone();
+        b.kms = crate::eval::kms::BucketKms::of_folder(folder);
         if let Some(id) = &folder.manifest.doc.canonical_id {
             b.graph.s3.learn_canonical(&id.value, folder.account_id());
         }

@@ -16,6 +16,7 @@ mod endpoint;
 mod federated;
 mod guardrails;
 mod identity;
+mod kms_grants;
 mod matching;
 mod resource;
 mod response;

@@ -232,6 +232,9 @@ pub struct Graph {
     present: [bool; LAYERS],
     /// The S3 facts beyond policies: ACLs, Object Ownership, Block Public Access, access points.
     pub s3: crate::eval::s3_facts::S3Facts,
+    /// The grants of the KMS key, in the KMS leg's graph: each allows its grantee its
+    /// operations besides the key policy (`eval::kms`).
+    pub kms_grants: Vec<crate::eval::kms::KmsGrant>,
     /// Whether each resource-policy document is public (computed once, on first use).
     publicity: std::sync::OnceLock<Vec<bool>>,
     /// Compiled patterns by source text: statements repeat the same actions and resources.
@@ -628,7 +631,8 @@ fn principal_entry(m: &PrincipalMatcher, caller: &Caller, s3: &S3Facts) -> Optio
     }
 }
 
-fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
+/// How an `AWS` principal (or a KMS grantee) names the caller: `None` if it does not.
+pub(crate) fn aws_entry(p: &AwsPrincipal, caller: &Caller) -> Option<GrantKind> {
     // AWS rule: the user and role name parts of a principal ARN are case-sensitive
     // (IAM "Principal" element page, IAM user principals).
     match (p, caller) {

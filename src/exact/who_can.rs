@@ -130,6 +130,7 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         reasons.sort_by_key(|r| (r.kind, r.statement));
         reasons.dedup();
     }
+    reasons.extend(super::kms_leg::reasons(model, &graph, &groups));
     WhoCan {
         bucket: model.name.clone(),
         groups,

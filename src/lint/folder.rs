@@ -86,7 +86,7 @@ pub(super) fn audit_bucket(
         bpa_known: bucket.known.account_bpa || bucket.known.bucket_bpa,
     };
     found.extend(audit::policies(&ctx));
-    audit::settings::check(&bucket, folder, &mut found);
+    audit::settings::check(&bucket, folder, &options.trust, &mut found);
     (bucket, found)
 }
 

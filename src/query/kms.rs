@@ -1,13 +1,14 @@
 //! The KMS leg of a query: which key encrypts the object (`--sse-kms-key`, the request's
 //! encryption headers, `--head-object` or the folder's `objects/KEY.head.json`, else the
 //! bucket's default encryption), whose it is (`--describe-key` or the folder's
-//! `kms/KEY-ID/describe-key.json`, else the key ARN) and its key policy (`--key-policy` or
-//! `kms/KEY-ID/key-policy.json`). Deciding is [`eval::kms`]'s.
+//! `kms/KEY-ID/describe-key.json`, else the key ARN), its key policy (`--key-policy` or
+//! `kms/KEY-ID/key-policy.json`) and its grants (`--kms-grants` or `kms/KEY-ID/grants.json`).
+//! Deciding is [`eval::kms`]'s.
 
 use super::{Notice, QueryError, QueryInput, Refused, read_doc, stop};
-use crate::aws_docs::kms::{KeyGrant, KeyGrants, KeyMetadata, ObjectHead};
+use crate::aws_docs::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead, is_alias};
 use crate::contain::Root;
-use crate::eval::kms::{KmsKey, kms_actions, leg_graph};
+use crate::eval::kms::{KmsKey, is_aws_s3, kms_actions, leg_graph};
 use crate::eval::{self, Graph, Layer, Request};
 use std::path::PathBuf;
 
@@ -24,8 +25,6 @@ pub enum KmsSetup {
         graph: Box<Graph>,
         /// The object ARN S3 uses as encryption context.
         object_arn: String,
-        /// The key's grants (`kms/<key-id>/grants.json`), when the folder has them.
-        grants: Vec<KeyGrant>,
     },
     /// The object is encrypted with KMS but the leg cannot be decided: why.
     Unknown(String),
@@ -48,21 +47,24 @@ pub struct FolderKms {
     pub default: Option<DefaultKms>,
     /// The `head-object` outputs the manifest names: object key, document, file name.
     pub heads: Vec<(String, ObjectHead, String)>,
+    /// The aliases of the folder's keys (`kms/<key-id>/aliases.json`), with the key id.
+    pub aliases: Vec<(KeyAliases, String)>,
+}
+
+impl FolderKms {
+    /// The key id (folder name) `alias` names, when an `aliases.json` says so.
+    fn alias_dir(&self, alias: &str) -> Option<String> {
+        self.aliases
+            .iter()
+            .find(|(a, id)| a.names(alias, id))
+            .map(|(_, id)| id.clone())
+    }
 }
 
 /// What the bucket folder says about KMS.
 pub fn from_folder(folder: &crate::aws_docs::BucketFolder) -> FolderKms {
-    let default = folder
-        .encryption
-        .doc()
-        .and_then(|e| e.rules.first())
-        .and_then(|rule| {
-            let d = rule.default.as_ref()?;
-            d.algorithm.uses_kms().then(|| DefaultKms {
-                key: d.kms_key.as_ref().map(|k| k.value.clone()),
-                bucket_key: rule.bucket_key_enabled.unwrap_or(false),
-            })
-        });
+    let default =
+        eval::kms::default_kms(folder).map(|(key, bucket_key)| DefaultKms { key, bucket_key });
     let heads = folder
         .objects
         .iter()
@@ -75,7 +77,16 @@ pub fn from_folder(folder: &crate::aws_docs::BucketFolder) -> FolderKms {
             ))
         })
         .collect();
-    FolderKms { default, heads }
+    let aliases = folder
+        .kms_keys
+        .iter()
+        .filter_map(|k| Some((k.aliases.doc()?.clone(), k.id.clone())))
+        .collect();
+    FolderKms {
+        default,
+        heads,
+        aliases,
+    }
 }
 
 /// The object ARN (`arn:aws:s3:::BUCKET/KEY`) of the request, when it names an object.
@@ -166,7 +177,14 @@ pub(super) fn load(
     } else {
         return Ok(None);
     };
-    let key_dir = key_id.as_deref().map(key_dir_name);
+    // A key named by an alias is found through the folder's `aliases.json`.
+    let key_dir = key_id.as_deref().and_then(|k| {
+        if is_alias(k) {
+            folder.alias_dir(k)
+        } else {
+            Some(key_dir_name(k))
+        }
+    });
     let describe_path = input.describe_key.clone().or_else(|| {
         key_dir
             .as_ref()
@@ -183,11 +201,12 @@ pub(super) fn load(
     let Some(mut key) = key_of(key_id.as_deref(), meta.as_ref(), bucket_key, from) else {
         let what = key_id.unwrap_or_else(|| "the AWS managed key aws/s3".into());
         return Ok(Some(KmsSetup::Unknown(format!(
-            "the object is encrypted with AWS KMS ({what}), and which key ARN that is was not given (--describe-key FILE, or --sse-kms-key ARN)"
+            "the object is encrypted with AWS KMS ({what}), and which key ARN that is was not given (--describe-key FILE, --sse-kms-key ARN, or for an alias kms/KEY-ID/aliases.json in the bucket folder)"
         ))));
     };
     if let (Some(given), Some(m)) = (&key_id, &meta)
         && given.starts_with("arn:")
+        && !is_alias(given)
         && *given != m.arn.value
     {
         return Err(stop(
@@ -214,25 +233,40 @@ pub(super) fn load(
     let mut leg = leg_graph(graph);
     let files = [(policy_path.as_path(), Layer::KeyPolicy, 0)];
     super::add_policy_files(&mut leg, &files, notices)?;
-    let grants_path = folder_file(&format!("{KMS_DIR}/{}/grants.json", key_dir_name(&key.arn)));
-    let grants = match grants_path {
-        Some(p) => read_doc::<KeyGrants>(&p, notices)?.doc.grants,
-        None => Vec::new(),
-    };
+    let grants_path = input
+        .kms_grants
+        .clone()
+        .or_else(|| folder_file(&format!("{KMS_DIR}/{}/grants.json", key_dir_name(&key.arn))));
+    if let Some(p) = grants_path {
+        let loaded = read_doc::<KeyGrants>(&p, notices)?;
+        if let Some(other) = loaded
+            .doc
+            .grants
+            .iter()
+            .filter_map(|g| g.key_id.as_ref())
+            .find(|k| !same_key(&k.value, &key.arn))
+        {
+            return Err(stop(
+                notices,
+                QueryError::KmsGrantsOtherKey {
+                    file: p.clone(),
+                    grant_key: other.value.clone(),
+                    key: key.arn.clone(),
+                },
+            ));
+        }
+        leg.add_kms_grants(&loaded.source, &loaded.doc.grants);
+    }
     Ok(Some(KmsSetup::Known {
         key,
         graph: Box::new(leg),
         object_arn: object,
-        grants,
     }))
 }
 
-/// Whether a default encryption's key names the AWS managed `aws/s3` key (no key at all, or
-/// its alias).
-// AWS rule: SSE-KMS without a key id uses the AWS managed key `aws/s3` (S3 "Specifying
-// server-side encryption with AWS KMS (SSE-KMS)").
-fn is_aws_s3(key_id: Option<&str>) -> bool {
-    key_id.is_none_or(|k| k == "alias/aws/s3" || k.ends_with(":alias/aws/s3"))
+/// Whether a grant's `KeyId` (a key ARN, or the key id) is the key `arn`.
+fn same_key(key_id: &str, arn: &str) -> bool {
+    key_id == arn || key_dir_name(arn) == key_id
 }
 
 /// The one AWS managed key described in the bucket folder's `kms/` (the `aws/s3` key that
@@ -292,11 +326,7 @@ fn key_of(
     })
 }
 
-/// The folder name of a key: its id (the part after `key/` of an ARN), as written otherwise.
-pub fn key_dir_name(key: &str) -> String {
-    let id = key.rsplit_once(":key/").map_or(key, |(_, id)| id);
-    id.replace(['/', '\\'], "_")
-}
+pub use crate::eval::kms::key_dir_name;
 
 /// A path inside the bucket folder, when `--bucket` is given and the path stays within it.
 fn in_folder(input: &QueryInput, rel: &str) -> Option<PathBuf> {
@@ -360,45 +390,5 @@ pub fn fold(response: &mut eval::Response, leg: &eval::kms::KmsLeg) {
         response
             .uncertain
             .extend(leg.call.response.uncertain.iter().cloned());
-    }
-}
-
-/// A grant of the key that names the caller for the KMS operation the key policy and IAM did
-/// not allow: grants are not evaluated yet, so the denial is uncertain rather than wrong.
-// AWS rule: a grant allows its grantee principal the grant's operations on the key, besides
-// the key policy and IAM policies (KMS "Grants in AWS KMS").
-pub fn grant_uncertainty(setup: &KmsSetup, leg: &eval::kms::KmsLeg, response: &mut eval::Response) {
-    let KmsSetup::Known { grants, .. } = setup else {
-        return;
-    };
-    let call = &leg.call;
-    if call.response.decision != eval::Decision::ImplicitDeny
-        || response.decision == eval::Decision::Allow
-    {
-        return;
-    }
-    let caller = &call.request.caller;
-    let names: Vec<String> = [
-        caller.arn(),
-        caller.principal_arn(),
-        caller.account().map(|a| format!("arn:aws:iam::{a}:root")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let operation = call.request.action.trim_start_matches("kms:");
-    if let Some(g) = grants
-        .iter()
-        .find(|g| names.contains(&g.grantee.value) && g.operations.iter().any(|o| o == operation))
-    {
-        response.uncertain.push(eval::decide::Uncertainty {
-            statement: None,
-            reason: format!(
-                "a grant of the key lets {} use {operation}{}; s3-access does not evaluate KMS grants yet, so the KMS leg may allow",
-                g.grantee.value,
-                if g.constrained { " under encryption context constraints" } else { "" }
-            ),
-            if_not_allowed: true,
-        });
     }
 }

@@ -240,6 +240,11 @@ pub fn json(graph: &Graph, response: &Response, request: &Request) -> serde_json
         })
         .collect();
     determining.extend(response.grants.iter().filter_map(|g| grant_json(graph, *g)));
+    determining.extend(response.kms_grants.iter().filter_map(|g| {
+        let mut v = kms_grant_json(graph, *g)?;
+        v.as_object_mut()?.insert("kind".into(), "kms-grant".into());
+        Some(v)
+    }));
     determining.extend(response.blocks.iter().map(block_json));
     let uncertain: Vec<serde_json::Value> = response
         .uncertain
@@ -257,7 +262,7 @@ pub fn json(graph: &Graph, response: &Response, request: &Request) -> serde_json
             )
         })
         .collect();
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "decision": response.decision.as_str(),
         "request": {
             "principal": request.caller.to_string(),
@@ -271,7 +276,52 @@ pub fn json(graph: &Graph, response: &Response, request: &Request) -> serde_json
         "context": context,
         "uncertain": uncertain,
         "notes": response.notes,
-    })
+    });
+    if !graph.kms_grants.is_empty()
+        && let Some(o) = v.as_object_mut()
+    {
+        let grants: Vec<serde_json::Value> = (0..graph.kms_grants.len())
+            .filter_map(|i| {
+                let mut g = kms_grant_json(graph, i)?;
+                let outcome = match graph.kms_grants.get(i)?.applies(request) {
+                    Ok(_) => "matched".to_string(),
+                    Err(m) => m.reason().to_string(),
+                };
+                g.as_object_mut()?.insert("outcome".into(), outcome.into());
+                Some(g)
+            })
+            .collect();
+        o.insert("kms_grants".into(), grants.into());
+    }
+    v
+}
+
+/// A KMS grant for JSON: its id, grantee, operations and where it is written.
+fn kms_grant_json(graph: &Graph, i: usize) -> Option<serde_json::Value> {
+    let g = graph.kms_grants.get(i)?;
+    let p = g.source.line_col(g.grant.span.start);
+    let ops: Vec<&str> = g
+        .grant
+        .operations
+        .iter()
+        .map(|o| o.value.as_str())
+        .collect();
+    Some(serde_json::json!({
+        "grant_id": g.grant.id.as_ref().map(|s| s.value.clone()),
+        "grantee": g.grant.grantee.value,
+        "operations": ops,
+        "file": g.source.name(),
+        "line": p.line,
+        "column": p.column,
+    }))
+}
+
+/// How a KMS grant is called in the answer: by its id, else by its place in the list.
+fn kms_grant_label(graph: &Graph, i: usize) -> String {
+    match graph.kms_grants.get(i).and_then(|g| g.grant.id.as_ref()) {
+        Some(id) => format!("grant `{}`", id.value),
+        None => format!("grant #{}", i + 1),
+    }
 }
 
 /// An ACL grant for JSON: which ACL, the grantee and permission, and where it is written.
@@ -351,6 +401,9 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
     }
     for g in &response.grants {
         render_grant(graph, g, style, &mut out);
+    }
+    for g in &response.kms_grants {
+        render_kms_grant(graph, *g, style, &mut out);
     }
     for b in &response.blocks {
         render_block(b, style, &mut out);
@@ -488,6 +541,29 @@ fn render_grant(graph: &Graph, g: &AclRef, style: Style, out: &mut String) {
     snippet.render(style, out);
 }
 
+/// A KMS grant that allowed the request, shown in its `list-grants` file.
+fn render_kms_grant(graph: &Graph, i: usize, style: Style, out: &mut String) {
+    let Some(g) = graph.kms_grants.get(i) else {
+        return;
+    };
+    let snippet = Snippet {
+        source: &g.source,
+        message: format!(
+            "{} of the KMS key to {} allows the request",
+            kms_grant_label(graph, i),
+            g.grant.grantee.value
+        ),
+        code: None,
+        severity: miette::Severity::Advice,
+        help: None,
+        labels: vec![LabeledSpan::new_primary_with_span(
+            Some("this grant allows the request".into()),
+            g.grant.grantee.span,
+        )],
+    };
+    snippet.render(style, out);
+}
+
 /// A setting that blocked the request, shown in its file when it has one.
 fn render_block(b: &Block, style: Style, out: &mut String) {
     match &b.place {
@@ -558,6 +634,20 @@ fn trace_table(
             label(s),
             format!("{}:{}:{}", s.file, s.line, s.column),
             effect.to_string(),
+            outcome,
+        ]);
+    }
+    for (i, g) in graph.kms_grants.iter().enumerate() {
+        let p = g.source.line_col(g.grant.span.start);
+        let outcome = match g.applies(request) {
+            Ok(_) => "matched".to_string(),
+            Err(m) => format!("no: {}", m.reason()),
+        };
+        t.add_row([
+            "KMS grant".to_string(),
+            kms_grant_label(graph, i),
+            format!("{}:{}:{}", g.source.name(), p.line, p.column),
+            "Allow".to_string(),
             outcome,
         ]);
     }

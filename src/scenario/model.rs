@@ -57,6 +57,8 @@ pub(super) struct RequestSpec {
     pub expected: Decision,
     /// The KMS key of the object (the request's `kms`): S3's request to KMS is decided too.
     pub kms: Option<crate::eval::kms::KmsKey>,
+    /// The key's grants (the request's `kms.grants`).
+    pub kms_grants: Option<DocRef>,
 }
 
 /// The documents of one `policies` object.

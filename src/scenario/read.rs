@@ -167,7 +167,10 @@ fn request(req: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<Reque
     let s3 = req.get("s3").map(|v| s3_section::read(v, dir, problems));
     let policies = req.get("policies").map(|p| policies(p, dir, problems));
     let time = req.get("time").and_then(|t| time(t, problems));
-    let kms = req.get("kms").and_then(|k| kms(k, problems));
+    let (kms, kms_grants) = req
+        .get("kms")
+        .and_then(|k| kms(k, dir, problems))
+        .map_or((None, None), |(key, grants)| (Some(key), grants));
     Some(RequestSpec {
         name,
         span: req.span,
@@ -184,12 +187,18 @@ fn request(req: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<Reque
         time,
         expected,
         kms,
+        kms_grants,
     })
 }
 
-/// A request's `kms` object: the key that encrypts the object (`key`, a KMS key ARN) and
-/// whether with an S3 Bucket Key (`bucket_key`); `None` (reported) when malformed.
-fn kms(k: &Value, problems: &mut Problems) -> Option<crate::eval::kms::KmsKey> {
+/// A request's `kms` object: the key that encrypts the object (`key`, a KMS key ARN),
+/// whether with an S3 Bucket Key (`bucket_key`) and the key's grants (`grants`: `aws kms
+/// list-grants` output, inline or a path); `None` (reported) when malformed.
+fn kms(
+    k: &Value,
+    dir: &Base<'_>,
+    problems: &mut Problems,
+) -> Option<(crate::eval::kms::KmsKey, Option<super::model::DocRef>)> {
     if k.as_object().is_none() {
         problems.error(
             k.span,
@@ -197,7 +206,10 @@ fn kms(k: &Value, problems: &mut Problems) -> Option<crate::eval::kms::KmsKey> {
         );
         return None;
     }
-    problems.unknown_keys(k, &["key", "bucket_key"], "kms");
+    problems.unknown_keys(k, &["key", "bucket_key", "grants"], "kms");
+    let grants = k
+        .get("grants")
+        .and_then(|g| super::s3_section::doc::<crate::aws_docs::kms::KeyGrants>(g, dir, problems));
     let (arn, span) = required_string(k, "key", problems)?;
     let account = crate::arn::parse(arn)
         .ok()
@@ -220,14 +232,15 @@ fn kms(k: &Value, problems: &mut Problems) -> Option<crate::eval::kms::KmsKey> {
             }
         },
     };
-    Some(crate::eval::kms::KmsKey {
+    let key = crate::eval::kms::KmsKey {
         arn: arn.to_string(),
         account,
         aws_managed: false,
         bucket_key,
         from: "the request's `kms`".into(),
         assumed: false,
-    })
+    };
+    Some((key, grants))
 }
 
 /// The string `key` of `obj` with its span; a missing or non-string value is reported.

@@ -79,7 +79,13 @@ fn outcome(
     let mut response = eval::decide(&graph, &request, true);
     // The KMS leg: the key policy and the caller's documents of the same graph.
     if let Some(key) = req.kms {
-        let leg_graph = eval::kms::leg_graph(&graph);
+        let mut leg_graph = eval::kms::leg_graph(&graph);
+        let grants = req
+            .kms_grants
+            .and_then(|d| s3_facts::load::<crate::aws_docs::kms::KeyGrants>(d, source, problems));
+        if let Some(g) = grants {
+            leg_graph.add_kms_grants(&g.source, &g.doc.grants);
+        }
         let object = request.resource.clone();
         if let Some(leg) = eval::kms::KmsLeg::decide(leg_graph, key, &request, &object, true) {
             crate::query::kms::fold(&mut response, &leg);

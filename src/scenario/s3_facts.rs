@@ -106,7 +106,7 @@ fn canonical_of(bucket: &BucketModel, account: &str) -> String {
 }
 
 /// Reads a document; its errors go to `problems`.
-fn load<T: AwsDocument>(
+pub(super) fn load<T: AwsDocument>(
     doc: DocRef,
     scenario: &SourceFile,
     problems: &mut Problems,

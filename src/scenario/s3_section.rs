@@ -95,7 +95,11 @@ fn items<T>(
 }
 
 /// A document written inline (a JSON object) or as a path relative to the scenario.
-fn doc<T: AwsDocument>(v: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<DocRef> {
+pub(super) fn doc<T: AwsDocument>(
+    v: &Value,
+    dir: &Base<'_>,
+    problems: &mut Problems,
+) -> Option<DocRef> {
     let doc = doc_ref(v, dir, problems);
     if doc.is_none() {
         problems.error(v.span, not_a_document::<T>());

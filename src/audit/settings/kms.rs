@@ -11,11 +11,11 @@
 //!   (or anyone) decrypt.
 
 use super::push;
-use crate::audit::{Audited, head, statement};
+use crate::audit::{Audited, Trust, head, statement};
 use crate::aws_docs::folder::{BucketFolder, KmsKeyFolder};
 use crate::diagnostic::Finding;
 use crate::eval::bucket::BucketModel;
-use crate::eval::kms::{KmsKey, leg_request};
+use crate::eval::kms::{KmsKey, folder_key, leg_request};
 use crate::eval::{Caller, Decision, Graph, Layer, Request, decide};
 use crate::load::{self, LoadOptions};
 use crate::policy::{AwsPrincipal, PolicyKind, PrincipalKind, Statement};
@@ -37,7 +37,12 @@ struct Reader {
 }
 
 /// Runs S514, S515 and S308 on a bucket folder.
-pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>) {
+pub(super) fn check(
+    bucket: &BucketModel,
+    folder: &BucketFolder,
+    trust: &Trust,
+    out: &mut Vec<Audited>,
+) {
     let owner = folder.account_id().to_string();
     let keys: Vec<KeyGraph> = folder
         .kms_keys
@@ -45,7 +50,7 @@ pub(super) fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<A
         .filter_map(|k| KeyGraph::of(k, &owner, folder))
         .collect();
     for k in &keys {
-        key_decrypt_outside_account(k, folder.bucket(), out);
+        key_decrypt_outside_account(k, folder.bucket(), trust, out);
     }
     let Some(default) = from_folder(folder).default else {
         return;
@@ -86,28 +91,13 @@ struct KeyGraph {
 
 impl KeyGraph {
     fn of(k: &KmsKeyFolder, owner: &str, folder: &BucketFolder) -> Option<KeyGraph> {
-        let policy = k.policy.loaded()?;
-        let (arn, account, aws_managed) = match k.describe.doc() {
-            Some(m) => (
-                m.arn.value.clone(),
-                m.account.value.clone(),
-                m.aws_managed(),
-            ),
-            None => {
-                let region = folder.manifest.doc.region.as_ref()?.value.clone();
-                let arn = format!("arn:aws:kms:{region}:{owner}:key/{}", k.id);
-                (arn, owner.to_string(), false)
-            }
-        };
-        let options = LoadOptions::of_kind(PolicyKind::Resource);
-        let a = load::analyze_value(policy.source.clone(), &policy.root, &options, Vec::new());
-        if a.policies.is_empty() {
-            return None;
-        }
-        let mut graph = Graph::new();
-        for p in a.policies {
-            graph.add(policy.source.clone(), p, Layer::KeyPolicy, 0);
-        }
+        let region = folder
+            .manifest
+            .doc
+            .region
+            .as_ref()
+            .map(|r| r.value.as_str());
+        let (key, mut graph) = folder_key(k, owner, region)?;
         let assumed = SourceFile::new(
             "(the caller's identity policies, assumed to allow)",
             r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#,
@@ -116,14 +106,6 @@ impl KeyGraph {
         for p in a.policies {
             graph.add(assumed.clone(), p, Layer::Identity, 0);
         }
-        let key = KmsKey {
-            arn,
-            account,
-            aws_managed,
-            bucket_key: false,
-            from: policy.source.name().to_string(),
-            assumed: false,
-        };
         Some(KeyGraph {
             id: k.id.clone(),
             key,
@@ -291,8 +273,9 @@ fn readable_not_decryptable(
 
 // rule: S308
 /// A key policy that lets a caller outside the key's account (a named account, or anyone)
-/// decrypt, through S3 or directly, when its own account allows.
-fn key_decrypt_outside_account(k: &KeyGraph, bucket: &str, out: &mut Vec<Audited>) {
+/// decrypt, through S3 or directly, when its own account allows. An account `[trust]` lists
+/// is not outside (docs/configuration.md).
+fn key_decrypt_outside_account(k: &KeyGraph, bucket: &str, trust: &Trust, out: &mut Vec<Audited>) {
     let stranger = if k.key.account == "999999999999" {
         "999999999998"
     } else {
@@ -305,6 +288,7 @@ fn key_decrypt_outside_account(k: &KeyGraph, bucket: &str, out: &mut Vec<Audited
                 for (_, p) in aws_principals(st) {
                     if let Some(a) = p.account()
                         && a != k.key.account
+                        && !trust.trusts_account(a)
                         && !accounts.iter().any(|x| x == a)
                     {
                         accounts.push(a.to_string());

@@ -93,6 +93,10 @@ pub struct QueryArgs {
     /// What if the object were encrypted with this KMS key (key ARN)
     #[arg(long, value_name = "ARN")]
     sse_kms_key: Option<String>,
+    /// The grants of the object's KMS key (`aws kms list-grants` output): a grant naming the
+    /// caller allows its operations besides the key policy
+    #[arg(long, value_name = "FILE")]
+    kms_grants: Option<PathBuf>,
     /// The VPC endpoint the request comes through (`aws ec2 describe-vpc-endpoints` output, or
     /// an endpoint policy): its policy must allow, and its id is the request's
     /// `aws:SourceVpce` unless `--context` gives one
@@ -140,6 +144,7 @@ impl From<QueryArgs> for QueryInput {
             describe_key: a.describe_key,
             head_object: a.head_object,
             sse_kms_key: a.sse_kms_key,
+            kms_grants: a.kms_grants,
             vpce_policy: a.vpce_policy,
         }
     }

@@ -5,6 +5,7 @@
 
 use super::Evaluation;
 use super::identity::IdentitySide;
+use super::kms_grants;
 use super::response::{Decision, Response};
 use super::s3_layer::{self, S3Seen};
 use crate::eval::graph::{GrantKind, Layer};
@@ -17,6 +18,8 @@ use std::borrow::Cow;
 pub(super) enum Grantor {
     Statement(usize),
     Acl(AclRef),
+    /// A grant of the KMS key (index into the graph's `kms_grants`).
+    KmsGrant(usize),
 }
 
 /// One authorization S3 makes for a request: a resource layer in the name of its owner
@@ -48,7 +51,12 @@ pub(super) fn authorize(ev: &Evaluation<'_>, ident: &IdentitySide, r: &mut Respo
     for auth in &authorities(ev, &mut seen) {
         let (kept, dropped) = s3_layer::resource_grants(ev, auth, &mut seen, r);
         let key_policy = auth.layer == Layer::KeyPolicy;
-        match combine(caller, &auth.owner, ident, &kept, key_policy) {
+        let allowed_by = combine(caller, &auth.owner, ident, &kept, key_policy).or_else(|| {
+            key_policy
+                .then(|| kms_grants::allow(ev, ident, r))
+                .flatten()
+        });
+        match allowed_by {
             Some(d) => determining.extend(d),
             None => {
                 allowed = false;
@@ -78,6 +86,7 @@ pub(super) fn authorize(ev: &Evaluation<'_>, ident: &IdentitySide, r: &mut Respo
                         r.grants.push(a);
                     }
                 }
+                Grantor::KmsGrant(i) => r.kms_grants.push(i),
             }
         }
     } else if !r.blocks.is_empty() {

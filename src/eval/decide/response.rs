@@ -135,6 +135,8 @@ pub struct Response {
     pub determining: Vec<usize>,
     /// The ACL grants among the grants that allowed it.
     pub grants: Vec<AclRef>,
+    /// The KMS grants (indexes into the graph's `kms_grants`) that allowed it.
+    pub kms_grants: Vec<usize>,
     /// The S3 rules that blocked it (Block Public Access, access point restrictions).
     pub blocks: Vec<Block>,
     /// What each layer contributed.
@@ -201,6 +203,7 @@ impl Response {
             decision: Decision::ImplicitDeny,
             determining: Vec::new(),
             grants: Vec::new(),
+            kms_grants: Vec::new(),
             blocks: Vec::new(),
             layers: Vec::new(),
             trace: Vec::new(),
