@@ -994,3 +994,71 @@ fn many_suppression_comments_stay_linear_and_bounded() {
     assert_eq!(codes, vec!["C004"]);
     assert_eq!(exit, Some(0));
 }
+
+#[test]
+fn ten_thousand_roles_with_policies_and_attachments_are_linked_in_bounded_time() {
+    // Each role has an inline policy and a managed policy attached by reference, and ten
+    // thousand more policies name a role not known offline: linking stays linear (no scan per
+    // pair). Built directly: the Terraform evaluator's own cost is another matter.
+    use s3_access::iac::{
+        Attachment, Extracted, Format, IacPolicy, Iam, IamEntity, IamKind, IamLink, IamLinkKind,
+        IamRef,
+    };
+    use s3_access::policy::PolicyKind;
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let doc = s3_access::json::parse(text).unwrap();
+    let span = doc.span;
+    let policy = |address: String, attached_to| IacPolicy {
+        address,
+        kind: PolicyKind::Identity,
+        document: doc.clone(),
+        attached_to,
+    };
+    let entity = |address: String, kind| IamEntity {
+        name: Some(address.replace('.', "-")),
+        address,
+        kind,
+        path: "/".into(),
+        span,
+    };
+    let mut e = Extracted {
+        source: SourceFile::new("hostile.tf", text),
+        format: Format::Terraform,
+        policies: vec![policy("aws_iam_policy.p".into(), None)],
+        buckets: Vec::new(),
+        unknowns: Vec::new(),
+        findings: Vec::new(),
+        iam: Iam {
+            entities: vec![entity("aws_iam_policy.p".into(), IamKind::ManagedPolicy)],
+            links: Vec::new(),
+        },
+    };
+    for i in 0..10_000 {
+        let role = format!("aws_iam_role.r{i}");
+        e.iam.entities.push(entity(role.clone(), IamKind::Role));
+        e.iam.links.push(IamLink {
+            kind: IamLinkKind::Policy,
+            from: IamRef::Address("aws_iam_policy.p".into()),
+            to: IamRef::Address(role.clone()),
+            span,
+        });
+        let inline = Some(Attachment::Principal(role));
+        e.policies
+            .push(policy(format!("aws_iam_role_policy.i{i}"), inline));
+        e.policies
+            .push(policy(format!("aws_iam_role_policy.lost{i}"), None));
+    }
+    let details = within(60, "linking 10,000 roles", move || {
+        s3_access::iac::identity::authorization(std::slice::from_ref(&e)).unwrap()
+    });
+    let d = &details.doc;
+    assert_eq!(d.roles.len(), 10_000);
+    assert!(
+        d.roles
+            .iter()
+            .all(|r| r.inline_policies.len() == 1 && r.attached.len() == 1)
+    );
+    // The policies of a role not known offline: one note each, for any principal.
+    assert_eq!(d.unknowns.len(), 10_000);
+    assert!(d.unknowns.iter().all(|(who, _)| who == "*"));
+}

@@ -146,7 +146,7 @@ fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
         .iter()
         .map(|b| b["source"].as_str().unwrap())
         .collect();
-    assert_eq!(sources.len(), 10, "{sources:?}");
+    assert_eq!(sources.len(), 12, "{sources:?}");
     assert_eq!(code, 1);
     let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
     let (v, code) = json(&["public", "--format", "json", &one]);
@@ -351,4 +351,88 @@ resource "aws_s3_bucket_policy" "x" {
     ]);
     assert!(v.to_string().contains("outside-bucket"), "{v:#}");
     assert_eq!(code, 1, "{v:#}");
+}
+
+/// `query --bucket` on an IaC unit as principal `who` (of the symbolic own account): the
+/// decision (first word) and all the text.
+fn query_as(fixture: &str, who: &str, action: &str, resource: &str) -> (String, String) {
+    let path = format!("{DIR}/{fixture}");
+    let principal = format!("arn:aws:iam::000000000000:{who}");
+    let out = run(&[
+        "query",
+        "--bucket",
+        &path,
+        "--principal",
+        &principal,
+        "--action",
+        action,
+        "--resource",
+        resource,
+    ]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decision = text.split(':').next().unwrap_or("").to_string();
+    (decision, text)
+}
+
+const OBJECT: &str = "arn:aws:s3:::example-data/x";
+
+#[test]
+fn terraform_identity_policies_apply_to_their_role_user_and_group() {
+    // A managed policy attached by reference in `managed_policy_arns`.
+    let (d, text) = query_as("identity_tf", "role/reader", "s3:GetObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("identity_tf/main.tf:18:18"), "{text}");
+    let (d, text) = query_as("identity_tf", "role/reader", "s3:PutObject", OBJECT);
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    // `aws_iam_user_policy` linked by `aws_iam_user.writer.name`.
+    let (d, text) = query_as("identity_tf", "user/writer", "s3:PutObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+}
+
+#[test]
+fn terraform_identity_values_not_known_offline_are_uncertain_never_no_access() {
+    // An AWS managed policy (not carried) through a group the user is in.
+    let (d, text) = query_as("identity_tf", "user/auditor", "s3:GetObject", OBJECT);
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    assert!(
+        text.contains("uncertain: managed policy `arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess` attached at tests/fixtures/iac/model/identity_tf/main.tf:39:16"),
+        "{text}"
+    );
+    // A `Resource` from a variable without a value is read as `*`, and said.
+    let (d, text) = query_as("identity_tf", "role/reader", "s3:DeleteObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("uncertain: `var.target` at"), "{text}");
+    // A policy whose role is not known offline may be any principal's.
+    assert!(
+        text.contains("`aws_iam_role_policy.elsewhere` at tests/fixtures/iac/model/identity_tf/main.tf:70:23 is attached to a principal not known offline"),
+        "{text}"
+    );
+}
+
+#[test]
+fn cloudformation_identity_policies_apply_through_managed_arns_policies_and_groups() {
+    let t = "identity_cfn/template.yaml";
+    let (d, text) = query_as(t, "role/reader", "s3:GetObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("2 identity policies"), "{text}");
+    let (d, text) = query_as(
+        t,
+        "role/reader",
+        "s3:ListBucket",
+        "arn:aws:s3:::example-data",
+    );
+    assert_eq!(d, "Allow", "{text}");
+    // AWS::IAM::Policy on the group, the user in the group by `Groups: [!Ref Writers]`.
+    let (d, text) = query_as(t, "user/writer", "s3:PutObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    let (d, text) = query_as(t, "user/writer", "s3:GetObject", OBJECT);
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    assert!(
+        text.contains("uncertain: the managed policy `!Ref ExtraPolicy` attached at tests/fixtures/iac/model/identity_cfn/template.yaml:44:11 is not known offline"),
+        "{text}"
+    );
 }

@@ -61,7 +61,7 @@ pub fn bucket_folders(
             }
         }
     }
-    let account_folder = account_folder(files, account);
+    let account_folder = account_folder(files, account, super::identity::authorization(files));
     groups
         .into_iter()
         .map(|(address, parts)| {
@@ -391,34 +391,44 @@ fn access_points(files: &[Extracted], folder: &mut BucketFolder, unsettled: &mut
 }
 
 /// The account folder of the unit's account-level settings
-/// (`aws_s3_account_public_access_block`), with the unknowns its flags hold.
+/// (`aws_s3_account_public_access_block`), with the unknowns its flags hold, and its IAM
+/// configuration (`iac::identity`); `None` when the unit declares neither.
 fn account_folder(
     files: &[Extracted],
     account: &[(usize, String, &'static str, Value)],
+    authorization: Option<Loaded<crate::aws_docs::AuthorizationDetails>>,
 ) -> Option<(AccountFolder, Vec<Unsettled>)> {
-    let (i, _, _, value) = account
+    let bpa = account
         .iter()
-        .find(|(_, _, n, _)| *n == names::PUBLIC_ACCESS_BLOCK)?;
-    let e = files.get(*i)?;
+        .find(|(_, _, n, _)| *n == names::PUBLIC_ACCESS_BLOCK)
+        .and_then(|(i, _, _, value)| Some((files.get(*i)?, value)));
     let mut errors = Vec::new();
     let mut unsettled = Vec::new();
-    let mut reading = Reading {
-        e,
-        errors: &mut errors,
-        unsettled: &mut unsettled,
+    let (e, span, public_access_block) = match bpa {
+        Some((e, value)) => {
+            let mut reading = Reading {
+                e,
+                errors: &mut errors,
+                unsettled: &mut unsettled,
+            };
+            reading.unsettle(Part::PublicAccessBlock, &held(value, e, &[]));
+            let read = reading.read::<PublicAccessBlock>(assume_off(value.clone(), e));
+            (e, value.span, read)
+        }
+        // Not declared: the account's setting is not in the configuration.
+        None if authorization.is_some() => (files.first()?, Span::new(0, 0), Setting::Unknown),
+        None => return None,
     };
-    reading.unsettle(Part::PublicAccessBlock, &held(value, e, &[]));
-    let public_access_block = reading.read::<PublicAccessBlock>(assume_off(value.clone(), e));
     let manifest = Loaded {
         source: e.source.clone(),
-        root: super::object(value.span, Vec::new()),
+        root: super::object(span, Vec::new()),
         doc: AccountManifest {
             account: Spanned {
                 value: OWN_ACCOUNT.to_string(),
-                span: value.span,
+                span,
             },
             canonical_id: None,
-            span: value.span,
+            span,
         },
         notes: Vec::new(),
     };
@@ -426,7 +436,7 @@ fn account_folder(
         dir: PathBuf::from(e.source.name()),
         manifest,
         public_access_block,
-        authorization_details: Setting::Unknown,
+        authorization_details: authorization.map_or(Setting::Unknown, Setting::Present),
         trails: None,
         unknown_files: Vec::new(),
     };
@@ -606,7 +616,7 @@ pub fn read_document(source: SourceFile) -> Option<Unit> {
 /// anything, so it could grant to anyone); a Deny statement holding one is left out (it may
 /// not apply, and a Deny never makes a policy non-public). The placeholder itself is no
 /// principal, action or resource the readers accept.
-fn widen(mut doc: Value, e: &Extracted) -> Value {
+pub(super) fn widen(mut doc: Value, e: &Extracted) -> Value {
     if let Kind::Object(members) = &mut doc.kind {
         for m in members.iter_mut().filter(|m| &*m.key == "Statement") {
             match &mut m.value.kind {

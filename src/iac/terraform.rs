@@ -18,6 +18,7 @@ mod document;
 mod eval;
 mod extract;
 mod functions;
+mod iam;
 mod module;
 pub mod plan;
 pub mod value;
@@ -204,6 +205,7 @@ pub fn empty(source: SourceFile, format: Format) -> Extracted {
         buckets: Vec::new(),
         unknowns: Vec::new(),
         findings: Vec::new(),
+        iam: crate::iac::Iam::default(),
     }
 }
 
@@ -334,6 +336,16 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
             e.findings.push(f);
         }
     }
+    for (file, x) in found.iam {
+        if let Some(e) = files.get_mut(file) {
+            e.iam.entities.push(x);
+        }
+    }
+    for (file, x) in found.links {
+        if let Some(e) = files.get_mut(file) {
+            e.iam.links.push(x);
+        }
+    }
     for (uid, file, f) in m.shared.findings.borrow().iter() {
         if *uid == m.uid
             && let Some(e) = files.get_mut(*file)
@@ -350,6 +362,8 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
     for e in files {
         let declares = !(e.policies.is_empty()
             && e.buckets.is_empty()
+            && e.iam.entities.is_empty()
+            && e.iam.links.is_empty()
             && e.unknowns.is_empty()
             && e.findings.is_empty());
         if root || declares {

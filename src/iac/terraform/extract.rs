@@ -28,6 +28,10 @@ pub struct Found {
     pub unknown_policies: Vec<(usize, usize, String)>,
     /// JSON errors in policies: (file, finding).
     pub errors: Vec<(usize, crate::diagnostic::Finding)>,
+    /// IAM roles, users, groups and managed policies: (file, entity).
+    pub iam: Vec<(usize, crate::iac::IamEntity)>,
+    /// Policy attachments and group memberships: (file, link).
+    pub links: Vec<(usize, crate::iac::IamLink)>,
 }
 
 /// Which policy attributes each resource type has, and what kind of policy they hold.
@@ -65,6 +69,7 @@ impl Module {
         let body = &decl.block.body;
         let address = format!("{}{}.{}{}", self.prefix, decl.rtype, decl.name, inst.suffix);
         let file = decl.file;
+        self.iam(&scope, decl, &address, found);
         for (attr, kind) in policy_attributes(&decl.rtype) {
             let mut kind = *kind;
             if decl.rtype == "aws_organizations_policy" {
@@ -253,7 +258,12 @@ impl Module {
 
     /// `TARGET.NAME[.id|.arn|...]` (optionally indexed, optionally inside `"${...}"`) as the
     /// address of that resource instance.
-    fn reference_address(&self, scope: &Scope, expr: &Expression, target: &str) -> Option<String> {
+    pub(super) fn reference_address(
+        &self,
+        scope: &Scope,
+        expr: &Expression,
+        target: &str,
+    ) -> Option<String> {
         self.reference_depth(scope, expr, target, 0)
     }
 
