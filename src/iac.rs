@@ -63,6 +63,27 @@ pub struct Extracted {
     pub findings: Vec<Finding>,
     /// The IAM roles, users, groups and managed policies it declares, and what attaches them.
     pub iam: Iam,
+    /// The S3 access points it declares (their policies are in `policies`).
+    pub access_points: Vec<IacAccessPoint>,
+}
+
+/// An S3 access point a configuration declares.
+#[derive(Debug, Clone)]
+pub struct IacAccessPoint {
+    /// The resource address or logical id.
+    pub address: String,
+    /// The access point name, when known offline.
+    pub name: Option<String>,
+    /// The bucket behind it; `None` when not known offline.
+    pub bucket: Option<Attachment>,
+    /// `VpcId` when requests are limited to one VPC (the value as declared, possibly holding
+    /// an unknown); `None` for an access point open to the Internet.
+    pub vpc: Option<Value>,
+    /// Its Block Public Access flags as declared, `{"BlockPublicAcls": ..., ...}`, every flag
+    /// given; `None` when not declared (AWS then turns every flag on).
+    pub public_access_block: Option<Value>,
+    /// The declaring block.
+    pub span: Span,
 }
 
 /// The IAM side of a configuration: who the identity policies belong to.
@@ -286,6 +307,7 @@ mod tests {
             unknowns: Vec::new(),
             findings: Vec::new(),
             iam: Iam::default(),
+            access_points: Vec::new(),
         };
         let a = analyze(&extracted, &LoadOptions::default());
         let f = a

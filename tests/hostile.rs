@@ -1032,6 +1032,7 @@ fn ten_thousand_roles_with_policies_and_attachments_are_linked_in_bounded_time()
             entities: vec![entity("aws_iam_policy.p".into(), IamKind::ManagedPolicy)],
             links: Vec::new(),
         },
+        access_points: Vec::new(),
     };
     for i in 0..10_000 {
         let role = format!("aws_iam_role.r{i}");

@@ -146,7 +146,7 @@ fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
         .iter()
         .map(|b| b["source"].as_str().unwrap())
         .collect();
-    assert_eq!(sources.len(), 12, "{sources:?}");
+    assert_eq!(sources.len(), 14, "{sources:?}");
     assert_eq!(code, 1);
     let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
     let (v, code) = json(&["public", "--format", "json", &one]);
@@ -435,4 +435,54 @@ fn cloudformation_identity_policies_apply_through_managed_arns_policies_and_grou
         text.contains("uncertain: the managed policy `!Ref ExtraPolicy` attached at tests/fixtures/iac/model/identity_cfn/template.yaml:44:11 is not known offline"),
         "{text}"
     );
+}
+
+/// The access point paths of a `public --format json` bucket: (name, status, reasons).
+fn access_point_paths(b: &serde_json::Value) -> Vec<(String, String, String)> {
+    b["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "access-point")
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["status"].as_str().unwrap().to_string(),
+                p["reasons"].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn terraform_access_points_are_judged_with_their_policy_and_default_bpa() {
+    let (b, code) = public("access_point_tf");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    let aps = access_point_paths(&b);
+    assert_eq!(aps.len(), 2, "{aps:?}");
+    // `aws_s3control_access_point_policy` linked by `aws_s3_access_point.open.arn`.
+    assert_eq!(
+        (aps[0].0.as_str(), aps[0].1.as_str()),
+        ("access point `open`", "public")
+    );
+    assert!(
+        aps[0].2.contains("access_point_tf/main.tf:30:18"),
+        "{aps:?}"
+    );
+    // No `public_access_block_configuration`: every flag on, as AWS creates it.
+    assert_eq!(
+        (aps[1].0.as_str(), aps[1].1.as_str()),
+        ("access point `default`", "blocked")
+    );
+}
+
+#[test]
+fn cloudformation_access_points_keep_their_network_origin_and_policy() {
+    let (b, code) = public("access_point_cfn/template.yaml");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    let aps = access_point_paths(&b);
+    assert_eq!(aps[0].1, "not-public", "{aps:?}");
+    assert!(aps[0].2.contains("vpc-0example"), "{aps:?}");
+    assert_eq!(aps[1].1, "public", "{aps:?}");
+    assert!(aps[1].2.contains("template.yaml:39:13"), "{aps:?}");
 }

@@ -13,8 +13,8 @@
 
 use super::{Attachment, Extracted, Format, IacBucket, Unknown};
 use crate::aws_docs::folder::{
-    AccountFolder, AccountManifest, BucketFolder, Manifest, Part, RawPolicy, Setting, Unsettled,
-    names,
+    AccessPointFolder, AccountFolder, AccountManifest, BucketFolder, Manifest, Part, RawPolicy,
+    Setting, Unsettled, names,
 };
 use crate::aws_docs::read::{self, AwsDocument, Loaded};
 use crate::aws_docs::{Acl, OwnershipControls, PublicAccessBlock};
@@ -123,7 +123,7 @@ fn build(
         folder.acl = reading.read::<Acl>(owner_only);
     }
     bucket_policy(files, address, name.as_deref(), &mut folder, &mut unsettled);
-    access_points(files, &mut folder, &mut unsettled);
+    access_points(files, address, name.as_deref(), &mut folder, &mut unsettled);
     folder.unsettled = unsettled;
     let mut declaring: Vec<String> = parts
         .iter()
@@ -367,26 +367,173 @@ fn whole_policy(u: &Unknown) -> bool {
     u.why.starts_with("the whole policy of")
 }
 
-/// Access points: a unit without access point policies declares none that could open the
-/// bucket (an access point without a policy grants nothing by itself); access point policies
-/// are not yet linked to their bucket, so a unit with one leaves every bucket's access points
-/// open to doubt.
-fn access_points(files: &[Extracted], folder: &mut BucketFolder, unsettled: &mut Vec<Unsettled>) {
-    folder.access_points = Some(Vec::new());
+/// Access points: the ones the unit declares for this bucket, each with its description
+/// (name, network origin, Block Public Access) and its policy; the configuration declares no
+/// other (an access point made elsewhere is not in it, as for a bucket folder's
+/// `access-points/`). An access point whose bucket is not known offline, or an access point
+/// policy of no declared access point, may be this bucket's: its access points are then open
+/// to doubt.
+fn access_points(
+    files: &[Extracted],
+    address: &str,
+    name: Option<&str>,
+    folder: &mut BucketFolder,
+    unsettled: &mut Vec<Unsettled>,
+) {
+    let mut aps = Vec::new();
+    let doubt = |why: &str, what: &str, e: &Extracted, span: Span| Unsettled {
+        part: Part::AccessPoints,
+        expression: what.to_string(),
+        why: why.into(),
+        source: e.source.clone(),
+        span,
+    };
+    let declared = |p: &super::IacPolicy| {
+        files.iter().flat_map(|e| &e.access_points).any(|ap| {
+            p.address == ap.address
+                || p.attached_to == Some(Attachment::AccessPoint(ap.address.clone()))
+        })
+    };
     for e in files {
+        for ap in &e.access_points {
+            let mine = match &ap.bucket {
+                Some(Attachment::Bucket(a)) => a == address,
+                Some(Attachment::BucketName(n)) => Some(n.as_str()) == name,
+                _ => {
+                    let why = "an access point whose bucket is not known offline";
+                    unsettled.push(doubt(why, &ap.address, e, ap.span));
+                    false
+                }
+            };
+            if mine {
+                aps.push(access_point(files, e, ap, folder.bucket(), unsettled));
+            }
+        }
         for p in e
             .policies
             .iter()
             .filter(|p| p.kind == PolicyKind::AccessPoint)
         {
-            unsettled.push(Unsettled {
-                part: Part::AccessPoints,
-                expression: p.address.clone(),
-                why: "an access point policy not yet linked to its bucket by s3-access".into(),
-                source: e.source.clone(),
-                span: p.document.span,
+            if !declared(p) {
+                let why =
+                    "an access point policy of an access point the configuration does not declare";
+                unsettled.push(doubt(why, &p.address, e, p.document.span));
+            }
+        }
+    }
+    folder.access_points = Some(aps);
+}
+
+/// One access point as an access point folder: its description in the shape
+/// `aws s3control get-access-point` prints, and its policy (the first one declared for it).
+fn access_point(
+    files: &[Extracted],
+    e: &Extracted,
+    ap: &super::IacAccessPoint,
+    bucket: &str,
+    unsettled: &mut Vec<Unsettled>,
+) -> AccessPointFolder {
+    let span = ap.span;
+    let text = |s: &str| Value {
+        kind: Kind::String(s.into()),
+        span,
+    };
+    let name = ap.name.clone().unwrap_or_else(|| {
+        unsettled.push(Unsettled {
+            part: Part::AccessPoints,
+            expression: format!("{}.name", ap.address),
+            why: "the access point name is not known offline".into(),
+            source: e.source.clone(),
+            span,
+        });
+        ap.address.clone()
+    });
+    let mut members = vec![("Name", text(&name)), ("Bucket", text(bucket))];
+    match &ap.vpc {
+        Some(vpc) => {
+            members.push(("NetworkOrigin", text("VPC")));
+            members.push((
+                "VpcConfiguration",
+                super::object(vpc.span, vec![("VpcId", vpc.clone())]),
+            ));
+        }
+        None => members.push(("NetworkOrigin", text("Internet"))),
+    }
+    if let Some(flags) = &ap.public_access_block {
+        for u in held(flags, e, &[]) {
+            unsettled.push(self::unsettled(Part::AccessPoints, u, &e.source));
+        }
+        members.push((
+            "PublicAccessBlockConfiguration",
+            assume_off(flags.clone(), e),
+        ));
+    } else {
+        // AWS rule: every Block Public Access setting of a new access point is on unless
+        // turned off (S3 User Guide, "Managing public access to access points").
+        let on = |k| {
+            (
+                k,
+                Value {
+                    kind: Kind::Bool(true),
+                    span,
+                },
+            )
+        };
+        let flags = [
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+        ];
+        members.push((
+            "PublicAccessBlockConfiguration",
+            super::object(span, flags.map(on).to_vec()),
+        ));
+    }
+    let access_point = read::read_value::<crate::aws_docs::AccessPoint>(
+        &e.source,
+        super::object(span, members),
+        Vec::new(),
+    )
+    .map_or(Setting::Unknown, Setting::Present);
+    let mut policy = Setting::Absent {
+        source: e.source.clone(),
+    };
+    let mut found = false;
+    for f in files {
+        for p in f.policies.iter().filter(|p| {
+            p.kind == PolicyKind::AccessPoint
+                && (p.address == ap.address
+                    || p.attached_to == Some(Attachment::AccessPoint(ap.address.clone())))
+        }) {
+            let held = held(&p.document, f, &[]);
+            for u in &held {
+                unsettled.push(self::unsettled(Part::AccessPoints, u, &f.source));
+            }
+            if found {
+                // Like a bucket, an access point has one policy; the last applied holds.
+                unsettled.push(Unsettled {
+                    part: Part::AccessPoints,
+                    expression: p.address.clone(),
+                    why: "a second policy for the same access point: which one is in force depends on the order of apply".into(),
+                    source: f.source.clone(),
+                    span: p.document.span,
+                });
+                continue;
+            }
+            found = true;
+            policy = Setting::Present(Loaded {
+                source: f.source.clone(),
+                root: widen(p.document.clone(), f),
+                doc: RawPolicy { wrapped: false },
+                notes: Vec::new(),
             });
         }
+    }
+    AccessPointFolder {
+        name,
+        access_point,
+        policy,
     }
 }
 

@@ -206,6 +206,7 @@ pub fn empty(source: SourceFile, format: Format) -> Extracted {
         unknowns: Vec::new(),
         findings: Vec::new(),
         iam: crate::iac::Iam::default(),
+        access_points: Vec::new(),
     }
 }
 
@@ -346,6 +347,14 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
             e.iam.links.push(x);
         }
     }
+    for (file, mut x) in found.access_points {
+        if let Some(e) = files.get_mut(file) {
+            for v in x.vpc.iter_mut().chain(x.public_access_block.iter_mut()) {
+                local_ids(v, e, &mut renumber[file], m);
+            }
+            e.access_points.push(x);
+        }
+    }
     for (uid, file, f) in m.shared.findings.borrow().iter() {
         if *uid == m.uid
             && let Some(e) = files.get_mut(*file)
@@ -363,6 +372,7 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
         let declares = !(e.policies.is_empty()
             && e.buckets.is_empty()
             && e.iam.entities.is_empty()
+            && e.access_points.is_empty()
             && e.iam.links.is_empty()
             && e.unknowns.is_empty()
             && e.findings.is_empty());

@@ -41,6 +41,7 @@ struct Out<'t, 'a> {
     policies: Vec<IacPolicy>,
     buckets: Vec<IacBucket>,
     iam: crate::iac::Iam,
+    access_points: Vec<crate::iac::IacAccessPoint>,
 }
 
 /// Everything `t` declares (see the module comment).
@@ -59,6 +60,7 @@ pub(super) fn extract_at(source: &SourceFile, t: &Template<'_>, depth: usize) ->
         policies: Vec::new(),
         buckets: Vec::new(),
         iam: crate::iac::Iam::default(),
+        access_points: Vec::new(),
     };
     for key in t
         .root
@@ -92,6 +94,7 @@ pub(super) fn extract_at(source: &SourceFile, t: &Template<'_>, depth: usize) ->
         out.buckets.extend(x.buckets);
         out.iam.entities.extend(x.iam.entities);
         out.iam.links.extend(x.iam.links);
+        out.access_points.extend(x.access_points);
         unknowns.extend(x.unknowns);
         findings.extend(x.findings);
     }
@@ -106,6 +109,7 @@ pub(super) fn extract_at(source: &SourceFile, t: &Template<'_>, depth: usize) ->
         unknowns,
         findings,
         iam: out.iam,
+        access_points: out.access_points,
     }
 }
 
@@ -191,6 +195,16 @@ impl Out<'_, '_> {
             }
             l.span = span(l.span);
         }
+        for ap in &mut x.access_points {
+            ap.address = prefix(&ap.address);
+            ap.span = span(ap.span);
+            if let Some(Attachment::Bucket(b)) = &mut ap.bucket {
+                *b = prefix(b);
+            }
+            for v in ap.vpc.iter_mut().chain(ap.public_access_block.iter_mut()) {
+                v.remap(&map);
+            }
+        }
         for b in &mut x.buckets {
             b.address = prefix(&b.address);
             b.span = span(b.span);
@@ -219,6 +233,7 @@ impl Out<'_, '_> {
                 );
             }
             "AWS::S3::AccessPoint" => {
+                self.access_point(r);
                 let attached = Some(Attachment::AccessPoint(r.id.to_string()));
                 self.policy(
                     r.id.to_string(),
@@ -278,6 +293,45 @@ impl Out<'_, '_> {
             }
             _ => {}
         }
+    }
+
+    /// An `AWS::S3::AccessPoint`: its name, bucket, VPC and Block Public Access flags (an
+    /// omitted flag is on: S3 User Guide, "Managing public access to access points").
+    fn access_point(&mut self, r: &Resource<'_>) {
+        let prop = |k: &str| r.properties.and_then(|p| p.get(k));
+        let name = self.ev.physical_id(r.id, r.id_span).ok();
+        let bucket = prop("Bucket").map(|b| self.bucket_of(b));
+        let vpc = prop("VpcConfiguration").map(|c| {
+            c.get("VpcId")
+                .and_then(|v| self.ev.value(v))
+                .unwrap_or_else(|| super::intrinsics::string(String::new(), c.span))
+        });
+        let public_access_block = prop("PublicAccessBlockConfiguration").map(|c| {
+            let flags = [
+                "BlockPublicAcls",
+                "IgnorePublicAcls",
+                "BlockPublicPolicy",
+                "RestrictPublicBuckets",
+            ]
+            .into_iter()
+            .map(|k| {
+                let v = c.get(k).and_then(|v| self.ev.value(v)).unwrap_or(Value {
+                    kind: Kind::Bool(true),
+                    span: c.span,
+                });
+                (k, v)
+            })
+            .collect();
+            crate::iac::object(c.span, flags)
+        });
+        self.access_points.push(crate::iac::IacAccessPoint {
+            address: r.id.to_string(),
+            name,
+            bucket,
+            vpc,
+            public_access_block,
+            span: r.span,
+        });
     }
 
     /// The IAM entity `r` declares (a role, user, group or managed policy) and the links it

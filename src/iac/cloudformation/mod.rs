@@ -174,6 +174,7 @@ fn empty(source: SourceFile, findings: Vec<Finding>) -> Extracted {
         unknowns: Vec::new(),
         findings,
         iam: crate::iac::Iam::default(),
+        access_points: Vec::new(),
     }
 }
 

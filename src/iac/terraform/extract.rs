@@ -32,6 +32,8 @@ pub struct Found {
     pub iam: Vec<(usize, crate::iac::IamEntity)>,
     /// Policy attachments and group memberships: (file, link).
     pub links: Vec<(usize, crate::iac::IamLink)>,
+    /// Access points: (file, access point).
+    pub access_points: Vec<(usize, crate::iac::IacAccessPoint)>,
 }
 
 /// Which policy attributes each resource type has, and what kind of policy they hold.
@@ -70,6 +72,10 @@ impl Module {
         let address = format!("{}{}.{}{}", self.prefix, decl.rtype, decl.name, inst.suffix);
         let file = decl.file;
         self.iam(&scope, decl, &address, found);
+        if decl.rtype == "aws_s3_access_point" {
+            let ap = self.access_point(&scope, decl, &address);
+            found.access_points.push((file, ap));
+        }
         for (attr, kind) in policy_attributes(&decl.rtype) {
             let mut kind = *kind;
             if decl.rtype == "aws_organizations_policy" {
@@ -421,6 +427,14 @@ impl Module {
     /// default); a flag not known offline stays an unknown (never "on"); a flag of another
     /// type leaves the whole setting out.
     pub fn public_access_block(&self, scope: &Scope, body: &Body, span: Span) -> Option<Val> {
+        Some(wrap(
+            "PublicAccessBlockConfiguration",
+            self.bpa_flags(scope, body, span, false)?,
+        ))
+    }
+
+    /// The four Block Public Access flags of `body`, an omitted one `default`.
+    fn bpa_flags(&self, scope: &Scope, body: &Body, span: Span, default: bool) -> Option<Val> {
         let mut m = Vec::new();
         for (tf, cli) in [
             ("block_public_acls", "BlockPublicAcls"),
@@ -430,10 +444,10 @@ impl Module {
         ] {
             let v = self
                 .attr(scope, body, tf)
-                .unwrap_or_else(|| Val::new(VKind::Bool(false), span));
+                .unwrap_or_else(|| Val::new(VKind::Bool(default), span));
             let v = match v.kind {
                 VKind::Bool(_) => v,
-                VKind::Null => Val::new(VKind::Bool(false), v.span),
+                VKind::Null => Val::new(VKind::Bool(default), v.span),
                 VKind::Str(ref s) if s.text == "true" || s.text == "false" => {
                     Val::new(VKind::Bool(s.text == "true"), v.span)
                 }
@@ -443,10 +457,52 @@ impl Module {
             };
             m.push((cli.to_string(), v.span, v));
         }
-        Some(wrap(
-            "PublicAccessBlockConfiguration",
-            Val::new(VKind::Map(m), span),
-        ))
+        Some(Val::new(VKind::Map(m), span))
+    }
+
+    /// An `aws_s3_access_point`: its name, bucket, VPC and Block Public Access flags, whose
+    /// omitted ones are on (aws_s3_access_point resource page; S3 User Guide, "Managing public
+    /// access to access points": all settings are enabled by default).
+    fn access_point(
+        &self,
+        scope: &Scope,
+        decl: &Decl,
+        address: &str,
+    ) -> crate::iac::IacAccessPoint {
+        let body = &decl.block.body;
+        let span = decl.span();
+        let vpc = self
+            .blocks(scope, body, "vpc_configuration")
+            .into_iter()
+            .next()
+            .map(|(s, b, bs)| {
+                // Which VPC does not decide who can reach it, only that it is one: the id is
+                // shown as written, never evaluated (no unknown to note).
+                let at = b
+                    .get_attribute("vpc_id")
+                    .map_or(bs, |a| super::eval::span_of(&a.value));
+                Val::str_at(self.excerpt(s.file, at), at).to_json()
+            });
+        let public_access_block = self
+            .blocks(scope, body, "public_access_block_configuration")
+            .into_iter()
+            .next()
+            .map(|(s, b, bs)| {
+                // A flag of another type: read as off, the least blocking reading.
+                self.bpa_flags(&s, b, bs, true)
+                    .unwrap_or_else(|| Val::new(VKind::Map(Vec::new()), bs))
+                    .to_json()
+            });
+        crate::iac::IacAccessPoint {
+            address: address.to_string(),
+            name: self
+                .attr(scope, body, "name")
+                .and_then(|v| v.as_str().filter(|_| !v.has_unknown()).map(str::to_string)),
+            bucket: self.attachment(scope, decl),
+            vpc,
+            public_access_block,
+            span,
+        }
     }
 
     fn ownership(&self, scope: &Scope, body: &Body, span: Span) -> Option<Val> {
