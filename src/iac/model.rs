@@ -947,9 +947,9 @@ pub fn pick(
 /// The two sides of a Terraform plan, for `diff`: the buckets before the apply and after it.
 #[derive(Debug, Clone)]
 pub struct PlanSides {
-    /// Before: each bucket with the bucket policy it has before the apply
-    /// (`resource_changes[].change.before`; absent for a policy the apply creates). The
-    /// reader keeps no other setting's before value yet, so those are unknown.
+    /// Before: each bucket that exists before the apply with its policy, ACL, Block Public
+    /// Access, Object Ownership and versioning before it (`resource_changes[].change.before`;
+    /// a resource the apply creates is absent).
     pub old: Vec<IacBucketFolder>,
     /// After: the planned values (`planned_values`), as `public` reads the plan.
     pub new: Vec<IacBucketFolder>,
@@ -960,30 +960,10 @@ pub struct PlanSides {
 pub fn plan_sides(source: SourceFile, root: &Root) -> PlanSides {
     let read = super::terraform::plan::read_plan(source);
     let new = bucket_folders(std::slice::from_ref(&read.after), &[], root);
-    let mut before = read.after.clone();
-    // A before policy is linked to its bucket as the planned policy of the same address is.
-    before.policies = read
-        .before
-        .into_iter()
-        .map(|mut p| {
-            p.attached_to = read
-                .after
-                .policies
-                .iter()
-                .find(|a| a.address == p.address)
-                .and_then(|a| a.attached_to.clone());
-            p
-        })
-        .collect();
-    before.unknowns.retain(|u| !whole_policy(u));
-    for b in &mut before.buckets {
-        b.settings.clear();
-    }
-    let mut old = bucket_folders(std::slice::from_ref(&before), &[], root);
-    for b in &mut old {
-        // Not the default ACL: the ACL before the apply is simply not known.
-        b.folder.acl = Setting::Unknown;
-    }
+    // The resources before the apply, read as the planned ones are: what they do not declare
+    // is what the configuration says (no ACL resource: the default ACL) or unknown (Block
+    // Public Access, Object Ownership), as after it.
+    let old = bucket_folders(std::slice::from_ref(&read.prior), &[], root);
     PlanSides { old, new }
 }
 
@@ -1015,7 +995,8 @@ mod tests {
         assert_eq!(sides.new[0].address, "aws_s3_bucket.b");
         assert_eq!(principal(&sides.new[0]), "\\\"*\\\"");
         assert!(principal(&sides.old[0]).contains("111122223333"));
-        assert!(sides.old[0].folder.acl.is_unknown());
+        // No ACL resource before or after: the default ACL on both sides.
+        assert!(!sides.old[0].folder.acl.is_unknown());
         assert!(!sides.new[0].folder.acl.is_unknown());
     }
 
