@@ -486,3 +486,64 @@ fn cloudformation_access_points_keep_their_network_origin_and_policy() {
     assert_eq!(aps[1].1, "public", "{aps:?}");
     assert!(aps[1].2.contains("template.yaml:39:13"), "{aps:?}");
 }
+
+/// A copy of the `unknown_principal` module in a temporary directory, with `extra` files.
+fn module_with(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let main = std::fs::read_to_string(root().join(DIR).join("unknown_principal/main.tf")).unwrap();
+    std::fs::write(dir.path().join("main.tf"), main).unwrap();
+    for (name, text) in extra {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn terraform_tfvars_json_gives_variable_values() {
+    // `var.reader` from terraform.tfvars.json: the policy is known, and public.
+    let dir = module_with(&[("terraform.tfvars.json", "{\n  \"reader\": \"*\"\n}\n")]);
+    let path = dir.path().display().to_string();
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    let b = &v["buckets"][0];
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{v:#}");
+    // A later *.auto.tfvars.json wins: an account, not public.
+    std::fs::write(
+        dir.path().join("x.auto.tfvars.json"),
+        "{\"reader\": \"111122223333\"}",
+    )
+    .unwrap();
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    let b = &v["buckets"][0];
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("not-public"), 0),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_tfvars_file_that_does_not_parse_is_a_located_error() {
+    let dir = module_with(&[("terraform.tfvars", "reader = \"*\"\nbroken = [\n")]);
+    let path = dir.path().display().to_string();
+    let out = run(&["lint", "--no-config", "--format", "concise", &path]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("terraform.tfvars:3:1: E015 not valid HCL"),
+        "{text}"
+    );
+    // `public` does not judge the module on values it could not read.
+    let out = run(&["public", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let dir = module_with(&[("terraform.tfvars.json", "{\"reader\": ")]);
+    let out = run(&[
+        "lint",
+        "--no-config",
+        "--format",
+        "concise",
+        &dir.path().display().to_string(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("terraform.tfvars.json:1:"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+}
