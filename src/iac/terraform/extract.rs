@@ -63,6 +63,13 @@ impl Module {
                 self.extract_instance(decl, inst, &mut found);
             }
         }
+        // After every policy and bucket: a value both read is evaluated (and an unknown in it
+        // first registered, located) where they read it.
+        for decl in self.decls.iter().filter(|d| !d.data && d.rtype != "module") {
+            for inst in self.instances(decl).iter() {
+                self.extract_links(decl, inst, &mut found);
+            }
+        }
         found
     }
 
@@ -71,11 +78,6 @@ impl Module {
         let body = &decl.block.body;
         let address = format!("{}{}.{}{}", self.prefix, decl.rtype, decl.name, inst.suffix);
         let file = decl.file;
-        self.iam(&scope, decl, &address, found);
-        if decl.rtype == "aws_s3_access_point" {
-            let ap = self.access_point(&scope, decl, &address);
-            found.access_points.push((file, ap));
-        }
         for (attr, kind) in policy_attributes(&decl.rtype) {
             let mut kind = *kind;
             if decl.rtype == "aws_organizations_policy" {
@@ -155,6 +157,17 @@ impl Module {
                 .attachment(&scope, decl)
                 .unwrap_or_else(|| Attachment::Bucket(format!("{address}.bucket")));
             found.settings.push((file, link, setting, v.to_json()));
+        }
+    }
+
+    /// The IAM entities and links and the access points of one instance.
+    fn extract_links(&self, decl: &Decl, inst: &Instance, found: &mut Found) {
+        let scope = inst.scope(decl.file);
+        let address = format!("{}{}.{}{}", self.prefix, decl.rtype, decl.name, inst.suffix);
+        self.iam(&scope, decl, &address, found);
+        if decl.rtype == "aws_s3_access_point" {
+            let ap = self.access_point(&scope, decl, &address);
+            found.access_points.push((decl.file, ap));
         }
     }
 
