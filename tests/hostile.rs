@@ -1063,3 +1063,38 @@ fn ten_thousand_roles_with_policies_and_attachments_are_linked_in_bounded_time()
     assert_eq!(d.unknowns.len(), 10_000);
     assert!(d.unknowns.iter().all(|(who, _)| who == "*"));
 }
+
+#[test]
+fn variable_files_nested_100_000_deep_or_broken_are_located_errors() {
+    // `.tfvars.json` nested 100,000 deep, and a `.tfvars` heredoc that never ends: each a
+    // located error in a report of its own, the module still read.
+    let main = SourceFile::new("main.tf", "variable \"x\" {}\n");
+    for (name, text) in [
+        (
+            "deep.tfvars.json",
+            format!("{{\"x\": {}", "[".repeat(100_000)),
+        ),
+        (
+            "open.tfvars",
+            format!("x = <<EOF\n{}", "a\n".repeat(100_000)),
+        ),
+    ] {
+        let vars = [SourceFile::new(name, text)];
+        let main = main.clone();
+        let r = within(60, name, move || {
+            s3_access::iac::terraform::read_module(
+                std::path::Path::new("."),
+                vec![main.clone()],
+                &vars,
+                std::rc::Rc::new(s3_access::iac::terraform::NoModules),
+            )
+        });
+        let e = r.files.iter().find(|e| e.source.name() == name).unwrap();
+        assert_eq!(e.findings.len(), 1, "{name}: {:?}", e.findings);
+        assert_eq!(
+            e.findings[0].severity,
+            s3_access::registry::Severity::Error,
+            "{name}"
+        );
+    }
+}
