@@ -11,6 +11,7 @@
 //! names it with its place.
 
 pub mod cloudformation;
+pub mod identity;
 pub mod model;
 pub mod recognise;
 pub mod terraform;
@@ -60,6 +61,101 @@ pub struct Extracted {
     /// Problems reading the file: syntax errors (E-codes) and constructs the reader does not
     /// follow (notes), each located.
     pub findings: Vec<Finding>,
+    /// The IAM roles, users, groups and managed policies it declares, and what attaches them.
+    pub iam: Iam,
+    /// The S3 access points it declares (their policies are in `policies`).
+    pub access_points: Vec<IacAccessPoint>,
+}
+
+/// An S3 access point a configuration declares.
+#[derive(Debug, Clone)]
+pub struct IacAccessPoint {
+    /// The resource address or logical id.
+    pub address: String,
+    /// The access point name, when known offline.
+    pub name: Option<String>,
+    /// The bucket behind it; `None` when not known offline.
+    pub bucket: Option<Attachment>,
+    /// `VpcId` when requests are limited to one VPC (the value as declared, possibly holding
+    /// an unknown); `None` for an access point open to the Internet.
+    pub vpc: Option<Value>,
+    /// Its Block Public Access flags as declared, `{"BlockPublicAcls": ..., ...}`, every flag
+    /// given; `None` when not declared (AWS then turns every flag on).
+    pub public_access_block: Option<Value>,
+    /// The declaring block.
+    pub span: Span,
+}
+
+/// The IAM side of a configuration: who the identity policies belong to.
+#[derive(Debug, Clone, Default)]
+pub struct Iam {
+    /// Roles, users, groups and customer managed policies, in file order.
+    pub entities: Vec<IamEntity>,
+    /// Managed policy attachments and group memberships.
+    pub links: Vec<IamLink>,
+}
+
+/// What an [`IamEntity`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IamKind {
+    /// An IAM role.
+    Role,
+    /// An IAM user.
+    User,
+    /// An IAM group.
+    Group,
+    /// A customer managed policy (its document is the [`IacPolicy`] of the same address).
+    ManagedPolicy,
+}
+
+/// A role, user, group or managed policy a configuration declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamEntity {
+    /// The resource address or logical id.
+    pub address: String,
+    /// Which kind.
+    pub kind: IamKind,
+    /// The IAM name, when known offline.
+    pub name: Option<String>,
+    /// The IAM path (`/` when not set).
+    pub path: String,
+    /// The declaring block.
+    pub span: Span,
+}
+
+/// One end of an [`IamLink`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IamRef {
+    /// A resource of the configuration, by address or logical id.
+    Address(String),
+    /// A role, user or group by its IAM name.
+    Name(String),
+    /// A managed policy by ARN (an AWS managed policy, or one declared elsewhere).
+    Arn(String),
+    /// A value not known offline: the expression as written.
+    Unknown(String),
+}
+
+/// What a [`IamLink`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IamLinkKind {
+    /// A policy (managed, or CloudFormation's `AWS::IAM::Policy`) attached to a principal.
+    Policy,
+    /// A user in a group.
+    Member,
+}
+
+/// A policy attached to a role, user or group, or a user put in a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamLink {
+    /// What it says.
+    pub kind: IamLinkKind,
+    /// The policy (or the group, for [`IamLinkKind::Member`]).
+    pub from: IamRef,
+    /// The role, user or group (the user, for a membership).
+    pub to: IamRef,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// One policy an IaC file declares.
@@ -210,6 +306,8 @@ mod tests {
             buckets: Vec::new(),
             unknowns: Vec::new(),
             findings: Vec::new(),
+            iam: Iam::default(),
+            access_points: Vec::new(),
         };
         let a = analyze(&extracted, &LoadOptions::default());
         let f = a

@@ -709,3 +709,90 @@ fn concise_has_a_line_per_granting_statement_and_per_uncertainty_then_the_summar
         (0, "1 bucket compared: 0 with new access\n")
     );
 }
+
+/// A plan of bucket `bkt` with its ACL, Block Public Access and Object Ownership resources:
+/// `before` and `after` give each resource's canned ACL and the flags (all four alike).
+fn plan_with_settings(acl: (&str, &str), bpa: (bool, bool)) -> String {
+    let res = |t: &str, v: String| {
+        format!(
+            r#"{{"address":"aws_s3_bucket{t}.b","mode":"managed","type":"aws_s3_bucket{t}","name":"b","values":{v}}}"#
+        )
+    };
+    let change = |t: &str, before: String, after: String| {
+        format!(
+            r#"{{"address":"aws_s3_bucket{t}.b","mode":"managed","type":"aws_s3_bucket{t}","change":{{"actions":["update"],"before":{before},"after":{after},"after_unknown":{{}}}}}}"#
+        )
+    };
+    let acl_v = |a: &str| format!(r#"{{"bucket":"bkt","acl":"{a}"}}"#);
+    let bpa_v = |on: bool| {
+        format!(
+            r#"{{"bucket":"bkt","block_public_acls":{on},"ignore_public_acls":{on},"block_public_policy":{on},"restrict_public_buckets":{on}}}"#
+        )
+    };
+    let own = r#"{"bucket":"bkt","rule":[{"object_ownership":"BucketOwnerPreferred"}]}"#;
+    format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[
+{},
+{},
+{},
+{}]}}}},
+"resource_changes":[
+{},
+{},
+{}]}}
+"#,
+        res("", r#"{"bucket":"bkt"}"#.into()),
+        res("_acl", acl_v(acl.1)),
+        res("_public_access_block", bpa_v(bpa.1)),
+        res("_ownership_controls", own.into()),
+        change("_acl", acl_v(acl.0), acl_v(acl.1)),
+        change("_public_access_block", bpa_v(bpa.0), bpa_v(bpa.1)),
+        change("_ownership_controls", own.into(), own.into()),
+    )
+}
+
+#[test]
+fn a_plan_with_settings_before_the_apply_is_an_exact_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Public-read before and after, Block Public Access off on both sides: nothing is new,
+    // and the plan says so for certain (before, this was "may have been allowed before it").
+    write(
+        d,
+        "same.json",
+        &plan_with_settings(("public-read", "public-read"), (false, false)),
+    );
+    let (code, out, err) = cli(d, &["--plan", "same.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 with new access"), "{out}");
+    assert!(!out.contains("UNCERTAIN"), "{out}");
+    // Private before, public-read after: new access, certain, for anyone.
+    write(
+        d,
+        "open.json",
+        &plan_with_settings(("private", "public-read"), (false, false)),
+    );
+    let (code, out, err) = cli(d, &["--plan", "open.json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("new access:"), "{out}");
+    assert!(out.contains("anyone"), "{out}");
+    assert!(!out.contains("may have been allowed before it"), "{out}");
+    // The public ACL kept, Block Public Access turned off by the apply: new access.
+    write(
+        d,
+        "unblock.json",
+        &plan_with_settings(("public-read", "public-read"), (true, false)),
+    );
+    let (code, out, err) = cli(d, &["--plan", "unblock.json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("new access:"), "{out}");
+    // Removed with --removed: public before, private after.
+    write(
+        d,
+        "close.json",
+        &plan_with_settings(("public-read", "private"), (false, false)),
+    );
+    let (code, out, err) = cli(d, &["--plan", "close.json", "--removed"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("removed access:"), "{out}");
+}

@@ -1253,3 +1253,107 @@ fn a_pipe_as_a_multi_region_access_point_description_is_an_error_not_a_hang() {
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn ten_thousand_roles_with_policies_and_attachments_are_linked_in_bounded_time() {
+    // Each role has an inline policy and a managed policy attached by reference, and ten
+    // thousand more policies name a role not known offline: linking stays linear (no scan per
+    // pair). Built directly: the Terraform evaluator's own cost is another matter.
+    use s3_access::iac::{
+        Attachment, Extracted, Format, IacPolicy, Iam, IamEntity, IamKind, IamLink, IamLinkKind,
+        IamRef,
+    };
+    use s3_access::policy::PolicyKind;
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let doc = s3_access::json::parse(text).unwrap();
+    let span = doc.span;
+    let policy = |address: String, attached_to| IacPolicy {
+        address,
+        kind: PolicyKind::Identity,
+        document: doc.clone(),
+        attached_to,
+    };
+    let entity = |address: String, kind| IamEntity {
+        name: Some(address.replace('.', "-")),
+        address,
+        kind,
+        path: "/".into(),
+        span,
+    };
+    let mut e = Extracted {
+        source: SourceFile::new("hostile.tf", text),
+        format: Format::Terraform,
+        policies: vec![policy("aws_iam_policy.p".into(), None)],
+        buckets: Vec::new(),
+        unknowns: Vec::new(),
+        findings: Vec::new(),
+        iam: Iam {
+            entities: vec![entity("aws_iam_policy.p".into(), IamKind::ManagedPolicy)],
+            links: Vec::new(),
+        },
+        access_points: Vec::new(),
+    };
+    for i in 0..10_000 {
+        let role = format!("aws_iam_role.r{i}");
+        e.iam.entities.push(entity(role.clone(), IamKind::Role));
+        e.iam.links.push(IamLink {
+            kind: IamLinkKind::Policy,
+            from: IamRef::Address("aws_iam_policy.p".into()),
+            to: IamRef::Address(role.clone()),
+            span,
+        });
+        let inline = Some(Attachment::Principal(role));
+        e.policies
+            .push(policy(format!("aws_iam_role_policy.i{i}"), inline));
+        e.policies
+            .push(policy(format!("aws_iam_role_policy.lost{i}"), None));
+    }
+    let details = within(60, "linking 10,000 roles", move || {
+        s3_access::iac::identity::authorization(std::slice::from_ref(&e)).unwrap()
+    });
+    let d = &details.doc;
+    assert_eq!(d.roles.len(), 10_000);
+    assert!(
+        d.roles
+            .iter()
+            .all(|r| r.inline_policies.len() == 1 && r.attached.len() == 1)
+    );
+    // The policies of a role not known offline: one note each, for any principal.
+    assert_eq!(d.unknowns.len(), 10_000);
+    assert!(d.unknowns.iter().all(|(who, _)| who == "*"));
+}
+
+#[test]
+fn variable_files_nested_100_000_deep_or_broken_are_located_errors() {
+    // `.tfvars.json` nested 100,000 deep, and a `.tfvars` heredoc that never ends: each a
+    // located error in a report of its own, the module still read.
+    let main = SourceFile::new("main.tf", "variable \"x\" {}\n");
+    for (name, text) in [
+        (
+            "deep.tfvars.json",
+            format!("{{\"x\": {}", "[".repeat(100_000)),
+        ),
+        (
+            "open.tfvars",
+            format!("x = <<EOF\n{}", "a\n".repeat(100_000)),
+        ),
+    ] {
+        let vars = [SourceFile::new(name, text)];
+        let main = main.clone();
+        let r = within(60, name, move || {
+            s3_access::iac::terraform::read_module(
+                std::path::Path::new("."),
+                vec![main.clone()],
+                &vars,
+                std::rc::Rc::new(s3_access::iac::terraform::NoModules),
+            )
+        });
+        let e = r.files.iter().find(|e| e.source.name() == name).unwrap();
+        assert_eq!(e.findings.len(), 1, "{name}: {:?}", e.findings);
+        assert_eq!(
+            e.findings[0].severity,
+            s3_access::registry::Severity::Error,
+            "{name}"
+        );
+    }
+}

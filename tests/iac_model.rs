@@ -146,7 +146,7 @@ fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
         .iter()
         .map(|b| b["source"].as_str().unwrap())
         .collect();
-    assert_eq!(sources.len(), 10, "{sources:?}");
+    assert_eq!(sources.len(), 14, "{sources:?}");
     assert_eq!(code, 1);
     let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
     let (v, code) = json(&["public", "--format", "json", &one]);
@@ -351,4 +351,199 @@ resource "aws_s3_bucket_policy" "x" {
     ]);
     assert!(v.to_string().contains("outside-bucket"), "{v:#}");
     assert_eq!(code, 1, "{v:#}");
+}
+
+/// `query --bucket` on an IaC unit as principal `who` (of the symbolic own account): the
+/// decision (first word) and all the text.
+fn query_as(fixture: &str, who: &str, action: &str, resource: &str) -> (String, String) {
+    let path = format!("{DIR}/{fixture}");
+    let principal = format!("arn:aws:iam::000000000000:{who}");
+    let out = run(&[
+        "query",
+        "--bucket",
+        &path,
+        "--principal",
+        &principal,
+        "--action",
+        action,
+        "--resource",
+        resource,
+    ]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decision = text.split(':').next().unwrap_or("").to_string();
+    (decision, text)
+}
+
+const OBJECT: &str = "arn:aws:s3:::example-data/x";
+
+#[test]
+fn terraform_identity_policies_apply_to_their_role_user_and_group() {
+    // A managed policy attached by reference in `managed_policy_arns`.
+    let (d, text) = query_as("identity_tf", "role/reader", "s3:GetObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("identity_tf/main.tf:18:18"), "{text}");
+    let (d, text) = query_as("identity_tf", "role/reader", "s3:PutObject", OBJECT);
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    // `aws_iam_user_policy` linked by `aws_iam_user.writer.name`.
+    let (d, text) = query_as("identity_tf", "user/writer", "s3:PutObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+}
+
+#[test]
+fn terraform_identity_values_not_known_offline_are_uncertain_never_no_access() {
+    // An AWS managed policy (not carried) through a group the user is in.
+    let (d, text) = query_as("identity_tf", "user/auditor", "s3:GetObject", OBJECT);
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    assert!(
+        text.contains("uncertain: managed policy `arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess` attached at tests/fixtures/iac/model/identity_tf/main.tf:39:16"),
+        "{text}"
+    );
+    // A `Resource` from a variable without a value is read as `*`, and said.
+    let (d, text) = query_as("identity_tf", "role/reader", "s3:DeleteObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("uncertain: `var.target` at"), "{text}");
+    // A policy whose role is not known offline may be any principal's.
+    assert!(
+        text.contains("`aws_iam_role_policy.elsewhere` at tests/fixtures/iac/model/identity_tf/main.tf:70:23 is attached to a principal not known offline"),
+        "{text}"
+    );
+}
+
+#[test]
+fn cloudformation_identity_policies_apply_through_managed_arns_policies_and_groups() {
+    let t = "identity_cfn/template.yaml";
+    let (d, text) = query_as(t, "role/reader", "s3:GetObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("2 identity policies"), "{text}");
+    let (d, text) = query_as(
+        t,
+        "role/reader",
+        "s3:ListBucket",
+        "arn:aws:s3:::example-data",
+    );
+    assert_eq!(d, "Allow", "{text}");
+    // AWS::IAM::Policy on the group, the user in the group by `Groups: [!Ref Writers]`.
+    let (d, text) = query_as(t, "user/writer", "s3:PutObject", OBJECT);
+    assert_eq!(d, "Allow", "{text}");
+    let (d, text) = query_as(t, "user/writer", "s3:GetObject", OBJECT);
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    assert!(
+        text.contains("uncertain: the managed policy `!Ref ExtraPolicy` attached at tests/fixtures/iac/model/identity_cfn/template.yaml:44:11 is not known offline"),
+        "{text}"
+    );
+}
+
+/// The access point paths of a `public --format json` bucket: (name, status, reasons).
+fn access_point_paths(b: &serde_json::Value) -> Vec<(String, String, String)> {
+    b["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "access-point")
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["status"].as_str().unwrap().to_string(),
+                p["reasons"].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn terraform_access_points_are_judged_with_their_policy_and_default_bpa() {
+    let (b, code) = public("access_point_tf");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    let aps = access_point_paths(&b);
+    assert_eq!(aps.len(), 2, "{aps:?}");
+    // `aws_s3control_access_point_policy` linked by `aws_s3_access_point.open.arn`.
+    assert_eq!(
+        (aps[0].0.as_str(), aps[0].1.as_str()),
+        ("access point `open`", "public")
+    );
+    assert!(
+        aps[0].2.contains("access_point_tf/main.tf:30:18"),
+        "{aps:?}"
+    );
+    // No `public_access_block_configuration`: every flag on, as AWS creates it.
+    assert_eq!(
+        (aps[1].0.as_str(), aps[1].1.as_str()),
+        ("access point `default`", "blocked")
+    );
+}
+
+#[test]
+fn cloudformation_access_points_keep_their_network_origin_and_policy() {
+    let (b, code) = public("access_point_cfn/template.yaml");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    let aps = access_point_paths(&b);
+    assert_eq!(aps[0].1, "not-public", "{aps:?}");
+    assert!(aps[0].2.contains("vpc-0example"), "{aps:?}");
+    assert_eq!(aps[1].1, "public", "{aps:?}");
+    assert!(aps[1].2.contains("template.yaml:39:13"), "{aps:?}");
+}
+
+/// A copy of the `unknown_principal` module in a temporary directory, with `extra` files.
+fn module_with(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let main = std::fs::read_to_string(root().join(DIR).join("unknown_principal/main.tf")).unwrap();
+    std::fs::write(dir.path().join("main.tf"), main).unwrap();
+    for (name, text) in extra {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn terraform_tfvars_json_gives_variable_values() {
+    // `var.reader` from terraform.tfvars.json: the policy is known, and public.
+    let dir = module_with(&[("terraform.tfvars.json", "{\n  \"reader\": \"*\"\n}\n")]);
+    let path = dir.path().display().to_string();
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    let b = &v["buckets"][0];
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{v:#}");
+    // A later *.auto.tfvars.json wins: an account, not public.
+    std::fs::write(
+        dir.path().join("x.auto.tfvars.json"),
+        "{\"reader\": \"111122223333\"}",
+    )
+    .unwrap();
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    let b = &v["buckets"][0];
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("not-public"), 0),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_tfvars_file_that_does_not_parse_is_a_located_error() {
+    let dir = module_with(&[("terraform.tfvars", "reader = \"*\"\nbroken = [\n")]);
+    let path = dir.path().display().to_string();
+    let out = run(&["lint", "--no-config", "--format", "concise", &path]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("terraform.tfvars:3:1: E015 not valid HCL"),
+        "{text}"
+    );
+    // `public` does not judge the module on values it could not read.
+    let out = run(&["public", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let dir = module_with(&[("terraform.tfvars.json", "{\"reader\": ")]);
+    let out = run(&[
+        "lint",
+        "--no-config",
+        "--format",
+        "concise",
+        &dir.path().display().to_string(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("terraform.tfvars.json:1:"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
 }

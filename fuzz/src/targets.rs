@@ -1136,6 +1136,20 @@ fn lint_iac(x: &s3_access::iac::Extracted) -> s3_access::lint::FileReport {
 fn iac_buckets(x: &s3_access::iac::Extracted) {
     let root = s3_access::load::Root::default();
     let text = x.source.text();
+    // The IAM entities and links (`iac::identity`) and the access points lie inside the text.
+    let inside =
+        |span: s3_access::source::Span| text.get(span.start as usize..span.end as usize).is_some();
+    let spans = x.iam.entities.iter().map(|e| e.span);
+    let spans = spans.chain(x.iam.links.iter().map(|l| l.span));
+    for span in spans.chain(x.access_points.iter().map(|a| a.span)) {
+        assert!(inside(span), "{span:?}");
+    }
+    // Identity policies by principal are built without a panic; every principal's ARN is one.
+    if let Some(details) = s3_access::iac::identity::authorization(std::slice::from_ref(x)) {
+        for arn in details.doc.principal_arns() {
+            assert!(arn.value.starts_with("arn:aws:iam::"), "{arn:?}");
+        }
+    }
     for b in s3_access::iac::model::bucket_folders(std::slice::from_ref(x), &[], &root) {
         for u in &b.folder.unsettled {
             assert!(

@@ -17,7 +17,18 @@ use crate::json::{Kind, Value};
 use crate::load::{self, LoadOptions};
 use crate::policy::{Policy, PolicyKind, Spanned};
 use crate::registry::{Code, Severity};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
+
+/// The file a policy document read from elsewhere is written in (two are the same file when
+/// their names are).
+#[derive(Debug, Clone)]
+pub struct DocumentFile(pub SourceFile);
+
+impl PartialEq for DocumentFile {
+    fn eq(&self, other: &DocumentFile) -> bool {
+        self.0.name() == other.0.name()
+    }
+}
 
 /// An inline policy of a user, group or role.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +41,9 @@ pub struct InlinePolicy {
     pub url_encoded: bool,
     /// The span of the `{PolicyName, PolicyDocument}` object.
     pub span: Span,
+    /// The file the document is written in, when not the details' own file (a policy read
+    /// from infrastructure as code, `iac::identity`).
+    pub source: Option<DocumentFile>,
 }
 
 /// A managed policy attached to a user, group or role.
@@ -139,6 +153,9 @@ pub struct ManagedPolicy {
     pub document: Policy,
     /// The span of the entry.
     pub span: Span,
+    /// The file the document is written in, when not the details' own file (infrastructure
+    /// as code).
+    pub source: Option<DocumentFile>,
 }
 
 /// `aws iam get-account-authorization-details` output.
@@ -154,6 +171,10 @@ pub struct AuthorizationDetails {
     pub policies: Vec<ManagedPolicy>,
     /// The span of the document.
     pub span: Span,
+    /// What is not known offline about a principal's permissions, by principal ARN (`*`: any
+    /// principal listed; a user's also apply through its groups' ARNs): sentences for the
+    /// output. Empty for the AWS CLI output; infrastructure as code fills it (`iac::identity`).
+    pub unknowns: Vec<(String, String)>,
 }
 
 /// Where an identity policy of a principal comes from.
@@ -190,6 +211,8 @@ pub enum Origin<'a> {
 pub struct IdentityPolicy<'a> {
     /// The lowered policy.
     pub policy: &'a Policy,
+    /// The file it is written in, when not the details' own.
+    pub source: Option<&'a DocumentFile>,
     /// Where it comes from.
     pub origin: Origin<'a>,
 }
@@ -284,6 +307,7 @@ impl AuthorizationDetails {
         for p in inline {
             out.policies.push(IdentityPolicy {
                 policy: &p.policy,
+                source: p.source.as_ref(),
                 origin: Origin::Inline {
                     name: &p.name.value,
                 },
@@ -299,6 +323,7 @@ impl AuthorizationDetails {
                 for p in &group.inline_policies {
                     out.policies.push(IdentityPolicy {
                         policy: &p.policy,
+                        source: p.source.as_ref(),
                         origin: Origin::GroupInline {
                             group: &group.name.value,
                             name: &p.name.value,
@@ -321,6 +346,7 @@ impl AuthorizationDetails {
             match self.managed_policy(&a.arn.value) {
                 Some(m) => out.policies.push(IdentityPolicy {
                     policy: &m.document,
+                    source: m.source.as_ref(),
                     origin: match group {
                         Some(group) => Origin::GroupManaged {
                             group,
@@ -440,6 +466,7 @@ fn read_inline_list(
                 policy,
                 url_encoded,
                 span: item.span,
+                source: None,
             });
         }
     }
@@ -710,6 +737,7 @@ fn read_managed(v: &Value, p: &str, r: &mut Reader) -> Option<ManagedPolicy> {
         is_attachable,
         document: document?,
         span: v.span,
+        source: None,
     })
 }
 
@@ -773,6 +801,7 @@ impl AwsDocument for AuthorizationDetails {
             roles,
             policies,
             span: value.span,
+            unknowns: Vec::new(),
         })
     }
 }

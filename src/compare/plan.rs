@@ -1,12 +1,14 @@
 //! `diff --plan PLAN.json`: a Terraform plan (`terraform show -json`) is a ready-made diff, the
 //! buckets before the apply against the buckets after it ([`crate::iac::model::plan_sides`]).
 //!
-//! The plan reader keeps only the bucket policy's value before the apply; the bucket's ACL,
-//! Block Public Access and Object Ownership before it are unknown. So that an unknown never
-//! reads as "no new access", OLD is first taken at its most closed (no ACL grant, every Block
-//! Public Access flag on): access NEW grants that this OLD does not is all the access the apply
-//! can add. A finding whose witness OLD would allow with NEW's settings (the settings left as
-//! they are) may have been granted before: it is reported as uncertain, not as new access.
+//! OLD is each bucket as `resource_changes[].change.before` gives it: its policy, ACL, Block
+//! Public Access and Object Ownership before the apply, so the diff is exact where the plan
+//! says them. What it does not say stays unknown (Block Public Access or Object Ownership not
+//! declared before): so that an unknown never reads as "no new access", OLD's unknown Block
+//! Public Access is first taken at its most closed (every flag on): access NEW grants that this
+//! OLD does not is all the access the apply can add. When a setting of OLD is unknown, a finding
+//! whose witness OLD would allow with NEW's settings may have been granted before: it is
+//! reported as uncertain, not as new access.
 
 use super::{CompareOptions, Compared, Pair};
 use crate::aws_docs::settings::PublicAccessBlock;
@@ -124,8 +126,17 @@ fn compare(
     new: Option<&BucketModel>,
     options: &CompareOptions,
 ) -> Pair {
+    // Which of OLD's settings the plan does not give.
+    let open = old.is_some_and(|o| {
+        o.graph.s3.bucket_bpa.is_none()
+            || o.graph.s3.bucket_acl.is_none()
+            || o.graph.s3.ownership.is_none()
+    });
     let closed = old.map(|o| {
         let mut o = o.clone();
+        if o.graph.s3.bucket_bpa.is_some() {
+            return o;
+        }
         // Every flag on is the most closed a bucket's Block Public Access can be; the account's
         // flags only close more (S3 uses the most restrictive of the two levels):
         // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
@@ -143,7 +154,9 @@ fn compare(
         o
     });
     let mut d = diff(closed.as_ref(), new, &options.scope, false);
-    if let (Some(old), Some(new)) = (old, new) {
+    if let (Some(old), Some(new)) = (old, new)
+        && open
+    {
         // OLD with the settings NEW has: the before policy and the after ACL, flags, ownership.
         let mut unchanged = old.clone();
         unchanged.graph.s3 = new.graph.s3.clone();
@@ -169,11 +182,18 @@ fn compare(
                 maybe.first().and_then(|g| g.statements.first().copied()),
                 format!(
                     "{} allowed after the apply may have been allowed before it: the plan does not give \
-                     the bucket's ACL, Block Public Access and Object Ownership before the apply",
+                     all of the bucket's ACL, Block Public Access and Object Ownership before the apply",
                     actions.join(", ")
                 ),
             ));
         }
+    }
+    if let (Some(old), Some(new)) = (old, new)
+        && !open
+        && options.removed
+    {
+        // Exact: what OLD grants and NEW does not.
+        d.removed = diff(Some(old), Some(new), &options.scope, true).removed;
     }
     if options.removed && new.is_none() {
         d = diff(old, None, &options.scope, true);

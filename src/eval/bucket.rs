@@ -422,8 +422,8 @@ impl BucketModel {
         }
         let source = auth.source.clone();
         for p in &found.policies {
-            self.graph
-                .add(source.clone(), p.policy.clone(), Layer::Identity, 0);
+            let from = p.source.map_or(&source, |f| &f.0).clone();
+            self.graph.add(from, p.policy.clone(), Layer::Identity, 0);
         }
         notes.push(format!(
             "{} identity polic{} of `{arn}` taken from {}",
@@ -435,6 +435,26 @@ impl BucketModel {
             },
             source.name()
         ));
+        // Infrastructure as code: what is not known offline about this principal's
+        // permissions (a user's groups count too).
+        let groups: Vec<&str> = auth
+            .doc
+            .user(&arn)
+            .map(|u| {
+                u.groups
+                    .iter()
+                    .filter_map(|g| auth.doc.group(&g.value))
+                    .map(|g| g.arn.value.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (who, why) in &auth.doc.unknowns {
+            if *who == arn || who == "*" || groups.contains(&who.as_str()) {
+                notes.push(format!(
+                    "uncertain: {why}; the answer may differ once it is known"
+                ));
+            }
+        }
         if !found.unresolved.is_empty() {
             notes.push(format!(
                 "{} policy or group reference(s) of `{arn}` are not in {}: its permissions may be incomplete",
@@ -446,7 +466,7 @@ impl BucketModel {
             match boundary.policy {
                 Some(m) => {
                     self.graph.add(
-                        source.clone(),
+                        m.source.as_ref().map_or(&source, |f| &f.0).clone(),
                         m.document.clone(),
                         Layer::PermissionsBoundary,
                         0,

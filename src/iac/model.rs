@@ -13,8 +13,8 @@
 
 use super::{Attachment, Extracted, Format, IacBucket, Unknown};
 use crate::aws_docs::folder::{
-    AccountFolder, AccountManifest, BucketFolder, Manifest, Part, RawPolicy, Setting, Unsettled,
-    names,
+    AccessPointFolder, AccountFolder, AccountManifest, BucketFolder, Manifest, Part, RawPolicy,
+    Setting, Unsettled, names,
 };
 use crate::aws_docs::read::{self, AwsDocument, Loaded};
 use crate::aws_docs::{Acl, OwnershipControls, PublicAccessBlock};
@@ -61,7 +61,7 @@ pub fn bucket_folders(
             }
         }
     }
-    let account_folder = account_folder(files, account);
+    let account_folder = account_folder(files, account, super::identity::authorization(files));
     groups
         .into_iter()
         .map(|(address, parts)| {
@@ -123,7 +123,7 @@ fn build(
         folder.acl = reading.read::<Acl>(owner_only);
     }
     bucket_policy(files, address, name.as_deref(), &mut folder, &mut unsettled);
-    access_points(files, &mut folder, &mut unsettled);
+    access_points(files, address, name.as_deref(), &mut folder, &mut unsettled);
     folder.unsettled = unsettled;
     let mut declaring: Vec<String> = parts
         .iter()
@@ -371,58 +371,215 @@ fn whole_policy(u: &Unknown) -> bool {
     u.why.starts_with("the whole policy of")
 }
 
-/// Access points: a unit without access point policies declares none that could open the
-/// bucket (an access point without a policy grants nothing by itself); access point policies
-/// are not yet linked to their bucket, so a unit with one leaves every bucket's access points
-/// open to doubt.
-fn access_points(files: &[Extracted], folder: &mut BucketFolder, unsettled: &mut Vec<Unsettled>) {
-    folder.access_points = Some(Vec::new());
+/// Access points: the ones the unit declares for this bucket, each with its description
+/// (name, network origin, Block Public Access) and its policy; the configuration declares no
+/// other (an access point made elsewhere is not in it, as for a bucket folder's
+/// `access-points/`). An access point whose bucket is not known offline, or an access point
+/// policy of no declared access point, may be this bucket's: its access points are then open
+/// to doubt.
+fn access_points(
+    files: &[Extracted],
+    address: &str,
+    name: Option<&str>,
+    folder: &mut BucketFolder,
+    unsettled: &mut Vec<Unsettled>,
+) {
+    let mut aps = Vec::new();
+    let doubt = |why: &str, what: &str, e: &Extracted, span: Span| Unsettled {
+        part: Part::AccessPoints,
+        expression: what.to_string(),
+        why: why.into(),
+        source: e.source.clone(),
+        span,
+    };
+    let declared = |p: &super::IacPolicy| {
+        files.iter().flat_map(|e| &e.access_points).any(|ap| {
+            p.address == ap.address
+                || p.attached_to == Some(Attachment::AccessPoint(ap.address.clone()))
+        })
+    };
     for e in files {
+        for ap in &e.access_points {
+            let mine = match &ap.bucket {
+                Some(Attachment::Bucket(a)) => a == address,
+                Some(Attachment::BucketName(n)) => Some(n.as_str()) == name,
+                _ => {
+                    let why = "an access point whose bucket is not known offline";
+                    unsettled.push(doubt(why, &ap.address, e, ap.span));
+                    false
+                }
+            };
+            if mine {
+                aps.push(access_point(files, e, ap, folder.bucket(), unsettled));
+            }
+        }
         for p in e
             .policies
             .iter()
             .filter(|p| p.kind == PolicyKind::AccessPoint)
         {
-            unsettled.push(Unsettled {
-                part: Part::AccessPoints,
-                expression: p.address.clone(),
-                why: "an access point policy not yet linked to its bucket by s3-access".into(),
-                source: e.source.clone(),
-                span: p.document.span,
+            if !declared(p) {
+                let why =
+                    "an access point policy of an access point the configuration does not declare";
+                unsettled.push(doubt(why, &p.address, e, p.document.span));
+            }
+        }
+    }
+    folder.access_points = Some(aps);
+}
+
+/// One access point as an access point folder: its description in the shape
+/// `aws s3control get-access-point` prints, and its policy (the first one declared for it).
+fn access_point(
+    files: &[Extracted],
+    e: &Extracted,
+    ap: &super::IacAccessPoint,
+    bucket: &str,
+    unsettled: &mut Vec<Unsettled>,
+) -> AccessPointFolder {
+    let span = ap.span;
+    let text = |s: &str| Value {
+        kind: Kind::String(s.into()),
+        span,
+    };
+    let name = ap.name.clone().unwrap_or_else(|| {
+        unsettled.push(Unsettled {
+            part: Part::AccessPoints,
+            expression: format!("{}.name", ap.address),
+            why: "the access point name is not known offline".into(),
+            source: e.source.clone(),
+            span,
+        });
+        ap.address.clone()
+    });
+    let mut members = vec![("Name", text(&name)), ("Bucket", text(bucket))];
+    match &ap.vpc {
+        Some(vpc) => {
+            members.push(("NetworkOrigin", text("VPC")));
+            members.push((
+                "VpcConfiguration",
+                super::object(vpc.span, vec![("VpcId", vpc.clone())]),
+            ));
+        }
+        None => members.push(("NetworkOrigin", text("Internet"))),
+    }
+    if let Some(flags) = &ap.public_access_block {
+        for u in held(flags, e, &[]) {
+            unsettled.push(self::unsettled(Part::AccessPoints, u, &e.source));
+        }
+        members.push((
+            "PublicAccessBlockConfiguration",
+            assume_off(flags.clone(), e),
+        ));
+    } else {
+        // AWS rule: every Block Public Access setting of a new access point is on unless
+        // turned off (S3 User Guide, "Managing public access to access points").
+        let on = |k| {
+            (
+                k,
+                Value {
+                    kind: Kind::Bool(true),
+                    span,
+                },
+            )
+        };
+        let flags = [
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+        ];
+        members.push((
+            "PublicAccessBlockConfiguration",
+            super::object(span, flags.map(on).to_vec()),
+        ));
+    }
+    let access_point = read::read_value::<crate::aws_docs::AccessPoint>(
+        &e.source,
+        super::object(span, members),
+        Vec::new(),
+    )
+    .map_or(Setting::Unknown, Setting::Present);
+    let mut policy = Setting::Absent {
+        source: e.source.clone(),
+    };
+    let mut found = false;
+    for f in files {
+        for p in f.policies.iter().filter(|p| {
+            p.kind == PolicyKind::AccessPoint
+                && (p.address == ap.address
+                    || p.attached_to == Some(Attachment::AccessPoint(ap.address.clone())))
+        }) {
+            let held = held(&p.document, f, &[]);
+            for u in &held {
+                unsettled.push(self::unsettled(Part::AccessPoints, u, &f.source));
+            }
+            if found {
+                // Like a bucket, an access point has one policy; the last applied holds.
+                unsettled.push(Unsettled {
+                    part: Part::AccessPoints,
+                    expression: p.address.clone(),
+                    why: "a second policy for the same access point: which one is in force depends on the order of apply".into(),
+                    source: f.source.clone(),
+                    span: p.document.span,
+                });
+                continue;
+            }
+            found = true;
+            policy = Setting::Present(Loaded {
+                source: f.source.clone(),
+                root: widen(p.document.clone(), f),
+                doc: RawPolicy { wrapped: false },
+                notes: Vec::new(),
             });
         }
+    }
+    AccessPointFolder {
+        name,
+        access_point,
+        policy,
     }
 }
 
 /// The account folder of the unit's account-level settings
-/// (`aws_s3_account_public_access_block`), with the unknowns its flags hold.
+/// (`aws_s3_account_public_access_block`), with the unknowns its flags hold, and its IAM
+/// configuration (`iac::identity`); `None` when the unit declares neither.
 fn account_folder(
     files: &[Extracted],
     account: &[(usize, String, &'static str, Value)],
+    authorization: Option<Loaded<crate::aws_docs::AuthorizationDetails>>,
 ) -> Option<(AccountFolder, Vec<Unsettled>)> {
-    let (i, _, _, value) = account
+    let bpa = account
         .iter()
-        .find(|(_, _, n, _)| *n == names::PUBLIC_ACCESS_BLOCK)?;
-    let e = files.get(*i)?;
+        .find(|(_, _, n, _)| *n == names::PUBLIC_ACCESS_BLOCK)
+        .and_then(|(i, _, _, value)| Some((files.get(*i)?, value)));
     let mut errors = Vec::new();
     let mut unsettled = Vec::new();
-    let mut reading = Reading {
-        e,
-        errors: &mut errors,
-        unsettled: &mut unsettled,
+    let (e, span, public_access_block) = match bpa {
+        Some((e, value)) => {
+            let mut reading = Reading {
+                e,
+                errors: &mut errors,
+                unsettled: &mut unsettled,
+            };
+            reading.unsettle(Part::PublicAccessBlock, &held(value, e, &[]));
+            let read = reading.read::<PublicAccessBlock>(assume_off(value.clone(), e));
+            (e, value.span, read)
+        }
+        // Not declared: the account's setting is not in the configuration.
+        None if authorization.is_some() => (files.first()?, Span::new(0, 0), Setting::Unknown),
+        None => return None,
     };
-    reading.unsettle(Part::PublicAccessBlock, &held(value, e, &[]));
-    let public_access_block = reading.read::<PublicAccessBlock>(assume_off(value.clone(), e));
     let manifest = Loaded {
         source: e.source.clone(),
-        root: super::object(value.span, Vec::new()),
+        root: super::object(span, Vec::new()),
         doc: AccountManifest {
             account: Spanned {
                 value: OWN_ACCOUNT.to_string(),
-                span: value.span,
+                span,
             },
             canonical_id: None,
-            span: value.span,
+            span,
         },
         notes: Vec::new(),
     };
@@ -430,7 +587,7 @@ fn account_folder(
         dir: PathBuf::from(e.source.name()),
         manifest,
         public_access_block,
-        authorization_details: Setting::Unknown,
+        authorization_details: authorization.map_or(Setting::Unknown, Setting::Present),
         trails: None,
         unknown_files: Vec::new(),
     };
@@ -610,7 +767,7 @@ pub fn read_document(source: SourceFile) -> Option<Unit> {
 /// anything, so it could grant to anyone); a Deny statement holding one is left out (it may
 /// not apply, and a Deny never makes a policy non-public). The placeholder itself is no
 /// principal, action or resource the readers accept.
-fn widen(mut doc: Value, e: &Extracted) -> Value {
+pub(super) fn widen(mut doc: Value, e: &Extracted) -> Value {
     if let Kind::Object(members) = &mut doc.kind {
         for m in members.iter_mut().filter(|m| &*m.key == "Statement") {
             match &mut m.value.kind {
@@ -794,9 +951,9 @@ pub fn pick(
 /// The two sides of a Terraform plan, for `diff`: the buckets before the apply and after it.
 #[derive(Debug, Clone)]
 pub struct PlanSides {
-    /// Before: each bucket with the bucket policy it has before the apply
-    /// (`resource_changes[].change.before`; absent for a policy the apply creates). The
-    /// reader keeps no other setting's before value yet, so those are unknown.
+    /// Before: each bucket that exists before the apply with its policy, ACL, Block Public
+    /// Access, Object Ownership and versioning before it (`resource_changes[].change.before`;
+    /// a resource the apply creates is absent).
     pub old: Vec<IacBucketFolder>,
     /// After: the planned values (`planned_values`), as `public` reads the plan.
     pub new: Vec<IacBucketFolder>,
@@ -807,30 +964,10 @@ pub struct PlanSides {
 pub fn plan_sides(source: SourceFile, root: &Root) -> PlanSides {
     let read = super::terraform::plan::read_plan(source);
     let new = bucket_folders(std::slice::from_ref(&read.after), &[], root);
-    let mut before = read.after.clone();
-    // A before policy is linked to its bucket as the planned policy of the same address is.
-    before.policies = read
-        .before
-        .into_iter()
-        .map(|mut p| {
-            p.attached_to = read
-                .after
-                .policies
-                .iter()
-                .find(|a| a.address == p.address)
-                .and_then(|a| a.attached_to.clone());
-            p
-        })
-        .collect();
-    before.unknowns.retain(|u| !whole_policy(u));
-    for b in &mut before.buckets {
-        b.settings.clear();
-    }
-    let mut old = bucket_folders(std::slice::from_ref(&before), &[], root);
-    for b in &mut old {
-        // Not the default ACL: the ACL before the apply is simply not known.
-        b.folder.acl = Setting::Unknown;
-    }
+    // The resources before the apply, read as the planned ones are: what they do not declare
+    // is what the configuration says (no ACL resource: the default ACL) or unknown (Block
+    // Public Access, Object Ownership), as after it.
+    let old = bucket_folders(std::slice::from_ref(&read.prior), &[], root);
     PlanSides { old, new }
 }
 
@@ -862,7 +999,8 @@ mod tests {
         assert_eq!(sides.new[0].address, "aws_s3_bucket.b");
         assert_eq!(principal(&sides.new[0]), "\\\"*\\\"");
         assert!(principal(&sides.old[0]).contains("111122223333"));
-        assert!(sides.old[0].folder.acl.is_unknown());
+        // No ACL resource before or after: the default ACL on both sides.
+        assert!(!sides.old[0].folder.acl.is_unknown());
         assert!(!sides.new[0].folder.acl.is_unknown());
     }
 

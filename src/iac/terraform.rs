@@ -18,6 +18,7 @@ mod document;
 mod eval;
 mod extract;
 mod functions;
+mod iam;
 mod module;
 pub mod plan;
 pub mod value;
@@ -70,8 +71,9 @@ impl ModuleReader for FsReader {
 }
 
 /// The variable files Terraform loads by itself from module directory `dir`:
-/// `terraform.tfvars`, then `*.auto.tfvars` in name order (Terraform docs, "Variable Definition
-/// Precedence"); `-var-file`s come after them.
+/// `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and `*.auto.tfvars.json`
+/// in name order (Terraform docs, "Variable Definition Precedence"); `-var-file`s come after
+/// them.
 pub fn autoload_var_files(dir: &Path) -> Vec<PathBuf> {
     let listed = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -82,16 +84,28 @@ pub fn autoload_var_files(dir: &Path) -> Vec<PathBuf> {
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .filter(|e| {
-                    e.file_name()
-                        .to_str()
-                        .is_some_and(|n| n == "terraform.tfvars" || n.ends_with(".auto.tfvars"))
+                    e.file_name().to_str().is_some_and(|n| {
+                        n == "terraform.tfvars"
+                            || n == "terraform.tfvars.json"
+                            || n.ends_with(".auto.tfvars")
+                            || n.ends_with(".auto.tfvars.json")
+                    })
                 })
                 .map(|e| dir.join(e.file_name()))
                 .filter(|p| p.is_file())
                 .collect()
         })
         .unwrap_or_default();
-    out.sort_by_key(|p| (!p.ends_with("terraform.tfvars"), p.clone()));
+    let rank = |p: &Path| {
+        if p.ends_with("terraform.tfvars") {
+            0
+        } else if p.ends_with("terraform.tfvars.json") {
+            1
+        } else {
+            2
+        }
+    };
+    out.sort_by_key(|p| (rank(p), p.clone()));
     out
 }
 
@@ -160,12 +174,18 @@ pub fn read_module(
         shared.clone(),
         reader,
     );
-    root.apply_tfvars(tfvars);
+    let errors = root.apply_tfvars(tfvars);
     let mut out = ModuleRead {
         files: Vec::new(),
         account: Vec::new(),
     };
     collect(&root, &mut out, true);
+    // A variable file that cannot be read is a located error, never silently ignored.
+    for (source, f) in errors {
+        let mut e = empty(source, Format::Terraform);
+        e.findings.push(f);
+        out.files.push(e);
+    }
     out
 }
 
@@ -204,6 +224,8 @@ pub fn empty(source: SourceFile, format: Format) -> Extracted {
         buckets: Vec::new(),
         unknowns: Vec::new(),
         findings: Vec::new(),
+        iam: crate::iac::Iam::default(),
+        access_points: Vec::new(),
     }
 }
 
@@ -334,6 +356,24 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
             e.findings.push(f);
         }
     }
+    for (file, x) in found.iam {
+        if let Some(e) = files.get_mut(file) {
+            e.iam.entities.push(x);
+        }
+    }
+    for (file, x) in found.links {
+        if let Some(e) = files.get_mut(file) {
+            e.iam.links.push(x);
+        }
+    }
+    for (file, mut x) in found.access_points {
+        if let Some(e) = files.get_mut(file) {
+            for v in x.vpc.iter_mut().chain(x.public_access_block.iter_mut()) {
+                local_ids(v, e, &mut renumber[file], m);
+            }
+            e.access_points.push(x);
+        }
+    }
     for (uid, file, f) in m.shared.findings.borrow().iter() {
         if *uid == m.uid
             && let Some(e) = files.get_mut(*file)
@@ -350,6 +390,9 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
     for e in files {
         let declares = !(e.policies.is_empty()
             && e.buckets.is_empty()
+            && e.iam.entities.is_empty()
+            && e.access_points.is_empty()
+            && e.iam.links.is_empty()
             && e.unknowns.is_empty()
             && e.findings.is_empty());
         if root || declares {

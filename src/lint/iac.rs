@@ -323,11 +323,14 @@ pub fn analyze_module(
     for e in &read.files {
         let path = PathBuf::from(e.source.name());
         let own = named.contains(&path);
+        // A variable file's read error is reported by the module that reads it.
+        let var_file = tfvars.contains(&path);
         let child = !tf.contains(&path)
+            && !var_file
             && !path
                 .parent()
                 .is_some_and(|p| module_dirs.iter().any(|d| same_dir(d, p)));
-        if own || child {
+        if own || child || var_file {
             out.push(Ok(analyze_extracted(e, &buckets, options)));
         }
     }

@@ -16,6 +16,7 @@ use super::{Resource, Template, unsupported};
 use crate::aws_docs::acl::{self, Grantee, Owner};
 use crate::aws_docs::folder::names;
 use crate::iac::{Attachment, Extracted, Format, IacBucket, IacPolicy, Unknown};
+use crate::iac::{IamEntity, IamKind, IamLink, IamLinkKind, IamRef};
 use crate::json::{self, Kind, Value};
 use crate::policy::PolicyKind;
 use crate::source::{SourceFile, Span};
@@ -39,6 +40,8 @@ struct Out<'t, 'a> {
     source: &'t SourceFile,
     policies: Vec<IacPolicy>,
     buckets: Vec<IacBucket>,
+    iam: crate::iac::Iam,
+    access_points: Vec<crate::iac::IacAccessPoint>,
 }
 
 /// Everything `t` declares (see the module comment).
@@ -56,6 +59,8 @@ pub(super) fn extract_at(source: &SourceFile, t: &Template<'_>, depth: usize) ->
         source,
         policies: Vec::new(),
         buckets: Vec::new(),
+        iam: crate::iac::Iam::default(),
+        access_points: Vec::new(),
     };
     for key in t
         .root
@@ -87,6 +92,9 @@ pub(super) fn extract_at(source: &SourceFile, t: &Template<'_>, depth: usize) ->
     for x in std::mem::take(&mut out.nested) {
         out.policies.extend(x.policies);
         out.buckets.extend(x.buckets);
+        out.iam.entities.extend(x.iam.entities);
+        out.iam.links.extend(x.iam.links);
+        out.access_points.extend(x.access_points);
         unknowns.extend(x.unknowns);
         findings.extend(x.findings);
     }
@@ -100,6 +108,8 @@ pub(super) fn extract_at(source: &SourceFile, t: &Template<'_>, depth: usize) ->
         buckets: out.buckets,
         unknowns,
         findings,
+        iam: out.iam,
+        access_points: out.access_points,
     }
 }
 
@@ -173,6 +183,28 @@ impl Out<'_, '_> {
                 other => other,
             });
         }
+        for e in &mut x.iam.entities {
+            e.address = prefix(&e.address);
+            e.span = span(e.span);
+        }
+        for l in &mut x.iam.links {
+            for r in [&mut l.from, &mut l.to] {
+                if let IamRef::Address(a) = r {
+                    *a = prefix(a);
+                }
+            }
+            l.span = span(l.span);
+        }
+        for ap in &mut x.access_points {
+            ap.address = prefix(&ap.address);
+            ap.span = span(ap.span);
+            if let Some(Attachment::Bucket(b)) = &mut ap.bucket {
+                *b = prefix(b);
+            }
+            for v in ap.vpc.iter_mut().chain(ap.public_access_block.iter_mut()) {
+                v.remap(&map);
+            }
+        }
         for b in &mut x.buckets {
             b.address = prefix(&b.address);
             b.span = span(b.span);
@@ -201,6 +233,7 @@ impl Out<'_, '_> {
                 );
             }
             "AWS::S3::AccessPoint" => {
+                self.access_point(r);
                 let attached = Some(Attachment::AccessPoint(r.id.to_string()));
                 self.policy(
                     r.id.to_string(),
@@ -210,6 +243,7 @@ impl Out<'_, '_> {
                 );
             }
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+                self.iam(r);
                 let attached = self.principal_of(props);
                 self.policy(
                     r.id.to_string(),
@@ -231,6 +265,7 @@ impl Out<'_, '_> {
                 );
             }
             "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
+                self.iam(r);
                 if let Some(doc) = prop("AssumeRolePolicyDocument") {
                     let address = format!("{}.AssumeRolePolicyDocument", r.id);
                     let attached = Some(Attachment::Principal(r.id.to_string()));
@@ -257,6 +292,133 @@ impl Out<'_, '_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An `AWS::S3::AccessPoint`: its name, bucket, VPC and Block Public Access flags (an
+    /// omitted flag is on: S3 User Guide, "Managing public access to access points").
+    fn access_point(&mut self, r: &Resource<'_>) {
+        let prop = |k: &str| r.properties.and_then(|p| p.get(k));
+        let name = self.ev.physical_id(r.id, r.id_span).ok();
+        let bucket = prop("Bucket").map(|b| self.bucket_of(b));
+        let vpc = prop("VpcConfiguration").map(|c| {
+            c.get("VpcId")
+                .and_then(|v| self.ev.value(v))
+                .unwrap_or_else(|| super::intrinsics::string(String::new(), c.span))
+        });
+        let public_access_block = prop("PublicAccessBlockConfiguration").map(|c| {
+            let flags = [
+                "BlockPublicAcls",
+                "IgnorePublicAcls",
+                "BlockPublicPolicy",
+                "RestrictPublicBuckets",
+            ]
+            .into_iter()
+            .map(|k| {
+                let v = c.get(k).and_then(|v| self.ev.value(v)).unwrap_or(Value {
+                    kind: Kind::Bool(true),
+                    span: c.span,
+                });
+                (k, v)
+            })
+            .collect();
+            crate::iac::object(c.span, flags)
+        });
+        self.access_points.push(crate::iac::IacAccessPoint {
+            address: r.id.to_string(),
+            name,
+            bucket,
+            vpc,
+            public_access_block,
+            span: r.span,
+        });
+    }
+
+    /// The IAM entity `r` declares (a role, user, group or managed policy) and the links it
+    /// writes: `ManagedPolicyArns`, a user's `Groups`, a policy's `Roles`/`Users`/`Groups`.
+    fn iam(&mut self, r: &Resource<'_>) {
+        let kind = match r.kind {
+            "AWS::IAM::Role" => Some(IamKind::Role),
+            "AWS::IAM::User" => Some(IamKind::User),
+            "AWS::IAM::Group" => Some(IamKind::Group),
+            "AWS::IAM::ManagedPolicy" => Some(IamKind::ManagedPolicy),
+            _ => None,
+        };
+        let prop = |k: &str| r.properties.and_then(|p| p.get(k));
+        if let Some(kind) = kind {
+            let name = self.ev.physical_id(r.id, r.id_span).ok().map(|n| {
+                // A managed policy's physical id is its ARN.
+                n.rsplit_once(":policy/")
+                    .map_or(n.clone(), |(_, name)| name.to_string())
+            });
+            let path = prop("Path")
+                .and_then(|p| self.ev.value(p))
+                .as_ref()
+                .and_then(scalar_text)
+                .unwrap_or_else(|| "/".into());
+            self.iam.entities.push(IamEntity {
+                address: r.id.to_string(),
+                kind,
+                name,
+                path,
+                span: r.span,
+            });
+        }
+        let me = || IamRef::Address(r.id.to_string());
+        for item in list(prop("ManagedPolicyArns")) {
+            let from = self.iam_ref(item, true);
+            self.link(IamLinkKind::Policy, from, me(), item.span);
+        }
+        if r.kind == "AWS::IAM::User" {
+            for item in list(prop("Groups")) {
+                let from = self.iam_ref(item, false);
+                self.link(IamLinkKind::Member, from, me(), item.span);
+            }
+        }
+        let policy = matches!(r.kind, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy");
+        for key in ["Roles", "Users", "Groups"].into_iter().filter(|_| policy) {
+            for item in list(prop(key)) {
+                let to = self.iam_ref(item, false);
+                self.link(IamLinkKind::Policy, me(), to, item.span);
+            }
+        }
+    }
+
+    fn link(&mut self, kind: IamLinkKind, from: IamRef, to: IamRef, span: Span) {
+        self.iam.links.push(IamLink {
+            kind,
+            from,
+            to,
+            span,
+        });
+    }
+
+    /// What a `Roles`/`Groups`/`ManagedPolicyArns` item names: `!Ref X` (or `!GetAtt X.Arn`)
+    /// of a resource of the template by logical id, else its value as a name (an ARN when
+    /// `arn`), else unknown.
+    fn iam_ref(&mut self, item: &Value, arn: bool) -> IamRef {
+        let target = match super::intrinsic(item) {
+            Some(("Ref", a)) => a.as_str().map(str::to_string),
+            Some(("Fn::GetAtt", a)) => match &a.kind {
+                Kind::Array(parts) => parts.first().and_then(Value::as_str).map(str::to_string),
+                Kind::String(s) => s.split_once('.').map(|(id, _)| id.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(id) = target.filter(|id| self.t.resource(id).is_some()) {
+            return IamRef::Address(id);
+        }
+        let known = self
+            .ev
+            .value(item)
+            .as_ref()
+            .and_then(scalar_text)
+            .filter(|s| !cfn_unknown(s));
+        match known {
+            Some(s) if arn => IamRef::Arn(s),
+            Some(s) => IamRef::Name(s),
+            None => IamRef::Unknown(self.source.slice(item.span).to_string()),
         }
     }
 
@@ -981,4 +1143,14 @@ fn literal_block(file: &str, span: Span, value: &str) -> Option<(String, Vec<(u3
         at += line.len();
     }
     (out.trim_end() == value.trim_end()).then_some((out, points))
+}
+
+/// The items of a list property (none when absent or not a list).
+fn list(v: Option<&Value>) -> &[Value] {
+    v.and_then(Value::as_array).unwrap_or(&[])
+}
+
+/// Whether an evaluated string holds the evaluator's placeholder of an unknown value.
+fn cfn_unknown(s: &str) -> bool {
+    s.contains("unknown-")
 }

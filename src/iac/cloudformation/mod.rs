@@ -173,6 +173,8 @@ fn empty(source: SourceFile, findings: Vec<Finding>) -> Extracted {
         buckets: Vec::new(),
         unknowns: Vec::new(),
         findings,
+        iam: crate::iac::Iam::default(),
+        access_points: Vec::new(),
     }
 }
 

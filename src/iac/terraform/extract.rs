@@ -28,6 +28,12 @@ pub struct Found {
     pub unknown_policies: Vec<(usize, usize, String)>,
     /// JSON errors in policies: (file, finding).
     pub errors: Vec<(usize, crate::diagnostic::Finding)>,
+    /// IAM roles, users, groups and managed policies: (file, entity).
+    pub iam: Vec<(usize, crate::iac::IamEntity)>,
+    /// Policy attachments and group memberships: (file, link).
+    pub links: Vec<(usize, crate::iac::IamLink)>,
+    /// Access points: (file, access point).
+    pub access_points: Vec<(usize, crate::iac::IacAccessPoint)>,
 }
 
 /// Which policy attributes each resource type has, and what kind of policy they hold.
@@ -55,6 +61,13 @@ impl Module {
         for decl in self.decls.iter().filter(|d| !d.data && d.rtype != "module") {
             for inst in self.instances(decl).iter() {
                 self.extract_instance(decl, inst, &mut found);
+            }
+        }
+        // After every policy and bucket: a value both read is evaluated (and an unknown in it
+        // first registered, located) where they read it.
+        for decl in self.decls.iter().filter(|d| !d.data && d.rtype != "module") {
+            for inst in self.instances(decl).iter() {
+                self.extract_links(decl, inst, &mut found);
             }
         }
         found
@@ -144,6 +157,17 @@ impl Module {
                 .attachment(&scope, decl)
                 .unwrap_or_else(|| Attachment::Bucket(format!("{address}.bucket")));
             found.settings.push((file, link, setting, v.to_json()));
+        }
+    }
+
+    /// The IAM entities and links and the access points of one instance.
+    fn extract_links(&self, decl: &Decl, inst: &Instance, found: &mut Found) {
+        let scope = inst.scope(decl.file);
+        let address = format!("{}{}.{}{}", self.prefix, decl.rtype, decl.name, inst.suffix);
+        self.iam(&scope, decl, &address, found);
+        if decl.rtype == "aws_s3_access_point" {
+            let ap = self.access_point(&scope, decl, &address);
+            found.access_points.push((decl.file, ap));
         }
     }
 
@@ -253,7 +277,12 @@ impl Module {
 
     /// `TARGET.NAME[.id|.arn|...]` (optionally indexed, optionally inside `"${...}"`) as the
     /// address of that resource instance.
-    fn reference_address(&self, scope: &Scope, expr: &Expression, target: &str) -> Option<String> {
+    pub(super) fn reference_address(
+        &self,
+        scope: &Scope,
+        expr: &Expression,
+        target: &str,
+    ) -> Option<String> {
         self.reference_depth(scope, expr, target, 0)
     }
 
@@ -411,6 +440,14 @@ impl Module {
     /// default); a flag not known offline stays an unknown (never "on"); a flag of another
     /// type leaves the whole setting out.
     pub fn public_access_block(&self, scope: &Scope, body: &Body, span: Span) -> Option<Val> {
+        Some(wrap(
+            "PublicAccessBlockConfiguration",
+            self.bpa_flags(scope, body, span, false)?,
+        ))
+    }
+
+    /// The four Block Public Access flags of `body`, an omitted one `default`.
+    fn bpa_flags(&self, scope: &Scope, body: &Body, span: Span, default: bool) -> Option<Val> {
         let mut m = Vec::new();
         for (tf, cli) in [
             ("block_public_acls", "BlockPublicAcls"),
@@ -420,10 +457,10 @@ impl Module {
         ] {
             let v = self
                 .attr(scope, body, tf)
-                .unwrap_or_else(|| Val::new(VKind::Bool(false), span));
+                .unwrap_or_else(|| Val::new(VKind::Bool(default), span));
             let v = match v.kind {
                 VKind::Bool(_) => v,
-                VKind::Null => Val::new(VKind::Bool(false), v.span),
+                VKind::Null => Val::new(VKind::Bool(default), v.span),
                 VKind::Str(ref s) if s.text == "true" || s.text == "false" => {
                     Val::new(VKind::Bool(s.text == "true"), v.span)
                 }
@@ -433,10 +470,52 @@ impl Module {
             };
             m.push((cli.to_string(), v.span, v));
         }
-        Some(wrap(
-            "PublicAccessBlockConfiguration",
-            Val::new(VKind::Map(m), span),
-        ))
+        Some(Val::new(VKind::Map(m), span))
+    }
+
+    /// An `aws_s3_access_point`: its name, bucket, VPC and Block Public Access flags, whose
+    /// omitted ones are on (aws_s3_access_point resource page; S3 User Guide, "Managing public
+    /// access to access points": all settings are enabled by default).
+    fn access_point(
+        &self,
+        scope: &Scope,
+        decl: &Decl,
+        address: &str,
+    ) -> crate::iac::IacAccessPoint {
+        let body = &decl.block.body;
+        let span = decl.span();
+        let vpc = self
+            .blocks(scope, body, "vpc_configuration")
+            .into_iter()
+            .next()
+            .map(|(s, b, bs)| {
+                // Which VPC does not decide who can reach it, only that it is one: the id is
+                // shown as written, never evaluated (no unknown to note).
+                let at = b
+                    .get_attribute("vpc_id")
+                    .map_or(bs, |a| super::eval::span_of(&a.value));
+                Val::str_at(self.excerpt(s.file, at), at).to_json()
+            });
+        let public_access_block = self
+            .blocks(scope, body, "public_access_block_configuration")
+            .into_iter()
+            .next()
+            .map(|(s, b, bs)| {
+                // A flag of another type: read as off, the least blocking reading.
+                self.bpa_flags(&s, b, bs, true)
+                    .unwrap_or_else(|| Val::new(VKind::Map(Vec::new()), bs))
+                    .to_json()
+            });
+        crate::iac::IacAccessPoint {
+            address: address.to_string(),
+            name: self
+                .attr(scope, body, "name")
+                .and_then(|v| v.as_str().filter(|_| !v.has_unknown()).map(str::to_string)),
+            bucket: self.attachment(scope, decl),
+            vpc,
+            public_access_block,
+            span,
+        }
     }
 
     fn ownership(&self, scope: &Scope, body: &Body, span: Span) -> Option<Val> {

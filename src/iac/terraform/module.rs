@@ -270,10 +270,43 @@ impl Module {
     }
 
     /// Sets variable values from `.tfvars` text (`name = value` lines), evaluated as HCL.
-    pub fn apply_tfvars(&mut self, tfvars: &[SourceFile]) {
+    pub fn apply_tfvars(&mut self, tfvars: &[SourceFile]) -> Vec<(SourceFile, Finding)> {
+        let mut errors = Vec::new();
         for src in tfvars {
-            let Ok(body) = hcl_edit::parser::parse_body(src.text()) else {
+            // `.tfvars.json`: one JSON object of variable values (Terraform docs, "Variable
+            // Definitions (.tfvars) Files").
+            if src.name().ends_with(".json") {
+                match crate::json::parse(src.text()) {
+                    Ok(v) => match v.as_object() {
+                        Some(members) => {
+                            for m in members {
+                                if let Some(def) = self.variables.get_mut(&*m.key) {
+                                    def.given = Some(Val::from_json(&m.value));
+                                }
+                            }
+                        }
+                        None => errors.push((
+                            src.clone(),
+                            Finding::new(
+                                Code::TerraformSyntax,
+                                v.span,
+                                "a `.tfvars.json` file is one JSON object of variable values",
+                            ),
+                        )),
+                    },
+                    Err(e) => errors.push((src.clone(), crate::load::json_error(&e, None))),
+                }
                 continue;
+            }
+            let body = match hcl_edit::parser::parse_body(src.text()) {
+                Ok(body) => body,
+                Err(_) => {
+                    // The same located syntax error a `.tf` file gets.
+                    if let Some(f) = parse_file(src.clone()).error {
+                        errors.push((src.clone(), f));
+                    }
+                    continue;
+                }
             };
             let probe = Module::new(
                 vec![File {
@@ -293,6 +326,7 @@ impl Module {
                 }
             }
         }
+        errors
     }
 
     /// The text of file `file`.

@@ -22,6 +22,10 @@ pub struct PlanRead {
     pub after: Extracted,
     /// The policies of resources that exist before the apply (`resource_changes[].change.before`).
     pub before: Vec<IacPolicy>,
+    /// The resources that exist before the apply (`resource_changes[].change.before`), read
+    /// as planned values are: buckets with their ACL, Block Public Access, Object Ownership and
+    /// versioning, and the policies; located in the plan.
+    pub prior: Extracted,
 }
 
 /// Decodes plan bytes: UTF-8 (a BOM is skipped by the JSON reader) or UTF-16 with a BOM, as
@@ -80,6 +84,7 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         Err(e) => {
             after.findings.push(crate::load::json_error(&e, None));
             return PlanRead {
+                prior: super::empty(source.clone(), Format::TerraformPlan),
                 after,
                 before: Vec::new(),
             };
@@ -93,15 +98,26 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         );
         after.findings.push(f);
         return PlanRead {
+            prior: super::empty(source.clone(), Format::TerraformPlan),
             after,
             before: Vec::new(),
         };
     }
+    let mut prior = super::empty(source.clone(), Format::TerraformPlan);
+    let mut r = Reader {
+        text,
+        root: &root,
+        out: &mut prior,
+        before: Vec::new(),
+        prior: true,
+    };
+    r.prior_resources();
     let mut r = Reader {
         text,
         root: &root,
         out: &mut after,
         before: Vec::new(),
+        prior: false,
     };
     if let Some(m) = root
         .get("planned_values")
@@ -111,7 +127,11 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
     }
     r.changes();
     let before = std::mem::take(&mut r.before);
-    PlanRead { after, before }
+    PlanRead {
+        after,
+        before,
+        prior,
+    }
 }
 
 struct Reader<'a> {
@@ -119,6 +139,8 @@ struct Reader<'a> {
     root: &'a Value,
     out: &'a mut Extracted,
     before: Vec<IacPolicy>,
+    /// Reading `before` values: nothing is known only after apply.
+    prior: bool,
 }
 
 /// The policy attributes of a resource type and their kind.
@@ -162,7 +184,58 @@ impl Reader<'_> {
         ) else {
             return;
         };
-        let values = r.get("values");
+        self.resource_values(address, rtype, r.get("values"), r.span);
+    }
+
+    /// The managed resources as they are before the apply: each `resource_changes` entry whose
+    /// `change.before` is an object (`null` for a resource the apply creates), and each planned
+    /// resource the plan lists no change for (unchanged, so as planned).
+    fn prior_resources(&mut self) {
+        let root: &Value = self.root;
+        let changes = root
+            .get("resource_changes")
+            .and_then(Value::as_array)
+            .unwrap_or(&[]);
+        let listed: std::collections::HashSet<&str> = changes
+            .iter()
+            .filter_map(|c| c.get("address").and_then(Value::as_str))
+            .collect();
+        let mut stack: Vec<&Value> = root
+            .get("planned_values")
+            .and_then(|p| p.get("root_module"))
+            .into_iter()
+            .collect();
+        while let Some(m) = stack.pop() {
+            for r in m.get("resources").and_then(Value::as_array).unwrap_or(&[]) {
+                let address = r.get("address").and_then(Value::as_str);
+                if r.get("mode").and_then(Value::as_str) == Some("managed")
+                    && address.is_some_and(|a| !listed.contains(a))
+                {
+                    self.resource(r);
+                }
+            }
+            stack.extend(
+                m.get("child_modules")
+                    .and_then(Value::as_array)
+                    .unwrap_or(&[]),
+            );
+        }
+        for c in changes {
+            let (Some(address), Some(rtype), Some(before)) = (
+                c.get("address").and_then(Value::as_str),
+                c.get("type").and_then(Value::as_str),
+                c.get("change").and_then(|ch| ch.get("before")),
+            ) else {
+                continue;
+            };
+            let managed = c.get("mode").and_then(Value::as_str) != Some("data");
+            if managed && matches!(before.kind, Kind::Object(_)) {
+                self.resource_values(address, rtype, Some(before), c.span);
+            }
+        }
+    }
+
+    fn resource_values(&mut self, address: &str, rtype: &str, values: Option<&Value>, span: Span) {
         if let Some((attr, mut kind)) = policy_attribute(rtype) {
             if rtype == "aws_organizations_policy" {
                 match values.and_then(|v| v.get("type")).and_then(Value::as_str) {
@@ -173,11 +246,13 @@ impl Reader<'_> {
             }
             // `aws_s3_bucket.policy` is computed from the bucket policy in provider v4+: only a
             // policy the configuration sets is the bucket's inline policy.
-            let set = values
-                .and_then(|v| v.get(attr))
-                .is_some_and(|p| p.as_str().is_some());
+            // Before the apply, it holds whatever bucket policy the bucket has.
+            let set = !self.prior
+                && values
+                    .and_then(|v| v.get(attr))
+                    .is_some_and(|p| p.as_str().is_some());
             if rtype == "aws_s3_bucket" && !set && !self.configured(address, attr) {
-                self.bucket(address, values, r.span);
+                self.bucket(address, values, span);
                 return;
             }
             let attached_to = self.link(address, values);
@@ -195,7 +270,7 @@ impl Reader<'_> {
                     );
                     self.out.unknowns.push(Unknown {
                         expression: format!("{address}.{attr}"),
-                        span: r.span,
+                        span,
                         why,
                     });
                 }
@@ -203,10 +278,10 @@ impl Reader<'_> {
             }
         }
         if rtype == "aws_s3_bucket" {
-            self.bucket(address, values, r.span);
+            self.bucket(address, values, span);
         }
         if rtype == "aws_iam_role" {
-            self.inline_policies(address, values, r.span);
+            self.inline_policies(address, values, span);
         }
         let canned = values
             .and_then(|v| v.get("acl"))
@@ -214,12 +289,12 @@ impl Reader<'_> {
         if let Some(setting) = canned.and_then(|a| self.canned_acl(a))
             && let Some(link) = self.link(address, values)
         {
-            self.attach(link, names::ACL, setting, r.span);
+            self.attach(link, names::ACL, setting, span);
         }
         if let Some((file, setting)) = values.and_then(|v| split_setting(rtype, v))
             && let Some(link) = self.link(address, values)
         {
-            self.attach(link, file, setting, r.span);
+            self.attach(link, file, setting, span);
         }
     }
 
@@ -354,10 +429,12 @@ impl Reader<'_> {
 
     /// Whether `resource_changes` marks attribute `attr` of `address` as known only after apply.
     fn after_unknown(&self, address: &str, attr: &str) -> bool {
-        self.change(address)
-            .and_then(|c| c.get("after_unknown"))
-            .and_then(|u| u.get(attr))
-            .is_some_and(|v| v.kind == Kind::Bool(true))
+        !self.prior
+            && self
+                .change(address)
+                .and_then(|c| c.get("after_unknown"))
+                .and_then(|u| u.get(attr))
+                .is_some_and(|v| v.kind == Kind::Bool(true))
     }
 
     fn change(&self, address: &str) -> Option<&Value> {
