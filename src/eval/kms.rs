@@ -412,12 +412,7 @@ impl BucketKms {
     pub fn of_folder(folder: &BucketFolder) -> Option<BucketKms> {
         let (key_id, bucket_key) = default_kms(folder)?;
         let owner = folder.account_id();
-        let region = folder
-            .manifest
-            .doc
-            .region
-            .as_ref()
-            .map(|r| r.value.as_str());
+        let region = folder.region();
         let keys = folder
             .kms_keys
             .iter()

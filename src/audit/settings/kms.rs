@@ -56,7 +56,7 @@ pub(super) fn check(
         return;
     };
     let readers = other_account_readers(bucket, &owner, folder.bucket());
-    let aws_managed = default.key.as_deref().is_none_or(is_aws_s3_alias)
+    let aws_managed = crate::eval::kms::is_aws_s3(default.key.as_deref())
         || keys
             .iter()
             .any(|k| Some(k.key.arn.as_str()) == default.key.as_deref() && k.key.aws_managed);
@@ -76,11 +76,6 @@ pub(super) fn check(
     }
 }
 
-/// `alias/aws/s3`, or its alias ARN.
-fn is_aws_s3_alias(key: &str) -> bool {
-    key == "alias/aws/s3" || key.ends_with(":alias/aws/s3")
-}
-
 /// A key of the folder with its key policy compiled, and the reader's account assumed to
 /// allow every KMS action.
 struct KeyGraph {
@@ -91,12 +86,7 @@ struct KeyGraph {
 
 impl KeyGraph {
     fn of(k: &KmsKeyFolder, owner: &str, folder: &BucketFolder) -> Option<KeyGraph> {
-        let region = folder
-            .manifest
-            .doc
-            .region
-            .as_ref()
-            .map(|r| r.value.as_str());
+        let region = folder.region();
         let (key, mut graph) = folder_key(k, owner, region)?;
         let assumed = SourceFile::new(
             "(the caller's identity policies, assumed to allow)",
