@@ -11,6 +11,7 @@
 //! reachable combination, pruning the condition keys statement by statement.
 
 pub mod automaton;
+pub mod claim;
 pub mod keys;
 pub mod principals;
 pub mod regions;

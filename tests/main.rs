@@ -8,6 +8,7 @@
 )]
 
 mod audit;
+mod audit_rebase;
 mod cli;
 mod corpus;
 mod decide;

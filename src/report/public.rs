@@ -62,6 +62,9 @@ pub fn human(
                 for n in &s.verdict.not_restricting {
                     lines.push_str(&format!("      not limiting: {n}\n"));
                 }
+                if let Some(w) = &s.witness {
+                    lines.push_str(&format!("      e.g. {w} gets through\n"));
+                }
             }
             for t in &p.put_time {
                 lines.push_str(&format!("    put time: {t}\n"));
