@@ -9,11 +9,15 @@
 //! - `iac/*`: one CloudFormation template read, its intrinsics evaluated, its buckets and
 //!   policies extracted, and every policy analysed (as a pre-commit run does per template).
 //! - `terraform/*`: one `.tf` file read, extracted and analysed; a generated tree of 1,000
-//!   `.tf` files (100 module directories of 10 files) read and extracted.
+//!   `.tf` files (100 module directories of 10 files) read and extracted, and the same tree
+//!   on disk linted as `lint DIR` does (`lint::iac::analyze_module` per directory: read,
+//!   extract, every policy linted, E016 notes, suppression comments); a generated plan of
+//!   2,000 resources (1,000 buckets and their policies) read and linted.
+//!   `bench/iac.sh` times the same inputs whole-process with the release binary.
 //! - `exact/*`: `who-can` over every request with the exact engine, on a bucket folder with a
 //!   20-statement policy, ACLs, Block Public Access and 5 identity policies, and over the 207
 //!   real bucket policies of `../shared/corpus/s3-bucket-policies/unique` (skipped if absent;
-//!   their per-policy median and p99 are printed).
+//!   their per-policy median and p99 are printed); `diff` of two 20-statement bucket policies.
 //!
 //! Run with `cargo bench` (`cargo bench -- lint` for one group).
 
@@ -315,6 +319,73 @@ fn terraform_benches(c: &mut Criterion) {
     });
 }
 
+/// A `terraform show -json` plan of `n` buckets, each with a one-statement bucket policy:
+/// `2 n` resources.
+fn plan_json(n: usize) -> String {
+    let mut resources = Vec::new();
+    for i in 0..n {
+        let name = format!("amzn-s3-demo-bucket-{i}");
+        resources.push(serde_json::json!({
+            "address": format!("aws_s3_bucket.b{i}"), "mode": "managed",
+            "type": "aws_s3_bucket", "name": format!("b{i}"), "values": {"bucket": name}
+        }));
+        let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "Read", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{name}/*")}]});
+        resources.push(serde_json::json!({
+            "address": format!("aws_s3_bucket_policy.b{i}"), "mode": "managed",
+            "type": "aws_s3_bucket_policy", "name": format!("b{i}"),
+            "values": {"bucket": name, "policy": policy.to_string()}
+        }));
+    }
+    serde_json::to_string_pretty(&serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": resources}}
+    }))
+    .unwrap()
+}
+
+fn iac_lint_benches(c: &mut Criterion) {
+    let options = LintOptions {
+        audit: true,
+        ..LintOptions::default()
+    };
+    let plan = plan_json(1_000);
+    c.bench_function("terraform/plan of 2,000 resources: read, lint", |b| {
+        b.iter(|| lint::analyze_input("plan.json", black_box(plan.as_bytes().to_vec()), &options))
+    });
+    let dir = std::env::temp_dir().join(format!("s3a-bench-tf-{}", std::process::id()));
+    let mut dirs = Vec::new();
+    for d in 0..100 {
+        let m = dir.join(format!("m{d}"));
+        std::fs::create_dir_all(&m).unwrap();
+        let mut named = Vec::new();
+        for f in 0..10 {
+            let p = m.join(format!("f{f}.tf"));
+            std::fs::write(&p, tf_file(d * 10 + f)).unwrap();
+            named.push(p);
+        }
+        dirs.push((m, named));
+    }
+    let root = lint::Root::new(std::slice::from_ref(&dir), None);
+    c.bench_function("terraform/lint a tree of 1,000 .tf files on disk", |b| {
+        b.iter(|| {
+            for (m, named) in &dirs {
+                black_box(lint::iac::analyze_module(
+                    m,
+                    named,
+                    &[],
+                    &[],
+                    &root,
+                    &options,
+                ));
+            }
+        })
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The example bucket folder (ACLs, Object Ownership, Block Public Access), with the
 /// 20-statement policy added to its bucket policy and the 5 identity policies.
 fn who_can_model() -> s3_access::eval::bucket::BucketModel {
@@ -379,6 +450,7 @@ fn exact_benches(c: &mut Criterion) {
         "exact/who-can: 20-statement policy, ACLs, BPA, 5 identity policies",
         |b| b.iter(|| who_can(black_box(&model), &options)),
     );
+    diff_bench(c, &options);
     let models = corpus_models();
     if models.is_empty() {
         return;
@@ -422,6 +494,26 @@ fn exact_benches(c: &mut Criterion) {
     );
 }
 
+/// `diff` of two 20-statement bucket policies: the second opens one partner prefix to
+/// everyone (policies alone, as a pull request changes them).
+fn diff_bench(c: &mut Criterion, options: &s3_access::exact::who_can::WhoCanOptions) {
+    use s3_access::eval::bucket::BucketModel;
+    let old_text = bucket_policy();
+    let new_text = old_text.replacen(
+        r#"{"AWS":"arn:aws:iam::444455556666:role/Partner1"}"#,
+        r#""*""#,
+        1,
+    );
+    assert_ne!(old_text, new_text);
+    let old = BucketModel::from_policy(SourceFile::new("old.json", old_text), false).unwrap();
+    let new = BucketModel::from_policy(SourceFile::new("new.json", new_text), false).unwrap();
+    let d = s3_access::exact::diff::diff(Some(&old), Some(&new), options, false);
+    assert!(!d.added.is_empty());
+    c.bench_function("exact/diff: two 20-statement bucket policies", |b| {
+        b.iter(|| s3_access::exact::diff::diff(Some(black_box(&old)), Some(&new), options, false))
+    });
+}
+
 criterion_group! {
     name = exact;
     config = Criterion::default()
@@ -436,6 +528,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = benches, iac, terraform_benches
+    targets = benches, iac, terraform_benches, iac_lint_benches
 }
 criterion_main!(speed, exact);

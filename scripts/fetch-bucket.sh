@@ -7,7 +7,7 @@
 #   BUCKET        the bucket name
 #   OUTDIR        the bucket folder to write (created; existing files are overwritten)
 #   --profile P   AWS CLI profile to use
-#   --object KEY  also record the ACL of this object (repeatable)
+#   --object KEY  also record the ACL and metadata of this object (repeatable)
 #   --skip-iam    do not fetch `aws iam get-account-authorization-details` (large accounts)
 #
 # Run it with credentials of the account that owns the bucket. It makes read-only calls, which
@@ -15,9 +15,11 @@
 # s3:GetBucketPublicAccessBlock, s3:GetBucketPolicyStatus, s3:GetEncryptionConfiguration,
 # s3:GetBucketVersioning, s3:GetBucketLogging, s3:GetBucketCORS,
 # s3:GetBucketObjectLockConfiguration, s3:GetBucketNotification, s3:GetBucketLocation,
-# s3:GetObjectAcl (with --object), s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock,
+# s3:GetObjectAcl and s3:GetObject (head-object, with --object), s3:ListAllMyBuckets, s3:GetAccountPublicAccessBlock,
 # s3:ListAccessPoints, s3:GetAccessPoint, s3:GetAccessPointPolicy, sts:GetCallerIdentity and
-# iam:GetAccountAuthorizationDetails.
+# iam:GetAccountAuthorizationDetails; for the KMS keys of the default encryption and of the
+# objects, kms:DescribeKey, kms:GetKeyPolicy and kms:ListGrants (a key of another account needs
+# them there; without them its files are left out and the KMS leg stays unknown).
 #
 # A configuration the bucket does not have (NoSuchBucketPolicy and the like) is written as
 # `{}`; a call that fails for another reason (AccessDenied, throttling) leaves no file, which
@@ -185,6 +187,7 @@ fi
 
 # Object ACLs named with --object.
 object_entries=()
+kms_keys=()
 if [[ ${#objects[@]} -gt 0 ]]; then
     mkdir -p objects
     i=0
@@ -201,9 +204,44 @@ if [[ ${#objects[@]} -gt 0 ]]; then
                 entry+=", \"owner_account\": $(json_str "$account")"
             fi
         fi
+        head="objects/$i-$safe.head.json"
+        fetch "$head" "" "${s3api[@]}" head-object --bucket "$bucket" --key "$key"
+        if [[ -f $head ]]; then
+            entry+=", \"head\": $(json_str "$head")"
+            kms_keys+=("$(text "${s3api[@]}" head-object --bucket "$bucket" --key "$key" --query SSEKMSKeyId)")
+        fi
         object_entries+=("$entry}")
     done
 fi
+
+# The KMS keys of the default encryption and of the objects: kms/<key-id>/ with the key's
+# description, key policy and grants. SSE-KMS without a key id uses the AWS managed aws/s3 key.
+if [[ -f encryption.json ]]; then
+    default_alg=$(text "${s3api[@]}" get-bucket-encryption --bucket "$bucket" \
+        --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm')
+    default_key=$(text "${s3api[@]}" get-bucket-encryption --bucket "$bucket" \
+        --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID')
+    if [[ $default_alg == aws:kms* ]]; then
+        kms_keys+=("${default_key:-alias/aws/s3}")
+    fi
+fi
+kms=(kms --region "$region")
+seen_keys=" "
+for key in ${kms_keys[@]+"${kms_keys[@]}"}; do
+    [[ -z $key ]] && continue
+    arn=$(text "${kms[@]}" describe-key --key-id "$key" --query KeyMetadata.Arn)
+    if [[ -z $arn ]]; then
+        note "kms key $key: describe-key failed; its folder is left out (the KMS leg stays unknown)"
+        continue
+    fi
+    [[ $seen_keys == *" $arn "* ]] && continue
+    seen_keys+="$arn "
+    dir="kms/${arn##*:key/}"
+    mkdir -p "$dir"
+    fetch "$dir/describe-key.json" "" "${kms[@]}" describe-key --key-id "$arn"
+    fetch "$dir/key-policy.json" "" "${kms[@]}" get-key-policy --key-id "$arn" --policy-name default
+    fetch "$dir/grants.json" "" "${kms[@]}" list-grants --key-id "$arn"
+done
 
 # The owner's account folder, beside the bucket folder.
 account_rel="../account-$account"

@@ -70,6 +70,25 @@ PATTERN="arn:aws:s3:::$(python3 -c 'print("*a" * 2000, end="")')b"
 printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"%s"}]}' "$PATTERN" > wildcard.json
 LONG="arn:aws:s3:::$(python3 -c 'print("a" * 100000, end="")')"
 
+# Issue 12: infrastructure as code, through `lint`.
+python3 - <<'EOF2'
+import os
+def w(name, data):
+    os.makedirs(os.path.dirname(name) or '.', exist_ok=True)
+    with open(name, 'w') as f: f.write(data)
+bomb = "AWSTemplateFormatVersion: '2010-09-09'\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+for i in range(1, 10):
+    bomb += f"a{i}: &a{i} [" + ', '.join([f'*a{i-1}'] * 10) + "]\n"
+w('iac/alias-bomb.yaml', bomb + "Resources: {}\n")
+w('iac/deep.yaml', "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  X:\n    " + '[' * 100_000 + "\n")
+w('iac/deep/main.tf', 'x = ' + '[' * 100_000)
+w('iac/heredoc/main.tf', 'resource "aws_s3_bucket_policy" "p" {\n  policy = <<EOF\n' + '{"a": 1}\n' * 100_000)
+w('iac/range/main.tf', 'resource "aws_s3_bucket" "b" {\n  for_each = toset([for i in range(1000000) : tostring(i)])\n  bucket = each.key\n}\n')
+w('iac/generated/main.tf', 'locals {\n  xs = [' + ','.join(['"x"'] * 1_000_000) + ']\n}\nresource "aws_s3_bucket" "b" {\n  for_each = toset(local.xs)\n  bucket = each.key\n}\n')
+w('iac/self/main.tf', 'module "me" {\n  source = "./"\n}\n')
+w('iac/sub-self.yaml', 'Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub "${Bucket}-logs"\n')
+EOF2
+mkdir -p iac/big && truncate -s 100M iac/big/main.tf
 row() { # label, then the command
   local label="$1"; shift
   set +e +o pipefail
@@ -156,4 +175,13 @@ row "Sid with terminal escapes (public)" "$BIN" public escapes.json
 unset S3A_SECRET_MARKER
 row "empty file" "$BIN" lint --format json empty.json
 row "whitespace-only file" "$BIN" lint --format json whitespace.json
+row "YAML alias bomb (lint)" "$BIN" lint --format json iac/alias-bomb.yaml
+row "YAML nested 100,000 deep (lint)" "$BIN" lint --format json iac/deep.yaml
+row "HCL nested 100,000 deep (lint)" "$BIN" lint --format json iac/deep/main.tf
+row "100 MB .tf (sparse, lint)" "$BIN" lint --format json iac/big/main.tf
+row "heredoc that never ends (lint)" "$BIN" lint --format json iac/heredoc/main.tf
+row "for_each over range(1000000) (lint)" "$BIN" lint --format json iac/range/main.tf
+row "for_each over 10^6 generated elements (lint)" "$BIN" lint --format json iac/generated/main.tf
+row "module that sources itself (lint)" "$BIN" lint --format json iac/self
+row "Fn::Sub that refers to itself (lint)" "$BIN" lint --format json iac/sub-self.yaml
 row "directory of 100,000 files" "$BIN" lint --format json many

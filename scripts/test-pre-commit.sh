@@ -81,6 +81,40 @@ try_config() {
     check "$name: a good policy is committed" 0 "$status"
     grep -q "s3-access lint" "$work/$name-good.log" || { echo "FAIL: $name: the hook did not run"; failed=$((failed + 1)); }
 
+    # Other JSON is skipped quietly: no E007 warning on package.json.
+    printf '{"name": "x", "version": "1.0.0", "scripts": {}}\n' >"$dir/package.json"
+    git -C "$dir" add package.json
+    status=0
+    (cd "$dir" && git commit --quiet -m "package.json" >"$work/$name-pkg.log" 2>&1) || status=$?
+    check "$name: package.json is committed" 0 "$status"
+    if grep -q "E007" "$work/$name-pkg.log"; then
+        check "$name: package.json gets no E007" 0 1
+        cat "$work/$name-pkg.log"
+    fi
+
+    # A Terraform file runs the hook: a public bucket policy is refused, located in the .tf.
+    mkdir -p "$dir/infra"
+    cat >"$dir/infra/main.tf" <<'TF'
+resource "aws_s3_bucket_policy" "site" {
+  bucket = "amzn-s3-demo-bucket"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "arn:aws:s3:::amzn-s3-demo-bucket/*" }]
+  })
+}
+TF
+    git -C "$dir" add infra/main.tf
+    status=0
+    (cd "$dir" && git commit --quiet -m "public tf" >"$work/$name-tf.log" 2>&1) || status=$?
+    check "$name: a public bucket policy in a .tf file is refused" 1 "$status"
+    if grep -q "S101(public-read)" "$work/$name-tf.log" && grep -q "infra/main.tf:5" "$work/$name-tf.log"; then
+        check "$name: the refusal shows the finding in the .tf line" 0 0
+    else
+        check "$name: the refusal shows the finding in the .tf line" 0 1
+        cat "$work/$name-tf.log"
+    fi
+    git -C "$dir" rm --cached --quiet infra/main.tf
+
     cp "$repo_root/policies/invalid/P107-invalid-effect.json" "$dir/policies/bad.json"
     git -C "$dir" add policies/bad.json
     local head_before
@@ -103,9 +137,10 @@ try_config local "repos:
     hooks:
       - id: s3-access-lint
         name: s3-access lint
-        entry: $bin lint
+        entry: $bin lint --skip-unrecognised
         language: system
-        types: [json]"
+        files: '\\.(json|tf|ya?ml|template)\$'
+        types: [text]"
 
 if git -C "$repo_root" rev-parse --verify --quiet HEAD >/dev/null \
     && git -C "$repo_root" cat-file -e HEAD:.pre-commit-hooks.yaml 2>/dev/null; then
@@ -123,7 +158,7 @@ if git -C "$repo_root" rev-parse --verify --quiet HEAD >/dev/null \
     hooks:
       - id: s3-access-lint
         language: system
-        entry: $bin lint"
+        entry: $bin lint --skip-unrecognised"
     fi
 else
     echo "note: $repo_root has no commit with .pre-commit-hooks.yaml; the published hook is not tried"

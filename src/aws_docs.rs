@@ -8,6 +8,8 @@
 //! - [`account`]: `aws iam get-account-authorization-details` output, with lowered policies.
 //! - [`cloudtrail`]: `aws cloudtrail get-event-selectors` output: which S3 object events a
 //!   trail records.
+//! - [`kms`]: `aws kms describe-key` and `aws s3api head-object` output: the key of an
+//!   SSE-KMS object.
 //! - [`folder`]: bucket and account folders (`docs/bucket-folder.md`).
 //! - [`read`]: the shared reading helpers and the [`read::AwsDocument`] trait.
 //!
@@ -19,6 +21,7 @@ pub mod account;
 pub mod acl;
 pub mod cloudtrail;
 pub mod folder;
+pub mod kms;
 pub mod read;
 pub mod settings;
 

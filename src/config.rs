@@ -126,6 +126,9 @@ pub struct Config {
     exclude_matchers: Vec<GlobMatcher>,
     /// The suppressions, in file order.
     pub suppressions: Vec<Suppression>,
+    /// `[output] help-uri-base`: where the rule pages are published (SARIF `helpUri` is this
+    /// followed by `/docs/rules/CODE.md`), checked by [`help_uri_base`].
+    pub help_uri_base: Option<String>,
 }
 
 /// Why a configuration could not be loaded.
@@ -180,6 +183,7 @@ impl Config {
             exclude: Vec::new(),
             exclude_matchers: Vec::new(),
             suppressions: Vec::new(),
+            help_uri_base: None,
         }
     }
 
@@ -258,6 +262,7 @@ impl Config {
         config.read_trust(&raw, &mut problems);
         config.read_excludes(&raw, &mut problems);
         config.read_suppressions(&raw, &mut problems);
+        config.read_output(&raw, &mut problems);
 
         if problems.findings.is_empty() {
             config.source = Some(source);
@@ -438,6 +443,21 @@ impl Config {
                     reason: s.reason.get_ref().clone(),
                     span: span_of(entry),
                 });
+            }
+        }
+    }
+
+    /// `[output]`: the base of the rule pages' addresses.
+    fn read_output(&mut self, raw: &RawConfig, problems: &mut Problems) {
+        if let Some(base) = &raw.output.help_uri_base {
+            match help_uri_base(base.get_ref()) {
+                Ok(b) => self.help_uri_base = Some(b),
+                Err(e) => problems.push(
+                    span_of(base),
+                    "/output/help-uri-base",
+                    e,
+                    Some(HELP_URI_BASE_HELP.into()),
+                ),
             }
         }
     }
@@ -709,7 +729,35 @@ fn unknown_code_help(key: &str) -> String {
     }
 }
 
-const TOP_KEYS: &[&str] = &["fail-on", "rules", "trust", "paths", "suppress"];
+const TOP_KEYS: &[&str] = &["fail-on", "rules", "trust", "paths", "suppress", "output"];
+const OUTPUT_KEYS: &[&str] = &["help-uri-base", "help_uri_base"];
+
+/// What a help URI base looks like, for the help of a bad one.
+pub const HELP_URI_BASE_HELP: &str = "an http(s) address under which `docs/rules/CODE.md` is found, e.g. \
+     \"https://github.com/OWNER/s3-access/blob/v0.1.0\"";
+
+/// Checks a base for the rule pages' addresses (`--help-uri-base`, `[output] help-uri-base`):
+/// an absolute `http` or `https` URI with a host and no query or fragment (the page's path is
+/// appended to it), without spaces or control characters. Returns it without a final `/`.
+pub fn help_uri_base(base: &str) -> Result<String, String> {
+    let rest = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{base}` is not an http or https address"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() {
+        return Err(format!("`{base}` has no host"));
+    }
+    if let Some(c) = base
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '"' | '<' | '>'))
+    {
+        return Err(format!(
+            "`{base}` has {c:?}, which cannot be in the base of an address"
+        ));
+    }
+    Ok(base.trim_end_matches('/').to_string())
+}
 const TRUST_KEYS: &[&str] = &["accounts", "organizations", "organisations"];
 const PATHS_KEYS: &[&str] = &["exclude"];
 const SUPPRESS_KEYS: &[&str] = &["file", "sid", "code", "reason"];
@@ -725,6 +773,9 @@ fn unknown_keys(top: &toml::de::DeTable<'_>, problems: &mut Problems) {
             }
             ("paths", toml::de::DeValue::Table(t)) => {
                 check_keys(t, "/paths", "in [paths]", PATHS_KEYS, problems)
+            }
+            ("output", toml::de::DeValue::Table(t)) => {
+                check_keys(t, "/output", "in [output]", OUTPUT_KEYS, problems)
             }
             ("suppress", toml::de::DeValue::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
@@ -753,7 +804,7 @@ fn check_keys(
         }
         let list = known
             .iter()
-            .filter(|n| **n != "organisations")
+            .filter(|n| !matches!(**n, "organisations" | "help_uri_base"))
             .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ");
@@ -856,6 +907,15 @@ struct RawConfig {
     paths: RawPaths,
     #[serde(default)]
     suppress: Vec<Spanned<RawSuppression>>,
+    #[serde(default)]
+    output: RawOutput,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    #[serde(default, rename = "help-uri-base", alias = "help_uri_base")]
+    help_uri_base: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -989,6 +1049,34 @@ reason = "the website bucket is public on purpose"
         );
         assert!(p[1].2.contains("`off` is not a level"));
         assert!(p[2].2.contains("`X999` is not a rule code or name"));
+    }
+
+    #[test]
+    fn the_help_uri_base_is_an_http_address_checked_where_it_is_written() {
+        let c = parse("[output]\nhelp-uri-base = \"https://example.com/s3-access/blob/v1/\"\n")
+            .unwrap();
+        assert_eq!(
+            c.help_uri_base.as_deref(),
+            Some("https://example.com/s3-access/blob/v1")
+        );
+        let c = parse("[output]\nhelp_uri_base = \"http://docs.example\"\n").unwrap();
+        assert_eq!(c.help_uri_base.as_deref(), Some("http://docs.example"));
+        assert_eq!(parse("").unwrap().help_uri_base, None);
+        for bad in [
+            "docs/rules",
+            "https:///x",
+            "https://a b",
+            "https://x/?q=1",
+            "ftp://x",
+        ] {
+            let p = problems(&format!("[output]\nhelp-uri-base = \"{bad}\"\n"));
+            assert_eq!((p[0].0, p[0].1), (2, 17), "{bad}: {p:?}");
+        }
+        let p = problems("[output]\nhelp-uri = \"https://x\"\n");
+        assert!(
+            p[0].2.contains("unknown key `help-uri` in [output]"),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -120,8 +120,15 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("EventSelectors", "CloudTrail event selectors"),
     ("AdvancedEventSelectors", "CloudTrail event selectors"),
     ("Buckets", "bucket list"),
+    ("KeyMetadata", "KMS key description"),
+    ("SSEKMSKeyId", "object metadata (head-object)"),
+    ("ServerSideEncryption", "object metadata (head-object)"),
     ("s3-access", "s3-access manifest"),
     ("requests", "s3-access scenario"),
+    // A scenario of proofs alone (`docs/scenarios.md`); `only` is too common a key to tell.
+    ("never", "s3-access scenario"),
+    ("no-public", "s3-access scenario"),
+    ("no-plain-http", "s3-access scenario"),
 ];
 
 /// The flags of a Block Public Access configuration (S3 `PublicAccessBlockConfiguration`).
@@ -188,6 +195,17 @@ pub fn recognise_borrowed<'v>(
                     file_name,
                     "get-bucket-policy output",
                     None,
+                );
+            }
+            // `aws kms get-key-policy`: {"Policy": "..", "PolicyName": "default"}, a key policy.
+            Kind::String(_) if members.len() == 2 && has("PolicyName") => {
+                return embedded(
+                    text,
+                    p.span,
+                    forced,
+                    file_name,
+                    "kms get-key-policy output",
+                    Some(PolicyKind::Resource),
                 );
             }
             // `aws organizations describe-policy`: {"Policy": {"PolicySummary": {..}, "Content": ".."}}

@@ -10,6 +10,7 @@ pub mod condition;
 pub mod context;
 pub mod decide;
 pub mod graph;
+pub mod kms;
 pub mod publicity;
 pub mod request;
 pub mod s3_facts;

@@ -12,6 +12,7 @@
 
 pub mod automaton;
 pub mod claim;
+pub mod diff;
 pub mod keys;
 pub mod principals;
 pub mod regions;
@@ -127,6 +128,9 @@ pub enum ReasonKind {
     Evaluator,
     /// A witness did not replay as found: a bug; the answer is withheld.
     Replay,
+    /// A value of the bucket read from infrastructure as code is not known before apply (a
+    /// variable without a value, a data source): the answer holds for the values assumed.
+    IacUnknown,
 }
 
 /// Why an answer is uncertain, and where.
@@ -192,7 +196,7 @@ pub enum Answer {
 
 /// Answers `question`: the first allowed request found, or "no", or "uncertain".
 pub fn ask(question: &Question<'_>) -> Answer {
-    let mut e = search::explore(question, Some(1));
+    let mut e = search::explore(question, Some(1), true);
     match e.findings.pop() {
         Some(f) => Answer::Yes(Box::new(f)),
         None if e.reasons.is_empty() => Answer::No,
@@ -202,7 +206,14 @@ pub fn ask(question: &Question<'_>) -> Answer {
 
 /// Enumerates every allowed region combination of `question` (one finding each).
 pub fn explore(question: &Question<'_>) -> Exploration {
-    search::explore(question, None)
+    search::explore(question, None, true)
+}
+
+/// [`explore`] without the reductions (alike actions and object keys decided once): every
+/// action and key region decided on its own. For tests that check the reductions are exact.
+#[doc(hidden)]
+pub fn explore_unreduced(question: &Question<'_>) -> Exploration {
+    search::explore(question, None, false)
 }
 
 /// Replays a finding the way a user would: a request rebuilt from its printable parts

@@ -70,6 +70,26 @@ impl Git {
         )
     }
 
+    /// The files (blobs) under `paths` at `rev`, relative to the repository directory given
+    /// to [`Git::new`] (`git ls-tree -r -z --end-of-options REV -- PATH...`); links and
+    /// submodules are left out.
+    pub fn ls_tree(&self, rev: &str, paths: &[&str]) -> Result<Vec<String>, GitError> {
+        let mut names = vec![rev, "--"];
+        names.extend_from_slice(paths);
+        let out = self.run(&["ls-tree", "-r", "-z", "--end-of-options"], &names)?;
+        let text = String::from_utf8_lossy(&out);
+        Ok(text
+            .split('\0')
+            .filter_map(|entry| {
+                let (meta, path) = entry.split_once('\t')?;
+                // "<mode> <type> <object>": regular files only (mode 100644 or 100755).
+                let mut parts = meta.split(' ');
+                let mode = parts.next()?;
+                (parts.next() == Some("blob") && mode.starts_with("100")).then(|| path.to_string())
+            })
+            .collect())
+    }
+
     /// Runs `git -C REPO --no-pager OPTIONS... NAMES...` without a shell and reads its
     /// output within the limit. `options` are this module's constants; `names` come from the
     /// repository and always follow `--end-of-options`.
@@ -152,6 +172,18 @@ mod tests {
             git.show("HEAD", "missing.json"),
             Err(GitError::Failed(_))
         ));
+    }
+
+    #[test]
+    fn trees_list_regular_files_under_paths() {
+        let dir = repo(&[("a.json", "{}\n"), ("b.json", "[]\n")]);
+        let git = Git::new(dir.path());
+        let mut all = git.ls_tree("HEAD", &["."]).unwrap();
+        all.sort();
+        assert_eq!(all, ["a.json", "b.json"]);
+        assert_eq!(git.ls_tree("HEAD", &["b.json"]).unwrap(), ["b.json"]);
+        assert!(git.ls_tree("HEAD", &["missing"]).unwrap().is_empty());
+        assert!(git.ls_tree("--output=x", &["."]).is_err());
     }
 
     #[test]

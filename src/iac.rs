@@ -11,6 +11,8 @@
 //! names it with its place.
 
 pub mod cloudformation;
+pub mod model;
+pub mod recognise;
 pub mod terraform;
 
 use crate::diagnostic::Finding;

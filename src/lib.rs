@@ -13,6 +13,7 @@ pub mod arn;
 pub mod audit;
 pub mod aws_docs;
 pub mod catalog;
+pub mod compare;
 pub mod config;
 pub mod contain;
 pub mod diagnostic;

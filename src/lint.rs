@@ -1,7 +1,10 @@
 //! Linting: every file loaded ([`crate::load`]: recognised, lowered, validated, located), and
 //! the risk audit ([`crate::audit`]) on every policy AWS would accept.
 
+pub mod baseline;
+pub mod comments;
 pub mod folder;
+pub mod iac;
 pub mod run;
 
 use crate::load::{self, LoadOptions};
@@ -48,6 +51,52 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileRepo
 /// Lints bytes read from `name` and keeps the parsed policies.
 pub fn analyze_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> Analysis {
     options.with_load(|o| load::analyze_bytes(name, bytes, o))
+}
+
+/// Lints bytes of an input of `lint` read from `name`: a Terraform plan or a CloudFormation
+/// template is read into the IaC model and linted there ([`iac::analyze_extracted`]); YAML
+/// that is not a template is not an AWS document (E007); anything else goes to the JSON
+/// loader. (Terraform `.tf` files are read by module directory: [`iac::analyze_module`].)
+pub fn analyze_input(name: &str, bytes: Vec<u8>, options: &LintOptions) -> Analysis {
+    use crate::iac::recognise::{self, ByName};
+    let text = match bytes.get(..2) {
+        // UTF-16 with a byte-order mark: a plan as PowerShell's `>` writes it.
+        Some([0xFF, 0xFE] | [0xFE, 0xFF]) => {
+            crate::iac::terraform::plan::decode(bytes.clone()).ok()
+        }
+        _ if bytes.len() > crate::json::MAX_INPUT_BYTES => None,
+        _ => std::str::from_utf8(&bytes).ok().map(str::to_string),
+    };
+    let Some(text) = text else {
+        return analyze_bytes(name, bytes, options);
+    };
+    let source = SourceFile::new(name, text);
+    if let Some(extracted) = recognise::read_document(source.clone()) {
+        // A plan or template reads nothing else: an empty root.
+        let buckets = if options.audit {
+            crate::iac::model::bucket_folders(
+                std::slice::from_ref(&extracted),
+                &[],
+                &Root::default(),
+            )
+        } else {
+            Vec::new()
+        };
+        return iac::analyze_extracted(&extracted, &buckets, options);
+    }
+    if recognise::by_name(Path::new(name)) == ByName::Yaml {
+        let head = crate::source::Span::new(0, usize::from(!source.text().is_empty()));
+        let findings = load::locate(&source, vec![load::not_a_policy(head, "YAML")], &[]);
+        return Analysis {
+            report: FileReport {
+                source,
+                file_kind: FileKind::Unknown,
+                findings,
+            },
+            policies: Vec::new(),
+        };
+    }
+    analyze(source, options)
 }
 
 /// Lints a source text.

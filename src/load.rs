@@ -88,6 +88,9 @@ pub struct Located {
     pub start: LineCol,
     /// Where it ends (exclusive column).
     pub end: LineCol,
+    /// The resource address or logical id the finding belongs to, in an IaC file
+    /// (`aws_s3_bucket_policy.this`, `BucketPolicy`); `None` elsewhere.
+    pub address: Option<String>,
 }
 
 impl Located {
@@ -98,6 +101,7 @@ impl Located {
             end: source.line_col(finding.span.end),
             finding,
             path,
+            address: None,
         }
     }
 
@@ -215,7 +219,6 @@ pub fn analyze(source: SourceFile, options: &LoadOptions<'_>) -> Analysis {
     analyze_value(source, &root, options, findings)
 }
 
-// rule: E007
 /// Lints `root`, a value inside `source` (the whole file, or a policy written inline in a
 /// scenario file), after the file-level `findings` already made.
 pub fn analyze_value(
@@ -281,16 +284,7 @@ pub fn analyze_value(
             Recognised::Other { what } => file_kind = FileKind::Other { what },
             Recognised::Unrecognised => {
                 let head = Span::new(element.span.start as usize, element.span.start as usize + 1);
-                findings.push(
-                    Finding::new(
-                        Code::NotAPolicy,
-                        head,
-                        "this JSON is neither a policy nor a recognised AWS document",
-                    )
-                    .with_help(
-                        "a policy has a Statement; pass --kind to force one, or exclude the file",
-                    ),
-                );
+                findings.push(not_a_policy(head, "JSON"));
             }
         }
     }
@@ -304,6 +298,18 @@ pub fn analyze_value(
         report: finish(source, file_kind, findings, &refs),
         policies,
     }
+}
+
+// rule: E007
+/// The finding for a file that is neither a policy nor a recognised AWS document, at `head`;
+/// `what` is what it was read as (`JSON`, `YAML`).
+pub fn not_a_policy(head: Span, what: &str) -> Finding {
+    Finding::new(
+        Code::NotAPolicy,
+        head,
+        format!("this {what} is neither a policy nor a recognised AWS document"),
+    )
+    .with_help("a policy has a Statement; pass --kind to force one, or exclude the file")
 }
 
 // rule: E001 E004 E005
@@ -518,6 +524,94 @@ pub fn collect_files(
     links: Links<'_>,
     errors: &mut Vec<WalkError>,
 ) -> Vec<PathBuf> {
+    collect_matching(roots, links, errors, is_json_name)
+}
+
+/// Collects what `lint` reads under `roots`, as [`collect_files`] does: `.json` files and
+/// infrastructure as code ([`is_lint_input`]).
+pub fn collect_lint_inputs(
+    roots: &[PathBuf],
+    links: Links<'_>,
+    errors: &mut Vec<WalkError>,
+) -> Vec<PathBuf> {
+    collect_matching(roots, links, errors, is_lint_input)
+}
+
+/// What a directory walk of `lint` takes, by name: JSON (policies, AWS CLI outputs,
+/// Terraform plans, `.tf.json`, CloudFormation JSON), Terraform (`.tf`) and YAML or
+/// `.template` files (CloudFormation). Whether a JSON or YAML file is an AWS document at all
+/// is decided on its content ([`looks_like_aws_json`], the template and plan readers).
+pub fn is_lint_input(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "tf", "yaml", "yml", "template"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
+}
+
+fn is_json_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// The policy element names (IAM JSON policy element reference, as `policy` lists them): a
+/// JSON document with a key close to one of them is meant as a policy, however misspelt.
+fn policy_elements() -> impl Iterator<Item = &'static str> + Clone {
+    crate::policy::TOP_LEVEL_ELEMENTS
+        .iter()
+        .chain(crate::policy::STATEMENT_ELEMENTS)
+        .copied()
+}
+
+/// Whether a JSON document the document reader does not recognise still looks like an AWS
+/// policy meant to be one, so `lint` reports it (E007) rather than skipping it as some other
+/// JSON (`package.json`, `tsconfig.json`). True when a key of the root object, of the objects
+/// of a root array, or of the objects one level below them is a policy element name: for a
+/// key starting with a capital letter within the usual misspelling distance ignoring case
+/// (`Statment`, `effect`-cased `Effect`), for any other key equal ignoring case, except
+/// `version` (every `package.json` has one; a policy's `Version` is capitalised).
+pub fn looks_like_aws_json(root: &Value) -> bool {
+    fn policy_key(key: &str) -> bool {
+        if key.starts_with(|c: char| c.is_ascii_uppercase()) {
+            crate::suggest::closest(key, policy_elements()).is_some()
+        } else {
+            key != "version" && policy_elements().any(|e| e.eq_ignore_ascii_case(key))
+        }
+    }
+    fn objects<'v>(v: &'v Value, out: &mut Vec<&'v Value>) {
+        match &v.kind {
+            Kind::Object(_) => out.push(v),
+            // A bounded look: real documents show their keys in the first elements.
+            Kind::Array(items) => {
+                out.extend(items.iter().take(64).filter(|i| i.as_object().is_some()))
+            }
+            _ => {}
+        }
+    }
+    let mut level = Vec::new();
+    objects(root, &mut level);
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for o in &level {
+            for m in o.as_object().unwrap_or_default().iter().take(256) {
+                if policy_key(&m.key) {
+                    return true;
+                }
+                objects(&m.value, &mut next);
+            }
+        }
+        level = next;
+    }
+    false
+}
+
+/// [`collect_files`] with the file names `accept` takes.
+fn collect_matching(
+    roots: &[PathBuf],
+    links: Links<'_>,
+    errors: &mut Vec<WalkError>,
+    accept: fn(&Path) -> bool,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen_dirs = std::collections::HashSet::new();
     for root in roots {
@@ -525,18 +619,16 @@ pub fn collect_files(
             out.push(root.clone());
             continue;
         }
-        walk(root, links, &mut out, &mut seen_dirs, errors);
+        walk(root, links, accept, &mut out, &mut seen_dirs, errors);
     }
     out
 }
 
 /// The note on a symbolic link the walk does not follow; `None` for a link that would not
 /// have been read anyway (not `.json`, not a directory).
-fn skipped_link(p: &Path, links: Links<'_>) -> Option<WalkError> {
+fn skipped_link(p: &Path, links: Links<'_>, accept: fn(&Path) -> bool) -> Option<WalkError> {
     let target_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
-    let json = p
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let json = accept(p);
     let why = match links {
         Links::Skip => "a symbolic link, not followed (`--follow` follows links inside the root)",
         Links::Follow(root) if !root.contains(p) => {
@@ -554,6 +646,7 @@ fn skipped_link(p: &Path, links: Links<'_>) -> Option<WalkError> {
 fn walk(
     dir: &Path,
     links: Links<'_>,
+    accept: fn(&Path) -> bool,
     out: &mut Vec<PathBuf>,
     seen: &mut std::collections::HashSet<PathBuf>,
     errors: &mut Vec<WalkError>,
@@ -597,7 +690,7 @@ fn walk(
         let link = file_type.is_none_or(|t| t.is_symlink())
             && std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
         if link {
-            if let Some(note) = skipped_link(&p, links) {
+            if let Some(note) = skipped_link(&p, links, accept) {
                 errors.push(note);
             }
             if !matches!(links, Links::Follow(r) if r.contains(&p)) {
@@ -610,11 +703,9 @@ fn walk(
             _ => std::fs::metadata(&p).map(|m| (m.is_dir(), m.is_file())),
         };
         match kind {
-            Ok((true, _)) => walk(&p, links, out, seen, errors),
+            Ok((true, _)) => walk(&p, links, accept, out, seen, errors),
             Ok((false, is_file)) => {
-                if p.extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-                {
+                if accept(&p) {
                     if is_file {
                         out.push(p);
                     } else {

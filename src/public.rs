@@ -14,7 +14,9 @@
 //! finds and loads the buckets to judge.
 
 pub mod bucket;
+pub mod iac;
 pub mod inputs;
+pub mod unsettled;
 
 pub use crate::eval::publicity::{DocumentPublicity, document_publicity};
 pub use crate::publicity::{

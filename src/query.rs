@@ -16,6 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod checks;
+pub mod kms;
 
 /// One access question as given on the command line: strings and paths, not yet checked.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +64,14 @@ pub struct QueryInput {
     /// `--root`: a directory that the paths a bucket or access point folder names may lead
     /// into, besides the folder itself (docs/security.md).
     pub root: Option<PathBuf>,
+    /// The key policy of the object's KMS key (`aws kms get-key-policy` output or the policy).
+    pub key_policy: Option<PathBuf>,
+    /// The object's KMS key (`aws kms describe-key` output).
+    pub describe_key: Option<PathBuf>,
+    /// The object's metadata (`aws s3api head-object` output): its encryption.
+    pub head_object: Option<PathBuf>,
+    /// What if the object were encrypted with this KMS key (ARN).
+    pub sse_kms_key: Option<String>,
 }
 
 /// A question ready to be decided.
@@ -75,12 +84,44 @@ pub struct Query {
     /// What loading did on the caller's behalf (identity found in the account folder), as
     /// sentences for the answer.
     pub notes: Vec<String>,
+    /// The KMS side, when the object is encrypted with AWS KMS.
+    pub kms: Option<kms::KmsSetup>,
 }
 
 impl Query {
     /// The answer, with the loading notes, and what the question left out that could change
     /// it (a request region the policies test, identity policies of a cross-account caller).
     pub fn decide(&self) -> Response {
+        self.decide_with_kms().0
+    }
+
+    /// The answer and the KMS leg: for an SSE-KMS object the decision is Allow only when S3
+    /// and KMS both allow; the answer's notes say which leg denied.
+    pub fn decide_with_kms(&self) -> (Response, Option<eval::kms::KmsLeg>) {
+        let mut response = self.decide_s3();
+        let Some(setup) = &self.kms else {
+            return (response, None);
+        };
+        let leg = kms::decide(setup, &self.request);
+        match (&leg, setup) {
+            (Some(leg), _) => {
+                kms::fold(&mut response, leg);
+                kms::grant_uncertainty(setup, leg, &mut response);
+            }
+            (None, kms::KmsSetup::Unknown(why)) if response.decision == eval::Decision::Allow => {
+                response.uncertain.push(eval::decide::Uncertainty {
+                    statement: None,
+                    reason: why.clone(),
+                    if_not_allowed: false,
+                });
+            }
+            _ => {}
+        }
+        (response, leg)
+    }
+
+    /// The answer of S3's own leg.
+    fn decide_s3(&self) -> Response {
         let mut response = eval::decide(&self.graph, &self.request, true);
         response.notes.extend(self.notes.iter().cloned());
         let region = checks::missing_region(&self.graph, &self.request, response.decision);
@@ -172,6 +213,16 @@ pub enum QueryError {
     TwoBucketPolicies,
     /// A policy file that could not be read.
     Load(eval::LoadError),
+    /// `--bucket` names infrastructure as code without one bucket to take (none, or several
+    /// and no `#ADDRESS`): the message says which it declares.
+    IacBucket(String),
+    /// `--sse-kms-key` (or the object's key) and `--describe-key` name different keys.
+    KmsKeyContradiction {
+        /// The key given.
+        given: String,
+        /// The key described.
+        described: String,
+    },
 }
 
 impl fmt::Display for QueryError {
@@ -200,6 +251,11 @@ impl fmt::Display for QueryError {
                 f.write_str("--bucket-policy and --bucket both give the bucket policy; use one")
             }
             QueryError::Load(e) => write!(f, "{e}"),
+            QueryError::IacBucket(message) => f.write_str(message),
+            QueryError::KmsKeyContradiction { given, described } => write!(
+                f,
+                "the object's KMS key is {given}, but --describe-key describes {described}"
+            ),
         }
     }
 }
@@ -237,13 +293,20 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         }));
     }
     let now = parse_time(input.time.as_deref()).map_err(|e| stop(notices, QueryError::Time(e)))?;
-    let (mut bucket, region) = load_bucket(input, notices)?;
+    let (mut bucket, region, folder_kms) = load_bucket(input, notices)?;
     let owner = bucket_owner(input, &bucket).map_err(|e| stop(notices, e))?;
     let mut notes = Vec::new();
     if input.bucket.is_some() && input.identity_policy.is_empty() {
         notes = bucket.add_identity_of(&mut caller, input.permissions_boundary.is_none());
     }
     let mut graph = std::mem::take(&mut bucket.graph);
+    // A bucket read from IaC: each value not known before apply may change the answer.
+    notes.extend(graph.s3.unsettled.iter().map(|u| {
+        format!(
+            "uncertain: {}; the answer may differ once it is known",
+            u.describe()
+        )
+    }));
     let files = policy_files(input).map_err(|e| stop(notices, e))?;
     for r in std::mem::take(&mut bucket.reports) {
         if !r.findings.is_empty() {
@@ -260,10 +323,12 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         now,
     );
     checks::default_region(&mut request, region.as_deref());
+    let kms = kms::load(input, &graph, &request, &folder_kms, notices)?;
     Ok(Query {
         graph,
         request,
         notes,
+        kms,
     })
 }
 
@@ -386,9 +451,11 @@ fn bucket_of(resource: &str) -> Option<&str> {
 fn load_bucket(
     input: &QueryInput,
     notices: &mut Vec<Notice>,
-) -> Result<(BucketModel, Option<String>), Refused> {
+) -> Result<(BucketModel, Option<String>, kms::FolderKms), Refused> {
     let mut region = None;
+    let mut folder_kms = kms::FolderKms::default();
     let mut bucket = match &input.bucket {
+        Some(path) if let Some(b) = iac_bucket(path, input, notices) => b?,
         Some(dir) => {
             let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
             let folder = aws_docs::load_bucket(dir, &root).map_err(|r| refuse(notices, r, dir))?;
@@ -399,6 +466,7 @@ fn load_bucket(
                 .as_ref()
                 .map(|r| r.value.clone())
                 .or_else(|| folder.location.doc().map(|l| l.region.clone()));
+            folder_kms = kms::from_folder(&folder);
             BucketModel::from_folder(&folder).map_err(|r| refuse_evaluation(notices, r, dir))?
         }
         None => {
@@ -439,7 +507,36 @@ fn load_bucket(
     if input.object_owner.is_some() || input.object_acl.is_some() {
         set_object(input, &mut bucket, notices)?;
     }
-    Ok((bucket, region))
+    Ok((bucket, region, folder_kms))
+}
+
+/// The bucket of `--bucket` when it is infrastructure as code (a `.tf` file or module
+/// directory, a plan, a template; `FILE#ADDRESS` picks one of several), built by
+/// `iac::model`; `None` for anything else (a bucket folder).
+fn iac_bucket(
+    path: &Path,
+    input: &QueryInput,
+    notices: &mut Vec<Notice>,
+) -> Option<Result<BucketModel, Refused>> {
+    use crate::iac::model::{self, NotPicked};
+    let (file, address) = match model::split_address(path) {
+        Some((f, a)) => (f, Some(a)),
+        None => (path.to_path_buf(), None),
+    };
+    let root = Root::new(std::slice::from_ref(&file), input.root.as_deref());
+    let unit = model::read_path(&file, &root)?;
+    Some(match model::pick(&unit, &file, address.as_deref(), &root) {
+        // The owner is not in the configuration: `--bucket-owner`, else the caller's account,
+        // as for a bucket given by its files.
+        Ok(b) => BucketModel::from_folder(&b.folder)
+            .map(|mut m| {
+                m.owner = input.bucket_owner.clone();
+                m
+            })
+            .map_err(|r| refuse_evaluation(notices, r, path)),
+        Err(NotPicked::Errors(r)) => Err(refuse(notices, r, path)),
+        Err(NotPicked::Other(message)) => Err(stop(notices, QueryError::IacBucket(message))),
+    })
 }
 
 /// Applies `--object-acl` and `--object-owner` to the object the resource names.

@@ -162,6 +162,7 @@ codes! {
     SpoofableConditionOnly = ("S305", "spoofable-condition-only", Warning, "a public grant limited only by a header any client can set"),
     PermissionsManagementGranted = ("S306", "permissions-management-granted", Error, "policy, ACL or Block Public Access changes granted beyond the owner account"),
     ServiceGrantUnpinned = ("S307", "service-grant-unpinned", Warning, "a grant to an AWS service principal that no condition ties to the account or resource it acts for (confused deputy)"),
+    KeyDecryptOutsideAccount = ("S308", "key-decrypt-outside-account", Warning, "a KMS key policy lets callers outside the key's account, or anyone, decrypt"),
     DenyNeverMatches = ("S401", "deny-never-matches", Warning, "a Deny statement that no request can match"),
     BlockPublicAccessOff = ("S501", "block-public-access-off", Warning, "Block Public Access is not fully on at some level"),
     AclsEnabled = ("S502", "acls-enabled", Warning, "ACLs are enabled (Object Ownership is not BucketOwnerEnforced)"),
@@ -176,12 +177,17 @@ codes! {
     AccessPointInternetOrigin = ("S511", "access-point-internet-origin", Note, "an access point that takes requests from the Internet"),
     LogDeliveryRefused = ("S512", "log-delivery-refused", Warning, "the access log target's policy and ACL do not let S3's log delivery write this bucket's logs"),
     ObjectEventsNotLogged = ("S513", "object-events-not-logged", Note, "no CloudTrail trail records the bucket's object-level reads and writes (data events)"),
+    AwsManagedKeyShared = ("S514", "aws-managed-key-shared", Warning, "objects are encrypted with the AWS managed aws/s3 key, but another account may read them: its reads fail"),
+    ReadableNotDecryptable = ("S515", "readable-not-decryptable", Note, "another account S3 lets read objects cannot decrypt them with the bucket's KMS key (broken access)"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
     YamlSyntax = ("E012", "yaml-syntax", Error, "the template is not valid YAML"),
     TemplateError = ("E013", "template-error", Error, "an intrinsic function or reference that CloudFormation would reject"),
     TemplateUnsupported = ("E014", "template-unsupported", Note, "a template construct s3-access does not follow (its contents are unknown)"),
     TerraformSyntax = ("E015", "terraform-syntax", Error, "a .tf file is not valid HCL, or a plan or local module cannot be read"),
+    UnknownValue = ("E016", "unknown-value", Note, "a value an IaC file leaves unknown offline, so the checks that read it are uncertain"),
+    SuppressionComment = ("C004", "suppression-comment", Warning, "a suppression comment in an IaC file without a reason or with a code s3-access does not have"),
+    InvalidBaseline = ("C003", "invalid-baseline", Error, "the baseline file is not one `lint --write-baseline` writes"),
 }
 
 /// Codes off unless configured: true statements that few act on, which would drown the

@@ -5,6 +5,7 @@
 //! where they go.
 
 pub mod check;
+pub mod diff;
 pub mod github;
 pub mod lint_json;
 pub mod lint_output;
@@ -280,7 +281,10 @@ pub fn human(report: &FileReport, style: Style) -> String {
                 None => explain,
             }),
             labels: std::iter::once(LabeledSpan::new_primary_with_span(
-                Some("here".to_string()),
+                Some(match &item.address {
+                    Some(a) => format!("here, in {a}"),
+                    None => "here".to_string(),
+                }),
                 f.span,
             ))
             .chain(
@@ -337,6 +341,9 @@ pub struct JsonFinding<'a> {
     /// The request that proves an access claim (risk findings), replayed through `decide`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<&'a crate::diagnostic::Witness>,
+    /// In an IaC file: the resource address or logical id the finding belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<&'a str>,
 }
 
 /// The JSON form of a file's findings.
@@ -357,6 +364,7 @@ pub fn json_findings(report: &FileReport) -> Vec<JsonFinding<'_>> {
             end_column: l.end.column,
             path: &l.path,
             witness: l.finding.witness.as_deref(),
+            address: l.address.as_deref(),
         })
         .collect()
 }
@@ -403,6 +411,15 @@ impl Summary {
         );
         if self.suppressed > 0 {
             line.push_str(&format!(", {} suppressed", self.suppressed));
+        }
+        if let Some(n) = self.baselined {
+            line.push_str(&format!(", {n} in the baseline"));
+        }
+        if self.skipped > 0 {
+            line.push_str(&format!(
+                "; {} skipped: not AWS documents",
+                plural(self.skipped, "file")
+            ));
         }
         line
     }

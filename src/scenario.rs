@@ -7,6 +7,7 @@ use crate::json;
 use crate::load::{self, FileReport, LoadOptions};
 use crate::source::{SourceFile, Span};
 use problems::Problems;
+pub use proofs::{ProofOutcome, ProofVerdict};
 use std::path::Path;
 
 /// The outcome of one request of a scenario.
@@ -48,6 +49,8 @@ pub struct Report {
     pub description: Option<String>,
     /// One outcome per request, in file order.
     pub outcomes: Vec<Outcome>,
+    /// One outcome per assertion over all requests (`never`, `no-public`, …).
+    pub proofs: Vec<ProofOutcome>,
 }
 
 /// Why a scenario could not be run: findings located in the scenario file or in a policy it
@@ -60,18 +63,21 @@ pub struct Invalid {
 
 mod model;
 mod problems;
+mod proofs;
 mod read;
 mod run;
 mod s3_facts;
 mod s3_section;
 
 /// Whether `text` is JSON of another kind than a scenario: it parses, and it is not an object
-/// with the scenario's own `requests` key. `check` skips such files found in a directory (a
+/// with the scenario's own `requests` key (or one of its assertions: `never`, `no-public`, …). `check` skips such files found in a directory (a
 /// policy kept beside its scenario, `package.json`); text that does not parse is not "other":
 /// a broken scenario must not vanish from a CI run.
 pub fn is_other_json(text: &str) -> bool {
     let text = text.get(json::bom_len(text)..).unwrap_or(text);
-    json::parse(text).is_ok_and(|v| v.get("requests").is_none())
+    json::parse(text).is_ok_and(|v| {
+        v.get("requests").is_none() && proofs::KEYS.iter().all(|k| v.get(k).is_none())
+    })
 }
 
 /// Runs a scenario file; `path` locates relative policy paths, which must stay inside `root`
@@ -97,12 +103,13 @@ pub fn run(
     };
     let scenario = read::scenario(&json_root, &base, &mut problems);
     let description = scenario.description.clone();
-    let outcomes = run::outcomes(scenario, &source, default_time, tree, &mut problems);
+    let (outcomes, proofs) = run::outcomes(scenario, &source, default_time, tree, &mut problems);
     problems.finish(&source)?;
     Ok(Report {
         source,
         description,
         outcomes,
+        proofs,
     })
 }
 

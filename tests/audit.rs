@@ -52,6 +52,7 @@ fn findings_with(path: &Path, code: &str, config: &Config) -> Vec<serde_json::Va
     let outcome = run.run(|event| {
         let report = match event {
             Event::File(r) | Event::Extra(r) => r,
+            Event::Skipped(_) => return Ok(()),
             Event::Unreadable { path, error } => {
                 return Err(format!("{}: {error}", path.display()));
             }

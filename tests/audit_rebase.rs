@@ -197,3 +197,38 @@ fn claims_the_engine_cannot_decide_keep_todays_finding() {
     );
     assert_eq!(of(&found, "S301").len(), 1, "{found:?}");
 }
+
+#[test]
+fn the_likely_request_meets_the_statement_and_escapes_deny_unless_conditions() {
+    // The statement's own condition (a Referer) and a "Deny unless through this endpoint":
+    // the witness is built from both, and is a request that really gets through.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Site","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/site/*","Condition":{"StringLike":{"aws:Referer":"https://www.example.com/*"}}},{"Sid":"Vpce","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}]}"#,
+    );
+    let s101 = of(&found, "S101");
+    assert_eq!(s101.len(), 1, "{found:?}");
+    let w = &s101[0]["witness"];
+    assert_eq!(w["principal"], "anonymous", "{w}");
+    assert_eq!(w["resource"], "arn:aws:s3:::bkt/site/x", "{w}");
+    let context = w["context"].as_array().unwrap();
+    let value = |k: &str| {
+        context
+            .iter()
+            .find(|c| c["key"] == k)
+            .map(|c| c["values"][0].clone())
+    };
+    assert_eq!(value("aws:Referer").unwrap(), "https://www.example.com/x");
+    assert_eq!(value("aws:SourceVpce").unwrap(), "vpce-1a2b3c4d");
+}
+
+#[test]
+fn a_service_pinned_to_an_account_is_the_likely_cross_account_caller() {
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:444455556666:topic"}}}]}"#,
+    );
+    let s301 = of(&found, "S301");
+    assert_eq!(s301.len(), 1, "{found:?}");
+    let w = &s301[0]["witness"];
+    assert_eq!(w["principal"], "sns.amazonaws.com", "{w}");
+    assert_eq!(w["context"][0]["key"], "aws:SourceArn", "{w}");
+}

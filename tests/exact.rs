@@ -514,3 +514,121 @@ fn a_star_pinned_to_another_account_is_that_account_or_a_service_never_public() 
         }
     }
 }
+
+/// A finding as the reductions must keep it: caller, action, resource, the keys set and left
+/// absent, and what the decision rests on.
+fn finding_key(f: &exact::Finding) -> String {
+    let mut determining = f.response.determining.clone();
+    determining.sort_unstable();
+    format!(
+        "{} {} {} given={:?} absent={:?} unknown={} determining={determining:?} grants={:?} blocks={}",
+        f.request.caller,
+        f.request.action,
+        f.request.resource,
+        f.given,
+        f.absent,
+        f.unknown_action,
+        f.response.grants,
+        f.response.blocks.len()
+    )
+}
+
+/// Explores `model`'s bucket with and without the reductions (alike actions and object keys
+/// decided once) and returns the differences.
+fn reduction_differences(model: &eval::bucket::BucketModel) -> Vec<String> {
+    let mut graph = model.graph.clone();
+    if !graph.has_layer(Layer::Identity) {
+        let all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        eval::add_source(
+            &mut graph,
+            SourceFile::new("id.json", all),
+            Layer::Identity,
+            0,
+        )
+        .unwrap();
+    }
+    let q = Question {
+        graph: &graph,
+        bucket: model.name.clone(),
+        owner: model.owner.clone().unwrap_or_else(|| OWNER.into()),
+        now: NOW,
+        scope: Scope::default(),
+    };
+    let (fast, slow) = (exact::explore(&q), exact::explore_unreduced(&q));
+    let a: Vec<String> = fast.findings.iter().map(finding_key).collect();
+    let b: Vec<String> = slow.findings.iter().map(finding_key).collect();
+    let mut out = Vec::new();
+    if a != b {
+        let only_fast: Vec<&String> = a.iter().filter(|x| !b.contains(x)).take(3).collect();
+        let only_slow: Vec<&String> = b.iter().filter(|x| !a.contains(x)).take(3).collect();
+        out.push(format!(
+            "{}: {} findings reduced, {} unreduced; only reduced: {only_fast:?}; only unreduced: {only_slow:?}",
+            model.name,
+            a.len(),
+            b.len()
+        ));
+    }
+    if fast.reasons != slow.reasons {
+        out.push(format!(
+            "{}: reasons differ: {:?} vs {:?}",
+            model.name, fast.reasons, slow.reasons
+        ));
+    }
+    if fast.decided > slow.decided {
+        out.push(format!("{}: the reductions decided more", model.name));
+    }
+    out
+}
+
+/// The bucket policies of a folder, each as a bucket (files that do not load are skipped).
+fn policy_models(dir: &std::path::Path, every: usize) -> Vec<eval::bucket::BucketModel> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .step_by(every.max(1))
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            let source = SourceFile::new(p.display().to_string(), text);
+            eval::bucket::BucketModel::from_policy(source, false).ok()
+        })
+        .collect()
+}
+
+#[test]
+fn the_reductions_change_no_finding() {
+    // Alike actions and alike object keys share one decision: the findings, their order, the
+    // reasons must be those of deciding every action and key on its own, on the example
+    // bucket folder (ACLs, Object Ownership, BPA, access points, identity policies), the
+    // awsdocs bucket policies, and a sample of the shared corpus when it is present (every
+    // policy with S3_ACCESS_FULL_REDUCTION_CHECK=1).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("policies/buckets/example-bucket");
+    let tree = s3_access::contain::Root::new(std::slice::from_ref(&dir), dir.parent());
+    let folder = s3_access::aws_docs::load_bucket(&dir, &tree).unwrap();
+    let mut models = vec![eval::bucket::BucketModel::from_folder(&folder).unwrap()];
+    let full = std::env::var_os("S3_ACCESS_FULL_REDUCTION_CHECK").is_some();
+    let (docs_every, corpus_every) = if full { (1, 1) } else { (3, 15) };
+    models.extend(policy_models(
+        &root.join("tests/corpus/awsdocs-bucket-policies"),
+        docs_every,
+    ));
+    models.extend(policy_models(
+        &root.join("../../shared/corpus/s3-bucket-policies/unique"),
+        corpus_every,
+    ));
+    assert!(models.len() > 30, "only {} buckets", models.len());
+    let diffs: Vec<String> = models.iter().flat_map(reduction_differences).collect();
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}

@@ -829,3 +829,168 @@ fn a_module_that_sources_itself_is_a_located_error_not_a_hang() {
     assert_eq!(all, vec!["E015"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn hostile_baseline_files_are_refused_with_located_findings_or_read_in_bounded_time() {
+    use s3_access::lint::baseline::{Baseline, BaselineError};
+    let dir = std::env::temp_dir().join(format!("s3a-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // 100 MB: refused before it is read.
+    let big = dir.join("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    assert!(matches!(Baseline::read(&big), Err(BaselineError::Io(_))));
+    let refused = |text: &[u8]| -> Vec<&'static str> {
+        let path = dir.join("b.json");
+        std::fs::write(&path, text).unwrap();
+        match Baseline::read(&path) {
+            Err(BaselineError::Invalid(r)) => {
+                assert!(r.findings.iter().all(|f| f.start.line >= 1));
+                codes(&r)
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(refused(&b"[".repeat(100_000)), vec!["E004"]);
+    assert_eq!(
+        refused(b"{\"version\": 1, \"fingerprints\": [\xff]}"),
+        vec!["E005"]
+    );
+    // A raw NUL is a JSON error; an escaped one is text that is not a fingerprint.
+    assert_eq!(
+        refused(b"{\"version\": 1, \"fingerprints\": [\"\0\"]}"),
+        vec!["E001"]
+    );
+    assert_eq!(
+        refused(b"{\"version\": 1, \"fingerprints\": [{\"fingerprint\": \"\\u0000\"}]}"),
+        vec!["C003"]
+    );
+    let huge = format!(
+        "{{\"version\": 1, \"fingerprints\": [{{\"fingerprint\": \"{}\"}}]}}",
+        "a".repeat(10_000_000)
+    );
+    let codes_of_huge = refused(huge.as_bytes());
+    assert_eq!(codes_of_huge, vec!["C003"]);
+    // 200,000 entries are read.
+    let entry = r#"{"fingerprint": "0123456789abcdef"},"#;
+    let many = format!(
+        "{{\"version\": 1, \"fingerprints\": [{}{{\"fingerprint\": \"fedcba9876543210\"}}]}}",
+        entry.repeat(200_000)
+    );
+    let path = dir.join("many.json");
+    std::fs::write(&path, many).unwrap();
+    assert_eq!(Baseline::read(&path).unwrap().len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// The same IaC inputs through the `lint` binary (issue 12 item 7): each a located error or an
+// unknown, in bounded time; scripts/hostile.sh runs them at full size with time and memory.
+// ---------------------------------------------------------------------------------------
+
+/// The codes of a `lint --format json` run on `path` (in `dir`), and its exit code.
+fn lint_codes(dir: &std::path::Path, path: &str) -> (Vec<String>, Option<i32>) {
+    let out = run_within(
+        120,
+        bin()
+            .current_dir(dir)
+            .args(["lint", "--no-config", "--format", "json", path]),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let mut codes: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.dedup();
+    (codes, out.status.code())
+}
+
+#[test]
+fn hostile_iac_through_lint_is_bounded_and_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let w = |name: &str, text: String| {
+        let p = d.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let mut bomb = String::from(
+        "AWSTemplateFormatVersion: '2010-09-09'\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for i in 1..10 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        ));
+    }
+    bomb.push_str("Resources: {}\n");
+    w("alias-bomb.yaml", bomb);
+    w(
+        "deep.yaml",
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  X:\n    {}\n",
+            "[".repeat(100_000)
+        ),
+    );
+    w("deep/main.tf", format!("x = {}", "[".repeat(100_000)));
+    w(
+        "heredoc/main.tf",
+        format!(
+            "resource \"aws_s3_bucket_policy\" \"p\" {{\n  policy = <<EOF\n{}",
+            "{\"a\": 1}\n".repeat(10_000)
+        ),
+    );
+    w(
+        "range/main.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  for_each = toset([for i in range(1000000) : tostring(i)])\n  bucket = each.key\n}\n".into(),
+    );
+    w(
+        "self/main.tf",
+        "module \"me\" {\n  source = \"./\"\n}\n".into(),
+    );
+    w(
+        "sub-self.yaml",
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"${Bucket}-logs\"\n".into(),
+    );
+    std::fs::create_dir_all(d.join("big")).unwrap();
+    std::fs::File::create(d.join("big/main.tf"))
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap(); // sparse: costs no disk
+    for (path, codes, exit) in [
+        ("alias-bomb.yaml", vec!["E004"], 1),
+        ("deep.yaml", vec!["E004"], 1),
+        ("deep/main.tf", vec!["E015"], 1),
+        ("heredoc/main.tf", vec!["E015"], 1),
+        ("big/main.tf", vec!["E004"], 1),
+        // `range` is not evaluated: the expansion is an unknown, noted, never dropped.
+        ("range/main.tf", vec!["E016"], 0),
+        ("self", vec!["E015"], 1),
+        // The bucket audit still sees a bucket without a policy (its name is the error).
+        ("sub-self.yaml", vec!["S201", "E013"], 1),
+    ] {
+        let (found, code) = lint_codes(d, path);
+        assert_eq!(found, codes, "{path}");
+        assert_eq!(code, Some(exit), "{path}");
+    }
+}
+
+#[test]
+fn many_suppression_comments_stay_linear_and_bounded() {
+    // 100,000 stacked comments above one block, then a 100,000-line block (4.5 MB): one scan per
+    // block, at most 1,000 comments honoured, the rest said to suppress nothing.
+    let mut text = "# s3-access: ignore S101 reviewed\n".repeat(100_000);
+    text.push_str("resource \"aws_s3_bucket\" \"b\" {\n");
+    text.push_str(&"  # filler\n".repeat(100_000));
+    text.push_str("}\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let (codes, exit) = lint_codes(dir.path(), "main.tf");
+    assert_eq!(codes, vec!["C004"]);
+    assert_eq!(exit, Some(0));
+}

@@ -33,6 +33,7 @@ const LAYERS: &[&str] = &[
     "config",
     "lint",
     "git",
+    "compare",
     "scenario",
     "report",
 ];

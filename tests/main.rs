@@ -9,18 +9,26 @@
 
 mod audit;
 mod audit_rebase;
+mod catalog_overlay;
 mod cli;
+mod cli_conventions;
 mod corpus;
 mod decide;
+mod diff;
 mod exact;
 mod fixtures;
 mod fuzz_smoke;
 #[path = "../fuzz/src/targets.rs"]
 mod fuzz_targets;
 mod hostile;
+mod iac_bucket_audit;
 mod iac_cloudformation;
+mod iac_lint;
+mod iac_model;
+mod kms;
 mod layering;
 mod outputs;
+mod proofs;
 mod properties;
 mod public;
 mod query_input;
@@ -30,3 +38,4 @@ mod sarif_schema;
 mod security;
 mod terraform;
 mod uncertainty;
+mod who_can_formats;

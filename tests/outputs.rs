@@ -68,7 +68,8 @@ fn sarif_results_carry_rule_region_fingerprint_and_related_locations() {
 
 #[test]
 fn sarif_rules_are_the_registry_with_its_documentation() {
-    let doc = sarif(repo(), &["--no-config", P204]);
+    let base = "https://example.com/s3-access/blob/v1";
+    let doc = sarif(repo(), &["--no-config", "--help-uri-base", base, P204]);
     let rules = doc["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
@@ -81,9 +82,13 @@ fn sarif_rules_are_the_registry_with_its_documentation() {
             info.severity.as_str()
         );
         assert_eq!(rule["help"]["markdown"], info.doc);
-        let uri = rule["helpUri"].as_str().unwrap();
         let page = format!("docs/rules/{}.md", info.code);
-        assert!(uri.ends_with(&format!("/blob/main/{page}")), "{uri}");
+        assert_eq!(rule["helpUri"], format!("{base}/{page}"));
+        let score = rule["properties"]["security-severity"].as_str().unwrap();
+        assert!(
+            (0.0..=10.0).contains(&score.parse::<f64>().unwrap()),
+            "{score}"
+        );
         assert!(repo().join(&page).is_file(), "{page} does not exist");
         let full = rule["fullDescription"]["text"].as_str().unwrap();
         assert!(
@@ -97,6 +102,55 @@ fn sarif_rules_are_the_registry_with_its_documentation() {
         let i = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[i]["id"], r["ruleId"]);
     }
+}
+
+#[test]
+fn sarif_help_uri_comes_from_the_flag_or_the_configuration_and_is_omitted_without() {
+    let rules = |doc: &serde_json::Value| doc["runs"][0]["tool"]["driver"]["rules"].clone();
+    let none = sarif(repo(), &["--no-config", P204]);
+    assert!(
+        rules(&none)
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("helpUri").is_none())
+    );
+    assert!(rules(&none)[0]["help"]["markdown"].is_string());
+    let dir = project(
+        Some("[output]\nhelp-uri-base = \"https://docs.example/s3/\"\n"),
+        &[("p.json", P204)],
+    );
+    let configured = sarif(dir.path(), &["p.json"]);
+    assert_eq!(
+        rules(&configured)[0]["helpUri"],
+        "https://docs.example/s3/docs/rules/E001.md"
+    );
+    let flag = sarif(
+        dir.path(),
+        &["--help-uri-base", "https://other.example", "p.json"],
+    );
+    assert_eq!(
+        rules(&flag)[0]["helpUri"],
+        "https://other.example/docs/rules/E001.md"
+    );
+    // A bad base is a usage error (exit 2), on the command line or in the configuration.
+    let out = run_in(
+        dir.path(),
+        &["lint", "--help-uri-base", "docs/rules", "p.json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    std::fs::write(
+        dir.path().join(".s3-access.toml"),
+        "[output]\nhelp-uri-base = \"x\"\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["lint", "p.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(".s3-access.toml:2:17"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -158,6 +212,129 @@ fn github_format_prints_workflow_commands() {
     );
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(text(&out.stdout));
+}
+
+#[test]
+fn github_annotations_come_most_severe_first_within_the_limit_and_the_rest_is_counted() {
+    let args = ["lint", "--no-config", "--fail-on", "never", "policies/"];
+    let out = run_in(repo(), &[&args[..], &["--format", "github"]].concat());
+    let stdout = text(&out.stdout);
+    let mut ranks = Vec::new();
+    let mut per_type = std::collections::BTreeMap::new();
+    let mut left_out = 0;
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix("::") {
+            let kind = rest.split(' ').next().unwrap();
+            ranks.push(
+                ["error", "warning", "notice"]
+                    .iter()
+                    .position(|k| *k == kind)
+                    .unwrap(),
+            );
+            *per_type.entry(kind.to_string()).or_insert(0) += 1;
+        } else if let Some(count) = line.strip_prefix("  ") {
+            let (_, rest) = count.split_once(": ").unwrap();
+            left_out += rest.split(' ').next().unwrap().parse::<usize>().unwrap();
+        }
+    }
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{stdout}");
+    assert!(per_type.values().all(|n| *n <= 10), "{per_type:?}");
+    assert_eq!(per_type.get("error"), Some(&10), "{stdout}");
+    // Every finding is annotated or counted.
+    let json: serde_json::Value = serde_json::from_slice(
+        &run_in(repo(), &[&args[..], &["--format", "json"]].concat()).stdout,
+    )
+    .unwrap();
+    let total = json["findings"].as_array().unwrap().len();
+    assert!(left_out > 0, "{stdout}");
+    assert!(stdout.contains("\nnot annotated (GitHub shows 10 annotations of each type per step"));
+    assert_eq!(
+        per_type.values().sum::<usize>() + left_out,
+        total,
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_baseline_hides_the_findings_it_holds_in_every_format_and_keys_on_sarif_fingerprints() {
+    let dir = project(None, &[("p/a.json", P204), ("p/b.json", P303)]);
+    let d = dir.path();
+    let out = run_in(d, &["lint", "p", "--write-baseline", "base.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("base.json")).unwrap()).unwrap();
+    assert_eq!(base["version"], 1);
+    let entries = base["fingerprints"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["code"] == "P204" && e["path"] == "p/a.json")
+    );
+    // The fingerprints are SARIF's.
+    let log = sarif(d, &["p"]);
+    let mut from_sarif: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["s3AccessFinding/v2"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut from_base: Vec<String> = entries
+        .iter()
+        .map(|e| e["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    from_sarif.sort();
+    from_base.sort();
+    assert_eq!(from_sarif, from_base);
+    // Moved lines and a new finding: only the new one is reported, in every format.
+    let a = std::fs::read_to_string(d.join("p/a.json")).unwrap();
+    // A statement inserted before the old one (its index changes), lines above it.
+    let new = r#"{"Sid": "New", "Effect": "Allow", "Action": "s3:GetObjectz", "Resource": "*"},"#;
+    let moved = format!("\n\n{}", a.replacen('[', &format!("[\n{new}"), 1));
+    std::fs::write(d.join("p/a.json"), moved).unwrap();
+    let base_args = ["lint", "p", "--baseline", "base.json"];
+    let human = run_in(d, &base_args);
+    let stdout = text(&human.stdout);
+    assert!(
+        stdout.contains(&format!(", {} in the baseline", entries.len())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("GetObjectz") && !stdout.contains("`GetObjects`"),
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &run_in(d, &[&base_args[..], &["--format", "json"]].concat()).stdout,
+    )
+    .unwrap();
+    assert_eq!(json["summary"]["baselined"], entries.len());
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1, "{json:#}");
+    let log = sarif(d, &["p", "--baseline", "base.json"]);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 1);
+    for format in ["github", "concise"] {
+        let out = text(&run_in(d, &[&base_args[..], &["--format", format]].concat()).stdout);
+        assert!(
+            out.contains("GetObjectz") && !out.contains("`GetObjects`"),
+            "{format}: {out}"
+        );
+    }
+    // Without a baseline the JSON summary has no `baselined`.
+    let json: serde_json::Value =
+        serde_json::from_slice(&run_in(d, &["lint", "p", "--format", "json"]).stdout).unwrap();
+    assert!(json["summary"].get("baselined").is_none());
+    // A bad baseline is a located error, exit 2.
+    std::fs::write(d.join("bad.json"), "{\"version\": 1,\n\"fingerprints\": 3}").unwrap();
+    let out = run_in(d, &["lint", "p", "--baseline", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("C003") && err.contains("bad.json:2:17"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -330,8 +330,9 @@ proptest! {
             Layer::Session => r.caller.has_session(),
             Layer::Scp => !matches!(r.caller, Caller::Anonymous | Caller::Service { .. }),
             Layer::Rcp => true,
-            // Not generated: access point policies apply only to requests through one.
-            Layer::AccessPoint => false,
+            // Not generated: access point policies apply only to requests through one, key
+            // policies only to the KMS leg (see the KMS property below).
+            Layer::AccessPoint | Layer::KeyPolicy => false,
         };
         if applies {
             prop_assert_eq!(response.decision, Decision::ExplicitDeny);

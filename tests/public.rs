@@ -248,6 +248,136 @@ fn bad_input_exits_2_and_non_policies_are_skipped() {
 }
 
 #[test]
+fn public_one_line_formats_place_each_verdict_at_its_statement_or_grant() {
+    let out = run(&[
+        "public",
+        "--format",
+        "concise",
+        "policies/buckets/example-bucket",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let acl = "policies/buckets/example-bucket/objects/public-logo.png.acl.json:";
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(acl) && l.contains(": public bucket `example-bucket`")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.contains(": uncertain bucket")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 bucket: 1 public or uncertain\n"),
+        "{text}"
+    );
+    // A public statement is placed at its line; an input in error gives its findings.
+    let out = run(&[
+        "public",
+        "--format",
+        "concise",
+        "policies/public/public-aws-example-star.json",
+        "policies/invalid/P107-invalid-effect.json",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("policies/public/public-aws-example-star.json:"))
+        .unwrap();
+    let at: Vec<u32> = line
+        .split(':')
+        .skip(1)
+        .take(2)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert!(at[0] > 1, "{line}");
+    assert!(line.contains(" public bucket `"), "{line}");
+    assert!(text.contains("policies/invalid/P107-invalid-effect.json:6:17: P107 invalid-effect"));
+    // GitHub: annotations, most severe first, at most 10 per type, the rest counted.
+    let out = run(&["public", "--format", "github", "policies/public"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let errors = text.lines().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(errors, 10, "{text}");
+    assert!(text.contains("title=public::bucket `"), "{text}");
+    assert!(text.contains("\n  public: "), "{text}");
+}
+
+#[test]
+fn help_texts_say_what_each_format_prints() {
+    for (command, wrong) in [
+        ("query", "every finding"),
+        ("check", "every finding"),
+        ("check", "source snippets"),
+        ("public", "every finding"),
+        ("who-can", "every finding"),
+    ] {
+        let out = run(&[command, "--help"]);
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(help.contains("--format"), "{command}");
+        assert!(
+            !help.contains(wrong),
+            "{command} --help says {wrong}:\n{help}"
+        );
+    }
+    let help = String::from_utf8(run(&["public", "--help"]).stdout).unwrap();
+    for format in ["human", "concise", "json", "github"] {
+        assert!(help.contains(&format!("- {format}:")), "{help}");
+    }
+}
+
+#[test]
+fn every_input_is_listed_with_its_verdict_error_or_reason_for_skipping() {
+    let files = [
+        "policies/public/public-aws-example-star.json",
+        "policies/invalid/P107-invalid-effect.json",
+        "policies/valid/identity-s3-home-prefix.json",
+    ];
+    for command in ["public", "who-can"] {
+        let mut args = vec![command, "--format", "json"];
+        args.extend(files);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let inputs = doc["inputs"].as_array().unwrap();
+        assert_eq!(inputs.len(), 3, "{command}: {doc:#}");
+        assert_eq!(doc["buckets"].as_array().unwrap().len(), 1, "{command}");
+        for (entry, file) in inputs.iter().zip(files) {
+            assert_eq!(entry["path"], file, "{command}: {entry:#}");
+        }
+        let judged = if command == "public" {
+            "public"
+        } else {
+            "outside-access"
+        };
+        assert_eq!(inputs[0]["verdict"], judged, "{command}: {doc:#}");
+        assert_eq!(inputs[1]["verdict"], "error", "{command}");
+        assert!(inputs[1]["error"].as_str().unwrap().contains("error"));
+        let diagnostic = &inputs[1]["diagnostics"][0];
+        assert_eq!(diagnostic["code"], "P107", "{command}: {doc:#}");
+        assert_eq!(diagnostic["file"], files[1]);
+        assert!(diagnostic["line"].as_u64().unwrap() > 0);
+        assert_eq!(inputs[2]["verdict"], "skipped", "{command}");
+        let reason = inputs[2]["reason"].as_str().unwrap();
+        assert!(reason.contains("identity"), "{reason}");
+    }
+    // Human output lists the inputs not judged in the table and counts them.
+    let mut args = vec!["public"];
+    args.extend(files);
+    let text = String::from_utf8(run(&args).stdout).unwrap();
+    for file in files {
+        assert!(text.contains(file), "{file}: {text}");
+    }
+    assert!(
+        text.contains("2 inputs not judged (1 error, 1 skipped)"),
+        "{text}"
+    );
+    args[0] = "who-can";
+    let text = String::from_utf8(run(&args).stdout).unwrap();
+    assert!(text.contains(&format!("{}: ERROR: ", files[1])), "{text}");
+    assert!(text.contains(&format!("{}: skipped: ", files[2])), "{text}");
+}
+
+#[test]
 fn queries_on_a_bucket_folder_use_its_acls_ownership_and_access_points() {
     let q = |extra: &[&str]| {
         let mut args = vec![

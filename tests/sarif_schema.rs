@@ -20,6 +20,11 @@ fn errors(validator: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<Str
         .collect()
 }
 
+/// The schema errors of a SARIF log (for other commands' tests).
+pub fn errors_of(doc: &serde_json::Value) -> Vec<String> {
+    errors(&schema(), doc)
+}
+
 fn lint_sarif(dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_s3-access"))
         .args(["lint", "--format", "sarif"])

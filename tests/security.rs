@@ -134,6 +134,8 @@ fn a_manifest_naming_files_outside_the_tree_reports_the_reference_in_every_forma
         assert_no_secret(&out, &format!("public --format {format}"));
         let (_, stderr) = text(&out);
         assert!(stderr.contains("E011"), "{format}: {stderr}");
+    }
+    for format in formats("query") {
         let out = s.run(&[
             "query",
             "--bucket",
@@ -323,6 +325,19 @@ fn control_characters_in_the_input_never_reach_any_output_raw() {
     let out = s.run(&["public", ".", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc.to_string().contains("\\u001b[2K"), "{doc}");
+    // The exact engine's answers quote bucket names, principals and condition values too.
+    for format in formats("who-can") {
+        let out = s.run(&["who-can", ".", "--format", &format]);
+        assert_inert(&out, &format!("who-can --format {format}"));
+    }
+    s.write(
+        "old.json",
+        &forged_policy_with(false).replace("Allow", "Deny"),
+    );
+    for format in formats("diff") {
+        let out = s.run(&["diff", "old.json", name, "--format", &format]);
+        assert_inert(&out, &format!("diff --format {format}"));
+    }
 }
 
 #[test]

@@ -26,6 +26,10 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cloudformation", cloudformation),
     ("terraform", terraform),
     ("exact", exact),
+    ("catalog_reference", catalog_reference),
+    ("baseline", baseline),
+    ("diff", diff),
+    ("kms", kms),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1102,6 +1106,57 @@ pub fn cloudformation(data: &[u8]) {
     }
     let analysis = s3_access::iac::analyze(&x, &s3_access::load::LoadOptions::default());
     check_report(&analysis.report);
+    check_report(&lint_iac(&x));
+    iac_buckets(&x);
+}
+
+/// The lint wiring of an IaC file (addresses, E016 notes, grammar findings on placeholders
+/// dropped, suppression comments applied), as `lint` runs it.
+fn lint_iac(x: &s3_access::iac::Extracted) -> s3_access::lint::FileReport {
+    let options = s3_access::lint::LintOptions {
+        audit: true,
+        ..Default::default()
+    };
+    let buckets = s3_access::iac::model::bucket_folders(
+        std::slice::from_ref(x),
+        &[],
+        &s3_access::load::Root::default(),
+    );
+    let mut report = s3_access::lint::iac::analyze_extracted(x, &buckets, &options).report;
+    s3_access::lint::comments::apply(&mut report);
+    report
+}
+
+/// The buckets of an IaC file built into bucket models (`iac::model`) and judged: no panic,
+/// every unknown a bucket depends on placed inside the text, and a bucket that depends on one
+/// never judged "not public" on a path it could open.
+fn iac_buckets(x: &s3_access::iac::Extracted) {
+    let root = s3_access::load::Root::default();
+    let text = x.source.text();
+    for b in s3_access::iac::model::bucket_folders(std::slice::from_ref(x), &[], &root) {
+        for u in &b.folder.unsettled {
+            assert!(
+                text.get(u.span.start as usize..u.span.end as usize)
+                    .is_some(),
+                "{u:?}"
+            );
+        }
+        let Ok(model) = s3_access::eval::bucket::BucketModel::from_folder(&b.folder) else {
+            continue;
+        };
+        let v = s3_access::public::bucket::analyze(&model.graph, &model.known, &model.name, "f");
+        let whole = b.folder.unsettled.iter().any(|u| {
+            u.part == s3_access::aws_docs::folder::Part::Policy
+                && b.folder.policy.loaded().is_none()
+        });
+        if whole {
+            assert_ne!(
+                v.verdict,
+                s3_access::public::bucket::Verdict::NotPublic,
+                "{v:?}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1139,6 +1194,8 @@ pub fn terraform(data: &[u8]) {
     for f in &analysis.report.findings {
         assert!(inside(f.finding.span), "{:?}", f.finding);
     }
+    check_report(&lint_iac(&extracted));
+    iac_buckets(&extracted);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1248,4 +1305,250 @@ pub fn exact(data: &[u8]) {
     for f in &e.findings {
         assert!(exact::replay(&graph, f, "111122223333", 1_767_225_600));
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// kms: the readers of the KMS leg (describe-key, head-object, get-key-policy output) and the
+// leg itself: a Deny added to the key policy never grants.
+// ---------------------------------------------------------------------------------------
+
+/// The first byte chooses the document: a key description, an object's metadata, a key
+/// policy (raw or as `get-key-policy` prints it) or a key's grants; the rest is the text.
+pub fn kms(data: &[u8]) {
+    use s3_access::aws_docs::kms::{KeyGrants, KeyMetadata, ObjectHead};
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match selector % 4 {
+        0 => kms_reader::<KeyMetadata>(text),
+        1 => kms_reader::<ObjectHead>(text),
+        2 => kms_key_policy(text),
+        _ => kms_reader::<KeyGrants>(text),
+    }
+}
+
+/// A reader either reads the document or says where it is wrong, inside the text.
+fn kms_reader<T: s3_access::aws_docs::AwsDocument>(text: &str) {
+    if let Err(report) = s3_access::aws_docs::read::read_str::<T>("fuzz.json", text) {
+        assert!(!report.findings.is_empty(), "a refused document says why");
+        check_report(&report);
+    }
+}
+
+/// The key policy as the KMS leg's resource policy: the leg of a read through S3 decided
+/// before and after a Deny of every KMS action is added; the Deny never grants.
+fn kms_key_policy(text: &str) {
+    use s3_access::eval::kms::{KmsKey, KmsLeg, leg_graph};
+    let analysis = lint::analyze(
+        SourceFile::new("key-policy.json", text.to_string()),
+        &LintOptions {
+            kind: Some(PolicyKind::Resource),
+            ..LintOptions::default()
+        },
+    );
+    check_report(&analysis.report);
+    let key = KmsKey {
+        arn: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
+        account: "111122223333".into(),
+        aws_managed: false,
+        bucket_key: text.len().is_multiple_of(2),
+        from: "fuzz".into(),
+        assumed: false,
+    };
+    let object = "arn:aws:s3:::amzn-s3-demo-bucket/k";
+    let deny = SourceFile::new(
+        "deny.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}"#,
+    );
+    let deny_policy = lint::analyze(
+        deny.clone(),
+        &LintOptions {
+            kind: Some(PolicyKind::Resource),
+            ..LintOptions::default()
+        },
+    );
+    for principal in [
+        "arn:aws:iam::111122223333:user/alice",
+        "111122223333",
+        "arn:aws:iam::444455556666:role/partner",
+        "anonymous",
+    ] {
+        let Ok(caller) = Caller::parse(principal) else {
+            continue;
+        };
+        let s3 = Request::new(
+            caller,
+            "s3:GetObject",
+            object,
+            Some("111122223333"),
+            &[],
+            1_767_225_600,
+        );
+        let mut graph = leg_graph(&Graph::new());
+        for p in &analysis.policies {
+            graph.add(
+                analysis.report.source.clone(),
+                p.clone(),
+                Layer::KeyPolicy,
+                0,
+            );
+        }
+        let Some(before) = KmsLeg::decide(graph.clone(), key.clone(), &s3, object, true) else {
+            return;
+        };
+        if principal == "anonymous" {
+            assert_ne!(before.call.response.decision, Decision::Allow);
+        }
+        for p in &deny_policy.policies {
+            graph.add(deny.clone(), p.clone(), Layer::KeyPolicy, 0);
+        }
+        let after = KmsLeg::decide(graph, key.clone(), &s3, object, false);
+        assert_eq!(
+            after.map(|l| l.call.response.decision),
+            Some(Decision::ExplicitDeny),
+            "a Deny of every KMS action in the key policy decides"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// catalog_reference: `--catalog` files, the service reference and iam-data formats.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes as a service reference document, then as each iam-data file: a problem is a
+/// located error inside the text, never a panic; a document read builds an overlay whose
+/// services are sorted and whose every action is found by its own name.
+pub fn catalog_reference(data: &[u8]) {
+    use s3_access::catalog::overlay;
+    let Ok(text) = s3_access::json::decode_utf8(data.to_vec()) else {
+        return;
+    };
+    let source = SourceFile::new("fuzz.json", text);
+    let lines = u32::try_from(source.text().lines().count() + 1).unwrap_or(u32::MAX);
+    let located = |e: &overlay::CatalogError| {
+        assert!(e.line >= 1 && e.line <= lines && e.column >= 1, "{e}");
+    };
+    let mut services = match overlay::parse_service_reference(&source) {
+        Ok(s) => s,
+        Err(e) => {
+            located(&e);
+            Vec::new()
+        }
+    };
+    match overlay::parse_iam_data("fuzz", &source, &source, &source) {
+        Ok(s) => services.push(s),
+        Err(e) => located(&e),
+    }
+    if let Err(e) = overlay::parse_service_list(&source) {
+        located(&e);
+    }
+    let Ok(o) = overlay::Overlay::build(services) else {
+        return;
+    };
+    for pair in o.services().windows(2) {
+        assert!(pair[0].prefix().to_ascii_lowercase() < pair[1].prefix().to_ascii_lowercase());
+    }
+    for s in o
+        .services()
+        .iter()
+        .filter(|s| o.loaded().contains(&s.prefix()))
+    {
+        for a in s.actions() {
+            assert!(s.action(a.name()).is_some(), "{}:{}", s.prefix(), a.name());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// baseline: the baseline file reader of `lint --baseline`.
+// ---------------------------------------------------------------------------------------
+
+/// The bytes are a baseline file: it is read or refused with located findings, never a
+/// panic; a baseline that is read filters a linted policy to a subset of its findings, and
+/// a baseline written from that policy's findings reads back and filters all of them.
+pub fn baseline(data: &[u8]) {
+    use s3_access::lint::baseline::{Baseline, BaselineError, BaselineWriter};
+    const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObjects", "Resource": "arn:aws:s3:::b/*"}]}"#;
+    let report = lint::lint_text(
+        SourceFile::new("p.json", POLICY),
+        &LintOptions {
+            audit: true,
+            ..LintOptions::default()
+        },
+    );
+    let Ok(text) = s3_access::json::decode_utf8(data.to_vec()) else {
+        return;
+    };
+    match Baseline::parse(SourceFile::new("b.json", text)) {
+        Ok(b) => {
+            let mut r = report.clone();
+            let removed = b.filter(&mut r, "p.json");
+            assert_eq!(removed + r.findings.len(), report.findings.len());
+        }
+        Err(BaselineError::Invalid(r)) => {
+            assert!(!r.findings.is_empty());
+            check_report(&r);
+        }
+        Err(BaselineError::Io(e)) => panic!("parsing text is not I/O: {e}"),
+    }
+    let mut w = BaselineWriter::default();
+    w.add(&report, "p.json");
+    let text = w.text().expect("a baseline serialises");
+    let b = Baseline::parse(SourceFile::new("b.json", text)).expect("a written baseline reads");
+    let mut r = report.clone();
+    assert_eq!(b.filter(&mut r, "p.json"), report.findings.len());
+}
+
+// ---------------------------------------------------------------------------------------
+// diff: two generated versions of a bucket's documents; every new (and removed) access
+// found is allowed by one version and not the other, and a version compared with itself
+// has no difference.
+// ---------------------------------------------------------------------------------------
+
+pub fn diff(data: &[u8]) {
+    use s3_access::eval::bucket::BucketModel;
+    use s3_access::exact::diff::diff;
+    use s3_access::exact::who_can::WhoCanOptions;
+    let mut c = Choices::new(data);
+    let mut model = || {
+        let docs = gen_documents(&mut c);
+        let texts: Vec<String> = docs.iter().map(|d| d.json(Unknown::AsIs, false)).collect();
+        let (graph, _) = linted_graph(&docs, &texts);
+        let mut m = BucketModel::new("bkt");
+        m.owner = Some("111122223333".into());
+        m.graph = graph;
+        m
+    };
+    let (old, new) = (model(), model());
+    let options = WhoCanOptions {
+        actions: vec![c.pick(REQUEST_ACTIONS).to_string()],
+        resource: None,
+        now: 1_767_225_600,
+    };
+    let d = diff(Some(&old), Some(&new), &options, true);
+    let (Some(old_g), Some(new_g)) = (&d.old, &d.new) else {
+        panic!("both versions are given");
+    };
+    let allowed =
+        |g: &Graph, r: &eval::Request| eval::decide(g, r, false).decision == Decision::Allow;
+    for g in &d.added {
+        let r = &g.witness.request;
+        assert!(allowed(new_g, r) && !allowed(old_g, r), "new access {r:?}");
+    }
+    for g in &d.removed {
+        let r = &g.witness.request;
+        assert!(
+            allowed(old_g, r) && !allowed(new_g, r),
+            "removed access {r:?}"
+        );
+    }
+    let same = diff(Some(&new), Some(&new), &options, true);
+    assert!(
+        same.added.is_empty() && same.removed.is_empty(),
+        "a version differs from itself"
+    );
 }

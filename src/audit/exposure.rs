@@ -235,11 +235,16 @@ fn account_claim(ctx: &Context<'_>, id: usize, accounts: &[String], actions: &[S
         if !crate::arn::is_account_id(a) {
             return Claim::Uncertain(Vec::new());
         }
-        // The likely caller: a principal of that account the statement names, else its root.
+        // The likely caller: a principal of that account the statement names (in Principal or
+        // `aws:PrincipalArn`), else its root; for services, one the statement points at.
         let likely = named_of(ctx.graph, id, a)
             .or_else(|| Caller::parse(a).ok())
             .unwrap_or(Caller::Anonymous);
-        for principals in [PrincipalScope::Account(a.clone()), PrincipalScope::Services] {
+        let service = likely_service(ctx.graph, id);
+        for (principals, likely) in [
+            (PrincipalScope::Account(a.clone()), likely),
+            (PrincipalScope::Services, service.clone()),
+        ] {
             // The likely request only: cross-account grants are many and mostly conditioned,
             // and a full search for each would make `lint` several times slower; a miss keeps
             // today's finding, without a witness.
@@ -646,15 +651,61 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     }
 }
 
-/// A caller of `account` that statement `id` names in its Principal, if any.
+/// A caller of `account` that statement `id` names in its Principal, or in a positive
+/// `aws:PrincipalArn` condition, if any.
 fn named_of(graph: &Graph, id: usize, account: &str) -> Option<Caller> {
     let (_, st, _) = statement(graph, id)?;
-    let p = st.principal.as_ref().filter(|p| !p.negated)?;
-    p.items
+    let principals = st
+        .principal
         .iter()
-        .filter(|i| i.kind == PrincipalKind::Aws && i.value.contains(account))
-        .find_map(|i| Caller::parse(&i.value).ok())
+        .filter(|p| !p.negated)
+        .flat_map(|p| p.items.iter())
+        .filter(|i| i.kind == PrincipalKind::Aws)
+        .map(|i| i.value.as_str());
+    let arns = st
+        .conditions
+        .iter()
+        .filter(|c| {
+            c.key.value.eq_ignore_ascii_case("aws:PrincipalArn")
+                && !c.operator.value.base.is_negated()
+        })
+        .flat_map(|c| c.values.iter())
+        .map(|v| v.text.as_str())
+        .filter(|v| !v.contains(['*', '?', '$']));
+    principals
+        .chain(arns)
+        .filter(|v| v.contains(account))
+        .find_map(|v| Caller::parse(v).ok())
         .filter(|c| c.account() == Some(account))
+}
+
+/// The AWS service statement `id` likely grants to: one its Principal names, else the service
+/// of an `aws:SourceArn` it names, else S3 itself (server access logs).
+fn likely_service(graph: &Graph, id: usize) -> Caller {
+    let named = statement(graph, id).and_then(|(_, st, _)| {
+        let principal = st
+            .principal
+            .iter()
+            .filter(|p| !p.negated)
+            .flat_map(|p| p.items.iter())
+            .find(|i| i.kind == PrincipalKind::Service)
+            .map(|i| i.value.clone());
+        let source = || {
+            st.conditions
+                .iter()
+                .filter(|c| c.key.value.eq_ignore_ascii_case("aws:SourceArn"))
+                .flat_map(|c| c.values.iter())
+                .find_map(|v| crate::arn::Arn::split(&v.text))
+                .filter(|a| !a.service.is_empty() && !a.service.contains(['*', '?', '$']))
+                .map(|a| format!("{}.amazonaws.com", a.service))
+        };
+        principal.or_else(source)
+    });
+    named
+        .and_then(|n| Caller::parse(&n).ok())
+        .filter(|c| matches!(c, Caller::Service { .. }))
+        .or_else(|| Caller::parse("s3.amazonaws.com").ok())
+        .unwrap_or(Caller::Anonymous)
 }
 
 /// S306's claim: `None` when no request of the grantees gets through (every one refused by a

@@ -12,7 +12,9 @@
 //! - `versioning`: S506 versioning-off, S507 mfa-delete-off;
 //! - `object_lock`: S508 governance-bypass-granted;
 //! - `cors`: S509 cors-any-origin-write;
-//! - `access_points`: S511 access-point-internet-origin.
+//! - `access_points`: S511 access-point-internet-origin;
+//! - `kms`: S514 aws-managed-key-shared, S515 readable-not-decryptable, S308
+//!   key-decrypt-outside-account (the KMS leg of reads).
 //!
 //! The presigned-URL note (S510) is a bucket-policy check: [`super::presigned`].
 
@@ -21,6 +23,7 @@ mod acls;
 mod block_public_access;
 mod cors;
 mod encryption;
+mod kms;
 mod logging;
 mod object_lock;
 mod transport;
@@ -44,6 +47,7 @@ pub fn check(bucket: &BucketModel, folder: &BucketFolder, out: &mut Vec<Audited>
     object_lock::check(bucket, folder, out);
     cors::check(folder, out);
     access_points::check(folder, out);
+    kms::check(bucket, folder, out);
 }
 
 /// Where a finding about a whole file points: its first byte.

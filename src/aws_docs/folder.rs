@@ -17,6 +17,7 @@ use super::access_point::AccessPoint;
 use super::account::AuthorizationDetails;
 use super::acl::Acl;
 use super::cloudtrail::EventSelectors;
+use super::kms::{KeyMetadata, ObjectHead};
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
     Cors, Encryption, Location, Logging, Notifications, ObjectLock, ObjectOwnership,
@@ -76,6 +77,13 @@ pub fn analyze_path(
     options: &crate::load::LoadOptions<'_>,
 ) -> Result<crate::load::Analysis, std::io::Error> {
     let mut analysis = crate::load::analyze_path(path, options)?;
+    absent_in_folder(path, &mut analysis);
+    Ok(analysis)
+}
+
+/// The bucket-folder reading of a loaded file: `{}` in a bucket or account folder records
+/// that a configuration does not exist on AWS, not a broken policy.
+pub fn absent_in_folder(path: &Path, analysis: &mut crate::load::Analysis) {
     let report = &mut analysis.report;
     if report.source.text().trim() == "{}" && in_folder(path) {
         report
@@ -85,7 +93,6 @@ pub fn analyze_path(
             what: "absent configuration (bucket folder)",
         };
     }
-    Ok(analysis)
 }
 
 /// The fixed file names of a bucket folder.
@@ -122,6 +129,9 @@ pub mod names {
     /// The folder of `aws cloudtrail get-event-selectors` outputs (one `.json` per trail), in
     /// an account folder.
     pub const TRAILS_DIR: &str = "trails";
+    /// The folder of the KMS keys the bucket's objects use: `kms/<key-id>/key-policy.json`
+    /// (`aws kms get-key-policy` output) and `kms/<key-id>/describe-key.json`.
+    pub const KMS_DIR: &str = "kms";
 
     /// Every file name of a bucket folder (besides the manifest).
     pub const BUCKET_FILES: &[&str] = &[
@@ -210,6 +220,9 @@ pub struct ObjectRef {
     pub acl: Option<Spanned<String>>,
     /// `owner_account`: the account that owns the object, if known.
     pub owner_account: Option<Spanned<String>>,
+    /// `head`: the path of its `head-object` output (its encryption), relative to the bucket
+    /// folder.
+    pub head: Option<Spanned<String>>,
     /// The span of the entry.
     pub span: Span,
 }
@@ -254,7 +267,7 @@ const BUCKET_KEYS: &[&str] = &[
     "objects",
 ];
 const ACCOUNT_KEYS: &[&str] = &["s3-access", "account", "canonical_id"];
-const OBJECT_KEYS: &[&str] = &["key", "acl", "owner_account"];
+const OBJECT_KEYS: &[&str] = &["key", "acl", "owner_account", "head"];
 
 fn is_canonical_id(s: &str) -> bool {
     s.len() == 64
@@ -327,6 +340,7 @@ fn read_object_ref(v: &Value, path: &str, r: &mut Reader) -> Option<ObjectRef> {
         .required(v, "key", path)
         .and_then(|k| r.string(k, &join(path, "key")));
     let acl = v.get("acl").and_then(|a| non_empty(a, "acl", path, r));
+    let head = v.get("head").and_then(|a| non_empty(a, "head", path, r));
     let owner_account = v
         .get("owner_account")
         .and_then(|a| account_id(a, "owner_account", path, r));
@@ -334,6 +348,7 @@ fn read_object_ref(v: &Value, path: &str, r: &mut Reader) -> Option<ObjectRef> {
         key: key?,
         acl,
         owner_account,
+        head,
         span: v.span,
     })
 }
@@ -445,6 +460,8 @@ pub struct ObjectEntry {
     pub owner_account: Option<Spanned<String>>,
     /// The object ACL (unknown when the manifest names no file).
     pub acl: Setting<Acl>,
+    /// The object's `head-object` output (unknown when the manifest names no file).
+    pub head: Setting<ObjectHead>,
 }
 
 /// An account folder.
@@ -505,8 +522,77 @@ pub struct BucketFolder {
     pub objects: Vec<ObjectEntry>,
     /// The owner's account folder, if the manifest names one.
     pub account: Option<AccountFolder>,
+    /// `kms/<key-id>/`, sorted by key id: the KMS keys the bucket's objects use.
+    pub kms_keys: Vec<KmsKeyFolder>,
     /// Files and folders that are not part of the layout (ignored).
     pub unknown_files: Vec<PathBuf>,
+    /// Values the documents above depend on that are not known offline (a bucket read from
+    /// infrastructure as code: a variable without a value, a data source); empty for a folder
+    /// on disk. A verdict drawn from one is uncertain, never safe.
+    pub unsettled: Vec<Unsettled>,
+}
+
+/// Which part of a bucket a value not known offline belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The bucket policy (a value inside it, or the whole policy).
+    Policy,
+    /// A Deny statement of the bucket policy, left out because it may not apply (a Deny never
+    /// makes a policy non-public, so only who can get in may change).
+    PolicyDeny,
+    /// The policy of the access point of this name.
+    AccessPointPolicy(String),
+    /// The bucket ACL (the setting is then unknown).
+    Acl,
+    /// A Block Public Access flag (bucket or account level), read as off.
+    PublicAccessBlock,
+    /// Object Ownership (the setting is then unknown).
+    Ownership,
+    /// The bucket name.
+    Name,
+    /// The access points: which ones the bucket has.
+    AccessPoints,
+}
+
+/// A value a bucket's documents depend on that is not known offline.
+#[derive(Debug, Clone)]
+pub struct Unsettled {
+    /// What it decides.
+    pub part: Part,
+    /// The expression as written (`var.reader`, `!Ref Principal`).
+    pub expression: String,
+    /// Why it is not known, in a few words.
+    pub why: String,
+    /// The file it is written in.
+    pub source: SourceFile,
+    /// Where.
+    pub span: Span,
+}
+
+impl Unsettled {
+    /// "`expr` at file:line:col is not known before apply (why)": what output says of it.
+    pub fn describe(&self) -> String {
+        let at = self.source.line_col(self.span.start);
+        format!(
+            "`{}` at {}:{}:{} is not known before apply ({})",
+            self.expression,
+            self.source.name(),
+            at.line,
+            at.column,
+            self.why
+        )
+    }
+}
+
+/// One KMS key of a bucket folder (`kms/<key-id>/`).
+#[derive(Debug, Clone)]
+pub struct KmsKeyFolder {
+    /// The folder name: the key id.
+    pub id: String,
+    /// `describe-key.json`.
+    pub describe: Setting<KeyMetadata>,
+    /// `key-policy.json`.
+    pub policy: Setting<RawPolicy>,
 }
 
 impl BucketFolder {
@@ -1014,9 +1100,11 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
     let mut known: BTreeSet<String> = names::BUCKET_FILES.iter().map(|s| s.to_string()).collect();
     known.insert(MANIFEST.to_string());
     known.insert(ACCESS_POINTS_DIR.to_string());
+    known.insert(names::KMS_DIR.to_string());
 
     let mut manifest_findings = Vec::new();
     let objects = load_objects(dir, m, &mut l, &mut known, &mut manifest_findings);
+    let kms_keys = load_kms_keys(dir, &mut l, &mut unknown);
     let account = load_account_dir(dir, &manifest, &mut l, &mut known, &mut manifest_findings);
     for f in manifest_findings {
         l.flag(&manifest, f);
@@ -1045,8 +1133,45 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         access_points,
         objects,
         account,
+        kms_keys,
         unknown_files: unknown,
+        unsettled: Vec::new(),
     })
+}
+
+/// The key folders under `kms/`, sorted by name; files there are not part of the layout.
+fn load_kms_keys(dir: &Path, l: &mut Loader<'_>, unknown: &mut Vec<PathBuf>) -> Vec<KmsKeyFolder> {
+    let kms = dir.join(names::KMS_DIR);
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&kms)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    subdirs.sort();
+    let mut out = Vec::new();
+    for sub in subdirs {
+        let id = sub
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if id.starts_with('.') {
+            continue;
+        }
+        if !sub.is_dir() {
+            unknown.push(sub);
+            continue;
+        }
+        out.push(KmsKeyFolder {
+            describe: l.setting::<KeyMetadata>(
+                &sub.join("describe-key.json"),
+                Empty::Never("describe-key always describes the key"),
+            ),
+            policy: l.setting::<RawPolicy>(
+                &sub.join("key-policy.json"),
+                Empty::Never("every KMS key has a key policy"),
+            ),
+            id,
+        });
+    }
+    out
 }
 
 /// The objects the manifest lists, with their ACLs: each ACL path resolved within the root
@@ -1058,38 +1183,42 @@ fn load_objects(
     known: &mut BTreeSet<String>,
     manifest_findings: &mut Vec<Finding>,
 ) -> Vec<ObjectEntry> {
-    let root = l.root;
     let mut objects = Vec::new();
     for o in &m.objects {
-        let acl = match &o.acl {
-            Some(rel) => {
-                if let Some(c) = first_component(&rel.value) {
-                    known.insert(c);
+        let mut file = |rel: &Option<Spanned<String>>, what: &str| {
+            let rel = rel.as_ref()?;
+            if let Some(c) = first_component(&rel.value) {
+                known.insert(c);
+            }
+            match l.root.resolve(dir, &rel.value) {
+                Err(refused) => {
+                    manifest_findings.push(refused.finding(rel.span));
+                    None
                 }
-                match root.resolve(dir, &rel.value) {
-                    Err(refused) => {
-                        manifest_findings.push(refused.finding(rel.span));
-                        Setting::Unknown
-                    }
-                    Ok(path) if path.exists() => {
-                        l.setting::<Acl>(&path, Empty::Never("every object has an ACL"))
-                    }
-                    Ok(_) => {
-                        manifest_findings.push(Finding::new(
-                            Code::BucketFolder,
-                            rel.span,
-                            format!("the object ACL file `{}` does not exist", rel.value),
-                        ));
-                        Setting::Unknown
-                    }
+                Ok(path) if path.exists() => Some(path),
+                Ok(_) => {
+                    manifest_findings.push(Finding::new(
+                        Code::BucketFolder,
+                        rel.span,
+                        format!("the {what} file `{}` does not exist", rel.value),
+                    ));
+                    None
                 }
             }
-            None => Setting::Unknown,
         };
+        let acl_path = file(&o.acl, "object ACL");
+        let head_path = file(&o.head, "head-object");
+        let acl = acl_path.map_or(Setting::Unknown, |p| {
+            l.setting::<Acl>(&p, Empty::Never("every object has an ACL"))
+        });
+        let head = head_path.map_or(Setting::Unknown, |p| {
+            l.setting::<ObjectHead>(&p, Empty::Never("head-object always prints metadata"))
+        });
         objects.push(ObjectEntry {
             key: o.key.clone(),
             owner_account: o.owner_account.clone(),
             acl,
+            head,
         });
     }
     objects

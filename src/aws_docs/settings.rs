@@ -221,7 +221,7 @@ impl SseAlgorithm {
     }
 }
 
-const SSE_ALGORITHMS: &[(&str, SseAlgorithm)] = &[
+pub(crate) const SSE_ALGORITHMS: &[(&str, SseAlgorithm)] = &[
     ("AES256", SseAlgorithm::Aes256),
     ("aws:kms", SseAlgorithm::AwsKms),
     ("aws:kms:dsse", SseAlgorithm::AwsKmsDsse),

@@ -83,6 +83,7 @@ impl BucketModel {
         let mut b = BucketModel::new(folder.bucket());
         b.owner = Some(folder.account_id().to_string());
         b.graph.s3.bucket = Some(folder.bucket().to_string());
+        b.graph.s3.unsettled = folder.unsettled.clone();
         if let Some(id) = &folder.manifest.doc.canonical_id {
             b.graph.s3.learn_canonical(&id.value, folder.account_id());
         }
@@ -463,7 +464,7 @@ fn bpa(
 }
 
 /// The bucket a policy's resources name, when they all name the same one.
-fn named_bucket(graph: &Graph) -> Option<String> {
+pub fn named_bucket(graph: &Graph) -> Option<String> {
     let mut name: Option<String> = None;
     for d in &graph.documents {
         for st in &d.policy.statements {

@@ -173,6 +173,38 @@ fn owner_account_only(ev: &Evaluation<'_>) -> Option<Block> {
     })
 }
 
+/// Whether `decide` reads the action (lowercase) by its name, beyond the statements' action
+/// patterns, the RCP service check and the catalogue's condition keys: the bucket-policy
+/// operations (owner-only, root exemption), the writes and deletes that act whatever owns the
+/// object, and every action an ACL permission covers. The exact engine decides such an action
+/// on its own; others that every statement's action patterns treat alike share one decision.
+pub(crate) fn reads_action_name(action_lower: &str) -> bool {
+    use crate::aws_docs::acl::Permission;
+    const NAMED: [&str; 6] = [
+        "s3:getbucketpolicy",
+        "s3:putbucketpolicy",
+        "s3:deletebucketpolicy",
+        "s3:putobject",
+        "s3:deleteobject",
+        "s3:deleteobjectversion",
+    ];
+    const PERMISSIONS: [Permission; 5] = [
+        Permission::Read,
+        Permission::Write,
+        Permission::ReadAcp,
+        Permission::WriteAcp,
+        Permission::FullControl,
+    ];
+    NAMED.contains(&action_lower)
+        || PERMISSIONS.iter().any(|p| {
+            [false, true].iter().any(|o| {
+                p.actions(*o)
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(action_lower))
+            })
+        })
+}
+
 /// The Deny statements that matched, less those the bucket owner's root user is exempt from.
 fn explicit_denies(ev: &Evaluation<'_>) -> Vec<usize> {
     let request = ev.request;

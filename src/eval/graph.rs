@@ -35,10 +35,13 @@ pub enum Layer {
     Bucket,
     /// An access point policy (requests through that access point only).
     AccessPoint,
+    /// A KMS key policy: the resource policy of the KMS request S3 makes for an SSE-KMS
+    /// object (the KMS leg of a query).
+    KeyPolicy,
 }
 
 /// Number of layers (the size of per-layer tables).
-pub(crate) const LAYERS: usize = 7;
+pub(crate) const LAYERS: usize = 8;
 
 impl Layer {
     /// All layers, in evaluation-report order.
@@ -50,6 +53,7 @@ impl Layer {
         Layer::Identity,
         Layer::AccessPoint,
         Layer::Bucket,
+        Layer::KeyPolicy,
     ];
 
     /// The policy kind this layer's documents are read as: the one mapping between layers and
@@ -63,18 +67,24 @@ impl Layer {
             Layer::Session => PolicyKind::Session,
             Layer::Bucket => PolicyKind::Bucket,
             Layer::AccessPoint => PolicyKind::AccessPoint,
+            // A key policy is another service's resource policy: it names principals and is
+            // validated as one.
+            Layer::KeyPolicy => PolicyKind::Resource,
         }
     }
 
     /// The layer whose documents are of `kind`; `None` for kinds no request passes through
     /// here (role trust policies, other services' resource policies).
     pub fn of_kind(kind: PolicyKind) -> Option<Layer> {
-        Layer::ALL.into_iter().find(|l| l.kind() == kind)
+        // Resource policies of other services in general are not key policies.
+        Layer::ALL
+            .into_iter()
+            .find(|l| l.kind() == kind && *l != Layer::KeyPolicy)
     }
 
     /// Whether the layer holds resource-based policies (they name principals).
     pub fn is_resource_policy(self) -> bool {
-        matches!(self, Layer::Bucket | Layer::AccessPoint)
+        matches!(self, Layer::Bucket | Layer::AccessPoint | Layer::KeyPolicy)
     }
 
     /// A display name.
@@ -87,6 +97,7 @@ impl Layer {
             Layer::Session => "session policy",
             Layer::Bucket => "bucket policy",
             Layer::AccessPoint => "access point policy",
+            Layer::KeyPolicy => "key policy",
         }
     }
 }

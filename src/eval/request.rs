@@ -405,6 +405,44 @@ impl Request {
         }
     }
 
+    /// The request another service makes with the caller's credentials (a forward access
+    /// session): same caller and context, a new action on a resource of `owner`; the keys of
+    /// the first service (`s3:...`) are not sent.
+    // AWS rule: with forward access sessions the downstream service checks the same
+    // principal, and "the original requester's IP address is preserved" (IAM "Forward access
+    // sessions"; "AWS: Denies access to AWS based on the source IP").
+    pub fn forwarded(&self, action: &str, resource: &str, owner: &str) -> Request {
+        let mut context = self.context.clone();
+        let first_service: Vec<String> = context
+            .entries()
+            .iter()
+            .filter(|e| {
+                e.key
+                    .get(..3)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("s3:"))
+            })
+            .map(|e| e.key.clone())
+            .collect();
+        for key in first_service {
+            context.remove(&key);
+        }
+        context.set(
+            "aws:ResourceAccount",
+            vec![owner.to_string()],
+            Origin::Default,
+        );
+        Request {
+            caller: self.caller.clone(),
+            action: action.to_string(),
+            action_lower: action.to_ascii_lowercase(),
+            resource: resource.to_string(),
+            resource_parts: split_ranges(resource),
+            resource_account: owner.to_string(),
+            resource_account_given: true,
+            context,
+        }
+    }
+
     /// The resource ARN's six parts.
     pub(crate) fn resource_split(&self) -> Option<[&str; 6]> {
         let ranges = self.resource_parts?;

@@ -218,6 +218,9 @@ pub struct S3Facts {
     pub bucket_bpa: Option<BpaSetting>,
     /// The access points of the bucket.
     pub access_points: Vec<AccessPointFacts>,
+    /// Values the facts and policies depend on that are not known offline (a bucket read
+    /// from infrastructure as code): verdicts they touch are uncertain.
+    pub unsettled: Vec<crate::aws_docs::folder::Unsettled>,
 }
 
 /// An ACL grant, by position.

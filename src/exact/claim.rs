@@ -84,6 +84,11 @@ pub fn claim(q: &StatementQuestion<'_>) -> Claim {
         }
         other => other.clone(),
     };
+    // The engine's bound: its action regions grow fast with the actions in scope (a grant of
+    // `*` at one access level names a hundred), so it is asked about the likeliest few; a
+    // "no" about those is then no proof for the rest: uncertain, never "no access".
+    let truncated = q.actions.len() > ENGINE_ACTIONS;
+    let actions: Vec<String> = q.actions.iter().take(ENGINE_ACTIONS).cloned().collect();
     let ask_on = |graph: &Graph| {
         super::ask(&Question {
             graph,
@@ -92,7 +97,7 @@ pub fn claim(q: &StatementQuestion<'_>) -> Claim {
             now: q.now,
             scope: Scope {
                 principals: principals.clone(),
-                actions: q.actions.clone(),
+                actions: actions.clone(),
                 resource: None,
                 conditions: Vec::new(),
             },
@@ -101,7 +106,21 @@ pub fn claim(q: &StatementQuestion<'_>) -> Claim {
     match ask_on(&cut.graph) {
         Answer::Yes(f) => return Claim::Proven(f),
         Answer::Uncertain(r) => return Claim::Uncertain(r),
+        Answer::No if truncated => {
+            return Claim::Uncertain(vec![Reason::new(
+                super::ReasonKind::Model,
+                Some(q.statement),
+                format!(
+                    "only the first {ENGINE_ACTIONS} of its {} actions were searched",
+                    q.actions.len()
+                ),
+            )]);
+        }
         Answer::No => {}
+    }
+    // Without Deny statements the statement alone is the cut graph: it grants nothing here.
+    if cut.ids.len() == 1 {
+        return Claim::Nothing;
     }
     let Some(alone) = cut_graph(q.graph, q.statement, false, identity) else {
         return Claim::Uncertain(Vec::new());
@@ -131,6 +150,9 @@ pub fn claim(q: &StatementQuestion<'_>) -> Claim {
         }
     }
 }
+
+/// How many actions of a claim the engine is asked about (see [`claim`]).
+const ENGINE_ACTIONS: usize = 16;
 
 /// Only the first step of [`claim`]: the likely request, when it gets through. For claims
 /// made on many statements where a miss keeps today's finding (`Uncertain`), so no engine
@@ -283,8 +305,16 @@ fn likely_witness(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) ->
         if u.on_object.has(i) {
             resources.push(object_arn.as_str());
         }
+        let given = statement_context(graph, s.doc, written, &q.likely, action);
         for resource in resources {
-            let request = Request::new(q.likely.clone(), action, resource, Some(owner), &[], q.now);
+            let request = Request::new(
+                q.likely.clone(),
+                action,
+                resource,
+                Some(owner),
+                &given,
+                q.now,
+            );
             if !s.matches_resource(&request) {
                 continue;
             }
@@ -300,7 +330,10 @@ fn likely_witness(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) ->
                 },
                 unknown_action: false,
                 request,
-                given: Vec::new(),
+                given: given
+                    .iter()
+                    .map(|(k, v)| (k.clone(), vec![v.clone()]))
+                    .collect(),
                 absent: Vec::new(),
                 response,
             };
@@ -308,6 +341,79 @@ fn likely_witness(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) ->
         }
     }
     None
+}
+
+/// The context values the likely request of `caller` for `action` gives: first so that the
+/// statement's own positive conditions can hold, then so that the negated conditions of the
+/// Deny statements of its document (`doc`) do not (the request comes through the endpoint,
+/// network or address a "Deny unless ..." names). For each condition on a key the request
+/// may carry (`keys::availability_for`: not derived from the caller, present for this caller
+/// and action), one value it names, wildcards filled with `x`, an IP range's first address.
+/// `Null`, `ForAllValues`, numbers, dates and policy variables are left out. The decision
+/// then checks the request against every statement, so a value that does not fit only costs
+/// the cheap path.
+fn statement_context(
+    graph: &Graph,
+    doc: usize,
+    st: &crate::policy::Statement,
+    caller: &Caller,
+    action: &str,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    fill(&mut out, st, false, caller, action);
+    for id in graph.statements_of(doc) {
+        if let Some(s) = graph
+            .statements
+            .get(id)
+            .filter(|s| s.effect == Effect::Deny)
+            && let Some((_, deny)) = graph.written(s)
+        {
+            fill(&mut out, deny, true, caller, action);
+        }
+    }
+    out
+}
+
+/// Adds to `out` a value for each condition of `st` whose operator is negated (`negated`) or
+/// not, on a key not set yet (see [`statement_context`]).
+fn fill(
+    out: &mut Vec<(String, String)>,
+    st: &crate::policy::Statement,
+    negated: bool,
+    caller: &Caller,
+    action: &str,
+) {
+    use super::keys::{Availability, availability_for};
+    use crate::policy::{OperatorFamily, SetQualifier};
+    for c in &st.conditions {
+        let op = &c.operator.value;
+        if op.base.is_negated() != negated || op.set == Some(SetQualifier::ForAllValues) {
+            continue;
+        }
+        let key = c.key.value.as_str();
+        if !matches!(
+            availability_for(key, caller, action),
+            Availability::Free | Availability::Always
+        ) || out.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
+            continue;
+        }
+        let Some(v) = c
+            .values
+            .iter()
+            .map(|v| v.text.as_str())
+            .find(|v| !v.contains("${"))
+        else {
+            continue;
+        };
+        let value = match op.base.family() {
+            OperatorFamily::String | OperatorFamily::Arn => v.replace(['*', '?'], "x"),
+            OperatorFamily::Bool => v.to_string(),
+            OperatorFamily::Ip => v.split('/').next().unwrap_or(v).to_string(),
+            _ => continue,
+        };
+        out.push((key.to_string(), value));
+    }
 }
 
 /// The owner the likely request names when the bucket owner is not known: it matters only to

@@ -6,7 +6,7 @@
 use crate::eval::request::Caller;
 
 /// How a key can appear in a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Availability {
     /// Set from the caller or the resource owner by `Request::new`: fixed by the principal class.
     Derived,

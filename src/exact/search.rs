@@ -12,6 +12,7 @@ use super::{Exploration, Finding, Question, Reason, ReasonKind};
 use crate::arn::ArnPattern;
 use crate::eval::condition::{self, Compiled, Verdict};
 use crate::eval::context::{Context, Origin};
+use crate::eval::decide::Response;
 use crate::eval::graph::{Graph, ResourceMatcher};
 use crate::eval::request::{Caller, Request};
 use crate::eval::{Decision, decide};
@@ -23,6 +24,47 @@ use std::collections::HashMap;
 const STATE_LIMIT: usize = 4096;
 /// Most product states of the object-key and action automata.
 const AUTOMATON_LIMIT: usize = 50_000;
+
+/// How each representative request is judged: by default, allowed by `decide` on the
+/// question's graph; a diff judges by two graphs (`super::diff`) over the regions of their union.
+pub(super) trait Judge: Sync {
+    /// The response that makes `request` a finding, or `None`; uncertainties go to `reasons`.
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response>;
+    /// Whether a finding holds again when rebuilt from its printable parts.
+    fn replays(&self, f: &Finding) -> bool;
+}
+
+/// The default judge: `decide` on one graph allows.
+pub(super) struct Allowed<'g> {
+    pub(super) graph: &'g Graph,
+    pub(super) owner: &'g str,
+    pub(super) now: i64,
+}
+
+impl Judge for Allowed<'_> {
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response> {
+        let response = decide(self.graph, request, false);
+        uncertain_reasons(&response, reasons);
+        (response.decision == Decision::Allow).then_some(response)
+    }
+
+    fn replays(&self, f: &Finding) -> bool {
+        super::replay(self.graph, f, self.owner, self.now)
+    }
+}
+
+/// The evaluator's uncertainties about `response` that could hide an allow.
+pub(super) fn uncertain_reasons(response: &Response, reasons: &mut Vec<Reason>) {
+    for u in &response.uncertain {
+        if u.if_not_allowed {
+            reasons.push(Reason::new(
+                ReasonKind::Evaluator,
+                u.statement,
+                u.reason.clone(),
+            ));
+        }
+    }
+}
 
 /// An action to try, and which resources it is authorized against.
 struct ActionCand {
@@ -53,6 +95,7 @@ type State = (Vec<bool>, Assignment);
 /// Everything computed once per question.
 struct Prepared<'q> {
     q: &'q Question<'q>,
+    judge: &'q dyn Judge,
     classes: Vec<Class>,
     actions: Vec<ActionCand>,
     objects: Vec<String>,
@@ -64,6 +107,26 @@ struct Prepared<'q> {
     cond_dims: Vec<Vec<Option<usize>>>,
     /// The dimension of each of the scope's conditions.
     scope_dims: Vec<Option<usize>>,
+    /// Whether alike actions and object keys share one decision (off only to check that
+    /// the reductions change nothing).
+    reduce: bool,
+    /// Per action, whether each statement's action patterns match it.
+    action_matches: Vec<Vec<bool>>,
+    /// Per action and dimension, whether the action never carries a key that may otherwise
+    /// be present (an S3 key the catalogue does not list for it).
+    action_never: Vec<Vec<bool>>,
+    /// Per object key, its class (`None`: decided on its own).
+    key_classes: Vec<Option<usize>>,
+}
+
+/// What `decide` can tell about an action (see [`Prepared::action_class`]).
+#[derive(PartialEq, Eq, Hash)]
+struct ActionClass {
+    on_bucket: bool,
+    on_object: bool,
+    unknown: bool,
+    statements: Vec<bool>,
+    avail: Vec<Availability>,
 }
 
 /// A statement (or the scope's conditions) in one request region: its conditions on free
@@ -73,10 +136,27 @@ struct Entry<'a> {
     conds: Vec<(&'a Compiled, usize)>,
 }
 
-pub(super) fn explore(q: &Question<'_>, limit: Option<usize>) -> Exploration {
+pub(super) fn explore(q: &Question<'_>, limit: Option<usize>, reduce: bool) -> Exploration {
+    let judge = Allowed {
+        graph: q.graph,
+        owner: &q.owner,
+        now: q.now,
+    };
+    explore_by(q, &judge, limit, reduce)
+}
+
+/// Explores `q`'s regions (computed from `q.graph`), judging each representative by `judge`;
+/// `reduce` merges the action and key classes `decide` cannot tell apart (exact; off only to
+/// test that).
+pub(super) fn explore_by<'q>(
+    q: &'q Question<'q>,
+    judge: &'q dyn Judge,
+    limit: Option<usize>,
+    reduce: bool,
+) -> Exploration {
     use rayon::prelude::*;
     let mut reasons: Vec<Reason> = Vec::new();
-    let p = Prepared::new(q, &mut reasons);
+    let p = Prepared::new(q, judge, &mut reasons, reduce);
     let admitted: Vec<&Class> = p
         .classes
         .iter()
@@ -120,7 +200,12 @@ pub(super) fn explore(q: &Question<'_>, limit: Option<usize>) -> Exploration {
 }
 
 impl<'q> Prepared<'q> {
-    fn new(q: &'q Question<'q>, reasons: &mut Vec<Reason>) -> Prepared<'q> {
+    fn new(
+        q: &'q Question<'q>,
+        judge: &'q dyn Judge,
+        reasons: &mut Vec<Reason>,
+        reduce: bool,
+    ) -> Prepared<'q> {
         let graph = q.graph;
         let classes = match &q.scope.principals {
             super::PrincipalScope::Caller(c) => vec![Class {
@@ -153,8 +238,29 @@ impl<'q> Prepared<'q> {
             .map(|s| s.conditions.iter().map(of).collect())
             .collect();
         let scope_dims = scope.iter().map(of).collect();
+        let action_matches = actions
+            .iter()
+            .map(|a| {
+                let lower = a.name.to_ascii_lowercase();
+                graph
+                    .statements
+                    .iter()
+                    .map(|s| s.matches_action_lower(&lower))
+                    .collect()
+            })
+            .collect();
+        let action_never = actions
+            .iter()
+            .map(|a| dims.iter().map(|d| never_for(d, &a.name)).collect())
+            .collect();
+        let key_classes = if reduce {
+            key_classes(q, &objects)
+        } else {
+            vec![None; objects.len()]
+        };
         Prepared {
             q,
+            judge,
             classes,
             actions,
             objects,
@@ -163,11 +269,17 @@ impl<'q> Prepared<'q> {
             statement_reasons: statement_reasons(graph),
             cond_dims,
             scope_dims,
+            reduce,
+            action_matches,
+            action_never,
+            key_classes,
         }
     }
 
     /// Tries every action and resource region for one principal class; true when `limit`
-    /// findings have been found.
+    /// findings have been found. With the reductions on, an action alike an earlier one (see
+    /// [`Prepared::action_class`]) and an object key alike an earlier one (see
+    /// [`key_classes`]) are not decided again: the earlier findings are copied, renamed.
     fn class_regions(
         &self,
         class: &Class,
@@ -177,11 +289,49 @@ impl<'q> Prepared<'q> {
         limit: Option<usize>,
     ) -> bool {
         let q = self.q;
-        for action in &self.actions {
+        let mut done: HashMap<ActionClass, std::ops::Range<usize>> = HashMap::new();
+        // How each key can appear for this caller; the action only removes S3 keys it does
+        // not carry (`keys::availability_for`, computed per action in `Prepared::new`).
+        let by_caller: Vec<Availability> = self
+            .dims
+            .iter()
+            .map(|d| {
+                d.keys.first().map_or(Availability::Never, |k| {
+                    keys::availability(k, &class.caller)
+                })
+            })
+            .collect();
+        for (index, action) in self.actions.iter().enumerate() {
             let resources = self.resources(action);
-            let Some(first) = resources.first() else {
+            let Some((first, _)) = resources.first() else {
                 continue;
             };
+            let never = self.action_never.get(index);
+            let avail: Vec<Availability> = by_caller
+                .iter()
+                .enumerate()
+                .map(|(d, a)| {
+                    let dropped = never.and_then(|n| n.get(d)).copied().unwrap_or(false);
+                    if *a == Availability::Free && dropped {
+                        Availability::Never
+                    } else {
+                        *a
+                    }
+                })
+                .collect();
+            let sig = self.action_class(index, action, &avail);
+            if let Some(range) = sig.as_ref().and_then(|s| done.get(s)) {
+                let copies: Vec<Finding> = out.findings[range.clone()]
+                    .iter()
+                    .map(|f| renamed(f, action))
+                    .collect();
+                out.findings.extend(copies);
+                if limit.is_some_and(|l| out.findings.len() >= l) {
+                    return true;
+                }
+                continue;
+            }
+            let start = out.findings.len();
             // The context does not depend on the resource: one request per action, retargeted.
             let base = Request::new(
                 class.caller.clone(),
@@ -191,45 +341,84 @@ impl<'q> Prepared<'q> {
                 &[],
                 q.now,
             );
-            let avail: Vec<Availability> = self
-                .dims
-                .iter()
-                .map(|d| {
-                    d.keys.first().map_or(Availability::Never, |k| {
-                        keys::availability_for(k, &class.caller, &action.name)
-                    })
-                })
-                .collect();
-            for resource in &resources {
-                let request = base.retarget(resource, &q.owner, &[]);
-                let region = Region {
-                    class,
-                    action,
-                    base: &request,
-                    avail: &avail,
-                };
-                self.region(&region, out, reasons, noted);
+            // Per key class, the findings of its first key.
+            let mut keys_done: HashMap<usize, std::ops::Range<usize>> = HashMap::new();
+            for (resource, key_class) in &resources {
+                if let Some(range) = key_class.and_then(|k| keys_done.get(&k)) {
+                    let copies: Vec<Finding> = out.findings[range.clone()]
+                        .iter()
+                        .map(|f| retargeted(f, resource, &q.owner))
+                        .collect();
+                    out.findings.extend(copies);
+                } else {
+                    let from = out.findings.len();
+                    let request = base.retarget(resource, &q.owner, &[]);
+                    let region = Region {
+                        class,
+                        action,
+                        base: &request,
+                        avail: &avail,
+                    };
+                    self.region(&region, out, reasons, noted);
+                    if let Some(k) = key_class {
+                        keys_done.insert(*k, from..out.findings.len());
+                    }
+                }
                 if limit.is_some_and(|l| out.findings.len() >= l) {
                     return true;
                 }
+            }
+            if let Some(sig) = sig {
+                done.insert(sig, start..out.findings.len());
             }
         }
         false
     }
 
-    /// The resources `action` is tried on, within the scope.
-    fn resources(&self, action: &ActionCand) -> Vec<String> {
+    /// What `decide` can tell about an action, for a principal class: `None` when the action
+    /// must be decided on its own (the reductions are off, or `decide` reads its name). Else
+    /// the resources it is tried on, whether the catalogue knows it, which statements' action
+    /// patterns match it and how each condition key can appear with it: two actions alike in
+    /// all of these get the same decisions on the same requests, since `decide` reads the
+    /// action only through them (and the RCP service check: every action tried is `s3:`).
+    fn action_class(
+        &self,
+        index: usize,
+        action: &ActionCand,
+        avail: &[Availability],
+    ) -> Option<ActionClass> {
+        if !self.reduce || crate::eval::decide::reads_action_name(&action.name.to_ascii_lowercase())
+        {
+            return None;
+        }
+        Some(ActionClass {
+            on_bucket: action.on_bucket,
+            on_object: action.on_object,
+            unknown: action.unknown,
+            statements: self.action_matches.get(index)?.clone(),
+            avail: avail.to_vec(),
+        })
+    }
+
+    /// The resources `action` is tried on, within the scope, each with the class of its
+    /// object key (`None` for the bucket, or when keys are not reduced).
+    fn resources(&self, action: &ActionCand) -> Vec<(String, Option<usize>)> {
         let bucket = format!("arn:aws:s3:::{}", self.q.bucket);
         let mut out = Vec::new();
         if action.on_bucket {
-            out.push(bucket.clone());
+            out.push((bucket.clone(), None));
         }
         if action.on_object {
-            out.extend(self.objects.iter().map(|k| format!("{bucket}/{k}")));
+            out.extend(self.objects.iter().enumerate().map(|(i, k)| {
+                (
+                    format!("{bucket}/{k}"),
+                    self.key_classes.get(i).copied().flatten(),
+                )
+            }));
         }
         if let Some(p) = &self.q.scope.resource {
             let p = ArnPattern::resource(p);
-            out.retain(|r| p.is_match(r));
+            out.retain(|(r, _)| p.is_match(r));
         }
         out
     }
@@ -391,20 +580,10 @@ impl<'q> Prepared<'q> {
                 }
             }
         }
-        let response = decide(self.q.graph, &request, false);
         out.decided += 1;
-        for u in &response.uncertain {
-            if u.if_not_allowed {
-                reasons.push(Reason::new(
-                    ReasonKind::Evaluator,
-                    u.statement,
-                    u.reason.clone(),
-                ));
-            }
-        }
-        if response.decision != Decision::Allow {
+        let Some(response) = self.judge.judge(&request, reasons) else {
             return;
-        }
+        };
         let finding = Finding {
             class: class.clone(),
             unknown_action: action.unknown,
@@ -413,7 +592,7 @@ impl<'q> Prepared<'q> {
             absent,
             response,
         };
-        if !super::replay(self.q.graph, &finding, &self.q.owner, self.q.now) {
+        if !self.judge.replays(&finding) {
             debug_assert!(false, "witness does not replay: {:?}", finding.request);
             reasons.push(Reason::new(
                 ReasonKind::Replay,
@@ -458,6 +637,80 @@ fn entry<'a>(
         }
     }
     Some(Entry { statement, conds })
+}
+
+/// Whether `action` never carries `dim`'s key where a caller may otherwise send it: exactly
+/// where [`keys::availability_for`] turns a free key into an absent one.
+fn never_for(dim: &Dim, action: &str) -> bool {
+    let Some(k) = dim.keys.first() else {
+        return false;
+    };
+    // Any signed IAM caller: the key's availability before the action is considered.
+    let probe = Caller::Root {
+        partition: "aws".into(),
+        account: "000000000000".into(),
+    };
+    keys::availability(k, &probe) == Availability::Free
+        && keys::availability_for(k, &probe, action) == Availability::Never
+}
+
+/// A finding of an action alike `action`, for `action`.
+fn renamed(f: &Finding, action: &ActionCand) -> Finding {
+    let mut f = f.clone();
+    f.request.action.clone_from(&action.name);
+    f.request.action_lower = action.name.to_ascii_lowercase();
+    f.unknown_action = action.unknown;
+    f
+}
+
+/// A finding on an object key alike the finding's, on `resource`.
+fn retargeted(f: &Finding, resource: &str, owner: &str) -> Finding {
+    let mut f = f.clone();
+    f.request = f.request.retarget(resource, owner, &[]);
+    f
+}
+
+/// The class of each object key: keys every statement's Resource treats alike and that the
+/// S3 facts do not list get one decision (`decide` reads an object key only through the
+/// statements' resource patterns and the listed objects' owners and ACLs). `None` for every
+/// key when a Resource holds a policy variable (its match depends on the request's context).
+fn key_classes(q: &Question<'_>, objects: &[String]) -> Vec<Option<usize>> {
+    let graph = q.graph;
+    let variable = graph.statements.iter().any(|s| {
+        s.resources.as_ref().is_some_and(|(_, items)| {
+            items
+                .iter()
+                .any(|m| matches!(m, ResourceMatcher::Variable(_)))
+        })
+    });
+    if variable {
+        return vec![None; objects.len()];
+    }
+    let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
+    objects
+        .iter()
+        .map(|key| {
+            if graph.s3.object(key).is_some() {
+                return None;
+            }
+            let arn = format!("arn:aws:s3:::{}/{key}", q.bucket);
+            let r = Request::new(
+                Caller::Anonymous,
+                "s3:GetObject",
+                &arn,
+                Some(&q.owner),
+                &[],
+                q.now,
+            );
+            let bits: Vec<bool> = graph
+                .statements
+                .iter()
+                .map(|s| s.matches_resource(&r))
+                .collect();
+            let next = seen.len();
+            Some(*seen.entry(bits).or_insert(next))
+        })
+        .collect()
 }
 
 /// The keys and values a dimension's value sets (the time sets both time keys).

@@ -85,20 +85,7 @@ pub const ASSUMED_IDENTITY: &str = "(assumed: the caller's own identity policies
 
 /// Explores every request to `model`'s bucket and groups the allowed ones.
 pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
-    let mut graph = model.graph.clone();
-    let identity_assumed = !graph.has_layer(Layer::Identity);
-    if identity_assumed {
-        // Access Analyzer's reading: a grant to another account is access if that account's
-        // administrators allow it; a caller's identity policies that are not given may allow
-        // anything.
-        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-        let _ = crate::eval::add_source(
-            &mut graph,
-            SourceFile::new(ASSUMED_IDENTITY, text),
-            Layer::Identity,
-            0,
-        );
-    }
+    let (graph, identity_assumed) = with_assumed_identity(&model.graph);
     let (owner, owner_assumed) = match &model.owner {
         Some(o) => (o.clone(), false),
         None => (unnamed_owner(&graph), true),
@@ -120,9 +107,12 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
     };
     let Exploration {
         findings,
-        reasons,
+        mut reasons,
         decided,
     } = e;
+    // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
+    // Public Access flag as off): the answer is uncertain and says which and where.
+    reasons.extend(unsettled(&model.graph));
     WhoCan {
         bucket: model.name.clone(),
         groups: group(findings, &owner),
@@ -135,8 +125,39 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
     }
 }
 
+/// One reason per value of the bucket not known offline (infrastructure as code).
+pub fn unsettled(graph: &Graph) -> impl Iterator<Item = Reason> + '_ {
+    graph.s3.unsettled.iter().map(|u| {
+        Reason::new(
+            super::ReasonKind::IacUnknown,
+            None,
+            format!("{}: the answer may differ once it is known", u.describe()),
+        )
+    })
+}
+
+/// `graph`, with a document standing for "the caller's own identity policies allow it" when
+/// it has no identity policy; true when that document was added.
+pub fn with_assumed_identity(graph: &Graph) -> (Graph, bool) {
+    let mut graph = graph.clone();
+    let assumed = !graph.has_layer(Layer::Identity);
+    if assumed {
+        // Access Analyzer's reading: a grant to another account is access if that account's
+        // administrators allow it; a caller's identity policies that are not given may allow
+        // anything.
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let _ = crate::eval::add_source(
+            &mut graph,
+            SourceFile::new(ASSUMED_IDENTITY, text),
+            Layer::Identity,
+            0,
+        );
+    }
+    (graph, assumed)
+}
+
 /// An account id no document of `graph` names.
-pub(crate) fn unnamed_owner(graph: &Graph) -> String {
+pub fn unnamed_owner(graph: &Graph) -> String {
     let mut reasons = Vec::new();
     let classes = super::principals::classes(graph, "", &mut reasons);
     classes
@@ -162,22 +183,36 @@ fn action_rank(a: &str) -> (usize, String) {
 }
 
 /// Groups findings by principal class and what grants them.
-fn group(findings: Vec<Finding>, owner: &str) -> Vec<Group> {
+pub(super) fn group(findings: Vec<Finding>, owner: &str) -> Vec<Group> {
     let mut groups: Vec<(Vec<Finding>, Vec<usize>, Vec<AclRef>)> = Vec::new();
+    // The findings of one principal class are contiguous (`explore` returns them class by
+    // class): the groups of the current class, by what grants them.
+    let mut current: std::collections::BTreeMap<(Vec<usize>, Vec<AclRef>), usize> =
+        std::collections::BTreeMap::new();
     for f in findings {
         let mut statements = f.response.determining.clone();
         statements.sort_unstable();
         statements.dedup();
         let mut grants = f.response.grants.clone();
         grants.sort();
-        let slot = groups.iter_mut().find(|(fs, s, g)| {
-            fs.first().is_some_and(|x| x.class.caller == f.class.caller)
-                && *s == statements
-                && *g == grants
-        });
-        match slot {
-            Some((fs, _, _)) => fs.push(f),
-            None => groups.push((vec![f], statements, grants)),
+        let same_class = groups
+            .last()
+            .and_then(|(fs, _, _)| fs.first())
+            .is_some_and(|x| x.class.caller == f.class.caller);
+        if !same_class {
+            current.clear();
+        }
+        let key = (statements, grants);
+        match current.get(&key) {
+            Some(&i) => {
+                if let Some((fs, _, _)) = groups.get_mut(i) {
+                    fs.push(f);
+                }
+            }
+            None => {
+                current.insert(key.clone(), groups.len());
+                groups.push((vec![f], key.0, key.1));
+            }
         }
     }
     let mut out: Vec<Group> = groups
@@ -199,11 +234,15 @@ fn summarise(
     let first = fs.first()?.clone();
     let mut actions: Vec<String> = Vec::new();
     let mut resources: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for f in &fs {
-        if !actions.contains(&f.request.action) {
+        if seen.insert(&f.request.action) {
             actions.push(f.request.action.clone());
         }
-        if !resources.contains(&f.request.resource) {
+    }
+    seen.clear();
+    for f in &fs {
+        if seen.insert(&f.request.resource) {
             resources.push(f.request.resource.clone());
         }
     }

@@ -69,6 +69,67 @@ impl ModuleReader for FsReader {
     }
 }
 
+/// The variable files Terraform loads by itself from module directory `dir`:
+/// `terraform.tfvars`, then `*.auto.tfvars` in name order (Terraform docs, "Variable Definition
+/// Precedence"); `-var-file`s come after them.
+pub fn autoload_var_files(dir: &Path) -> Vec<PathBuf> {
+    let listed = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut out: Vec<PathBuf> = std::fs::read_dir(listed)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_name()
+                        .to_str()
+                        .is_some_and(|n| n == "terraform.tfvars" || n.ends_with(".auto.tfvars"))
+                })
+                .map(|e| dir.join(e.file_name()))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_by_key(|p| (!p.ends_with("terraform.tfvars"), p.clone()));
+    out
+}
+
+/// Module directories and `file()` arguments, read only inside the run's root (the paths
+/// given and `--root`): a module `source` or `file("../../..")` committed in a pull request
+/// must not read the machine that runs the check (docs/security.md).
+pub struct Contained {
+    /// What may be read.
+    pub root: crate::contain::Root,
+}
+
+impl Contained {
+    fn check(&self, path: &Path) -> Result<(), String> {
+        if self.root.contains(path) {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{}` is outside the paths given on the command line (`--root DIR` widens them)",
+                path.display()
+            ))
+        }
+    }
+}
+
+impl ModuleReader for Contained {
+    fn tf_files(&self, dir: &Path) -> Result<Vec<PathBuf>, String> {
+        self.check(dir)?;
+        FsReader.tf_files(dir)
+    }
+
+    fn read(&self, path: &Path) -> Result<String, String> {
+        self.check(path)?;
+        let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        crate::contain::check_real_file(&file).map_err(|e| e.to_string())?;
+        FsReader.read(path)
+    }
+}
+
 /// One module directory read: one [`Extracted`] per file (root files first, then child
 /// modules' files that declare something), and account-level settings.
 #[derive(Debug, Clone)]

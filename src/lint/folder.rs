@@ -6,7 +6,7 @@
 
 use super::{FileReport, LintOptions, Located, Root};
 use crate::audit::{self, Audited};
-use crate::aws_docs::folder::{self, FolderKind, Setting, folder_kind};
+use crate::aws_docs::folder::{self, BucketFolder, FolderKind, Setting, folder_kind};
 use crate::diagnostic::Finding;
 use crate::eval::bucket::BucketModel;
 use crate::eval::graph::Layer;
@@ -60,6 +60,36 @@ pub fn audit(files: &[PathBuf], options: &LintOptions, root: &Root) -> FolderFin
     out
 }
 
+/// The bucket-level audit of one bucket folder, read from disk or built from IaC
+/// ([`crate::iac::model`]): its policies with the bucket's Block Public Access, owner and
+/// default encryption, then the settings checks. A policy with errors is left out (its own
+/// lint reports it). Also gives the model it was judged on.
+pub(super) fn audit_bucket(
+    folder: &BucketFolder,
+    options: &LintOptions,
+) -> (BucketModel, Vec<Audited>) {
+    let (bucket, _) = BucketModel::from_folder_lenient(folder);
+    let mut found: Vec<Audited> = Vec::new();
+    let shapes = audit::coverage::Shapes::new(&bucket.graph, &bucket.name);
+    let ctx = audit::Context {
+        shapes: &shapes,
+        graph: &bucket.graph,
+        bucket: &bucket.name,
+        // A bucket from IaC whose name is not known offline has its address as its name.
+        bucket_known: !folder
+            .unsettled
+            .iter()
+            .any(|u| u.part == folder::Part::Name),
+        owner: bucket.owner.as_deref(),
+        trust: &options.trust,
+        default_encryption: folder.encryption.doc(),
+        bpa_known: bucket.known.account_bpa || bucket.known.bucket_bpa,
+    };
+    found.extend(audit::policies(&ctx));
+    audit::settings::check(&bucket, folder, &mut found);
+    (bucket, found)
+}
+
 impl FolderFindings {
     fn add_folder(&mut self, dir: &Path, options: &LintOptions, root: &Root) {
         let loaded = folder::load_bucket(dir, root);
@@ -72,22 +102,7 @@ impl FolderFindings {
                 return;
             }
         };
-        // A policy with errors is left out (its own lint reports it); the rest is audited.
-        let (bucket, _) = BucketModel::from_folder_lenient(&folder);
-        let mut found: Vec<Audited> = Vec::new();
-        let shapes = audit::coverage::Shapes::new(&bucket.graph, &bucket.name);
-        let ctx = audit::Context {
-            shapes: &shapes,
-            graph: &bucket.graph,
-            bucket: &bucket.name,
-            bucket_known: true,
-            owner: bucket.owner.as_deref(),
-            trust: &options.trust,
-            default_encryption: folder.encryption.doc(),
-            bpa_known: bucket.known.account_bpa || bucket.known.bucket_bpa,
-        };
-        found.extend(audit::policies(&ctx));
-        audit::settings::check(&bucket, &folder, &mut found);
+        let (bucket, found) = audit_bucket(&folder, options);
         for (_, d) in bucket.graph.documents_of(Layer::Bucket) {
             self.policies.push(normalize(Path::new(d.source.name())));
         }

@@ -188,7 +188,7 @@ pub struct Path {
 
 impl Path {
     /// A path, not public until judged otherwise.
-    fn new(kind: PathKind, name: impl Into<String>, file: Option<String>) -> Path {
+    pub(crate) fn new(kind: PathKind, name: impl Into<String>, file: Option<String>) -> Path {
         Path {
             kind,
             name: name.into(),
@@ -265,6 +265,7 @@ pub fn analyze(graph: &Graph, known: &Known, bucket: &str, source: &str) -> Buck
             paths.push(p);
         }
     }
+    super::unsettled::apply(graph, &mut paths);
     let any = |s: Status| paths.iter().any(|p| p.status == s);
     let verdict = if any(Status::Public) {
         Verdict::Public

@@ -28,6 +28,8 @@ pub enum LintFormat {
 #[derive(Debug)]
 pub struct LintOutput {
     writer: Writer,
+    /// Where the rule pages are published, for SARIF's `helpUri`.
+    help_uri_base: Option<String>,
 }
 
 #[derive(Debug)]
@@ -39,8 +41,10 @@ enum Writer {
         results: ArrayStream,
         cwd: PathBuf,
     },
+    /// Annotations are gathered and printed at the end, most severe first ([`github`]).
     Github {
         cwd: PathBuf,
+        annotations: github::Annotations,
     },
     Concise {
         cwd: PathBuf,
@@ -60,12 +64,23 @@ impl LintOutput {
             },
             LintFormat::Github => Writer::Github {
                 cwd: cwd.to_path_buf(),
+                annotations: github::Annotations::default(),
             },
             LintFormat::Concise => Writer::Concise {
                 cwd: cwd.to_path_buf(),
             },
         };
-        LintOutput { writer }
+        LintOutput {
+            writer,
+            help_uri_base: None,
+        }
+    }
+
+    /// The same output, its SARIF rules linking their pages under `base`
+    /// ([`crate::config::help_uri_base`]); without a base they have no `helpUri`.
+    pub fn with_help_uri_base(mut self, base: Option<String>) -> LintOutput {
+        self.help_uri_base = base;
+        self
     }
 
     /// Text taken from the input escaped as the format needs ([`super::escape`]): JSON
@@ -92,7 +107,7 @@ impl LintOutput {
     fn start_raw(&self) -> serde_json::Result<String> {
         match &self.writer {
             Writer::Json(_) => Ok(LintJsonWriter::START.to_string()),
-            Writer::Sarif { .. } => sarif::prefix(),
+            Writer::Sarif { .. } => sarif::prefix(self.help_uri_base.as_deref()),
             Writer::Human(_) | Writer::Github { .. } | Writer::Concise { .. } => Ok(String::new()),
         }
     }
@@ -125,15 +140,23 @@ impl LintOutput {
                 }
                 Ok(out)
             }
-            Writer::Github { cwd } => Ok(github::annotations(report, &repo_path(cwd))),
+            Writer::Github { cwd, annotations } => {
+                annotations.add(report, &repo_path(cwd));
+                Ok(String::new())
+            }
             Writer::Concise { cwd } => {
                 let path = repo_path(cwd);
                 Ok(report
                     .findings
                     .iter()
                     .map(|f| {
+                        let within = f
+                            .address
+                            .as_ref()
+                            .map(|a| format!(" (in {a})"))
+                            .unwrap_or_default();
                         format!(
-                            "{path}:{}:{}: {} {}\n",
+                            "{path}:{}:{}: {} {}{within}\n",
                             f.start.line, f.start.column, f.finding.code, f.finding.message
                         )
                     })
@@ -173,7 +196,13 @@ impl LintOutput {
                 results.close(),
                 sarif::suffix(!outcome.unreadable)?
             )),
-            Writer::Github { .. } | Writer::Concise { .. } => Ok(format!("{}\n", summary.line())),
+            Writer::Github { annotations, .. } => Ok(format!(
+                "{}{}\n",
+                annotations
+                    .finish("`--format sarif` with code scanning, or `human`, lists every finding"),
+                summary.line()
+            )),
+            Writer::Concise { .. } => Ok(format!("{}\n", summary.line())),
         }
     }
 }

@@ -350,16 +350,34 @@ pub fn human(graph: &Graph, response: &Response, request: &Request, style: Style
 
 /// The decision line, the notes and the uncertainties, then a blank line.
 fn headline(graph: &Graph, response: &Response, request: &Request) -> String {
-    let mut out = format!(
+    let mut out = decision_line(response, request);
+    for n in &response.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    uncertain_lines(graph, response, &mut out);
+    out.push('\n');
+    out
+}
+
+/// The answer alone (`query --quiet`): the decision line and what makes it uncertain, since an
+/// uncertain answer is never shown as a plain one; no notes, tables or trace.
+pub fn verdict(graph: &Graph, response: &Response, request: &Request) -> String {
+    let mut out = decision_line(response, request);
+    uncertain_lines(graph, response, &mut out);
+    escape_text(&out).into_owned()
+}
+
+fn decision_line(response: &Response, request: &Request) -> String {
+    format!(
         "{}: {} → {} on {}\n",
         response.decision.as_str(),
         request.caller,
         request.action,
         request.resource
-    );
-    for n in &response.notes {
-        out.push_str(&format!("note: {n}\n"));
-    }
+    )
+}
+
+fn uncertain_lines(graph: &Graph, response: &Response, out: &mut String) {
     for u in &response.uncertain {
         let at = u
             .statement
@@ -368,8 +386,6 @@ fn headline(graph: &Graph, response: &Response, request: &Request) -> String {
             .unwrap_or_default();
         out.push_str(&format!("uncertain: {}{at}\n", u.reason));
     }
-    out.push('\n');
-    out
 }
 
 /// The verdict of each layer.
@@ -532,4 +548,51 @@ fn trace_table(
     }
     out.push_str(&escape_text(&t.to_string()));
     out.push('\n');
+}
+
+/// The KMS leg of an answer, after S3's: each KMS request S3 makes with the caller's
+/// credentials, rendered like a query of its own (layers, determining statements of the key
+/// policy with file:line:col, context, trace).
+pub fn kms_human(leg: &crate::eval::kms::KmsLeg, style: Style) -> String {
+    let key = &leg.key;
+    let mut out = format!(
+        "\nKMS leg: the object's key is {}{} (from {}); S3 calls KMS with the caller's credentials{}\n\n",
+        key.arn,
+        if key.aws_managed {
+            ", an AWS managed key"
+        } else {
+            ""
+        },
+        key.from,
+        if key.bucket_key {
+            ", with an S3 Bucket Key (encryption context: the bucket ARN)"
+        } else {
+            " (encryption context: the object ARN)"
+        }
+    );
+    let out_text = escape_text(&out).into_owned();
+    out = out_text;
+    for call in std::iter::once(&leg.call).chain(leg.multipart.as_ref()) {
+        out.push_str(&human(&leg.graph, &call.response, &call.request, style));
+    }
+    out
+}
+
+/// The KMS leg for JSON: the key and each KMS request with its answer.
+pub fn kms_json(leg: &crate::eval::kms::KmsLeg) -> serde_json::Value {
+    let key = &leg.key;
+    let calls: Vec<serde_json::Value> = std::iter::once(&leg.call)
+        .chain(leg.multipart.as_ref())
+        .map(|c| json(&leg.graph, &c.response, &c.request))
+        .collect();
+    serde_json::json!({
+        "key": {
+            "arn": key.arn,
+            "account": key.account,
+            "aws_managed": key.aws_managed,
+            "bucket_key": key.bucket_key,
+            "from": key.from,
+        },
+        "calls": calls,
+    })
 }

@@ -2,8 +2,8 @@
 //!
 //! One run whose `tool.driver.rules` is the whole registry (so `ruleIndex` is stable), and one
 //! result per finding with its region, related locations and a fingerprint that does not
-//! depend on line numbers: code, file, JSON pointer and message, so an alert keeps its
-//! identity when lines are added above it. Columns count Unicode code points, as in every
+//! depend on line numbers ([`crate::lint::baseline::fingerprints`], the one a baseline keeps),
+//! so an alert keeps its identity when lines are added above it. Columns count Unicode code points, as in every
 //! other output, and the run says so (`columnKind`).
 
 use crate::lint::FileReport;
@@ -11,14 +11,13 @@ use crate::registry::{RULES, RuleInfo, Severity};
 use crate::source::LineCol;
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use std::collections::HashMap;
 
 /// The schema this output follows.
 pub const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The key of our entry in `partialFingerprints`; the version changes if the recipe does.
-pub const FINGERPRINT_KEY: &str = "s3AccessFinding/v1";
+pub const FINGERPRINT_KEY: &str = "s3AccessFinding/v2";
 
 /// Where the project lives (the package's `repository`, or the default).
 pub fn repository() -> &'static str {
@@ -85,7 +84,8 @@ struct Rule {
     default_configuration: Level,
     full_description: Text,
     help: Help,
-    help_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     id: &'static str,
     name: &'static str,
     properties: RuleProperties,
@@ -110,6 +110,8 @@ struct Help {
 
 #[derive(Debug, Serialize)]
 struct RuleProperties {
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
     tags: [&'static str; 1],
 }
 
@@ -137,20 +139,35 @@ pub struct Invocation {
 #[serde(rename_all = "camelCase")]
 pub struct SarifResult<'a> {
     level: &'static str,
-    locations: [Location; 1],
+    locations: [Location<'a>; 1],
     message: Text,
     partial_fingerprints: Fingerprint,
     properties: ResultProperties<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation<'a>>,
     rule_id: &'static str,
-    rule_index: usize,
+    /// The rule's index in the driver's rules; `None` for a result no registry code raises.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location {
+struct Location<'a> {
+    /// In an IaC file: the resource address or logical id, as a `resource`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<Logical<'a>>,
     physical_location: Physical,
+}
+
+/// A logical location: the resource a finding of an IaC file belongs to
+/// (`aws_s3_bucket_policy.this`, `BucketPolicy`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+    name: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -206,13 +223,14 @@ struct ResultProperties<'a> {
     pointer: &'a str,
 }
 
-/// The tool and its rules.
-pub fn tool() -> Tool {
+/// The tool and its rules. `help_uri_base` is where the rule pages are published
+/// ([`crate::config::help_uri_base`]); without one, rules have no `helpUri`.
+pub fn tool(help_uri_base: Option<&str>) -> Tool {
     Tool {
         driver: Driver {
             information_uri: repository(),
             name: "s3-access",
-            rules: RULES.iter().map(rule).collect(),
+            rules: RULES.iter().map(|r| rule(r, help_uri_base)).collect(),
             semantic_version: env!("CARGO_PKG_VERSION"),
             version: env!("CARGO_PKG_VERSION"),
         },
@@ -241,11 +259,11 @@ pub fn invocations(successful: bool) -> [Invocation; 1] {
 /// tool and its rules), each file's [`results`] (items of the run's `results` array, written
 /// with [`crate::report::stream::ArrayStream`] at indent 6), and [`suffix`] (whether the run
 /// succeeded). Together they are the bytes of a [`SarifLog`].
-pub fn prefix() -> serde_json::Result<String> {
+pub fn prefix(help_uri_base: Option<&str>) -> serde_json::Result<String> {
     Ok(format!(
         "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"originalUriBaseIds\": {},\n      \"results\": [",
         serde_json::to_string(SCHEMA)?,
-        crate::report::stream::pretty_at(&tool(), 6)?,
+        crate::report::stream::pretty_at(&tool(help_uri_base), 6)?,
         crate::report::stream::pretty_at(&base_ids(), 6)?,
     ))
 }
@@ -263,16 +281,11 @@ pub fn suffix(successful: bool) -> serde_json::Result<String> {
 /// `%SRCROOT%` that code scanning resolves against), with `/` separators.
 pub fn results<'a>(report: &'a FileReport, path: &str) -> Vec<SarifResult<'a>> {
     let uri = uri_reference(path);
-    let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
     let mut out = Vec::new();
-    for item in &report.findings {
+    let fingerprints = crate::lint::baseline::fingerprints(report, path);
+    for (item, fingerprint) in report.findings.iter().zip(fingerprints) {
         let f = &item.finding;
         let info = f.code.info();
-        let n = occurrences
-            .entry((info.code, item.path.as_str(), f.message.as_str()))
-            .or_insert(0);
-        *n += 1;
-        let fingerprint = fingerprint(info.code, path, &item.path, &f.message, *n);
         let mut text = f.message.clone();
         if let Some(h) = &f.help {
             text.push_str("\nhelp: ");
@@ -295,6 +308,15 @@ pub fn results<'a>(report: &'a FileReport, path: &str) -> Vec<SarifResult<'a>> {
         out.push(SarifResult {
             level: level(f.severity),
             locations: [Location {
+                logical_locations: item
+                    .address
+                    .iter()
+                    .map(|a| Logical {
+                        fully_qualified_name: a,
+                        kind: "resource",
+                        name: a,
+                    })
+                    .collect(),
                 physical_location: physical(&uri, item.start, item.end),
             }],
             message: Text { text },
@@ -304,13 +326,74 @@ pub fn results<'a>(report: &'a FileReport, path: &str) -> Vec<SarifResult<'a>> {
             },
             related_locations,
             rule_id: info.code,
-            rule_index: f.code as usize,
+            rule_index: Some(f.code as usize),
         });
     }
     out
 }
 
-fn rule(r: &RuleInfo) -> Rule {
+impl<'a> SarifResult<'a> {
+    /// The result, its location naming the resource `address` of an IaC file.
+    pub fn at_resource(mut self, address: Option<&'a str>) -> SarifResult<'a> {
+        self.locations[0]
+            .logical_locations
+            .extend(address.map(|a| Logical {
+                fully_qualified_name: a,
+                kind: "resource",
+                name: a,
+            }));
+        self
+    }
+}
+
+/// A result that no registry code raises (`diff`'s `new-access`), at `path` from `start` to
+/// `end`; `pointer` and `occurrence` enter the fingerprint as for the registry's results.
+pub fn located<'a>(
+    rule_id: &'static str,
+    severity: Severity,
+    path: &str,
+    (start, end): (LineCol, LineCol),
+    message: String,
+    pointer: &'a str,
+    occurrence: usize,
+) -> SarifResult<'a> {
+    let uri = uri_reference(path);
+    SarifResult {
+        level: level(severity),
+        locations: [Location {
+            physical_location: physical(&uri, start, end),
+            logical_locations: Vec::new(),
+        }],
+        partial_fingerprints: Fingerprint(crate::lint::baseline::hash_parts(&[
+            rule_id,
+            path,
+            pointer,
+            &occurrence.to_string(),
+        ])),
+        message: Text { text: message },
+        properties: ResultProperties { pointer },
+        related_locations: Vec::new(),
+        rule_id,
+        rule_index: None,
+    }
+}
+
+/// The whole log of `results`: the tool, `%SRCROOT%` and whether the run succeeded.
+pub fn log(results: Vec<SarifResult<'_>>, successful: bool) -> SarifLog<'_> {
+    SarifLog {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: tool(None),
+            column_kind: "unicodeCodePoints",
+            original_uri_base_ids: base_ids(),
+            results,
+            invocations: invocations(successful),
+        }],
+    }
+}
+
+fn rule(r: &RuleInfo, help_uri_base: Option<&str>) -> Rule {
     Rule {
         default_configuration: Level {
             level: level(r.severity),
@@ -322,15 +405,40 @@ fn rule(r: &RuleInfo) -> Rule {
             markdown: r.doc,
             text: r.doc,
         },
-        help_uri: format!("{}/blob/main/docs/rules/{}.md", repository(), r.code),
+        help_uri: help_uri_base.map(|base| format!("{base}/docs/rules/{}.md", r.code)),
         id: r.code,
         name: r.name,
         properties: RuleProperties {
+            security_severity: security_severity(r.code, r.severity),
             tags: [category(r.code)],
         },
         short_description: Text {
             text: sentence(r.summary),
         },
+    }
+}
+
+/// The `security-severity` of a rule, from its kind (its code's letter and series) and its
+/// default severity: the number GitHub code scanning ranks security alerts by (9.0 and over
+/// critical, 7.0–8.9 high, 4.0–6.9 medium, under 4.0 low; GitHub Docs, "SARIF support for
+/// code scanning", `reportingDescriptor`). The table and its reasons are in
+/// docs/severities.md.
+pub fn security_severity(code: &str, severity: Severity) -> &'static str {
+    let public_exposure = code.starts_with("S1");
+    let risk = code.starts_with('S');
+    match (public_exposure, risk, severity) {
+        // Anyone on the Internet can read, write, list or re-permission the bucket.
+        (true, _, Severity::Error) => "9.5",
+        (true, _, Severity::Warning) => "7.5",
+        (true, _, Severity::Note) => "4.0",
+        // A risk to the bucket short of public exposure (cross-account, plain HTTP, ...).
+        (false, true, Severity::Error) => "8.0",
+        (false, true, Severity::Warning) => "5.5",
+        (false, true, Severity::Note) => "2.0",
+        // Validity: a document AWS rejects, or that cannot mean what it says.
+        (false, false, Severity::Error) => "5.0",
+        (false, false, Severity::Warning) => "3.0",
+        (false, false, Severity::Note) => "1.0",
     }
 }
 
@@ -388,28 +496,6 @@ fn physical(uri: &str, start: LineCol, end: LineCol) -> Physical {
     }
 }
 
-/// A stable fingerprint: FNV-1a (64-bit) over the code, file, pointer, message and the
-/// occurrence number of that combination in the file, as 16 hex digits.
-pub fn fingerprint(
-    code: &str,
-    path: &str,
-    pointer: &str,
-    message: &str,
-    occurrence: usize,
-) -> String {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = OFFSET;
-    let occurrence = occurrence.to_string();
-    for part in [code, path, pointer, message, &occurrence] {
-        for b in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 /// A relative path as a URI reference: `/` kept, everything outside the unreserved and
 /// sub-delimiter characters percent-encoded (`:` too, so a first segment never reads as a
 /// scheme).
@@ -457,28 +543,6 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_depend_on_what_not_where() {
-        let a = fingerprint("P204", "p.json", "/Statement/0/Action", "m", 1);
-        assert_eq!(
-            a,
-            fingerprint("P204", "p.json", "/Statement/0/Action", "m", 1)
-        );
-        assert_ne!(
-            a,
-            fingerprint("P204", "q.json", "/Statement/0/Action", "m", 1)
-        );
-        assert_ne!(
-            a,
-            fingerprint("P204", "p.json", "/Statement/1/Action", "m", 1)
-        );
-        assert_ne!(
-            a,
-            fingerprint("P204", "p.json", "/Statement/0/Action", "m", 2)
-        );
-        assert_eq!(a.len(), 16);
-    }
-
-    #[test]
     fn the_streamed_log_is_the_typed_log() {
         use crate::lint::{LintOptions, lint_text};
         use crate::report::stream::ArrayStream;
@@ -495,7 +559,7 @@ mod tests {
         let results = super::results(&report, "dir/p.json");
         assert!(results.iter().any(|r| !r.related_locations.is_empty()));
         let mut stream = ArrayStream::new(6);
-        let mut text = prefix().unwrap();
+        let mut text = prefix(Some("https://example.com/s3")).unwrap();
         for r in &results {
             text.push_str(&stream.item(r).unwrap());
         }
@@ -505,7 +569,7 @@ mod tests {
             schema: SCHEMA,
             version: "2.1.0",
             runs: [Run {
-                tool: tool(),
+                tool: tool(Some("https://example.com/s3")),
                 column_kind: "unicodeCodePoints",
                 original_uri_base_ids: base_ids(),
                 results: super::results(&report, "dir/p.json"),
@@ -516,6 +580,39 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let first = &value["runs"][0]["results"][0];
         assert!(first["partialFingerprints"][FINGERPRINT_KEY].is_string());
+    }
+
+    #[test]
+    fn security_severity_follows_kind_and_severity_within_githubs_bands() {
+        let band = |score: &str| {
+            let x: f64 = score.parse().unwrap();
+            assert!((0.0..=10.0).contains(&x) && score.contains('.'), "{score}");
+            match x {
+                x if x >= 9.0 => "critical",
+                x if x >= 7.0 => "high",
+                x if x >= 4.0 => "medium",
+                _ => "low",
+            }
+        };
+        assert_eq!(band(security_severity("S101", Severity::Error)), "critical");
+        assert_eq!(band(security_severity("S306", Severity::Error)), "high");
+        assert_eq!(band(security_severity("S201", Severity::Warning)), "medium");
+        assert_eq!(band(security_severity("S507", Severity::Note)), "low");
+        assert_eq!(band(security_severity("P107", Severity::Error)), "medium");
+        assert_eq!(band(security_severity("P204", Severity::Warning)), "low");
+        // Within a kind, a more severe rule never ranks lower.
+        for code in ["S101", "S201", "P204", "E001", "C001"] {
+            let at = |s| security_severity(code, s).parse::<f64>().unwrap();
+            assert!(at(Severity::Error) > at(Severity::Warning));
+            assert!(at(Severity::Warning) > at(Severity::Note));
+        }
+        let rules = tool(None).driver.rules;
+        assert!(rules.iter().all(|r| r.help_uri.is_none()));
+        let rules = tool(Some("https://x.example/b")).driver.rules;
+        assert_eq!(
+            rules[0].help_uri.as_deref(),
+            Some(format!("https://x.example/b/docs/rules/{}.md", rules[0].id).as_str())
+        );
     }
 
     #[test]

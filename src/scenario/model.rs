@@ -24,6 +24,11 @@ pub(super) struct Scenario {
     pub policies: Option<Policies>,
     /// The requests that are complete enough to decide, in file order.
     pub requests: Vec<RequestSpec>,
+    /// The organisation id `outside-org` is relative to, when given.
+    pub organization: Option<String>,
+    /// The assertions over all requests, in the order `never`, `no-public`, `no-plain-http`,
+    /// `only`.
+    pub proofs: Vec<super::proofs::ProofSpec>,
 }
 
 /// One request and the decision it must get.
@@ -50,6 +55,8 @@ pub(super) struct RequestSpec {
     pub time: Option<i64>,
     /// The expected decision.
     pub expected: Decision,
+    /// The KMS key of the object (the request's `kms`): S3's request to KMS is decided too.
+    pub kms: Option<crate::eval::kms::KmsKey>,
 }
 
 /// The documents of one `policies` object.

@@ -103,6 +103,7 @@ fn located(source: SourceFile, findings: Vec<Finding>) -> FileReport {
                 path: String::new(),
                 start,
                 end,
+                address: None,
             }
         })
         .collect();

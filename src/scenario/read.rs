@@ -17,6 +17,11 @@ const TOP: &[&str] = &[
     "policies",
     "s3",
     "requests",
+    "organization",
+    "never",
+    "no-public",
+    "no-plain-http",
+    "only",
 ];
 const REQUEST: &[&str] = &[
     "name",
@@ -28,6 +33,7 @@ const REQUEST: &[&str] = &[
     "policies",
     "expect",
     "reference",
+    "kms",
     "time",
     "s3",
 ];
@@ -39,6 +45,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("session", Layer::Session),
     ("scp", Layer::Scp),
     ("rcp", Layer::Rcp),
+    ("key_policy", Layer::KeyPolicy),
 ];
 
 /// Where the paths a scenario names lead from (its folder), and the tree they must stay in.
@@ -74,9 +81,15 @@ pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) ->
     let time = root.get("time").and_then(|t| time(t, problems));
     let s3 = root.get("s3").map(|v| s3_section::read(v, dir, problems));
     let policies = root.get("policies").map(|p| policies(p, dir, problems));
+    let proofs = super::proofs::read(root, problems);
+    let organization = root
+        .get("organization")
+        .and_then(|o| organization(o, problems));
     let listed = root.get("requests");
     let items = listed.and_then(Value::as_array);
-    if items.is_none_or(<[Value]>::is_empty) {
+    // A scenario of assertions alone needs no requests.
+    let asserts = super::proofs::KEYS.iter().any(|k| root.get(k).is_some());
+    if items.is_none_or(<[Value]>::is_empty) && !(asserts && listed.is_none()) {
         let span = listed.map_or(Span::new(0, 1), |v| v.span);
         problems.error(span, "`requests` must be a non-empty array");
     }
@@ -92,6 +105,31 @@ pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) ->
         s3,
         policies,
         requests,
+        organization,
+        proofs,
+    }
+}
+
+/// An `organization`: an AWS Organizations id, `o-` and 10 to 32 lowercase letters or digits.
+fn organization(o: &Value, problems: &mut Problems) -> Option<String> {
+    // AWS rule: organization ids match `^o-[a-z0-9]{10,32}$` (Organizations API, Organization.Id).
+    let valid = |s: &str| {
+        s.strip_prefix("o-").is_some_and(|rest| {
+            (10..=32).contains(&rest.len())
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    };
+    match o.as_str() {
+        Some(s) if valid(s) => Some(s.to_string()),
+        _ => {
+            problems.error(
+                o.span,
+                "`organization` must be an organization id: `o-` and 10 to 32 lowercase letters or digits",
+            );
+            None
+        }
     }
 }
 
@@ -128,6 +166,7 @@ fn request(req: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<Reque
     let s3 = req.get("s3").map(|v| s3_section::read(v, dir, problems));
     let policies = req.get("policies").map(|p| policies(p, dir, problems));
     let time = req.get("time").and_then(|t| time(t, problems));
+    let kms = req.get("kms").and_then(|k| kms(k, problems));
     Some(RequestSpec {
         name,
         span: req.span,
@@ -143,6 +182,50 @@ fn request(req: &Value, dir: &Base<'_>, problems: &mut Problems) -> Option<Reque
         s3,
         time,
         expected,
+        kms,
+    })
+}
+
+/// A request's `kms` object: the key that encrypts the object (`key`, a KMS key ARN) and
+/// whether with an S3 Bucket Key (`bucket_key`); `None` (reported) when malformed.
+fn kms(k: &Value, problems: &mut Problems) -> Option<crate::eval::kms::KmsKey> {
+    if k.as_object().is_none() {
+        problems.error(
+            k.span,
+            "`kms` must be an object with `key` and `bucket_key`",
+        );
+        return None;
+    }
+    problems.unknown_keys(k, &["key", "bucket_key"], "kms");
+    let (arn, span) = required_string(k, "key", problems)?;
+    let account = crate::arn::parse(arn)
+        .ok()
+        .filter(|a| crate::aws_docs::kms::key_arn_of_account(arn, a.account))
+        .map(|a| a.account.to_string());
+    let Some(account) = account else {
+        problems.error(
+            span,
+            format!("`{arn}` is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"),
+        );
+        return None;
+    };
+    let bucket_key = match k.get("bucket_key") {
+        None => false,
+        Some(v) => match v.kind {
+            Kind::Bool(b) => b,
+            _ => {
+                problems.error(v.span, "`bucket_key` must be true or false");
+                return None;
+            }
+        },
+    };
+    Some(crate::eval::kms::KmsKey {
+        arn: arn.to_string(),
+        account,
+        aws_managed: false,
+        bucket_key,
+        from: "the request's `kms`".into(),
+        assumed: false,
     })
 }
 

@@ -3,6 +3,7 @@
 
 use super::model::{Policies, PolicyRef, RequestSpec, Scenario};
 use super::problems::Problems;
+use super::proofs::{self, ProofOutcome};
 use super::{Outcome, s3_facts};
 use crate::contain::Root;
 use crate::eval::{self, Graph, Layer, LoadError, Request};
@@ -11,15 +12,15 @@ use crate::registry::Severity;
 use crate::source::SourceFile;
 use std::rc::Rc;
 
-/// Decides every request of `scenario` (read from `source`); requests without a time of their
-/// own or of the scenario's are made at `default_time`.
+/// Decides every request of `scenario` (read from `source`), and proves its assertions;
+/// requests without a time of their own or of the scenario's are made at `default_time`.
 pub(super) fn outcomes(
     scenario: Scenario,
     source: &SourceFile,
     default_time: i64,
     root: &Root,
     problems: &mut Problems,
-) -> Vec<Outcome> {
+) -> (Vec<Outcome>, Vec<ProofOutcome>) {
     let owner = scenario.bucket_owner;
     let mut base = match scenario.s3 {
         Some(section) => s3_facts::bucket(section, source, owner.as_deref(), root, problems).graph,
@@ -30,14 +31,22 @@ pub(super) fn outcomes(
     }
     let base = Rc::new(base);
     let scenario_time = scenario.time.unwrap_or(default_time);
-    scenario
+    let setting = proofs::Setting {
+        graph: &base,
+        owner: owner.as_deref(),
+        organization: scenario.organization.as_deref(),
+        now: scenario_time,
+    };
+    let proved = proofs::prove(scenario.proofs, &setting, problems);
+    let decided = scenario
         .requests
         .into_iter()
         .map(|req| {
             let owner = req.bucket_owner.clone().or_else(|| owner.clone());
             outcome(req, &base, owner, scenario_time, (source, root), problems)
         })
-        .collect()
+        .collect();
+    (decided, proved)
 }
 
 /// Decides one request, on the scenario's graph or on its own when it replaces parts of it.
@@ -67,7 +76,15 @@ fn outcome(
         &req.context,
         now,
     );
-    let response = eval::decide(&graph, &request, true);
+    let mut response = eval::decide(&graph, &request, true);
+    // The KMS leg: the key policy and the caller's documents of the same graph.
+    if let Some(key) = req.kms {
+        let leg_graph = eval::kms::leg_graph(&graph);
+        let object = request.resource.clone();
+        if let Some(leg) = eval::kms::KmsLeg::decide(leg_graph, key, &request, &object, true) {
+            crate::query::kms::fold(&mut response, &leg);
+        }
+    }
     Outcome {
         name: req.name,
         expected: req.expected,

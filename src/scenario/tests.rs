@@ -194,3 +194,26 @@ fn an_access_point_policy_is_judged_only_once_its_description_is_read() {
         ]
     );
 }
+
+#[test]
+fn kms_sections_say_what_is_wrong_where() {
+    let scenario = r#"{
+  "requests": [
+    {"principal": "anonymous", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "Allow",
+     "kms": {"key": "arn:aws:s3:::b", "bucket-key": true}},
+    {"principal": "anonymous", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "Allow",
+     "kms": {"key": "arn:aws:kms:us-east-1:111122223333:key/k", "bucket_key": "yes"}},
+    {"principal": "anonymous", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "Allow",
+     "kms": "arn:aws:kms:us-east-1:111122223333:key/k"}
+  ]
+}"#;
+    let found = problems("kms.json", scenario, &[]);
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[0].contains("bucket-key"), "{found:#?}");
+    assert!(found[1].contains("is not a KMS key ARN"), "{found:#?}");
+    assert!(
+        found[2].contains("`bucket_key` must be true or false"),
+        "{found:#?}"
+    );
+    assert!(found[3].contains("`kms` must be an object"), "{found:#?}");
+}

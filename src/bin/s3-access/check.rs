@@ -18,7 +18,10 @@ pub struct CheckArgs {
     /// there, such as a policy kept beside its scenario, is skipped)
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format
+    /// Output format. human: the decision trace of each failing test (of every test with
+    /// --verbose) and a pass/fail table, one row per test; json: the counts (`passed`,
+    /// `failed`, `uncertain`, `invalid`) and every test's `results` with its request,
+    /// expected and actual decision
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Show the trace of every request, not only of those that fail
@@ -51,6 +54,7 @@ pub fn run(args: CheckArgs) -> std::io::Result<u8> {
         }
     }
     match args.format {
+        Format::Human if crate::output::quiet() => crate::output::write_some(&results.failures())?,
         Format::Human => write_out(&results.human())?,
         Format::Json => write_out(&results.json().map_err(json_error)?)?,
     }

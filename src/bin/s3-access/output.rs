@@ -11,19 +11,95 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// A usage, I/O or input error.
 pub const EXIT_ERROR: u8 = 2;
 
-/// The output formats of `query`, `check` and `public`.
+/// The output formats of `query`, `check` and `who-can` (each command's `--format` help says
+/// what it prints in each).
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Format {
-    /// Diagnostics with source snippets (colour on a terminal unless NO_COLOR is set)
+    /// Text for people (colour on a terminal unless NO_COLOR is set)
     Human,
-    /// One JSON document with every finding
+    /// One JSON document for scripts
     Json,
 }
 
-/// Colour and graphics on a terminal unless `NO_COLOR` is set; plain otherwise.
+/// When human output gets colour and Unicode graphics (`--color`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set; also when piped if CLICOLOR_FORCE is set (not 0)
+    #[default]
+    Auto,
+    /// Always, even when piped and whatever NO_COLOR says
+    Always,
+    /// Never
+    Never,
+}
+
+/// The options every command takes (`--color`, `--quiet`), set once by `main`.
+#[derive(clap::Args, Clone, Copy, Default, Debug)]
+pub struct Global {
+    /// When to use colour and Unicode graphics in human output
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t)]
+    pub color: ColorChoice,
+    /// Print only findings, verdicts and errors: no summaries, notes or explanations (what
+    /// each command drops: docs/output-formats.md); exit codes are unchanged
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+static GLOBAL: std::sync::OnceLock<Global> = std::sync::OnceLock::new();
+
+/// Records the global options for the run (the first call wins).
+pub fn set_global(global: Global) {
+    let _ = GLOBAL.set(global);
+}
+
+/// The global options of the run (the defaults before `main` sets them).
+fn global() -> Global {
+    GLOBAL.get().copied().unwrap_or_default()
+}
+
+/// The `--color` of the raw arguments, for clap's own help and errors (written before the
+/// arguments are parsed); clap's `auto` honours `NO_COLOR` and `CLICOLOR_FORCE` itself.
+pub fn clap_color(args: impl IntoIterator<Item = std::ffi::OsString>) -> clap::ColorChoice {
+    let mut value = None;
+    let mut args = args.into_iter().skip(1);
+    while let Some(arg) = args.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--" {
+            break;
+        } else if arg == "--color" {
+            value = args.next().map(|v| v.to_string_lossy().into_owned());
+        } else if let Some(v) = arg.strip_prefix("--color=") {
+            value = Some(v.to_string());
+        }
+    }
+    match value.as_deref() {
+        Some("always") => clap::ColorChoice::Always,
+        Some("never") => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    }
+}
+
+/// Whether `--quiet` was given.
+pub fn quiet() -> bool {
+    global().quiet
+}
+
+/// Whether output to a stream gets colour: `--color always`/`never` decide; with `auto`, a
+/// non-empty `NO_COLOR` turns it off (no-color.org), a `CLICOLOR_FORCE` other than `0` turns it
+/// on even when piped (bixense.com/clicolors), else a terminal gets colour.
+fn colour(choice: ColorChoice, terminal: bool, no_color: bool, force: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color && (force || terminal),
+    }
+}
+
+/// The one decision of the style of stdout and stderr, from `--color` and the environment.
 fn style_for(terminal: bool) -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if terminal && !no_color {
+    let force = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+    if colour(global().color, terminal, no_color, force) {
         Style::Fancy
     } else {
         Style::Plain
@@ -50,6 +126,12 @@ pub fn write_out(s: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `s` like [`write_out`], or nothing at all when it is empty (`--quiet` prints nothing
+/// when there is nothing to report).
+pub fn write_some(s: &str) -> std::io::Result<()> {
+    if s.is_empty() { Ok(()) } else { write_out(s) }
+}
+
 /// Prints the findings of reports to stderr.
 pub fn print_reports(reports: &[FileReport], style: Style) {
     for r in reports {
@@ -58,11 +140,14 @@ pub fn print_reports(reports: &[FileReport], style: Style) {
 }
 
 /// Prints the entries that could not be listed (errors) and the symbolic links left alone
-/// (notes), paths escaped: a file name is input too.
+/// (notes, dropped by `--quiet`), paths escaped: a file name is input too.
 pub fn print_walk_errors(errors: &[WalkError]) {
     for e in errors {
         let path = shown(&e.path);
         if e.skipped {
+            if quiet() {
+                continue;
+            }
             eprintln!("note: skipped {path}: {}", e.error);
         } else {
             eprintln!("error: cannot read {path}: {}", e.error);

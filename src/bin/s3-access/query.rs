@@ -49,8 +49,10 @@ pub struct QueryArgs {
     #[arg(long)]
     time: Option<String>,
     /// A bucket folder (docs/bucket-folder.md): its policy, ACLs, Object Ownership, Block
-    /// Public Access, access points, objects, and the account's IAM principals
-    #[arg(long, value_name = "DIR")]
+    /// Public Access, access points, objects, and the account's IAM principals; or a bucket
+    /// declared in a `.tf` file or module directory, a plan or a template (`FILE#ADDRESS`
+    /// picks one of several, docs/iac.md)
+    #[arg(long, value_name = "DIR|FILE[#ADDRESS]")]
     bucket: Option<PathBuf>,
     /// The bucket ACL (`aws s3api get-bucket-acl` output)
     #[arg(long, value_name = "FILE")]
@@ -77,7 +79,23 @@ pub struct QueryArgs {
     /// (by default they must stay inside the folder given)
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Output format
+    /// The key policy of the object's KMS key (`aws kms get-key-policy` output or the policy):
+    /// decides the KMS leg of reads and writes of an SSE-KMS object
+    #[arg(long, value_name = "FILE")]
+    key_policy: Option<PathBuf>,
+    /// The object's KMS key (`aws kms describe-key` output): its ARN and owner account
+    #[arg(long, value_name = "FILE")]
+    describe_key: Option<PathBuf>,
+    /// The object's metadata (`aws s3api head-object` output): which KMS key encrypts it and
+    /// whether with an S3 Bucket Key
+    #[arg(long, value_name = "FILE")]
+    head_object: Option<PathBuf>,
+    /// What if the object were encrypted with this KMS key (key ARN)
+    #[arg(long, value_name = "ARN")]
+    sse_kms_key: Option<String>,
+    /// Output format. human: the decision, a table of the layers, the deciding statement
+    /// shown in its file and each statement's outcome (and the KMS leg's, for an SSE-KMS
+    /// object); json: `decision`, `determining`, `trace`, `context`, the notes and `kms`
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Exit 1 unless the decision is this one
@@ -113,6 +131,10 @@ impl From<QueryArgs> for QueryInput {
             account_public_access_block: a.account_public_access_block,
             access_point: a.access_point,
             root: a.root,
+            key_policy: a.key_policy,
+            describe_key: a.describe_key,
+            head_object: a.head_object,
+            sse_kms_key: a.sse_kms_key,
         }
     }
 }
@@ -134,12 +156,26 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     let Ok(query) = loaded else {
         return Ok(EXIT_ERROR);
     };
-    let response = query.decide();
+    let (response, kms) = query.decide_with_kms();
     let (graph, request) = (&query.graph, &query.request);
     let text = match format {
-        Format::Human => report::query::human(graph, &response, request, style),
-        Format::Json => report::json_text(&report::query::json(graph, &response, request))
-            .map_err(json_error)?,
+        Format::Human if crate::output::quiet() => {
+            report::query::verdict(graph, &response, request)
+        }
+        Format::Human => {
+            let mut text = report::query::human(graph, &response, request, style);
+            if let Some(leg) = &kms {
+                text.push_str(&report::query::kms_human(leg, style));
+            }
+            text
+        }
+        Format::Json => {
+            let mut v = report::query::json(graph, &response, request);
+            if let (Some(leg), Some(o)) = (&kms, v.as_object_mut()) {
+                o.insert("kms".into(), report::query::kms_json(leg));
+            }
+            report::json_text(&v).map_err(json_error)?
+        }
     };
     write_out(&text)?;
     Ok(match expect {

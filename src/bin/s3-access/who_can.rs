@@ -3,11 +3,10 @@
 //! ([`s3_access::public::inputs`]); the library explores and renders; this file prints.
 
 use crate::output::{
-    EXIT_ERROR, EXIT_FINDINGS, Format, json_error, print_reports, print_walk_errors, style,
-    write_out,
+    EXIT_ERROR, EXIT_FINDINGS, json_error, print_reports, print_walk_errors, style, write_out,
 };
 use s3_access::exact::who_can::{WhoCanOptions, who_can};
-use s3_access::public::inputs;
+use s3_access::public::inputs::{self, InputEntry, InputOutcome};
 use s3_access::report;
 use std::path::PathBuf;
 
@@ -24,17 +23,38 @@ pub struct WhoCanArgs {
     #[arg(long, value_name = "ARN|PATTERN")]
     resource: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = WhoCanFormat::Human)]
+    format: WhoCanFormat,
     #[command(flatten)]
     tree: crate::output::TreeArgs,
+}
+
+/// The output formats of `who-can`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum WhoCanFormat {
+    /// Per bucket, each kind of caller that can get in with its actions, resources, a witness
+    /// request and the grants, and a line per input not judged
+    Human,
+    /// One line per kind of caller (at its first granting statement), per reason the answer
+    /// is uncertain and per input not judged (`path:line:column: TITLE message`), then the
+    /// summary line
+    Concise,
+    /// One JSON document: `buckets` (each judged bucket's answer) and `inputs` (every input
+    /// with its verdict, error or reason for being skipped)
+    Json,
+    /// SARIF 2.1.0: the lines of `concise` as results, public callers errors, other accounts
+    /// warnings, AWS services notes, the owner's own account left out
+    Sarif,
+    /// GitHub Actions workflow commands: the lines of `sarif` as annotations, most severe
+    /// first within GitHub's limit of 10 per type
+    Github,
 }
 
 /// Explores every bucket found; exit 1 when someone outside the owner's account can get in.
 pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
     let mut walk_errors = Vec::new();
     let root = args.tree.root(&args.paths);
-    let found = inputs::discover(&args.paths, args.tree.links(&root), &mut walk_errors);
+    let found = inputs::discover(&args.paths, &root, args.tree.links(&root), &mut walk_errors);
     let mut bad = crate::output::any_walk_error(&walk_errors);
     print_walk_errors(&walk_errors);
     let now = std::time::SystemTime::now()
@@ -45,29 +65,35 @@ pub fn run(args: WhoCanArgs) -> std::io::Result<u8> {
         resource: args.resource,
         now,
     };
-    let mut results = Vec::new();
+    let mut entries = Vec::new();
     for input in found {
-        match input.load(&root) {
-            Ok(Some(b)) => results.push(who_can(&b, &options)),
-            Ok(None) => {}
-            Err(e) => {
-                print_reports(e.reports(), style());
-                eprintln!("error: {}", crate::output::said(&e));
-                bad = true;
-            }
+        let entry = InputEntry::judge(&input, &root, |b| who_can(&b, &options));
+        if let InputOutcome::Failed(e) = &entry.outcome {
+            print_reports(e.reports(), style());
+            eprintln!("error: {}", crate::output::said(e));
+            bad = true;
         }
+        entries.push(entry);
     }
+    let cwd = std::env::current_dir()?;
     match args.format {
-        Format::Human => write_out(&report::who_can::human(&results))?,
-        Format::Json => write_out(
-            &serde_json::to_string_pretty(&report::who_can::json(&results)).map_err(json_error)?,
-        )?,
+        WhoCanFormat::Human if crate::output::quiet() => {
+            crate::output::write_some(&report::who_can::callers(&entries))?
+        }
+        WhoCanFormat::Human => write_out(&report::who_can::human(&entries))?,
+        WhoCanFormat::Concise => write_out(&report::who_can::concise(&entries, &cwd))?,
+        WhoCanFormat::Json => {
+            write_out(&report::json_text(&report::who_can::json(&entries)).map_err(json_error)?)?
+        }
+        WhoCanFormat::Sarif => {
+            write_out(&report::who_can::sarif(&entries, &cwd, !bad).map_err(json_error)?)?
+        }
+        WhoCanFormat::Github => write_out(&report::who_can::github(&entries, &cwd))?,
     }
-    let outside = results.iter().any(|w| {
-        w.groups
-            .iter()
-            .any(|g| g.stratum != s3_access::exact::who_can::Stratum::SameAccount)
-    });
+    let outside = entries
+        .iter()
+        .filter_map(InputEntry::judged)
+        .any(report::who_can::outside);
     Ok(if bad {
         EXIT_ERROR
     } else if outside {

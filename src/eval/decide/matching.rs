@@ -218,6 +218,15 @@ pub(super) fn applicability(
         Layer::AccessPoint => access_point
             .map(|_| ())
             .ok_or("the request does not go through an access point"),
+        Layer::KeyPolicy => {
+            if !graph.has_layer(Layer::KeyPolicy) {
+                Err("no key policy")
+            } else if !request.action_lower.starts_with("kms:") {
+                Err("a key policy applies to KMS requests only")
+            } else {
+                Ok(())
+            }
+        }
     }
 }
 

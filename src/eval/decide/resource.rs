@@ -47,7 +47,8 @@ pub(super) fn authorize(ev: &Evaluation<'_>, ident: &IdentitySide, r: &mut Respo
     let mut allowed = true;
     for auth in &authorities(ev, &mut seen) {
         let (kept, dropped) = s3_layer::resource_grants(ev, auth, &mut seen, r);
-        match combine(caller, &auth.owner, ident, &kept) {
+        let key_policy = auth.layer == Layer::KeyPolicy;
+        match combine(caller, &auth.owner, ident, &kept, key_policy) {
             Some(d) => determining.extend(d),
             None => {
                 allowed = false;
@@ -57,7 +58,7 @@ pub(super) fn authorize(ev: &Evaluation<'_>, ident: &IdentitySide, r: &mut Respo
                         .copied()
                         .chain(dropped.iter().map(|d| d.grant))
                         .collect();
-                    if combine(caller, &auth.owner, ident, &all).is_some() {
+                    if combine(caller, &auth.owner, ident, &all, key_policy).is_some() {
                         for d in &dropped {
                             s3_layer::push_block(r, ev.graph, d.flag, auth.access_point);
                         }
@@ -100,6 +101,18 @@ fn ownership_free(action_lower: &str) -> bool {
 fn authorities<'a>(ev: &'a Evaluation<'_>, seen: &mut S3Seen) -> Vec<Authority<'a>> {
     let s3 = &ev.graph.s3;
     let route = &ev.route;
+    // The KMS leg: one authorization, the key policy's, in the name of the key's account.
+    if ev.graph.has_layer(Layer::KeyPolicy) && ev.request.action_lower.starts_with("kms:") {
+        let request = route.main();
+        return vec![Authority {
+            layer: Layer::KeyPolicy,
+            owner: Cow::Borrowed(request.resource_account.as_str()),
+            request,
+            foreign_object: false,
+            access_point: None,
+            target: Target::Other,
+        }];
+    }
     let mut authorities: Vec<Authority<'a>> = Vec::with_capacity(2);
     if let Some(i) = route.access_point
         && let Some(ap) = s3.access_points.get(i)
@@ -145,30 +158,76 @@ fn authorities<'a>(ev: &'a Evaluation<'_>, seen: &mut S3Seen) -> Vec<Authority<'
     authorities
 }
 
+/// The grantors of one kind.
+fn grantors_of(grants: &[(Grantor, GrantKind)], kind: GrantKind) -> Vec<Grantor> {
+    grants
+        .iter()
+        .filter(|(_, k)| *k == kind)
+        .map(|(g, _)| *g)
+        .collect()
+}
+
+/// The KMS rule in the key's own account: the key policy grants by itself when it names the
+/// caller (or its role, within the caps); identity policies count only when the key policy
+/// allows the account through its root principal (KMS "Key policies in AWS KMS", "Allows
+/// access to the AWS account and enables IAM policies").
+fn key_policy_same_account(
+    ident: &IdentitySide,
+    grants: &[(Grantor, GrantKind)],
+) -> Option<Vec<Grantor>> {
+    let of = |kind: GrantKind| grantors_of(grants, kind);
+    let (direct, role, account) = (
+        of(GrantKind::Direct),
+        of(GrantKind::Role),
+        of(GrantKind::Account),
+    );
+    let caps = ident.caps.iter().map(|id| Grantor::Statement(*id));
+    if !direct.is_empty() {
+        Some(direct)
+    } else if !account.is_empty() && ident.identity_ok {
+        let mut d = account;
+        d.extend(ident.identity.iter().map(|id| Grantor::Statement(*id)));
+        d.extend(caps);
+        Some(d)
+    } else if !role.is_empty() && ident.boundary_ok && ident.session_ok {
+        let mut d = role;
+        d.extend(caps);
+        Some(d)
+    } else {
+        None
+    }
+}
+
 /// The core rule for one authorization (IAM "Policy evaluation logic" and "Cross-account
-/// policy evaluation logic"): the grantors that allow, or `None`.
+/// policy evaluation logic"): the grantors that allow, or `None`. `key_policy`: the
+/// authorization is a KMS key policy's, where the key policy must allow.
 fn combine(
     caller: &Caller,
     owner: &str,
     ident: &IdentitySide,
     grants: &[(Grantor, GrantKind)],
+    key_policy: bool,
 ) -> Option<Vec<Grantor>> {
-    let of = |kind: GrantKind| -> Vec<Grantor> {
-        grants
-            .iter()
-            .filter(|(_, k)| *k == kind)
-            .map(|(g, _)| *g)
-            .collect()
-    };
+    let of = |kind: GrantKind| grantors_of(grants, kind);
     let direct = of(GrantKind::Direct);
     let same_account = caller.account().is_some_and(|a| a == owner);
     fn statements(ids: &[usize]) -> impl Iterator<Item = Grantor> + '_ {
         ids.iter().map(|id| Grantor::Statement(*id))
     }
     match caller {
+        // AWS rule: KMS takes no anonymous requests; S3 cannot read an SSE-KMS object for an
+        // anonymous caller (S3 "Using server-side encryption with AWS KMS keys").
+        Caller::Anonymous if key_policy => None,
         // Anonymous callers and service principals are allowed only by a resource-side grant
         // naming them.
         Caller::Anonymous | Caller::Service { .. } => (!direct.is_empty()).then_some(direct),
+        // AWS rule: "Unless the key policy explicitly allows it, you cannot use IAM policies
+        // to allow access to a KMS key"; not even the account's root user is exempt (KMS
+        // "Key policies in AWS KMS").
+        Caller::Root { .. } if key_policy && same_account => {
+            (!grants.is_empty()).then(|| grants.iter().map(|(g, _)| *g).collect())
+        }
+        _ if key_policy && same_account => key_policy_same_account(ident, grants),
         // AWS rule: the root user needs no identity policy in its own account.
         Caller::Root { .. } if same_account => Some(direct),
         Caller::Root { .. } => {

@@ -408,7 +408,8 @@ impl Module {
     }
 
     /// `{"PublicAccessBlockConfiguration": {...}}`; an omitted flag is false (the provider's
-    /// default); a flag not known offline leaves the whole setting out (unknown, never "on").
+    /// default); a flag not known offline stays an unknown (never "on"); a flag of another
+    /// type leaves the whole setting out.
     pub fn public_access_block(&self, scope: &Scope, body: &Body, span: Span) -> Option<Val> {
         let mut m = Vec::new();
         for (tf, cli) in [
@@ -426,6 +427,8 @@ impl Module {
                 VKind::Str(ref s) if s.text == "true" || s.text == "false" => {
                     Val::new(VKind::Bool(s.text == "true"), v.span)
                 }
+                // Kept as the unknown it is: `iac::model` reads it as off and says so.
+                _ if v.has_unknown() => v,
                 _ => return None,
             };
             m.push((cli.to_string(), v.span, v));

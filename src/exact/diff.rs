@@ -1,0 +1,248 @@
+//! `diff`: the access one version of a bucket's documents grants that another did not
+//! (Access Analyzer's CheckNoNewAccess, offline), and with `removed` what it takes away.
+//!
+//! The regions are computed over the union of both graphs' constants (one graph holding the
+//! documents of both, NEW's first), so a region never mixes requests the two versions treat
+//! differently; each representative is then decided by both graphs: NEW allows and OLD does
+//! not is new access, shown with NEW's decision. Both decisions are replayed before a finding
+//! is kept. The statement sets of the search range over both versions' statements, so two
+//! assignments kept apart by either version's conditions are both tried.
+
+use super::search::{self, Judge};
+use super::who_can::{self, Group, WhoCanOptions};
+use super::{Finding, PrincipalScope, Question, Reason, Scope};
+use crate::eval::bucket::BucketModel;
+use crate::eval::decide::Response;
+use crate::eval::graph::Graph;
+use crate::eval::request::Request;
+use crate::eval::{Decision, decide};
+
+/// Which version of the documents something belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    /// The version compared against (the base).
+    Old,
+    /// The version checked.
+    New,
+}
+
+/// The difference in access between two versions of one bucket's documents.
+#[derive(Debug, Clone)]
+pub struct BucketDiff {
+    /// The bucket (NEW's name, or OLD's when the bucket is only in OLD).
+    pub bucket: String,
+    /// The owner account used.
+    pub owner: String,
+    /// Whether the owner was not given (an account no document names is assumed).
+    pub owner_assumed: bool,
+    /// Whether the callers' own identity policies were not given and are assumed to allow.
+    pub identity_assumed: bool,
+    /// OLD's graph (with the assumed identity policy); `None` when the bucket is new.
+    pub old: Option<Graph>,
+    /// NEW's graph (with the assumed identity policy); `None` when the bucket is gone.
+    pub new: Option<Graph>,
+    /// Both versions' documents, NEW's first: the graph the `reasons` refer to.
+    pub union: Graph,
+    /// Access NEW grants that OLD did not; statements are ids of `new`.
+    pub added: Vec<Group>,
+    /// Access OLD granted that NEW does not (when asked for); statements are ids of `old`.
+    pub removed: Vec<Group>,
+    /// Why the absence of a change is not proof; statements are ids of `union`.
+    pub reasons: Vec<Reason>,
+    /// Representative requests judged.
+    pub decided: usize,
+}
+
+impl BucketDiff {
+    /// Where statement `id` of the union graph comes from, and its id there.
+    pub fn side_of(&self, id: usize) -> (Side, usize) {
+        let n = self.new.as_ref().map_or(0, |g| g.statements.len());
+        if id < n {
+            (Side::New, id)
+        } else {
+            (Side::Old, id - n)
+        }
+    }
+}
+
+/// Compares the buckets of two lists, paired by bucket name: the entry point for inputs that
+/// come as models (a Terraform plan's before and after, for instance). A bucket only in `new`
+/// is all new access; one only in `old`, all removed access.
+pub fn diff_models(
+    old: &[BucketModel],
+    new: &[BucketModel],
+    options: &WhoCanOptions,
+    removed: bool,
+) -> Vec<BucketDiff> {
+    let mut out: Vec<BucketDiff> = new
+        .iter()
+        .map(|n| {
+            let o = old.iter().find(|o| o.name == n.name);
+            diff(o, Some(n), options, removed)
+        })
+        .collect();
+    for o in old {
+        if !new.iter().any(|n| n.name == o.name) {
+            out.push(diff(Some(o), None, options, removed));
+        }
+    }
+    out
+}
+
+/// The access `new` grants that `old` did not (and, with `removed`, the reverse). `None`
+/// stands for a bucket that does not exist in that version: it grants nothing.
+pub fn diff(
+    old: Option<&BucketModel>,
+    new: Option<&BucketModel>,
+    options: &WhoCanOptions,
+    removed: bool,
+) -> BucketDiff {
+    let prepare = |m: &BucketModel| who_can::with_assumed_identity(&m.graph);
+    let old_g = old.map(prepare);
+    let new_g = new.map(prepare);
+    let identity_assumed = old_g.iter().chain(&new_g).any(|(_, assumed)| *assumed);
+    let old_g = old_g.map(|(g, _)| g);
+    let new_g = new_g.map(|(g, _)| g);
+    let union = union(old_g.as_ref(), new_g.as_ref());
+    let given_owner = new.and_then(|m| m.owner.clone());
+    let (owner, owner_assumed) = match given_owner.or_else(|| old.and_then(|m| m.owner.clone())) {
+        Some(o) => (o, false),
+        None => (who_can::unnamed_owner(&union), true),
+    };
+    let bucket = new.or(old).map(|m| m.name.clone()).unwrap_or_default();
+    let question = Question {
+        graph: &union,
+        bucket: bucket.clone(),
+        owner: owner.clone(),
+        now: options.now,
+        scope: Scope {
+            principals: PrincipalScope::All,
+            actions: options.actions.clone(),
+            resource: options.resource.clone(),
+            conditions: Vec::new(),
+        },
+    };
+    let new_n = new_g.as_ref().map_or(0, |g| g.statements.len());
+    let mut reasons = Vec::new();
+    let mut decided = 0;
+    let mut run = |gains: Option<&Graph>, loses: Option<&Graph>, offset: usize| {
+        let Some(gains) = gains else {
+            return Vec::new();
+        };
+        let judge = Gained {
+            gains,
+            loses,
+            offset,
+            loses_offset: if offset == 0 { new_n } else { 0 },
+            owner: &owner,
+            now: options.now,
+        };
+        let e = search::explore_by(&question, &judge, None, true);
+        reasons.extend(e.reasons);
+        decided += e.decided;
+        who_can::group(e.findings, &owner)
+    };
+    let added = run(new_g.as_ref(), old_g.as_ref(), 0);
+    let removed = if removed {
+        run(old_g.as_ref(), new_g.as_ref(), new_n)
+    } else {
+        Vec::new()
+    };
+    // A value not known offline on either side may hide or fake a change: OLD's read as open
+    // (an unknown principal as `*`, an unknown flag as off) may hide new access.
+    for r in old
+        .iter()
+        .chain(new.iter())
+        .flat_map(|m| who_can::unsettled(&m.graph))
+    {
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    }
+    reasons.sort_by_key(|r| (r.kind, r.statement));
+    reasons.dedup();
+    BucketDiff {
+        bucket,
+        owner,
+        owner_assumed,
+        identity_assumed,
+        old: old_g,
+        new: new_g,
+        union,
+        added,
+        removed,
+        reasons,
+        decided,
+    }
+}
+
+/// One graph with the documents (and the S3 facts that name callers and objects) of both
+/// versions, NEW's first: its constants are the union of both versions' constants.
+fn union(old: Option<&Graph>, new: Option<&Graph>) -> Graph {
+    let mut g = new.or(old).cloned().unwrap_or_default();
+    let (Some(old), Some(_)) = (old, new) else {
+        return g;
+    };
+    for d in &old.documents {
+        g.add(d.source.clone(), d.policy.clone(), d.layer, d.level);
+    }
+    let s3 = &old.s3;
+    g.s3.canonical_ids.extend(s3.canonical_ids.iter().cloned());
+    g.s3.objects.extend(s3.objects.iter().cloned());
+    g.s3.access_points.extend(s3.access_points.iter().cloned());
+    if g.s3.object_owner.is_none() {
+        g.s3.object_owner.clone_from(&s3.object_owner);
+    }
+    g
+}
+
+/// Judges a representative: `gains` allows it and `loses` (absent: allows nothing) does not.
+struct Gained<'g> {
+    gains: &'g Graph,
+    loses: Option<&'g Graph>,
+    /// Where `gains`'s statements start in the union graph.
+    offset: usize,
+    /// Where `loses`'s statements start in the union graph.
+    loses_offset: usize,
+    owner: &'g str,
+    now: i64,
+}
+
+impl Gained<'_> {
+    /// The evaluator's uncertainties, their statements renumbered into the union graph.
+    fn note(response: &Response, offset: usize, reasons: &mut Vec<Reason>) {
+        let mut mine = Vec::new();
+        search::uncertain_reasons(response, &mut mine);
+        reasons.extend(mine.into_iter().map(|mut r| {
+            r.statement = r.statement.map(|s| s + offset);
+            r
+        }));
+    }
+}
+
+impl Judge for Gained<'_> {
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<Response> {
+        let gained = decide(self.gains, request, false);
+        Gained::note(&gained, self.offset, reasons);
+        if gained.decision != Decision::Allow {
+            return None;
+        }
+        if let Some(loses) = self.loses {
+            let before = decide(loses, request, false);
+            if before.decision == Decision::Allow {
+                return None;
+            }
+            // An uncertain "not allowed" before may be an allow: the change is then not proven.
+            Gained::note(&before, self.loses_offset, reasons);
+        }
+        Some(gained)
+    }
+
+    fn replays(&self, f: &Finding) -> bool {
+        super::replay(self.gains, f, self.owner, self.now)
+            && !self
+                .loses
+                .is_some_and(|l| super::replay(l, f, self.owner, self.now))
+    }
+}

@@ -1,0 +1,288 @@
+//! Rendering `diff`: per pair of inputs, the access NEW grants that OLD did not (and with
+//! `--removed` what it takes away), in the shape of `who-can`'s findings (stratum, actions,
+//! resources, conditions, a witness request, the statements responsible, located), as human
+//! text, JSON, SARIF or GitHub annotations on the granting statement of NEW.
+
+use super::who_can::{
+    group_human, group_json, reason_json, reason_line, statement_line, stratum_title,
+};
+use super::{github, sarif};
+use crate::compare::Pair;
+use crate::eval::graph::Graph;
+use crate::exact::diff::BucketDiff;
+use crate::exact::who_can::{Group, Stratum};
+use crate::registry::Severity;
+use crate::source::LineCol;
+use serde_json::json;
+
+/// The rule id of a new-access result in SARIF and GitHub output.
+pub const NEW_ACCESS: &str = "new-access";
+
+fn shown(s: &str) -> String {
+    super::escape(s, super::Keep::Nothing, super::Escape::Visible).into_owned()
+}
+
+fn title(p: &Pair) -> String {
+    match (&p.old, &p.new) {
+        (Some(o), Some(n)) if o == n => shown(n),
+        (Some(o), Some(n)) => format!("{} -> {}", shown(o), shown(n)),
+        (None, Some(n)) => format!("{} (new)", shown(n)),
+        (Some(o), None) => format!("{} (removed)", shown(o)),
+        (None, None) => String::new(),
+    }
+}
+
+fn groups_human(heading: &str, graph: Option<&Graph>, groups: &[Group], out: &mut String) {
+    let Some(graph) = graph else { return };
+    out.push_str(&format!("  {heading}:\n"));
+    let mut last: Option<Stratum> = None;
+    for g in groups {
+        if last != Some(g.stratum) {
+            out.push_str(&format!("   {}:\n", stratum_title(g.stratum)));
+            last = Some(g.stratum);
+        }
+        group_human(graph, g, out);
+    }
+}
+
+/// The human rendering.
+pub fn human(pairs: &[Pair], removed: bool) -> String {
+    let mut out = String::new();
+    for p in pairs {
+        let d = &p.diff;
+        out.push_str(&format!(
+            "{}: bucket {} (owner {}",
+            title(p),
+            shown(&d.bucket),
+            d.owner
+        ));
+        if d.owner_assumed {
+            out.push_str(", not given: assumed to be an account no document names");
+        }
+        out.push_str(")\n");
+        if d.identity_assumed {
+            out.push_str("  IAM principals are assumed to be allowed by their own identity policies (not given)\n");
+        }
+        if d.added.is_empty() {
+            out.push_str(if d.reasons.is_empty() {
+                "  no new access\n"
+            } else {
+                "  no new access found, but that is UNCERTAIN:\n"
+            });
+        } else {
+            groups_human("new access", d.new.as_ref(), &d.added, &mut out);
+        }
+        if removed {
+            if d.removed.is_empty() {
+                out.push_str("  no access removed\n");
+            } else {
+                groups_human("removed access", d.old.as_ref(), &d.removed, &mut out);
+            }
+        }
+        if !d.reasons.is_empty() {
+            out.push_str("  uncertain, because:\n");
+            for r in &d.reasons {
+                out.push_str(&format!("    - {}\n", reason_line(&d.union, r)));
+            }
+        }
+    }
+    out.push_str(&summary_line(pairs));
+    out
+}
+
+/// The last line of the human and concise renderings.
+fn summary_line(pairs: &[Pair]) -> String {
+    let added = pairs.iter().filter(|p| !p.diff.added.is_empty()).count();
+    format!(
+        "{} compared: {added} with new access\n",
+        match pairs.len() {
+            1 => "1 bucket".to_string(),
+            n => format!("{n} buckets"),
+        }
+    )
+}
+
+/// `--format concise`: one line per granting statement of NEW (`path:line:column: new-access
+/// message`, as `github` annotates), one per reason the answer is uncertain (`uncertain`, at
+/// its statement, or at the input when it has none: uncertainty is never dropped), then the
+/// summary line. The caller escapes it.
+pub fn concise(pairs: &[Pair]) -> String {
+    let mut out = String::new();
+    for p in pairs {
+        for n in notes(&p.diff) {
+            let (at, _) = n.span;
+            out.push_str(&format!(
+                "{}:{}:{}: {NEW_ACCESS} {}\n",
+                n.path, at.line, at.column, n.message
+            ));
+        }
+        let d = &p.diff;
+        let input = p.new.as_ref().or(p.old.as_ref()).map_or("", String::as_str);
+        for r in &d.reasons {
+            let (file, line, column) = r
+                .statement
+                .and_then(|id| super::query::statement_ref(&d.union, id))
+                .map_or_else(
+                    || (repo_path(input), 1, 1),
+                    |s| (repo_path(&s.file), s.line, s.column),
+                );
+            out.push_str(&format!(
+                "{file}:{line}:{column}: uncertain bucket `{}`: {}\n",
+                shown(&d.bucket),
+                reason_line(&d.union, r)
+            ));
+        }
+    }
+    out.push_str(&summary_line(pairs));
+    out
+}
+
+/// The JSON rendering.
+pub fn json(pairs: &[Pair], removed: bool) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = pairs
+        .iter()
+        .map(|p| {
+            let d = &p.diff;
+            let groups = |graph: Option<&Graph>, groups: &[Group]| -> Vec<serde_json::Value> {
+                graph.map_or_else(Vec::new, |g| {
+                    groups.iter().map(|x| group_json(g, x)).collect()
+                })
+            };
+            let mut item = json!({
+                "old": p.old,
+                "new": p.new,
+                "bucket": d.bucket,
+                "owner": d.owner,
+                "owner_assumed": d.owner_assumed,
+                "identity_assumed": d.identity_assumed,
+                "added": groups(d.new.as_ref(), &d.added),
+                "uncertain": d.reasons.iter().map(|r| reason_json(&d.union, r)).collect::<Vec<_>>(),
+            });
+            if removed && let Some(map) = item.as_object_mut() {
+                map.insert(
+                    "removed".into(),
+                    serde_json::Value::Array(groups(d.old.as_ref(), &d.removed)),
+                );
+            }
+            item
+        })
+        .collect();
+    json!({ "pairs": items })
+}
+
+/// One annotation of new access: where, and what to say.
+struct Note {
+    path: String,
+    span: (LineCol, LineCol),
+    message: String,
+    pointer: String,
+}
+
+/// The granting statements of NEW, one note each per group.
+fn notes(d: &BucketDiff) -> Vec<Note> {
+    let Some(graph) = d.new.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for g in &d.added {
+        let r = &g.witness.request;
+        let message = format!(
+            "new access for {} ({}): {} (e.g. {} {} on {})",
+            super::who_can::describe(&g.class),
+            stratum_title(g.stratum),
+            g.actions
+                .iter()
+                .take(4)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            r.caller,
+            r.action,
+            r.resource
+        );
+        for id in &g.statements {
+            // The assumed identity policy stands for files not given: nothing to annotate.
+            let Some((file, span, index)) = super::who_can::written_span(graph, *id) else {
+                continue;
+            };
+            out.push(Note {
+                path: repo_path(&file),
+                span,
+                message: format!("{message}; granted by {}", statement_line(graph, *id)),
+                pointer: format!("/Statement/{index}"),
+            });
+        }
+    }
+    out
+}
+
+/// A file name as the repository path GitHub and SARIF viewers match: `/` separators, no
+/// leading `./`.
+fn repo_path(name: &str) -> String {
+    let mut p = name.replace('\\', "/");
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.to_string();
+    }
+    p
+}
+
+/// The SARIF log: one `new-access` error per granting statement of NEW.
+pub fn sarif(pairs: &[Pair], successful: bool) -> serde_json::Result<String> {
+    let notes: Vec<(Note, Option<&str>)> = pairs
+        .iter()
+        .flat_map(|p| {
+            notes(&p.diff)
+                .into_iter()
+                .map(|n| (n, p.address.as_deref()))
+        })
+        .collect();
+    let mut seen: Vec<(&str, &str, &str)> = Vec::new();
+    let results = notes
+        .iter()
+        .map(|(n, address)| {
+            seen.push((&n.path, &n.pointer, &n.message));
+            let occurrence = seen
+                .iter()
+                .filter(|x| **x == (n.path.as_str(), n.pointer.as_str(), n.message.as_str()))
+                .count();
+            sarif::located(
+                NEW_ACCESS,
+                Severity::Error,
+                &n.path,
+                n.span,
+                n.message.clone(),
+                &n.pointer,
+                occurrence,
+            )
+            .at_resource(*address)
+        })
+        .collect();
+    serde_json::to_string_pretty(&sarif::log(results, successful))
+}
+
+/// GitHub workflow commands: one error annotation per granting statement of NEW.
+pub fn github(pairs: &[Pair]) -> String {
+    let mut annotations = github::Annotations::default();
+    annotations.extend(
+        pairs
+            .iter()
+            .flat_map(|p| {
+                notes(&p.diff)
+                    .into_iter()
+                    .map(|n| (n, p.address.as_deref()))
+            })
+            .map(|(n, address)| github::Annotation {
+                severity: crate::registry::Severity::Error,
+                path: n.path.clone(),
+                start: n.span.0,
+                end: Some(n.span.1),
+                title: NEW_ACCESS.to_string(),
+                // A bucket of an IaC file: the resource address the finding belongs to.
+                message: match address {
+                    Some(a) => format!("{a}: {}", n.message),
+                    None => n.message,
+                },
+            }),
+    );
+    annotations.finish("run `s3-access diff --format json` to see them all")
+}

@@ -1,0 +1,354 @@
+//! IaC buckets behind every command (`iac::model`): a `.tf` module, a plan or a template gives
+//! the same bucket a folder gives, `public`, `who-can` and `query --bucket` judge it, and a
+//! value not known before apply makes the verdict it touches uncertain, with its place.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const DIR: &str = "tests/fixtures/iac/model";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> (serde_json::Value, i32) {
+    let out = run(args);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code().unwrap())
+}
+
+/// `public --format json` on one fixture: its only bucket and the exit code.
+fn public(fixture: &str) -> (serde_json::Value, i32) {
+    let path = format!("{DIR}/{fixture}");
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    let buckets = v["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 1, "{v:#}");
+    (buckets[0].clone(), code)
+}
+
+fn policy_path(b: &serde_json::Value) -> &serde_json::Value {
+    b["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "bucket-policy")
+        .unwrap()
+}
+
+#[test]
+fn a_public_policy_with_split_bpa_under_count_is_public_at_its_tf_line() {
+    let (b, code) = public("public_tf");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    assert_eq!(b["bucket"], "example-site");
+    assert_eq!(b["source"], format!("{DIR}/public_tf#aws_s3_bucket.site"));
+    let st = &policy_path(&b)["statements"][0];
+    assert_eq!(st["at"]["file"], format!("{DIR}/public_tf/main.tf"));
+    assert_eq!(
+        (st["at"]["line"].as_u64(), st["sid"].as_str()),
+        (Some(24), Some("PublicRead"))
+    );
+}
+
+#[test]
+fn the_same_bucket_with_bpa_on_is_blocked() {
+    let (b, code) = public("blocked_tf");
+    assert_eq!((b["verdict"].as_str(), code), (Some("blocked"), 0), "{b:#}");
+    let blocker = &policy_path(&b)["blocked_by"];
+    assert_eq!(blocker["flag"], "RestrictPublicBuckets");
+    assert_eq!(blocker["at"]["line"], 16);
+}
+
+#[test]
+fn a_principal_from_a_variable_without_default_is_uncertain_and_located() {
+    let (b, code) = public("unknown_principal");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let p = policy_path(&b);
+    assert_eq!(p["status"], "unknown");
+    let reason = p["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("`var.reader` at tests/fixtures/iac/model/unknown_principal/main.tf:24:27 is not known before apply"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_bpa_flag_from_a_data_source_is_read_as_off_and_uncertain() {
+    let (b, code) = public("unknown_bpa");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let reason = policy_path(&b)["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("`data.aws_ssm_parameter.strict.value` at tests/fixtures/iac/model/unknown_bpa/main.tf:13:29"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_cloudformation_public_read_acl_is_public_via_the_acl() {
+    let (b, code) = public("cfn_acl/template.yaml");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    let acl = b["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "bucket-acl")
+        .unwrap();
+    assert_eq!(acl["status"], "public");
+    assert_eq!(acl["grants"][0]["grantee"], "AllUsers");
+    assert_eq!(
+        b["source"],
+        format!("{DIR}/cfn_acl/template.yaml#SiteBucket")
+    );
+}
+
+#[test]
+fn a_plan_whose_policy_is_known_only_after_apply_is_uncertain() {
+    let (b, code) = public("plan_unknown/plan.json");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let p = policy_path(&b);
+    let reason = p["reasons"][0].as_str().unwrap();
+    assert!(reason.contains("aws_s3_bucket_policy.logs"), "{reason}");
+    // Not "the bucket has no bucket policy": the policy is there, its text is unknown.
+    assert_eq!(p["reasons"].as_array().unwrap().len(), 1, "{p:#}");
+}
+
+#[test]
+fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
+    let (v, code) = json(&["public", "--format", "json", DIR]);
+    let sources: Vec<&str> = v["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 10, "{sources:?}");
+    assert_eq!(code, 1);
+    let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
+    let (v, code) = json(&["public", "--format", "json", &one]);
+    assert_eq!(
+        (v["buckets"][0]["verdict"].as_str(), code),
+        (Some("blocked"), 0)
+    );
+    let none = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.nope");
+    let out = run(&["public", &none]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("declares no bucket `aws_s3_bucket.nope`; it declares: aws_s3_bucket.site"),
+        "{err}"
+    );
+}
+
+#[test]
+fn who_can_says_uncertain_with_the_unknown_expression() {
+    let path = format!("{DIR}/unknown_principal");
+    let (v, code) = json(&["who-can", "--format", "json", &path]);
+    assert_eq!(code, 1);
+    let uncertain = v["buckets"][0]["uncertain"].as_array().unwrap();
+    assert!(
+        uncertain.iter().any(|r| r["kind"] == "iac-unknown"
+            && r["message"].as_str().unwrap().contains("`var.reader` at")),
+        "{uncertain:#?}"
+    );
+}
+
+#[test]
+fn query_takes_a_tf_bucket() {
+    let ask = |bucket: &str| {
+        let out = run(&[
+            "query",
+            "--principal",
+            "anonymous",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::example-site/a.txt",
+            "--bucket",
+            bucket,
+        ]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(ask(&format!("{DIR}/public_tf/main.tf")).starts_with("Allow"));
+    assert!(ask(&format!("{DIR}/blocked_tf#aws_s3_bucket.site")).starts_with("ExplicitDeny"));
+}
+
+#[test]
+fn hostile_trees_and_addresses_end_in_clear_errors() {
+    let tmp = std::env::temp_dir().join(format!("s3-access-iac-model-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let mut deep = tmp.clone();
+    for _ in 0..100 {
+        deep = deep.join("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(
+        deep.join("main.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {}\n",
+    )
+    .unwrap();
+    // A module 100 directories down is found (an empty bucket: uncertain, exit 1).
+    let out = run(&["public", tmp.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("/d#aws_s3_bucket.b"), "{text}");
+    // An address with odd characters is a name like any other: not declared, said so.
+    let odd = format!("{DIR}/public_tf/main.tf#\u{1b}[31m../../x#y");
+    let out = run(&["public", &odd]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("declares no bucket"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn query_on_a_tf_bucket_with_an_unknown_says_uncertain() {
+    let out = run(&[
+        "query",
+        "--principal",
+        "arn:aws:iam::111122223333:user/u",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-data/a",
+        "--bucket",
+        &format!("{DIR}/unknown_principal/main.tf"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("note: uncertain: `var.reader` at tests/fixtures/iac/model/unknown_principal/main.tf:24:27"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_legacy_inline_policy_belongs_to_its_bucket() {
+    let (b, code) = public("legacy_inline");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+    assert_eq!(policy_path(&b)["statements"][0]["sid"], "Site");
+}
+
+#[test]
+fn a_policy_whose_bucket_is_unknown_unsettles_the_buckets_it_could_be_on() {
+    let (b, code) = public("unknown_bucket");
+    assert_eq!(
+        (b["verdict"].as_str(), code),
+        (Some("uncertain"), 1),
+        "{b:#}"
+    );
+    let reason = policy_path(&b)["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("`aws_s3_bucket_policy.elsewhere` at"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn an_inline_policy_of_one_bucket_leaves_the_other_alone() {
+    let path = format!("{DIR}/legacy_two");
+    let (v, _) = json(&["public", "--format", "json", &path]);
+    let verdicts: Vec<(&str, &str)> = v["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["bucket"].as_str().unwrap(),
+                b["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("example-open-v3", "public"),
+            ("example-closed-v3", "not-public")
+        ]
+    );
+}
+
+#[test]
+fn a_tf_file_gives_the_buckets_it_declares_part_of() {
+    // ownership.tf declares only a setting of the bucket main.tf declares.
+    let path = format!("{DIR}/blocked_tf/ownership.tf");
+    let (v, code) = json(&["public", "--format", "json", &path]);
+    assert_eq!(v["buckets"][0]["bucket"], "example-site", "{v:#}");
+    assert_eq!(code, 0);
+}
+
+/// A local module outside the paths given is not read by `public` (a module `source` in a
+/// pull request must not read the machine that runs the check), as `lint` does not read it;
+/// `--root` widens what may be read.
+#[test]
+fn public_reads_local_modules_only_inside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("infra")).unwrap();
+    std::fs::create_dir_all(d.join("shared")).unwrap();
+    std::fs::write(
+        d.join("infra/main.tf"),
+        "module \"m\" {\n  source = \"../shared\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("shared/main.tf"),
+        r#"resource "aws_s3_bucket" "x" {
+  bucket = "outside-bucket"
+}
+
+resource "aws_s3_bucket_policy" "x" {
+  bucket = aws_s3_bucket.x.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.x.arn}/*" }]
+  })
+}
+"#,
+    )
+    .unwrap();
+    let infra = d.join("infra");
+    let infra = infra.to_str().unwrap();
+    let (v, _) = json(&["public", "--format", "json", infra]);
+    let text = v.to_string();
+    assert!(!text.contains("outside-bucket"), "{v:#}");
+    assert!(text.contains("outside the paths given"), "{v:#}");
+    let (v, code) = json(&[
+        "public",
+        "--format",
+        "json",
+        "--root",
+        d.to_str().unwrap(),
+        infra,
+    ]);
+    assert!(v.to_string().contains("outside-bucket"), "{v:#}");
+    assert_eq!(code, 1, "{v:#}");
+}
