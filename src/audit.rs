@@ -114,6 +114,13 @@ pub(crate) fn statement(graph: &Graph, id: usize) -> Option<(&SourceFile, &State
     Some((&d.source, st, d.layer))
 }
 
+/// The request time the audit's witnesses use: now, in epoch seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// A short span at the head of a statement: its Sid, else its Effect.
 pub(crate) fn head(st: &Statement) -> Span {
     st.sid.as_ref().map_or(st.effect.span, |s| s.span)

@@ -24,6 +24,45 @@ pub struct Finding {
     pub help: Option<String>,
     /// Other places that explain the finding (e.g. the first of two duplicate keys).
     pub related: Vec<Related>,
+    /// A concrete request behind an access claim, replayed through the evaluator (boxed: most
+    /// findings have none, and findings travel in `Result`s).
+    pub witness: Option<Box<Witness>>,
+}
+
+/// A request that proves an access claim: who, which action, on what, with which context
+/// keys (the others as a request of that kind carries them by default).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Witness {
+    /// The caller: `anonymous`, an ARN, or a service principal.
+    pub principal: String,
+    /// The action, e.g. `s3:GetObject`.
+    pub action: String,
+    /// The resource ARN.
+    pub resource: String,
+    /// The context keys the request sets, with their values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<WitnessKey>,
+}
+
+/// One context key of a witness.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WitnessKey {
+    /// The key.
+    pub key: String,
+    /// Its values.
+    pub values: Vec<String>,
+}
+
+impl std::fmt::Display for Witness {
+    /// `anonymous s3:GetObject on arn:aws:s3:::b/k with aws:SecureTransport=false`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} on {}", self.principal, self.action, self.resource)?;
+        for (i, k) in self.context.iter().enumerate() {
+            let sep = if i == 0 { " with " } else { " " };
+            write!(f, "{sep}{}={}", k.key, k.values.join(","))?;
+        }
+        Ok(())
+    }
 }
 
 /// A secondary location of a finding.
@@ -46,6 +85,7 @@ impl Finding {
             span,
             help: None,
             related: Vec::new(),
+            witness: None,
         }
     }
 
@@ -61,6 +101,12 @@ impl Finding {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// Adds the request that proves the finding's claim.
+    pub fn with_witness(mut self, witness: Witness) -> Finding {
+        self.witness = Some(Box::new(witness));
         self
     }
 

@@ -11,6 +11,7 @@
 //! reachable combination, pruning the condition keys statement by statement.
 
 pub mod automaton;
+pub mod claim;
 pub mod diff;
 pub mod keys;
 pub mod kms_leg;

@@ -338,6 +338,9 @@ pub struct JsonFinding<'a> {
     pub end_column: u32,
     /// JSON pointer to the offending value.
     pub path: &'a str,
+    /// The request that proves an access claim (risk findings), replayed through `decide`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<&'a crate::diagnostic::Witness>,
     /// In an IaC file: the resource address or logical id the finding belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<&'a str>,
@@ -360,6 +363,7 @@ pub fn json_findings(report: &FileReport) -> Vec<JsonFinding<'_>> {
             end_line: l.end.line,
             end_column: l.end.column,
             path: &l.path,
+            witness: l.finding.witness.as_deref(),
             address: l.address.as_deref(),
         })
         .collect()

@@ -8,6 +8,7 @@
 )]
 
 mod audit;
+mod audit_rebase;
 mod catalog_overlay;
 mod cli;
 mod cli_conventions;

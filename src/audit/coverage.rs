@@ -182,6 +182,24 @@ pub struct Shape {
     pub some_objects: bool,
 }
 
+impl Shape {
+    /// The actions that apply to the statement's resources: bucket actions when the bucket
+    /// ARN is among them, object actions when objects are. `s3:*` on `bucket/*` grants no
+    /// `s3:PutBucketPolicy`: S3 authorizes each action against its own resource type (S3
+    /// "Actions, resources, and condition keys for Amazon S3").
+    pub fn applicable(&self) -> Actions {
+        let u = Universe::get();
+        let mut on = Actions::default();
+        if self.bucket {
+            on = on.or(u.on_bucket);
+        }
+        if self.some_objects || self.all_objects {
+            on = on.or(u.on_object);
+        }
+        self.actions.and(on)
+    }
+}
+
 /// The shapes of every statement of a graph, for one bucket.
 #[derive(Debug, Clone, Default)]
 pub struct Shapes {
@@ -197,7 +215,15 @@ impl Shapes {
             .map(|id| {
                 let s = graph.statements.get(id)?;
                 let st = statement_of(graph, s)?;
-                let (bucket_hit, all_objects, some_objects) = resources(s, st, &arns);
+                // An access point policy names the access point's ARNs, not the bucket's: every
+                // resource type is taken to apply, so its claims stay as broad as the
+                // statement's actions (never fewer than it may grant).
+                let (bucket_hit, all_objects, some_objects) =
+                    if graph.layer_of(id) == Some(crate::eval::Layer::AccessPoint) {
+                        (true, true, true)
+                    } else {
+                        resources(s, st, &arns)
+                    };
                 Some(Shape {
                     actions: u.actions_of(s),
                     principals: principals(s, st),
@@ -215,10 +241,11 @@ impl Shapes {
         self.shapes.get(id).and_then(Option::as_ref)
     }
 
-    /// The S3 access statement `id` grants, by the access levels of its actions.
+    /// The S3 access statement `id` grants, by the access levels of the actions that apply
+    /// to its resources ([`Shape::applicable`]).
     pub fn access(&self, id: usize) -> crate::public::Access {
         self.get(id)
-            .map(|s| crate::public::access_of(s.actions))
+            .map(|s| crate::public::access_of(s.applicable()))
             .unwrap_or_default()
     }
 }
@@ -421,6 +448,22 @@ pub fn all_actions() -> Actions {
     u.on_bucket.or(u.on_object)
 }
 
+/// The stand-in [`bucket_of`] returns when no resource names a bucket: internal, never shown
+/// (messages show [`EXAMPLE_BUCKET`] instead).
+pub const PLACEHOLDER_BUCKET: &str = "s3-access-witness-bucket";
+
+/// The bucket name messages show when the policy names none: AWS's documented example name.
+pub const EXAMPLE_BUCKET: &str = "amzn-s3-demo-bucket";
+
+/// The bucket name to show for `bucket`: the example name instead of the internal stand-in.
+pub fn shown_bucket(bucket: &str) -> &str {
+    if bucket == PLACEHOLDER_BUCKET {
+        EXAMPLE_BUCKET
+    } else {
+        bucket
+    }
+}
+
 /// The bucket a policy is about: the one its S3 resources name most often (ignoring
 /// wildcards in the name), or a stand-in.
 pub fn bucket_of(graph: &Graph) -> String {
@@ -455,5 +498,5 @@ pub fn bucket_of(graph: &Graph) -> String {
         .into_iter()
         .rev()
         .max_by_key(|(_, c)| *c)
-        .map_or_else(|| "s3-access-witness-bucket".to_string(), |(b, _)| b)
+        .map_or_else(|| PLACEHOLDER_BUCKET.to_string(), |(b, _)| b)
 }

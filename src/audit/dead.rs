@@ -87,7 +87,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                 ));
             }
         }
-        if layer == Layer::Bucket && ctx.bucket != "s3-access-witness-bucket" {
+        if layer == Layer::Bucket && ctx.bucket != super::coverage::PLACEHOLDER_BUCKET {
             let bucket_arn = format!("arn:aws:s3:::{}", ctx.bucket);
             let object = format!("{bucket_arn}/s3-access-witness");
             if let Some((negated, items)) = &compiled.resources {

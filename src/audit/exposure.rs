@@ -14,7 +14,10 @@ use super::{Audited, Context, statement};
 use crate::aws_docs::NetworkOrigin;
 use crate::diagnostic::Finding;
 use crate::eval::graph::{Graph, Layer, PrincipalMatcher};
+use crate::eval::request::Caller;
 use crate::eval::s3_facts::BpaFlag;
+use crate::exact::PrincipalScope;
+use crate::exact::claim::{self, Claim};
 use crate::policy::{AwsPrincipal, Effect, PrincipalKind, Statement};
 use crate::public::{self, PolicyOn};
 use crate::registry::{Code, Severity};
@@ -121,46 +124,57 @@ fn public_statements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             if !on_class {
                 continue;
             }
-            let level_of = |a: &&String| {
-                crate::catalog::service("s3")
-                    .and_then(|s| s.action(a))
-                    .map(|x| x.access_level())
-            };
-            let actions: Vec<String> = access
-                .actions
-                .iter()
-                .filter(|a| {
-                    level_of(a).is_some_and(|l| match code {
-                        Code::PublicRead => l == crate::catalog::AccessLevel::Read,
-                        Code::PublicWrite => l == crate::catalog::AccessLevel::Write,
-                        Code::PublicList => l == crate::catalog::AccessLevel::List,
-                        _ => l == crate::catalog::AccessLevel::PermissionsManagement,
-                    })
-                })
-                .map(|a| format!("`s3:{a}`"))
-                .collect();
-            let shown = if actions.len() > 4 {
-                format!("{} and {} more", actions[..4].join(", "), actions.len() - 4)
+            let actions = level_actions(ctx, id, code);
+            let claim = if blocked.is_none() && layer == Layer::Bucket {
+                public_claim(ctx, id, &actions)
             } else {
-                actions.join(", ")
+                // Blocked, or behind an access point: the claim stays today's reasoning.
+                Claim::Uncertain(Vec::new())
             };
-            let mut message = format!(
-                "{} of the {} lets anyone {what} ({shown}): {}",
-                st.label(),
-                layer_name(graph, id, layer),
-                v.reason
-            );
+            let witness = match &claim {
+                Claim::Nothing => continue,
+                Claim::Proven(f) => Some(claim::witness(f)),
+                _ => None,
+            };
+            let shown = listed(&actions, 4);
             let mut f;
-            if let Some(b) = &blocked {
-                message.push_str(&format!(
-                    "; {b} blocks it for everyone outside the owner account except AWS services"
-                ));
+            if let Claim::Denied(ids) = &claim {
+                let message = format!(
+                    "{} of the {} is public by S3's definition ({}), so Block Public Access would act on it, and no request to {what} ({shown}) gets through because of {}",
+                    st.label(),
+                    layer_name(graph, id, layer),
+                    v.reason,
+                    deny_places(graph, ids)
+                );
                 f = Finding::new(code, principal_span(st), message).with_severity(Severity::Note);
             } else {
-                if !ctx.bpa_known {
-                    message.push_str(" (unless Block Public Access RestrictPublicBuckets is on)");
+                let mut message = format!(
+                    "{} of the {} lets anyone {what} ({shown}): {}",
+                    st.label(),
+                    layer_name(graph, id, layer),
+                    v.reason
+                );
+                if let Some(b) = &blocked {
+                    message.push_str(&format!(
+                        "; {b} blocks it for everyone outside the owner account except AWS services"
+                    ));
+                    f = Finding::new(code, principal_span(st), message)
+                        .with_severity(Severity::Note);
+                } else {
+                    if !ctx.bpa_known {
+                        message
+                            .push_str(" (unless Block Public Access RestrictPublicBuckets is on)");
+                    }
+                    f = Finding::new(code, principal_span(st), message);
                 }
-                f = Finding::new(code, principal_span(st), message);
+            }
+            if let Some(w) = witness {
+                // S3 calls the statement public for anonymous callers; when they are refused
+                // and another caller gets in, say who.
+                if w.principal != "anonymous" {
+                    f.message = format!("{}; e.g. `{w}` gets through", f.message);
+                }
+                f = f.with_witness(w);
             }
             if let Some(fix) = &v.fix {
                 f = f.with_help(fix.clone());
@@ -174,6 +188,109 @@ fn public_statements(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             });
         }
     }
+}
+
+/// The actions of statement `id` that apply to its resources, at the access level of `code`
+/// (S101 read, S102 write, S103 list, S104 permissions management), everyday ones first.
+fn level_actions(ctx: &Context<'_>, id: usize, code: Code) -> Vec<String> {
+    use crate::catalog::AccessLevel;
+    let u = crate::eval::actions::Universe::get();
+    let Some(shape) = ctx.shapes.get(id) else {
+        return Vec::new();
+    };
+    let level = match code {
+        Code::PublicRead => AccessLevel::Read,
+        Code::PublicWrite => AccessLevel::Write,
+        Code::PublicList => AccessLevel::List,
+        _ => AccessLevel::PermissionsManagement,
+    };
+    let applicable = shape.applicable();
+    u.everyday_first(&applicable)
+        .into_iter()
+        .filter(|a| u.index(a).and_then(|i| u.levels.get(i)) == Some(&level))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `a`, `b`, `c`, `d` and N more.
+fn listed(actions: &[String], max: usize) -> String {
+    let shown: Vec<String> = actions.iter().take(max).map(|a| format!("`{a}`")).collect();
+    if actions.len() > max {
+        format!("{} and {} more", shown.join(", "), actions.len() - max)
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// Whether any caller outside the owner account gets through with one of `actions` by
+/// statement `id` ([`claim::public_claim`]).
+fn public_claim(ctx: &Context<'_>, id: usize, actions: &[String]) -> Claim {
+    claim::public_claim(
+        ctx.graph,
+        id,
+        super::coverage::shown_bucket(ctx.bucket),
+        ctx.owner,
+        actions,
+        super::now(),
+    )
+}
+
+/// Whether principals of one of `accounts` (or AWS services acting for it) get through with
+/// one of `actions` by statement `id`: the first that does, else the last answer.
+fn account_claim(ctx: &Context<'_>, id: usize, accounts: &[String], actions: &[String]) -> Claim {
+    let now = super::now();
+    let mut last = Claim::Nothing;
+    for a in accounts {
+        // Not an account id (the `cloudfront` of an origin access identity): no caller for it.
+        if !crate::arn::is_account_id(a) {
+            return Claim::Uncertain(Vec::new());
+        }
+        // The likely caller: a principal of that account the statement names (in Principal or
+        // `aws:PrincipalArn`), else its root; for services, one the statement points at.
+        let likely = named_of(ctx.graph, id, a)
+            .or_else(|| Caller::parse(a).ok())
+            .unwrap_or(Caller::Anonymous);
+        let service = likely_service(ctx.graph, id);
+        for (principals, likely) in [
+            (PrincipalScope::Account(a.clone()), likely),
+            (PrincipalScope::Services, service.clone()),
+        ] {
+            // The likely request only: cross-account grants are many and mostly conditioned,
+            // and a full search for each would make `lint` several times slower; a miss keeps
+            // today's finding, without a witness.
+            let c = claim::likely_only(&claim::StatementQuestion {
+                graph: ctx.graph,
+                statement: id,
+                bucket: super::coverage::shown_bucket(ctx.bucket),
+                owner: ctx.owner,
+                principals,
+                likely: likely.clone(),
+                actions: actions.to_vec(),
+                now,
+            });
+            match c {
+                Claim::Proven(_) => return c,
+                Claim::Nothing => {}
+                other => last = other,
+            }
+        }
+    }
+    last
+}
+
+/// `Sid `D` (line:column)`, for each Deny statement.
+fn deny_places(graph: &Graph, ids: &[usize]) -> String {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.iter()
+        .filter_map(|id| {
+            let (source, st, _) = statement(graph, *id)?;
+            let lc = source.line_col(super::head(st).start);
+            Some(format!("{} at {}:{}", st.label(), lc.line, lc.column))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Ids named in a policy, with where each is written.
@@ -223,8 +340,23 @@ fn grantees(graph: &Graph, id: usize, st: &Statement) -> (Named, Named) {
                 continue;
             }
             match key.as_str() {
-                "aws:principalaccount" | "aws:sourceaccount" | "s3:dataaccesspointaccount" => {
-                    accounts.extend(c.values.iter().map(|v| (v.text.clone(), v.span)))
+                "aws:principalaccount"
+                | "aws:sourceaccount"
+                | "aws:sourceowner"
+                | "s3:dataaccesspointaccount" => accounts.extend(
+                    c.values
+                        .iter()
+                        .filter(|v| crate::arn::is_account_id(&v.text))
+                        .map(|v| (v.text.clone(), v.span)),
+                ),
+                // An ARN's account part pins the caller (aws:PrincipalArn) or the resource a
+                // service acts for (aws:SourceArn) to that account.
+                "aws:principalarn" | "aws:sourcearn" => {
+                    accounts.extend(c.values.iter().filter_map(|v| {
+                        let arn = crate::arn::Arn::split(&v.text)?;
+                        crate::arn::is_account_id(arn.account)
+                            .then(|| (arn.account.to_string(), v.span))
+                    }))
                 }
                 "aws:principalorgid" => {
                     orgs.extend(c.values.iter().map(|v| (v.text.clone(), v.span)))
@@ -258,6 +390,30 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             continue;
         }
         let access = ctx.shapes.access(id);
+        let claim = if layer == Layer::Bucket && foreign_orgs.is_empty() {
+            let mut names: Vec<String> = foreign.iter().map(|(a, _)| a.clone()).collect();
+            names.dedup();
+            let u = crate::eval::actions::Universe::get();
+            let actions: Vec<String> = ctx
+                .shapes
+                .get(id)
+                .map(|s| {
+                    u.everyday_first(&s.applicable())
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            account_claim(ctx, id, &names, &actions)
+        } else {
+            Claim::Uncertain(Vec::new())
+        };
+        let witness = match &claim {
+            // No request of those accounts gets through: no cross-account access to claim.
+            Claim::Nothing | Claim::Denied(_) => continue,
+            Claim::Proven(f) => Some(claim::witness(f)),
+            Claim::Uncertain(_) => None,
+        };
         let classes = access.classes();
         let mut who: Vec<String> = foreign
             .iter()
@@ -327,11 +483,15 @@ fn cross_account(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         } else {
             Severity::Note
         };
+        let mut f = Finding::new(Code::CrossAccountAccess, span, message)
+            .with_severity(severity)
+            .with_help("if the account is yours or a partner's you trust, list it under [trust] accounts (or its organisation under [trust] organizations) in .s3-access.toml");
+        if let Some(w) = witness {
+            f = f.with_witness(w);
+        }
         out.push(Audited {
             source: source.clone(),
-            finding: Finding::new(Code::CrossAccountAccess, span, message)
-                .with_severity(severity)
-                .with_help("if the account is yours or a partner's you trust, list it under [trust] accounts (or its organisation under [trust] organizations) in .s3-access.toml"),
+            finding: f,
         });
     }
 }
@@ -364,19 +524,31 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
         if st.effect.value != Effect::Allow {
             continue;
         }
-        let access = ctx.shapes.access(id);
+        let Some(shape) = ctx.shapes.get(id) else {
+            continue;
+        };
+        let applicable = shape.applicable();
         let action_span = st.action.as_ref().map_or(st.effect.span, |a| a.span);
         let delegation = delegates_to_own_access_points(st, ctx.owner);
-        if all > 0 && access.actions.len() == all && !delegation {
+        let on_bucket = !applicable
+            .and(crate::eval::actions::Universe::get().on_bucket)
+            .is_empty();
+        if all > 0 && shape.actions.count() == all && !applicable.is_empty() && !delegation {
             out.push(Audited {
                 source: source.clone(),
                 finding: Finding::new(
                     Code::WildcardAction,
                     action_span,
                     format!(
-                        "{} of the {} grants every S3 action, including deleting objects and changing the bucket policy and ACLs",
+                        "{} of the {} grants every S3 action, including {}",
                         st.label(),
-                        layer_name(graph, id, layer)
+                        layer_name(graph, id, layer),
+                        // Only the actions of its resources' types apply (objects, the bucket).
+                        if on_bucket {
+                            "deleting objects and changing the bucket policy and ACLs"
+                        } else {
+                            "reading, overwriting and deleting its objects and changing their ACLs"
+                        }
                     ),
                 )
                 .with_help("grant only the actions the principal needs, e.g. `s3:GetObject` and `s3:ListBucket` for readers"),
@@ -424,6 +596,9 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                     .statements
                     .get(id)
                     .is_some_and(|s| s.matches_action_lower(a))
+                    && crate::eval::actions::Universe::get()
+                        .index(a)
+                        .is_some_and(|i| applicable.has(i))
             })
             .collect();
         if manages.is_empty() || delegation {
@@ -455,9 +630,13 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
             None
         };
         if let Some(who) = who {
-            out.push(Audited {
-                source: source.clone(),
-                finding: Finding::new(
+            let names: Vec<String> = manages.iter().map(|a| display_action(a)).collect();
+            let Some(witness) =
+                manage_witness(ctx, id, layer, negated || everyone, &foreign, &names)
+            else {
+                continue;
+            };
+            let mut f = Finding::new(
                     Code::PermissionsManagementGranted,
                     action_span,
                     format!(
@@ -470,9 +649,96 @@ fn broad(ctx: &Context<'_>, out: &mut Vec<Audited>) {
                             .join(", ")
                     ),
                 )
-                .with_help("keep policy, ACL, Object Ownership and Block Public Access changes to the owner account's administrators"),
+                .with_help("keep policy, ACL, Object Ownership and Block Public Access changes to the owner account's administrators");
+            if let Some(w) = witness {
+                f = f.with_witness(w);
+            }
+            out.push(Audited {
+                source: source.clone(),
+                finding: f,
             });
         }
+    }
+}
+
+/// A caller of `account` that statement `id` names in its Principal, or in a positive
+/// `aws:PrincipalArn` condition, if any.
+fn named_of(graph: &Graph, id: usize, account: &str) -> Option<Caller> {
+    let (_, st, _) = statement(graph, id)?;
+    let principals = st
+        .principal
+        .iter()
+        .filter(|p| !p.negated)
+        .flat_map(|p| p.items.iter())
+        .filter(|i| i.kind == PrincipalKind::Aws)
+        .map(|i| i.value.as_str());
+    let arns = st
+        .conditions
+        .iter()
+        .filter(|c| {
+            c.key.value.eq_ignore_ascii_case("aws:PrincipalArn")
+                && !c.operator.value.base.is_negated()
+        })
+        .flat_map(|c| c.values.iter())
+        .map(|v| v.text.as_str())
+        .filter(|v| !v.contains(['*', '?', '$']));
+    principals
+        .chain(arns)
+        .filter(|v| v.contains(account))
+        .find_map(|v| Caller::parse(v).ok())
+        .filter(|c| c.account() == Some(account))
+}
+
+/// The AWS service statement `id` likely grants to: one its Principal names, else the service
+/// of an `aws:SourceArn` it names, else S3 itself (server access logs).
+fn likely_service(graph: &Graph, id: usize) -> Caller {
+    let named = statement(graph, id).and_then(|(_, st, _)| {
+        let principal = st
+            .principal
+            .iter()
+            .filter(|p| !p.negated)
+            .flat_map(|p| p.items.iter())
+            .find(|i| i.kind == PrincipalKind::Service)
+            .map(|i| i.value.clone());
+        let source = || {
+            st.conditions
+                .iter()
+                .filter(|c| c.key.value.eq_ignore_ascii_case("aws:SourceArn"))
+                .flat_map(|c| c.values.iter())
+                .find_map(|v| crate::arn::Arn::split(&v.text))
+                .filter(|a| !a.service.is_empty() && !a.service.contains(['*', '?', '$']))
+                .map(|a| format!("{}.amazonaws.com", a.service))
+        };
+        principal.or_else(source)
+    });
+    named
+        .and_then(|n| Caller::parse(&n).ok())
+        .filter(|c| matches!(c, Caller::Service { .. }))
+        .or_else(|| Caller::parse("s3.amazonaws.com").ok())
+        .unwrap_or(Caller::Anonymous)
+}
+
+/// S306's claim: `None` when no request of the grantees gets through (every one refused by a
+/// Deny, or by S3), else the witness if one was found.
+fn manage_witness(
+    ctx: &Context<'_>,
+    id: usize,
+    layer: Layer,
+    public: bool,
+    foreign: &[String],
+    actions: &[String],
+) -> Option<Option<crate::diagnostic::Witness>> {
+    let c = if layer != Layer::Bucket {
+        Claim::Uncertain(Vec::new())
+    } else if public {
+        public_claim(ctx, id, actions)
+    } else {
+        account_claim(ctx, id, foreign, actions)
+    };
+    match &c {
+        Claim::Nothing | Claim::Denied(_) => None,
+        Claim::Proven(f) => Some(Some(claim::witness(f))),
+        Claim::Uncertain(_) => Some(None),
     }
 }
 

@@ -11,7 +11,7 @@
 
 use super::coverage::{self, Principals, Question, Universe};
 use super::{Audited, Context, head, statement};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Witness, WitnessKey};
 use crate::eval::graph::{Graph, Layer};
 use crate::policy::Statement;
 use crate::registry::Code;
@@ -32,16 +32,18 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     let Some((_, doc)) = graph.documents_of(Layer::Bucket).next() else {
         return;
     };
-    // A Deny about another bucket is no cover of this one (S401 reports it).
+    // A Deny about another bucket is no cover of this one (S401 reports it); one that fires
+    // only on another key (an encryption header) says nothing about transport.
     let covers: Vec<coverage::Cover> = coverage::covers(graph, ctx.shapes, &question(), None)
         .into_iter()
         .filter(|c| c.bucket || c.some_objects)
+        .filter(|c| c.limited_by.is_none() || about_transport(graph, c.statement))
         .collect();
     let gaps = coverage::gaps(&covers, coverage::all_actions());
     if gaps.is_closed() {
         return;
     }
-    let bucket_arn = format!("arn:aws:s3:::{}", ctx.bucket);
+    let bucket_arn = format!("arn:aws:s3:::{}", coverage::shown_bucket(ctx.bucket));
     let mut parts = gap_parts(&gaps, &bucket_arn);
     let mut related = Vec::new();
     for c in &covers {
@@ -96,10 +98,73 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Audited>) {
     for (span, m) in related.into_iter().skip(1) {
         f = f.with_related(span, m);
     }
+    if let Some(w) = plain_http_witness(ctx, &gaps) {
+        if w.principal == "anonymous" {
+            f.message = format!("anyone gets in over plain HTTP (e.g. `{w}`); {}", f.message);
+        }
+        f = f.with_witness(w);
+    }
     out.push(Audited {
         source: doc.source.clone(),
         finding: f,
     });
+}
+
+/// Whether statement `id` has a condition on a transport key (`aws:SecureTransport`,
+/// `s3:TlsVersion`).
+fn about_transport(graph: &Graph, id: usize) -> bool {
+    statement(graph, id).is_some_and(|(_, st, _)| {
+        st.conditions.iter().any(|c| {
+            c.key.value.eq_ignore_ascii_case("aws:SecureTransport")
+                || c.key.value.eq_ignore_ascii_case("s3:TlsVersion")
+        })
+    })
+}
+
+/// A request over plain HTTP that gets through, decided on the whole graph: an anonymous one
+/// when some Allow lets anyone in, else one by the root user of the owner account (which needs
+/// no policy in its own account; IAM "Policy evaluation logic"), with the everyday actions the
+/// Deny statements leave open tried first.
+fn plain_http_witness(ctx: &Context<'_>, gaps: &coverage::Gaps) -> Option<Witness> {
+    use crate::eval::request::{Caller, Request};
+    let u = Universe::get();
+    let owner = ctx.owner.unwrap_or("111122223333");
+    let root = Caller::parse(owner).ok()?;
+    let bucket_arn = format!("arn:aws:s3:::{}", coverage::shown_bucket(ctx.bucket));
+    let object_arn = format!("{bucket_arn}/example-object");
+    let given = [("aws:SecureTransport".to_string(), "false".to_string())];
+    let mut tries: Vec<(&str, &str)> = Vec::new();
+    for a in u.everyday_first(&gaps.objects).into_iter().take(8) {
+        tries.push((a, object_arn.as_str()));
+    }
+    for a in u.everyday_first(&gaps.bucket).into_iter().take(8) {
+        tries.push((a, bucket_arn.as_str()));
+    }
+    tries.sort_by_key(|(a, _)| crate::eval::actions::everyday_rank(a));
+    for caller in [Caller::Anonymous, root] {
+        for (action, resource) in &tries {
+            let r = Request::new(
+                caller.clone(),
+                action,
+                resource,
+                Some(owner),
+                &given,
+                super::now(),
+            );
+            if crate::eval::decide(ctx.graph, &r, false).decision == crate::eval::Decision::Allow {
+                return Some(Witness {
+                    principal: caller.to_string(),
+                    action: (*action).to_string(),
+                    resource: (*resource).to_string(),
+                    context: vec![WitnessKey {
+                        key: "aws:SecureTransport".into(),
+                        values: vec!["false".into()],
+                    }],
+                });
+            }
+        }
+    }
+    None
 }
 
 /// What the gaps leave open over plain HTTP, in words: the few actions refused when that is

@@ -161,23 +161,7 @@ impl Universe {
 
     /// Names of a set, at most `max`, with "and N more"; the most used actions first.
     pub fn describe(&self, set: &Actions, max: usize) -> String {
-        const FIRST: &[&str] = &[
-            "s3:GetObject",
-            "s3:PutObject",
-            "s3:ListBucket",
-            "s3:DeleteObject",
-            "s3:GetBucketPolicy",
-            "s3:PutBucketPolicy",
-            "s3:GetBucketAcl",
-            "s3:ListBucketVersions",
-            "s3:GetObjectVersion",
-            "s3:DeleteObjectVersion",
-        ];
-        let mut names: Vec<&str> = set
-            .iter()
-            .filter_map(|i| self.names.get(i).map(String::as_str))
-            .collect();
-        names.sort_by_key(|n| FIRST.iter().position(|f| f == n).unwrap_or(FIRST.len()));
+        let names = self.everyday_first(set);
         let shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
         if names.len() > max {
             format!("{} and {} more", shown.join(", "), names.len() - max)
@@ -185,4 +169,44 @@ impl Universe {
             shown.join(", ")
         }
     }
+
+    /// The names of a set, everyday actions first ([`everyday_rank`]), the rest in catalogue
+    /// order.
+    pub fn everyday_first(&self, set: &Actions) -> Vec<&str> {
+        let mut names: Vec<&str> = set
+            .iter()
+            .filter_map(|i| self.names.get(i).map(String::as_str))
+            .collect();
+        names.sort_by_key(|n| everyday_rank(n));
+        names
+    }
+}
+
+/// The actions people use every day, in the order every listing shows them: reading, writing,
+/// listing and deleting objects first, then versions, then the bucket's policy and ACLs. One
+/// list for the whole crate (the audit's messages, `who-can`, Deny coverage).
+const EVERYDAY: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "s3:DeleteObject",
+    "s3:GetObjectVersion",
+    "s3:ListBucketVersions",
+    "s3:DeleteObjectVersion",
+    "s3:GetBucketLocation",
+    "s3:GetBucketPolicy",
+    "s3:PutBucketPolicy",
+    "s3:GetBucketAcl",
+    "s3:PutBucketAcl",
+    "s3:GetObjectAcl",
+    "s3:PutObjectAcl",
+];
+
+/// Where `action` (`s3:Name`, any case) comes in listings: its place among the everyday
+/// actions, every other action after them (a stable sort keeps their order).
+pub fn everyday_rank(action: &str) -> usize {
+    EVERYDAY
+        .iter()
+        .position(|e| e.eq_ignore_ascii_case(action))
+        .unwrap_or(EVERYDAY.len())
 }

@@ -196,30 +196,8 @@ fn stratum(class: &Class, owner: &str) -> Stratum {
 }
 
 /// Actions users meet every day, shown first.
-const EVERYDAY: &[&str] = &[
-    "s3:GetObject",
-    "s3:PutObject",
-    "s3:ListBucket",
-    "s3:DeleteObject",
-    "s3:GetObjectVersion",
-    "s3:ListBucketVersions",
-    "s3:GetBucketLocation",
-    "s3:GetBucketPolicy",
-    "s3:PutBucketPolicy",
-    "s3:GetBucketAcl",
-    "s3:PutBucketAcl",
-    "s3:GetObjectAcl",
-    "s3:PutObjectAcl",
-];
-
 fn action_rank(a: &str) -> (usize, String) {
-    (
-        EVERYDAY
-            .iter()
-            .position(|e| *e == a)
-            .unwrap_or(EVERYDAY.len()),
-        a.to_string(),
-    )
+    (crate::eval::actions::everyday_rank(a), a.to_string())
 }
 
 /// Groups the findings by principal class and what grants them. A group's actions and

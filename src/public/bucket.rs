@@ -152,6 +152,12 @@ pub struct StatementOut {
     pub action_count: usize,
     /// Its Resource entries.
     pub resources: Vec<String>,
+    /// For a public statement of a bucket policy: a request it grants that the evaluator
+    /// allows (anonymous when one gets in, else a caller of another account or an AWS service),
+    /// found by the exact engine ([`crate::exact::claim`]). Absent when every such request is
+    /// refused (a Deny: the statement is still public by S3's definition) or cannot be decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<crate::diagnostic::Witness>,
 }
 
 /// One access path of a bucket.
@@ -234,13 +240,13 @@ pub fn analyze(graph: &Graph, known: &Known, bucket: &str, source: &str) -> Buck
     if known.policy_only {
         // A policy judged alone: a bucket policy, or an access point policy.
         if graph.has_layer(Layer::Bucket) || graph.s3.access_points.is_empty() {
-            paths.push(policy_path(graph, known));
+            paths.push(policy_path(graph, known, bucket));
         }
         for i in 0..graph.s3.access_points.len() {
             paths.push(access_point_path(graph, known, i));
         }
     } else {
-        paths.push(policy_path(graph, known));
+        paths.push(policy_path(graph, known, bucket));
         paths.push(bucket_acl_path(graph, known));
         for i in 0..graph.s3.objects.len() {
             if let Some(p) = object_acl_path(graph, known, i) {
@@ -362,13 +368,38 @@ fn restrict(path: &mut Path, setter: Option<BlockedBy>, owner: &str, unknown: Op
 const FIXED_ONLY: &str = "every Allow statement grants only to fixed principals or fixed values of keys that identify the caller";
 
 /// The public-access verdict of every Allow statement of the policies `docs`, for the report.
-fn policy_statements(graph: &Graph, docs: &[usize]) -> Vec<StatementOut> {
+fn policy_statements(graph: &Graph, docs: &[usize], bucket: &str) -> Vec<StatementOut> {
     docs.iter()
         .flat_map(|&doc| {
             let publicity = public::document_publicity(graph, doc);
-            statements_out(graph, doc, &publicity.statements)
+            let mut out = statements_out(graph, doc, &publicity.statements);
+            let in_bucket_policy = graph.documents.get(doc).map(|d| d.layer) == Some(Layer::Bucket);
+            for (s, (id, v)) in out.iter_mut().zip(&publicity.statements) {
+                if in_bucket_policy && v.public {
+                    s.witness = witness(graph, *id, bucket);
+                }
+            }
+            out
         })
         .collect()
+}
+
+/// A request public statement `id` grants that gets through, everyday actions tried first.
+fn witness(graph: &Graph, id: usize, bucket: &str) -> Option<crate::diagnostic::Witness> {
+    let u = crate::eval::actions::Universe::get();
+    let s = graph.statements.get(id)?;
+    let actions: Vec<String> = u
+        .everyday_first(&u.actions_of(s))
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    match crate::exact::claim::public_claim(graph, id, bucket, None, &actions, now) {
+        crate::exact::claim::Claim::Proven(f) => Some(crate::exact::claim::witness(&f)),
+        _ => None,
+    }
 }
 
 fn statements_out(
@@ -403,6 +434,7 @@ fn statements_out(
                         v
                     })
                     .unwrap_or_default(),
+                witness: None,
             })
         })
         .collect()
@@ -428,7 +460,7 @@ fn describe_public(st: &[StatementOut]) -> String {
     public.join("; ")
 }
 
-fn policy_path(graph: &Graph, known: &Known) -> Path {
+fn policy_path(graph: &Graph, known: &Known, bucket: &str) -> Path {
     let docs: Vec<usize> = graph.documents_of(Layer::Bucket).map(|(i, _)| i).collect();
     let file = docs
         .first()
@@ -444,7 +476,7 @@ fn policy_path(graph: &Graph, known: &Known) -> Path {
         }
         return path;
     }
-    path.statements = policy_statements(graph, &docs);
+    path.statements = policy_statements(graph, &docs, bucket);
     if !path.statements.iter().any(|s| s.verdict.public) {
         path.reasons.push(if path.statements.is_empty() {
             "the policy has no Allow statement".into()
@@ -642,7 +674,7 @@ fn judge_access_point(graph: &Graph, known: &Known, i: usize) -> Path {
         );
         return path;
     }
-    path.statements = policy_statements(graph, &docs);
+    path.statements = policy_statements(graph, &docs, "");
     if !path.statements.iter().any(|s| s.verdict.public) {
         path.reasons.push(FIXED_ONLY.into());
         return path;

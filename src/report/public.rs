@@ -78,6 +78,9 @@ pub fn human(entries: &[PublicEntry], style: Style) -> String {
                 for n in &s.verdict.not_restricting {
                     lines.push_str(&format!("      not limiting: {n}\n"));
                 }
+                if let Some(w) = &s.witness {
+                    lines.push_str(&format!("      e.g. {w} gets through\n"));
+                }
             }
             for t in &p.put_time {
                 lines.push_str(&format!("    put time: {t}\n"));

@@ -1,0 +1,514 @@
+//! The witness of one statement's access claim: "is there a request this Allow statement
+//! grants, to these callers and for these actions, that no Deny of its document refuses?".
+//!
+//! The risk audit and `public` ask it for each statement they report. It is asked narrowly,
+//! so that it stays cheap enough for `lint` over thousands of policies:
+//!
+//! 1. a likely request (the caller, each action in the order given, the bucket ARN or an
+//!    object key the statement's resources name, the default context) is decided on the whole
+//!    graph; when it is allowed and the statement is among those that grant it, that request
+//!    is the witness;
+//! 2. otherwise the exact engine is asked on a graph of the statement's own document cut down
+//!    to the statement and the document's Deny statements (no S3 facts), with the callers and
+//!    actions in scope; when it says no, it is asked again without the Deny statements, which
+//!    tells "refused by a Deny" (and by which, on a request the statement alone would let
+//!    through) from "the statement grants nothing here" (a condition no such request meets).
+
+use super::{Answer, Class, Finding, PrincipalScope, Question, Reason, Scope};
+use crate::eval::graph::Graph;
+use crate::eval::request::{Caller, Request};
+use crate::eval::{Decision, decide};
+use crate::policy::Effect;
+
+/// What the question found about one statement.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// A request the statement grants gets through: the witness, replayed through `decide`.
+    Proven(Box<Finding>),
+    /// Every request the statement grants in scope is refused by Deny statements (graph ids of
+    /// the statements refusing one such request).
+    Denied(Vec<usize>),
+    /// The statement grants no request in scope, whatever the Deny statements say (a
+    /// condition no such request meets, a multi-valued key with a bare operator, ...).
+    Nothing,
+    /// No witness was found but the model does not cover everything: why.
+    Uncertain(Vec<Reason>),
+}
+
+/// One statement's claim to ask about.
+#[derive(Debug, Clone)]
+pub struct StatementQuestion<'g> {
+    /// The whole graph (the likely request is decided on it).
+    pub graph: &'g Graph,
+    /// The Allow statement (graph id).
+    pub statement: usize,
+    /// The bucket.
+    pub bucket: &'g str,
+    /// The bucket owner, if known (an account no document names otherwise).
+    pub owner: Option<&'g str>,
+    /// The callers.
+    pub principals: PrincipalScope,
+    /// The likely caller, tried first (it must be in `principals`).
+    pub likely: Caller,
+    /// Exact action names, the likeliest first.
+    pub actions: Vec<String>,
+    /// The request time, epoch seconds.
+    pub now: i64,
+}
+
+/// Asks about one statement's claim (see the module documentation for how).
+pub fn claim(q: &StatementQuestion<'_>) -> Claim {
+    if let Some(r) = outside_model(q.graph, q.statement) {
+        return Claim::Uncertain(vec![r]);
+    }
+    let identity = q.principals != PrincipalScope::Anonymous;
+    // Anonymous callers need no identity policy: the whole graph decides the likely request.
+    if !identity && let Some(f) = likely_witness(q, q.graph, q.statement) {
+        return Claim::Proven(Box::new(f));
+    }
+    let Some(cut) = cut_graph(q.graph, q.statement, true, identity) else {
+        return Claim::Uncertain(Vec::new());
+    };
+    // Signed callers: on the cut graph, where their own identity policies are assumed.
+    let at = cut.ids.iter().position(|i| *i == q.statement).unwrap_or(0);
+    if identity && let Some(f) = likely_witness(q, &cut.graph, at) {
+        return Claim::Proven(Box::new(f));
+    }
+    let owner = q
+        .owner
+        .map_or_else(|| super::who_can::unnamed_owner(&cut.graph), str::to_string);
+    // "Outside an unknown owner" is outside the account standing for it.
+    let principals = match &q.principals {
+        PrincipalScope::OutsideAccount(a) if a.is_empty() => {
+            PrincipalScope::OutsideAccount(owner.clone())
+        }
+        other => other.clone(),
+    };
+    // The engine's bound: its action regions grow fast with the actions in scope (a grant of
+    // `*` at one access level names a hundred), so it is asked about the likeliest few; a
+    // "no" about those is then no proof for the rest: uncertain, never "no access".
+    let truncated = q.actions.len() > ENGINE_ACTIONS;
+    let actions: Vec<String> = q.actions.iter().take(ENGINE_ACTIONS).cloned().collect();
+    let ask_on = |graph: &Graph| {
+        super::ask(&Question {
+            graph,
+            bucket: q.bucket.to_string(),
+            owner: owner.clone(),
+            now: q.now,
+            scope: Scope {
+                principals: principals.clone(),
+                actions: actions.clone(),
+                resource: None,
+                conditions: Vec::new(),
+            },
+        })
+    };
+    match ask_on(&cut.graph) {
+        Answer::Yes(f) => return Claim::Proven(f),
+        Answer::Uncertain(r) => return Claim::Uncertain(r),
+        Answer::No if truncated => {
+            return Claim::Uncertain(vec![Reason::new(
+                super::ReasonKind::Model,
+                Some(q.statement),
+                format!(
+                    "only the first {ENGINE_ACTIONS} of its {} actions were searched",
+                    q.actions.len()
+                ),
+            )]);
+        }
+        Answer::No => {}
+    }
+    // Without Deny statements the statement alone is the cut graph: it grants nothing here.
+    if cut.ids.len() == 1 {
+        return Claim::Nothing;
+    }
+    let Some(alone) = cut_graph(q.graph, q.statement, false, identity) else {
+        return Claim::Uncertain(Vec::new());
+    };
+    match ask_on(&alone.graph) {
+        Answer::No => Claim::Nothing,
+        Answer::Uncertain(r) => Claim::Uncertain(r),
+        Answer::Yes(f) => {
+            // The Deny statements that refuse the request the statement alone lets through.
+            let r = decide(&cut.graph, &f.request, false);
+            let ids: Vec<usize> = r
+                .determining
+                .iter()
+                .filter_map(|i| cut.ids.get(*i).copied())
+                .filter(|i| {
+                    q.graph
+                        .statements
+                        .get(*i)
+                        .is_some_and(|s| s.effect == Effect::Deny)
+                })
+                .collect();
+            if r.decision == Decision::ExplicitDeny && !ids.is_empty() {
+                Claim::Denied(ids)
+            } else {
+                Claim::Uncertain(Vec::new())
+            }
+        }
+    }
+}
+
+/// How many actions of a claim the engine is asked about (see [`claim`]).
+const ENGINE_ACTIONS: usize = 16;
+
+/// Only the first step of [`claim`]: the likely request, when it gets through. For claims
+/// made on many statements where a miss keeps today's finding (`Uncertain`), so no engine
+/// search is paid for.
+pub fn likely_only(q: &StatementQuestion<'_>) -> Claim {
+    if outside_model(q.graph, q.statement).is_some() {
+        return Claim::Uncertain(Vec::new());
+    }
+    let identity = q.principals != PrincipalScope::Anonymous;
+    let found = if identity {
+        cut_graph(q.graph, q.statement, true, true).and_then(|cut| {
+            let at = cut.ids.iter().position(|i| *i == q.statement)?;
+            likely_witness(q, &cut.graph, at)
+        })
+    } else {
+        likely_witness(q, q.graph, q.statement)
+    };
+    found.map_or(Claim::Uncertain(Vec::new()), |f| Claim::Proven(Box::new(f)))
+}
+
+/// Whether any caller outside the owner account gets through with one of `actions` by
+/// statement `id` of a resource policy: anonymous callers first, then signed callers of other
+/// accounts and AWS services, who may get in where anonymous ones do not (a Deny with
+/// `NotPrincipal`, a condition only a signed request meets, such as a pattern on
+/// `aws:PrincipalArn`). `Denied` only when a Deny refuses both.
+pub fn public_claim(
+    graph: &Graph,
+    id: usize,
+    bucket: &str,
+    owner: Option<&str>,
+    actions: &[String],
+    now: i64,
+) -> Claim {
+    let ask = |principals: PrincipalScope, likely: Caller| {
+        claim(&StatementQuestion {
+            graph,
+            statement: id,
+            bucket,
+            owner,
+            principals,
+            likely,
+            actions: actions.to_vec(),
+            now,
+        })
+    };
+    let anonymous = ask(PrincipalScope::Anonymous, Caller::Anonymous);
+    if matches!(anonymous, Claim::Proven(_)) {
+        return anonymous;
+    }
+    let signed = ask(
+        PrincipalScope::OutsideAccount(owner.unwrap_or("").to_string()),
+        other_account(owner),
+    );
+    match (anonymous, signed) {
+        (_, p @ Claim::Proven(_)) => p,
+        (Claim::Uncertain(r), _) | (_, Claim::Uncertain(r)) => Claim::Uncertain(r),
+        (Claim::Denied(mut a), Claim::Denied(b)) => {
+            a.extend(b);
+            Claim::Denied(a)
+        }
+        (d @ Claim::Denied(_), _) | (_, d @ Claim::Denied(_)) => d,
+        _ => Claim::Nothing,
+    }
+}
+
+/// The root user of an account that is not the owner's, as the likely outside caller.
+fn other_account(owner: Option<&str>) -> Caller {
+    let account = if owner == Some("999999999999") {
+        "999999999998"
+    } else {
+        "999999999999"
+    };
+    Caller::parse(account).unwrap_or(Caller::Anonymous)
+}
+
+/// The witness of a finding as findings and reports carry it: caller, action, resource and
+/// the context keys it sets.
+pub fn witness(f: &Finding) -> crate::diagnostic::Witness {
+    let r = &f.request;
+    let mut context: Vec<crate::diagnostic::WitnessKey> = f
+        .given
+        .iter()
+        .map(|(k, v)| crate::diagnostic::WitnessKey {
+            key: k.clone(),
+            values: v.clone(),
+        })
+        .collect();
+    context.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::diagnostic::Witness {
+        principal: r.caller.to_string(),
+        action: r.action.clone(),
+        resource: r.resource.clone(),
+        context,
+    }
+}
+
+/// Why the engine cannot answer for statement `id`, if it cannot: a principal it has no
+/// caller for (a web-identity `Federated` provider, a canonical user id whose account is not
+/// known), or a grant through access points (`s3:DataAccessPointAccount`, ...), whose
+/// requests are not enumerated yet. A "no" there would be a wrong "no access".
+fn outside_model(graph: &Graph, id: usize) -> Option<Reason> {
+    use crate::eval::graph::PrincipalMatcher;
+    let s = graph.statements.get(id)?;
+    let odd_principal = s.principal.as_ref().is_some_and(|(_, items)| {
+        items.iter().any(|m| {
+            matches!(m, PrincipalMatcher::Other(_))
+                || matches!(m, PrincipalMatcher::CanonicalUser(c)
+                    if !graph.s3.canonical_ids.iter().any(|(k, _)| k == c))
+        })
+    });
+    if odd_principal {
+        return Some(Reason::new(
+            super::ReasonKind::Model,
+            Some(id),
+            "a principal the engine has no caller for (a web-identity provider, an unknown canonical user)".into(),
+        ));
+    }
+    let access_point_key = graph.written(s).is_some_and(|(_, st)| {
+        st.conditions.iter().any(|c| {
+            let k = c.key.value.to_ascii_lowercase();
+            k.starts_with("s3:dataaccesspoint") || k == "s3:accesspointnetworkorigin"
+        })
+    });
+    access_point_key.then(|| {
+        Reason::new(
+            super::ReasonKind::Model,
+            Some(id),
+            "a grant through access points, whose requests are not enumerated yet".into(),
+        )
+    })
+}
+
+/// The likely request, when `graph` allows it and its statement `statement` grants it.
+fn likely_witness(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) -> Option<Finding> {
+    if !q.principals.admits(&q.likely) {
+        return None;
+    }
+    let s = graph.statements.get(statement)?;
+    let (_, written) = graph.written(s)?;
+    let bucket_arn = format!("arn:aws:s3:::{}", q.bucket);
+    let object_arn = format!("{bucket_arn}/{}", object_key(written, q.bucket));
+    let u = crate::eval::actions::Universe::get();
+    let owner = q.owner.unwrap_or(UNKNOWN_OWNER);
+    for action in &q.actions {
+        let i = u.index(action)?;
+        let mut resources = Vec::new();
+        if u.on_bucket.has(i) {
+            resources.push(bucket_arn.as_str());
+        }
+        if u.on_object.has(i) {
+            resources.push(object_arn.as_str());
+        }
+        let given = statement_context(graph, s.doc, written, &q.likely, action);
+        for resource in resources {
+            let request = Request::new(
+                q.likely.clone(),
+                action,
+                resource,
+                Some(owner),
+                &given,
+                q.now,
+            );
+            if !s.matches_resource(&request) {
+                continue;
+            }
+            let response = decide(graph, &request, false);
+            if response.decision != Decision::Allow || !response.determining.contains(&statement) {
+                continue;
+            }
+            let f = Finding {
+                class: Class {
+                    caller: q.likely.clone(),
+                    unnamed: false,
+                    other_account: false,
+                },
+                unknown_action: false,
+                request,
+                given: given
+                    .iter()
+                    .map(|(k, v)| (k.clone(), vec![v.clone()]))
+                    .collect(),
+                absent: Vec::new(),
+                response,
+            };
+            return super::replay(graph, &f, owner, q.now).then_some(f);
+        }
+    }
+    None
+}
+
+/// The context values the likely request of `caller` for `action` gives: first so that the
+/// statement's own positive conditions can hold, then so that the negated conditions of the
+/// Deny statements of its document (`doc`) do not (the request comes through the endpoint,
+/// network or address a "Deny unless ..." names). For each condition on a key the request
+/// may carry (`keys::availability_for`: not derived from the caller, present for this caller
+/// and action), one value it names, wildcards filled with `x`, an IP range's first address.
+/// `Null`, `ForAllValues`, numbers, dates and policy variables are left out. The decision
+/// then checks the request against every statement, so a value that does not fit only costs
+/// the cheap path.
+fn statement_context(
+    graph: &Graph,
+    doc: usize,
+    st: &crate::policy::Statement,
+    caller: &Caller,
+    action: &str,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    fill(&mut out, st, false, caller, action);
+    for id in graph.statements_of(doc) {
+        if let Some(s) = graph
+            .statements
+            .get(id)
+            .filter(|s| s.effect == Effect::Deny)
+            && let Some((_, deny)) = graph.written(s)
+        {
+            fill(&mut out, deny, true, caller, action);
+        }
+    }
+    out
+}
+
+/// Adds to `out` a value for each condition of `st` whose operator is negated (`negated`) or
+/// not, on a key not set yet (see [`statement_context`]).
+fn fill(
+    out: &mut Vec<(String, String)>,
+    st: &crate::policy::Statement,
+    negated: bool,
+    caller: &Caller,
+    action: &str,
+) {
+    use super::keys::{Availability, availability_for};
+    use crate::policy::{OperatorFamily, SetQualifier};
+    for c in &st.conditions {
+        let op = &c.operator.value;
+        if op.base.is_negated() != negated || op.set == Some(SetQualifier::ForAllValues) {
+            continue;
+        }
+        let key = c.key.value.as_str();
+        if !matches!(
+            availability_for(key, caller, action),
+            Availability::Free | Availability::Always
+        ) || out.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
+            continue;
+        }
+        let Some(v) = c
+            .values
+            .iter()
+            .map(|v| v.text.as_str())
+            .find(|v| !v.contains("${"))
+        else {
+            continue;
+        };
+        let value = match op.base.family() {
+            OperatorFamily::String | OperatorFamily::Arn => v.replace(['*', '?'], "x"),
+            OperatorFamily::Bool => v.to_string(),
+            OperatorFamily::Ip => v.split('/').next().unwrap_or(v).to_string(),
+            _ => continue,
+        };
+        out.push((key.to_string(), value));
+    }
+}
+
+/// The owner the likely request names when the bucket owner is not known: it matters only to
+/// callers of that account, and the likely callers are anonymous or of another named account.
+const UNKNOWN_OWNER: &str = "000000000000";
+
+/// An object key the statement's resources name: the first object pattern of the bucket,
+/// wildcards filled with `x` (the real matcher then checks it).
+fn object_key(st: &crate::policy::Statement, bucket: &str) -> String {
+    let prefix = format!("arn:aws:s3:::{bucket}/");
+    st.resource
+        .iter()
+        .filter(|r| !r.negated)
+        .flat_map(|r| r.items.iter())
+        .find_map(|r| r.value.strip_prefix(&prefix).map(str::to_string))
+        .map(|k| k.replace(['*', '?'], "x"))
+        .filter(|k| !k.is_empty() && !k.contains("${"))
+        .unwrap_or_else(|| "example-object".to_string())
+}
+
+/// A graph of one statement's document cut down to the statement (and, with `denies`, the
+/// document's Deny statements), with the graph id of each of its statements; with
+/// `identity`, plus an identity policy that allows everything (for callers of other accounts).
+struct Cut {
+    graph: Graph,
+    ids: Vec<usize>,
+}
+
+fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> Option<Cut> {
+    let s = graph.statements.get(statement)?;
+    let doc = graph.documents.get(s.doc)?;
+    let ids: Vec<usize> = graph
+        .statements_of(s.doc)
+        .filter(|i| {
+            *i == statement
+                || (denies
+                    && graph
+                        .statements
+                        .get(*i)
+                        .is_some_and(|x| x.effect == Effect::Deny))
+        })
+        .collect();
+    let mut policy = (*doc.policy).clone();
+    policy.statements = ids
+        .iter()
+        .filter_map(|i| graph.statements.get(*i))
+        .filter_map(|x| doc.policy.statements.get(x.index).cloned())
+        .collect();
+    let mut cut = Graph::new();
+    cut.add(doc.source.clone(), policy, doc.layer, doc.level);
+    // Block Public Access still acts; ACLs and access points are other ways in, not this
+    // statement's (and access points are outside the engine's model).
+    let facts = &graph.s3;
+    cut.s3 = crate::eval::s3_facts::S3Facts {
+        bucket: facts.bucket.clone(),
+        canonical_ids: facts.canonical_ids.clone(),
+        ownership: facts.ownership.clone(),
+        object_owner: facts.object_owner.clone(),
+        account_bpa: facts.account_bpa.clone(),
+        bucket_bpa: facts.bucket_bpa.clone(),
+        ..Default::default()
+    };
+    if identity && let Some((source, policy)) = assumed_identity() {
+        // Access Analyzer's reading, as in `who-can`: the callers' own identity policies,
+        // not given, may allow anything.
+        cut.add(
+            source.clone(),
+            std::sync::Arc::clone(policy),
+            crate::eval::graph::Layer::Identity,
+            0,
+        );
+    }
+    Some(Cut { graph: cut, ids })
+}
+
+/// The identity policy that allows everything, parsed once.
+fn assumed_identity() -> Option<&'static (
+    crate::source::SourceFile,
+    std::sync::Arc<crate::policy::Policy>,
+)> {
+    static ONCE: std::sync::OnceLock<
+        Option<(
+            crate::source::SourceFile,
+            std::sync::Arc<crate::policy::Policy>,
+        )>,
+    > = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let value = crate::json::parse(text).ok()?;
+        let policy = crate::policy::parse::parse_policy(&value, crate::policy::PolicyKind::Identity)
+            .policy?;
+        Some((
+            crate::source::SourceFile::new(super::who_can::ASSUMED_IDENTITY, text),
+            std::sync::Arc::new(policy),
+        ))
+    })
+    .as_ref()
+}

@@ -1,0 +1,234 @@
+//! The audit rebased on the exact engine (issue 11, item 4): the five cases users met, each
+//! a policy linted as `s3-access lint` does, with what the findings must and must not say.
+
+use s3_access::lint::{LintOptions, lint_text};
+use s3_access::report::json_findings;
+use s3_access::source::SourceFile;
+
+/// The JSON findings of linting `text` as a file named `policy.json`.
+fn lint(text: &str) -> Vec<serde_json::Value> {
+    let report = lint_text(
+        SourceFile::new("policy.json", text),
+        &LintOptions {
+            audit: true,
+            ..LintOptions::default()
+        },
+    );
+    json_findings(&report)
+        .iter()
+        .map(|f| serde_json::to_value(f).unwrap())
+        .collect()
+}
+
+fn of<'a>(found: &'a [serde_json::Value], code: &str) -> Vec<&'a serde_json::Value> {
+    found.iter().filter(|f| f["code"] == code).collect()
+}
+
+fn message(f: &serde_json::Value) -> &str {
+    f["message"].as_str().unwrap()
+}
+
+#[test]
+fn an_object_only_grant_claims_object_actions_everyday_first() {
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*"}]}"#,
+    );
+    for f in found.iter().filter(|f| {
+        ["S101", "S102", "S103", "S104", "S302", "S306"].contains(&f["code"].as_str().unwrap())
+    }) {
+        let m = message(f);
+        for bucket_action in [
+            "s3:PutBucketPolicy",
+            "s3:PutBucketAcl",
+            "s3:CreateBucket",
+            "s3:DescribeJob",
+        ] {
+            assert!(!m.contains(bucket_action), "{m}");
+        }
+    }
+    let read = of(&found, "S101");
+    assert_eq!(read.len(), 1);
+    assert!(
+        message(read[0]).contains("(`s3:GetObject`, `s3:GetObjectVersion`"),
+        "{}",
+        message(read[0])
+    );
+    // The claim carries a request the evaluator allows.
+    let w = &read[0]["witness"];
+    assert_eq!(w["principal"], "anonymous");
+    assert_eq!(w["action"], "s3:GetObject");
+    assert!(
+        w["resource"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:s3:::bkt/")
+    );
+    let write = of(&found, "S102");
+    assert!(message(write[0]).contains("(`s3:PutObject`, `s3:DeleteObject`"));
+    let manage = of(&found, "S306");
+    assert_eq!(manage.len(), 1);
+    assert!(message(manage[0]).contains("`s3:PutObjectAcl`"));
+}
+
+#[test]
+fn a_public_statement_every_request_of_which_a_deny_refuses_is_a_note_naming_the_deny() {
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[
+{"Sid":"Read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"},
+{"Sid":"D","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}]}"#,
+    );
+    let read = of(&found, "S101");
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0]["severity"], "note");
+    let m = message(read[0]);
+    assert!(m.contains("public by S3's definition"), "{m}");
+    assert!(m.contains("Block Public Access would act on it"), "{m}");
+    assert!(m.contains("no request to read"), "{m}");
+    assert!(m.contains("because of Sid `D` at 3:8"), "{m}");
+    assert!(!m.contains("lets anyone"), "{m}");
+    assert!(read[0].get("witness").is_none());
+    // Without the Deny the same statement is an error with a witness.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[
+{"Sid":"Read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}]}"#,
+    );
+    let read = of(&found, "S101");
+    assert_eq!(read[0]["severity"], "error");
+    assert_eq!(read[0]["witness"]["action"], "s3:GetObject");
+}
+
+#[test]
+fn s201_names_only_transport_denies_and_never_the_internal_bucket() {
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[
+{"Sid":"Enc","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}},
+{"Sid":"Tls","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#,
+    );
+    let s201 = of(&found, "S201");
+    assert_eq!(s201.len(), 1);
+    let m = message(s201[0]);
+    assert!(!m.contains("Enc"), "{m}");
+    assert!(
+        m.contains("not for the bucket ARN `arn:aws:s3:::bkt`"),
+        "{m}"
+    );
+    // The finding points at the transport Deny, and names a request that gets through.
+    assert_eq!(s201[0]["path"], "/Statement/1/Sid");
+    let w = &s201[0]["witness"];
+    assert_eq!(w["resource"], "arn:aws:s3:::bkt");
+    assert_eq!(w["context"][0]["key"], "aws:SecureTransport");
+    assert_eq!(w["context"][0]["values"][0], "false");
+    // A policy that names no bucket: the fix shows AWS's example name.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#,
+    );
+    for f in &found {
+        let text = f.to_string();
+        assert!(!text.contains("s3-access-witness-bucket"), "{text}");
+    }
+    let s201 = of(&found, "S201");
+    assert!(
+        s201[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("arn:aws:s3:::amzn-s3-demo-bucket")
+    );
+    // Anyone gets in over plain HTTP here: the message says so, with the request.
+    assert!(message(s201[0]).starts_with("anyone gets in over plain HTTP (e.g. `anonymous"));
+}
+
+#[test]
+fn cross_account_findings_come_whatever_key_pins_the_account() {
+    for (key, operator, value) in [
+        ("aws:SourceOwner", "StringEquals", "444455556666"),
+        (
+            "aws:SourceArn",
+            "ArnLike",
+            "arn:aws:sns:us-east-1:444455556666:topic",
+        ),
+        (
+            "aws:PrincipalArn",
+            "ArnEquals",
+            "arn:aws:iam::444455556666:role/reader",
+        ),
+        ("aws:SourceAccount", "StringEquals", "444455556666"),
+        ("aws:PrincipalAccount", "StringEquals", "444455556666"),
+    ] {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{{"{operator}":{{"{key}":"{value}"}}}}}}]}}"#
+        );
+        let found = lint(&text);
+        let s301 = of(&found, "S301");
+        assert_eq!(s301.len(), 1, "{key}: {found:?}");
+        assert!(message(s301[0]).contains("account 444455556666"), "{key}");
+        let w = &s301[0]["witness"];
+        assert_eq!(w["action"], "s3:GetObject", "{key}");
+    }
+}
+
+#[test]
+fn a_statement_that_never_matches_is_not_called_public() {
+    // `aws:CalledVia` is multi-valued: a bare `StringEquals` never matches it (P406).
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Via","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}}]}"#,
+    );
+    assert_eq!(of(&found, "P406").len(), 1);
+    assert!(of(&found, "S101").is_empty(), "{found:?}");
+    // `s3:prefix` is set only for listing: an object-only grant under it grants nothing.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"s3:prefix":"mp3"}}}]}"#,
+    );
+    for code in ["S101", "S102", "S103", "S104", "S306"] {
+        assert!(of(&found, code).is_empty(), "{code}: {found:?}");
+    }
+}
+
+#[test]
+fn claims_the_engine_cannot_decide_keep_todays_finding() {
+    // A web-identity provider: the engine has no caller for it, so no "no access" from it.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}]}"#,
+    );
+    assert_eq!(of(&found, "S101").len(), 1, "{found:?}");
+    // A delegation to another account's access points: requests through access points are
+    // not enumerated, so the cross-account finding stays.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"s3:DataAccessPointAccount":"444455556666"}}}]}"#,
+    );
+    assert_eq!(of(&found, "S301").len(), 1, "{found:?}");
+}
+
+#[test]
+fn the_likely_request_meets_the_statement_and_escapes_deny_unless_conditions() {
+    // The statement's own condition (a Referer) and a "Deny unless through this endpoint":
+    // the witness is built from both, and is a request that really gets through.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Site","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/site/*","Condition":{"StringLike":{"aws:Referer":"https://www.example.com/*"}}},{"Sid":"Vpce","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}]}"#,
+    );
+    let s101 = of(&found, "S101");
+    assert_eq!(s101.len(), 1, "{found:?}");
+    let w = &s101[0]["witness"];
+    assert_eq!(w["principal"], "anonymous", "{w}");
+    assert_eq!(w["resource"], "arn:aws:s3:::bkt/site/x", "{w}");
+    let context = w["context"].as_array().unwrap();
+    let value = |k: &str| {
+        context
+            .iter()
+            .find(|c| c["key"] == k)
+            .map(|c| c["values"][0].clone())
+    };
+    assert_eq!(value("aws:Referer").unwrap(), "https://www.example.com/x");
+    assert_eq!(value("aws:SourceVpce").unwrap(), "vpce-1a2b3c4d");
+}
+
+#[test]
+fn a_service_pinned_to_an_account_is_the_likely_cross_account_caller() {
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:444455556666:topic"}}}]}"#,
+    );
+    let s301 = of(&found, "S301");
+    assert_eq!(s301.len(), 1, "{found:?}");
+    let w = &s301[0]["witness"];
+    assert_eq!(w["principal"], "sns.amazonaws.com", "{w}");
+    assert_eq!(w["context"][0]["key"], "aws:SourceArn", "{w}");
+}
