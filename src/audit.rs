@@ -9,6 +9,7 @@
 //!   default encryption (S202–S205);
 //! - [`dead`]: Deny statements that can never match (S401);
 //! - [`presigned`]: bucket policies that do not limit presigned URLs (S510);
+//! - [`vault`]: Glacier Vault Lock policies that allow early deletes, or are locked (S520, S521);
 //! - [`settings`]: the bucket's settings, one file per theme: Block Public Access, ACLs and
 //!   Object Ownership, default encryption, logging, versioning and MFA Delete, Object Lock,
 //!   CORS, access points (S5xx, and S105, S201, S204, S205, S306 where a setting causes them).
@@ -25,6 +26,7 @@ pub mod presigned;
 pub mod services;
 pub mod settings;
 pub mod transport;
+pub mod vault;
 
 use crate::aws_docs::Encryption;
 use crate::diagnostic::Finding;
@@ -179,6 +181,7 @@ pub fn policy(
     trust: &Trust,
     owner: Option<&str>,
 ) -> Vec<Finding> {
+    let vault = vault::check(policy, source);
     // Kinds that are not resource policies are audited as identity-side documents.
     let layer = Layer::of_kind(policy.kind)
         .filter(|l| l.is_resource_policy())
@@ -186,7 +189,7 @@ pub fn policy(
     // The checks for other kinds look only at Deny statements and at Allow statements with
     // NotAction/NotResource: without one, there is nothing to compile (most identity policies).
     if !layer.is_resource_policy() && !policy.statements.iter().any(kind_independent_subject) {
-        return Vec::new();
+        return vault;
     }
     let mut graph = Graph::new();
     graph.add(source.clone(), policy.clone(), layer, 0);
@@ -214,7 +217,7 @@ pub fn policy(
         exposure::not_elements(&ctx, &mut out);
         dead::check(&ctx, &mut out);
     }
-    out.into_iter().map(|a| a.finding).collect()
+    out.into_iter().map(|a| a.finding).chain(vault).collect()
 }
 
 /// Whether a statement is one the kind-independent checks look at: a Deny (dead statements)

@@ -212,6 +212,18 @@ pub fn recognise_borrowed<'v>(
                     Some(PolicyKind::Resource),
                 );
             }
+            // `aws glacier get-vault-lock`: {"Policy": "..", "State": .., "ExpirationDate": ..,
+            // "CreationDate": ..}, a vault lock policy (Glacier API GetVaultLock).
+            Kind::String(_) if vault_lock(root).is_some() => {
+                return embedded(
+                    text,
+                    p.span,
+                    forced,
+                    file_name,
+                    "glacier get-vault-lock output",
+                    Some(PolicyKind::Resource),
+                );
+            }
             // `aws lambda get-policy`: {"Policy": "..", "RevisionId": ".."}, a function's
             // resource policy.
             Kind::String(_) if members.len() == 2 && has("RevisionId") => {
@@ -279,6 +291,21 @@ pub fn recognise_borrowed<'v>(
             Some(PolicyKind::Resource),
         );
     }
+    // `aws glacier get-vault-access-policy`: {"policy": {"Policy": ".."}}, a vault's access
+    // policy (Glacier API GetVaultAccessPolicy).
+    if members.len() == 1
+        && let Some(p) = root.get("policy").and_then(|v| v.get("Policy"))
+        && let Kind::String(_) = p.kind
+    {
+        return embedded(
+            text,
+            p.span,
+            forced,
+            file_name,
+            "glacier get-vault-access-policy output",
+            Some(PolicyKind::Resource),
+        );
+    }
     // `aws iam get-policy-version`: {"PolicyVersion": {"Document": {..} or "..."}}
     if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
         return nested(text, doc, forced, file_name, "get-policy-version output");
@@ -337,6 +364,20 @@ pub fn multi_region_policy(policy: &Value) -> Option<&Value> {
         let s = policy.get(k)?.get("Policy")?;
         matches!(s.kind, Kind::String(_)).then_some(s)
     })
+}
+
+/// The members `aws glacier get-vault-lock` prints (Glacier API GetVaultLock).
+const VAULT_LOCK_KEYS: &[&str] = &["Policy", "State", "ExpirationDate", "CreationDate"];
+
+/// The `Policy` string and the `State` of `aws glacier get-vault-lock` output: a `Policy`
+/// string and a `State`, and no member the command does not print.
+pub fn vault_lock(root: &Value) -> Option<(&Value, &Value)> {
+    let members = root.as_object()?;
+    if !members.iter().all(|m| VAULT_LOCK_KEYS.contains(&&*m.key)) {
+        return None;
+    }
+    let policy = root.get("Policy")?;
+    matches!(policy.kind, Kind::String(_)).then_some((policy, root.get("State")?))
 }
 
 /// `aws kms list-grants` output, which shares the `Grants` key with an ACL: no `Owner`, and

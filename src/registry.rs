@@ -182,6 +182,8 @@ codes! {
     NotificationDestinationRefused = ("S516", "notification-destination-refused", Warning, "an event notification destination's policy does not let S3 deliver this bucket's events"),
     NotificationDestinationOpen = ("S517", "notification-destination-open", Warning, "any AWS account may publish to, send to or invoke an event notification destination, or read its events"),
     NotificationDestinationUnchecked = ("S518", "notification-destination-unchecked", Note, "an event notification destination whose policy the bucket folder does not hold: not checked"),
+    VaultLockAllowsEarlyDelete = ("S520", "vault-lock-allows-early-delete", Warning, "a Glacier vault lock policy that does not deny deleting archives younger than a retention period"),
+    VaultLockLocked = ("S521", "vault-lock-locked", Note, "a Glacier vault lock is Locked: its policy can never be changed or removed"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
     YamlSyntax = ("E012", "yaml-syntax", Error, "the template is not valid YAML"),

@@ -1357,3 +1357,75 @@ fn variable_files_nested_100_000_deep_or_broken_are_located_errors() {
         );
     }
 }
+
+#[test]
+fn malformed_glacier_vault_lock_output_is_located_not_a_crash() {
+    let options = LintOptions {
+        audit: true,
+        ..LintOptions::default()
+    };
+    let lint = |text: &str| lint::lint_bytes("vault.json", text.as_bytes().to_vec(), &options);
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    for (text, code, column) in [
+        // A Policy that is not a string: not get-vault-lock output.
+        (r#"{"Policy": 5, "State": "Locked"}"#.to_string(), "E007", 1),
+        (
+            r#"{"Policy": ["x"], "State": "Locked"}"#.to_string(),
+            "E007",
+            1,
+        ),
+        (r#"{"policy": {"Policy": 7}}"#.to_string(), "E007", 1),
+        (r#"{"policy": {"Policy": null}}"#.to_string(), "E007", 1),
+        // A member get-vault-lock does not print.
+        (
+            r#"{"Policy": "{}", "State": "Locked", "Extra": 1}"#.to_string(),
+            "E007",
+            1,
+        ),
+        // The embedded policy cut short, or nested too deep.
+        (
+            r#"{"Policy": "{\"Statement\": [", "State": "Locked"}"#.to_string(),
+            "E001",
+            30,
+        ),
+        (
+            format!(r#"{{"Policy": "{deep}", "State": "Locked"}}"#),
+            "E004",
+            0,
+        ),
+        (
+            format!(r#"{{"policy": {{"Policy": "{deep}"}}}}"#),
+            "E004",
+            0,
+        ),
+        // An embedded policy that is not an object.
+        (
+            r#"{"Policy": "[]", "State": "InProgress"}"#.to_string(),
+            "E008",
+            0,
+        ),
+    ] {
+        let o = options.clone();
+        let r = within(10, "vault lock", move || {
+            lint::lint_bytes("vault.json", text.into_bytes(), &o)
+        });
+        let cs = codes(&r);
+        assert!(cs.contains(&code), "{}: {cs:?}", r.source.text());
+        if column > 0 {
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.finding.code.as_str() == code)
+                .unwrap();
+            assert_eq!(f.start.column, column, "{}", r.source.text());
+        }
+    }
+    // A State that is not a string, or another word: no S521, the policy still linted.
+    for state in ["5", "null", "\"locked\"", "{\"a\": 1}"] {
+        let text = format!(
+            r#"{{"Policy": "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"glacier:DeleteArchive\",\"Resource\":\"*\",\"Condition\":{{\"NumericLessThan\":{{\"glacier:ArchiveAgeInDays\":\"1\"}}}}}}]}}", "State": {state}}}"#
+        );
+        let r = lint(&text);
+        assert!(codes(&r).is_empty(), "{text}: {:?}", codes(&r));
+    }
+}

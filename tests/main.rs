@@ -40,5 +40,6 @@ mod sarif_schema;
 mod security;
 mod terraform;
 mod uncertainty;
+mod vault;
 mod vpce;
 mod who_can_formats;
