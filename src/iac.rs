@@ -266,6 +266,7 @@ pub fn analyze(extracted: &Extracted, options: &LoadOptions<'_>) -> Analysis {
             source: extracted.source.clone(),
             file_kind: FileKind::Iac {
                 format: extracted.format.as_str(),
+                policies: extracted.policies.len(),
             },
             findings,
         },
@@ -321,7 +322,8 @@ mod tests {
         assert_eq!(
             a.report.file_kind,
             FileKind::Iac {
-                format: "Terraform"
+                format: "Terraform",
+                policies: 1,
             }
         );
     }

@@ -72,6 +72,9 @@ pub enum FileKind {
     Iac {
         /// The format, e.g. `Terraform`.
         format: &'static str,
+        /// How many policies the file declares (the lint summary counts them).
+        #[serde(skip)]
+        policies: usize,
     },
     /// Not readable as JSON, or not recognised.
     Unknown,

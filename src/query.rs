@@ -314,7 +314,7 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         }));
     }
     let now = parse_time(input.time.as_deref()).map_err(|e| stop(notices, QueryError::Time(e)))?;
-    let (mut bucket, region, folder_kms) = load_bucket(input, notices)?;
+    let (mut bucket, region, folder_kms, from_iac) = load_bucket(input, notices)?;
     let owner = bucket_owner(input, &bucket).map_err(|e| stop(notices, e))?;
     let mut notes = Vec::new();
     if input.bucket.is_some() && input.identity_policy.is_empty() {
@@ -346,6 +346,9 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         now,
     );
     checks::default_region(&mut request, region.as_deref());
+    if let Some(note) = iac_owner_note(input, &mut request).filter(|_| from_iac) {
+        notes.insert(0, note);
+    }
     let kms = kms::load(input, &graph, &request, &folder_kms, notices)?;
     Ok(Query {
         graph,
@@ -353,6 +356,26 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         notes,
         kms,
     })
+}
+
+/// For a bucket read from IaC without `--bucket-owner`: the owner is the configuration's own
+/// account, symbolic (`iac::model::OWN_ACCOUNT`) and not known offline. The request keeps the
+/// caller's account as the owner (the configuration may be deployed there; assuming another
+/// account could deny wrongly), and the note says so instead of "the owner was not given".
+fn iac_owner_note(input: &QueryInput, request: &mut Request) -> Option<String> {
+    if input.bucket_owner.is_some() || request.resource_account_given {
+        return None;
+    }
+    request.resource_account_given = true;
+    let assumed = if request.resource_account.is_empty() {
+        "none: the caller has no account".to_string()
+    } else {
+        request.resource_account.clone()
+    };
+    Some(format!(
+        "the bucket owner is the IaC placeholder account (symbolic, {}): the account the configuration is deployed to, not known offline, so the owner is taken to be the caller's account ({assumed}); --bucket-owner names the real one",
+        crate::iac::model::OWN_ACCOUNT
+    ))
 }
 
 /// The bucket owner: the one given, unless the bucket folder says another; else the folder's.
@@ -470,15 +493,20 @@ fn bucket_of(resource: &str) -> Option<&str> {
 }
 
 /// The bucket of a query: the folder given with `--bucket`, then the individual S3 flags;
-/// and the bucket's region, when the folder records it (manifest, else `location.json`).
+/// and the bucket's region, when the folder records it (manifest, else `location.json`); and
+/// whether the bucket was read from infrastructure as code.
 fn load_bucket(
     input: &QueryInput,
     notices: &mut Vec<Notice>,
-) -> Result<(BucketModel, Option<String>, kms::FolderKms), Refused> {
+) -> Result<(BucketModel, Option<String>, kms::FolderKms, bool), Refused> {
     let mut region = None;
     let mut folder_kms = kms::FolderKms::default();
+    let mut from_iac = false;
     let mut bucket = match &input.bucket {
-        Some(path) if let Some(b) = iac_bucket(path, input, notices) => b?,
+        Some(path) if let Some(b) = iac_bucket(path, input, notices) => {
+            from_iac = true;
+            b?
+        }
         Some(dir) => {
             let root = Root::new(std::slice::from_ref(dir), input.root.as_deref());
             let folder = aws_docs::load_bucket(dir, &root).map_err(|r| refuse(notices, r, dir))?;
@@ -530,7 +558,7 @@ fn load_bucket(
     if input.object_owner.is_some() || input.object_acl.is_some() {
         set_object(input, &mut bucket, notices)?;
     }
-    Ok((bucket, region, folder_kms))
+    Ok((bucket, region, folder_kms, from_iac))
 }
 
 /// The bucket of `--bucket` when it is infrastructure as code (a `.tf` file or module

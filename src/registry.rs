@@ -182,6 +182,7 @@ codes! {
     NotificationDestinationRefused = ("S516", "notification-destination-refused", Warning, "an event notification destination's policy does not let S3 deliver this bucket's events"),
     NotificationDestinationOpen = ("S517", "notification-destination-open", Warning, "any AWS account may publish to, send to or invoke an event notification destination, or read its events"),
     NotificationDestinationUnchecked = ("S518", "notification-destination-unchecked", Note, "an event notification destination whose policy the bucket folder does not hold: not checked"),
+    ObjectLockMissing = ("S519", "object-lock-missing", Warning, "the bucket has no Object Lock, where the configuration expects retention"),
     VaultLockAllowsEarlyDelete = ("S520", "vault-lock-allows-early-delete", Warning, "a Glacier vault lock policy that does not deny deleting archives younger than a retention period"),
     VaultLockLocked = ("S521", "vault-lock-locked", Note, "a Glacier vault lock is Locked: its policy can never be changed or removed"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
@@ -196,8 +197,9 @@ codes! {
 }
 
 /// Codes off unless configured: true statements that few act on, which would drown the
-/// findings that matter (S510: nearly every bucket policy has no presigned-URL limit).
-pub const OFF_BY_DEFAULT: &[Code] = &[Code::PresignedUrlUnlimited];
+/// findings that matter (S510: nearly every bucket policy has no presigned-URL limit; S519:
+/// few buckets need Object Lock, so its absence matters only where retention is expected).
+pub const OFF_BY_DEFAULT: &[Code] = &[Code::PresignedUrlUnlimited, Code::ObjectLockMissing];
 
 impl Code {
     /// The static facts for this code.

@@ -262,6 +262,22 @@ fn presigned_url_limits_are_reported_only_when_configured() {
 }
 
 #[test]
+fn object_lock_missing_is_reported_only_when_configured() {
+    let dir = root().join("policies/audit/S519");
+    let fixture = dir.join("fail-absent");
+    assert!(
+        findings(&fixture, "S519").is_empty(),
+        "S519 is off by default"
+    );
+    let on = folder_config(&dir);
+    let found = findings_with(&fixture, "S519", &on);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["severity"], "warning");
+    // Not fetched: nothing is known, so nothing is said.
+    assert!(findings_with(&dir.join("pass-not-fetched"), "S519", &on).is_empty());
+}
+
+#[test]
 fn the_mistakes_aws_rejects_or_that_disable_a_deny_fail_the_default_run() {
     let severity = |path: &str, code: &str| {
         let f = findings(&root().join(path), code);

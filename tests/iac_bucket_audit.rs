@@ -144,3 +144,47 @@ fn a_tls_deny_holding_an_unknown_is_no_s201_or_s203() {
     );
     assert!(found.iter().any(|f| f.0 == "E016"), "{found:?}");
 }
+
+/// S519 (off by default) on CloudFormation buckets, turned on by the configuration: the
+/// bucket's `ObjectLockEnabled: true` enables Object Lock even when its configuration leaves
+/// its own `ObjectLockEnabled` out; a configuration without either is reported; a bucket that
+/// declares no Object Lock at all is not judged.
+#[test]
+fn object_lock_missing_on_templates_when_configured() {
+    let template = |bucket_level: &str, config: &str| {
+        format!(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: amzn-s3-demo-data\n{bucket_level}{config}"
+        )
+    };
+    let rule = "      ObjectLockConfiguration:\n        Rule:\n          DefaultRetention:\n            Mode: COMPLIANCE\n            Days: 30\n";
+    let s519 = |text: &str, configured: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.yaml"), text).unwrap();
+        if configured {
+            std::fs::write(
+                dir.path().join(".s3-access.toml"),
+                "[rules]\nS519 = \"warning\"\n",
+            )
+            .unwrap();
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_s3-access"))
+            .current_dir(dir.path())
+            .args(["lint", "--format", "json", "t.yaml"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "S519")
+            .count()
+    };
+    let enabled = template("      ObjectLockEnabled: true\n", rule);
+    let not_enabled = template("", rule);
+    let undeclared = template("", "");
+    assert_eq!(s519(&enabled, true), 0, "{enabled}");
+    assert_eq!(s519(&not_enabled, true), 1, "{not_enabled}");
+    assert_eq!(s519(&not_enabled, false), 0, "off by default");
+    assert_eq!(s519(&undeclared, true), 0, "not declared: not judged");
+}

@@ -318,3 +318,47 @@ fn a_finding_in_a_policy_document_data_block_names_the_resource_using_it() {
         "{text}"
     );
 }
+
+/// The summary's `policies` counts the policies IaC files declare, as it counts policy files
+/// (issue 12): a Terraform file with a bucket policy and an IAM policy, and a template with one.
+#[test]
+fn the_summary_counts_the_policies_of_iac_files() {
+    let iam_tf = r#"resource "aws_iam_policy" "read" {
+  name   = "read"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::amzn-s3-demo-bucket/*" }]
+  })
+}
+"#;
+    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: amzn-s3-demo-bucket
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Principal: "*"
+            Action: "s3:*"
+            Resource: "arn:aws:s3:::amzn-s3-demo-bucket/*"
+            Condition:
+              Bool:
+                aws:SecureTransport: "false"
+"#;
+    let dir = tree(&[
+        ("tf/main.tf", PUBLIC_TF),
+        ("tf/iam.tf", iam_tf),
+        ("cfn/template.yaml", template),
+    ]);
+    let policies = |args: &[&str]| {
+        let o = lint_in(dir.path(), args);
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        doc["summary"]["policies"].as_u64().unwrap()
+    };
+    assert_eq!(policies(&["tf", "--format", "json"]), 2);
+    assert_eq!(policies(&["cfn", "--format", "json"]), 1);
+    assert_eq!(policies(&[".", "--format", "json"]), 3);
+}

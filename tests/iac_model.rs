@@ -547,3 +547,41 @@ fn a_tfvars_file_that_does_not_parse_is_a_located_error() {
     assert!(text.contains("terraform.tfvars.json:1:"), "{text}");
     assert_eq!(out.status.code(), Some(1), "{text}");
 }
+
+/// `query --bucket` on IaC names the owner as the configuration's symbolic account, not "not
+/// given" (issue 12); the request stays the caller's account, and `--bucket-owner` replaces it.
+#[test]
+fn query_on_iac_names_the_placeholder_owner() {
+    let ask = |extra: &[&str]| {
+        let mut args = vec![
+            "query",
+            "--principal",
+            "arn:aws:iam::111122223333:user/u",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::example-site/a.txt",
+            "--bucket",
+        ];
+        let bucket = format!("{DIR}/public_tf/main.tf");
+        args.push(&bucket);
+        args.extend_from_slice(extra);
+        String::from_utf8_lossy(&run(&args).stdout).into_owned()
+    };
+    let text = ask(&[]);
+    assert!(
+        text.contains(
+            "note: the bucket owner is the IaC placeholder account (symbolic, 000000000000)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("the caller's account (111122223333)"),
+        "{text}"
+    );
+    assert!(!text.contains("the resource owner was not given"), "{text}");
+    assert!(text.starts_with("Allow"), "{text}");
+    let given = ask(&["--bucket-owner", "444455556666"]);
+    assert!(!given.contains("placeholder"), "{given}");
+    assert!(!given.contains("owner was not given"), "{given}");
+}

@@ -10,7 +10,7 @@
 //!   default encryption key;
 //! - `logging`: S503 access-logging-off, S504 logging-loop, S505 logging-target-other-region;
 //! - `versioning`: S506 versioning-off, S507 mfa-delete-off;
-//! - `object_lock`: S508 governance-bypass-granted;
+//! - `object_lock`: S508 governance-bypass-granted, S519 object-lock-missing (off by default);
 //! - `cors`: S509 cors-any-origin-write;
 //! - `access_points`: S511 access-point-internet-origin;
 //! - `kms`: S514 aws-managed-key-shared, S515 readable-not-decryptable, S308

@@ -705,6 +705,7 @@ impl Unit {
                 source: e.source.clone(),
                 file_kind: crate::load::FileKind::Iac {
                     format: e.format.as_str(),
+                    policies: e.policies.len(),
                 },
                 findings: crate::load::locate(&e.source, e.findings.clone(), &[]),
             })

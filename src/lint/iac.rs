@@ -379,6 +379,7 @@ fn read_tf(path: &Path) -> std::io::Result<Result<SourceFile, FileReport>> {
         source,
         file_kind: FileKind::Iac {
             format: Format::Terraform.as_str(),
+            policies: 0,
         },
         findings,
     }))
@@ -398,6 +399,7 @@ pub fn terraform_json(path: &Path) -> Analysis {
             source,
             file_kind: FileKind::Iac {
                 format: Format::Terraform.as_str(),
+                policies: 0,
             },
         },
         policies: Vec::new(),

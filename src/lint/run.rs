@@ -94,8 +94,10 @@ impl Summary {
         self.files += 1;
         match report.file_kind {
             FileKind::Policy { .. } => self.policies += 1,
+            // An IaC file counts the policies it declares (issue 12).
+            FileKind::Iac { policies, .. } => self.policies += policies,
             FileKind::Other { .. } => self.other_documents += 1,
-            FileKind::Iac { .. } | FileKind::Unknown => {}
+            FileKind::Unknown => {}
         }
         self.add_findings(report);
     }

@@ -92,7 +92,7 @@ impl Document {
                 d.kind_of_file = "other";
                 d.what = Some(what);
             }
-            FileKind::Iac { format } => {
+            FileKind::Iac { format, .. } => {
                 d.kind_of_file = "iac";
                 d.format = Some(format);
             }

@@ -762,7 +762,23 @@ impl Out<'_, '_> {
         }
         let lock_enabled = get("ObjectLockEnabled", ev);
         match get("ObjectLockConfiguration", ev) {
-            Some(v) => settings.push((names::OBJECT_LOCK, wrap("ObjectLockConfiguration", v))),
+            Some(mut v) => {
+                // The bucket's `ObjectLockEnabled: true` is what enables Object Lock; the
+                // configuration's own `ObjectLockEnabled` may be left out (CloudFormation,
+                // AWS::S3::Bucket ObjectLockConfiguration).
+                let on = lock_enabled.as_ref().and_then(scalar_text).as_deref() == Some("true");
+                if let (true, Kind::Object(members)) = (on, &mut v.kind)
+                    && !members.iter().any(|m| &*m.key == "ObjectLockEnabled")
+                {
+                    let span = v.span;
+                    members.push(json::Member {
+                        key: "ObjectLockEnabled".into(),
+                        key_span: span,
+                        value: string("Enabled".into(), span),
+                    });
+                }
+                settings.push((names::OBJECT_LOCK, wrap("ObjectLockConfiguration", v)))
+            }
             None => {
                 if let Some(v) = lock_enabled.filter(|v| scalar_text(v).as_deref() == Some("true"))
                 {
