@@ -12,8 +12,7 @@ use crate::policy::Policy;
 use crate::registry::Code;
 use crate::source::SourceFile;
 
-/// The time of the probe requests (2026-01-01), as the other audit rules ask theirs.
-const NOW: i64 = 1_767_225_600;
+use crate::audit::NOW;
 
 /// The vault and account probed when the policy names no vault ARN.
 const SOME_VAULT: &str = "arn:aws:glacier:us-east-1:111122223333:vaults/vault";

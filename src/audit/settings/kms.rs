@@ -23,8 +23,7 @@ use crate::query::kms::{from_folder, key_dir_name};
 use crate::registry::Code;
 use crate::source::SourceFile;
 
-/// The request time of the audit's questions (conditions on time are not what is asked).
-const NOW: i64 = 1_767_225_600;
+use crate::audit::NOW;
 
 /// A caller of another account that S3 lets read an object of the bucket.
 struct Reader {

@@ -29,8 +29,7 @@ use crate::load::{self, LoadOptions};
 use crate::policy::PolicyKind;
 use crate::registry::Code;
 
-/// The request time of the audit's questions (conditions on time are not what is asked).
-const NOW: i64 = 1_767_225_600;
+use crate::audit::NOW;
 
 /// The service principal S3 delivers event notifications as.
 pub const S3_SERVICE: &str = "s3.amazonaws.com";
