@@ -137,6 +137,34 @@ fn a_plan_whose_policy_is_known_only_after_apply_is_uncertain() {
     assert_eq!(p["reasons"].as_array().unwrap().len(), 1, "{p:#}");
 }
 
+/// An `aws_s3_bucket_acl` in a plan whose grants are an `access_control_policy` (here one to
+/// All Users): the bucket ACL is unknown and located, never the owner-only default ACL.
+#[test]
+fn a_plan_acl_given_as_grants_is_unknown_never_the_default_acl() {
+    let (b, code) = public("plan_acl_grants/plan.json");
+    assert_eq!(code, 1, "{b:#}");
+    let acl = b["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "bucket-acl")
+        .unwrap_or_else(|| panic!("{b:#}"));
+    assert_eq!(acl["status"], "unknown", "{acl:#}");
+    let reason = acl["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("aws_s3_bucket_acl.b.access_control_policy")
+            && reason.contains("plan.json:4:"),
+        "{reason}"
+    );
+}
+
+/// A plan of the AWS provider before v4: the bucket's own `acl = "public-read"` is its ACL.
+#[test]
+fn a_plan_bucket_with_a_legacy_public_read_acl_is_public() {
+    let (b, code) = public("plan_legacy_acl/plan.json");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
+}
+
 #[test]
 fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
     let (v, code) = json(&["public", "--format", "json", DIR]);
@@ -146,7 +174,7 @@ fn a_directory_gives_one_input_per_bucket_and_file_hash_address_picks_one() {
         .iter()
         .map(|b| b["source"].as_str().unwrap())
         .collect();
-    assert_eq!(sources.len(), 14, "{sources:?}");
+    assert_eq!(sources.len(), 16, "{sources:?}");
     assert_eq!(code, 1);
     let one = format!("{DIR}/blocked_tf/main.tf#aws_s3_bucket.site");
     let (v, code) = json(&["public", "--format", "json", &one]);

@@ -251,19 +251,21 @@ impl Reader<'_> {
                 && values
                     .and_then(|v| v.get(attr))
                     .is_some_and(|p| p.as_str().is_some());
-            if rtype == "aws_s3_bucket" && !set && !self.configured(address, attr) {
-                self.bucket(address, values, span);
-                return;
-            }
-            let attached_to = self.link(address, values);
-            match values.and_then(|v| v.get(attr)) {
+            // Otherwise the bucket has no inline policy: it is read with its settings below.
+            let inline = rtype != "aws_s3_bucket" || set || self.configured(address, attr);
+            let attached_to = if inline {
+                self.link(address, values)
+            } else {
+                None
+            };
+            match values.and_then(|v| v.get(attr)).filter(|_| inline) {
                 Some(
                     p @ Value {
                         kind: Kind::String(s),
                         ..
                     },
                 ) if !s.trim().is_empty() => self.policy(address, kind, p, attached_to),
-                _ if self.after_unknown(address, attr) => {
+                _ if inline && self.after_unknown(address, attr) => {
                     let why = format!(
                         "the whole policy of `{address}` is known only after apply{}",
                         self.references(address, attr)
@@ -283,19 +285,73 @@ impl Reader<'_> {
         if rtype == "aws_iam_role" {
             self.inline_policies(address, values, span);
         }
+        // The ACL resource, or the legacy `acl` argument of the bucket itself (AWS provider
+        // before v4).
         let canned = values
             .and_then(|v| v.get("acl"))
-            .filter(|_| rtype == "aws_s3_bucket_acl");
-        if let Some(setting) = canned.and_then(|a| self.canned_acl(a))
-            && let Some(link) = self.link(address, values)
-        {
-            self.attach(link, names::ACL, setting, span);
+            .filter(|a| a.as_str().is_some())
+            // A bucket's `private` is the default already, and must not override an ACL
+            // resource of the same bucket read before it.
+            .filter(|a| {
+                rtype == "aws_s3_bucket_acl"
+                    || (rtype == "aws_s3_bucket" && a.as_str() != Some("private"))
+            });
+        let canned_setting = canned.and_then(|a| self.canned_acl(a));
+        // A legacy `grant` list naming All Users or Authenticated Users is not read: unknown.
+        let acl_resource = rtype == "aws_s3_bucket_acl"
+            || (rtype == "aws_s3_bucket" && values.is_some_and(grants_a_group));
+        // The bucket's own ACL belongs to it; an ACL resource names its bucket.
+        let acl_link = || {
+            if rtype == "aws_s3_bucket" {
+                Some(Attachment::Bucket(address.to_string()))
+            } else {
+                self.link(address, values)
+            }
+        };
+        if let Some(setting) = canned_setting {
+            if let Some(link) = acl_link() {
+                self.attach(link, names::ACL, setting, span);
+            }
+        } else if acl_resource && let Some(link) = acl_link() {
+            // Grants written as `access_control_policy` (or an ACL the plan does not give)
+            // are not read from plans yet: the ACL is unknown, never the owner-only default.
+            let attr = if rtype == "aws_s3_bucket" {
+                "grant"
+            } else {
+                "access_control_policy"
+            };
+            self.unknown_acl(link, address, attr, values, span);
         }
         if let Some((file, setting)) = values.and_then(|v| split_setting(rtype, v))
             && let Some(link) = self.link(address, values)
         {
             self.attach(link, file, setting, span);
         }
+    }
+
+    /// An ACL whose grants are not read (`attr` of an `aws_s3_bucket_acl` or a legacy
+    /// bucket): its bucket's ACL is an unknown, placed at `attr` (or the resource), so a
+    /// verdict on it is uncertain.
+    fn unknown_acl(
+        &mut self,
+        link: Attachment,
+        address: &str,
+        attr: &str,
+        values: Option<&Value>,
+        span: Span,
+    ) {
+        let at = values.and_then(|v| v.get(attr)).map_or(span, |v| v.span);
+        let id = self.out.unknowns.len();
+        self.out.unknowns.push(Unknown {
+            expression: format!("{address}.{attr}"),
+            span: at,
+            why: "the grants of an ACL resource in a plan are not read yet".to_string(),
+        });
+        let setting = Value {
+            kind: Kind::String(super::value::placeholder(id).into()),
+            span: at,
+        };
+        self.attach(link, names::ACL, setting, span);
     }
 
     /// `get-bucket-acl` output of a canned ACL; the owner's canonical id is an unknown.
@@ -688,4 +744,19 @@ fn split_setting(rtype: &str, v: &Value) -> Option<(&'static str, Value)> {
         }
         _ => None,
     }
+}
+
+/// Whether a bucket's legacy `grant` list names the All Users or Authenticated Users group,
+/// the grantees that make an ACL public (S3 User Guide, "The meaning of public").
+fn grants_a_group(values: &Value) -> bool {
+    values
+        .get("grant")
+        .and_then(Value::as_array)
+        .is_some_and(|grants| {
+            grants.iter().any(|g| {
+                g.get("uri")
+                    .and_then(Value::as_str)
+                    .is_some_and(|u| u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers"))
+            })
+        })
 }
