@@ -285,6 +285,19 @@ impl Reader<'_> {
         if rtype == "aws_iam_role" {
             self.inline_policies(address, values, span);
         }
+        if rtype == "aws_s3_bucket_acl" || rtype == "aws_s3_bucket" {
+            self.acl(address, rtype, values, span);
+        }
+        if let Some((file, setting)) = values.and_then(|v| split_setting(rtype, v))
+            && let Some(link) = self.link(address, values)
+        {
+            self.attach(link, file, setting, span);
+        }
+    }
+
+    /// The ACL of an `aws_s3_bucket_acl`, or the legacy `acl`/`grant` of an `aws_s3_bucket`
+    /// (AWS provider before v4), attached to its bucket.
+    fn acl(&mut self, address: &str, rtype: &str, values: Option<&Value>, span: Span) {
         // The ACL resource, or the legacy `acl` argument of the bucket itself (AWS provider
         // before v4).
         let canned = values
@@ -321,11 +334,6 @@ impl Reader<'_> {
                 "access_control_policy"
             };
             self.unknown_acl(link, address, attr, values, span);
-        }
-        if let Some((file, setting)) = values.and_then(|v| split_setting(rtype, v))
-            && let Some(link) = self.link(address, values)
-        {
-            self.attach(link, file, setting, span);
         }
     }
 
