@@ -271,13 +271,16 @@ fn new_access_message(groups: &[&Group]) -> String {
             super::who_can::witness_request(&first.witness)
         );
     }
+    // The first (most exposed) kind leads, the others follow by stratum.
     let mut strata: Vec<(Stratum, Vec<String>)> = Vec::new();
     let mut all_actions: Vec<String> = Vec::new();
-    for g in groups {
-        let who = super::who_can::describe(&g.class);
-        match strata.iter_mut().find(|(s, _)| *s == g.stratum) {
-            Some((_, names)) => names.push(who),
-            None => strata.push((g.stratum, vec![who])),
+    for (i, g) in groups.iter().enumerate() {
+        if i > 0 {
+            let who = super::who_can::describe(&g.class);
+            match strata.iter_mut().find(|(s, _)| *s == g.stratum) {
+                Some((_, names)) => names.push(who),
+                None => strata.push((g.stratum, vec![who])),
+            }
         }
         for a in &g.actions {
             if !all_actions.contains(a) {
@@ -285,7 +288,7 @@ fn new_access_message(groups: &[&Group]) -> String {
             }
         }
     }
-    let kinds: Vec<String> = strata
+    let others: Vec<String> = strata
         .iter()
         .map(|(s, names)| format!("{}: {}", stratum_title(*s), names.join("; ")))
         .collect();
@@ -299,9 +302,11 @@ fn new_access_message(groups: &[&Group]) -> String {
         listed.push_str(&format!(" and {more} more"));
     }
     format!(
-        "new access for {} kinds of caller ({}): {listed} (e.g. {})",
-        groups.len(),
-        kinds.join(" / "),
+        "new access for {} ({}), and {} more kinds of caller ({}): {listed} (e.g. {})",
+        super::who_can::describe(&first.class),
+        stratum_title(first.stratum),
+        groups.len() - 1,
+        others.join(" / "),
         super::who_can::witness_request(&first.witness)
     )
 }
