@@ -4,7 +4,7 @@
 //! text, JSON, SARIF or GitHub annotations on the granting statement of NEW.
 
 use super::who_can::{
-    group_human, group_json, reason_json, reason_line, statement_line, stratum_title,
+    group_human, group_json, owner_label, reason_json, reason_line, statement_line, stratum_title,
 };
 use super::{github, sarif};
 use crate::compare::Pair;
@@ -51,15 +51,11 @@ pub fn human(pairs: &[Pair], removed: bool) -> String {
     for p in pairs {
         let d = &p.diff;
         out.push_str(&format!(
-            "{}: bucket {} (owner {}",
+            "{}: bucket {} ({})\n",
             title(p),
             shown(&d.bucket),
-            d.owner
+            owner_label(&d.owner, d.owner_assumed)
         ));
-        if d.owner_assumed {
-            out.push_str(", not given: assumed to be an account no document names");
-        }
-        out.push_str(")\n");
         if d.identity_assumed {
             out.push_str("  IAM principals are assumed to be allowed by their own identity policies (not given)\n");
         }
