@@ -7,6 +7,7 @@
 
 pub mod parse;
 pub mod principal;
+pub mod words;
 pub mod write;
 
 use crate::source::Span;

@@ -402,7 +402,11 @@ fn who_can_lists_public_readers_with_a_witness_and_the_granting_place() {
     );
     assert!(text.contains("policy.json:2:3 Sid `PublicRead`"), "{text}");
     assert!(text.contains("account 444455556666"), "{text}");
-    assert!(text.contains("`aws:SourceIp` = 203.0.113.0"), "{text}");
+    // The condition in words, the range as written (not one address of it), and its Sid.
+    assert!(
+        text.contains("conditions: only from `203.0.113.0/24` (Sid `Partner`)"),
+        "{text}"
+    );
     // Nobody else gets PutObject outside in/*; the witness keys stay in their regions.
     assert!(!text.contains("anonymous s3:PutObject"), "{text}");
 

@@ -187,3 +187,58 @@ fn sarif_has_a_result_per_annotation_and_follows_the_schema() {
     prints.dedup();
     assert_eq!(prints.len(), results.len());
 }
+
+#[test]
+fn each_group_says_the_conditions_it_depends_on_in_words() {
+    // An Allow pinned to a range, uploads that need SSE-KMS, a transport Deny for everything
+    // and a VPC endpoint Deny for uploads only: each group names the granting statement's
+    // conditions and the Denies its witness escapes only through theirs, never a Deny of
+    // another action.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.json"),
+        r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Office", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bkt/*",
+   "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}},
+  {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:PutObject",
+   "Resource": "arn:aws:s3:::bkt/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
+  {"Sid": "DenyHTTP", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::bkt", "arn:aws:s3:::bkt/*"],
+   "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+  {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bkt/*",
+   "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c"}}}
+]}"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(["who-can", "c.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("conditions: only from `203.0.113.0/24` (Sid `Office`); refused over plain HTTP (Sid `DenyHTTP`)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("conditions: only with SSE-KMS (Sid `Uploads`); refused over plain HTTP (Sid `DenyHTTP`); refused unless through the VPC endpoint `vpce-1a2b3c` (Sid `DenyOutsideVpce`)\n"),
+        "{text}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_s3-access"))
+        .args(["who-can", "c.json", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = v["buckets"][0]["groups"].as_array().unwrap();
+    let anonymous = groups
+        .iter()
+        .find(|g| g["principal"] == "anyone, anonymously")
+        .unwrap();
+    assert_eq!(
+        anonymous["conditions"],
+        serde_json::json!([
+            "only from `203.0.113.0/24` (Sid `Office`)",
+            "refused over plain HTTP (Sid `DenyHTTP`)"
+        ])
+    );
+}

@@ -110,15 +110,52 @@ fn shown(values: &[String]) -> String {
         .join(",")
 }
 
-fn when_text(g: &Group) -> Vec<String> {
-    g.when
-        .iter()
-        .map(|(k, v)| match v {
-            Some(vs) if vs.is_empty() => format!("`{k}` present with no value"),
-            Some(vs) => format!("`{k}` = {}", shown(vs)),
-            None => format!("without `{k}`"),
+/// The conditions a group's access depends on, in words: each granting statement's ("only
+/// over HTTPS (Sid `A`)"), then each Deny the witness escapes only through its conditions
+/// ("refused over plain HTTP (Sid `D`)"), read from `decide`'s trace of the witness, so a
+/// Deny that does not concern this caller, action or resource is never named.
+pub fn conditions_in_words(graph: &Graph, g: &Group) -> Vec<String> {
+    use crate::eval::decide::Outcome;
+    use crate::eval::graph::Mismatch;
+    use crate::policy::words::{allowed_only, refused_when};
+    let label = |id: usize| {
+        statement_ref(graph, id).map_or_else(String::new, |r| {
+            r.sid.map_or_else(
+                || format!(" (statement #{})", r.index + 1),
+                |s| format!(" (Sid `{s}`)"),
+            )
         })
-        .collect()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for id in &g.statements {
+        if let Some((_, st)) = graph.statements.get(*id).and_then(|c| graph.written(c))
+            && !st.conditions.is_empty()
+        {
+            out.push(format!("{}{}", allowed_only(&st.conditions), label(*id)));
+        }
+    }
+    let response = crate::eval::decide(graph, &g.witness.request, true);
+    for step in &response.trace {
+        let escaped = matches!(
+            step.outcome,
+            Outcome::NotMatched {
+                mismatch: Mismatch::Condition { .. }
+            }
+        );
+        let Some(compiled) = graph.statements.get(step.statement) else {
+            continue;
+        };
+        if !escaped || compiled.effect != crate::policy::Effect::Deny {
+            continue;
+        }
+        if let Some((_, st)) = graph.written(compiled) {
+            let line = format!("{}{}", refused_when(&st.conditions), label(step.statement));
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    out
 }
 
 /// Statement `id` of `graph` as one line: file:line:column, Sid (or position) and layer.
@@ -255,12 +292,9 @@ pub fn group_human(graph: &Graph, g: &Group, out: &mut String) {
     }
     out.push('\n');
     out.push_str(&format!("      resources: {}\n", listed(&g.resources)));
-    let when = when_text(g);
-    if !when.is_empty() {
-        out.push_str(&format!(
-            "      in every request found: {}\n",
-            when.join("; ")
-        ));
+    let conditions = conditions_in_words(graph, g);
+    if !conditions.is_empty() {
+        out.push_str(&format!("      conditions: {}\n", conditions.join("; ")));
     }
     out.push_str(&format!("      e.g. {}\n", witness_request(&g.witness)));
     // AWS rule: the root user needs no policy in the account that owns the resource (IAM
@@ -297,6 +331,7 @@ pub fn group_json(graph: &Graph, g: &Group) -> serde_json::Value {
         "unknown_action": g.unknown_action,
         "resources": g.resources,
         "when": g.when.iter().map(|(k, v)| json!({"key": k, "values": v})).collect::<Vec<_>>(),
+        "conditions": conditions_in_words(graph, g),
         "witness": {
             "caller": r.caller.to_string(),
             "action": r.action,
