@@ -4,7 +4,7 @@
 //! text, JSON, SARIF or GitHub annotations on the granting statement of NEW.
 
 use super::who_can::{
-    group_human, group_json, owner_label, reason_json, reason_line, statement_line, stratum_title,
+    group_json, owner_label, reason_json, reason_line, statement_line, stratum_title,
 };
 use super::{github, sarif};
 use crate::compare::Pair;
@@ -35,14 +35,7 @@ fn title(p: &Pair) -> String {
 fn groups_human(heading: &str, graph: Option<&Graph>, groups: &[Group], out: &mut String) {
     let Some(graph) = graph else { return };
     out.push_str(&format!("  {heading}:\n"));
-    let mut last: Option<Stratum> = None;
-    for g in groups {
-        if last != Some(g.stratum) {
-            out.push_str(&format!("   {}:\n", stratum_title(g.stratum)));
-            last = Some(g.stratum);
-        }
-        group_human(graph, g, out);
-    }
+    super::who_can::groups_human(graph, groups, "   ", out);
 }
 
 /// The human rendering.

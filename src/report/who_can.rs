@@ -264,14 +264,7 @@ pub fn human(entries: &[WhoCanEntry]) -> String {
                 "  no request found allowed, but that is UNCERTAIN:\n"
             });
         }
-        let mut last: Option<Stratum> = None;
-        for g in &w.groups {
-            if last != Some(g.stratum) {
-                out.push_str(&format!("  {}:\n", stratum_title(g.stratum)));
-                last = Some(g.stratum);
-            }
-            group_human(&w.graph, g, &mut out);
-        }
+        groups_human(&w.graph, &w.groups, "  ", &mut out);
         if !w.reasons.is_empty() {
             out.push_str("  uncertain, because:\n");
             for r in &w.reasons {
@@ -318,6 +311,72 @@ pub fn group_human(graph: &Graph, g: &Group, out: &mut String) {
                 crate::eval::decide::grantee_name(&grant.grantee)
             ));
         }
+    }
+}
+
+/// The groups under their strata (`indent` before each stratum title). Kinds of caller of
+/// one account that get exactly the same access (actions, resources, conditions, granting
+/// statements) are written once, where the first of them stood: "any IAM user and any role
+/// session of account 444455556666", with the first one's witness.
+pub fn groups_human(graph: &Graph, groups: &[Group], indent: &str, out: &mut String) {
+    /// Kinds of caller of one account shown as one entry.
+    struct Entry {
+        stratum: Stratum,
+        kinds: Vec<String>,
+        of: Option<String>,
+        /// The text after the head line, without the witness line: what must be equal.
+        body: String,
+        /// The text after the head line, as shown.
+        rest: String,
+    }
+    let mut shown: Vec<Entry> = Vec::new();
+    for g in groups {
+        let mut text = String::new();
+        group_human(graph, g, &mut text);
+        let (head, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+        let who = head.trim();
+        let (kind, of) = match who.rsplit_once(" of ") {
+            Some((kind, of)) => (kind.to_string(), Some(of.to_string())),
+            None => (who.to_string(), None),
+        };
+        let body: String = rest
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("e.g. "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        // Strata come one after the other: look back within this one.
+        let alike = shown
+            .iter_mut()
+            .rev()
+            .take_while(|e| e.stratum == g.stratum)
+            .find(|e| of.is_some() && e.of == of && e.body == body);
+        match alike {
+            Some(e) => e.kinds.push(kind),
+            None => shown.push(Entry {
+                stratum: g.stratum,
+                kinds: vec![kind],
+                of,
+                body,
+                rest: rest.to_string(),
+            }),
+        }
+    }
+    let mut last: Option<Stratum> = None;
+    for e in shown {
+        if last != Some(e.stratum) {
+            out.push_str(&format!("{indent}{}:\n", stratum_title(e.stratum)));
+            last = Some(e.stratum);
+        }
+        let who = match e.kinds.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, first)) => format!("{} and {last}", first.join(", ")),
+            None => String::new(),
+        };
+        match e.of {
+            Some(of) => out.push_str(&format!("    {who} of {of}\n")),
+            None => out.push_str(&format!("    {who}\n")),
+        }
+        out.push_str(&e.rest);
     }
 }
 
