@@ -493,3 +493,142 @@ fn folder_errors_are_located() {
         .unwrap();
     assert!(f.start.line >= 1 && f.start.column > 1);
 }
+
+/// Statements an Object Lambda access point policy of the property below is made of.
+const OLAP_STATEMENTS: &[&str] = &[
+    r#"{"Effect": "Allow", "Principal": "*", "Action": "s3-object-lambda:GetObject", "Resource": "arn:aws:s3-object-lambda:us-east-1:111122223333:accesspoint/my-object-lambda-ap"}"#,
+    r#"{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "s3-object-lambda:*", "Resource": "*"}"#,
+    r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/Alice"}, "Action": ["s3-object-lambda:GetObject", "s3-object-lambda:PutObject"], "Resource": "*"}"#,
+    r#"{"Effect": "Allow", "Principal": "*", "Action": "s3-object-lambda:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "444455556666"}}}"#,
+];
+
+/// Deny statements added to it.
+const OLAP_DENIES: &[&str] = &[
+    r#"{"Effect": "Deny", "Principal": "*", "Action": "s3-object-lambda:GetObject", "Resource": "*"}"#,
+    r#"{"Effect": "Deny", "Principal": {"AWS": "444455556666"}, "Action": "s3-object-lambda:*", "Resource": "*"}"#,
+    r#"{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/Alice"}, "Action": "s3-object-lambda:PutObject", "Resource": "*"}"#,
+];
+
+const OLAP_CALLERS: &[&str] = &[PARTNER, OWNER_USER, STRANGER, "anonymous"];
+
+/// The decision of a request through the fixture's Object Lambda access point with `policy`
+/// as its policy (read in memory; the rest of the folder as on disk).
+fn decide_with_policy(
+    folder: &s3_access::aws_docs::BucketFolder,
+    policy: &str,
+    caller: &str,
+    action: &str,
+) -> Decision {
+    use s3_access::aws_docs::folder::{RawPolicy, Setting};
+    use s3_access::aws_docs::read::read_str;
+    let mut folder = folder.clone();
+    let olaps = folder.object_lambda_access_points.as_mut().unwrap();
+    olaps[0].policy = Setting::Present(read_str::<RawPolicy>("policy.json", policy).unwrap());
+    let mut model = BucketModel::from_folder(&folder).unwrap();
+    let identity = s3_access::source::SourceFile::new("identity.json", ALLOW_ALL.to_string());
+    s3_access::eval::add_source(
+        &mut model.graph,
+        identity,
+        s3_access::eval::Layer::Identity,
+        0,
+    )
+    .unwrap();
+    let caller = s3_access::eval::Caller::parse(caller).unwrap();
+    let request = s3_access::eval::Request::new(
+        caller,
+        action,
+        &format!("{OLAP}/object/reports/q1.csv"),
+        Some("111122223333"),
+        &[],
+        1_767_225_600,
+    );
+    s3_access::eval::object_lambda::decide_through(&model.graph, &request, false)
+        .expect("routed")
+        .decision
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    #[test]
+    fn adding_a_deny_to_the_olap_policy_never_grants(
+        picks in proptest::collection::vec(proptest::prelude::any::<bool>(), OLAP_STATEMENTS.len()),
+        deny in 0..OLAP_DENIES.len(),
+        caller in 0..OLAP_CALLERS.len(),
+        write in proptest::prelude::any::<bool>(),
+    ) {
+        let folder = load_bucket(&fixture(), &Root::new(&[fixture()], None)).unwrap();
+        let chosen: Vec<&str> = OLAP_STATEMENTS
+            .iter()
+            .zip(&picks)
+            .filter(|(_, p)| **p)
+            .map(|(s, _)| *s)
+            .collect();
+        let mut with_deny = chosen.clone();
+        with_deny.push(OLAP_DENIES[deny]);
+        let policy = |statements: &[&str]| {
+            if statements.is_empty() {
+                "{}".to_string()
+            } else {
+                format!(r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#, statements.join(","))
+            }
+        };
+        let action = if write { "s3-object-lambda:PutObject" } else { "s3-object-lambda:GetObject" };
+        let before = decide_with_policy(&folder, &policy(&chosen), OLAP_CALLERS[caller], action);
+        let after = decide_with_policy(&folder, &policy(&with_deny), OLAP_CALLERS[caller], action);
+        if before != Decision::Allow {
+            proptest::prop_assert_ne!(after, Decision::Allow);
+        }
+        // Anonymous callers never get through: the supporting access point takes no
+        // anonymous request.
+        if OLAP_CALLERS[caller] == "anonymous" {
+            proptest::prop_assert_ne!(before, Decision::Allow);
+        }
+    }
+}
+
+#[test]
+fn query_shows_every_leg_with_its_statements_and_says_which_denied() {
+    let identity = file(&DOC_IDENTITY.replace("lambda:InvokeFunction", "lambda:GetFunction"));
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3-access"))
+            .args(["query", "--bucket"])
+            .arg(fixture())
+            .args([
+                "--principal",
+                OWNER_USER,
+                "--action",
+                "s3-object-lambda:GetObject",
+            ])
+            .args(["--resource", &format!("{OLAP}/object/reports/q1.csv")])
+            .arg("--identity-policy")
+            .arg(&identity)
+            .args(["--format", format, "--expect", "ImplicitDeny"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let human = run("human");
+    assert!(human.starts_with("ImplicitDeny: "), "{human}");
+    assert!(
+        human.contains("the Lambda function invocation denies"),
+        "{human}"
+    );
+    assert!(human.contains("leg 1 of 3: the Object Lambda access point (Allow)"));
+    assert!(human.contains("leg 3 of 3: the Lambda function invocation (ImplicitDeny)"));
+    assert!(human.contains("Object Lambda access point policy"));
+    // The statement that allowed the first leg is shown where it is written.
+    assert!(
+        human.contains("Sid `AllowObjectLambdaAccess` of the identity policy allows the request")
+    );
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["decision"], "ImplicitDeny");
+    assert_eq!(json["denied_by"], "lambda");
+    assert_eq!(json["legs"].as_array().unwrap().len(), 3);
+    assert_eq!(json["legs"][1]["leg"], "supporting-access-point");
+}
