@@ -139,9 +139,22 @@ impl Query {
     fn decide_s3(&self) -> Response {
         let mut response = eval::decide(&self.graph, &self.request, true);
         if aws_docs::object_lambda::olap_parts(&self.request.resource).is_some() {
+            let reason = if self
+                .graph
+                .s3
+                .object_lambda_of(&self.request.resource)
+                .is_some()
+            {
+                format!(
+                    "requests through an Object Lambda access point are authorized as `s3-object-lambda:` actions; `{}` is evaluated as written, without the supporting access point, the bucket or the Lambda function",
+                    self.request.action
+                )
+            } else {
+                "the resource is an Object Lambda access point that was not given (`object-lambda-access-points/` in a bucket folder given with --bucket): only this request is evaluated, not the supporting access point, the bucket or the Lambda function it also needs".to_string()
+            };
             response.uncertain.push(eval::decide::Uncertainty {
                 statement: None,
-                reason: "the resource is an Object Lambda access point that was not given (`object-lambda-access-points/` in a bucket folder given with --bucket): only this request is evaluated, not the supporting access point, the bucket or the Lambda function it also needs".into(),
+                reason,
                 if_not_allowed: false,
             });
         }

@@ -360,6 +360,29 @@ fn an_olap_arn_not_in_the_folder_is_uncertain_whatever_the_answer() {
 }
 
 #[test]
+fn an_s3_action_on_an_olap_arn_is_not_routed_and_is_uncertain() {
+    let i = input(&fixture(), OWNER_USER, "s3:GetObject", ALLOW_ALL);
+    let mut notices = Vec::new();
+    let q = query::load(&i, &mut notices).unwrap();
+    assert!(q.decide_object_lambda().is_none());
+    // The input check says the action does not apply to the resource.
+    assert!(
+        notices
+            .iter()
+            .any(|n| matches!(n, query::Notice::Input(w) if w.flag == "--resource")),
+        "{notices:?}"
+    );
+    let r = q.decide();
+    assert!(
+        r.uncertain.iter().any(|u| u
+            .reason
+            .contains("authorized as `s3-object-lambda:` actions")),
+        "{:?}",
+        r.uncertain
+    );
+}
+
+#[test]
 fn an_unversioned_function_is_invoked_as_latest() {
     let config = std::fs::read_to_string(fixture().join(OLAP_DIR).join("configuration.json"))
         .unwrap()

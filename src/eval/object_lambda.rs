@@ -353,6 +353,11 @@ pub fn decide_through(
     request: &Request,
     explain: bool,
 ) -> Option<ObjectLambdaDecision> {
+    // Requests through it are authorized as `s3-object-lambda:` actions (the service prefix
+    // of its ARN and of the catalogue's `objectlambdaaccesspoint` actions).
+    if !request.action_lower.starts_with("s3-object-lambda:") {
+        return None;
+    }
     let (index, key) = graph.s3.object_lambda_of(&request.resource)?;
     let olap = graph.s3.object_lambda.get(index)?;
     let s3_action = forwarded_action(&request.action)?;
