@@ -217,6 +217,7 @@ fi
 
 # Access points of this account on this bucket (cross-account access points are not listed).
 s3control=(s3control --region "$region")
+ap_names=()
 if names=$(aws ${profile[@]+"${profile[@]}"} --output text "${s3control[@]}" list-access-points \
     --account-id "$account" --bucket "$bucket" --query 'AccessPointList[].Name' 2>/dev/null); then
     rm -rf access-points
@@ -224,6 +225,7 @@ if names=$(aws ${profile[@]+"${profile[@]}"} --output text "${s3control[@]}" lis
     for name in $names; do
         [[ $name == None ]] && continue
         mkdir -p "access-points/$name"
+        ap_names+=("$name")
         fetch "access-points/$name/access-point.json" "" \
             "${s3control[@]}" get-access-point --account-id "$account" --name "$name"
         fetch "access-points/$name/policy.json" "NoSuchAccessPointPolicy" \
@@ -252,6 +254,35 @@ if names=$(aws ${profile[@]+"${profile[@]}"} --output text "${mrap[@]}" list-mul
     done
 else
     note "Multi-Region Access Points unknown (s3control list-multi-region-access-points failed); multi-region-access-points/ left out"
+fi
+
+# S3 Object Lambda access points of this account whose supporting access point is one of this
+# bucket's (S3 "Using Amazon S3 Object Lambda Access Points": list-access-points-for-object-lambda).
+if [[ -d access-points ]] && names=$(aws ${profile[@]+"${profile[@]}"} --output text "${s3control[@]}" \
+    list-access-points-for-object-lambda --account-id "$account" \
+    --query 'ObjectLambdaAccessPointList[].Name' 2>/dev/null); then
+    rm -rf object-lambda-access-points
+    mkdir -p object-lambda-access-points
+    for name in $names; do
+        [[ $name == None ]] && continue
+        supporting=$(aws ${profile[@]+"${profile[@]}"} --output text "${s3control[@]}" \
+            get-access-point-configuration-for-object-lambda --account-id "$account" --name "$name" \
+            --query 'Configuration.SupportingAccessPoint' 2>/dev/null) || continue
+        ours=false
+        for ap in ${ap_names[@]+"${ap_names[@]}"}; do
+            [[ $supporting == *":accesspoint/$ap" ]] && ours=true
+        done
+        $ours || continue
+        mkdir -p "object-lambda-access-points/$name"
+        fetch "object-lambda-access-points/$name/configuration.json" "" \
+            "${s3control[@]}" get-access-point-configuration-for-object-lambda --account-id "$account" --name "$name"
+        fetch "object-lambda-access-points/$name/policy.json" "NoSuchAccessPointPolicy" \
+            "${s3control[@]}" get-access-point-policy-for-object-lambda --account-id "$account" --name "$name"
+        fetch "object-lambda-access-points/$name/object-lambda-access-point.json" "" \
+            "${s3control[@]}" get-access-point-for-object-lambda --account-id "$account" --name "$name"
+    done
+else
+    note "Object Lambda access points unknown (access points unknown, or s3control list-access-points-for-object-lambda failed); object-lambda-access-points/ left out"
 fi
 
 # Object ACLs named with --object.

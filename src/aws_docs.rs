@@ -14,6 +14,7 @@
 //! - [`kms`]: `aws kms describe-key` and `aws s3api head-object` output: the key of an
 //!   SSE-KMS object.
 //! - [`multi_region`]: `aws s3control get-multi-region-access-point` output.
+//! - [`object_lambda`]: S3 Object Lambda access points' configuration and description.
 //! - [`folder`]: bucket and account folders (`docs/bucket-folder.md`).
 //! - [`read`]: the shared reading helpers and the [`read::AwsDocument`] trait.
 //!
@@ -28,6 +29,7 @@ pub mod destination;
 pub mod folder;
 pub mod kms;
 pub mod multi_region;
+pub mod object_lambda;
 pub mod read;
 pub mod settings;
 pub mod vpce;

@@ -107,6 +107,11 @@ const OTHER_DOCUMENTS: &[(&str, &str)] = &[
     ("NetworkOrigin", "access point description"),
     ("AccessPointArn", "access point description"),
     ("AccessPoint", "Multi-Region Access Point description"),
+    ("Configuration", "Object Lambda access point configuration"),
+    (
+        "SupportingAccessPoint",
+        "Object Lambda access point configuration",
+    ),
     ("UserDetailList", "account authorization details"),
     ("RoleDetailList", "account authorization details"),
     ("TopicConfigurations", "notification configuration"),
@@ -517,7 +522,10 @@ pub fn kind_from_content<'v>(root: &'v Value) -> PolicyKind {
     let is_s3 = |r: &str| {
         crate::arn::parse(r).is_ok_and(|a| a.service == "s3" || a.service == "s3-object-lambda")
     };
-    if !resources.is_empty() && resources.iter().all(|r| is_ap(r)) {
+    // An Object Lambda access point policy names its Object Lambda access point: S3 stores it
+    // as it stores access point policies (S3 API PutAccessPointPolicyForObjectLambda).
+    let is_olap = |r: &str| crate::arn::parse(r).is_ok_and(|a| a.service == "s3-object-lambda");
+    if !resources.is_empty() && resources.iter().all(|r| is_ap(r) || is_olap(r)) {
         PolicyKind::AccessPoint
     } else if resources.iter().any(|r| is_s3(r))
         || (resources.iter().all(|r| *r == "*") && actions.iter().any(|a| starts_with_ci(a, "s3:")))

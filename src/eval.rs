@@ -12,6 +12,7 @@ pub mod decide;
 pub mod graph;
 pub mod kms;
 pub mod multi_region;
+pub mod object_lambda;
 pub mod publicity;
 pub mod request;
 pub mod s3_facts;

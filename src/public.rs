@@ -17,6 +17,7 @@ pub mod bucket;
 pub mod iac;
 pub mod inputs;
 pub mod multi_region;
+pub mod object_lambda;
 pub mod unsettled;
 
 pub use crate::eval::publicity::{DocumentPublicity, document_publicity};

@@ -104,6 +104,11 @@ impl Query {
     /// The answer and the KMS leg: for an SSE-KMS object the decision is Allow only when S3
     /// and KMS both allow; the answer's notes say which leg denied.
     pub fn decide_with_kms(&self) -> (Response, Option<eval::kms::KmsLeg>) {
+        if let Some(d) = self.decide_object_lambda() {
+            let mut response = d.response();
+            response.notes.extend(self.notes.iter().cloned());
+            return (response, None);
+        }
         let mut response = self.decide_s3();
         let Some(setup) = &self.kms else {
             return (response, None);
@@ -123,9 +128,36 @@ impl Query {
         (response, leg)
     }
 
+    /// The legs of a request through an S3 Object Lambda access point of the bucket folder
+    /// (`arn:aws:s3-object-lambda:…:accesspoint/NAME[/object/KEY]`), decided; `None` for any
+    /// other request.
+    pub fn decide_object_lambda(&self) -> Option<eval::object_lambda::ObjectLambdaDecision> {
+        eval::object_lambda::decide_through(&self.graph, &self.request, true)
+    }
+
     /// The answer of S3's own leg.
     fn decide_s3(&self) -> Response {
         let mut response = eval::decide(&self.graph, &self.request, true);
+        if aws_docs::object_lambda::olap_parts(&self.request.resource).is_some() {
+            let reason = if self
+                .graph
+                .s3
+                .object_lambda_of(&self.request.resource)
+                .is_some()
+            {
+                format!(
+                    "requests through an Object Lambda access point are authorized as `s3-object-lambda:` actions; `{}` is evaluated as written, without the supporting access point, the bucket or the Lambda function",
+                    self.request.action
+                )
+            } else {
+                "the resource is an Object Lambda access point that was not given (`object-lambda-access-points/` in a bucket folder given with --bucket): only this request is evaluated, not the supporting access point, the bucket or the Lambda function it also needs".to_string()
+            };
+            response.uncertain.push(eval::decide::Uncertainty {
+                statement: None,
+                reason,
+                if_not_allowed: false,
+            });
+        }
         response.notes.extend(self.notes.iter().cloned());
         let region = checks::missing_region(&self.graph, &self.request, response.decision);
         response.notes.extend(region);
@@ -350,6 +382,9 @@ pub fn load(input: &QueryInput, notices: &mut Vec<Notice>) -> Result<Query, Refu
         notes.insert(0, note);
     }
     let kms = kms::load(input, &graph, &request, &folder_kms, notices)?;
+    if graph.s3.object_lambda_of(&request.resource).is_some() && folder_kms.default.is_some() {
+        notes.push("uncertain: the bucket's default encryption uses AWS KMS, and the KMS leg of a request through an Object Lambda access point is not evaluated: KMS may deny what S3 allows".into());
+    }
     Ok(Query {
         graph,
         request,

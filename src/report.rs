@@ -9,6 +9,7 @@ pub mod diff;
 pub mod github;
 pub mod lint_json;
 pub mod lint_output;
+pub mod object_lambda;
 pub mod public;
 pub mod query;
 pub mod sarif;

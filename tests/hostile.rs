@@ -1505,3 +1505,81 @@ fn malformed_glacier_vault_lock_output_is_located_not_a_crash() {
         assert!(codes(&r).is_empty(), "{text}: {:?}", codes(&r));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// S3 Object Lambda access points (issue 15 item 4): each reader a located error or a
+// document, in bounded time; a pipe in their folder an error, never a hang.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn hostile_object_lambda_documents_are_located_errors() {
+    use s3_access::aws_docs::object_lambda::{ObjectLambdaAccessPoint, ObjectLambdaConfiguration};
+    use s3_access::aws_docs::read::read_str;
+    let deep = format!(
+        "{{\"Configuration\": {}1{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let one = r#"{"Actions": ["GetObject"], "ContentTransformation": {"AwsLambda": {"FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:f"}}}"#;
+    let many = format!(
+        r#"{{"Configuration": {{"SupportingAccessPoint": "arn:aws:s3:us-east-1:111122223333:accesspoint/ap", "TransformationConfigurations": [{}]}}}}"#,
+        vec![one; 100_000].join(",")
+    );
+    let nul = "{\"SupportingAccessPoint\": \"arn:aws:s3:us-east-1:111122223333:accesspoint/a\u{0}p\", \"TransformationConfigurations\": []}";
+    let wrong = r#"{"Configuration": {"SupportingAccessPoint": 5, "TransformationConfigurations": {"Actions": "GetObject"}}}"#;
+    let cases = [
+        (deep, false),
+        (many, true),
+        (nul.to_string(), false),
+        (wrong.to_string(), false),
+    ];
+    let checked = within(60, "Object Lambda access point documents", move || {
+        for (text, ok) in &cases {
+            let read = read_str::<ObjectLambdaConfiguration>("c.json", text);
+            assert_eq!(read.is_ok(), *ok, "{}", &text[..text.len().min(80)]);
+            if let Ok(c) = &read {
+                assert_eq!(c.doc.transformations.len(), 100_000);
+            }
+            for f in read.err().map(|r| r.findings).into_iter().flatten() {
+                let span = f.finding.span;
+                assert!(text.get(span.start as usize..span.end as usize).is_some());
+            }
+            let described = read_str::<ObjectLambdaAccessPoint>("d.json", text);
+            for f in described.err().map(|r| r.findings).into_iter().flatten() {
+                let span = f.finding.span;
+                assert!(text.get(span.start as usize..span.end as usize).is_some());
+            }
+        }
+        cases.len()
+    });
+    assert_eq!(checked, 4);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_as_an_object_lambda_configuration_is_an_error_not_a_hang() {
+    let dir = temp_dir("olap-fifo");
+    std::fs::write(
+        dir.join("s3-access.json"),
+        r#"{"bucket": "b", "account": "111122223333"}"#,
+    )
+    .unwrap();
+    let sub = dir.join("object-lambda-access-points/olap");
+    std::fs::create_dir_all(&sub).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(sub.join("configuration.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        skip("mkfifo is not available");
+        return;
+    }
+    let out = run_within(60, bin().args(["public", "--format", "json"]).arg(&dir));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("configuration.json") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -30,6 +30,7 @@ mod iac_model;
 mod kms;
 mod layering;
 mod multi_region;
+mod object_lambda;
 mod outputs;
 mod proofs;
 mod properties;

@@ -737,6 +737,12 @@ fn the_fetch_script_writes_a_folder_that_loads() {
         "mfzwi23gnjvgw.mrap"
     );
     assert!(mraps[0].policy.is_unknown());
+    // Object Lambda access points over the bucket's access points only; no policy is `{}`.
+    let olaps = b.object_lambda_access_points.as_ref().unwrap();
+    assert_eq!(olaps.len(), 1);
+    assert_eq!(olaps[0].name, "redact-olap");
+    assert!(olaps[0].configuration.doc().is_some() && olaps[0].policy.is_absent());
+    assert!(olaps[0].access_point.doc().is_some());
     assert!(b.objects[0].acl.doc().unwrap().is_public());
     // The account's S3 VPC endpoints in the bucket's region (none here).
     assert!(b.vpc_endpoints.doc().unwrap().endpoints.is_empty());

@@ -1834,18 +1834,108 @@ fn destination_delivery(text: &str) {
 
 /// The first byte chooses the document: a Multi-Region Access Point description
 /// (`get-multi-region-access-point`) or its policy (raw or as
-/// `get-multi-region-access-point-policy` prints it); the rest is the text.
+/// `get-multi-region-access-point-policy` prints it), an Object Lambda access point
+/// configuration (`get-access-point-configuration-for-object-lambda`), description
+/// (`get-access-point-for-object-lambda`) or policy; the rest is the text.
 pub fn access_paths(data: &[u8]) {
     use s3_access::aws_docs::MultiRegionAccessPoint;
+    use s3_access::aws_docs::object_lambda::{ObjectLambdaAccessPoint, ObjectLambdaConfiguration};
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    match selector % 2 {
+    match selector % 5 {
         0 => kms_reader::<MultiRegionAccessPoint>(text),
-        _ => multi_region_policy(text),
+        1 => multi_region_policy(text),
+        2 => kms_reader::<ObjectLambdaConfiguration>(text),
+        3 => kms_reader::<ObjectLambdaAccessPoint>(text),
+        _ => object_lambda_policy(text),
+    }
+}
+
+/// The text as the policy of an Object Lambda access point (its own Block Public Access off)
+/// over a bucket without a bucket policy: no caller of another account and no anonymous
+/// caller gets through all legs, and with a Deny of everything added its leg is
+/// `ExplicitDeny` for every caller.
+fn object_lambda_policy(text: &str) {
+    use s3_access::aws_docs::folder::{ObjectLambdaFolder, RawPolicy, Setting};
+    use s3_access::aws_docs::read::read_str;
+    use s3_access::eval::bucket::BucketModel;
+    use s3_access::eval::object_lambda::{LegKind, decide_through};
+    let configuration = read_str(
+        "configuration.json",
+        r#"{"Configuration": {"SupportingAccessPoint": "arn:aws:s3:us-east-1:111122223333:accesspoint/ap",
+            "TransformationConfigurations": [{"Actions": ["GetObject"], "ContentTransformation":
+            {"AwsLambda": {"FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:f:1"}}}]}}"#,
+    )
+    .expect("the fixed configuration reads");
+    let description = read_str(
+        "olap.json",
+        r#"{"Name": "olap", "PublicAccessBlockConfiguration": {"BlockPublicAcls": false,
+            "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}}"#,
+    )
+    .expect("the fixed description reads");
+    let build = |text: &str| {
+        let policy = read_str::<RawPolicy>("policy.json", text).ok()?;
+        let mut b = BucketModel::new("amzn-s3-demo-bucket");
+        b.owner = Some("111122223333".into());
+        b.graph.s3.bucket = Some("amzn-s3-demo-bucket".into());
+        let folder = ObjectLambdaFolder {
+            name: "olap".into(),
+            configuration: Setting::Present(configuration.clone()),
+            policy: Setting::Present(policy),
+            access_point: Setting::Present(description.clone()),
+        };
+        if let Err(reports) = b.add_object_lambda(&folder) {
+            for r in &reports {
+                check_report(r);
+            }
+            return None;
+        }
+        Some(b)
+    };
+    let Some(plain) = build(text) else { return };
+    let mut denied = build(text).expect("the same policy builds again");
+    let deny = build(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}"#,
+    )
+    .expect("the Deny builds");
+    let extra = deny.graph.s3.object_lambda[0].policy.clone();
+    denied.graph.s3.object_lambda[0].policy.extend(extra);
+    let resource = "arn:aws:s3-object-lambda:us-east-1:111122223333:accesspoint/olap/object/k";
+    for principal in [
+        "anonymous",
+        "arn:aws:iam::444455556666:role/partner",
+        "arn:aws:iam::111122223333:user/alice",
+    ] {
+        let Ok(caller) = Caller::parse(principal) else {
+            continue;
+        };
+        let r = Request::new(
+            caller,
+            "s3-object-lambda:GetObject",
+            resource,
+            Some("111122223333"),
+            &[],
+            1_767_225_600,
+        );
+        let before = decide_through(&plain.graph, &r, true).expect("routed");
+        if principal != "arn:aws:iam::111122223333:user/alice" {
+            assert_ne!(
+                before.decision,
+                Decision::Allow,
+                "{principal} through the OLAP"
+            );
+        }
+        let after = decide_through(&denied.graph, &r, false).expect("routed");
+        assert_eq!(after.denied_by, Some(LegKind::ObjectLambda));
+        assert_eq!(
+            after.decision,
+            Decision::ExplicitDeny,
+            "a Deny of everything decides"
+        );
     }
 }
 

@@ -20,6 +20,7 @@ use super::cloudtrail::EventSelectors;
 use super::destination::DestinationPolicy;
 use super::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead};
 use super::multi_region::MultiRegionAccessPoint;
+use super::object_lambda::{ObjectLambdaAccessPoint, ObjectLambdaConfiguration};
 use super::read::{self, AwsDocument, Loaded, Reader, at, join};
 use super::settings::{
     Cors, DestinationKind, Encryption, Location, Logging, Notifications, ObjectLock,
@@ -44,6 +45,8 @@ pub const FORMAT_VERSION: u64 = 1;
 pub const ACCESS_POINTS_DIR: &str = "access-points";
 /// The folder of Multi-Region Access Points inside a bucket folder.
 pub const MULTI_REGION_DIR: &str = "multi-region-access-points";
+/// The folder of S3 Object Lambda access points inside a bucket folder.
+pub const OBJECT_LAMBDA_DIR: &str = "object-lambda-access-points";
 
 /// What a directory is by its manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +138,12 @@ pub mod names {
     /// `multi-region-access-points/<name>/` (beside `policy.json`, the
     /// `get-multi-region-access-point-policy` output).
     pub const MULTI_REGION_ACCESS_POINT: &str = "multi-region-access-point.json";
+    /// `aws s3control get-access-point-configuration-for-object-lambda` output, in
+    /// `object-lambda-access-points/<name>/` (beside `policy.json`, the
+    /// `get-access-point-policy-for-object-lambda` output, and `object-lambda-access-point.json`).
+    pub const OBJECT_LAMBDA_CONFIGURATION: &str = "configuration.json";
+    /// `aws s3control get-access-point-for-object-lambda` output.
+    pub const OBJECT_LAMBDA_ACCESS_POINT: &str = "object-lambda-access-point.json";
     /// `aws iam get-account-authorization-details` output, in an account folder.
     pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";
     /// The folder of `aws cloudtrail get-event-selectors` outputs (one `.json` per trail), in
@@ -478,6 +487,19 @@ pub struct MultiRegionFolder {
     pub policy: Setting<RawPolicy>,
 }
 
+/// An S3 Object Lambda access point folder (`object-lambda-access-points/<name>/`).
+#[derive(Debug, Clone)]
+pub struct ObjectLambdaFolder {
+    /// The folder name: the Object Lambda access point's name.
+    pub name: String,
+    /// `configuration.json`: its supporting access point and transformations.
+    pub configuration: Setting<ObjectLambdaConfiguration>,
+    /// `policy.json`: its policy.
+    pub policy: Setting<RawPolicy>,
+    /// `object-lambda-access-point.json`: its description (own Block Public Access).
+    pub access_point: Setting<ObjectLambdaAccessPoint>,
+}
+
 /// An object listed in the manifest, with its ACL.
 #[derive(Debug, Clone)]
 pub struct ObjectEntry {
@@ -551,6 +573,10 @@ pub struct BucketFolder {
     /// folder (unknown), empty when it is empty (no Multi-Region Access Point routes to the
     /// bucket).
     pub multi_region_access_points: Option<Vec<MultiRegionFolder>>,
+    /// `object-lambda-access-points/<name>/`, sorted by name; `None` when there is no such
+    /// folder (unknown), empty when it is empty (no Object Lambda access point uses the
+    /// bucket's access points).
+    pub object_lambda_access_points: Option<Vec<ObjectLambdaFolder>>,
     /// The objects of the manifest, in manifest order.
     pub objects: Vec<ObjectEntry>,
     /// The owner's account folder, if the manifest names one.
@@ -1097,6 +1123,75 @@ fn load_multi_region(
     Some(out)
 }
 
+/// Loads `object-lambda-access-points/<name>/`: a configuration is required (without it the
+/// supporting access point is not known), and the description must name its folder.
+fn load_object_lambda(
+    dir: &Path,
+    l: &mut Loader<'_>,
+    unknown: &mut Vec<PathBuf>,
+) -> Option<Vec<ObjectLambdaFolder>> {
+    let mut out = Vec::new();
+    for (name, sub) in subfolders(&dir.join(OBJECT_LAMBDA_DIR), unknown)? {
+        let config_path = sub.join(names::OBJECT_LAMBDA_CONFIGURATION);
+        let configuration = l.setting::<ObjectLambdaConfiguration>(
+            &config_path,
+            Empty::Never("an Object Lambda access point always has a configuration"),
+        );
+        let policy = l.setting::<RawPolicy>(&sub.join(names::POLICY), Empty::MeansAbsent);
+        let access_point = l.setting::<ObjectLambdaAccessPoint>(
+            &sub.join(names::OBJECT_LAMBDA_ACCESS_POINT),
+            Empty::Never("an Object Lambda access point always has a description"),
+        );
+        let known: BTreeSet<String> = [
+            names::OBJECT_LAMBDA_CONFIGURATION,
+            names::POLICY,
+            names::OBJECT_LAMBDA_ACCESS_POINT,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        unknown.extend(unknown_entries(&sub, &known));
+        if let Setting::Present(d) = &access_point
+            && d.doc.name.value != name
+        {
+            let message = format!(
+                "the Object Lambda access point is `{}`, but its folder is `{name}`",
+                d.doc.name.value
+            );
+            l.flag(
+                d,
+                Finding::new(Code::BucketFolder, d.doc.name.span, message),
+            );
+        }
+        if !config_path.exists() {
+            // Without its configuration the supporting access point is not known: the folder
+            // is refused rather than the route left out.
+            let source = SourceFile::new(config_path.display().to_string(), String::new());
+            let finding = Finding::new(
+                Code::BucketFolder,
+                Span::new(0, 0),
+                format!(
+                    "`{}` is missing: an Object Lambda access point folder needs the output of `aws s3control get-access-point-configuration-for-object-lambda`",
+                    config_path.display()
+                ),
+            );
+            l.fail(read::report(
+                &source,
+                FileKind::Unknown,
+                vec![finding],
+                None,
+            ));
+        }
+        out.push(ObjectLambdaFolder {
+            name,
+            configuration,
+            policy,
+            access_point,
+        });
+    }
+    Some(out)
+}
+
 /// Flags a Multi-Region Access Point description that does not fit its folder: another name,
 /// no route to this bucket, or this bucket under another account.
 fn check_multi_region(
@@ -1267,11 +1362,13 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
     let mut unknown = Vec::new();
     let access_points = load_access_points(dir, &manifest, &mut l, &mut unknown);
     let multi_region_access_points = load_multi_region(dir, &manifest, &mut l, &mut unknown);
+    let object_lambda_access_points = load_object_lambda(dir, &mut l, &mut unknown);
 
     let mut known: BTreeSet<String> = names::BUCKET_FILES.iter().map(|s| s.to_string()).collect();
     known.insert(MANIFEST.to_string());
     known.insert(ACCESS_POINTS_DIR.to_string());
     known.insert(MULTI_REGION_DIR.to_string());
+    known.insert(OBJECT_LAMBDA_DIR.to_string());
     known.insert(names::KMS_DIR.to_string());
     known.insert(names::DESTINATIONS_DIR.to_string());
     known.insert(names::TRAILS_DIR.to_string());
@@ -1309,6 +1406,7 @@ pub fn load_bucket(dir: &Path, root: &Root) -> Result<BucketFolder, Vec<FileRepo
         vpc_endpoints,
         access_points,
         multi_region_access_points,
+        object_lambda_access_points,
         objects,
         account,
         kms_keys,

@@ -186,6 +186,11 @@ impl BucketModel {
                 }
             }
         }
+        for o in folder.object_lambda_access_points.iter().flatten() {
+            if let Err(e) = b.add_object_lambda(o) {
+                errors.extend(e);
+            }
+        }
         (b, errors)
     }
 

@@ -387,6 +387,8 @@ impl Graph {
                 .is_some_and(|a| a.is_multi_region());
         if multi_region {
             "Multi-Region Access Point policy"
+        } else if d.layer == Layer::Bucket && self.s3.object_lambda_leg {
+            "Object Lambda access point policy"
         } else {
             d.layer.as_str()
         }

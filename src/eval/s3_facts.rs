@@ -36,6 +36,8 @@ pub enum BpaLevel {
     AccessPoint,
     /// A Multi-Region Access Point (fixed when it is created).
     MultiRegionAccessPoint,
+    /// An S3 Object Lambda access point (always on, per the S3 API reference).
+    ObjectLambdaAccessPoint,
 }
 
 impl BpaLevel {
@@ -46,6 +48,7 @@ impl BpaLevel {
             BpaLevel::Bucket => "bucket",
             BpaLevel::AccessPoint => "access point",
             BpaLevel::MultiRegionAccessPoint => "Multi-Region Access Point",
+            BpaLevel::ObjectLambdaAccessPoint => "Object Lambda access point",
         }
     }
 }
@@ -261,6 +264,11 @@ pub struct S3Facts {
     /// Values the facts and policies depend on that are not known offline (a bucket read
     /// from infrastructure as code): verdicts they touch are uncertain.
     pub unsettled: Vec<crate::aws_docs::folder::Unsettled>,
+    /// The S3 Object Lambda access points whose supporting access point is on the bucket.
+    pub object_lambda: Vec<crate::eval::object_lambda::ObjectLambdaFacts>,
+    /// The graph is an Object Lambda access point leg: its resource policy is that access
+    /// point's policy ([`crate::eval::object_lambda`]).
+    pub object_lambda_leg: bool,
 }
 
 /// An ACL grant, by position.

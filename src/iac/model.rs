@@ -179,6 +179,7 @@ fn empty_folder(source: &SourceFile, span: Span, bucket: &str, root: &Root) -> B
         location: Setting::Unknown,
         access_points: None,
         multi_region_access_points: None,
+        object_lambda_access_points: None,
         objects: Vec::new(),
         account: None,
         unknown_files: Vec::new(),

@@ -62,6 +62,8 @@ pub enum PathKind {
     AccessPoint,
     /// A Multi-Region Access Point routing to the bucket (its policy).
     MultiRegionAccessPoint,
+    /// An S3 Object Lambda access point whose supporting access point is on the bucket.
+    ObjectLambdaAccessPoint,
 }
 
 /// A location for output.
@@ -114,7 +116,7 @@ pub struct BlockedBy {
 }
 
 impl BlockedBy {
-    fn from(flag: BpaFlag, s: &BpaSetting) -> BlockedBy {
+    pub(super) fn from(flag: BpaFlag, s: &BpaSetting) -> BlockedBy {
         BlockedBy {
             flag,
             level: s.level,
@@ -268,6 +270,8 @@ pub fn analyze(graph: &Graph, known: &Known, bucket: &str, source: &str) -> Buck
         if let Some(p) = super::multi_region::unknown_path(graph, known) {
             paths.push(p);
         }
+        let olap = super::object_lambda::paths(graph, &paths);
+        paths.extend(olap);
     }
     super::unsettled::apply(graph, &mut paths);
     let any = |s: Status| paths.iter().any(|p| p.status == s);
@@ -365,7 +369,7 @@ fn restrict(path: &mut Path, setter: Option<BlockedBy>, owner: &str, unknown: Op
 }
 
 /// Why a policy with Allow statements is not public.
-const FIXED_ONLY: &str = "every Allow statement grants only to fixed principals or fixed values of keys that identify the caller";
+pub(super) const FIXED_ONLY: &str = "every Allow statement grants only to fixed principals or fixed values of keys that identify the caller";
 
 /// The public-access verdict of every Allow statement of the policies `docs`, for the report.
 fn policy_statements(graph: &Graph, docs: &[usize], bucket: &str) -> Vec<StatementOut> {
@@ -402,7 +406,7 @@ fn witness(graph: &Graph, id: usize, bucket: &str) -> Option<crate::diagnostic::
     }
 }
 
-fn statements_out(
+pub(super) fn statements_out(
     graph: &Graph,
     doc: usize,
     verdicts: &[(usize, StatementVerdict)],

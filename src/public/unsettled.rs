@@ -25,7 +25,10 @@ pub fn apply(graph: &Graph, paths: &mut Vec<Path>) {
                     p.reasons.insert(0, because("the ACL", &acl));
                 }
             }
-            PathKind::ObjectAcl | PathKind::AccessPoint | PathKind::MultiRegionAccessPoint => {}
+            PathKind::ObjectAcl
+            | PathKind::AccessPoint
+            | PathKind::MultiRegionAccessPoint
+            | PathKind::ObjectLambdaAccessPoint => {}
         }
         let bpa = of(Part::PublicAccessBlock);
         if p.status == Status::Public && !bpa.is_empty() {

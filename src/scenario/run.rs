@@ -76,7 +76,11 @@ fn outcome(
         &req.context,
         now,
     );
-    let mut response = eval::decide(&graph, &request, true);
+    // Through an Object Lambda access point of the bucket folder: every leg must allow.
+    let mut response = match eval::object_lambda::decide_through(&graph, &request, true) {
+        Some(d) => d.response(),
+        None => eval::decide(&graph, &request, true),
+    };
     // The KMS leg: the key policy and the caller's documents of the same graph.
     if let Some(key) = req.kms {
         let mut leg_graph = eval::kms::leg_graph(&graph);

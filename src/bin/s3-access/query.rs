@@ -169,7 +169,18 @@ pub fn run(args: QueryArgs) -> std::io::Result<u8> {
     };
     let (response, kms) = query.decide_with_kms();
     let (graph, request) = (&query.graph, &query.request);
+    let olap = query.decide_object_lambda();
     let text = match format {
+        Format::Human
+            if !crate::output::quiet()
+                && let Some(d) = &olap =>
+        {
+            report::object_lambda::object_lambda_human(graph, request, d, style)
+        }
+        Format::Json if let Some(d) = &olap => {
+            let v = report::object_lambda::object_lambda_json(graph, request, d);
+            report::json_text(&v).map_err(json_error)?
+        }
         Format::Human if crate::output::quiet() => {
             report::query::verdict(graph, &response, request)
         }

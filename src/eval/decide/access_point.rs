@@ -37,7 +37,11 @@ impl<'a> Route<'a> {
         } else {
             s3.access_point_of(&request.resource)
         };
-        if explain && route.is_none() && request.resource.contains(":accesspoint/") {
+        if explain
+            && route.is_none()
+            && request.resource.contains(":accesspoint/")
+            && !s3.object_lambda_leg
+        {
             notes.push("the resource is an access point ARN, but that access point was not given (--access-point DIR); it is evaluated as written".into());
         }
         let (main_view, bucket_view) =

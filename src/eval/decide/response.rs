@@ -89,6 +89,8 @@ pub enum Stage {
     BlockPublicAccess,
     /// The access point's own rules (network origin, no anonymous requests).
     AccessPointNetwork,
+    /// The policy of an S3 Object Lambda access point (the resource policy of its leg).
+    ObjectLambdaPolicy,
     /// A policy layer (serialised as the layer's own name).
     #[serde(untagged)]
     Policy(Layer),
@@ -110,6 +112,7 @@ impl Stage {
             Stage::ObjectOwnership => "object ownership",
             Stage::BlockPublicAccess => "Block Public Access",
             Stage::AccessPointNetwork => "access point",
+            Stage::ObjectLambdaPolicy => "Object Lambda access point policy",
         }
     }
 }
