@@ -232,3 +232,89 @@ fn a_service_pinned_to_an_account_is_the_likely_cross_account_caller() {
     assert_eq!(w["principal"], "sns.amazonaws.com", "{w}");
     assert_eq!(w["context"][0]["key"], "aws:SourceArn", "{w}");
 }
+
+#[test]
+fn an_unconditional_deny_of_everything_refuses_every_access_level_whatever_its_size() {
+    // `s3:*` to `*` next to a Deny of `s3:*` on every bucket: every level is refused, also
+    // the read and write levels, which name more actions than the engine is asked about.
+    let found = lint(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"},
+{"Sid":"TestBlock","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::*"}]}"#,
+    );
+    for code in ["S101", "S102", "S103", "S104"] {
+        let f = of(&found, code);
+        assert_eq!(f.len(), 1, "{code}: {found:?}");
+        assert_eq!(f[0]["severity"], "note", "{code}");
+        let m = message(f[0]);
+        assert!(
+            m.contains("because of Sid `TestBlock` at 2:8"),
+            "{code}: {m}"
+        );
+    }
+    // Nobody outside gets to manage permissions: no S306.
+    assert!(of(&found, "S306").is_empty(), "{found:?}");
+    // The same Deny on one prefix only covers nothing: the claims stay.
+    let found = lint(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"},
+{"Sid":"Some","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/secret/*"}]}"#,
+    );
+    let read = of(&found, "S101");
+    assert_eq!(read[0]["severity"], "error", "{found:?}");
+    assert!(read[0]["witness"].is_object());
+}
+
+#[test]
+fn a_refused_statement_that_grants_nothing_is_not_reported() {
+    // The Deny covers everything, but the Allow grants no request at all (`s3:prefix` is
+    // only set for listing): no note about a Deny, no finding.
+    let found = lint(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"s3:prefix":"a"}}},
+{"Sid":"All","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#,
+    );
+    assert!(of(&found, "S101").is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_deny_of_everyone_but_a_service_refuses_anonymous_callers_and_other_accounts() {
+    let found = lint(
+        r#"{"Statement":[{"Sid":"Allow","Effect":"Allow","Principal":"*","Action":"*","Resource":"arn:aws:s3:::example/*"},
+{"Sid":"Deny","Effect":"Deny","NotPrincipal":{"Service":"lambda.amazonaws.com"},"Action":"*","Resource":"arn:aws:s3:::example/*"}]}"#,
+    );
+    // The service the Deny spares gets through: the claim stands, with that witness.
+    let read = of(&found, "S101");
+    assert_eq!(read.len(), 1, "{found:?}");
+    assert_eq!(read[0]["severity"], "error");
+    assert_eq!(read[0]["witness"]["principal"], "lambda.amazonaws.com");
+}
+
+#[test]
+fn witnesses_fill_wildcards_with_text_and_give_no_tags_to_root_users() {
+    // `arn:aws:cloudfront::*:distribution/*`: the witness fills both wildcards.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:cloudfront::*:distribution/*"}}}]}"#,
+    );
+    let read = of(&found, "S101");
+    assert_eq!(read.len(), 1, "{found:?}");
+    let context = read[0]["witness"]["context"].as_array().unwrap();
+    let arn = context
+        .iter()
+        .find(|c| c["key"] == "aws:SourceArn")
+        .map(|c| c["values"][0].as_str().unwrap().to_string())
+        .unwrap();
+    assert_eq!(arn, "arn:aws:cloudfront::123456789012:distribution/example");
+    // A condition on the caller's tags: a root user has none, so a role session is shown.
+    let found = lint(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"analytics"}}}]}"#,
+    );
+    let read = of(&found, "S101");
+    assert_eq!(read.len(), 1, "{found:?}");
+    let w = &read[0]["witness"];
+    assert!(
+        w["principal"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:sts::999999999999:assumed-role/"),
+        "{w}"
+    );
+    assert_eq!(w["context"][0]["key"], "aws:PrincipalTag/team", "{w}");
+}

@@ -236,46 +236,49 @@ fn public_claim(ctx: &Context<'_>, id: usize, actions: &[String]) -> Claim {
 }
 
 /// Whether principals of one of `accounts` (or AWS services acting for it) get through with
-/// one of `actions` by statement `id`: the first that does, else the last answer.
+/// one of `actions` by statement `id`: the first witness, else uncertain (no accounts:
+/// nothing to claim).
 fn account_claim(ctx: &Context<'_>, id: usize, accounts: &[String], actions: &[String]) -> Claim {
     let now = super::now();
-    let mut last = Claim::Nothing;
-    for a in accounts {
-        // Not an account id (the `cloudfront` of an origin access identity): no caller for it.
-        if !crate::arn::is_account_id(a) {
-            return Claim::Uncertain(Vec::new());
-        }
+    let bucket = super::coverage::shown_bucket(ctx.bucket);
+    let service = likely_service(ctx.graph, id);
+    let mut questions = Vec::new();
+    // Not an account id (the `cloudfront` of an origin access identity): no caller for it,
+    // nor for the accounts after it.
+    let callable = accounts
+        .iter()
+        .take_while(|a| crate::arn::is_account_id(a))
+        .count();
+    for a in accounts.iter().take(callable) {
         // The likely caller: a principal of that account the statement names (in Principal or
         // `aws:PrincipalArn`), else its root; for services, one the statement points at.
         let likely = named_of(ctx.graph, id, a)
             .or_else(|| Caller::parse(a).ok())
             .unwrap_or(Caller::Anonymous);
-        let service = likely_service(ctx.graph, id);
         for (principals, likely) in [
             (PrincipalScope::Account(a.clone()), likely),
             (PrincipalScope::Services, service.clone()),
         ] {
-            // The likely request only: cross-account grants are many and mostly conditioned,
-            // and a full search for each would make `lint` several times slower; a miss keeps
-            // today's finding, without a witness.
-            let c = claim::likely_only(&claim::StatementQuestion {
+            questions.push(claim::StatementQuestion {
                 graph: ctx.graph,
                 statement: id,
-                bucket: super::coverage::shown_bucket(ctx.bucket),
+                bucket,
                 owner: ctx.owner,
                 principals,
-                likely: likely.clone(),
+                likely,
                 actions: actions.to_vec(),
                 now,
             });
-            match c {
-                Claim::Proven(_) => return c,
-                Claim::Nothing => {}
-                other => last = other,
-            }
         }
     }
-    last
+    // The likely requests only: cross-account grants are many and mostly conditioned, and a
+    // full search for each would make `lint` several times slower; a miss keeps today's
+    // finding, without a witness.
+    match claim::likely_first(&questions) {
+        Some(f) => Claim::Proven(Box::new(f)),
+        None if accounts.is_empty() => Claim::Nothing,
+        None => Claim::Uncertain(Vec::new()),
+    }
 }
 
 /// `Sid `D` (line:column)`, for each Deny statement.

@@ -4,15 +4,22 @@
 //! The risk audit and `public` ask it for each statement they report. It is asked narrowly,
 //! so that it stays cheap enough for `lint` over thousands of policies:
 //!
+//! 0. a statement with a condition on a key no request in scope carries (a key only IAM
+//!    principals carry, for anonymous callers) grants nothing, without a search;
 //! 1. a likely request (the caller, each action in the order given, the bucket ARN or an
 //!    object key the statement's resources name, the default context) is decided on the whole
 //!    graph; when it is allowed and the statement is among those that grant it, that request
-//!    is the witness;
-//! 2. otherwise the exact engine is asked on a graph of the statement's own document cut down
+//!    is the witness (for a root caller and a statement testing the caller's identity, a role
+//!    session of its account is tried too);
+//! 2. when an unconditional Deny of the document covers every request in scope, the claim
+//!    is "refused by that Deny" as soon as one request the statement alone grants is known
+//!    (the likely one, else the engine's), whatever the number of actions;
+//! 3. otherwise the exact engine is asked on a graph of the statement's own document cut down
 //!    to the statement and the document's Deny statements (no S3 facts), with the callers and
-//!    actions in scope; when it says no, it is asked again without the Deny statements, which
-//!    tells "refused by a Deny" (and by which, on a request the statement alone would let
-//!    through) from "the statement grants nothing here" (a condition no such request meets).
+//!    actions in scope; when it says no, it is asked again without the Deny statements (the
+//!    likely request first), which tells "refused by a Deny" (and by which, on a request the
+//!    statement alone would let through) from "the statement grants nothing here" (a
+//!    condition no such request meets).
 
 use super::{Answer, Class, Finding, PrincipalScope, Question, Reason, Scope};
 use crate::eval::graph::Graph;
@@ -61,6 +68,9 @@ pub fn claim(q: &StatementQuestion<'_>) -> Claim {
     if let Some(r) = outside_model(q.graph, q.statement) {
         return Claim::Uncertain(vec![r]);
     }
+    if never_granted(q) {
+        return Claim::Nothing;
+    }
     let identity = q.principals != PrincipalScope::Anonymous;
     // Anonymous callers need no identity policy: the whole graph decides the likely request.
     if !identity && let Some(f) = likely_witness(q, q.graph, q.statement) {
@@ -74,9 +84,112 @@ pub fn claim(q: &StatementQuestion<'_>) -> Claim {
     if identity && let Some(f) = likely_witness(q, &cut.graph, at) {
         return Claim::Proven(Box::new(f));
     }
+    // An unconditional Deny covering every request in scope: no search for a way through,
+    // only for a request the statement grants (to tell "refused" from "grants nothing").
+    if covering_deny(q) {
+        return refused(q, &cut, identity);
+    }
+    match engine(q, &cut.graph) {
+        Answer::Yes(f) => return Claim::Proven(f),
+        Answer::Uncertain(r) => return Claim::Uncertain(r),
+        Answer::No if q.actions.len() > ENGINE_ACTIONS => return truncated(q),
+        Answer::No => {}
+    }
+    // Without Deny statements the statement alone is the cut graph: it grants nothing here.
+    if cut.ids.len() == 1 {
+        return Claim::Nothing;
+    }
+    refused(q, &cut, identity)
+}
+
+/// The claim when no request the statement grants in scope gets through `cut` (which has
+/// the document's Deny statements): `Denied` by the Deny statements refusing one request the
+/// statement alone lets through (the likely one, else one the engine finds), `Nothing` when
+/// there is none.
+fn refused(q: &StatementQuestion<'_>, cut: &Cut, identity: bool) -> Claim {
+    let Some(alone) = cut_graph(q.graph, q.statement, false, identity) else {
+        return Claim::Uncertain(Vec::new());
+    };
+    let request = match likely_witness(q, &alone.graph, 0) {
+        Some(f) => f.request,
+        None => match engine(q, &alone.graph) {
+            Answer::Yes(f) => f.request,
+            Answer::Uncertain(r) => return Claim::Uncertain(r),
+            Answer::No if q.actions.len() > ENGINE_ACTIONS => return truncated(q),
+            Answer::No => return Claim::Nothing,
+        },
+    };
+    let r = decide(&cut.graph, &request, false);
+    let ids: Vec<usize> = r
+        .determining
+        .iter()
+        .filter_map(|i| cut.ids.get(*i).copied())
+        .filter(|i| {
+            q.graph
+                .statements
+                .get(*i)
+                .is_some_and(|s| s.effect == Effect::Deny)
+        })
+        .collect();
+    if r.decision == Decision::ExplicitDeny && !ids.is_empty() {
+        Claim::Denied(ids)
+    } else {
+        Claim::Uncertain(Vec::new())
+    }
+}
+
+/// Whether the statement grants no request in scope because one of its conditions tests,
+/// with an operator that is false when the key is absent, a key no such request carries: a
+/// key only IAM principals, services or signed requests carry, for anonymous callers; a key
+/// AWS never sets, or an S3 key the claim's actions do not carry, for any caller
+/// ([`super::keys::availability_for`]). A condition on a key missing from the request is
+/// false unless the operator is negated, `...IfExists`, `Null` or `ForAllValues` (IAM
+/// "Condition keys that are not present in the request context").
+fn never_granted(q: &StatementQuestion<'_>) -> bool {
+    use super::keys::{Availability, availability_for};
+    use crate::policy::{BaseOperator, SetQualifier};
+    let Some((_, st)) = q
+        .graph
+        .statements
+        .get(q.statement)
+        .and_then(|s| q.graph.written(s))
+    else {
+        return false;
+    };
+    let anonymous = q.principals == PrincipalScope::Anonymous;
+    // A signed caller stands for the others: the keys judged for them do not depend on who.
+    let caller = if anonymous {
+        Caller::Anonymous
+    } else {
+        other_account(None)
+    };
+    !q.actions.is_empty()
+        && st.conditions.iter().any(|c| {
+            let op = &c.operator.value;
+            let key = c.key.value.as_str();
+            let false_when_absent = !op.base.is_negated()
+                && !op.if_exists
+                && !matches!(op.base, BaseOperator::Null | BaseOperator::Unknown)
+                && op.set != Some(SetQualifier::ForAllValues);
+            // Other callers: only what holds for every caller (a key AWS never sets, an S3
+            // key tied to actions).
+            let judged = anonymous
+                || !crate::catalog::is_known_key(key)
+                || key.to_ascii_lowercase().starts_with("s3:");
+            false_when_absent
+                && judged
+                && q.actions
+                    .iter()
+                    .all(|a| availability_for(key, &caller, a) == Availability::Never)
+        })
+}
+
+/// The engine's answer on `graph` (a cut graph) about the claim's callers and its first
+/// [`ENGINE_ACTIONS`] actions.
+fn engine(q: &StatementQuestion<'_>, graph: &Graph) -> Answer {
     let owner = q
         .owner
-        .map_or_else(|| super::who_can::unnamed_owner(&cut.graph), str::to_string);
+        .map_or_else(|| super::who_can::unnamed_owner(graph), str::to_string);
     // "Outside an unknown owner" is outside the account standing for it.
     let principals = match &q.principals {
         PrincipalScope::OutsideAccount(a) if a.is_empty() => {
@@ -86,69 +199,95 @@ pub fn claim(q: &StatementQuestion<'_>) -> Claim {
     };
     // The engine's bound: its action regions grow fast with the actions in scope (a grant of
     // `*` at one access level names a hundred), so it is asked about the likeliest few; a
-    // "no" about those is then no proof for the rest: uncertain, never "no access".
-    let truncated = q.actions.len() > ENGINE_ACTIONS;
-    let actions: Vec<String> = q.actions.iter().take(ENGINE_ACTIONS).cloned().collect();
-    let ask_on = |graph: &Graph| {
-        super::ask(&Question {
-            graph,
-            bucket: q.bucket.to_string(),
-            owner: owner.clone(),
-            now: q.now,
-            scope: Scope {
-                principals: principals.clone(),
-                actions: actions.clone(),
-                resource: None,
-                conditions: Vec::new(),
-            },
-        })
+    // "no" about those is then no proof for the rest ([`truncated`]).
+    super::ask(&Question {
+        graph,
+        bucket: q.bucket.to_string(),
+        owner,
+        now: q.now,
+        scope: Scope {
+            principals,
+            actions: q.actions.iter().take(ENGINE_ACTIONS).cloned().collect(),
+            resource: None,
+            conditions: Vec::new(),
+        },
+    })
+}
+
+/// The engine said no about the first [`ENGINE_ACTIONS`] actions only: uncertain, never "no
+/// access".
+fn truncated(q: &StatementQuestion<'_>) -> Claim {
+    Claim::Uncertain(vec![Reason::new(
+        super::ReasonKind::Model,
+        Some(q.statement),
+        format!(
+            "only the first {ENGINE_ACTIONS} of its {} actions were searched",
+            q.actions.len()
+        ),
+    )])
+}
+
+/// Whether an unconditional Deny of the statement's document refuses every request in
+/// scope: a Deny statement with no condition, `Principal` `*` (every caller, anonymous ones
+/// included; for anonymous callers any principal matching them), an `Action` matching every action of the claim and a `Resource` covering the
+/// bucket and all its objects. An explicit Deny in a resource policy overrides any Allow
+/// (IAM "Policy evaluation logic", "Explicit deny").
+fn covering_deny(q: &StatementQuestion<'_>) -> bool {
+    use crate::eval::graph::PrincipalMatcher;
+    let Some(s) = q.graph.statements.get(q.statement) else {
+        return false;
     };
-    match ask_on(&cut.graph) {
-        Answer::Yes(f) => return Claim::Proven(f),
-        Answer::Uncertain(r) => return Claim::Uncertain(r),
-        Answer::No if truncated => {
-            return Claim::Uncertain(vec![Reason::new(
-                super::ReasonKind::Model,
-                Some(q.statement),
-                format!(
-                    "only the first {ENGINE_ACTIONS} of its {} actions were searched",
-                    q.actions.len()
-                ),
-            )]);
-        }
-        Answer::No => {}
-    }
-    // Without Deny statements the statement alone is the cut graph: it grants nothing here.
-    if cut.ids.len() == 1 {
-        return Claim::Nothing;
-    }
-    let Some(alone) = cut_graph(q.graph, q.statement, false, identity) else {
-        return Claim::Uncertain(Vec::new());
+    let bucket_arn = format!("arn:aws:s3:::{}", q.bucket);
+    let objects = format!("{bucket_arn}/");
+    let u = crate::eval::actions::Universe::get();
+    let on = |set: crate::eval::actions::Actions| {
+        q.actions
+            .iter()
+            .any(|a| u.index(a).is_none_or(|i| set.has(i)))
     };
-    match ask_on(&alone.graph) {
-        Answer::No => Claim::Nothing,
-        Answer::Uncertain(r) => Claim::Uncertain(r),
-        Answer::Yes(f) => {
-            // The Deny statements that refuse the request the statement alone lets through.
-            let r = decide(&cut.graph, &f.request, false);
-            let ids: Vec<usize> = r
-                .determining
+    let (on_bucket, on_objects) = (on(u.on_bucket), on(u.on_object));
+    let covers = |pattern: &str, text: &str| {
+        pattern == "*"
+            || pattern
+                .strip_suffix('*')
+                .is_some_and(|head| !head.contains(['*', '?', '$']) && text.starts_with(head))
+    };
+    // Every caller in scope: `*`; for anonymous callers, the one caller matching will do (a
+    // `NotPrincipal` naming only services or accounts).
+    let every_caller = |d: &crate::eval::graph::CompiledStatement| match &d.principal {
+        Some((false, items))
+            if items
                 .iter()
-                .filter_map(|i| cut.ids.get(*i).copied())
-                .filter(|i| {
-                    q.graph
-                        .statements
-                        .get(*i)
-                        .is_some_and(|s| s.effect == Effect::Deny)
-                })
-                .collect();
-            if r.decision == Decision::ExplicitDeny && !ids.is_empty() {
-                Claim::Denied(ids)
-            } else {
-                Claim::Uncertain(Vec::new())
-            }
+                .any(|m| matches!(m, PrincipalMatcher::Everyone)) =>
+        {
+            true
         }
-    }
+        _ => {
+            q.principals == PrincipalScope::Anonymous
+                && d.principal_grant(&Caller::Anonymous, &q.graph.s3).is_some()
+        }
+    };
+    q.graph.statements_of(s.doc).any(|id| {
+        let Some(d) = q.graph.statements.get(id) else {
+            return false;
+        };
+        let Some((_, written)) = q.graph.written(d) else {
+            return false;
+        };
+        d.effect == Effect::Deny
+            && d.conditions.is_empty()
+            && written.conditions.is_empty()
+            && every_caller(d)
+            && !q.actions.is_empty()
+            && q.actions
+                .iter()
+                .all(|a| d.matches_action_lower(&a.to_ascii_lowercase()))
+            && written.resource.as_ref().is_some_and(|r| {
+                !r.negated
+                    && (!on_objects || r.items.iter().any(|i| covers(&i.value, &objects)))
+                    && (!on_bucket || r.items.iter().any(|i| covers(&i.value, &bucket_arn)))
+            })
+    })
 }
 
 /// How many actions of a claim the engine is asked about (see [`claim`]).
@@ -158,19 +297,28 @@ const ENGINE_ACTIONS: usize = 16;
 /// made on many statements where a miss keeps today's finding (`Uncertain`), so no engine
 /// search is paid for.
 pub fn likely_only(q: &StatementQuestion<'_>) -> Claim {
-    if outside_model(q.graph, q.statement).is_some() {
-        return Claim::Uncertain(Vec::new());
+    likely_first(std::slice::from_ref(q))
+        .map_or(Claim::Uncertain(Vec::new()), |f| Claim::Proven(Box::new(f)))
+}
+
+/// [`likely_only`] for several questions about one statement of one graph, in order: the
+/// first witness. The cut graph of signed callers is built once for all of them.
+pub fn likely_first(qs: &[StatementQuestion<'_>]) -> Option<Finding> {
+    let first = qs.first()?;
+    if outside_model(first.graph, first.statement).is_some() {
+        return None;
     }
-    let identity = q.principals != PrincipalScope::Anonymous;
-    let found = if identity {
-        cut_graph(q.graph, q.statement, true, true).and_then(|cut| {
-            let at = cut.ids.iter().position(|i| *i == q.statement)?;
-            likely_witness(q, &cut.graph, at)
-        })
-    } else {
-        likely_witness(q, q.graph, q.statement)
-    };
-    found.map_or(Claim::Uncertain(Vec::new()), |f| Claim::Proven(Box::new(f)))
+    let mut cut: Option<Option<Cut>> = None;
+    qs.iter().find_map(|q| {
+        if q.principals == PrincipalScope::Anonymous {
+            return likely_witness(q, q.graph, q.statement);
+        }
+        let c = cut
+            .get_or_insert_with(|| cut_graph(q.graph, q.statement, true, true))
+            .as_ref()?;
+        let at = c.ids.iter().position(|i| *i == q.statement)?;
+        likely_witness(q, &c.graph, at)
+    })
 }
 
 /// Whether any caller outside the owner account gets through with one of `actions` by
@@ -285,11 +433,53 @@ fn outside_model(graph: &Graph, id: usize) -> Option<Reason> {
     })
 }
 
-/// The likely request, when `graph` allows it and its statement `statement` grants it.
+/// The likely request, when `graph` allows it and its statement `statement` grants it: of
+/// the likely caller, else of a role session of its account (see [`likely_callers`]).
 fn likely_witness(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) -> Option<Finding> {
-    if !q.principals.admits(&q.likely) {
-        return None;
+    likely_callers(q, graph, statement)
+        .iter()
+        .find_map(|caller| likely_witness_of(q, graph, statement, caller))
+}
+
+/// The callers the likely request is tried with: the likely caller, and when it is an
+/// account's root user and the statement tests a key of the caller's identity (its tags,
+/// type, ARN, ...), a role session of that account: root users carry no tags and are of
+/// type `Account` (IAM "AWS global condition context keys", aws:PrincipalTag and
+/// aws:PrincipalType).
+fn likely_callers(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) -> Vec<Caller> {
+    let mut out = vec![q.likely.clone()];
+    let identity_key = graph
+        .statements
+        .get(statement)
+        .and_then(|s| graph.written(s))
+        .is_some_and(|(_, st)| {
+            st.conditions.iter().any(|c| {
+                let k = c.key.value.to_ascii_lowercase();
+                k.starts_with("aws:principal") || k == "aws:userid" || k == "aws:username"
+            })
+        });
+    if let Caller::Root { partition, account } = &q.likely
+        && identity_key
+    {
+        out.push(Caller::Session {
+            partition: partition.clone(),
+            account: account.clone(),
+            role_path: "/".into(),
+            role: "example-role".into(),
+            session: "example-session".into(),
+        });
     }
+    out.retain(|c| q.principals.admits(c));
+    out
+}
+
+/// [`likely_witness`] for one caller.
+fn likely_witness_of(
+    q: &StatementQuestion<'_>,
+    graph: &Graph,
+    statement: usize,
+    caller: &Caller,
+) -> Option<Finding> {
     let s = graph.statements.get(statement)?;
     let (_, written) = graph.written(s)?;
     let bucket_arn = format!("arn:aws:s3:::{}", q.bucket);
@@ -305,16 +495,10 @@ fn likely_witness(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) ->
         if u.on_object.has(i) {
             resources.push(object_arn.as_str());
         }
-        let given = statement_context(graph, s.doc, written, &q.likely, action);
+        let given = statement_context(graph, s.doc, written, caller, action);
         for resource in resources {
-            let request = Request::new(
-                q.likely.clone(),
-                action,
-                resource,
-                Some(owner),
-                &given,
-                q.now,
-            );
+            let request =
+                Request::new(caller.clone(), action, resource, Some(owner), &given, q.now);
             if !s.matches_resource(&request) {
                 continue;
             }
@@ -324,7 +508,7 @@ fn likely_witness(q: &StatementQuestion<'_>, graph: &Graph, statement: usize) ->
             }
             let f = Finding {
                 class: Class {
-                    caller: q.likely.clone(),
+                    caller: caller.clone(),
                     unnamed: false,
                     other_account: false,
                 },
@@ -391,10 +575,15 @@ fn fill(
             continue;
         }
         let key = c.key.value.as_str();
-        if !matches!(
-            availability_for(key, caller, action),
-            Availability::Free | Availability::Always
-        ) || out.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
+        // Root users have no tags (IAM "Tags for AWS Identity and Access Management resources").
+        let untagged = matches!(caller, Caller::Root { .. })
+            && key.to_ascii_lowercase().starts_with("aws:principaltag/");
+        if untagged
+            || !matches!(
+                availability_for(key, caller, action),
+                Availability::Free | Availability::Always
+            )
+            || out.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
         {
             continue;
         }
@@ -456,12 +645,18 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
                         .is_some_and(|x| x.effect == Effect::Deny))
         })
         .collect();
-    let mut policy = (*doc.policy).clone();
-    policy.statements = ids
-        .iter()
-        .filter_map(|i| graph.statements.get(*i))
-        .filter_map(|x| doc.policy.statements.get(x.index).cloned())
-        .collect();
+    // Only the kept statements are copied.
+    let policy = crate::policy::Policy {
+        kind: doc.policy.kind,
+        version: doc.policy.version.clone(),
+        id: doc.policy.id.clone(),
+        statements: ids
+            .iter()
+            .filter_map(|i| graph.statements.get(*i))
+            .filter_map(|x| doc.policy.statements.get(x.index).cloned())
+            .collect(),
+        span: doc.policy.span,
+    };
     let mut cut = Graph::new();
     cut.add(doc.source.clone(), policy, doc.layer, doc.level);
     // Block Public Access still acts; ACLs and access points are other ways in, not this

@@ -172,7 +172,10 @@ fn text_values(key: &str, written: &[&Written], reasons: &mut Vec<Reason>) -> Ve
         }
     }
     match automaton::atoms(&tests, &[], 0, "x-0", STRING_LIMIT) {
-        Ok(atoms) => atoms.into_iter().map(|a| a.witness).collect(),
+        Ok(atoms) => atoms
+            .into_iter()
+            .map(|a| plausible(a, written, &tests))
+            .collect(),
         Err(_) => {
             reasons.push(Reason::new(
                 ReasonKind::Limit,
@@ -186,6 +189,44 @@ fn text_values(key: &str, written: &[&Written], reasons: &mut Vec<Reason>) -> Ve
                 .collect()
         }
     }
+}
+
+/// The atom's witness, or a plausible value of the same atom when the shortest one fills
+/// every `*` of a pattern with nothing (`arn:aws:cloudfront:::distribution/` for
+/// `arn:aws:cloudfront::*:distribution/*`): the pattern with each `*` filled (an ARN's whole
+/// Region or account part with a Region or an account id, anything else with `example`),
+/// kept only if every test judges it as the atom's witness.
+fn plausible(atom: automaton::Atom, written: &[&Written], tests: &[Test]) -> String {
+    let patterns = written
+        .iter()
+        .filter(|w| {
+            matches!(
+                w.base,
+                BaseOperator::StringLike | BaseOperator::StringNotLike
+            ) || w.base.family() == OperatorFamily::Arn
+        })
+        .flat_map(|w| w.texts.iter())
+        .filter(|t| t.contains('*') && !t.contains('?') && t.replace('*', "") == atom.witness);
+    for text in patterns {
+        let filled: Vec<String> = text
+            .splitn(6, ':')
+            .enumerate()
+            .map(|(i, part)| match (text.starts_with("arn:"), i, part) {
+                (true, 3, "*") => "us-east-1".to_string(),
+                (true, 4, "*") => "123456789012".to_string(),
+                _ => part.replace('*', "example"),
+            })
+            .collect();
+        let filled = filled.join(":");
+        let same = tests
+            .iter()
+            .zip(&atom.accepts)
+            .all(|(t, a)| t.prefix.is_empty() && t.glob.is_match(&filled) == *a);
+        if same {
+            return filled;
+        }
+    }
+    atom.witness
 }
 
 /// The points of a number line that fall in every elementary interval between `constants`:
