@@ -580,3 +580,125 @@ fn a_source_ip_on_a_request_through_an_endpoint_is_flagged() {
     assert!(query::load(&i, &mut notices).is_ok());
     assert!(notices.is_empty(), "{notices:?}");
 }
+
+/// `lint` (with the audit) on a text.
+fn lint_text(name: &str, text: &str) -> s3_access::lint::FileReport {
+    let options = s3_access::lint::LintOptions {
+        audit: true,
+        ..Default::default()
+    };
+    s3_access::lint::lint_bytes(name, text.as_bytes().to_vec(), &options)
+}
+
+/// `(code, line, column)` of every finding.
+fn found(r: &s3_access::lint::FileReport) -> Vec<(&'static str, u32, u32)> {
+    r.findings
+        .iter()
+        .map(|f| (f.finding.code.as_str(), f.start.line, f.start.column))
+        .collect()
+}
+
+#[test]
+fn endpoint_policies_in_describe_output_are_linted_inside_the_string() {
+    // A misspelt action inside the PolicyDocument string: P204 at it, as for any embedded
+    // policy; before, the file passed as a "VPC endpoint description" not linted.
+    let text = describe(
+        VPCE,
+        &policy(
+            r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObjekt","Resource":"arn:aws:s3:::bkt/*"}"#,
+        ),
+    );
+    let r = lint_text("e.json", &text);
+    let [(code, 1, column)] = found(&r)[..] else {
+        panic!("{:?}", found(&r))
+    };
+    assert_eq!(code, "P204");
+    let at = text
+        .char_indices()
+        .nth(column as usize - 1)
+        .map(|(i, _)| i)
+        .unwrap();
+    assert!(
+        text[at..].starts_with(r#"\"s3:GetObjekt"#),
+        "{}",
+        &text[at..]
+    );
+    assert!(matches!(
+        r.file_kind,
+        s3_access::lint::FileKind::Policy {
+            wrapper: Some("ec2 describe-vpc-endpoints output"),
+            ..
+        }
+    ));
+    // The repository's example is clean, and is now counted as a policy.
+    let clean = std::fs::read_to_string(fixture("describe-vpc-endpoints.json")).unwrap();
+    assert!(found(&lint_text("d.json", &clean)).is_empty());
+    // A PolicyDocument that is not JSON is a located error, not a document passed over.
+    let broken = r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "PolicyDocument": "{nope"}]}"#;
+    let r = lint_text("b.json", broken);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.finding.message.contains("not a JSON policy")),
+        "{:?}",
+        found(&r)
+    );
+    assert_eq!(r.max_severity(), Some(s3_access::registry::Severity::Error));
+}
+
+#[test]
+fn s522_flags_the_default_full_access_policy_of_a_gateway_endpoint_only() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/audit/S522");
+    let codes = |name: &str| -> Vec<&'static str> {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        lint_text(name, &text)
+            .findings
+            .iter()
+            .map(|f| f.finding.code.as_str())
+            .filter(|c| c.starts_with('S'))
+            .collect()
+    };
+    assert_eq!(codes("fail-default-full-access.json"), vec!["S522"]);
+    assert_eq!(
+        codes("fail-every-s3-action-on-every-bucket.json"),
+        vec!["S522"]
+    );
+    assert!(codes("pass-own-bucket-only.json").is_empty());
+    assert!(codes("pass-own-organisation-only.json").is_empty());
+    assert!(codes("pass-interface-endpoint.json").is_empty());
+    // The evaluator decides, not the text: a Deny of writes, a partner-only Principal, or
+    // only reads, and the endpoint no longer gives full access.
+    let gateway = |statements: &str| {
+        describe(VPCE, &policy(statements))
+            .replace(r#""VpcId""#, r#""VpcEndpointType": "Gateway", "VpcId""#)
+    };
+    let full = r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#;
+    let s522 = |text: String| {
+        lint_text("g.json", &text)
+            .findings
+            .iter()
+            .any(|f| f.finding.code.as_str() == "S522")
+    };
+    assert!(s522(gateway(full)));
+    let deny_put = r#"{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceAccount":"111122223333"}}}"#;
+    assert!(!s522(gateway(&format!("{full},{deny_put}"))));
+    assert!(!s522(gateway(
+        r#"{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"*","Resource":"*"}"#
+    )));
+    assert!(!s522(gateway(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:Get*","Resource":"*"}"#
+    )));
+    // The finding is located at the policy, inside the string.
+    let r = lint_text("g.json", &gateway(full));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.finding.code.as_str() == "S522")
+        .unwrap();
+    let text = gateway(full);
+    assert_eq!(
+        &text[f.finding.span.start as usize..f.finding.span.end as usize],
+        "{"
+    );
+    assert!(f.finding.span.start as usize > text.find("PolicyDocument").unwrap());
+}

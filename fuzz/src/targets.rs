@@ -1680,6 +1680,12 @@ pub fn vpce(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // `lint` reads the same file: the endpoint policies linted inside their strings.
+    let options = LintOptions {
+        audit: true,
+        ..LintOptions::default()
+    };
+    check_report(&lint::lint_bytes("fuzz.json", data.to_vec(), &options));
     let loaded = match read_str::<VpcEndpoints>("fuzz.json", text) {
         Ok(l) => l,
         Err(report) => {
