@@ -702,3 +702,88 @@ fn s522_flags_the_default_full_access_policy_of_a_gateway_endpoint_only() {
     );
     assert!(f.finding.span.start as usize > text.find("PolicyDocument").unwrap());
 }
+
+/// A policy lowered without validation (a graph built by a library caller, as the fuzzers
+/// do): an operator s3-access does not know stays in it.
+fn unvalidated(graph: &mut Graph, name: &str, text: &str, layer: Layer) {
+    let root = s3_access::json::parse(text).unwrap();
+    let kind = if layer == Layer::Identity {
+        s3_access::policy::PolicyKind::Identity
+    } else {
+        s3_access::policy::PolicyKind::Resource
+    };
+    let policy = s3_access::policy::parse::parse_policy(&root, kind)
+        .policy
+        .unwrap();
+    graph.add(SourceFile::new(name, text.to_string()), policy, layer, 0);
+}
+
+#[test]
+fn through_an_access_point_the_endpoint_is_asked_twice_but_doubts_once() {
+    use s3_access::eval::s3_facts::{AccessPointFacts, AccessPointKind};
+    let ap = "arn:aws:s3:us-west-2:111122223333:accesspoint/ap";
+    let mut g = Graph::new();
+    g.s3.bucket = Some("bkt".into());
+    g.s3.access_points.push(AccessPointFacts {
+        name: "ap".into(),
+        kind: AccessPointKind::Regional,
+        account: OWNER.into(),
+        region: Some("us-west-2".into()),
+        bucket: "bkt".into(),
+        network: s3_access::aws_docs::NetworkOrigin::Internet,
+        bpa: None,
+        place: None,
+        pending: None,
+        policy_known: true,
+    });
+    unvalidated(
+        &mut g,
+        "id.json",
+        r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        Layer::Identity,
+    );
+    g.vpc_endpoints.push(eval::vpce::Endpoint {
+        id: Some(VPCE.into()),
+        vpc: None,
+        from: "e.json".into(),
+    });
+    let endpoint = |resources: &str| {
+        format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":{resources}}},{{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{{"StringEqualz":{{"aws:SourceVpc":"vpc-1"}}}}}}]}}"#
+        )
+    };
+    let decide = |resources: &str| {
+        let mut g = g.clone();
+        unvalidated(&mut g, "e.json", &endpoint(resources), Layer::VpcEndpoint);
+        let r = request(
+            "arn:aws:sts::111122223333:assumed-role/app/s1",
+            "s3:GetObject",
+            &format!("{ap}/object/k"),
+            Some(VPCE),
+        );
+        eval::decide(&g, &r, true)
+    };
+    // Both the access point and the bucket granted: allowed, with the unknown operator's
+    // doubt said once though the statement was matched against both.
+    let both = decide(&format!(r#"["{ap}/object/*","arn:aws:s3:::bkt/*"]"#));
+    assert_eq!(both.decision, Decision::Allow, "{:?}", both.layers);
+    let doubts = both
+        .uncertain
+        .iter()
+        .filter(|u| u.reason.contains("condition operator"))
+        .count();
+    assert_eq!(doubts, 1, "{:?}", both.uncertain);
+    // The access point alone, or the bucket alone: the endpoint denies.
+    let ap_only = decide(&format!(r#""{ap}/object/*""#));
+    assert_eq!(ap_only.decision, Decision::ImplicitDeny);
+    assert!(
+        ap_only
+            .layers
+            .iter()
+            .any(|l| l.verdict.contains("allows it on the bucket"))
+    );
+    assert_eq!(
+        decide(r#""arn:aws:s3:::bkt/*""#).decision,
+        Decision::ImplicitDeny
+    );
+}

@@ -143,14 +143,20 @@ impl Matches {
             && graph.has_layer(Layer::PermissionsBoundary)
             && req.caller.has_identity_policies();
         let (result, unknown) = match_statement(s, req, &graph.s3, bypass);
-        if unknown {
-            r.uncertain.push(unknown_operator(id, s.effect));
-        }
-        if let Some(u) = dead_deny(id, s, &result, req) {
-            r.uncertain.push(u);
-        }
-        if let Some(u) = super::federated::uncertainty(graph, id, s, layer, &result, req) {
-            r.uncertain.push(u);
+        let found = [
+            unknown.then(|| unknown_operator(id, s.effect)),
+            dead_deny(id, s, &result, req),
+            super::federated::uncertainty(graph, id, s, layer, &result, req),
+        ];
+        for u in found.into_iter().flatten() {
+            // The bucket's view of an endpoint statement says again what the main view said.
+            let again = bucket_view
+                && r.uncertain
+                    .iter()
+                    .any(|o| o.statement == u.statement && o.reason == u.reason);
+            if !again {
+                r.uncertain.push(u);
+            }
         }
         let outcome = match result {
             Ok(grant) => {
