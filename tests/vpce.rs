@@ -787,3 +787,34 @@ fn through_an_access_point_the_endpoint_is_asked_twice_but_doubts_once() {
         Decision::ImplicitDeny
     );
 }
+
+#[test]
+fn a_broken_endpoint_file_in_a_bucket_folder_is_reported_once() {
+    use s3_access::lint::run::{Event, LintRun, RunInput};
+    let cwd = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let config = s3_access::config::Config::defaults(&cwd);
+    let paths = [PathBuf::from("tests/fixtures/vpce/broken-in-folder")];
+    let run = LintRun::collect(RunInput {
+        paths: &paths,
+        config: &config,
+        cwd: &cwd,
+        kind: None,
+        fail_on: None,
+        follow: false,
+        root: None,
+    });
+    let mut shapes = 0;
+    run.run(|event| {
+        if let Event::File(r) | Event::Extra(r) = event {
+            shapes += r
+                .findings
+                .iter()
+                .filter(|f| f.finding.message.contains("is not a JSON policy"))
+                .count();
+        }
+        Ok::<(), String>(())
+    })
+    .unwrap();
+    // The folder's reading reports it; the endpoint lint of the same file does not again.
+    assert_eq!(shapes, 1);
+}

@@ -27,8 +27,11 @@ pub fn endpoints(analysis: &mut Analysis, audit: bool) {
     let loaded = match read::read_source::<VpcEndpoints>(&source) {
         Ok(l) => l,
         Err(refused) => {
-            analysis.report.findings.extend(refused.findings);
-            analysis.report.file_kind = FileKind::Unknown;
+            // In a bucket folder the folder's own reading reports the file's errors.
+            if !crate::aws_docs::folder::in_folder(std::path::Path::new(source.name())) {
+                analysis.report.findings.extend(refused.findings);
+                analysis.report.file_kind = FileKind::Unknown;
+            }
             return;
         }
     };
