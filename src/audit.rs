@@ -31,6 +31,7 @@ pub mod services;
 pub mod settings;
 pub mod transport;
 pub mod vault;
+pub mod vpce;
 
 use crate::aws_docs::Encryption;
 use crate::diagnostic::Finding;

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod folder;
 pub mod iac;
 pub mod run;
+pub mod vpce;
 
 use crate::load::{self, LoadOptions};
 pub use crate::load::{
@@ -50,7 +51,9 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> FileRepo
 
 /// Lints bytes read from `name` and keeps the parsed policies.
 pub fn analyze_bytes(name: &str, bytes: Vec<u8>, options: &LintOptions) -> Analysis {
-    options.with_load(|o| load::analyze_bytes(name, bytes, o))
+    let mut analysis = options.with_load(|o| load::analyze_bytes(name, bytes, o));
+    vpce::endpoints(&mut analysis, options.audit);
+    analysis
 }
 
 /// Lints bytes of an input of `lint` read from `name`: a Terraform plan or a CloudFormation
@@ -107,7 +110,9 @@ pub fn lint_text(source: SourceFile, options: &LintOptions) -> FileReport {
 /// Lints a source text and keeps the parsed policies. A top-level JSON array of policies (as
 /// an organisation level holds several SCPs) is linted element by element.
 pub fn analyze(source: SourceFile, options: &LintOptions) -> Analysis {
-    options.with_load(|o| load::analyze(source, o))
+    let mut analysis = options.with_load(|o| load::analyze(source, o));
+    vpce::endpoints(&mut analysis, options.audit);
+    analysis
 }
 
 /// Lints a file on disk (`-` reads standard input).
@@ -117,5 +122,7 @@ pub fn lint_path(path: &Path, options: &LintOptions) -> Result<FileReport, std::
 
 /// Lints a file on disk and keeps the parsed policies.
 pub fn analyze_path(path: &Path, options: &LintOptions) -> Result<Analysis, std::io::Error> {
-    options.with_load(|o| crate::aws_docs::folder::analyze_path(path, o))
+    let mut analysis = options.with_load(|o| crate::aws_docs::folder::analyze_path(path, o))?;
+    vpce::endpoints(&mut analysis, options.audit);
+    Ok(analysis)
 }

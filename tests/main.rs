@@ -14,6 +14,7 @@ mod cli;
 mod cli_conventions;
 mod corpus;
 mod decide;
+mod destinations;
 mod diff;
 mod diff_oracle;
 mod exact;

@@ -177,3 +177,45 @@ fn glacier_actions_and_keys_are_validated_inside_the_string() {
         found(&lint_text("lock.json", &misspelt))
     );
 }
+
+#[test]
+fn a_lock_policy_on_its_own_gets_s520_by_its_shape_and_never_s521() {
+    // "A Vault Lock policy is a vault access policy that you can lock" (Glacier "Vault Lock
+    // Policies"): a file on its own is read as a lock policy when it only denies.
+    let policy =
+        |statements: &str| format!(r#"{{"Version":"2012-10-17","Statement":{statements}}}"#);
+    let codes = |text: &str| -> Vec<&'static str> {
+        let r = lint_text("lock.json", text);
+        r.findings.iter().map(|f| f.finding.code.as_str()).collect()
+    };
+    let age =
+        |op: &str, days: &str| format!(r#"{{"{op}":{{"glacier:ArchiveAgeInDays":"{days}"}}}}"#);
+    let good = policy(&deny_delete(r#""*""#, &age("NumericLessThan", "365")));
+    assert!(codes(&good).is_empty());
+    let zero = policy(&deny_delete(r#""*""#, &age("NumericLessThan", "0")));
+    assert_eq!(codes(&zero), vec!["S520"]);
+    let r = lint_text("lock.json", &zero);
+    assert_eq!(found(&r), vec![("S520", 1, 1)]);
+    assert!(
+        r.findings[0]
+            .finding
+            .message
+            .contains("read as a vault lock policy")
+    );
+    // The input `aws glacier initiate-vault-lock --policy` takes: {"Policy": ".."}.
+    let input = |p: &str| format!("{{\"Policy\": {}}}", serde_json::to_string(p).unwrap());
+    assert!(codes(&input(&good)).is_empty());
+    assert_eq!(
+        found(&lint_text("in.json", &input(&zero))),
+        vec![("S520", 1, 13)]
+    );
+    // An access policy on its own (it allows): neither code, whatever it denies.
+    let access = policy(&format!(
+        r#"[{{"Effect":"Allow","Principal":{{"AWS":"444455556666"}},"Action":"glacier:UploadArchive","Resource":"{VAULT}"}},{}]"#,
+        deny_delete(r#""*""#, &age("NumericLessThan", "0"))
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+    ));
+    assert!(codes(&access).is_empty(), "{:?}", codes(&access));
+    assert!(codes(&input(&access)).is_empty());
+}

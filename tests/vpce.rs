@@ -580,3 +580,241 @@ fn a_source_ip_on_a_request_through_an_endpoint_is_flagged() {
     assert!(query::load(&i, &mut notices).is_ok());
     assert!(notices.is_empty(), "{notices:?}");
 }
+
+/// `lint` (with the audit) on a text.
+fn lint_text(name: &str, text: &str) -> s3_access::lint::FileReport {
+    let options = s3_access::lint::LintOptions {
+        audit: true,
+        ..Default::default()
+    };
+    s3_access::lint::lint_bytes(name, text.as_bytes().to_vec(), &options)
+}
+
+/// `(code, line, column)` of every finding.
+fn found(r: &s3_access::lint::FileReport) -> Vec<(&'static str, u32, u32)> {
+    r.findings
+        .iter()
+        .map(|f| (f.finding.code.as_str(), f.start.line, f.start.column))
+        .collect()
+}
+
+#[test]
+fn endpoint_policies_in_describe_output_are_linted_inside_the_string() {
+    // A misspelt action inside the PolicyDocument string: P204 at it, as for any embedded
+    // policy; before, the file passed as a "VPC endpoint description" not linted.
+    let text = describe(
+        VPCE,
+        &policy(
+            r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObjekt","Resource":"arn:aws:s3:::bkt/*"}"#,
+        ),
+    );
+    let r = lint_text("e.json", &text);
+    let [(code, 1, column)] = found(&r)[..] else {
+        panic!("{:?}", found(&r))
+    };
+    assert_eq!(code, "P204");
+    let at = text
+        .char_indices()
+        .nth(column as usize - 1)
+        .map(|(i, _)| i)
+        .unwrap();
+    assert!(
+        text[at..].starts_with(r#"\"s3:GetObjekt"#),
+        "{}",
+        &text[at..]
+    );
+    assert!(matches!(
+        r.file_kind,
+        s3_access::lint::FileKind::Policy {
+            wrapper: Some("ec2 describe-vpc-endpoints output"),
+            ..
+        }
+    ));
+    // The repository's example is clean, and is now counted as a policy.
+    let clean = std::fs::read_to_string(fixture("describe-vpc-endpoints.json")).unwrap();
+    assert!(found(&lint_text("d.json", &clean)).is_empty());
+    // A PolicyDocument that is not JSON is a located error, not a document passed over.
+    let broken = r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "PolicyDocument": "{nope"}]}"#;
+    let r = lint_text("b.json", broken);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.finding.message.contains("not a JSON policy")),
+        "{:?}",
+        found(&r)
+    );
+    assert_eq!(r.max_severity(), Some(s3_access::registry::Severity::Error));
+}
+
+#[test]
+fn s522_flags_the_default_full_access_policy_of_a_gateway_endpoint_only() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/audit/S522");
+    let codes = |name: &str| -> Vec<&'static str> {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        lint_text(name, &text)
+            .findings
+            .iter()
+            .map(|f| f.finding.code.as_str())
+            .filter(|c| c.starts_with('S'))
+            .collect()
+    };
+    assert_eq!(codes("fail-default-full-access.json"), vec!["S522"]);
+    assert_eq!(
+        codes("fail-every-s3-action-on-every-bucket.json"),
+        vec!["S522"]
+    );
+    assert!(codes("pass-own-bucket-only.json").is_empty());
+    assert!(codes("pass-own-organisation-only.json").is_empty());
+    assert!(codes("pass-interface-endpoint.json").is_empty());
+    // The evaluator decides, not the text: a Deny of writes, a partner-only Principal, or
+    // only reads, and the endpoint no longer gives full access.
+    let gateway = |statements: &str| {
+        describe(VPCE, &policy(statements))
+            .replace(r#""VpcId""#, r#""VpcEndpointType": "Gateway", "VpcId""#)
+    };
+    let full = r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#;
+    let s522 = |text: String| {
+        lint_text("g.json", &text)
+            .findings
+            .iter()
+            .any(|f| f.finding.code.as_str() == "S522")
+    };
+    assert!(s522(gateway(full)));
+    let deny_put = r#"{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceAccount":"111122223333"}}}"#;
+    assert!(!s522(gateway(&format!("{full},{deny_put}"))));
+    assert!(!s522(gateway(
+        r#"{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"*","Resource":"*"}"#
+    )));
+    assert!(!s522(gateway(
+        r#"{"Effect":"Allow","Principal":"*","Action":"s3:Get*","Resource":"*"}"#
+    )));
+    // The finding is located at the policy, inside the string.
+    let r = lint_text("g.json", &gateway(full));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.finding.code.as_str() == "S522")
+        .unwrap();
+    let text = gateway(full);
+    assert_eq!(
+        &text[f.finding.span.start as usize..f.finding.span.end as usize],
+        "{"
+    );
+    assert!(f.finding.span.start as usize > text.find("PolicyDocument").unwrap());
+}
+
+/// A policy lowered without validation (a graph built by a library caller, as the fuzzers
+/// do): an operator s3-access does not know stays in it.
+fn unvalidated(graph: &mut Graph, name: &str, text: &str, layer: Layer) {
+    let root = s3_access::json::parse(text).unwrap();
+    let kind = if layer == Layer::Identity {
+        s3_access::policy::PolicyKind::Identity
+    } else {
+        s3_access::policy::PolicyKind::Resource
+    };
+    let policy = s3_access::policy::parse::parse_policy(&root, kind)
+        .policy
+        .unwrap();
+    graph.add(SourceFile::new(name, text.to_string()), policy, layer, 0);
+}
+
+#[test]
+fn through_an_access_point_the_endpoint_is_asked_twice_but_doubts_once() {
+    use s3_access::eval::s3_facts::{AccessPointFacts, AccessPointKind};
+    let ap = "arn:aws:s3:us-west-2:111122223333:accesspoint/ap";
+    let mut g = Graph::new();
+    g.s3.bucket = Some("bkt".into());
+    g.s3.access_points.push(AccessPointFacts {
+        name: "ap".into(),
+        kind: AccessPointKind::Regional,
+        account: OWNER.into(),
+        region: Some("us-west-2".into()),
+        bucket: "bkt".into(),
+        network: s3_access::aws_docs::NetworkOrigin::Internet,
+        bpa: None,
+        place: None,
+        pending: None,
+        policy_known: true,
+    });
+    unvalidated(
+        &mut g,
+        "id.json",
+        r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        Layer::Identity,
+    );
+    g.vpc_endpoints.push(eval::vpce::Endpoint {
+        id: Some(VPCE.into()),
+        vpc: None,
+        from: "e.json".into(),
+    });
+    let endpoint = |resources: &str| {
+        format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":{resources}}},{{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{{"StringEqualz":{{"aws:SourceVpc":"vpc-1"}}}}}}]}}"#
+        )
+    };
+    let decide = |resources: &str| {
+        let mut g = g.clone();
+        unvalidated(&mut g, "e.json", &endpoint(resources), Layer::VpcEndpoint);
+        let r = request(
+            "arn:aws:sts::111122223333:assumed-role/app/s1",
+            "s3:GetObject",
+            &format!("{ap}/object/k"),
+            Some(VPCE),
+        );
+        eval::decide(&g, &r, true)
+    };
+    // Both the access point and the bucket granted: allowed, with the unknown operator's
+    // doubt said once though the statement was matched against both.
+    let both = decide(&format!(r#"["{ap}/object/*","arn:aws:s3:::bkt/*"]"#));
+    assert_eq!(both.decision, Decision::Allow, "{:?}", both.layers);
+    let doubts = both
+        .uncertain
+        .iter()
+        .filter(|u| u.reason.contains("condition operator"))
+        .count();
+    assert_eq!(doubts, 1, "{:?}", both.uncertain);
+    // The access point alone, or the bucket alone: the endpoint denies.
+    let ap_only = decide(&format!(r#""{ap}/object/*""#));
+    assert_eq!(ap_only.decision, Decision::ImplicitDeny);
+    assert!(
+        ap_only
+            .layers
+            .iter()
+            .any(|l| l.verdict.contains("allows it on the bucket"))
+    );
+    assert_eq!(
+        decide(r#""arn:aws:s3:::bkt/*""#).decision,
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn a_broken_endpoint_file_in_a_bucket_folder_is_reported_once() {
+    use s3_access::lint::run::{Event, LintRun, RunInput};
+    let cwd = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let config = s3_access::config::Config::defaults(&cwd);
+    let paths = [PathBuf::from("tests/fixtures/vpce/broken-in-folder")];
+    let run = LintRun::collect(RunInput {
+        paths: &paths,
+        config: &config,
+        cwd: &cwd,
+        kind: None,
+        fail_on: None,
+        follow: false,
+        root: None,
+    });
+    let mut shapes = 0;
+    run.run(|event| {
+        if let Event::File(r) | Event::Extra(r) = event {
+            shapes += r
+                .findings
+                .iter()
+                .filter(|f| f.finding.message.contains("is not a JSON policy"))
+                .count();
+        }
+        Ok::<(), String>(())
+    })
+    .unwrap();
+    // The folder's reading reports it; the endpoint lint of the same file does not again.
+    assert_eq!(shapes, 1);
+}

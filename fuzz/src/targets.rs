@@ -33,6 +33,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("vpce", vpce),
     ("services", services),
     ("access_paths", access_paths),
+    ("vault", vault),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -1679,6 +1680,12 @@ pub fn vpce(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // `lint` reads the same file: the endpoint policies linted inside their strings.
+    let options = LintOptions {
+        audit: true,
+        ..LintOptions::default()
+    };
+    check_report(&lint::lint_bytes("fuzz.json", data.to_vec(), &options));
     let loaded = match read_str::<VpcEndpoints>("fuzz.json", text) {
         Ok(l) => l,
         Err(report) => {
@@ -2012,4 +2019,69 @@ fn multi_region_policy(text: &str) {
             "a Deny of everything decides"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// vault: Glacier vault lock and vault access policies in every form `lint` reads them.
+// ---------------------------------------------------------------------------------------
+
+/// The first byte chooses the form the rest is linted in (the policy on its own, embedded
+/// as a string in `get-vault-lock` output `InProgress` or `Locked`, in
+/// `get-vault-access-policy` output, or in the `{"Policy": ".."}` input of
+/// `initiate-vault-lock`); every finding is located, S521 only ever on a `Locked` lock, and
+/// neither code on an access policy, which can be changed at any time.
+pub fn vault(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(policy) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let literal = json_string(policy);
+    let form = selector % 5;
+    let text = match form {
+        0 => policy.to_string(),
+        1 | 2 => format!(
+            "{{\"Policy\": {literal}, \"State\": \"{}\", \"ExpirationDate\": null, \"CreationDate\": \"2026-12-06T09:00:00.000Z\"}}",
+            if form == 1 { "InProgress" } else { "Locked" }
+        ),
+        3 => format!("{{\"policy\": {{\"Policy\": {literal}}}}}"),
+        _ => format!("{{\"Policy\": {literal}}}"),
+    };
+    let options = LintOptions {
+        audit: true,
+        ..LintOptions::default()
+    };
+    let report = lint::lint_bytes("fuzz.json", text.into_bytes(), &options);
+    check_report(&report);
+    let count = |code: &str| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.finding.code.as_str() == code)
+            .count()
+    };
+    assert!(count("S521") <= 1 && count("S520") <= 1);
+    if form != 2 {
+        assert_eq!(count("S521"), 0, "S521 only on a Locked lock");
+    }
+    if form == 3 {
+        assert_eq!(count("S520"), 0, "an access policy is not asked to retain");
+    }
+}
+
+/// `text` as a JSON string literal, every control character escaped.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

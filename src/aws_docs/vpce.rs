@@ -18,6 +18,8 @@ pub struct VpcEndpoint {
     pub vpc: Option<Spanned<String>>,
     /// `ServiceName` (`com.amazonaws.REGION.s3`).
     pub service: Option<Spanned<String>>,
+    /// `VpcEndpointType` (`Gateway`, `Interface`, ...), when printed.
+    pub endpoint_type: Option<Spanned<String>>,
     /// The policy's root value, spans into the file; `None` when the endpoint has none (its
     /// service does not support endpoint policies: full access).
     pub policy: Option<Value>,
@@ -37,6 +39,17 @@ impl VpcEndpoint {
                 .next()
                 .is_some_and(|last| last.eq_ignore_ascii_case("s3"))
         })
+    }
+
+    /// Whether this is a gateway endpoint (`VpcEndpointType` `Gateway`): the route tables of
+    /// its subnets send every request to S3 through it.
+    // AWS rule: "After you create the gateway endpoint, you can add it as a target in your
+    // route table for traffic destined from your VPC to Amazon S3" (PrivateLink "Gateway
+    // endpoints for Amazon S3").
+    pub fn is_gateway(&self) -> bool {
+        self.endpoint_type
+            .as_ref()
+            .is_some_and(|t| t.value.eq_ignore_ascii_case("Gateway"))
     }
 }
 
@@ -83,6 +96,7 @@ impl AwsDocument for VpcEndpoints {
                     id: None,
                     vpc: None,
                     service: None,
+                    endpoint_type: None,
                     policy: Some(value.clone()),
                     span: value.span,
                 }],
@@ -124,6 +138,7 @@ fn endpoint(value: &Value, path: &str, r: &mut Reader) -> Option<VpcEndpoint> {
     }
     let vpc = r.opt_string(value, "VpcId", path);
     let service = r.opt_string(value, "ServiceName", path);
+    let endpoint_type = r.opt_string(value, "VpcEndpointType", path);
     let policy = match value.get("PolicyDocument") {
         None => None,
         Some(p) if matches!(p.kind, Kind::String(_)) => {
@@ -160,6 +175,7 @@ fn endpoint(value: &Value, path: &str, r: &mut Reader) -> Option<VpcEndpoint> {
         id,
         vpc,
         service,
+        endpoint_type,
         policy,
         span: value.span,
     })

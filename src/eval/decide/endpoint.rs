@@ -31,16 +31,18 @@ pub(super) fn applicability(graph: &Graph, request: &Request) -> Result<(), &'st
 }
 
 /// The layer table's line for the first endpoint the request comes through whose policy has
-/// no matching Allow; `None` when every such policy allows (or none applies).
+/// no matching Allow (for a request through an access point: for the access point and for
+/// the bucket both); `None` when every such policy allows (or none applies).
 // AWS rule: the endpoint policy "control[s] which AWS principals can use the endpoint to
 // access an AWS service"; a request it does not allow is denied (PrivateLink "Control access
-// to VPC endpoints using endpoint policies"; reference §1.3 step 4).
+// to VPC endpoints using endpoint policies"; reference §1.3 step 4). Through an access point
+// it must grant "both the access point and the underlying bucket" (S3 "Creating access
+// points restricted to a virtual private cloud").
 pub(super) fn without_allow(ev: &Evaluation<'_>) -> Option<LayerReport> {
     if !ev.matches.is_applicable(Layer::VpcEndpoint) {
         return None;
     }
     let request = ev.route.view(Layer::VpcEndpoint);
-    let allows = allowing(ev);
     let level_of = |id: usize| {
         ev.graph
             .statements
@@ -48,14 +50,27 @@ pub(super) fn without_allow(ev: &Evaluation<'_>) -> Option<LayerReport> {
             .and_then(|s| ev.graph.documents.get(s.doc))
             .map(|d| d.level)
     };
+    let main = allowing_in(ev, false);
+    let bucket = allowing_in(ev, true);
+    let through_access_point = ev.route.access_point.is_some();
+    let lacks = |allows: &[usize], i: usize| !allows.iter().any(|id| level_of(*id) == Some(i));
     vpce::gating(ev.graph, request)
         .into_iter()
-        .find(|i| !allows.iter().any(|id| level_of(*id) == Some(*i)))
-        .map(|i| LayerReport {
+        .find_map(|i| {
+            let what = if lacks(&main, i) {
+                "allows the request"
+            } else if through_access_point && lacks(&bucket, i) {
+                "allows it on the bucket (a request through an access point needs an Allow for the access point and one for the bucket)"
+            } else {
+                return None;
+            };
+            Some((i, what))
+        })
+        .map(|(i, what)| LayerReport {
             layer: Layer::VpcEndpoint.into(),
             level: None,
             verdict: format!(
-                "denies: no statement of the policy of {} allows the request, and a request through the endpoint needs one",
+                "denies: no statement of the policy of {} {what}, and a request through the endpoint needs one",
                 ev.graph
                     .vpc_endpoints
                     .get(i)
@@ -64,14 +79,22 @@ pub(super) fn without_allow(ev: &Evaluation<'_>) -> Option<LayerReport> {
         })
 }
 
-/// The endpoint Allow statements that let the request through. An account principal there
-/// names the account's root user only: it does not delegate to the account's identities.
+/// The endpoint Allow statements that let the request through (in either view). An account
+/// principal there names the account's root user only: it does not delegate to the
+/// account's identities.
+pub(super) fn allowing(ev: &Evaluation<'_>) -> Vec<usize> {
+    let mut ids = allowing_in(ev, false);
+    ids.extend(allowing_in(ev, true));
+    ids
+}
+
+/// The endpoint Allow statements that matched one view of the request.
 // AWS rule: in an endpoint policy, with "AWS": "account_id" "access is granted to the AWS
 // account root user only, and not all users and roles for the account" (PrivateLink "Control
 // access to VPC endpoints using endpoint policies", principals for gateway endpoints).
-pub(super) fn allowing(ev: &Evaluation<'_>) -> Vec<usize> {
+fn allowing_in(ev: &Evaluation<'_>, bucket_view: bool) -> Vec<usize> {
     ev.matches
-        .allows(Layer::VpcEndpoint)
+        .allows_in(Layer::VpcEndpoint, bucket_view)
         .into_iter()
         .filter(|(_, kind)| *kind != GrantKind::Account)
         .map(|(id, _)| id)

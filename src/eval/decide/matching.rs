@@ -19,6 +19,9 @@ pub(super) struct Match {
     pub(super) effect: Effect,
     /// How its principal names the caller.
     pub(super) grant: GrantKind,
+    /// Matched against the bucket's view of a request through an access point (the second
+    /// pass of the VPC endpoint layer), not the access point's.
+    pub(super) bucket_view: bool,
 }
 
 /// The statements that matched, and which layers apply to the request.
@@ -76,20 +79,42 @@ impl Matches {
                 *slot = true;
             }
             for id in ids {
-                m.match_one(graph, route, layer, id, explain, r);
+                m.match_one(graph, route, layer, id, false, explain, r);
+            }
+            // AWS rule: "Requests from your VPC to S3 only succeed through an access point if
+            // the VPC endpoint policy grants access to both the access point and the underlying
+            // bucket" (S3 "Creating access points restricted to a virtual private cloud"; for
+            // Multi-Region Access Points, S3 "Configuring a Multi-Region Access Point for use
+            // with AWS PrivateLink"): the endpoint policy is matched against the bucket's view
+            // too, without a second trace line. (The action index depends on the action only,
+            // the same in both views.)
+            if layer == Layer::VpcEndpoint && route.access_point.is_some() {
+                let again: Vec<usize> = if explain {
+                    all
+                } else {
+                    graph.candidates(layer, req).collect()
+                };
+                for id in again {
+                    m.match_one(graph, route, layer, id, true, false, r);
+                }
             }
         }
         m
     }
 
-    /// Matches statement `id` of `layer`; records the match, the trace step and any
-    /// uncertainty.
+    /// Matches statement `id` of `layer` (against the bucket's view with `bucket_view`);
+    /// records the match, the trace step and any uncertainty.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the sweep's state, passed through"
+    )]
     fn match_one(
         &mut self,
         graph: &Graph,
         route: &Route<'_>,
         layer: Layer,
         id: usize,
+        bucket_view: bool,
         explain: bool,
         r: &mut Response,
     ) {
@@ -102,7 +127,11 @@ impl Matches {
         {
             return;
         }
-        let req = route.view(layer);
+        let req = if bucket_view {
+            route.bucket()
+        } else {
+            route.view(layer)
+        };
         // Nor the policy of an endpoint the request does not come through.
         if layer == Layer::VpcEndpoint && !super::endpoint::takes_part(graph, s.doc, req) {
             return;
@@ -114,14 +143,20 @@ impl Matches {
             && graph.has_layer(Layer::PermissionsBoundary)
             && req.caller.has_identity_policies();
         let (result, unknown) = match_statement(s, req, &graph.s3, bypass);
-        if unknown {
-            r.uncertain.push(unknown_operator(id, s.effect));
-        }
-        if let Some(u) = dead_deny(id, s, &result, req) {
-            r.uncertain.push(u);
-        }
-        if let Some(u) = super::federated::uncertainty(graph, id, s, layer, &result, req) {
-            r.uncertain.push(u);
+        let found = [
+            unknown.then(|| unknown_operator(id, s.effect)),
+            dead_deny(id, s, &result, req),
+            super::federated::uncertainty(graph, id, s, layer, &result, req),
+        ];
+        for u in found.into_iter().flatten() {
+            // The bucket's view of an endpoint statement says again what the main view said.
+            let again = bucket_view
+                && r.uncertain
+                    .iter()
+                    .any(|o| o.statement == u.statement && o.reason == u.reason);
+            if !again {
+                r.uncertain.push(u);
+            }
         }
         let outcome = match result {
             Ok(grant) => {
@@ -130,6 +165,7 @@ impl Matches {
                     layer,
                     effect: s.effect,
                     grant,
+                    bucket_view,
                 });
                 Outcome::Matched
             }
@@ -154,6 +190,17 @@ impl Matches {
         self.list
             .iter()
             .filter(|m| m.layer == layer && m.effect == Effect::Allow)
+            .map(|m| (m.statement, m.grant))
+            .collect()
+    }
+
+    /// The Allow statements of `layer` that matched the bucket's view (`bucket_view`) or the
+    /// main view of the request.
+    pub(super) fn allows_in(&self, layer: Layer, bucket_view: bool) -> Vec<(usize, GrantKind)> {
+        self.list
+            .iter()
+            .filter(|m| m.layer == layer && m.effect == Effect::Allow)
+            .filter(|m| m.bucket_view == bucket_view)
             .map(|m| (m.statement, m.grant))
             .collect()
     }
