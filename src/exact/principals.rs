@@ -62,6 +62,15 @@ pub fn classes(graph: &Graph, owner: &str, reasons: &mut Vec<Reason>) -> Vec<Cla
             }
         }
     }
+    // The grantees of a KMS key's grants (the KMS leg) name callers too.
+    for g in &graph.kms_grants {
+        let value = g.grant.grantee.value.as_str();
+        if let Ok(p) = AwsPrincipal::parse(value) {
+            named_principal(&p, &mut named, &mut accounts);
+        } else if !value.starts_with("arn:") && value.contains('.') {
+            services.push(value.to_string());
+        }
+    }
     derived_values(
         graph,
         &mut named,
@@ -221,8 +230,10 @@ fn derived_values(
         };
         for c in &st.conditions {
             let key = c.key.value.to_ascii_lowercase();
+            // `kms:CallerAccount` is the caller's account in the KMS leg's request.
             let derived = super::keys::availability(&key, &Caller::Anonymous)
-                == super::keys::Availability::Derived;
+                == super::keys::Availability::Derived
+                || key == "kms:calleraccount";
             if !derived {
                 continue;
             }
@@ -260,9 +271,10 @@ fn derived_values(
                             accounts.push(a.to_string());
                         }
                     }
-                    "aws:principalaccount" | "aws:resourceaccount" | "s3:resourceaccount" => {
-                        accounts.push(t.to_string())
-                    }
+                    "aws:principalaccount"
+                    | "aws:resourceaccount"
+                    | "s3:resourceaccount"
+                    | "kms:calleraccount" => accounts.push(t.to_string()),
                     "aws:principalservicename" => services.push(t.to_string()),
                     "aws:username" => usernames.push(t.to_string()),
                     _ => {}
