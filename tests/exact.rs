@@ -790,7 +790,14 @@ fn the_reduced_classes_answer_like_the_unreduced_search() {
 // (`eval::kms::KmsLeg`, decided here on its own, independently of the engine's `Leg`).
 // ---------------------------------------------------------------------------------------
 
-const KMS_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/k1";
+/// The key's account: the bucket owner's, or one no document names (`foreign`).
+fn kms_key(foreign: bool) -> (String, String) {
+    let account = if foreign { "777788889999" } else { OWNER };
+    (
+        format!("arn:aws:kms:us-east-1:{account}:key/k1"),
+        account.to_string(),
+    )
+}
 const KEY_PRINCIPALS: &[&str] = &[
     r#""*""#,
     r#"{"AWS": "111122223333"}"#,
@@ -840,8 +847,14 @@ fn key_policy(sts: &[KeySt]) -> String {
     policy(&body.join(", "))
 }
 
-/// The key, and the S3 graph with its key policy (`exact::kms_leg::with_key`).
-fn with_key_policy(graph: &Graph, sts: &[KeySt], bucket_key: bool) -> (Graph, eval::kms::KmsKey) {
+/// The key, and the S3 graph with its key policy (`exact::kms_leg::with_key`); `bucket_key`
+/// and whether the key is in an account no document names.
+fn with_key_policy(
+    graph: &Graph,
+    sts: &[KeySt],
+    (bucket_key, foreign): (bool, bool),
+) -> (Graph, eval::kms::KmsKey) {
+    let (arn, account) = kms_key(foreign);
     let mut key_graph = Graph::new();
     eval::add_source(
         &mut key_graph,
@@ -851,8 +864,8 @@ fn with_key_policy(graph: &Graph, sts: &[KeySt], bucket_key: bool) -> (Graph, ev
     )
     .unwrap();
     let key = eval::kms::KmsKey {
-        arn: KMS_KEY.into(),
-        account: OWNER.into(),
+        arn,
+        account,
         aws_managed: false,
         bucket_key,
         from: "the test's key".into(),
@@ -881,7 +894,10 @@ fn compare_kms(graph: &Graph, key: &eval::kms::KmsKey) -> (Vec<String>, usize) {
     let leg = exact::kms_leg::Leg::new(graph, key.clone());
     let mut diffs = Vec::new();
     let mut uncertain = 0;
-    for c in CALLERS {
+    // A caller of the foreign key's account, which no document names.
+    let carol = "arn:aws:iam::777788889999:user/carol";
+    let mut any_caller: Vec<&str> = Vec::new();
+    for c in CALLERS.iter().copied().chain([carol]) {
         let caller = Caller::parse(c).unwrap();
         for (action, on_bucket) in ACTIONS.iter().filter(|(_, b)| !*b) {
             let mut ctxs = contexts(graph, &caller, action);
@@ -907,6 +923,9 @@ fn compare_kms(graph: &Graph, key: &eval::kms::KmsKey) -> (Vec<String>, usize) {
                     eval::decide(graph, &r, false).decision == Decision::Allow
                         && oracle_leg(graph, key, &r)
                 });
+                if oracle && !any_caller.contains(action) {
+                    any_caller.push(action);
+                }
                 let q = question(
                     graph,
                     Scope {
@@ -927,6 +946,15 @@ fn compare_kms(graph: &Graph, key: &eval::kms::KmsKey) -> (Vec<String>, usize) {
                     _ => {}
                 }
             }
+        }
+    }
+    // Over every principal (the principal classes, the key's account among them).
+    for action in any_caller {
+        let q = question(graph, scope(PrincipalScope::All, &[action]));
+        if matches!(exact::kms_leg::ask(&q, &leg), Answer::No) {
+            diffs.push(format!(
+                "engine no for every principal, oracle yes: {action}"
+            ));
         }
     }
     (diffs, uncertain)
@@ -967,11 +995,11 @@ proptest! {
     fn the_engine_with_the_kms_leg_agrees_with_enumeration(
         d in docs(),
         sts in proptest::collection::vec(key_statement(), 1..4),
-        bucket_key in any::<bool>(),
+        key_setting in (any::<bool>(), proptest::bool::weighted(0.3)),
     ) {
-        let (graph, key) = with_key_policy(&build(&d), &sts, bucket_key);
+        let (graph, key) = with_key_policy(&build(&d), &sts, key_setting);
         let (diffs, _) = compare_kms(&graph, &key);
-        prop_assert!(diffs.is_empty(), "{} differences on {d:?} {sts:?} {bucket_key}:\n{}", diffs.len(), diffs.join("\n"));
+        prop_assert!(diffs.is_empty(), "{} differences on {d:?} {sts:?} {key_setting:?}:\n{}", diffs.len(), diffs.join("\n"));
     }
 
     #[test]
@@ -979,13 +1007,13 @@ proptest! {
         d in docs(),
         sts in proptest::collection::vec(key_statement(), 1..4),
         deny in key_statement(),
-        bucket_key in any::<bool>(),
+        key_setting in (any::<bool>(), proptest::bool::weighted(0.3)),
     ) {
         let base = build(&d);
-        let (before, key) = with_key_policy(&base, &sts, bucket_key);
+        let (before, key) = with_key_policy(&base, &sts, key_setting);
         let mut more = sts.clone();
         more.push((false, deny.1, deny.2, deny.3));
-        let (after, _) = with_key_policy(&base, &more, bucket_key);
+        let (after, _) = with_key_policy(&base, &more, key_setting);
         let (was, is) = (kms_yes(&before, &key), kms_yes(&after, &key));
         let gained: Vec<&String> = is.iter().filter(|f| !was.contains(f)).collect();
         // Uncertain answers count as yes before and after; a "no" that becomes "uncertain"
@@ -1014,7 +1042,7 @@ fn the_kms_oracle_sees_the_leg() {
     )
     .unwrap();
     let sts = vec![(true, 2, 0, Some(3))];
-    let (graph, key) = with_key_policy(&g, &sts, false);
+    let (graph, key) = with_key_policy(&g, &sts, (false, false));
     let (diffs, uncertain) = compare_kms(&graph, &key);
     assert!(diffs.is_empty(), "{diffs:?}");
     assert_eq!(uncertain, 0);

@@ -128,6 +128,21 @@ impl Leg {
     /// Whether the leg lets `s3` through (true when S3 calls no KMS for it); a denial of a
     /// read notes that objects under another key are not modelled.
     pub(super) fn allows(&self, s3: &Request, reasons: &mut Vec<Reason>) -> bool {
+        // Which key an alias names is not known here: not a "yes" on S3 alone, not a "no".
+        if s3.action_lower == "s3:putobject"
+            && let Some(Some(k)) = header_key(s3)
+            && crate::aws_docs::kms::is_alias(&k)
+        {
+            reasons.push(Reason::new(
+                ReasonKind::Model,
+                None,
+                format!(
+                    "a write that names its KMS key by the alias `{k}` is not decided: which key that is (and whether it is {}) is not known",
+                    self.key.arn
+                ),
+            ));
+            return false;
+        }
         let Some(response) = self.decide(s3) else {
             return true;
         };

@@ -44,8 +44,20 @@ pub struct Class {
 
 /// Every principal class of `graph` for a bucket owned by `owner`.
 pub fn classes(graph: &Graph, owner: &str, reasons: &mut Vec<Reason>) -> Vec<Class> {
+    classes_with(graph, owner, &[], reasons)
+}
+
+/// [`classes`], with `more` accounts besides those the documents name (the account of a KMS
+/// key, which decides whether its key policy is read as same-account or cross-account).
+pub fn classes_with(
+    graph: &Graph,
+    owner: &str,
+    more: &[String],
+    reasons: &mut Vec<Reason>,
+) -> Vec<Class> {
     let mut named: Vec<Caller> = Vec::new();
     let mut accounts: Vec<String> = vec![owner.to_string()];
+    accounts.extend(more.iter().cloned());
     let mut services: Vec<String> = vec![LOG_DELIVERY.to_string()];
     let mut usernames: Vec<String> = Vec::new();
     for s in &graph.statements {

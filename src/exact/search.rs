@@ -324,18 +324,22 @@ impl<'q> Prepared<'q> {
     ) -> Prepared<'q> {
         let reduce = mode.reduce;
         let graph = q.graph;
+        let legs = judge.legs();
         let classes = match &q.scope.principals {
             super::PrincipalScope::Caller(c) => vec![Class {
                 caller: c.clone(),
                 unnamed: false,
                 other_account: false,
             }],
-            _ => principals::classes(graph, &q.owner, reasons),
+            _ => {
+                let key_accounts: Vec<String> =
+                    legs.iter().map(|l| l.key().account.clone()).collect();
+                principals::classes_with(graph, &q.owner, &key_accounts, reasons)
+            }
         };
         let actions = actions(q, reasons);
         // The KMS legs split object keys by the encryption context, and writes by their
         // encryption headers (`kms_leg`).
-        let legs = judge.legs();
         let leg_tests: Vec<Test> = legs
             .iter()
             .flat_map(|l| l.key_tests(graph, &q.bucket))
