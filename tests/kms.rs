@@ -1126,23 +1126,39 @@ fn diff_shows_the_access_a_key_policy_change_adds() {
 
 #[test]
 fn who_can_counts_no_write_the_bucket_policy_forces_through_a_refusing_key() {
-    // The bucket policy refuses uploads that do not ask for SSE-KMS: every write then calls
-    // the default key, whose policy lets only the owner's account in, so the partner cannot
-    // write at all; with the partner in the key policy it can.
-    let force = r#"{"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
-         "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"},
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+    // The bucket policy refuses uploads that do not ask for SSE-KMS with the bucket's key:
+    // every write then calls that key, whose policy lets only the owner's account in, so
+    // the partner cannot write at all; with the partner in the key policy it can. Asking
+    // for SSE-KMS alone is not enough: a writer may name a key of its own.
+    let policy = |extra: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+        {{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::444455556666:root"}},
+         "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}},
+        {{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
          "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
-         "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}"#;
+         "Condition": {{"StringNotEquals": {{"s3:x-amz-server-side-encryption": "aws:kms"}}}}}}{extra}]}}"#
+        )
+    };
+    let only_kms = policy("");
+    let force = policy(&format!(
+        r#", {{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
+         "Condition": {{"StringNotEquals": {{"s3:x-amz-server-side-encryption-aws-kms-key-id": "{KEY}"}}}}}}"#
+    ));
+    let dir = kms_folder("kms-only", Some(OWNER_ONLY), false);
+    std::fs::write(dir.join("policy.json"), &only_kms).unwrap();
+    let (found, _) = who_can_actions(&dir);
+    assert!(can(&found, "444455556666", "s3:PutObject"), "{found:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
     let dir = kms_folder("force", Some(OWNER_ONLY), false);
-    std::fs::write(dir.join("policy.json"), force).unwrap();
+    std::fs::write(dir.join("policy.json"), &force).unwrap();
     let (found, _) = who_can_actions(&dir);
     assert!(!can(&found, "444455556666", "s3:PutObject"), "{found:?}");
     assert!(can(&found, "111122223333", "s3:PutObject"), "{found:?}");
     std::fs::remove_dir_all(&dir).unwrap();
     let dir = kms_folder("force-shared", Some(SHARED), false);
-    std::fs::write(dir.join("policy.json"), force).unwrap();
+    std::fs::write(dir.join("policy.json"), &force).unwrap();
     let (found, _) = who_can_actions(&dir);
     assert!(can(&found, "444455556666", "s3:PutObject"), "{found:?}");
     std::fs::remove_dir_all(&dir).unwrap();
