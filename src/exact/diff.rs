@@ -112,36 +112,13 @@ pub fn diff_with(
     removed: bool,
     reduce: bool,
 ) -> BucketDiff {
-    let prepare = |m: &BucketModel| {
-        let (g, assumed) = who_can::with_assumed_identity(&m.graph);
-        let (g, leg, unknown) = super::kms_leg::of_model(m, g);
-        (g, assumed, leg, unknown)
-    };
-    let old_g = old.map(prepare);
-    let new_g = new.map(prepare);
-    let identity_assumed = old_g
-        .iter()
-        .chain(&new_g)
-        .any(|(_, assumed, _, _)| *assumed);
-    // Each version's KMS leg (its default encryption's key policy and grants); `legs` holds
-    // both for the search to split by, NEW's first.
-    let mut legs: Vec<Leg> = Vec::new();
-    let mut unknown_legs: Vec<String> = Vec::new();
-    let mut leg_of = |leg: Option<Leg>, unknown: Option<String>| {
-        unknown_legs.extend(unknown);
-        leg.map(|l| {
-            legs.push(l);
-            legs.len() - 1
-        })
-    };
-    let new_leg = new_g
-        .as_ref()
-        .and_then(|(_, _, l, u)| leg_of(l.clone(), u.clone()));
-    let old_leg = old_g
-        .as_ref()
-        .and_then(|(_, _, l, u)| leg_of(l.clone(), u.clone()));
-    let old_g = old_g.map(|(g, ..)| g);
-    let new_g = new_g.map(|(g, ..)| g);
+    let (old_g, new_g, identity_assumed, versions_legs) = versions(old, new);
+    let VersionLegs {
+        legs,
+        new: new_leg,
+        old: old_leg,
+        unknown: unknown_legs,
+    } = versions_legs;
     let (new_leg, old_leg) = (
         new_leg.and_then(|i| legs.get(i)),
         old_leg.and_then(|i| legs.get(i)),
@@ -260,6 +237,53 @@ pub fn diff_with(
         reasons,
         decided,
     }
+}
+
+/// The versions' KMS legs: `legs` holds both for the search to split by, NEW's first.
+struct VersionLegs {
+    legs: Vec<Leg>,
+    /// NEW's and OLD's leg, positions in `legs`.
+    new: Option<usize>,
+    old: Option<usize>,
+    /// Why a version's leg cannot be decided.
+    unknown: Vec<String>,
+}
+
+/// Each version's graph as the engine asks it (with the assumed identity policy, and the key
+/// policy of its default encryption's key), whether an identity policy was assumed, and the
+/// versions' KMS legs.
+fn versions(
+    old: Option<&BucketModel>,
+    new: Option<&BucketModel>,
+) -> (Option<Graph>, Option<Graph>, bool, VersionLegs) {
+    let mut out = VersionLegs {
+        legs: Vec::new(),
+        new: None,
+        old: None,
+        unknown: Vec::new(),
+    };
+    let mut assumed_any = false;
+    let mut prepare = |m: &BucketModel| {
+        let (g, assumed) = who_can::with_assumed_identity(&m.graph);
+        assumed_any |= assumed;
+        let (g, leg, unknown) = super::kms_leg::of_model(m, g);
+        out.unknown.extend(unknown);
+        let at = leg.map(|l| {
+            out.legs.push(l);
+            out.legs.len() - 1
+        });
+        (g, at)
+    };
+    let new_g = new.map(&mut prepare);
+    let old_g = old.map(&mut prepare);
+    out.new = new_g.as_ref().and_then(|(_, at)| *at);
+    out.old = old_g.as_ref().and_then(|(_, at)| *at);
+    (
+        old_g.map(|(g, _)| g),
+        new_g.map(|(g, _)| g),
+        assumed_any,
+        out,
+    )
 }
 
 /// One graph with the documents (and the S3 facts that name callers and objects) of both
