@@ -181,7 +181,7 @@ pub(crate) const KEYS: &[&str] = &["k1", "alice/x", "zz"];
 fn values_of(key: &str) -> Vec<Option<Vec<&'static str>>> {
     let one = |v: &'static str| Some(vec![v]);
     match key.to_ascii_lowercase().as_str() {
-        "aws:securetransport" => vec![one("true"), one("false")],
+        "aws:securetransport" | "aws:viaawsservice" => vec![one("true"), one("false")],
         "aws:sourceip" => vec![
             None,
             one("203.0.113.7"),
@@ -794,5 +794,283 @@ fn the_reduced_classes_answer_like_the_unreduced_search() {
         "{} differences:\n{}",
         diffs.len(),
         diffs.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The oracle with the KMS leg: the same documents and a generated key policy; each request
+// is allowed when S3 allows it and, for an object read or write that calls KMS, the leg does
+// (`eval::kms::KmsLeg`, decided here on its own, independently of the engine's `Leg`).
+// ---------------------------------------------------------------------------------------
+
+/// The key's account: the bucket owner's, or one no document names (`foreign`).
+fn kms_key(foreign: bool) -> (String, String) {
+    let account = if foreign { "777788889999" } else { OWNER };
+    (
+        format!("arn:aws:kms:us-east-1:{account}:key/k1"),
+        account.to_string(),
+    )
+}
+const KEY_PRINCIPALS: &[&str] = &[
+    r#""*""#,
+    r#"{"AWS": "111122223333"}"#,
+    r#"{"AWS": "arn:aws:iam::444455556666:root"}"#,
+    r#"{"AWS": "arn:aws:iam::111122223333:user/alice"}"#,
+];
+const KEY_ACTIONS: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey*", "kms:*", "*"];
+const KEY_CONDITIONS: &[&str] = &[
+    r#"{"StringEquals": {"kms:CallerAccount": "444455556666"}}"#,
+    r#"{"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}"#,
+    r#"{"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}"#,
+    r#"{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::bkt/alice/*"}}"#,
+    r#"{"StringNotLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::bkt/k*"}}"#,
+    r#"{"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::bkt"}}"#,
+    r#"{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#,
+    r#"{"Bool": {"aws:SecureTransport": "false"}}"#,
+    r#"{"Bool": {"aws:ViaAWSService": "false"}}"#,
+];
+
+/// A key policy statement: effect, principal, action and condition (indexes).
+type KeySt = (bool, usize, usize, Option<usize>);
+
+fn key_statement() -> impl Strategy<Value = KeySt> {
+    (
+        proptest::bool::weighted(0.7),
+        0..KEY_PRINCIPALS.len(),
+        0..KEY_ACTIONS.len(),
+        proptest::option::of(0..KEY_CONDITIONS.len()),
+    )
+}
+
+fn key_policy(sts: &[KeySt]) -> String {
+    let body: Vec<String> = sts
+        .iter()
+        .map(|(allow, p, a, c)| {
+            let condition = c
+                .map(|c| format!(r#", "Condition": {}"#, KEY_CONDITIONS[c]))
+                .unwrap_or_default();
+            format!(
+                r#"{{"Effect": "{}", "Principal": {}, "Action": "{}", "Resource": "*"{condition}}}"#,
+                if *allow { "Allow" } else { "Deny" },
+                KEY_PRINCIPALS[*p],
+                KEY_ACTIONS[*a]
+            )
+        })
+        .collect();
+    policy(&body.join(", "))
+}
+
+/// The key, and the S3 graph with its key policy (`exact::kms_leg::with_key`); `bucket_key`
+/// and whether the key is in an account no document names.
+fn with_key_policy(
+    graph: &Graph,
+    sts: &[KeySt],
+    (bucket_key, foreign): (bool, bool),
+) -> (Graph, eval::kms::KmsKey) {
+    let (arn, account) = kms_key(foreign);
+    let mut key_graph = Graph::new();
+    eval::add_source(
+        &mut key_graph,
+        SourceFile::new("key-policy.json", key_policy(sts)),
+        Layer::KeyPolicy,
+        0,
+    )
+    .unwrap();
+    let key = eval::kms::KmsKey {
+        arn,
+        account,
+        aws_managed: false,
+        bucket_key,
+        from: "the test's key".into(),
+        assumed: false,
+    };
+    (exact::kms_leg::with_key(graph, &key_graph), key)
+}
+
+/// Whether the oracle's request passes the KMS leg (true when S3 calls no KMS for it).
+fn oracle_leg(graph: &Graph, key: &eval::kms::KmsKey, r: &Request) -> bool {
+    let object = r.resource.contains("bkt/");
+    let other_algorithm = r
+        .context
+        .get("s3:x-amz-server-side-encryption")
+        .is_some_and(|e| e.values.iter().any(|v| v == "AES256"));
+    if !object || (r.action == "s3:PutObject" && other_algorithm) {
+        return true;
+    }
+    let leg = eval::kms::leg_graph(graph);
+    eval::kms::KmsLeg::decide(leg, key.clone(), r, &r.resource, false)
+        .is_none_or(|l| l.call.response.decision == Decision::Allow)
+}
+
+/// [`compare`] with the KMS leg: differences, and the number of uncertain answers.
+fn compare_kms(graph: &Graph, key: &eval::kms::KmsKey) -> (Vec<String>, usize) {
+    let leg = exact::kms_leg::Leg::new(graph, key.clone());
+    let mut diffs = Vec::new();
+    let mut uncertain = 0;
+    // A caller of the foreign key's account, which no document names.
+    let carol = "arn:aws:iam::777788889999:user/carol";
+    let mut any_caller: Vec<&str> = Vec::new();
+    for c in CALLERS.iter().copied().chain([carol]) {
+        let caller = Caller::parse(c).unwrap();
+        for (action, on_bucket) in ACTIONS.iter().filter(|(_, b)| !*b) {
+            let mut ctxs = contexts(graph, &caller, action);
+            if *action == "s3:PutObject" {
+                let k = "s3:x-amz-server-side-encryption".to_string();
+                ctxs = ctxs
+                    .into_iter()
+                    .flat_map(|ctx| {
+                        let with = |v: &'static str| {
+                            let mut c = ctx.clone();
+                            c.push((k.clone(), vec![v]));
+                            c
+                        };
+                        vec![ctx.clone(), with("AES256"), with("aws:kms")]
+                    })
+                    .collect();
+            }
+            debug_assert!(!on_bucket);
+            for k in KEYS {
+                let resource = format!("arn:aws:s3:::bkt/{k}");
+                let oracle = ctxs.iter().any(|ctx| {
+                    let r = concrete(&caller, action, &resource, ctx);
+                    eval::decide(graph, &r, false).decision == Decision::Allow
+                        && oracle_leg(graph, key, &r)
+                });
+                if oracle && !any_caller.contains(action) {
+                    any_caller.push(action);
+                }
+                let q = question(
+                    graph,
+                    Scope {
+                        principals: PrincipalScope::Caller(caller.clone()),
+                        actions: vec![action.to_string()],
+                        resource: Some(resource.clone()),
+                        conditions: Vec::new(),
+                    },
+                );
+                match exact::kms_leg::ask(&q, &leg) {
+                    Answer::Yes(_) if !oracle => {
+                        diffs.push(format!("engine yes, oracle no: {c} {action} {resource}"))
+                    }
+                    Answer::No if oracle => {
+                        diffs.push(format!("engine no, oracle yes: {c} {action} {resource}"))
+                    }
+                    Answer::Uncertain(_) => uncertain += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Over every principal (the principal classes, the key's account among them).
+    for action in any_caller {
+        let q = question(graph, scope(PrincipalScope::All, &[action]));
+        if matches!(exact::kms_leg::ask(&q, &leg), Answer::No) {
+            diffs.push(format!(
+                "engine no for every principal, oracle yes: {action}"
+            ));
+        }
+    }
+    (diffs, uncertain)
+}
+
+/// Every (caller, action, resource) of the oracle's universe the engine says yes to, with
+/// the KMS leg ("uncertain" counts as yes: the property is about grants).
+fn kms_yes(graph: &Graph, key: &eval::kms::KmsKey) -> Vec<String> {
+    let leg = exact::kms_leg::Leg::new(graph, key.clone());
+    let mut out = Vec::new();
+    for c in CALLERS {
+        let caller = Caller::parse(c).unwrap();
+        for action in ["s3:GetObject", "s3:PutObject"] {
+            for k in KEYS {
+                let resource = format!("arn:aws:s3:::bkt/{k}");
+                let q = question(
+                    graph,
+                    Scope {
+                        principals: PrincipalScope::Caller(caller.clone()),
+                        actions: vec![action.to_string()],
+                        resource: Some(resource.clone()),
+                        conditions: Vec::new(),
+                    },
+                );
+                if !matches!(exact::kms_leg::ask(&q, &leg), Answer::No) {
+                    out.push(format!("{c} {action} {resource}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_engine_with_the_kms_leg_agrees_with_enumeration(
+        d in docs(),
+        sts in proptest::collection::vec(key_statement(), 1..4),
+        key_setting in (any::<bool>(), proptest::bool::weighted(0.3)),
+    ) {
+        let (graph, key) = with_key_policy(&build(&d), &sts, key_setting);
+        let (diffs, _) = compare_kms(&graph, &key);
+        prop_assert!(diffs.is_empty(), "{} differences on {d:?} {sts:?} {key_setting:?}:\n{}", diffs.len(), diffs.join("\n"));
+    }
+
+    #[test]
+    fn a_deny_added_to_the_key_policy_never_grants(
+        d in docs(),
+        sts in proptest::collection::vec(key_statement(), 1..4),
+        deny in key_statement(),
+        key_setting in (any::<bool>(), proptest::bool::weighted(0.3)),
+    ) {
+        let base = build(&d);
+        let (before, key) = with_key_policy(&base, &sts, key_setting);
+        let mut more = sts.clone();
+        more.push((false, deny.1, deny.2, deny.3));
+        let (after, _) = with_key_policy(&base, &more, key_setting);
+        let (was, is) = (kms_yes(&before, &key), kms_yes(&after, &key));
+        let gained: Vec<&String> = is.iter().filter(|f| !was.contains(f)).collect();
+        // Uncertain answers count as yes before and after; a "no" that becomes "uncertain"
+        // is not a grant but would show here: there is no such reason in these documents.
+        prop_assert!(gained.is_empty(), "a Deny granted {gained:?} on {d:?} {sts:?} + {deny:?}");
+    }
+}
+
+#[test]
+fn the_kms_oracle_sees_the_leg() {
+    // Not vacuous: the bucket policy lets anyone read and write; the key policy lets the
+    // partner's account decrypt objects under alice/ only. The engine and the oracle agree,
+    // and the leg changes answers (the partner reads alice/x, not k1; others read nothing).
+    let mut g = bucket_graph(&policy(
+        r#"{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::bkt/*"}"#,
+    ));
+    // The callers' own identity policies allow everything (S3 and KMS).
+    eval::add_source(
+        &mut g,
+        SourceFile::new(
+            "identity.json",
+            policy(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+        ),
+        Layer::Identity,
+        0,
+    )
+    .unwrap();
+    let sts = vec![(true, 2, 0, Some(3))];
+    let (graph, key) = with_key_policy(&g, &sts, (false, false));
+    let (diffs, uncertain) = compare_kms(&graph, &key);
+    assert!(diffs.is_empty(), "{diffs:?}");
+    assert_eq!(uncertain, 0);
+    let yes = kms_yes(&graph, &key);
+    let reads: Vec<&String> = yes.iter().filter(|f| f.contains("GetObject")).collect();
+    assert!(
+        reads
+            .iter()
+            .all(|f| f.contains("444455556666") && f.ends_with("bkt/alice/x")),
+        "{reads:?}"
+    );
+    assert!(!reads.is_empty(), "{yes:?}");
+    // Writes need no KMS when they ask for another algorithm: every caller S3 lets write.
+    assert!(
+        yes.iter().any(|f| f.starts_with("anonymous s3:PutObject")),
+        "{yes:?}"
     );
 }

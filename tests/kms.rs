@@ -769,40 +769,75 @@ fn who_can_reasons(dir: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// The actions each account's callers are found to do on objects, by `who-can` on `dir`
+/// (reads and writes), and the reasons.
+fn who_can_actions(dir: &std::path::Path) -> (Vec<(String, String)>, Vec<String>) {
+    use s3_access::eval::bucket::BucketModel;
+    use s3_access::exact::who_can::{WhoCanOptions, who_can};
+    let root = s3_access::lint::Root::new(&[dir.to_path_buf()], None);
+    let folder = s3_access::aws_docs::load_bucket(dir, &root).unwrap_or_else(|e| panic!("{e:?}"));
+    let model = BucketModel::from_folder(&folder).unwrap_or_else(|e| panic!("{e:?}"));
+    let options = WhoCanOptions {
+        actions: vec!["s3:GetObject".into(), "s3:PutObject".into()],
+        resource: None,
+        now: 1_767_225_600,
+    };
+    let w = who_can(&model, &options);
+    let mut found: Vec<(String, String)> = Vec::new();
+    for g in &w.groups {
+        let account = g.class.caller.account().unwrap_or("-").to_string();
+        for a in &g.actions {
+            if !found.contains(&(account.clone(), a.clone())) {
+                found.push((account.clone(), a.clone()));
+            }
+        }
+        // Every witness that calls KMS under the default key passes the leg when replayed.
+        let r = &g.witness.request;
+        if r.action == "s3:PutObject" && account == "444455556666" {
+            let alg = r.context.get("s3:x-amz-server-side-encryption");
+            assert!(
+                alg.is_some(),
+                "a KMS-denied writer's witness names another algorithm: {r:?}"
+            );
+        }
+    }
+    (found, w.reasons.into_iter().map(|r| r.message).collect())
+}
+
+fn can(found: &[(String, String)], account: &str, action: &str) -> bool {
+    found.iter().any(|(a, x)| a == account && x == action)
+}
+
 #[test]
-fn who_can_replays_each_group_through_the_kms_leg() {
-    // The key policy lets only its own account in: the partner's groups are S3-only.
+fn who_can_counts_only_requests_the_kms_leg_lets_through() {
+    // The key policy lets only its own account in: the partner's reads of objects under the
+    // default key are not a "yes" (KMS denies them), its writes are (a write may ask for
+    // another algorithm than the default's, and S3 then calls no KMS).
     let owner_only = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
     let dir = kms_folder("owner", Some(owner_only), false);
-    let reasons = who_can_reasons(&dir);
-    let partner: Vec<&String> = reasons
-        .iter()
-        .filter(|r| r.contains("444455556666"))
-        .collect();
-    assert!(!partner.is_empty(), "{reasons:?}");
+    let (found, reasons) = who_can_actions(&dir);
+    assert!(!can(&found, "444455556666", "s3:GetObject"), "{found:?}");
+    assert!(can(&found, "444455556666", "s3:PutObject"), "{found:?}");
+    assert!(can(&found, "111122223333", "s3:GetObject"), "{found:?}");
+    // Objects under another key may still be readable: said, never a plain "no".
     assert!(
-        partner
+        reasons
             .iter()
-            .all(|r| r.contains("`kms:Decrypt`: ImplicitDeny")),
-        "{reasons:?}"
-    );
-    assert!(
-        !reasons
-            .iter()
-            .any(|r| r.contains("the witness arn:aws:iam::111122223333")),
+            .any(|r| r.starts_with("reads that S3 allows but the KMS leg of")),
         "{reasons:?}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
-    // A key policy that lets the partner's account use the key through S3: no reason.
+    // A key policy that lets the partner's account use the key through S3: it reads.
     let shared = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
         "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}"#;
     let dir = kms_folder("shared", Some(shared), false);
-    let reasons = who_can_reasons(&dir);
+    let (found, reasons) = who_can_actions(&dir);
+    assert!(can(&found, "444455556666", "s3:GetObject"), "{found:?}");
     assert!(!reasons.iter().any(|r| r.contains("KMS")), "{reasons:?}");
-    // The same through a grant instead of the key policy.
     std::fs::remove_dir_all(&dir).unwrap();
+    // The same through a grant instead of the key policy.
     let dir = kms_folder("grant", Some(owner_only), false);
     std::fs::write(
         dir.join("kms/1234abcd-12ab-34cd-56ef-1234567890ab/grants.json"),
@@ -810,8 +845,60 @@ fn who_can_replays_each_group_through_the_kms_leg() {
             "Operations": ["Decrypt", "GenerateDataKey"]}], "Truncated": false}"#,
     )
     .unwrap();
-    let reasons = who_can_reasons(&dir);
+    let (found, reasons) = who_can_actions(&dir);
+    assert!(can(&found, "444455556666", "s3:GetObject"), "{found:?}");
     assert!(!reasons.iter().any(|r| r.contains("KMS")), "{reasons:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn who_can_splits_readers_by_the_encryption_context() {
+    // The partner may decrypt only objects under reports/ (without a Bucket Key the context is
+    // the object ARN): its reads are found there and nowhere else; with a Bucket Key the
+    // context is the bucket ARN and no read of the partner passes.
+    let by_prefix = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+        "Action": "kms:Decrypt", "Resource": "*",
+        "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::amzn-s3-demo-bucket/reports/*"},
+                      "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "444455556666"}}}]}"#;
+    let resources = |dir: &std::path::Path| {
+        use s3_access::eval::bucket::BucketModel;
+        use s3_access::exact::who_can::{WhoCanOptions, who_can};
+        let root = s3_access::lint::Root::new(&[dir.to_path_buf()], None);
+        let folder = s3_access::aws_docs::load_bucket(dir, &root).unwrap();
+        let model = BucketModel::from_folder(&folder).unwrap();
+        let options = WhoCanOptions {
+            actions: vec!["s3:GetObject".into()],
+            resource: None,
+            now: 1_767_225_600,
+        };
+        let w = who_can(&model, &options);
+        let mut out: Vec<(String, String)> = Vec::new();
+        for g in &w.groups {
+            let account = g.class.caller.account().unwrap_or("-").to_string();
+            out.extend(g.resources.iter().map(|r| (account.clone(), r.clone())));
+        }
+        out
+    };
+    let dir = kms_folder("prefix", Some(by_prefix), false);
+    let found = resources(&dir);
+    let partner: Vec<&String> = found
+        .iter()
+        .filter(|(a, _)| a == "444455556666")
+        .map(|(_, r)| r)
+        .collect();
+    assert!(!partner.is_empty(), "{found:?}");
+    assert!(
+        partner
+            .iter()
+            .all(|r| r.starts_with("arn:aws:s3:::amzn-s3-demo-bucket/reports/")),
+        "{found:?}"
+    );
+    // The owner's account is not the `kms:CallerAccount` the statement names.
+    assert!(!found.iter().any(|(a, _)| a == "111122223333"), "{found:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = kms_folder("prefix-bk", Some(by_prefix), true);
+    assert!(resources(&dir).is_empty(), "{:?}", resources(&dir));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -937,5 +1024,142 @@ fn a_default_key_given_by_an_alias_is_found_through_aliases_json() {
     // The alias ARN names the same key.
     i.sse_kms_key = Some("arn:aws:kms:us-east-1:111122223333:alias/reports".into());
     assert_eq!(run(&i).1.map(|l| l.key.arn), Some(KEY.to_string()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// The KMS leg in diff.
+// ---------------------------------------------------------------------------------------
+
+fn folder_model(dir: &std::path::Path) -> s3_access::eval::bucket::BucketModel {
+    let root = s3_access::lint::Root::new(&[dir.to_path_buf()], None);
+    let folder = s3_access::aws_docs::load_bucket(dir, &root).unwrap_or_else(|e| panic!("{e:?}"));
+    s3_access::eval::bucket::BucketModel::from_folder(&folder).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// (account, action) of each access `diff OLD NEW` finds new, and its reasons.
+fn added(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    actions: &[&str],
+) -> (Vec<(String, String)>, Vec<String>) {
+    use s3_access::exact::who_can::WhoCanOptions;
+    let options = WhoCanOptions {
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+        resource: None,
+        now: 1_767_225_600,
+    };
+    let d = s3_access::exact::diff::diff(
+        Some(&folder_model(old)),
+        Some(&folder_model(new)),
+        &options,
+        false,
+    );
+    let mut out = Vec::new();
+    for g in &d.added {
+        let account = g.class.caller.account().unwrap_or("-").to_string();
+        for a in &g.actions {
+            if !out.contains(&(account.clone(), a.clone())) {
+                out.push((account.clone(), a.clone()));
+            }
+        }
+    }
+    (out, d.reasons.into_iter().map(|r| r.message).collect())
+}
+
+const OWNER_ONLY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+const SHARED: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+    "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]}"#;
+
+#[test]
+fn diff_does_not_report_reads_the_kms_leg_denies_as_new_access() {
+    // NEW grants the partner reads and writes in the bucket policy; the key policy lets only
+    // the owner's account decrypt: the reads are not new access (for objects under the
+    // default key; other objects are said to be uncertain), the writes are.
+    let old = kms_folder("diff-old", Some(OWNER_ONLY), false);
+    std::fs::write(
+        old.join("policy.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
+            "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::amzn-s3-demo-bucket"}]}"#,
+    )
+    .unwrap();
+    let new = kms_folder("diff-new", Some(OWNER_ONLY), false);
+    let (found, reasons) = added(&old, &new, &["s3:GetObject", "s3:PutObject"]);
+    assert!(!can(&found, "444455556666", "s3:GetObject"), "{found:?}");
+    assert!(can(&found, "444455556666", "s3:PutObject"), "{found:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("reads that S3 allows but the KMS leg of")),
+        "{reasons:?}"
+    );
+    // Without the key, the reads are new access.
+    for dir in [&old, &new] {
+        std::fs::remove_dir_all(dir.join("kms")).unwrap();
+        std::fs::remove_file(dir.join("encryption.json")).unwrap();
+    }
+    let (found, _) = added(&old, &new, &["s3:GetObject"]);
+    assert!(can(&found, "444455556666", "s3:GetObject"), "{found:?}");
+    std::fs::remove_dir_all(&old).unwrap();
+    std::fs::remove_dir_all(&new).unwrap();
+}
+
+#[test]
+fn diff_shows_the_access_a_key_policy_change_adds() {
+    // The same bucket policy; the key policy now lets the partner's account in: its reads
+    // are new, and so are its writes under the default key (no encryption header).
+    let old = kms_folder("kp-old", Some(OWNER_ONLY), false);
+    let new = kms_folder("kp-new", Some(SHARED), false);
+    let (found, reasons) = added(&old, &new, &["s3:GetObject", "s3:PutObject"]);
+    assert!(can(&found, "444455556666", "s3:GetObject"), "{found:?}");
+    assert!(can(&found, "444455556666", "s3:PutObject"), "{found:?}");
+    assert!(!can(&found, "111122223333", "s3:GetObject"), "{found:?}");
+    assert!(!reasons.iter().any(|r| r.contains("KMS")), "{reasons:?}");
+    // The change the other way round adds nothing.
+    let (found, _) = added(&new, &old, &["s3:GetObject", "s3:PutObject"]);
+    assert!(found.is_empty(), "{found:?}");
+    std::fs::remove_dir_all(&old).unwrap();
+    std::fs::remove_dir_all(&new).unwrap();
+}
+
+#[test]
+fn who_can_counts_no_write_the_bucket_policy_forces_through_a_refusing_key() {
+    // The bucket policy refuses uploads that do not ask for SSE-KMS with the bucket's key:
+    // every write then calls that key, whose policy lets only the owner's account in, so
+    // the partner cannot write at all; with the partner in the key policy it can. Asking
+    // for SSE-KMS alone is not enough: a writer may name a key of its own.
+    let policy = |extra: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+        {{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::444455556666:root"}},
+         "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}},
+        {{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
+         "Condition": {{"StringNotEquals": {{"s3:x-amz-server-side-encryption": "aws:kms"}}}}}}{extra}]}}"#
+        )
+    };
+    let only_kms = policy("");
+    let force = policy(&format!(
+        r#", {{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
+         "Condition": {{"StringNotEquals": {{"s3:x-amz-server-side-encryption-aws-kms-key-id": "{KEY}"}}}}}}"#
+    ));
+    let dir = kms_folder("kms-only", Some(OWNER_ONLY), false);
+    std::fs::write(dir.join("policy.json"), &only_kms).unwrap();
+    let (found, _) = who_can_actions(&dir);
+    assert!(can(&found, "444455556666", "s3:PutObject"), "{found:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = kms_folder("force", Some(OWNER_ONLY), false);
+    std::fs::write(dir.join("policy.json"), &force).unwrap();
+    let (found, _) = who_can_actions(&dir);
+    assert!(!can(&found, "444455556666", "s3:PutObject"), "{found:?}");
+    assert!(can(&found, "111122223333", "s3:PutObject"), "{found:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let dir = kms_folder("force-shared", Some(SHARED), false);
+    std::fs::write(dir.join("policy.json"), &force).unwrap();
+    let (found, _) = who_can_actions(&dir);
+    assert!(can(&found, "444455556666", "s3:PutObject"), "{found:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

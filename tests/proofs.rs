@@ -316,3 +316,50 @@ fn lint_takes_a_scenario_of_proofs_alone_for_a_scenario() {
     assert!(!text.contains("E007"), "{text}");
     assert!(text.contains("s3-access scenario"), "{text}");
 }
+
+#[test]
+fn the_scenarios_kms_key_counts_in_the_proofs() {
+    // The bucket policy lets the partner read; the key the objects are encrypted with lets
+    // only the owner's account decrypt: with the scenario's `kms`, "the partner never reads"
+    // is proven; without it, S3 alone lets the partner read. Writes need no KMS when they ask
+    // for another algorithm, so "the partner never writes" fails either way.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
+   "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::bkt/*"}]}"#;
+    let key_policy = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+   "Action": "kms:*", "Resource": "*"}]}"#;
+    let assertions = r#""never": [{"principal": "444455556666", "action": "s3:GetObject"},
+            {"principal": "444455556666", "action": "s3:PutObject"}]"#;
+    let text = |kms: &str| {
+        format!(
+            r#"{{
+  "bucket_owner": "{OWNER}",
+  "time": "2026-01-01T00:00:00Z",
+  "policies": {{"bucket": {policy}, "key_policy": {key_policy}}},
+  {kms}
+  {assertions}
+}}
+"#
+        )
+    };
+    let with = text(r#""kms": {"key": "arn:aws:kms:us-east-1:111122223333:key/k1"},"#);
+    let (code, doc, err) = check(dir.path(), &with);
+    assert_eq!(code, 1, "{doc} {err}");
+    let reads = row(&doc, "never 444455556666 s3:GetObject");
+    assert_eq!(reads["decision"], "proven", "{doc}");
+    let writes = row(&doc, "never 444455556666 s3:PutObject");
+    assert_eq!(writes["decision"], "counter-example", "{doc}");
+    let (_, doc, _) = check(dir.path(), &text(""));
+    let reads = row(&doc, "never 444455556666 s3:GetObject");
+    assert_eq!(reads["decision"], "counter-example", "{doc}");
+    // A grant of the key to the partner lets it read again.
+    let granted = text(
+        r#""kms": {"key": "arn:aws:kms:us-east-1:111122223333:key/k1", "grants": {"Grants": [
+      {"GranteePrincipal": "arn:aws:iam::444455556666:root", "Operations": ["Decrypt"]}]}},"#,
+    );
+    let (_, doc, err) = check(dir.path(), &granted);
+    let reads = row(&doc, "never 444455556666 s3:GetObject");
+    assert_eq!(reads["decision"], "counter-example", "{doc} {err}");
+}

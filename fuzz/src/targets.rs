@@ -1323,6 +1323,87 @@ pub fn exact(data: &[u8]) {
     for f in &e.findings {
         assert!(exact::replay(&graph, f, "111122223333", 1_767_225_600));
     }
+    exact_kms(&mut c, &graph);
+}
+
+/// Key policy statements the `exact` target's KMS leg is built from.
+const KEY_STATEMENTS: &[&str] = &[
+    r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}"#,
+    r#"{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"444455556666"}}}"#,
+    r#"{"Effect":"Deny","Principal":"*","Action":"kms:Decrypt","Resource":"*","Condition":{"StringNotLike":{"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::bkt/k*"}}}"#,
+    r#"{"Effect":"Allow","Principal":"*","Action":"kms:GenerateDataKey*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}"#,
+    r#"{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}"#,
+];
+
+/// The exact engine with a KMS leg on the same documents: every finding replays through both
+/// legs, and a request both legs allow is never answered "no".
+fn exact_kms(c: &mut Choices<'_>, graph: &Graph) {
+    use s3_access::exact::{self, Answer, PrincipalScope, Question, Scope, kms_leg};
+    let statements: Vec<&str> = (0..1 + c.below(3))
+        .map(|_| c.pick(KEY_STATEMENTS))
+        .collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let mut key_graph = Graph::new();
+    if eval::add_source(
+        &mut key_graph,
+        SourceFile::new("key-policy.json", text),
+        eval::Layer::KeyPolicy,
+        0,
+    )
+    .is_err()
+    {
+        return;
+    }
+    let key = eval::kms::KmsKey {
+        arn: "arn:aws:kms:us-east-1:111122223333:key/k1".into(),
+        account: "111122223333".into(),
+        aws_managed: false,
+        bucket_key: c.below(2) == 0,
+        from: "the fuzzer's key".into(),
+        assumed: false,
+    };
+    let graph = kms_leg::with_key(graph, &key_graph);
+    let leg = kms_leg::Leg::new(&graph, key);
+    let (owner, now) = ("111122223333", 1_767_225_600);
+    let action = c.pick(&["s3:GetObject", "s3:PutObject"]);
+    let q = Question {
+        graph: &graph,
+        bucket: "bkt".into(),
+        owner: owner.into(),
+        now,
+        scope: Scope {
+            actions: vec![action.to_string()],
+            ..Scope::default()
+        },
+    };
+    for f in &kms_leg::explore(&q, &leg).findings {
+        assert!(exact::replay(&graph, f, owner, now) && leg.replays(f, owner, now));
+    }
+    let caller = eval::Caller::parse(c.pick(&[
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::444455556666:user/bob",
+    ]))
+    .unwrap_or(eval::Caller::Anonymous);
+    let resource = format!("arn:aws:s3:::bkt/{}", c.pick(&["k1", "other"]));
+    let r = Request::new(caller.clone(), action, &resource, Some(owner), &[], now);
+    let both = eval::decide(&graph, &r, false).decision == Decision::Allow
+        && leg.decide(&r).is_none_or(|l| l.decision == Decision::Allow);
+    let q = Question {
+        scope: Scope {
+            principals: PrincipalScope::Caller(caller),
+            actions: vec![action.to_string()],
+            resource: Some(resource),
+            conditions: Vec::new(),
+        },
+        ..q
+    };
+    assert!(
+        !(both && matches!(kms_leg::ask(&q, &leg), Answer::No)),
+        "the engine with the KMS leg says no, but both legs allow {r:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

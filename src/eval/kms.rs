@@ -51,6 +51,26 @@ pub fn kms_actions(s3_action_lower: &str) -> Option<(&'static str, Option<&'stat
     }
 }
 
+/// The key a write's encryption headers ask for (`s3:x-amz-server-side-encryption-aws-kms-
+/// key-id`): `Some(Some(key))` for a named key, `Some(None)` when they ask for no KMS key
+/// (another algorithm), `None` when the bucket's default encryption decides.
+pub fn header_key(request: &Request) -> Option<Option<String>> {
+    let alg = request
+        .context
+        .get("s3:x-amz-server-side-encryption")
+        .and_then(|e| e.values.first().cloned());
+    let key = request
+        .context
+        .get("s3:x-amz-server-side-encryption-aws-kms-key-id")
+        .and_then(|e| e.values.first().cloned());
+    match (alg.as_deref(), key) {
+        (_, Some(k)) => Some(Some(k)),
+        (Some("aws:kms" | "aws:kms:dsse"), None) => None,
+        (Some(_), None) => Some(None),
+        (None, None) => None,
+    }
+}
+
 /// The graph of the KMS leg: the caller-side documents of `s3_graph` and its key policies
 /// ([`Layer::KeyPolicy`], when it holds any; else the caller adds them), shared, with its
 /// organisation levels.

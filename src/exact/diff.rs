@@ -8,6 +8,7 @@
 //! is kept. The statement sets of the search range over both versions' statements, so two
 //! assignments kept apart by either version's conditions are both tried.
 
+use super::kms_leg::Leg;
 use super::search::{self, Judge};
 use super::who_can::{self, Group, WhoCanOptions};
 use super::{ClassExploration, Finding, PrincipalScope, Question, Reason, Scope};
@@ -111,12 +112,17 @@ pub fn diff_with(
     removed: bool,
     reduce: bool,
 ) -> BucketDiff {
-    let prepare = |m: &BucketModel| who_can::with_assumed_identity(&m.graph);
-    let old_g = old.map(prepare);
-    let new_g = new.map(prepare);
-    let identity_assumed = old_g.iter().chain(&new_g).any(|(_, assumed)| *assumed);
-    let old_g = old_g.map(|(g, _)| g);
-    let new_g = new_g.map(|(g, _)| g);
+    let (old_g, new_g, identity_assumed, versions_legs) = versions(old, new);
+    let VersionLegs {
+        legs,
+        new: new_leg,
+        old: old_leg,
+        unknown: unknown_legs,
+    } = versions_legs;
+    let (new_leg, old_leg) = (
+        new_leg.and_then(|i| legs.get(i)),
+        old_leg.and_then(|i| legs.get(i)),
+    );
     let union = union(old_g.as_ref(), new_g.as_ref());
     let given_owner = new.and_then(|m| m.owner.clone());
     let (owner, owner_assumed) = match given_owner.or_else(|| old.and_then(|m| m.owner.clone())) {
@@ -143,9 +149,17 @@ pub fn diff_with(
         let Some(gains) = gains else {
             return Vec::new();
         };
+        let (gains_leg, loses_leg) = if offset == 0 {
+            (new_leg, old_leg)
+        } else {
+            (old_leg, new_leg)
+        };
         let judge = Gained {
             gains,
             loses,
+            gains_leg,
+            loses_leg,
+            legs: &legs,
             offset,
             loses_offset: if offset == 0 { new_n } else { 0 },
             owner: &owner,
@@ -164,6 +178,9 @@ pub fn diff_with(
             let judge = Both {
                 new: n,
                 old: o,
+                new_leg,
+                old_leg,
+                legs: &legs,
                 new_n,
                 owner: &owner,
                 now: options.now,
@@ -198,6 +215,13 @@ pub fn diff_with(
             reasons.push(r);
         }
     }
+    for why in unknown_legs {
+        reasons.push(Reason::new(
+            super::ReasonKind::Model,
+            None,
+            format!("the KMS leg is not modelled: {why}; reads and writes of SSE-KMS objects also need KMS to allow"),
+        ));
+    }
     reasons.sort_by_key(|r| (r.kind, r.statement));
     reasons.dedup();
     BucketDiff {
@@ -213,6 +237,53 @@ pub fn diff_with(
         reasons,
         decided,
     }
+}
+
+/// The versions' KMS legs: `legs` holds both for the search to split by, NEW's first.
+struct VersionLegs {
+    legs: Vec<Leg>,
+    /// NEW's and OLD's leg, positions in `legs`.
+    new: Option<usize>,
+    old: Option<usize>,
+    /// Why a version's leg cannot be decided.
+    unknown: Vec<String>,
+}
+
+/// Each version's graph as the engine asks it (with the assumed identity policy, and the key
+/// policy of its default encryption's key), whether an identity policy was assumed, and the
+/// versions' KMS legs.
+fn versions(
+    old: Option<&BucketModel>,
+    new: Option<&BucketModel>,
+) -> (Option<Graph>, Option<Graph>, bool, VersionLegs) {
+    let mut out = VersionLegs {
+        legs: Vec::new(),
+        new: None,
+        old: None,
+        unknown: Vec::new(),
+    };
+    let mut assumed_any = false;
+    let mut prepare = |m: &BucketModel| {
+        let (g, assumed) = who_can::with_assumed_identity(&m.graph);
+        assumed_any |= assumed;
+        let (g, leg, unknown) = super::kms_leg::of_model(m, g);
+        out.unknown.extend(unknown);
+        let at = leg.map(|l| {
+            out.legs.push(l);
+            out.legs.len() - 1
+        });
+        (g, at)
+    };
+    let new_g = new.map(&mut prepare);
+    let old_g = old.map(&mut prepare);
+    out.new = new_g.as_ref().and_then(|(_, at)| *at);
+    out.old = old_g.as_ref().and_then(|(_, at)| *at);
+    (
+        old_g.map(|(g, _)| g),
+        new_g.map(|(g, _)| g),
+        assumed_any,
+        out,
+    )
 }
 
 /// One graph with the documents (and the S3 facts that name callers and objects) of both
@@ -231,6 +302,8 @@ fn union(old: Option<&Graph>, new: Option<&Graph>) -> Graph {
     g.s3.access_points.extend(s3.access_points.iter().cloned());
     // The endpoints' ids are constants of `aws:SourceVpce` (the union is only split, not judged).
     g.vpc_endpoints.extend(old.vpc_endpoints.iter().cloned());
+    // So are the grantees and constraints of OLD's KMS grants.
+    g.kms_grants.extend(old.kms_grants.iter().cloned());
     if g.s3.object_owner.is_none() {
         g.s3.object_owner.clone_from(&s3.object_owner);
     }
@@ -259,6 +332,10 @@ fn outcomes(e: &ClassExploration, outcome: usize) -> ClassExploration {
 struct Both<'g> {
     new: &'g Graph,
     old: &'g Graph,
+    /// The versions' KMS legs, and both for the search.
+    new_leg: Option<&'g Leg>,
+    old_leg: Option<&'g Leg>,
+    legs: &'g [Leg],
     /// Where OLD's statements start in the union graph.
     new_n: usize,
     owner: &'g str,
@@ -271,9 +348,13 @@ impl Judge for Both<'_> {
         Gained::note(&new, 0, reasons);
         let old = decide(self.old, request, false);
         Gained::note(&old, self.new_n, reasons);
-        match (
+        let (new_s3, old_s3) = (
             new.decision == Decision::Allow,
             old.decision == Decision::Allow,
+        );
+        match (
+            new_s3 && through(self.new_leg, request, !old_s3, reasons),
+            old_s3 && through(self.old_leg, request, !new_s3, reasons),
         ) {
             (true, false) => Some((new, 0)),
             (false, true) => Some((old, 1)),
@@ -283,19 +364,49 @@ impl Judge for Both<'_> {
 
     fn replays(&self, f: &Finding, outcome: usize) -> bool {
         let (gains, loses) = if outcome == 0 {
-            (self.new, self.old)
+            ((self.new, self.new_leg), (self.old, self.old_leg))
         } else {
-            (self.old, self.new)
+            ((self.old, self.old_leg), (self.new, self.new_leg))
         };
-        super::replay(gains, f, self.owner, self.now)
-            && !super::replay(loses, f, self.owner, self.now)
+        replays(gains, f, self.owner, self.now) && !replays(loses, f, self.owner, self.now)
     }
+
+    fn legs(&self) -> &[Leg] {
+        self.legs
+    }
+}
+
+/// Whether `leg` (none: S3 alone decides) lets an S3-allowed `request` through. Its reasons
+/// (a read under an assumed key) are kept only when they matter: when the other version's
+/// S3 leg does not allow the request (`other_denies`), an object under another key would be
+/// a change.
+fn through(
+    leg: Option<&Leg>,
+    request: &Request,
+    other_denies: bool,
+    reasons: &mut Vec<Reason>,
+) -> bool {
+    let mut mine = Vec::new();
+    let ok = leg.is_none_or(|l| l.allows(request, &mut mine));
+    if other_denies {
+        reasons.extend(mine);
+    }
+    ok
+}
+
+/// Whether a finding is allowed again on `graph` and through its leg when rebuilt.
+fn replays((graph, leg): (&Graph, Option<&Leg>), f: &Finding, owner: &str, now: i64) -> bool {
+    super::replay(graph, f, owner, now) && leg.is_none_or(|l| l.replays(f, owner, now))
 }
 
 /// Judges a representative: `gains` allows it and `loses` (absent: allows nothing) does not.
 struct Gained<'g> {
     gains: &'g Graph,
     loses: Option<&'g Graph>,
+    /// The KMS legs of `gains` and `loses`, and every leg for the search.
+    gains_leg: Option<&'g Leg>,
+    loses_leg: Option<&'g Leg>,
+    legs: &'g [Leg],
     /// Where `gains`'s statements start in the union graph.
     offset: usize,
     /// Where `loses`'s statements start in the union graph.
@@ -323,9 +434,16 @@ impl Judge for Gained<'_> {
         if gained.decision != Decision::Allow {
             return None;
         }
-        if let Some(loses) = self.loses {
-            let before = decide(loses, request, false);
-            if before.decision == Decision::Allow {
+        let before = self.loses.map(|l| decide(l, request, false));
+        let before_s3 = before
+            .as_ref()
+            .is_some_and(|b| b.decision == Decision::Allow);
+        if !through(self.gains_leg, request, !before_s3, reasons) {
+            return None;
+        }
+        if let Some(before) = before {
+            // A read OLD's leg denied is new access for objects under that key.
+            if before_s3 && through(self.loses_leg, request, false, reasons) {
                 return None;
             }
             // An uncertain "not allowed" before may be an allow: the change is then not proven.
@@ -335,9 +453,13 @@ impl Judge for Gained<'_> {
     }
 
     fn replays(&self, f: &Finding, _: usize) -> bool {
-        super::replay(self.gains, f, self.owner, self.now)
+        replays((self.gains, self.gains_leg), f, self.owner, self.now)
             && !self
                 .loses
-                .is_some_and(|l| super::replay(l, f, self.owner, self.now))
+                .is_some_and(|l| replays((l, self.loses_leg), f, self.owner, self.now))
+    }
+
+    fn legs(&self) -> &[Leg] {
+        self.legs
     }
 }

@@ -119,6 +119,16 @@ const ROUTE: &[&str] = &[
 pub fn availability_for(key: &str, caller: &Caller, action: &str) -> Availability {
     let base = availability(key, caller);
     let lower = key.to_ascii_lowercase();
+    // AWS rule: KMS sets its `kms:` keys in requests to KMS only (KMS "Condition keys for AWS
+    // KMS"); the KMS leg's request is built from the S3 request by `eval::kms::leg_request`.
+    if base == Availability::Free
+        && lower.starts_with("kms:")
+        && !action
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+    {
+        return Availability::Never;
+    }
     if base != Availability::Free || !lower.starts_with("s3:") {
         return base;
     }
@@ -208,6 +218,15 @@ mod tests {
         );
         assert_eq!(
             availability_for("s3:prefix", &user, "s3:NewThing"),
+            Availability::Free
+        );
+        // KMS keys are in requests to KMS only.
+        assert_eq!(
+            availability_for("kms:ViaService", &user, get),
+            Availability::Never
+        );
+        assert_eq!(
+            availability_for("kms:ViaService", &user, "kms:Decrypt"),
             Availability::Free
         );
     }

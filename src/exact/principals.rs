@@ -44,8 +44,20 @@ pub struct Class {
 
 /// Every principal class of `graph` for a bucket owned by `owner`.
 pub fn classes(graph: &Graph, owner: &str, reasons: &mut Vec<Reason>) -> Vec<Class> {
+    classes_with(graph, owner, &[], reasons)
+}
+
+/// [`classes`], with `more` accounts besides those the documents name (the account of a KMS
+/// key, which decides whether its key policy is read as same-account or cross-account).
+pub fn classes_with(
+    graph: &Graph,
+    owner: &str,
+    more: &[String],
+    reasons: &mut Vec<Reason>,
+) -> Vec<Class> {
     let mut named: Vec<Caller> = Vec::new();
     let mut accounts: Vec<String> = vec![owner.to_string()];
+    accounts.extend(more.iter().cloned());
     let mut services: Vec<String> = vec![LOG_DELIVERY.to_string()];
     let mut usernames: Vec<String> = Vec::new();
     for s in &graph.statements {
@@ -60,6 +72,15 @@ pub fn classes(graph: &Graph, owner: &str, reasons: &mut Vec<Reason>) -> Vec<Cla
                     | PrincipalMatcher::Other(_) => {}
                 }
             }
+        }
+    }
+    // The grantees of a KMS key's grants (the KMS leg) name callers too.
+    for g in &graph.kms_grants {
+        let value = g.grant.grantee.value.as_str();
+        if let Ok(p) = AwsPrincipal::parse(value) {
+            named_principal(&p, &mut named, &mut accounts);
+        } else if !value.starts_with("arn:") && value.contains('.') {
+            services.push(value.to_string());
         }
     }
     derived_values(
@@ -221,8 +242,10 @@ fn derived_values(
         };
         for c in &st.conditions {
             let key = c.key.value.to_ascii_lowercase();
+            // `kms:CallerAccount` is the caller's account in the KMS leg's request.
             let derived = super::keys::availability(&key, &Caller::Anonymous)
-                == super::keys::Availability::Derived;
+                == super::keys::Availability::Derived
+                || key == "kms:calleraccount";
             if !derived {
                 continue;
             }
@@ -260,9 +283,10 @@ fn derived_values(
                             accounts.push(a.to_string());
                         }
                     }
-                    "aws:principalaccount" | "aws:resourceaccount" | "s3:resourceaccount" => {
-                        accounts.push(t.to_string())
-                    }
+                    "aws:principalaccount"
+                    | "aws:resourceaccount"
+                    | "s3:resourceaccount"
+                    | "kms:calleraccount" => accounts.push(t.to_string()),
                     "aws:principalservicename" => services.push(t.to_string()),
                     "aws:username" => usernames.push(t.to_string()),
                     _ => {}

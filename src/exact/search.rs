@@ -33,6 +33,10 @@ pub(super) trait Judge: Sync {
     fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)>;
     /// Whether a finding of `outcome` holds again when rebuilt from its printable parts.
     fn replays(&self, f: &Finding, outcome: usize) -> bool;
+    /// The KMS legs the judge applies: their requests split the regions too (`kms_leg`).
+    fn legs(&self) -> &[super::kms_leg::Leg] {
+        &[]
+    }
 }
 
 /// The default judge: `decide` on one graph allows.
@@ -135,6 +139,8 @@ struct Prepared<'q> {
     /// Whether a statement or the scope holds a policy variable (its values then depend on
     /// the caller's keys: principal classes are not merged).
     variables: bool,
+    /// The judge's KMS legs.
+    legs: &'q [super::kms_leg::Leg],
 }
 
 /// What `decide` can tell about a principal class (see [`Prepared::class_signature`]).
@@ -165,9 +171,9 @@ struct ActionClass {
 
 /// A statement (or the scope's conditions) in one request region: its conditions on free
 /// dimensions.
-struct Entry<'a> {
-    statement: Option<usize>,
-    conds: Vec<(&'a Compiled, usize)>,
+pub(super) struct Entry<'a> {
+    pub(super) statement: Option<usize>,
+    pub(super) conds: Vec<(&'a Compiled, usize)>,
 }
 
 /// How an exploration runs.
@@ -318,23 +324,35 @@ impl<'q> Prepared<'q> {
     ) -> Prepared<'q> {
         let reduce = mode.reduce;
         let graph = q.graph;
+        let legs = judge.legs();
         let classes = match &q.scope.principals {
             super::PrincipalScope::Caller(c) => vec![Class {
                 caller: c.clone(),
                 unnamed: false,
                 other_account: false,
             }],
-            _ => principals::classes(graph, &q.owner, reasons),
+            _ => {
+                let key_accounts: Vec<String> =
+                    legs.iter().map(|l| l.key().account.clone()).collect();
+                principals::classes_with(graph, &q.owner, &key_accounts, reasons)
+            }
         };
         let actions = actions(q, reasons);
-        let objects = object_keys(q, reasons);
+        // The KMS legs split object keys by the encryption context, and writes by their
+        // encryption headers (`kms_leg`).
+        let leg_tests: Vec<Test> = legs
+            .iter()
+            .flat_map(|l| l.key_tests(graph, &q.bucket))
+            .collect();
+        let objects = object_keys(q, &leg_tests, reasons);
         let scope: Vec<Compiled> = q
             .scope
             .conditions
             .iter()
             .map(|c| condition::compile(c, false))
             .collect();
-        let gate_written = gate_conditions(graph);
+        let mut gate_written = gate_conditions(graph);
+        gate_written.extend(super::kms_leg::header_conditions(legs));
         let (dims, dim_of) = dims(q, &gate_written, reasons);
         if !graph.s3.access_points.is_empty() {
             let through = if graph.s3.access_points.iter().any(|a| a.is_multi_region()) {
@@ -377,7 +395,7 @@ impl<'q> Prepared<'q> {
             .map(|a| dims.iter().map(|d| never_for(d, &a.name)).collect())
             .collect();
         let key_classes = if reduce {
-            key_classes(q, &objects)
+            key_classes(q, legs, &objects)
         } else {
             vec![None; objects.len()]
         };
@@ -413,6 +431,7 @@ impl<'q> Prepared<'q> {
             key_classes,
             fact_accounts: fact_accounts(q),
             variables,
+            legs,
         }
     }
 
@@ -428,7 +447,12 @@ impl<'q> Prepared<'q> {
     fn class_signature(&self, class: &Class) -> Option<ClassSignature> {
         // A VPC endpoint policy's principals name callers outside the graph's statements:
         // with endpoints, every class is explored on its own.
-        if !self.reduce || self.variables || !self.q.graph.vpc_endpoints.is_empty() {
+        // A KMS leg decides on more than the S3 graph reads: no class follows another.
+        if !self.reduce
+            || self.variables
+            || !self.q.graph.vpc_endpoints.is_empty()
+            || !self.legs.is_empty()
+        {
             return None;
         }
         let (q, caller) = (self.q, &class.caller);
@@ -742,20 +766,18 @@ impl<'q> Prepared<'q> {
             if !named || !s.matches_action(base) || !(variable || s.matches_resource(base)) {
                 continue;
             }
-            if let Some(slot) = noted.get_mut(id)
-                && !*slot
-            {
-                *slot = true;
-                reasons.extend(
-                    self.statement_reasons
-                        .get(id)
-                        .into_iter()
-                        .flatten()
-                        .cloned(),
-                );
-            }
+            self.note(id, noted, reasons);
             let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
             if let Some(e) = entry(Some(id), &s.conditions, dims, r.avail, base) {
+                entries.push(e);
+            }
+        }
+        // The statements of the KMS request S3 makes for this one, when it makes one.
+        for leg in self.legs {
+            for e in leg.entries(q.graph, &self.cond_dims, r.avail, base) {
+                if let Some(id) = e.statement {
+                    self.note(id, noted, reasons);
+                }
                 entries.push(e);
             }
         }
@@ -772,6 +794,22 @@ impl<'q> Prepared<'q> {
         entries.push(scope);
         for assignment in self.assignments(&entries, r.avail, reasons) {
             self.decide_one(r, request, &assignment, out, reasons);
+        }
+    }
+
+    /// Notes the reasons statement `id` brings, the first time it takes part.
+    fn note(&self, id: usize, noted: &mut [bool], reasons: &mut Vec<Reason>) {
+        if let Some(slot) = noted.get_mut(id)
+            && !*slot
+        {
+            *slot = true;
+            reasons.extend(
+                self.statement_reasons
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
         }
     }
 
@@ -928,6 +966,11 @@ struct Region<'r> {
     avail: &'r [Availability],
 }
 
+/// [`Prepared::slot`], for the KMS legs' entries.
+pub(super) fn slot(dim: Option<usize>, avail: &[Availability]) -> Option<usize> {
+    Prepared::slot(dim, avail)
+}
+
 /// The entry of a statement's conditions in a region (its keys' availability `avail`, its
 /// request `base`): `None` when a condition on a key the region fixes is false (the statement
 /// cannot match in this region).
@@ -971,7 +1014,11 @@ fn never_for(dim: &Dim, action: &str) -> bool {
 /// S3 facts do not list get one decision (`decide` reads an object key only through the
 /// statements' resource patterns and the listed objects' owners and ACLs). `None` for every
 /// key when a Resource holds a policy variable (its match depends on the request's context).
-fn key_classes(q: &Question<'_>, objects: &[String]) -> Vec<Option<usize>> {
+fn key_classes(
+    q: &Question<'_>,
+    legs: &[super::kms_leg::Leg],
+    objects: &[String],
+) -> Vec<Option<usize>> {
     let graph = q.graph;
     let variable = graph.statements.iter().any(|s| {
         s.resources.as_ref().is_some_and(|(_, items)| {
@@ -999,11 +1046,13 @@ fn key_classes(q: &Question<'_>, objects: &[String]) -> Vec<Option<usize>> {
                 &[],
                 q.now,
             );
-            let bits: Vec<bool> = graph
+            let mut bits: Vec<bool> = graph
                 .statements
                 .iter()
                 .map(|s| s.matches_resource(&r))
                 .collect();
+            // The KMS legs read the key through the encryption context.
+            bits.extend(legs.iter().flat_map(|l| l.key_bits(graph, &arn)));
             let next = seen.len();
             Some(*seen.entry(bits).or_insert(next))
         })
@@ -1314,7 +1363,7 @@ fn key_test(pattern: &str, bucket: &str) -> Option<Test> {
 
 /// The object keys tried: one per atom of the resource patterns (and the scope's pattern and
 /// the objects the S3 facts list), each checked against the real matcher.
-fn object_keys(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<String> {
+fn object_keys(q: &Question<'_>, extra: &[Test], reasons: &mut Vec<Reason>) -> Vec<String> {
     let graph = q.graph;
     let mut patterns: Vec<String> = Vec::new();
     for s in &graph.statements {
@@ -1336,6 +1385,7 @@ fn object_keys(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<String> {
         .iter()
         .filter_map(|p| key_test(p, &q.bucket).map(|t| (Some(p.clone()), t)))
         .collect();
+    tests.extend(extra.iter().map(|t| (None, t.clone())));
     for o in &graph.s3.objects {
         tests.push((
             None,

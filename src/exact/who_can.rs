@@ -95,6 +95,9 @@ pub fn who_can(model: &BucketModel, options: &WhoCanOptions) -> WhoCan {
 #[doc(hidden)]
 pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) -> WhoCan {
     let (graph, identity_assumed) = with_assumed_identity(&model.graph);
+    // The KMS leg of the default encryption's key, its key policy in the graph.
+    let (graph, leg, leg_unknown) = super::kms_leg::of_model(model, graph);
+    let legs: &[super::kms_leg::Leg] = leg.as_slice();
     let (owner, owner_assumed) = match &model.owner {
         Some(o) => (o.clone(), false),
         None => (unnamed_owner(&graph), true),
@@ -112,10 +115,19 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
                 conditions: Vec::new(),
             },
         };
-        super::search::explore(&q, super::search::Mode::shown(reduce))
+        let judge = super::kms_leg::LegAllowed {
+            graph: &graph,
+            legs,
+            owner: &owner,
+            now: options.now,
+        };
+        super::search::explore_by(&q, &judge, super::search::Mode::shown(reduce))
     };
     let mut replayed = Vec::new();
-    let replays = |f: &Finding, _: usize| super::replay(&graph, f, &owner, options.now);
+    let replays = |f: &Finding, _: usize| {
+        super::replay(&graph, f, &owner, options.now)
+            && legs.iter().all(|l| l.replays(f, &owner, options.now))
+    };
     let groups = group(&e, &owner, &replays, &mut replayed);
     let ClassExploration {
         mut reasons,
@@ -130,7 +142,7 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         reasons.sort_by_key(|r| (r.kind, r.statement));
         reasons.dedup();
     }
-    reasons.extend(super::kms_leg::reasons(model, &graph, &groups));
+    reasons.extend(leg_unknown.and_then(|why| super::kms_leg::unknown_reason(&why, &groups)));
     WhoCan {
         bucket: model.name.clone(),
         groups,

@@ -8,7 +8,7 @@
 use super::{Notice, QueryError, QueryInput, Refused, read_doc, stop};
 use crate::aws_docs::kms::{KeyAliases, KeyGrants, KeyMetadata, ObjectHead, is_alias};
 use crate::contain::Root;
-use crate::eval::kms::{KmsKey, is_aws_s3, kms_actions, leg_graph};
+use crate::eval::kms::{KmsKey, header_key, is_aws_s3, kms_actions, leg_graph};
 use crate::eval::{self, Graph, Layer, Request};
 use std::path::PathBuf;
 
@@ -105,25 +105,6 @@ fn object_arn(request: &Request, graph: &Graph) -> Option<(String, String)> {
         format!("arn:{}:s3:::{bucket}/{key}", arn.partition),
         key.to_string(),
     ))
-}
-
-/// The key the request's encryption headers ask for (`s3:x-amz-server-side-encryption-aws-
-/// kms-key-id` given with `--context`); `Some(None)` when they ask for no KMS key.
-fn header_key(request: &Request) -> Option<Option<String>> {
-    let alg = request
-        .context
-        .get("s3:x-amz-server-side-encryption")
-        .and_then(|e| e.values.first().cloned());
-    let key = request
-        .context
-        .get("s3:x-amz-server-side-encryption-aws-kms-key-id")
-        .and_then(|e| e.values.first().cloned());
-    match (alg.as_deref(), key) {
-        (_, Some(k)) => Some(Some(k)),
-        (Some("aws:kms" | "aws:kms:dsse"), None) => None,
-        (Some(_), None) => Some(None),
-        (None, None) => None,
-    }
 }
 
 /// Loads the KMS side of the question, or `None` when S3 makes no KMS call for it.

@@ -29,6 +29,9 @@ pub(super) struct Scenario {
     /// The assertions over all requests, in the order `never`, `no-public`, `no-plain-http`,
     /// `only`.
     pub proofs: Vec<super::proofs::ProofSpec>,
+    /// The KMS key the bucket's objects are encrypted with (the scenario's `kms`), and its
+    /// grants: the proofs count the KMS leg of their reads and writes.
+    pub kms: Option<(crate::eval::kms::KmsKey, Option<DocRef>)>,
 }
 
 /// One request and the decision it must get.

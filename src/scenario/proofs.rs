@@ -316,6 +316,8 @@ pub(super) struct Setting<'a> {
     pub owner: Option<&'a str>,
     pub organization: Option<&'a str>,
     pub now: i64,
+    /// The key the bucket's objects are encrypted with: the KMS leg counts.
+    pub kms: Option<&'a crate::eval::kms::KmsKey>,
 }
 
 /// Proves each assertion on the scenario's documents; an assertion that cannot be asked
@@ -337,6 +339,9 @@ pub(super) fn prove(
         .filter(|c| !c.other_account)
         .filter_map(|c| c.caller.account().map(str::to_string))
         .collect();
+    let leg = setting
+        .kms
+        .map(|k| exact::kms_leg::Leg::new(&graph, k.clone()));
     let graph = std::rc::Rc::new(graph);
     let mut out = Vec::new();
     for spec in specs {
@@ -355,6 +360,7 @@ pub(super) fn prove(
         };
         let ask = Ask {
             graph: &graph,
+            leg: leg.as_ref(),
             named: named.clone(),
             bucket: &bucket,
             owner: &owner,
@@ -506,6 +512,8 @@ fn same_principal(entry: &Caller, caller: &Caller) -> bool {
 /// One question's fixed parts.
 struct Ask<'a> {
     graph: &'a Graph,
+    /// The KMS leg of the scenario's key, when it gives one.
+    leg: Option<&'a exact::kms_leg::Leg>,
     /// The accounts documents name (principal classes other than "any other account").
     named: Vec<String>,
     bucket: &'a str,
@@ -528,11 +536,16 @@ impl Ask<'_> {
             now: self.now,
             scope,
         };
-        let e = exact::explore(&q);
+        let e = match self.leg {
+            Some(leg) => exact::kms_leg::explore(&q, leg),
+            None => exact::explore(&q),
+        };
+        let replays = |f: &Finding| {
+            exact::replay(self.graph, f, self.owner, self.now)
+                && self.leg.is_none_or(|l| l.replays(f, self.owner, self.now))
+        };
         match e.findings.into_iter().find(|f| keep(f)) {
-            Some(f) if exact::replay(self.graph, &f, self.owner, self.now) => {
-                ProofVerdict::Failed(Box::new(f))
-            }
+            Some(f) if replays(&f) => ProofVerdict::Failed(Box::new(f)),
             Some(f) => ProofVerdict::Uncertain(vec![Reason::new(
                 ReasonKind::Replay,
                 None,

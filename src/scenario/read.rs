@@ -18,6 +18,7 @@ const TOP: &[&str] = &[
     "s3",
     "requests",
     "organization",
+    "kms",
     "never",
     "no-public",
     "no-plain-http",
@@ -83,6 +84,17 @@ pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) ->
     let s3 = root.get("s3").map(|v| s3_section::read(v, dir, problems));
     let policies = root.get("policies").map(|p| policies(p, dir, problems));
     let proofs = super::proofs::read(root, problems);
+    // The key the bucket's objects are encrypted with, for the proofs.
+    let kms = root
+        .get("kms")
+        .and_then(|k| kms(k, dir, problems))
+        .map(|(key, grants)| {
+            let key = crate::eval::kms::KmsKey {
+                from: "the scenario's `kms`".into(),
+                ..key
+            };
+            (key, grants)
+        });
     let organization = root
         .get("organization")
         .and_then(|o| organization(o, problems));
@@ -108,6 +120,7 @@ pub(super) fn scenario(root: &Value, dir: &Base<'_>, problems: &mut Problems) ->
         requests,
         organization,
         proofs,
+        kms,
     }
 }
 

@@ -31,11 +31,26 @@ pub(super) fn outcomes(
     }
     let base = Rc::new(base);
     let scenario_time = scenario.time.unwrap_or(default_time);
+    // The proofs' KMS leg: the scenario's key, with its grants beside the key policy.
+    let (kms, proof_graph) = match scenario.kms {
+        Some((key, grants)) => {
+            let mut g = (*base).clone();
+            let grants = grants.and_then(|d| {
+                s3_facts::load::<crate::aws_docs::kms::KeyGrants>(d, source, problems)
+            });
+            if let Some(l) = grants {
+                g.add_kms_grants(&l.source, &l.doc.grants);
+            }
+            (Some(key), Some(g))
+        }
+        None => (None, None),
+    };
     let setting = proofs::Setting {
-        graph: &base,
+        graph: proof_graph.as_ref().unwrap_or(&base),
         owner: owner.as_deref(),
         organization: scenario.organization.as_deref(),
         now: scenario_time,
+        kms: kms.as_ref(),
     };
     let proved = proofs::prove(scenario.proofs, &setting, problems);
     let decided = scenario

@@ -221,3 +221,22 @@ fn kms_sections_say_what_is_wrong_where() {
     );
     assert!(found[3].contains("`kms` must be an object"), "{found:#?}");
 }
+
+#[test]
+fn a_scenario_kms_for_the_proofs_says_what_is_wrong_where() {
+    let scenario = r#"{
+  "bucket_owner": "111122223333",
+  "policies": {"bucket": {"Version": "2012-10-17", "Statement": []}},
+  "kms": {"key": "arn:aws:kms:us-east-1:111122223333:alias/k", "grants": 7},
+  "never": [{"principal": "anonymous"}]
+}"#;
+    let found = problems("kms-top.json", scenario, &[]);
+    assert!(
+        found.iter().any(|f| f.contains("kms-top.json:4:")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.contains("is not a KMS key ARN")),
+        "{found:#?}"
+    );
+}
