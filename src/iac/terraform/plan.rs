@@ -7,6 +7,7 @@
 //! unknown, never skipped. `configuration` supplies the references that link a split
 //! setting or a bucket policy to its bucket when the bucket name is not known yet.
 
+use super::value::{VKind, Val};
 use crate::aws_docs::folder::names;
 use crate::diagnostic::Finding;
 use crate::iac::{Attachment, Extracted, Format, IacBucket, IacPolicy, Unknown};
@@ -310,36 +311,194 @@ impl Reader<'_> {
                     || (rtype == "aws_s3_bucket" && a.as_str() != Some("private"))
             });
         let canned_setting = canned.and_then(|a| self.canned_acl(a));
-        // A legacy `grant` list naming All Users or Authenticated Users is not read: unknown.
-        let acl_resource = rtype == "aws_s3_bucket_acl"
-            || (rtype == "aws_s3_bucket" && values.is_some_and(grants_a_group));
+        let legacy = rtype == "aws_s3_bucket";
+        let attr = if legacy {
+            "grant"
+        } else {
+            "access_control_policy"
+        };
         // The bucket's own ACL belongs to it; an ACL resource names its bucket.
-        let acl_link = || {
-            if rtype == "aws_s3_bucket" {
-                Some(Attachment::Bucket(address.to_string()))
-            } else {
-                self.link(address, values)
-            }
+        let link = if legacy {
+            Some(Attachment::Bucket(address.to_string()))
+        } else {
+            self.link(address, values)
+        };
+        let Some(link) = link else {
+            return;
         };
         if let Some(setting) = canned_setting {
-            if let Some(link) = acl_link() {
-                self.attach(link, names::ACL, setting, span);
-            }
-        } else if acl_resource && let Some(link) = acl_link() {
-            // Grants written as `access_control_policy` (or an ACL the plan does not give)
-            // are not read from plans yet: the ACL is unknown, never the owner-only default.
-            let attr = if rtype == "aws_s3_bucket" {
-                "grant"
+            self.attach(link, names::ACL, setting, span);
+            return;
+        }
+        // The grants are what the apply sets for an ACL resource, and for a bucket whose
+        // configuration sets `grant`; a bucket's `grant` computed by provider v4+ is the state
+        // last read, which an `aws_s3_bucket_acl` of the plan may replace.
+        let read = !legacy || self.configured(address, attr);
+        let grants = match values {
+            Some(v) if read => self.grants_acl(address, attr, v),
+            _ => None,
+        };
+        if let Some(setting) = grants {
+            self.attach(link, names::ACL, setting, span);
+        } else if !legacy || values.is_some_and(grants_a_group) {
+            let why = if self.after_unknown(address, attr) {
+                "the grants of the ACL are known only after apply"
+            } else if legacy {
+                "the bucket's `grant` is computed by the provider, not set by the configuration, and an `aws_s3_bucket_acl` may replace it"
             } else {
-                "access_control_policy"
+                "the plan gives neither a canned `acl` nor `access_control_policy` grants"
             };
-            self.unknown_acl(link, address, attr, values, span);
+            self.unknown_acl(link, address, attr, values, span, why);
         }
     }
 
+    /// The grants of `attr` (an `aws_s3_bucket_acl`'s `access_control_policy`, a legacy
+    /// bucket's `grant` list) as `get-bucket-acl` output, read as the `.tf` reader reads them
+    /// ([`super::grants`]). A field `after_unknown` marks is an unknown located at the object
+    /// that would hold it; `None` when the plan gives no grants (the whole attribute absent or
+    /// known only after apply).
+    fn grants_acl(&mut self, address: &str, attr: &str, values: &Value) -> Option<Value> {
+        let marks = self.unknown_marks(address, attr);
+        if is_marked(marks.as_ref()) {
+            return None;
+        }
+        let given = values.get(attr)?;
+        let (body, body_marks, list_path) = if attr == "access_control_policy" {
+            let body = given.as_array()?.first()?;
+            (body, mark_at(marks.as_ref(), 0), format!("{attr}[0].grant"))
+        } else {
+            (values, None, attr.to_string())
+        };
+        let (list, list_marks) = if attr == "access_control_policy" {
+            (body.get("grant"), mark(body_marks, "grant"))
+        } else {
+            (Some(given), marks.as_ref())
+        };
+        let owner = self.grants_owner(address, attr, body, body_marks);
+        let grants = if is_marked(list_marks) {
+            self.unknown_val(format!("{address}.{list_path}"), body.span)
+        } else {
+            let mut out = Vec::new();
+            for (i, g) in list
+                .and_then(Value::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
+                let expr = format!("{address}.{list_path}[{i}]");
+                self.plan_grant(&expr, g, mark_at(list_marks, i), &mut out);
+            }
+            Val::new(VKind::List(out), list.map_or(body.span, |l| l.span))
+        };
+        Some(super::grants::cli_acl(owner, grants, body.span).to_json())
+    }
+
+    /// The owner of an `access_control_policy` (`owner[0].id`), else an unknown: the bucket
+    /// owner's canonical id is not in a legacy `grant` list, and known only from AWS.
+    fn grants_owner(
+        &mut self,
+        address: &str,
+        attr: &str,
+        body: &Value,
+        body_marks: Option<&Value>,
+    ) -> Val {
+        let owner = body
+            .get("owner")
+            .and_then(Value::as_array)
+            .and_then(|o| o.first());
+        let owner_marks = mark_at(mark(body_marks, "owner"), 0);
+        if attr == "access_control_policy" && is_marked(mark(owner_marks, "id")) {
+            let at = owner.map_or(body.span, |o| o.span);
+            return self.unknown_val(format!("{address}.{attr}[0].owner[0].id"), at);
+        }
+        match owner.and_then(|o| o.get("id")) {
+            Some(id) if id.as_str().is_some_and(|t| !t.is_empty()) => Val::from_json(id),
+            _ => {
+                let id = self.out.unknowns.len();
+                self.out.unknowns.push(Unknown {
+                    expression: format!("{address}.{attr}"),
+                    span: body.span,
+                    why: "the bucket owner's canonical id (known only from AWS)".to_string(),
+                });
+                Val::new(VKind::Unknown(id), body.span)
+            }
+        }
+    }
+
+    /// One planned grant (`expr` names it) into `out`; its fields `marks` says are known only
+    /// after apply are unknowns.
+    fn plan_grant(&mut self, expr: &str, g: &Value, marks: Option<&Value>, out: &mut Vec<Val>) {
+        if is_marked(marks) || g.kind == Kind::Null {
+            // A whole grant not known offline: the ACL holding it is unknown.
+            out.push(self.unknown_val(expr.to_string(), g.span));
+            return;
+        }
+        // `access_control_policy` grants name their grantee in a block; legacy ones inline.
+        let block = g.get("grantee").and_then(Value::as_array);
+        let (grantee, grantee_marks, grantee_expr) = match block {
+            Some(b) => (
+                b.first().unwrap_or(g),
+                mark_at(mark(marks, "grantee"), 0),
+                format!("{expr}.grantee[0]"),
+            ),
+            None => (g, marks, expr.to_string()),
+        };
+        let perm_key = if block.is_some() || g.get("permission").is_some() {
+            "permission"
+        } else {
+            "permissions"
+        };
+        let field = |this: &mut Self, obj: &Value, m: Option<&Value>, key: &str, e: &str| {
+            if is_marked(mark(m, key)) {
+                Some(this.unknown_val(format!("{e}.{key}"), obj.span))
+            } else {
+                obj.get(key).map(Val::from_json)
+            }
+        };
+        let permissions = match field(self, g, marks, perm_key, expr) {
+            Some(Val {
+                kind: VKind::List(items),
+                ..
+            }) => items,
+            Some(v) => vec![v],
+            None => Vec::new(),
+        };
+        let grant = super::grants::TfGrant {
+            kind: field(self, grantee, grantee_marks, "type", &grantee_expr),
+            id: field(self, grantee, grantee_marks, "id", &grantee_expr),
+            uri: field(self, grantee, grantee_marks, "uri", &grantee_expr),
+            email: field(self, grantee, grantee_marks, "email_address", &grantee_expr),
+            permissions,
+            span: g.span,
+        };
+        grant.cli_grants(out);
+    }
+
+    /// An unknown known only after apply, at `span`, as a value.
+    fn unknown_val(&mut self, expression: String, span: Span) -> Val {
+        let id = self.out.unknowns.len();
+        self.out.unknowns.push(Unknown {
+            expression,
+            span,
+            why: "marked in the plan's `after_unknown`".to_string(),
+        });
+        Val::new(VKind::Unknown(id), span)
+    }
+
+    /// `after_unknown` of attribute `attr` of `address` (nothing before the apply).
+    fn unknown_marks(&self, address: &str, attr: &str) -> Option<Value> {
+        if self.prior {
+            return None;
+        }
+        self.change(address)?
+            .get("after_unknown")?
+            .get(attr)
+            .cloned()
+    }
+
     /// An ACL whose grants are not read (`attr` of an `aws_s3_bucket_acl` or a legacy
-    /// bucket): its bucket's ACL is an unknown, placed at `attr` (or the resource), so a
-    /// verdict on it is uncertain.
+    /// bucket), for the reason `why`: its bucket's ACL is an unknown, placed at `attr` (or the
+    /// resource), so a verdict on it is uncertain.
     fn unknown_acl(
         &mut self,
         link: Attachment,
@@ -347,13 +506,14 @@ impl Reader<'_> {
         attr: &str,
         values: Option<&Value>,
         span: Span,
+        why: &str,
     ) {
         let at = values.and_then(|v| v.get(attr)).map_or(span, |v| v.span);
         let id = self.out.unknowns.len();
         self.out.unknowns.push(Unknown {
             expression: format!("{address}.{attr}"),
             span: at,
-            why: "the grants of an ACL resource in a plan are not read yet".to_string(),
+            why: why.to_string(),
         });
         let setting = Value {
             kind: Kind::String(super::value::placeholder(id).into()),
@@ -767,4 +927,27 @@ fn grants_a_group(values: &Value) -> bool {
                     .is_some_and(|u| u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers"))
             })
         })
+}
+
+/// The `after_unknown` marks of member `key` (a value marked as a whole marks every part).
+fn mark<'v>(marks: Option<&'v Value>, key: &str) -> Option<&'v Value> {
+    let m = marks?;
+    if m.kind == Kind::Bool(true) {
+        return Some(m);
+    }
+    m.get(key)
+}
+
+/// The `after_unknown` marks of element `i`.
+fn mark_at(marks: Option<&Value>, i: usize) -> Option<&Value> {
+    let m = marks?;
+    if m.kind == Kind::Bool(true) {
+        return Some(m);
+    }
+    m.as_array()?.get(i)
+}
+
+/// Whether `after_unknown` marks the value as known only after apply.
+fn is_marked(marks: Option<&Value>) -> bool {
+    marks.is_some_and(|m| m.kind == Kind::Bool(true))
 }
