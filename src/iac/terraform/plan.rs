@@ -253,7 +253,14 @@ impl Reader<'_> {
                     .and_then(|v| v.get(attr))
                     .is_some_and(|p| p.as_str().is_some());
             // Otherwise the bucket has no inline policy: it is read with its settings below.
-            let inline = rtype != "aws_s3_bucket" || set || self.configured(address, attr);
+            // An access point's `policy` is computed too when an
+            // `aws_s3control_access_point_policy` sets it (aws_s3_access_point resource page).
+            let computed = match rtype {
+                "aws_s3_bucket" => true,
+                "aws_s3_access_point" => self.config(address).is_some(),
+                _ => false,
+            };
+            let inline = !computed || set || self.configured(address, attr);
             let attached_to = if inline {
                 self.link(address, values)
             } else {
@@ -285,6 +292,9 @@ impl Reader<'_> {
         }
         if rtype == "aws_iam_role" {
             self.inline_policies(address, values, span);
+        }
+        if rtype == "aws_s3_access_point" {
+            self.access_point(address, values, span);
         }
         if rtype == "aws_s3_bucket_acl" || rtype == "aws_s3_bucket" {
             self.acl(address, rtype, values, span);
@@ -617,6 +627,75 @@ impl Reader<'_> {
         }
     }
 
+    /// An `aws_s3_access_point`, described as `.tf` gives it: its name, bucket, VPC and Block
+    /// Public Access flags, whose omitted ones are on (S3 User Guide, "Managing public access
+    /// to access points"). A flag `after_unknown` marks is an unknown (read as off by the model).
+    fn access_point(&mut self, address: &str, values: Option<&Value>, span: Span) {
+        let Some(v) = values else { return };
+        let first = |key: &str| v.get(key)?.as_array()?.first();
+        let vpc = first("vpc_configuration").map(|c| {
+            // Which VPC does not decide who can reach it, only that it is one.
+            let id = c.get("vpc_id").filter(|i| i.as_str().is_some());
+            id.cloned().unwrap_or_else(|| Value {
+                kind: Kind::String("a VPC known only after apply".into()),
+                span: c.span,
+            })
+        });
+        let marks = self.unknown_marks(address, "public_access_block_configuration");
+        let block_marks = mark_at(marks.as_ref(), 0);
+        let public_access_block = first("public_access_block_configuration").map(|b| {
+            let mut flags = Vec::new();
+            for (tf, cli) in [
+                ("block_public_acls", "BlockPublicAcls"),
+                ("ignore_public_acls", "IgnorePublicAcls"),
+                ("block_public_policy", "BlockPublicPolicy"),
+                ("restrict_public_buckets", "RestrictPublicBuckets"),
+            ] {
+                let flag = if is_marked(mark(block_marks, tf)) {
+                    self.unknown_val(
+                        format!("{address}.public_access_block_configuration[0].{tf}"),
+                        b.span,
+                    )
+                    .to_json()
+                } else {
+                    // A flag of another type: read as off, the least blocking reading.
+                    match b.get(tf) {
+                        Some(
+                            f @ Value {
+                                kind: Kind::Bool(_),
+                                ..
+                            },
+                        ) => f.clone(),
+                        Some(f) if f.kind != Kind::Null => Value {
+                            kind: Kind::Bool(false),
+                            span: f.span,
+                        },
+                        _ => Value {
+                            kind: Kind::Bool(true),
+                            span: b.span,
+                        },
+                    }
+                };
+                flags.push((cli, flag));
+            }
+            crate::iac::object(b.span, flags)
+        });
+        let name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let bucket = self.link(address, values);
+        self.out.access_points.push(crate::iac::IacAccessPoint {
+            address: address.to_string(),
+            name,
+            bucket,
+            vpc,
+            public_access_block,
+            span,
+        });
+    }
+
     fn bucket(&mut self, address: &str, values: Option<&Value>, span: Span) {
         let name = values
             .and_then(|v| v.get("bucket"))
@@ -728,6 +807,7 @@ impl Reader<'_> {
             ("role", "aws_iam_role"),
             ("user", "aws_iam_user"),
             ("group", "aws_iam_group"),
+            ("access_point_arn", "aws_s3_access_point"),
         ]
         .into_iter()
         .find(|(a, _)| {
@@ -746,13 +826,24 @@ impl Reader<'_> {
         refs.sort_by_key(|r| std::cmp::Reverse(r.len()));
         if let Some(r) = refs.first() {
             let a = format!("{module}{r}");
-            return Some(if target == "aws_s3_bucket" {
-                Attachment::Bucket(a)
-            } else {
-                Attachment::Principal(a)
+            return Some(match target {
+                "aws_s3_bucket" => Attachment::Bucket(a),
+                "aws_s3_access_point" => Attachment::AccessPoint(a),
+                _ => Attachment::Principal(a),
             });
         }
         let name = values?.get(attr)?.as_str()?;
+        if target == "aws_s3_access_point" {
+            // An access point ARN ends in `accesspoint/NAME` (S3 User Guide, "Referencing
+            // access points"): the declared access point of that name, else none declared.
+            let ap = name.rsplit_once(":accesspoint/")?.1;
+            let declared = self
+                .out
+                .access_points
+                .iter()
+                .find(|p| p.name.as_deref() == Some(ap));
+            return declared.map(|p| Attachment::AccessPoint(p.address.clone()));
+        }
         if target != "aws_s3_bucket" {
             return Some(Attachment::Principal(name.to_string()));
         }
