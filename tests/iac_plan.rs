@@ -214,3 +214,60 @@ fn a_plan_diff_adding_access_points_to_a_bucket_is_never_silent() {
         "{text}"
     );
 }
+
+/// `query --bucket` on a plan as principal `who` of the symbolic own account: the decision
+/// (first word) and all the text.
+fn query_as(who: &str, action: &str) -> (String, String) {
+    let out = run(&[
+        "query",
+        "--bucket",
+        &format!("{PLANS}/identity/plan.json"),
+        "--principal",
+        &format!("arn:aws:iam::000000000000:{who}"),
+        "--action",
+        action,
+        "--resource",
+        "arn:aws:s3:::example-data/x",
+    ]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (text.split(':').next().unwrap_or("").to_string(), text)
+}
+
+/// The plan twin of `iac_model`'s `identity_tf`: principals, managed policies and their links
+/// come from planned values and the configuration's references, so `query --bucket plan.json`
+/// applies a principal's own policies (before: none, every answer "no identity policy").
+#[test]
+fn plan_identity_policies_apply_to_their_role_user_and_group() {
+    // An `aws_iam_policy` attached by `aws_iam_role_policy_attachment`, whose `policy_arn` is
+    // known only after apply: linked by the configuration's reference.
+    let (d, text) = query_as("role/reader", "s3:GetObject");
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("identity/plan.json:4:"), "{text}");
+    let (d, text) = query_as("role/reader", "s3:PutObject");
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    // `aws_iam_user_policy` linked to its user.
+    let (d, text) = query_as("user/writer", "s3:PutObject");
+    assert_eq!(d, "Allow", "{text}");
+    assert!(text.contains("1 identity policy of"), "{text}");
+}
+
+#[test]
+fn plan_identity_values_not_known_offline_are_uncertain_never_no_access() {
+    // An AWS managed policy (not carried) through the group the user is in.
+    let (d, text) = query_as("user/auditor", "s3:GetObject");
+    assert_eq!(d, "ImplicitDeny", "{text}");
+    assert!(
+        text.contains("uncertain: managed policy `arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess` attached at tests/fixtures/iac/plan_model/identity/plan.json:9:"),
+        "{text}"
+    );
+    // A role policy whose role is known only after apply may be any principal's.
+    assert!(
+        text.contains("`aws_iam_role_policy.elsewhere` at tests/fixtures/iac/plan_model/identity/plan.json:12:")
+            && text.contains("is attached to a principal not known offline"),
+        "{text}"
+    );
+}

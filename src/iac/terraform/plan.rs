@@ -10,7 +10,10 @@
 use super::value::{VKind, Val};
 use crate::aws_docs::folder::names;
 use crate::diagnostic::Finding;
-use crate::iac::{Attachment, Extracted, Format, IacBucket, IacPolicy, Unknown};
+use crate::iac::{
+    Attachment, Extracted, Format, IacBucket, IacPolicy, IamEntity, IamKind, IamLink, IamLinkKind,
+    IamRef, Unknown,
+};
 use crate::json::{self, Kind, Member, Value};
 use crate::policy::PolicyKind;
 use crate::registry::Code;
@@ -113,6 +116,7 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         prior: true,
     };
     r.prior_resources();
+    tidy_iam(&mut r.out.iam);
     let mut r = Reader {
         text,
         root: &root,
@@ -127,6 +131,7 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         r.module(m);
     }
     r.changes();
+    tidy_iam(&mut r.out.iam);
     let before = std::mem::take(&mut r.before);
     PlanRead {
         after,
@@ -295,6 +300,9 @@ impl Reader<'_> {
         }
         if rtype == "aws_s3_access_point" {
             self.access_point(address, values, span);
+        }
+        if let Some(v) = values {
+            self.iam(address, rtype, v, span);
         }
         if rtype == "aws_s3_bucket_acl" || rtype == "aws_s3_bucket" {
             self.acl(address, rtype, values, span);
@@ -625,6 +633,160 @@ impl Reader<'_> {
                 why,
             });
         }
+    }
+
+    /// The IAM entity a resource declares (`aws_iam_role`, `_user`, `_group`, `_policy`) and
+    /// the links it writes (managed policy attachments, a role's `managed_policy_arns`, group
+    /// memberships), as the `.tf` reader gives them (`iac::identity` builds principals from
+    /// both alike).
+    fn iam(&mut self, address: &str, rtype: &str, v: &Value, span: Span) {
+        let kind = match rtype {
+            "aws_iam_role" => Some(IamKind::Role),
+            "aws_iam_user" => Some(IamKind::User),
+            "aws_iam_group" => Some(IamKind::Group),
+            "aws_iam_policy" => Some(IamKind::ManagedPolicy),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let text = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+            };
+            let name = text("name");
+            if name.is_none() && self.after_unknown(address, "name") {
+                self.out.unknowns.push(Unknown {
+                    expression: format!("{address}.name"),
+                    span,
+                    why: "the IAM name is known only after apply (a generated name)".into(),
+                });
+            }
+            self.out.iam.entities.push(IamEntity {
+                address: address.to_string(),
+                kind,
+                name,
+                path: text("path").unwrap_or_else(|| "/".into()),
+                span,
+            });
+        }
+        let me = || vec![IamRef::Address(address.to_string())];
+        let (from, to, link): (Vec<IamRef>, Vec<IamRef>, IamLinkKind) = match rtype {
+            // A role's `managed_policy_arns` is its exclusive set of managed policies
+            // (aws_iam_role resource page).
+            // Computed when not configured: it then lists the attachments read separately.
+            "aws_iam_role"
+                if self.configured(address, "managed_policy_arns")
+                    || self.config(address).is_none() =>
+            {
+                (
+                    self.policy_refs(address, v, "managed_policy_arns"),
+                    me(),
+                    IamLinkKind::Policy,
+                )
+            }
+            "aws_iam_role_policy_attachment"
+            | "aws_iam_user_policy_attachment"
+            | "aws_iam_group_policy_attachment"
+            | "aws_iam_policy_attachment" => {
+                let mut to = Vec::new();
+                for (attr, target) in [
+                    ("role", "aws_iam_role"),
+                    ("user", "aws_iam_user"),
+                    ("group", "aws_iam_group"),
+                    ("roles", "aws_iam_role"),
+                    ("users", "aws_iam_user"),
+                    ("groups", "aws_iam_group"),
+                ] {
+                    to.extend(self.iam_refs(address, v, attr, target));
+                }
+                let from = self.policy_refs(address, v, "policy_arn");
+                (from, to, IamLinkKind::Policy)
+            }
+            "aws_iam_user_group_membership" => (
+                self.iam_refs(address, v, "groups", "aws_iam_group"),
+                self.iam_refs(address, v, "user", "aws_iam_user"),
+                IamLinkKind::Member,
+            ),
+            "aws_iam_group_membership" => (
+                self.iam_refs(address, v, "group", "aws_iam_group"),
+                self.iam_refs(address, v, "users", "aws_iam_user"),
+                IamLinkKind::Member,
+            ),
+            _ => return,
+        };
+        for f in &from {
+            for t in &to {
+                self.out.iam.links.push(IamLink {
+                    kind: link,
+                    from: f.clone(),
+                    to: t.clone(),
+                    span,
+                });
+            }
+        }
+    }
+
+    /// The managed policies attribute `attr` names: a declared `aws_iam_policy` by reference,
+    /// else an ARN, else unknown.
+    fn policy_refs(&mut self, address: &str, v: &Value, attr: &str) -> Vec<IamRef> {
+        self.iam_refs(address, v, attr, "aws_iam_policy")
+            .into_iter()
+            .map(|r| match r {
+                IamRef::Name(arn) => IamRef::Arn(arn),
+                other => other,
+            })
+            .collect()
+    }
+
+    /// What attribute `attr` (one value or a list) of a resource refers to: the resources of
+    /// type `target` its configuration references, by address; the known strings of its
+    /// planned value as names (a list may mix references and literals: those that name a
+    /// declared resource are merged with their reference afterwards, [`tidy_iam`]); and an
+    /// unknown when `after_unknown` marks a value no reference accounts for.
+    fn iam_refs(&mut self, address: &str, v: &Value, attr: &str, target: &str) -> Vec<IamRef> {
+        let module = module_prefix(address);
+        let mut out: Vec<IamRef> = self
+            .config_refs(address, attr)
+            .into_iter()
+            .filter(|r| {
+                r.starts_with(&format!("{target}.")) && !r[target.len() + 1..].contains('.')
+            })
+            .map(|r| IamRef::Address(format!("{module}{r}")))
+            .collect();
+        let referenced = !out.is_empty();
+        let value = v.get(attr);
+        let items = match value.map(|x| &x.kind) {
+            Some(Kind::Array(items)) => items.iter().collect(),
+            Some(_) => value.into_iter().collect(),
+            None => Vec::new(),
+        };
+        // A single value given by reference is that reference.
+        if !referenced || matches!(value.map(|x| &x.kind), Some(Kind::Array(_))) {
+            out.extend(
+                items
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .filter(|t| !t.is_empty())
+                    .map(|t| IamRef::Name(t.to_string())),
+            );
+        }
+        let marks = self.unknown_marks(address, attr);
+        let marked = is_marked(marks.as_ref())
+            || marks
+                .as_ref()
+                .and_then(Value::as_array)
+                .is_some_and(|m| m.iter().any(|x| x.kind == Kind::Bool(true)));
+        if marked && !referenced {
+            let expression = format!("{address}.{attr}");
+            self.out.unknowns.push(Unknown {
+                expression: expression.clone(),
+                span: value.map_or(v.span, |x| x.span),
+                why: "known only after apply".into(),
+            });
+            out.push(IamRef::Unknown(expression));
+        }
+        out
     }
 
     /// An `aws_s3_access_point`, described as `.tf` gives it: its name, bucket, VPC and Block
@@ -1041,4 +1203,93 @@ fn mark_at(marks: Option<&Value>, i: usize) -> Option<&Value> {
 /// Whether `after_unknown` marks the value as known only after apply.
 fn is_marked(marks: Option<&Value>) -> bool {
     marks.is_some_and(|m| m.kind == Kind::Bool(true))
+}
+
+/// Merges IAM references that name a declared entity with their reference: a principal by its
+/// IAM name, a managed policy by an ARN ending in its name (the plan gives the ARNs of
+/// existing policies in another account's form than the symbolic own account), then drops
+/// repeated links.
+fn tidy_iam(iam: &mut crate::iac::Iam) {
+    let entities = iam.entities.clone();
+    let canonical = |r: &IamRef, policy: bool| -> IamRef {
+        let found = entities.iter().find(|e| match r {
+            IamRef::Name(n) if !policy => {
+                e.kind != IamKind::ManagedPolicy && e.name.as_deref() == Some(n.as_str())
+            }
+            IamRef::Arn(a) => {
+                e.kind == IamKind::ManagedPolicy
+                    && a.starts_with("arn:aws:iam::")
+                    && e.name
+                        .as_deref()
+                        .is_some_and(|n| a.rsplit('/').next() == Some(n))
+            }
+            _ => false,
+        });
+        found.map_or_else(|| r.clone(), |e| IamRef::Address(e.address.clone()))
+    };
+    let mut seen = std::collections::HashSet::new();
+    let links = std::mem::take(&mut iam.links);
+    for mut l in links {
+        l.from = canonical(&l.from, l.kind == IamLinkKind::Policy);
+        l.to = canonical(&l.to, false);
+        if seen.insert(format!("{:?}|{:?}|{:?}", l.kind, l.from, l.to)) {
+            iam.links.push(l);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(resources: &str) -> PlanRead {
+        let text = format!(
+            r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[{resources}]}}}}}}"#
+        );
+        read_plan(SourceFile::new("plan.json", text))
+    }
+
+    fn res(address: &str, values: &str) -> String {
+        let (rtype, name) = address.split_once('.').unwrap();
+        format!(
+            r#"{{"address":"{address}","mode":"managed","type":"{rtype}","name":"{name}","values":{values}}}"#
+        )
+    }
+
+    #[test]
+    fn iam_names_and_arns_of_declared_entities_link_to_their_address_once() {
+        // No configuration: the links are by name and ARN, as planned values give them.
+        let read = plan(&[
+            res("aws_iam_role.r", r#"{"name":"reader","path":"/"}"#),
+            res("aws_iam_policy.p", r#"{"name":"read","path":"/"}"#),
+            res(
+                "aws_iam_role.s",
+                r#"{"name":"other","managed_policy_arns":["arn:aws:iam::123456789012:policy/read","arn:aws:iam::aws:policy/ReadOnlyAccess"]}"#,
+            ),
+            res(
+                "aws_iam_role_policy_attachment.a",
+                r#"{"role":"reader","policy_arn":"arn:aws:iam::123456789012:policy/read"}"#,
+            ),
+            res(
+                "aws_iam_role_policy_attachment.b",
+                r#"{"role":"reader","policy_arn":"arn:aws:iam::123456789012:policy/read"}"#,
+            ),
+        ]
+        .join(","));
+        let iam = &read.after.iam;
+        assert_eq!(iam.entities.len(), 3);
+        let links: Vec<(&IamRef, &IamRef)> = iam.links.iter().map(|l| (&l.from, &l.to)).collect();
+        let a = |s: &str| IamRef::Address(s.into());
+        assert_eq!(
+            links,
+            vec![
+                (&a("aws_iam_policy.p"), &a("aws_iam_role.s")),
+                (
+                    &IamRef::Arn("arn:aws:iam::aws:policy/ReadOnlyAccess".into()),
+                    &a("aws_iam_role.s")
+                ),
+                (&a("aws_iam_policy.p"), &a("aws_iam_role.r")),
+            ]
+        );
+    }
 }
