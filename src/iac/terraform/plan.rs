@@ -351,7 +351,11 @@ impl Reader<'_> {
         // The grants are what the apply sets for an ACL resource, and for a bucket whose
         // configuration sets `grant`; a bucket's `grant` computed by provider v4+ is the state
         // last read, which an `aws_s3_bucket_acl` of the plan may replace.
-        let read = !legacy || self.configured(address, attr);
+        let listed = values
+            .and_then(|v| v.get(attr))
+            .and_then(Value::as_array)
+            .is_some_and(|g| !g.is_empty());
+        let read = !legacy || listed && self.configured(address, attr);
         let grants = match values {
             Some(v) if read => self.grants_acl(address, attr, v),
             _ => None,
@@ -1210,32 +1214,45 @@ fn is_marked(marks: Option<&Value>) -> bool {
 /// existing policies in another account's form than the symbolic own account), then drops
 /// repeated links.
 fn tidy_iam(iam: &mut crate::iac::Iam) {
-    let entities = iam.entities.clone();
-    let canonical = |r: &IamRef, policy: bool| -> IamRef {
-        let found = entities.iter().find(|e| match r {
-            IamRef::Name(n) if !policy => {
-                e.kind != IamKind::ManagedPolicy && e.name.as_deref() == Some(n.as_str())
+    use std::collections::{HashMap, HashSet};
+    let mut principals: HashMap<&str, &str> = HashMap::new();
+    let mut policies: HashMap<&str, &str> = HashMap::new();
+    for e in &iam.entities {
+        let Some(name) = e.name.as_deref() else {
+            continue;
+        };
+        let map = if e.kind == IamKind::ManagedPolicy {
+            &mut policies
+        } else {
+            &mut principals
+        };
+        map.entry(name).or_insert(e.address.as_str());
+    }
+    let canonical = |r: &IamRef, policy: bool| -> Option<IamRef> {
+        let address = match r {
+            IamRef::Name(n) if !policy => principals.get(n.as_str()),
+            IamRef::Arn(a) if a.starts_with("arn:aws:iam::") => {
+                policies.get(a.rsplit('/').next().unwrap_or_default())
             }
-            IamRef::Arn(a) => {
-                e.kind == IamKind::ManagedPolicy
-                    && a.starts_with("arn:aws:iam::")
-                    && e.name
-                        .as_deref()
-                        .is_some_and(|n| a.rsplit('/').next() == Some(n))
-            }
-            _ => false,
-        });
-        found.map_or_else(|| r.clone(), |e| IamRef::Address(e.address.clone()))
+            _ => None,
+        };
+        address.map(|a| IamRef::Address(a.to_string()))
     };
-    let mut seen = std::collections::HashSet::new();
-    let links = std::mem::take(&mut iam.links);
-    for mut l in links {
-        l.from = canonical(&l.from, l.kind == IamLinkKind::Policy);
-        l.to = canonical(&l.to, false);
-        if seen.insert(format!("{:?}|{:?}|{:?}", l.kind, l.from, l.to)) {
-            iam.links.push(l);
+    let mut seen = HashSet::new();
+    let mut links = Vec::new();
+    for l in &iam.links {
+        let mut l = l.clone();
+        if let Some(from) = canonical(&l.from, l.kind == IamLinkKind::Policy) {
+            l.from = from;
+        }
+        if let Some(to) = canonical(&l.to, false) {
+            l.to = to;
+        }
+        if seen.insert(format!("{:?} {:?} {:?}", l.kind, l.from, l.to)) {
+            links.push(l);
         }
     }
+    iam.links = links;
 }
 
 #[cfg(test)]
