@@ -175,7 +175,9 @@ fetch notification.json "" "${s3api[@]}" get-bucket-notification-configuration -
 # The policies of the event notification destinations: destinations/sns/<topic>.json,
 # destinations/sqs/<queue>.json, destinations/lambda/<function>[.<qualifier>].json. A destination
 # whose policy cannot be read (another account's, say) is left out: s3-access notes it as not
-# checked (S518). A function without a resource policy is written as `{}`.
+# checked (S518). A function without a resource policy is written as `{}`. The KMS key of an
+# encrypted topic or queue (KmsMasterKeyId) is fetched with the bucket's keys below (S523).
+kms_keys=()
 if [[ -f notification.json ]]; then
     rm -rf destinations
     notification=("${s3api[@]}" get-bucket-notification-configuration --bucket "$bucket")
@@ -184,6 +186,8 @@ if [[ -f notification.json ]]; then
         mkdir -p destinations/sns
         fetch "destinations/sns/${arn##*:}.json" "" \
             sns --region "$region" get-topic-attributes --topic-arn "$arn"
+        kms_keys+=("$(text sns --region "$region" get-topic-attributes --topic-arn "$arn" \
+            --query Attributes.KmsMasterKeyId)")
     done
     for arn in $(text "${notification[@]}" --query 'QueueConfigurations[].QueueArn'); do
         [[ $arn == None ]] && continue
@@ -197,7 +201,10 @@ if [[ -f notification.json ]]; then
         fi
         mkdir -p destinations/sqs
         fetch "destinations/sqs/$name.json" "" \
-            sqs --region "$region" get-queue-attributes --queue-url "$url" --attribute-names Policy QueueArn
+            sqs --region "$region" get-queue-attributes --queue-url "$url" \
+            --attribute-names Policy QueueArn KmsMasterKeyId
+        kms_keys+=("$(text sqs --region "$region" get-queue-attributes --queue-url "$url" \
+            --attribute-names KmsMasterKeyId --query Attributes.KmsMasterKeyId)")
     done
     for arn in $(text "${notification[@]}" --query 'LambdaFunctionConfigurations[].LambdaFunctionArn'); do
         [[ $arn == None ]] && continue
@@ -249,7 +256,6 @@ fi
 
 # Object ACLs named with --object.
 object_entries=()
-kms_keys=()
 if [[ ${#objects[@]} -gt 0 ]]; then
     mkdir -p objects
     i=0

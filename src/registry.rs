@@ -185,6 +185,7 @@ codes! {
     ObjectLockMissing = ("S519", "object-lock-missing", Warning, "the bucket has no Object Lock, where the configuration expects retention"),
     VaultLockAllowsEarlyDelete = ("S520", "vault-lock-allows-early-delete", Warning, "a Glacier vault lock policy that does not deny deleting archives younger than a retention period"),
     VaultLockLocked = ("S521", "vault-lock-locked", Note, "a Glacier vault lock is Locked: its policy can never be changed or removed"),
+    NotificationDestinationKeyRefused = ("S523", "notification-destination-key-refused", Warning, "an encrypted event notification destination whose KMS key does not let S3 encrypt the bucket's events"),
     InvalidConfig = ("C001", "invalid-config", Error, "the configuration file has an unknown key or a bad value"),
     UnusedSuppression = ("C002", "unused-suppression", Note, "a suppression in the configuration matches no finding"),
     YamlSyntax = ("E012", "yaml-syntax", Error, "the template is not valid YAML"),

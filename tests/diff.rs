@@ -746,11 +746,14 @@ fn concise_has_a_line_per_granting_statement_and_per_uncertainty_then_the_summar
         lines[0].starts_with("new.json:11:5: new-access new access for anyone, anonymously"),
         "{out}"
     );
-    // As many lines as github annotations: one per caller group and granting statement.
+    // One line per granting statement, naming every kind of caller it newly lets in (here
+    // the one public statement: anonymous callers, other accounts, services), as many lines as
+    // github annotations.
+    assert_eq!(lines.len(), 2, "{out}");
     assert!(
-        lines[..lines.len() - 1]
-            .iter()
-            .all(|l| l.starts_with("new.json:11:5: new-access ")),
+        lines[0].contains("and 6 more kinds of caller")
+            && lines[0].contains("the root user of any other AWS account")
+            && lines[0].contains("AWS services: the service `logging.s3.amazonaws.com`"),
         "{out}"
     );
     let (_, github, _) = cli(d, &["old.json", "new.json", "--format", "github"]);

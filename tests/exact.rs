@@ -12,8 +12,8 @@ use s3_access::exact::keys::{self, Availability};
 use s3_access::exact::{self, Answer, PrincipalScope, Question, Scope};
 use s3_access::source::SourceFile;
 
-const OWNER: &str = "111122223333";
-const NOW: i64 = 1_767_225_600;
+pub(crate) const OWNER: &str = "111122223333";
+pub(crate) const NOW: i64 = 1_767_225_600;
 
 fn bucket_graph(policy: &str) -> Graph {
     let mut g = Graph::new();
@@ -167,7 +167,7 @@ fn a_pinned_source_ip_is_honoured_and_variables_make_no_uncertain() {
 // The oracle.
 // ---------------------------------------------------------------------------------------
 
-const ACTIONS: &[(&str, bool)] = &[
+pub(crate) const ACTIONS: &[(&str, bool)] = &[
     ("s3:GetObject", false),
     ("s3:PutObject", false),
     ("s3:DeleteObject", false),
@@ -175,7 +175,7 @@ const ACTIONS: &[(&str, bool)] = &[
     ("s3:PutBucketPolicy", true),
     ("s3:NewThing", true),
 ];
-const KEYS: &[&str] = &["k1", "alice/x", "zz"];
+pub(crate) const KEYS: &[&str] = &["k1", "alice/x", "zz"];
 
 /// Values that tell the generators' condition constants apart, per key (`None`: absent).
 fn values_of(key: &str) -> Vec<Option<Vec<&'static str>>> {
@@ -203,7 +203,11 @@ fn values_of(key: &str) -> Vec<Option<Vec<&'static str>>> {
 }
 
 /// Every context of the keys the graph's conditions use, for `caller`.
-fn contexts(graph: &Graph, caller: &Caller, action: &str) -> Vec<Vec<(String, Vec<&'static str>)>> {
+pub(crate) fn contexts(
+    graph: &Graph,
+    caller: &Caller,
+    action: &str,
+) -> Vec<Vec<(String, Vec<&'static str>)>> {
     let mut used: Vec<String> = Vec::new();
     for s in &graph.statements {
         for c in &s.conditions {
@@ -236,7 +240,12 @@ fn contexts(graph: &Graph, caller: &Caller, action: &str) -> Vec<Vec<(String, Ve
     out
 }
 
-fn concrete(caller: &Caller, action: &str, resource: &str, ctx: &[(String, Vec<&str>)]) -> Request {
+pub(crate) fn concrete(
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+    ctx: &[(String, Vec<&str>)],
+) -> Request {
     let mut r = Request::new(caller.clone(), action, resource, Some(OWNER), &[], NOW);
     for (k, vs) in ctx {
         r.context.set(
@@ -307,7 +316,7 @@ fn compare(graph: &Graph) -> (Vec<String>, usize) {
     (diffs, uncertain)
 }
 
-fn cases() -> u32 {
+pub(crate) fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -1207,6 +1207,82 @@ fn five_thousand_notifications_and_names_that_leave_the_folder_finish_and_stay_i
 }
 
 #[test]
+fn an_encrypted_destination_key_is_checked_in_each_form_and_stays_inside_the_folder() {
+    let queue = "arn:aws:sqs:us-east-1:111122223333:q";
+    let notification = format!(
+        r#"{{"QueueConfigurations": [{{"QueueArn": "{queue}", "Events": ["s3:ObjectCreated:*"]}}]}}"#
+    );
+    let allow_s3 = format!(
+        r#"{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Service\":\"s3.amazonaws.com\"}},\"Action\":\"sqs:SendMessage\",\"Resource\":\"{queue}\",\"Condition\":{{\"ArnLike\":{{\"aws:SourceArn\":\"arn:aws:s3:::amzn-s3-demo-bucket\"}}}}}}]}}"#
+    );
+    let queue_file = |key: &str| {
+        format!(
+            r#"{{"Attributes": {{"QueueArn": "{queue}", "Policy": "{allow_s3}", "KmsMasterKeyId": "{key}"}}}}"#
+        )
+    };
+    let key_id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    let key_policy = |statements: &str| {
+        format!(r#"{{"Policy": "{{\"Version\":\"2012-10-17\",\"Statement\":[{statements}]}}"}}"#)
+    };
+    let s3_may = r#"{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},\"Action\":[\"kms:GenerateDataKey\",\"kms:Decrypt\"],\"Resource\":\"*\"}"#;
+    let root_only = r#"{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}"#;
+    let aliases =
+        format!(r#"{{"Aliases": [{{"AliasName": "alias/events", "TargetKeyId": "{key_id}"}}]}}"#);
+    // (KmsMasterKeyId, key policy in kms/<id>/, aliases, the code expected or none).
+    let cases: Vec<(String, Option<&str>, bool, Option<&str>)> = vec![
+        ("alias/aws/sqs".into(), None, false, Some("S523")),
+        (key_id.into(), Some(root_only), false, Some("S523")),
+        (key_id.into(), Some(s3_may), false, None),
+        (
+            format!("arn:aws:kms:us-east-1:111122223333:key/{key_id}"),
+            Some(s3_may),
+            false,
+            None,
+        ),
+        ("alias/events".into(), Some(root_only), true, Some("S523")),
+        ("alias/events".into(), Some(s3_may), true, None),
+        // Not in the folder: noted as not checked, never passed over as fine.
+        (key_id.into(), None, false, Some("S518")),
+        ("alias/unknown".into(), Some(s3_may), true, Some("S518")),
+        // A key "id" that is a path: looked for under kms/ only.
+        ("../../../../etc/passwd".into(), None, false, Some("S518")),
+        // An empty key is how the CLI prints an unencrypted queue.
+        (String::new(), None, false, None),
+    ];
+    for (key, policy, with_aliases, expected) in cases {
+        let dir = notification_folder(
+            "dest-kms",
+            &notification,
+            &[("sqs/q.json", queue_file(&key))],
+        );
+        let key_dir = dir.join("kms").join(key_id);
+        std::fs::create_dir_all(&key_dir).unwrap();
+        if let Some(statements) = policy {
+            std::fs::write(key_dir.join("key-policy.json"), key_policy(statements)).unwrap();
+        }
+        if with_aliases {
+            std::fs::write(key_dir.join("aliases.json"), &aliases).unwrap();
+        }
+        let found = lint_json(&dir);
+        let got: Vec<&str> = found
+            .iter()
+            .filter(|f| f.0 == "S523" || f.0 == "S518")
+            .map(|f| f.0.as_str())
+            .collect();
+        assert_eq!(
+            got,
+            expected.into_iter().collect::<Vec<_>>(),
+            "{key}: {found:?}"
+        );
+        if let Some(f) = found.iter().find(|f| f.0 == "S523" || f.0 == "S518") {
+            // Located at KmsMasterKeyId in the queue's file.
+            assert!(f.1.ends_with("q.json") && f.2 == 1, "{key}: {f:?}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
 fn a_hundred_thousand_event_selectors_are_read_in_bounded_time() {
     use s3_access::aws_docs::cloudtrail::EventSelectors;
     let one = r#"{"ReadWriteType": "ReadOnly", "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::other/"]}]}"#;

@@ -15,6 +15,7 @@ mod cli_conventions;
 mod corpus;
 mod decide;
 mod diff;
+mod diff_oracle;
 mod exact;
 mod federated;
 mod fixtures;

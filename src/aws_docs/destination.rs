@@ -26,13 +26,16 @@ pub struct DestinationPolicy {
     /// Whether the file holds a policy; `false` for queue attributes without `Policy` (a
     /// queue with no policy: no one outside the owner's IAM policies may use it).
     pub has_policy: bool,
+    /// `Attributes.KmsMasterKeyId`: the KMS key the topic or queue encrypts messages with
+    /// (a key id, key ARN, alias name or alias ARN), when printed.
+    pub kms_key: Option<Spanned<String>>,
     /// The span of the document.
     pub span: Span,
 }
 
 /// The attributes s3-access reads; a near-miss of one is an error (a misspelt `Policy` would
 /// read as "no policy").
-const ATTRIBUTES: &[&str] = &["Policy", "TopicArn", "QueueArn"];
+const ATTRIBUTES: &[&str] = &["Policy", "TopicArn", "QueueArn", "KmsMasterKeyId"];
 
 impl AwsDocument for DestinationPolicy {
     const WHAT: &'static str = "notification destination policy";
@@ -40,32 +43,37 @@ impl AwsDocument for DestinationPolicy {
     fn read(value: &Value, r: &mut Reader) -> Option<DestinationPolicy> {
         r.object(value, "")?;
         let before = r.error_count();
-        let (arn, has_policy) = if let Some(attributes) = value.get("Attributes") {
+        let (arn, has_policy, kms_key) = if let Some(attributes) = value.get("Attributes") {
             r.object(attributes, "Attributes")?;
             r.near_misses(attributes, ATTRIBUTES, "Attributes");
             let topic = r.opt_string(attributes, "TopicArn", "Attributes");
             let queue = r.opt_string(attributes, "QueueArn", "Attributes");
+            // An empty KmsMasterKeyId is how the CLI prints an unencrypted queue or topic.
+            let kms_key = r
+                .opt_string(attributes, "KmsMasterKeyId", "Attributes")
+                .filter(|k| !k.value.is_empty());
             let policy = attributes.get("Policy");
             if let Some(p) = policy {
                 r.string(p, "Attributes.Policy");
             }
-            (topic.or(queue), policy.is_some())
+            (topic.or(queue), policy.is_some(), kms_key)
         } else if let Some(p) = value.get("Policy") {
             r.string(p, "Policy");
-            (None, true)
+            (None, true, None)
         } else if value.get("Statement").is_some() {
-            (None, true)
+            (None, true, None)
         } else {
             r.error_with_help(
                 head(value.span),
                 "this is not a destination policy: no `Attributes`, `Policy` or `Statement`",
                 "save the output of `aws sns get-topic-attributes`, `aws sqs get-queue-attributes --attribute-names Policy QueueArn` or `aws lambda get-policy`",
             );
-            (None, false)
+            (None, false, None)
         };
         (r.error_count() == before).then_some(DestinationPolicy {
             arn,
             has_policy,
+            kms_key,
             span: value.span,
         })
     }

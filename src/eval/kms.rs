@@ -392,6 +392,25 @@ pub fn folder_key(k: &KmsKeyFolder, owner: &str, region: Option<&str>) -> Option
     Some((key, graph))
 }
 
+/// The key of `folder`'s `kms/` that `written` names: a key id or key ARN (by its id), or an
+/// alias name or ARN (through the keys' `aliases.json`), with its key policy and grants;
+/// `owner` owns the key, in `region`, when its description does not say. `None` when the
+/// folder does not hold it.
+pub fn key_named(
+    folder: &BucketFolder,
+    written: &str,
+    owner: &str,
+    region: Option<&str>,
+) -> Option<(KmsKey, Graph)> {
+    let id = if is_alias(written) {
+        alias_target(folder, written)?.to_string()
+    } else {
+        key_dir_name(written)
+    };
+    let k = folder.kms_keys.iter().find(|k| k.id == id)?;
+    folder_key(k, owner, region)
+}
+
 /// What a bucket folder says about the KMS leg of reads and writes of its objects.
 #[derive(Debug, Clone)]
 pub enum BucketKms {
@@ -422,12 +441,9 @@ impl BucketKms {
             (managed.len() == 1)
                 .then(|| managed.into_iter().next())
                 .flatten()
-        } else if let Some(alias) = key_id.as_deref().filter(|k| is_alias(k)) {
-            let id = alias_target(folder, alias);
-            keys.into_iter().find(|(dir, _)| Some(*dir) == id)
         } else {
-            let id = key_id.as_deref().map(key_dir_name).unwrap_or_default();
-            keys.into_iter().find(|(dir, _)| *dir == id)
+            let written = key_id.as_deref().unwrap_or_default();
+            key_named(folder, written, owner, region).map(|found| ("", found))
         };
         let what = key_id.unwrap_or_else(|| "the AWS managed key aws/s3".into());
         if found.is_none()

@@ -4,7 +4,7 @@
 //! text, JSON, SARIF or GitHub annotations on the granting statement of NEW.
 
 use super::who_can::{
-    group_human, group_json, reason_json, reason_line, statement_line, stratum_title,
+    group_human, group_json, owner_label, reason_json, reason_line, statement_line, stratum_title,
 };
 use super::{github, sarif};
 use crate::compare::Pair;
@@ -51,15 +51,11 @@ pub fn human(pairs: &[Pair], removed: bool) -> String {
     for p in pairs {
         let d = &p.diff;
         out.push_str(&format!(
-            "{}: bucket {} (owner {}",
+            "{}: bucket {} ({})\n",
             title(p),
             shown(&d.bucket),
-            d.owner
+            owner_label(&d.owner, d.owner_assumed)
         ));
-        if d.owner_assumed {
-            out.push_str(", not given: assumed to be an account no document names");
-        }
-        out.push_str(")\n");
         if d.identity_assumed {
             out.push_str("  IAM principals are assumed to be allowed by their own identity policies (not given)\n");
         }
@@ -212,40 +208,103 @@ fn notes(pairs: &[Pair]) -> Vec<(Note, Option<&str>)> {
     out
 }
 
-/// The granting statements of NEW, one note each per group.
+/// The granting statements of NEW, one note each: a statement that lets in several kinds of
+/// caller is annotated once, naming them all (a pull request gets one annotation on the
+/// granting line, not one per kind of caller).
 fn added_notes(d: &BucketDiff) -> Vec<Note> {
     let Some(graph) = d.new.as_ref() else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    // The groups each granting statement lets in, statements in the order first met.
+    let mut by_statement: Vec<(usize, Vec<&Group>)> = Vec::new();
     for g in &d.added {
-        let message = format!(
-            "new access for {} ({}): {} (e.g. {})",
-            super::who_can::describe(&g.class),
-            stratum_title(g.stratum),
-            g.actions
-                .iter()
-                .take(4)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-            super::who_can::witness_request(&g.witness)
-        );
         for id in &g.statements {
-            // The assumed identity policy stands for files not given: nothing to annotate.
-            let Some((file, span, index)) = super::who_can::written_span(graph, *id) else {
-                continue;
-            };
-            out.push(Note {
-                title: NEW_ACCESS,
-                path: repo_path(&file),
-                span,
-                message: format!("{message}; granted by {}", statement_line(graph, *id)),
-                pointer: format!("/Statement/{index}"),
-            });
+            match by_statement.iter_mut().find(|(s, _)| s == id) {
+                Some((_, groups)) => groups.push(g),
+                None => by_statement.push((*id, vec![g])),
+            }
         }
     }
+    let mut out = Vec::new();
+    for (id, groups) in by_statement {
+        // The assumed identity policy stands for files not given: nothing to annotate.
+        let Some((file, span, index)) = super::who_can::written_span(graph, id) else {
+            continue;
+        };
+        out.push(Note {
+            title: NEW_ACCESS,
+            path: repo_path(&file),
+            span,
+            message: format!(
+                "{}; granted by {}",
+                new_access_message(&groups),
+                statement_line(graph, id)
+            ),
+            pointer: format!("/Statement/{index}"),
+        });
+    }
     out
+}
+
+/// What one statement newly grants: the kinds of caller by stratum, the first actions, and
+/// the witness of the first (most exposed) group.
+fn new_access_message(groups: &[&Group]) -> String {
+    let actions = |g: &Group| {
+        g.actions
+            .iter()
+            .take(4)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let first = groups[0];
+    if groups.len() == 1 {
+        return format!(
+            "new access for {} ({}): {} (e.g. {})",
+            super::who_can::describe(&first.class),
+            stratum_title(first.stratum),
+            actions(first),
+            super::who_can::witness_request(&first.witness)
+        );
+    }
+    // The first (most exposed) kind leads, the others follow by stratum.
+    let mut strata: Vec<(Stratum, Vec<String>)> = Vec::new();
+    let mut all_actions: Vec<String> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        if i > 0 {
+            let who = super::who_can::describe(&g.class);
+            match strata.iter_mut().find(|(s, _)| *s == g.stratum) {
+                Some((_, names)) => names.push(who),
+                None => strata.push((g.stratum, vec![who])),
+            }
+        }
+        for a in &g.actions {
+            if !all_actions.contains(a) {
+                all_actions.push(a.clone());
+            }
+        }
+    }
+    let others: Vec<String> = strata
+        .iter()
+        .map(|(s, names)| format!("{}: {}", stratum_title(*s), names.join("; ")))
+        .collect();
+    let more = all_actions.len().saturating_sub(4);
+    let mut listed = all_actions
+        .into_iter()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more > 0 {
+        listed.push_str(&format!(" and {more} more"));
+    }
+    format!(
+        "new access for {} ({}), and {} more kinds of caller ({}): {listed} (e.g. {})",
+        super::who_can::describe(&first.class),
+        stratum_title(first.stratum),
+        groups.len() - 1,
+        others.join(" / "),
+        super::who_can::witness_request(&first.witness)
+    )
 }
 
 /// A file name as the repository path GitHub and SARIF viewers match: `/` separators, no

@@ -15,6 +15,19 @@ use serde_json::json;
 /// How many actions and resources a group lists before "and N more".
 const SHOWN: usize = 8;
 
+/// How the header names the bucket owner: the account; said to be assumed when no input
+/// gives it; said to be the deploying account, not known offline, for IaC files (the symbolic
+/// [`crate::iac::model::OWN_ACCOUNT`]).
+pub fn owner_label(owner: &str, assumed: bool) -> String {
+    if assumed {
+        format!("owner {owner}, not given: assumed to be an account no document names")
+    } else if owner == crate::iac::model::OWN_ACCOUNT {
+        format!("owner: the account that deploys it, not known offline, written {owner}")
+    } else {
+        format!("owner {owner}")
+    }
+}
+
 /// The heading of a stratum.
 pub fn stratum_title(s: Stratum) -> &'static str {
     match s {
@@ -199,11 +212,11 @@ pub fn human(entries: &[WhoCanEntry]) -> String {
                 continue;
             }
         };
-        out.push_str(&format!("{} (owner {}", w.bucket, w.owner));
-        if w.owner_assumed {
-            out.push_str(", not given: assumed to be an account no document names");
-        }
-        out.push_str(")\n");
+        out.push_str(&format!(
+            "{} ({})\n",
+            w.bucket,
+            owner_label(&w.owner, w.owner_assumed)
+        ));
         if w.identity_assumed {
             out.push_str("  IAM principals are assumed to be allowed by their own identity policies (not given)\n");
         }

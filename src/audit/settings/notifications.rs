@@ -13,7 +13,9 @@
 //! - S307 service-grant-unpinned (main rule in `audit/services.rs`): a service principal let
 //!   in without `aws:SourceArn`/`aws:SourceAccount` (the confused deputy);
 //! - S518 notification-destination-unchecked: a destination whose policy the folder does not
-//!   hold is named, never passed over as fine.
+//!   hold is named, never passed over as fine;
+//! - S523 notification-destination-key-refused: an SNS topic or SQS queue encrypted with a KMS
+//!   key that does not let S3 use it (an AWS managed key, or a key policy without S3).
 
 use super::push;
 use crate::audit::{self, Audited, head, statement};
@@ -24,6 +26,7 @@ use crate::aws_docs::folder::{BucketFolder, DestinationFile, Setting, names};
 use crate::aws_docs::read::Loaded;
 use crate::aws_docs::settings::Notification;
 use crate::diagnostic::Finding;
+use crate::eval::kms::{key_dir_name, key_named};
 use crate::eval::{Caller, Decision, Graph, Layer, Request, Response, decide};
 use crate::load::{self, LoadOptions};
 use crate::policy::PolicyKind;
@@ -62,6 +65,9 @@ pub(super) fn check(folder: &BucketFolder, out: &mut Vec<Audited>) {
                 if let (Some(g), Setting::Present(p)) = (&graph, &file.policy) {
                     destination_open(folder, n, g, p, out);
                     confused_deputy(folder, g, out);
+                }
+                if let Setting::Present(p) = &file.policy {
+                    destination_key_refused(folder, n, p, out);
                 }
                 judged.push((file, graph));
                 judged.last().and_then(|(_, g)| g.as_ref())
@@ -250,6 +256,112 @@ fn destination_open(
             "name the principals that may call it, or pin the grant with conditions on aws:SourceArn (arn:aws:s3:::{}) and aws:SourceAccount ({})",
             folder.bucket(),
             folder.account_id()
+        )),
+    );
+}
+
+// rule: S523
+/// An encrypted topic or queue: S3 encrypts each event with the destination's KMS key as the
+/// service principal `s3.amazonaws.com`, so the key policy must allow it `kms:GenerateDataKey`
+/// and `kms:Decrypt`; an AWS managed key (`aws/sns`, `aws/sqs`) never can, since its key policy
+/// cannot be changed (S3 "Granting permissions to publish event notification messages to a
+/// destination", AWS KMS key policy; SQS "Configuring KMS permissions"). A key the folder
+/// does not hold is not checked, and S518 says so.
+fn destination_key_refused(
+    folder: &BucketFolder,
+    n: &Notification,
+    p: &Loaded<DestinationPolicy>,
+    out: &mut Vec<Audited>,
+) {
+    let Some(key) = &p.doc.kms_key else {
+        return;
+    };
+    let what = format!("the {} `{}`", kind_name(n.kind), n.arn.value);
+    let managed = ["alias/aws/sns", "alias/aws/sqs"]
+        .iter()
+        .any(|m| key.value == *m || key.value.ends_with(&format!(":{m}")));
+    let why = if managed {
+        format!(
+            "{what} encrypts messages with the AWS managed key `{}`, whose key policy cannot let {S3_SERVICE} use it",
+            key.value
+        )
+    } else {
+        // S3 sends events only to destinations in the bucket's region, so the key, named by id,
+        // is in the destination's account and region.
+        let at = crate::arn::parse(&n.arn.value).ok();
+        let region = folder.region().or(at.as_ref().map(|a| a.region));
+        let Some((kms, graph)) = key_named(folder, &key.value, &account_of(&n.arn.value), region)
+        else {
+            let place = format!(
+                "{}/{}/{}/key-policy.json",
+                folder.dir.display(),
+                names::KMS_DIR,
+                key_dir_name(&key.value)
+            );
+            let message = format!(
+                "{what} encrypts messages with the KMS key `{}`, whose key policy is not in the bucket folder ({place}): whether S3 may use the key to deliver events is not checked",
+                key.value
+            );
+            let finding = Finding::new(Code::NotificationDestinationUnchecked, key.span, message)
+                .with_help("scripts/fetch-bucket.sh fetches it; see docs/bucket-folder.md");
+            push(out, &p.source, finding);
+            return;
+        };
+        let bucket = folder.bucket();
+        let context = vec![
+            (
+                "aws:SourceArn".to_string(),
+                format!("arn:aws:s3:::{bucket}"),
+            ),
+            (
+                "aws:SourceAccount".to_string(),
+                folder.account_id().to_string(),
+            ),
+        ];
+        let caller = Caller::Service {
+            name: S3_SERVICE.to_string(),
+        };
+        let refused: Vec<String> = ["kms:GenerateDataKey", "kms:Decrypt"]
+            .into_iter()
+            .filter_map(|action| {
+                let request = Request::new(
+                    caller.clone(),
+                    action,
+                    &kms.arn,
+                    Some(&kms.account),
+                    &context,
+                    NOW,
+                );
+                let response = decide(&graph, &request, false);
+                (response.decision != Decision::Allow).then(|| {
+                    format!(
+                        "{} for {action}{}",
+                        response.decision.as_str(),
+                        uncertain(&response)
+                    )
+                })
+            })
+            .collect();
+        if refused.is_empty() {
+            return;
+        }
+        format!(
+            "{what} encrypts messages with the KMS key `{}`, whose key policy ({}) gives {S3_SERVICE} {}",
+            kms.arn,
+            kms.from,
+            refused.join(" and ")
+        )
+    };
+    push(
+        out,
+        &p.source,
+        Finding::new(
+            Code::NotificationDestinationKeyRefused,
+            key.span,
+            format!("{why}: S3 cannot deliver `{}`'s event notifications to it", folder.bucket()),
+        )
+        .with_help(format!(
+            "encrypt the destination with a customer managed key whose key policy has {{\"Effect\": \"Allow\", \"Principal\": {{\"Service\": \"{S3_SERVICE}\"}}, \"Action\": [\"kms:GenerateDataKey\", \"kms:Decrypt\"], \"Resource\": \"*\"}}"
         )),
     );
 }
