@@ -786,7 +786,7 @@ impl Reader<'_> {
             self.out.unknowns.push(Unknown {
                 expression: expression.clone(),
                 span: value.map_or(v.span, |x| x.span),
-                why: "known only after apply".into(),
+                why: "marked in the plan's `after_unknown`".into(),
             });
             out.push(IamRef::Unknown(expression));
         }
