@@ -556,6 +556,70 @@ fn an_acl_already_public_before_an_apply_is_uncertain_never_new_nor_safe() {
     assert_eq!(code, 0, "{out}{err}");
 }
 
+/// A plan whose `aws_s3_bucket_acl` grants (an `access_control_policy`) go from `before` to
+/// `after` (`true`: a READ grant to All Users besides the owner's), Block Public Access and
+/// Object Ownership given before and after; the planned grants on line 6.
+fn grants_plan(before: bool, after: bool) -> String {
+    let acp = |public: bool| {
+        let all = r#",{"grantee":[{"type":"Group","uri":"http://acs.amazonaws.com/groups/global/AllUsers"}],"permission":"READ"}"#;
+        format!(
+            r#"{{"bucket":"bkt","acl":null,"access_control_policy":[{{"grant":[{{"grantee":[{{"type":"CanonicalUser","id":"abc"}}],"permission":"FULL_CONTROL"}}{}],"owner":[{{"id":"abc"}}]}}]}}"#,
+            if public { all } else { "" }
+        )
+    };
+    let bpa = r#"{"bucket":"bkt","block_public_acls":false,"ignore_public_acls":false,"block_public_policy":true,"restrict_public_buckets":true}"#;
+    let own = r#"{"bucket":"bkt","rule":[{"object_ownership":"ObjectWriter"}]}"#;
+    let res = |t: &str, v: &str| {
+        format!(r#"{{"address":"{t}.b","mode":"managed","type":"{t}","name":"b","values":{v}}}"#)
+    };
+    let change = |t: &str, b: &str, a: &str| {
+        format!(
+            r#"{{"address":"{t}.b","mode":"managed","type":"{t}","name":"b","change":{{"actions":["update"],"before":{b},"after":{a},"after_unknown":{{}}}}}}"#
+        )
+    };
+    let bucket = r#"{"bucket":"bkt"}"#;
+    format!(
+        "{{\"format_version\":\"1.2\",\"planned_values\":{{\"root_module\":{{\"resources\":[\n{},\n{},\n{},\n\n{}\n]}}}},\n\"resource_changes\":[{},\n{},\n{},\n{}]}}\n",
+        res("aws_s3_bucket", bucket),
+        res("aws_s3_bucket_public_access_block", bpa),
+        res("aws_s3_bucket_ownership_controls", own),
+        res("aws_s3_bucket_acl", &acp(after)),
+        change("aws_s3_bucket", bucket, bucket),
+        change("aws_s3_bucket_acl", &acp(before), &acp(after)),
+        change("aws_s3_bucket_public_access_block", bpa, bpa),
+        change("aws_s3_bucket_ownership_controls", own, own),
+    )
+}
+
+#[test]
+fn a_plan_whose_acl_grants_open_the_bucket_is_new_access() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "opens.json", &grants_plan(false, true));
+    let (code, out, err) = cli(d, &["--plan", "opens.json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 with new access"), "{out}");
+    assert!(
+        out.contains("e.g. anonymous s3:ListBucket on arn:aws:s3:::bkt")
+            && out.contains("granted by an ACL grant of READ to AllUsers"),
+        "{out}"
+    );
+    assert!(!out.contains("UNCERTAIN"), "{out}");
+    // The same grants before and after: nothing new, and nothing uncertain.
+    write(d, "same.json", &grants_plan(true, true));
+    let (code, out, err) = cli(d, &["--plan", "same.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 with new access"), "{out}");
+    // Closing it: nothing new; the public read is removed.
+    write(d, "closes.json", &grants_plan(true, false));
+    let (code, out, err) = cli(d, &["--plan", "closes.json", "--removed"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("removed access:") && out.contains("anyone, anonymously"),
+        "{out}"
+    );
+}
+
 /// A Terraform bucket whose policy reads `principal`; the policy's statement on line 9.
 fn terraform(principal: &str) -> String {
     format!(

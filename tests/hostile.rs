@@ -777,6 +777,60 @@ fn a_tf_file_over_the_size_limit_is_refused_before_it_is_read() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A plan's ACL grants, access points and IAM links in bulk: read in one pass each (no
+/// quadratic merge of IAM references), every grant and link kept.
+#[test]
+fn a_plan_of_100_000_grants_and_20_000_iam_links_is_read_linearly() {
+    let grant = r#"{"grantee":[{"type":"Group","uri":"http://acs.amazonaws.com/groups/global/AllUsers"}],"permission":"READ"}"#;
+    let grants = vec![grant; 100_000].join(",");
+    let mut resources = vec![
+        r#"{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b","values":{"bucket":"bkt"}}"#.to_string(),
+        format!(
+            r#"{{"address":"aws_s3_bucket_acl.b","mode":"managed","type":"aws_s3_bucket_acl","name":"b","values":{{"bucket":"bkt","access_control_policy":[{{"grant":[{grants}],"owner":[{{"id":"abc"}}]}}]}}}}"#
+        ),
+    ];
+    for i in 0..10_000 {
+        resources.push(format!(
+            r#"{{"address":"aws_iam_role.r{i}","mode":"managed","type":"aws_iam_role","name":"r{i}","values":{{"name":"r{i}"}}}}"#
+        ));
+        resources.push(format!(
+            r#"{{"address":"aws_iam_policy.p{i}","mode":"managed","type":"aws_iam_policy","name":"p{i}","values":{{"name":"p{i}"}}}}"#
+        ));
+        for j in [i, (i + 1) % 10_000] {
+            resources.push(format!(
+                r#"{{"address":"aws_iam_role_policy_attachment.a{i}_{j}","mode":"managed","type":"aws_iam_role_policy_attachment","name":"a","values":{{"role":"r{i}","policy_arn":"arn:aws:iam::123456789012:policy/p{j}"}}}}"#
+            ));
+        }
+    }
+    let text = format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[{}]}}}}}}"#,
+        resources.join(",\n")
+    );
+    let read = s3_access::iac::terraform::plan::read_plan(SourceFile::new("big.json", text));
+    let e = &read.after;
+    assert!(e.findings.is_empty(), "{:?}", e.findings.first());
+    let acl = e.buckets[0]
+        .settings
+        .iter()
+        .find(|(n, _)| *n == "acl.json")
+        .unwrap();
+    assert_eq!(
+        acl.1
+            .get("Grants")
+            .and_then(|g| g.as_array())
+            .map(<[_]>::len),
+        Some(100_000)
+    );
+    assert_eq!(e.iam.entities.len(), 20_000);
+    assert_eq!(e.iam.links.len(), 20_000);
+    assert!(
+        e.iam
+            .links
+            .iter()
+            .all(|l| matches!(l.from, s3_access::iac::IamRef::Address(_)))
+    );
+}
+
 #[test]
 fn for_each_over_a_million_generated_elements_is_an_unknown_expansion() {
     // `range` is not evaluated: the expansion is unknown, read as one instance.

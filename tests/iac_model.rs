@@ -138,24 +138,19 @@ fn a_plan_whose_policy_is_known_only_after_apply_is_uncertain() {
 }
 
 /// An `aws_s3_bucket_acl` in a plan whose grants are an `access_control_policy` (here one to
-/// All Users): the bucket ACL is unknown and located, never the owner-only default ACL.
+/// All Users): the grants are read, located in the plan (before: the ACL was unknown).
 #[test]
-fn a_plan_acl_given_as_grants_is_unknown_never_the_default_acl() {
+fn a_plan_acl_given_as_grants_to_all_users_is_public() {
     let (b, code) = public("plan_acl_grants/plan.json");
-    assert_eq!(code, 1, "{b:#}");
+    assert_eq!((b["verdict"].as_str(), code), (Some("public"), 1), "{b:#}");
     let acl = b["paths"]
         .as_array()
         .unwrap()
         .iter()
         .find(|p| p["kind"] == "bucket-acl")
         .unwrap_or_else(|| panic!("{b:#}"));
-    assert_eq!(acl["status"], "unknown", "{acl:#}");
-    let reason = acl["reasons"][0].as_str().unwrap();
-    assert!(
-        reason.contains("aws_s3_bucket_acl.b.access_control_policy")
-            && reason.contains("plan.json:4:"),
-        "{reason}"
-    );
+    assert_eq!(acl["status"], "public", "{acl:#}");
+    assert_eq!(acl["grants"][0]["grantee"], "AllUsers", "{acl:#}");
 }
 
 /// A plan of the AWS provider before v4: the bucket's own `acl = "public-read"` is its ACL.

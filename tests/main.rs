@@ -28,6 +28,7 @@ mod iac_bucket_audit;
 mod iac_cloudformation;
 mod iac_lint;
 mod iac_model;
+mod iac_plan;
 mod kms;
 mod layering;
 mod multi_region;

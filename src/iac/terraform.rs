@@ -18,6 +18,7 @@ mod document;
 mod eval;
 mod extract;
 mod functions;
+mod grants;
 mod iam;
 mod module;
 pub mod plan;

@@ -533,14 +533,25 @@ impl Module {
         Some(wrap_at("OwnershipControls", rules, span))
     }
 
-    /// `get-bucket-acl` output of a canned `acl` or of `grant`/`access_control_policy` blocks.
-    /// The owner is not known offline: its canonical id is an unknown.
+    /// `get-bucket-acl` output of a canned `acl` or of `grant`/`access_control_policy` blocks
+    /// (read by [`super::grants`], as the plan reader does). The owner is the
+    /// `access_control_policy`'s `owner { id }`, else not known offline: an unknown.
     fn acl(&self, scope: &Scope, body: &Body, span: Span) -> Option<Val> {
-        let owner_id = self.unknown(
-            scope,
-            span,
-            "the bucket owner's canonical id (known only from AWS)",
-        );
+        let policy_blocks = self.blocks(scope, body, "access_control_policy");
+        let owner_id = policy_blocks
+            .first()
+            .and_then(|(s, b, _)| {
+                let (os, ob, _) = self.blocks(s, b, "owner").into_iter().next()?;
+                self.attr(&os, ob, "id")
+            })
+            .filter(|v| v.to_lstr().is_some())
+            .unwrap_or_else(|| {
+                self.unknown(
+                    scope,
+                    span,
+                    "the bucket owner's canonical id (known only from AWS)",
+                )
+            });
         let owner_text = owner_id.to_lstr()?.text;
         let mut grants = Vec::new();
         if let Some(canned) = self
@@ -558,20 +569,18 @@ impl Module {
                 ));
             }
         }
-        let policy_blocks = self.blocks(scope, body, "access_control_policy");
         let grant_scopes: Vec<_> = match policy_blocks.first() {
             Some((s, b, _)) => self.blocks(s, b, "grant"),
             None => self.blocks(scope, body, "grant"),
         };
         for (s, b, bs) in grant_scopes {
-            let grantee = self
+            // `access_control_policy` grants name their grantee in a block; legacy ones inline.
+            let (gs, gb) = self
                 .blocks(&s, b, "grantee")
                 .into_iter()
                 .next()
-                .map(|(gs, gb, _)| (self.attr(&gs, gb, "id"), self.attr(&gs, gb, "uri")));
-            let (id, uri) =
-                grantee.unwrap_or_else(|| (self.attr(&s, b, "id"), self.attr(&s, b, "uri")));
-            let perms = match self
+                .map_or((s.clone(), b), |(gs, gb, _)| (gs, gb));
+            let permissions = match self
                 .attr(&s, b, "permission")
                 .or_else(|| self.attr(&s, b, "permissions"))
             {
@@ -582,40 +591,19 @@ impl Module {
                 Some(v) => vec![v],
                 None => Vec::new(),
             };
-            for p in perms {
-                let mut g = vec![(
-                    "Type".to_string(),
-                    bs,
-                    Val::str_at(
-                        if uri.is_some() {
-                            "Group"
-                        } else {
-                            "CanonicalUser"
-                        },
-                        bs,
-                    ),
-                )];
-                if let Some(u) = uri.clone().filter(|v| !matches!(v.kind, VKind::Null)) {
-                    g.push(("URI".into(), u.span, u));
-                } else if let Some(i) = id.clone().filter(|v| !matches!(v.kind, VKind::Null)) {
-                    g.push(("ID".into(), i.span, i));
-                }
-                let grant = Val::new(
-                    VKind::Map(vec![
-                        ("Grantee".into(), bs, Val::new(VKind::Map(g), bs)),
-                        ("Permission".into(), p.span, p),
-                    ]),
-                    bs,
-                );
-                grants.push(grant);
-            }
+            let grant = super::grants::TfGrant {
+                kind: self.attr(&gs, gb, "type"),
+                id: self.attr(&gs, gb, "id"),
+                uri: self.attr(&gs, gb, "uri"),
+                email: self.attr(&gs, gb, "email_address"),
+                permissions,
+                span: bs,
+            };
+            grant.cli_grants(&mut grants);
         }
-        let owner = Val::new(VKind::Map(vec![("ID".into(), span, owner_id)]), span);
-        Some(Val::new(
-            VKind::Map(vec![
-                ("Owner".into(), span, owner),
-                ("Grants".into(), span, Val::new(VKind::List(grants), span)),
-            ]),
+        Some(super::grants::cli_acl(
+            owner_id,
+            Val::new(VKind::List(grants), span),
             span,
         ))
     }

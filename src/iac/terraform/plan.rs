@@ -7,9 +7,13 @@
 //! unknown, never skipped. `configuration` supplies the references that link a split
 //! setting or a bucket policy to its bucket when the bucket name is not known yet.
 
+use super::value::{VKind, Val};
 use crate::aws_docs::folder::names;
 use crate::diagnostic::Finding;
-use crate::iac::{Attachment, Extracted, Format, IacBucket, IacPolicy, Unknown};
+use crate::iac::{
+    Attachment, Extracted, Format, IacBucket, IacPolicy, IamEntity, IamKind, IamLink, IamLinkKind,
+    IamRef, Unknown,
+};
 use crate::json::{self, Kind, Member, Value};
 use crate::policy::PolicyKind;
 use crate::registry::Code;
@@ -112,6 +116,7 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         prior: true,
     };
     r.prior_resources();
+    tidy_iam(&mut r.out.iam);
     let mut r = Reader {
         text,
         root: &root,
@@ -126,6 +131,7 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         r.module(m);
     }
     r.changes();
+    tidy_iam(&mut r.out.iam);
     let before = std::mem::take(&mut r.before);
     PlanRead {
         after,
@@ -252,7 +258,14 @@ impl Reader<'_> {
                     .and_then(|v| v.get(attr))
                     .is_some_and(|p| p.as_str().is_some());
             // Otherwise the bucket has no inline policy: it is read with its settings below.
-            let inline = rtype != "aws_s3_bucket" || set || self.configured(address, attr);
+            // An access point's `policy` is computed too when an
+            // `aws_s3control_access_point_policy` sets it (aws_s3_access_point resource page).
+            let computed = match rtype {
+                "aws_s3_bucket" => true,
+                "aws_s3_access_point" => self.config(address).is_some(),
+                _ => false,
+            };
+            let inline = !computed || set || self.configured(address, attr);
             let attached_to = if inline {
                 self.link(address, values)
             } else {
@@ -285,6 +298,12 @@ impl Reader<'_> {
         if rtype == "aws_iam_role" {
             self.inline_policies(address, values, span);
         }
+        if rtype == "aws_s3_access_point" {
+            self.access_point(address, values, span);
+        }
+        if let Some(v) = values {
+            self.iam(address, rtype, v, span);
+        }
         if rtype == "aws_s3_bucket_acl" || rtype == "aws_s3_bucket" {
             self.acl(address, rtype, values, span);
         }
@@ -310,36 +329,198 @@ impl Reader<'_> {
                     || (rtype == "aws_s3_bucket" && a.as_str() != Some("private"))
             });
         let canned_setting = canned.and_then(|a| self.canned_acl(a));
-        // A legacy `grant` list naming All Users or Authenticated Users is not read: unknown.
-        let acl_resource = rtype == "aws_s3_bucket_acl"
-            || (rtype == "aws_s3_bucket" && values.is_some_and(grants_a_group));
+        let legacy = rtype == "aws_s3_bucket";
+        let attr = if legacy {
+            "grant"
+        } else {
+            "access_control_policy"
+        };
         // The bucket's own ACL belongs to it; an ACL resource names its bucket.
-        let acl_link = || {
-            if rtype == "aws_s3_bucket" {
-                Some(Attachment::Bucket(address.to_string()))
-            } else {
-                self.link(address, values)
-            }
+        let link = if legacy {
+            Some(Attachment::Bucket(address.to_string()))
+        } else {
+            self.link(address, values)
+        };
+        let Some(link) = link else {
+            return;
         };
         if let Some(setting) = canned_setting {
-            if let Some(link) = acl_link() {
-                self.attach(link, names::ACL, setting, span);
-            }
-        } else if acl_resource && let Some(link) = acl_link() {
-            // Grants written as `access_control_policy` (or an ACL the plan does not give)
-            // are not read from plans yet: the ACL is unknown, never the owner-only default.
-            let attr = if rtype == "aws_s3_bucket" {
-                "grant"
+            self.attach(link, names::ACL, setting, span);
+            return;
+        }
+        // The grants are what the apply sets for an ACL resource, and for a bucket whose
+        // configuration sets `grant`; a bucket's `grant` computed by provider v4+ is the state
+        // last read, which an `aws_s3_bucket_acl` of the plan may replace.
+        let listed = values
+            .and_then(|v| v.get(attr))
+            .and_then(Value::as_array)
+            .is_some_and(|g| !g.is_empty());
+        let read = !legacy || listed && self.configured(address, attr);
+        let grants = match values {
+            Some(v) if read => self.grants_acl(address, attr, v),
+            _ => None,
+        };
+        if let Some(setting) = grants {
+            self.attach(link, names::ACL, setting, span);
+        } else if !legacy || values.is_some_and(grants_a_group) {
+            let why = if self.after_unknown(address, attr) {
+                "the grants of the ACL are known only after apply"
+            } else if legacy {
+                "the bucket's `grant` is computed by the provider, not set by the configuration, and an `aws_s3_bucket_acl` may replace it"
             } else {
-                "access_control_policy"
+                "the plan gives neither a canned `acl` nor `access_control_policy` grants"
             };
-            self.unknown_acl(link, address, attr, values, span);
+            self.unknown_acl(link, address, attr, values, span, why);
         }
     }
 
+    /// The grants of `attr` (an `aws_s3_bucket_acl`'s `access_control_policy`, a legacy
+    /// bucket's `grant` list) as `get-bucket-acl` output, read as the `.tf` reader reads them
+    /// ([`super::grants`]). A field `after_unknown` marks is an unknown located at the object
+    /// that would hold it; `None` when the plan gives no grants (the whole attribute absent or
+    /// known only after apply).
+    fn grants_acl(&mut self, address: &str, attr: &str, values: &Value) -> Option<Value> {
+        let marks = self.unknown_marks(address, attr);
+        if is_marked(marks.as_ref()) {
+            return None;
+        }
+        let given = values.get(attr)?;
+        let (body, body_marks, list_path) = if attr == "access_control_policy" {
+            let body = given.as_array()?.first()?;
+            (body, mark_at(marks.as_ref(), 0), format!("{attr}[0].grant"))
+        } else {
+            (values, None, attr.to_string())
+        };
+        let (list, list_marks) = if attr == "access_control_policy" {
+            (body.get("grant"), mark(body_marks, "grant"))
+        } else {
+            (Some(given), marks.as_ref())
+        };
+        let owner = self.grants_owner(address, attr, body, body_marks);
+        let grants = if is_marked(list_marks) {
+            self.unknown_val(format!("{address}.{list_path}"), body.span)
+        } else {
+            let mut out = Vec::new();
+            for (i, g) in list
+                .and_then(Value::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
+                let expr = format!("{address}.{list_path}[{i}]");
+                self.plan_grant(&expr, g, mark_at(list_marks, i), &mut out);
+            }
+            Val::new(VKind::List(out), list.map_or(body.span, |l| l.span))
+        };
+        Some(super::grants::cli_acl(owner, grants, body.span).to_json())
+    }
+
+    /// The owner of an `access_control_policy` (`owner[0].id`), else an unknown: the bucket
+    /// owner's canonical id is not in a legacy `grant` list, and known only from AWS.
+    fn grants_owner(
+        &mut self,
+        address: &str,
+        attr: &str,
+        body: &Value,
+        body_marks: Option<&Value>,
+    ) -> Val {
+        let owner = body
+            .get("owner")
+            .and_then(Value::as_array)
+            .and_then(|o| o.first());
+        let owner_marks = mark_at(mark(body_marks, "owner"), 0);
+        if attr == "access_control_policy" && is_marked(mark(owner_marks, "id")) {
+            let at = owner.map_or(body.span, |o| o.span);
+            return self.unknown_val(format!("{address}.{attr}[0].owner[0].id"), at);
+        }
+        match owner.and_then(|o| o.get("id")) {
+            Some(id) if id.as_str().is_some_and(|t| !t.is_empty()) => Val::from_json(id),
+            _ => {
+                let id = self.out.unknowns.len();
+                self.out.unknowns.push(Unknown {
+                    expression: format!("{address}.{attr}"),
+                    span: body.span,
+                    why: "the bucket owner's canonical id (known only from AWS)".to_string(),
+                });
+                Val::new(VKind::Unknown(id), body.span)
+            }
+        }
+    }
+
+    /// One planned grant (`expr` names it) into `out`; its fields `marks` says are known only
+    /// after apply are unknowns.
+    fn plan_grant(&mut self, expr: &str, g: &Value, marks: Option<&Value>, out: &mut Vec<Val>) {
+        if is_marked(marks) || g.kind == Kind::Null {
+            // A whole grant not known offline: the ACL holding it is unknown.
+            out.push(self.unknown_val(expr.to_string(), g.span));
+            return;
+        }
+        // `access_control_policy` grants name their grantee in a block; legacy ones inline.
+        let block = g.get("grantee").and_then(Value::as_array);
+        let (grantee, grantee_marks, grantee_expr) = match block {
+            Some(b) => (
+                b.first().unwrap_or(g),
+                mark_at(mark(marks, "grantee"), 0),
+                format!("{expr}.grantee[0]"),
+            ),
+            None => (g, marks, expr.to_string()),
+        };
+        let perm_key = if block.is_some() || g.get("permission").is_some() {
+            "permission"
+        } else {
+            "permissions"
+        };
+        let field = |this: &mut Self, obj: &Value, m: Option<&Value>, key: &str, e: &str| {
+            if is_marked(mark(m, key)) {
+                Some(this.unknown_val(format!("{e}.{key}"), obj.span))
+            } else {
+                obj.get(key).map(Val::from_json)
+            }
+        };
+        let permissions = match field(self, g, marks, perm_key, expr) {
+            Some(Val {
+                kind: VKind::List(items),
+                ..
+            }) => items,
+            Some(v) => vec![v],
+            None => Vec::new(),
+        };
+        let grant = super::grants::TfGrant {
+            kind: field(self, grantee, grantee_marks, "type", &grantee_expr),
+            id: field(self, grantee, grantee_marks, "id", &grantee_expr),
+            uri: field(self, grantee, grantee_marks, "uri", &grantee_expr),
+            email: field(self, grantee, grantee_marks, "email_address", &grantee_expr),
+            permissions,
+            span: g.span,
+        };
+        grant.cli_grants(out);
+    }
+
+    /// An unknown known only after apply, at `span`, as a value.
+    fn unknown_val(&mut self, expression: String, span: Span) -> Val {
+        let id = self.out.unknowns.len();
+        self.out.unknowns.push(Unknown {
+            expression,
+            span,
+            why: "marked in the plan's `after_unknown`".to_string(),
+        });
+        Val::new(VKind::Unknown(id), span)
+    }
+
+    /// `after_unknown` of attribute `attr` of `address` (nothing before the apply).
+    fn unknown_marks(&self, address: &str, attr: &str) -> Option<Value> {
+        if self.prior {
+            return None;
+        }
+        self.change(address)?
+            .get("after_unknown")?
+            .get(attr)
+            .cloned()
+    }
+
     /// An ACL whose grants are not read (`attr` of an `aws_s3_bucket_acl` or a legacy
-    /// bucket): its bucket's ACL is an unknown, placed at `attr` (or the resource), so a
-    /// verdict on it is uncertain.
+    /// bucket), for the reason `why`: its bucket's ACL is an unknown, placed at `attr` (or the
+    /// resource), so a verdict on it is uncertain.
     fn unknown_acl(
         &mut self,
         link: Attachment,
@@ -347,13 +528,14 @@ impl Reader<'_> {
         attr: &str,
         values: Option<&Value>,
         span: Span,
+        why: &str,
     ) {
         let at = values.and_then(|v| v.get(attr)).map_or(span, |v| v.span);
         let id = self.out.unknowns.len();
         self.out.unknowns.push(Unknown {
             expression: format!("{address}.{attr}"),
             span: at,
-            why: "the grants of an ACL resource in a plan are not read yet".to_string(),
+            why: why.to_string(),
         });
         let setting = Value {
             kind: Kind::String(super::value::placeholder(id).into()),
@@ -455,6 +637,229 @@ impl Reader<'_> {
                 why,
             });
         }
+    }
+
+    /// The IAM entity a resource declares (`aws_iam_role`, `_user`, `_group`, `_policy`) and
+    /// the links it writes (managed policy attachments, a role's `managed_policy_arns`, group
+    /// memberships), as the `.tf` reader gives them (`iac::identity` builds principals from
+    /// both alike).
+    fn iam(&mut self, address: &str, rtype: &str, v: &Value, span: Span) {
+        let kind = match rtype {
+            "aws_iam_role" => Some(IamKind::Role),
+            "aws_iam_user" => Some(IamKind::User),
+            "aws_iam_group" => Some(IamKind::Group),
+            "aws_iam_policy" => Some(IamKind::ManagedPolicy),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let text = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+            };
+            let name = text("name");
+            if name.is_none() && self.after_unknown(address, "name") {
+                self.out.unknowns.push(Unknown {
+                    expression: format!("{address}.name"),
+                    span,
+                    why: "the IAM name is known only after apply (a generated name)".into(),
+                });
+            }
+            self.out.iam.entities.push(IamEntity {
+                address: address.to_string(),
+                kind,
+                name,
+                path: text("path").unwrap_or_else(|| "/".into()),
+                span,
+            });
+        }
+        let me = || vec![IamRef::Address(address.to_string())];
+        let (from, to, link): (Vec<IamRef>, Vec<IamRef>, IamLinkKind) = match rtype {
+            // A role's `managed_policy_arns` is its exclusive set of managed policies
+            // (aws_iam_role resource page).
+            // Computed when not configured: it then lists the attachments read separately.
+            "aws_iam_role"
+                if self.configured(address, "managed_policy_arns")
+                    || self.config(address).is_none() =>
+            {
+                (
+                    self.policy_refs(address, v, "managed_policy_arns"),
+                    me(),
+                    IamLinkKind::Policy,
+                )
+            }
+            "aws_iam_role_policy_attachment"
+            | "aws_iam_user_policy_attachment"
+            | "aws_iam_group_policy_attachment"
+            | "aws_iam_policy_attachment" => {
+                let mut to = Vec::new();
+                for (attr, target) in [
+                    ("role", "aws_iam_role"),
+                    ("user", "aws_iam_user"),
+                    ("group", "aws_iam_group"),
+                    ("roles", "aws_iam_role"),
+                    ("users", "aws_iam_user"),
+                    ("groups", "aws_iam_group"),
+                ] {
+                    to.extend(self.iam_refs(address, v, attr, target));
+                }
+                let from = self.policy_refs(address, v, "policy_arn");
+                (from, to, IamLinkKind::Policy)
+            }
+            "aws_iam_user_group_membership" => (
+                self.iam_refs(address, v, "groups", "aws_iam_group"),
+                self.iam_refs(address, v, "user", "aws_iam_user"),
+                IamLinkKind::Member,
+            ),
+            "aws_iam_group_membership" => (
+                self.iam_refs(address, v, "group", "aws_iam_group"),
+                self.iam_refs(address, v, "users", "aws_iam_user"),
+                IamLinkKind::Member,
+            ),
+            _ => return,
+        };
+        for f in &from {
+            for t in &to {
+                self.out.iam.links.push(IamLink {
+                    kind: link,
+                    from: f.clone(),
+                    to: t.clone(),
+                    span,
+                });
+            }
+        }
+    }
+
+    /// The managed policies attribute `attr` names: a declared `aws_iam_policy` by reference,
+    /// else an ARN, else unknown.
+    fn policy_refs(&mut self, address: &str, v: &Value, attr: &str) -> Vec<IamRef> {
+        self.iam_refs(address, v, attr, "aws_iam_policy")
+            .into_iter()
+            .map(|r| match r {
+                IamRef::Name(arn) => IamRef::Arn(arn),
+                other => other,
+            })
+            .collect()
+    }
+
+    /// What attribute `attr` (one value or a list) of a resource refers to: the resources of
+    /// type `target` its configuration references, by address; the known strings of its
+    /// planned value as names (a list may mix references and literals: those that name a
+    /// declared resource are merged with their reference afterwards, [`tidy_iam`]); and an
+    /// unknown when `after_unknown` marks a value no reference accounts for.
+    fn iam_refs(&mut self, address: &str, v: &Value, attr: &str, target: &str) -> Vec<IamRef> {
+        let module = module_prefix(address);
+        let mut out: Vec<IamRef> = self
+            .config_refs(address, attr)
+            .into_iter()
+            .filter(|r| {
+                r.starts_with(&format!("{target}.")) && !r[target.len() + 1..].contains('.')
+            })
+            .map(|r| IamRef::Address(format!("{module}{r}")))
+            .collect();
+        let referenced = !out.is_empty();
+        let value = v.get(attr);
+        let items = match value.map(|x| &x.kind) {
+            Some(Kind::Array(items)) => items.iter().collect(),
+            Some(_) => value.into_iter().collect(),
+            None => Vec::new(),
+        };
+        // A single value given by reference is that reference.
+        if !referenced || matches!(value.map(|x| &x.kind), Some(Kind::Array(_))) {
+            out.extend(
+                items
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .filter(|t| !t.is_empty())
+                    .map(|t| IamRef::Name(t.to_string())),
+            );
+        }
+        let marks = self.unknown_marks(address, attr);
+        let marked = is_marked(marks.as_ref())
+            || marks
+                .as_ref()
+                .and_then(Value::as_array)
+                .is_some_and(|m| m.iter().any(|x| x.kind == Kind::Bool(true)));
+        if marked && !referenced {
+            let expression = format!("{address}.{attr}");
+            self.out.unknowns.push(Unknown {
+                expression: expression.clone(),
+                span: value.map_or(v.span, |x| x.span),
+                why: "marked in the plan's `after_unknown`".into(),
+            });
+            out.push(IamRef::Unknown(expression));
+        }
+        out
+    }
+
+    /// An `aws_s3_access_point`, described as `.tf` gives it: its name, bucket, VPC and Block
+    /// Public Access flags, whose omitted ones are on (S3 User Guide, "Managing public access
+    /// to access points"). A flag `after_unknown` marks is an unknown (read as off by the model).
+    fn access_point(&mut self, address: &str, values: Option<&Value>, span: Span) {
+        let Some(v) = values else { return };
+        let first = |key: &str| v.get(key)?.as_array()?.first();
+        let vpc = first("vpc_configuration").map(|c| {
+            // Which VPC does not decide who can reach it, only that it is one.
+            let id = c.get("vpc_id").filter(|i| i.as_str().is_some());
+            id.cloned().unwrap_or_else(|| Value {
+                kind: Kind::String("a VPC known only after apply".into()),
+                span: c.span,
+            })
+        });
+        let marks = self.unknown_marks(address, "public_access_block_configuration");
+        let block_marks = mark_at(marks.as_ref(), 0);
+        let public_access_block = first("public_access_block_configuration").map(|b| {
+            let mut flags = Vec::new();
+            for (tf, cli) in [
+                ("block_public_acls", "BlockPublicAcls"),
+                ("ignore_public_acls", "IgnorePublicAcls"),
+                ("block_public_policy", "BlockPublicPolicy"),
+                ("restrict_public_buckets", "RestrictPublicBuckets"),
+            ] {
+                let flag = if is_marked(mark(block_marks, tf)) {
+                    self.unknown_val(
+                        format!("{address}.public_access_block_configuration[0].{tf}"),
+                        b.span,
+                    )
+                    .to_json()
+                } else {
+                    // A flag of another type: read as off, the least blocking reading.
+                    match b.get(tf) {
+                        Some(
+                            f @ Value {
+                                kind: Kind::Bool(_),
+                                ..
+                            },
+                        ) => f.clone(),
+                        Some(f) if f.kind != Kind::Null => Value {
+                            kind: Kind::Bool(false),
+                            span: f.span,
+                        },
+                        _ => Value {
+                            kind: Kind::Bool(true),
+                            span: b.span,
+                        },
+                    }
+                };
+                flags.push((cli, flag));
+            }
+            crate::iac::object(b.span, flags)
+        });
+        let name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let bucket = self.link(address, values);
+        self.out.access_points.push(crate::iac::IacAccessPoint {
+            address: address.to_string(),
+            name,
+            bucket,
+            vpc,
+            public_access_block,
+            span,
+        });
     }
 
     fn bucket(&mut self, address: &str, values: Option<&Value>, span: Span) {
@@ -568,6 +973,7 @@ impl Reader<'_> {
             ("role", "aws_iam_role"),
             ("user", "aws_iam_user"),
             ("group", "aws_iam_group"),
+            ("access_point_arn", "aws_s3_access_point"),
         ]
         .into_iter()
         .find(|(a, _)| {
@@ -586,13 +992,24 @@ impl Reader<'_> {
         refs.sort_by_key(|r| std::cmp::Reverse(r.len()));
         if let Some(r) = refs.first() {
             let a = format!("{module}{r}");
-            return Some(if target == "aws_s3_bucket" {
-                Attachment::Bucket(a)
-            } else {
-                Attachment::Principal(a)
+            return Some(match target {
+                "aws_s3_bucket" => Attachment::Bucket(a),
+                "aws_s3_access_point" => Attachment::AccessPoint(a),
+                _ => Attachment::Principal(a),
             });
         }
         let name = values?.get(attr)?.as_str()?;
+        if target == "aws_s3_access_point" {
+            // An access point ARN ends in `accesspoint/NAME` (S3 User Guide, "Referencing
+            // access points"): the declared access point of that name, else none declared.
+            let ap = name.rsplit_once(":accesspoint/")?.1;
+            let declared = self
+                .out
+                .access_points
+                .iter()
+                .find(|p| p.name.as_deref() == Some(ap));
+            return declared.map(|p| Attachment::AccessPoint(p.address.clone()));
+        }
         if target != "aws_s3_bucket" {
             return Some(Attachment::Principal(name.to_string()));
         }
@@ -767,4 +1184,129 @@ fn grants_a_group(values: &Value) -> bool {
                     .is_some_and(|u| u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers"))
             })
         })
+}
+
+/// The `after_unknown` marks of member `key` (a value marked as a whole marks every part).
+fn mark<'v>(marks: Option<&'v Value>, key: &str) -> Option<&'v Value> {
+    let m = marks?;
+    if m.kind == Kind::Bool(true) {
+        return Some(m);
+    }
+    m.get(key)
+}
+
+/// The `after_unknown` marks of element `i`.
+fn mark_at(marks: Option<&Value>, i: usize) -> Option<&Value> {
+    let m = marks?;
+    if m.kind == Kind::Bool(true) {
+        return Some(m);
+    }
+    m.as_array()?.get(i)
+}
+
+/// Whether `after_unknown` marks the value as known only after apply.
+fn is_marked(marks: Option<&Value>) -> bool {
+    marks.is_some_and(|m| m.kind == Kind::Bool(true))
+}
+
+/// Merges IAM references that name a declared entity with their reference: a principal by its
+/// IAM name, a managed policy by an ARN ending in its name (the plan gives the ARNs of
+/// existing policies in another account's form than the symbolic own account), then drops
+/// repeated links.
+fn tidy_iam(iam: &mut crate::iac::Iam) {
+    use std::collections::{HashMap, HashSet};
+    let mut principals: HashMap<&str, &str> = HashMap::new();
+    let mut policies: HashMap<&str, &str> = HashMap::new();
+    for e in &iam.entities {
+        let Some(name) = e.name.as_deref() else {
+            continue;
+        };
+        let map = if e.kind == IamKind::ManagedPolicy {
+            &mut policies
+        } else {
+            &mut principals
+        };
+        map.entry(name).or_insert(e.address.as_str());
+    }
+    let canonical = |r: &IamRef, policy: bool| -> Option<IamRef> {
+        let address = match r {
+            IamRef::Name(n) if !policy => principals.get(n.as_str()),
+            IamRef::Arn(a) if a.starts_with("arn:aws:iam::") => {
+                policies.get(a.rsplit('/').next().unwrap_or_default())
+            }
+            _ => None,
+        };
+        address.map(|a| IamRef::Address(a.to_string()))
+    };
+    let mut seen = HashSet::new();
+    let mut links = Vec::new();
+    for l in &iam.links {
+        let mut l = l.clone();
+        if let Some(from) = canonical(&l.from, l.kind == IamLinkKind::Policy) {
+            l.from = from;
+        }
+        if let Some(to) = canonical(&l.to, false) {
+            l.to = to;
+        }
+        if seen.insert(format!("{:?} {:?} {:?}", l.kind, l.from, l.to)) {
+            links.push(l);
+        }
+    }
+    iam.links = links;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(resources: &str) -> PlanRead {
+        let text = format!(
+            r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[{resources}]}}}}}}"#
+        );
+        read_plan(SourceFile::new("plan.json", text))
+    }
+
+    fn res(address: &str, values: &str) -> String {
+        let (rtype, name) = address.split_once('.').unwrap();
+        format!(
+            r#"{{"address":"{address}","mode":"managed","type":"{rtype}","name":"{name}","values":{values}}}"#
+        )
+    }
+
+    #[test]
+    fn iam_names_and_arns_of_declared_entities_link_to_their_address_once() {
+        // No configuration: the links are by name and ARN, as planned values give them.
+        let read = plan(&[
+            res("aws_iam_role.r", r#"{"name":"reader","path":"/"}"#),
+            res("aws_iam_policy.p", r#"{"name":"read","path":"/"}"#),
+            res(
+                "aws_iam_role.s",
+                r#"{"name":"other","managed_policy_arns":["arn:aws:iam::123456789012:policy/read","arn:aws:iam::aws:policy/ReadOnlyAccess"]}"#,
+            ),
+            res(
+                "aws_iam_role_policy_attachment.a",
+                r#"{"role":"reader","policy_arn":"arn:aws:iam::123456789012:policy/read"}"#,
+            ),
+            res(
+                "aws_iam_role_policy_attachment.b",
+                r#"{"role":"reader","policy_arn":"arn:aws:iam::123456789012:policy/read"}"#,
+            ),
+        ]
+        .join(","));
+        let iam = &read.after.iam;
+        assert_eq!(iam.entities.len(), 3);
+        let links: Vec<(&IamRef, &IamRef)> = iam.links.iter().map(|l| (&l.from, &l.to)).collect();
+        let a = |s: &str| IamRef::Address(s.into());
+        assert_eq!(
+            links,
+            vec![
+                (&a("aws_iam_policy.p"), &a("aws_iam_role.s")),
+                (
+                    &IamRef::Arn("arn:aws:iam::aws:policy/ReadOnlyAccess".into()),
+                    &a("aws_iam_role.s")
+                ),
+                (&a("aws_iam_policy.p"), &a("aws_iam_role.r")),
+            ]
+        );
+    }
 }
