@@ -261,3 +261,36 @@ fn public_is_unchanged_by_identity_policies() {
     assert_eq!(v["buckets"][0]["verdict"], "not-public", "{v:#}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn thousands_of_roles_stay_bounded_and_the_rest_keep_the_assumed_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = root().join(DIR).join(FOLDER);
+    for sub in ["example-data", "account"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for f in std::fs::read_dir(from.join(sub)).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, dir.path().join(sub).join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let details = dir.path().join("account/authorization-details.json");
+    let mut d: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&details).unwrap()).unwrap();
+    let roles = d["RoleDetailList"].as_array_mut().unwrap();
+    for i in 0..300 {
+        roles.push(serde_json::json!({
+            "Path": "/", "RoleName": format!("r{i}"),
+            "Arn": format!("arn:aws:iam::000000000000:role/r{i}"),
+            "RolePolicyList": [], "AttachedManagedPolicies": []
+        }));
+    }
+    std::fs::write(&details, d.to_string()).unwrap();
+    let b = who_can_in(dir.path(), ".");
+    assert_eq!(b["own_identity"].as_array().unwrap().len(), 256);
+    assert!(
+        uncertain(&b).contains("49 more roles and users of the account are listed"),
+        "{b:#}"
+    );
+    // The first ones are still answered with their own policies.
+    assert_eq!(actions_of(&b, &role("reader")), ["s3:GetObject"], "{b:#}");
+}

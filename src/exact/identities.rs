@@ -30,11 +30,17 @@ pub(super) struct Declared {
     pub(super) reasons: Vec<Reason>,
 }
 
+/// How many roles and users are explored on their own: each is one more exploration, so an
+/// account of thousands stays bounded; the others keep the assumed identity policies (an
+/// answer that can only allow more, never less) and a reason says so.
+pub(super) const MAX_OWN: usize = 256;
+
 /// The roles and users of `owner`'s account that `model`'s IAM configuration lists, in its
-/// order (roles, then users), each with its graph; empty without a configuration.
-pub(super) fn declared(model: &BucketModel, owner: &str) -> Vec<Declared> {
+/// order (roles, then users), each with its graph, at most [`MAX_OWN`]; empty without a
+/// configuration. The reason, when some are left to the assumed identity policies.
+pub(super) fn declared(model: &BucketModel, owner: &str) -> (Vec<Declared>, Option<Reason>) {
     let Some(auth) = &model.authorization else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     // One model whose graph is swapped per principal: the configuration is cloned once.
     let mut m = BucketModel::new(model.name.clone());
@@ -47,11 +53,16 @@ pub(super) fn declared(model: &BucketModel, owner: &str) -> Vec<Declared> {
         .map(|r| &r.arn.value)
         .chain(doc.users.iter().map(|u| &u.arn.value));
     let mut out = Vec::new();
+    let mut left = 0;
     for arn in arns {
         let Ok(mut caller) = Caller::parse(arn) else {
             continue;
         };
         if caller.account() != Some(owner) {
+            continue;
+        }
+        if out.len() == MAX_OWN {
+            left += 1;
             continue;
         }
         let (reasons, incomplete) = gaps(auth, arn);
@@ -67,7 +78,17 @@ pub(super) fn declared(model: &BucketModel, owner: &str) -> Vec<Declared> {
             reasons,
         });
     }
-    out
+    let limit = (left > 0).then(|| {
+        Reason::new(
+            ReasonKind::Limit,
+            None,
+            format!(
+                "{left} more roles and users of the account are listed in {}: only the first {MAX_OWN} are answered with their own identity policies, the others are among the callers assumed to be allowed by theirs",
+                auth.source.name()
+            ),
+        )
+    });
+    (out, limit)
 }
 
 /// What the configuration does not say about `arn`'s permissions, as reasons, and whether a
@@ -125,7 +146,7 @@ fn gaps(
     }
     if !missing.is_empty() {
         out.push(reason(format!(
-            "`{arn}`: {} not in {file} (s3-access carries no AWS managed policies): its own identity policies are taken as allowing everything",
+            "`{arn}`: {} not in the IAM configuration read ({file}; an AWS managed policy, which s3-access does not carry, or one that could not be read): its own identity policies are taken as allowing everything",
             missing.join(", ")
         )));
     }

@@ -128,7 +128,8 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         ..
     } = e;
     // The owner's roles and users its IAM configuration lists: answered with their own.
-    let own = own_identities(model, &owner, options, reduce);
+    let (own, limit) = own_identities(model, &owner, options, reduce);
+    reasons.extend(limit);
     groups.retain(|g| !own.iter().any(|o| o.declared.caller == g.class.caller));
     // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
     // Public Access flag as off): the answer is uncertain and says which and where.
@@ -203,15 +204,17 @@ impl Own {
 }
 
 /// Explores each role and user of the owner's account with its own identity side (in
-/// parallel; the answers in the configuration's order).
+/// parallel; the answers in the configuration's order), and the reason when some were left
+/// to the assumed identity policies.
 fn own_identities(
     model: &BucketModel,
     owner: &str,
     options: &WhoCanOptions,
     reduce: bool,
-) -> Vec<Own> {
+) -> (Vec<Own>, Option<Reason>) {
     use rayon::prelude::*;
-    super::identities::declared(model, owner)
+    let (declared, limit) = super::identities::declared(model, owner);
+    let own = declared
         .into_par_iter()
         .map(|d| {
             let q = Question {
@@ -240,7 +243,8 @@ fn own_identities(
                 reasons,
             }
         })
-        .collect()
+        .collect();
+    (own, limit)
 }
 
 /// One reason per value of the bucket not known offline (infrastructure as code).
