@@ -294,3 +294,42 @@ fn thousands_of_roles_stay_bounded_and_the_rest_keep_the_assumed_policies() {
     // The first ones are still answered with their own policies.
     assert_eq!(actions_of(&b, &role("reader")), ["s3:GetObject"], "{b:#}");
 }
+
+const BOUNDARY_WITH_UNKNOWN: &str = r#"variable "allowed" {}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "example-data"
+}
+
+resource "aws_iam_role" "bounded" {
+  name                 = "bounded"
+  assume_role_policy   = "{}"
+  permissions_boundary = aws_iam_policy.boundary.arn
+  inline_policy {
+    name   = "all"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+  }
+}
+
+resource "aws_iam_policy" "boundary" {
+  name   = "boundary"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = var.allowed, Resource = "*" }] })
+}
+"#;
+
+#[test]
+fn a_value_not_known_in_a_boundary_is_read_at_its_widest_and_said() {
+    let dir = module(BOUNDARY_WITH_UNKNOWN);
+    let (d, text) = query_in(dir.path(), "main.tf", "role/bounded", "s3:PutObject");
+    assert_eq!(d, "Allow", "{text}");
+    assert!(
+        text.contains("uncertain: `var.allowed` at ./main.tf:19:91 in identity policy `aws_iam_policy.boundary`"),
+        "{text}"
+    );
+    let b = who_can_in(dir.path(), "main.tf");
+    assert!(actions_of(&b, &role("bounded")).len() > 100, "{b:#}");
+    assert!(
+        uncertain(&b).contains("`var.allowed` at ./main.tf:19:91"),
+        "{b:#}"
+    );
+}

@@ -120,7 +120,7 @@ struct Index<'a> {
     by_address: HashMap<&'a str, usize>,
     by_name: HashMap<&'a str, usize>,
     by_arn: HashMap<&'a str, usize>,
-    /// Policy links by the address of the policy they attach.
+    /// Policy and boundary links by the address of the policy they attach.
     links_from: HashMap<&'a str, Vec<&'a IamLink>>,
 }
 
@@ -140,7 +140,10 @@ impl<'a> Index<'a> {
             }
         }
         for l in files.iter().flat_map(|x| x.iam.links.iter()) {
-            if let (IamLinkKind::Policy, IamRef::Address(a)) = (l.kind, &l.from) {
+            // A boundary too: what its policy holds that is not known is noted for its users.
+            if let (IamLinkKind::Policy | IamLinkKind::Boundary, IamRef::Address(a)) =
+                (l.kind, &l.from)
+            {
                 ix.links_from.entry(a.as_str()).or_default().push(l);
             }
         }
