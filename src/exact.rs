@@ -13,6 +13,7 @@
 pub mod automaton;
 pub mod claim;
 pub mod diff;
+mod identities;
 pub mod keys;
 pub mod kms_leg;
 pub mod principals;

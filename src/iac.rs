@@ -143,6 +143,9 @@ pub enum IamLinkKind {
     Policy,
     /// A user in a group.
     Member,
+    /// A managed policy set as a role's or user's permissions boundary
+    /// (`permissions_boundary`, `PermissionsBoundary`).
+    Boundary,
 }
 
 /// A policy attached to a role, user or group, or a user put in a group.

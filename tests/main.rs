@@ -26,6 +26,7 @@ mod fuzz_targets;
 mod hostile;
 mod iac_bucket_audit;
 mod iac_cloudformation;
+mod iac_identity;
 mod iac_lint;
 mod iac_model;
 mod iac_plan;

@@ -175,6 +175,11 @@ pub struct AuthorizationDetails {
     /// principal listed; a user's also apply through its groups' ARNs): sentences for the
     /// output. Empty for the AWS CLI output; infrastructure as code fills it (`iac::identity`).
     pub unknowns: Vec<(String, String)>,
+    /// The positions in `unknowns` of entries that add no permission the policies as read
+    /// lack: a value already read at its widest (an Allow value as `*`, a Deny holding one
+    /// left out) or a permissions boundary not applied. The others (a policy or group that may
+    /// be missing) may allow more than the policies read.
+    pub widened: Vec<usize>,
 }
 
 /// Where an identity policy of a principal comes from.
@@ -802,6 +807,7 @@ impl AwsDocument for AuthorizationDetails {
             policies,
             span: value.span,
             unknowns: Vec::new(),
+            widened: Vec::new(),
         })
     }
 }

@@ -72,7 +72,12 @@ pub struct WhoCan {
     pub owner_assumed: bool,
     /// Whether the callers' own identity policies were not given and are assumed to allow.
     pub identity_assumed: bool,
-    /// The graph the findings refer to (the bucket's, with the assumed identity policy).
+    /// The roles and users of the owner's account answered with their own identity policies
+    /// (the owner's IAM configuration lists them), by ARN; every other caller keeps the
+    /// assumed ones.
+    pub own_identity: Vec<String>,
+    /// The graph the findings refer to (the bucket's, with the assumed identity policy, then
+    /// each principal's of `own_identity`).
     pub graph: Graph,
     /// The groups, by stratum.
     pub groups: Vec<Group>,
@@ -128,12 +133,16 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         super::replay(&graph, f, &owner, options.now)
             && legs.iter().all(|l| l.replays(f, &owner, options.now))
     };
-    let groups = group(&e, &owner, &replays, &mut replayed);
+    let mut groups = group(&e, &owner, &replays, &mut replayed);
     let ClassExploration {
         mut reasons,
-        decided,
+        mut decided,
         ..
     } = e;
+    // The owner's roles and users its IAM configuration lists: answered with their own.
+    let (own, limit) = own_identities(model, &owner, options, reduce);
+    reasons.extend(limit);
+    groups.retain(|g| !own.iter().any(|o| o.declared.caller == g.class.caller));
     // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
     // Public Access flag as off): the answer is uncertain and says which and where.
     reasons.extend(unsettled(&model.graph));
@@ -143,16 +152,125 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         reasons.dedup();
     }
     reasons.extend(leg_unknown.and_then(|why| super::kms_leg::unknown_reason(&why, &groups)));
+    let mut graph = graph;
+    let mut own_identity = Vec::new();
+    if !own.is_empty() {
+        for o in own {
+            decided += o.decided;
+            own_identity.extend(o.declared.caller.principal_arn());
+            o.render(model, &mut graph, &mut groups, &mut reasons);
+        }
+        groups.sort_by(|a, b| {
+            (a.stratum, a.class.caller.to_string()).cmp(&(b.stratum, b.class.caller.to_string()))
+        });
+    }
     WhoCan {
         bucket: model.name.clone(),
         groups,
         owner,
         owner_assumed,
         identity_assumed,
+        own_identity,
         graph,
         reasons,
         decided,
     }
+}
+
+/// The answer for one role or user of the owner's account its IAM configuration lists
+/// ([`super::identities`]), on its own graph.
+struct Own {
+    declared: super::identities::Declared,
+    groups: Vec<Group>,
+    reasons: Vec<Reason>,
+    decided: usize,
+}
+
+impl Own {
+    /// Appends the principal's own documents to `rendered` (the graph the answer refers to),
+    /// and its groups and reasons, their statement ids renumbered into it.
+    fn render(
+        self,
+        model: &BucketModel,
+        rendered: &mut Graph,
+        groups: &mut Vec<Group>,
+        reasons: &mut Vec<Reason>,
+    ) {
+        let shared = (model.graph.documents.len(), model.graph.statements.len());
+        let at = rendered.statements.len();
+        for doc in self.declared.graph.documents.iter().skip(shared.0) {
+            rendered.add(doc.source.clone(), doc.policy.clone(), doc.layer, doc.level);
+        }
+        let renumber = |id: usize| super::identities::renumber(id, shared.1, at);
+        for mut g in self.groups {
+            g.statements.iter_mut().for_each(|id| *id = renumber(*id));
+            groups.push(g);
+        }
+        for mut r in self.reasons {
+            r.statement = r.statement.map(renumber);
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+    }
+}
+
+/// Explores each role and user of the owner's account with its own identity side (in
+/// parallel; the answers in the configuration's order), and the reason when some were left
+/// to the assumed identity policies.
+fn own_identities(
+    model: &BucketModel,
+    owner: &str,
+    options: &WhoCanOptions,
+    reduce: bool,
+) -> (Vec<Own>, Option<Reason>) {
+    use rayon::prelude::*;
+    let (declared, limit) = super::identities::declared(model, owner);
+    let own = declared
+        .into_par_iter()
+        .map(|mut d| {
+            // The KMS leg of the default encryption's key, its key policy in this graph too.
+            let (graph, leg, leg_unknown) = super::kms_leg::of_model(model, d.graph.clone());
+            d.graph = graph;
+            let legs: &[super::kms_leg::Leg] = leg.as_slice();
+            let q = Question {
+                graph: &d.graph,
+                bucket: model.name.clone(),
+                owner: owner.to_string(),
+                now: options.now,
+                scope: Scope {
+                    principals: PrincipalScope::Caller(d.caller.clone()),
+                    actions: options.actions.clone(),
+                    resource: options.resource.clone(),
+                    conditions: Vec::new(),
+                },
+            };
+            let judge = super::kms_leg::LegAllowed {
+                graph: &d.graph,
+                legs,
+                owner,
+                now: options.now,
+            };
+            let e = super::search::explore_by(&q, &judge, super::search::Mode::shown(reduce));
+            let mut reasons = Vec::new();
+            let replays = |f: &Finding, _: usize| {
+                super::replay(&d.graph, f, owner, options.now)
+                    && legs.iter().all(|l| l.replays(f, owner, options.now))
+            };
+            let groups = group(&e, owner, &replays, &mut reasons);
+            reasons.extend(e.reasons);
+            reasons
+                .extend(leg_unknown.and_then(|why| super::kms_leg::unknown_reason(&why, &groups)));
+            reasons.extend(d.reasons.iter().cloned());
+            Own {
+                decided: e.decided,
+                declared: d,
+                groups,
+                reasons,
+            }
+        })
+        .collect();
+    (own, limit)
 }
 
 /// One reason per value of the bucket not known offline (infrastructure as code).
@@ -172,18 +290,24 @@ pub fn with_assumed_identity(graph: &Graph) -> (Graph, bool) {
     let mut graph = graph.clone();
     let assumed = !graph.has_layer(Layer::Identity);
     if assumed {
-        // Access Analyzer's reading: a grant to another account is access if that account's
-        // administrators allow it; a caller's identity policies that are not given may allow
-        // anything.
-        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-        let _ = crate::eval::add_source(
-            &mut graph,
-            SourceFile::new(ASSUMED_IDENTITY, text),
-            Layer::Identity,
-            0,
-        );
+        add_assumed_identity(&mut graph);
     }
     (graph, assumed)
+}
+
+/// Adds the document standing for "the caller's own identity policies allow it".
+pub(super) fn add_assumed_identity(graph: &mut Graph) {
+    // Access Analyzer's reading: a grant to another account is access if that account's
+    // administrators allow it; a caller's identity policies that are not given may allow
+    // anything.
+    let text =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let _ = crate::eval::add_source(
+        graph,
+        SourceFile::new(ASSUMED_IDENTITY, text),
+        Layer::Identity,
+        0,
+    );
 }
 
 /// An account id no document of `graph` names.

@@ -11,7 +11,8 @@
 //! reference, a policy attached to a principal not known offline, or a value inside a policy
 //! that is not, is listed in [`AuthorizationDetails::unknowns`] for each principal it may
 //! touch; inside a policy, an Allow value holding an unknown is read as `*` and a Deny holding
-//! one is left out, as for bucket policies ([`super::model`]).
+//! one is left out, as for bucket policies ([`super::model`]). A role's or user's permissions
+//! boundary is the managed policy its `permissions_boundary`/`PermissionsBoundary` names.
 
 use super::model::{OWN_ACCOUNT, held, widen};
 use super::{Attachment, Extracted, IacPolicy, IamEntity, IamKind, IamLink, IamLinkKind, IamRef};
@@ -59,6 +60,7 @@ pub fn authorization(files: &[Extracted]) -> Option<Loaded<AuthorizationDetails>
             policies: Vec::new(),
             span: Span::new(0, 0),
             unknowns: Vec::new(),
+            widened: Vec::new(),
         },
     };
     b.managed_policies();
@@ -118,7 +120,7 @@ struct Index<'a> {
     by_address: HashMap<&'a str, usize>,
     by_name: HashMap<&'a str, usize>,
     by_arn: HashMap<&'a str, usize>,
-    /// Policy links by the address of the policy they attach.
+    /// Policy and boundary links by the address of the policy they attach.
     links_from: HashMap<&'a str, Vec<&'a IamLink>>,
 }
 
@@ -138,7 +140,10 @@ impl<'a> Index<'a> {
             }
         }
         for l in files.iter().flat_map(|x| x.iam.links.iter()) {
-            if let (IamLinkKind::Policy, IamRef::Address(a)) = (l.kind, &l.from) {
+            // A boundary too: what its policy holds that is not known is noted for its users.
+            if let (IamLinkKind::Policy | IamLinkKind::Boundary, IamRef::Address(a)) =
+                (l.kind, &l.from)
+            {
                 ix.links_from.entry(a.as_str()).or_default().push(l);
             }
         }
@@ -195,7 +200,7 @@ impl<'a> Builder<'a> {
                 p.address,
                 u.why
             );
-            self.note(arns, why);
+            self.note_widened(arns, why);
         }
         let doc = widen(p.document.clone(), x);
         let options = LoadOptions::of_kind(PolicyKind::Identity);
@@ -213,6 +218,15 @@ impl<'a> Builder<'a> {
                 None
             }
         }
+    }
+
+    /// A note that adds no permission: the value is read at its widest (see `widened`).
+    fn note_widened(&mut self, arns: &[String], why: String) {
+        let from = self.details.unknowns.len();
+        self.note(arns, why);
+        self.details
+            .widened
+            .extend(from..self.details.unknowns.len());
     }
 
     fn note(&mut self, arns: &[String], why: String) {
@@ -394,6 +408,7 @@ impl<'a> Builder<'a> {
                     match l.kind {
                         IamLinkKind::Policy => self.attach(file, l, &arn),
                         IamLinkKind::Member => self.member(file, l, &arn),
+                        IamLinkKind::Boundary => self.boundary(file, l, &arn),
                     }
                 }
             }
@@ -455,6 +470,59 @@ impl<'a> Builder<'a> {
                 arn: spanned(&policy, l.span),
             };
             self.with(arn, |_, att| att.push(attached));
+        }
+    }
+
+    /// The permissions boundary `l.from` of the role or user `arn`: the ARN of a managed
+    /// policy of the unit, or one given by ARN (not carried: the reader of the details then
+    /// says it is not applied). One not known offline is noted: a boundary only restricts, so
+    /// leaving it out may allow more than AWS would, never less (IAM "Permissions boundaries
+    /// for IAM entities").
+    fn boundary(&mut self, file: usize, l: &IamLink, arn: &str) {
+        let policy = match (&l.from, self.resolve(&l.from)) {
+            (_, Some(x)) if x.e.kind == IamKind::ManagedPolicy => x.arn.clone(),
+            (IamRef::Arn(a) | IamRef::Name(a), _) => match self.resolve(&IamRef::Arn(a.clone())) {
+                Some(x) => x.arn.clone(),
+                None => {
+                    let why = format!(
+                        "the permissions boundary `{a}` set at {} is not in the configuration (s3-access carries no AWS managed policies); it is not applied",
+                        self.place(file, l.span)
+                    );
+                    self.note_widened(&[arn.to_string()], why);
+                    a.clone()
+                }
+            },
+            (IamRef::Address(a), _) => {
+                let why = format!(
+                    "the permissions boundary `{a}` at {} is not in the configuration read; it is not applied",
+                    self.place(file, l.span)
+                );
+                self.note_widened(&[arn.to_string()], why);
+                return;
+            }
+            (IamRef::Unknown(expr), _) => {
+                let why = format!(
+                    "the permissions boundary `{expr}` at {} is not known offline; it is not applied",
+                    self.place(file, l.span)
+                );
+                self.note_widened(&[arn.to_string()], why);
+                return;
+            }
+        };
+        let boundary = Some(spanned(&policy, l.span));
+        let d = &mut self.details;
+        match self.slots.get(arn).copied() {
+            Some((0, i)) => {
+                if let Some(r) = d.roles.get_mut(i) {
+                    r.boundary = r.boundary.take().or(boundary);
+                }
+            }
+            Some((1, i)) => {
+                if let Some(u) = d.users.get_mut(i) {
+                    u.boundary = u.boundary.take().or(boundary);
+                }
+            }
+            _ => {}
         }
     }
 

@@ -254,7 +254,12 @@ pub fn human(entries: &[WhoCanEntry]) -> String {
             w.bucket,
             owner_label(&w.owner, w.owner_assumed)
         ));
-        if w.identity_assumed {
+        if w.identity_assumed && !w.own_identity.is_empty() {
+            out.push_str(&format!(
+                "  answered with their own identity policies: {}; other IAM principals (other roles and users of the account may exist) are assumed to be allowed by theirs (not given)\n",
+                w.own_identity.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+            ));
+        } else if w.identity_assumed {
             out.push_str("  IAM principals are assumed to be allowed by their own identity policies (not given)\n");
         }
         if w.groups.is_empty() {
@@ -436,14 +441,19 @@ pub fn json(entries: &[WhoCanEntry]) -> serde_json::Value {
         .map(|w| {
             let groups: Vec<serde_json::Value> =
                 w.groups.iter().map(|g| group_json(&w.graph, g)).collect();
-            json!({
+            let mut b = json!({
                 "bucket": w.bucket,
                 "owner": w.owner,
                 "owner_assumed": w.owner_assumed,
                 "identity_assumed": w.identity_assumed,
                 "groups": groups,
                 "uncertain": w.reasons.iter().map(|r| reason_json(&w.graph, r)).collect::<Vec<_>>(),
-            })
+            });
+            // Only when the owner's IAM configuration is given (older outputs unchanged).
+            if !w.own_identity.is_empty() {
+                b["own_identity"] = json!(w.own_identity);
+            }
+            b
         })
         .collect();
     json!({ "buckets": buckets, "inputs": inputs })

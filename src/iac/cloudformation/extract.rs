@@ -369,6 +369,12 @@ impl Out<'_, '_> {
             let from = self.iam_ref(item, true);
             self.link(IamLinkKind::Policy, from, me(), item.span);
         }
+        if matches!(r.kind, "AWS::IAM::Role" | "AWS::IAM::User")
+            && let Some(b) = prop("PermissionsBoundary")
+        {
+            let from = self.iam_ref(b, true);
+            self.link(IamLinkKind::Boundary, from, me(), b.span);
+        }
         if r.kind == "AWS::IAM::User" {
             for item in list(prop("Groups")) {
                 let from = self.iam_ref(item, false);

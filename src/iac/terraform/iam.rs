@@ -69,6 +69,14 @@ impl Module {
                 for (r, span) in self.policy_refs(scope, body, "managed_policy_arns") {
                     link(IamLinkKind::Policy, r, me(), span);
                 }
+                for (r, span) in self.policy_refs(scope, body, "permissions_boundary") {
+                    link(IamLinkKind::Boundary, r, me(), span);
+                }
+            }
+            "aws_iam_user" => {
+                for (r, span) in self.policy_refs(scope, body, "permissions_boundary") {
+                    link(IamLinkKind::Boundary, r, me(), span);
+                }
             }
             "aws_iam_role_policy_attachment"
             | "aws_iam_user_policy_attachment"
