@@ -127,6 +127,8 @@ struct Prepared<'q> {
     /// Per resource, the statements whose Resource can match it (a Resource with a policy
     /// variable can match any: `decide` judges it on the request's context).
     resource_bits: Vec<Bits>,
+    /// Per action, whether `decide` reads its name (see [`reads_name`]).
+    by_name: Vec<bool>,
     /// Per resource, what `decide` reads of it beside the statements' Resource patterns:
     /// resources with the same number are alike (see [`resource_facts`]).
     resource_facts: Vec<usize>,
@@ -403,6 +405,7 @@ impl<'q> Prepared<'q> {
             })
             .collect();
         let resource_facts = resource_facts(q, &objects);
+        let by_name = actions.iter().map(|a| reads_name(graph, &a.name)).collect();
         Prepared {
             q,
             judge,
@@ -423,6 +426,7 @@ impl<'q> Prepared<'q> {
             action_bits,
             resource_bits,
             resource_facts,
+            by_name,
             action_never,
             key_classes,
             fact_accounts: fact_accounts(q),
@@ -744,8 +748,8 @@ impl<'q> Prepared<'q> {
         if !self.reduce {
             return None;
         }
-        let (index, action) = r.action;
-        let by_name = crate::eval::decide::reads_action_name(&action.name.to_ascii_lowercase());
+        let (index, _) = r.action;
+        let by_name = self.by_name.get(index).copied().unwrap_or(true);
         Some(RegionKey {
             statements: statements.clone(),
             action: by_name.then_some(index),
@@ -1122,6 +1126,26 @@ fn variable_resource(s: &crate::eval::graph::CompiledStatement) -> bool {
             .iter()
             .any(|m| matches!(m, ResourceMatcher::Variable(_)))
     })
+}
+
+/// Whether `decide` reads `action` by its name on `graph` (beyond the statements' action
+/// patterns, the catalogue's condition keys and the RCP service check):
+/// `eval::decide::reads_action_name`, less the actions it names only as ACL permissions when
+/// the graph has no S3 facts: `decide` reads those names only through ACL grants, Object
+/// Ownership and the object's owner, all S3 facts (the bucket-policy operations, which it
+/// reads whatever the facts, are no ACL permission's).
+fn reads_name(graph: &Graph, action: &str) -> bool {
+    use crate::aws_docs::acl::Permission;
+    let lower = action.to_ascii_lowercase();
+    if !crate::eval::decide::reads_action_name(&lower) {
+        return false;
+    }
+    let acl_permission = Permission::ALL.iter().any(|p| {
+        [false, true]
+            .iter()
+            .any(|o| p.actions(*o).iter().any(|a| a.eq_ignore_ascii_case(&lower)))
+    });
+    !(graph.s3.is_empty() && acl_permission)
 }
 
 /// What `decide` reads of each resource beside the statements' Resource patterns, as a
