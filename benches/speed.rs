@@ -28,7 +28,7 @@
     reason = "benchmark harness"
 )]
 
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, black_box, criterion_group};
 use s3_access::eval::{self, Caller, Graph, Layer, Request};
 use s3_access::lint::{self, LintOptions};
 use s3_access::policy::{PolicyKind, parse};
@@ -494,9 +494,12 @@ fn exact_benches(c: &mut Criterion) {
     );
 }
 
-/// `diff` of two 20-statement bucket policies: the second opens one partner prefix to
+/// The two bucket policies of the diff benchmark: the second opens one partner prefix to
 /// everyone (policies alone, as a pull request changes them).
-fn diff_bench(c: &mut Criterion, options: &s3_access::exact::who_can::WhoCanOptions) {
+fn diff_models() -> (
+    s3_access::eval::bucket::BucketModel,
+    s3_access::eval::bucket::BucketModel,
+) {
     use s3_access::eval::bucket::BucketModel;
     let old_text = bucket_policy();
     let new_text = old_text.replacen(
@@ -507,6 +510,12 @@ fn diff_bench(c: &mut Criterion, options: &s3_access::exact::who_can::WhoCanOpti
     assert_ne!(old_text, new_text);
     let old = BucketModel::from_policy(SourceFile::new("old.json", old_text), false).unwrap();
     let new = BucketModel::from_policy(SourceFile::new("new.json", new_text), false).unwrap();
+    (old, new)
+}
+
+/// `diff` of two 20-statement bucket policies (see [`diff_models`]).
+fn diff_bench(c: &mut Criterion, options: &s3_access::exact::who_can::WhoCanOptions) {
+    let (old, new) = diff_models();
     let d = s3_access::exact::diff::diff(Some(&old), Some(&new), options, false);
     assert!(!d.added.is_empty());
     c.bench_function("exact/diff: two 20-statement bucket policies", |b| {
@@ -530,4 +539,46 @@ criterion_group! {
         .measurement_time(Duration::from_secs(3));
     targets = benches, iac, terraform_benches, iac_lint_benches
 }
-criterion_main!(speed, exact);
+/// `S3A_EXACT_CPU=N` (and `S3A_EXACT_CPU_WHAT=who-can|diff`): runs the `exact/who-can` (or
+/// `exact/diff`) benchmark's work N times and nothing else, for `bench/exact-cpu.sh`, which
+/// takes the user CPU time of N runs less that of 0 runs (the setup): a figure the load of a
+/// shared machine inflates less than wall-clock time. True when it ran.
+fn exact_cpu_loop() -> bool {
+    use s3_access::exact::who_can::{WhoCanOptions, who_can};
+    let Some(n) = std::env::var("S3A_EXACT_CPU")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    else {
+        return false;
+    };
+    let options = WhoCanOptions {
+        now: 1_767_225_600,
+        ..WhoCanOptions::default()
+    };
+    if std::env::var("S3A_EXACT_CPU_WHAT").is_ok_and(|w| w == "diff") {
+        let (old, new) = diff_models();
+        for _ in 0..n {
+            black_box(s3_access::exact::diff::diff(
+                Some(black_box(&old)),
+                Some(&new),
+                &options,
+                false,
+            ));
+        }
+    } else {
+        let model = who_can_model();
+        for _ in 0..n {
+            black_box(who_can(black_box(&model), &options));
+        }
+    }
+    true
+}
+
+fn main() {
+    if exact_cpu_loop() {
+        return;
+    }
+    speed();
+    exact();
+    Criterion::default().configure_from_args().final_summary();
+}

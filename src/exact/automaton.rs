@@ -200,6 +200,114 @@ pub struct Atom {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooMany(pub usize);
 
+/// A test compiled for the product search over one alphabet: bit sets over the glob's
+/// positions (as the state sets of [`Glob::step`]), per alphabet character, of the positions
+/// that consume it and move on (a literal it equals, a `?`) and of the `*` positions that
+/// consume it and stay; and the `*` positions (a run may be empty). A step is then a few word
+/// operations instead of a walk over the glob's items.
+struct Stepper {
+    /// Words per state set.
+    words: usize,
+    /// Where this test's set starts in a product state.
+    offset: usize,
+    /// Per alphabet character (`words` words each): the positions that move on.
+    advance: Vec<u64>,
+    /// Per alphabet character: the `*` positions that stay.
+    stay: Vec<u64>,
+    /// The `*` positions.
+    runs: Vec<u64>,
+    /// The accepting position (past the last item).
+    accept: usize,
+}
+
+impl Stepper {
+    fn new(glob: &Glob, alphabet: &[char], offset: usize) -> Stepper {
+        let words = glob.words();
+        let mut advance = vec![0u64; words * alphabet.len()];
+        let mut stay = vec![0u64; words * alphabet.len()];
+        let mut runs = vec![0u64; words];
+        for (i, item) in glob.items.iter().enumerate() {
+            if matches!(item, Item::Run { .. }) {
+                insert(&mut runs, i);
+            }
+            for (k, &c) in alphabet.iter().enumerate() {
+                let (moves, stays) = match *item {
+                    Item::Lit { c: d, fold } => {
+                        (d == c || (fold && d.eq_ignore_ascii_case(&c)), false)
+                    }
+                    Item::One { no_colon } => (!(no_colon && c == ':'), false),
+                    Item::Run { no_colon } => (false, !(no_colon && c == ':')),
+                };
+                let at = k * words;
+                if moves && let Some(set) = advance.get_mut(at..at + words) {
+                    insert(set, i);
+                }
+                if stays && let Some(set) = stay.get_mut(at..at + words) {
+                    insert(set, i);
+                }
+            }
+        }
+        Stepper {
+            words,
+            offset,
+            advance,
+            stay,
+            runs,
+            accept: glob.items.len(),
+        }
+    }
+
+    /// This test's set in a product state.
+    fn of<'s>(&self, state: &'s [u64]) -> &'s [u64] {
+        state
+            .get(self.offset..self.offset + self.words)
+            .unwrap_or(&[])
+    }
+
+    /// Writes the set after alphabet character `k` from `set` into `next` (zeroed).
+    fn step(&self, set: &[u64], k: usize, next: &mut [u64]) {
+        if set.iter().all(|w| *w == 0) {
+            return;
+        }
+        let at = k * self.words;
+        let advance = self.advance.get(at..at + self.words).unwrap_or(&[]);
+        let stay = self.stay.get(at..at + self.words).unwrap_or(&[]);
+        for (j, ((s, a), st)) in set.iter().zip(advance).zip(stay).enumerate() {
+            let moved = s & a;
+            if let Some(w) = next.get_mut(j) {
+                *w |= (moved << 1) | (s & st);
+            }
+            if let Some(w) = next.get_mut(j + 1) {
+                *w |= moved >> 63;
+            }
+        }
+        // The closure: the position after every `*` in the set (repeated until nothing new,
+        // though consecutive stars are one).
+        loop {
+            let mut grew = false;
+            for j in 0..self.words {
+                let run =
+                    next.get(j).copied().unwrap_or(0) & self.runs.get(j).copied().unwrap_or(0);
+                for (w, bits) in [(j, run << 1), (j + 1, run >> 63)] {
+                    if let Some(x) = next.get_mut(w)
+                        && *x | bits != *x
+                    {
+                        *x |= bits;
+                        grew = true;
+                    }
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+    }
+
+    fn accepts(&self, state: &[u64]) -> bool {
+        contains(self.of(state), self.accept)
+    }
+}
+
 /// The atoms the tests generate over strings of at least `min_len` characters, shortest
 /// witnesses first; `fresh` lists candidate characters for "any other character" (the first
 /// one no test names is used). With `required` tests, only atoms one of them accepts are
@@ -226,27 +334,32 @@ pub fn atoms(
     {
         alphabet.insert(0, c);
     }
-    let start: Vec<Vec<u64>> = tests
-        .iter()
-        .map(|t| t.glob.start_after(&t.prefix))
-        .collect();
-    let mut seen: HashMap<(Vec<Vec<u64>>, bool), ()> = HashMap::new();
+    // A product state: every test's state set, one after the other.
+    let mut steppers: Vec<Stepper> = Vec::with_capacity(tests.len());
+    let mut start: Vec<u64> = Vec::new();
+    for t in tests {
+        steppers.push(Stepper::new(&t.glob, &alphabet, start.len()));
+        start.extend(t.glob.start_after(&t.prefix));
+    }
+    let width = start.len();
+    let mut seen: std::collections::HashSet<(Vec<u64>, bool)> = Default::default();
     let mut found: HashMap<Vec<bool>, usize> = HashMap::new();
     let mut out: Vec<Atom> = Vec::new();
-    let mut queue: VecDeque<(Vec<Vec<u64>>, String, usize)> = VecDeque::new();
-    seen.insert((start.clone(), min_len == 0), ());
+    let mut queue: VecDeque<(Vec<u64>, String, usize)> = VecDeque::new();
+    seen.insert((start.clone(), min_len == 0));
     queue.push_back((start, String::new(), 0));
+    let mut next = vec![0u64; width];
     while let Some((state, text, len)) = queue.pop_front() {
-        let dead = |i: &usize| state.get(*i).is_none_or(|s| s.iter().all(|w| *w == 0));
+        let dead = |i: &usize| {
+            steppers
+                .get(*i)
+                .is_none_or(|t| t.of(&state).iter().all(|w| *w == 0))
+        };
         if !required.is_empty() && required.iter().all(dead) {
             continue;
         }
         if len >= min_len {
-            let accepts: Vec<bool> = tests
-                .iter()
-                .zip(&state)
-                .map(|(t, s)| t.glob.accepts(s))
-                .collect();
+            let accepts: Vec<bool> = steppers.iter().map(|t| t.accepts(&state)).collect();
             let wanted =
                 required.is_empty() || required.iter().any(|i| accepts.get(*i) == Some(&true));
             if wanted && !found.contains_key(&accepts) {
@@ -258,17 +371,19 @@ pub fn atoms(
             }
         }
         // A state where every automaton is dead accepts nothing, ever: nothing new below it.
-        if len >= min_len && state.iter().all(|s| s.iter().all(|w| *w == 0)) {
+        if len >= min_len && state.iter().all(|w| *w == 0) {
             continue;
         }
-        for &c in &alphabet {
-            let next: Vec<Vec<u64>> = tests
-                .iter()
-                .zip(&state)
-                .map(|(t, s)| t.glob.step(s, c))
-                .collect();
-            let key = (next, len + 1 >= min_len);
-            if seen.contains_key(&key) {
+        for (k, &c) in alphabet.iter().enumerate() {
+            next.iter_mut().for_each(|w| *w = 0);
+            for t in &steppers {
+                let (set, into) = (t.of(&state), t.offset..t.offset + t.words);
+                if let Some(into) = next.get_mut(into) {
+                    t.step(set, k, into);
+                }
+            }
+            let key = (next.clone(), len + 1 >= min_len);
+            if seen.contains(&key) {
                 continue;
             }
             if seen.len() >= limit {
@@ -277,7 +392,7 @@ pub fn atoms(
             let mut t = text.clone();
             t.push(c);
             queue.push_back((key.0.clone(), t, len + 1));
-            seen.insert(key, ());
+            seen.insert(key);
         }
     }
     Ok(out)
@@ -331,6 +446,44 @@ mod tests {
             let again: Vec<bool> = tests.iter().map(|t| t.glob.is_match(&a.witness)).collect();
             assert_eq!(again, a.accepts);
             assert!(!a.witness.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_product_step_is_the_glob_step() {
+        // Every reachable state set of each glob (long ones span several words), stepped by
+        // every alphabet character both ways.
+        let long = format!("{}*{}?x", "ab".repeat(40), "c".repeat(30));
+        let globs = vec![
+            Glob::wildcards("a*b?c"),
+            Glob::wildcards("*"),
+            Glob::wildcards(&long),
+            Glob::literal("AbC", true),
+            Glob::arn("arn:aws:s3:*:*:b*").unwrap(),
+            Glob::arn("arn:*:iam::*:role/?x*").unwrap(),
+        ];
+        for g in &globs {
+            let mut alphabet = Vec::new();
+            g.alphabet(&mut alphabet);
+            alphabet.extend(['x', 'Z', ':', '/', '\u{e000}']);
+            alphabet.sort_unstable();
+            alphabet.dedup();
+            let stepper = Stepper::new(g, &alphabet, 0);
+            let mut todo = vec![g.start()];
+            let mut seen = vec![g.start()];
+            while let Some(set) = todo.pop() {
+                for (k, &c) in alphabet.iter().enumerate() {
+                    let mut fast = vec![0u64; set.len()];
+                    stepper.step(&set, k, &mut fast);
+                    let slow = g.step(&set, c);
+                    assert_eq!(fast, slow, "{g:?} on {c:?}");
+                    if !seen.contains(&slow) {
+                        seen.push(slow.clone());
+                        todo.push(slow);
+                    }
+                }
+            }
+            assert!(seen.len() > 2 || g.items.len() < 2, "{g:?}");
         }
     }
 

@@ -126,8 +126,16 @@ struct Prepared<'q> {
     reduce: bool,
     /// Whether each finding is replayed as it is found.
     replay_each: bool,
-    /// Per action, whether each statement's action patterns match it.
-    action_matches: Vec<Vec<bool>>,
+    /// Per action, the statements whose action patterns match it.
+    action_bits: Vec<Bits>,
+    /// Per resource, the statements whose Resource can match it (a Resource with a policy
+    /// variable can match any: `decide` judges it on the request's context).
+    resource_bits: Vec<Bits>,
+    /// Per action, whether `decide` reads its name (see [`reads_name`]).
+    by_name: Vec<bool>,
+    /// Per resource, what `decide` reads of it beside the statements' Resource patterns:
+    /// resources with the same number are alike (see [`resource_facts`]).
+    resource_facts: Vec<usize>,
     /// Per action and dimension, whether the action never carries a key that may otherwise
     /// be present (an S3 key the catalogue does not list for it).
     action_never: Vec<Vec<bool>>,
@@ -165,7 +173,7 @@ struct ActionClass {
     on_bucket: bool,
     on_object: bool,
     unknown: bool,
-    statements: Vec<bool>,
+    statements: Bits,
     avail: Vec<Availability>,
 }
 
@@ -379,15 +387,11 @@ impl<'q> Prepared<'q> {
             .map(|c| condition::compile(c, false))
             .collect();
         let gate_dims = gates.iter().map(of).collect();
-        let action_matches = actions
+        let action_bits = actions
             .iter()
             .map(|a| {
                 let lower = a.name.to_ascii_lowercase();
-                graph
-                    .statements
-                    .iter()
-                    .map(|s| s.matches_action_lower(&lower))
-                    .collect()
+                Bits::of(&graph.statements, |s| s.matches_action_lower(&lower))
             })
             .collect();
         let action_never = actions
@@ -409,6 +413,17 @@ impl<'q> Prepared<'q> {
             }
             None => vec![true; resource_arns.len()],
         };
+        let resource_bits = resource_arns
+            .iter()
+            .map(|arn| {
+                let r = Request::new(Caller::Anonymous, "s3:*", arn, Some(&q.owner), &[], q.now);
+                Bits::of(&graph.statements, |s| {
+                    variable_resource(s) || s.matches_resource(&r)
+                })
+            })
+            .collect();
+        let resource_facts = resource_facts(q, &objects);
+        let by_name = actions.iter().map(|a| reads_name(graph, &a.name)).collect();
         Prepared {
             q,
             judge,
@@ -426,7 +441,10 @@ impl<'q> Prepared<'q> {
             gate_dims,
             reduce,
             replay_each: mode.replay_each,
-            action_matches,
+            action_bits,
+            resource_bits,
+            resource_facts,
+            by_name,
             action_never,
             key_classes,
             fact_accounts: fact_accounts(q),
@@ -593,7 +611,8 @@ impl<'q> Prepared<'q> {
     /// Tries every action and resource region for one principal class; true when `limit`
     /// findings have been found. With the reductions on, an action alike an earlier one (see
     /// [`Prepared::action_class`]) and an object key alike an earlier one (see
-    /// [`key_classes`]) are not decided again: they join the earlier findings' classes.
+    /// [`key_classes`]) are not decided again: they join the earlier findings' classes; and a
+    /// region alike an earlier one of the class (see [`RegionKey`]) takes its decisions.
     fn class_regions(
         &self,
         class: &Class,
@@ -628,6 +647,13 @@ impl<'q> Prepared<'q> {
             &[],
             q.now,
         );
+        // The statements whose principal names the caller, once per class.
+        let named = Bits::of(&q.graph.statements, |s| {
+            s.principal_grant(&class.caller, &q.graph.s3).is_some()
+                || s.principal.as_ref().is_some_and(|p| p.0)
+                || crate::eval::decide::federated_may_name(q.graph, s, &class.caller)
+        });
+        let mut memo: HashMap<RegionKey, Decided> = HashMap::new();
         for (index, action) in self.actions.iter().enumerate() {
             let resources = self.resources(action);
             if resources.is_empty() {
@@ -663,17 +689,15 @@ impl<'q> Prepared<'q> {
                     }
                 } else {
                     let from = out.classes.len();
-                    let arn = self.resource_arns.get(*resource).map_or("", String::as_str);
-                    let mut request = class_base.retarget(arn, &q.owner, &[]);
-                    request.action.clone_from(&action.name);
-                    request.action_lower = action.name.to_ascii_lowercase();
                     let region = Region {
                         class,
                         action: (index, action),
                         resource: *resource,
                         avail: &avail,
+                        base: &class_base,
+                        named: &named,
                     };
-                    self.region(&region, &mut request, out, reasons, noted);
+                    self.region(&region, &mut memo, out, reasons, noted);
                     if let Some(k) = key_class {
                         keys_done.insert(*k, from..out.classes.len());
                     }
@@ -709,7 +733,7 @@ impl<'q> Prepared<'q> {
             on_bucket: action.on_bucket,
             on_object: action.on_object,
             unknown: action.unknown,
-            statements: self.action_matches.get(index)?.clone(),
+            statements: self.action_bits.get(index)?.clone(),
             avail: avail.to_vec(),
         })
     }
@@ -742,31 +766,73 @@ impl<'q> Prepared<'q> {
         }
     }
 
-    /// Tries one request region: principal class, action and resource.
+    /// The key under which a region's decisions are kept for the class (see [`RegionKey`]):
+    /// `None` when the reductions are off or a KMS leg is judged.
+    fn region_key(&self, r: &Region<'_>, statements: &Bits) -> Option<RegionKey> {
+        // With a KMS leg, the leg's own statements and encryption context decide too, and the
+        // key does not hold them: every region is decided on its own.
+        if !self.reduce || !self.legs.is_empty() {
+            return None;
+        }
+        let (index, _) = r.action;
+        let by_name = self.by_name.get(index).copied().unwrap_or(true);
+        Some(RegionKey {
+            statements: statements.clone(),
+            action: by_name.then_some(index),
+            resource: self.resource_facts.get(r.resource).copied()?,
+            avail: r.avail.to_vec(),
+        })
+    }
+
+    /// Tries one request region: principal class, action and resource. A region alike an
+    /// earlier one of the class (the same [`RegionKey`]) gets the same decisions without
+    /// `decide`: only its allowed assignments are rebuilt, as findings of this region.
     fn region(
         &self,
         r: &Region<'_>,
-        request: &mut Request,
+        memo: &mut HashMap<RegionKey, Decided>,
         out: &mut Found,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
     ) {
         let q = self.q;
-        let (caller, base) = (&r.class.caller, &*request);
-        let mut entries: Vec<Entry<'_>> = Vec::new();
-        for (id, s) in q.graph.statements.iter().enumerate() {
-            let named = s.principal_grant(caller, &q.graph.s3).is_some()
-                || s.principal.as_ref().is_some_and(|p| p.0)
-                || crate::eval::decide::federated_may_name(q.graph, s, caller);
-            let variable = s.resources.as_ref().is_some_and(|(_, items)| {
-                items
-                    .iter()
-                    .any(|m| matches!(m, ResourceMatcher::Variable(_)))
-            });
-            if !named || !s.matches_action(base) || !(variable || s.matches_resource(base)) {
-                continue;
-            }
+        let (index, _) = r.action;
+        let (Some(a), Some(res)) = (
+            self.action_bits.get(index),
+            self.resource_bits.get(r.resource),
+        ) else {
+            return;
+        };
+        let statements = r.named.and(a).and(res);
+        for id in statements.ones() {
             self.note(id, noted, reasons);
+        }
+        let key = self.region_key(r, &statements);
+        if let Some(d) = key.as_ref().and_then(|k| memo.get(k)) {
+            reasons.extend(d.reasons.iter().cloned());
+            if !d.findings.is_empty() {
+                let mut request = self.region_request(r);
+                for (assignment, response, outcome) in &d.findings {
+                    self.set_assignment(&mut request, assignment);
+                    self.emit(
+                        r,
+                        &request,
+                        assignment,
+                        (response.clone(), *outcome),
+                        out,
+                        reasons,
+                    );
+                }
+            }
+            return;
+        }
+        let mut request = self.region_request(r);
+        let base = r.base;
+        let mut entries: Vec<Entry<'_>> = Vec::new();
+        for id in statements.ones() {
+            let Some(s) = q.graph.statements.get(id) else {
+                continue;
+            };
             let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
             if let Some(e) = entry(Some(id), &s.conditions, dims, r.avail, base) {
                 entries.push(e);
@@ -788,13 +854,41 @@ impl<'q> Prepared<'q> {
                 entries.push(e);
             }
         }
-        let Some(scope) = entry(None, &self.scope, &self.scope_dims, r.avail, base) else {
-            return;
-        };
-        entries.push(scope);
-        for assignment in self.assignments(&entries, r.avail, reasons) {
-            self.decide_one(r, request, &assignment, out, reasons);
+        let mut decided = Decided::default();
+        if let Some(scope) = entry(None, &self.scope, &self.scope_dims, r.avail, base) {
+            entries.push(scope);
+            for assignment in self.assignments(&entries, r.avail, &mut decided.reasons) {
+                self.set_assignment(&mut request, &assignment);
+                out.decided += 1;
+                let Some((response, outcome)) = self.judge.judge(&request, &mut decided.reasons)
+                else {
+                    continue;
+                };
+                if key.is_some() {
+                    decided
+                        .findings
+                        .push((assignment.clone(), response.clone(), outcome));
+                }
+                self.emit(r, &request, &assignment, (response, outcome), out, reasons);
+            }
         }
+        reasons.extend(decided.reasons.iter().cloned());
+        if let Some(k) = key {
+            memo.insert(k, decided);
+        }
+    }
+
+    /// The request of a region: the class's request with the region's action and resource.
+    fn region_request(&self, r: &Region<'_>) -> Request {
+        let (_, action) = r.action;
+        let arn = self
+            .resource_arns
+            .get(r.resource)
+            .map_or("", String::as_str);
+        let mut request = r.base.retarget(arn, &self.q.owner, &[]);
+        request.action.clone_from(&action.name);
+        request.action_lower = action.name.to_ascii_lowercase();
+        request
     }
 
     /// Notes the reasons statement `id` brings, the first time it takes part.
@@ -880,18 +974,10 @@ impl<'q> Prepared<'q> {
         states.into_iter().map(|(_, a)| a).collect()
     }
 
-    /// Sets one assignment's keys on the region's request, decides it, and records the
-    /// witness when it is a finding. Every assignment of a region sets or removes the same
-    /// dimensions, so the request is reused from one assignment to the next (no copy per
-    /// request): it holds exactly the region's context plus the current assignment.
-    fn decide_one(
-        &self,
-        r: &Region<'_>,
-        request: &mut Request,
-        assignment: &[(usize, Option<usize>)],
-        out: &mut Found,
-        reasons: &mut Vec<Reason>,
-    ) {
+    /// Sets one assignment's keys on the region's request. Every assignment of a region sets
+    /// or removes the same dimensions, so the request is reused from one assignment to the
+    /// next (no copy per request): it holds exactly the region's context plus the assignment.
+    fn set_assignment(&self, request: &mut Request, assignment: &[(usize, Option<usize>)]) {
         for (d, opt) in assignment {
             let Some(dim) = self.dims.get(*d) else {
                 continue;
@@ -909,10 +995,19 @@ impl<'q> Prepared<'q> {
                 }
             }
         }
-        out.decided += 1;
-        let Some((response, outcome)) = self.judge.judge(request, reasons) else {
-            return;
-        };
+    }
+
+    /// Records `request`, judged `response` with `outcome`, as a finding of the region (after
+    /// replaying it, when each finding is replayed as found).
+    fn emit(
+        &self,
+        r: &Region<'_>,
+        request: &Request,
+        assignment: &[(usize, Option<usize>)],
+        (response, outcome): (Response, usize),
+        out: &mut Found,
+        reasons: &mut Vec<Reason>,
+    ) {
         let mut given: Vec<(String, Vec<String>)> = Vec::new();
         let mut absent: Vec<String> = Vec::new();
         for (d, opt) in assignment {
@@ -964,6 +1059,65 @@ struct Region<'r> {
     resource: usize,
     /// How each dimension's keys can appear in the region.
     avail: &'r [Availability],
+    /// The class's request (its caller, owner and time).
+    base: &'r Request,
+    /// The statements whose principal names the class's caller.
+    named: &'r Bits,
+}
+
+/// What `decide` reads of a region, for one principal class: the statements whose principal,
+/// action and resource all match (`decide` reads no other statement's conditions, and the
+/// region's entries, hence its assignments, are made of these), how each condition key can
+/// appear, the action by name when `decide` reads its name
+/// (`eval::decide::reads_action_name`), and the resource's facts ([`resource_facts`]). Two
+/// regions of one class with the same key get the same decision on the same assignment.
+#[derive(PartialEq, Eq, Hash)]
+struct RegionKey {
+    statements: Bits,
+    action: Option<usize>,
+    resource: usize,
+    avail: Vec<Availability>,
+}
+
+/// The decisions of a region: each allowed assignment with its response and outcome, and
+/// the reasons the region noted (the search's limits, the evaluator's uncertainties).
+#[derive(Default)]
+struct Decided {
+    findings: Vec<(Assignment, Response, usize)>,
+    reasons: Vec<Reason>,
+}
+
+/// A set of statements (graph ids) as bits.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    /// The statements of `items` for which `f` holds.
+    fn of<T>(items: &[T], mut f: impl FnMut(&T) -> bool) -> Bits {
+        let mut words = vec![0u64; items.len().div_ceil(64)];
+        for (i, item) in items.iter().enumerate() {
+            if f(item)
+                && let Some(w) = words.get_mut(i / 64)
+            {
+                *w |= 1 << (i % 64);
+            }
+        }
+        Bits(words)
+    }
+
+    /// The intersection.
+    fn and(&self, other: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
+    }
+
+    /// The members, ascending.
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, word)| {
+            (0..64)
+                .filter(move |b| word & (1 << b) != 0)
+                .map(move |b| w * 64 + b)
+        })
+    }
 }
 
 /// [`Prepared::slot`], for the KMS legs' entries.
@@ -1008,6 +1162,52 @@ fn never_for(dim: &Dim, action: &str) -> bool {
     };
     keys::availability(k, &probe) == Availability::Free
         && keys::availability_for(k, &probe, action) == Availability::Never
+}
+
+/// Whether a statement's Resource holds a policy variable (its match depends on the context).
+fn variable_resource(s: &crate::eval::graph::CompiledStatement) -> bool {
+    s.resources.as_ref().is_some_and(|(_, items)| {
+        items
+            .iter()
+            .any(|m| matches!(m, ResourceMatcher::Variable(_)))
+    })
+}
+
+/// Whether `decide` reads `action` by its name on `graph` (beyond the statements' action
+/// patterns, the catalogue's condition keys and the RCP service check):
+/// `eval::decide::reads_action_name`, less the actions it names only as ACL permissions when
+/// the graph has no S3 facts: `decide` reads those names only through ACL grants, Object
+/// Ownership and the object's owner, all S3 facts (the bucket-policy operations, which it
+/// reads whatever the facts, are no ACL permission's).
+fn reads_name(graph: &Graph, action: &str) -> bool {
+    use crate::aws_docs::acl::Permission;
+    let lower = action.to_ascii_lowercase();
+    if !crate::eval::decide::reads_action_name(&lower) {
+        return false;
+    }
+    let acl_permission = Permission::ALL.iter().any(|p| {
+        [false, true]
+            .iter()
+            .any(|o| p.actions(*o).iter().any(|a| a.eq_ignore_ascii_case(&lower)))
+    });
+    !(graph.s3.is_empty() && acl_permission)
+}
+
+/// What `decide` reads of each resource beside the statements' Resource patterns, as a
+/// number (equal: alike): the bucket (0); an object the S3 facts do not list (1), whose
+/// owner and ACL are the bucket's defaults; a listed object (its owner, its ACL) or any
+/// resource when a Resource holds a policy variable, on its own (2 + its position).
+fn resource_facts(q: &Question<'_>, objects: &[String]) -> Vec<usize> {
+    let variable = q.graph.statements.iter().any(variable_resource);
+    let mut out = vec![if variable { 2 } else { 0 }];
+    out.extend(objects.iter().enumerate().map(|(i, key)| {
+        if variable || q.graph.s3.object(key).is_some() {
+            3 + i
+        } else {
+            1
+        }
+    }));
+    out
 }
 
 /// The class of each object key: keys every statement's Resource treats alike and that the
