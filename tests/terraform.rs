@@ -590,3 +590,34 @@ fn file_policies_are_read_from_the_module_and_located_at_the_call() {
     // The text comes from another file: its findings point at the `file(...)` call.
     assert_eq!(located(&e, Code::UnknownAction), (3, 12));
 }
+
+#[test]
+fn toset_and_distinct_compare_numbers_by_value_and_strings_by_text() {
+    // `same`'s rule, kept by the linear `dedup`: a number equals a number or a numeric string
+    // of the same value; two strings are equal only when their text is.
+    let tf = r#"
+resource "aws_s3_bucket_policy" "p" {
+  bucket = "amzn-s3-demo-bucket"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::amzn-s3-demo-bucket/*"
+      Condition = {
+        StringEquals = {
+          "s3:prefix"           = toset(["1", "01", 1, "1", "x", "x"])
+          "aws:SourceAccount"   = distinct([1, "1", "01", 1.0, "x"])
+        }
+      }
+    }]
+  })
+}
+"#;
+    let e = terraform::read_file(SourceFile::new("main.tf", tf));
+    let doc = plain(&e.policies[0].document);
+    let c = &doc["Statement"][0]["Condition"]["StringEquals"];
+    assert_eq!(c["s3:prefix"], serde_json::json!(["1", "01", "x"]));
+    assert_eq!(c["aws:SourceAccount"], serde_json::json!([1, "x"]));
+}

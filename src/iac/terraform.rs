@@ -405,15 +405,19 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
 }
 
 /// Buckets with the split settings that link to them (settings of a bucket declared
-/// elsewhere form a bucket of their own, named by the bucket name).
+/// elsewhere form a bucket of their own, named by the bucket name). Buckets are looked up by
+/// address, name and (file, address) in indexes, so n settings of n buckets take linear time.
 fn group_buckets(m: &Module, found: &extract::Found) -> Vec<(usize, IacBucket)> {
-    let mut buckets = found.buckets.clone();
+    let mut groups = BucketIndex::default();
+    for (file, b) in &found.buckets {
+        groups.push(*file, b.clone());
+    }
     for (file, link, name, v) in &found.settings {
-        let pos = buckets.iter().position(|(_, b)| match link {
-            Attachment::Bucket(a) => &b.address == a,
-            Attachment::BucketName(n) => b.name.as_deref() == Some(n.as_str()),
-            _ => false,
-        });
+        let pos = match link {
+            Attachment::Bucket(a) => groups.by_address.get(a).copied(),
+            Attachment::BucketName(n) => groups.by_name.get(n).copied(),
+            _ => None,
+        };
         let i = match pos {
             Some(i) => i,
             None => {
@@ -424,7 +428,7 @@ fn group_buckets(m: &Module, found: &extract::Found) -> Vec<(usize, IacBucket)> 
                     }
                     _ => continue,
                 };
-                buckets.push((
+                groups.push(
                     *file,
                     IacBucket {
                         address,
@@ -432,34 +436,60 @@ fn group_buckets(m: &Module, found: &extract::Found) -> Vec<(usize, IacBucket)> 
                         span: v.span,
                         settings: Vec::new(),
                     },
-                ));
-                buckets.len() - 1
+                )
             }
         };
         // A setting lives in the file of the resource declaring it; a bucket in another file
         // gets it only when the spans are in the same file.
-        if buckets[i].0 == *file {
-            buckets[i].1.settings.push((name, v.clone()));
+        if groups.list[i].0 == *file {
+            groups.list[i].1.settings.push((name, v.clone()));
         } else {
-            let (address, bname) = (buckets[i].1.address.clone(), buckets[i].1.name.clone());
-            match buckets
-                .iter_mut()
-                .find(|(f, b)| *f == *file && b.address == address)
-            {
-                Some((_, b)) => b.settings.push((name, v.clone())),
-                None => buckets.push((
-                    *file,
-                    IacBucket {
-                        address,
-                        name: bname,
-                        span: v.span,
-                        settings: vec![(name, v.clone())],
-                    },
-                )),
+            let (address, bname) = (
+                groups.list[i].1.address.clone(),
+                groups.list[i].1.name.clone(),
+            );
+            match groups.by_file_address.get(&(*file, address.clone())) {
+                Some(&j) => groups.list[j].1.settings.push((name, v.clone())),
+                None => {
+                    groups.push(
+                        *file,
+                        IacBucket {
+                            address,
+                            name: bname,
+                            span: v.span,
+                            settings: vec![(name, v.clone())],
+                        },
+                    );
+                }
             }
         }
     }
-    buckets
+    groups.list
+}
+
+/// The buckets of [`group_buckets`] and where each address and name first appears.
+#[derive(Default)]
+struct BucketIndex {
+    list: Vec<(usize, IacBucket)>,
+    by_address: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    by_file_address: HashMap<(usize, String), usize>,
+}
+
+impl BucketIndex {
+    /// Appends a bucket declared in `file` and returns its position.
+    fn push(&mut self, file: usize, b: IacBucket) -> usize {
+        let i = self.list.len();
+        self.by_address.entry(b.address.clone()).or_insert(i);
+        if let Some(n) = &b.name {
+            self.by_name.entry(n.clone()).or_insert(i);
+        }
+        self.by_file_address
+            .entry((file, b.address.clone()))
+            .or_insert(i);
+        self.list.push((file, b));
+        i
+    }
 }
 
 /// Rewrites the placeholders of `v` from tree-wide unknown ids to indexes of `e.unknowns`,

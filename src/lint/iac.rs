@@ -96,6 +96,11 @@ fn bucket_audit(
     if !options.audit {
         return out;
     }
+    // (code, place) of what is already reported, so each bucket finding is one lookup.
+    let mut known: std::collections::HashSet<(Code, Span)> = reported
+        .iter()
+        .map(|r| (r.finding.code, r.finding.span))
+        .collect();
     for b in buckets.iter().filter(|b| b.files.iter().any(|f| f == name)) {
         let unsettled = &b.folder.unsettled;
         let open = |p: &[Part]| unsettled.iter().any(|u| p.contains(&u.part));
@@ -122,11 +127,8 @@ fn bucket_audit(
                 | Code::PresignedUrlUnlimited => policy_open,
                 _ => false,
             };
-            let known = reported
-                .iter()
-                .any(|r| r.finding.code == f.code && r.finding.span == f.span)
-                || out.iter().any(|o| o.code == f.code && o.span == f.span);
-            if !(on_unknown || unsure || known) {
+            if !(on_unknown || unsure || known.contains(&(f.code, f.span))) {
+                known.insert((f.code, f.span));
                 out.push(f);
             }
         }

@@ -407,7 +407,7 @@ impl Module {
         };
         let inst = match &key {
             None if !decl.repeated() => instances.first(),
-            Some(k) => instances.iter().find(|i| i.matches(k)),
+            Some(k) => instances.find(k),
             None => None,
         };
         match inst {
@@ -540,7 +540,8 @@ pub fn index(v: &Val, k: &Val) -> Option<Val> {
     }
 }
 
-fn number(v: &Val) -> Option<f64> {
+/// The number a value holds or spells (`"1"`), if any.
+pub fn number(v: &Val) -> Option<f64> {
     match &v.kind {
         VKind::Num(n) => n.parse().ok(),
         VKind::Str(s) => s.text.parse().ok(),

@@ -145,13 +145,40 @@ impl Instance {
             vars: self.vars.clone(),
         }
     }
+}
 
-    /// Whether `key` selects this instance.
-    pub fn matches(&self, key: &Val) -> bool {
-        let (Some(mine), Some(k)) = (&self.key, key.to_lstr()) else {
-            return false;
-        };
-        mine.to_lstr().is_some_and(|m| m.text == k.text)
+/// The instances of one declaration, indexed by key so that `x.y[each.key]` under a
+/// `for_each` of n elements is one lookup, not a scan (n such references would be quadratic).
+#[derive(Debug, Default)]
+pub struct Instances {
+    list: Vec<Instance>,
+    /// Key text to the first instance with that key: an index selects the instance whose key
+    /// has the same text (`[0]` and `["0"]` alike, as Terraform converts the index).
+    by_key: HashMap<String, usize>,
+}
+
+impl Instances {
+    fn new(list: Vec<Instance>) -> Instances {
+        let mut by_key = HashMap::new();
+        for (i, inst) in list.iter().enumerate() {
+            if let Some(k) = inst.key.as_ref().and_then(Val::to_lstr) {
+                by_key.entry(k.text).or_insert(i);
+            }
+        }
+        Instances { list, by_key }
+    }
+
+    /// The instance `key` selects.
+    pub fn find(&self, key: &Val) -> Option<&Instance> {
+        let k = key.to_lstr()?;
+        self.by_key.get(&k.text).and_then(|&i| self.list.get(i))
+    }
+}
+
+impl std::ops::Deref for Instances {
+    type Target = [Instance];
+    fn deref(&self) -> &[Instance] {
+        &self.list
     }
 }
 
@@ -181,8 +208,12 @@ pub struct Module {
     pub reader: Rc<dyn ModuleReader>,
     pub(super) local_memo: RefCell<HashMap<String, Val>>,
     pub(super) local_busy: RefCell<HashSet<String>>,
-    instance_memo: RefCell<HashMap<usize, Rc<Vec<Instance>>>>,
+    instance_memo: RefCell<HashMap<usize, Rc<Instances>>>,
+    /// `decls` by (data, type, name): the first declaration of each.
+    decl_index: HashMap<(bool, String, String), usize>,
     pub(super) attr_memo: RefCell<HashMap<(usize, String, String), Val>>,
+    /// Bucket name to the address of the bucket instance declaring it (`extract`).
+    pub(super) bucket_name_memo: RefCell<Option<Rc<HashMap<String, String>>>>,
     children: Children,
 }
 
@@ -213,7 +244,9 @@ impl Module {
             local_memo: RefCell::new(HashMap::new()),
             local_busy: RefCell::new(HashSet::new()),
             instance_memo: RefCell::new(HashMap::new()),
+            decl_index: HashMap::new(),
             attr_memo: RefCell::new(HashMap::new()),
+            bucket_name_memo: RefCell::new(None),
             children: RefCell::new(HashMap::new()),
         };
         for (i, f) in files.iter().enumerate() {
@@ -222,6 +255,10 @@ impl Module {
             }
         }
         m.files = files;
+        for (i, d) in m.decls.iter().enumerate() {
+            let key = (d.data, d.rtype.clone(), d.name.clone());
+            m.decl_index.entry(key).or_insert(i);
+        }
         m
     }
 
@@ -336,19 +373,18 @@ impl Module {
 
     /// The declaration `data.TYPE.NAME` or `TYPE.NAME`.
     pub fn decl(&self, data: bool, rtype: &str, name: &str) -> Option<&Decl> {
-        self.decls
-            .iter()
-            .find(|d| d.data == data && d.rtype == rtype && d.name == name)
+        let key = (data, rtype.to_string(), name.to_string());
+        self.decl_index.get(&key).and_then(|&i| self.decls.get(i))
     }
 
     /// The instances of `decl` under its `count` or `for_each`; an expansion not known offline
     /// is one instance `[?]` whose `count.index`/`each.*` are unknown, so it is still read.
-    pub fn instances(&self, decl: &Decl) -> Rc<Vec<Instance>> {
+    pub fn instances(&self, decl: &Decl) -> Rc<Instances> {
         let key = decl as *const Decl as usize;
         if let Some(v) = self.instance_memo.borrow().get(&key) {
             return v.clone();
         }
-        let v = Rc::new(self.expand(decl));
+        let v = Rc::new(Instances::new(self.expand(decl)));
         self.instance_memo.borrow_mut().insert(key, v.clone());
         v
     }
@@ -503,7 +539,7 @@ impl Module {
         let (inst, rest) = match ops.first().map(|o| o.value()) {
             Some(Op::Index(ix)) if decl.repeated() => {
                 let k = self.eval(scope, ix);
-                (instances.iter().find(|i| i.matches(&k)), &ops[1..])
+                (instances.find(&k), &ops[1..])
             }
             _ if decl.repeated() => (None, ops),
             _ => (instances.first(), ops),
