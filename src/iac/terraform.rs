@@ -19,10 +19,12 @@ mod eval;
 mod extract;
 mod functions;
 mod iam;
+mod json_syntax;
 mod module;
 pub mod plan;
 pub mod value;
 
+use crate::aws_docs::folder::names;
 use crate::diagnostic::Finding;
 use crate::iac::{Attachment, Extracted, Format, IacBucket, Unknown};
 use crate::json::{Kind, Value};
@@ -55,7 +57,11 @@ impl ModuleReader for FsReader {
         let mut out: Vec<PathBuf> = rd
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
+            // Terraform reads `.tf` and `.tf.json` files of a directory as one module.
+            .filter(|p| {
+                crate::iac::recognise::by_name(p) == crate::iac::recognise::ByName::Terraform
+                    && p.is_file()
+            })
             .collect();
         out.sort();
         Ok(out)
@@ -229,9 +235,16 @@ pub fn empty(source: SourceFile, format: Format) -> Extracted {
     }
 }
 
-/// Parses one file; a syntax error or an oversized file becomes a located finding.
+/// Parses one file; a syntax error or an oversized file becomes a located finding. A
+/// `.tf.json` file is read as the native text it stands for ([`json_syntax`]).
 fn parse_file(source: SourceFile) -> File {
     let text = source.text();
+    let failed = |source: SourceFile, f: Finding| File {
+        source,
+        body: None,
+        error: Some(f),
+        map: None,
+    };
     if text.len() > MAX_TF_BYTES {
         let f = Finding::new(
             Code::InputLimit,
@@ -241,10 +254,37 @@ fn parse_file(source: SourceFile) -> File {
                 MAX_TF_BYTES >> 20
             ),
         );
-        return File {
-            source,
-            body: None,
-            error: Some(f),
+        return failed(source, f);
+    }
+    if is_json_syntax(source.name()) {
+        let json = match crate::json::parse(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let f = crate::load::json_error(&e, None);
+                return failed(source, f);
+            }
+        };
+        let map = json_syntax::convert(&json, text);
+        return match hcl_edit::parser::parse_body(&map.text) {
+            Ok(body) => File {
+                source,
+                body: Some(body),
+                error: None,
+                map: Some(Rc::new(map)),
+            },
+            Err(e) => {
+                // A template the native syntax rejects (`"${"` never closed): located at the
+                // JSON string it came from.
+                let at = line_col_offset(&map.text, e.location().line(), e.location().column());
+                let at = map.to_source(u32::try_from(at).unwrap_or(u32::MAX)) as usize;
+                let msg = e.message().lines().next().unwrap_or("").trim().to_string();
+                let f = Finding::new(
+                    Code::TerraformSyntax,
+                    Span::new(at, (at + 1).min(text.len())),
+                    format!("not a valid Terraform expression in JSON syntax: {msg}"),
+                );
+                failed(source, f)
+            }
         };
     }
     match hcl_edit::parser::parse_body(text) {
@@ -252,6 +292,7 @@ fn parse_file(source: SourceFile) -> File {
             source,
             body: Some(body),
             error: None,
+            map: None,
         },
         Err(e) => {
             let at = line_col_offset(text, e.location().line(), e.location().column());
@@ -262,13 +303,14 @@ fn parse_file(source: SourceFile) -> File {
                 Span::new(at, (at + 1).min(text.len())),
                 format!("not valid HCL: {msg}"),
             );
-            File {
-                source,
-                body: None,
-                error: Some(f),
-            }
+            failed(source, f)
         }
     }
+}
+
+/// Whether `name` is a Terraform JSON syntax file (`.tf.json`, any case).
+pub fn is_json_syntax(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".tf.json")
 }
 
 /// The byte offset of 1-based `line` and `column` (in characters).
@@ -411,6 +453,24 @@ fn group_buckets(m: &Module, found: &extract::Found) -> Vec<(usize, IacBucket)> 
     let mut groups = BucketIndex::default();
     for (file, b) in &found.buckets {
         groups.push(*file, b.clone());
+    }
+    // Object Lock known absent on a bucket (`extract::object_lock_enabled`) holds only while
+    // every Object Lock resource of the module names a bucket declared here: one whose bucket
+    // is not known may be this bucket's.
+    let lock_elsewhere = found.settings.iter().any(|(_, link, name, _)| {
+        *name == names::OBJECT_LOCK
+            && !match link {
+                Attachment::Bucket(a) => groups.by_address.contains_key(a),
+                Attachment::BucketName(n) => groups.by_name.contains_key(n),
+                _ => false,
+            }
+    });
+    if lock_elsewhere {
+        for (_, b) in &mut groups.list {
+            b.settings.retain(|(n, v)| {
+                !(*n == names::OBJECT_LOCK && v.as_object().is_some_and(<[_]>::is_empty))
+            });
+        }
     }
     for (file, link, name, v) in &found.settings {
         let pos = match link {

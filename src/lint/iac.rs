@@ -386,24 +386,3 @@ fn read_tf(path: &Path) -> std::io::Result<Result<SourceFile, FileReport>> {
         findings,
     }))
 }
-
-/// The report of a Terraform JSON file (`.tf.json`), which is not read yet: a note says so,
-/// so the file never looks checked and clean.
-pub fn terraform_json(path: &Path) -> Analysis {
-    let source = SourceFile::new(path.display().to_string(), String::new());
-    let note = iac::cloudformation::unsupported(
-        Span::new(0, 0),
-        "Terraform JSON syntax (`.tf.json`) is not read yet: the policies and buckets it declares are not checked",
-    );
-    Analysis {
-        report: FileReport {
-            findings: crate::load::locate(&source, vec![note], &[]),
-            source,
-            file_kind: FileKind::Iac {
-                format: Format::Terraform.as_str(),
-                policies: 0,
-            },
-        },
-        policies: Vec::new(),
-    }
-}

@@ -86,6 +86,9 @@ pub struct File {
     pub body: Option<Body>,
     /// Why it did not parse.
     pub error: Option<Finding>,
+    /// For a `.tf.json` file, `body` was parsed from the native text it stands for: where
+    /// each byte of that text is in the JSON file ([`super::json_syntax`]).
+    pub map: Option<Rc<LStr>>,
 }
 
 /// A declared variable.
@@ -112,6 +115,8 @@ pub struct Decl {
     pub file: usize,
     /// The block.
     pub block: Block,
+    /// Where the block is in its file.
+    pub span: Span,
 }
 
 impl Decl {
@@ -122,7 +127,7 @@ impl Decl {
 
     /// The span of the block.
     pub fn span(&self) -> Span {
-        span_of(&self.block)
+        self.span
     }
 }
 
@@ -251,7 +256,7 @@ impl Module {
         };
         for (i, f) in files.iter().enumerate() {
             if let Some(body) = &f.body {
-                m.index_body(i, body);
+                m.index_body(i, body, f.map.as_deref());
             }
         }
         m.files = files;
@@ -262,8 +267,9 @@ impl Module {
         m
     }
 
-    fn index_body(&mut self, file: usize, body: &Body) {
+    fn index_body(&mut self, file: usize, body: &Body, map: Option<&LStr>) {
         for block in body.blocks() {
+            let span = mapped(map, span_of(block));
             let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
             match (block.ident.as_str(), labels.as_slice()) {
                 ("variable", [name]) => {
@@ -293,6 +299,7 @@ impl Module {
                     name: (*n).to_string(),
                     file,
                     block: block.clone(),
+                    span,
                 }),
                 ("module", [n]) => self.decls.push(Decl {
                     data: false,
@@ -300,6 +307,7 @@ impl Module {
                     name: (*n).to_string(),
                     file,
                     block: block.clone(),
+                    span,
                 }),
                 _ => {}
             }
@@ -350,6 +358,7 @@ impl Module {
                     source: src.clone(),
                     body: None,
                     error: None,
+                    map: None,
                 }],
                 self.dir.clone(),
                 String::new(),
@@ -364,6 +373,13 @@ impl Module {
             }
         }
         errors
+    }
+
+    /// Where `node` of file `file` is in that file (a `.tf.json` node is mapped from the
+    /// native text it was parsed from back to the JSON).
+    pub fn span_in(&self, file: usize, node: &impl hcl_edit::Span) -> Span {
+        let map = self.files.get(file).and_then(|f| f.map.as_deref());
+        mapped(map, span_of(node))
     }
 
     /// The text of file `file`.
@@ -579,7 +595,7 @@ impl Module {
         if !(source.starts_with("./") || source.starts_with("../")) {
             return None;
         }
-        let span = span_of(&attr.value);
+        let span = self.span_in(decl.file, &attr.value);
         let dir = normalize(&self.dir.join(source));
         let problem = if dir == self.dir || self.ancestors.contains(&dir) {
             Some("a module that sources itself or one of its callers".to_string())
@@ -646,6 +662,21 @@ impl Module {
     pub fn error(&self, file: usize, f: Finding) {
         self.shared.findings.borrow_mut().push((self.uid, file, f));
     }
+}
+
+/// `span` of a native text moved through `map` into the file it stands for: the first byte
+/// to where it was written, the end after the last byte's place.
+pub fn mapped(map: Option<&LStr>, span: Span) -> Span {
+    let Some(m) = map else {
+        return span;
+    };
+    let start = m.to_source(span.start);
+    let end = if span.end > span.start {
+        m.to_source(span.end - 1).saturating_add(1)
+    } else {
+        start
+    };
+    Span::new(start as usize, end.max(start) as usize)
 }
 
 /// Reads and parses the `.tf` files of a module directory.
