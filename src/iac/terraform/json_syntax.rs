@@ -391,9 +391,9 @@ mod tests {
     #[test]
     fn templates_keep_interpolations_and_escape_text() {
         assert_eq!(template_parts("a${x}b%{ if y }c$${d}"), [(1, 5), (6, 15)]);
-        assert_eq!(template_parts(r#"${f("}")}"#), [(0, 10)]);
+        assert_eq!(template_parts(r#"${f("}")}"#), [(0, 9)]);
         let raw = r#""a\"b\u00e9""#;
-        assert_eq!(decoded_offsets(raw, 10), [11, 12, 12, 14, 15, 15]);
+        assert_eq!(decoded_offsets(raw, 10), [11, 12, 14, 15, 15]);
     }
 
     #[test]
