@@ -8,7 +8,8 @@
 //! - `query/*`: one decision on a compiled graph, without and with the trace;
 //! - `iac/*`: one CloudFormation template read, its intrinsics evaluated, its buckets and
 //!   policies extracted, and every policy analysed (as a pre-commit run does per template).
-//! - `terraform/*`: one `.tf` file read, extracted and analysed; a generated tree of 1,000
+//! - `terraform/*`: one `.tf` file read, extracted and analysed; 2,000 buckets under one
+//!   `for_each` with a split setting each (`aws_s3_bucket.b[each.key].id`); a generated tree of 1,000
 //!   `.tf` files (100 module directories of 10 files) read and extracted, and the same tree
 //!   on disk linted as `lint DIR` does (`lint::iac::analyze_module` per directory: read,
 //!   extract, every policy linted, E016 notes, suppression comments); a generated plan of
@@ -303,6 +304,15 @@ fn terraform_benches(c: &mut Criterion) {
                 .collect()
         })
         .collect();
+    let for_each = tf_for_each(2_000);
+    c.bench_function(
+        "terraform/for_each of 2,000 buckets with a split setting each: read, extract",
+        |b| {
+            b.iter(|| {
+                terraform::read_file(SourceFile::new("main.tf", black_box(for_each.as_str())))
+            })
+        },
+    );
     c.bench_function("terraform/tree of 1,000 .tf files: read, extract", |b| {
         b.iter(|| {
             for (d, files) in tree.iter().enumerate() {
@@ -319,8 +329,41 @@ fn terraform_benches(c: &mut Criterion) {
     });
 }
 
+/// One `.tf` file declaring `n` buckets under `for_each = toset(var.names)` and a split
+/// setting for each, linked by `aws_s3_bucket.b[each.key].id` (the shape that was quadratic:
+/// `toset` of n names and n instance lookups).
+fn tf_for_each(n: usize) -> String {
+    let names: Vec<String> = (0..n)
+        .map(|i| format!("    \"amzn-s3-demo-bucket-{i}\""))
+        .collect();
+    format!(
+        r#"variable "names" {{
+  default = [
+{}
+  ]
+}}
+
+resource "aws_s3_bucket" "b" {{
+  for_each = toset(var.names)
+  bucket   = each.key
+}}
+
+resource "aws_s3_bucket_versioning" "v" {{
+  for_each = toset(var.names)
+  bucket   = aws_s3_bucket.b[each.key].id
+  versioning_configuration {{
+    status = "Enabled"
+  }}
+}}
+"#,
+        names.join(",\n")
+    )
+}
+
 /// A `terraform show -json` plan of `n` buckets, each with a one-statement bucket policy:
-/// `2 n` resources.
+/// `2 n` resources, each in `planned_values`, `resource_changes` (created, `id` and `arn`
+/// known after apply) and `configuration` (the policy's `bucket` a reference), as
+/// `terraform show -json` writes them.
 fn plan_json(n: usize) -> String {
     let mut resources = Vec::new();
     for i in 0..n {
@@ -339,9 +382,35 @@ fn plan_json(n: usize) -> String {
             "values": {"bucket": name, "policy": policy.to_string()}
         }));
     }
+    let changes: Vec<serde_json::Value> = resources
+        .iter()
+        .map(|r| {
+            let mut c = r.clone();
+            let after = c["values"].take();
+            c.as_object_mut().unwrap().remove("values");
+            c["change"] = serde_json::json!({"actions": ["create"], "before": null,
+                "after": after, "after_unknown": {"id": true, "arn": true}});
+            c
+        })
+        .collect();
+    let config: Vec<serde_json::Value> = resources
+        .iter()
+        .map(|r| {
+            let address = r["address"].as_str().unwrap();
+            let expressions = match address.strip_prefix("aws_s3_bucket_policy.") {
+                Some(b) => serde_json::json!({"bucket": {"references":
+                    [format!("aws_s3_bucket.{b}.id"), format!("aws_s3_bucket.{b}")]}}),
+                None => serde_json::json!({"bucket": {"constant_value": r["values"]["bucket"]}}),
+            };
+            serde_json::json!({"address": address, "mode": "managed", "type": r["type"],
+                "name": r["name"], "expressions": expressions})
+        })
+        .collect();
     serde_json::to_string_pretty(&serde_json::json!({
         "format_version": "1.2",
-        "planned_values": {"root_module": {"resources": resources}}
+        "planned_values": {"root_module": {"resources": resources}},
+        "resource_changes": changes,
+        "configuration": {"root_module": {"resources": config}}
     }))
     .unwrap()
 }

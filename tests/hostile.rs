@@ -730,6 +730,37 @@ fn hcl_nested_100_000_deep_is_a_located_syntax_error() {
 }
 
 #[test]
+fn terraform_json_syntax_deep_or_broken_is_a_located_error() {
+    let json = |text: String| {
+        s3_access::iac::terraform::read_file(SourceFile::new("hostile.tf.json", text))
+    };
+    // JSON nested 100,000 deep: the JSON reader's depth limit, located.
+    let e = json(format!("{{\"locals\": {{\"x\": {}", "[".repeat(100_000)));
+    assert_eq!(tf_codes(&e), vec!["E004"]);
+    // A template that never closes: located at its JSON string.
+    let text = "{\"locals\": {\"x\": \"${var.a\"}}".to_string();
+    let e = json(text.clone());
+    assert_eq!(tf_codes(&e), vec!["E015"]);
+    let at = e.findings[0].span.start as usize;
+    assert!((17..text.len()).contains(&at), "{at}");
+    // An interpolation nested 100,000 deep inside a string: the HCL parser's limit.
+    let e = json(format!(
+        "{{\"locals\": {{\"x\": \"${{{}}}\"}}}}",
+        "(".repeat(100_000)
+    ));
+    assert_eq!(tf_codes(&e), vec!["E015"]);
+    // 20,000 resources of one type: read in bounded time, each bucket found.
+    let buckets: Vec<String> = (0..20_000)
+        .map(|i| format!("\"b{i}\": {{\"bucket\": \"amzn-s3-demo-bucket-{i}\"}}"))
+        .collect();
+    let e = json(format!(
+        "{{\"resource\": {{\"aws_s3_bucket\": {{{}}}}}}}",
+        buckets.join(", ")
+    ));
+    assert_eq!(e.buckets.len(), 20_000);
+}
+
+#[test]
 fn a_heredoc_that_never_ends_is_a_located_syntax_error() {
     let text = format!(
         "resource \"aws_s3_bucket_policy\" \"p\" {{\n  policy = <<EOF\n{}",
@@ -1004,6 +1035,10 @@ fn hostile_iac_through_lint_is_bounded_and_located() {
         "resource \"aws_s3_bucket\" \"b\" {\n  for_each = toset([for i in range(1000000) : tostring(i)])\n  bucket = each.key\n}\n".into(),
     );
     w(
+        "json/main.tf.json",
+        "{\"locals\": {\"x\": \"${var.a\"}}".into(),
+    );
+    w(
         "self/main.tf",
         "module \"me\" {\n  source = \"./\"\n}\n".into(),
     );
@@ -1025,6 +1060,7 @@ fn hostile_iac_through_lint_is_bounded_and_located() {
         // `range` is not evaluated: the expansion is an unknown, noted, never dropped.
         ("range/main.tf", vec!["E016"], 0),
         ("self", vec!["E015"], 1),
+        ("json/main.tf.json", vec!["E015"], 1),
         // The bucket audit still sees a bucket without a policy (its name is the error).
         ("sub-self.yaml", vec!["S201", "E013"], 1),
     ] {

@@ -279,10 +279,33 @@ resource "aws_s3_bucket_policy" "p" {
 }
 
 #[test]
-fn tf_json_is_noted_as_not_read() {
-    let dir = tree(&[("main.tf.json", r#"{"resource": {}}"#)]);
-    let text = out(&lint_in(dir.path(), &["--format", "concise"]));
-    assert!(text.contains("main.tf.json:1:1: E014"), "{text}");
+fn tf_json_is_read_with_its_module_and_located_in_the_json() {
+    // Terraform JSON syntax: a public bucket policy from a variable in a `.tf` file of the
+    // same directory, the finding at the JSON line and column.
+    let policy = r#"{
+  "resource": {
+    "aws_s3_bucket_policy": {
+      "p": {
+        "bucket": "amzn-s3-demo-bucket",
+        "policy": "${jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", Principal = var.who, Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::amzn-s3-demo-bucket/*\"}]})}"
+      }
+    }
+  }
+}
+"#;
+    let dir = tree(&[
+        ("main.tf.json", policy),
+        ("vars.tf", "variable \"who\" {\n  default = \"*\"\n}\n"),
+    ]);
+    let o = lint_in(dir.path(), &["--format", "concise"]);
+    let text = out(&o);
+    assert!(text.contains("main.tf.json:6:"), "{text}");
+    assert!(text.contains(" S101 "), "{text}");
+    assert!(!text.contains("E014"), "{text}");
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    // Named on its own, it is still read with its directory.
+    let o = lint_in(dir.path(), &["--format", "concise", "main.tf.json"]);
+    assert!(out(&o).contains(" S101 "), "{}", out(&o));
 }
 
 #[test]

@@ -18,7 +18,8 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Reads a module directory the way a caller would: its `.tf` files and `*.tfvars`.
+/// Reads a module directory the way a caller would: its `.tf` and `.tf.json` files and
+/// `*.tfvars`.
 pub fn read_dir(dir: &Path) -> ModuleRead {
     let mut tf = Vec::new();
     let mut vars = Vec::new();
@@ -29,8 +30,12 @@ pub fn read_dir(dir: &Path) -> ModuleRead {
     entries.sort();
     for p in entries {
         let text = || std::fs::read_to_string(&p).unwrap();
+        let json_syntax = p.to_string_lossy().ends_with(".tf.json");
         match p.extension().and_then(|e| e.to_str()) {
             Some("tf") => tf.push(SourceFile::new(p.display().to_string(), text())),
+            Some("json") if json_syntax => {
+                tf.push(SourceFile::new(p.display().to_string(), text()))
+            }
             Some("tfvars") => vars.push(SourceFile::new(p.display().to_string(), text())),
             _ => {}
         }
@@ -158,10 +163,12 @@ fn split_resources_link_to_their_bucket_under_count_and_for_each() {
             "aws_s3_bucket.single[0]"
         ]
     );
+    // Each bucket's settings but its Object Lock, known absent here (`{}`).
     let settings = |i: usize| {
         e.buckets[i]
             .settings
             .iter()
+            .filter(|(n, v)| !(*n == "object-lock.json" && plain(v) == serde_json::json!({})))
             .map(|(n, v)| (*n, plain(v)))
             .collect::<Vec<_>>()
     };
@@ -200,7 +207,9 @@ fn legacy_inline_blocks_become_bucket_settings() {
             "acl.json",
             "versioning.json",
             "logging.json",
-            "encryption.json"
+            "encryption.json",
+            // No `object_lock_enabled`: Object Lock known absent (`{}`).
+            "object-lock.json"
         ]
     );
     let acl = plain(&b.settings[0].1);
@@ -589,4 +598,183 @@ fn file_policies_are_read_from_the_module_and_located_at_the_call() {
     assert_eq!(doc["Statement"][0]["Action"], "s3:GetObjekt");
     // The text comes from another file: its findings point at the `file(...)` call.
     assert_eq!(located(&e, Code::UnknownAction), (3, 12));
+}
+
+#[test]
+fn toset_and_distinct_compare_numbers_by_value_and_strings_by_text() {
+    // `same`'s rule, kept by the linear `dedup`: a number equals a number or a numeric string
+    // of the same value; two strings are equal only when their text is.
+    let tf = r#"
+resource "aws_s3_bucket_policy" "p" {
+  bucket = "amzn-s3-demo-bucket"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::amzn-s3-demo-bucket/*"
+      Condition = {
+        StringEquals = {
+          "s3:prefix"           = toset(["1", "01", 1, "1", "x", "x"])
+          "aws:SourceAccount"   = distinct([1, "1", "01", 1.0, "x"])
+        }
+      }
+    }]
+  })
+}
+"#;
+    let e = terraform::read_file(SourceFile::new("main.tf", tf));
+    let doc = plain(&e.policies[0].document);
+    let c = &doc["Statement"][0]["Condition"]["StringEquals"];
+    assert_eq!(c["s3:prefix"], serde_json::json!(["1", "01", "x"]));
+    assert_eq!(c["aws:SourceAccount"], serde_json::json!([1, "x"]));
+}
+
+#[test]
+fn terraform_json_syntax_reads_as_native_syntax_located_in_the_json() {
+    let e = only("json_syntax");
+    assert!(e.source.name().ends_with("main.tf.json"));
+    assert!(e.findings.is_empty(), "{:?}", e.findings);
+    // The bucket with its split settings, linked through `"${aws_s3_bucket.site.id}"`.
+    assert_eq!(e.buckets.len(), 1);
+    let b = &e.buckets[0];
+    assert_eq!(b.address, "aws_s3_bucket.site");
+    assert_eq!(b.name.as_deref(), Some("amzn-s3-demo-bucket"));
+    let settings: Vec<&str> = b.settings.iter().map(|(n, _)| *n).collect();
+    // No `object_lock_enabled` and no Object Lock resource: known absent (`{}`).
+    assert_eq!(
+        settings,
+        [
+            "object-lock.json",
+            "public-access-block.json",
+            "versioning.json"
+        ]
+    );
+    assert_eq!(plain(&b.settings[0].1), serde_json::json!({}));
+    // The policy document's statement blocks (an array of objects), principals given as one
+    // object and as an array; the role policy's `jsonencode` inside a template string.
+    let addresses: Vec<&str> = e.policies.iter().map(|p| p.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        ["aws_s3_bucket_policy.site", "aws_iam_role_policy.reader"]
+    );
+    let site = plain(&e.policies[0].document);
+    assert_eq!(site["Statement"][0]["Principal"], "*");
+    assert_eq!(
+        site["Statement"][0]["Resource"],
+        "arn:aws:s3:::amzn-s3-demo-bucket/*"
+    );
+    let reader = plain(&e.policies[1].document);
+    assert_eq!(
+        reader["Statement"][0]["Resource"],
+        "arn:aws:s3:::amzn-s3-demo-bucket/*"
+    );
+    // Findings at the JSON line and column: `"identifiers": ["*"]` of the public statement,
+    // the unknown `var.reader` inside its string.
+    let principal = e.policies[0]
+        .document
+        .get("Statement")
+        .unwrap()
+        .as_array()
+        .unwrap()[0]
+        .get("Principal")
+        .unwrap()
+        .span;
+    let at = e.source.line_col(principal.start);
+    assert_eq!((at.line, at.column), (61, 31));
+    assert_eq!(located(&e, Code::InvalidPrincipal), (71, 36));
+    let u = &e.unknowns[0];
+    assert_eq!(u.expression, "var.reader");
+    let at = e.source.line_col(u.span.start);
+    assert_eq!((at.line, at.column), (71, 36));
+    // A variable default is a literal, never a template.
+    let lit = r#"{"variable": {"v": {"default": "${x}"}},
+      "resource": {"aws_s3_bucket": {"b": {"bucket": "${var.v}"}}}}"#;
+    let e = terraform::read_file(SourceFile::new("lit.tf.json", lit));
+    assert_eq!(e.buckets[0].name.as_deref(), Some("${x}"));
+}
+
+#[test]
+fn terraform_json_and_native_files_of_a_directory_are_one_module() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("vars.tf.json"),
+        r#"{"variable": {"name": {"default": "amzn-s3-demo-bucket"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = var.name\n}\n",
+    )
+    .unwrap();
+    let r = read_dir_all(dir.path());
+    assert_eq!(r.files.len(), 2);
+    let bucket = r.files.iter().flat_map(|f| &f.buckets).next().unwrap();
+    assert_eq!(bucket.name.as_deref(), Some("amzn-s3-demo-bucket"));
+}
+
+/// Reads every Terraform file of `dir` (`.tf` and `.tf.json`) as one module.
+fn read_dir_all(dir: &Path) -> ModuleRead {
+    use s3_access::iac::terraform::ModuleReader;
+    let files = FsReader
+        .tf_files(dir)
+        .unwrap()
+        .into_iter()
+        .map(|p| SourceFile::new(p.display().to_string(), FsReader.read(&p).unwrap()))
+        .collect();
+    terraform::read_module(dir, files, &[], Rc::new(FsReader))
+}
+
+#[test]
+fn object_lock_enabled_is_read_and_its_absence_known() {
+    let lock = |tf: &str| -> Vec<(String, serde_json::Value)> {
+        let e = terraform::read_file(SourceFile::new("main.tf", tf));
+        e.buckets
+            .iter()
+            .flat_map(|b| {
+                b.settings
+                    .iter()
+                    .filter(|(n, _)| *n == "object-lock.json")
+                    .map(|(_, v)| (b.address.clone(), plain(v)))
+            })
+            .collect()
+    };
+    let on =
+        "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n  object_lock_enabled = true\n}\n";
+    assert_eq!(
+        lock(on),
+        [(
+            "aws_s3_bucket.a".to_string(),
+            serde_json::json!({"ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled"}})
+        )]
+    );
+    // Absent (the provider's default, false): no Object Lock, known.
+    let off = "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n}\n";
+    assert_eq!(
+        lock(off),
+        [("aws_s3_bucket.a".to_string(), serde_json::json!({}))]
+    );
+    // A split resource of the bucket replaces it (the later setting is read).
+    let split = format!(
+        "{off}resource \"aws_s3_bucket_object_lock_configuration\" \"l\" {{\n  bucket = aws_s3_bucket.a.id\n}}\n"
+    );
+    let got = lock(&split);
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[1].1["ObjectLockConfiguration"]["ObjectLockEnabled"],
+        "Enabled"
+    );
+    // One whose bucket is not known may be this bucket's: nothing is claimed absent.
+    let unknown = format!(
+        "{off}variable \"b\" {{}}\nresource \"aws_s3_bucket_object_lock_configuration\" \"l\" {{\n  bucket = var.b\n}}\n"
+    );
+    assert!(
+        lock(&unknown)
+            .iter()
+            .all(|(_, v)| v != &serde_json::json!({}))
+    );
+    // Not known offline: unknown, not absent.
+    let var = "variable \"l\" {}\nresource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n  object_lock_enabled = var.l\n}\n";
+    assert!(lock(var).is_empty());
 }

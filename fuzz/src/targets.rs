@@ -1178,10 +1178,12 @@ fn iac_buckets(x: &s3_access::iac::Extracted) {
 }
 
 // ---------------------------------------------------------------------------------------
-// terraform: the HCL reader, the evaluator, extraction, and the analysis of what it extracts.
+// terraform: the HCL and Terraform JSON syntax readers, the evaluator, extraction, and the
+// analysis of what it extracts.
 // ---------------------------------------------------------------------------------------
 
-/// The first byte chooses a `.tf` file or a plan; the rest is the text. Every policy, bucket
+/// The first byte chooses a `.tf` file, a `.tf.json` file or a plan; the rest is the text.
+/// Every policy, bucket
 /// setting, unknown and finding must lie inside the text, on character boundaries.
 pub fn terraform(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
@@ -1190,11 +1192,11 @@ pub fn terraform(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let source = SourceFile::new("fuzz.tf", text);
-    let extracted = if selector % 2 == 0 {
-        s3_access::iac::terraform::read_file(source)
-    } else {
-        s3_access::iac::terraform::plan::read_plan(source).after
+    // Even selectors: native syntax, or JSON syntax (`.tf.json`) when bit 1 is set; odd: a plan.
+    let extracted = match selector % 4 {
+        0 => s3_access::iac::terraform::read_file(SourceFile::new("fuzz.tf", text)),
+        2 => s3_access::iac::terraform::read_file(SourceFile::new("fuzz.tf.json", text)),
+        _ => s3_access::iac::terraform::plan::read_plan(SourceFile::new("fuzz.tf", text)).after,
     };
     let inside = |span: s3_access::source::Span| {
         span.start <= span.end

@@ -11,10 +11,9 @@ use std::path::Path;
 /// What a file is by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ByName {
-    /// Terraform native syntax (`.tf`): read with the rest of its module directory.
+    /// Terraform configuration, native syntax (`.tf`) or JSON syntax (`.tf.json`): read with
+    /// the rest of its module directory.
     Terraform,
-    /// Terraform JSON syntax (`.tf.json`), which the Terraform reader does not read yet.
-    TerraformJson,
     /// A JSON file (`.json`): a policy, an AWS CLI output, a plan or a template.
     Json,
     /// YAML or `.template` (CloudFormation's own extension): a template, or other YAML.
@@ -30,9 +29,7 @@ pub fn by_name(path: &Path) -> ByName {
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if name.ends_with(".tf.json") {
-        ByName::TerraformJson
-    } else if name.ends_with(".tf") {
+    if name.ends_with(".tf") || name.ends_with(".tf.json") {
         ByName::Terraform
     } else if name.ends_with(".json") {
         ByName::Json
@@ -80,7 +77,7 @@ mod tests {
     #[test]
     fn names_decide_terraform_and_yaml() {
         assert_eq!(by_name(Path::new("a/main.tf")), ByName::Terraform);
-        assert_eq!(by_name(Path::new("a/main.TF.json")), ByName::TerraformJson);
+        assert_eq!(by_name(Path::new("a/main.TF.json")), ByName::Terraform);
         assert_eq!(by_name(Path::new("t.template")), ByName::Yaml);
         assert_eq!(by_name(Path::new("package.json")), ByName::Json);
         assert_eq!(by_name(Path::new("README.md")), ByName::Other);

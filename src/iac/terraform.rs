@@ -20,10 +20,12 @@ mod extract;
 mod functions;
 mod grants;
 mod iam;
+mod json_syntax;
 mod module;
 pub mod plan;
 pub mod value;
 
+use crate::aws_docs::folder::names;
 use crate::diagnostic::Finding;
 use crate::iac::{Attachment, Extracted, Format, IacBucket, Unknown};
 use crate::json::{Kind, Value};
@@ -56,7 +58,11 @@ impl ModuleReader for FsReader {
         let mut out: Vec<PathBuf> = rd
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
+            // Terraform reads `.tf` and `.tf.json` files of a directory as one module.
+            .filter(|p| {
+                crate::iac::recognise::by_name(p) == crate::iac::recognise::ByName::Terraform
+                    && p.is_file()
+            })
             .collect();
         out.sort();
         Ok(out)
@@ -230,9 +236,16 @@ pub fn empty(source: SourceFile, format: Format) -> Extracted {
     }
 }
 
-/// Parses one file; a syntax error or an oversized file becomes a located finding.
+/// Parses one file; a syntax error or an oversized file becomes a located finding. A
+/// `.tf.json` file is read as the native text it stands for ([`json_syntax`]).
 fn parse_file(source: SourceFile) -> File {
     let text = source.text();
+    let failed = |source: SourceFile, f: Finding| File {
+        source,
+        body: None,
+        error: Some(f),
+        map: None,
+    };
     if text.len() > MAX_TF_BYTES {
         let f = Finding::new(
             Code::InputLimit,
@@ -242,10 +255,37 @@ fn parse_file(source: SourceFile) -> File {
                 MAX_TF_BYTES >> 20
             ),
         );
-        return File {
-            source,
-            body: None,
-            error: Some(f),
+        return failed(source, f);
+    }
+    if is_json_syntax(source.name()) {
+        let json = match crate::json::parse(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let f = crate::load::json_error(&e, None);
+                return failed(source, f);
+            }
+        };
+        let map = json_syntax::convert(&json, text);
+        return match hcl_edit::parser::parse_body(&map.text) {
+            Ok(body) => File {
+                source,
+                body: Some(body),
+                error: None,
+                map: Some(Rc::new(map)),
+            },
+            Err(e) => {
+                // A template the native syntax rejects (`"${"` never closed): located at the
+                // JSON string it came from.
+                let at = line_col_offset(&map.text, e.location().line(), e.location().column());
+                let at = map.to_source(u32::try_from(at).unwrap_or(u32::MAX)) as usize;
+                let msg = e.message().lines().next().unwrap_or("").trim().to_string();
+                let f = Finding::new(
+                    Code::TerraformSyntax,
+                    Span::new(at, (at + 1).min(text.len())),
+                    format!("not a valid Terraform expression in JSON syntax: {msg}"),
+                );
+                failed(source, f)
+            }
         };
     }
     match hcl_edit::parser::parse_body(text) {
@@ -253,6 +293,7 @@ fn parse_file(source: SourceFile) -> File {
             source,
             body: Some(body),
             error: None,
+            map: None,
         },
         Err(e) => {
             let at = line_col_offset(text, e.location().line(), e.location().column());
@@ -263,13 +304,14 @@ fn parse_file(source: SourceFile) -> File {
                 Span::new(at, (at + 1).min(text.len())),
                 format!("not valid HCL: {msg}"),
             );
-            File {
-                source,
-                body: None,
-                error: Some(f),
-            }
+            failed(source, f)
         }
     }
+}
+
+/// Whether `name` is a Terraform JSON syntax file (`.tf.json`, any case).
+pub fn is_json_syntax(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".tf.json")
 }
 
 /// The byte offset of 1-based `line` and `column` (in characters).
@@ -406,15 +448,37 @@ fn collect(m: &Module, out: &mut ModuleRead, root: bool) {
 }
 
 /// Buckets with the split settings that link to them (settings of a bucket declared
-/// elsewhere form a bucket of their own, named by the bucket name).
+/// elsewhere form a bucket of their own, named by the bucket name). Buckets are looked up by
+/// address, name and (file, address) in indexes, so n settings of n buckets take linear time.
 fn group_buckets(m: &Module, found: &extract::Found) -> Vec<(usize, IacBucket)> {
-    let mut buckets = found.buckets.clone();
+    let mut groups = BucketIndex::default();
+    for (file, b) in &found.buckets {
+        groups.push(*file, b.clone());
+    }
+    // Object Lock known absent on a bucket (`extract::object_lock_enabled`) holds only while
+    // every Object Lock resource of the module names a bucket declared here: one whose bucket
+    // is not known may be this bucket's.
+    let lock_elsewhere = found.settings.iter().any(|(_, link, name, _)| {
+        *name == names::OBJECT_LOCK
+            && !match link {
+                Attachment::Bucket(a) => groups.by_address.contains_key(a),
+                Attachment::BucketName(n) => groups.by_name.contains_key(n),
+                _ => false,
+            }
+    });
+    if lock_elsewhere {
+        for (_, b) in &mut groups.list {
+            b.settings.retain(|(n, v)| {
+                !(*n == names::OBJECT_LOCK && v.as_object().is_some_and(<[_]>::is_empty))
+            });
+        }
+    }
     for (file, link, name, v) in &found.settings {
-        let pos = buckets.iter().position(|(_, b)| match link {
-            Attachment::Bucket(a) => &b.address == a,
-            Attachment::BucketName(n) => b.name.as_deref() == Some(n.as_str()),
-            _ => false,
-        });
+        let pos = match link {
+            Attachment::Bucket(a) => groups.by_address.get(a).copied(),
+            Attachment::BucketName(n) => groups.by_name.get(n).copied(),
+            _ => None,
+        };
         let i = match pos {
             Some(i) => i,
             None => {
@@ -425,7 +489,7 @@ fn group_buckets(m: &Module, found: &extract::Found) -> Vec<(usize, IacBucket)> 
                     }
                     _ => continue,
                 };
-                buckets.push((
+                groups.push(
                     *file,
                     IacBucket {
                         address,
@@ -433,34 +497,60 @@ fn group_buckets(m: &Module, found: &extract::Found) -> Vec<(usize, IacBucket)> 
                         span: v.span,
                         settings: Vec::new(),
                     },
-                ));
-                buckets.len() - 1
+                )
             }
         };
         // A setting lives in the file of the resource declaring it; a bucket in another file
         // gets it only when the spans are in the same file.
-        if buckets[i].0 == *file {
-            buckets[i].1.settings.push((name, v.clone()));
+        if groups.list[i].0 == *file {
+            groups.list[i].1.settings.push((name, v.clone()));
         } else {
-            let (address, bname) = (buckets[i].1.address.clone(), buckets[i].1.name.clone());
-            match buckets
-                .iter_mut()
-                .find(|(f, b)| *f == *file && b.address == address)
-            {
-                Some((_, b)) => b.settings.push((name, v.clone())),
-                None => buckets.push((
-                    *file,
-                    IacBucket {
-                        address,
-                        name: bname,
-                        span: v.span,
-                        settings: vec![(name, v.clone())],
-                    },
-                )),
+            let (address, bname) = (
+                groups.list[i].1.address.clone(),
+                groups.list[i].1.name.clone(),
+            );
+            match groups.by_file_address.get(&(*file, address.clone())) {
+                Some(&j) => groups.list[j].1.settings.push((name, v.clone())),
+                None => {
+                    groups.push(
+                        *file,
+                        IacBucket {
+                            address,
+                            name: bname,
+                            span: v.span,
+                            settings: vec![(name, v.clone())],
+                        },
+                    );
+                }
             }
         }
     }
-    buckets
+    groups.list
+}
+
+/// The buckets of [`group_buckets`] and where each address and name first appears.
+#[derive(Default)]
+struct BucketIndex {
+    list: Vec<(usize, IacBucket)>,
+    by_address: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    by_file_address: HashMap<(usize, String), usize>,
+}
+
+impl BucketIndex {
+    /// Appends a bucket declared in `file` and returns its position.
+    fn push(&mut self, file: usize, b: IacBucket) -> usize {
+        let i = self.list.len();
+        self.by_address.entry(b.address.clone()).or_insert(i);
+        if let Some(n) = &b.name {
+            self.by_name.entry(n.clone()).or_insert(i);
+        }
+        self.by_file_address
+            .entry((file, b.address.clone()))
+            .or_insert(i);
+        self.list.push((file, b));
+        i
+    }
 }
 
 /// Rewrites the placeholders of `v` from tree-wide unknown ids to indexes of `e.unknowns`,

@@ -96,6 +96,11 @@ fn bucket_audit(
     if !options.audit {
         return out;
     }
+    // (code, place) of what is already reported, so each bucket finding is one lookup.
+    let mut known: std::collections::HashSet<(Code, Span)> = reported
+        .iter()
+        .map(|r| (r.finding.code, r.finding.span))
+        .collect();
     for b in buckets.iter().filter(|b| b.files.iter().any(|f| f == name)) {
         let unsettled = &b.folder.unsettled;
         let open = |p: &[Part]| unsettled.iter().any(|u| p.contains(&u.part));
@@ -122,11 +127,8 @@ fn bucket_audit(
                 | Code::PresignedUrlUnlimited => policy_open,
                 _ => false,
             };
-            let known = reported
-                .iter()
-                .any(|r| r.finding.code == f.code && r.finding.span == f.span)
-                || out.iter().any(|o| o.code == f.code && o.span == f.span);
-            if !(on_unknown || unsure || known) {
+            if !(on_unknown || unsure || known.contains(&(f.code, f.span))) {
+                known.insert((f.code, f.span));
                 out.push(f);
             }
         }
@@ -383,25 +385,4 @@ fn read_tf(path: &Path) -> std::io::Result<Result<SourceFile, FileReport>> {
         },
         findings,
     }))
-}
-
-/// The report of a Terraform JSON file (`.tf.json`), which is not read yet: a note says so,
-/// so the file never looks checked and clean.
-pub fn terraform_json(path: &Path) -> Analysis {
-    let source = SourceFile::new(path.display().to_string(), String::new());
-    let note = iac::cloudformation::unsupported(
-        Span::new(0, 0),
-        "Terraform JSON syntax (`.tf.json`) is not read yet: the policies and buckets it declares are not checked",
-    );
-    Analysis {
-        report: FileReport {
-            findings: crate::load::locate(&source, vec![note], &[]),
-            source,
-            file_kind: FileKind::Iac {
-                format: Format::Terraform.as_str(),
-                policies: 0,
-            },
-        },
-        policies: Vec::new(),
-    }
 }

@@ -452,13 +452,9 @@ fn read_and_analyze(
     options: &LintOptions,
     named: bool,
 ) -> std::io::Result<Option<Analysis>> {
-    use crate::iac::recognise::{ByName, by_name};
     if path.as_os_str() == "-" {
         let bytes = crate::load::read_stdin()?;
         return Ok(Some(super::analyze_input("<stdin>", bytes, options)));
-    }
-    if by_name(path) == ByName::TerraformJson {
-        return Ok(Some(super::iac::terraform_json(path)));
     }
     let bytes = crate::load::read_limited(path)?;
     let mut analysis = super::analyze_input(&path.display().to_string(), bytes, options);

@@ -227,7 +227,7 @@ pub fn discover(
                 None => match iac_inputs(&f, root) {
                     Some(found) => out.extend(found),
                     None if by_name(&f) == ByName::Json => out.push(PublicInput::Policy(f)),
-                    // YAML that is not a template, `.tf.json` (not read yet): not a bucket.
+                    // YAML that is not a template: not a bucket.
                     None => {}
                 },
             }

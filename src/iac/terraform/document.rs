@@ -9,7 +9,7 @@
 //! (a Sid equal to a source statement's replaces it), then `override_policy_documents` (a Sid
 //! equal to an earlier statement's replaces it, the rest are appended).
 
-use super::eval::{Scope, entries, span_of};
+use super::eval::{Scope, entries};
 use super::module::{Decl, Module};
 use super::value::{VKind, Val, parse_located};
 use crate::source::Span;
@@ -28,7 +28,7 @@ impl Module {
         let mut out = Vec::new();
         for b in body.blocks() {
             if b.ident.as_str() == name && b.labels.is_empty() {
-                out.push((scope.clone(), &b.body, span_of(b)));
+                out.push((scope.clone(), &b.body, self.span_in(scope.file, b)));
                 continue;
             }
             let is_dynamic =
@@ -43,7 +43,7 @@ impl Module {
                 Some(Expression::Variable(v)) => v.as_str().to_string(),
                 _ => name.to_string(),
             };
-            let span = span_of(b);
+            let span = self.span_in(scope.file, b);
             let coll = match b.body.get_attribute("for_each") {
                 Some(a) => self.eval(scope, &a.value),
                 None => self.unknown(scope, span, "a dynamic block without for_each"),
@@ -58,7 +58,8 @@ impl Module {
                             ]),
                             coll.span,
                         );
-                        out.push((scope.with(&iterator, it), &content.body, span_of(content)));
+                        let cs = self.span_in(scope.file, content);
+                        out.push((scope.with(&iterator, it), &content.body, cs));
                     }
                 }
                 None => {
@@ -75,7 +76,8 @@ impl Module {
                         ]),
                         coll.span,
                     );
-                    out.push((scope.with(&iterator, it), &content.body, span_of(content)));
+                    let cs = self.span_in(scope.file, content);
+                    out.push((scope.with(&iterator, it), &content.body, cs));
                 }
             }
         }
@@ -90,7 +92,7 @@ impl Module {
     /// The policy a `data "aws_iam_policy_document"` instance renders.
     pub fn policy_document(&self, scope: &Scope, decl: &Decl) -> Val {
         let body = &decl.block.body;
-        let span = span_of(&decl.block);
+        let span = decl.span();
         let mut statements: Vec<Val> = Vec::new();
         for key in ["source_policy_documents", "source_json"] {
             for doc in self.documents(scope, body, key) {

@@ -59,7 +59,7 @@ pub fn span_of(node: &impl hcl_edit::Span) -> Span {
 impl Module {
     /// Evaluates `e` in `scope`.
     pub fn eval(&self, scope: &Scope, e: &Expression) -> Val {
-        let span = span_of(e);
+        let span = self.span_in(scope.file, e);
         let depth = self.shared.depth.get();
         if depth >= MAX_EVAL_DEPTH || !self.shared.spend() {
             return self.unknown(scope, span, "too deeply nested or too large to evaluate");
@@ -86,7 +86,7 @@ impl Module {
             Expression::Object(obj) => {
                 let mut members = Vec::new();
                 for (k, v) in obj.iter() {
-                    let ks = span_of(k);
+                    let ks = self.span_in(scope.file, k);
                     let key = match k {
                         ObjectKey::Ident(i) => i.as_str().to_string(),
                         ObjectKey::Expression(x) => self.key_text(scope, x),
@@ -144,7 +144,9 @@ impl Module {
         let mut out = LStr::default();
         for el in elements {
             match el {
-                Element::Literal(l) => out.push(&align(text, span_of(l), l.value())),
+                Element::Literal(l) => {
+                    out.push(&align(text, self.span_in(scope.file, l), l.value()))
+                }
                 Element::Interpolation(i) => {
                     let v = self.eval(scope, &i.expr);
                     match v.to_lstr() {
@@ -156,7 +158,8 @@ impl Module {
                     }
                 }
                 Element::Directive(d) => {
-                    let u = self.unknown(scope, span_of(d.as_ref()), "a template directive");
+                    let at = self.span_in(scope.file, d.as_ref());
+                    let u = self.unknown(scope, at, "a template directive");
                     out.push(&u.to_lstr().unwrap_or_default());
                 }
             }
@@ -407,7 +410,7 @@ impl Module {
         };
         let inst = match &key {
             None if !decl.repeated() => instances.first(),
-            Some(k) => instances.iter().find(|i| i.matches(k)),
+            Some(k) => instances.find(k),
             None => None,
         };
         match inst {
@@ -540,7 +543,8 @@ pub fn index(v: &Val, k: &Val) -> Option<Val> {
     }
 }
 
-fn number(v: &Val) -> Option<f64> {
+/// The number a value holds or spells (`"1"`), if any.
+pub fn number(v: &Val) -> Option<f64> {
     match &v.kind {
         VKind::Num(n) => n.parse().ok(),
         VKind::Str(s) => s.text.parse().ok(),

@@ -1,10 +1,12 @@
 //! The Terraform functions the reader evaluates; any other call is an unknown.
 
-use super::eval::{MAX_ELEMENTS, Scope, entries, index, num_val, same};
+use super::eval::{MAX_ELEMENTS, Scope, entries, index, num_val, number, same};
 use super::module::Module;
+use super::value::render;
 use super::value::{LStr, VKind, Val, parse_located};
 use crate::source::Span;
 use hcl_edit::expr::FuncCall;
+use std::collections::{HashMap, HashSet};
 
 impl Module {
     /// Evaluates a function call.
@@ -266,17 +268,45 @@ fn collection(name: &str, a: &[Val], span: Span) -> Option<Val> {
     }
 }
 
-/// Distinct elements in first-seen order; `toset` and `distinct` refuse (an evaluation
-/// error) more than [`MAX_ELEMENTS`], which would take quadratic time.
+/// Distinct elements in first-seen order, as [`same`] compares them (an element holding an
+/// unknown is never a duplicate); `toset` and `distinct` refuse (an evaluation error) more
+/// than [`MAX_ELEMENTS`]. Linear: elements are looked up by their rendering and, for numbers,
+/// by value (a number equals a number or a numeric string of the same value, two strings only
+/// when they are the same text).
 fn dedup(items: &[Val]) -> Option<Vec<Val>> {
     if items.len() > MAX_ELEMENTS {
         return None;
     }
     let mut out: Vec<Val> = Vec::new();
+    let mut rendered: HashSet<String> = HashSet::new();
+    // Numeric value (bits, -0 as 0) -> (a kept number, a kept numeric string).
+    let mut numbers: HashMap<u64, (bool, bool)> = HashMap::new();
     for x in items {
-        if !out.iter().any(|o| same(o, x) == Some(true)) {
+        if x.has_unknown() {
             out.push(x.clone());
+            continue;
         }
+        let text = render(x);
+        let n = number(x)
+            .filter(|n| !n.is_nan())
+            .map(|n| (n + 0.0).to_bits());
+        let is_str = matches!(x.kind, VKind::Str(_));
+        let seen = rendered.contains(&text)
+            || n.and_then(|n| numbers.get(&n))
+                .is_some_and(|&(num, s)| num || (s && !is_str));
+        if seen {
+            continue;
+        }
+        if let Some(n) = n {
+            let e = numbers.entry(n).or_default();
+            if is_str {
+                e.1 = true;
+            } else {
+                e.0 = true;
+            }
+        }
+        rendered.insert(text);
+        out.push(x.clone());
     }
     Some(out)
 }

@@ -4,7 +4,7 @@
 //! `managed_policy_arns`) or put a user in a group (`aws_iam_user_group_membership`,
 //! `aws_iam_group_membership`), each end linked by reference where it names a resource.
 
-use super::eval::{Scope, span_of};
+use super::eval::Scope;
 use super::extract::Found;
 use super::module::{Decl, Module};
 use super::value::{VKind, Val};
@@ -144,7 +144,7 @@ impl Module {
         };
         let mut out = Vec::new();
         for e in items {
-            let span = span_of(e);
+            let span = self.span_in(scope.file, e);
             if let Some(address) = self.reference_address(scope, e, target) {
                 out.push((IamRef::Address(address), span));
                 continue;

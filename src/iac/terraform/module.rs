@@ -86,6 +86,9 @@ pub struct File {
     pub body: Option<Body>,
     /// Why it did not parse.
     pub error: Option<Finding>,
+    /// For a `.tf.json` file, `body` was parsed from the native text it stands for: where
+    /// each byte of that text is in the JSON file ([`super::json_syntax`]).
+    pub map: Option<Rc<LStr>>,
 }
 
 /// A declared variable.
@@ -112,6 +115,8 @@ pub struct Decl {
     pub file: usize,
     /// The block.
     pub block: Block,
+    /// Where the block is in its file.
+    pub span: Span,
 }
 
 impl Decl {
@@ -122,7 +127,7 @@ impl Decl {
 
     /// The span of the block.
     pub fn span(&self) -> Span {
-        span_of(&self.block)
+        self.span
     }
 }
 
@@ -145,13 +150,40 @@ impl Instance {
             vars: self.vars.clone(),
         }
     }
+}
 
-    /// Whether `key` selects this instance.
-    pub fn matches(&self, key: &Val) -> bool {
-        let (Some(mine), Some(k)) = (&self.key, key.to_lstr()) else {
-            return false;
-        };
-        mine.to_lstr().is_some_and(|m| m.text == k.text)
+/// The instances of one declaration, indexed by key so that `x.y[each.key]` under a
+/// `for_each` of n elements is one lookup, not a scan (n such references would be quadratic).
+#[derive(Debug, Default)]
+pub struct Instances {
+    list: Vec<Instance>,
+    /// Key text to the first instance with that key: an index selects the instance whose key
+    /// has the same text (`[0]` and `["0"]` alike, as Terraform converts the index).
+    by_key: HashMap<String, usize>,
+}
+
+impl Instances {
+    fn new(list: Vec<Instance>) -> Instances {
+        let mut by_key = HashMap::new();
+        for (i, inst) in list.iter().enumerate() {
+            if let Some(k) = inst.key.as_ref().and_then(Val::to_lstr) {
+                by_key.entry(k.text).or_insert(i);
+            }
+        }
+        Instances { list, by_key }
+    }
+
+    /// The instance `key` selects.
+    pub fn find(&self, key: &Val) -> Option<&Instance> {
+        let k = key.to_lstr()?;
+        self.by_key.get(&k.text).and_then(|&i| self.list.get(i))
+    }
+}
+
+impl std::ops::Deref for Instances {
+    type Target = [Instance];
+    fn deref(&self) -> &[Instance] {
+        &self.list
     }
 }
 
@@ -181,8 +213,12 @@ pub struct Module {
     pub reader: Rc<dyn ModuleReader>,
     pub(super) local_memo: RefCell<HashMap<String, Val>>,
     pub(super) local_busy: RefCell<HashSet<String>>,
-    instance_memo: RefCell<HashMap<usize, Rc<Vec<Instance>>>>,
+    instance_memo: RefCell<HashMap<usize, Rc<Instances>>>,
+    /// `decls` by (data, type, name): the first declaration of each.
+    decl_index: HashMap<(bool, String, String), usize>,
     pub(super) attr_memo: RefCell<HashMap<(usize, String, String), Val>>,
+    /// Bucket name to the address of the bucket instance declaring it (`extract`).
+    pub(super) bucket_name_memo: RefCell<Option<Rc<HashMap<String, String>>>>,
     children: Children,
 }
 
@@ -213,20 +249,27 @@ impl Module {
             local_memo: RefCell::new(HashMap::new()),
             local_busy: RefCell::new(HashSet::new()),
             instance_memo: RefCell::new(HashMap::new()),
+            decl_index: HashMap::new(),
             attr_memo: RefCell::new(HashMap::new()),
+            bucket_name_memo: RefCell::new(None),
             children: RefCell::new(HashMap::new()),
         };
         for (i, f) in files.iter().enumerate() {
             if let Some(body) = &f.body {
-                m.index_body(i, body);
+                m.index_body(i, body, f.map.as_deref());
             }
         }
         m.files = files;
+        for (i, d) in m.decls.iter().enumerate() {
+            let key = (d.data, d.rtype.clone(), d.name.clone());
+            m.decl_index.entry(key).or_insert(i);
+        }
         m
     }
 
-    fn index_body(&mut self, file: usize, body: &Body) {
+    fn index_body(&mut self, file: usize, body: &Body, map: Option<&LStr>) {
         for block in body.blocks() {
+            let span = mapped(map, span_of(block));
             let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
             match (block.ident.as_str(), labels.as_slice()) {
                 ("variable", [name]) => {
@@ -256,6 +299,7 @@ impl Module {
                     name: (*n).to_string(),
                     file,
                     block: block.clone(),
+                    span,
                 }),
                 ("module", [n]) => self.decls.push(Decl {
                     data: false,
@@ -263,6 +307,7 @@ impl Module {
                     name: (*n).to_string(),
                     file,
                     block: block.clone(),
+                    span,
                 }),
                 _ => {}
             }
@@ -313,6 +358,7 @@ impl Module {
                     source: src.clone(),
                     body: None,
                     error: None,
+                    map: None,
                 }],
                 self.dir.clone(),
                 String::new(),
@@ -329,6 +375,13 @@ impl Module {
         errors
     }
 
+    /// Where `node` of file `file` is in that file (a `.tf.json` node is mapped from the
+    /// native text it was parsed from back to the JSON).
+    pub fn span_in(&self, file: usize, node: &impl hcl_edit::Span) -> Span {
+        let map = self.files.get(file).and_then(|f| f.map.as_deref());
+        mapped(map, span_of(node))
+    }
+
     /// The text of file `file`.
     pub fn text(&self, file: usize) -> &str {
         self.files.get(file).map(|f| f.source.text()).unwrap_or("")
@@ -336,19 +389,18 @@ impl Module {
 
     /// The declaration `data.TYPE.NAME` or `TYPE.NAME`.
     pub fn decl(&self, data: bool, rtype: &str, name: &str) -> Option<&Decl> {
-        self.decls
-            .iter()
-            .find(|d| d.data == data && d.rtype == rtype && d.name == name)
+        let key = (data, rtype.to_string(), name.to_string());
+        self.decl_index.get(&key).and_then(|&i| self.decls.get(i))
     }
 
     /// The instances of `decl` under its `count` or `for_each`; an expansion not known offline
     /// is one instance `[?]` whose `count.index`/`each.*` are unknown, so it is still read.
-    pub fn instances(&self, decl: &Decl) -> Rc<Vec<Instance>> {
+    pub fn instances(&self, decl: &Decl) -> Rc<Instances> {
         let key = decl as *const Decl as usize;
         if let Some(v) = self.instance_memo.borrow().get(&key) {
             return v.clone();
         }
-        let v = Rc::new(self.expand(decl));
+        let v = Rc::new(Instances::new(self.expand(decl)));
         self.instance_memo.borrow_mut().insert(key, v.clone());
         v
     }
@@ -503,7 +555,7 @@ impl Module {
         let (inst, rest) = match ops.first().map(|o| o.value()) {
             Some(Op::Index(ix)) if decl.repeated() => {
                 let k = self.eval(scope, ix);
-                (instances.iter().find(|i| i.matches(&k)), &ops[1..])
+                (instances.find(&k), &ops[1..])
             }
             _ if decl.repeated() => (None, ops),
             _ => (instances.first(), ops),
@@ -543,7 +595,7 @@ impl Module {
         if !(source.starts_with("./") || source.starts_with("../")) {
             return None;
         }
-        let span = span_of(&attr.value);
+        let span = self.span_in(decl.file, &attr.value);
         let dir = normalize(&self.dir.join(source));
         let problem = if dir == self.dir || self.ancestors.contains(&dir) {
             Some("a module that sources itself or one of its callers".to_string())
@@ -610,6 +662,21 @@ impl Module {
     pub fn error(&self, file: usize, f: Finding) {
         self.shared.findings.borrow_mut().push((self.uid, file, f));
     }
+}
+
+/// `span` of a native text moved through `map` into the file it stands for: the first byte
+/// to where it was written, the end after the last byte's place.
+pub fn mapped(map: Option<&LStr>, span: Span) -> Span {
+    let Some(m) = map else {
+        return span;
+    };
+    let start = m.to_source(span.start);
+    let end = if span.end > span.start {
+        m.to_source(span.end - 1).saturating_add(1)
+    } else {
+        start
+    };
+    Span::new(start as usize, end.max(start) as usize)
 }
 
 /// Reads and parses the `.tf` files of a module directory.

@@ -18,6 +18,7 @@ use crate::json::{self, Kind, Member, Value};
 use crate::policy::PolicyKind;
 use crate::registry::Code;
 use crate::source::{SourceFile, Span};
+use std::collections::HashMap;
 
 /// A plan read: what the apply would leave (`after`), and the policies before it.
 #[derive(Debug, Clone)]
@@ -114,6 +115,8 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         out: &mut prior,
         before: Vec::new(),
         prior: true,
+        changes_by: std::cell::OnceCell::new(),
+        config_by: std::cell::OnceCell::new(),
     };
     r.prior_resources();
     tidy_iam(&mut r.out.iam);
@@ -123,6 +126,8 @@ pub fn read_plan(source: SourceFile) -> PlanRead {
         out: &mut after,
         before: Vec::new(),
         prior: false,
+        changes_by: std::cell::OnceCell::new(),
+        config_by: std::cell::OnceCell::new(),
     };
     if let Some(m) = root
         .get("planned_values")
@@ -147,6 +152,11 @@ struct Reader<'a> {
     before: Vec<IacPolicy>,
     /// Reading `before` values: nothing is known only after apply.
     prior: bool,
+    /// `resource_changes` by address (the first of each), built at the first lookup: one
+    /// lookup per attribute, not a scan of every change.
+    changes_by: std::cell::OnceCell<HashMap<&'a str, &'a Value>>,
+    /// `configuration` resources by `module names|address` (see [`config_index`]).
+    config_by: std::cell::OnceCell<HashMap<String, &'a Value>>,
 }
 
 /// The policy attributes of a resource type and their kind.
@@ -907,12 +917,18 @@ impl Reader<'_> {
     }
 
     fn change(&self, address: &str) -> Option<&Value> {
-        self.root
-            .get("resource_changes")?
-            .as_array()?
-            .iter()
-            .find(|c| c.get("address").and_then(Value::as_str) == Some(address))?
-            .get("change")
+        let root = self.root;
+        let by = self.changes_by.get_or_init(|| {
+            let mut by = HashMap::new();
+            let all = root.get("resource_changes").and_then(Value::as_array);
+            for c in all.unwrap_or(&[]) {
+                if let Some(a) = c.get("address").and_then(Value::as_str) {
+                    by.entry(a).or_insert(c);
+                }
+            }
+            by
+        });
+        by.get(address)?.get("change")
     }
 
     /// ` (from data.x.json, ...)`: the configuration references of an attribute, for messages.
@@ -928,19 +944,23 @@ impl Reader<'_> {
     /// The `configuration` block of a resource, found through `module_calls` for a resource
     /// of a child module (instance keys dropped: configuration is per declaration).
     fn config(&self, address: &str) -> Option<&Value> {
-        let mut m = self.root.get("configuration")?.get("root_module")?;
+        let root = self.root;
+        let by = self.config_by.get_or_init(|| {
+            let mut by = HashMap::new();
+            if let Some(m) = root.get("configuration").and_then(|c| c.get("root_module")) {
+                config_index(m, String::new(), &mut by, 0);
+            }
+            by
+        });
+        let mut path = String::new();
         let mut rest = address;
         while let Some(after) = rest.strip_prefix("module.") {
             let end = after.find('.')?;
-            let name = after[..end].split('[').next()?;
-            m = m.get("module_calls")?.get(name)?.get("module")?;
+            path.push_str(after[..end].split('[').next()?);
+            path.push('.');
             rest = &after[end + 1..];
         }
-        let base = strip_index(rest);
-        m.get("resources")?
-            .as_array()?
-            .iter()
-            .find(|r| r.get("address").and_then(Value::as_str) == Some(base.as_str()))
+        by.get(&format!("{path}|{}", strip_index(rest))).copied()
     }
 
     /// The `configuration` references of attribute `attr` of a resource, relative to its module.
@@ -1080,6 +1100,33 @@ impl Reader<'_> {
                     attached_to: None,
                 });
             }
+        }
+    }
+}
+
+/// Indexes the `configuration` resources of module `m` (at module-call `path`, `a.b.` for
+/// `module.a.module.b`) by `path|address`, the first of each, and those of its calls, so a
+/// resource's configuration is one lookup (a scan per resource would be quadratic). A call
+/// name no address can spell (with `.`, `[` or `|`) is skipped; the JSON reader's nesting
+/// limit bounds the depth (the check here is a second guard).
+fn config_index<'a>(m: &'a Value, path: String, by: &mut HashMap<String, &'a Value>, depth: usize) {
+    for r in m.get("resources").and_then(Value::as_array).unwrap_or(&[]) {
+        if let Some(a) = r.get("address").and_then(Value::as_str) {
+            by.entry(format!("{path}|{a}")).or_insert(r);
+        }
+    }
+    if depth > 128 {
+        return;
+    }
+    let calls = m.get("module_calls").and_then(Value::as_object);
+    let mut seen = std::collections::HashSet::new();
+    for call in calls.unwrap_or(&[]) {
+        // `get` takes the first member of a name: so does this.
+        if seen.insert(&*call.key)
+            && !call.key.contains(['.', '[', '|'])
+            && let Some(child) = call.value.get("module")
+        {
+            config_index(child, format!("{path}{}.", call.key), by, depth + 1);
         }
     }
 }
