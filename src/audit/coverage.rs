@@ -224,8 +224,14 @@ impl Shapes {
                     } else {
                         resources(s, st, &arns)
                     };
+                // An Object Lambda access point policy grants `s3-object-lambda:` actions:
+                // they open the S3 operations of the same names.
+                let mut actions = u.actions_of(s);
+                if graph.layer_of(id) == Some(crate::eval::Layer::AccessPoint) {
+                    actions = actions.or(u.object_lambda_actions_of(s));
+                }
                 Some(Shape {
-                    actions: u.actions_of(s),
+                    actions,
                     principals: principals(s, st),
                     bucket: bucket_hit,
                     all_objects,

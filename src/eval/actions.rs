@@ -159,6 +159,31 @@ impl Universe {
         if *negated { self.all.minus(out) } else { out }
     }
 
+    /// The S3 actions an Object Lambda access point statement opens: each
+    /// `s3-object-lambda:Name` pattern stands for the S3 operation of the same name, which the
+    /// request through the Object Lambda access point makes of its supporting access point (S3
+    /// "Configuring IAM policies for Object Lambda access points"). Other patterns add nothing.
+    pub fn object_lambda_actions_of(&self, s: &CompiledStatement) -> Actions {
+        let (negated, patterns) = &s.actions;
+        let mut out = Actions::default();
+        if *negated {
+            return out;
+        }
+        for p in patterns {
+            let text = p.as_str().to_ascii_lowercase();
+            let Some(rest) = text.strip_prefix("s3-object-lambda:") else {
+                continue;
+            };
+            let as_s3 = format!("s3:{rest}");
+            for (i, a) in self.lower.iter().enumerate() {
+                if crate::wildcard::matches(&as_s3, a, Case::Insensitive) {
+                    out.set(i);
+                }
+            }
+        }
+        out
+    }
+
     /// Names of a set, at most `max`, with "and N more"; the most used actions first.
     pub fn describe(&self, set: &Actions, max: usize) -> String {
         let names = self.everyday_first(set);
