@@ -840,7 +840,9 @@ impl<'q> Prepared<'q> {
         }
         // The statements of the KMS request S3 makes for this one, when it makes one.
         for leg in self.legs {
-            for e in leg.entries(q.graph, &self.cond_dims, r.avail, base) {
+            // The leg reads the region's own action and object (the KMS call, the encryption
+            // context), not the class's request.
+            for e in leg.entries(q.graph, &self.cond_dims, r.avail, &request) {
                 if let Some(id) = e.statement {
                     self.note(id, noted, reasons);
                 }
