@@ -108,16 +108,9 @@ impl AwsDocument for MultiRegionAccessPoint {
 
 /// Reads `Regions` (required: a Multi-Region Access Point has at least one bucket).
 fn read_regions(d: &Value, path: &str, r: &mut Reader) -> Option<Vec<MrapRegion>> {
-    let list = r.required(d, "Regions", path)?;
-    let regions_path = read::join(path, "Regions");
-    let items = r.array(list, &regions_path)?;
+    let items = r.required_objects(d, "Regions", path, REGION_KEYS)?;
     let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = read::at(&regions_path, i);
-        if r.object(item, &at).is_none() {
-            continue;
-        }
-        r.near_misses(item, REGION_KEYS, &at);
+    for (item, at) in items {
         let bucket = r.req_string(item, "Bucket", &at);
         let region = r.opt_string(item, "Region", &at).map(|s| s.value);
         let bucket_account = r.opt_string(item, "BucketAccountId", &at);

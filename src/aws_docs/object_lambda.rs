@@ -88,16 +88,9 @@ impl AwsDocument for ObjectLambdaConfiguration {
 /// Reads `TransformationConfigurations` (required: an Object Lambda access point has at
 /// least one).
 fn read_transformations(c: &Value, path: &str, r: &mut Reader) -> Option<Vec<Transformation>> {
-    let list = r.required(c, "TransformationConfigurations", path)?;
-    let list_path = read::join(path, "TransformationConfigurations");
-    let items = r.array(list, &list_path)?;
+    let items = r.required_objects(c, "TransformationConfigurations", path, TRANSFORMATION_KEYS)?;
     let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = read::at(&list_path, i);
-        if r.object(item, &at).is_none() {
-            continue;
-        }
-        r.near_misses(item, TRANSFORMATION_KEYS, &at);
+    for (item, at) in items {
         let actions = r
             .required(item, "Actions", &at)
             .and_then(|a| r.strings(a, &read::join(&at, "Actions")))

@@ -298,6 +298,30 @@ impl Reader {
             .unwrap_or_default()
     }
 
+    /// Member `key`, required, as an array of objects, each with its path; near-misses of
+    /// `known` are flagged in each, and an item that is not an object is an error, left out.
+    pub fn required_objects<'v>(
+        &mut self,
+        obj: &'v Value,
+        key: &str,
+        path: &str,
+        known: &[&str],
+    ) -> Option<Vec<(&'v Value, String)>> {
+        let list = self.required(obj, key, path)?;
+        let list_path = join(path, key);
+        let items = self.array(list, &list_path)?;
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = at(&list_path, i);
+            if self.object(item, &at).is_none() {
+                continue;
+            }
+            self.near_misses(item, known, &at);
+            out.push((item, at));
+        }
+        Some(out)
+    }
+
     /// Flags keys of `obj` that are near-misses of `known` (a different case, or a small
     /// typo). Other unknown keys are ignored: AWS adds output fields over time.
     pub fn near_misses(&mut self, obj: &Value, known: &[&str], path: &str) {
