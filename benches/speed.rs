@@ -487,8 +487,13 @@ fn who_can_model() -> s3_access::eval::bucket::BucketModel {
 
 /// The real bucket policies of the shared corpus, as buckets (empty if the corpus is absent).
 fn corpus_models() -> Vec<s3_access::eval::bucket::BucketModel> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus/s3-bucket-policies/unique");
+    // `../shared` beside the checkout, or one level up from a worktree (`wt/NAME`).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = ["../shared", "../../shared"]
+        .iter()
+        .map(|s| root.join(s).join("corpus/s3-bucket-policies/unique"))
+        .find(|p| p.is_dir())
+        .unwrap_or_default();
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };
