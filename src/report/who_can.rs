@@ -40,32 +40,42 @@ pub fn stratum_title(s: Stratum) -> &'static str {
 
 /// The principal class in words.
 pub fn describe(class: &Class) -> String {
+    match describe_parts(class) {
+        (kind, Some(of)) => format!("{kind} of {of}"),
+        (kind, None) => kind,
+    }
+}
+
+/// The principal class in words, as the kind of caller and, for a caller of an account, that
+/// account ("the root user", "account 444455556666"): kinds of one account may be listed
+/// together.
+fn describe_parts(class: &Class) -> (String, Option<String>) {
     let of = |a: &str| {
-        if class.other_account {
+        Some(if class.other_account {
             "any other AWS account".to_string()
         } else {
             format!("account {a}")
-        }
+        })
     };
     match &class.caller {
-        Caller::Anonymous => "anyone, anonymously".into(),
+        Caller::Anonymous => ("anyone, anonymously".into(), None),
         Caller::Service { name } if class.unnamed => {
-            format!("any other AWS service (e.g. `{name}`)")
+            (format!("any other AWS service (e.g. `{name}`)"), None)
         }
-        Caller::Service { name } => format!("the service `{name}`"),
-        Caller::Root { account, .. } => format!("the root user of {}", of(account)),
-        Caller::User { account, .. } if class.unnamed => format!("any IAM user of {}", of(account)),
+        Caller::Service { name } => (format!("the service `{name}`"), None),
+        Caller::Root { account, .. } => ("the root user".into(), of(account)),
+        Caller::User { account, .. } if class.unnamed => ("any IAM user".into(), of(account)),
         Caller::Session { account, role, .. } if class.unnamed => {
             if role.starts_with("AWSServiceRoleFor") {
-                format!("a service-linked role of {}", of(account))
+                ("a service-linked role".into(), of(account))
             } else {
-                format!("any role session of {}", of(account))
+                ("any role session".into(), of(account))
             }
         }
         Caller::FederatedUser { account, .. } if class.unnamed => {
-            format!("any federated user of {}", of(account))
+            ("any federated user".into(), of(account))
         }
-        other => format!("`{other}`"),
+        other => (format!("`{other}`"), None),
     }
 }
 
@@ -281,9 +291,9 @@ pub fn human(entries: &[WhoCanEntry]) -> String {
     super::escape_text(&out).into_owned()
 }
 
-/// One group of callers: what they can do, one witness and what grants it (in `graph`).
-pub fn group_human(graph: &Graph, g: &Group, out: &mut String) {
-    out.push_str(&format!("    {}\n", describe(&g.class)));
+/// What one group of callers can do, one witness and what grants it (in `graph`): the lines
+/// under the group's head (its callers, written by [`groups_human`]).
+fn group_body(graph: &Graph, g: &Group, out: &mut String) {
     out.push_str(&format!("      actions: {}", listed(&g.actions)));
     if g.unknown_action {
         out.push_str(" (including actions the catalogue does not know)");
@@ -336,14 +346,9 @@ pub fn groups_human(graph: &Graph, groups: &[Group], indent: &str, out: &mut Str
     }
     let mut shown: Vec<Entry> = Vec::new();
     for g in groups {
-        let mut text = String::new();
-        group_human(graph, g, &mut text);
-        let (head, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
-        let who = head.trim();
-        let (kind, of) = match who.rsplit_once(" of ") {
-            Some((kind, of)) => (kind.to_string(), Some(of.to_string())),
-            None => (who.to_string(), None),
-        };
+        let (kind, of) = describe_parts(&g.class);
+        let mut rest = String::new();
+        group_body(graph, g, &mut rest);
         let body: String = rest
             .lines()
             .filter(|l| !l.trim_start().starts_with("e.g. "))
@@ -362,7 +367,7 @@ pub fn groups_human(graph: &Graph, groups: &[Group], indent: &str, out: &mut Str
                 kinds: vec![kind],
                 of,
                 body,
-                rest: rest.to_string(),
+                rest,
             }),
         }
     }
