@@ -594,16 +594,6 @@ fn reduction_differences(model: &eval::bucket::BucketModel) -> Vec<String> {
 }
 
 /// The bucket policies of a folder, each as a bucket (files that do not load are skipped).
-/// A folder of the shared corpus: `../shared/corpus` beside the checkout, or one level up from
-/// a worktree (`wt/NAME`).
-fn shared_corpus(root: &std::path::Path, rel: &str) -> std::path::PathBuf {
-    ["../shared/corpus", "../../shared/corpus"]
-        .iter()
-        .map(|c| root.join(c).join(rel))
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| root.join("../shared/corpus").join(rel))
-}
-
 fn policy_models(dir: &std::path::Path, every: usize) -> Vec<eval::bucket::BucketModel> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -643,7 +633,7 @@ fn the_reductions_change_no_finding() {
         docs_every,
     ));
     models.extend(policy_models(
-        &shared_corpus(root, "s3-bucket-policies/unique"),
+        &crate::shared_corpus("s3-bucket-policies/unique").unwrap_or_default(),
         corpus_every,
     ));
     assert!(models.len() > 30, "only {} buckets", models.len());
@@ -789,7 +779,7 @@ fn the_reduced_classes_answer_like_the_unreduced_search() {
         docs_every,
     ));
     models.extend(policy_models(
-        &shared_corpus(root, "s3-bucket-policies/unique"),
+        &crate::shared_corpus("s3-bucket-policies/unique").unwrap_or_default(),
         corpus_every,
     ));
     assert!(models.len() > 20, "only {} buckets", models.len());

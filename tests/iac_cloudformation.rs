@@ -250,13 +250,7 @@ fn skip() {
 
 /// The corpus of real templates, next to the repository (as CI lays it out).
 fn corpus() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        root.join("../shared/corpus/iac"),
-        root.join("../../shared/corpus/iac"),
-    ]
-    .into_iter()
-    .find(|p| p.join("index.jsonl").is_file())
+    crate::shared_corpus("iac").filter(|p| p.join("index.jsonl").is_file())
 }
 
 fn corpus_templates(dir: &Path) -> Vec<String> {

@@ -48,3 +48,13 @@ mod uncertainty;
 mod vault;
 mod vpce;
 mod who_can_formats;
+
+/// A folder of the shared corpus, `../shared/corpus/REL` beside the checkout (as CI lays it
+/// out) or one level further up from a worktree (`wt/NAME`); `None` when absent.
+pub(crate) fn shared_corpus(rel: &str) -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["../shared/corpus", "../../shared/corpus"]
+        .iter()
+        .map(|c| root.join(c).join(rel))
+        .find(|p| p.is_dir())
+}

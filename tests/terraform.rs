@@ -374,11 +374,7 @@ fn syntax_errors_are_located() {
 /// two levels up, from a worktree), if present.
 #[allow(clippy::print_stderr, reason = "a skipped case must say so")]
 fn corpus_root() -> Option<PathBuf> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let found = ["../shared/corpus/iac", "../../shared/corpus/iac"]
-        .iter()
-        .map(|p| here.join(p))
-        .find(|p| p.is_dir());
+    let found = crate::shared_corpus("iac");
     if found.is_none() {
         eprintln!("skipped: ../shared/corpus/iac is absent");
     }
