@@ -34,6 +34,9 @@ use crate::registry::Code;
 
 use crate::audit::NOW;
 
+/// The help of S518: where the missing file comes from.
+const FETCH_HELP: &str = "scripts/fetch-bucket.sh fetches it; see docs/bucket-folder.md";
+
 /// The service principal S3 delivers event notifications as.
 pub const S3_SERVICE: &str = "s3.amazonaws.com";
 
@@ -303,7 +306,7 @@ fn destination_key_refused(
                 key.value
             );
             let finding = Finding::new(Code::NotificationDestinationUnchecked, key.span, message)
-                .with_help("scripts/fetch-bucket.sh fetches it; see docs/bucket-folder.md");
+                .with_help(FETCH_HELP);
             push(out, &p.source, finding);
             return;
         };
@@ -412,7 +415,7 @@ fn destination_unchecked(
                 n.arn.value
             ),
         )
-        .with_help("scripts/fetch-bucket.sh fetches it; see docs/bucket-folder.md"),
+        .with_help(FETCH_HELP),
     );
 }
 
