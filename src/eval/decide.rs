@@ -196,7 +196,36 @@ fn owner_account_only(ev: &Evaluation<'_>) -> Option<Block> {
 /// object, and every action an ACL permission covers. The exact engine decides such an action
 /// on its own; others that every statement's action patterns treat alike share one decision.
 pub(crate) fn reads_action_name(action_lower: &str) -> bool {
+    name_reading(action_lower).is_some()
+}
+
+/// How `decide` reads an action by its name (see [`reads_action_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum NameReading {
+    /// By the name itself: the bucket-policy operations, and the writes and deletes that act
+    /// whatever owns the object.
+    Itself,
+    /// Only as the ACL permissions that cover it: bit `2 * p + o` for permission `p` of
+    /// [`ACL_PERMISSIONS`] on the bucket (`o` = 0) or on an object (`o` = 1). Two actions with
+    /// the same bits are alike to every ACL grant, apart from the text of the uncertainty
+    /// about a grantee of unknown account, which names the action.
+    Acl(u16),
+}
+
+/// The ACL permissions, in the order of [`NameReading::Acl`]'s bits.
+const ACL_PERMISSIONS: [crate::aws_docs::acl::Permission; 5] = {
     use crate::aws_docs::acl::Permission;
+    [
+        Permission::Read,
+        Permission::Write,
+        Permission::ReadAcp,
+        Permission::WriteAcp,
+        Permission::FullControl,
+    ]
+};
+
+/// How `decide` reads the action (lowercase) by its name; `None` when it does not.
+pub(crate) fn name_reading(action_lower: &str) -> Option<NameReading> {
     const NAMED: [&str; 6] = [
         "s3:getbucketpolicy",
         "s3:putbucketpolicy",
@@ -205,21 +234,22 @@ pub(crate) fn reads_action_name(action_lower: &str) -> bool {
         "s3:deleteobject",
         "s3:deleteobjectversion",
     ];
-    const PERMISSIONS: [Permission; 5] = [
-        Permission::Read,
-        Permission::Write,
-        Permission::ReadAcp,
-        Permission::WriteAcp,
-        Permission::FullControl,
-    ];
-    NAMED.contains(&action_lower)
-        || PERMISSIONS.iter().any(|p| {
-            [false, true].iter().any(|o| {
-                p.actions(*o)
-                    .iter()
-                    .any(|a| a.eq_ignore_ascii_case(action_lower))
-            })
-        })
+    if NAMED.contains(&action_lower) {
+        return Some(NameReading::Itself);
+    }
+    let mut bits = 0u16;
+    for (p, permission) in ACL_PERMISSIONS.iter().enumerate() {
+        for (o, on_object) in [false, true].into_iter().enumerate() {
+            if permission
+                .actions(on_object)
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(action_lower))
+            {
+                bits |= 1 << (2 * p + o);
+            }
+        }
+    }
+    (bits != 0).then_some(NameReading::Acl(bits))
 }
 
 /// The Deny statements that matched, less those the bucket owner's root user is exempt from.

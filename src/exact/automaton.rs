@@ -8,7 +8,7 @@
 //! of them names (every such character behaves alike), so each reachable product state is
 //! reached by a shortest string, and each distinct acceptance vector is an atom.
 
-use std::collections::{HashMap, VecDeque};
+use super::{FastMap as HashMap, FastSet};
 
 /// One element of a glob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,21 +341,43 @@ pub fn atoms(
         steppers.push(Stepper::new(&t.glob, &alphabet, start.len()));
         start.extend(t.glob.start_after(&t.prefix));
     }
+    // Breadth first over product states, each kept once with the flag "long enough" as an
+    // extra word; a state's text is rebuilt from its parents only when it yields an atom, and
+    // a successor is looked up in `seen` before anything is allocated for it.
     let width = start.len();
-    let mut seen: std::collections::HashSet<(Vec<u64>, bool)> = Default::default();
-    let mut found: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut states: Vec<u64> = Vec::new();
+    // Per state: its parent, the character that led to it, and the text's length.
+    let mut parents: Vec<(usize, char, usize)> = Vec::new();
+    let mut seen: FastSet<Vec<u64>> = Default::default();
+    let mut key = start;
+    key.push(u64::from(min_len == 0));
+    states.extend_from_slice(&key);
+    parents.push((usize::MAX, '\0', 0));
+    seen.insert(key);
+    let stride = width + 1;
+    let text_of = |parents: &[(usize, char, usize)], mut id: usize| -> String {
+        let mut chars = Vec::new();
+        while let Some(&(parent, c, _)) = parents.get(id).filter(|p| p.0 != usize::MAX) {
+            chars.push(c);
+            id = parent;
+        }
+        chars.into_iter().rev().collect()
+    };
+    let mut found: HashMap<Vec<bool>, usize> = HashMap::default();
     let mut out: Vec<Atom> = Vec::new();
-    let mut queue: VecDeque<(Vec<u64>, String, usize)> = VecDeque::new();
-    seen.insert((start.clone(), min_len == 0));
-    queue.push_back((start, String::new(), 0));
-    let mut next = vec![0u64; width];
-    while let Some((state, text, len)) = queue.pop_front() {
+    let mut state: Vec<u64> = Vec::with_capacity(width);
+    let mut next = vec![0u64; stride];
+    let mut id = 0;
+    while let Some(&(_, _, len)) = parents.get(id) {
+        state.clear();
+        state.extend_from_slice(states.get(id * stride..id * stride + width).unwrap_or(&[]));
         let dead = |i: &usize| {
             steppers
                 .get(*i)
                 .is_none_or(|t| t.of(&state).iter().all(|w| *w == 0))
         };
         if !required.is_empty() && required.iter().all(dead) {
+            id += 1;
             continue;
         }
         if len >= min_len {
@@ -365,13 +387,14 @@ pub fn atoms(
             if wanted && !found.contains_key(&accepts) {
                 found.insert(accepts.clone(), out.len());
                 out.push(Atom {
-                    witness: text.clone(),
+                    witness: text_of(&parents, id),
                     accepts,
                 });
             }
         }
         // A state where every automaton is dead accepts nothing, ever: nothing new below it.
         if len >= min_len && state.iter().all(|w| *w == 0) {
+            id += 1;
             continue;
         }
         for (k, &c) in alphabet.iter().enumerate() {
@@ -382,18 +405,20 @@ pub fn atoms(
                     t.step(set, k, into);
                 }
             }
-            let key = (next.clone(), len + 1 >= min_len);
-            if seen.contains(&key) {
+            if let Some(flag) = next.get_mut(width) {
+                *flag = u64::from(len + 1 >= min_len);
+            }
+            if seen.contains(next.as_slice()) {
                 continue;
             }
             if seen.len() >= limit {
                 return Err(TooMany(limit));
             }
-            let mut t = text.clone();
-            t.push(c);
-            queue.push_back((key.0.clone(), t, len + 1));
-            seen.insert(key);
+            states.extend_from_slice(&next);
+            parents.push((id, c, len + 1));
+            seen.insert(next.clone());
         }
+        id += 1;
     }
     Ok(out)
 }

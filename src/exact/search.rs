@@ -4,6 +4,7 @@
 //! the same statements matching get the same decision); then one `decide` per remaining
 //! assignment, on a concrete request.
 
+use super::FastMap as HashMap;
 use super::automaton::{self, Glob, Test};
 use super::keys::{self, Availability};
 use super::principals::{self, Class};
@@ -18,7 +19,6 @@ use crate::eval::request::{Caller, Request};
 use crate::eval::{Decision, decide};
 use crate::policy::BaseOperator;
 use crate::wildcard::{self, Case};
-use std::collections::HashMap;
 
 /// Most distinct statement sets kept per request region.
 const STATE_LIMIT: usize = 4096;
@@ -131,8 +131,9 @@ struct Prepared<'q> {
     /// Per resource, the statements whose Resource can match it (a Resource with a policy
     /// variable can match any: `decide` judges it on the request's context).
     resource_bits: Vec<Bits>,
-    /// Per action, whether `decide` reads its name (see [`reads_name`]).
-    by_name: Vec<bool>,
+    /// Per action, the first action `decide` reads alike by name (see [`name_classes`]);
+    /// `None` when it does not read the name.
+    by_name: Vec<Option<usize>>,
     /// Per resource, what `decide` reads of it beside the statements' Resource patterns:
     /// resources with the same number are alike (see [`resource_facts`]).
     resource_facts: Vec<usize>,
@@ -144,9 +145,10 @@ struct Prepared<'q> {
     /// The accounts the S3 facts name (owner, ACL grantees, object and access point owners):
     /// `decide` compares the caller's account with these.
     fact_accounts: Vec<String>,
-    /// Whether a statement or the scope holds a policy variable (its values then depend on
-    /// the caller's keys: principal classes are not merged).
-    variables: bool,
+    /// The keys the policy variables of the statements and the scope read (lowercase;
+    /// `None` when one cannot be parsed): a class follows another only when they give these
+    /// keys the same values.
+    variables: Option<Vec<String>>,
     /// The judge's KMS legs.
     legs: &'q [super::kms_leg::Leg],
 }
@@ -164,6 +166,8 @@ struct ClassSignature {
     /// plus 4 when a Federated principal may name it).
     grants: Vec<u8>,
     conditions: Vec<bool>,
+    /// The caller's value of each key the policy variables read.
+    variables: Vec<Option<Vec<String>>>,
     avail: Vec<Availability>,
 }
 
@@ -248,21 +252,39 @@ pub(super) fn explore_by<'q>(
     match limit {
         // Every finding: the principal classes are independent, explored in parallel (the
         // results are collected in class order, so the output does not depend on timing).
-        // A class alike an earlier one (see `Prepared::class_signature`) follows it.
+        // A class alike an earlier one (see `Prepared::class_signature`) follows it; the
+        // classes alike but for the statements that name them share their regions' decisions
+        // (see `Prepared::sharing`).
         None => {
-            let one = |i: usize, class: &Class| {
+            let one = |i: usize, class: &Class, memo: &mut Memo| {
                 let mut o = Found::new(i);
                 let mut r = Vec::new();
                 let mut noted = vec![false; n];
-                p.class_regions(class, &mut o, &mut r, &mut noted, None);
+                p.class_regions(class, memo, &mut o, &mut r, &mut noted, None);
                 (o, r)
             };
             let leaders = p.leaders(&admitted);
-            let led: Vec<Option<(Found, Vec<Reason>)>> = admitted
+            let explored: Vec<Vec<(usize, Explored)>> = p
+                .sharing(&admitted, &leaders)
                 .par_iter()
-                .zip(&leaders)
-                .map(|((i, class), l)| l.is_none().then(|| one(*i, class)))
+                .map(|members| {
+                    let mut memo = Memo::default();
+                    members
+                        .iter()
+                        .filter_map(|k| {
+                            let (i, class) = admitted.get(*k)?;
+                            Some((*k, one(*i, class, &mut memo)))
+                        })
+                        .collect()
+                })
                 .collect();
+            let mut led: Vec<Option<Explored>> =
+                admitted.iter().map(|_| None).collect();
+            for (k, found) in explored.into_iter().flatten() {
+                if let Some(slot) = led.get_mut(k) {
+                    *slot = Some(found);
+                }
+            }
             let followed: Vec<Option<(Found, Vec<Reason>)>> = admitted
                 .par_iter()
                 .zip(&leaders)
@@ -270,7 +292,7 @@ pub(super) fn explore_by<'q>(
                     let (leader, _) = led.get((*l)?)?.as_ref()?;
                     Some(
                         p.follow(class, *i, leader)
-                            .unwrap_or_else(|| one(*i, class)),
+                            .unwrap_or_else(|| one(*i, class, &mut Memo::default())),
                     )
                 })
                 .collect();
@@ -285,7 +307,9 @@ pub(super) fn explore_by<'q>(
             let mut noted = vec![false; n];
             for (i, class) in admitted {
                 let mut o = Found::new(i);
-                let stop = p.class_regions(class, &mut o, &mut reasons, &mut noted, limit);
+                let mut memo = Memo::default();
+                let stop =
+                    p.class_regions(class, &mut memo, &mut o, &mut reasons, &mut noted, limit);
                 out.classes.extend(o.classes);
                 out.decided += o.decided;
                 if stop {
@@ -305,6 +329,9 @@ pub(super) fn explore_by<'q>(
     out.resources = p.resource_arns;
     out
 }
+
+/// A class's findings and the reasons its exploration noted.
+type Explored = (Found, Vec<Reason>);
 
 /// The findings of one principal class, as classes of alike requests.
 struct Found {
@@ -423,7 +450,7 @@ impl<'q> Prepared<'q> {
             })
             .collect();
         let resource_facts = resource_facts(q, &objects);
-        let by_name = actions.iter().map(|a| reads_name(graph, &a.name)).collect();
+        let by_name = name_classes(graph, &actions);
         Prepared {
             q,
             judge,
@@ -454,20 +481,21 @@ impl<'q> Prepared<'q> {
     }
 
     /// What `decide` can tell about a principal class: `None` when the class is explored on
-    /// its own (the reductions are off, or a policy variable reads the caller's keys). Two
-    /// classes alike in all of it get the same decision on the same (action, resource,
-    /// context): `decide` reads the caller only through its kind and the facts of its kind
-    /// (identity policies, session, service-linked role, principal type), its account compared
-    /// with the owner and the accounts of the S3 facts (ACL grantees, object and access point
-    /// owners), its service name, how each statement's principal names it, and the keys
-    /// derived from it, which conditions read (each condition's value on the caller's keys,
-    /// and which keys the caller can send at all).
+    /// its own (the reductions are off, a policy variable cannot be parsed, VPC endpoints or
+    /// a KMS leg take part). Two classes alike in all of it get the same decision on the same
+    /// (action, resource, context): `decide` reads the caller only through its kind and the
+    /// facts of its kind (identity policies, session, service-linked role, principal type),
+    /// its account compared with the owner and the accounts of the S3 facts (ACL grantees,
+    /// object and access point owners), its service name, how each statement's principal
+    /// names it, and the keys derived from it, which conditions read (each condition's value
+    /// on the caller's keys, the values of the keys policy variables read, and which keys the
+    /// caller can send at all).
     fn class_signature(&self, class: &Class) -> Option<ClassSignature> {
         // A VPC endpoint policy's principals name callers outside the graph's statements:
         // with endpoints, every class is explored on its own.
         // A KMS leg decides on more than the S3 graph reads: no class follows another.
         if !self.reduce
-            || self.variables
+            || self.variables.is_none()
             || !self.q.graph.vpc_endpoints.is_empty()
             || !self.legs.is_empty()
         {
@@ -512,22 +540,16 @@ impl<'q> Prepared<'q> {
                 Caller::Service { name } => Some(name.clone()),
                 _ => None,
             },
-            grants: graph
-                .statements
-                .iter()
-                .map(|s| {
-                    use crate::eval::graph::GrantKind;
-                    let federated = crate::eval::decide::federated_may_name(graph, s, caller);
-                    let kind = match s.principal_grant(caller, &graph.s3) {
-                        None => 0,
-                        Some(GrantKind::Account) => 1,
-                        Some(GrantKind::Role) => 2,
-                        Some(GrantKind::Direct) => 3,
-                    };
-                    kind + if federated { 4 } else { 0 }
-                })
-                .collect(),
+            grants: self.grant_kinds(caller),
             conditions,
+            // Policy variables read the caller's keys (`aws:username`, `aws:userid`, tags):
+            // alike classes give them the same values (IAM "Policy variables" page).
+            variables: self
+                .variables
+                .iter()
+                .flatten()
+                .map(|k| base.context.get(k).map(|e| e.values.clone()))
+                .collect(),
             avail: self
                 .dims
                 .iter()
@@ -540,9 +562,65 @@ impl<'q> Prepared<'q> {
         })
     }
 
+    /// How each statement's principal names `caller` (`GrantKind` as a number, 0: not; plus
+    /// 4 when a Federated principal may name it).
+    fn grant_kinds(&self, caller: &Caller) -> Vec<u8> {
+        use crate::eval::graph::GrantKind;
+        let graph = self.q.graph;
+        graph
+            .statements
+            .iter()
+            .map(|s| {
+                let federated = crate::eval::decide::federated_may_name(graph, s, caller);
+                let kind = match s.principal_grant(caller, &graph.s3) {
+                    None => 0,
+                    Some(GrantKind::Account) => 1,
+                    Some(GrantKind::Role) => 2,
+                    Some(GrantKind::Direct) => 3,
+                };
+                kind + if federated { 4 } else { 0 }
+            })
+            .collect()
+    }
+
+    /// The classes explored themselves (`leaders[k]` is `None`), in groups that share one
+    /// memo of region decisions, each group in class order: classes alike in everything
+    /// [`Prepared::class_signature`] holds but how the statements name them. `decide` reads
+    /// only the statements of a region (those whose principal names the caller, among them),
+    /// and the region's key holds them and how each names the caller ([`RegionKey`]), so a
+    /// region of one such class decides as the region of another with the same key.
+    fn sharing(&self, admitted: &[(usize, &Class)], leaders: &[Option<usize>]) -> Vec<Vec<usize>> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut first: HashMap<ClassSignature, usize> = HashMap::default();
+        for (k, (_, class)) in admitted.iter().enumerate() {
+            if leaders.get(k).copied().flatten().is_some() {
+                continue;
+            }
+            let sig = self.class_signature(class).map(|mut sig| {
+                sig.grants.clear();
+                sig
+            });
+            match sig {
+                Some(sig) => match first.get(&sig) {
+                    Some(g) => {
+                        if let Some(members) = groups.get_mut(*g) {
+                            members.push(k);
+                        }
+                    }
+                    None => {
+                        first.insert(sig, groups.len());
+                        groups.push(vec![k]);
+                    }
+                },
+                None => groups.push(vec![k]),
+            }
+        }
+        groups
+    }
+
     /// For each admitted class, the earlier class it is alike (`None`: explored itself).
     fn leaders(&self, admitted: &[(usize, &Class)]) -> Vec<Option<usize>> {
-        let mut first: HashMap<ClassSignature, usize> = HashMap::new();
+        let mut first: HashMap<ClassSignature, usize> = HashMap::default();
         admitted
             .iter()
             .enumerate()
@@ -616,13 +694,14 @@ impl<'q> Prepared<'q> {
     fn class_regions(
         &self,
         class: &Class,
+        memo: &mut Memo,
         out: &mut Found,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
         limit: Option<usize>,
     ) -> bool {
         let q = self.q;
-        let mut done: HashMap<ActionClass, std::ops::Range<usize>> = HashMap::new();
+        let mut done: HashMap<ActionClass, std::ops::Range<usize>> = HashMap::default();
         // How each key can appear for this caller; the action only removes S3 keys it does
         // not carry (`keys::availability_for`, computed per action in `Prepared::new`).
         let by_caller: Vec<Availability> = self
@@ -653,7 +732,7 @@ impl<'q> Prepared<'q> {
                 || s.principal.as_ref().is_some_and(|p| p.0)
                 || crate::eval::decide::federated_may_name(q.graph, s, &class.caller)
         });
-        let mut memo: HashMap<RegionKey, Decided> = HashMap::new();
+        let kinds = self.grant_kinds(&class.caller);
         for (index, action) in self.actions.iter().enumerate() {
             let resources = self.resources(action);
             if resources.is_empty() {
@@ -681,7 +760,7 @@ impl<'q> Prepared<'q> {
             }
             let start = out.classes.len();
             // Per key class, the findings of its first key.
-            let mut keys_done: HashMap<usize, std::ops::Range<usize>> = HashMap::new();
+            let mut keys_done: HashMap<usize, std::ops::Range<usize>> = HashMap::default();
             for (resource, key_class) in &resources {
                 if let Some(range) = key_class.and_then(|k| keys_done.get(&k)) {
                     for c in out.classes.get_mut(range.clone()).into_iter().flatten() {
@@ -696,8 +775,9 @@ impl<'q> Prepared<'q> {
                         avail: &avail,
                         base: &class_base,
                         named: &named,
+                        kinds: &kinds,
                     };
-                    self.region(&region, &mut memo, out, reasons, noted);
+                    self.region(&region, memo, out, reasons, noted);
                     if let Some(k) = key_class {
                         keys_done.insert(*k, from..out.classes.len());
                     }
@@ -775,10 +855,14 @@ impl<'q> Prepared<'q> {
             return None;
         }
         let (index, _) = r.action;
-        let by_name = self.by_name.get(index).copied().unwrap_or(true);
+        let by_name = self.by_name.get(index).copied().unwrap_or(Some(index));
         Some(RegionKey {
+            grants: statements
+                .ones()
+                .map(|i| r.kinds.get(i).copied().unwrap_or(0))
+                .collect(),
             statements: statements.clone(),
-            action: by_name.then_some(index),
+            action: by_name,
             resource: self.resource_facts.get(r.resource).copied()?,
             avail: r.avail.to_vec(),
         })
@@ -790,7 +874,7 @@ impl<'q> Prepared<'q> {
     fn region(
         &self,
         r: &Region<'_>,
-        memo: &mut HashMap<RegionKey, Decided>,
+        memo: &mut Memo,
         out: &mut Found,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
@@ -933,7 +1017,7 @@ impl<'q> Prepared<'q> {
                 options.push(None);
             }
             let mut next: Vec<State> = Vec::new();
-            let mut index: HashMap<Vec<bool>, ()> = HashMap::new();
+            let mut index: HashMap<Vec<bool>, ()> = HashMap::default();
             for (alive, assign) in &states {
                 for opt in &options {
                     let ctx = match opt {
@@ -1065,21 +1149,28 @@ struct Region<'r> {
     base: &'r Request,
     /// The statements whose principal names the class's caller.
     named: &'r Bits,
+    /// How each statement's principal names the class's caller ([`Prepared::grant_kinds`]).
+    kinds: &'r [u8],
 }
 
 /// What `decide` reads of a region, for one principal class: the statements whose principal,
 /// action and resource all match (`decide` reads no other statement's conditions, and the
-/// region's entries, hence its assignments, are made of these), how each condition key can
-/// appear, the action by name when `decide` reads its name
+/// region's entries, hence its assignments, are made of these) and how each of them names the
+/// caller, how each condition key can appear, the action by name when `decide` reads its name
 /// (`eval::decide::reads_action_name`), and the resource's facts ([`resource_facts`]). Two
-/// regions of one class with the same key get the same decision on the same assignment.
+/// regions with the same key, of one class or of classes alike but for the statements that
+/// name them ([`Prepared::sharing`]), get the same decision on the same assignment.
 #[derive(PartialEq, Eq, Hash)]
 struct RegionKey {
     statements: Bits,
+    grants: Vec<u8>,
     action: Option<usize>,
     resource: usize,
     avail: Vec<Availability>,
 }
+
+/// The decisions of the regions explored, by key.
+type Memo = HashMap<RegionKey, Decided>;
 
 /// The decisions of a region: each allowed assignment with its response and outcome, and
 /// the reasons the region noted (the search's limits, the evaluator's uncertainties).
@@ -1195,6 +1286,39 @@ fn reads_name(graph: &Graph, action: &str) -> bool {
     !(graph.s3.is_empty() && acl_permission)
 }
 
+/// Per action, the first action `decide` reads alike by name (`None`: it does not read the
+/// name, see [`reads_name`]): the actions it reads only as the ACL permissions that cover
+/// them are alike when the same permissions cover them, unless an ACL names a canonical user
+/// of unknown account (the uncertainty it brings names the action); every other action read
+/// by name is on its own.
+fn name_classes(graph: &Graph, actions: &[ActionCand]) -> Vec<Option<usize>> {
+    use crate::eval::decide::{NameReading, name_reading};
+    let s3 = &graph.s3;
+    let unknown_grantee = s3
+        .bucket_acl
+        .iter()
+        .chain(s3.objects.iter().filter_map(|o| o.acl.as_ref()))
+        .flat_map(|a| &a.acl.grants)
+        .filter_map(|g| g.grantee.canonical_id())
+        .any(|id| s3.account_of_canonical(id).is_none());
+    let mut first: HashMap<u16, usize> = HashMap::default();
+    actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if !reads_name(graph, &a.name) {
+                return None;
+            }
+            match name_reading(&a.name.to_ascii_lowercase()) {
+                Some(NameReading::Acl(bits)) if !unknown_grantee => {
+                    Some(*first.entry(bits).or_insert(i))
+                }
+                _ => Some(i),
+            }
+        })
+        .collect()
+}
+
 /// What `decide` reads of each resource beside the statements' Resource patterns, as a
 /// number (equal: alike): the bucket (0); an object the S3 facts do not list (1), whose
 /// owner and ACL are the bucket's defaults; a listed object (its owner, its ACL) or any
@@ -1232,7 +1356,7 @@ fn key_classes(
     if variable {
         return vec![None; objects.len()];
     }
-    let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut seen: HashMap<Vec<bool>, usize> = HashMap::default();
     objects
         .iter()
         .map(|key| {
@@ -1275,24 +1399,38 @@ fn fact_accounts(q: &Question<'_>) -> Vec<String> {
     out
 }
 
-/// Whether a statement's Resource or condition, or a scope condition, holds a policy variable.
-fn variables(q: &Question<'_>, scope: &[Compiled]) -> bool {
-    let in_conditions = |cs: &[Compiled]| {
-        cs.iter().any(|c| {
-            c.values
-                .iter()
-                .any(|v| matches!(v, condition::Value::Variable(_)))
-        })
-    };
-    in_conditions(scope)
-        || q.graph.statements.iter().any(|s| {
-            in_conditions(&s.conditions)
-                || s.resources.as_ref().is_some_and(|(_, items)| {
-                    items
-                        .iter()
-                        .any(|m| matches!(m, ResourceMatcher::Variable(_)))
-                })
-        })
+/// The keys the policy variables of the statements' Resource and conditions and of the scope
+/// read, lowercase and sorted; `None` when a variable cannot be parsed.
+fn variables(q: &Question<'_>, scope: &[Compiled]) -> Option<Vec<String>> {
+    let conditions = scope
+        .iter()
+        .chain(q.graph.statements.iter().flat_map(|s| s.conditions.iter()))
+        .flat_map(|c| c.values.iter())
+        .filter_map(|v| match v {
+            condition::Value::Variable(raw) => Some(raw.as_str()),
+            _ => None,
+        });
+    let resources = q
+        .graph
+        .statements
+        .iter()
+        .flat_map(|s| s.resources.iter().flat_map(|(_, items)| items))
+        .filter_map(|m| match m {
+            ResourceMatcher::Variable(raw) => Some(raw.as_str()),
+            ResourceMatcher::Fixed(_) => None,
+        });
+    let raws: Vec<&str> = conditions.chain(resources).collect();
+    let mut keys = Vec::new();
+    for raw in raws {
+        for part in crate::variables::parse(raw).ok()? {
+            if let crate::variables::Part::Variable { key, .. } = part {
+                keys.push(key.to_ascii_lowercase());
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    Some(keys)
 }
 
 /// The keys and values a dimension's value sets (the time sets both time keys).
@@ -1396,7 +1534,7 @@ fn dims(
         account: q.owner.clone(),
     };
     let mut dims: Vec<Dim> = Vec::new();
-    let mut dim_of: HashMap<String, usize> = HashMap::new();
+    let mut dim_of: HashMap<String, usize> = HashMap::default();
     let time_written: Vec<Written> = all
         .iter()
         .filter(|(l, _, _)| keys::availability(l, &probe) == Availability::Time)

@@ -107,14 +107,23 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         Some(o) => (o.clone(), false),
         None => (unnamed_owner(&graph), true),
     };
-    let e = {
+    // The owner's roles and users its IAM configuration lists are answered with their own
+    // identity policies (below), not in this exploration.
+    let (declared, limit) = super::identities::declared(model, &owner);
+    let own_callers: Vec<Caller> = declared.iter().map(|d| d.caller.clone()).collect();
+    // The main exploration and the declared principals' run side by side.
+    let main = || {
         let q = Question {
             graph: &graph,
             bucket: model.name.clone(),
             owner: owner.clone(),
             now: options.now,
             scope: Scope {
-                principals: PrincipalScope::All,
+                principals: if own_callers.is_empty() {
+                    PrincipalScope::All
+                } else {
+                    PrincipalScope::AllBut(own_callers)
+                },
                 actions: options.actions.clone(),
                 resource: options.resource.clone(),
                 conditions: Vec::new(),
@@ -128,6 +137,9 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         };
         super::search::explore_by(&q, &judge, super::search::Mode::shown(reduce))
     };
+    let (e, own) = rayon::join(main, || {
+        own_identities(model, declared, &owner, options, reduce)
+    });
     let mut replayed = Vec::new();
     let replays = |f: &Finding, _: usize| {
         super::replay(&graph, f, &owner, options.now)
@@ -139,10 +151,7 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         mut decided,
         ..
     } = e;
-    // The owner's roles and users its IAM configuration lists: answered with their own.
-    let (own, limit) = own_identities(model, &owner, options, reduce);
     reasons.extend(limit);
-    groups.retain(|g| !own.iter().any(|o| o.declared.caller == g.class.caller));
     // Values not known offline (an unknown Allow principal is read as `*`, an unknown Block
     // Public Access flag as off): the answer is uncertain and says which and where.
     reasons.extend(unsettled(&model.graph));
@@ -215,18 +224,17 @@ impl Own {
     }
 }
 
-/// Explores each role and user of the owner's account with its own identity side (in
-/// parallel; the answers in the configuration's order), and the reason when some were left
-/// to the assumed identity policies.
+/// Explores each role and user of the owner's account (`declared`) with its own identity
+/// side (in parallel; the answers in the configuration's order).
 fn own_identities(
     model: &BucketModel,
+    declared: Vec<super::identities::Declared>,
     owner: &str,
     options: &WhoCanOptions,
     reduce: bool,
-) -> (Vec<Own>, Option<Reason>) {
+) -> Vec<Own> {
     use rayon::prelude::*;
-    let (declared, limit) = super::identities::declared(model, owner);
-    let own = declared
+    declared
         .into_par_iter()
         .map(|mut d| {
             // The KMS leg of the default encryption's key, its key policy in this graph too.
@@ -269,8 +277,7 @@ fn own_identities(
                 reasons,
             }
         })
-        .collect();
-    (own, limit)
+        .collect()
 }
 
 /// One reason per value of the bucket not known offline (infrastructure as code).
