@@ -278,8 +278,7 @@ pub(super) fn explore_by<'q>(
                         .collect()
                 })
                 .collect();
-            let mut led: Vec<Option<Explored>> =
-                admitted.iter().map(|_| None).collect();
+            let mut led: Vec<Option<Explored>> = admitted.iter().map(|_| None).collect();
             for (k, found) in explored.into_iter().flatten() {
                 if let Some(slot) = led.get_mut(k) {
                     *slot = Some(found);

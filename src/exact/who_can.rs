@@ -454,32 +454,34 @@ fn summarise(fs: &[&FindingClass], e: &ClassExploration, owner: &str) -> Option<
     })
 }
 
+/// The value of `k` in `f`: `Some(Some(values))`, `Some(None)` when absent, `None` when `f`
+/// says nothing of it.
+fn finding_value<'f>(f: &'f Finding, k: &str) -> Option<Option<&'f [String]>> {
+    if let Some((_, v)) = f.given.iter().find(|(g, _)| g.eq_ignore_ascii_case(k)) {
+        return Some(Some(v.as_slice()));
+    }
+    f.absent
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(k))
+        .then_some(None)
+}
+
 /// The condition keys whose value (or absence) is the same in every finding.
 fn common_values(fs: &[&Finding]) -> Vec<(String, Option<Vec<String>>)> {
-    let value = |f: &Finding, k: &str| -> Option<Option<Vec<String>>> {
-        if let Some((_, v)) = f.given.iter().find(|(g, _)| g.eq_ignore_ascii_case(k)) {
-            return Some(Some(v.clone()));
-        }
-        f.absent
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(k))
-            .then_some(None)
-    };
+    let value = finding_value;
     let Some(first) = fs.first() else {
         return Vec::new();
     };
-    let keys: Vec<String> = first
+    let keys = first
         .given
         .iter()
-        .map(|(k, _)| k.clone())
-        .chain(first.absent.iter().cloned())
-        .collect();
-    keys.into_iter()
-        .filter_map(|k| {
-            let v = value(first, &k)?;
-            fs.iter()
-                .all(|f| value(f, &k).as_ref() == Some(&v))
-                .then_some((k, v))
-        })
-        .collect()
+        .map(|(k, _)| k.as_str())
+        .chain(first.absent.iter().map(String::as_str));
+    keys.filter_map(|k| {
+        let v = value(first, k)?;
+        fs.iter()
+            .all(|f| value(f, k) == Some(v))
+            .then(|| (k.to_string(), v.map(<[String]>::to_vec)))
+    })
+    .collect()
 }
