@@ -142,16 +142,24 @@ fn plain_http_witness(ctx: &Context<'_>, gaps: &coverage::Gaps) -> Option<Witnes
     }
     tries.sort_by_key(|(a, _)| crate::eval::actions::everyday_rank(a));
     for caller in [Caller::Anonymous, root] {
+        // One request per caller, moved from try to try (its context does not depend on them).
+        let mut request: Option<Request> = None;
         for (action, resource) in &tries {
-            let r = Request::new(
-                caller.clone(),
-                action,
-                resource,
-                Some(owner),
-                &given,
-                super::now(),
-            );
-            if crate::eval::decide(ctx.graph, &r, false).decision == crate::eval::Decision::Allow {
+            let r = match &mut request {
+                Some(r) => {
+                    r.set_target(action, resource);
+                    r
+                }
+                None => request.insert(Request::new(
+                    caller.clone(),
+                    action,
+                    resource,
+                    Some(owner),
+                    &given,
+                    super::now(),
+                )),
+            };
+            if crate::eval::decide(ctx.graph, r, false).decision == crate::eval::Decision::Allow {
                 return Some(Witness {
                     principal: caller.to_string(),
                     action: (*action).to_string(),

@@ -11,7 +11,8 @@
 //!    graph; when it is allowed and the statement is among those that grant it, that request
 //!    is the witness (for a root caller and a statement testing the caller's identity, a role
 //!    session of its account is tried too);
-//! 2. when an unconditional Deny of the document covers every request in scope, the claim
+//! 2. when an unconditional Deny of the document (for anonymous callers, also one whose
+//!    conditions are on keys they never carry or carry fixed) covers every request in scope, the claim
 //!    is "refused by that Deny" as soon as one request the statement alone grants is known
 //!    (the likely one, else the engine's), whatever the number of actions;
 //! 3. otherwise the exact engine is asked on a graph of the statement's own document cut down
@@ -228,7 +229,8 @@ fn truncated(q: &StatementQuestion<'_>) -> Claim {
 }
 
 /// Whether an unconditional Deny of the statement's document refuses every request in
-/// scope: a Deny statement with no condition, `Principal` `*` (every caller, anonymous ones
+/// scope: a Deny statement with no condition (for anonymous callers, or conditions that
+/// hold for every anonymous request: [`AnonymousConditions`]), `Principal` `*` (every caller, anonymous ones
 /// included; for anonymous callers any principal matching them), an `Action` matching every action of the claim and a `Resource` covering the
 /// bucket and all its objects. An explicit Deny in a resource policy overrides any Allow
 /// (IAM "Policy evaluation logic", "Explicit deny").
@@ -267,6 +269,7 @@ fn covering_deny(q: &StatementQuestion<'_>) -> bool {
                 && d.principal_grant(&Caller::Anonymous, &q.graph.s3).is_some()
         }
     };
+    let mut anonymous = AnonymousConditions::default();
     q.graph.statements_of(s.doc).any(|id| {
         let Some(d) = q.graph.statements.get(id) else {
             return false;
@@ -275,8 +278,8 @@ fn covering_deny(q: &StatementQuestion<'_>) -> bool {
             return false;
         };
         d.effect == Effect::Deny
-            && d.conditions.is_empty()
-            && written.conditions.is_empty()
+            && ((d.conditions.is_empty() && written.conditions.is_empty())
+                || anonymous.always_true(q, d, written))
             && every_caller(d)
             && !q.actions.is_empty()
             && q.actions
@@ -288,6 +291,67 @@ fn covering_deny(q: &StatementQuestion<'_>) -> bool {
                     && (!on_bucket || r.items.iter().any(|i| covers(&i.value, &bucket_arn)))
             })
     })
+}
+
+/// Whether the conditions of a Deny statement hold for every anonymous request in scope,
+/// judged once on one anonymous request (built on first use): each condition is on a key
+/// anonymous requests never carry (`aws:PrincipalOrgID`; not `aws:SourceVpce`) or one
+/// `Request::new` derives from the anonymous caller alone, names no policy variable, and is
+/// true there. Such a key is absent, or has the same value, in every anonymous request, so
+/// the condition's verdict is the same for all of them (IAM "Condition keys that are not
+/// present in the request context": `...IfExists` and negated operators are true then).
+#[derive(Default)]
+struct AnonymousConditions {
+    request: Option<Request>,
+}
+
+impl AnonymousConditions {
+    fn always_true(
+        &mut self,
+        q: &StatementQuestion<'_>,
+        d: &crate::eval::graph::CompiledStatement,
+        written: &crate::policy::Statement,
+    ) -> bool {
+        use super::keys::{Availability, availability, availability_for};
+        use crate::eval::condition::{Verdict, evaluate};
+        let fixed = |key: &str| {
+            let derived = availability(key, &Caller::Anonymous) == Availability::Derived
+                && !key.eq_ignore_ascii_case("aws:ResourceAccount")
+                && !key.eq_ignore_ascii_case("s3:ResourceAccount");
+            derived
+                || q.actions
+                    .iter()
+                    .all(|a| availability_for(key, &Caller::Anonymous, a) == Availability::Never)
+        };
+        if q.principals != PrincipalScope::Anonymous
+            || q.actions.is_empty()
+            || written.conditions.is_empty()
+            || !written
+                .conditions
+                .iter()
+                .all(|c| fixed(&c.key.value) && !c.values.iter().any(|v| v.text.contains("${")))
+        {
+            return false;
+        }
+        let Some(action) = q.actions.first() else {
+            return false;
+        };
+        let request = self.request.get_or_insert_with(|| {
+            let resource = format!("arn:aws:s3:::{}", q.bucket);
+            let owner = q.owner.unwrap_or(UNKNOWN_OWNER);
+            Request::new(
+                Caller::Anonymous,
+                action,
+                &resource,
+                Some(owner),
+                &[],
+                q.now,
+            )
+        });
+        d.conditions
+            .iter()
+            .all(|c| evaluate(c, &request.context) == Verdict::True)
+    }
 }
 
 /// How many actions of a claim the engine is asked about (see [`claim`]).
