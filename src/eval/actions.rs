@@ -83,6 +83,8 @@ pub struct Universe {
     /// Every action.
     pub all: Actions,
     index: HashMap<String, usize>,
+    /// [`everyday_rank`] of each action.
+    ranks: Vec<usize>,
 }
 
 impl Universe {
@@ -98,6 +100,7 @@ impl Universe {
                 on_object: Actions::default(),
                 all: Actions::default(),
                 index: HashMap::new(),
+                ranks: Vec::new(),
             };
             let Some(service) = catalog::service("s3") else {
                 return u;
@@ -108,6 +111,7 @@ impl Universe {
                 let lower = format!("s3:{}", a.name().to_ascii_lowercase());
                 u.index.insert(lower.clone(), i);
                 u.names.push(format!("s3:{}", a.name()));
+                u.ranks.push(everyday_rank(&format!("s3:{}", a.name())));
                 u.lower.push(lower);
                 u.levels.push(a.access_level());
                 u.all.set(i);
@@ -198,12 +202,12 @@ impl Universe {
     /// The names of a set, everyday actions first ([`everyday_rank`]), the rest in catalogue
     /// order.
     pub fn everyday_first(&self, set: &Actions) -> Vec<&str> {
-        let mut names: Vec<&str> = set
-            .iter()
-            .filter_map(|i| self.names.get(i).map(String::as_str))
-            .collect();
-        names.sort_by_key(|n| everyday_rank(n));
-        names
+        let mut ids: Vec<usize> = set.iter().filter(|i| *i < self.names.len()).collect();
+        // The ranks were computed once per action (`everyday_rank` scans the list).
+        ids.sort_by_key(|i| self.ranks.get(*i).copied().unwrap_or(EVERYDAY.len()));
+        ids.iter()
+            .filter_map(|i| self.names.get(*i).map(String::as_str))
+            .collect()
     }
 }
 

@@ -709,20 +709,24 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
                         .is_some_and(|x| x.effect == Effect::Deny))
         })
         .collect();
-    // Only the kept statements are copied.
+    // Only the kept statements are copied, compiled as they are in `graph`.
+    let kept: Vec<&crate::eval::graph::CompiledStatement> = ids
+        .iter()
+        .filter_map(|i| graph.statements.get(*i))
+        .collect();
     let policy = crate::policy::Policy {
         kind: doc.policy.kind,
         version: doc.policy.version.clone(),
         id: doc.policy.id.clone(),
-        statements: ids
+        statements: kept
             .iter()
-            .filter_map(|i| graph.statements.get(*i))
             .filter_map(|x| doc.policy.statements.get(x.index).cloned())
             .collect(),
         span: doc.policy.span,
     };
+    let compiled = kept.into_iter().cloned().collect();
     let mut cut = Graph::new();
-    cut.add(doc.source.clone(), policy, doc.layer, doc.level);
+    cut.add_compiled(doc.source.clone(), policy, compiled, doc.layer, doc.level);
     // Block Public Access still acts; ACLs and access points are other ways in, not this
     // statement's (and access points are outside the engine's model).
     let facts = &graph.s3;
@@ -735,12 +739,13 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
         bucket_bpa: facts.bucket_bpa.clone(),
         ..Default::default()
     };
-    if identity && let Some((source, policy)) = assumed_identity() {
+    if identity && let Some((source, policy, compiled)) = assumed_identity() {
         // Access Analyzer's reading, as in `who-can`: the callers' own identity policies,
         // not given, may allow anything.
-        cut.add(
+        cut.add_compiled(
             source.clone(),
             std::sync::Arc::clone(policy),
+            compiled.clone(),
             crate::eval::graph::Layer::Identity,
             0,
         );
@@ -748,26 +753,31 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
     Some(Cut { graph: cut, ids })
 }
 
-/// The identity policy that allows everything, parsed once.
-fn assumed_identity() -> Option<&'static (
+/// The identity policy that allows everything: its source, policy and compiled statements.
+type AssumedIdentity = (
     crate::source::SourceFile,
     std::sync::Arc<crate::policy::Policy>,
-)> {
-    static ONCE: std::sync::OnceLock<
-        Option<(
-            crate::source::SourceFile,
-            std::sync::Arc<crate::policy::Policy>,
-        )>,
-    > = std::sync::OnceLock::new();
+    Vec<crate::eval::graph::CompiledStatement>,
+);
+
+/// The identity policy that allows everything, parsed and compiled once.
+fn assumed_identity() -> Option<&'static AssumedIdentity> {
+    static ONCE: std::sync::OnceLock<Option<AssumedIdentity>> = std::sync::OnceLock::new();
     ONCE.get_or_init(|| {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
         let value = crate::json::parse(text).ok()?;
         let policy = crate::policy::parse::parse_policy(&value, crate::policy::PolicyKind::Identity)
             .policy?;
-        Some((
-            crate::source::SourceFile::new(super::who_can::ASSUMED_IDENTITY, text),
-            std::sync::Arc::new(policy),
-        ))
+        let source = crate::source::SourceFile::new(super::who_can::ASSUMED_IDENTITY, text);
+        let policy = std::sync::Arc::new(policy);
+        let mut alone = Graph::new();
+        alone.add(
+            source.clone(),
+            std::sync::Arc::clone(&policy),
+            crate::eval::graph::Layer::Identity,
+            0,
+        );
+        Some((source, policy, alone.statements))
     })
     .as_ref()
 }
