@@ -397,6 +397,25 @@ fn a_deny_whose_conditions_hold_for_every_anonymous_request_covers_them_all() {
     // A key an anonymous request may carry (the endpoint): no cover, some request escapes it.
     let vpce = deny(r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}"#);
     assert!(matches!(anonymous_claim(&vpce, &actions), Claim::Proven(_)));
+    // "Deny unless through vpce-1" beside "Deny unless through vpce-2": no request gets
+    // through either, whoever makes it; with an endpoint in common, one through it does.
+    let endpoints = |first: &str, second: &str| {
+        format!(
+            r#"{},{{"Sid":"ViaOther","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bkt","arn:aws:s3:::bkt/*"],"Condition":{{"StringNotEquals":{{"aws:SourceVpce":{second}}}}}}}"#,
+            deny(&format!(
+                r#"{{"StringNotEquals":{{"aws:SourceVpce":{first}}}}}"#
+            ))
+        )
+    };
+    let apart = endpoints(r#""vpce-1""#, r#"["vpce-2","vpce-3"]"#);
+    let claim = anonymous_claim(&apart, &actions);
+    assert!(
+        matches!(&claim, Claim::Denied(ids) if !ids.is_empty()),
+        "{claim:?}"
+    );
+    let shared = endpoints(r#"["vpce-1","vpce-2"]"#, r#""vpce-2""#);
+    let claim = anonymous_claim(&shared, &actions);
+    assert!(matches!(&claim, Claim::Proven(_)), "{claim:?}");
     // A condition false for anonymous callers: it covers none of them.
     let named = deny(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}"#);
     assert!(matches!(

@@ -248,6 +248,25 @@ pub struct Request {
     pub context: Context,
 }
 
+/// `now` as `aws:CurrentTime` writes it, formatted once per thread for the last instant
+/// asked: a run builds many requests at one instant.
+fn current_time(now: i64) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(i64, String)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((t, text)) if *t == now => text.clone(),
+            _ => {
+                let text = crate::eval::context::iso8601(now);
+                *last = Some((now, text.clone()));
+                text
+            }
+        }
+    })
+}
+
 /// Keeps `aws:CurrentTime` and `aws:EpochTime` the same instant when one of them was given:
 /// the other is derived from it, as AWS sets both from the request time.
 // AWS rule: IAM "Global condition context keys": aws:CurrentTime and aws:EpochTime are the
@@ -297,7 +316,7 @@ impl Request {
         let mut set = |k: &str, v: String| context.set(k, vec![v], Origin::Default);
         // AWS rule: keys present in every request (IAM "Global condition context keys" page).
         set("aws:SecureTransport", "true".into());
-        set("aws:CurrentTime", crate::eval::context::iso8601(now));
+        set("aws:CurrentTime", current_time(now));
         set("aws:EpochTime", now.to_string());
         set("aws:ViaAWSService", "false".into());
         set("aws:PrincipalType", caller.principal_type().into());
@@ -500,6 +519,13 @@ fn split_ranges(resource: &str) -> Option<[(usize, usize); 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_remembered_current_time_is_the_instant_asked() {
+        for t in [0, 1_700_000_000, 1_700_000_000, 86_399, 0] {
+            assert_eq!(current_time(t), crate::eval::context::iso8601(t));
+        }
+    }
 
     #[test]
     fn a_retargeted_request_is_the_request_built_for_its_target() {

@@ -12,7 +12,8 @@
 //!    is the witness (for a root caller and a statement testing the caller's identity, a role
 //!    session of its account is tried too);
 //! 2. when an unconditional Deny of the document (for anonymous callers, also one whose
-//!    conditions are on keys they never carry or carry fixed) covers every request in scope, the claim
+//!    conditions are on keys they never carry or carry fixed; or two "Deny unless" statements
+//!    on one key naming no value in common) covers every request in scope, the claim
 //!    is "refused by that Deny" as soon as one request the statement alone grants is known
 //!    (the likely one, else the engine's), whatever the number of actions;
 //! 3. otherwise the exact engine is asked on a graph of the statement's own document cut down
@@ -230,7 +231,8 @@ fn truncated(q: &StatementQuestion<'_>) -> Claim {
 
 /// Whether an unconditional Deny of the statement's document refuses every request in
 /// scope: a Deny statement with no condition (for anonymous callers, or conditions that
-/// hold for every anonymous request: [`AnonymousConditions`]), `Principal` `*` (every caller, anonymous ones
+/// hold for every anonymous request: [`AnonymousConditions`]; or two "Deny unless" statements
+/// naming no value in common: [`disjoint`]), `Principal` `*` (every caller, anonymous ones
 /// included; for anonymous callers any principal matching them), an `Action` matching every action of the claim and a `Resource` covering the
 /// bucket and all its objects. An explicit Deny in a resource policy overrides any Allow
 /// (IAM "Policy evaluation logic", "Explicit deny").
@@ -270,16 +272,15 @@ fn covering_deny(q: &StatementQuestion<'_>) -> bool {
         }
     };
     let mut anonymous = AnonymousConditions::default();
-    q.graph.statements_of(s.doc).any(|id| {
+    let mut unless: Vec<&crate::policy::Condition> = Vec::new();
+    let one = q.graph.statements_of(s.doc).any(|id| {
         let Some(d) = q.graph.statements.get(id) else {
             return false;
         };
         let Some((_, written)) = q.graph.written(d) else {
             return false;
         };
-        d.effect == Effect::Deny
-            && ((d.conditions.is_empty() && written.conditions.is_empty())
-                || anonymous.always_true(q, d, written))
+        let in_scope = d.effect == Effect::Deny
             && every_caller(d)
             && !q.actions.is_empty()
             && q.actions
@@ -289,7 +290,56 @@ fn covering_deny(q: &StatementQuestion<'_>) -> bool {
                 !r.negated
                     && (!on_objects || r.items.iter().any(|i| covers(&i.value, &objects)))
                     && (!on_bucket || r.items.iter().any(|i| covers(&i.value, &bucket_arn)))
-            })
+            });
+        if !in_scope {
+            return false;
+        }
+        if (d.conditions.is_empty() && written.conditions.is_empty())
+            || anonymous.always_true(q, d, written)
+        {
+            return true;
+        }
+        unless.extend(deny_unless(written));
+        false
+    });
+    one || disjoint(&unless)
+}
+
+/// The condition of a Deny statement that refuses every request but those with one of a few
+/// values of a single-valued key: its only condition, `StringNotEquals` (or `...IfExists`)
+/// on a key AWS declares single-valued, values without policy variables ("Deny unless the
+/// request comes through endpoint `vpce-1`").
+fn deny_unless(st: &crate::policy::Statement) -> Option<&crate::policy::Condition> {
+    let [c] = st.conditions.as_slice() else {
+        return None;
+    };
+    let op = &c.operator.value;
+    let single_valued =
+        crate::catalog::condition_key(&c.key.value).is_some_and(|k| !k.multi_valued());
+    (op.base == crate::policy::BaseOperator::StringNotEquals
+        && op.set.is_none()
+        && single_valued
+        && !c.values.is_empty()
+        && !c.values.iter().any(|v| v.text.contains("${")))
+    .then_some(c)
+}
+
+/// Whether two of the "Deny unless" conditions ([`deny_unless`]) on the same key name no
+/// value in common, so that every request is refused by one of their statements: a request
+/// without the key by both (a negated operator is true when the key is absent, IAM
+/// "Condition keys that are not present in the request context"), a request with a value
+/// by the one that does not name it (`StringNotEquals` compares exactly, IAM "String
+/// condition operators"). "Deny unless through `vpce-1`" beside "Deny unless through
+/// `vpce-2`" refuses everything.
+fn disjoint(unless: &[&crate::policy::Condition]) -> bool {
+    unless.iter().enumerate().any(|(i, a)| {
+        unless.iter().skip(i + 1).any(|b| {
+            a.key.value.eq_ignore_ascii_case(&b.key.value)
+                && !a
+                    .values
+                    .iter()
+                    .any(|v| b.values.iter().any(|w| w.text == v.text))
+        })
     })
 }
 
@@ -585,7 +635,11 @@ fn likely_witness_of(
                 absent: Vec::new(),
                 response,
             };
-            return super::replay(graph, &f, owner, q.now).then_some(f);
+            // The request was built from the witness's printable parts (caller, action,
+            // resource, owner, one value per key given) as `replay` rebuilds it, and was just
+            // allowed on this graph: replaying it decides the same request again.
+            debug_assert!(super::replay(graph, &f, owner, q.now));
+            return Some(f);
         }
     }
     None
