@@ -83,8 +83,10 @@ pub struct Universe {
     /// Every action.
     pub all: Actions,
     index: HashMap<String, usize>,
-    /// [`everyday_rank`] of each action.
-    ranks: Vec<usize>,
+    /// The everyday actions of the catalogue with their [`everyday_rank`], in that order.
+    everyday: Vec<(usize, usize)>,
+    /// The same, as a set.
+    everyday_set: Actions,
 }
 
 impl Universe {
@@ -100,7 +102,8 @@ impl Universe {
                 on_object: Actions::default(),
                 all: Actions::default(),
                 index: HashMap::new(),
-                ranks: Vec::new(),
+                everyday: Vec::new(),
+                everyday_set: Actions::default(),
             };
             let Some(service) = catalog::service("s3") else {
                 return u;
@@ -111,7 +114,6 @@ impl Universe {
                 let lower = format!("s3:{}", a.name().to_ascii_lowercase());
                 u.index.insert(lower.clone(), i);
                 u.names.push(format!("s3:{}", a.name()));
-                u.ranks.push(everyday_rank(&format!("s3:{}", a.name())));
                 u.lower.push(lower);
                 u.levels.push(a.access_level());
                 u.all.set(i);
@@ -125,6 +127,17 @@ impl Universe {
                     u.on_object.set(i);
                 }
             }
+            let mut ranked: Vec<(usize, usize)> = (0..u.names.len())
+                .filter_map(|i| {
+                    let rank = u.names.get(i).map_or(EVERYDAY.len(), |n| everyday_rank(n));
+                    (rank < EVERYDAY.len()).then_some((rank, i))
+                })
+                .collect();
+            ranked.sort_unstable();
+            for (_, i) in &ranked {
+                u.everyday_set.set(*i);
+            }
+            u.everyday = ranked;
             u
         })
     }
@@ -202,12 +215,33 @@ impl Universe {
     /// The names of a set, everyday actions first ([`everyday_rank`]), the rest in catalogue
     /// order.
     pub fn everyday_first(&self, set: &Actions) -> Vec<&str> {
-        let mut ids: Vec<usize> = set.iter().filter(|i| *i < self.names.len()).collect();
-        // The ranks were computed once per action (`everyday_rank` scans the list).
-        ids.sort_by_key(|i| self.ranks.get(*i).copied().unwrap_or(EVERYDAY.len()));
-        ids.iter()
-            .filter_map(|i| self.names.get(*i).map(String::as_str))
+        self.everyday_first_ids(set)
+            .into_iter()
+            .filter_map(|i| self.names.get(i).map(String::as_str))
             .collect()
+    }
+
+    /// [`Universe::everyday_first`] as action indices: the everyday actions of the set in
+    /// their order, then the others in catalogue order (what a stable sort by
+    /// [`everyday_rank`] gives, without sorting).
+    pub fn everyday_first_ids(&self, set: &Actions) -> Vec<usize> {
+        let mut ids: Vec<usize> = self
+            .everyday
+            .iter()
+            .map(|(_, i)| *i)
+            .filter(|i| set.has(*i))
+            .collect();
+        let everyday = self.everyday_set;
+        ids.extend(set.minus(everyday).iter().filter(|i| *i < self.names.len()));
+        ids
+    }
+
+    /// [`everyday_rank`] of action `i`.
+    pub fn rank(&self, i: usize) -> usize {
+        self.everyday
+            .iter()
+            .find(|(_, e)| *e == i)
+            .map_or(EVERYDAY.len(), |(rank, _)| *rank)
     }
 }
 
@@ -238,4 +272,43 @@ pub fn everyday_rank(action: &str) -> usize {
         .iter()
         .position(|e| e.eq_ignore_ascii_case(action))
         .unwrap_or(EVERYDAY.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everyday_first_is_the_stable_sort_by_everyday_rank() {
+        let u = Universe::get();
+        let mut sets = vec![u.all, u.on_bucket, u.on_object, Actions::default()];
+        // Every other action, and a few everyday ones alone.
+        let mut odd = Actions::default();
+        for i in (0..u.names.len()).step_by(2) {
+            odd.set(i);
+        }
+        sets.push(odd);
+        let mut few = Actions::default();
+        for name in ["s3:PutObject", "s3:ListBucket", "s3:GetBucketTagging"] {
+            if let Some(i) = u.index(name) {
+                few.set(i);
+            }
+        }
+        sets.push(few);
+        for set in &sets {
+            let mut sorted: Vec<&str> = set
+                .iter()
+                .filter_map(|i| u.names.get(i).map(String::as_str))
+                .collect();
+            sorted.sort_by_key(|n| everyday_rank(n));
+            assert_eq!(u.everyday_first(set), sorted);
+            for i in set.iter().filter(|i| *i < u.names.len()) {
+                assert_eq!(u.rank(i), everyday_rank(&u.names[i]));
+            }
+        }
+        assert_eq!(
+            u.everyday_first(&u.all).first().copied(),
+            Some("s3:GetObject")
+        );
+    }
 }
