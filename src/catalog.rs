@@ -371,6 +371,30 @@ pub fn condition_key(key: &str) -> Option<&'static KeyInfo> {
     }
 }
 
+/// FNV-1a, for indexes of short names (condition keys here, actions in `eval::graph`):
+/// SipHash's resistance to chosen inputs buys nothing there and costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// [`condition_key`] in one table of keys and its templates.
 fn key_in(
     keys: &'static [KeyInfo],
@@ -391,8 +415,8 @@ const INDEXED_LEN: usize = 128;
 /// over 1,600 names was a tenth of `lint`'s time. `Some(None)` when no key has that name
 /// (the templates are then tried); `None` for a name too long for the index.
 fn embedded_exact(key: &str) -> Option<Option<usize>> {
-    use std::collections::HashMap;
-    static INDEX: std::sync::OnceLock<HashMap<Vec<u8>, usize>> = std::sync::OnceLock::new();
+    type Index = std::collections::HashMap<Vec<u8>, usize, std::hash::BuildHasherDefault<Fnv>>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
     let bytes = key.as_bytes();
     if bytes.len() > INDEXED_LEN {
         return None;

@@ -181,31 +181,9 @@ pub enum ResourceMatcher {
     Variable(String),
 }
 
-/// FNV-1a: the index keys are short action names; SipHash's DoS resistance buys nothing here
-/// and costs more than the rest of a query.
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+/// FNV-1a ([`crate::catalog::Fnv`]): the index keys are short action names; SipHash's DoS
+/// resistance buys nothing here and costs more than the rest of a query.
+type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<crate::catalog::Fnv>>;
 
 /// Per-layer index from action to statements.
 #[derive(Debug, Default, Clone)]

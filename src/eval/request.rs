@@ -313,7 +313,8 @@ impl Request {
             .or_else(|| caller.account().map(str::to_string))
             .unwrap_or_default();
         let mut context = Context::default();
-        let mut set = |k: &str, v: String| context.set(k, vec![v], Origin::Default);
+        // Each default key is set once, into an empty context: no earlier entry to look for.
+        let mut set = |k: &str, v: String| context.set_new(k, vec![v], Origin::Default);
         // AWS rule: keys present in every request (IAM "Global condition context keys" page).
         set("aws:SecureTransport", "true".into());
         set("aws:CurrentTime", current_time(now));
