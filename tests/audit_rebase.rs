@@ -340,7 +340,7 @@ fn anonymous_claim(statements: &str, actions: &[String]) -> s3_access::exact::cl
         owner: Some("111122223333"),
         principals: PrincipalScope::Anonymous,
         likely: Caller::Anonymous,
-        actions: actions.to_vec(),
+        actions,
         now: 1_767_225_600,
     })
 }

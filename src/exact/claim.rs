@@ -60,7 +60,7 @@ pub struct StatementQuestion<'g> {
     /// The likely caller, tried first (it must be in `principals`).
     pub likely: Caller,
     /// Exact action names, the likeliest first.
-    pub actions: Vec<String>,
+    pub actions: &'g [String],
     /// The request time, epoch seconds.
     pub now: i64,
 }
@@ -456,7 +456,7 @@ pub fn public_claim(
             owner,
             principals,
             likely,
-            actions: actions.to_vec(),
+            actions,
             now,
         })
     };
@@ -600,7 +600,7 @@ fn likely_witness_of(
     let object_arn = format!("{bucket_arn}/{}", object_key(written, q.bucket));
     let u = crate::eval::actions::Universe::get();
     let owner = q.owner.unwrap_or(UNKNOWN_OWNER);
-    for action in &q.actions {
+    for action in q.actions {
         let i = u.index(action)?;
         let mut resources = Vec::new();
         if u.on_bucket.has(i) {
