@@ -135,7 +135,7 @@ fn plain_http_witness(ctx: &Context<'_>, gaps: &coverage::Gaps) -> Option<Witnes
     let given = [("aws:SecureTransport".to_string(), "false".to_string())];
     let mut ranked: Vec<(usize, &str, &str)> = Vec::new();
     for (set, resource) in [(&gaps.objects, &object_arn), (&gaps.bucket, &bucket_arn)] {
-        for i in u.everyday_first_ids(set).into_iter().take(8) {
+        for i in u.everyday_first_ids(set).take(8) {
             if let Some(a) = u.names.get(i) {
                 ranked.push((u.rank(i), a, resource));
             }

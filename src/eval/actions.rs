@@ -20,6 +20,20 @@ impl Actions {
         }
     }
 
+    /// The members in ascending order, word by word, lowest bit first.
+    fn into_iter_ids(self) -> impl Iterator<Item = usize> {
+        self.0.into_iter().enumerate().flat_map(|(w, bits)| {
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + bit
+                })
+            })
+        })
+    }
+
     /// Whether action `i` is in the set.
     pub fn has(&self, i: usize) -> bool {
         self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
@@ -64,7 +78,7 @@ impl Actions {
 
     /// The members, in catalogue order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..256).filter(|i| self.has(*i))
+        self.into_iter_ids()
     }
 }
 
@@ -216,7 +230,6 @@ impl Universe {
     /// order.
     pub fn everyday_first(&self, set: &Actions) -> Vec<&str> {
         self.everyday_first_ids(set)
-            .into_iter()
             .filter_map(|i| self.names.get(i).map(String::as_str))
             .collect()
     }
@@ -224,16 +237,14 @@ impl Universe {
     /// [`Universe::everyday_first`] as action indices: the everyday actions of the set in
     /// their order, then the others in catalogue order (what a stable sort by
     /// [`everyday_rank`] gives, without sorting).
-    pub fn everyday_first_ids(&self, set: &Actions) -> Vec<usize> {
-        let mut ids: Vec<usize> = self
-            .everyday
+    pub fn everyday_first_ids<'a>(&'a self, set: &'a Actions) -> impl Iterator<Item = usize> + 'a {
+        let rest = set.minus(self.everyday_set);
+        let len = self.names.len();
+        self.everyday
             .iter()
             .map(|(_, i)| *i)
             .filter(|i| set.has(*i))
-            .collect();
-        let everyday = self.everyday_set;
-        ids.extend(set.minus(everyday).iter().filter(|i| *i < self.names.len()));
-        ids
+            .chain(rest.into_iter_ids().filter(move |i| *i < len))
     }
 
     /// [`everyday_rank`] of action `i`.
@@ -296,6 +307,8 @@ mod tests {
         }
         sets.push(few);
         for set in &sets {
+            let members: Vec<usize> = (0..256).filter(|i| set.has(*i)).collect();
+            assert_eq!(set.iter().collect::<Vec<_>>(), members);
             let mut sorted: Vec<&str> = set
                 .iter()
                 .filter_map(|i| u.names.get(i).map(String::as_str))
