@@ -362,7 +362,37 @@ pub fn condition_key(key: &str) -> Option<&'static KeyInfo> {
     {
         return Some(k);
     }
-    key_in(&generated::KEYS, &generated::KEY_TEMPLATES, key)
+    let keys: &'static [KeyInfo] = &generated::KEYS;
+    let templates: &'static [KeyTemplate] = &generated::KEY_TEMPLATES;
+    match embedded_exact(key) {
+        Some(Some(i)) => keys.get(i),
+        Some(None) => template_in(keys, templates, key),
+        None => key_in(keys, templates, key),
+    }
+}
+
+/// FNV-1a, for indexes of short names (condition keys here, actions in `eval::graph`):
+/// SipHash's resistance to chosen inputs buys nothing there and costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// [`condition_key`] in one table of keys and its templates.
@@ -374,6 +404,44 @@ fn key_in(
     if let Ok(i) = keys.binary_search_by(|k| cmp_ci(k.name, key)) {
         return keys.get(i);
     }
+    template_in(keys, templates, key)
+}
+
+/// The longest lowercase key [`embedded_exact`] looks up by hash; longer ones are searched.
+const INDEXED_LEN: usize = 128;
+
+/// The embedded key named `key` (any case) by a hash of its lowercase name, built once:
+/// `Request::new` looks up a dozen keys per request, and a case-insensitive binary search
+/// over 1,600 names was a tenth of `lint`'s time. `Some(None)` when no key has that name
+/// (the templates are then tried); `None` for a name too long for the index.
+fn embedded_exact(key: &str) -> Option<Option<usize>> {
+    type Index = std::collections::HashMap<Vec<u8>, usize, std::hash::BuildHasherDefault<Fnv>>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let bytes = key.as_bytes();
+    if bytes.len() > INDEXED_LEN {
+        return None;
+    }
+    let index = INDEX.get_or_init(|| {
+        generated::KEYS
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.name.to_ascii_lowercase().into_bytes(), i))
+            .collect()
+    });
+    let mut lower = [0u8; INDEXED_LEN];
+    let lower = lower.get_mut(..bytes.len())?;
+    lower.copy_from_slice(bytes);
+    lower.make_ascii_lowercase();
+    Some(index.get(&lower[..]).copied())
+}
+
+/// The templated key `key` resolves to: among the matching templates, the one with the most
+/// literal text.
+fn template_in(
+    keys: &'static [KeyInfo],
+    templates: &'static [KeyTemplate],
+    key: &str,
+) -> Option<&'static KeyInfo> {
     let mut best: Option<(usize, u16)> = None;
     for template in templates {
         if matches_template(template.parts, key) {
@@ -581,6 +649,40 @@ mod tests {
             a.condition_keys()
                 .contains(&"s3:ExistingObjectTag/${TagKey}")
         );
+    }
+
+    #[test]
+    fn the_key_index_agrees_with_the_case_insensitive_search() {
+        // No two embedded keys differ only by case: the index and the search find one key.
+        let keys: &[KeyInfo] = &generated::KEYS;
+        for w in keys.windows(2) {
+            let [a, b] = w else { continue };
+            assert_ne!(cmp_ci(a.name, b.name), Ordering::Equal, "{}", a.name);
+        }
+        for k in keys {
+            for name in [
+                k.name.to_string(),
+                k.name.to_ascii_uppercase(),
+                k.name.to_ascii_lowercase(),
+            ] {
+                let indexed = condition_key(&name).map(|x| x.name);
+                let searched = key_in(keys, &generated::KEY_TEMPLATES, &name).map(|x| x.name);
+                assert_eq!(indexed, searched, "{name}");
+                assert_eq!(indexed, Some(k.name), "{name}");
+            }
+        }
+        // Misses go on to the templates; names past the index's length are searched.
+        assert_eq!(
+            condition_key("AWS:PrincipalTag/team").map(KeyInfo::name),
+            Some("aws:PrincipalTag/${TagKey}")
+        );
+        let long = format!("aws:PrincipalTag/{}", "t".repeat(INDEXED_LEN));
+        assert_eq!(
+            condition_key(&long).map(KeyInfo::name),
+            Some("aws:PrincipalTag/${TagKey}")
+        );
+        assert!(condition_key("aws:NoSuchKey").is_none());
+        assert!(condition_key(&"x".repeat(INDEXED_LEN + 1)).is_none());
     }
 
     #[test]

@@ -318,3 +318,108 @@ fn witnesses_fill_wildcards_with_text_and_give_no_tags_to_root_users() {
     );
     assert_eq!(w["context"][0]["key"], "aws:PrincipalTag/team", "{w}");
 }
+
+/// The anonymous claim of the public statement of `statements` (graph id 0) about `actions`.
+fn anonymous_claim(statements: &str, actions: &[String]) -> s3_access::exact::claim::Claim {
+    use s3_access::eval::{Caller, Graph, Layer};
+    use s3_access::exact::PrincipalScope;
+    use s3_access::exact::claim::{StatementQuestion, claim};
+    let mut graph = Graph::new();
+    let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+    s3_access::eval::add_source(
+        &mut graph,
+        SourceFile::new("bucket.json", text),
+        Layer::Bucket,
+        0,
+    )
+    .unwrap();
+    claim(&StatementQuestion {
+        graph: &graph,
+        statement: 0,
+        bucket: "bkt",
+        owner: Some("111122223333"),
+        principals: PrincipalScope::Anonymous,
+        likely: Caller::Anonymous,
+        actions,
+        now: 1_767_225_600,
+    })
+}
+
+#[test]
+fn a_deny_whose_conditions_hold_for_every_anonymous_request_covers_them_all() {
+    use s3_access::exact::claim::Claim;
+    // More actions than the engine is asked about: only the covering Deny, judged on one
+    // anonymous request, proves that none gets through (the engine's "no" would be partial).
+    let actions: Vec<String> = [
+        "GetObject",
+        "GetObjectVersion",
+        "GetObjectAcl",
+        "GetObjectVersionAcl",
+        "GetObjectTagging",
+        "GetObjectVersionTagging",
+        "GetObjectAttributes",
+        "GetObjectVersionAttributes",
+        "GetObjectRetention",
+        "GetObjectLegalHold",
+        "GetObjectTorrent",
+        "GetObjectVersionTorrent",
+        "GetObjectVersionForReplication",
+        "PutObject",
+        "DeleteObject",
+        "DeleteObjectVersion",
+        "PutObjectAcl",
+        "PutObjectTagging",
+    ]
+    .iter()
+    .map(|a| format!("s3:{a}"))
+    .collect();
+    assert!(actions.len() > 16);
+    let allow = r#"{"Sid":"Read","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*"}"#;
+    let deny = |condition: &str| {
+        format!(
+            r#"{allow},{{"Sid":"DenyOutsideOrg","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bkt","arn:aws:s3:::bkt/*"],"Condition":{condition}}}"#
+        )
+    };
+    // Absent for anonymous callers (IAM principals only), and derived from the caller.
+    let org = deny(
+        r#"{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-abc"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}"#,
+    );
+    let claim = anonymous_claim(&org, &actions);
+    assert!(
+        matches!(&claim, Claim::Denied(ids) if ids == &[1]),
+        "{claim:?}"
+    );
+    let typed = deny(r#"{"StringEquals":{"aws:PrincipalType":"Anonymous"}}"#);
+    assert!(matches!(
+        anonymous_claim(&typed, &actions),
+        Claim::Denied(_)
+    ));
+    // A key an anonymous request may carry (the endpoint): no cover, some request escapes it.
+    let vpce = deny(r#"{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}"#);
+    assert!(matches!(anonymous_claim(&vpce, &actions), Claim::Proven(_)));
+    // "Deny unless through vpce-1" beside "Deny unless through vpce-2": no request gets
+    // through either, whoever makes it; with an endpoint in common, one through it does.
+    let endpoints = |first: &str, second: &str| {
+        format!(
+            r#"{},{{"Sid":"ViaOther","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bkt","arn:aws:s3:::bkt/*"],"Condition":{{"StringNotEquals":{{"aws:SourceVpce":{second}}}}}}}"#,
+            deny(&format!(
+                r#"{{"StringNotEquals":{{"aws:SourceVpce":{first}}}}}"#
+            ))
+        )
+    };
+    let apart = endpoints(r#""vpce-1""#, r#"["vpce-2","vpce-3"]"#);
+    let claim = anonymous_claim(&apart, &actions);
+    assert!(
+        matches!(&claim, Claim::Denied(ids) if !ids.is_empty()),
+        "{claim:?}"
+    );
+    let shared = endpoints(r#"["vpce-1","vpce-2"]"#, r#""vpce-2""#);
+    let claim = anonymous_claim(&shared, &actions);
+    assert!(matches!(&claim, Claim::Proven(_)), "{claim:?}");
+    // A condition false for anonymous callers: it covers none of them.
+    let named = deny(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}"#);
+    assert!(matches!(
+        anonymous_claim(&named, &actions),
+        Claim::Proven(_)
+    ));
+}

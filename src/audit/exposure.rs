@@ -266,7 +266,7 @@ fn account_claim(ctx: &Context<'_>, id: usize, accounts: &[String], actions: &[S
                 owner: ctx.owner,
                 principals,
                 likely,
-                actions: actions.to_vec(),
+                actions,
                 now,
             });
         }

@@ -133,25 +133,49 @@ fn plain_http_witness(ctx: &Context<'_>, gaps: &coverage::Gaps) -> Option<Witnes
     let bucket_arn = format!("arn:aws:s3:::{}", coverage::shown_bucket(ctx.bucket));
     let object_arn = format!("{bucket_arn}/example-object");
     let given = [("aws:SecureTransport".to_string(), "false".to_string())];
-    let mut tries: Vec<(&str, &str)> = Vec::new();
-    for a in u.everyday_first(&gaps.objects).into_iter().take(8) {
-        tries.push((a, object_arn.as_str()));
+    let mut ranked: Vec<(usize, &str, &str)> = Vec::new();
+    for (set, resource) in [(&gaps.objects, &object_arn), (&gaps.bucket, &bucket_arn)] {
+        for i in u.everyday_first_ids(set).take(8) {
+            if let Some(a) = u.names.get(i) {
+                ranked.push((u.rank(i), a, resource));
+            }
+        }
     }
-    for a in u.everyday_first(&gaps.bucket).into_iter().take(8) {
-        tries.push((a, bucket_arn.as_str()));
-    }
-    tries.sort_by_key(|(a, _)| crate::eval::actions::everyday_rank(a));
-    for caller in [Caller::Anonymous, root] {
+    ranked.sort_by_key(|(rank, _, _)| *rank);
+    let tries: Vec<(&str, &str)> = ranked.into_iter().map(|(_, a, r)| (a, r)).collect();
+    // AWS rule: anonymous callers are allowed only by a resource-side grant naming them (IAM
+    // "Policy evaluation logic"; `eval::decide`'s resource side): with no Allow statement whose
+    // principal matches them and no ACL or other S3 fact, no try of theirs can get through.
+    let graph = ctx.graph;
+    let anonymous_grant = !graph.s3.is_empty()
+        || graph.statements.iter().any(|s| {
+            s.effect == crate::policy::Effect::Allow
+                && s.principal_grant(&Caller::Anonymous, &graph.s3).is_some()
+        });
+    let callers = if anonymous_grant {
+        vec![Caller::Anonymous, root]
+    } else {
+        vec![root]
+    };
+    for caller in callers {
+        // One request per caller, moved from try to try (its context does not depend on them).
+        let mut request: Option<Request> = None;
         for (action, resource) in &tries {
-            let r = Request::new(
-                caller.clone(),
-                action,
-                resource,
-                Some(owner),
-                &given,
-                super::now(),
-            );
-            if crate::eval::decide(ctx.graph, &r, false).decision == crate::eval::Decision::Allow {
+            let r = match &mut request {
+                Some(r) => {
+                    r.set_target(action, resource);
+                    r
+                }
+                None => request.insert(Request::new(
+                    caller.clone(),
+                    action,
+                    resource,
+                    Some(owner),
+                    &given,
+                    super::now(),
+                )),
+            };
+            if crate::eval::decide(ctx.graph, r, false).decision == crate::eval::Decision::Allow {
                 return Some(Witness {
                     principal: caller.to_string(),
                     action: (*action).to_string(),

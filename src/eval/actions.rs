@@ -20,6 +20,20 @@ impl Actions {
         }
     }
 
+    /// The members in ascending order, word by word, lowest bit first.
+    fn into_iter_ids(self) -> impl Iterator<Item = usize> {
+        self.0.into_iter().enumerate().flat_map(|(w, bits)| {
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + bit
+                })
+            })
+        })
+    }
+
     /// Whether action `i` is in the set.
     pub fn has(&self, i: usize) -> bool {
         self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
@@ -64,7 +78,7 @@ impl Actions {
 
     /// The members, in catalogue order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..256).filter(|i| self.has(*i))
+        self.into_iter_ids()
     }
 }
 
@@ -83,6 +97,10 @@ pub struct Universe {
     /// Every action.
     pub all: Actions,
     index: HashMap<String, usize>,
+    /// The everyday actions of the catalogue with their [`everyday_rank`], in that order.
+    everyday: Vec<(usize, usize)>,
+    /// The same, as a set.
+    everyday_set: Actions,
 }
 
 impl Universe {
@@ -98,6 +116,8 @@ impl Universe {
                 on_object: Actions::default(),
                 all: Actions::default(),
                 index: HashMap::new(),
+                everyday: Vec::new(),
+                everyday_set: Actions::default(),
             };
             let Some(service) = catalog::service("s3") else {
                 return u;
@@ -121,6 +141,17 @@ impl Universe {
                     u.on_object.set(i);
                 }
             }
+            let mut ranked: Vec<(usize, usize)> = (0..u.names.len())
+                .filter_map(|i| {
+                    let rank = u.names.get(i).map_or(EVERYDAY.len(), |n| everyday_rank(n));
+                    (rank < EVERYDAY.len()).then_some((rank, i))
+                })
+                .collect();
+            ranked.sort_unstable();
+            for (_, i) in &ranked {
+                u.everyday_set.set(*i);
+            }
+            u.everyday = ranked;
             u
         })
     }
@@ -198,12 +229,30 @@ impl Universe {
     /// The names of a set, everyday actions first ([`everyday_rank`]), the rest in catalogue
     /// order.
     pub fn everyday_first(&self, set: &Actions) -> Vec<&str> {
-        let mut names: Vec<&str> = set
-            .iter()
+        self.everyday_first_ids(set)
             .filter_map(|i| self.names.get(i).map(String::as_str))
-            .collect();
-        names.sort_by_key(|n| everyday_rank(n));
-        names
+            .collect()
+    }
+
+    /// [`Universe::everyday_first`] as action indices: the everyday actions of the set in
+    /// their order, then the others in catalogue order (what a stable sort by
+    /// [`everyday_rank`] gives, without sorting).
+    pub fn everyday_first_ids<'a>(&'a self, set: &'a Actions) -> impl Iterator<Item = usize> + 'a {
+        let rest = set.minus(self.everyday_set);
+        let len = self.names.len();
+        self.everyday
+            .iter()
+            .map(|(_, i)| *i)
+            .filter(|i| set.has(*i))
+            .chain(rest.into_iter_ids().filter(move |i| *i < len))
+    }
+
+    /// [`everyday_rank`] of action `i`.
+    pub fn rank(&self, i: usize) -> usize {
+        self.everyday
+            .iter()
+            .find(|(_, e)| *e == i)
+            .map_or(EVERYDAY.len(), |(rank, _)| *rank)
     }
 }
 
@@ -234,4 +283,45 @@ pub fn everyday_rank(action: &str) -> usize {
         .iter()
         .position(|e| e.eq_ignore_ascii_case(action))
         .unwrap_or(EVERYDAY.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everyday_first_is_the_stable_sort_by_everyday_rank() {
+        let u = Universe::get();
+        let mut sets = vec![u.all, u.on_bucket, u.on_object, Actions::default()];
+        // Every other action, and a few everyday ones alone.
+        let mut odd = Actions::default();
+        for i in (0..u.names.len()).step_by(2) {
+            odd.set(i);
+        }
+        sets.push(odd);
+        let mut few = Actions::default();
+        for name in ["s3:PutObject", "s3:ListBucket", "s3:GetBucketTagging"] {
+            if let Some(i) = u.index(name) {
+                few.set(i);
+            }
+        }
+        sets.push(few);
+        for set in &sets {
+            let members: Vec<usize> = (0..256).filter(|i| set.has(*i)).collect();
+            assert_eq!(set.iter().collect::<Vec<_>>(), members);
+            let mut sorted: Vec<&str> = set
+                .iter()
+                .filter_map(|i| u.names.get(i).map(String::as_str))
+                .collect();
+            sorted.sort_by_key(|n| everyday_rank(n));
+            assert_eq!(u.everyday_first(set), sorted);
+            for i in set.iter().filter(|i| *i < u.names.len()) {
+                assert_eq!(u.rank(i), everyday_rank(&u.names[i]));
+            }
+        }
+        assert_eq!(
+            u.everyday_first(&u.all).first().copied(),
+            Some("s3:GetObject")
+        );
+    }
 }

@@ -73,6 +73,13 @@ impl Context {
         }
     }
 
+    /// Sets `key`, which the context does not have yet, to `values`: [`Context::set`] without
+    /// looking for an earlier entry (`Request::new` sets each of its default keys once).
+    pub(crate) fn set_new(&mut self, key: &str, values: Vec<String>, origin: Origin) {
+        debug_assert!(self.get(key).is_none(), "{key} set twice");
+        self.entries.push(Entry::new(key, values, origin));
+    }
+
     /// Adds one more value to `key` (making it multi-valued), or sets it.
     pub fn push_value(&mut self, key: &str, value: String) {
         match self

@@ -181,31 +181,9 @@ pub enum ResourceMatcher {
     Variable(String),
 }
 
-/// FNV-1a: the index keys are short action names; SipHash's DoS resistance buys nothing here
-/// and costs more than the rest of a query.
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+/// FNV-1a ([`crate::catalog::Fnv`]): the index keys are short action names; SipHash's DoS
+/// resistance buys nothing here and costs more than the rest of a query.
+type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<crate::catalog::Fnv>>;
 
 /// Per-layer index from action to statements.
 #[derive(Debug, Default, Clone)]
@@ -297,6 +275,47 @@ impl Graph {
                 index_actions(entry, id, s);
             }
             self.statements.push(compiled);
+        }
+        if let Some(n) = self.levels.get_mut(layer as usize) {
+            *n = (*n).max(level + 1);
+        }
+        if let Some(p) = self.present.get_mut(layer as usize) {
+            *p = true;
+        }
+        self.documents.push(Document {
+            source,
+            policy,
+            layer,
+            level,
+        });
+    }
+
+    /// Adds a document whose statements another graph compiled already: `compiled[i]` is
+    /// statement `i` of `policy`, compiled from the same text under the same `Version` (so
+    /// the same as [`Graph::add`] would make). A cut of a graph (one statement and its
+    /// document's Deny statements) is built this way without compiling them again.
+    pub fn add_compiled(
+        &mut self,
+        source: SourceFile,
+        policy: impl Into<std::sync::Arc<Policy>>,
+        compiled: Vec<CompiledStatement>,
+        layer: Layer,
+        level: usize,
+    ) {
+        let policy: std::sync::Arc<Policy> = policy.into();
+        if compiled.len() != policy.statements.len() {
+            // Not the statements of this policy: compile them.
+            return self.add(source, policy, layer, level);
+        }
+        let doc = self.documents.len();
+        for (index, (s, mut c)) in policy.statements.iter().zip(compiled).enumerate() {
+            let id = self.statements.len();
+            c.doc = doc;
+            c.index = index;
+            if let Some(entry) = self.index.get_mut(layer as usize) {
+                index_actions(entry, id, s);
+            }
+            self.statements.push(c);
         }
         if let Some(n) = self.levels.get_mut(layer as usize) {
             *n = (*n).max(level + 1);
@@ -733,5 +752,74 @@ fn resource_item_matches(
             // AWS rule: an entry whose variable has no value matches no resource (IAM "Policy variables" page).
             !failed && p.is_match(&request.resource)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_added_compiled_is_the_document_added_from_its_text() {
+        let text = r#"{"Version":"2012-10-17","Statement":[
+{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":["s3:Get*","s3:ListBucket"],"Resource":["arn:aws:s3:::b","arn:aws:s3:::b/${aws:username}/*"]},
+{"Effect":"Deny","Principal":"*","NotAction":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+        let mut whole = Graph::new();
+        crate::eval::add_source(
+            &mut whole,
+            SourceFile::new("b.json", text),
+            Layer::Bucket,
+            0,
+        )
+        .unwrap();
+        let doc = whole.documents.first().unwrap();
+        let mut again = Graph::new();
+        // A document first, so the copied statements get new document numbers.
+        again.add(
+            doc.source.clone(),
+            Arc::clone(&doc.policy),
+            Layer::Identity,
+            0,
+        );
+        again.add_compiled(
+            doc.source.clone(),
+            Arc::clone(&doc.policy),
+            whole.statements.clone(),
+            Layer::Bucket,
+            0,
+        );
+        let mut compiled = Graph::new();
+        compiled.add(
+            doc.source.clone(),
+            Arc::clone(&doc.policy),
+            Layer::Identity,
+            0,
+        );
+        compiled.add(
+            doc.source.clone(),
+            Arc::clone(&doc.policy),
+            Layer::Bucket,
+            0,
+        );
+        assert_eq!(
+            format!("{:?}", again.statements),
+            format!("{:?}", compiled.statements)
+        );
+        assert_eq!(
+            format!("{:?}", again.index),
+            format!("{:?}", compiled.index)
+        );
+        assert_eq!(again.levels, compiled.levels);
+        assert_eq!(again.present, compiled.present);
+        // Statements of another policy are compiled from the text instead.
+        let mut wrong = Graph::new();
+        wrong.add_compiled(
+            doc.source.clone(),
+            Arc::clone(&doc.policy),
+            Vec::new(),
+            Layer::Bucket,
+            0,
+        );
+        assert_eq!(wrong.statements.len(), 2);
     }
 }

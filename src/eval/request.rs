@@ -248,6 +248,25 @@ pub struct Request {
     pub context: Context,
 }
 
+/// `now` as `aws:CurrentTime` writes it, formatted once per thread for the last instant
+/// asked: a run builds many requests at one instant.
+fn current_time(now: i64) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(i64, String)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((t, text)) if *t == now => text.clone(),
+            _ => {
+                let text = crate::eval::context::iso8601(now);
+                *last = Some((now, text.clone()));
+                text
+            }
+        }
+    })
+}
+
 /// Keeps `aws:CurrentTime` and `aws:EpochTime` the same instant when one of them was given:
 /// the other is derived from it, as AWS sets both from the request time.
 // AWS rule: IAM "Global condition context keys": aws:CurrentTime and aws:EpochTime are the
@@ -294,10 +313,11 @@ impl Request {
             .or_else(|| caller.account().map(str::to_string))
             .unwrap_or_default();
         let mut context = Context::default();
-        let mut set = |k: &str, v: String| context.set(k, vec![v], Origin::Default);
+        // Each default key is set once, into an empty context: no earlier entry to look for.
+        let mut set = |k: &str, v: String| context.set_new(k, vec![v], Origin::Default);
         // AWS rule: keys present in every request (IAM "Global condition context keys" page).
         set("aws:SecureTransport", "true".into());
-        set("aws:CurrentTime", crate::eval::context::iso8601(now));
+        set("aws:CurrentTime", current_time(now));
         set("aws:EpochTime", now.to_string());
         set("aws:ViaAWSService", "false".into());
         set("aws:PrincipalType", caller.principal_type().into());
@@ -382,6 +402,35 @@ impl Request {
             resource_account: owner,
             context,
         }
+    }
+
+    /// The same request for another `action` and `resource`, changed in place: many actions
+    /// of one caller are tried without building the context again. What [`Request::new`]
+    /// derives from the action follows it: `s3:ResourceAccount`, set for `s3:` actions when
+    /// the owner is known, unless it was given.
+    pub fn set_target(&mut self, action: &str, resource: &str) {
+        let s3 = |a: &str| a.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("s3:"));
+        let given = self
+            .context
+            .get("s3:ResourceAccount")
+            .is_some_and(|e| e.origin == Origin::Given);
+        if !self.resource_account.is_empty() && !given && s3(&self.action) != s3(action) {
+            if s3(action) {
+                let owner = self.resource_account.clone();
+                self.context
+                    .set("s3:ResourceAccount", vec![owner], Origin::Default);
+            } else {
+                self.context.remove("s3:ResourceAccount");
+            }
+        }
+        self.action.clear();
+        self.action.push_str(action);
+        self.action_lower.clear();
+        self.action_lower.push_str(action);
+        self.action_lower.make_ascii_lowercase();
+        self.resource.clear();
+        self.resource.push_str(resource);
+        self.resource_parts = split_ranges(resource);
     }
 
     /// The same request against another resource owned by `owner`, with `extra` context
@@ -471,6 +520,61 @@ fn split_ranges(resource: &str) -> Option<[(usize, usize); 6]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_remembered_current_time_is_the_instant_asked() {
+        for t in [0, 1_700_000_000, 1_700_000_000, 86_399, 0] {
+            assert_eq!(current_time(t), crate::eval::context::iso8601(t));
+        }
+    }
+
+    #[test]
+    fn a_retargeted_request_is_the_request_built_for_its_target() {
+        let caller = Caller::parse("111122223333").unwrap();
+        let given = [("aws:SourceIp".to_string(), "192.0.2.1".to_string())];
+        let targets = [
+            ("s3:GetObject", "arn:aws:s3:::b/k"),
+            ("s3:ListBucket", "arn:aws:s3:::b"),
+            ("kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/k"),
+            ("S3:PutObject", "arn:aws:s3:::b/other"),
+        ];
+        for owner in [Some("444455556666"), None] {
+            let new = |(a, r): (&str, &str)| {
+                Request::new(caller.clone(), a, r, owner, &given, 1_700_000_000)
+            };
+            let mut moved = new(targets[0]);
+            for t in targets {
+                moved.set_target(t.0, t.1);
+                let built = new(t);
+                let entries = |r: &Request| {
+                    let mut e: Vec<String> = r
+                        .context
+                        .entries()
+                        .iter()
+                        .map(|e| format!("{e:?}"))
+                        .collect();
+                    e.sort();
+                    e
+                };
+                assert_eq!(entries(&moved), entries(&built), "{t:?}");
+                assert_eq!(
+                    (&moved.action, &moved.action_lower, &moved.resource),
+                    (&built.action, &built.action_lower, &built.resource)
+                );
+                assert_eq!(moved.resource_parts, built.resource_parts);
+                assert_eq!(moved.resource_account, built.resource_account);
+            }
+        }
+        // A given s3:ResourceAccount stays, whatever the action.
+        let given = [("s3:ResourceAccount".to_string(), "999999999999".to_string())];
+        let mut r = Request::new(caller, "s3:GetObject", "arn:aws:s3:::b/k", None, &given, 0);
+        r.set_target("kms:Decrypt", "*");
+        let kept = r
+            .context
+            .get("s3:ResourceAccount")
+            .map(|e| e.values.clone());
+        assert_eq!(kept, Some(vec!["999999999999".to_string()]));
+    }
 
     #[test]
     fn callers_parse_from_every_documented_form() {

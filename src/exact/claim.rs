@@ -11,7 +11,9 @@
 //!    graph; when it is allowed and the statement is among those that grant it, that request
 //!    is the witness (for a root caller and a statement testing the caller's identity, a role
 //!    session of its account is tried too);
-//! 2. when an unconditional Deny of the document covers every request in scope, the claim
+//! 2. when an unconditional Deny of the document (for anonymous callers, also one whose
+//!    conditions are on keys they never carry or carry fixed; or two "Deny unless" statements
+//!    on one key naming no value in common) covers every request in scope, the claim
 //!    is "refused by that Deny" as soon as one request the statement alone grants is known
 //!    (the likely one, else the engine's), whatever the number of actions;
 //! 3. otherwise the exact engine is asked on a graph of the statement's own document cut down
@@ -58,7 +60,7 @@ pub struct StatementQuestion<'g> {
     /// The likely caller, tried first (it must be in `principals`).
     pub likely: Caller,
     /// Exact action names, the likeliest first.
-    pub actions: Vec<String>,
+    pub actions: &'g [String],
     /// The request time, epoch seconds.
     pub now: i64,
 }
@@ -228,7 +230,9 @@ fn truncated(q: &StatementQuestion<'_>) -> Claim {
 }
 
 /// Whether an unconditional Deny of the statement's document refuses every request in
-/// scope: a Deny statement with no condition, `Principal` `*` (every caller, anonymous ones
+/// scope: a Deny statement with no condition (for anonymous callers, or conditions that
+/// hold for every anonymous request: [`AnonymousConditions`]; or two "Deny unless" statements
+/// naming no value in common: [`disjoint`]), `Principal` `*` (every caller, anonymous ones
 /// included; for anonymous callers any principal matching them), an `Action` matching every action of the claim and a `Resource` covering the
 /// bucket and all its objects. An explicit Deny in a resource policy overrides any Allow
 /// (IAM "Policy evaluation logic", "Explicit deny").
@@ -267,16 +271,16 @@ fn covering_deny(q: &StatementQuestion<'_>) -> bool {
                 && d.principal_grant(&Caller::Anonymous, &q.graph.s3).is_some()
         }
     };
-    q.graph.statements_of(s.doc).any(|id| {
+    let mut anonymous = AnonymousConditions::default();
+    let mut unless: Vec<&crate::policy::Condition> = Vec::new();
+    let one = q.graph.statements_of(s.doc).any(|id| {
         let Some(d) = q.graph.statements.get(id) else {
             return false;
         };
         let Some((_, written)) = q.graph.written(d) else {
             return false;
         };
-        d.effect == Effect::Deny
-            && d.conditions.is_empty()
-            && written.conditions.is_empty()
+        let in_scope = d.effect == Effect::Deny
             && every_caller(d)
             && !q.actions.is_empty()
             && q.actions
@@ -286,8 +290,118 @@ fn covering_deny(q: &StatementQuestion<'_>) -> bool {
                 !r.negated
                     && (!on_objects || r.items.iter().any(|i| covers(&i.value, &objects)))
                     && (!on_bucket || r.items.iter().any(|i| covers(&i.value, &bucket_arn)))
-            })
+            });
+        if !in_scope {
+            return false;
+        }
+        if (d.conditions.is_empty() && written.conditions.is_empty())
+            || anonymous.always_true(q, d, written)
+        {
+            return true;
+        }
+        unless.extend(deny_unless(written));
+        false
+    });
+    one || disjoint(&unless)
+}
+
+/// The condition of a Deny statement that refuses every request but those with one of a few
+/// values of a single-valued key: its only condition, `StringNotEquals` (or `...IfExists`)
+/// on a key AWS declares single-valued, values without policy variables ("Deny unless the
+/// request comes through endpoint `vpce-1`").
+fn deny_unless(st: &crate::policy::Statement) -> Option<&crate::policy::Condition> {
+    let [c] = st.conditions.as_slice() else {
+        return None;
+    };
+    let op = &c.operator.value;
+    let single_valued =
+        crate::catalog::condition_key(&c.key.value).is_some_and(|k| !k.multi_valued());
+    (op.base == crate::policy::BaseOperator::StringNotEquals
+        && op.set.is_none()
+        && single_valued
+        && !c.values.is_empty()
+        && !c.values.iter().any(|v| v.text.contains("${")))
+    .then_some(c)
+}
+
+/// Whether two of the "Deny unless" conditions ([`deny_unless`]) on the same key name no
+/// value in common, so that every request is refused by one of their statements: a request
+/// without the key by both (a negated operator is true when the key is absent, IAM
+/// "Condition keys that are not present in the request context"), a request with a value
+/// by the one that does not name it (`StringNotEquals` compares exactly, IAM "String
+/// condition operators"). "Deny unless through `vpce-1`" beside "Deny unless through
+/// `vpce-2`" refuses everything.
+fn disjoint(unless: &[&crate::policy::Condition]) -> bool {
+    unless.iter().enumerate().any(|(i, a)| {
+        unless.iter().skip(i + 1).any(|b| {
+            a.key.value.eq_ignore_ascii_case(&b.key.value)
+                && !a
+                    .values
+                    .iter()
+                    .any(|v| b.values.iter().any(|w| w.text == v.text))
+        })
     })
+}
+
+/// Whether the conditions of a Deny statement hold for every anonymous request in scope,
+/// judged once on one anonymous request (built on first use): each condition is on a key
+/// anonymous requests never carry (`aws:PrincipalOrgID`; not `aws:SourceVpce`) or one
+/// `Request::new` derives from the anonymous caller alone, names no policy variable, and is
+/// true there. Such a key is absent, or has the same value, in every anonymous request, so
+/// the condition's verdict is the same for all of them (IAM "Condition keys that are not
+/// present in the request context": `...IfExists` and negated operators are true then).
+#[derive(Default)]
+struct AnonymousConditions {
+    request: Option<Request>,
+}
+
+impl AnonymousConditions {
+    fn always_true(
+        &mut self,
+        q: &StatementQuestion<'_>,
+        d: &crate::eval::graph::CompiledStatement,
+        written: &crate::policy::Statement,
+    ) -> bool {
+        use super::keys::{Availability, availability, availability_for};
+        use crate::eval::condition::{Verdict, evaluate};
+        let fixed = |key: &str| {
+            let derived = availability(key, &Caller::Anonymous) == Availability::Derived
+                && !key.eq_ignore_ascii_case("aws:ResourceAccount")
+                && !key.eq_ignore_ascii_case("s3:ResourceAccount");
+            derived
+                || q.actions
+                    .iter()
+                    .all(|a| availability_for(key, &Caller::Anonymous, a) == Availability::Never)
+        };
+        if q.principals != PrincipalScope::Anonymous
+            || q.actions.is_empty()
+            || written.conditions.is_empty()
+            || !written
+                .conditions
+                .iter()
+                .all(|c| fixed(&c.key.value) && !c.values.iter().any(|v| v.text.contains("${")))
+        {
+            return false;
+        }
+        let Some(action) = q.actions.first() else {
+            return false;
+        };
+        let request = self.request.get_or_insert_with(|| {
+            let resource = format!("arn:aws:s3:::{}", q.bucket);
+            let owner = q.owner.unwrap_or(UNKNOWN_OWNER);
+            Request::new(
+                Caller::Anonymous,
+                action,
+                &resource,
+                Some(owner),
+                &[],
+                q.now,
+            )
+        });
+        d.conditions
+            .iter()
+            .all(|c| evaluate(c, &request.context) == Verdict::True)
+    }
 }
 
 /// How many actions of a claim the engine is asked about (see [`claim`]).
@@ -342,7 +456,7 @@ pub fn public_claim(
             owner,
             principals,
             likely,
-            actions: actions.to_vec(),
+            actions,
             now,
         })
     };
@@ -486,7 +600,7 @@ fn likely_witness_of(
     let object_arn = format!("{bucket_arn}/{}", object_key(written, q.bucket));
     let u = crate::eval::actions::Universe::get();
     let owner = q.owner.unwrap_or(UNKNOWN_OWNER);
-    for action in &q.actions {
+    for action in q.actions {
         let i = u.index(action)?;
         let mut resources = Vec::new();
         if u.on_bucket.has(i) {
@@ -521,7 +635,11 @@ fn likely_witness_of(
                 absent: Vec::new(),
                 response,
             };
-            return super::replay(graph, &f, owner, q.now).then_some(f);
+            // The request was built from the witness's printable parts (caller, action,
+            // resource, owner, one value per key given) as `replay` rebuilds it, and was just
+            // allowed on this graph: replaying it decides the same request again.
+            debug_assert!(super::replay(graph, &f, owner, q.now));
+            return Some(f);
         }
     }
     None
@@ -645,20 +763,24 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
                         .is_some_and(|x| x.effect == Effect::Deny))
         })
         .collect();
-    // Only the kept statements are copied.
+    // Only the kept statements are copied, compiled as they are in `graph`.
+    let kept: Vec<&crate::eval::graph::CompiledStatement> = ids
+        .iter()
+        .filter_map(|i| graph.statements.get(*i))
+        .collect();
     let policy = crate::policy::Policy {
         kind: doc.policy.kind,
         version: doc.policy.version.clone(),
         id: doc.policy.id.clone(),
-        statements: ids
+        statements: kept
             .iter()
-            .filter_map(|i| graph.statements.get(*i))
             .filter_map(|x| doc.policy.statements.get(x.index).cloned())
             .collect(),
         span: doc.policy.span,
     };
+    let compiled = kept.into_iter().cloned().collect();
     let mut cut = Graph::new();
-    cut.add(doc.source.clone(), policy, doc.layer, doc.level);
+    cut.add_compiled(doc.source.clone(), policy, compiled, doc.layer, doc.level);
     // Block Public Access still acts; ACLs and access points are other ways in, not this
     // statement's (and access points are outside the engine's model).
     let facts = &graph.s3;
@@ -671,12 +793,13 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
         bucket_bpa: facts.bucket_bpa.clone(),
         ..Default::default()
     };
-    if identity && let Some((source, policy)) = assumed_identity() {
+    if identity && let Some((source, policy, compiled)) = assumed_identity() {
         // Access Analyzer's reading, as in `who-can`: the callers' own identity policies,
         // not given, may allow anything.
-        cut.add(
+        cut.add_compiled(
             source.clone(),
             std::sync::Arc::clone(policy),
+            compiled.clone(),
             crate::eval::graph::Layer::Identity,
             0,
         );
@@ -684,26 +807,31 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
     Some(Cut { graph: cut, ids })
 }
 
-/// The identity policy that allows everything, parsed once.
-fn assumed_identity() -> Option<&'static (
+/// The identity policy that allows everything: its source, policy and compiled statements.
+type AssumedIdentity = (
     crate::source::SourceFile,
     std::sync::Arc<crate::policy::Policy>,
-)> {
-    static ONCE: std::sync::OnceLock<
-        Option<(
-            crate::source::SourceFile,
-            std::sync::Arc<crate::policy::Policy>,
-        )>,
-    > = std::sync::OnceLock::new();
+    Vec<crate::eval::graph::CompiledStatement>,
+);
+
+/// The identity policy that allows everything, parsed and compiled once.
+fn assumed_identity() -> Option<&'static AssumedIdentity> {
+    static ONCE: std::sync::OnceLock<Option<AssumedIdentity>> = std::sync::OnceLock::new();
     ONCE.get_or_init(|| {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
         let value = crate::json::parse(text).ok()?;
         let policy = crate::policy::parse::parse_policy(&value, crate::policy::PolicyKind::Identity)
             .policy?;
-        Some((
-            crate::source::SourceFile::new(super::who_can::ASSUMED_IDENTITY, text),
-            std::sync::Arc::new(policy),
-        ))
+        let source = crate::source::SourceFile::new(super::who_can::ASSUMED_IDENTITY, text);
+        let policy = std::sync::Arc::new(policy);
+        let mut alone = Graph::new();
+        alone.add(
+            source.clone(),
+            std::sync::Arc::clone(&policy),
+            crate::eval::graph::Layer::Identity,
+            0,
+        );
+        Some((source, policy, alone.statements))
     })
     .as_ref()
 }

@@ -44,7 +44,11 @@ impl KeyScope {
                 services.push(service);
             }
             detailed &= service.has_details();
-            if detailed {
+            // An ASCII name without wildcards is at most the one action of that name (catalogue
+            // names are ASCII and distinct under ASCII folding): looked up, not matched.
+            if detailed && name.is_ascii() && !name.contains(['*', '?']) {
+                actions.extend(service.action(name).map(|a| (service, a)));
+            } else if detailed {
                 let pattern = Pattern::new(name);
                 actions.extend(
                     candidate_actions(service, &pattern)
