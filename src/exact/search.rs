@@ -420,10 +420,7 @@ impl<'q> Prepared<'q> {
                 Bits::of(&graph.statements, |s| s.matches_action_lower(&lower))
             })
             .collect();
-        let action_never = actions
-            .iter()
-            .map(|a| dims.iter().map(|d| never_for(d, &a.name)).collect())
-            .collect();
+        let action_never = never_for(&dims, &actions);
         let key_classes = if reduce {
             key_classes(q, legs, &objects)
         } else {
@@ -1282,19 +1279,35 @@ fn entry<'a>(
     Some(Entry { statement, conds })
 }
 
-/// Whether `action` never carries `dim`'s key where a caller may otherwise send it: exactly
-/// where [`keys::availability_for`] turns a free key into an absent one.
-fn never_for(dim: &Dim, action: &str) -> bool {
-    let Some(k) = dim.keys.first() else {
-        return false;
-    };
+/// Per action and dimension, whether the action never carries the dimension's key, which a
+/// signed IAM caller may otherwise send (an S3 key the catalogue does not list for it).
+fn never_for(dims: &[Dim], actions: &[ActionCand]) -> Vec<Vec<bool>> {
     // Any signed IAM caller: the key's availability before the action is considered.
     let probe = Caller::Root {
         partition: "aws".into(),
         account: "000000000000".into(),
     };
-    keys::availability(k, &probe) == Availability::Free
-        && keys::availability_for(k, &probe, action) == Availability::Never
+    let free: Vec<Option<&str>> = dims
+        .iter()
+        .map(|d| {
+            d.keys
+                .first()
+                .map(String::as_str)
+                .filter(|k| keys::availability(k, &probe) == Availability::Free)
+        })
+        .collect();
+    actions
+        .iter()
+        .map(|a| {
+            free.iter()
+                .map(|k| {
+                    k.is_some_and(|k| {
+                        keys::availability_for(k, &probe, &a.name) == Availability::Never
+                    })
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Whether a statement's Resource holds a policy variable (its match depends on the context).
