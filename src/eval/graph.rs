@@ -276,18 +276,7 @@ impl Graph {
             }
             self.statements.push(compiled);
         }
-        if let Some(n) = self.levels.get_mut(layer as usize) {
-            *n = (*n).max(level + 1);
-        }
-        if let Some(p) = self.present.get_mut(layer as usize) {
-            *p = true;
-        }
-        self.documents.push(Document {
-            source,
-            policy,
-            layer,
-            level,
-        });
+        self.record(source, policy, layer, level);
     }
 
     /// Adds a document whose statements another graph compiled already: `compiled[i]` is
@@ -317,6 +306,18 @@ impl Graph {
             }
             self.statements.push(c);
         }
+        self.record(source, policy, layer, level);
+    }
+
+    /// Records a document whose statements were just pushed: its layer is present, at
+    /// `level`.
+    fn record(
+        &mut self,
+        source: SourceFile,
+        policy: std::sync::Arc<Policy>,
+        layer: Layer,
+        level: usize,
+    ) {
         if let Some(n) = self.levels.get_mut(layer as usize) {
             *n = (*n).max(level + 1);
         }
