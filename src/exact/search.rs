@@ -371,23 +371,43 @@ impl<'q> Prepared<'q> {
                 principals::classes_with(graph, &q.owner, &key_accounts, reasons)
             }
         };
-        let actions = actions(q, reasons);
         // The KMS legs split object keys by the encryption context, and writes by their
         // encryption headers (`kms_leg`).
         let leg_tests: Vec<Test> = legs
             .iter()
             .flat_map(|l| l.key_tests(graph, &q.bucket))
             .collect();
-        let objects = object_keys(q, &leg_tests, reasons);
+        let mut gate_written = gate_conditions(graph);
+        gate_written.extend(super::kms_leg::header_conditions(legs));
+        // The three splits are independent: computed side by side, their reasons kept in
+        // this order.
+        let ((actions, mut r1), ((objects, mut r2), ((dims, dim_of), mut r3))) = rayon::join(
+            || {
+                let mut r = Vec::new();
+                (actions(q, &mut r), r)
+            },
+            || {
+                rayon::join(
+                    || {
+                        let mut r = Vec::new();
+                        (object_keys(q, &leg_tests, &mut r), r)
+                    },
+                    || {
+                        let mut r = Vec::new();
+                        (dims(q, &gate_written, &mut r), r)
+                    },
+                )
+            },
+        );
+        reasons.append(&mut r1);
+        reasons.append(&mut r2);
         let scope: Vec<Compiled> = q
             .scope
             .conditions
             .iter()
             .map(|c| condition::compile(c, false))
             .collect();
-        let mut gate_written = gate_conditions(graph);
-        gate_written.extend(super::kms_leg::header_conditions(legs));
-        let (dims, dim_of) = dims(q, &gate_written, reasons);
+        reasons.append(&mut r3);
         if !graph.s3.access_points.is_empty() {
             let through = if graph.s3.access_points.iter().any(|a| a.is_multi_region()) {
                 "access points and Multi-Region Access Points"

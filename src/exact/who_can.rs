@@ -352,9 +352,10 @@ fn action_rank(a: &str) -> (usize, String) {
 pub(super) fn group(
     e: &ClassExploration,
     owner: &str,
-    replays: &dyn Fn(&Finding, usize) -> bool,
+    replays: &(dyn Fn(&Finding, usize) -> bool + Sync),
     reasons: &mut Vec<Reason>,
 ) -> Vec<Group> {
+    use rayon::prelude::*;
     let mut groups: Vec<Vec<&FindingClass>> = Vec::new();
     // The findings of one principal class are contiguous (`explore` returns them class by
     // class): the groups of the current class, by what grants them.
@@ -383,26 +384,33 @@ pub(super) fn group(
             }
         }
     }
-    let mut out: Vec<Group> = groups
-        .into_iter()
-        .filter_map(|fs| {
+    // Each group's witness replayed and the group summarised, in parallel (in group order).
+    let summarised: Vec<Option<Result<Group, Reason>>> = groups
+        .into_par_iter()
+        .map(|fs| {
             let w = fs.first()?;
             if !replays(&w.finding, w.outcome) {
                 debug_assert!(false, "witness does not replay: {:?}", w.finding.request);
                 let r = &w.finding.request;
-                reasons.push(Reason::new(
+                return Some(Err(Reason::new(
                     super::ReasonKind::Replay,
                     None,
                     format!(
                         "a request found allowed ({} {} on {}) is not allowed when rebuilt; the finding is withheld (a bug: please report it)",
                         r.caller, r.action, r.resource
                     ),
-                ));
-                return None;
+                )));
             }
-            summarise(&fs, e, owner)
+            summarise(&fs, e, owner).map(Ok)
         })
         .collect();
+    let mut out = Vec::new();
+    for g in summarised.into_iter().flatten() {
+        match g {
+            Ok(g) => out.push(g),
+            Err(r) => reasons.push(r),
+        }
+    }
     out.sort_by(|a, b| {
         (a.stratum, a.class.caller.to_string()).cmp(&(b.stratum, b.class.caller.to_string()))
     });
