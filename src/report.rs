@@ -25,6 +25,7 @@ use crate::lint::{FileReport, Located};
 use crate::registry::{Code, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// How human output looks.
@@ -94,9 +95,17 @@ impl Snippet<'_> {
         // A snippet of a huge line (minified JSON, a 10 MB string) would print the whole
         // line; above this many bytes, show the location and message without the snippet.
         const MAX_SNIPPET_LINE: usize = 2_000;
-        self.message = escape_text(&self.message).into_owned();
-        self.help = self.help.map(|h| escape_text(&h).into_owned());
-        self.labels = self.labels.iter().map(escape::label).collect();
+        if let Cow::Owned(message) = escape_text(&self.message) {
+            self.message = message;
+        }
+        if let Some(Cow::Owned(help)) = self.help.as_deref().map(escape_text) {
+            self.help = Some(help);
+        }
+        for label in &mut self.labels {
+            if let Some(escaped) = escape::label(label) {
+                *label = escaped;
+            }
+        }
         let too_long = self.labels.iter().any(|l| {
             let at = u32::try_from(l.offset()).unwrap_or(u32::MAX);
             self.source.line_span(at).len() > MAX_SNIPPET_LINE

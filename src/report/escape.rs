@@ -46,50 +46,76 @@ pub fn is_unsafe(c: char) -> bool {
 }
 
 /// Whether a byte may start an unsafe character: an ASCII control, or the first byte of C1
-/// controls (`0xC2`) and of the U+20xx marks (`0xE2`). A quick filter before the exact test.
-fn may_start_unsafe(b: u8) -> bool {
-    b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2
+/// controls (`0xC2`) and of the U+20xx marks (`0xE2`). A quick filter before the exact test;
+/// none of these is a UTF-8 continuation byte, so a byte it passes starts a character.
+const MAY_START_UNSAFE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2;
+        b += 1;
+    }
+    table
+};
+
+/// Whether the character starting at byte `i` of `bytes` (a character boundary) must be
+/// escaped: [`is_unsafe`] and not kept, tested on its UTF-8 bytes without decoding text.
+#[inline]
+fn escapes_at(bytes: &[u8], i: usize, keep: Keep) -> bool {
+    // Past the end reads as 0: a character is never cut (the text is UTF-8).
+    let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match at(0) {
+        b'\n' => keep == Keep::Nothing,
+        b'\t' => keep != Keep::Layout,
+        b'\r' => keep != Keep::Layout || at(1) != b'\n',
+        // C1 controls U+0080–U+009F.
+        0xc2 => matches!(at(1), 0x80..=0x9f),
+        // U+200E, U+200F, U+2028–U+202E, U+2066–U+2069.
+        0xe2 => match at(1) {
+            0x80 => matches!(at(2), 0x8e | 0x8f | 0xa8..=0xae),
+            0x81 => matches!(at(2), 0xa6..=0xa9),
+            _ => false,
+        },
+        // C0 controls and DEL.
+        b => b < 0x20 || b == 0x7f,
+    }
+}
+
+/// The byte offset of the first character at or after `from` (a character boundary) that
+/// `escape` must escape: one pass over the bytes, a table look-up each, decoding nothing
+/// (rendered output has a line feed or a box-drawing character every 20 bytes or so).
+fn next_escaped(text: &str, from: usize, keep: Keep) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let rest = bytes.get(from..)?;
+    rest.iter()
+        .enumerate()
+        .find(|(i, b)| MAY_START_UNSAFE[usize::from(**b)] && escapes_at(bytes, from + i, keep))
+        .map(|(i, _)| from + i)
 }
 
 /// The one escaping function of every renderer: `text` with each unsafe character that
 /// `keep` does not keep written as `how` says. Borrowed when there is nothing to escape (the
-/// usual case), so normal output is unchanged and costs one scan.
+/// usual case), so normal output is unchanged and costs one scan of the bytes.
 pub fn escape(text: &str, keep: Keep, how: Escape) -> Cow<'_, str> {
-    let kept = |i: usize, c: char| match keep {
-        Keep::Nothing => false,
-        Keep::Newlines => c == '\n',
-        Keep::Layout => {
-            c == '\n' || c == '\t' || (c == '\r' && text.as_bytes().get(i + 1) == Some(&b'\n'))
-        }
-    };
-    let escapes = |(i, c): &(usize, char)| is_unsafe(*c) && !kept(*i, *c);
-    let from = text
-        .bytes()
-        .position(may_start_unsafe)
-        .unwrap_or(text.len());
-    let Some(first) = text
-        .get(from..)
-        .unwrap_or("")
-        .char_indices()
-        .map(|(i, c)| (i + from, c))
-        .find(escapes)
-        .map(|(i, _)| i)
-    else {
+    let Some(first) = next_escaped(text, 0, keep) else {
         return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len() + 16);
-    out.push_str(text.get(..first).unwrap_or(""));
-    for (i, c) in text.get(first..).unwrap_or("").char_indices() {
-        if escapes(&(i + first, c)) {
-            // Writing to a String cannot fail.
-            let _ = match how {
-                Escape::Visible => write!(out, "\\u{{{:x}}}", u32::from(c)),
-                Escape::Json => write!(out, "\\u{:04x}", u32::from(c)),
-            };
-        } else {
-            out.push(c);
-        }
+    let (mut done, mut next) = (0, Some(first));
+    while let Some(at) = next {
+        out.push_str(text.get(done..at).unwrap_or(""));
+        let Some(c) = text.get(at..).and_then(|t| t.chars().next()) else {
+            break;
+        };
+        // Writing to a String cannot fail.
+        let _ = match how {
+            Escape::Visible => write!(out, "\\u{{{:x}}}", u32::from(c)),
+            Escape::Json => write!(out, "\\u{:04x}", u32::from(c)),
+        };
+        done = at + c.len_utf8();
+        next = next_escaped(text, done, keep);
     }
+    out.push_str(text.get(done..).unwrap_or(""));
     Cow::Owned(out)
 }
 
@@ -114,16 +140,16 @@ pub(crate) fn escape_json(text: String) -> String {
     }
 }
 
-/// A label with its text escaped.
-pub(super) fn label(l: &LabeledSpan) -> LabeledSpan {
-    let text = l
-        .label()
-        .map(|t| escape(t, Keep::Nothing, Escape::Visible).into_owned());
-    if l.primary() {
-        LabeledSpan::new_primary_with_span(text, *l.inner())
+/// A label with its text escaped, when it has characters to escape.
+pub(super) fn label(l: &LabeledSpan) -> Option<LabeledSpan> {
+    let Cow::Owned(text) = escape(l.label()?, Keep::Nothing, Escape::Visible) else {
+        return None;
+    };
+    Some(if l.primary() {
+        LabeledSpan::new_primary_with_span(Some(text), *l.inner())
     } else {
-        LabeledSpan::new_with_span(text, *l.inner())
-    }
+        LabeledSpan::new_with_span(Some(text), *l.inner())
+    })
 }
 
 /// Whether a snippet's lines must be escaped.
@@ -271,9 +297,62 @@ mod tests {
             "x\r\n\ty\\u{d}z"
         );
         assert!(matches!(
-            escape("plain é → text\n", Keep::Newlines, Escape::Visible),
+            escape("plain é → │ ─ text\n", Keep::Newlines, Escape::Visible),
             Cow::Borrowed(_)
         ));
+    }
+
+    /// The definition `escape` implements: each character tested with [`is_unsafe`].
+    fn by_characters(text: &str, keep: Keep, how: Escape) -> String {
+        let mut out = String::new();
+        for (i, c) in text.char_indices() {
+            let kept = match keep {
+                Keep::Nothing => false,
+                Keep::Newlines => c == '\n',
+                Keep::Layout => {
+                    c == '\n' || c == '\t' || (c == '\r' && text[i + 1..].starts_with('\n'))
+                }
+            };
+            match how {
+                _ if !is_unsafe(c) || kept => out.push(c),
+                Escape::Visible => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+                Escape::Json => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_byte_level_test_escapes_exactly_the_unsafe_characters() {
+        // Every character sharing a first byte with an unsafe one (U+0000–U+0FFF, U+2000–U+2FFF),
+        // in every place that matters to `Keep::Layout`, and a few others.
+        let chars = (0u32..0x1000)
+            .chain(0x2000..0x3000)
+            .chain([0xfeff, 0xfffd, 0x1f600, 0x10ffff])
+            .filter_map(char::from_u32);
+        for c in chars {
+            for text in [
+                format!("{c}"),
+                format!("a{c}b\n"),
+                format!("\r{c}\r\n\t"),
+                format!("é{c}\r"),
+                // At many offsets, after ASCII, before two-byte characters.
+                format!(
+                    "{}{c}{}\r",
+                    "x".repeat(u32::from(c) as usize % 41),
+                    "é".repeat(9)
+                ),
+            ] {
+                for keep in [Keep::Nothing, Keep::Newlines, Keep::Layout] {
+                    for how in [Escape::Visible, Escape::Json] {
+                        let got = escape(&text, keep, how);
+                        let want = by_characters(&text, keep, how);
+                        assert_eq!(got, want, "{text:?} {keep:?} {how:?}");
+                        assert_eq!(matches!(got, Cow::Borrowed(_)), want == text);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
