@@ -82,8 +82,12 @@ impl Root {
             .map(|c| match c.parent() {
                 Some(parent) if !c.is_dir() => parent.to_path_buf(),
                 _ => c,
-            })
-            .collect();
+            });
+        // Each directory once, in the order given: files of one directory named one by one
+        // (a pre-commit hook names every changed file) would otherwise make every containment
+        // check scan them all, quadratic in the number of files.
+        let mut seen = std::collections::HashSet::new();
+        let entries = entries.filter(|e| seen.insert(e.clone())).collect();
         Root { entries }
     }
 

@@ -237,9 +237,9 @@ impl<'a> LintRun<'a> {
         let context = Context {
             options: &options,
             named: if self.skip_named {
-                &[]
+                Default::default()
             } else {
-                self.input.paths
+                self.input.paths.iter().map(PathBuf::as_path).collect()
             },
             var_files: self.var_files,
             module_dirs: &module_dirs,
@@ -389,8 +389,9 @@ fn units(files: &[PathBuf]) -> Vec<Unit> {
 /// What every unit of a run is linted with.
 struct Context<'c> {
     options: &'c LintOptions,
-    /// The paths given on the command line: a file named there is always read.
-    named: &'c [PathBuf],
+    /// The paths given on the command line: a file named there is always read (a set: a
+    /// hook may name thousands).
+    named: std::collections::HashSet<&'c Path>,
     var_files: &'c [PathBuf],
     module_dirs: &'c [PathBuf],
     root: &'c Root,
@@ -433,7 +434,7 @@ fn analyze_chunk(chunk: &[Unit], folders: &FolderFindings, context: &Context<'_>
                 } else {
                     context.options
                 };
-                let named = context.named.contains(path);
+                let named = context.named.contains(path.as_path());
                 vec![match read_and_analyze(path, o, named) {
                     Ok(Some(a)) => Done::Report(a),
                     Ok(None) => Done::Skipped(path.clone()),
