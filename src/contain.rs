@@ -210,6 +210,26 @@ mod tests {
     }
 
     #[test]
+    fn files_of_one_directory_make_one_entry() {
+        // A hook names every changed file: the root must not grow with them (each check
+        // scans the entries).
+        let (_dir, inside) = tree();
+        let a = inside.join("a");
+        let files: Vec<PathBuf> = (0..50)
+            .map(|i| {
+                let f = a.join(format!("f{i}.json"));
+                std::fs::write(&f, "{}").unwrap();
+                f
+            })
+            .chain([inside.clone()])
+            .collect();
+        let root = Root::new(&files, None);
+        assert_eq!(root.entries.len(), 2);
+        assert!(root.contains(&a.join("x.json")));
+        assert!(root.contains(&inside.join("a/b")));
+    }
+
+    #[test]
     fn references_resolve_inside_the_root_and_nowhere_else() {
         let (_t, repo) = tree();
         let root = Root::new(std::slice::from_ref(&repo), None);
