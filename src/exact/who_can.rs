@@ -238,7 +238,8 @@ fn own_identities(
         .into_par_iter()
         .map(|mut d| {
             // The KMS leg of the default encryption's key, its key policy in this graph too.
-            let (graph, leg, leg_unknown) = super::kms_leg::of_model(model, d.graph.clone());
+            let (graph, leg, leg_unknown) =
+                super::kms_leg::of_model(model, std::mem::take(&mut d.graph));
             d.graph = graph;
             let legs: &[super::kms_leg::Leg] = leg.as_slice();
             let q = Question {
