@@ -205,24 +205,30 @@ pub(crate) enum NameReading {
     /// By the name itself: the bucket-policy operations, and the writes and deletes that act
     /// whatever owns the object.
     Itself,
-    /// Only as the ACL permissions that cover it: bit `2 * p + o` for permission `p` of
-    /// [`ACL_PERMISSIONS`] on the bucket (`o` = 0) or on an object (`o` = 1). Two actions with
-    /// the same bits are alike to every ACL grant, apart from the text of the uncertainty
-    /// about a grantee of unknown account, which names the action.
+    /// Only as the ACL permissions that cover it ([`acl_coverage`]). Two actions with the
+    /// same bits are alike to every ACL grant, apart from the text of the uncertainty about a
+    /// grantee of unknown account, which names the action.
     Acl(u16),
 }
 
-/// The ACL permissions, in the order of [`NameReading::Acl`]'s bits.
-const ACL_PERMISSIONS: [crate::aws_docs::acl::Permission; 5] = {
-    use crate::aws_docs::acl::Permission;
-    [
-        Permission::Read,
-        Permission::Write,
-        Permission::ReadAcp,
-        Permission::WriteAcp,
-        Permission::FullControl,
-    ]
-};
+/// The ACL permissions that cover the action (lowercase): bit `2 * p + o` for permission `p`
+/// of [`crate::aws_docs::acl::Permission::ALL`] on the bucket (`o` = 0) or on an object
+/// (`o` = 1); 0 when none does.
+pub(crate) fn acl_coverage(action_lower: &str) -> u16 {
+    let mut bits = 0u16;
+    for (p, permission) in crate::aws_docs::acl::Permission::ALL.iter().enumerate() {
+        for (o, on_object) in [false, true].into_iter().enumerate() {
+            if permission
+                .actions(on_object)
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(action_lower))
+            {
+                bits |= 1 << (2 * p + o);
+            }
+        }
+    }
+    bits
+}
 
 /// How `decide` reads the action (lowercase) by its name; `None` when it does not.
 pub(crate) fn name_reading(action_lower: &str) -> Option<NameReading> {
@@ -237,18 +243,7 @@ pub(crate) fn name_reading(action_lower: &str) -> Option<NameReading> {
     if NAMED.contains(&action_lower) {
         return Some(NameReading::Itself);
     }
-    let mut bits = 0u16;
-    for (p, permission) in ACL_PERMISSIONS.iter().enumerate() {
-        for (o, on_object) in [false, true].into_iter().enumerate() {
-            if permission
-                .actions(on_object)
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(action_lower))
-            {
-                bits |= 1 << (2 * p + o);
-            }
-        }
-    }
+    let bits = acl_coverage(action_lower);
     (bits != 0).then_some(NameReading::Acl(bits))
 }
 

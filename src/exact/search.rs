@@ -263,9 +263,12 @@ pub(super) fn explore_by<'q>(
                 p.class_regions(class, memo, &mut o, &mut r, &mut noted, None);
                 (o, r)
             };
-            let leaders = p.leaders(&admitted);
-            let explored: Vec<Vec<(usize, Explored)>> = p
-                .sharing(&admitted, &leaders)
+            let signatures: Vec<Option<ClassSignature>> = admitted
+                .iter()
+                .map(|(_, class)| p.class_signature(class))
+                .collect();
+            let leaders = leaders(&signatures);
+            let explored: Vec<Vec<(usize, Explored)>> = sharing(signatures, &leaders)
                 .par_iter()
                 .map(|members| {
                     let mut memo = Memo::default();
@@ -327,6 +330,47 @@ pub(super) fn explore_by<'q>(
         .collect();
     out.resources = p.resource_arns;
     out
+}
+
+/// For each admitted class (its signature, [`Prepared::class_signature`]), the earlier class
+/// it is alike (`None`: explored itself).
+fn leaders(signatures: &[Option<ClassSignature>]) -> Vec<Option<usize>> {
+    let mut first: HashMap<&ClassSignature, usize> = HashMap::default();
+    signatures
+        .iter()
+        .enumerate()
+        .map(|(k, sig)| {
+            let lead = *first.entry(sig.as_ref()?).or_insert(k);
+            (lead != k).then_some(lead)
+        })
+        .collect()
+}
+
+/// The classes explored themselves (`leaders[k]` is `None`), in groups that share one memo of
+/// region decisions, each group in class order: classes alike in everything their
+/// `signatures` hold but how the statements name them. `decide` reads only the statements of
+/// a region (those whose principal names the caller, among them), and the region's key holds
+/// them and how each names the caller ([`RegionKey`]), so a region of one such class decides
+/// as the region of another with the same key.
+fn sharing(signatures: Vec<Option<ClassSignature>>, leaders: &[Option<usize>]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut first: HashMap<ClassSignature, usize> = HashMap::default();
+    for (k, sig) in signatures.into_iter().enumerate() {
+        if leaders.get(k).copied().flatten().is_some() {
+            continue;
+        }
+        let Some(mut sig) = sig else {
+            groups.push(vec![k]);
+            continue;
+        };
+        sig.grants.clear();
+        let g = *first.entry(sig).or_insert(groups.len());
+        match groups.get_mut(g) {
+            Some(members) => members.push(k),
+            None => groups.push(vec![k]),
+        }
+    }
+    groups
 }
 
 /// A class's findings and the reasons its exploration noted.
@@ -599,55 +643,6 @@ impl<'q> Prepared<'q> {
             .collect()
     }
 
-    /// The classes explored themselves (`leaders[k]` is `None`), in groups that share one
-    /// memo of region decisions, each group in class order: classes alike in everything
-    /// [`Prepared::class_signature`] holds but how the statements name them. `decide` reads
-    /// only the statements of a region (those whose principal names the caller, among them),
-    /// and the region's key holds them and how each names the caller ([`RegionKey`]), so a
-    /// region of one such class decides as the region of another with the same key.
-    fn sharing(&self, admitted: &[(usize, &Class)], leaders: &[Option<usize>]) -> Vec<Vec<usize>> {
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut first: HashMap<ClassSignature, usize> = HashMap::default();
-        for (k, (_, class)) in admitted.iter().enumerate() {
-            if leaders.get(k).copied().flatten().is_some() {
-                continue;
-            }
-            let sig = self.class_signature(class).map(|mut sig| {
-                sig.grants.clear();
-                sig
-            });
-            match sig {
-                Some(sig) => match first.get(&sig) {
-                    Some(g) => {
-                        if let Some(members) = groups.get_mut(*g) {
-                            members.push(k);
-                        }
-                    }
-                    None => {
-                        first.insert(sig, groups.len());
-                        groups.push(vec![k]);
-                    }
-                },
-                None => groups.push(vec![k]),
-            }
-        }
-        groups
-    }
-
-    /// For each admitted class, the earlier class it is alike (`None`: explored itself).
-    fn leaders(&self, admitted: &[(usize, &Class)]) -> Vec<Option<usize>> {
-        let mut first: HashMap<ClassSignature, usize> = HashMap::default();
-        admitted
-            .iter()
-            .enumerate()
-            .map(|(k, (_, class))| {
-                let sig = self.class_signature(class)?;
-                let lead = *first.entry(sig).or_insert(k);
-                (lead != k).then_some(lead)
-            })
-            .collect()
-    }
-
     /// The findings of `class`, alike the class `leader` was found for: each of the leader's
     /// findings with this caller, judged again (the region search would try the same
     /// requests and keep the same ones). `None` if one is judged otherwise (then the class is
@@ -743,13 +738,17 @@ impl<'q> Prepared<'q> {
             q.now,
         );
         let mut work = Work::new(class_base.clone(), self.dims.len());
-        // The statements whose principal names the caller, once per class.
-        let named = Bits::of(&q.graph.statements, |s| {
-            s.principal_grant(&class.caller, &q.graph.s3).is_some()
-                || s.principal.as_ref().is_some_and(|p| p.0)
-                || crate::eval::decide::federated_may_name(q.graph, s, &class.caller)
-        });
+        // How each statement names the caller, and the statements that name it (or apply
+        // to every caller but those they name: `NotPrincipal`), once per class.
         let kinds = self.grant_kinds(&class.caller);
+        let statements = &q.graph.statements;
+        let named = Bits::indices(statements.len(), |i| {
+            kinds.get(i).is_some_and(|k| *k != 0)
+                || statements
+                    .get(i)
+                    .and_then(|s| s.principal.as_ref())
+                    .is_some_and(|p| p.0)
+        });
         for (index, action) in self.actions.iter().enumerate() {
             let resources = self.resources(action);
             if resources.is_empty() {
@@ -1244,9 +1243,14 @@ struct Bits(Vec<u64>);
 impl Bits {
     /// The statements of `items` for which `f` holds.
     fn of<T>(items: &[T], mut f: impl FnMut(&T) -> bool) -> Bits {
-        let mut words = vec![0u64; items.len().div_ceil(64)];
-        for (i, item) in items.iter().enumerate() {
-            if f(item)
+        Bits::indices(items.len(), |i| items.get(i).is_some_and(&mut f))
+    }
+
+    /// The positions below `n` for which `f` holds.
+    fn indices(n: usize, mut f: impl FnMut(usize) -> bool) -> Bits {
+        let mut words = vec![0u64; n.div_ceil(64)];
+        for i in 0..n {
+            if f(i)
                 && let Some(w) = words.get_mut(i / 64)
             {
                 *w |= 1 << (i % 64);
@@ -1339,24 +1343,16 @@ fn variable_resource(s: &crate::eval::graph::CompiledStatement) -> bool {
     })
 }
 
-/// Whether `decide` reads `action` by its name on `graph` (beyond the statements' action
-/// patterns, the catalogue's condition keys and the RCP service check):
-/// `eval::decide::reads_action_name`, less the actions it names only as ACL permissions when
-/// the graph has no S3 facts: `decide` reads those names only through ACL grants, Object
-/// Ownership and the object's owner, all S3 facts (the bucket-policy operations, which it
-/// reads whatever the facts, are no ACL permission's).
-fn reads_name(graph: &Graph, action: &str) -> bool {
-    use crate::aws_docs::acl::Permission;
-    let lower = action.to_ascii_lowercase();
-    if !crate::eval::decide::reads_action_name(&lower) {
-        return false;
-    }
-    let acl_permission = Permission::ALL.iter().any(|p| {
-        [false, true]
-            .iter()
-            .any(|o| p.actions(*o).iter().any(|a| a.eq_ignore_ascii_case(&lower)))
-    });
-    !(graph.s3.is_empty() && acl_permission)
+/// How `decide` reads the action (lowercase) by its name on `graph`, beyond the statements'
+/// action patterns, the catalogue's condition keys and the RCP service check
+/// ([`crate::eval::decide::name_reading`]); `None` when it does not. Without S3 facts the
+/// actions an ACL permission covers are not read by name: `decide` reads those names only
+/// through ACL grants, Object Ownership and the object's owner, all S3 facts (the
+/// bucket-policy operations, which it reads whatever the facts, are no ACL permission's).
+fn reads_name(graph: &Graph, lower: &str) -> Option<crate::eval::decide::NameReading> {
+    let reading = crate::eval::decide::name_reading(lower)?;
+    let acl_permission = crate::eval::decide::acl_coverage(lower) != 0;
+    (!(graph.s3.is_empty() && acl_permission)).then_some(reading)
 }
 
 /// Per action, the first action `decide` reads alike by name (`None`: it does not read the
@@ -1365,7 +1361,7 @@ fn reads_name(graph: &Graph, action: &str) -> bool {
 /// of unknown account (the uncertainty it brings names the action); every other action read
 /// by name is on its own.
 fn name_classes(graph: &Graph, actions: &[ActionCand]) -> Vec<Option<usize>> {
-    use crate::eval::decide::{NameReading, name_reading};
+    use crate::eval::decide::NameReading;
     let s3 = &graph.s3;
     let unknown_grantee = s3
         .bucket_acl
@@ -1378,17 +1374,12 @@ fn name_classes(graph: &Graph, actions: &[ActionCand]) -> Vec<Option<usize>> {
     actions
         .iter()
         .enumerate()
-        .map(|(i, a)| {
-            if !reads_name(graph, &a.name) {
-                return None;
-            }
-            match name_reading(&a.name.to_ascii_lowercase()) {
-                Some(NameReading::Acl(bits)) if !unknown_grantee => {
-                    Some(*first.entry(bits).or_insert(i))
-                }
+        .map(
+            |(i, a)| match reads_name(graph, &a.name.to_ascii_lowercase())? {
+                NameReading::Acl(bits) if !unknown_grantee => Some(*first.entry(bits).or_insert(i)),
                 _ => Some(i),
-            }
-        })
+            },
+        )
         .collect()
 }
 
@@ -1492,9 +1483,8 @@ fn variables(q: &Question<'_>, scope: &[Compiled]) -> Option<Vec<String>> {
             ResourceMatcher::Variable(raw) => Some(raw.as_str()),
             ResourceMatcher::Fixed(_) => None,
         });
-    let raws: Vec<&str> = conditions.chain(resources).collect();
     let mut keys = Vec::new();
-    for raw in raws {
+    for raw in conditions.chain(resources) {
         for part in crate::variables::parse(raw).ok()? {
             if let crate::variables::Part::Variable { key, .. } = part {
                 keys.push(key.to_ascii_lowercase());
