@@ -165,6 +165,19 @@ impl Reason {
             message,
         }
     }
+
+    /// A witness that does not replay: `r` was found allowed and is not when rebuilt (a
+    /// bug); its finding is withheld and the answer uncertain.
+    pub(crate) fn not_replayed(r: &Request) -> Reason {
+        Reason::new(
+            ReasonKind::Replay,
+            None,
+            format!(
+                "a request found allowed ({} {} on {}) is not allowed when rebuilt; the finding is withheld (a bug: please report it)",
+                r.caller, r.action, r.resource
+            ),
+        )
+    }
 }
 
 /// One request the full decision allows: its principal class, the request and the decision.

@@ -793,7 +793,7 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
         bucket_bpa: facts.bucket_bpa.clone(),
         ..Default::default()
     };
-    if identity && let Some((source, policy, compiled)) = assumed_identity() {
+    if identity && let Some((source, policy, compiled)) = super::who_can::assumed_identity() {
         // Access Analyzer's reading, as in `who-can`: the callers' own identity policies,
         // not given, may allow anything.
         cut.add_compiled(
@@ -805,33 +805,4 @@ fn cut_graph(graph: &Graph, statement: usize, denies: bool, identity: bool) -> O
         );
     }
     Some(Cut { graph: cut, ids })
-}
-
-/// The identity policy that allows everything: its source, policy and compiled statements.
-type AssumedIdentity = (
-    crate::source::SourceFile,
-    std::sync::Arc<crate::policy::Policy>,
-    Vec<crate::eval::graph::CompiledStatement>,
-);
-
-/// The identity policy that allows everything, parsed and compiled once.
-fn assumed_identity() -> Option<&'static AssumedIdentity> {
-    static ONCE: std::sync::OnceLock<Option<AssumedIdentity>> = std::sync::OnceLock::new();
-    ONCE.get_or_init(|| {
-        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-        let value = crate::json::parse(text).ok()?;
-        let policy = crate::policy::parse::parse_policy(&value, crate::policy::PolicyKind::Identity)
-            .policy?;
-        let source = crate::source::SourceFile::new(super::who_can::ASSUMED_IDENTITY, text);
-        let policy = std::sync::Arc::new(policy);
-        let mut alone = Graph::new();
-        alone.add(
-            source.clone(),
-            std::sync::Arc::clone(&policy),
-            crate::eval::graph::Layer::Identity,
-            0,
-        );
-        Some((source, policy, alone.statements))
-    })
-    .as_ref()
 }

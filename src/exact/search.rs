@@ -1156,14 +1156,7 @@ impl<'q> Prepared<'q> {
         };
         if self.replay_each && !self.judge.replays(&finding, outcome) {
             debug_assert!(false, "witness does not replay: {:?}", finding.request);
-            reasons.push(Reason::new(
-                ReasonKind::Replay,
-                None,
-                format!(
-                    "a request found allowed ({} {} on {}) is not allowed when rebuilt; the finding is withheld (a bug: please report it)",
-                    finding.request.caller, finding.request.action, finding.request.resource
-                ),
-            ));
+            reasons.push(Reason::not_replayed(&finding.request));
             return;
         }
         out.classes.push(FindingClass {

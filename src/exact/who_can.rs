@@ -305,17 +305,43 @@ pub fn with_assumed_identity(graph: &Graph) -> (Graph, bool) {
 
 /// Adds the document standing for "the caller's own identity policies allow it".
 pub(super) fn add_assumed_identity(graph: &mut Graph) {
+    if let Some((source, policy, compiled)) = assumed_identity() {
+        graph.add_compiled(
+            source.clone(),
+            std::sync::Arc::clone(policy),
+            compiled.clone(),
+            Layer::Identity,
+            0,
+        );
+    }
+}
+
+/// The identity policy that allows everything: its source, policy and compiled statements.
+type AssumedIdentity = (
+    SourceFile,
+    std::sync::Arc<crate::policy::Policy>,
+    Vec<crate::eval::graph::CompiledStatement>,
+);
+
+/// The document standing for "the caller's own identity policies allow it", parsed and
+/// compiled once.
+pub(super) fn assumed_identity() -> Option<&'static AssumedIdentity> {
     // Access Analyzer's reading: a grant to another account is access if that account's
     // administrators allow it; a caller's identity policies that are not given may allow
     // anything.
-    let text =
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-    let _ = crate::eval::add_source(
-        graph,
-        SourceFile::new(ASSUMED_IDENTITY, text),
-        Layer::Identity,
-        0,
-    );
+    static ONCE: std::sync::OnceLock<Option<AssumedIdentity>> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let value = crate::json::parse(text).ok()?;
+        let policy = crate::policy::parse::parse_policy(&value, crate::policy::PolicyKind::Identity)
+            .policy?;
+        let source = SourceFile::new(ASSUMED_IDENTITY, text);
+        let policy = std::sync::Arc::new(policy);
+        let mut alone = Graph::new();
+        alone.add(source.clone(), std::sync::Arc::clone(&policy), Layer::Identity, 0);
+        Some((source, policy, alone.statements))
+    })
+    .as_ref()
 }
 
 /// An account id no document of `graph` names.
@@ -392,15 +418,7 @@ pub(super) fn group(
             let w = fs.first()?;
             if !replays(&w.finding, w.outcome) {
                 debug_assert!(false, "witness does not replay: {:?}", w.finding.request);
-                let r = &w.finding.request;
-                return Some(Err(Reason::new(
-                    super::ReasonKind::Replay,
-                    None,
-                    format!(
-                        "a request found allowed ({} {} on {}) is not allowed when rebuilt; the finding is withheld (a bug: please report it)",
-                        r.caller, r.action, r.resource
-                    ),
-                )));
+                return Some(Err(Reason::not_replayed(&w.finding.request)));
             }
             summarise(&fs, e, owner).map(Ok)
         })
