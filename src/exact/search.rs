@@ -254,7 +254,7 @@ pub(super) fn explore_by<'q>(
         // results are collected in class order, so the output does not depend on timing).
         // A class alike an earlier one (see `Prepared::class_signature`) follows it; the
         // classes alike but for the statements that name them share their regions' decisions
-        // (see `Prepared::sharing`).
+        // (see `sharing`).
         None => {
             let one = |i: usize, class: &Class, memo: &mut Memo| {
                 let mut o = Found::new(i);
@@ -1192,7 +1192,7 @@ struct Region<'r> {
 /// caller, how each condition key can appear, the action by name when `decide` reads its name
 /// (`eval::decide::reads_action_name`), and the resource's facts ([`resource_facts`]). Two
 /// regions with the same key, of one class or of classes alike but for the statements that
-/// name them ([`Prepared::sharing`]), get the same decision on the same assignment.
+/// name them ([`sharing`]), get the same decision on the same assignment.
 #[derive(PartialEq, Eq, Hash)]
 struct RegionKey {
     statements: Bits,
