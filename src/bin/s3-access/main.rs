@@ -21,6 +21,12 @@ mod who_can;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the engine's searches allocate many small
+/// values on several threads, where glibc's allocator spent a fifth of `who-can`'s
+/// instructions (docs/performance.md, "Allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Who can do what to an S3 bucket, and why: offline, explainable, fast.
 #[derive(Parser)]
 #[command(name = "s3-access", version, about, long_about = None)]
