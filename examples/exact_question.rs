@@ -135,7 +135,7 @@ fn witness(f: &exact::Finding) -> Value {
         .context
         .entries()
         .iter()
-        .map(|e| (e.key.clone(), json!(e.values)))
+        .map(|e| (e.key.to_string(), json!(e.values)))
         .collect();
     json!({
         "caller": caller,

@@ -357,6 +357,11 @@ impl ArnPattern {
         }
     }
 
+    /// Whether [`ArnPattern::is_match_split`] reads the split parts (else `None` will do).
+    pub fn reads_parts(&self) -> bool {
+        matches!(self.kind, Kind::Full(_) | Kind::Open { .. })
+    }
+
     /// Whether the pattern matches every resource (a `Resource` of only `*`).
     pub fn matches_everything(&self) -> bool {
         self.kind == Kind::Everything

@@ -131,7 +131,7 @@ fn plain_http_is_found_where_the_deny_does_not_reach() {
     for f in &e.findings {
         assert_eq!(f.request.resource, "arn:aws:s3:::bkt", "{f:?}");
         assert_eq!(
-            f.request.context.get("aws:SecureTransport").unwrap().values,
+            *f.request.context.get("aws:SecureTransport").unwrap().values,
             ["false"]
         );
     }

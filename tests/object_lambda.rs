@@ -138,7 +138,7 @@ fn the_documented_identity_policy_passes_all_three_legs() {
     );
     let via = s3.request.context.get("aws:CalledVia").unwrap();
     assert_eq!(
-        via.values,
+        via.values.to_vec(),
         vec!["s3-object-lambda.amazonaws.com".to_string()]
     );
 }

@@ -92,7 +92,7 @@ fn context_keys_aws_does_not_send_are_warned_about_before_the_answer() {
     assert!(said[2].contains("never carry `kms:ViaService`"));
     // The misspelt key is not the real one: the request is still over HTTPS.
     let secure = loaded.request.context.get("aws:SecureTransport").unwrap();
-    assert_eq!(secure.values, ["true"]);
+    assert_eq!(*secure.values, ["true"]);
 }
 
 #[test]
@@ -149,7 +149,7 @@ fn a_region_the_policies_test_is_named_when_absent_and_taken_from_the_bucket_whe
     q.scp = vec![scp];
     let loaded = query::load(&q, &mut Vec::new()).unwrap();
     let region = loaded.request.context.get("aws:RequestedRegion").unwrap();
-    assert_eq!(region.values, ["eu-west-1"]);
+    assert_eq!(*region.values, ["eu-west-1"]);
     let response = loaded.decide();
     assert!(
         !response
@@ -199,9 +199,9 @@ fn the_current_time_and_the_epoch_time_stay_one_instant() {
     q.context = vec!["aws:CurrentTime=2030-01-01T00:00:00Z".into()];
     let loaded = query::load(&q, &mut Vec::new()).unwrap();
     let epoch = loaded.request.context.get("aws:EpochTime").unwrap();
-    assert_eq!(epoch.values, ["1893456000"]);
+    assert_eq!(*epoch.values, ["1893456000"]);
     q.context = vec!["aws:EpochTime=1893456000".into()];
     let loaded = query::load(&q, &mut Vec::new()).unwrap();
     let current = loaded.request.context.get("aws:CurrentTime").unwrap();
-    assert_eq!(current.values, ["2030-01-01T00:00:00Z"]);
+    assert_eq!(*current.values, ["2030-01-01T00:00:00Z"]);
 }

@@ -1,6 +1,7 @@
 //! The request context: condition keys and their values, looked up without regard to case.
 
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Where a context value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -12,13 +13,15 @@ pub enum Origin {
     Given,
 }
 
-/// One key and its values.
+/// One key and its values. Key and values are shared, not copied, when a request is cloned:
+/// the exact engine keeps a request per finding, and copying every entry's strings was most
+/// of the cost of keeping one.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     /// The key as written.
-    pub key: String,
+    pub key: Arc<str>,
     /// The values (several for a multi-valued key).
-    pub values: Vec<String>,
+    pub values: Arc<[String]>,
     /// Where it came from.
     pub origin: Origin,
     /// Whether AWS declares the key multi-valued (`ArrayOf...`), looked up once.
@@ -27,9 +30,9 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn new(key: &str, values: Vec<String>, origin: Origin) -> Entry {
+    fn new(key: &str, values: Arc<[String]>, origin: Origin) -> Entry {
         Entry {
-            key: key.to_string(),
+            key: key.into(),
             values,
             origin,
             declared_multi: crate::catalog::condition_key(key)
@@ -60,6 +63,11 @@ impl Context {
 
     /// Sets `key` to `values`, replacing any earlier entry.
     pub fn set(&mut self, key: &str, values: Vec<String>, origin: Origin) {
+        self.set_shared(key, values.into(), origin);
+    }
+
+    /// [`Context::set`] with values already shared (set on many requests without a copy).
+    pub fn set_shared(&mut self, key: &str, values: Arc<[String]>, origin: Origin) {
         match self
             .entries
             .iter_mut()
@@ -77,7 +85,7 @@ impl Context {
     /// looking for an earlier entry (`Request::new` sets each of its default keys once).
     pub(crate) fn set_new(&mut self, key: &str, values: Vec<String>, origin: Origin) {
         debug_assert!(self.get(key).is_none(), "{key} set twice");
-        self.entries.push(Entry::new(key, values, origin));
+        self.entries.push(Entry::new(key, values.into(), origin));
     }
 
     /// Adds one more value to `key` (making it multi-valued), or sets it.
@@ -87,10 +95,14 @@ impl Context {
             .iter_mut()
             .find(|e| e.key.eq_ignore_ascii_case(key))
         {
-            Some(e) => e.values.push(value),
+            Some(e) => {
+                let mut values = e.values.to_vec();
+                values.push(value);
+                e.values = values.into();
+            }
             None => self
                 .entries
-                .push(Entry::new(key, vec![value], Origin::Given)),
+                .push(Entry::new(key, vec![value].into(), Origin::Given)),
         }
     }
 

@@ -584,10 +584,18 @@ impl CompiledStatement {
         let Some((negated, items)) = &self.resources else {
             return false;
         };
-        let split = request.resource_split();
-        let any = items
-            .iter()
-            .any(|m| resource_item_matches(m, request, split.as_ref()));
+        // The request's ARN is split into its parts once, and only for a pattern that reads
+        // them (most are a literal head and a tail).
+        let mut split: Option<Option<[&str; 6]>> = None;
+        let any = items.iter().any(|m| {
+            let parts = match m {
+                ResourceMatcher::Fixed(p) if p.reads_parts() => {
+                    *split.get_or_insert_with(|| request.resource_split())
+                }
+                _ => None,
+            };
+            resource_item_matches(m, request, parts.as_ref())
+        });
         any != *negated
     }
 

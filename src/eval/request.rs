@@ -470,7 +470,7 @@ impl Request {
                     .get(..3)
                     .is_some_and(|p| p.eq_ignore_ascii_case("s3:"))
             })
-            .map(|e| e.key.clone())
+            .map(|e| e.key.to_string())
             .collect();
         for key in first_service {
             context.remove(&key);
@@ -572,7 +572,7 @@ mod tests {
         let kept = r
             .context
             .get("s3:ResourceAccount")
-            .map(|e| e.values.clone());
+            .map(|e| e.values.to_vec());
         assert_eq!(kept, Some(vec!["999999999999".to_string()]));
     }
 
@@ -623,14 +623,24 @@ mod tests {
             &given,
             0,
         );
-        assert_eq!(r.context.get("aws:username").unwrap().values, vec!["bob"]);
         assert_eq!(
-            r.context.get("AWS:SECURETRANSPORT").unwrap().values,
+            r.context.get("aws:username").unwrap().values.to_vec(),
+            vec!["bob"]
+        );
+        assert_eq!(
+            r.context
+                .get("AWS:SECURETRANSPORT")
+                .unwrap()
+                .values
+                .to_vec(),
             vec!["false"]
         );
-        assert_eq!(r.context.get("aws:tagkeys").unwrap().values, vec!["a", "b"]);
         assert_eq!(
-            r.context.get("s3:ResourceAccount").unwrap().values,
+            r.context.get("aws:tagkeys").unwrap().values.to_vec(),
+            vec!["a", "b"]
+        );
+        assert_eq!(
+            r.context.get("s3:ResourceAccount").unwrap().values.to_vec(),
             vec!["444455556666"]
         );
         assert!(!r.same_account());
@@ -644,7 +654,11 @@ mod tests {
         );
         assert!(anon.context.get("aws:PrincipalArn").is_none());
         assert_eq!(
-            anon.context.get("aws:PrincipalAccount").unwrap().values,
+            anon.context
+                .get("aws:PrincipalAccount")
+                .unwrap()
+                .values
+                .to_vec(),
             vec!["anonymous"]
         );
     }

@@ -308,6 +308,67 @@ impl Stepper {
     }
 }
 
+/// The steppers when every glob has fewer than 64 items (one word per state set, the usual
+/// case), laid out per character: a step is then one tight loop over the tests, the same
+/// word operations as [`Stepper::step`].
+struct Narrow {
+    tests: usize,
+    /// Per alphabet character, per test: the positions that move on.
+    advance: Vec<u64>,
+    /// Per alphabet character, per test: the `*` positions that stay.
+    stay: Vec<u64>,
+    /// Per test: the `*` positions.
+    runs: Vec<u64>,
+}
+
+impl Narrow {
+    fn of(steppers: &[Stepper], letters: usize) -> Option<Narrow> {
+        if steppers.iter().any(|s| s.words != 1) {
+            return None;
+        }
+        let tests = steppers.len();
+        let mut advance = Vec::with_capacity(tests * letters);
+        let mut stay = Vec::with_capacity(tests * letters);
+        for k in 0..letters {
+            for s in steppers {
+                advance.push(s.advance.get(k).copied().unwrap_or(0));
+                stay.push(s.stay.get(k).copied().unwrap_or(0));
+            }
+        }
+        let runs = steppers
+            .iter()
+            .map(|s| s.runs.first().copied().unwrap_or(0))
+            .collect();
+        Some(Narrow {
+            tests,
+            advance,
+            stay,
+            runs,
+        })
+    }
+
+    /// Writes every test's set after alphabet character `k` from `state` into `next`. A
+    /// glob of fewer than 64 items never moves past bit 63, so nothing carries to a next word.
+    fn step(&self, state: &[u64], k: usize, next: &mut [u64]) {
+        let at = k * self.tests;
+        let advance = self.advance.get(at..at + self.tests).unwrap_or(&[]);
+        let stay = self.stay.get(at..at + self.tests).unwrap_or(&[]);
+        let sets = state.iter().zip(advance).zip(stay).zip(&self.runs);
+        for (out, (((s, a), st), runs)) in next.iter_mut().zip(sets) {
+            let mut x = ((s & a) << 1) | (s & st);
+            // The closure: the position after every `*` in the set.
+            loop {
+                let grown = x | ((x & runs) << 1);
+                if grown == x {
+                    break;
+                }
+                x = grown;
+            }
+            *out = x;
+        }
+    }
+}
+
 /// The atoms the tests generate over strings of at least `min_len` characters, shortest
 /// witnesses first; `fresh` lists candidate characters for "any other character" (the first
 /// one no test names is used). With `required` tests, only atoms one of them accepts are
@@ -341,6 +402,7 @@ pub fn atoms(
         steppers.push(Stepper::new(&t.glob, &alphabet, start.len()));
         start.extend(t.glob.start_after(&t.prefix));
     }
+    let narrow = Narrow::of(&steppers, alphabet.len());
     // Breadth first over product states, each kept once with the flag "long enough" as an
     // extra word; a state's text is rebuilt from its parents only when it yields an atom, and
     // a successor is looked up in `seen` before anything is allocated for it.
@@ -399,10 +461,15 @@ pub fn atoms(
         }
         for (k, &c) in alphabet.iter().enumerate() {
             next.iter_mut().for_each(|w| *w = 0);
-            for t in &steppers {
-                let (set, into) = (t.of(&state), t.offset..t.offset + t.words);
-                if let Some(into) = next.get_mut(into) {
-                    t.step(set, k, into);
+            match &narrow {
+                Some(narrow) => narrow.step(&state, k, &mut next),
+                None => {
+                    for t in &steppers {
+                        let (set, into) = (t.of(&state), t.offset..t.offset + t.words);
+                        if let Some(into) = next.get_mut(into) {
+                            t.step(set, k, into);
+                        }
+                    }
                 }
             }
             if let Some(flag) = next.get_mut(width) {

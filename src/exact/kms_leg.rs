@@ -110,7 +110,7 @@ impl Leg {
                     .get(..4)
                     .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
             })
-            .map(|e| e.key.clone())
+            .map(|e| e.key.to_string())
             .collect();
         for k in kms_keys {
             s3.context.remove(&k);

@@ -88,7 +88,8 @@ struct Dim {
     time: bool,
     /// Present values (each a list: a set for multi-valued keys).
     values: Vec<Vec<String>>,
-    /// A context per value holding only this dimension's keys, and the empty context last.
+    /// A context per value holding only this dimension's keys (what an assignment of the
+    /// value sets on a request), and the empty context last.
     contexts: Vec<Context>,
 }
 
@@ -608,7 +609,7 @@ impl<'q> Prepared<'q> {
                 .variables
                 .iter()
                 .flatten()
-                .map(|k| base.context.get(k).map(|e| e.values.clone()))
+                .map(|k| base.context.get(k).map(|e| e.values.to_vec()))
                 .collect(),
             avail: self
                 .dims
@@ -1005,7 +1006,11 @@ impl<'q> Prepared<'q> {
             }
             for k in self.dims.get(d).map_or(&[][..], |dim| dim.keys.as_slice()) {
                 match r.base.context.get(k) {
-                    Some(e) => work.request.context.set(&e.key, e.values.clone(), e.origin),
+                    Some(e) => work.request.context.set_shared(
+                        &e.key,
+                        std::sync::Arc::clone(&e.values),
+                        e.origin,
+                    ),
                     None => work.request.context.remove(k),
                 }
             }
@@ -1108,10 +1113,15 @@ impl<'q> Prepared<'q> {
                 *dirty = true;
             }
             let request = &mut work.request;
-            match opt.and_then(|i| dim.values.get(i)) {
-                Some(values) => {
-                    for (k, v) in dim_entries(dim, values) {
-                        request.context.set(&k, v, Origin::Given);
+            // The value's entries are shared with the dimension's context, not copied.
+            match opt.and_then(|i| dim.contexts.get(i).filter(|_| i < dim.values.len())) {
+                Some(ctx) => {
+                    for e in ctx.entries() {
+                        request.context.set_shared(
+                            &e.key,
+                            std::sync::Arc::clone(&e.values),
+                            Origin::Given,
+                        );
                     }
                 }
                 None => {
@@ -1809,11 +1819,16 @@ fn object_keys(q: &Question<'_>, extra: &[Test], reasons: &mut Vec<Reason>) -> V
             return vec!["s3-access-witness".into()];
         }
     };
+    // Each witness checked against the real matcher, each pattern compiled once.
+    let matchers: Vec<Option<(&String, ArnPattern)>> = tests
+        .iter()
+        .map(|(p, _)| p.as_ref().map(|p| (p, ArnPattern::resource(p))))
+        .collect();
     for a in &atoms {
         let arn = format!("arn:aws:s3:::{}/{}", q.bucket, a.witness);
-        for ((pattern, _), expected) in tests.iter().zip(&a.accepts) {
-            if let Some(p) = pattern
-                && ArnPattern::resource(p).is_match(&arn) != *expected
+        for (matcher, expected) in matchers.iter().zip(&a.accepts) {
+            if let Some((p, m)) = matcher
+                && m.is_match(&arn) != *expected
             {
                 debug_assert!(false, "automaton of {p} disagrees on {arn}");
                 reasons.push(Reason::new(

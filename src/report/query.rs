@@ -146,7 +146,7 @@ pub fn mismatch_detail(
             let op = &c.operator.value.text;
             let key = &c.key.value;
             let values: Vec<String> = c.values.iter().map(|v| v.text.clone()).collect();
-            let req = request.context.get(key).map(|e| e.values.clone());
+            let req = request.context.get(key).map(|e| e.values.to_vec());
             let shown = match &req {
                 Some(v) => format!(
                     "the request has {}",
@@ -257,7 +257,7 @@ pub fn json(graph: &Graph, response: &Response, request: &Request) -> serde_json
         .iter()
         .map(|e| {
             (
-                e.key.clone(),
+                e.key.to_string(),
                 serde_json::json!({"values": e.values, "origin": e.origin}),
             )
         })
@@ -594,7 +594,7 @@ fn context_table(request: &Request, style: Style, out: &mut String) {
             crate::eval::context::Origin::Default => "default for this request",
             crate::eval::context::Origin::Given => "given",
         };
-        ctx.add_row([e.key.clone(), e.values.join(", "), origin.to_string()]);
+        ctx.add_row([e.key.to_string(), e.values.join(", "), origin.to_string()]);
     }
     out.push_str(&escape_text(&ctx.to_string()));
     out.push_str("\n\n");
