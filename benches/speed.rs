@@ -528,6 +528,15 @@ fn exact_benches(c: &mut Criterion) {
         "exact/who-can: 20-statement policy, ACLs, BPA, 5 identity policies",
         |b| b.iter(|| who_can(black_box(&model), &options)),
     );
+    // The same bucket without its account's IAM configuration: the bucket exactly
+    // (the configuration's three roles and users are three more explorations, each with its
+    // own identity policies).
+    let mut alone = who_can_model();
+    alone.authorization = None;
+    c.bench_function(
+        "exact/who-can: the same bucket without the account's IAM configuration",
+        |b| b.iter(|| who_can(black_box(&alone), &options)),
+    );
     diff_bench(c, &options);
     let models = corpus_models();
     if models.is_empty() {

@@ -75,15 +75,18 @@ const SIGNED_ONLY: &[&str] = &[
 
 /// How `key` (any case) can appear in a request made by `caller`.
 pub fn availability(key: &str, caller: &Caller) -> Availability {
-    let lower = key.to_ascii_lowercase();
-    if DERIVED.contains(&lower.as_str()) {
+    // Compared without case and without a lowercase copy: the engine asks this per action
+    // and dimension.
+    let is = |k: &str| key.eq_ignore_ascii_case(k);
+    let among = |list: &[&str]| list.iter().any(|k| key.eq_ignore_ascii_case(k));
+    if among(DERIVED) {
         return Availability::Derived;
     }
-    if lower == "aws:currenttime" || lower == "aws:epochtime" {
+    if is("aws:currenttime") || is("aws:epochtime") {
         return Availability::Time;
     }
     // Request::new sets these in every request; the request chooses their value.
-    if lower == "aws:securetransport" || lower == "aws:viaawsservice" {
+    if is("aws:securetransport") || is("aws:viaawsservice") {
         return Availability::Always;
     }
     // AWS rule: AWS sets only the keys it defines; a condition on any other key sees it absent.
@@ -91,17 +94,24 @@ pub fn availability(key: &str, caller: &Caller) -> Availability {
         return Availability::Never;
     }
     let iam = caller.account().is_some();
-    let principal_tag = lower.starts_with("aws:principaltag/");
-    if (IAM_ONLY.contains(&lower.as_str()) || principal_tag) && !iam {
+    let principal_tag = starts_with_ci(key, "aws:principaltag/");
+    if (among(IAM_ONLY) || principal_tag) && !iam {
         return Availability::Never;
     }
-    if SERVICE_ONLY.contains(&lower.as_str()) && !matches!(caller, Caller::Service { .. }) {
+    if among(SERVICE_ONLY) && !matches!(caller, Caller::Service { .. }) {
         return Availability::Never;
     }
-    if SIGNED_ONLY.contains(&lower.as_str()) && *caller == Caller::Anonymous {
+    if among(SIGNED_ONLY) && *caller == Caller::Anonymous {
         return Availability::Never;
     }
     Availability::Free
+}
+
+/// Whether `text` starts with `prefix`, ignoring ASCII case.
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// S3 keys set from the access point a request goes through (S3 "Access points" condition
@@ -118,21 +128,16 @@ const ROUTE: &[&str] = &[
 /// and never from an access point in a request to the bucket itself.
 pub fn availability_for(key: &str, caller: &Caller, action: &str) -> Availability {
     let base = availability(key, caller);
-    let lower = key.to_ascii_lowercase();
     // AWS rule: KMS sets its `kms:` keys in requests to KMS only (KMS "Condition keys for AWS
     // KMS"); the KMS leg's request is built from the S3 request by `eval::kms::leg_request`.
-    if base == Availability::Free
-        && lower.starts_with("kms:")
-        && !action
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+    if base == Availability::Free && starts_with_ci(key, "kms:") && !starts_with_ci(action, "kms:")
     {
         return Availability::Never;
     }
-    if base != Availability::Free || !lower.starts_with("s3:") {
+    if base != Availability::Free || !starts_with_ci(key, "s3:") {
         return base;
     }
-    if ROUTE.contains(&lower.as_str()) {
+    if ROUTE.iter().any(|k| key.eq_ignore_ascii_case(k)) {
         return Availability::Never;
     }
     let known = action
@@ -145,9 +150,9 @@ pub fn availability_for(key: &str, caller: &Caller, action: &str) -> Availabilit
             let listed = a.condition_keys().iter().any(|k| {
                 let head = k.split("${").next().unwrap_or(k);
                 if head.len() < k.len() {
-                    lower.starts_with(&head.to_ascii_lowercase())
+                    starts_with_ci(key, head)
                 } else {
-                    k.eq_ignore_ascii_case(&lower)
+                    k.eq_ignore_ascii_case(key)
                 }
             });
             if listed { base } else { Availability::Never }
