@@ -388,13 +388,38 @@ pub fn atoms(
     alphabet.sort_unstable();
     alphabet.dedup();
     // The character no test names goes first, so witnesses prefer it (`s3:z`, not `s3:3`).
-    if let Some(c) = fresh
+    let fresh_first = match fresh
         .chars()
         .chain('\u{e000}'..'\u{f8ff}')
         .find(|c| !alphabet.contains(c))
     {
-        alphabet.insert(0, c);
-    }
+        Some(c) => {
+            alphabet.insert(0, c);
+            true
+        }
+        None => false,
+    };
+    // Per test, the alphabet positions of the characters it names. A character that no test
+    // still alive names steps every test as the fresh character does (a test only tells
+    // apart the characters it names), to the same successor: from each state only the fresh
+    // character and those a live test names are tried. The states found, and their order,
+    // are the same as trying every character.
+    let words = alphabet.len().div_ceil(64);
+    let named: Vec<Vec<u64>> = tests
+        .iter()
+        .map(|t| {
+            let mut own = Vec::new();
+            t.glob.alphabet(&mut own);
+            let mut bits = vec![0u64; words];
+            for c in own {
+                if let Some(k) = alphabet.iter().position(|a| *a == c) {
+                    insert(&mut bits, k);
+                }
+            }
+            bits
+        })
+        .collect();
+    let mut tried = vec![0u64; words];
     // A product state: every test's state set, one after the other.
     let mut steppers: Vec<Stepper> = Vec::with_capacity(tests.len());
     let mut start: Vec<u64> = Vec::new();
@@ -459,7 +484,21 @@ pub fn atoms(
             id += 1;
             continue;
         }
+        if fresh_first {
+            tried.iter_mut().for_each(|w| *w = 0);
+            insert(&mut tried, 0);
+            for (t, bits) in steppers.iter().zip(&named) {
+                if t.of(&state).iter().any(|w| *w != 0) {
+                    tried.iter_mut().zip(bits).for_each(|(w, b)| *w |= b);
+                }
+            }
+        } else {
+            tried.iter_mut().for_each(|w| *w = u64::MAX);
+        }
         for (k, &c) in alphabet.iter().enumerate() {
+            if !contains(&tried, k) {
+                continue;
+            }
             next.iter_mut().for_each(|w| *w = 0);
             match &narrow {
                 Some(narrow) => narrow.step(&state, k, &mut next),
@@ -596,5 +635,77 @@ mod tests {
         let wanted = super::atoms(&two, &[1], 1, "x", 100).unwrap();
         assert_eq!(wanted.len(), 2);
         assert!(wanted.iter().all(|a| a.accepts[1]));
+    }
+
+    /// Every string up to `len` characters over `alphabet`, shortest first, then in the
+    /// alphabet's order (the order the product search meets them).
+    fn strings(alphabet: &[char], len: usize) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..len {
+            let next: Vec<String> = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            out.extend(next.iter().cloned());
+            last = next;
+        }
+        out
+    }
+
+    #[test]
+    fn each_atom_witness_is_the_first_string_of_its_combination() {
+        // Small glob sets from a fixed pseudo-random sequence: literals (some folded), `?`,
+        // `*`, `:` and ARN globs whose wildcards stop at `:`. Checked against every string of
+        // up to 4 characters: the atoms witnessed by such a string are exactly the
+        // combinations those strings realise, each witnessed by the first string realising it
+        // (so trying only the characters a live test names finds what trying all of them does).
+        let pieces = ["a", "b", "A", ":", "/", "*", "?", "ab", "a*", "*b"];
+        let mut seed: u64 = 0x5eed;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for case in 0..40 {
+            let count = 1 + next() % 3;
+            let tests: Vec<Test> = (0..count)
+                .map(|_| {
+                    let text: String = (0..1 + next() % 3)
+                        .map(|_| pieces[next() % pieces.len()])
+                        .collect();
+                    match next() % 4 {
+                        0 => test(Glob::literal(&text, true)),
+                        1 => test(
+                            Glob::arn(&format!("{text}:b:c:d:e:f"))
+                                .unwrap_or(Glob::wildcards(&text)),
+                        ),
+                        _ => test(Glob::wildcards(&text)),
+                    }
+                })
+                .collect();
+            let found = atoms(&tests, &[], 1, "x", 100_000).unwrap();
+            let mut alphabet = Vec::new();
+            for t in &tests {
+                t.glob.alphabet(&mut alphabet);
+            }
+            alphabet.sort_unstable();
+            alphabet.dedup();
+            alphabet.insert(0, 'x');
+            let mut first: Vec<(Vec<bool>, String)> = Vec::new();
+            for s in strings(&alphabet, 4).into_iter().filter(|s| !s.is_empty()) {
+                let v: Vec<bool> = tests.iter().map(|t| t.glob.is_match(&s)).collect();
+                if !first.iter().any(|(f, _)| *f == v) {
+                    first.push((v, s));
+                }
+            }
+            let atoms: Vec<(Vec<bool>, String)> = found
+                .into_iter()
+                .filter(|a| a.witness.chars().count() <= 4)
+                .map(|a| (a.accepts, a.witness))
+                .collect();
+            assert_eq!(atoms, first, "case {case}: {tests:?}");
+        }
     }
 }
