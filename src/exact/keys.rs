@@ -127,37 +127,40 @@ const ROUTE: &[&str] = &[
 /// (Service Authorization Reference, "Actions defined by Amazon S3", condition keys column),
 /// and never from an access point in a request to the bucket itself.
 pub fn availability_for(key: &str, caller: &Caller, action: &str) -> Availability {
-    let base = availability(key, caller);
+    match availability(key, caller) {
+        Availability::Free if action_never_carries(key, action) => Availability::Never,
+        base => base,
+    }
+}
+
+/// Whether `action` never carries `key`, a key its caller may otherwise send (availability
+/// [`Availability::Free`]): the action-dependent part of [`availability_for`].
+pub fn action_never_carries(key: &str, action: &str) -> bool {
     // AWS rule: KMS sets its `kms:` keys in requests to KMS only (KMS "Condition keys for AWS
     // KMS"); the KMS leg's request is built from the S3 request by `eval::kms::leg_request`.
-    if base == Availability::Free && starts_with_ci(key, "kms:") && !starts_with_ci(action, "kms:")
-    {
-        return Availability::Never;
+    if starts_with_ci(key, "kms:") {
+        return !starts_with_ci(action, "kms:");
     }
-    if base != Availability::Free || !starts_with_ci(key, "s3:") {
-        return base;
+    if !starts_with_ci(key, "s3:") {
+        return false;
     }
     if ROUTE.iter().any(|k| key.eq_ignore_ascii_case(k)) {
-        return Availability::Never;
+        return true;
     }
     let known = action
         .split_once(':')
         .and_then(|(svc, name)| crate::catalog::service(svc)?.action(name));
-    match known {
-        // An action the catalogue does not know may carry any key.
-        None => base,
-        Some(a) => {
-            let listed = a.condition_keys().iter().any(|k| {
-                let head = k.split("${").next().unwrap_or(k);
-                if head.len() < k.len() {
-                    starts_with_ci(key, head)
-                } else {
-                    k.eq_ignore_ascii_case(key)
-                }
-            });
-            if listed { base } else { Availability::Never }
-        }
-    }
+    // An action the catalogue does not know may carry any key.
+    known.is_some_and(|a| {
+        !a.condition_keys().iter().any(|k| {
+            let head = k.split("${").next().unwrap_or(k);
+            if head.len() < k.len() {
+                starts_with_ci(key, head)
+            } else {
+                k.eq_ignore_ascii_case(key)
+            }
+        })
+    })
 }
 
 #[cfg(test)]

@@ -208,7 +208,7 @@ impl Leg {
             for (i, c) in s.conditions.iter().enumerate() {
                 let slot = search::slot(cond_dims.get(i).copied().flatten(), avail);
                 match slot.filter(|_| forwarded(&c.key)) {
-                    Some(d) => conds.push((c, d)),
+                    Some(d) => conds.push((c, d, None)),
                     None => possible &= condition::evaluate(c, &kms.context) == Verdict::True,
                 }
             }

@@ -115,6 +115,10 @@ struct Prepared<'q> {
     statement_reasons: Vec<Vec<Reason>>,
     /// Per statement, the dimension of each condition (`None`: a key derived from the caller).
     cond_dims: Vec<Vec<Option<usize>>>,
+    /// Per statement and condition on a dimension, whether it holds under each of the
+    /// dimension's contexts ([`Dim::contexts`]): the same in every region, so it is evaluated
+    /// once here instead of in every region's assignments.
+    cond_holds: Vec<Vec<Vec<bool>>>,
     /// The dimension of each of the scope's conditions.
     scope_dims: Vec<Option<usize>>,
     /// Per VPC endpoint policy of the graph, the condition that the request comes through
@@ -183,10 +187,11 @@ struct ActionClass {
 }
 
 /// A statement (or the scope's conditions) in one request region: its conditions on free
-/// dimensions.
+/// dimensions, each with its dimension and, when known in advance, whether it holds under each
+/// of the dimension's contexts (`Prepared::cond_holds`).
 pub(super) struct Entry<'a> {
     pub(super) statement: Option<usize>,
-    pub(super) conds: Vec<(&'a Compiled, usize)>,
+    pub(super) conds: Vec<(&'a Compiled, usize, Option<&'a [bool]>)>,
 }
 
 /// How an exploration runs.
@@ -466,10 +471,31 @@ impl<'q> Prepared<'q> {
             ));
         }
         let of = |c: &Compiled| dim_of.get(&c.key.to_ascii_lowercase()).copied();
-        let cond_dims = graph
+        let cond_dims: Vec<Vec<Option<usize>>> = graph
             .statements
             .iter()
             .map(|s| s.conditions.iter().map(of).collect())
+            .collect();
+        let cond_holds = graph
+            .statements
+            .iter()
+            .zip(&cond_dims)
+            .map(|(s, ds)| {
+                s.conditions
+                    .iter()
+                    .zip(ds)
+                    .map(|(c, d)| {
+                        d.and_then(|d| dims.get(d))
+                            .map(|dim| {
+                                dim.contexts
+                                    .iter()
+                                    .map(|ctx| condition::evaluate(c, ctx) == Verdict::True)
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
             .collect();
         let scope_dims = scope.iter().map(of).collect();
         let variables = variables(q, &scope);
@@ -524,6 +550,7 @@ impl<'q> Prepared<'q> {
             scope,
             statement_reasons: statement_reasons(graph),
             cond_dims,
+            cond_holds,
             scope_dims,
             gates,
             gate_dims,
@@ -936,7 +963,8 @@ impl<'q> Prepared<'q> {
                 continue;
             };
             let dims = self.cond_dims.get(id).map_or(&[][..], Vec::as_slice);
-            if let Some(e) = entry(Some(id), &s.conditions, dims, r.avail, base) {
+            let holds = self.cond_holds.get(id).map_or(&[][..], Vec::as_slice);
+            if let Some(e) = entry(Some(id), &s.conditions, dims, holds, r.avail, base) {
                 entries.push(e);
             }
         }
@@ -954,12 +982,19 @@ impl<'q> Prepared<'q> {
         // Each endpoint gate as an entry of its own, so that requests through the endpoint
         // and the others are decided apart (the scope's entry stays last).
         for (gate, dim) in self.gates.iter().zip(&self.gate_dims) {
-            if let Some(e) = entry(None, std::slice::from_ref(gate), &[*dim], r.avail, base) {
+            if let Some(e) = entry(
+                None,
+                std::slice::from_ref(gate),
+                &[*dim],
+                &[],
+                r.avail,
+                base,
+            ) {
                 entries.push(e);
             }
         }
         let mut decided = Decided::default();
-        if let Some(scope) = entry(None, &self.scope, &self.scope_dims, r.avail, base) {
+        if let Some(scope) = entry(None, &self.scope, &self.scope_dims, &[], r.avail, base) {
             entries.push(scope);
             for assignment in self.assignments(&entries, r.avail, &mut decided.reasons) {
                 self.set_assignment(work, &assignment);
@@ -1043,7 +1078,7 @@ impl<'q> Prepared<'q> {
     ) -> Vec<Assignment> {
         let mut used: Vec<usize> = entries
             .iter()
-            .flat_map(|e| e.conds.iter().map(|(_, d)| *d))
+            .flat_map(|e| e.conds.iter().map(|(_, d, _)| *d))
             .collect();
         used.sort_unstable();
         used.dedup();
@@ -1060,18 +1095,21 @@ impl<'q> Prepared<'q> {
             let mut index: HashMap<Vec<bool>, ()> = HashMap::default();
             for (alive, assign) in &states {
                 for opt in &options {
-                    let ctx = match opt {
-                        Some(i) => dim.contexts.get(*i),
-                        None => dim.contexts.last(),
+                    let at = opt.unwrap_or(dim.contexts.len().saturating_sub(1));
+                    let Some(ctx) = dim.contexts.get(at) else {
+                        continue;
                     };
-                    let Some(ctx) = ctx else { continue };
+                    let fails = |c: &Compiled, holds: Option<&[bool]>| match holds {
+                        Some(h) => !h.get(at).copied().unwrap_or(false),
+                        None => condition::evaluate(c, ctx) != Verdict::True,
+                    };
                     let mut a = alive.clone();
                     for (i, e) in entries.iter().enumerate() {
                         let still = a.get(i).copied().unwrap_or(false);
                         if still
-                            && e.conds.iter().any(|(c, cd)| {
-                                *cd == d && condition::evaluate(c, ctx) != Verdict::True
-                            })
+                            && e.conds
+                                .iter()
+                                .any(|(c, cd, holds)| *cd == d && fails(c, *holds))
                             && let Some(x) = a.get_mut(i)
                         {
                             *x = false;
@@ -1289,13 +1327,18 @@ fn entry<'a>(
     statement: Option<usize>,
     conditions: &'a [Compiled],
     dims: &[Option<usize>],
+    holds: &'a [Vec<bool>],
     avail: &[Availability],
     base: &Request,
 ) -> Option<Entry<'a>> {
     let mut conds = Vec::new();
     for (i, c) in conditions.iter().enumerate() {
         match Prepared::slot(dims.get(i).copied().flatten(), avail) {
-            Some(d) => conds.push((c, d)),
+            Some(d) => conds.push((
+                c,
+                d,
+                holds.get(i).filter(|h| !h.is_empty()).map(Vec::as_slice),
+            )),
             None => {
                 if condition::evaluate(c, &base.context) != Verdict::True {
                     return None;
@@ -1327,11 +1370,7 @@ fn never_for(dims: &[Dim], actions: &[ActionCand]) -> Vec<Vec<bool>> {
         .iter()
         .map(|a| {
             free.iter()
-                .map(|k| {
-                    k.is_some_and(|k| {
-                        keys::availability_for(k, &probe, &a.name) == Availability::Never
-                    })
-                })
+                .map(|k| k.is_some_and(|k| keys::action_never_carries(k, &a.name)))
                 .collect()
         })
         .collect()
