@@ -136,6 +136,22 @@ pub fn availability_for(key: &str, caller: &Caller, action: &str) -> Availabilit
 /// Whether `action` never carries `key`, a key its caller may otherwise send (availability
 /// [`Availability::Free`]): the action-dependent part of [`availability_for`].
 pub fn action_never_carries(key: &str, action: &str) -> bool {
+    never_carries(key, action, catalog_action(action))
+}
+
+/// `action` (`service:Name`) in the catalogue.
+pub fn catalog_action(action: &str) -> Option<&'static crate::catalog::Action> {
+    action
+        .split_once(':')
+        .and_then(|(svc, name)| crate::catalog::service(svc)?.action(name))
+}
+
+/// [`action_never_carries`], the action already looked up in the catalogue (`known`).
+pub fn never_carries(
+    key: &str,
+    action: &str,
+    known: Option<&'static crate::catalog::Action>,
+) -> bool {
     // AWS rule: KMS sets its `kms:` keys in requests to KMS only (KMS "Condition keys for AWS
     // KMS"); the KMS leg's request is built from the S3 request by `eval::kms::leg_request`.
     if starts_with_ci(key, "kms:") {
@@ -147,9 +163,6 @@ pub fn action_never_carries(key: &str, action: &str) -> bool {
     if ROUTE.iter().any(|k| key.eq_ignore_ascii_case(k)) {
         return true;
     }
-    let known = action
-        .split_once(':')
-        .and_then(|(svc, name)| crate::catalog::service(svc)?.action(name));
     // An action the catalogue does not know may carry any key.
     known.is_some_and(|a| {
         !a.condition_keys().iter().any(|k| {

@@ -527,10 +527,19 @@ impl<'q> Prepared<'q> {
             }
             None => vec![true; resource_arns.len()],
         };
+        // One request, retargeted to each resource.
+        let mut r = Request::new(
+            Caller::Anonymous,
+            "s3:*",
+            &bucket,
+            Some(&q.owner),
+            &[],
+            q.now,
+        );
         let resource_bits = resource_arns
             .iter()
             .map(|arn| {
-                let r = Request::new(Caller::Anonymous, "s3:*", arn, Some(&q.owner), &[], q.now);
+                r.set_target("s3:*", arn);
                 Bits::of(&graph.statements, |s| {
                     variable_resource(s) || s.matches_resource(&r)
                 })
@@ -1369,8 +1378,9 @@ fn never_for(dims: &[Dim], actions: &[ActionCand]) -> Vec<Vec<bool>> {
     actions
         .iter()
         .map(|a| {
+            let known = keys::catalog_action(&a.name);
             free.iter()
-                .map(|k| k.is_some_and(|k| keys::action_never_carries(k, &a.name)))
+                .map(|k| k.is_some_and(|k| keys::never_carries(k, &a.name, known)))
                 .collect()
         })
         .collect()
