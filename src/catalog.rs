@@ -348,6 +348,12 @@ pub fn service(prefix: &str) -> Option<&'static Service> {
         .and_then(|i| all.get(i))
 }
 
+/// Looks an action (`service:Name`, any case) up.
+pub fn action(full: &str) -> Option<&'static Action> {
+    let (prefix, name) = full.split_once(':')?;
+    service(prefix)?.action(name)
+}
+
 /// Looks a condition key up, ignoring ASCII case: global keys and the keys of
 /// every service.
 ///
@@ -627,11 +633,6 @@ fn matches_template(parts: &[&str], key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn action(full: &str) -> Option<&'static Action> {
-        let (prefix, name) = full.split_once(':')?;
-        service(prefix)?.action(name)
-    }
 
     fn resource_names(action: &Action) -> Vec<&'static str> {
         action.resource_types().iter().map(|r| r.name()).collect()

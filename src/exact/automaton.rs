@@ -381,10 +381,16 @@ pub fn atoms(
     fresh: &str,
     limit: usize,
 ) -> Result<Vec<Atom>, TooMany> {
-    let mut alphabet: Vec<char> = Vec::new();
-    for t in tests {
-        t.glob.alphabet(&mut alphabet);
-    }
+    // The characters each test names, and all of them.
+    let names: Vec<Vec<char>> = tests
+        .iter()
+        .map(|t| {
+            let mut own = Vec::new();
+            t.glob.alphabet(&mut own);
+            own
+        })
+        .collect();
+    let mut alphabet: Vec<char> = names.iter().flatten().copied().collect();
     alphabet.sort_unstable();
     alphabet.dedup();
     // The character no test names goes first, so witnesses prefer it (`s3:z`, not `s3:3`).
@@ -405,14 +411,12 @@ pub fn atoms(
     // character and those a live test names are tried. The states found, and their order,
     // are the same as trying every character.
     let words = alphabet.len().div_ceil(64);
-    let named: Vec<Vec<u64>> = tests
+    let named: Vec<Vec<u64>> = names
         .iter()
-        .map(|t| {
-            let mut own = Vec::new();
-            t.glob.alphabet(&mut own);
+        .map(|own| {
             let mut bits = vec![0u64; words];
             for c in own {
-                if let Some(k) = alphabet.iter().position(|a| *a == c) {
+                if let Some(k) = alphabet.iter().position(|a| a == c) {
                     insert(&mut bits, k);
                 }
             }

@@ -128,29 +128,21 @@ const ROUTE: &[&str] = &[
 /// and never from an access point in a request to the bucket itself.
 pub fn availability_for(key: &str, caller: &Caller, action: &str) -> Availability {
     match availability(key, caller) {
-        Availability::Free if action_never_carries(key, action) => Availability::Never,
+        Availability::Free if never_carries(key, action, || crate::catalog::action(action)) => {
+            Availability::Never
+        }
         base => base,
     }
 }
 
 /// Whether `action` never carries `key`, a key its caller may otherwise send (availability
-/// [`Availability::Free`]): the action-dependent part of [`availability_for`].
-pub fn action_never_carries(key: &str, action: &str) -> bool {
-    never_carries(key, action, catalog_action(action))
-}
-
-/// `action` (`service:Name`) in the catalogue.
-pub fn catalog_action(action: &str) -> Option<&'static crate::catalog::Action> {
-    action
-        .split_once(':')
-        .and_then(|(svc, name)| crate::catalog::service(svc)?.action(name))
-}
-
-/// [`action_never_carries`], the action already looked up in the catalogue (`known`).
-pub fn never_carries(
+/// [`Availability::Free`]): the action-dependent part of [`availability_for`]. `known` looks
+/// the action up in the catalogue, only for an S3 key (a caller asking for many keys looks it
+/// up once).
+pub fn never_carries<'a>(
     key: &str,
     action: &str,
-    known: Option<&'static crate::catalog::Action>,
+    known: impl FnOnce() -> Option<&'a crate::catalog::Action>,
 ) -> bool {
     // AWS rule: KMS sets its `kms:` keys in requests to KMS only (KMS "Condition keys for AWS
     // KMS"); the KMS leg's request is built from the S3 request by `eval::kms::leg_request`.
@@ -164,7 +156,7 @@ pub fn never_carries(
         return true;
     }
     // An action the catalogue does not know may carry any key.
-    known.is_some_and(|a| {
+    known().is_some_and(|a| {
         !a.condition_keys().iter().any(|k| {
             let head = k.split("${").next().unwrap_or(k);
             if head.len() < k.len() {

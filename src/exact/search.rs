@@ -93,6 +93,14 @@ struct Dim {
     contexts: Vec<Context>,
 }
 
+impl Dim {
+    /// The context value `i` sets (`None`: the dimension absent, nothing set).
+    fn value_context(&self, i: Option<usize>) -> Option<&Context> {
+        i.filter(|i| *i < self.values.len())
+            .and_then(|i| self.contexts.get(i))
+    }
+}
+
 /// An assignment of dimensions to a value index (`None`: absent).
 type Assignment = Vec<(usize, Option<usize>)>;
 /// The entries still able to match, and the assignment that leaves them so.
@@ -1161,7 +1169,7 @@ impl<'q> Prepared<'q> {
             }
             let request = &mut work.request;
             // The value's entries are shared with the dimension's context, not copied.
-            match opt.and_then(|i| dim.contexts.get(i).filter(|_| i < dim.values.len())) {
+            match dim.value_context(*opt) {
                 Some(ctx) => {
                     for e in ctx.entries() {
                         request.context.set_shared(
@@ -1197,8 +1205,12 @@ impl<'q> Prepared<'q> {
             let Some(dim) = self.dims.get(*d) else {
                 continue;
             };
-            match opt.and_then(|i| dim.values.get(i)) {
-                Some(values) => given.extend(dim_entries(dim, values)),
+            match dim.value_context(*opt) {
+                Some(ctx) => given.extend(
+                    ctx.entries()
+                        .iter()
+                        .map(|e| (e.key.to_string(), e.values.to_vec())),
+                ),
                 None => absent.push(dim.shown.clone()),
             }
         }
@@ -1378,9 +1390,9 @@ fn never_for(dims: &[Dim], actions: &[ActionCand]) -> Vec<Vec<bool>> {
     actions
         .iter()
         .map(|a| {
-            let known = keys::catalog_action(&a.name);
+            let known = crate::catalog::action(&a.name);
             free.iter()
-                .map(|k| k.is_some_and(|k| keys::never_carries(k, &a.name, known)))
+                .map(|k| k.is_some_and(|k| keys::never_carries(k, &a.name, || known)))
                 .collect()
         })
         .collect()

@@ -169,7 +169,7 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
             own_identity.extend(o.declared.caller.principal_arn());
             o.render(model, &mut graph, &mut groups, &mut reasons);
         }
-        groups.sort_by_cached_key(|g| (g.stratum, g.class.caller.to_string()));
+        sort_groups(&mut groups);
     }
     WhoCan {
         bucket: model.name.clone(),
@@ -428,9 +428,14 @@ pub(super) fn group(
             Err(r) => reasons.push(r),
         }
     }
-    // Stable, each caller written once (not twice per comparison).
-    out.sort_by_cached_key(|g| (g.stratum, g.class.caller.to_string()));
+    sort_groups(&mut out);
     out
+}
+
+/// Groups in the order they are shown: by stratum, then caller (stable; each caller written
+/// out once, not twice per comparison).
+fn sort_groups(groups: &mut [Group]) {
+    groups.sort_by_cached_key(|g| (g.stratum, g.class.caller.to_string()));
 }
 
 /// One group: `fs` are in the order they were decided, which is the order of their first
@@ -492,7 +497,6 @@ fn finding_value<'f>(f: &'f Finding, k: &str) -> Option<Option<&'f [String]>> {
 
 /// The condition keys whose value (or absence) is the same in every finding.
 fn common_values(fs: &[&Finding]) -> Vec<(String, Option<Vec<String>>)> {
-    let value = finding_value;
     let Some(first) = fs.first() else {
         return Vec::new();
     };
@@ -502,9 +506,9 @@ fn common_values(fs: &[&Finding]) -> Vec<(String, Option<Vec<String>>)> {
         .map(|(k, _)| k.as_str())
         .chain(first.absent.iter().map(String::as_str));
     keys.filter_map(|k| {
-        let v = value(first, k)?;
+        let v = finding_value(first, k)?;
         fs.iter()
-            .all(|f| value(f, k) == Some(v))
+            .all(|f| finding_value(f, k) == Some(v))
             .then(|| (k.to_string(), v.map(<[String]>::to_vec)))
     })
     .collect()
