@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per run of the exact engine's benchmarks (`exact/who-can` on the benchmark
-# bucket, `exact/diff` of two 20-statement policies), counted by valgrind's callgrind: a figure
+# bucket, with and without its account's IAM configuration, `exact/diff` of two
+# 20-statement policies), counted by valgrind's callgrind: a figure
 # the load of a shared machine does not move at all, to compare two builds where wall and CPU
 # times are too noisy. See docs/exact-analysis.md ("Performance").
 #
@@ -32,7 +33,7 @@ instructions() {
 }
 
 echo "binary: $BIN"
-for what in who-can diff; do
+for what in who-can who-can-alone diff; do
     setup=$(instructions "$what" 0)
     total=$(instructions "$what" "$N")
     echo "exact/$what: $(( (total - setup) / N / 1000000 )).$(( (total - setup) / N / 100000 % 10 )) M instructions per run ($N runs)"

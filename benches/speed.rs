@@ -626,8 +626,9 @@ criterion_group! {
         .measurement_time(Duration::from_secs(3));
     targets = benches, iac, terraform_benches, iac_lint_benches
 }
-/// `S3A_EXACT_CPU=N` (and `S3A_EXACT_CPU_WHAT=who-can|diff`): runs the `exact/who-can` (or
-/// `exact/diff`) benchmark's work N times and nothing else, for `bench/exact-cpu.sh`, which
+/// `S3A_EXACT_CPU=N` (and `S3A_EXACT_CPU_WHAT=who-can|who-can-alone|diff`): runs the
+/// `exact/who-can` (with `who-can-alone`: the same bucket without its account's IAM
+/// configuration; or `exact/diff`) benchmark's work N times and nothing else, for `bench/exact-cpu.sh`, which
 /// takes the user CPU time of N runs less that of 0 runs (the setup): a figure the load of a
 /// shared machine inflates less than wall-clock time. True when it ran.
 fn exact_cpu_loop() -> bool {
@@ -642,7 +643,8 @@ fn exact_cpu_loop() -> bool {
         now: 1_767_225_600,
         ..WhoCanOptions::default()
     };
-    if std::env::var("S3A_EXACT_CPU_WHAT").is_ok_and(|w| w == "diff") {
+    let what = std::env::var("S3A_EXACT_CPU_WHAT").unwrap_or_default();
+    if what == "diff" {
         let (old, new) = diff_models();
         for _ in 0..n {
             black_box(s3_access::exact::diff::diff(
@@ -653,7 +655,10 @@ fn exact_cpu_loop() -> bool {
             ));
         }
     } else {
-        let model = who_can_model();
+        let mut model = who_can_model();
+        if what == "who-can-alone" {
+            model.authorization = None;
+        }
         for _ in 0..n {
             black_box(who_can(black_box(&model), &options));
         }

@@ -348,6 +348,28 @@ proptest! {
         prop_assert_eq!(fast.determining, full.determining);
     }
 
+    /// `decide_among` (the exact engine's decisions, told which statements' action and
+    /// resource match) answers as `decide`, whether each statement is said to match, to miss
+    /// or left unknown: the whole response, uncertainties and their order included.
+    #[test]
+    fn deciding_among_the_statements_known_to_match_changes_nothing(d in docs(), r in request(), unknown in proptest::collection::vec(any::<bool>(), 0..12)) {
+        use s3_access::eval::decide::{Target, decide_among};
+        let g = build(&d);
+        let target = |id: usize| {
+            let Some(s) = g.statements.get(id) else { return Target::Unknown };
+            if unknown.get(id).copied().unwrap_or(false) {
+                Target::Unknown
+            } else if s.matches_action(&r) && s.matches_resource(&r) {
+                Target::Matches
+            } else {
+                Target::Misses
+            }
+        };
+        let plain = eval::decide(&g, &r, false);
+        let among = decide_among(&g, &r, &target);
+        prop_assert_eq!(format!("{plain:?}"), format!("{among:?}"));
+    }
+
     #[test]
     fn the_order_of_files_and_the_split_of_statements_between_them_do_not_matter(
         d in docs(), r in request(), cuts in proptest::collection::vec(0usize..5, 5), seed in any::<u64>()

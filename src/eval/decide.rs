@@ -47,6 +47,18 @@ pub fn match_statement(
     s3: &S3Facts,
     bypass_not_principal: bool,
 ) -> (Result<GrantKind, Mismatch>, bool) {
+    match_statement_with(s, request, s3, bypass_not_principal, false)
+}
+
+/// [`match_statement`], with `target_matches` when the action and resource are known to
+/// match (then they are not matched again).
+fn match_statement_with(
+    s: &CompiledStatement,
+    request: &Request,
+    s3: &S3Facts,
+    bypass_not_principal: bool,
+    target_matches: bool,
+) -> (Result<GrantKind, Mismatch>, bool) {
     let grant = match s.principal_grant(&request.caller, s3) {
         Some(g) => g,
         None if bypass_not_principal && s.principal.as_ref().is_some_and(|p| p.0) => {
@@ -54,10 +66,10 @@ pub fn match_statement(
         }
         None => return (Err(Mismatch::Principal), false),
     };
-    if !s.matches_action(request) {
+    if !target_matches && !s.matches_action(request) {
         return (Err(Mismatch::Action), false);
     }
-    if !s.matches_resource(request) {
+    if !target_matches && !s.matches_resource(request) {
         return (Err(Mismatch::Resource), false);
     }
     for (index, c) in s.conditions.iter().enumerate() {
@@ -83,6 +95,40 @@ struct Evaluation<'a> {
 /// Decides `request`. With `explain`, every statement of every layer is evaluated and
 /// recorded in the trace; without, only the statements the index selects.
 pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
+    decide_with(graph, request, explain, None)
+}
+
+/// Whether a statement's action and resource match a request, as the caller of
+/// [`decide_among`] knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Both match: only the principal and the conditions are left to match.
+    Matches,
+    /// One of them does not: the statement neither matches nor leaves an uncertainty (each
+    /// needs both to match).
+    Misses,
+    /// Not known: matched as `decide` does.
+    Unknown,
+}
+
+/// [`decide`] without a trace, told for each statement whether its action and resource match
+/// the request (`target(id)`): the exact engine knows it per region, and matching them again
+/// was most of each decision. The answer is `decide`'s. A request through an access point is
+/// matched against two views of it: there `target` is not used.
+pub fn decide_among(
+    graph: &Graph,
+    request: &Request,
+    target: &dyn Fn(usize) -> Target,
+) -> Response {
+    decide_with(graph, request, false, Some(target))
+}
+
+fn decide_with(
+    graph: &Graph,
+    request: &Request,
+    explain: bool,
+    target: Option<&dyn Fn(usize) -> Target>,
+) -> Response {
     let mut r = Response::empty();
     if explain && !request.resource_account_given {
         r.notes.push(format!(
@@ -96,7 +142,9 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
     }
     let route = Route::of(graph, request, explain, &mut r.notes);
     r.uncertain.extend(route.doubts(graph));
-    let matches = Matches::sweep(graph, &route, explain, &mut r);
+    // `target` speaks of the request itself: only where every layer sees it as it is.
+    let target = target.filter(|_| route.access_point.is_none() && !explain);
+    let matches = Matches::sweep(graph, &route, explain, target, &mut r);
     let ev = Evaluation {
         graph,
         request,

@@ -11,12 +11,12 @@ use super::principals::{self, Class};
 use super::regions::{self, Written};
 use super::{ClassExploration, Finding, FindingClass, Question, Reason, ReasonKind};
 use crate::arn::ArnPattern;
+use crate::eval::Decision;
 use crate::eval::condition::{self, Compiled, Verdict};
 use crate::eval::context::{Context, Origin};
-use crate::eval::decide::Response;
+use crate::eval::decide::{Response, Target};
 use crate::eval::graph::{Graph, ResourceMatcher};
 use crate::eval::request::{Caller, Request};
-use crate::eval::{Decision, decide};
 use crate::policy::BaseOperator;
 use crate::wildcard::{self, Case};
 
@@ -31,6 +31,18 @@ pub(super) trait Judge: Sync {
     /// The response that makes `request` a finding and the finding's outcome (see
     /// [`FindingClass::outcome`]), or `None`; uncertainties go to `reasons`.
     fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)>;
+    /// [`Judge::judge`], told for each statement of `graph` whether its action and resource
+    /// match `request` ([`crate::eval::decide::decide_among`]). A judge deciding on `graph`
+    /// itself uses it.
+    fn judge_among(
+        &self,
+        request: &Request,
+        reasons: &mut Vec<Reason>,
+        _graph: &Graph,
+        _target: &dyn Fn(usize) -> Target,
+    ) -> Option<(Response, usize)> {
+        self.judge(request, reasons)
+    }
     /// Whether a finding of `outcome` holds again when rebuilt from its printable parts.
     fn replays(&self, f: &Finding, outcome: usize) -> bool;
     /// The KMS legs the judge applies: their requests split the regions too (`kms_leg`).
@@ -48,7 +60,23 @@ pub(super) struct Allowed<'g> {
 
 impl Judge for Allowed<'_> {
     fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)> {
-        let response = decide(self.graph, request, false);
+        self.judge_among(request, reasons, self.graph, &|_| Target::Unknown)
+    }
+
+    fn judge_among(
+        &self,
+        request: &Request,
+        reasons: &mut Vec<Reason>,
+        graph: &Graph,
+        target: &dyn Fn(usize) -> Target,
+    ) -> Option<(Response, usize)> {
+        // What `target` says is about `graph`'s statements.
+        let target = if std::ptr::eq(graph, self.graph) {
+            target
+        } else {
+            &|_| Target::Unknown
+        };
+        let response = crate::eval::decide::decide_among(self.graph, request, target);
         uncertain_reasons(&response, reasons);
         (response.decision == Decision::Allow).then_some((response, 0))
     }
@@ -134,6 +162,9 @@ struct Prepared<'q> {
     gates: Vec<Compiled>,
     /// The dimension of each gate condition.
     gate_dims: Vec<Option<usize>>,
+    /// The statements with a policy variable in their `Resource` (their match depends on
+    /// the request's context: `resource_bits` counts them as matching every resource).
+    variable: Bits,
     /// Whether alike actions and object keys share one decision (off only to check that
     /// the reductions change nothing).
     reduce: bool,
@@ -520,11 +551,6 @@ impl<'q> Prepared<'q> {
             })
             .collect();
         let action_never = never_for(&dims, &actions);
-        let key_classes = if reduce {
-            key_classes(q, legs, &objects)
-        } else {
-            vec![None; objects.len()]
-        };
         let bucket = format!("arn:aws:s3:::{}", q.bucket);
         let mut resource_arns = vec![bucket.clone()];
         resource_arns.extend(objects.iter().map(|k| format!("{bucket}/{k}")));
@@ -544,7 +570,7 @@ impl<'q> Prepared<'q> {
             &[],
             q.now,
         );
-        let resource_bits = resource_arns
+        let resource_bits: Vec<Bits> = resource_arns
             .iter()
             .map(|arn| {
                 r.set_target("s3:*", arn);
@@ -553,6 +579,11 @@ impl<'q> Prepared<'q> {
                 })
             })
             .collect();
+        let key_classes = if reduce {
+            key_classes(q, legs, &objects, &resource_bits)
+        } else {
+            vec![None; objects.len()]
+        };
         let resource_facts = resource_facts(q, &objects);
         let by_name = name_classes(graph, &actions);
         Prepared {
@@ -576,6 +607,7 @@ impl<'q> Prepared<'q> {
             action_bits,
             resource_bits,
             resource_facts,
+            variable: Bits::of(&graph.statements, variable_resource),
             by_name,
             action_never,
             key_classes,
@@ -949,7 +981,10 @@ impl<'q> Prepared<'q> {
         ) else {
             return;
         };
-        let statements = r.named.and(a).and(res);
+        // The statements whose action and resource match the region's request (a variable
+        // Resource counted as matching): `decide` need not match them again.
+        let may_match = a.and(res);
+        let statements = r.named.and(&may_match);
         for id in statements.ones() {
             self.note(id, noted, reasons);
         }
@@ -1017,7 +1052,16 @@ impl<'q> Prepared<'q> {
                 self.set_assignment(work, &assignment);
                 out.decided += 1;
                 let Some((response, outcome)) =
-                    self.judge.judge(&work.request, &mut decided.reasons)
+                    self.judge
+                        .judge_among(&work.request, &mut decided.reasons, q.graph, &|id| {
+                            if !may_match.contains(id) {
+                                Target::Misses
+                            } else if self.variable.contains(id) {
+                                Target::Unknown
+                            } else {
+                                Target::Matches
+                            }
+                        })
                 else {
                     continue;
                 };
@@ -1303,6 +1347,13 @@ struct Decided {
 struct Bits(Vec<u64>);
 
 impl Bits {
+    /// Whether position `i` is in the set.
+    fn contains(&self, i: usize) -> bool {
+        self.0
+            .get(i / 64)
+            .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+    }
+
     /// The statements of `items` for which `f` holds.
     fn of<T>(items: &[T], mut f: impl FnMut(&T) -> bool) -> Bits {
         Bits::indices(items.len(), |i| items.get(i).is_some_and(&mut f))
@@ -1472,43 +1523,29 @@ fn key_classes(
     q: &Question<'_>,
     legs: &[super::kms_leg::Leg],
     objects: &[String],
+    resource_bits: &[Bits],
 ) -> Vec<Option<usize>> {
     let graph = q.graph;
-    let variable = graph.statements.iter().any(|s| {
-        s.resources.as_ref().is_some_and(|(_, items)| {
-            items
-                .iter()
-                .any(|m| matches!(m, ResourceMatcher::Variable(_)))
-        })
-    });
+    let variable = graph.statements.iter().any(variable_resource);
     if variable {
         return vec![None; objects.len()];
     }
-    let mut seen: HashMap<Vec<bool>, usize> = HashMap::default();
+    let mut seen: HashMap<(Bits, Vec<bool>), usize> = HashMap::default();
     objects
         .iter()
-        .map(|key| {
+        .enumerate()
+        .map(|(i, key)| {
             if graph.s3.object(key).is_some() {
                 return None;
             }
+            // Which statements' Resource matches the key: its resource's bits (no statement
+            // has a variable Resource here, so they are exactly `matches_resource`).
+            let bits = resource_bits.get(i + 1)?.clone();
             let arn = format!("arn:aws:s3:::{}/{key}", q.bucket);
-            let r = Request::new(
-                Caller::Anonymous,
-                "s3:GetObject",
-                &arn,
-                Some(&q.owner),
-                &[],
-                q.now,
-            );
-            let mut bits: Vec<bool> = graph
-                .statements
-                .iter()
-                .map(|s| s.matches_resource(&r))
-                .collect();
             // The KMS legs read the key through the encryption context.
-            bits.extend(legs.iter().flat_map(|l| l.key_bits(graph, &arn)));
+            let leg_bits: Vec<bool> = legs.iter().flat_map(|l| l.key_bits(graph, &arn)).collect();
             let next = seen.len();
-            Some(*seen.entry(bits).or_insert(next))
+            Some(*seen.entry((bits, leg_bits)).or_insert(next))
         })
         .collect()
 }

@@ -2,8 +2,8 @@
 //! that layer sees it, with the trace steps and the uncertainties matching gives.
 
 use super::access_point::Route;
-use super::match_statement;
 use super::response::{LayerReport, Outcome, Response, Step, Uncertainty};
+use super::{Target, match_statement_with};
 use crate::eval::graph::{CompiledStatement, GrantKind, Graph, LAYERS, Layer, Mismatch};
 use crate::eval::request::{Caller, Request};
 use crate::policy::Effect;
@@ -33,11 +33,15 @@ pub(super) struct Matches {
 impl Matches {
     /// Matches the statements of every layer of `graph`. With `explain`, every statement is
     /// evaluated and recorded in the trace, and a layer that does not apply is reported;
-    /// without, only the action index's candidates.
+    /// without, only the action index's candidates, less those `target` says miss the
+    /// request's action or resource (such a statement can neither match nor leave an
+    /// uncertainty, which needs both to match); those it says match are matched on their
+    /// principal and conditions only.
     pub(super) fn sweep(
         graph: &Graph,
         route: &Route<'_>,
         explain: bool,
+        target: Option<&dyn Fn(usize) -> Target>,
         r: &mut Response,
     ) -> Matches {
         let mut m = Matches {
@@ -56,8 +60,17 @@ impl Matches {
             } else {
                 Vec::new()
             };
-            let fast = (!explain).then(|| graph.candidates(layer, req));
-            let ids = all.iter().copied().chain(fast.into_iter().flatten());
+            let known = |id: usize| target.map_or(Target::Unknown, |t| t(id));
+            let fast = (!explain).then(|| {
+                graph
+                    .candidates(layer, req)
+                    .map(|id| (id, known(id)))
+                    .filter(|(_, t)| *t != Target::Misses)
+            });
+            let ids = all
+                .iter()
+                .map(|id| (*id, Target::Unknown))
+                .chain(fast.into_iter().flatten());
             if let Err(why) = applicability(graph, layer, req, route.access_point) {
                 if explain && !all.is_empty() {
                     r.layers.push(LayerReport {
@@ -78,8 +91,8 @@ impl Matches {
             if let Some(slot) = m.applicable.get_mut(li) {
                 *slot = true;
             }
-            for id in ids {
-                m.match_one(graph, route, layer, id, false, explain, r);
+            for (id, t) in ids {
+                m.match_one(graph, route, layer, (id, t), false, explain, r);
             }
             // AWS rule: "Requests from your VPC to S3 only succeed through an access point if
             // the VPC endpoint policy grants access to both the access point and the underlying
@@ -95,15 +108,16 @@ impl Matches {
                     graph.candidates(layer, req).collect()
                 };
                 for id in again {
-                    m.match_one(graph, route, layer, id, true, false, r);
+                    m.match_one(graph, route, layer, (id, Target::Unknown), true, false, r);
                 }
             }
         }
         m
     }
 
-    /// Matches statement `id` of `layer` (against the bucket's view with `bucket_view`);
-    /// records the match, the trace step and any uncertainty.
+    /// Matches statement `id` of `layer` (against the bucket's view with `bucket_view`), its
+    /// action and resource not again when `target` says they match; records the match, the
+    /// trace step and any uncertainty.
     #[allow(
         clippy::too_many_arguments,
         reason = "the sweep's state, passed through"
@@ -113,7 +127,7 @@ impl Matches {
         graph: &Graph,
         route: &Route<'_>,
         layer: Layer,
-        id: usize,
+        (id, target): (usize, Target),
         bucket_view: bool,
         explain: bool,
         r: &mut Response,
@@ -142,7 +156,8 @@ impl Matches {
             && s.effect == Effect::Deny
             && graph.has_layer(Layer::PermissionsBoundary)
             && req.caller.has_identity_policies();
-        let (result, unknown) = match_statement(s, req, &graph.s3, bypass);
+        let (result, unknown) =
+            match_statement_with(s, req, &graph.s3, bypass, target == Target::Matches);
         let found = [
             unknown.then(|| unknown_operator(id, s.effect)),
             dead_deny(id, s, &result, req),
