@@ -140,11 +140,8 @@ struct Prepared<'q> {
     judge: &'q dyn Judge,
     classes: Vec<Class>,
     actions: Vec<ActionCand>,
-    objects: Vec<String>,
-    /// The resources: the bucket ARN, then one object ARN per key of `objects`.
+    /// The resources: the bucket ARN, then one object ARN per object key tried.
     resource_arns: Vec<String>,
-    /// Per resource, whether the scope's resource pattern admits it.
-    in_scope: Vec<bool>,
     dims: Vec<Dim>,
     scope: Vec<Compiled>,
     /// Per statement, the reasons that apply when it takes part.
@@ -162,6 +159,9 @@ struct Prepared<'q> {
     gates: Vec<Compiled>,
     /// The dimension of each gate condition.
     gate_dims: Vec<Option<usize>>,
+    /// The resources tried, per combination of bucket (bit 0) and object (bit 1) actions
+    /// ([`Prepared::resources`]).
+    targets: Vec<Vec<(usize, Option<usize>)>>,
     /// The statements with a policy variable in their `Resource` (their match depends on
     /// the request's context: `resource_bits` counts them as matching every resource).
     variable: Bits,
@@ -184,8 +184,6 @@ struct Prepared<'q> {
     /// Per action and dimension, whether the action never carries a key that may otherwise
     /// be present (an S3 key the catalogue does not list for it).
     action_never: Vec<Vec<bool>>,
-    /// Per object key, its class (`None`: decided on its own).
-    key_classes: Vec<Option<usize>>,
     /// The accounts the S3 facts name (owner, ACL grantees, object and access point owners):
     /// `decide` compares the caller's account with these.
     fact_accounts: Vec<String>,
@@ -584,6 +582,20 @@ impl<'q> Prepared<'q> {
         } else {
             vec![None; objects.len()]
         };
+        let targets = (0..4usize)
+            .map(|at| {
+                let (on_bucket, on_object) = (at & 1 != 0, at & 2 != 0);
+                let bucket = on_bucket.then_some((0, None));
+                let keys = (0..objects.len())
+                    .filter(|_| on_object)
+                    .map(|i| (i + 1, key_classes.get(i).copied().flatten()));
+                bucket
+                    .into_iter()
+                    .chain(keys)
+                    .filter(|(r, _)| in_scope.get(*r).copied().unwrap_or(false))
+                    .collect()
+            })
+            .collect();
         let resource_facts = resource_facts(q, &objects);
         let by_name = name_classes(graph, &actions);
         Prepared {
@@ -591,9 +603,7 @@ impl<'q> Prepared<'q> {
             judge,
             classes,
             actions,
-            objects,
             resource_arns,
-            in_scope,
             dims,
             scope,
             statement_reasons: statement_reasons(graph),
@@ -607,10 +617,10 @@ impl<'q> Prepared<'q> {
             action_bits,
             resource_bits,
             resource_facts,
+            targets,
             variable: Bits::of(&graph.statements, variable_resource),
             by_name,
             action_never,
-            key_classes,
             fact_accounts: fact_accounts(q),
             variables,
             legs,
@@ -854,7 +864,7 @@ impl<'q> Prepared<'q> {
             let start = out.classes.len();
             // Per key class, the findings of its first key.
             let mut keys_done: HashMap<usize, std::ops::Range<usize>> = HashMap::default();
-            for (resource, key_class) in &resources {
+            for (resource, key_class) in resources {
                 if let Some(range) = key_class.and_then(|k| keys_done.get(&k)) {
                     for c in out.classes.get_mut(range.clone()).into_iter().flatten() {
                         c.resources.push(*resource);
@@ -913,20 +923,10 @@ impl<'q> Prepared<'q> {
 
     /// The resources `action` is tried on, within the scope (positions in `resource_arns`),
     /// each with the class of its object key (`None` for the bucket, or when keys are not
-    /// reduced).
-    fn resources(&self, action: &ActionCand) -> Vec<(usize, Option<usize>)> {
-        let mut out = Vec::new();
-        if action.on_bucket {
-            out.push((0, None));
-        }
-        if action.on_object {
-            out.extend(
-                (0..self.objects.len())
-                    .map(|i| (i + 1, self.key_classes.get(i).copied().flatten())),
-            );
-        }
-        out.retain(|(r, _)| self.in_scope.get(*r).copied().unwrap_or(false));
-        out
+    /// reduced): one list per combination of bucket and object actions, built once.
+    fn resources(&self, action: &ActionCand) -> &[(usize, Option<usize>)] {
+        let at = usize::from(action.on_bucket) | usize::from(action.on_object) << 1;
+        self.targets.get(at).map_or(&[], Vec::as_slice)
     }
 
     /// The dimension of a condition in a region, or `None` when the region fixes its key
@@ -939,26 +939,21 @@ impl<'q> Prepared<'q> {
         }
     }
 
-    /// The key under which a region's decisions are kept for the class (see [`RegionKey`]):
-    /// `None` when the reductions are off or a KMS leg is judged.
-    fn region_key(&self, r: &Region<'_>, statements: &Bits) -> Option<RegionKey> {
+    /// Writes the key under which a region's decisions are kept for the class into `key`
+    /// (see [`RegionKey`]); false when the reductions are off or a KMS leg is judged.
+    fn region_key(&self, r: &Region<'_>, statements: &Bits, key: &mut Vec<u64>) -> bool {
         // With a KMS leg, the leg's own statements and encryption context decide too, and the
         // key does not hold them: every region is decided on its own.
         if !self.reduce || !self.legs.is_empty() {
-            return None;
+            return false;
         }
         let (index, _) = r.action;
         let by_name = self.by_name.get(index).copied().unwrap_or(Some(index));
-        Some(RegionKey {
-            grants: statements
-                .ones()
-                .map(|i| r.kinds.get(i).copied().unwrap_or(0))
-                .collect(),
-            statements: statements.clone(),
-            action: by_name,
-            resource: self.resource_facts.get(r.resource).copied()?,
-            avail: r.avail.to_vec(),
-        })
+        let Some(resource) = self.resource_facts.get(r.resource).copied() else {
+            return false;
+        };
+        RegionKey::pack(key, statements, r.kinds, by_name, resource, r.avail);
+        true
     }
 
     /// Tries one request region: principal class, action and resource. A region alike an
@@ -973,7 +968,6 @@ impl<'q> Prepared<'q> {
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
     ) {
-        let q = self.q;
         let (index, _) = r.action;
         let (Some(a), Some(res)) = (
             self.action_bits.get(index),
@@ -983,13 +977,40 @@ impl<'q> Prepared<'q> {
         };
         // The statements whose action and resource match the region's request (a variable
         // Resource counted as matching): `decide` need not match them again.
-        let may_match = a.and(res);
-        let statements = r.named.and(&may_match);
+        let mut may_match = std::mem::take(&mut work.may_match);
+        let mut statements = std::mem::take(&mut work.statements);
+        a.and_into(res, &mut may_match);
+        r.named.and_into(&may_match, &mut statements);
+        self.region_among(r, &may_match, &statements, work, memo, out, reasons, noted);
+        work.may_match = may_match;
+        work.statements = statements;
+    }
+
+    /// [`Prepared::region`], given the statements whose action and resource match the
+    /// region's request (`may_match`) and those of them that name the caller (`statements`).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the region's state, passed through"
+    )]
+    fn region_among(
+        &self,
+        r: &Region<'_>,
+        may_match: &Bits,
+        statements: &Bits,
+        work: &mut Work,
+        memo: &mut Memo,
+        out: &mut Found,
+        reasons: &mut Vec<Reason>,
+        noted: &mut [bool],
+    ) {
+        let q = self.q;
         for id in statements.ones() {
             self.note(id, noted, reasons);
         }
-        let key = self.region_key(r, &statements);
-        if let Some(d) = key.as_ref().and_then(|k| memo.get(k)) {
+        let mut key = std::mem::take(&mut work.key);
+        let keyed = self.region_key(r, statements, &mut key);
+        if let Some(d) = keyed.then(|| memo.get(key.as_slice())).flatten() {
+            work.key = key;
             reasons.extend(d.reasons.iter().cloned());
             if !d.findings.is_empty() {
                 self.region_request(r, work);
@@ -1065,7 +1086,7 @@ impl<'q> Prepared<'q> {
                 else {
                     continue;
                 };
-                if key.is_some() {
+                if keyed {
                     decided
                         .findings
                         .push((assignment.clone(), response.clone(), outcome));
@@ -1081,9 +1102,10 @@ impl<'q> Prepared<'q> {
             }
         }
         reasons.extend(decided.reasons.iter().cloned());
-        if let Some(k) = key {
-            memo.insert(k, decided);
+        if keyed {
+            memo.insert(key.as_slice().into(), decided);
         }
+        work.key = key;
     }
 
     /// Makes `work` the request of a region: the class's request with the region's action and
@@ -1306,13 +1328,50 @@ struct Region<'r> {
 /// (`eval::decide::reads_action_name`), and the resource's facts ([`resource_facts`]). Two
 /// regions with the same key, of one class or of classes alike but for the statements that
 /// name them ([`sharing`]), get the same decision on the same assignment.
-#[derive(PartialEq, Eq, Hash)]
-struct RegionKey {
-    statements: Bits,
-    grants: Vec<u8>,
-    action: Option<usize>,
-    resource: usize,
-    avail: Vec<Availability>,
+///
+/// Packed into words, in one buffer per class reused from region to region (a region found
+/// alike allocates nothing): the statements' bits, how each of them names the caller (a byte
+/// each), the action read by name (0: not read), the resource's facts, and how each
+/// dimension's keys can appear (a byte each). The statements' bits fix how many bytes follow.
+struct RegionKey;
+
+impl RegionKey {
+    /// Writes the key of a region into `key`.
+    fn pack(
+        key: &mut Vec<u64>,
+        statements: &Bits,
+        kinds: &[u8],
+        action: Option<usize>,
+        resource: usize,
+        avail: &[Availability],
+    ) {
+        key.clear();
+        key.extend_from_slice(&statements.0);
+        let grants = statements
+            .ones()
+            .map(|i| kinds.get(i).copied().unwrap_or(0));
+        RegionKey::bytes(key, grants);
+        key.push(action.map_or(0, |a| a as u64 + 1));
+        key.push(resource as u64);
+        RegionKey::bytes(key, avail.iter().map(|a| *a as u8));
+    }
+
+    /// Appends `bytes`, eight to a word.
+    fn bytes(key: &mut Vec<u64>, bytes: impl Iterator<Item = u8>) {
+        let mut word = 0u64;
+        let mut n = 0;
+        for b in bytes {
+            word |= u64::from(b) << (8 * n);
+            n += 1;
+            if n == 8 {
+                key.push(word);
+                (word, n) = (0, 0);
+            }
+        }
+        if n > 0 {
+            key.push(word);
+        }
+    }
 }
 
 /// The request a class's regions are decided on, changed in place from region to region,
@@ -1320,6 +1379,12 @@ struct RegionKey {
 struct Work {
     request: Request,
     dirty: Vec<bool>,
+    /// The region's key ([`RegionKey`]), written in place.
+    key: Vec<u64>,
+    /// The region's statements whose action and resource match, and those of them that name
+    /// the caller, written in place.
+    may_match: Bits,
+    statements: Bits,
 }
 
 impl Work {
@@ -1327,12 +1392,15 @@ impl Work {
         Work {
             request,
             dirty: vec![false; dims],
+            key: Vec::new(),
+            may_match: Bits::default(),
+            statements: Bits::default(),
         }
     }
 }
 
-/// The decisions of the regions explored, by key.
-type Memo = HashMap<RegionKey, Decided>;
+/// The decisions of the regions explored, by key ([`RegionKey`]).
+type Memo = HashMap<Box<[u64]>, Decided>;
 
 /// The decisions of a region: each allowed assignment with its response and outcome, and
 /// the reasons the region noted (the search's limits, the evaluator's uncertainties).
@@ -1343,7 +1411,7 @@ struct Decided {
 }
 
 /// A set of statements (graph ids) as bits.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 struct Bits(Vec<u64>);
 
 impl Bits {
@@ -1372,17 +1440,25 @@ impl Bits {
         Bits(words)
     }
 
-    /// The intersection.
-    fn and(&self, other: &Bits) -> Bits {
-        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
+    /// The intersection with `other`, written into `out` (its buffer reused).
+    fn and_into(&self, other: &Bits, out: &mut Bits) {
+        out.0.clear();
+        out.0
+            .extend(self.0.iter().zip(&other.0).map(|(a, b)| a & b));
     }
 
     /// The members, ascending.
     fn ones(&self) -> impl Iterator<Item = usize> + '_ {
         self.0.iter().enumerate().flat_map(|(w, word)| {
-            (0..64)
-                .filter(move |b| word & (1 << b) != 0)
-                .map(move |b| w * 64 + b)
+            // Each set bit in turn, lowest first.
+            let mut rest = *word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let b = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + b
+                })
+            })
         })
     }
 }
