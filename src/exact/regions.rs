@@ -22,7 +22,7 @@ const STRING_LIMIT: usize = 20_000;
 const SET_LIMIT: usize = 8;
 
 /// One condition as written, for the region computation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Written {
     /// The base operator.
     pub base: BaseOperator,

@@ -100,6 +100,7 @@ pub(super) fn uncertain_reasons(response: &Response, reasons: &mut Vec<Reason>) 
 }
 
 /// An action to try, and which resources it is authorized against.
+#[derive(Clone)]
 struct ActionCand {
     name: String,
     on_bucket: bool,
@@ -108,6 +109,7 @@ struct ActionCand {
 }
 
 /// A free condition dimension: one key, or the request time (two keys, one instant).
+#[derive(Clone)]
 struct Dim {
     /// Lowercase keys it sets.
     keys: Vec<String>,
@@ -280,10 +282,20 @@ pub(super) fn explore_by<'q>(
     judge: &'q dyn Judge,
     mode: Mode,
 ) -> ClassExploration {
+    explore_sharing(q, judge, mode, &Splits::default())
+}
+
+/// [`explore_by`], with the splits other questions computed (see [`Splits`]).
+pub(super) fn explore_sharing<'q>(
+    q: &'q Question<'q>,
+    judge: &'q dyn Judge,
+    mode: Mode,
+    splits: &Splits,
+) -> ClassExploration {
     use rayon::prelude::*;
     let limit = mode.limit;
     let mut reasons: Vec<Reason> = Vec::new();
-    let p = Prepared::new(q, judge, &mut reasons, mode);
+    let p = Prepared::new(q, judge, &mut reasons, mode, splits);
     let admitted: Vec<(usize, &Class)> = p
         .classes
         .iter()
@@ -436,12 +448,139 @@ impl Found {
     }
 }
 
+/// The conditions every region is split by beyond the statements': each VPC endpoint
+/// policy's gate, and the KMS legs' encryption headers (`kms_leg`).
+fn gates_written(graph: &Graph, legs: &[super::kms_leg::Leg]) -> Vec<crate::policy::Condition> {
+    let mut gates = gate_conditions(graph);
+    gates.extend(super::kms_leg::header_conditions(legs));
+    gates
+}
+
+/// A split computed once per distinct input, shared between questions.
+type Shared<K, V> = std::sync::Mutex<HashMap<K, std::sync::Arc<V>>>;
+
+/// What a split gives: its result and the reasons it noted.
+type Split<T> = (T, Vec<Reason>);
+
+/// The action split's inputs: the action patterns (lowercase, sorted) and the scope's actions.
+type ActionInputs = (Vec<String>, Vec<String>);
+/// The object-key split's inputs: the resource patterns (sorted), the bucket, the scope's
+/// resource and the listed objects' keys.
+type ObjectInputs = (Vec<String>, String, Option<String>, Vec<String>);
+/// The condition split's inputs: every condition as written (with its statement), the owner
+/// and the time.
+type DimInputs = (Vec<(String, String, Written)>, String, i64);
+/// The condition split: the dimensions, and the dimension of each lowercase key.
+type Dims = (Vec<Dim>, HashMap<String, usize>);
+
+/// The action, object-key and condition splits of questions, each kept by everything it
+/// reads: `who-can` asks one question per declared principal, on the bucket's graph plus that
+/// principal's identity policies, and a split those add no pattern or condition to is
+/// computed once. Each split is a function of its inputs, so a shared one is the one the
+/// question would compute.
+#[derive(Default)]
+pub(super) struct Splits {
+    /// Whether splits are kept at all (not for a question asked alone).
+    keep: bool,
+    actions: Shared<ActionInputs, Split<Vec<ActionCand>>>,
+    /// Not kept with KMS legs (their tests split keys too).
+    objects: Shared<ObjectInputs, Split<Vec<String>>>,
+    dims: Shared<DimInputs, Split<Dims>>,
+}
+
+impl Splits {
+    /// The three splits of `q`, computed side by side where not already known, their reasons
+    /// kept in this order.
+    fn of(
+        &self,
+        q: &Question<'_>,
+        legs: &[super::kms_leg::Leg],
+        gates: &[crate::policy::Condition],
+    ) -> (Split<Vec<ActionCand>>, Split<Vec<String>>, Split<Dims>) {
+        let (a, (o, d)) = rayon::join(
+            || {
+                let inputs = (action_patterns(q), q.scope.actions.clone());
+                self.shared(&self.actions, inputs, |(patterns, _)| {
+                    let mut r = Vec::new();
+                    (actions(q, patterns, &mut r), r)
+                })
+            },
+            || {
+                rayon::join(
+                    || {
+                        // The KMS legs split object keys by the encryption context.
+                        let leg_tests: Vec<Test> = legs
+                            .iter()
+                            .flat_map(|l| l.key_tests(q.graph, &q.bucket))
+                            .collect();
+                        let patterns = key_patterns(q);
+                        let compute = |patterns: &Vec<String>| {
+                            let mut r = Vec::new();
+                            (object_keys(q, patterns, &leg_tests, &mut r), r)
+                        };
+                        if !leg_tests.is_empty() {
+                            return compute(&patterns);
+                        }
+                        let listed = q.graph.s3.objects.iter().map(|o| o.key.clone()).collect();
+                        let inputs = (patterns, q.bucket.clone(), q.scope.resource.clone(), listed);
+                        self.shared(&self.objects, inputs, |(p, ..)| compute(p))
+                    },
+                    || {
+                        let inputs = (written(q, gates), q.owner.clone(), q.now);
+                        self.shared(&self.dims, inputs, |(all, ..)| {
+                            let mut r = Vec::new();
+                            (dims(q, all, &mut r), r)
+                        })
+                    },
+                )
+            },
+        );
+        (a, o, d)
+    }
+
+    /// Splits kept for the questions that share them.
+    pub(super) fn kept() -> Splits {
+        Splits {
+            keep: true,
+            ..Splits::default()
+        }
+    }
+
+    /// Computes the splits of `q` as judged by `judge`, for questions asked next.
+    pub(super) fn warm(&self, q: &Question<'_>, judge: &dyn Judge) {
+        let legs = judge.legs();
+        self.of(q, legs, &gates_written(q.graph, legs));
+    }
+
+    /// The split kept under `inputs`, computed by `compute` (outside the lock) if not yet.
+    fn shared<K: std::hash::Hash + Eq, V: Clone>(
+        &self,
+        memo: &Shared<K, V>,
+        inputs: K,
+        compute: impl FnOnce(&K) -> V,
+    ) -> V {
+        if !self.keep {
+            return compute(&inputs);
+        }
+        if let Some(v) = memo.lock().ok().and_then(|m| m.get(&inputs).cloned()) {
+            return V::clone(&v);
+        }
+        let v = compute(&inputs);
+        if let Ok(mut m) = memo.lock() {
+            m.entry(inputs)
+                .or_insert_with(|| std::sync::Arc::new(v.clone()));
+        }
+        v
+    }
+}
+
 impl<'q> Prepared<'q> {
     fn new(
         q: &'q Question<'q>,
         judge: &'q dyn Judge,
         reasons: &mut Vec<Reason>,
         mode: Mode,
+        splits: &Splits,
     ) -> Prepared<'q> {
         let reduce = mode.reduce;
         let graph = q.graph;
@@ -458,34 +597,9 @@ impl<'q> Prepared<'q> {
                 principals::classes_with(graph, &q.owner, &key_accounts, reasons)
             }
         };
-        // The KMS legs split object keys by the encryption context, and writes by their
-        // encryption headers (`kms_leg`).
-        let leg_tests: Vec<Test> = legs
-            .iter()
-            .flat_map(|l| l.key_tests(graph, &q.bucket))
-            .collect();
-        let mut gate_written = gate_conditions(graph);
-        gate_written.extend(super::kms_leg::header_conditions(legs));
-        // The three splits are independent: computed side by side, their reasons kept in
-        // this order.
-        let ((actions, mut r1), ((objects, mut r2), ((dims, dim_of), mut r3))) = rayon::join(
-            || {
-                let mut r = Vec::new();
-                (actions(q, &mut r), r)
-            },
-            || {
-                rayon::join(
-                    || {
-                        let mut r = Vec::new();
-                        (object_keys(q, &leg_tests, &mut r), r)
-                    },
-                    || {
-                        let mut r = Vec::new();
-                        (dims(q, &gate_written, &mut r), r)
-                    },
-                )
-            },
-        );
+        let gate_written = gates_written(graph, legs);
+        let ((actions, mut r1), (objects, mut r2), ((dims, dim_of), mut r3)) =
+            splits.of(q, legs, &gate_written);
         reasons.append(&mut r1);
         reasons.append(&mut r2);
         let scope: Vec<Compiled> = q
@@ -1757,14 +1871,9 @@ fn written_one(
 }
 
 /// The free dimensions: one per key written (the two time keys share one).
-fn dims(
-    q: &Question<'_>,
-    gates: &[crate::policy::Condition],
-    reasons: &mut Vec<Reason>,
-) -> (Vec<Dim>, HashMap<String, usize>) {
-    let all = written(q, gates);
+fn dims(q: &Question<'_>, all: &[(String, String, Written)], reasons: &mut Vec<Reason>) -> Dims {
     let mut order: Vec<(String, String)> = Vec::new();
-    for (lower, shown, _) in &all {
+    for (lower, shown, _) in all {
         if !order.iter().any(|(l, _)| l == lower) {
             order.push((lower.clone(), shown.clone()));
         }
@@ -1835,7 +1944,21 @@ fn make_dim(keys: Vec<String>, shown: String, time: bool, values: Vec<Vec<String
 
 /// The actions tried: every S3 action of the catalogue, and one per region of actions the
 /// catalogue does not know that the documents' action patterns tell apart.
-fn actions(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<ActionCand> {
+/// The action patterns of `q`'s statements and scope, lowercase, sorted, each once.
+fn action_patterns(q: &Question<'_>) -> Vec<String> {
+    let mut patterns: Vec<String> = q
+        .graph
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.1.iter().map(|p| p.as_str().to_ascii_lowercase()))
+        .chain(q.scope.actions.iter().map(|p| p.to_ascii_lowercase()))
+        .collect();
+    patterns.sort();
+    patterns.dedup();
+    patterns
+}
+
+fn actions(q: &Question<'_>, patterns: &[String], reasons: &mut Vec<Reason>) -> Vec<ActionCand> {
     let u = crate::eval::actions::Universe::get();
     let mut out: Vec<ActionCand> = Vec::new();
     for (i, name) in u.names.iter().enumerate() {
@@ -1849,15 +1972,6 @@ fn actions(q: &Question<'_>, reasons: &mut Vec<Reason>) -> Vec<ActionCand> {
             });
         }
     }
-    let mut patterns: Vec<String> = q
-        .graph
-        .statements
-        .iter()
-        .flat_map(|s| s.actions.1.iter().map(|p| p.as_str().to_ascii_lowercase()))
-        .chain(q.scope.actions.iter().map(|p| p.to_ascii_lowercase()))
-        .collect();
-    patterns.sort();
-    patterns.dedup();
     let tests: Vec<Test> = patterns
         .iter()
         .map(|p| Test {
@@ -1943,7 +2057,9 @@ fn key_test(pattern: &str, bucket: &str) -> Option<Test> {
 
 /// The object keys tried: one per atom of the resource patterns (and the scope's pattern and
 /// the objects the S3 facts list), each checked against the real matcher.
-fn object_keys(q: &Question<'_>, extra: &[Test], reasons: &mut Vec<Reason>) -> Vec<String> {
+/// The resource patterns of `q`'s statements (written, without policy variables) and scope,
+/// sorted, each once.
+fn key_patterns(q: &Question<'_>) -> Vec<String> {
     let graph = q.graph;
     let mut patterns: Vec<String> = Vec::new();
     for s in &graph.statements {
@@ -1961,6 +2077,16 @@ fn object_keys(q: &Question<'_>, extra: &[Test], reasons: &mut Vec<Reason>) -> V
     patterns.extend(q.scope.resource.iter().cloned());
     patterns.sort();
     patterns.dedup();
+    patterns
+}
+
+fn object_keys(
+    q: &Question<'_>,
+    patterns: &[String],
+    extra: &[Test],
+    reasons: &mut Vec<Reason>,
+) -> Vec<String> {
+    let graph = q.graph;
     let mut tests: Vec<(Option<String>, Test)> = patterns
         .iter()
         .filter_map(|p| key_test(p, &q.bucket).map(|t| (Some(p.clone()), t)))

@@ -111,35 +111,43 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
     // identity policies (below), not in this exploration.
     let (declared, limit) = super::identities::declared(model, &owner);
     let own_callers: Vec<Caller> = declared.iter().map(|d| d.caller.clone()).collect();
-    // The main exploration and the declared principals' run side by side.
-    let main = || {
-        let q = Question {
-            graph: &graph,
-            bucket: model.name.clone(),
-            owner: owner.clone(),
-            now: options.now,
-            scope: Scope {
-                principals: if own_callers.is_empty() {
-                    PrincipalScope::All
-                } else {
-                    PrincipalScope::AllBut(own_callers)
-                },
-                actions: options.actions.clone(),
-                resource: options.resource.clone(),
-                conditions: Vec::new(),
+    let q = Question {
+        graph: &graph,
+        bucket: model.name.clone(),
+        owner: owner.clone(),
+        now: options.now,
+        scope: Scope {
+            principals: if own_callers.is_empty() {
+                PrincipalScope::All
+            } else {
+                PrincipalScope::AllBut(own_callers)
             },
-        };
-        let judge = super::kms_leg::LegAllowed {
-            graph: &graph,
-            legs,
-            owner: &owner,
-            now: options.now,
-        };
-        super::search::explore_by(&q, &judge, super::search::Mode::shown(reduce))
+            actions: options.actions.clone(),
+            resource: options.resource.clone(),
+            conditions: Vec::new(),
+        },
     };
-    let (e, own) = rayon::join(main, || {
-        own_identities(model, declared, &owner, options, reduce)
-    });
+    let judge = super::kms_leg::LegAllowed {
+        graph: &graph,
+        legs,
+        owner: &owner,
+        now: options.now,
+    };
+    // The declared principals' graphs are the bucket's plus their own identity policies:
+    // the splits those add nothing to are computed once, for the main question, first.
+    let splits = if declared.is_empty() {
+        super::search::Splits::default()
+    } else {
+        let splits = super::search::Splits::kept();
+        splits.warm(&q, &judge);
+        splits
+    };
+    // The main exploration and the declared principals' run side by side.
+    let mode = super::search::Mode::shown(reduce);
+    let (e, own) = rayon::join(
+        || super::search::explore_sharing(&q, &judge, mode, &splits),
+        || own_identities(model, declared, &owner, options, reduce, &splits),
+    );
     let mut replayed = Vec::new();
     let replays = |f: &Finding, _: usize| {
         super::replay(&graph, f, &owner, options.now)
@@ -230,6 +238,7 @@ fn own_identities(
     owner: &str,
     options: &WhoCanOptions,
     reduce: bool,
+    splits: &super::search::Splits,
 ) -> Vec<Own> {
     use rayon::prelude::*;
     declared
@@ -258,7 +267,8 @@ fn own_identities(
                 owner,
                 now: options.now,
             };
-            let e = super::search::explore_by(&q, &judge, super::search::Mode::shown(reduce));
+            let mode = super::search::Mode::shown(reduce);
+            let e = super::search::explore_sharing(&q, &judge, mode, splits);
             let mut reasons = Vec::new();
             let replays = |f: &Finding, _: usize| {
                 super::replay(&d.graph, f, owner, options.now)
