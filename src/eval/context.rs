@@ -81,6 +81,25 @@ impl Context {
         }
     }
 
+    /// [`Context::set_shared`] with the key and values of `entry` (of another context), as
+    /// `origin`: nothing is copied or looked up again.
+    pub fn set_entry(&mut self, entry: &Entry, origin: Origin) {
+        match self
+            .entries
+            .iter_mut()
+            .find(|e| e.key.eq_ignore_ascii_case(&entry.key))
+        {
+            Some(e) => {
+                e.values = Arc::clone(&entry.values);
+                e.origin = origin;
+            }
+            None => self.entries.push(Entry {
+                origin,
+                ..entry.clone()
+            }),
+        }
+    }
+
     /// Sets `key`, which the context does not have yet, to `values`: [`Context::set`] without
     /// looking for an earlier entry (`Request::new` sets each of its default keys once).
     pub(crate) fn set_new(&mut self, key: &str, values: Vec<String>, origin: Origin) {

@@ -1238,11 +1238,7 @@ impl<'q> Prepared<'q> {
             }
             for k in self.dims.get(d).map_or(&[][..], |dim| dim.keys.as_slice()) {
                 match r.base.context.get(k) {
-                    Some(e) => work.request.context.set_shared(
-                        &e.key,
-                        std::sync::Arc::clone(&e.values),
-                        e.origin,
-                    ),
+                    Some(e) => work.request.context.set_entry(e, e.origin),
                     None => work.request.context.remove(k),
                 }
             }
@@ -1352,11 +1348,7 @@ impl<'q> Prepared<'q> {
             match dim.value_context(*opt) {
                 Some(ctx) => {
                     for e in ctx.entries() {
-                        request.context.set_shared(
-                            &e.key,
-                            std::sync::Arc::clone(&e.values),
-                            Origin::Given,
-                        );
+                        request.context.set_entry(e, Origin::Given);
                     }
                 }
                 None => {
