@@ -353,7 +353,14 @@ pub(super) fn explore_sharing<'q>(
                     )
                 })
                 .collect();
-            let parts = led.into_iter().zip(followed).filter_map(|(a, b)| a.or(b));
+            let parts: Vec<Explored> = led
+                .into_iter()
+                .zip(followed)
+                .filter_map(|(a, b)| a.or(b))
+                .collect();
+            // Findings are large: moved once, into room made for all of them.
+            out.classes
+                .reserve(parts.iter().map(|(o, _)| o.classes.len()).sum());
             for (o, r) in parts {
                 out.classes.extend(o.classes);
                 out.decided += o.decided;

@@ -45,7 +45,8 @@ impl Matches {
         r: &mut Response,
     ) -> Matches {
         let mut m = Matches {
-            list: Vec::new(),
+            // Room for the statements a request usually matches: no regrowth.
+            list: Vec::with_capacity(16),
             applicable: [false; LAYERS],
         };
         for (li, layer) in Layer::ALL.iter().copied().enumerate() {
