@@ -20,7 +20,7 @@ use super::{Finding, Question, Reason, ReasonKind};
 use crate::eval::bucket::BucketModel;
 use crate::eval::condition::{self, Compiled, Verdict};
 use crate::eval::context::{Context, Origin};
-use crate::eval::decide::{Decision, Response, Target, decide};
+use crate::eval::decide::{Decision, Response, decide};
 use crate::eval::graph::{Graph, Layer};
 use crate::eval::kms::{BucketKms, KmsKey, header_key, key_dir_name, kms_actions, leg_request};
 use crate::eval::request::Request;
@@ -414,25 +414,13 @@ pub(super) struct LegAllowed<'g> {
 }
 
 impl Judge for LegAllowed<'_> {
-    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)> {
-        self.judge_among(request, reasons, self.graph, &|_| Target::Unknown)
-    }
-
     fn judge_among(
         &self,
         request: &Request,
         reasons: &mut Vec<Reason>,
-        graph: &Graph,
-        target: &dyn Fn(usize) -> Target,
+        hint: Option<search::Hint<'_>>,
     ) -> Option<(Response, usize)> {
-        // What `target` says is about `graph`'s statements.
-        let target = if std::ptr::eq(graph, self.graph) {
-            target
-        } else {
-            &|_| Target::Unknown
-        };
-        let response = crate::eval::decide::decide_among(self.graph, request, target);
-        search::uncertain_reasons(&response, reasons);
+        let response = search::decide_on(self.graph, request, reasons, hint);
         (response.decision == Decision::Allow
             && self.legs.iter().all(|l| l.allows(request, reasons)))
         .then_some((response, 0))

@@ -29,17 +29,19 @@ const AUTOMATON_LIMIT: usize = 50_000;
 /// question's graph; a diff judges by two graphs (`super::diff`) over the regions of their union.
 pub(super) trait Judge: Sync {
     /// The response that makes `request` a finding and the finding's outcome (see
-    /// [`FindingClass::outcome`]), or `None`; uncertainties go to `reasons`.
-    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)>;
-    /// [`Judge::judge`], told for each statement of `graph` whether its action and resource
-    /// match `request` ([`crate::eval::decide::decide_among`]). A judge deciding on `graph`
-    /// itself uses it.
+    /// [`FindingClass::outcome`]), or `None`; uncertainties go to `reasons`. A judge
+    /// implements this or [`Judge::judge_among`] (each is the other without the hint).
+    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)> {
+        self.judge_among(request, reasons, None)
+    }
+    /// [`Judge::judge`], told by `hint` for each statement of a graph whether its action and
+    /// resource match `request` ([`crate::eval::decide::decide_among`]). A judge deciding on
+    /// that graph itself uses it.
     fn judge_among(
         &self,
         request: &Request,
         reasons: &mut Vec<Reason>,
-        _graph: &Graph,
-        _target: &dyn Fn(usize) -> Target,
+        _hint: Option<Hint<'_>>,
     ) -> Option<(Response, usize)> {
         self.judge(request, reasons)
     }
@@ -59,31 +61,40 @@ pub(super) struct Allowed<'g> {
 }
 
 impl Judge for Allowed<'_> {
-    fn judge(&self, request: &Request, reasons: &mut Vec<Reason>) -> Option<(Response, usize)> {
-        self.judge_among(request, reasons, self.graph, &|_| Target::Unknown)
-    }
-
     fn judge_among(
         &self,
         request: &Request,
         reasons: &mut Vec<Reason>,
-        graph: &Graph,
-        target: &dyn Fn(usize) -> Target,
+        hint: Option<Hint<'_>>,
     ) -> Option<(Response, usize)> {
-        // What `target` says is about `graph`'s statements.
-        let target = if std::ptr::eq(graph, self.graph) {
-            target
-        } else {
-            &|_| Target::Unknown
-        };
-        let response = crate::eval::decide::decide_among(self.graph, request, target);
-        uncertain_reasons(&response, reasons);
+        let response = decide_on(self.graph, request, reasons, hint);
         (response.decision == Decision::Allow).then_some((response, 0))
     }
 
     fn replays(&self, f: &Finding, _: usize) -> bool {
         super::replay(self.graph, f, self.owner, self.now)
     }
+}
+
+/// What the search knows of a request: for each statement of the graph, whether its action
+/// and resource match it.
+pub(super) type Hint<'a> = (&'a Graph, &'a dyn Fn(usize) -> Target);
+
+/// `decide` on `own` (a judge's graph), told what `hint` says where it speaks of `own`; the
+/// uncertainties that could hide an allow go to `reasons`.
+pub(super) fn decide_on(
+    own: &Graph,
+    request: &Request,
+    reasons: &mut Vec<Reason>,
+    hint: Option<Hint<'_>>,
+) -> Response {
+    let target = match hint {
+        Some((graph, target)) if std::ptr::eq(graph, own) => target,
+        _ => &|_| Target::Unknown,
+    };
+    let response = crate::eval::decide::decide_among(own, request, target);
+    uncertain_reasons(&response, reasons);
+    response
 }
 
 /// The evaluator's uncertainties about `response` that could hide an allow.
@@ -1188,22 +1199,24 @@ impl<'q> Prepared<'q> {
             }
         }
         let mut decided = Decided::default();
+        let target = |id: usize| {
+            if !may_match.contains(id) {
+                Target::Misses
+            } else if self.variable.contains(id) {
+                Target::Unknown
+            } else {
+                Target::Matches
+            }
+        };
         if let Some(scope) = entry(None, &self.scope, &self.scope_dims, &[], r.avail, base) {
             entries.push(scope);
             for assignment in self.assignments(&entries, r.avail, &mut decided.reasons) {
                 self.set_assignment(work, &assignment);
                 out.decided += 1;
+                let hint: Hint<'_> = (q.graph, &target);
                 let Some((response, outcome)) =
                     self.judge
-                        .judge_among(&work.request, &mut decided.reasons, q.graph, &|id| {
-                            if !may_match.contains(id) {
-                                Target::Misses
-                            } else if self.variable.contains(id) {
-                                Target::Unknown
-                            } else {
-                                Target::Matches
-                            }
-                        })
+                        .judge_among(&work.request, &mut decided.reasons, Some(hint))
                 else {
                     continue;
                 };
