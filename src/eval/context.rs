@@ -68,6 +68,28 @@ impl Context {
 
     /// [`Context::set`] with values already shared (set on many requests without a copy).
     pub fn set_shared(&mut self, key: &str, values: Arc<[String]>, origin: Origin) {
+        self.replace(key, values, origin, |values| {
+            Entry::new(key, values, origin)
+        });
+    }
+
+    /// [`Context::set_shared`] with the key and values of `entry` (of another context), as
+    /// `origin`: nothing is copied or looked up again.
+    pub fn set_entry(&mut self, entry: &Entry, origin: Origin) {
+        self.replace(&entry.key, Arc::clone(&entry.values), origin, |_| Entry {
+            origin,
+            ..entry.clone()
+        });
+    }
+
+    /// Sets the values and origin of `key`'s entry, or adds the entry `new` makes of them.
+    fn replace(
+        &mut self,
+        key: &str,
+        values: Arc<[String]>,
+        origin: Origin,
+        new: impl FnOnce(Arc<[String]>) -> Entry,
+    ) {
         match self
             .entries
             .iter_mut()
@@ -77,26 +99,7 @@ impl Context {
                 e.values = values;
                 e.origin = origin;
             }
-            None => self.entries.push(Entry::new(key, values, origin)),
-        }
-    }
-
-    /// [`Context::set_shared`] with the key and values of `entry` (of another context), as
-    /// `origin`: nothing is copied or looked up again.
-    pub fn set_entry(&mut self, entry: &Entry, origin: Origin) {
-        match self
-            .entries
-            .iter_mut()
-            .find(|e| e.key.eq_ignore_ascii_case(&entry.key))
-        {
-            Some(e) => {
-                e.values = Arc::clone(&entry.values);
-                e.origin = origin;
-            }
-            None => self.entries.push(Entry {
-                origin,
-                ..entry.clone()
-            }),
+            None => self.entries.push(new(values)),
         }
     }
 

@@ -1954,8 +1954,6 @@ fn make_dim(keys: Vec<String>, shown: String, time: bool, values: Vec<Vec<String
     dim
 }
 
-/// The actions tried: every S3 action of the catalogue, and one per region of actions the
-/// catalogue does not know that the documents' action patterns tell apart.
 /// The action patterns of `q`'s statements and scope, lowercase, sorted, each once.
 fn action_patterns(q: &Question<'_>) -> Vec<String> {
     let mut patterns: Vec<String> = q
@@ -1970,6 +1968,8 @@ fn action_patterns(q: &Question<'_>) -> Vec<String> {
     patterns
 }
 
+/// The actions tried: every S3 action of the catalogue, and one per region of actions the
+/// catalogue does not know that the documents' action patterns (`patterns`) tell apart.
 fn actions(q: &Question<'_>, patterns: &[String], reasons: &mut Vec<Reason>) -> Vec<ActionCand> {
     let u = crate::eval::actions::Universe::get();
     let mut out: Vec<ActionCand> = Vec::new();
@@ -2067,8 +2067,6 @@ fn key_test(pattern: &str, bucket: &str) -> Option<Test> {
     })
 }
 
-/// The object keys tried: one per atom of the resource patterns (and the scope's pattern and
-/// the objects the S3 facts list), each checked against the real matcher.
 /// The resource patterns of `q`'s statements (written, without policy variables) and scope,
 /// sorted, each once.
 fn key_patterns(q: &Question<'_>) -> Vec<String> {
@@ -2092,6 +2090,9 @@ fn key_patterns(q: &Question<'_>) -> Vec<String> {
     patterns
 }
 
+/// The object keys tried: one per atom of the resource patterns (`patterns`: the statements'
+/// and the scope's; and `extra` tests, and the objects the S3 facts list), each checked
+/// against the real matcher.
 fn object_keys(
     q: &Question<'_>,
     patterns: &[String],

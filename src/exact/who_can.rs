@@ -4,6 +4,7 @@
 //! each group with its actions, resources, the condition values common to all its requests,
 //! one witness request and the statements and ACL grants that grant it.
 
+use super::search::Judge;
 use super::{
     Class, ClassExploration, Finding, FindingClass, PrincipalScope, Question, Reason, Scope,
 };
@@ -149,11 +150,7 @@ pub fn who_can_with(model: &BucketModel, options: &WhoCanOptions, reduce: bool) 
         || own_identities(model, declared, &owner, options, reduce, &splits),
     );
     let mut replayed = Vec::new();
-    let replays = |f: &Finding, _: usize| {
-        super::replay(&graph, f, &owner, options.now)
-            && legs.iter().all(|l| l.replays(f, &owner, options.now))
-    };
-    let mut groups = group(&e, &owner, &replays, &mut replayed);
+    let mut groups = group(&e, &owner, &|f, o| judge.replays(f, o), &mut replayed);
     let ClassExploration {
         mut reasons,
         mut decided,
@@ -270,11 +267,7 @@ fn own_identities(
             let mode = super::search::Mode::shown(reduce);
             let e = super::search::explore_sharing(&q, &judge, mode, splits);
             let mut reasons = Vec::new();
-            let replays = |f: &Finding, _: usize| {
-                super::replay(&d.graph, f, owner, options.now)
-                    && legs.iter().all(|l| l.replays(f, owner, options.now))
-            };
-            let groups = group(&e, owner, &replays, &mut reasons);
+            let groups = group(&e, owner, &|f, o| judge.replays(f, o), &mut reasons);
             reasons.extend(e.reasons);
             reasons
                 .extend(leg_unknown.and_then(|why| super::kms_leg::unknown_reason(&why, &groups)));
