@@ -213,8 +213,9 @@ pub struct Exploration {
 /// one witness, decided and replayed, answers for all of them.
 #[derive(Debug, Clone)]
 pub struct FindingClass {
-    /// The decided witness; its action and resource are the first of the lists.
-    pub finding: Finding,
+    /// The decided witness; its action and resource are the first of the lists. Boxed: a
+    /// finding is large, and lists of classes grow and move.
+    pub finding: Box<Finding>,
     /// The alike actions: positions in [`ClassExploration::actions`], ascending.
     pub actions: Vec<usize>,
     /// The alike resources: positions in [`ClassExploration::resources`], ascending.
@@ -258,7 +259,7 @@ impl ClassExploration {
             .into_iter()
             .filter_map(|(_, a, r, i)| {
                 let c = self.classes.get(i)?;
-                let mut f = c.finding.clone();
+                let mut f = Finding::clone(&c.finding);
                 if c.actions.first() != Some(&a) {
                     let (name, unknown) = self.actions.get(a)?;
                     f.request.action.clone_from(name);
@@ -299,7 +300,7 @@ pub fn ask(question: &Question<'_>) -> Answer {
     };
     let mut e = search::explore(question, mode);
     match e.classes.pop() {
-        Some(c) => Answer::Yes(Box::new(c.finding)),
+        Some(c) => Answer::Yes(c.finding),
         None if e.reasons.is_empty() => Answer::No,
         None => Answer::Uncertain(e.reasons),
     }

@@ -452,7 +452,7 @@ pub fn ask(question: &Question<'_>, leg: &Leg) -> super::Answer {
     };
     let mut e = search::explore_by(question, &judge, mode);
     match e.classes.pop() {
-        Some(c) => super::Answer::Yes(Box::new(c.finding)),
+        Some(c) => super::Answer::Yes(c.finding),
         None if e.reasons.is_empty() => super::Answer::No,
         None => super::Answer::Uncertain(e.reasons),
     }

@@ -144,8 +144,6 @@ impl Dim {
 
 /// An assignment of dimensions to a value index (`None`: absent).
 type Assignment = Vec<(usize, Option<usize>)>;
-/// The entries still able to match, and the assignment that leaves them so.
-type State = (Vec<bool>, Assignment);
 
 /// Everything computed once per question.
 struct Prepared<'q> {
@@ -906,7 +904,7 @@ impl<'q> Prepared<'q> {
                 return None;
             }
             out.classes.push(FindingClass {
-                finding,
+                finding: Box::new(finding),
                 actions: c.actions.clone(),
                 resources: c.resources.clone(),
                 principal,
@@ -1282,7 +1280,10 @@ impl<'q> Prepared<'q> {
     }
 
     /// The assignments of the free dimensions that leave distinct sets of entries able to
-    /// match, the scope's entry (the last) among them.
+    /// match, the scope's entry (the last) among them. Dimension by dimension, each value
+    /// kills the entries with a condition on the dimension that fails there: the same entries
+    /// whatever the state, so they are found once per value. A state is the entries still
+    /// alive, as bits, kept in one buffer; only a new state allocates (its assignment).
     fn assignments(
         &self,
         entries: &[Entry<'_>],
@@ -1295,47 +1296,68 @@ impl<'q> Prepared<'q> {
             .collect();
         used.sort_unstable();
         used.dedup();
-        let mut states: Vec<State> = vec![(vec![true; entries.len()], Vec::new())];
+        let n = entries.len();
+        let words = n.div_ceil(64).max(1);
+        // The states' alive bits, `words` per state, and their assignments.
+        let mut alive = Bits::indices(n, |_| true).0;
+        alive.resize(words, 0);
+        let mut states: Vec<Assignment> = vec![Vec::new()];
+        let (mut next_alive, mut next) = (Vec::new(), Vec::new());
+        // Per value tried, the entries it kills (`words` each), and the values tried.
+        let mut kills: Vec<u64> = Vec::new();
+        let mut tried: Vec<Option<usize>> = Vec::new();
+        let mut seen = Seen::default();
+        let mut a = vec![0u64; words];
         for d in used {
             let Some(dim) = self.dims.get(d) else {
                 continue;
             };
-            let mut options: Vec<Option<usize>> = (0..dim.values.len()).map(Some).collect();
-            if avail.get(d) == Some(&Availability::Free) {
-                options.push(None);
+            let free = avail.get(d) == Some(&Availability::Free);
+            kills.clear();
+            tried.clear();
+            for opt in (0..dim.values.len()).map(Some).chain(free.then_some(None)) {
+                let at = opt.unwrap_or(dim.contexts.len().saturating_sub(1));
+                // A value without a context is not tried.
+                let Some(ctx) = dim.contexts.get(at) else {
+                    continue;
+                };
+                let fails = |c: &Compiled, holds: Option<&[bool]>| match holds {
+                    Some(h) => !h.get(at).copied().unwrap_or(false),
+                    None => condition::evaluate(c, ctx) != Verdict::True,
+                };
+                let from = kills.len();
+                kills.resize(from + words, 0);
+                for (i, e) in entries.iter().enumerate() {
+                    if e.conds
+                        .iter()
+                        .any(|(c, cd, holds)| *cd == d && fails(c, *holds))
+                        && let Some(w) = kills.get_mut(from + i / 64)
+                    {
+                        *w |= 1 << (i % 64);
+                    }
+                }
+                tried.push(opt);
             }
-            let mut next: Vec<State> = Vec::new();
-            let mut index: HashMap<Vec<bool>, ()> = HashMap::default();
-            for (alive, assign) in &states {
-                for opt in &options {
-                    let at = opt.unwrap_or(dim.contexts.len().saturating_sub(1));
-                    let Some(ctx) = dim.contexts.get(at) else {
-                        continue;
-                    };
-                    let fails = |c: &Compiled, holds: Option<&[bool]>| match holds {
-                        Some(h) => !h.get(at).copied().unwrap_or(false),
-                        None => condition::evaluate(c, ctx) != Verdict::True,
-                    };
-                    let mut a = alive.clone();
-                    for (i, e) in entries.iter().enumerate() {
-                        let still = a.get(i).copied().unwrap_or(false);
-                        if still
-                            && e.conds
-                                .iter()
-                                .any(|(c, cd, holds)| *cd == d && fails(c, *holds))
-                            && let Some(x) = a.get_mut(i)
-                        {
-                            *x = false;
-                        }
+            seen.clear();
+            next_alive.clear();
+            next.clear();
+            for (state, assign) in alive.chunks_exact(words).zip(&states) {
+                for (opt, kill) in tried.iter().zip(kills.chunks_exact(words)) {
+                    for ((x, s), k) in a.iter_mut().zip(state).zip(kill) {
+                        *x = s & !k;
                     }
                     // The scope's entry must stay alive: a request outside the scope is not asked about.
-                    if !a.last().copied().unwrap_or(false) || index.contains_key(&a) {
+                    let scoped = n
+                        .checked_sub(1)
+                        .is_some_and(|i| a.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1));
+                    if !scoped || !seen.insert(&a) {
                         continue;
                     }
-                    index.insert(a.clone(), ());
-                    let mut assign = assign.clone();
-                    assign.push((d, *opt));
-                    next.push((a, assign));
+                    next_alive.extend_from_slice(&a);
+                    let mut assign_more = Vec::with_capacity(assign.len() + 1);
+                    assign_more.extend_from_slice(assign);
+                    assign_more.push((d, *opt));
+                    next.push(assign_more);
                 }
             }
             if next.len() > STATE_LIMIT {
@@ -1345,10 +1367,12 @@ impl<'q> Prepared<'q> {
                     format!("the conditions combine into more than {STATE_LIMIT} cases for one principal, action and resource; the rest are not tried"),
                 ));
                 next.truncate(STATE_LIMIT);
+                next_alive.truncate(STATE_LIMIT * words);
             }
-            states = next;
+            std::mem::swap(&mut alive, &mut next_alive);
+            std::mem::swap(&mut states, &mut next);
         }
-        states.into_iter().map(|(_, a)| a).collect()
+        states
     }
 
     /// Sets one assignment's keys on the region's request. Every assignment of a region sets
@@ -1421,7 +1445,7 @@ impl<'q> Prepared<'q> {
             return;
         }
         out.classes.push(FindingClass {
-            finding,
+            finding: Box::new(finding),
             actions: vec![index],
             resources: vec![r.resource],
             principal: out.principal,
@@ -1536,6 +1560,29 @@ struct Decided {
     reasons: Vec<Reason>,
 }
 
+/// The states met at one dimension of [`Prepared::assignments`], by their alive bits: one
+/// word (64 entries) is the usual case, kept without allocating.
+#[derive(Default)]
+struct Seen {
+    one: super::FastSet<u64>,
+    many: super::FastSet<Vec<u64>>,
+}
+
+impl Seen {
+    fn clear(&mut self) {
+        self.one.clear();
+        self.many.clear();
+    }
+
+    /// Whether `bits` were not met yet (they are now).
+    fn insert(&mut self, bits: &[u64]) -> bool {
+        match bits {
+            [one] => self.one.insert(*one),
+            _ => !self.many.contains(bits) && self.many.insert(bits.to_vec()),
+        }
+    }
+}
+
 /// A set of statements (graph ids) as bits.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 struct Bits(Vec<u64>);
@@ -1605,7 +1652,7 @@ fn entry<'a>(
     avail: &[Availability],
     base: &Request,
 ) -> Option<Entry<'a>> {
-    let mut conds = Vec::new();
+    let mut conds = Vec::with_capacity(conditions.len());
     for (i, c) in conditions.iter().enumerate() {
         match Prepared::slot(dims.get(i).copied().flatten(), avail) {
             Some(d) => conds.push((

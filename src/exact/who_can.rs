@@ -469,7 +469,7 @@ fn summarise(fs: &[&FindingClass], e: &ClassExploration, owner: &str) -> Option<
     }
     let mut resources: Vec<(usize, usize)> = first_seen.into_iter().map(|(r, a)| (a, r)).collect();
     resources.sort_unstable();
-    let findings: Vec<&Finding> = fs.iter().map(|c| &c.finding).collect();
+    let findings: Vec<&Finding> = fs.iter().map(|c| &*c.finding).collect();
     Some(Group {
         stratum: stratum(&first.class, owner),
         class: first.class.clone(),
@@ -482,7 +482,7 @@ fn summarise(fs: &[&FindingClass], e: &ClassExploration, owner: &str) -> Option<
         when: common_values(&findings),
         statements,
         grants,
-        witness: first.clone(),
+        witness: Finding::clone(first),
     })
 }
 
