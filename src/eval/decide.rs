@@ -47,25 +47,30 @@ pub fn match_statement(
     s3: &S3Facts,
     bypass_not_principal: bool,
 ) -> (Result<GrantKind, Mismatch>, bool) {
-    match_statement_with(s, request, s3, bypass_not_principal, false)
+    match_statement_with(s, request, s3, bypass_not_principal, Target::Unknown)
 }
 
-/// [`match_statement`], with `target_matches` when the action and resource are known to
-/// match (then they are not matched again).
+/// [`match_statement`], with what is known of the statement (`target`): its action and
+/// resource are not matched again when known to match, nor its principal when known.
 fn match_statement_with(
     s: &CompiledStatement,
     request: &Request,
     s3: &S3Facts,
     bypass_not_principal: bool,
-    target_matches: bool,
+    target: Target,
 ) -> (Result<GrantKind, Mismatch>, bool) {
-    let grant = match s.principal_grant(&request.caller, s3) {
+    let principal = match target {
+        Target::Named(grant) => grant,
+        _ => s.principal_grant(&request.caller, s3),
+    };
+    let grant = match principal {
         Some(g) => g,
         None if bypass_not_principal && s.principal.as_ref().is_some_and(|p| p.0) => {
             GrantKind::Direct
         }
         None => return (Err(Mismatch::Principal), false),
     };
+    let target_matches = matches!(target, Target::Matches | Target::Named(_));
     if !target_matches && !s.matches_action(request) {
         return (Err(Mismatch::Action), false);
     }
@@ -104,6 +109,10 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
 pub enum Target {
     /// Both match: only the principal and the conditions are left to match.
     Matches,
+    /// Both match, and the statement's principal names the request's caller so
+    /// ([`CompiledStatement::principal_grant`]; `None`: it does not name it): only the
+    /// conditions are left to match.
+    Named(Option<GrantKind>),
     /// One of them does not: the statement neither matches nor leaves an uncertainty (each
     /// needs both to match).
     Misses,

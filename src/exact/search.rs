@@ -15,7 +15,7 @@ use crate::eval::Decision;
 use crate::eval::condition::{self, Compiled, Verdict};
 use crate::eval::context::{Context, Origin};
 use crate::eval::decide::{Response, Target};
-use crate::eval::graph::{Graph, ResourceMatcher};
+use crate::eval::graph::{GrantKind, Graph, ResourceMatcher};
 use crate::eval::request::{Caller, Request};
 use crate::policy::BaseOperator;
 use crate::wildcard::{self, Case};
@@ -842,7 +842,6 @@ impl<'q> Prepared<'q> {
     /// How each statement's principal names `caller` (`GrantKind` as a number, 0: not; plus
     /// 4 when a Federated principal may name it).
     fn grant_kinds(&self, caller: &Caller) -> Vec<u8> {
-        use crate::eval::graph::GrantKind;
         let graph = self.q.graph;
         graph
             .statements
@@ -1203,7 +1202,7 @@ impl<'q> Prepared<'q> {
             } else if self.variable.contains(id) {
                 Target::Unknown
             } else {
-                Target::Matches
+                Target::Named(granted(r.kinds.get(id).copied().unwrap_or(0)))
             }
         };
         if let Some(scope) = entry(None, &self.scope, &self.scope_dims, &[], r.avail, base) {
@@ -1451,6 +1450,16 @@ impl<'q> Prepared<'q> {
             principal: out.principal,
             outcome,
         });
+    }
+}
+
+/// How a statement's principal names the caller, from its byte of [`Prepared::grant_kinds`].
+fn granted(kind: u8) -> Option<GrantKind> {
+    match kind & 3 {
+        1 => Some(GrantKind::Account),
+        2 => Some(GrantKind::Role),
+        3 => Some(GrantKind::Direct),
+        _ => None,
     }
 }
 

@@ -36,7 +36,8 @@ impl Matches {
     /// without, only the action index's candidates, less those `target` says miss the
     /// request's action or resource (such a statement can neither match nor leave an
     /// uncertainty, which needs both to match); those it says match are matched on their
-    /// principal and conditions only.
+    /// principal and conditions only, or on their conditions only when it says how their
+    /// principal names the caller.
     pub(super) fn sweep(
         graph: &Graph,
         route: &Route<'_>,
@@ -157,8 +158,7 @@ impl Matches {
             && s.effect == Effect::Deny
             && graph.has_layer(Layer::PermissionsBoundary)
             && req.caller.has_identity_policies();
-        let (result, unknown) =
-            match_statement_with(s, req, &graph.s3, bypass, target == Target::Matches);
+        let (result, unknown) = match_statement_with(s, req, &graph.s3, bypass, target);
         let found = [
             unknown.then(|| unknown_operator(id, s.effect)),
             dead_deny(id, s, &result, req),
