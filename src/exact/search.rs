@@ -1207,7 +1207,9 @@ impl<'q> Prepared<'q> {
         };
         if let Some(scope) = entry(None, &self.scope, &self.scope_dims, &[], r.avail, base) {
             entries.push(scope);
-            for assignment in self.assignments(&entries, r.avail, &mut decided.reasons) {
+            for assignment in
+                self.assignments(&entries, r.avail, &mut decided.reasons, &mut work.scratch)
+            {
                 self.set_assignment(work, &assignment);
                 out.decided += 1;
                 let hint: Hint<'_> = (q.graph, &target);
@@ -1288,26 +1290,40 @@ impl<'q> Prepared<'q> {
         entries: &[Entry<'_>],
         avail: &[Availability],
         reasons: &mut Vec<Reason>,
+        scratch: &mut Scratch,
     ) -> Vec<Assignment> {
-        let mut used: Vec<usize> = entries
-            .iter()
-            .flat_map(|e| e.conds.iter().map(|(_, d, _)| *d))
-            .collect();
+        let Scratch {
+            used,
+            alive,
+            next_alive,
+            kills,
+            tried,
+            seen,
+            a,
+        } = scratch;
+        used.clear();
+        used.extend(
+            entries
+                .iter()
+                .flat_map(|e| e.conds.iter().map(|(_, d, _)| *d)),
+        );
         used.sort_unstable();
         used.dedup();
         let n = entries.len();
         let words = n.div_ceil(64).max(1);
         // The states' alive bits, `words` per state, and their assignments.
-        let mut alive = Bits::indices(n, |_| true).0;
+        alive.clear();
         alive.resize(words, 0);
+        for i in 0..n {
+            if let Some(w) = alive.get_mut(i / 64) {
+                *w |= 1 << (i % 64);
+            }
+        }
         let mut states: Vec<Assignment> = vec![Vec::new()];
-        let (mut next_alive, mut next) = (Vec::new(), Vec::new());
-        // Per value tried, the entries it kills (`words` each), and the values tried.
-        let mut kills: Vec<u64> = Vec::new();
-        let mut tried: Vec<Option<usize>> = Vec::new();
-        let mut seen = Seen::default();
-        let mut a = vec![0u64; words];
-        for d in used {
+        let mut next = Vec::new();
+        a.clear();
+        a.resize(words, 0);
+        for &d in used.iter() {
             let Some(dim) = self.dims.get(d) else {
                 continue;
             };
@@ -1349,10 +1365,10 @@ impl<'q> Prepared<'q> {
                     let scoped = n
                         .checked_sub(1)
                         .is_some_and(|i| a.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1));
-                    if !scoped || !seen.insert(&a) {
+                    if !scoped || !seen.insert(a) {
                         continue;
                     }
-                    next_alive.extend_from_slice(&a);
+                    next_alive.extend_from_slice(a);
                     let mut assign_more = Vec::with_capacity(assign.len() + 1);
                     assign_more.extend_from_slice(assign);
                     assign_more.push((d, *opt));
@@ -1368,7 +1384,7 @@ impl<'q> Prepared<'q> {
                 next.truncate(STATE_LIMIT);
                 next_alive.truncate(STATE_LIMIT * words);
             }
-            std::mem::swap(&mut alive, &mut next_alive);
+            std::mem::swap(alive, next_alive);
             std::mem::swap(&mut states, &mut next);
         }
         states
@@ -1443,10 +1459,14 @@ impl<'q> Prepared<'q> {
             reasons.push(Reason::not_replayed(&finding.request));
             return;
         }
+        // Alike actions and resources are pushed next: room for a few, no regrowth at once.
+        let (mut actions, mut resources) = (Vec::with_capacity(4), Vec::with_capacity(4));
+        actions.push(index);
+        resources.push(r.resource);
         out.classes.push(FindingClass {
             finding: Box::new(finding),
-            actions: vec![index],
-            resources: vec![r.resource],
+            actions,
+            resources,
             principal: out.principal,
             outcome,
         });
@@ -1544,6 +1564,22 @@ struct Work {
     /// the caller, written in place.
     may_match: Bits,
     statements: Bits,
+    /// The buffers of [`Prepared::assignments`], reused from region to region.
+    scratch: Scratch,
+}
+
+/// The buffers [`Prepared::assignments`] works in: the dimensions used, the states' alive
+/// bits now and next, per value the entries it kills and the values tried, the states met,
+/// and one state being formed.
+#[derive(Default)]
+struct Scratch {
+    used: Vec<usize>,
+    alive: Vec<u64>,
+    next_alive: Vec<u64>,
+    kills: Vec<u64>,
+    tried: Vec<Option<usize>>,
+    seen: Seen,
+    a: Vec<u64>,
 }
 
 impl Work {
@@ -1554,6 +1590,7 @@ impl Work {
             key: Vec::new(),
             may_match: Bits::default(),
             statements: Bits::default(),
+            scratch: Scratch::default(),
         }
     }
 }
