@@ -381,7 +381,14 @@ impl Graph {
             .and_then(|i| i.exact.get(&request.action_lower))
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let svc = request.action_lower.split_once(':').map_or("", |(s, _)| s);
+        // The service prefix, found byte by byte: it is a few letters long, and this runs for
+        // every layer of every decision.
+        let action = &request.action_lower;
+        let svc = action
+            .bytes()
+            .position(|b| b == b':')
+            .and_then(|i| action.get(..i))
+            .unwrap_or("");
         let by_service = idx
             .and_then(|i| i.by_service.get(svc))
             .map(Vec::as_slice)
