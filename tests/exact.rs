@@ -163,6 +163,46 @@ fn a_pinned_source_ip_is_honoured_and_variables_make_no_uncertain() {
     assert_eq!(reasons[0].statement, Some(0));
 }
 
+#[test]
+fn a_region_of_more_than_64_statements_is_searched_whole() {
+    // An Allow and 70 Denies on values of one key: the region's statements do not fit one
+    // word of bits. Only a value none of them names, or none at all, gets in.
+    let value = |i: usize| format!("https://example.com/{i}");
+    let denies: Vec<String> = (0..70)
+        .map(|i| {
+            format!(
+                r#"{{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{{"StringEquals":{{"aws:Referer":"{}"}}}}}}"#,
+                value(i)
+            )
+        })
+        .collect();
+    let allow = r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}"#;
+    let g = bucket_graph(&policy(&format!("{allow},{}", denies.join(","))));
+    let anyone = scope(PrincipalScope::Anonymous, &["s3:GetObject"]);
+    let e = exact::explore(&question(&g, anyone.clone()));
+    assert!(!e.findings.is_empty());
+    for f in &e.findings {
+        for v in f
+            .request
+            .context
+            .get("aws:Referer")
+            .iter()
+            .flat_map(|e| e.values.iter())
+        {
+            assert!((0..70).all(|i| *v != value(i)), "{v} is denied");
+        }
+    }
+    // One more Deny for every other value, and for none: no request gets in.
+    let named: Vec<String> = (0..70).map(|i| format!("\"{}\"", value(i))).collect();
+    let rest = format!(
+        r#"{{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{{"StringNotEquals":{{"aws:Referer":[{}]}}}}}}"#,
+        named.join(",")
+    );
+    let g = bucket_graph(&policy(&format!("{allow},{},{rest}", denies.join(","))));
+    let a = exact::ask(&question(&g, anyone));
+    assert!(matches!(a, Answer::No), "{a:?}");
+}
+
 // ---------------------------------------------------------------------------------------
 // The oracle.
 // ---------------------------------------------------------------------------------------
