@@ -837,6 +837,81 @@ fn the_reduced_classes_answer_like_the_unreduced_search() {
     );
 }
 
+#[test]
+fn the_log_delivery_grant_is_the_log_delivery_services_alone() {
+    // The bucket ACL grants the Log Delivery group WRITE (object writes, for the S3 log
+    // delivery service only); the policy lets CloudTrail write its logs. The log delivery
+    // service writes anywhere, CloudTrail only under `AWSLogs/`: a service class must not
+    // inherit another's decisions (were services to share them, as roles alike do), and the
+    // reduced search answers as the unreduced one.
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = dir.path().join("logbkt");
+    std::fs::create_dir(&bucket).unwrap();
+    let id = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
+    let files = [
+        (
+            "s3-access.json",
+            format!(
+                r#"{{"s3-access": 1, "bucket": "logbkt", "account": "{OWNER}", "canonical_id": "{id}"}}"#
+            ),
+        ),
+        (
+            "acl.json",
+            format!(
+                r#"{{"Owner": {{"ID": "{id}"}}, "Grants": [
+                {{"Grantee": {{"ID": "{id}", "Type": "CanonicalUser"}}, "Permission": "FULL_CONTROL"}},
+                {{"Grantee": {{"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}}, "Permission": "WRITE"}}]}}"#
+            ),
+        ),
+        (
+            "ownership-controls.json",
+            r#"{"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}"#.into(),
+        ),
+        (
+            "policy.json",
+            policy(
+                r#"{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logbkt/AWSLogs/*"}"#,
+            ),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(bucket.join(name), text).unwrap();
+    }
+    let tree = s3_access::contain::Root::new(std::slice::from_ref(&bucket), Some(dir.path()));
+    let folder = s3_access::aws_docs::load_bucket(&bucket, &tree).unwrap();
+    let model = eval::bucket::BucketModel::from_folder(&folder).unwrap();
+    let w = exact::who_can::who_can(
+        &model,
+        &exact::who_can::WhoCanOptions {
+            now: NOW,
+            ..Default::default()
+        },
+    );
+    let of = |service: &str| -> Vec<&exact::who_can::Group> {
+        w.groups
+            .iter()
+            .filter(|g| g.class.caller.to_string() == service)
+            .collect()
+    };
+    let writes = |gs: &[&exact::who_can::Group]| {
+        gs.iter()
+            .any(|g| g.actions.iter().any(|a| a == "s3:PutObject"))
+    };
+    assert!(writes(&of("logging.s3.amazonaws.com")), "{:?}", w.groups);
+    let trail = of("cloudtrail.amazonaws.com");
+    assert!(writes(&trail), "{:?}", w.groups);
+    for g in &trail {
+        assert!(
+            g.resources
+                .iter()
+                .all(|r| r.starts_with("arn:aws:s3:::logbkt/AWSLogs/")),
+            "{g:?}"
+        );
+    }
+    let diffs = class_differences(&model);
+    assert!(diffs.is_empty(), "{diffs:?}");
+}
+
 // ---------------------------------------------------------------------------------------
 // The oracle with the KMS leg: the same documents and a generated key policy; each request
 // is allowed when S3 allows it and, for an object read or write that calls KMS, the leg does
