@@ -167,11 +167,13 @@ impl Glob {
     }
 }
 
-fn contains(set: &[u64], i: usize) -> bool {
+/// Whether position `i` is in the bit set `set` (64 positions a word).
+pub(super) fn contains(set: &[u64], i: usize) -> bool {
     set.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
-fn insert(set: &mut [u64], i: usize) {
+/// Adds position `i` to the bit set `set`, which has room for it.
+pub(super) fn insert(set: &mut [u64], i: usize) {
     if let Some(w) = set.get_mut(i / 64) {
         *w |= 1 << (i % 64);
     }

@@ -1314,11 +1314,7 @@ impl<'q> Prepared<'q> {
         // The states' alive bits, `words` per state, and their assignments.
         alive.clear();
         alive.resize(words, 0);
-        for i in 0..n {
-            if let Some(w) = alive.get_mut(i / 64) {
-                *w |= 1 << (i % 64);
-            }
-        }
+        (0..n).for_each(|i| automaton::insert(alive, i));
         let mut states: Vec<Assignment> = vec![Vec::new()];
         let mut next = Vec::new();
         a.clear();
@@ -1342,13 +1338,13 @@ impl<'q> Prepared<'q> {
                 };
                 let from = kills.len();
                 kills.resize(from + words, 0);
+                let kill = kills.get_mut(from..).unwrap_or_default();
                 for (i, e) in entries.iter().enumerate() {
                     if e.conds
                         .iter()
                         .any(|(c, cd, holds)| *cd == d && fails(c, *holds))
-                        && let Some(w) = kills.get_mut(from + i / 64)
                     {
-                        *w |= 1 << (i % 64);
+                        automaton::insert(kill, i);
                     }
                 }
                 tried.push(opt);
@@ -1362,9 +1358,7 @@ impl<'q> Prepared<'q> {
                         *x = s & !k;
                     }
                     // The scope's entry must stay alive: a request outside the scope is not asked about.
-                    let scoped = n
-                        .checked_sub(1)
-                        .is_some_and(|i| a.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1));
+                    let scoped = n.checked_sub(1).is_some_and(|i| automaton::contains(a, i));
                     if !scoped || !seen.insert(a) {
                         continue;
                     }
@@ -1636,9 +1630,7 @@ struct Bits(Vec<u64>);
 impl Bits {
     /// Whether position `i` is in the set.
     fn contains(&self, i: usize) -> bool {
-        self.0
-            .get(i / 64)
-            .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+        automaton::contains(&self.0, i)
     }
 
     /// The statements of `items` for which `f` holds.
@@ -1649,12 +1641,8 @@ impl Bits {
     /// The positions below `n` for which `f` holds.
     fn indices(n: usize, mut f: impl FnMut(usize) -> bool) -> Bits {
         let mut words = vec![0u64; n.div_ceil(64)];
-        for i in 0..n {
-            if f(i)
-                && let Some(w) = words.get_mut(i / 64)
-            {
-                *w |= 1 << (i % 64);
-            }
+        for i in (0..n).filter(|i| f(*i)) {
+            automaton::insert(&mut words, i);
         }
         Bits(words)
     }
