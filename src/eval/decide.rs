@@ -50,8 +50,8 @@ pub fn match_statement(
     match_statement_with(s, request, s3, bypass_not_principal, Target::Unknown)
 }
 
-/// [`match_statement`], with what is known of the statement (`target`): its action and
-/// resource are not matched again when known to match, nor its principal when known.
+/// [`match_statement`], with what is known of the statement (`target`): its principal,
+/// action and resource are not matched again when known (`Target::Named`).
 fn match_statement_with(
     s: &CompiledStatement,
     request: &Request,
@@ -59,9 +59,9 @@ fn match_statement_with(
     bypass_not_principal: bool,
     target: Target,
 ) -> (Result<GrantKind, Mismatch>, bool) {
-    let principal = match target {
-        Target::Named(grant) => grant,
-        _ => s.principal_grant(&request.caller, s3),
+    let (principal, target_matches) = match target {
+        Target::Named(grant) => (grant, true),
+        _ => (s.principal_grant(&request.caller, s3), false),
     };
     let grant = match principal {
         Some(g) => g,
@@ -70,7 +70,6 @@ fn match_statement_with(
         }
         None => return (Err(Mismatch::Principal), false),
     };
-    let target_matches = matches!(target, Target::Matches | Target::Named(_));
     if !target_matches && !s.matches_action(request) {
         return (Err(Mismatch::Action), false);
     }
@@ -107,8 +106,6 @@ pub fn decide(graph: &Graph, request: &Request, explain: bool) -> Response {
 /// [`decide_among`] knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// Both match: only the principal and the conditions are left to match.
-    Matches,
     /// Both match, and the statement's principal names the request's caller so
     /// ([`CompiledStatement::principal_grant`]; `None`: it does not name it): only the
     /// conditions are left to match.

@@ -35,9 +35,8 @@ impl Matches {
     /// evaluated and recorded in the trace, and a layer that does not apply is reported;
     /// without, only the action index's candidates, less those `target` says miss the
     /// request's action or resource (such a statement can neither match nor leave an
-    /// uncertainty, which needs both to match); those it says match are matched on their
-    /// principal and conditions only, or on their conditions only when it says how their
-    /// principal names the caller.
+    /// uncertainty, which needs both to match); those it says match, naming the caller as
+    /// it says, are matched on their conditions only.
     pub(super) fn sweep(
         graph: &Graph,
         route: &Route<'_>,
