@@ -912,6 +912,93 @@ fn the_log_delivery_grant_is_the_log_delivery_services_alone() {
     assert!(diffs.is_empty(), "{diffs:?}");
 }
 
+#[test]
+fn regions_no_allow_statement_reaches_still_get_what_s3_grants_without_one() {
+    // The search passes over a region whose Allow statements all fail on a key the region
+    // fixes, once `decide` allows nothing there without statements. Here the only Allow
+    // statement is for another account's callers, but the ACL grants everyone READ: the
+    // anonymous listing may not be lost, and the reduced search answers as the unreduced one.
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = dir.path().join("aclbkt");
+    std::fs::create_dir(&bucket).unwrap();
+    let id = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
+    let files = [
+        (
+            "s3-access.json",
+            format!(
+                r#"{{"s3-access": 1, "bucket": "aclbkt", "account": "{OWNER}", "canonical_id": "{id}"}}"#
+            ),
+        ),
+        (
+            "acl.json",
+            format!(
+                r#"{{"Owner": {{"ID": "{id}"}}, "Grants": [
+                {{"Grantee": {{"ID": "{id}", "Type": "CanonicalUser"}}, "Permission": "FULL_CONTROL"}},
+                {{"Grantee": {{"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}}, "Permission": "READ"}}]}}"#
+            ),
+        ),
+        (
+            "ownership-controls.json",
+            r#"{"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}"#.into(),
+        ),
+        (
+            "policy.json",
+            policy(
+                r#"{"Sid":"Tls","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::aclbkt","arn:aws:s3:::aclbkt/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+                {"Sid":"Other","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::aclbkt","arn:aws:s3:::aclbkt/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"777788889999"}}}"#,
+            ),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(bucket.join(name), text).unwrap();
+    }
+    let tree = s3_access::contain::Root::new(std::slice::from_ref(&bucket), Some(dir.path()));
+    let folder = s3_access::aws_docs::load_bucket(&bucket, &tree).unwrap();
+    let model = eval::bucket::BucketModel::from_folder(&folder).unwrap();
+    let w = exact::who_can::who_can(
+        &model,
+        &exact::who_can::WhoCanOptions {
+            now: NOW,
+            ..Default::default()
+        },
+    );
+    let lists = w.groups.iter().any(|g| {
+        g.class.caller == Caller::Anonymous && g.actions.iter().any(|a| a == "s3:ListBucket")
+    });
+    assert!(lists, "{:?}", w.groups);
+    let diffs = class_differences(&model);
+    assert!(diffs.is_empty(), "{diffs:?}");
+    let diffs = reduction_differences(&model);
+    assert!(diffs.is_empty(), "{diffs:?}");
+}
+
+#[test]
+fn an_allow_with_an_unknown_operator_keeps_its_uncertainty_where_it_cannot_match() {
+    // A graph built from a policy that was not validated (`Graph::add`) can hold a condition
+    // operator `decide` does not know: it reports that its answer may hide an allow, though
+    // the statement does not match. The search may not pass over the partner's regions (no
+    // other Allow reaches them) without it.
+    let text = policy(
+        r#"{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::bkt/in/*","Condition":{"StringEqualsFoo":{"aws:PrincipalAccount":"444455556666"}}}"#,
+    );
+    let file = SourceFile::new("bucket.json", text);
+    let root = s3_access::json::parse(file.text()).unwrap();
+    let parsed =
+        s3_access::policy::parse::parse_policy(&root, s3_access::policy::PolicyKind::Bucket);
+    let mut g = Graph::new();
+    g.add(file, parsed.policy.unwrap(), Layer::Bucket, 0);
+    let q = question(&g, Scope::default());
+    let (fast, slow) = (exact::explore(&q), exact::explore_unreduced(&q));
+    let hides = |e: &exact::Exploration| {
+        e.reasons.iter().any(|r| {
+            r.message
+                .contains("Allow statement has a condition operator")
+        })
+    };
+    assert!(hides(&slow), "{:?}", slow.reasons);
+    assert_eq!(fast.reasons, slow.reasons);
+}
+
 // ---------------------------------------------------------------------------------------
 // The oracle with the KMS leg: the same documents and a generated key policy; each request
 // is allowed when S3 allows it and, for an object read or write that calls KMS, the leg does

@@ -244,6 +244,20 @@ fn owner_account_only(ev: &Evaluation<'_>) -> Option<Block> {
     })
 }
 
+/// Whether the statements of `layer` can take part in a decision on `request` by who calls
+/// it alone: false for identity-side policies and permissions boundaries when the caller has
+/// none, session policies when it has no session, SCPs when they do not restrict it (the
+/// sweep passes over such a layer); true for every other layer, whose taking part depends on
+/// more than the caller.
+pub(crate) fn layer_applies_to_caller(graph: &Graph, layer: Layer, request: &Request) -> bool {
+    match layer {
+        Layer::Identity | Layer::PermissionsBoundary | Layer::Session | Layer::Scp => {
+            matching::applicability(graph, layer, request, None).is_ok()
+        }
+        _ => true,
+    }
+}
+
 /// Whether `decide` reads the action (lowercase) by its name, beyond the statements' action
 /// patterns, the RCP service check and the catalogue's condition keys: the bucket-policy
 /// operations (owner-only, root exemption), the writes and deletes that act whatever owns the

@@ -434,6 +434,14 @@ impl Judge for LegAllowed<'_> {
     fn legs(&self) -> &[Leg] {
         self.legs
     }
+
+    fn without_statements(&self, graph: &Graph, request: &Request) -> Option<bool> {
+        // A leg decides on its key policy too: only without one is the S3 decision all.
+        if !self.legs.is_empty() {
+            return None;
+        }
+        search::allowed_without_statements(self.graph, graph, request)
+    }
 }
 
 /// [`super::ask`] with the KMS leg: the first request of the question that S3 and the leg

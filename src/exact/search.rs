@@ -51,6 +51,28 @@ pub(super) trait Judge: Sync {
     fn legs(&self) -> &[super::kms_leg::Leg] {
         &[]
     }
+    /// Whether `request` could be a finding though no statement of `graph` matched it:
+    /// whether `decide` allows it so, or leaves an uncertainty that could hide an allow.
+    /// `None` when the judge cannot tell (it does not decide on `graph` alone).
+    fn without_statements(&self, _graph: &Graph, _request: &Request) -> Option<bool> {
+        None
+    }
+}
+
+/// [`Judge::without_statements`] for a judge deciding on `own` alone: `decide` on `request`,
+/// told that every statement misses it.
+pub(super) fn allowed_without_statements(
+    own: &Graph,
+    graph: &Graph,
+    request: &Request,
+) -> Option<bool> {
+    if !std::ptr::eq(own, graph) {
+        return None;
+    }
+    let response = crate::eval::decide::decide_among(own, request, &|_| Target::Misses);
+    Some(
+        response.decision == Decision::Allow || response.uncertain.iter().any(|u| u.if_not_allowed),
+    )
 }
 
 /// The default judge: `decide` on one graph allows.
@@ -73,6 +95,10 @@ impl Judge for Allowed<'_> {
 
     fn replays(&self, f: &Finding, _: usize) -> bool {
         super::replay(self.graph, f, self.owner, self.now)
+    }
+
+    fn without_statements(&self, graph: &Graph, request: &Request) -> Option<bool> {
+        allowed_without_statements(self.graph, graph, request)
     }
 }
 
@@ -204,6 +230,11 @@ struct Prepared<'q> {
     variables: Option<Vec<String>>,
     /// The judge's KMS legs.
     legs: &'q [super::kms_leg::Leg],
+    /// The Allow statements.
+    allows: Bits,
+    /// The Allow statements with a condition operator `decide` does not know (it reports an
+    /// uncertainty when the rest of such a statement matches).
+    unsure_allows: Bits,
 }
 
 /// What `decide` can tell about a principal class (see [`Prepared::class_signature`]).
@@ -754,6 +785,13 @@ impl<'q> Prepared<'q> {
             fact_accounts: fact_accounts(q),
             variables,
             legs,
+            allows: Bits::of(&graph.statements, |s| {
+                s.effect == crate::policy::Effect::Allow
+            }),
+            unsure_allows: Bits::of(&graph.statements, |s| {
+                s.effect == crate::policy::Effect::Allow
+                    && s.conditions.iter().any(|c| c.base == BaseOperator::Unknown)
+            }),
         }
     }
 
@@ -956,14 +994,27 @@ impl<'q> Prepared<'q> {
         let mut work = Work::new(class_base.clone(), self.dims.len());
         // How each statement names the caller, and the statements that name it (or apply
         // to every caller but those they name: `NotPrincipal`), once per class.
+        // Statements of a layer `decide` passes over for this caller (identity-side policies
+        // for a caller without them, say) are not the class's.
         let kinds = self.grant_kinds(&class.caller);
-        let statements = &q.graph.statements;
+        let graph = q.graph;
+        let statements = &graph.statements;
+        let mut applies = [true; crate::eval::graph::LAYERS];
+        for l in crate::eval::graph::Layer::ALL {
+            if let Some(slot) = applies.get_mut(l as usize) {
+                *slot = crate::eval::decide::layer_applies_to_caller(graph, l, &class_base);
+            }
+        }
         let named = Bits::indices(statements.len(), |i| {
-            kinds.get(i).is_some_and(|k| *k != 0)
+            let takes_part = graph
+                .layer_of(i)
+                .is_none_or(|l| applies.get(l as usize).copied().unwrap_or(true));
+            let names = kinds.get(i).is_some_and(|k| *k != 0)
                 || statements
                     .get(i)
                     .and_then(|s| s.principal.as_ref())
-                    .is_some_and(|p| p.0)
+                    .is_some_and(|p| p.0);
+            takes_part && names
         });
         for (index, action) in self.actions.iter().enumerate() {
             let resources = self.resources(action);
@@ -1207,9 +1258,12 @@ impl<'q> Prepared<'q> {
         };
         if let Some(scope) = entry(None, &self.scope, &self.scope_dims, &[], r.avail, base) {
             entries.push(scope);
-            for assignment in
+            let assignments = if self.nothing_to_find(statements, &entries, &work.request, out) {
+                Vec::new()
+            } else {
                 self.assignments(&entries, r.avail, &mut decided.reasons, &mut work.scratch)
-            {
+            };
+            for assignment in assignments {
                 self.set_assignment(work, &assignment);
                 out.decided += 1;
                 let hint: Hint<'_> = (q.graph, &target);
@@ -1239,6 +1293,39 @@ impl<'q> Prepared<'q> {
             memo.insert(key.as_slice().into(), decided);
         }
         work.key = key;
+    }
+
+    /// Whether no request of a region can be a finding, known without trying its assignments:
+    /// no Allow statement of the region can match any of them (each fails a condition on a
+    /// key the region fixes, and none has an unknown operator: `decide` reports an
+    /// uncertainty for such a statement though it does not match; the uncertainty of a
+    /// Federated principal needs its conditions to hold), and the judge finds that
+    /// `decide` allows nothing there without statements ([`Judge::without_statements`], on the
+    /// region's request: what an assignment changes, the keys of free dimensions, only the
+    /// statements' conditions read). An assignment can then only add matching Deny
+    /// statements, which take allows away and leave no uncertainty that could hide one. Off
+    /// with the reductions, with KMS legs and with VPC endpoint gates (they decide on more
+    /// than the region's statements).
+    fn nothing_to_find(
+        &self,
+        statements: &Bits,
+        entries: &[Entry<'_>],
+        request: &Request,
+        out: &mut Found,
+    ) -> bool {
+        if !self.reduce || !self.legs.is_empty() || !self.gates.is_empty() {
+            return false;
+        }
+        let alive = entries
+            .iter()
+            .filter_map(|e| e.statement)
+            .any(|id| self.allows.contains(id));
+        let unsure = statements.ones().any(|id| self.unsure_allows.contains(id));
+        if alive || unsure {
+            return false;
+        }
+        out.decided += 1;
+        self.judge.without_statements(self.q.graph, request) == Some(false)
     }
 
     /// Makes `work` the request of a region: the class's request with the region's action and
