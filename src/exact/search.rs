@@ -218,9 +218,20 @@ struct Prepared<'q> {
     /// Per resource, what `decide` reads of it beside the statements' Resource patterns:
     /// resources with the same number are alike (see [`resource_facts`]).
     resource_facts: Vec<usize>,
-    /// Per action and dimension, whether the action never carries a key that may otherwise
-    /// be present (an S3 key the catalogue does not list for it).
-    action_never: Vec<Vec<bool>>,
+    /// The distinct sets of keys some action never carries though they may otherwise be
+    /// present (S3 keys the catalogue does not list for it), each as a flag per dimension.
+    nevers: Vec<Vec<bool>>,
+    /// Per action, its set in `nevers`.
+    never_of: Vec<usize>,
+    /// Per action, the first action alike for `decide` whatever the caller, but for the keys
+    /// it carries (`None`: decided on its own; the reductions are off, or `decide` reads its
+    /// name). Two actions alike on the same resources whose keys can appear alike for a
+    /// caller get the same decisions on the same requests: `decide` reads an action whose
+    /// name it does not read only through the resources it is authorized against, whether
+    /// the catalogue knows it, which statements' action patterns match it and how each
+    /// condition key can appear with it (and the RCP service check: every action tried is
+    /// `s3:`).
+    action_rep: Vec<Option<usize>>,
     /// The accounts the S3 facts name (owner, ACL grantees, object and access point owners):
     /// `decide` compares the caller's account with these.
     fact_accounts: Vec<String>,
@@ -252,16 +263,6 @@ struct ClassSignature {
     conditions: Vec<bool>,
     /// The caller's value of each key the policy variables read.
     variables: Vec<Option<Vec<String>>>,
-    avail: Vec<Availability>,
-}
-
-/// What `decide` can tell about an action (see [`Prepared::action_class`]).
-#[derive(PartialEq, Eq, Hash)]
-struct ActionClass {
-    on_bucket: bool,
-    on_object: bool,
-    unknown: bool,
-    statements: Bits,
     avail: Vec<Availability>,
 }
 
@@ -702,14 +703,15 @@ impl<'q> Prepared<'q> {
             .map(|c| condition::compile(c, false))
             .collect();
         let gate_dims = gates.iter().map(of).collect();
-        let action_bits = actions
+        let action_bits: Vec<Bits> = actions
             .iter()
             .map(|a| {
                 let lower = a.name.to_ascii_lowercase();
                 Bits::of(&graph.statements, |s| s.matches_action_lower(&lower))
             })
             .collect();
-        let action_never = never_for(&dims, &actions);
+        let (nevers, never_of) = distinct(never_for(&dims, &actions));
+        let action_rep = action_reps(&actions, &action_bits, reduce);
         let bucket = format!("arn:aws:s3:::{}", q.bucket);
         let mut resource_arns = vec![bucket.clone()];
         resource_arns.extend(objects.iter().map(|k| format!("{bucket}/{k}")));
@@ -781,7 +783,9 @@ impl<'q> Prepared<'q> {
             targets,
             variable: Bits::of(&graph.statements, variable_resource),
             by_name,
-            action_never,
+            nevers,
+            never_of,
+            action_rep,
             fact_accounts: fact_accounts(q),
             variables,
             legs,
@@ -953,7 +957,8 @@ impl<'q> Prepared<'q> {
 
     /// Tries every action and resource region for one principal class; true when `limit`
     /// findings have been found. With the reductions on, an action alike an earlier one (see
-    /// [`Prepared::action_class`]) and an object key alike an earlier one (see
+    /// [`Prepared::action_rep`]) whose keys can appear alike for the caller and an object key
+    /// alike an earlier one (see
     /// [`key_classes`]) are not decided again: they join the earlier findings' classes; and a
     /// region alike an earlier one of the class (see [`RegionKey`]) takes its decisions.
     fn class_regions(
@@ -966,9 +971,7 @@ impl<'q> Prepared<'q> {
         limit: Option<usize>,
     ) -> bool {
         let q = self.q;
-        let mut done: HashMap<ActionClass, std::ops::Range<usize>> = HashMap::default();
-        // How each key can appear for this caller; the action only removes S3 keys it does
-        // not carry (`keys::availability_for`, computed per action in `Prepared::new`).
+        // How each key can appear for this caller.
         let by_caller: Vec<Availability> = self
             .dims
             .iter()
@@ -1016,25 +1019,50 @@ impl<'q> Prepared<'q> {
                     .is_some_and(|p| p.0);
             takes_part && names
         });
+        // How each condition key can appear per action: an action only removes the S3 keys
+        // it does not carry (`Prepared::nevers`), so once per set of keys removed; and which of
+        // those sets give the same availability for this caller.
+        let masked: Vec<Vec<Availability>> = self
+            .nevers
+            .iter()
+            .map(|never| {
+                by_caller
+                    .iter()
+                    .zip(never.iter().copied().chain(std::iter::repeat(false)))
+                    .map(|(a, dropped)| {
+                        if *a == Availability::Free && dropped {
+                            Availability::Never
+                        } else {
+                            *a
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let alike: Vec<usize> = masked
+            .iter()
+            .enumerate()
+            .map(|(i, m)| masked.iter().position(|o| o == m).unwrap_or(i))
+            .collect();
+        // Per action alike (`Prepared::action_rep`) and availability, its findings.
+        let mut done: HashMap<(usize, usize), std::ops::Range<usize>> = HashMap::default();
+        // Per key class, the findings of its first key (for the action at hand).
+        let mut keys_done: HashMap<usize, std::ops::Range<usize>> = HashMap::default();
         for (index, action) in self.actions.iter().enumerate() {
             let resources = self.resources(action);
             if resources.is_empty() {
                 continue;
             }
-            let never = self.action_never.get(index);
-            let avail: Vec<Availability> = by_caller
-                .iter()
-                .enumerate()
-                .map(|(d, a)| {
-                    let dropped = never.and_then(|n| n.get(d)).copied().unwrap_or(false);
-                    if *a == Availability::Free && dropped {
-                        Availability::Never
-                    } else {
-                        *a
-                    }
-                })
-                .collect();
-            let sig = self.action_class(index, action, &avail);
+            let m = self.never_of.get(index).copied().unwrap_or(0);
+            let Some(avail) = masked.get(m) else {
+                continue;
+            };
+            let sig = self
+                .action_rep
+                .get(index)
+                .copied()
+                .flatten()
+                .map(|rep| (rep, alike.get(m).copied().unwrap_or(m)));
             if let Some(range) = sig.as_ref().and_then(|s| done.get(s)) {
                 for c in out.classes.get_mut(range.clone()).into_iter().flatten() {
                     c.actions.push(index);
@@ -1042,8 +1070,7 @@ impl<'q> Prepared<'q> {
                 continue;
             }
             let start = out.classes.len();
-            // Per key class, the findings of its first key.
-            let mut keys_done: HashMap<usize, std::ops::Range<usize>> = HashMap::default();
+            keys_done.clear();
             for (resource, key_class) in resources {
                 if let Some(range) = key_class.and_then(|k| keys_done.get(&k)) {
                     for c in out.classes.get_mut(range.clone()).into_iter().flatten() {
@@ -1055,7 +1082,7 @@ impl<'q> Prepared<'q> {
                         class,
                         action: (index, action),
                         resource: *resource,
-                        avail: &avail,
+                        avail,
                         base: &class_base,
                         named: &named,
                         kinds: &kinds,
@@ -1074,31 +1101,6 @@ impl<'q> Prepared<'q> {
             }
         }
         false
-    }
-
-    /// What `decide` can tell about an action, for a principal class: `None` when the action
-    /// must be decided on its own (the reductions are off, or `decide` reads its name). Else
-    /// the resources it is tried on, whether the catalogue knows it, which statements' action
-    /// patterns match it and how each condition key can appear with it: two actions alike in
-    /// all of these get the same decisions on the same requests, since `decide` reads the
-    /// action only through them (and the RCP service check: every action tried is `s3:`).
-    fn action_class(
-        &self,
-        index: usize,
-        action: &ActionCand,
-        avail: &[Availability],
-    ) -> Option<ActionClass> {
-        if !self.reduce || crate::eval::decide::reads_action_name(&action.name.to_ascii_lowercase())
-        {
-            return None;
-        }
-        Some(ActionClass {
-            on_bucket: action.on_bucket,
-            on_object: action.on_object,
-            unknown: action.unknown,
-            statements: self.action_bits.get(index)?.clone(),
-            avail: avail.to_vec(),
-        })
     }
 
     /// The resources `action` is tried on, within the scope (positions in `resource_arns`),
@@ -1258,11 +1260,13 @@ impl<'q> Prepared<'q> {
         };
         if let Some(scope) = entry(None, &self.scope, &self.scope_dims, &[], r.avail, base) {
             entries.push(scope);
-            let assignments = if self.nothing_to_find(statements, &entries, &work.request, out) {
-                Vec::new()
-            } else {
-                self.assignments(&entries, r.avail, &mut decided.reasons, &mut work.scratch)
-            };
+            let without = &mut work.without;
+            let assignments =
+                if self.nothing_to_find(statements, &entries, r, &work.request, without) {
+                    Vec::new()
+                } else {
+                    self.assignments(&entries, r.avail, &mut decided.reasons, &mut work.scratch)
+                };
             for assignment in assignments {
                 self.set_assignment(work, &assignment);
                 out.decided += 1;
@@ -1302,7 +1306,8 @@ impl<'q> Prepared<'q> {
     /// Federated principal needs its conditions to hold), and the judge finds that
     /// `decide` allows nothing there without statements ([`Judge::without_statements`], on the
     /// region's request: what an assignment changes, the keys of free dimensions, only the
-    /// statements' conditions read). An assignment can then only add matching Deny
+    /// statements' conditions read; asked once per action read by name and resource facts,
+    /// all else `decide` reads of the region). An assignment can then only add matching Deny
     /// statements, which take allows away and leave no uncertainty that could hide one. Off
     /// with the reductions, with KMS legs and with VPC endpoint gates (they decide on more
     /// than the region's statements).
@@ -1310,8 +1315,9 @@ impl<'q> Prepared<'q> {
         &self,
         statements: &Bits,
         entries: &[Entry<'_>],
+        r: &Region<'_>,
         request: &Request,
-        out: &mut Found,
+        without: &mut HashMap<(Option<usize>, usize), Option<bool>>,
     ) -> bool {
         if !self.reduce || !self.legs.is_empty() || !self.gates.is_empty() {
             return false;
@@ -1324,8 +1330,15 @@ impl<'q> Prepared<'q> {
         if alive || unsure {
             return false;
         }
-        out.decided += 1;
-        self.judge.without_statements(self.q.graph, request) == Some(false)
+        let (index, _) = r.action;
+        let by_name = self.by_name.get(index).copied().unwrap_or(Some(index));
+        let Some(facts) = self.resource_facts.get(r.resource).copied() else {
+            return false;
+        };
+        let found = *without
+            .entry((by_name, facts))
+            .or_insert_with(|| self.judge.without_statements(self.q.graph, request));
+        found == Some(false)
     }
 
     /// Makes `work` the request of a region: the class's request with the region's action and
@@ -1647,6 +1660,10 @@ struct Work {
     statements: Bits,
     /// The buffers of [`Prepared::assignments`], reused from region to region.
     scratch: Scratch,
+    /// What the judge found without statements ([`Judge::without_statements`]), per action
+    /// read by name and resource facts: all `decide` reads of a region beside its statements
+    /// and the caller (see [`RegionKey`]).
+    without: HashMap<(Option<usize>, usize), Option<bool>>,
 }
 
 /// The buffers [`Prepared::assignments`] works in: the dimensions used, the states' alive
@@ -1672,6 +1689,7 @@ impl Work {
             may_match: Bits::default(),
             statements: Bits::default(),
             scratch: Scratch::default(),
+            without: HashMap::default(),
         }
     }
 }
@@ -1793,6 +1811,44 @@ fn entry<'a>(
 
 /// Per action and dimension, whether the action never carries the dimension's key, which a
 /// signed IAM caller may otherwise send (an S3 key the catalogue does not list for it).
+/// The distinct items of `items` in first-seen order, and the position of each item among
+/// them.
+fn distinct<T: PartialEq>(items: Vec<T>) -> (Vec<T>, Vec<usize>) {
+    let mut out: Vec<T> = Vec::new();
+    let mut of = Vec::with_capacity(items.len());
+    for item in items {
+        match out.iter().position(|o| *o == item) {
+            Some(i) => of.push(i),
+            None => {
+                of.push(out.len());
+                out.push(item);
+            }
+        }
+    }
+    (out, of)
+}
+
+/// Per action, the first action alike for `decide` but for the keys it carries (see
+/// [`Prepared::action_rep`]).
+fn action_reps(actions: &[ActionCand], bits: &[Bits], reduce: bool) -> Vec<Option<usize>> {
+    let mut first: HashMap<(bool, bool, bool, &Bits), usize> = HashMap::default();
+    actions
+        .iter()
+        .zip(bits)
+        .enumerate()
+        .map(|(i, (a, b))| {
+            if !reduce || crate::eval::decide::reads_action_name(&a.name.to_ascii_lowercase()) {
+                return None;
+            }
+            Some(
+                *first
+                    .entry((a.on_bucket, a.on_object, a.unknown, b))
+                    .or_insert(i),
+            )
+        })
+        .collect()
+}
+
 fn never_for(dims: &[Dim], actions: &[ActionCand]) -> Vec<Vec<bool>> {
     // Any signed IAM caller: the key's availability before the action is considered.
     let probe = Caller::Root {
