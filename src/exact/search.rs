@@ -703,15 +703,16 @@ impl<'q> Prepared<'q> {
             .map(|c| condition::compile(c, false))
             .collect();
         let gate_dims = gates.iter().map(of).collect();
-        let action_bits: Vec<Bits> = actions
+        let lowers: Vec<String> = actions
             .iter()
-            .map(|a| {
-                let lower = a.name.to_ascii_lowercase();
-                Bits::of(&graph.statements, |s| s.matches_action_lower(&lower))
-            })
+            .map(|a| a.name.to_ascii_lowercase())
+            .collect();
+        let action_bits: Vec<Bits> = lowers
+            .iter()
+            .map(|lower| Bits::of(&graph.statements, |s| s.matches_action_lower(lower)))
             .collect();
         let (nevers, never_of) = distinct(never_for(&dims, &actions));
-        let action_rep = action_reps(&actions, &action_bits, reduce);
+        let action_rep = action_reps(&actions, &lowers, &action_bits, reduce);
         let bucket = format!("arn:aws:s3:::{}", q.bucket);
         let mut resource_arns = vec![bucket.clone()];
         resource_arns.extend(objects.iter().map(|k| format!("{bucket}/{k}")));
@@ -1186,8 +1187,22 @@ impl<'q> Prepared<'q> {
         noted: &mut [bool],
     ) {
         let q = self.q;
-        for id in statements.ones() {
-            self.note(id, noted, reasons);
+        // Only a region with a statement not noted yet notes anything (most regions have none).
+        let fresh = statements
+            .0
+            .iter()
+            .zip(work.noted.0.iter().chain(std::iter::repeat(&0)))
+            .any(|(s, n)| s & !n != 0);
+        if fresh {
+            for id in statements.ones() {
+                self.note(id, noted, reasons);
+            }
+            work.noted
+                .0
+                .resize(statements.0.len().max(work.noted.0.len()), 0);
+            for (n, s) in work.noted.0.iter_mut().zip(&statements.0) {
+                *n |= s;
+            }
         }
         let mut key = std::mem::take(&mut work.key);
         let keyed = self.region_key(r, statements, &mut key);
@@ -1658,6 +1673,8 @@ struct Work {
     /// the caller, written in place.
     may_match: Bits,
     statements: Bits,
+    /// The statements noted already ([`Prepared::note`]).
+    noted: Bits,
     /// The buffers of [`Prepared::assignments`], reused from region to region.
     scratch: Scratch,
     /// What the judge found without statements ([`Judge::without_statements`]), per action
@@ -1688,6 +1705,7 @@ impl Work {
             key: Vec::new(),
             may_match: Bits::default(),
             statements: Bits::default(),
+            noted: Bits::default(),
             scratch: Scratch::default(),
             without: HashMap::default(),
         }
@@ -1830,14 +1848,20 @@ fn distinct<T: PartialEq>(items: Vec<T>) -> (Vec<T>, Vec<usize>) {
 
 /// Per action, the first action alike for `decide` but for the keys it carries (see
 /// [`Prepared::action_rep`]).
-fn action_reps(actions: &[ActionCand], bits: &[Bits], reduce: bool) -> Vec<Option<usize>> {
+fn action_reps(
+    actions: &[ActionCand],
+    lowers: &[String],
+    bits: &[Bits],
+    reduce: bool,
+) -> Vec<Option<usize>> {
     let mut first: HashMap<(bool, bool, bool, &Bits), usize> = HashMap::default();
     actions
         .iter()
+        .zip(lowers)
         .zip(bits)
         .enumerate()
-        .map(|(i, (a, b))| {
-            if !reduce || crate::eval::decide::reads_action_name(&a.name.to_ascii_lowercase()) {
+        .map(|(i, ((a, lower), b))| {
+            if !reduce || crate::eval::decide::reads_action_name(lower) {
                 return None;
             }
             Some(
