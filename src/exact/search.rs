@@ -1078,7 +1078,6 @@ impl<'q> Prepared<'q> {
                         c.resources.push(*resource);
                     }
                 } else {
-                    let from = out.classes.len();
                     let region = Region {
                         class,
                         action: (index, action),
@@ -1088,9 +1087,9 @@ impl<'q> Prepared<'q> {
                         named: &named,
                         kinds: &kinds,
                     };
-                    self.region(&region, &mut work, memo, out, reasons, noted);
+                    let held = self.region(&region, &mut work, memo, out, reasons, noted);
                     if let Some(k) = key_class {
-                        keys_done.insert(*k, from..out.classes.len());
+                        keys_done.insert(*k, held);
                     }
                 }
                 if limit.is_some_and(|l| out.classes.len() >= l) {
@@ -1150,13 +1149,13 @@ impl<'q> Prepared<'q> {
         out: &mut Found,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
-    ) {
+    ) -> std::ops::Range<usize> {
         let (index, _) = r.action;
         let (Some(a), Some(res)) = (
             self.action_bits.get(index),
             self.resource_bits.get(r.resource),
         ) else {
-            return;
+            return out.classes.len()..out.classes.len();
         };
         // The statements whose action and resource match the region's request (a variable
         // Resource counted as matching): `decide` need not match them again.
@@ -1164,9 +1163,10 @@ impl<'q> Prepared<'q> {
         let mut statements = std::mem::take(&mut work.statements);
         a.and_into(res, &mut may_match);
         r.named.and_into(&may_match, &mut statements);
-        self.region_among(r, &may_match, &statements, work, memo, out, reasons, noted);
+        let held = self.region_among(r, &may_match, &statements, work, memo, out, reasons, noted);
         work.may_match = may_match;
         work.statements = statements;
+        held
     }
 
     /// [`Prepared::region`], given the statements whose action and resource match the
@@ -1185,7 +1185,7 @@ impl<'q> Prepared<'q> {
         out: &mut Found,
         reasons: &mut Vec<Reason>,
         noted: &mut [bool],
-    ) {
+    ) -> std::ops::Range<usize> {
         let q = self.q;
         // Only a region with a statement not noted yet notes anything (most regions have none).
         let fresh = statements
@@ -1206,9 +1206,20 @@ impl<'q> Prepared<'q> {
         }
         let mut key = std::mem::take(&mut work.key);
         let keyed = self.region_key(r, statements, &mut key);
-        if let Some(d) = keyed.then(|| memo.get(key.as_slice())).flatten() {
+        let from = out.classes.len();
+        if let Some(d) = keyed.then(|| memo.get_mut(key.as_slice())).flatten() {
             work.key = key;
             reasons.extend(d.reasons.iter().cloned());
+            // The last region of this class and action with the same key holds these
+            // findings already (one class each): this resource joins them.
+            if let Some((_, _, held)) = d.last.as_ref().filter(|(p, a, held)| {
+                (*p, *a) == (out.principal, r.action.0) && held.len() == d.findings.len()
+            }) {
+                for c in out.classes.get_mut(held.clone()).into_iter().flatten() {
+                    c.resources.push(r.resource);
+                }
+                return held.clone();
+            }
             if !d.findings.is_empty() {
                 self.region_request(r, work);
                 for (assignment, response, outcome) in &d.findings {
@@ -1223,7 +1234,9 @@ impl<'q> Prepared<'q> {
                     );
                 }
             }
-            return;
+            let held = from..out.classes.len();
+            d.last = Some((out.principal, r.action.0, held.clone()));
+            return held;
         }
         self.region_request(r, work);
         let base = r.base;
@@ -1308,10 +1321,13 @@ impl<'q> Prepared<'q> {
             }
         }
         reasons.extend(decided.reasons.iter().cloned());
+        let held = from..out.classes.len();
         if keyed {
+            decided.last = Some((out.principal, r.action.0, held.clone()));
             memo.insert(key.as_slice().into(), decided);
         }
         work.key = key;
+        held
     }
 
     /// Whether no request of a region can be a finding, known without trying its assignments:
@@ -1721,6 +1737,9 @@ type Memo = HashMap<Box<[u64]>, Decided>;
 struct Decided {
     findings: Vec<(Assignment, Response, usize)>,
     reasons: Vec<Reason>,
+    /// The class, action and finding classes of the last region these decisions were found
+    /// for: a region of the same class and action with the same key joins those classes.
+    last: Option<(usize, usize, std::ops::Range<usize>)>,
 }
 
 /// The states met at one dimension of [`Prepared::assignments`], by their alive bits: one
