@@ -837,6 +837,42 @@ fn the_reduced_classes_answer_like_the_unreduced_search() {
     );
 }
 
+/// A bucket folder owned by `OWNER` with ACLs enabled (ObjectWriter): its ACL grants the
+/// owner FULL_CONTROL and `grant` (one grant object, with its permission), and `statements`
+/// are its bucket policy; loaded as `who-can` loads it.
+fn acl_bucket(name: &str, grant: &str, statements: &str) -> eval::bucket::BucketModel {
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = dir.path().join(name);
+    std::fs::create_dir(&bucket).unwrap();
+    let id = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
+    let files = [
+        (
+            "s3-access.json",
+            format!(
+                r#"{{"s3-access": 1, "bucket": "{name}", "account": "{OWNER}", "canonical_id": "{id}"}}"#
+            ),
+        ),
+        (
+            "acl.json",
+            format!(
+                r#"{{"Owner": {{"ID": "{id}"}}, "Grants": [
+                {{"Grantee": {{"ID": "{id}", "Type": "CanonicalUser"}}, "Permission": "FULL_CONTROL"}}, {grant}]}}"#
+            ),
+        ),
+        (
+            "ownership-controls.json",
+            r#"{"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}"#.into(),
+        ),
+        ("policy.json", policy(statements)),
+    ];
+    for (file, text) in files {
+        std::fs::write(bucket.join(file), text).unwrap();
+    }
+    let tree = s3_access::contain::Root::new(std::slice::from_ref(&bucket), Some(dir.path()));
+    let folder = s3_access::aws_docs::load_bucket(&bucket, &tree).unwrap();
+    eval::bucket::BucketModel::from_folder(&folder).unwrap()
+}
+
 #[test]
 fn the_log_delivery_grant_is_the_log_delivery_services_alone() {
     // The bucket ACL grants the Log Delivery group WRITE (object writes, for the S3 log
@@ -844,42 +880,11 @@ fn the_log_delivery_grant_is_the_log_delivery_services_alone() {
     // service writes anywhere, CloudTrail only under `AWSLogs/`: a service class must not
     // inherit another's decisions (were services to share them, as roles alike do), and the
     // reduced search answers as the unreduced one.
-    let dir = tempfile::tempdir().unwrap();
-    let bucket = dir.path().join("logbkt");
-    std::fs::create_dir(&bucket).unwrap();
-    let id = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
-    let files = [
-        (
-            "s3-access.json",
-            format!(
-                r#"{{"s3-access": 1, "bucket": "logbkt", "account": "{OWNER}", "canonical_id": "{id}"}}"#
-            ),
-        ),
-        (
-            "acl.json",
-            format!(
-                r#"{{"Owner": {{"ID": "{id}"}}, "Grants": [
-                {{"Grantee": {{"ID": "{id}", "Type": "CanonicalUser"}}, "Permission": "FULL_CONTROL"}},
-                {{"Grantee": {{"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}}, "Permission": "WRITE"}}]}}"#
-            ),
-        ),
-        (
-            "ownership-controls.json",
-            r#"{"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}"#.into(),
-        ),
-        (
-            "policy.json",
-            policy(
-                r#"{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logbkt/AWSLogs/*"}"#,
-            ),
-        ),
-    ];
-    for (name, text) in files {
-        std::fs::write(bucket.join(name), text).unwrap();
-    }
-    let tree = s3_access::contain::Root::new(std::slice::from_ref(&bucket), Some(dir.path()));
-    let folder = s3_access::aws_docs::load_bucket(&bucket, &tree).unwrap();
-    let model = eval::bucket::BucketModel::from_folder(&folder).unwrap();
+    let model = acl_bucket(
+        "logbkt",
+        r#"{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}, "Permission": "WRITE"}"#,
+        r#"{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logbkt/AWSLogs/*"}"#,
+    );
     let w = exact::who_can::who_can(
         &model,
         &exact::who_can::WhoCanOptions {
@@ -918,43 +923,12 @@ fn regions_no_allow_statement_reaches_still_get_what_s3_grants_without_one() {
     // fixes, once `decide` allows nothing there without statements. Here the only Allow
     // statement is for another account's callers, but the ACL grants everyone READ: the
     // anonymous listing may not be lost, and the reduced search answers as the unreduced one.
-    let dir = tempfile::tempdir().unwrap();
-    let bucket = dir.path().join("aclbkt");
-    std::fs::create_dir(&bucket).unwrap();
-    let id = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
-    let files = [
-        (
-            "s3-access.json",
-            format!(
-                r#"{{"s3-access": 1, "bucket": "aclbkt", "account": "{OWNER}", "canonical_id": "{id}"}}"#
-            ),
-        ),
-        (
-            "acl.json",
-            format!(
-                r#"{{"Owner": {{"ID": "{id}"}}, "Grants": [
-                {{"Grantee": {{"ID": "{id}", "Type": "CanonicalUser"}}, "Permission": "FULL_CONTROL"}},
-                {{"Grantee": {{"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}}, "Permission": "READ"}}]}}"#
-            ),
-        ),
-        (
-            "ownership-controls.json",
-            r#"{"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}"#.into(),
-        ),
-        (
-            "policy.json",
-            policy(
-                r#"{"Sid":"Tls","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::aclbkt","arn:aws:s3:::aclbkt/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}},
-                {"Sid":"Other","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::aclbkt","arn:aws:s3:::aclbkt/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"777788889999"}}}"#,
-            ),
-        ),
-    ];
-    for (name, text) in files {
-        std::fs::write(bucket.join(name), text).unwrap();
-    }
-    let tree = s3_access::contain::Root::new(std::slice::from_ref(&bucket), Some(dir.path()));
-    let folder = s3_access::aws_docs::load_bucket(&bucket, &tree).unwrap();
-    let model = eval::bucket::BucketModel::from_folder(&folder).unwrap();
+    let model = acl_bucket(
+        "aclbkt",
+        r#"{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}"#,
+        r#"{"Sid":"Tls","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::aclbkt","arn:aws:s3:::aclbkt/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+        {"Sid":"Other","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::aclbkt","arn:aws:s3:::aclbkt/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"777788889999"}}}"#,
+    );
     let w = exact::who_can::who_can(
         &model,
         &exact::who_can::WhoCanOptions {
