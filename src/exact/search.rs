@@ -355,7 +355,7 @@ pub(super) fn explore_sharing<'q>(
             let one = |i: usize, class: &Class, memo: &mut Memo| {
                 let mut o = Found::new(i);
                 let mut r = Vec::new();
-                let mut noted = vec![false; n];
+                let mut noted = Bits::indices(n, |_| false);
                 p.class_regions(class, memo, &mut o, &mut r, &mut noted, None);
                 (o, r)
             };
@@ -409,7 +409,7 @@ pub(super) fn explore_sharing<'q>(
             }
         }
         Some(_) => {
-            let mut noted = vec![false; n];
+            let mut noted = Bits::indices(n, |_| false);
             for (i, class) in admitted {
                 let mut o = Found::new(i);
                 let mut memo = Memo::default();
@@ -968,7 +968,7 @@ impl<'q> Prepared<'q> {
         memo: &mut Memo,
         out: &mut Found,
         reasons: &mut Vec<Reason>,
-        noted: &mut [bool],
+        noted: &mut Bits,
         limit: Option<usize>,
     ) -> bool {
         let q = self.q;
@@ -1040,11 +1040,7 @@ impl<'q> Prepared<'q> {
                     .collect()
             })
             .collect();
-        let alike: Vec<usize> = masked
-            .iter()
-            .enumerate()
-            .map(|(i, m)| masked.iter().position(|o| o == m).unwrap_or(i))
-            .collect();
+        let (_, alike) = distinct(masked.iter().collect());
         // Per action alike (`Prepared::action_rep`) and availability, its findings.
         let mut done: HashMap<(usize, usize), std::ops::Range<usize>> = HashMap::default();
         // Per key class, the findings of its first key (for the action at hand).
@@ -1129,13 +1125,20 @@ impl<'q> Prepared<'q> {
         if !self.reduce || !self.legs.is_empty() {
             return false;
         }
-        let (index, _) = r.action;
-        let by_name = self.by_name.get(index).copied().unwrap_or(Some(index));
-        let Some(resource) = self.resource_facts.get(r.resource).copied() else {
+        let Some((by_name, resource)) = self.reads(r) else {
             return false;
         };
         RegionKey::pack(key, statements, r.kinds, by_name, resource, r.avail);
         true
+    }
+
+    /// What `decide` reads of a region's action and resource beside the statements: the
+    /// action by name when it reads the name ([`name_classes`]; else `None`), and the
+    /// resource's facts ([`resource_facts`]).
+    fn reads(&self, r: &Region<'_>) -> Option<(Option<usize>, usize)> {
+        let (index, _) = r.action;
+        let by_name = self.by_name.get(index).copied().unwrap_or(Some(index));
+        Some((by_name, self.resource_facts.get(r.resource).copied()?))
     }
 
     /// Tries one request region: principal class, action and resource. A region alike an
@@ -1148,7 +1151,7 @@ impl<'q> Prepared<'q> {
         memo: &mut Memo,
         out: &mut Found,
         reasons: &mut Vec<Reason>,
-        noted: &mut [bool],
+        noted: &mut Bits,
     ) -> std::ops::Range<usize> {
         let (index, _) = r.action;
         let (Some(a), Some(res)) = (
@@ -1184,24 +1187,19 @@ impl<'q> Prepared<'q> {
         memo: &mut Memo,
         out: &mut Found,
         reasons: &mut Vec<Reason>,
-        noted: &mut [bool],
+        noted: &mut Bits,
     ) -> std::ops::Range<usize> {
         let q = self.q;
-        // Only a region with a statement not noted yet notes anything (most regions have none).
+        // Only a region with a statement not noted yet notes anything (most regions have
+        // none): a word-wise test first.
         let fresh = statements
             .0
             .iter()
-            .zip(work.noted.0.iter().chain(std::iter::repeat(&0)))
+            .zip(noted.0.iter().chain(std::iter::repeat(&0)))
             .any(|(s, n)| s & !n != 0);
         if fresh {
             for id in statements.ones() {
                 self.note(id, noted, reasons);
-            }
-            work.noted
-                .0
-                .resize(statements.0.len().max(work.noted.0.len()), 0);
-            for (n, s) in work.noted.0.iter_mut().zip(&statements.0) {
-                *n |= s;
             }
         }
         let mut key = std::mem::take(&mut work.key);
@@ -1361,13 +1359,11 @@ impl<'q> Prepared<'q> {
         if alive || unsure {
             return false;
         }
-        let (index, _) = r.action;
-        let by_name = self.by_name.get(index).copied().unwrap_or(Some(index));
-        let Some(facts) = self.resource_facts.get(r.resource).copied() else {
+        let Some(reads) = self.reads(r) else {
             return false;
         };
         let found = *without
-            .entry((by_name, facts))
+            .entry(reads)
             .or_insert_with(|| self.judge.without_statements(self.q.graph, request));
         found == Some(false)
     }
@@ -1396,11 +1392,9 @@ impl<'q> Prepared<'q> {
     }
 
     /// Notes the reasons statement `id` brings, the first time it takes part.
-    fn note(&self, id: usize, noted: &mut [bool], reasons: &mut Vec<Reason>) {
-        if let Some(slot) = noted.get_mut(id)
-            && !*slot
-        {
-            *slot = true;
+    fn note(&self, id: usize, noted: &mut Bits, reasons: &mut Vec<Reason>) {
+        if id < self.q.graph.statements.len() && !noted.contains(id) {
+            automaton::insert(&mut noted.0, id);
             reasons.extend(
                 self.statement_reasons
                     .get(id)
@@ -1689,8 +1683,6 @@ struct Work {
     /// the caller, written in place.
     may_match: Bits,
     statements: Bits,
-    /// The statements noted already ([`Prepared::note`]).
-    noted: Bits,
     /// The buffers of [`Prepared::assignments`], reused from region to region.
     scratch: Scratch,
     /// What the judge found without statements ([`Judge::without_statements`]), per action
@@ -1721,7 +1713,6 @@ impl Work {
             key: Vec::new(),
             may_match: Bits::default(),
             statements: Bits::default(),
-            noted: Bits::default(),
             scratch: Scratch::default(),
             without: HashMap::default(),
         }
